@@ -1,0 +1,1 @@
+//! Errors returned by every operation.

@@ -1,0 +1,24 @@
+//! Shared runtime of the health-care B2B SDK family.
+//!
+//! The `sdk-*` crates are generated from service descriptions; everything they have in common is
+//! written by hand here, once:
+//!
+//! * [`xml`]: a strict XML writer, a namespace-aware lenient reader with diagnostics, and the
+//!   traits generated types implement.
+//! * [`soap`]: SOAP 1.1/1.2 envelopes, faults, and the operation call path.
+//! * [`transport`]: HTTPS over rustls with a client identity from PKCS#12 or PEM, timeouts.
+//! * [`error`]: the error every operation returns ([`SdkError`]).
+//! * `sandbox` (feature `sandbox`): in-process mTLS servers and a throwaway PKI for the
+//!   embedded authority sandboxes and tests.
+
+pub mod error;
+pub mod redact;
+pub mod soap;
+pub mod transport;
+pub mod xml;
+
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
+
+
+pub use time::Date;

@@ -1,0 +1,1 @@
+//! Redaction of sensitive values in `Debug` output and logs.

@@ -1,0 +1,1 @@
+//! In-process mTLS servers and a throwaway PKI for sandboxes and tests.

@@ -1,0 +1,1 @@
+//! SOAP 1.1/1.2 envelopes, faults and the operation call path.

@@ -1,0 +1,1 @@
+//! XML writer, lenient namespace-aware reader, and the traits generated types implement.
