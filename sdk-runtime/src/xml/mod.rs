@@ -1,1 +1,36 @@
-//! XML writer, lenient namespace-aware reader, and the traits generated types implement.
+//! XML for the generated types: a strict writer, a namespace-aware lenient reader, and the traits
+//! generated types implement ([`XmlText`] for simple types, [`XmlType`] and [`XmlElement`] for
+//! complex types, [`Validate`] for checks before sending).
+
+mod dom;
+mod read;
+mod validate;
+mod value;
+mod writer;
+
+pub use dom::{parse, parse_str, Attribute, Element, Node, ParseError, MAX_DEPTH};
+pub use read::{
+    DecodeError, DecodeErrorKind, Diagnostic, DiagnosticKind, FieldSpec, ReadContext, ValueError,
+    XmlElement, XmlText, XmlType,
+};
+pub use validate::{
+    pattern_matches, xsd_pattern_to_regex, Validate, ValidationError, Validator, Violation,
+    ViolationKind,
+};
+pub use value::parse_date;
+pub use writer::XmlWriter;
+
+/// The XML Schema instance namespace (`xsi:type`, `xsi:nil`).
+pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
+
+/// Writes a simple-typed child element.
+pub fn write_text_element<T: XmlText>(w: &mut XmlWriter, ns: &str, local: &str, value: &T) {
+    w.leaf(ns, local, &value.to_xml_text());
+}
+
+/// Writes a complex-typed child element.
+pub fn write_complex_element<T: XmlType>(w: &mut XmlWriter, ns: &str, local: &str, value: &T) {
+    w.start(ns, local);
+    value.write_xml(w);
+    w.end();
+}

@@ -1,0 +1,268 @@
+//! The call path shared by every generated SOAP operation.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use url::Url;
+
+use super::envelope::{write_envelope, Envelope, SoapBody, SoapHeader, SoapVersion};
+use super::fault::SoapFault;
+use crate::error::SdkError;
+use crate::transport::{HttpClient, TransportError};
+use crate::xml::{Diagnostic, ReadContext, Validate, Validator};
+
+/// Where an operation's description comes from; shown in the generated docs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Provenance {
+    /// Seen in a working public client talking to production.
+    WireVerified,
+    /// Matches an interface file the authority published.
+    Published,
+    /// Built from the authority's prose; names may differ from production.
+    Reconstructed,
+}
+
+impl Provenance {
+    /// The label used in specs and docs.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::WireVerified => "wire-verified",
+            Self::Published => "published",
+            Self::Reconstructed => "reconstructed",
+        }
+    }
+}
+
+impl fmt::Display for Provenance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Static facts about one operation, emitted by the generator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OperationSpec {
+    /// Operation name as in the WSDL.
+    pub name: &'static str,
+    /// SOAP version of the binding.
+    pub version: SoapVersion,
+    /// `soapAction`, when the binding declares one.
+    pub action: Option<&'static str>,
+    /// Where the description of this operation comes from.
+    pub provenance: Provenance,
+}
+
+impl OperationSpec {
+    /// Describes an operation.
+    pub const fn new(
+        name: &'static str,
+        version: SoapVersion,
+        action: Option<&'static str>,
+        provenance: Provenance,
+    ) -> Self {
+        Self {
+            name,
+            version,
+            action,
+            provenance,
+        }
+    }
+}
+
+/// Builds the operation's error from a fault: a typed fault when the detail matches one the
+/// WSDL declares, otherwise the operation's `Unhandled` case.
+pub trait FaultError: Sized {
+    /// Classifies a fault.
+    fn from_fault(fault: SoapFault) -> Self;
+}
+
+/// A decoded answer with everything learnt on the way.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct Response<T> {
+    /// The decoded output.
+    pub output: T,
+    /// Deviations from the schema found while decoding (unknown elements etc.).
+    pub diagnostics: Vec<Diagnostic>,
+    /// HTTP status.
+    pub status: u16,
+    /// The response body as received.
+    pub raw: Bytes,
+    /// Time from sending the request to decoding the answer.
+    pub elapsed: Duration,
+}
+
+impl<T: fmt::Debug> fmt::Debug for Response<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("output", &self.output)
+            .field("diagnostics", &self.diagnostics)
+            .field("status", &self.status)
+            .field("raw_len", &self.raw.len())
+            .field("elapsed", &self.elapsed)
+            .finish()
+    }
+}
+
+impl<T> Response<T> {
+    /// The decoded output alone.
+    pub fn into_output(self) -> T {
+        self.output
+    }
+}
+
+/// Joins a service path onto a base URL, keeping any path prefix of the base
+/// (`https://proxy.example/vzp` + `/B2BProxy/HttpProxy/X` = `https://proxy.example/vzp/B2BProxy/HttpProxy/X`).
+pub fn endpoint_url(base: &Url, path: &str) -> Result<Url, url::ParseError> {
+    let mut base = base.clone();
+    if !base.path().ends_with('/') {
+        let p = format!("{}/", base.path());
+        base.set_path(&p);
+    }
+    base.join(path.trim_start_matches('/'))
+}
+
+/// A SOAP endpoint reached over an [`HttpClient`].
+#[derive(Debug, Clone)]
+pub struct SoapClient {
+    http: HttpClient,
+    endpoint: Url,
+}
+
+impl SoapClient {
+    /// A client for one endpoint.
+    pub fn new(http: HttpClient, endpoint: Url) -> Self {
+        Self { http, endpoint }
+    }
+
+    /// The endpoint URL.
+    pub fn endpoint(&self) -> &Url {
+        &self.endpoint
+    }
+
+    /// Calls an operation: validates the input, sends the envelope, decodes the answer.
+    pub async fn call<I, O, E>(&self, op: &OperationSpec, input: &I) -> Result<Response<O>, SdkError<E>>
+    where
+        I: SoapBody + Validate,
+        O: SoapBody,
+        E: FaultError,
+    {
+        self.call_with_headers(op, &[], input).await
+    }
+
+    /// Like [`call`](Self::call), with SOAP header blocks (validated too).
+    pub async fn call_with_headers<I, O, E>(
+        &self,
+        op: &OperationSpec,
+        headers: &[&dyn SoapHeader],
+        input: &I,
+    ) -> Result<Response<O>, SdkError<E>>
+    where
+        I: SoapBody + Validate,
+        O: SoapBody,
+        E: FaultError,
+    {
+        let mut v = Validator::new();
+        for h in headers {
+            h.validate(&mut v);
+        }
+        input.validate(&mut v);
+        v.finish().map_err(SdkError::InvalidInput)?;
+        let envelope = write_envelope(op.version, headers, input);
+        self.send(op, envelope.into_bytes()).await
+    }
+
+    /// Sends an already written envelope and decodes the answer.
+    pub async fn send<O, E>(&self, op: &OperationSpec, envelope: Vec<u8>) -> Result<Response<O>, SdkError<E>>
+    where
+        O: SoapBody,
+        E: FaultError,
+    {
+        let header_values = op.version.request_headers(op.action);
+        let headers: Vec<(&str, &str)> = header_values
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect();
+        let started = Instant::now();
+        tracing::debug!(operation = op.name, endpoint = %self.endpoint, bytes = envelope.len(), "sending SOAP request");
+        let response = self
+            .http
+            .post(&self.endpoint, &headers, envelope)
+            .await
+            .map_err(|e| match e {
+                TransportError::Timeout { after } => SdkError::Timeout { after },
+                other => SdkError::Transport(other),
+            })?;
+        let status = response.status;
+        let raw = response.body.clone();
+        tracing::debug!(
+            operation = op.name,
+            status,
+            bytes = raw.len(),
+            elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            "received SOAP response"
+        );
+        if status == 503 || status == 429 {
+            let retry_after = response
+                .header("retry-after")
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            return Err(SdkError::RateLimited {
+                status,
+                retry_after,
+                raw,
+            });
+        }
+        let envelope = match Envelope::parse(&raw) {
+            Ok(env) => env,
+            Err(error) if (200..300).contains(&status) => {
+                return Err(SdkError::Decode { error, status, raw });
+            }
+            Err(_) => return Err(SdkError::Http { status, raw }),
+        };
+        if let Some(fault) = SoapFault::from_envelope(&envelope, status, raw.clone()) {
+            tracing::debug!(operation = op.name, code = %fault.code, "SOAP fault");
+            return Err(SdkError::Service(E::from_fault(fault)));
+        }
+        if !(200..300).contains(&status) {
+            return Err(SdkError::Http { status, raw });
+        }
+        let mut cx = ReadContext::new();
+        let output = envelope
+            .read_body::<O>(&mut cx)
+            .map_err(|error| SdkError::Decode {
+                error,
+                status,
+                raw: raw.clone(),
+            })?;
+        let diagnostics = cx.into_diagnostics();
+        for d in &diagnostics {
+            // Paths and kinds only: messages never carry values, but stay out of logs anyway.
+            tracing::warn!(operation = op.name, path = %d.path, kind = ?d.kind, "response deviates from the schema");
+        }
+        Ok(Response {
+            output,
+            diagnostics,
+            status,
+            raw,
+            elapsed: started.elapsed(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn endpoint_paths_keep_base_prefixes() {
+        let p = "/B2BProxy/HttpProxy/PrubehPojisteniDruhB2B";
+        let a = endpoint_url(&Url::parse("https://prod.b2b.vzp.cz").unwrap(), p).unwrap();
+        assert_eq!(a.as_str(), "https://prod.b2b.vzp.cz/B2BProxy/HttpProxy/PrubehPojisteniDruhB2B");
+        let b = endpoint_url(&Url::parse("https://proxy.example/vzp").unwrap(), p).unwrap();
+        assert_eq!(b.as_str(), "https://proxy.example/vzp/B2BProxy/HttpProxy/PrubehPojisteniDruhB2B");
+    }
+}

@@ -1,0 +1,236 @@
+//! Writing request envelopes strictly and reading response envelopes leniently.
+
+use crate::xml::{
+    self, DecodeError, Validate, DecodeErrorKind, DiagnosticKind, Element, ReadContext, XmlElement,
+    XmlWriter,
+};
+
+/// SOAP 1.1 envelope namespace.
+pub const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+/// SOAP 1.2 envelope namespace.
+pub const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
+
+/// SOAP protocol version of a binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SoapVersion {
+    /// SOAP 1.1: `text/xml`, action in the `SOAPAction` header.
+    V11,
+    /// SOAP 1.2: `application/soap+xml`, action as a media-type parameter.
+    V12,
+}
+
+impl SoapVersion {
+    /// The envelope namespace.
+    pub const fn namespace(self) -> &'static str {
+        match self {
+            Self::V11 => SOAP11_NS,
+            Self::V12 => SOAP12_NS,
+        }
+    }
+
+    /// The version whose envelope namespace this is.
+    pub fn from_namespace(ns: &str) -> Option<Self> {
+        match ns {
+            SOAP11_NS => Some(Self::V11),
+            SOAP12_NS => Some(Self::V12),
+            _ => None,
+        }
+    }
+
+    /// HTTP headers for a request: content type, and for SOAP 1.1 a `SOAPAction` header when the
+    /// binding declares an action. (A binding that declares none gets no header: VZP's working
+    /// client sends none, and WSDL 1.1 lets `soapAction` be omitted for non-HTTP routing.)
+    pub fn request_headers(self, action: Option<&str>) -> Vec<(&'static str, String)> {
+        match (self, action) {
+            (Self::V11, Some(a)) => vec![
+                ("Content-Type", "text/xml; charset=utf-8".to_owned()),
+                ("SOAPAction", format!("\"{a}\"")),
+            ],
+            (Self::V11, None) => vec![("Content-Type", "text/xml; charset=utf-8".to_owned())],
+            (Self::V12, Some(a)) if !a.is_empty() => vec![(
+                "Content-Type",
+                format!("application/soap+xml; charset=utf-8; action=\"{a}\""),
+            )],
+            (Self::V12, _) => vec![(
+                "Content-Type",
+                "application/soap+xml; charset=utf-8".to_owned(),
+            )],
+        }
+    }
+}
+
+/// A message part that lives in `soap:Body`.
+///
+/// Every global element type is one ([`XmlElement`]); operations whose body has several parts
+/// get a generated type implementing this directly.
+pub trait SoapBody: Sized {
+    /// Writes the body's child element(s).
+    fn write_body(&self, w: &mut XmlWriter);
+
+    /// Namespace to declare on `soap:Body` (as prefix `ns1`, like VZP's working client).
+    fn body_namespace(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Reads the body from the `Body` element.
+    fn read_body(body: &Element, cx: &mut ReadContext) -> Result<Self, DecodeError>;
+}
+
+impl<T: XmlElement> SoapBody for T {
+    fn write_body(&self, w: &mut XmlWriter) {
+        self.write_element(w);
+    }
+
+    fn body_namespace(&self) -> Option<&'static str> {
+        Some(T::NAMESPACE).filter(|ns| !ns.is_empty())
+    }
+
+    fn read_body(body: &Element, cx: &mut ReadContext) -> Result<Self, DecodeError> {
+        let mut children = body.child_elements();
+        let exact = body
+            .child_elements()
+            .find(|e| e.is(T::NAMESPACE, T::LOCAL_NAME));
+        let chosen = match exact {
+            Some(e) => e,
+            None => match (children.next(), children.next()) {
+                (Some(only), None) => only,
+                (None, _) => {
+                    return Err(cx.error(
+                        DecodeErrorKind::NotSoap,
+                        format!("empty Body; expected `{}`", T::LOCAL_NAME),
+                    ));
+                }
+                (Some(first), Some(_)) => {
+                    cx.diagnose(
+                        DiagnosticKind::UnexpectedRoot,
+                        format!(
+                            "several body elements and none is `{}`; the first is read",
+                            T::LOCAL_NAME
+                        ),
+                    );
+                    first
+                }
+            },
+        };
+        for other in body.child_elements() {
+            if !std::ptr::eq(other, chosen) {
+                cx.enter(other);
+                cx.diagnose(DiagnosticKind::UnknownElement, "extra body element; skipped");
+                cx.leave();
+            }
+        }
+        T::read_element(chosen, cx)
+    }
+}
+
+/// A header block written into `soap:Header`; validated with the body before sending.
+pub trait SoapHeader: Validate {
+    /// Writes the header element.
+    fn write_header(&self, w: &mut XmlWriter);
+}
+
+impl<T: XmlElement + Validate> SoapHeader for T {
+    fn write_header(&self, w: &mut XmlWriter) {
+        self.write_element(w);
+    }
+}
+
+/// Writes a request envelope: `soap:Envelope`, an optional `soap:Header`, and `soap:Body` with the
+/// body's namespace declared on it.
+pub fn write_envelope<B: SoapBody>(
+    version: SoapVersion,
+    headers: &[&dyn SoapHeader],
+    body: &B,
+) -> String {
+    let mut w = XmlWriter::new();
+    w.declaration();
+    let env = version.namespace();
+    w.start_prefixed("soap", env, "Envelope");
+    if !headers.is_empty() {
+        w.start_prefixed("soap", env, "Header");
+        for h in headers {
+            h.write_header(&mut w);
+        }
+        w.end();
+    }
+    w.start_prefixed("soap", env, "Body");
+    if let Some(ns) = body.body_namespace() {
+        w.declare("ns1", ns);
+    }
+    body.write_body(&mut w);
+    w.end();
+    w.end();
+    w.finish()
+}
+
+/// A parsed envelope.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    /// The protocol version, from the envelope namespace.
+    pub version: SoapVersion,
+    root: Element,
+}
+
+impl Envelope {
+    /// Parses an envelope; any prefixes, any encoding declared in the prolog.
+    pub fn parse(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let root = xml::parse(bytes).map_err(|e| DecodeError {
+            path: "/".to_owned(),
+            kind: DecodeErrorKind::Malformed,
+            message: e.to_string(),
+        })?;
+        let version = SoapVersion::from_namespace(root.namespace())
+            .filter(|_| root.local_name() == "Envelope")
+            .ok_or_else(|| DecodeError {
+                path: format!("/{}", root.local_name()),
+                kind: DecodeErrorKind::NotSoap,
+                message: format!(
+                    "not a SOAP envelope: root element is `{{{}}}{}`",
+                    root.namespace(),
+                    root.local_name()
+                ),
+            })?;
+        if root.child(version.namespace(), "Body").is_none() {
+            return Err(DecodeError {
+                path: "/Envelope".to_owned(),
+                kind: DecodeErrorKind::NotSoap,
+                message: "the envelope has no Body".to_owned(),
+            });
+        }
+        Ok(Self { version, root })
+    }
+
+    /// The `Envelope` element.
+    pub fn root(&self) -> &Element {
+        &self.root
+    }
+
+    /// The `Header` element, if any.
+    pub fn header(&self) -> Option<&Element> {
+        self.root.child(self.version.namespace(), "Header")
+    }
+
+    /// The `Body` element.
+    pub fn body(&self) -> &Element {
+        // `parse` checked that the Body exists; an empty element stands in for the impossible case.
+        static EMPTY: std::sync::OnceLock<Element> = std::sync::OnceLock::new();
+        self.root
+            .child(self.version.namespace(), "Body")
+            .unwrap_or_else(|| EMPTY.get_or_init(|| Element::new("", "Body")))
+    }
+
+    /// The `Fault` element, if the body is a fault.
+    pub fn fault_element(&self) -> Option<&Element> {
+        self.body().child(self.version.namespace(), "Fault")
+    }
+
+    /// Decodes the body as `B`, collecting diagnostics into `cx`.
+    pub fn read_body<B: SoapBody>(&self, cx: &mut ReadContext) -> Result<B, DecodeError> {
+        cx.enter(&self.root);
+        cx.enter(self.body());
+        let result = B::read_body(self.body(), cx);
+        cx.leave();
+        cx.leave();
+        result
+    }
+}

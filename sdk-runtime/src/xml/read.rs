@@ -1,0 +1,453 @@
+//! Lenient, schema-directed reading with diagnostics.
+//!
+//! "Read leniently, write strictly": a response that carries unknown elements, known elements in
+//! another order, elements in an unexpected namespace or values outside an enumeration still
+//! decodes; each deviation becomes a [`Diagnostic`] naming its element path. Only what makes a
+//! typed value impossible (a required element missing, a date that is not a date) is an error.
+
+use std::fmt;
+
+use super::dom::{Element, Node};
+
+/// A deviation from the schema that did not stop decoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Diagnostic {
+    /// Element path, e.g. `/Envelope/Body/prubehPojisteniDruhB2BOdpoved/poznamka`.
+    pub path: String,
+    /// What kind of deviation.
+    pub kind: DiagnosticKind,
+    /// A sentence for people.
+    pub message: String,
+}
+
+/// Kinds of [`Diagnostic`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DiagnosticKind {
+    /// An element the schema does not declare here; skipped.
+    UnknownElement,
+    /// A known element after one that the schema orders after it.
+    OutOfOrder,
+    /// A known local name in another namespace than the schema's; accepted.
+    NamespaceMismatch,
+    /// A single-valued element that occurred again; the first is kept.
+    Duplicate,
+    /// The body element has another name than the schema's; read as the expected type.
+    UnexpectedRoot,
+    /// A value outside an enumeration or failing a facet; kept as received.
+    InvalidValue,
+    /// Child elements where the schema has a simple value; their text was used.
+    UnexpectedChildElements,
+    /// Non-whitespace text where the schema has only elements; ignored.
+    UnexpectedText,
+    /// An attribute the schema does not declare; ignored.
+    UnknownAttribute,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Decoding could not produce a typed value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// Element path where decoding failed.
+    pub path: String,
+    /// What went wrong.
+    pub kind: DecodeErrorKind,
+    /// A sentence for people.
+    pub message: String,
+}
+
+/// Kinds of [`DecodeError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DecodeErrorKind {
+    /// The bytes are not well-formed XML.
+    Malformed,
+    /// A required element or attribute is missing.
+    Missing,
+    /// A value cannot be converted to its type.
+    InvalidValue,
+    /// The message does not have the SOAP structure (no Envelope or Body, empty Body).
+    NotSoap,
+}
+
+/// A value that could not be read from its text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ValueError(pub String);
+
+impl ValueError {
+    /// A value error with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+/// A child element the reader of a type knows: its position in the schema's sequence and name.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldSpec {
+    /// Namespace name ("" for unqualified local elements).
+    pub ns: &'static str,
+    /// Local name.
+    pub local: &'static str,
+}
+
+/// State of one decoding run: the current element path and the diagnostics collected.
+#[derive(Debug, Default)]
+pub struct ReadContext {
+    path: Vec<String>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl ReadContext {
+    /// A fresh context at the document root.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The current element path.
+    pub fn path(&self) -> String {
+        if self.path.is_empty() {
+            return "/".to_owned();
+        }
+        let mut s = String::new();
+        for p in &self.path {
+            s.push('/');
+            s.push_str(p);
+        }
+        s
+    }
+
+    fn path_with(&self, local: &str) -> String {
+        let mut s = self.path();
+        if !s.ends_with('/') {
+            s.push('/');
+        }
+        s.push_str(local);
+        s
+    }
+
+    /// Enters an element (for paths).
+    pub fn enter(&mut self, element: &Element) {
+        self.path.push(element.local_name().to_owned());
+    }
+
+    /// Leaves the element last entered.
+    pub fn leave(&mut self) {
+        self.path.pop();
+    }
+
+    /// Records a diagnostic at the current path.
+    pub fn diagnose(&mut self, kind: DiagnosticKind, message: impl Into<String>) {
+        let path = self.path();
+        self.diagnostics.push(Diagnostic {
+            path,
+            kind,
+            message: message.into(),
+        });
+    }
+
+    fn diagnose_child(&mut self, child: &Element, kind: DiagnosticKind, message: String) {
+        let path = self.path_with(child.local_name());
+        self.diagnostics.push(Diagnostic {
+            path,
+            kind,
+            message,
+        });
+    }
+
+    /// The diagnostics collected so far.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// Takes the diagnostics out of the context.
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+
+    /// An error at the current path.
+    pub fn error(&self, kind: DecodeErrorKind, message: impl Into<String>) -> DecodeError {
+        DecodeError {
+            path: self.path(),
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// Matches the child elements of `parent` against the fields a type declares, in document
+    /// order. Returns `(field index, child)` for every known child; records diagnostics for
+    /// unknown children, children out of schema order, children matched only by local name, and
+    /// stray text.
+    pub fn children<'e>(
+        &mut self,
+        parent: &'e Element,
+        fields: &[FieldSpec],
+    ) -> Vec<(usize, &'e Element)> {
+        let mut matched = Vec::with_capacity(fields.len());
+        let mut last_index = 0usize;
+        for node in parent.nodes() {
+            let child = match node {
+                Node::Element(child) => child,
+                Node::Text(text) => {
+                    if !text.trim().is_empty() {
+                        self.diagnose(
+                            DiagnosticKind::UnexpectedText,
+                            "text where only elements are expected; ignored",
+                        );
+                    }
+                    continue;
+                }
+            };
+            let exact = fields
+                .iter()
+                .position(|f| f.local == child.local_name() && f.ns == child.namespace());
+            let index = match exact {
+                Some(i) => i,
+                None => match fields.iter().position(|f| f.local == child.local_name()) {
+                    Some(i) => {
+                        let expected = fields.get(i).map_or("", |f| f.ns);
+                        self.diagnose_child(
+                            child,
+                            DiagnosticKind::NamespaceMismatch,
+                            format!(
+                                "element in namespace `{}` where the schema has `{}`; accepted by local name",
+                                child.namespace(),
+                                expected
+                            ),
+                        );
+                        i
+                    }
+                    None => {
+                        self.diagnose_child(
+                            child,
+                            DiagnosticKind::UnknownElement,
+                            format!(
+                                "unknown element `{{{}}}{}`; skipped",
+                                child.namespace(),
+                                child.local_name()
+                            ),
+                        );
+                        continue;
+                    }
+                },
+            };
+            if index < last_index {
+                self.diagnose_child(
+                    child,
+                    DiagnosticKind::OutOfOrder,
+                    "element out of schema order; accepted".to_owned(),
+                );
+            }
+            last_index = last_index.max(index);
+            matched.push((index, child));
+        }
+        matched
+    }
+
+    /// Reads a simple value from an element's text, leniently.
+    pub fn text_value<T: XmlText>(&mut self, element: &Element) -> Result<T, DecodeError> {
+        self.enter(element);
+        let result = self.text_value_here(element);
+        self.leave();
+        result
+    }
+
+    fn text_value_here<T: XmlText>(&mut self, element: &Element) -> Result<T, DecodeError> {
+        let text = if element.has_child_elements() {
+            self.diagnose(
+                DiagnosticKind::UnexpectedChildElements,
+                "child elements where a simple value is expected; their text is used",
+            );
+            std::borrow::Cow::Owned(element.deep_text())
+        } else {
+            element.text()
+        };
+        T::from_xml_text_lenient(&text, self)
+            .map_err(|e| self.error(DecodeErrorKind::InvalidValue, e.0))
+    }
+
+    /// Reads a simple value from an attribute, leniently.
+    pub fn attribute_value<T: XmlText>(
+        &mut self,
+        element: &Element,
+        ns: &str,
+        local: &str,
+    ) -> Result<Option<T>, DecodeError> {
+        let Some(text) = element.attribute(ns, local) else {
+            return Ok(None);
+        };
+        self.enter(element);
+        self.path.push(format!("@{local}"));
+        let result = T::from_xml_text_lenient(text, self)
+            .map(Some)
+            .map_err(|e| self.error(DecodeErrorKind::InvalidValue, e.0));
+        self.path.pop();
+        self.leave();
+        result
+    }
+
+    /// Reads a complex value from an element.
+    pub fn complex_value<T: XmlType>(&mut self, element: &Element) -> Result<T, DecodeError> {
+        self.enter(element);
+        let result = T::read_xml(element, self);
+        self.leave();
+        result
+    }
+
+    /// Stores a single-valued field, keeping the first occurrence.
+    pub fn set_once<T>(&mut self, slot: &mut Option<T>, child: &Element, value: T) {
+        if slot.is_some() {
+            self.diagnose_child(
+                child,
+                DiagnosticKind::Duplicate,
+                "element occurs more than once; the first is kept".to_owned(),
+            );
+        } else {
+            *slot = Some(value);
+        }
+    }
+
+    /// Unwraps a required field or reports it missing under `parent`.
+    pub fn required<T>(&self, slot: Option<T>, local: &str) -> Result<T, DecodeError> {
+        slot.ok_or_else(|| DecodeError {
+            path: self.path_with(local),
+            kind: DecodeErrorKind::Missing,
+            message: format!("required element `{local}` is missing"),
+        })
+    }
+
+    /// Records attributes of `element` that are not in `known` (namespace declarations and
+    /// `xsi:` attributes are never reported).
+    pub fn check_attributes(&mut self, element: &Element, known: &[FieldSpec]) {
+        for attr in element.attributes() {
+            if attr.ns == super::XSI_NS {
+                continue;
+            }
+            if !known.iter().any(|k| k.local == attr.local && k.ns == attr.ns) {
+                let message = format!("unknown attribute `{}`; ignored", attr.local);
+                self.diagnose(DiagnosticKind::UnknownAttribute, message);
+            }
+        }
+    }
+}
+
+/// A simple value with a text form (XSD simple types).
+pub trait XmlText: Sized {
+    /// The canonical text form written on the wire.
+    fn to_xml_text(&self) -> std::borrow::Cow<'_, str>;
+
+    /// Strict parsing: the text must be a valid lexical form of the type.
+    fn from_xml_text(text: &str) -> Result<Self, ValueError>;
+
+    /// Lenient parsing used when reading messages. The default is strict; types that can keep an
+    /// out-of-schema value (enumerations with an `Unknown` case, restricted strings) override it
+    /// and record a diagnostic instead of failing.
+    fn from_xml_text_lenient(text: &str, cx: &mut ReadContext) -> Result<Self, ValueError> {
+        let _ = cx;
+        Self::from_xml_text(text)
+    }
+}
+
+/// A complex value: attributes and child elements (XSD complex types).
+pub trait XmlType: Sized {
+    /// Writes attributes and content into the element the caller has just opened.
+    fn write_xml(&self, w: &mut super::XmlWriter);
+
+    /// Reads the value from an element; `cx` is positioned at that element.
+    fn read_xml(element: &Element, cx: &mut ReadContext) -> Result<Self, DecodeError>;
+}
+
+/// A complex value that is also a global element: it knows its own name.
+pub trait XmlElement: XmlType {
+    /// Namespace name of the element.
+    const NAMESPACE: &'static str;
+    /// Local name of the element.
+    const LOCAL_NAME: &'static str;
+
+    /// Writes the whole element.
+    fn write_element(&self, w: &mut super::XmlWriter) {
+        w.start(Self::NAMESPACE, Self::LOCAL_NAME);
+        self.write_xml(w);
+        w.end();
+    }
+
+    /// Reads the whole element, leniently: another root name is accepted with a diagnostic.
+    fn read_element(element: &Element, cx: &mut ReadContext) -> Result<Self, DecodeError> {
+        if !element.is(Self::NAMESPACE, Self::LOCAL_NAME) {
+            let path = cx.path_with(element.local_name());
+            cx.diagnostics.push(Diagnostic {
+                path,
+                kind: DiagnosticKind::UnexpectedRoot,
+                message: format!(
+                    "expected `{{{}}}{}`, found `{{{}}}{}`; read as the expected type",
+                    Self::NAMESPACE,
+                    Self::LOCAL_NAME,
+                    element.namespace(),
+                    element.local_name()
+                ),
+            });
+        }
+        cx.complex_value(element)
+    }
+
+    /// Serialises the element alone as an XML document (useful for logging and validation).
+    fn to_xml_document(&self) -> String {
+        let mut w = super::XmlWriter::new();
+        w.declaration();
+        self.write_element(&mut w);
+        w.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::super::dom::parse;
+    use super::*;
+
+    const FIELDS: &[FieldSpec] = &[
+        FieldSpec { ns: "urn:a", local: "x" },
+        FieldSpec { ns: "urn:a", local: "y" },
+    ];
+
+    #[test]
+    fn unknown_reordered_and_foreign_namespace_children_are_diagnosed() {
+        let doc = parse(
+            br#"<r xmlns="urn:a"><y>2</y><extra/><x xmlns="urn:other">1</x> stray </r>"#,
+        )
+        .unwrap();
+        let mut cx = ReadContext::new();
+        cx.enter(&doc);
+        let matched: Vec<usize> = cx.children(&doc, FIELDS).iter().map(|(i, _)| *i).collect();
+        assert_eq!(matched, vec![1, 0]);
+        let kinds: Vec<DiagnosticKind> = cx.diagnostics().iter().map(|d| d.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                DiagnosticKind::UnknownElement,
+                DiagnosticKind::NamespaceMismatch,
+                DiagnosticKind::OutOfOrder,
+                DiagnosticKind::UnexpectedText
+            ]
+        );
+        assert_eq!(cx.diagnostics()[0].path, "/r/extra");
+    }
+
+    #[test]
+    fn missing_required_names_the_path() {
+        let mut cx = ReadContext::new();
+        let doc = parse(b"<r/>").unwrap();
+        cx.enter(&doc);
+        let err = cx.required::<String>(None, "kDatu").unwrap_err();
+        assert_eq!(err.path, "/r/kDatu");
+        assert_eq!(err.kind, DecodeErrorKind::Missing);
+    }
+}

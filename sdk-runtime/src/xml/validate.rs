@@ -1,0 +1,314 @@
+//! Checking values against their schema before anything is sent.
+//!
+//! Generated types implement [`Validate`]: facets of restricted simple types (patterns, lengths,
+//! ranges, enumerations), and occurrence bounds of repeated elements. Hand-written domain types
+//! (an insured-person number with its check digit) plug into the same trait, so one
+//! [`ValidationError`] lists every problem of a request with the field path of each.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Mutex, OnceLock};
+
+/// Every problem found in one value, each naming its field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ValidationError {
+    /// The problems, in field order.
+    pub violations: Vec<Violation>,
+}
+
+/// One problem with one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Violation {
+    /// Field path, using the schema's element names (e.g. `cisloPojistence`).
+    pub field: String,
+    /// What rule was broken.
+    pub kind: ViolationKind,
+    /// A sentence for people. Never contains the offending value when the field is sensitive.
+    pub message: String,
+}
+
+/// Which rule a [`Violation`] broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ViolationKind {
+    /// Wrong characters or shape (`xs:pattern`, or a domain format).
+    Format,
+    /// A check digit or checksum failed.
+    CheckDigit,
+    /// Too short or too long.
+    Length,
+    /// Outside the allowed range.
+    Range,
+    /// Not one of the enumerated values.
+    Enumeration,
+    /// Too few or too many occurrences.
+    Occurs,
+    /// A required value is missing or empty.
+    Required,
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid input: ")?;
+        for (i, v) in self.violations.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{v}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationError {}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl ValidationError {
+    /// An error with a single violation.
+    pub fn single(field: impl Into<String>, kind: ViolationKind, message: impl Into<String>) -> Self {
+        Self {
+            violations: vec![Violation {
+                field: field.into(),
+                kind,
+                message: message.into(),
+            }],
+        }
+    }
+
+    /// The first violation's field (every error has at least one).
+    pub fn field(&self) -> &str {
+        self.violations.first().map_or("", |v| v.field.as_str())
+    }
+
+    /// `true` when some violation concerns `field`.
+    pub fn concerns(&self, field: &str) -> bool {
+        self.violations.iter().any(|v| v.field == field)
+    }
+}
+
+/// Collects violations while walking a value.
+#[derive(Debug, Default)]
+pub struct Validator {
+    path: Vec<String>,
+    violations: Vec<Violation>,
+}
+
+impl Validator {
+    /// A validator at the root of a value.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Validates a field under `name`.
+    pub fn field(&mut self, name: &str, check: impl FnOnce(&mut Self)) {
+        self.path.push(name.to_owned());
+        check(self);
+        self.path.pop();
+    }
+
+    /// Records a violation at the current field.
+    pub fn violation(&mut self, kind: ViolationKind, message: impl Into<String>) {
+        self.violations.push(Violation {
+            field: self.path.join("/"),
+            kind,
+            message: message.into(),
+        });
+    }
+
+    /// Adds the violations of an error produced elsewhere (e.g. by a domain type's parser),
+    /// re-rooting their field paths at the current field.
+    pub fn extend(&mut self, error: ValidationError) {
+        let prefix = self.path.join("/");
+        for mut v in error.violations {
+            if !prefix.is_empty() {
+                v.field = prefix.clone();
+            }
+            self.violations.push(v);
+        }
+    }
+
+    /// Checks occurrence bounds of a repeated element.
+    pub fn occurs(&mut self, count: usize, min: usize, max: Option<usize>) {
+        if count < min {
+            self.violation(
+                ViolationKind::Occurs,
+                format!("at least {min} required, {count} given"),
+            );
+        }
+        if let Some(max) = max.filter(|m| count > *m) {
+            self.violation(
+                ViolationKind::Occurs,
+                format!("at most {max} allowed, {count} given"),
+            );
+        }
+    }
+
+    /// Checks a length facet (counted in characters, as XSD does).
+    pub fn length(&mut self, value: &str, min: Option<usize>, max: Option<usize>) {
+        let n = value.chars().count();
+        if let Some(min) = min.filter(|m| n < *m) {
+            self.violation(
+                ViolationKind::Length,
+                format!("must be at least {min} characters, is {n}"),
+            );
+        }
+        if let Some(max) = max.filter(|m| n > *m) {
+            self.violation(
+                ViolationKind::Length,
+                format!("must be at most {max} characters, is {n}"),
+            );
+        }
+    }
+
+    /// Checks an `xs:pattern` facet (XSD patterns match the whole value).
+    pub fn pattern(&mut self, value: &str, pattern: &'static str) {
+        match pattern_matches(pattern, value) {
+            Ok(true) => {}
+            Ok(false) => self.violation(
+                ViolationKind::Format,
+                format!("does not match the pattern `{pattern}`"),
+            ),
+            Err(e) => self.violation(ViolationKind::Format, e),
+        }
+    }
+
+    /// Checks an inclusive/exclusive numeric range.
+    pub fn range<T: PartialOrd + fmt::Display>(
+        &mut self,
+        value: &T,
+        min: Option<(T, bool)>,
+        max: Option<(T, bool)>,
+    ) {
+        if let Some((m, inclusive)) = min {
+            if (inclusive && *value < m) || (!inclusive && *value <= m) {
+                let op = if inclusive { ">=" } else { ">" };
+                self.violation(ViolationKind::Range, format!("must be {op} {m}, is {value}"));
+            }
+        }
+        if let Some((m, inclusive)) = max {
+            if (inclusive && *value > m) || (!inclusive && *value >= m) {
+                let op = if inclusive { "<=" } else { "<" };
+                self.violation(ViolationKind::Range, format!("must be {op} {m}, is {value}"));
+            }
+        }
+    }
+
+    /// Ends validation.
+    pub fn finish(self) -> Result<(), ValidationError> {
+        if self.violations.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationError {
+                violations: self.violations,
+            })
+        }
+    }
+}
+
+/// Matches a value against an XSD pattern. Compiled patterns are cached for the process.
+pub fn pattern_matches(pattern: &'static str, value: &str) -> Result<bool, String> {
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, regex::Regex>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut cache = cache
+        .lock()
+        .map_err(|_| "pattern cache poisoned".to_owned())?;
+    if let Some(re) = cache.get(pattern) {
+        return Ok(re.is_match(value));
+    }
+    let re = regex::Regex::new(&xsd_pattern_to_regex(pattern))
+        .map_err(|e| format!("schema pattern `{pattern}` is not supported: {e}"))?;
+    let matched = re.is_match(value);
+    cache.insert(pattern, re);
+    Ok(matched)
+}
+
+/// Translates an XSD regular expression to the `regex` crate's syntax: XSD patterns are
+/// implicitly anchored, and `\i` / `\c` (XML name characters) have no equivalent there.
+pub fn xsd_pattern_to_regex(pattern: &str) -> String {
+    let body = pattern
+        .replace("\\i", "[_:A-Za-z\\p{L}]")
+        .replace("\\I", "[^_:A-Za-z\\p{L}]")
+        .replace("\\c", "[-._:A-Za-z0-9\\p{L}\\p{N}]")
+        .replace("\\C", "[^-._:A-Za-z0-9\\p{L}\\p{N}]");
+    format!("^(?:{body})$")
+}
+
+/// A value that can check itself against its schema.
+pub trait Validate {
+    /// Records every violation into `v`.
+    fn validate(&self, v: &mut Validator);
+
+    /// Validates the value alone.
+    fn validated(&self) -> Result<(), ValidationError> {
+        let mut v = Validator::new();
+        self.validate(&mut v);
+        v.finish()
+    }
+}
+
+impl<T: Validate> Validate for Option<T> {
+    fn validate(&self, v: &mut Validator) {
+        if let Some(x) = self {
+            x.validate(v);
+        }
+    }
+}
+
+impl<T: Validate> Validate for Vec<T> {
+    fn validate(&self, v: &mut Validator) {
+        for (i, x) in self.iter().enumerate() {
+            v.field(&format!("[{i}]"), |v| x.validate(v));
+        }
+    }
+}
+
+impl<T: Validate> Validate for Box<T> {
+    fn validate(&self, v: &mut Validator) {
+        (**self).validate(v);
+    }
+}
+
+macro_rules! always_valid {
+    ($($t:ty),*) => {$(
+        impl Validate for $t {
+            fn validate(&self, _: &mut Validator) {}
+        }
+    )*};
+}
+
+always_valid!(
+    String, bool, i8, i16, i32, i64, i128, u8, u16, u32, u64, u128, f32, f64, time::Date
+);
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn patterns_are_anchored() {
+        assert!(pattern_matches("[0-9]{3}", "201").unwrap());
+        assert!(!pattern_matches("[0-9]{3}", "2011").unwrap());
+        assert!(!pattern_matches("[0-9]{3}", "x201").unwrap());
+        assert!(pattern_matches("\\i\\c*", "kDatu").unwrap());
+    }
+
+    #[test]
+    fn collects_every_violation_with_paths() {
+        let mut v = Validator::new();
+        v.field("a", |v| v.length("abc", Some(4), None));
+        v.field("b", |v| v.occurs(3, 0, Some(2)));
+        v.field("c", |v| v.range(&5, Some((1, true)), Some((5, false))));
+        let err = v.finish().unwrap_err();
+        let fields: Vec<&str> = err.violations.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(fields, vec!["a", "b", "c"]);
+        assert!(err.to_string().starts_with("invalid input: a: must be at least 4"));
+    }
+}

@@ -1,0 +1,169 @@
+//! Text forms of the XSD built-in types the generated code maps to Rust types.
+
+use std::borrow::Cow;
+
+use super::read::{ReadContext, ValueError, XmlText};
+
+impl XmlText for String {
+    fn to_xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+    fn from_xml_text(text: &str) -> Result<Self, ValueError> {
+        Ok(text.to_owned())
+    }
+}
+
+impl XmlText for bool {
+    fn to_xml_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(if *self { "true" } else { "false" })
+    }
+    fn from_xml_text(text: &str) -> Result<Self, ValueError> {
+        match text.trim() {
+            "true" | "1" => Ok(true),
+            "false" | "0" => Ok(false),
+            other => Err(ValueError(format!("`{other}` is not an xs:boolean"))),
+        }
+    }
+}
+
+macro_rules! number_text {
+    ($($t:ty => $xsd:literal),* $(,)?) => {$(
+        impl XmlText for $t {
+            fn to_xml_text(&self) -> Cow<'_, str> {
+                Cow::Owned(self.to_string())
+            }
+            fn from_xml_text(text: &str) -> Result<Self, ValueError> {
+                let t = text.trim();
+                // XSD allows a leading '+', Rust's parsers do too for integers.
+                t.parse::<$t>()
+                    .map_err(|_| ValueError(format!("`{t}` is not an {}", $xsd)))
+            }
+        }
+    )*};
+}
+
+number_text!(
+    i8 => "xs:byte", i16 => "xs:short", i32 => "xs:int", i64 => "xs:long",
+    u8 => "xs:unsignedByte", u16 => "xs:unsignedShort", u32 => "xs:unsignedInt",
+    u64 => "xs:unsignedLong", i128 => "xs:integer", u128 => "xs:nonNegativeInteger",
+);
+
+macro_rules! float_text {
+    ($($t:ty => $xsd:literal),*) => {$(
+        impl XmlText for $t {
+            fn to_xml_text(&self) -> Cow<'_, str> {
+                Cow::Owned(if self.is_nan() {
+                    "NaN".to_owned()
+                } else if self.is_infinite() {
+                    if *self > 0.0 { "INF" } else { "-INF" }.to_owned()
+                } else {
+                    self.to_string()
+                })
+            }
+            fn from_xml_text(text: &str) -> Result<Self, ValueError> {
+                match text.trim() {
+                    "INF" | "+INF" => Ok(<$t>::INFINITY),
+                    "-INF" => Ok(<$t>::NEG_INFINITY),
+                    "NaN" => Ok(<$t>::NAN),
+                    t => t
+                        .parse::<$t>()
+                        .ok()
+                        .filter(|v| v.is_finite())
+                        .ok_or_else(|| ValueError(format!("`{t}` is not an {}", $xsd))),
+                }
+            }
+        }
+    )*};
+}
+
+float_text!(f32 => "xs:float", f64 => "xs:double");
+
+impl XmlText for time::Date {
+    fn to_xml_text(&self) -> Cow<'_, str> {
+        let year = self.year();
+        let text = if year < 0 {
+            format!("-{:04}-{:02}-{:02}", -year, u8::from(self.month()), self.day())
+        } else {
+            format!("{:04}-{:02}-{:02}", year, u8::from(self.month()), self.day())
+        };
+        Cow::Owned(text)
+    }
+
+    fn from_xml_text(text: &str) -> Result<Self, ValueError> {
+        parse_date(text.trim()).map_err(ValueError)
+    }
+
+    fn from_xml_text_lenient(text: &str, cx: &mut ReadContext) -> Result<Self, ValueError> {
+        let _ = cx;
+        Self::from_xml_text(text)
+    }
+}
+
+/// Parses an `xs:date` lexical form `YYYY-MM-DD` with an optional time zone (`Z`, `+01:00`),
+/// which is accepted and dropped: a calendar date is what every authority means by it.
+pub fn parse_date(text: &str) -> Result<time::Date, String> {
+    let bad = || format!("`{text}` is not a date of the form YYYY-MM-DD");
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, text),
+    };
+    let mut parts = rest.splitn(3, '-');
+    let (Some(y), Some(m), Some(d_tz)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let (d, tz) = d_tz.split_at(d_tz.len().min(2));
+    let tz_ok = tz.is_empty() || tz == "Z" || is_offset(tz);
+    if y.len() < 4
+        || m.len() != 2
+        || d.len() != 2
+        || !tz_ok
+        || ![y, m, d].iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(bad());
+    }
+    let year: i32 = y.parse().map_err(|_| bad())?;
+    let year = if negative { -year } else { year };
+    let month: u8 = m.parse().map_err(|_| bad())?;
+    let day: u8 = d.parse().map_err(|_| bad())?;
+    let month = time::Month::try_from(month)
+        .map_err(|_| format!("`{text}` has no month {month}"))?;
+    time::Date::from_calendar_date(year, month, day)
+        .map_err(|_| format!("`{text}` is not a day of the calendar"))
+}
+
+fn is_offset(tz: &str) -> bool {
+    let b = tz.as_bytes();
+    b.len() == 6
+        && (b[0] == b'+' || b[0] == b'-')
+        && b[1].is_ascii_digit()
+        && b[2].is_ascii_digit()
+        && b[3] == b':'
+        && b[4].is_ascii_digit()
+        && b[5].is_ascii_digit()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn dates_round_trip_and_reject_nonsense() {
+        let d = time::Date::from_xml_text("2026-11-23").unwrap();
+        assert_eq!(d.to_xml_text(), "2026-11-23");
+        assert_eq!(time::Date::from_xml_text("2021-12-01+01:00").unwrap().day(), 1);
+        assert_eq!(time::Date::from_xml_text(" 2021-12-01Z ").unwrap().day(), 1);
+        for bad in ["2026-02-30", "2026-13-01", "26-11-23", "2026-1-23", "2026-11-23T00:00", ""] {
+            assert!(time::Date::from_xml_text(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn numbers_and_booleans() {
+        assert_eq!(i32::from_xml_text(" +42 ").unwrap(), 42);
+        assert!(u8::from_xml_text("256").is_err());
+        assert!(bool::from_xml_text("1").unwrap());
+        assert!(f64::from_xml_text("INF").unwrap().is_infinite());
+        assert_eq!(f64::NEG_INFINITY.to_xml_text(), "-INF");
+    }
+}

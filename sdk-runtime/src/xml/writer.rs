@@ -1,0 +1,307 @@
+//! A strict, minimal XML writer.
+//!
+//! Hand-written rather than built on `quick_xml::Writer` because what we need is namespace-prefix
+//! bookkeeping (declare a namespace once, where it is first used or where the caller pins it, e.g.
+//! on `soap:Body` as VZP's working client does), which quick-xml's writer leaves to the caller.
+//! Escaping follows XML 1.0: `&`, `<`, `>` in text; additionally `"` and whitespace controls in
+//! attribute values so they survive attribute-value normalisation.
+
+use std::fmt::Write as _;
+
+/// The namespace of `xml:lang` and friends, bound to `xml` in every document.
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// Writes an XML document into a `String`, declaring namespace prefixes as they are needed.
+#[derive(Debug)]
+pub struct XmlWriter {
+    out: String,
+    /// Namespace bindings in scope, innermost last: (prefix, namespace, depth that declared it).
+    bindings: Vec<(String, String, usize)>,
+    /// Open elements: the qualified name to close them with.
+    open: Vec<String>,
+    /// The last start tag is not closed yet (`>` not written), so attributes may still be added.
+    tag_open: bool,
+    prefix_base: String,
+    next_prefix: usize,
+}
+
+impl Default for XmlWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl XmlWriter {
+    /// A writer that names generated prefixes `ns1`, `ns2`, …
+    pub fn new() -> Self {
+        Self::with_prefixes("ns", 1)
+    }
+
+    /// A writer whose generated prefixes are `{base}{first}`, `{base}{first + 1}`, … (a server
+    /// that answers with `ns0:` is imitated with `with_prefixes("ns", 0)`).
+    pub fn with_prefixes(base: &str, first: usize) -> Self {
+        Self {
+            out: String::with_capacity(512),
+            bindings: Vec::new(),
+            open: Vec::new(),
+            tag_open: false,
+            prefix_base: base.to_owned(),
+            next_prefix: first,
+        }
+    }
+
+    /// Writes the XML declaration (`<?xml version="1.0" encoding="UTF-8"?>`).
+    pub fn declaration(&mut self) {
+        self.out
+            .push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    }
+
+    fn close_start_tag(&mut self) {
+        if self.tag_open {
+            self.out.push('>');
+            self.tag_open = false;
+        }
+    }
+
+    fn lookup(&self, ns: &str) -> Option<&str> {
+        if ns == XML_NS {
+            // Bound by definition; declaring it is an error (Namespaces in XML §3).
+            return Some("xml");
+        }
+        // The innermost binding of `ns` whose prefix is not shadowed by a later binding.
+        for (i, (prefix, bound, _)) in self.bindings.iter().enumerate().rev() {
+            if bound == ns && !self.bindings[i + 1..].iter().any(|(p, _, _)| p == prefix) {
+                return Some(prefix);
+            }
+        }
+        None
+    }
+
+    fn fresh_prefix(&mut self) -> String {
+        loop {
+            let candidate = format!("{}{}", self.prefix_base, self.next_prefix);
+            self.next_prefix += 1;
+            if !self.bindings.iter().any(|(p, _, _)| *p == candidate) {
+                return candidate;
+            }
+        }
+    }
+
+    /// Opens an element. `ns` is the namespace name; the empty string means "no namespace"
+    /// (an unqualified local element). A prefix is declared on this element if `ns` is not bound.
+    pub fn start(&mut self, ns: &str, local: &str) {
+        self.close_start_tag();
+        let depth = self.open.len() + 1;
+        let qname = if ns.is_empty() {
+            local.to_owned()
+        } else if let Some(prefix) = self.lookup(ns) {
+            format!("{prefix}:{local}")
+        } else {
+            let prefix = self.fresh_prefix();
+            let qname = format!("{prefix}:{local}");
+            self.out.push('<');
+            self.out.push_str(&qname);
+            self.write_xmlns(&prefix, ns);
+            self.bindings.push((prefix, ns.to_owned(), depth));
+            self.open.push(qname);
+            self.tag_open = true;
+            return;
+        };
+        self.out.push('<');
+        self.out.push_str(&qname);
+        self.open.push(qname);
+        self.tag_open = true;
+    }
+
+    fn write_xmlns(&mut self, prefix: &str, ns: &str) {
+        self.out.push_str(" xmlns:");
+        self.out.push_str(prefix);
+        self.out.push_str("=\"");
+        escape_attr_into(&mut self.out, ns);
+        self.out.push('"');
+    }
+
+    /// Declares `prefix` for `ns` on the element just opened, so that it and its descendants use
+    /// that prefix. Has no effect once content was written into the element.
+    pub fn declare(&mut self, prefix: &str, ns: &str) {
+        if !self.tag_open {
+            return;
+        }
+        self.write_xmlns(prefix, ns);
+        self.bindings
+            .push((prefix.to_owned(), ns.to_owned(), self.open.len()));
+    }
+
+    /// Opens an element with a fixed prefix, declaring it on this element (used for envelope
+    /// elements whose prefix is part of a profile, such as `soap:` or `wsse:`).
+    pub fn start_prefixed(&mut self, prefix: &str, ns: &str, local: &str) {
+        self.close_start_tag();
+        let bound = self
+            .bindings
+            .iter()
+            .rev()
+            .find(|(p, _, _)| p == prefix)
+            .is_some_and(|(_, n, _)| n == ns);
+        let qname = format!("{prefix}:{local}");
+        self.out.push('<');
+        self.out.push_str(&qname);
+        self.open.push(qname);
+        self.tag_open = true;
+        if !bound {
+            self.declare(prefix, ns);
+        }
+    }
+
+    /// Adds an attribute to the element just opened. `ns` empty means an unqualified attribute.
+    pub fn attr(&mut self, ns: &str, local: &str, value: &str) {
+        if !self.tag_open {
+            return;
+        }
+        self.out.push(' ');
+        if !ns.is_empty() {
+            let prefix = match self.lookup(ns) {
+                Some(p) => p.to_owned(),
+                None => {
+                    let p = self.fresh_prefix();
+                    self.write_xmlns(&p, ns);
+                    self.bindings.push((p.clone(), ns.to_owned(), self.open.len()));
+                    self.out.push(' ');
+                    p
+                }
+            };
+            self.out.push_str(&prefix);
+            self.out.push(':');
+        }
+        self.out.push_str(local);
+        self.out.push_str("=\"");
+        escape_attr_into(&mut self.out, value);
+        self.out.push('"');
+    }
+
+    /// Writes character data, escaped.
+    pub fn text(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        self.close_start_tag();
+        escape_text_into(&mut self.out, text);
+    }
+
+    /// Closes the innermost open element (as `<x/>` when it got no content).
+    pub fn end(&mut self) {
+        let Some(qname) = self.open.pop() else {
+            return;
+        };
+        let depth = self.open.len() + 1;
+        if self.tag_open {
+            self.out.push_str("/>");
+            self.tag_open = false;
+        } else {
+            let _ = write!(self.out, "</{qname}>");
+        }
+        while self.bindings.last().is_some_and(|(_, _, d)| *d >= depth) {
+            self.bindings.pop();
+        }
+    }
+
+    /// `start` + `text` + `end`.
+    pub fn leaf(&mut self, ns: &str, local: &str, text: &str) {
+        self.start(ns, local);
+        self.text(text);
+        self.end();
+    }
+
+    /// Copies an already parsed element (for example a fault detail or an `xs:any` value),
+    /// re-declaring the namespaces it uses.
+    pub fn element(&mut self, element: &super::Element) {
+        self.start(element.namespace(), element.local_name());
+        for attr in element.attributes() {
+            self.attr(&attr.ns, &attr.local, &attr.value);
+        }
+        for node in element.nodes() {
+            match node {
+                super::Node::Element(child) => self.element(child),
+                super::Node::Text(text) => self.text(text),
+            }
+        }
+        self.end();
+    }
+
+    /// Closes every open element and returns the document.
+    pub fn finish(mut self) -> String {
+        while !self.open.is_empty() {
+            self.end();
+        }
+        self.out
+    }
+}
+
+fn escape_text_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn escape_attr_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declares_each_namespace_once_and_escapes() {
+        let mut w = XmlWriter::new();
+        w.start_prefixed("soap", "urn:env", "Envelope");
+        w.start_prefixed("soap", "urn:env", "Body");
+        w.declare("ns1", "urn:a");
+        w.start("urn:a", "root");
+        w.attr("", "id", "a\"b<c");
+        w.leaf("urn:a", "x", "1 < 2 & 3");
+        w.start("urn:b", "y");
+        w.end();
+        w.leaf("", "plain", "");
+        w.end();
+        let xml = w.finish();
+        assert_eq!(
+            xml,
+            "<soap:Envelope xmlns:soap=\"urn:env\"><soap:Body xmlns:ns1=\"urn:a\">\
+             <ns1:root id=\"a&quot;b&lt;c\"><ns1:x>1 &lt; 2 &amp; 3</ns1:x>\
+             <ns2:y xmlns:ns2=\"urn:b\"/><plain/></ns1:root></soap:Body></soap:Envelope>"
+        );
+    }
+
+    #[test]
+    fn prefix_scope_ends_with_its_element() {
+        let mut w = XmlWriter::with_prefixes("ns", 0);
+        w.start("", "r");
+        w.start("urn:a", "a");
+        w.end();
+        w.start("urn:a", "b");
+        w.end();
+        let xml = w.finish();
+        // The binding made on <a> is out of scope at <b>, so <b> declares again.
+        assert_eq!(
+            xml,
+            "<r><ns0:a xmlns:ns0=\"urn:a\"/><ns1:b xmlns:ns1=\"urn:a\"/></r>"
+        );
+    }
+}
