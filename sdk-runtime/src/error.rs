@@ -75,7 +75,11 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
                 }
             }
             Self::Http { status, raw } => {
-                write!(f, "HTTP {status} without a SOAP fault ({} bytes)", raw.len())
+                write!(
+                    f,
+                    "HTTP {status} without a SOAP fault ({} bytes)",
+                    raw.len()
+                )
             }
             Self::Decode { error, status, .. } => {
                 write!(f, "cannot decode the response (HTTP {status}): {error}")

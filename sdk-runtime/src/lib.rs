@@ -20,5 +20,7 @@ pub mod xml;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 
-
+pub use error::SdkError;
 pub use time::Date;
+/// Re-exported so generated crates need no direct dependency on these.
+pub use {bytes, url};

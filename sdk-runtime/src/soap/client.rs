@@ -6,11 +6,11 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use url::Url;
 
-use super::envelope::{write_envelope, Envelope, SoapBody, SoapHeader, SoapVersion};
+use super::envelope::{Envelope, HeaderBlock, SoapVersion, write_envelope};
 use super::fault::SoapFault;
 use crate::error::SdkError;
 use crate::transport::{HttpClient, TransportError};
-use crate::xml::{Diagnostic, ReadContext, Validate, Validator};
+use crate::xml::{Diagnostic, ElementName, ReadContext, Validate, Validator, XmlRead, XmlWrite};
 
 /// Where an operation's description comes from; shown in the generated docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,6 +52,10 @@ pub struct OperationSpec {
     pub action: Option<&'static str>,
     /// Where the description of this operation comes from.
     pub provenance: Provenance,
+    /// The element that carries the input in `soap:Body`.
+    pub input: ElementName,
+    /// The element that carries the output in `soap:Body`.
+    pub output: ElementName,
 }
 
 impl OperationSpec {
@@ -61,12 +65,16 @@ impl OperationSpec {
         version: SoapVersion,
         action: Option<&'static str>,
         provenance: Provenance,
+        input: ElementName,
+        output: ElementName,
     ) -> Self {
         Self {
             name,
             version,
             action,
             provenance,
+            input,
+            output,
         }
     }
 }
@@ -143,10 +151,14 @@ impl SoapClient {
     }
 
     /// Calls an operation: validates the input, sends the envelope, decodes the answer.
-    pub async fn call<I, O, E>(&self, op: &OperationSpec, input: &I) -> Result<Response<O>, SdkError<E>>
+    pub async fn call<I, O, E>(
+        &self,
+        op: &OperationSpec,
+        input: &I,
+    ) -> Result<Response<O>, SdkError<E>>
     where
-        I: SoapBody + Validate,
-        O: SoapBody,
+        I: XmlWrite + Validate,
+        O: XmlRead,
         E: FaultError,
     {
         self.call_with_headers(op, &[], input).await
@@ -156,28 +168,32 @@ impl SoapClient {
     pub async fn call_with_headers<I, O, E>(
         &self,
         op: &OperationSpec,
-        headers: &[&dyn SoapHeader],
+        headers: &[(ElementName, &dyn HeaderBlock)],
         input: &I,
     ) -> Result<Response<O>, SdkError<E>>
     where
-        I: SoapBody + Validate,
-        O: SoapBody,
+        I: XmlWrite + Validate,
+        O: XmlRead,
         E: FaultError,
     {
         let mut v = Validator::new();
-        for h in headers {
+        for (_, h) in headers {
             h.validate(&mut v);
         }
         input.validate(&mut v);
         v.finish().map_err(SdkError::InvalidInput)?;
-        let envelope = write_envelope(op.version, headers, input);
+        let envelope = write_envelope(op.version, headers, op.input, input);
         self.send(op, envelope.into_bytes()).await
     }
 
     /// Sends an already written envelope and decodes the answer.
-    pub async fn send<O, E>(&self, op: &OperationSpec, envelope: Vec<u8>) -> Result<Response<O>, SdkError<E>>
+    pub async fn send<O, E>(
+        &self,
+        op: &OperationSpec,
+        envelope: Vec<u8>,
+    ) -> Result<Response<O>, SdkError<E>>
     where
-        O: SoapBody,
+        O: XmlRead,
         E: FaultError,
     {
         let header_values = op.version.request_headers(op.action);
@@ -231,7 +247,7 @@ impl SoapClient {
         }
         let mut cx = ReadContext::new();
         let output = envelope
-            .read_body::<O>(&mut cx)
+            .read_body::<O>(op.output, &mut cx)
             .map_err(|error| SdkError::Decode {
                 error,
                 status,
@@ -261,8 +277,14 @@ mod tests {
     fn endpoint_paths_keep_base_prefixes() {
         let p = "/B2BProxy/HttpProxy/PrubehPojisteniDruhB2B";
         let a = endpoint_url(&Url::parse("https://prod.b2b.vzp.cz").unwrap(), p).unwrap();
-        assert_eq!(a.as_str(), "https://prod.b2b.vzp.cz/B2BProxy/HttpProxy/PrubehPojisteniDruhB2B");
+        assert_eq!(
+            a.as_str(),
+            "https://prod.b2b.vzp.cz/B2BProxy/HttpProxy/PrubehPojisteniDruhB2B"
+        );
         let b = endpoint_url(&Url::parse("https://proxy.example/vzp").unwrap(), p).unwrap();
-        assert_eq!(b.as_str(), "https://proxy.example/vzp/B2BProxy/HttpProxy/PrubehPojisteniDruhB2B");
+        assert_eq!(
+            b.as_str(),
+            "https://proxy.example/vzp/B2BProxy/HttpProxy/PrubehPojisteniDruhB2B"
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! Writing request envelopes strictly and reading response envelopes leniently.
 
 use crate::xml::{
-    self, DecodeError, Validate, DecodeErrorKind, DiagnosticKind, Element, ReadContext, XmlElement,
-    XmlWriter,
+    self, DecodeError, DecodeErrorKind, DiagnosticKind, Element, ElementName, ReadContext,
+    Validate, XmlRead, XmlWrite, XmlWriter,
 };
 
 /// SOAP 1.1 envelope namespace.
@@ -59,88 +59,19 @@ impl SoapVersion {
     }
 }
 
-/// A message part that lives in `soap:Body`.
-///
-/// Every global element type is one ([`XmlElement`]); operations whose body has several parts
-/// get a generated type implementing this directly.
-pub trait SoapBody: Sized {
-    /// Writes the body's child element(s).
-    fn write_body(&self, w: &mut XmlWriter);
+/// A header block: written into `soap:Header` and validated with the body before sending.
+pub trait HeaderBlock: XmlWrite + Validate {}
 
-    /// Namespace to declare on `soap:Body` (as prefix `ns1`, like VZP's working client).
-    fn body_namespace(&self) -> Option<&'static str> {
-        None
-    }
+impl<T: XmlWrite + Validate> HeaderBlock for T {}
 
-    /// Reads the body from the `Body` element.
-    fn read_body(body: &Element, cx: &mut ReadContext) -> Result<Self, DecodeError>;
-}
-
-impl<T: XmlElement> SoapBody for T {
-    fn write_body(&self, w: &mut XmlWriter) {
-        self.write_element(w);
-    }
-
-    fn body_namespace(&self) -> Option<&'static str> {
-        Some(T::NAMESPACE).filter(|ns| !ns.is_empty())
-    }
-
-    fn read_body(body: &Element, cx: &mut ReadContext) -> Result<Self, DecodeError> {
-        let mut children = body.child_elements();
-        let exact = body
-            .child_elements()
-            .find(|e| e.is(T::NAMESPACE, T::LOCAL_NAME));
-        let chosen = match exact {
-            Some(e) => e,
-            None => match (children.next(), children.next()) {
-                (Some(only), None) => only,
-                (None, _) => {
-                    return Err(cx.error(
-                        DecodeErrorKind::NotSoap,
-                        format!("empty Body; expected `{}`", T::LOCAL_NAME),
-                    ));
-                }
-                (Some(first), Some(_)) => {
-                    cx.diagnose(
-                        DiagnosticKind::UnexpectedRoot,
-                        format!(
-                            "several body elements and none is `{}`; the first is read",
-                            T::LOCAL_NAME
-                        ),
-                    );
-                    first
-                }
-            },
-        };
-        for other in body.child_elements() {
-            if !std::ptr::eq(other, chosen) {
-                cx.enter(other);
-                cx.diagnose(DiagnosticKind::UnknownElement, "extra body element; skipped");
-                cx.leave();
-            }
-        }
-        T::read_element(chosen, cx)
-    }
-}
-
-/// A header block written into `soap:Header`; validated with the body before sending.
-pub trait SoapHeader: Validate {
-    /// Writes the header element.
-    fn write_header(&self, w: &mut XmlWriter);
-}
-
-impl<T: XmlElement + Validate> SoapHeader for T {
-    fn write_header(&self, w: &mut XmlWriter) {
-        self.write_element(w);
-    }
-}
-
-/// Writes a request envelope: `soap:Envelope`, an optional `soap:Header`, and `soap:Body` with the
-/// body's namespace declared on it.
-pub fn write_envelope<B: SoapBody>(
+/// Writes a request envelope: `soap:Envelope`, an optional `soap:Header`, and `soap:Body` holding
+/// the element `body_name` with `body` as its content. The body's namespace is declared on
+/// `soap:Body` as prefix `ns1`, as VZP's working client does.
+pub fn write_envelope<T: XmlWrite + ?Sized>(
     version: SoapVersion,
-    headers: &[&dyn SoapHeader],
-    body: &B,
+    headers: &[(ElementName, &dyn HeaderBlock)],
+    body_name: ElementName,
+    body: &T,
 ) -> String {
     let mut w = XmlWriter::new();
     w.declaration();
@@ -148,16 +79,20 @@ pub fn write_envelope<B: SoapBody>(
     w.start_prefixed("soap", env, "Envelope");
     if !headers.is_empty() {
         w.start_prefixed("soap", env, "Header");
-        for h in headers {
-            h.write_header(&mut w);
+        for (name, h) in headers {
+            w.start(name.ns, name.local);
+            h.write_xml(&mut w);
+            w.end();
         }
         w.end();
     }
     w.start_prefixed("soap", env, "Body");
-    if let Some(ns) = body.body_namespace() {
-        w.declare("ns1", ns);
+    if !body_name.ns.is_empty() {
+        w.declare("ns1", body_name.ns);
     }
-    body.write_body(&mut w);
+    w.start(body_name.ns, body_name.local);
+    body.write_xml(&mut w);
+    w.end();
     w.end();
     w.end();
     w.finish()
@@ -224,13 +159,64 @@ impl Envelope {
         self.body().child(self.version.namespace(), "Fault")
     }
 
-    /// Decodes the body as `B`, collecting diagnostics into `cx`.
-    pub fn read_body<B: SoapBody>(&self, cx: &mut ReadContext) -> Result<B, DecodeError> {
+    /// Decodes the body element `expected` as `T`, collecting diagnostics into `cx`. Read
+    /// leniently: if no body element has the expected name but there is exactly one, that one is
+    /// read (a server that renamed its response root still yields its fields); further body
+    /// elements are reported and skipped.
+    pub fn read_body<T: XmlRead>(
+        &self,
+        expected: ElementName,
+        cx: &mut ReadContext,
+    ) -> Result<T, DecodeError> {
         cx.enter(&self.root);
         cx.enter(self.body());
-        let result = B::read_body(self.body(), cx);
+        let result = read_body_in(self.body(), expected, cx);
         cx.leave();
         cx.leave();
         result
     }
+}
+
+fn read_body_in<T: XmlRead>(
+    body: &Element,
+    expected: ElementName,
+    cx: &mut ReadContext,
+) -> Result<T, DecodeError> {
+    let exact = body
+        .child_elements()
+        .find(|e| e.is(expected.ns, expected.local));
+    let mut children = body.child_elements();
+    let chosen = match exact {
+        Some(e) => e,
+        None => match (children.next(), children.next()) {
+            (Some(only), None) => only,
+            (None, _) => {
+                return Err(cx.error(
+                    DecodeErrorKind::NotSoap,
+                    format!("empty Body; expected `{}`", expected.local),
+                ));
+            }
+            (Some(first), Some(_)) => {
+                cx.diagnose(
+                    DiagnosticKind::UnexpectedRoot,
+                    format!(
+                        "several body elements and none is `{}`; the first is read",
+                        expected.local
+                    ),
+                );
+                first
+            }
+        },
+    };
+    for other in body.child_elements() {
+        if !std::ptr::eq(other, chosen) {
+            cx.enter(other);
+            cx.diagnose(
+                DiagnosticKind::UnknownElement,
+                "extra body element; skipped",
+            );
+            cx.leave();
+        }
+    }
+    xml::read_named(chosen, expected, cx)
 }

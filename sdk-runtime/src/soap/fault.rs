@@ -196,7 +196,15 @@ pub fn write_fault(
     w.start_prefixed("soap", env, "Fault");
     match version {
         SoapVersion::V11 => {
-            w.leaf("", "faultcode", if client_fault { "soap:Client" } else { "soap:Server" });
+            w.leaf(
+                "",
+                "faultcode",
+                if client_fault {
+                    "soap:Client"
+                } else {
+                    "soap:Server"
+                },
+            );
             w.leaf("", "faultstring", message);
             if let Some(d) = detail {
                 w.start("", "detail");
@@ -207,7 +215,11 @@ pub fn write_fault(
         SoapVersion::V12 => {
             w.start_prefixed("soap", env, "Code");
             w.start_prefixed("soap", env, "Value");
-            w.text(if client_fault { "soap:Sender" } else { "soap:Receiver" });
+            w.text(if client_fault {
+                "soap:Sender"
+            } else {
+                "soap:Receiver"
+            });
             w.end();
             w.end();
             w.start_prefixed("soap", env, "Reason");

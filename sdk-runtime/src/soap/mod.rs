@@ -4,8 +4,6 @@ mod client;
 mod envelope;
 mod fault;
 
-pub use client::{endpoint_url, FaultError, OperationSpec, Provenance, Response, SoapClient};
-pub use envelope::{
-    write_envelope, Envelope, SoapBody, SoapHeader, SoapVersion, SOAP11_NS, SOAP12_NS,
-};
-pub use fault::{write_fault, FaultCode, SoapFault};
+pub use client::{FaultError, OperationSpec, Provenance, Response, SoapClient, endpoint_url};
+pub use envelope::{Envelope, HeaderBlock, SOAP11_NS, SOAP12_NS, SoapVersion, write_envelope};
+pub use fault::{FaultCode, SoapFault, write_fault};

@@ -7,10 +7,10 @@
 
 use std::borrow::Cow;
 
+use quick_xml::XmlVersion;
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
-use quick_xml::XmlVersion;
 
 /// Deepest element nesting accepted; protects the recursive readers from hostile input.
 pub const MAX_DEPTH: usize = 256;
@@ -25,6 +25,7 @@ pub struct Element {
     nodes: Vec<Node>,
     ns_decls: Vec<(String, String)>,
     offset: usize,
+    end: usize,
 }
 
 /// An attribute with its namespace-resolved name (`ns` is empty for unqualified attributes).
@@ -82,6 +83,7 @@ impl Element {
             nodes: Vec::new(),
             ns_decls: Vec::new(),
             offset: 0,
+            end: 0,
         }
     }
 
@@ -108,6 +110,11 @@ impl Element {
     /// Byte offset of the start tag in the parsed input.
     pub fn offset(&self) -> usize {
         self.offset
+    }
+
+    /// Byte range of the whole element (start tag to end tag) in the parsed (decoded) input.
+    pub fn span(&self) -> std::ops::Range<usize> {
+        self.offset..self.end
     }
 
     /// Attributes in document order (namespace declarations excluded).
@@ -263,6 +270,11 @@ pub fn parse_str(text: &str) -> Result<Element, ParseError> {
             .read_resolved_event()
             .map_err(|e| err(e.to_string()))?;
         let is_empty = matches!(event, Event::Empty(_));
+        let element_ns = match event {
+            Event::Start(_) | Event::Empty(_) => Some(namespace_of(&resolved)),
+            _ => None,
+        };
+        let after = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         match event {
             Event::Start(start) | Event::Empty(start) => {
                 if root.is_some() {
@@ -271,7 +283,7 @@ pub fn parse_str(text: &str) -> Result<Element, ParseError> {
                 if stack.len() >= MAX_DEPTH {
                     return Err(err(format!("elements nested deeper than {MAX_DEPTH}")));
                 }
-                let ns = namespace_of(&resolved).map_err(err)?;
+                let ns = element_ns.unwrap_or(Ok(String::new())).map_err(err)?;
                 let qname = start.name();
                 let prefix = qname.prefix().map(|p| p.as_ref().to_owned());
                 let local = qname.local_name().as_ref().to_owned();
@@ -283,6 +295,7 @@ pub fn parse_str(text: &str) -> Result<Element, ParseError> {
                     nodes: Vec::new(),
                     ns_decls: Vec::new(),
                     offset,
+                    end: after,
                 };
                 for attr in start.attributes() {
                     let attr = attr.map_err(|e| err(e.to_string()))?;
@@ -314,9 +327,10 @@ pub fn parse_str(text: &str) -> Result<Element, ParseError> {
                 }
             }
             Event::End(_) => {
-                let Some(element) = stack.pop() else {
+                let Some(mut element) = stack.pop() else {
                     return Err(err("unexpected end tag".to_owned()));
                 };
+                element.end = after;
                 close(&mut stack, &mut root, element);
             }
             Event::Text(t) => push_text(&mut stack, &t.xml10_content(), offset)?,
@@ -414,6 +428,9 @@ mod tests {
         assert_eq!(r.attribute("", "a"), Some("1&2"));
         assert_eq!(r.text(), "x < <y>č");
         assert!(r.child("urn:d", "d").is_some());
+        let text = std::str::from_utf8(xml).unwrap();
+        assert!(text[body.span()].starts_with("<S:Body>"));
+        assert!(text[r.span()].ends_with("</ns0:r>"));
     }
 
     #[test]
@@ -426,10 +443,12 @@ mod tests {
 
     #[test]
     fn rejects_dtds_undeclared_prefixes_and_truncation() {
-        assert!(parse(b"<!DOCTYPE a [<!ENTITY x 'y'>]><a>&x;</a>")
-            .unwrap_err()
-            .message
-            .contains("document type"));
+        assert!(
+            parse(b"<!DOCTYPE a [<!ENTITY x 'y'>]><a>&x;</a>")
+                .unwrap_err()
+                .message
+                .contains("document type")
+        );
         assert!(parse(b"<p:a/>").unwrap_err().message.contains("undeclared"));
         assert!(parse(b"<a><b></b>").is_err());
         assert!(parse(b"<a/><b/>").is_err());
@@ -438,6 +457,11 @@ mod tests {
     #[test]
     fn limits_depth() {
         let deep = "<a>".repeat(MAX_DEPTH + 1);
-        assert!(parse(deep.as_bytes()).unwrap_err().message.contains("deeper"));
+        assert!(
+            parse(deep.as_bytes())
+                .unwrap_err()
+                .message
+                .contains("deeper")
+        );
     }
 }

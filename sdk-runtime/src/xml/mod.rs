@@ -8,14 +8,14 @@ mod validate;
 mod value;
 mod writer;
 
-pub use dom::{parse, parse_str, Attribute, Element, Node, ParseError, MAX_DEPTH};
+pub use dom::{Attribute, Element, MAX_DEPTH, Node, ParseError, decode, parse, parse_str};
 pub use read::{
-    DecodeError, DecodeErrorKind, Diagnostic, DiagnosticKind, FieldSpec, ReadContext, ValueError,
-    XmlElement, XmlText, XmlType,
+    DecodeError, DecodeErrorKind, Diagnostic, DiagnosticKind, ElementName, FieldSpec, ReadContext,
+    ValueError, XmlElement, XmlRead, XmlText, XmlType, XmlWrite, read_named,
 };
 pub use validate::{
-    pattern_matches, xsd_pattern_to_regex, Validate, ValidationError, Validator, Violation,
-    ViolationKind,
+    Validate, ValidationError, Validator, Violation, ViolationKind, pattern_matches,
+    xsd_pattern_to_regex,
 };
 pub use value::parse_date;
 pub use writer::XmlWriter;
@@ -29,7 +29,7 @@ pub fn write_text_element<T: XmlText>(w: &mut XmlWriter, ns: &str, local: &str, 
 }
 
 /// Writes a complex-typed child element.
-pub fn write_complex_element<T: XmlType>(w: &mut XmlWriter, ns: &str, local: &str, value: &T) {
+pub fn write_complex_element<T: XmlWrite>(w: &mut XmlWriter, ns: &str, local: &str, value: &T) {
     w.start(ns, local);
     value.write_xml(w);
     w.end();

@@ -260,6 +260,12 @@ impl ReadContext {
         result
     }
 
+    /// Reads the simple content of the element the context is positioned at (for complex types
+    /// with simple content, whose text is the value).
+    pub fn own_text_value<T: XmlText>(&mut self, element: &Element) -> Result<T, DecodeError> {
+        self.text_value_here(element)
+    }
+
     fn text_value_here<T: XmlText>(&mut self, element: &Element) -> Result<T, DecodeError> {
         let text = if element.has_child_elements() {
             self.diagnose(
@@ -295,7 +301,7 @@ impl ReadContext {
     }
 
     /// Reads a complex value from an element.
-    pub fn complex_value<T: XmlType>(&mut self, element: &Element) -> Result<T, DecodeError> {
+    pub fn complex_value<T: XmlRead>(&mut self, element: &Element) -> Result<T, DecodeError> {
         self.enter(element);
         let result = T::read_xml(element, self);
         self.leave();
@@ -331,7 +337,10 @@ impl ReadContext {
             if attr.ns == super::XSI_NS {
                 continue;
             }
-            if !known.iter().any(|k| k.local == attr.local && k.ns == attr.ns) {
+            if !known
+                .iter()
+                .any(|k| k.local == attr.local && k.ns == attr.ns)
+            {
                 let message = format!("unknown attribute `{}`; ignored", attr.local);
                 self.diagnose(DiagnosticKind::UnknownAttribute, message);
             }
@@ -356,55 +365,87 @@ pub trait XmlText: Sized {
     }
 }
 
-/// A complex value: attributes and child elements (XSD complex types).
-pub trait XmlType: Sized {
-    /// Writes attributes and content into the element the caller has just opened.
+/// Writes a complex value's attributes and content into the element the caller has just
+/// opened. Object-safe, so header blocks of different types can sit in one list.
+pub trait XmlWrite {
+    /// Writes attributes and content.
     fn write_xml(&self, w: &mut super::XmlWriter);
+}
 
-    /// Reads the value from an element; `cx` is positioned at that element.
+/// Reads a complex value from an element.
+pub trait XmlRead: Sized {
+    /// Reads the value from `element`; `cx` is positioned at that element.
     fn read_xml(element: &Element, cx: &mut ReadContext) -> Result<Self, DecodeError>;
 }
 
-/// A complex value that is also a global element: it knows its own name.
+/// A complex value (XSD complex type): written and read as an element's content.
+pub trait XmlType: XmlWrite + XmlRead {}
+
+impl<T: XmlWrite + XmlRead> XmlType for T {}
+
+/// The name of an element, as the generator emits it for message parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ElementName {
+    /// Namespace name ("" for none).
+    pub ns: &'static str,
+    /// Local name.
+    pub local: &'static str,
+}
+
+impl ElementName {
+    /// An element name.
+    pub const fn new(ns: &'static str, local: &'static str) -> Self {
+        Self { ns, local }
+    }
+}
+
+impl fmt::Display for ElementName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{{{}}}{}", self.ns, self.local)
+    }
+}
+
+/// A complex value declared by a global element with an anonymous type: it knows its own name.
 pub trait XmlElement: XmlType {
-    /// Namespace name of the element.
-    const NAMESPACE: &'static str;
-    /// Local name of the element.
-    const LOCAL_NAME: &'static str;
+    /// The element's name.
+    const NAME: ElementName;
 
     /// Writes the whole element.
     fn write_element(&self, w: &mut super::XmlWriter) {
-        w.start(Self::NAMESPACE, Self::LOCAL_NAME);
+        w.start(Self::NAME.ns, Self::NAME.local);
         self.write_xml(w);
         w.end();
     }
 
-    /// Reads the whole element, leniently: another root name is accepted with a diagnostic.
-    fn read_element(element: &Element, cx: &mut ReadContext) -> Result<Self, DecodeError> {
-        if !element.is(Self::NAMESPACE, Self::LOCAL_NAME) {
-            let path = cx.path_with(element.local_name());
-            cx.diagnostics.push(Diagnostic {
-                path,
-                kind: DiagnosticKind::UnexpectedRoot,
-                message: format!(
-                    "expected `{{{}}}{}`, found `{{{}}}{}`; read as the expected type",
-                    Self::NAMESPACE,
-                    Self::LOCAL_NAME,
-                    element.namespace(),
-                    element.local_name()
-                ),
-            });
-        }
-        cx.complex_value(element)
-    }
-
-    /// Serialises the element alone as an XML document (useful for logging and validation).
+    /// Serialises the element alone as an XML document (for logging and validation).
     fn to_xml_document(&self) -> String {
         let mut w = super::XmlWriter::new();
         w.declaration();
         self.write_element(&mut w);
         w.finish()
     }
+}
+
+/// Reads `element` as a `T` declared by the element `expected`, leniently: another name is
+/// accepted with a [`DiagnosticKind::UnexpectedRoot`] diagnostic.
+pub fn read_named<T: XmlRead>(
+    element: &Element,
+    expected: ElementName,
+    cx: &mut ReadContext,
+) -> Result<T, DecodeError> {
+    if !element.is(expected.ns, expected.local) {
+        let path = cx.path_with(element.local_name());
+        cx.diagnostics.push(Diagnostic {
+            path,
+            kind: DiagnosticKind::UnexpectedRoot,
+            message: format!(
+                "expected `{expected}`, found `{{{}}}{}`; read as the expected type",
+                element.namespace(),
+                element.local_name()
+            ),
+        });
+    }
+    cx.complex_value(element)
 }
 
 #[cfg(test)]
@@ -414,16 +455,21 @@ mod tests {
     use super::*;
 
     const FIELDS: &[FieldSpec] = &[
-        FieldSpec { ns: "urn:a", local: "x" },
-        FieldSpec { ns: "urn:a", local: "y" },
+        FieldSpec {
+            ns: "urn:a",
+            local: "x",
+        },
+        FieldSpec {
+            ns: "urn:a",
+            local: "y",
+        },
     ];
 
     #[test]
     fn unknown_reordered_and_foreign_namespace_children_are_diagnosed() {
-        let doc = parse(
-            br#"<r xmlns="urn:a"><y>2</y><extra/><x xmlns="urn:other">1</x> stray </r>"#,
-        )
-        .unwrap();
+        let doc =
+            parse(br#"<r xmlns="urn:a"><y>2</y><extra/><x xmlns="urn:other">1</x> stray </r>"#)
+                .unwrap();
         let mut cx = ReadContext::new();
         cx.enter(&doc);
         let matched: Vec<usize> = cx.children(&doc, FIELDS).iter().map(|(i, _)| *i).collect();

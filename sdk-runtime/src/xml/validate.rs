@@ -72,7 +72,11 @@ impl fmt::Display for Violation {
 
 impl ValidationError {
     /// An error with a single violation.
-    pub fn single(field: impl Into<String>, kind: ViolationKind, message: impl Into<String>) -> Self {
+    pub fn single(
+        field: impl Into<String>,
+        kind: ViolationKind,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             violations: vec![Violation {
                 field: field.into(),
@@ -186,17 +190,23 @@ impl Validator {
         min: Option<(T, bool)>,
         max: Option<(T, bool)>,
     ) {
-        if let Some((m, inclusive)) = min {
-            if (inclusive && *value < m) || (!inclusive && *value <= m) {
-                let op = if inclusive { ">=" } else { ">" };
-                self.violation(ViolationKind::Range, format!("must be {op} {m}, is {value}"));
-            }
+        if let Some((m, inclusive)) = min
+            && ((inclusive && *value < m) || (!inclusive && *value <= m))
+        {
+            let op = if inclusive { ">=" } else { ">" };
+            self.violation(
+                ViolationKind::Range,
+                format!("must be {op} {m}, is {value}"),
+            );
         }
-        if let Some((m, inclusive)) = max {
-            if (inclusive && *value > m) || (!inclusive && *value >= m) {
-                let op = if inclusive { "<=" } else { "<" };
-                self.violation(ViolationKind::Range, format!("must be {op} {m}, is {value}"));
-            }
+        if let Some((m, inclusive)) = max
+            && ((inclusive && *value > m) || (!inclusive && *value >= m))
+        {
+            let op = if inclusive { "<=" } else { "<" };
+            self.violation(
+                ViolationKind::Range,
+                format!("must be {op} {m}, is {value}"),
+            );
         }
     }
 
@@ -284,7 +294,21 @@ macro_rules! always_valid {
 }
 
 always_valid!(
-    String, bool, i8, i16, i32, i64, i128, u8, u16, u32, u64, u128, f32, f64, time::Date
+    String,
+    bool,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    f32,
+    f64,
+    time::Date
 );
 
 #[cfg(test)]
@@ -309,6 +333,9 @@ mod tests {
         let err = v.finish().unwrap_err();
         let fields: Vec<&str> = err.violations.iter().map(|v| v.field.as_str()).collect();
         assert_eq!(fields, vec!["a", "b", "c"]);
-        assert!(err.to_string().starts_with("invalid input: a: must be at least 4"));
+        assert!(
+            err.to_string()
+                .starts_with("invalid input: a: must be at least 4")
+        );
     }
 }

@@ -82,9 +82,19 @@ impl XmlText for time::Date {
     fn to_xml_text(&self) -> Cow<'_, str> {
         let year = self.year();
         let text = if year < 0 {
-            format!("-{:04}-{:02}-{:02}", -year, u8::from(self.month()), self.day())
+            format!(
+                "-{:04}-{:02}-{:02}",
+                -year,
+                u8::from(self.month()),
+                self.day()
+            )
         } else {
-            format!("{:04}-{:02}-{:02}", year, u8::from(self.month()), self.day())
+            format!(
+                "{:04}-{:02}-{:02}",
+                year,
+                u8::from(self.month()),
+                self.day()
+            )
         };
         Cow::Owned(text)
     }
@@ -117,7 +127,9 @@ pub fn parse_date(text: &str) -> Result<time::Date, String> {
         || m.len() != 2
         || d.len() != 2
         || !tz_ok
-        || ![y, m, d].iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        || ![y, m, d]
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_digit()))
     {
         return Err(bad());
     }
@@ -125,8 +137,8 @@ pub fn parse_date(text: &str) -> Result<time::Date, String> {
     let year = if negative { -year } else { year };
     let month: u8 = m.parse().map_err(|_| bad())?;
     let day: u8 = d.parse().map_err(|_| bad())?;
-    let month = time::Month::try_from(month)
-        .map_err(|_| format!("`{text}` has no month {month}"))?;
+    let month =
+        time::Month::try_from(month).map_err(|_| format!("`{text}` has no month {month}"))?;
     time::Date::from_calendar_date(year, month, day)
         .map_err(|_| format!("`{text}` is not a day of the calendar"))
 }
@@ -151,9 +163,19 @@ mod tests {
     fn dates_round_trip_and_reject_nonsense() {
         let d = time::Date::from_xml_text("2026-11-23").unwrap();
         assert_eq!(d.to_xml_text(), "2026-11-23");
-        assert_eq!(time::Date::from_xml_text("2021-12-01+01:00").unwrap().day(), 1);
+        assert_eq!(
+            time::Date::from_xml_text("2021-12-01+01:00").unwrap().day(),
+            1
+        );
         assert_eq!(time::Date::from_xml_text(" 2021-12-01Z ").unwrap().day(), 1);
-        for bad in ["2026-02-30", "2026-13-01", "26-11-23", "2026-1-23", "2026-11-23T00:00", ""] {
+        for bad in [
+            "2026-02-30",
+            "2026-13-01",
+            "26-11-23",
+            "2026-1-23",
+            "2026-11-23T00:00",
+            "",
+        ] {
             assert!(time::Date::from_xml_text(bad).is_err(), "{bad}");
         }
     }

@@ -164,7 +164,8 @@ impl XmlWriter {
                 None => {
                     let p = self.fresh_prefix();
                     self.write_xmlns(&p, ns);
-                    self.bindings.push((p.clone(), ns.to_owned(), self.open.len()));
+                    self.bindings
+                        .push((p.clone(), ns.to_owned(), self.open.len()));
                     self.out.push(' ');
                     p
                 }

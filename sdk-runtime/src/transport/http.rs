@@ -1,0 +1,448 @@
+//! A small HTTPS client over reqwest with our own rustls configuration.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use rustls::client::WebPkiServerVerifier;
+use rustls::{ClientConfig, RootCertStore};
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
+use url::Url;
+
+use super::classify::{self, Context};
+use super::identity::Identity;
+
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_USER_AGENT: &str = concat!("b2b-sdk/", env!("CARGO_PKG_VERSION"));
+
+/// An HTTPS client presenting an optional client certificate. Cheap to clone (shared pool).
+#[derive(Clone)]
+pub struct HttpClient {
+    inner: reqwest::Client,
+    settings: Arc<Settings>,
+}
+
+/// What the client was built with; kept for error messages and `Debug`.
+struct Settings {
+    identity_subject: Option<String>,
+    extra_roots: usize,
+    platform_roots: bool,
+    connect_timeout: Duration,
+    timeout: Duration,
+    allow_plain_http: bool,
+}
+
+/// Configures an [`HttpClient`]; see [`HttpClient::builder`].
+pub struct HttpClientBuilder {
+    identity: Option<Identity>,
+    roots: Vec<CertificateDer<'static>>,
+    platform_roots: bool,
+    connect_timeout: Duration,
+    timeout: Duration,
+    user_agent: String,
+    allow_plain_http: bool,
+}
+
+/// An HTTP response with its whole body read.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct HttpResponse {
+    /// The status code, e.g. 200 or 500 (SOAP faults come with 500).
+    pub status: u16,
+    /// Response headers in received order; names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// The response body.
+    pub body: Bytes,
+}
+
+/// Why a request failed before a complete HTTP response arrived.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// No complete answer within the configured time (connect or whole-request timeout).
+    #[error("the request timed out after {}", human_duration(*.after))]
+    Timeout {
+        /// The timeout that expired.
+        after: Duration,
+    },
+    /// The server could not be reached: refused connection, unknown host name, network down.
+    #[error("{message}")]
+    Connect {
+        /// What happened, in plain words.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Box<dyn StdError + Send + Sync>,
+    },
+    /// The TLS handshake failed: a certificate was rejected by either side, or the server
+    /// refused our client certificate (with TLS 1.3 that is noticed on the first read).
+    #[error("{message}")]
+    Tls {
+        /// What happened, in plain words.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Box<dyn StdError + Send + Sync>,
+    },
+    /// The URL is not `https://` and plain HTTP was not allowed.
+    #[error(
+        "refusing to send a request to {0}: only https:// URLs are allowed \
+         (plain HTTP would expose the data)"
+    )]
+    InsecureUrl(String),
+    /// Any other failure (invalid header, connection dropped mid-response, ...).
+    #[error("{message}")]
+    Other {
+        /// What happened, in plain words.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Box<dyn StdError + Send + Sync>,
+    },
+}
+
+/// Why an [`HttpClient`] could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A root certificate given to the builder is not valid.
+    #[error("invalid root certificate: {0}")]
+    InvalidRootCertificate(String),
+    /// Without the system trust store, at least one root certificate is needed.
+    #[error(
+        "no trusted root certificates: add the server's CA certificate or enable the system \
+         trust store"
+    )]
+    NoRootCertificates,
+    /// The system trust store could not be loaded.
+    #[error("the system trust store cannot be used: {0}")]
+    PlatformTrustStore(String),
+    /// rustls refused the configuration (e.g. the client key).
+    #[error("invalid TLS configuration: {0}")]
+    Tls(String),
+    /// reqwest could not build the client (e.g. an invalid user agent).
+    #[error("cannot create the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+// Errors cross task and thread boundaries (and into `Box<dyn Error + Send + Sync>`).
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync + 'static>() {}
+    assert_send_sync::<TransportError>();
+    assert_send_sync::<BuildError>();
+    assert_send_sync::<super::IdentityError>();
+    assert_send_sync::<HttpClient>();
+};
+
+impl HttpClient {
+    /// Starts configuring a client: system trust store on, no client certificate, connect
+    /// timeout 10 s, whole-request timeout 30 s, HTTPS only.
+    pub fn builder() -> HttpClientBuilder {
+        HttpClientBuilder {
+            identity: None,
+            roots: Vec::new(),
+            platform_roots: true,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            allow_plain_http: false,
+        }
+    }
+
+    /// POSTs `body` to `url` with `headers` (the caller sets `Content-Type` and, for SOAP 1.1,
+    /// `SOAPAction`) and reads the whole response. Any HTTP status is a successful response;
+    /// redirects are not followed.
+    pub async fn post(
+        &self,
+        url: &Url,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Result<HttpResponse, TransportError> {
+        match url.scheme() {
+            "https" => {}
+            "http" if self.settings.allow_plain_http => {}
+            _ => return Err(TransportError::InsecureUrl(url.to_string())),
+        }
+        let header_map = header_map(headers)?;
+        let endpoint = endpoint(url);
+        let cx = Context {
+            endpoint: &endpoint,
+            has_identity: self.settings.identity_subject.is_some(),
+            connect_timeout: self.settings.connect_timeout,
+            timeout: self.settings.timeout,
+        };
+
+        let response = self
+            .inner
+            .post(url.as_str())
+            .headers(header_map)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| classify::classify(e, &cx))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| classify::classify(e, &cx))?;
+        tracing::debug!(endpoint = %endpoint, status, bytes = body.len(), "POST completed");
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.settings;
+        f.debug_struct("HttpClient")
+            .field("identity", &s.identity_subject)
+            .field("platform_roots", &s.platform_roots)
+            .field("extra_roots", &s.extra_roots)
+            .field("connect_timeout", &s.connect_timeout)
+            .field("timeout", &s.timeout)
+            .field("allow_plain_http", &s.allow_plain_http)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpClientBuilder {
+    /// Presents `identity` as the TLS client certificate.
+    pub fn identity(mut self, identity: Identity) -> Self {
+        self.identity = Some(identity);
+        self
+    }
+
+    /// Trusts `cert` (DER) as an additional root CA for server certificates. Checked by
+    /// [`build`](Self::build).
+    pub fn add_root_certificate_der(mut self, cert: CertificateDer<'static>) -> Self {
+        self.roots.push(cert);
+        self
+    }
+
+    /// Trusts every `CERTIFICATE` in `pem` as an additional root CA.
+    pub fn add_root_certificates_pem(mut self, pem: &[u8]) -> Result<Self, BuildError> {
+        let mut found = 0;
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert =
+                cert.map_err(|e| BuildError::InvalidRootCertificate(format!("bad PEM: {e}")))?;
+            // Validate now so the error points at this call, not at build().
+            RootCertStore::empty()
+                .add(cert.clone())
+                .map_err(|e| BuildError::InvalidRootCertificate(e.to_string()))?;
+            self.roots.push(cert);
+            found += 1;
+        }
+        if found == 0 {
+            return Err(BuildError::InvalidRootCertificate(
+                "no PEM CERTIFICATE section found".into(),
+            ));
+        }
+        Ok(self)
+    }
+
+    /// Whether to trust the operating system's trust store besides the added roots (default
+    /// `true`). With `false` only the added roots are trusted.
+    pub fn platform_roots(mut self, enabled: bool) -> Self {
+        self.platform_roots = enabled;
+        self
+    }
+
+    /// Time allowed for TCP connect and TLS handshake (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for a whole request, response body included (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header (default `b2b-sdk/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Allows `http://` URLs (default `false`); meant for local test servers only.
+    pub fn allow_plain_http(mut self, allowed: bool) -> Self {
+        self.allow_plain_http = allowed;
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<HttpClient, BuildError> {
+        let tls = self.tls_config()?;
+        let inner = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .user_agent(self.user_agent.as_str())
+            // A redirected POST would silently become a GET without body; let the caller see 3xx.
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(!self.allow_plain_http)
+            .build()
+            .map_err(BuildError::Http)?;
+        Ok(HttpClient {
+            inner,
+            settings: Arc::new(Settings {
+                identity_subject: self.identity.as_ref().map(Identity::subject),
+                extra_roots: self.roots.len(),
+                platform_roots: self.platform_roots,
+                connect_timeout: self.connect_timeout,
+                timeout: self.timeout,
+                allow_plain_http: self.allow_plain_http,
+            }),
+        })
+    }
+
+    fn tls_config(&self) -> Result<ClientConfig, BuildError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
+            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+            .map_err(|e| BuildError::Tls(e.to_string()))?;
+
+        let builder = if self.platform_roots {
+            let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(
+                self.roots.iter().cloned(),
+                Arc::clone(&provider),
+            )
+            .map_err(|e| match e {
+                rustls::Error::InvalidCertificate(_) => {
+                    BuildError::InvalidRootCertificate(e.to_string())
+                }
+                other => BuildError::PlatformTrustStore(other.to_string()),
+            })?;
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(verifier))
+        } else {
+            let mut store = RootCertStore::empty();
+            for root in &self.roots {
+                store
+                    .add(root.clone())
+                    .map_err(|e| BuildError::InvalidRootCertificate(e.to_string()))?;
+            }
+            if store.is_empty() {
+                return Err(BuildError::NoRootCertificates);
+            }
+            let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider)
+                .build()
+                .map_err(|e| BuildError::Tls(e.to_string()))?;
+            builder.with_webpki_verifier(verifier)
+        };
+
+        let mut config = match &self.identity {
+            Some(identity) => builder
+                .with_client_auth_cert(
+                    identity.certificate_chain().to_vec(),
+                    identity.private_key(),
+                )
+                .map_err(|e| BuildError::Tls(e.to_string()))?,
+            None => builder.with_no_client_auth(),
+        };
+        // SOAP endpoints speak HTTP/1.1; offering h2 only invites middlebox surprises.
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(config)
+    }
+}
+
+impl fmt::Debug for HttpClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpClientBuilder")
+            .field("identity", &self.identity)
+            .field("extra_roots", &self.roots.len())
+            .field("platform_roots", &self.platform_roots)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("allow_plain_http", &self.allow_plain_http)
+            .finish()
+    }
+}
+
+impl HttpResponse {
+    /// A response, e.g. for tests of code that consumes responses.
+    pub fn new(status: u16, headers: Vec<(String, String)>, body: impl Into<Bytes>) -> Self {
+        HttpResponse {
+            status,
+            headers,
+            body: body.into(),
+        }
+    }
+
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl fmt::Debug for HttpResponse {
+    // The body may carry personal data; show only its size.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
+}
+
+fn header_map(headers: &[(&str, &str)]) -> Result<HeaderMap, TransportError> {
+    let mut map = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        let header_name =
+            HeaderName::from_bytes(name.as_bytes()).map_err(|e| TransportError::Other {
+                message: format!("invalid HTTP header name {name:?}"),
+                source: Box::new(e),
+            })?;
+        let header_value = HeaderValue::from_str(value).map_err(|e| TransportError::Other {
+            message: format!("invalid value for HTTP header {name}"),
+            source: Box::new(e),
+        })?;
+        map.append(header_name, header_value);
+    }
+    Ok(map)
+}
+
+/// `host:port` for messages.
+fn endpoint(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("?");
+    match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+/// "30 s", "1.5 s", "250 ms".
+fn human_duration(d: Duration) -> String {
+    if d.subsec_millis() == 0 && d.as_secs() > 0 {
+        format!("{} s", d.as_secs())
+    } else if d.as_secs() > 0 {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
