@@ -1,1 +1,152 @@
-fn main() {}
+//! Project tasks.
+//!
+//! * `cargo xtask regen` — regenerates every `sdk-*` crate from `wsdl/*/codegen.toml`.
+//! * `cargo xtask regen --check` — fails if any generated file is stale (run by CI).
+//! * `cargo xtask ci` — everything CI runs: formatting, clippy, regen --check, tests.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("regen") => regen(args.iter().any(|a| a == "--check")),
+        Some("ci") => ci(),
+        _ => {
+            eprintln!("usage: cargo xtask regen [--check] | ci");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    // xtask lives one level below the workspace root.
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// Spec folders with a `codegen.toml`, in a stable order.
+fn spec_dirs(root: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut dirs = Vec::new();
+    for kind in ["wsdl", "openapi"] {
+        let base = root.join(kind);
+        let Ok(entries) = std::fs::read_dir(&base) else {
+            continue;
+        };
+        for e in entries {
+            let e = e.map_err(|e| format!("{}: {e}", base.display()))?;
+            if e.path().join("codegen.toml").is_file() {
+                dirs.push(e.path());
+            }
+        }
+    }
+    dirs.sort();
+    Ok(dirs)
+}
+
+fn regen(check: bool) -> Result<(), String> {
+    let root = workspace_root();
+    let mut stale = Vec::new();
+    for dir in spec_dirs(&root)? {
+        let files = codegen::generate_crate(&root, &dir).map_err(|e| e.to_string())?;
+        let mut expected = BTreeSet::new();
+        let mut out_dirs = BTreeSet::new();
+        for f in &files {
+            let path = root.join(&f.path);
+            expected.insert(path.clone());
+            if let Some(parent) = path.parent() {
+                out_dirs.insert(parent.to_path_buf());
+            }
+            let current = std::fs::read_to_string(&path).ok();
+            if current.as_deref() == Some(f.contents.as_str()) {
+                continue;
+            }
+            if check {
+                stale.push(f.path.display().to_string());
+            } else {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| format!("{}: {e}", parent.display()))?;
+                }
+                std::fs::write(&path, &f.contents)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                println!("wrote {}", f.path.display());
+            }
+        }
+        // Files left over from services that no longer exist.
+        for d in out_dirs {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "rs") && !expected.contains(&p) {
+                    let shown = p.strip_prefix(&root).unwrap_or(&p).display().to_string();
+                    if check {
+                        stale.push(format!("{shown} (no longer generated)"));
+                    } else {
+                        std::fs::remove_file(&p).map_err(|e| format!("{shown}: {e}"))?;
+                        println!("removed {shown}");
+                    }
+                }
+            }
+        }
+    }
+    if stale.is_empty() {
+        if check {
+            println!("generated code is up to date");
+        }
+        Ok(())
+    } else {
+        Err(format!(
+            "generated code is stale; run `cargo xtask regen` and commit:\n  {}",
+            stale.join("\n  ")
+        ))
+    }
+}
+
+fn run(root: &Path, program: &str, args: &[&str]) -> Result<(), String> {
+    println!("==> {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+fn ci() -> Result<(), String> {
+    let root = workspace_root();
+    run(&root, "bash", &["scripts/install-test-tools.sh"])?;
+    run(&root, "cargo", &["fmt", "--all", "--check"])?;
+    println!("==> regen --check");
+    regen(true)?;
+    run(
+        &root,
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    run(&root, "cargo", &["test", "--workspace", "--all-features"])?;
+    Ok(())
+}

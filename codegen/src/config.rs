@@ -1,0 +1,97 @@
+//! `codegen.toml`: which WSDLs make up a crate, where the output goes, and the overlay layered
+//! over the specs (module names, hand-written types for XSD simple types, sensitive elements).
+//!
+//! ```toml
+//! output = "sdk-vzp/src/generated"
+//! default_provenance = "published"     # for operations without a prov:provenance mark
+//!
+//! [[service]]
+//! wsdl = "PrubehPojisteniDruhB2B.wsdl"
+//! module = "prubeh_pojisteni"
+//!
+//! [types]   # XSD simple type -> Rust type implementing XmlText + Validate
+//! "{http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B}CisloPojistence" = "crate::CisloPojistence"
+//!
+//! [sensitive]   # elements/attributes holding personal data, redacted in Debug
+//! elements = ["{http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B}prijmeniJmeno"]
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::Error;
+use crate::wsdl::QName;
+
+/// A crate's generator configuration.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrateConfig {
+    /// Output folder, relative to the workspace root.
+    pub output: String,
+    /// Provenance of operations whose spec carries no mark.
+    #[serde(default)]
+    pub default_provenance: Option<String>,
+    /// Name of the crate feature that enables `serde::Serialize` on generated types.
+    #[serde(default)]
+    pub serde_feature: Option<String>,
+    /// The services, one generated module each.
+    #[serde(rename = "service")]
+    pub services: Vec<ServiceConfig>,
+    /// Overlay.
+    #[serde(flatten)]
+    pub overlay: Overlay,
+}
+
+/// One service of a crate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConfig {
+    /// WSDL file, relative to the folder of `codegen.toml`.
+    pub wsdl: String,
+    /// Rust module name.
+    pub module: String,
+}
+
+/// Names, types and sensitivity layered over the specs.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Overlay {
+    /// `{ns}name` of an XSD simple type → path of a hand-written Rust type.
+    #[serde(default)]
+    pub types: BTreeMap<String, String>,
+    /// Sensitive items.
+    #[serde(default)]
+    pub sensitive: Sensitive,
+}
+
+/// Elements and attributes whose values are personal data.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sensitive {
+    /// `{ns}local` names (attributes: `{}local` when unqualified).
+    #[serde(default)]
+    pub elements: Vec<String>,
+}
+
+impl Overlay {
+    /// The hand-written type for an XSD type, if mapped.
+    pub fn mapped_type(&self, q: &QName) -> Option<&str> {
+        self.types.get(&q.to_string()).map(String::as_str)
+    }
+
+    /// `true` if the element or attribute holds personal data.
+    pub fn is_sensitive(&self, q: &QName) -> bool {
+        let key = q.to_string();
+        self.sensitive.elements.contains(&key)
+    }
+}
+
+impl CrateConfig {
+    /// Reads `codegen.toml`.
+    pub fn read(path: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        toml::from_str(&text).map_err(|e| Error::spec(path, e.to_string()))
+    }
+}

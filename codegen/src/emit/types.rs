@@ -1,0 +1,800 @@
+//! Tokens for generated types: structs (complex types), enums (enumerations) and newtypes
+//! (restricted simple types), each with its XML codec and its `Validate` impl.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{Options, doc_attrs, lit};
+use crate::Error;
+use crate::model::{
+    Builtin, Cardinality, EnumDef, Field, FieldKind, RestrictedDef, StructDef, TypeDef, TypeKind,
+    TypeModel, TypeRef,
+};
+
+/// Emits every type of a model.
+pub(super) fn types(model: &TypeModel, opts: &Options) -> Result<TokenStream, Error> {
+    let mut out = TokenStream::new();
+    for t in &model.types {
+        out.extend(match &t.kind {
+            TypeKind::Struct(s) => structure(model, t, s, opts)?,
+            TypeKind::Enum(e) => enumeration(t, e, opts),
+            TypeKind::Restricted(r) => restricted(t, r, opts),
+        });
+    }
+    Ok(out)
+}
+
+/// The Rust type of a value reference.
+pub(super) fn value_type(model: &TypeModel, r: &TypeRef) -> Result<TokenStream, Error> {
+    Ok(match r {
+        TypeRef::Builtin(b) => builtin_type(*b),
+        TypeRef::Def(id) => {
+            let t = model
+                .get(*id)
+                .ok_or_else(|| Error::Emit(format!("dangling type id {}", id.0)))?;
+            let i = format_ident!("{}", t.rust_name);
+            quote!(#i)
+        }
+        TypeRef::Mapped(path) => {
+            let p: syn::Path = syn::parse_str(path)
+                .map_err(|e| Error::Emit(format!("overlay type `{path}`: {e}")))?;
+            quote!(#p)
+        }
+    })
+}
+
+fn builtin_type(b: Builtin) -> TokenStream {
+    match b {
+        Builtin::String => quote!(::std::string::String),
+        Builtin::Bool => quote!(bool),
+        Builtin::I8 => quote!(i8),
+        Builtin::I16 => quote!(i16),
+        Builtin::I32 => quote!(i32),
+        Builtin::I64 => quote!(i64),
+        Builtin::U8 => quote!(u8),
+        Builtin::U16 => quote!(u16),
+        Builtin::U32 => quote!(u32),
+        Builtin::U64 => quote!(u64),
+        Builtin::I128 => quote!(i128),
+        Builtin::U128 => quote!(u128),
+        Builtin::F32 => quote!(f32),
+        Builtin::F64 => quote!(f64),
+        Builtin::Date => quote!(::sdk_runtime::Date),
+    }
+}
+
+/// `true` when values of `r` are written as text (simple types).
+pub(super) fn is_simple(model: &TypeModel, r: &TypeRef) -> bool {
+    match r {
+        TypeRef::Builtin(_) | TypeRef::Mapped(_) => true,
+        TypeRef::Def(id) => !matches!(model.get(*id).map(|t| &t.kind), Some(TypeKind::Struct(_))),
+    }
+}
+
+/// `true` when `Validate` of `r` can find something (generated and hand-written types).
+fn validates(r: &TypeRef) -> bool {
+    !matches!(r, TypeRef::Builtin(_))
+}
+
+fn stored_type(model: &TypeModel, f: &Field) -> Result<TokenStream, Error> {
+    let inner = value_type(model, &f.ty)?;
+    let inner = if f.boxed {
+        quote!(::std::boxed::Box<#inner>)
+    } else {
+        inner
+    };
+    Ok(match f.cardinality() {
+        Cardinality::One => inner,
+        Cardinality::Optional => quote!(::std::option::Option<#inner>),
+        Cardinality::Many => quote!(::std::vec::Vec<#inner>),
+    })
+}
+
+fn serde_derive(opts: &Options) -> TokenStream {
+    match &opts.serde_feature {
+        Some(f) => quote!(#[cfg_attr(feature = #f, derive(::serde::Serialize))]),
+        None => TokenStream::new(),
+    }
+}
+
+fn structure(
+    model: &TypeModel,
+    t: &TypeDef,
+    s: &StructDef,
+    opts: &Options,
+) -> Result<TokenStream, Error> {
+    let name = format_ident!("{}", t.rust_name);
+    let mut doc = t.doc.clone();
+    match (&t.element, &t.xml_name) {
+        (Some(e), _) => doc.push(format!(
+            "Content of the element `{}` (namespace `{}`).",
+            e.local, e.ns
+        )),
+        (None, Some(x)) => doc.push(format!(
+            "The complex type `{}` (namespace `{}`).",
+            x.local, x.ns
+        )),
+        (None, None) => {}
+    }
+    let docs = doc_attrs(&doc);
+    let all: Vec<&Field> = s.text.iter().chain(s.fields.iter()).collect();
+    let any_sensitive = all.iter().any(|f| f.sensitive);
+
+    // Declaration.
+    let mut decl_fields = TokenStream::new();
+    for f in &all {
+        let fname = format_ident!("{}", f.rust_name);
+        let ty = stored_type(model, f)?;
+        let mut fdoc = f.doc.clone();
+        match f.kind {
+            FieldKind::Attribute => fdoc.push(format!("Attribute `{}`.", f.xml.local)),
+            FieldKind::Element if f.xml.local == "#text" => {
+                fdoc.push("The element's text content.".to_owned())
+            }
+            FieldKind::Element => {
+                fdoc.push(format!("Element `{}`{}.", f.xml.local, occurs_note(f)))
+            }
+        }
+        if f.sensitive {
+            fdoc.push("Personal data: shown as `<redacted>` in `Debug` output.".to_owned());
+        }
+        let fdocs = doc_attrs(&fdoc);
+        let serde_attrs = match &opts.serde_feature {
+            Some(feat) => {
+                let rename = if f.xml.local == "#text" {
+                    "value".to_owned()
+                } else {
+                    f.xml.local.clone()
+                };
+                let skip = match f.cardinality() {
+                    Cardinality::Optional => {
+                        quote!(#[cfg_attr(feature = #feat, serde(skip_serializing_if = "Option::is_none"))])
+                    }
+                    Cardinality::Many => {
+                        quote!(#[cfg_attr(feature = #feat, serde(skip_serializing_if = "Vec::is_empty"))])
+                    }
+                    Cardinality::One => TokenStream::new(),
+                };
+                quote!(#[cfg_attr(feature = #feat, serde(rename = #rename))] #skip)
+            }
+            None => TokenStream::new(),
+        };
+        decl_fields.extend(quote! { #fdocs #serde_attrs pub #fname: #ty, });
+    }
+    let derive_debug = if any_sensitive {
+        quote!()
+    } else {
+        quote!(Debug,)
+    };
+    let required = all
+        .iter()
+        .filter(|f| f.cardinality() == Cardinality::One)
+        .count();
+    let derive_default = if required == 0 {
+        quote!(Default,)
+    } else {
+        quote!()
+    };
+    let many_args = if required > 7 {
+        quote!(#[allow(clippy::too_many_arguments)])
+    } else {
+        quote!()
+    };
+    let serde = serde_derive(opts);
+
+    // Constructor with the required fields.
+    let mut params = TokenStream::new();
+    let mut inits = TokenStream::new();
+    for f in &all {
+        let fname = format_ident!("{}", f.rust_name);
+        match f.cardinality() {
+            Cardinality::One => {
+                let vt = value_type(model, &f.ty)?;
+                params.extend(quote!(#fname: #vt,));
+                if f.boxed {
+                    inits.extend(quote!(#fname: ::std::boxed::Box::new(#fname),));
+                } else {
+                    inits.extend(quote!(#fname,));
+                }
+            }
+            Cardinality::Optional => inits.extend(quote!(#fname: ::std::option::Option::None,)),
+            Cardinality::Many => inits.extend(quote!(#fname: ::std::vec::Vec::new(),)),
+        }
+    }
+
+    let debug_impl = if any_sensitive {
+        let mut entries = TokenStream::new();
+        for f in &all {
+            let fname = format_ident!("{}", f.rust_name);
+            let label = f.rust_name.as_str();
+            if f.sensitive {
+                entries.extend(quote!(.field(#label, &::sdk_runtime::redact::REDACTED)));
+            } else {
+                entries.extend(quote!(.field(#label, &self.#fname)));
+            }
+        }
+        let sname = t.rust_name.as_str();
+        quote! {
+            impl ::std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct(#sname) #entries .finish()
+                }
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
+
+    let write = write_impl(model, &name, s)?;
+    let read = read_impl(model, &name, s)?;
+    let validate = validate_impl(&name, &all);
+    let element_impl = match &t.element {
+        Some(e) => {
+            let (ns, local) = (lit(&e.ns), lit(&e.local));
+            quote! {
+                impl ::sdk_runtime::xml::XmlElement for #name {
+                    const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(#ns, #local);
+                }
+            }
+        }
+        None => TokenStream::new(),
+    };
+
+    Ok(quote! {
+        #docs
+        #[derive(Clone, PartialEq, #derive_debug #derive_default)]
+        #serde
+        #[non_exhaustive]
+        pub struct #name { #decl_fields }
+
+        impl #name {
+            /// Creates a value from its required fields; optional fields start empty.
+            #many_args
+            pub fn new(#params) -> Self {
+                Self { #inits }
+            }
+        }
+
+        #debug_impl
+        #write
+        #read
+        #validate
+        #element_impl
+    })
+}
+
+fn occurs_note(f: &Field) -> String {
+    match (f.min, f.max) {
+        (1, Some(1)) if !f.nillable => String::new(),
+        (0, Some(1)) => ", optional".to_owned(),
+        (min, Some(1)) if f.nillable => {
+            format!(", nillable{}", if min == 0 { ", optional" } else { "" })
+        }
+        (min, None) => format!(", {min} or more"),
+        (min, Some(max)) => format!(", {min} to {max}"),
+    }
+}
+
+fn write_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<TokenStream, Error> {
+    let mut body = TokenStream::new();
+    for f in s.fields.iter().filter(|f| f.kind == FieldKind::Attribute) {
+        let fname = format_ident!("{}", f.rust_name);
+        let (ns, local) = (lit(&f.xml.ns), lit(&f.xml.local));
+        body.extend(match f.cardinality() {
+            Cardinality::One => quote! {
+                w.attr(#ns, #local, &::sdk_runtime::xml::XmlText::to_xml_text(&self.#fname));
+            },
+            _ => quote! {
+                if let ::std::option::Option::Some(v) = &self.#fname {
+                    w.attr(#ns, #local, &::sdk_runtime::xml::XmlText::to_xml_text(v));
+                }
+            },
+        });
+    }
+    if let Some(t) = &s.text {
+        let fname = format_ident!("{}", t.rust_name);
+        body.extend(quote! { w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.#fname)); });
+    }
+    for f in s.fields.iter().filter(|f| f.kind == FieldKind::Element) {
+        let fname = format_ident!("{}", f.rust_name);
+        let (ns, local) = (lit(&f.xml.ns), lit(&f.xml.local));
+        let writer = if is_simple(model, &f.ty) {
+            quote!(::sdk_runtime::xml::write_text_element)
+        } else {
+            quote!(::sdk_runtime::xml::write_complex_element)
+        };
+        let deref = if f.boxed { quote!(&**) } else { quote!() };
+        body.extend(match (f.cardinality(), f.nillable && f.min > 0) {
+            (Cardinality::One, _) => {
+                let r = if f.boxed {
+                    quote!(&*self.#fname)
+                } else {
+                    quote!(&self.#fname)
+                };
+                quote! { #writer(w, #ns, #local, #r); }
+            }
+            (Cardinality::Optional, true) => quote! {
+                match &self.#fname {
+                    ::std::option::Option::Some(v) => #writer(w, #ns, #local, #deref v),
+                    ::std::option::Option::None => {
+                        w.start(#ns, #local);
+                        w.attr(::sdk_runtime::xml::XSI_NS, "nil", "true");
+                        w.end();
+                    }
+                }
+            },
+            (Cardinality::Optional, false) => quote! {
+                if let ::std::option::Option::Some(v) = &self.#fname {
+                    #writer(w, #ns, #local, #deref v);
+                }
+            },
+            (Cardinality::Many, _) => quote! {
+                for v in &self.#fname {
+                    #writer(w, #ns, #local, v);
+                }
+            },
+        });
+    }
+    let w = if body.is_empty() {
+        quote!(_w)
+    } else {
+        quote!(w)
+    };
+    Ok(quote! {
+        impl ::sdk_runtime::xml::XmlWrite for #name {
+            fn write_xml(&self, #w: &mut ::sdk_runtime::xml::XmlWriter) {
+                #body
+            }
+        }
+    })
+}
+
+fn read_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<TokenStream, Error> {
+    let attrs: Vec<&Field> = s
+        .fields
+        .iter()
+        .filter(|f| f.kind == FieldKind::Attribute)
+        .collect();
+    let elems: Vec<&Field> = s
+        .fields
+        .iter()
+        .filter(|f| f.kind == FieldKind::Element)
+        .collect();
+
+    let attr_specs = attrs.iter().map(|f| {
+        let (ns, local) = (lit(&f.xml.ns), lit(&f.xml.local));
+        quote!(::sdk_runtime::xml::FieldSpec { ns: #ns, local: #local })
+    });
+    let elem_specs = elems.iter().map(|f| {
+        let (ns, local) = (lit(&f.xml.ns), lit(&f.xml.local));
+        quote!(::sdk_runtime::xml::FieldSpec { ns: #ns, local: #local })
+    });
+
+    let mut body = TokenStream::new();
+    body.extend(quote! {
+        cx.check_attributes(element, &[#(#attr_specs),*]);
+    });
+    let mut build = TokenStream::new();
+    for f in &attrs {
+        let fname = format_ident!("{}", f.rust_name);
+        let (ns, local) = (lit(&f.xml.ns), lit(&f.xml.local));
+        let at = format!("@{}", f.xml.local);
+        body.extend(quote! { let #fname = cx.attribute_value(element, #ns, #local)?; });
+        build.extend(match f.cardinality() {
+            Cardinality::One => quote!(#fname: cx.required(#fname, #at)?,),
+            _ => quote!(#fname,),
+        });
+    }
+    if let Some(t) = &s.text {
+        let fname = format_ident!("{}", t.rust_name);
+        body.extend(quote! { let #fname = cx.own_text_value(element)?; });
+        build.extend(quote!(#fname,));
+    }
+    if !elems.is_empty() || s.text.is_none() {
+        let mut arms = TokenStream::new();
+        for (i, f) in elems.iter().enumerate() {
+            let fname = format_ident!("{}", f.rust_name);
+            let index = Literal::usize_unsuffixed(i);
+            let read = if is_simple(model, &f.ty) {
+                quote!(cx.text_value(child)?)
+            } else {
+                quote!(cx.complex_value(child)?)
+            };
+            let read = if f.boxed {
+                quote!(::std::boxed::Box::new(#read))
+            } else {
+                read
+            };
+            match f.cardinality() {
+                Cardinality::Many => {
+                    body.extend(quote! { let mut #fname = ::std::vec::Vec::new(); });
+                    arms.extend(quote! { #index => #fname.push(#read), });
+                    build.extend(quote!(#fname,));
+                }
+                card => {
+                    body.extend(quote! { let mut #fname = ::std::option::Option::None; });
+                    let nil_check = if f.nillable {
+                        quote! { if child.attribute(::sdk_runtime::xml::XSI_NS, "nil").is_some_and(|v| v.trim() == "true" || v.trim() == "1") { continue; } }
+                    } else {
+                        quote!()
+                    };
+                    arms.extend(quote! {
+                        #index => {
+                            #nil_check
+                            let v = #read;
+                            cx.set_once(&mut #fname, child, v);
+                        }
+                    });
+                    let local = f.xml.local.as_str();
+                    build.extend(if card == Cardinality::One {
+                        quote!(#fname: cx.required(#fname, #local)?,)
+                    } else {
+                        quote!(#fname,)
+                    });
+                }
+            }
+        }
+        let loop_body = if elems.is_empty() {
+            quote! { let _ = cx.children(element, FIELDS); }
+        } else {
+            quote! {
+                for (index, child) in cx.children(element, FIELDS) {
+                    match index {
+                        #arms
+                        _ => {}
+                    }
+                }
+            }
+        };
+        body.extend(quote! {
+            const FIELDS: &[::sdk_runtime::xml::FieldSpec] = &[#(#elem_specs),*];
+            #loop_body
+        });
+    }
+    Ok(quote! {
+        impl ::sdk_runtime::xml::XmlRead for #name {
+            fn read_xml(
+                element: &::sdk_runtime::xml::Element,
+                cx: &mut ::sdk_runtime::xml::ReadContext,
+            ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
+                #body
+                ::std::result::Result::Ok(Self { #build })
+            }
+        }
+    })
+}
+
+fn validate_impl(name: &syn::Ident, fields: &[&Field]) -> TokenStream {
+    let mut body = TokenStream::new();
+    for f in fields {
+        let fname = format_ident!("{}", f.rust_name);
+        let label = if f.xml.local == "#text" {
+            "value".to_owned()
+        } else if f.kind == FieldKind::Attribute {
+            format!("@{}", f.xml.local)
+        } else {
+            f.xml.local.clone()
+        };
+        match f.cardinality() {
+            Cardinality::Many => {
+                let min = Literal::usize_unsuffixed(f.min);
+                let max = match f.max {
+                    Some(m) => {
+                        let m = Literal::usize_unsuffixed(m);
+                        quote!(::std::option::Option::Some(#m))
+                    }
+                    None => quote!(::std::option::Option::None),
+                };
+                let inner = if validates(&f.ty) {
+                    quote!(::sdk_runtime::xml::Validate::validate(&self.#fname, v);)
+                } else {
+                    quote!()
+                };
+                body.extend(quote! {
+                    v.field(#label, |v| {
+                        v.occurs(self.#fname.len(), #min, #max);
+                        #inner
+                    });
+                });
+            }
+            _ if validates(&f.ty) => body.extend(quote! {
+                v.field(#label, |v| ::sdk_runtime::xml::Validate::validate(&self.#fname, v));
+            }),
+            _ => {}
+        }
+    }
+    let v = if body.is_empty() {
+        quote!(_v)
+    } else {
+        quote!(v)
+    };
+    quote! {
+        impl ::sdk_runtime::xml::Validate for #name {
+            fn validate(&self, #v: &mut ::sdk_runtime::xml::Validator) {
+                #body
+            }
+        }
+    }
+}
+
+fn enumeration(t: &TypeDef, e: &EnumDef, opts: &Options) -> TokenStream {
+    let name = format_ident!("{}", t.rust_name);
+    let mut doc = t.doc.clone();
+    if let Some(x) = &t.xml_name {
+        doc.push(format!(
+            "The enumeration `{}` (namespace `{}`).",
+            x.local, x.ns
+        ));
+    }
+    let docs = doc_attrs(&doc);
+    let variants = e.values.iter().map(|v| {
+        let vn = format_ident!("{}", v.rust_name);
+        let mut d = v.doc.clone();
+        d.push(format!("`{}`", v.value));
+        let vd = doc_attrs(&d);
+        quote!(#vd #vn,)
+    });
+    let as_str = e.values.iter().map(|v| {
+        let vn = format_ident!("{}", v.rust_name);
+        let s = v.value.as_str();
+        quote!(Self::#vn => #s,)
+    });
+    let parse = e.values.iter().map(|v| {
+        let vn = format_ident!("{}", v.rust_name);
+        let s = v.value.as_str();
+        quote!(#s => ::std::option::Option::Some(Self::#vn),)
+    });
+    let expected = e
+        .values
+        .iter()
+        .map(|v| format!("`{}`", v.value))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let serde = match &opts.serde_feature {
+        Some(f) => quote! {
+            #[cfg(feature = #f)]
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    s.serialize_str(self.as_str())
+                }
+            }
+        },
+        None => TokenStream::new(),
+    };
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value the schema does not list, kept as received (reading is lenient; sending it
+            /// is refused by validation).
+            Unknown(::std::string::String),
+        }
+
+        impl #name {
+            /// The value as written on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str)*
+                    Self::Unknown(s) => s,
+                }
+            }
+
+            fn known(text: &str) -> ::std::option::Option<Self> {
+                match text {
+                    #(#parse)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::sdk_runtime::xml::XmlText for #name {
+            fn to_xml_text(&self) -> ::std::borrow::Cow<'_, str> {
+                ::std::borrow::Cow::Borrowed(self.as_str())
+            }
+            fn from_xml_text(text: &str) -> ::std::result::Result<Self, ::sdk_runtime::xml::ValueError> {
+                Self::known(text.trim()).ok_or_else(|| {
+                    ::sdk_runtime::xml::ValueError::new(::std::format!(
+                        "`{}` is not one of {}", text.trim(), #expected
+                    ))
+                })
+            }
+            fn from_xml_text_lenient(
+                text: &str,
+                cx: &mut ::sdk_runtime::xml::ReadContext,
+            ) -> ::std::result::Result<Self, ::sdk_runtime::xml::ValueError> {
+                ::std::result::Result::Ok(Self::known(text.trim()).unwrap_or_else(|| {
+                    cx.diagnose(
+                        ::sdk_runtime::xml::DiagnosticKind::InvalidValue,
+                        ::std::concat!("value not in the enumeration (", #expected, "); kept as Unknown"),
+                    );
+                    Self::Unknown(text.trim().to_owned())
+                }))
+            }
+        }
+
+        impl ::sdk_runtime::xml::Validate for #name {
+            fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+                if let Self::Unknown(_) = self {
+                    v.violation(
+                        ::sdk_runtime::xml::ViolationKind::Enumeration,
+                        ::std::concat!("must be one of ", #expected),
+                    );
+                }
+            }
+        }
+
+        #serde
+    }
+}
+
+fn restricted(t: &TypeDef, r: &RestrictedDef, opts: &Options) -> TokenStream {
+    let name = format_ident!("{}", t.rust_name);
+    let base = builtin_type(r.base);
+    let mut doc = t.doc.clone();
+    if let Some(x) = &t.xml_name {
+        doc.push(format!(
+            "The simple type `{}` (namespace `{}`).",
+            x.local, x.ns
+        ));
+    }
+    let f = &r.facets;
+    let mut rules = Vec::new();
+    for p in &f.patterns {
+        rules.push(format!("matches `{p}`"));
+    }
+    if let Some(n) = f.min_length {
+        rules.push(format!("at least {n} characters"));
+    }
+    if let Some(n) = f.max_length {
+        rules.push(format!("at most {n} characters"));
+    }
+    if let Some((m, inc)) = &f.min {
+        rules.push(format!("{} {m}", if *inc { ">=" } else { ">" }));
+    }
+    if let Some((m, inc)) = &f.max {
+        rules.push(format!("{} {m}", if *inc { "<=" } else { "<" }));
+    }
+    if let Some(n) = f.total_digits {
+        rules.push(format!("at most {n} digits"));
+    }
+    if let Some(n) = f.fraction_digits {
+        rules.push(format!("at most {n} fraction digits"));
+    }
+    if !rules.is_empty() {
+        doc.push(format!("Constraints: {}.", rules.join("; ")));
+    }
+    let docs = doc_attrs(&doc);
+
+    let mut checks = TokenStream::new();
+    let is_text = !r.base.is_numeric();
+    if is_text {
+        for p in &f.patterns {
+            checks.extend(quote!(v.pattern(&text, #p);));
+        }
+        if f.min_length.is_some() || f.max_length.is_some() {
+            let min = opt_usize(f.min_length);
+            let max = opt_usize(f.max_length);
+            checks.extend(quote!(v.length(&text, #min, #max);));
+        }
+    } else {
+        for p in &f.patterns {
+            checks.extend(quote!(v.pattern(&text, #p);));
+        }
+        let bound = |b: &Option<(String, bool)>| -> TokenStream {
+            match b {
+                Some((val, inc)) => match val.parse::<f64>() {
+                    Ok(_) => {
+                        let lit: TokenStream = val.parse().unwrap_or_else(|_| quote!(0));
+                        quote!(::std::option::Option::Some((#lit as #base, #inc)))
+                    }
+                    Err(_) => quote!(::std::option::Option::None),
+                },
+                None => quote!(::std::option::Option::None),
+            }
+        };
+        if f.min.is_some() || f.max.is_some() {
+            let (min, max) = (bound(&f.min), bound(&f.max));
+            checks.extend(quote!(v.range(&self.0, #min, #max);));
+        }
+        if let Some(n) = f.total_digits {
+            let n = Literal::usize_unsuffixed(n);
+            checks.extend(quote! {
+                if text.chars().filter(char::is_ascii_digit).count() > #n {
+                    v.violation(::sdk_runtime::xml::ViolationKind::Length, ::std::format!("more than {} digits", #n));
+                }
+            });
+        }
+    }
+    let uses_text = !checks.is_empty();
+    let text_binding = if uses_text {
+        quote!(let text = ::sdk_runtime::xml::XmlText::to_xml_text(&self.0);)
+    } else {
+        quote!()
+    };
+    let v = if uses_text { quote!(v) } else { quote!(_v) };
+    let serde = match &opts.serde_feature {
+        Some(feat) => {
+            quote!(#[cfg_attr(feature = #feat, derive(::serde::Serialize))] #[cfg_attr(feature = #feat, serde(transparent))])
+        }
+        None => quote!(),
+    };
+    let eq = if r.base.is_numeric() && matches!(r.base, Builtin::F32 | Builtin::F64) {
+        quote!(PartialEq)
+    } else {
+        quote!(PartialEq, Eq, Hash)
+    };
+    quote! {
+        #docs
+        #[derive(Debug, Clone, #eq)]
+        #serde
+        pub struct #name(#base);
+
+        impl #name {
+            /// Checks the value against the type's constraints.
+            pub fn new(value: impl ::std::convert::Into<#base>) -> ::std::result::Result<Self, ::sdk_runtime::xml::ValidationError> {
+                let value = Self(value.into());
+                ::sdk_runtime::xml::Validate::validated(&value)?;
+                ::std::result::Result::Ok(value)
+            }
+
+            /// The value.
+            pub fn get(&self) -> &#base {
+                &self.0
+            }
+
+            /// The value, consuming `self`.
+            pub fn into_inner(self) -> #base {
+                self.0
+            }
+        }
+
+        impl ::sdk_runtime::xml::XmlText for #name {
+            fn to_xml_text(&self) -> ::std::borrow::Cow<'_, str> {
+                ::sdk_runtime::xml::XmlText::to_xml_text(&self.0)
+            }
+            fn from_xml_text(text: &str) -> ::std::result::Result<Self, ::sdk_runtime::xml::ValueError> {
+                let value = Self(::sdk_runtime::xml::XmlText::from_xml_text(text)?);
+                ::sdk_runtime::xml::Validate::validated(&value)
+                    .map_err(|e| ::sdk_runtime::xml::ValueError::new(e.to_string()))?;
+                ::std::result::Result::Ok(value)
+            }
+            fn from_xml_text_lenient(
+                text: &str,
+                cx: &mut ::sdk_runtime::xml::ReadContext,
+            ) -> ::std::result::Result<Self, ::sdk_runtime::xml::ValueError> {
+                let value = Self(::sdk_runtime::xml::XmlText::from_xml_text_lenient(text, cx)?);
+                if let ::std::result::Result::Err(e) = ::sdk_runtime::xml::Validate::validated(&value) {
+                    for violation in e.violations {
+                        cx.diagnose(::sdk_runtime::xml::DiagnosticKind::InvalidValue, violation.message);
+                    }
+                }
+                ::std::result::Result::Ok(value)
+            }
+        }
+
+        impl ::sdk_runtime::xml::Validate for #name {
+            fn validate(&self, #v: &mut ::sdk_runtime::xml::Validator) {
+                #text_binding
+                #checks
+            }
+        }
+    }
+}
+
+fn opt_usize(n: Option<usize>) -> TokenStream {
+    match n {
+        Some(n) => {
+            let n = Literal::usize_unsuffixed(n);
+            quote!(::std::option::Option::Some(#n))
+        }
+        None => quote!(::std::option::Option::None),
+    }
+}

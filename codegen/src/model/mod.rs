@@ -1,0 +1,294 @@
+//! The service model: what the emitter needs, independent of where it came from (WSDL + XSD via
+//! xsd-parser today; OpenAPI feeds the same type model later).
+
+use crate::wsdl::QName;
+
+/// Index of a [`TypeDef`] in [`TypeModel::types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+/// All types one service needs, in emission order.
+#[derive(Debug, Default)]
+pub struct TypeModel {
+    /// Type definitions.
+    pub types: Vec<TypeDef>,
+}
+
+impl TypeModel {
+    /// The definition of `id`.
+    pub fn get(&self, id: TypeId) -> Option<&TypeDef> {
+        self.types.get(id.0)
+    }
+}
+
+/// One generated Rust type.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// Rust type name (unique in the module).
+    pub rust_name: String,
+    /// The XSD name it comes from, for docs (`{ns}name`), if named.
+    pub xml_name: Option<QName>,
+    /// When the type is a global element's type: that element's name.
+    pub element: Option<QName>,
+    /// `xs:documentation`, one entry per annotation.
+    pub doc: Vec<String>,
+    /// Shape.
+    pub kind: TypeKind,
+}
+
+/// Shapes of generated types.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// A complex type: attributes, child elements and optionally simple content.
+    Struct(StructDef),
+    /// A string enumeration.
+    Enum(EnumDef),
+    /// A restricted simple type: a newtype that checks its facets.
+    Restricted(RestrictedDef),
+}
+
+/// A complex type.
+#[derive(Debug, Clone, Default)]
+pub struct StructDef {
+    /// Attributes and elements in schema order (attributes first).
+    pub fields: Vec<Field>,
+    /// Simple content (`xs:simpleContent`), written as the element's text.
+    pub text: Option<Field>,
+}
+
+/// A field of a struct.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Rust field name.
+    pub rust_name: String,
+    /// XML name; `ns` is empty for unqualified elements and attributes.
+    pub xml: QName,
+    /// Element or attribute.
+    pub kind: FieldKind,
+    /// Value type.
+    pub ty: TypeRef,
+    /// `minOccurs` (attributes: 1 when required).
+    pub min: usize,
+    /// `maxOccurs`; `None` is unbounded.
+    pub max: Option<usize>,
+    /// `nillable="true"`.
+    pub nillable: bool,
+    /// Documentation.
+    pub doc: Vec<String>,
+    /// Personal data: redacted in `Debug`.
+    pub sensitive: bool,
+    /// Stored boxed (recursive types).
+    pub boxed: bool,
+}
+
+impl Field {
+    /// How the field is stored.
+    pub fn cardinality(&self) -> Cardinality {
+        match (self.min, self.max) {
+            (_, Some(0)) => Cardinality::Optional,
+            (0, Some(1)) => Cardinality::Optional,
+            (_, Some(1)) if self.nillable => Cardinality::Optional,
+            (_, Some(1)) => Cardinality::One,
+            _ => Cardinality::Many,
+        }
+    }
+}
+
+/// How a field is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cardinality {
+    /// `T`.
+    One,
+    /// `Option<T>`.
+    Optional,
+    /// `Vec<T>`.
+    Many,
+}
+
+/// Element or attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A child element.
+    Element,
+    /// An attribute.
+    Attribute,
+}
+
+/// A string enumeration.
+#[derive(Debug, Clone)]
+pub struct EnumDef {
+    /// Values in schema order.
+    pub values: Vec<EnumValue>,
+}
+
+/// One enumerated value.
+#[derive(Debug, Clone)]
+pub struct EnumValue {
+    /// The value on the wire.
+    pub value: String,
+    /// Rust variant name.
+    pub rust_name: String,
+    /// Documentation.
+    pub doc: Vec<String>,
+}
+
+/// A simple type with facets.
+#[derive(Debug, Clone)]
+pub struct RestrictedDef {
+    /// The built-in it restricts.
+    pub base: Builtin,
+    /// The facets.
+    pub facets: Facets,
+}
+
+/// Constraining facets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facets {
+    /// `xs:pattern` (all must match, as they come from successive derivations).
+    pub patterns: Vec<String>,
+    /// `xs:minLength` / `xs:length`.
+    pub min_length: Option<usize>,
+    /// `xs:maxLength` / `xs:length`.
+    pub max_length: Option<usize>,
+    /// Lower bound and whether inclusive.
+    pub min: Option<(String, bool)>,
+    /// Upper bound and whether inclusive.
+    pub max: Option<(String, bool)>,
+    /// `xs:totalDigits`.
+    pub total_digits: Option<usize>,
+    /// `xs:fractionDigits`.
+    pub fraction_digits: Option<usize>,
+}
+
+/// A reference to a value type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeRef {
+    /// A Rust/runtime type for an XSD built-in.
+    Builtin(Builtin),
+    /// A generated type.
+    Def(TypeId),
+    /// A hand-written type named by the overlay (implements `XmlText` and `Validate`).
+    Mapped(String),
+}
+
+/// XSD built-ins and the Rust types they map to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    /// `String` (string and its derivations, and lexical types kept as text).
+    String,
+    /// `bool`.
+    Bool,
+    /// `i8`.
+    I8,
+    /// `i16`.
+    I16,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `u8`.
+    U8,
+    /// `u16`.
+    U16,
+    /// `u32`.
+    U32,
+    /// `u64`.
+    U64,
+    /// `i128` for unbounded `xs:integer`.
+    I128,
+    /// `u128` for unbounded non-negative integers.
+    U128,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// `time::Date`.
+    Date,
+}
+
+impl Builtin {
+    /// `true` for types compared by numeric value (range facets apply).
+    pub fn is_numeric(self) -> bool {
+        !matches!(self, Self::String | Self::Bool | Self::Date)
+    }
+}
+
+/// Where an operation's description comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provenance {
+    /// Seen in a working public client.
+    WireVerified,
+    /// Matches a published file.
+    Published,
+    /// From prose; names may differ.
+    Reconstructed,
+}
+
+impl Provenance {
+    /// Parses a spec's mark.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "wire-verified" => Some(Self::WireVerified),
+            "published" => Some(Self::Published),
+            "reconstructed" => Some(Self::Reconstructed),
+            _ => None,
+        }
+    }
+
+    /// The mark as written in specs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WireVerified => "wire-verified",
+            Self::Published => "published",
+            Self::Reconstructed => "reconstructed",
+        }
+    }
+}
+
+/// SOAP version of the chosen binding.
+pub use crate::wsdl::SoapVersion;
+
+/// One service: the unit a generated module covers.
+#[derive(Debug)]
+pub struct ServiceModel {
+    /// Service name from the WSDL.
+    pub name: String,
+    /// Documentation (service, else definitions).
+    pub doc: Option<String>,
+    /// The spec file, relative to the workspace, for the header.
+    pub source: String,
+    /// `soap:address location`, if any.
+    pub address: Option<String>,
+    /// SOAP version of the binding.
+    pub version: SoapVersion,
+    /// Operations in WSDL order.
+    pub operations: Vec<OperationModel>,
+    /// Types reachable from the operations.
+    pub types: TypeModel,
+}
+
+/// One operation.
+#[derive(Debug)]
+pub struct OperationModel {
+    /// WSDL name.
+    pub name: String,
+    /// Rust module / method name.
+    pub rust_name: String,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Provenance mark (specs without one are treated as published when generated from a
+    /// published file; the overlay states which).
+    pub provenance: Provenance,
+    /// Where it was seen, if the spec says.
+    pub source: Option<String>,
+    /// `soapAction`.
+    pub action: Option<String>,
+    /// Input body: the element types of the body parts.
+    pub input: Vec<TypeId>,
+    /// Output body.
+    pub output: Vec<TypeId>,
+    /// Input headers.
+    pub input_headers: Vec<TypeId>,
+    /// Declared faults: (fault name, detail element type).
+    pub faults: Vec<(String, TypeId)>,
+}

@@ -1,0 +1,179 @@
+//! WSDL definitions + interpreted schemas → [`ServiceModel`].
+
+use crate::Error;
+use crate::config::Overlay;
+use crate::model::{OperationModel, Provenance, ServiceModel, TypeId};
+use crate::names;
+use crate::wsdl::{Binding, Definitions, Message, QName, SoapVersion, Style};
+use crate::xsd::{Converter, Schemas};
+
+/// Builds the model of the first SOAP port of each service (or, without services, of each SOAP
+/// binding); `source` is the spec path shown in generated headers.
+pub fn build(
+    defs: &Definitions,
+    schemas: &Schemas,
+    overlay: &Overlay,
+    default_provenance: Option<Provenance>,
+    source: &str,
+) -> Result<ServiceModel, Error> {
+    let spec = |m: String| Error::spec(&defs.path, m);
+    // The first SOAP port of the first service; prefer SOAP 1.1 when a service offers both.
+    let mut candidates: Vec<(&str, Option<&str>, &Binding, Option<&str>)> = Vec::new();
+    for s in &defs.services {
+        for p in &s.ports {
+            if let Some(b) = defs.bindings.iter().find(|b| b.name == p.binding)
+                && b.version.is_some()
+            {
+                candidates.push((&s.name.local, p.address.as_deref(), b, s.doc.as_deref()));
+            }
+        }
+    }
+    if candidates.is_empty() {
+        for b in defs.bindings.iter().filter(|b| b.version.is_some()) {
+            candidates.push((&b.name.local, None, b, None));
+        }
+    }
+    let chosen = candidates
+        .iter()
+        .find(|c| c.2.version == Some(SoapVersion::V11))
+        .or_else(|| candidates.first())
+        .ok_or_else(|| spec("no SOAP binding found".to_owned()))?;
+    let (service_name, address, binding, service_doc) = *chosen;
+    let version = binding
+        .version
+        .ok_or_else(|| spec("binding is not SOAP".to_owned()))?;
+    let port_type = defs
+        .port_types
+        .iter()
+        .find(|p| p.name == binding.port_type)
+        .ok_or_else(|| spec(format!("portType {} not found", binding.port_type)))?;
+
+    let mut conv = Converter::new(schemas, overlay);
+    let mut operations = Vec::new();
+    let mut taken = std::collections::BTreeSet::new();
+    for bop in &binding.operations {
+        let pop = port_type
+            .operations
+            .iter()
+            .find(|o| o.name == bop.name)
+            .ok_or_else(|| spec(format!("operation {} not in portType", bop.name)))?;
+        if bop.style == Style::Rpc {
+            return Err(spec(format!(
+                "operation {}: rpc style is not supported yet (document/literal only)",
+                bop.name
+            )));
+        }
+        if bop.input.encoded || bop.output.encoded {
+            return Err(spec(format!(
+                "operation {}: SOAP encoding (use=\"encoded\") is not supported",
+                bop.name
+            )));
+        }
+        let message = |q: &QName| -> Result<&Message, Error> {
+            defs.messages
+                .iter()
+                .find(|m| &m.name == q)
+                .ok_or_else(|| spec(format!("message {q} not found")))
+        };
+        let body = |conv: &mut Converter<'_>,
+                    msg: Option<&QName>,
+                    parts: &Option<Vec<String>>,
+                    header_parts: &[(QName, String)]|
+         -> Result<Vec<TypeId>, Error> {
+            let Some(q) = msg else {
+                return Ok(Vec::new());
+            };
+            let m = message(q)?;
+            let mut ids = Vec::new();
+            for p in &m.parts {
+                let in_body = match parts {
+                    Some(list) => list.contains(&p.name),
+                    // Parts bound as headers are not in the body.
+                    None => !header_parts.iter().any(|(hm, hp)| hm == q && *hp == p.name),
+                };
+                if !in_body {
+                    continue;
+                }
+                let el = p.element.as_ref().ok_or_else(|| {
+                    spec(format!(
+                        "message {q} part {}: type= parts need rpc style, not supported yet",
+                        p.name
+                    ))
+                })?;
+                ids.push(conv.element(el)?);
+            }
+            Ok(ids)
+        };
+        let input = body(
+            &mut conv,
+            pop.input.as_ref(),
+            &bop.input.body_parts,
+            &bop.input.headers,
+        )?;
+        let output = body(
+            &mut conv,
+            pop.output.as_ref(),
+            &bop.output.body_parts,
+            &bop.output.headers,
+        )?;
+        if input.len() != 1 || output.len() != 1 {
+            return Err(spec(format!(
+                "operation {}: bodies with {} input and {} output parts are not supported yet (exactly one each)",
+                bop.name,
+                input.len(),
+                output.len()
+            )));
+        }
+        let mut input_headers = Vec::new();
+        for (hm, hp) in &bop.input.headers {
+            let m = message(hm)?;
+            let part = m
+                .parts
+                .iter()
+                .find(|p| p.name == *hp)
+                .ok_or_else(|| spec(format!("header part {hp} not in message {hm}")))?;
+            if let Some(el) = &part.element {
+                input_headers.push(conv.element(el)?);
+            }
+        }
+        let mut faults = Vec::new();
+        for (name, fm) in &pop.faults {
+            let m = message(fm)?;
+            if let Some(el) = m.parts.first().and_then(|p| p.element.as_ref()) {
+                faults.push((name.clone(), conv.element(el)?));
+            }
+        }
+        let provenance = match &pop.provenance {
+            Some(p) => Provenance::parse(p).ok_or_else(|| {
+                spec(format!("operation {}: unknown provenance mark `{p}`", pop.name))
+            })?,
+            None => default_provenance.ok_or_else(|| {
+                spec(format!(
+                    "operation {} has no prov:provenance mark and codegen.toml sets no default_provenance",
+                    pop.name
+                ))
+            })?,
+        };
+        operations.push(OperationModel {
+            rust_name: names::unique(names::snake(&bop.name), &mut taken),
+            name: bop.name.clone(),
+            doc: pop.doc.clone(),
+            provenance,
+            source: pop.source.clone(),
+            action: bop.action.clone(),
+            input,
+            output,
+            input_headers,
+            faults,
+        });
+    }
+    Ok(ServiceModel {
+        name: service_name.to_owned(),
+        doc: service_doc.map(str::to_owned).or_else(|| defs.doc.clone()),
+        source: source.to_owned(),
+        address: address.map(str::to_owned),
+        version,
+        operations,
+        types: conv.finish(),
+    })
+}

@@ -1,0 +1,97 @@
+//! XSD stage: schemas go through xsd-parser (parser + interpreter); its `MetaTypes` are then
+//! turned into our [`TypeModel`](crate::model::TypeModel), only for the types the operations
+//! reach.
+//!
+//! Constructs not supported yet (choice, substitution groups, unions, `xs:any`, mixed content)
+//! stop generation with an error naming the type: a type is never silently dropped or weakened.
+
+mod convert;
+mod resolver;
+
+use std::collections::BTreeMap;
+
+use xsd_parser::models::meta::{BuildInMeta, MetaTypes};
+use xsd_parser::models::schema::SchemaId;
+use xsd_parser::models::{IdentType, Name, TypeIdent};
+use xsd_parser::{Interpreter, Parser};
+
+pub use convert::Converter;
+use convert::XS_BUILTINS;
+use resolver::VirtualResolver;
+
+use crate::Error;
+use crate::wsdl::InlineSchema;
+
+/// Interpreted schemas of one WSDL.
+pub struct Schemas {
+    /// xsd-parser's interpreted types.
+    pub types: MetaTypes,
+    /// Namespace URI of each xsd-parser namespace id.
+    pub namespaces: BTreeMap<usize, String>,
+}
+
+/// Parses and interprets the inline schemas of a WSDL (and everything they import or include).
+pub fn load(schemas: &[InlineSchema]) -> Result<Schemas, Error> {
+    let mut resolver = VirtualResolver::default();
+    let mut urls = Vec::new();
+    for s in schemas {
+        let url = resolver.add(&s.wsdl, s.index, s.text.clone())?;
+        urls.push(url);
+    }
+    let mut parser = Parser::new()
+        .with_resolver(resolver)
+        .resolve_includes(true)
+        .with_default_namespaces();
+    for url in urls {
+        let shown = url.to_string();
+        parser = parser
+            .add_schema_from_url(url)
+            .map_err(|e| Error::Xsd(format!("{shown}: {e}")))?;
+    }
+    let parsed = parser.finish();
+    let (types, _idents) = with_xs_markers(Interpreter::new(&parsed), &parsed)
+        .and_then(Interpreter::with_xs_any_type)
+        .and_then(Interpreter::finish)
+        .map_err(|e| Error::Xsd(e.to_string()))?;
+    let namespaces = types
+        .modules
+        .iter()
+        .filter_map(|(id, m)| m.namespace.as_ref().map(|ns| (id.0, ns.to_string())))
+        .collect();
+    Ok(Schemas { types, namespaces })
+}
+
+/// Registers xsd-parser's Rust built-ins, then every XSD built-in as its own marker type
+/// (`xs:date` → built-in `xs:date`), instead of xsd-parser's default typedefs: those map several
+/// XSD types onto `String`, and a restriction's base is resolved through them, so a restricted
+/// `xs:date` would arrive here as a string.
+fn with_xs_markers<'s>(
+    interpreter: Interpreter<'s>,
+    parsed: &xsd_parser::Schemas,
+) -> Result<Interpreter<'s>, xsd_parser::InterpreterError> {
+    let mut anonymous = None;
+    let mut xs = None;
+    for (id, info) in parsed.namespaces() {
+        match &info.namespace {
+            None => anonymous = Some(*id),
+            Some(ns) if ns.to_string() == crate::wsdl::XS_NS => xs = Some(*id),
+            Some(_) => {}
+        }
+    }
+    let mut interpreter = interpreter.with_buildin_types()?;
+    let (Some(anonymous), Some(xs)) = (anonymous, xs) else {
+        return Ok(interpreter);
+    };
+    for local in XS_BUILTINS {
+        let marker = TypeIdent {
+            ns: anonymous,
+            schema: SchemaId::UNKNOWN,
+            name: Name::new_named(format!("xs:{local}")),
+            type_: IdentType::BuildIn,
+        };
+        interpreter = interpreter
+            .with_type(marker.clone(), BuildInMeta::String)?
+            .with_typedef(TypeIdent::type_(local).with_ns(xs), marker)?;
+    }
+    Ok(interpreter)
+}

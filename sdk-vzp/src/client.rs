@@ -1,0 +1,200 @@
+//! One client for every VZP B2B service, over one connection pool and one client certificate.
+
+use std::time::Duration;
+
+use sdk_runtime::soap::Response;
+use sdk_runtime::transport::{BuildError, HttpClient, Identity};
+use sdk_runtime::url::Url;
+use sdk_runtime::{Date, SdkError};
+
+use crate::generated::{prubeh_pojisteni, stav_smlouvy};
+use crate::{CisloPojistence, Icp};
+
+/// Output of Průběh pojištění.
+pub type PrubehPojisteni = prubeh_pojisteni::types::PrubehPojisteniDruhB2BOdpoved;
+/// Error of Průběh pojištění.
+pub type PrubehPojisteniError = prubeh_pojisteni::operation::prubeh_pojisteni_druh_b2b::Error;
+/// Output of Stav smlouvy podle IČP/IČPP.
+pub type StavSmlouvy = stav_smlouvy::types::StavSmlouvyICPICPPB2BOdpoved;
+/// Error of Stav smlouvy podle IČP/IČPP.
+pub type StavSmlouvyError = stav_smlouvy::operation::stav_smlouvy_icpicppb2b::Error;
+
+/// Why a [`Client`] could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientBuildError {
+    /// The base URL is not a URL.
+    #[error("invalid base URL `{url}`: {source}")]
+    BaseUrl {
+        /// What was given.
+        url: String,
+        /// Why it is not a URL.
+        source: sdk_runtime::url::ParseError,
+    },
+    /// The transport could not be set up (trust roots, TLS configuration).
+    #[error(transparent)]
+    Transport(#[from] BuildError),
+    /// No client certificate was given; VZP authenticates every call by it.
+    #[error("a client certificate is required: VZP B2B authenticates callers by mutual TLS")]
+    MissingIdentity,
+}
+
+/// Client of the VZP B2B services. Cheap to clone.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use sdk_vzp::{CisloPojistence, Client};
+/// use sdk_runtime::transport::Identity;
+///
+/// let identity = Identity::from_pkcs12_file("firma.p12", &std::env::var("P12_PASSWORD")?)?;
+/// let client = Client::builder().identity(identity).build()?;
+/// let cislo = CisloPojistence::parse("8001010006")?;
+/// let date = sdk_runtime::xml::parse_date("2026-11-23")?;
+/// let answer = client.prubeh_pojisteni(&cislo, date).await?;
+/// println!("{:?}", answer.output.stav);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Client {
+    prubeh: prubeh_pojisteni::Client,
+    smlouva: stav_smlouvy::Client,
+}
+
+impl Client {
+    /// VZP's production host.
+    pub const PRODUCTION_BASE_URL: &'static str = "https://prod.b2b.vzp.cz";
+
+    /// A builder with production defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// Builds a client from an existing transport and base URL.
+    pub fn from_http(http: HttpClient, base_url: &Url) -> Result<Self, ClientBuildError> {
+        let url_err = |source| ClientBuildError::BaseUrl {
+            url: base_url.to_string(),
+            source,
+        };
+        Ok(Self {
+            prubeh: prubeh_pojisteni::Client::with_base_url(http.clone(), base_url)
+                .map_err(url_err)?,
+            smlouva: stav_smlouvy::Client::with_base_url(http, base_url).map_err(url_err)?,
+        })
+    }
+
+    /// Průběh pojištění: is the person insured on `k_datu`, with which insurer, in which kind of
+    /// insurance.
+    pub async fn prubeh_pojisteni(
+        &self,
+        cislo_pojistence: &CisloPojistence,
+        k_datu: Date,
+    ) -> Result<Response<PrubehPojisteni>, SdkError<PrubehPojisteniError>> {
+        let input = prubeh_pojisteni::types::PrubehPojisteniDruhB2BPozadavek::new(
+            cislo_pojistence.clone(),
+            k_datu,
+        );
+        self.prubeh.prubeh_pojisteni_druh_b2b(&input).await
+    }
+
+    /// Stav smlouvy podle IČP/IČPP: the workplace's contract with VZP on `k_datu`.
+    pub async fn stav_smlouvy(
+        &self,
+        icp: &Icp,
+        k_datu: Date,
+    ) -> Result<Response<StavSmlouvy>, SdkError<StavSmlouvyError>> {
+        let input =
+            stav_smlouvy::types::StavSmlouvyICPICPPB2BZadost::new(icp.clone(), k_datu);
+        self.smlouva.stav_smlouvy_icpicppb2b(&input).await
+    }
+
+    /// The generated client of Průběh pojištění, for direct use of its operations.
+    pub fn prubeh_pojisteni_service(&self) -> &prubeh_pojisteni::Client {
+        &self.prubeh
+    }
+
+    /// The generated client of Stav smlouvy podle IČP/IČPP.
+    pub fn stav_smlouvy_service(&self) -> &stav_smlouvy::Client {
+        &self.smlouva
+    }
+}
+
+/// Builds a [`Client`].
+#[derive(Debug)]
+pub struct ClientBuilder {
+    base_url: String,
+    identity: Option<Identity>,
+    roots_pem: Vec<Vec<u8>>,
+    platform_roots: bool,
+    timeout: Duration,
+    connect_timeout: Duration,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: Client::PRODUCTION_BASE_URL.to_owned(),
+            identity: None,
+            roots_pem: Vec::new(),
+            platform_roots: true,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Another host (a test environment, a proxy); the service paths are appended to it.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The client certificate VZP paired with your B2B account (required).
+    pub fn identity(mut self, identity: Identity) -> Self {
+        self.identity = Some(identity);
+        self
+    }
+
+    /// Trusts the certificates in this PEM (VZP asks clients to install its server
+    /// certificates' issuers).
+    pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.roots_pem.push(pem.into());
+        self
+    }
+
+    /// Whether to trust the system's trust store too (default: yes).
+    pub fn platform_roots(mut self, yes: bool) -> Self {
+        self.platform_roots = yes;
+        self
+    }
+
+    /// Time allowed for a whole call (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time allowed to connect, including the TLS handshake (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, ClientBuildError> {
+        let identity = self.identity.ok_or(ClientBuildError::MissingIdentity)?;
+        let base = Url::parse(&self.base_url).map_err(|source| ClientBuildError::BaseUrl {
+            url: self.base_url.clone(),
+            source,
+        })?;
+        let mut http = HttpClient::builder()
+            .identity(identity)
+            .platform_roots(self.platform_roots)
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout);
+        for pem in &self.roots_pem {
+            http = http.add_root_certificates_pem(pem)?;
+        }
+        Client::from_http(http.build()?, &base)
+    }
+}
