@@ -2,7 +2,7 @@
 
 use crate::Error;
 use crate::config::Overlay;
-use crate::model::{OperationModel, Provenance, ServiceModel, TypeId};
+use crate::model::{OperationModel, Part, Provenance, ServiceModel};
 use crate::names;
 use crate::wsdl::{Binding, Definitions, Message, QName, SoapVersion, Style};
 use crate::xsd::{Converter, Schemas};
@@ -79,7 +79,7 @@ pub fn build(
                     msg: Option<&QName>,
                     parts: &Option<Vec<String>>,
                     header_parts: &[(QName, String)]|
-         -> Result<Vec<TypeId>, Error> {
+         -> Result<Vec<Part>, Error> {
             let Some(q) = msg else {
                 return Ok(Vec::new());
             };
@@ -100,7 +100,10 @@ pub fn build(
                         p.name
                     ))
                 })?;
-                ids.push(conv.element(el)?);
+                ids.push(Part {
+                    element: el.clone(),
+                    ty: conv.element(el)?,
+                });
             }
             Ok(ids)
         };
@@ -133,14 +136,23 @@ pub fn build(
                 .find(|p| p.name == *hp)
                 .ok_or_else(|| spec(format!("header part {hp} not in message {hm}")))?;
             if let Some(el) = &part.element {
-                input_headers.push(conv.element(el)?);
+                input_headers.push(Part {
+                    element: el.clone(),
+                    ty: conv.element(el)?,
+                });
             }
         }
         let mut faults = Vec::new();
         for (name, fm) in &pop.faults {
             let m = message(fm)?;
             if let Some(el) = m.parts.first().and_then(|p| p.element.as_ref()) {
-                faults.push((name.clone(), conv.element(el)?));
+                faults.push((
+                    name.clone(),
+                    Part {
+                        element: el.clone(),
+                        ty: conv.element(el)?,
+                    },
+                ));
             }
         }
         let provenance = match &pop.provenance {

@@ -102,8 +102,7 @@ impl Client {
         icp: &Icp,
         k_datu: Date,
     ) -> Result<Response<StavSmlouvy>, SdkError<StavSmlouvyError>> {
-        let input =
-            stav_smlouvy::types::StavSmlouvyICPICPPB2BZadost::new(icp.clone(), k_datu);
+        let input = stav_smlouvy::types::StavSmlouvyICPICPPB2BZadost::new(icp.clone(), k_datu);
         self.smlouva.stav_smlouvy_icpicppb2b(&input).await
     }
 

@@ -51,7 +51,10 @@ impl CisloPojistence {
     fn check(&self, v: &mut Validator) {
         let s = &self.0;
         if s.is_empty() {
-            v.violation(ViolationKind::Required, "an insured-person number is required");
+            v.violation(
+                ViolationKind::Required,
+                "an insured-person number is required",
+            );
             return;
         }
         if !s.bytes().all(|b| b.is_ascii_digit()) {
@@ -248,10 +251,14 @@ impl DruhPojisteni {
     pub fn parse(text: &str) -> Self {
         let text = text.trim();
         match text.split_once(" - ") {
-            Some((code, desc)) if !code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric()) => Self {
-                code: Some(code.to_owned()),
-                description: desc.trim().to_owned(),
-            },
+            Some((code, desc))
+                if !code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric()) =>
+            {
+                Self {
+                    code: Some(code.to_owned()),
+                    description: desc.trim().to_owned(),
+                }
+            }
             _ => Self {
                 code: None,
                 description: text.to_owned(),
@@ -267,7 +274,13 @@ mod tests {
 
     #[test]
     fn insured_person_numbers() {
-        for good in ["8001010006", "800101/0006", " 7552150012 ", "450101123", "7001010050"] {
+        for good in [
+            "8001010006",
+            "800101/0006",
+            " 7552150012 ",
+            "450101123",
+            "7001010050",
+        ] {
             assert!(CisloPojistence::parse(good).is_ok(), "{good}");
         }
         let kind = |s: &str| CisloPojistence::parse(s).unwrap_err().violations[0].kind;
@@ -280,7 +293,10 @@ mod tests {
         assert_eq!(kind("7001010051"), ViolationKind::CheckDigit);
         let err = CisloPojistence::parse("8001010007").unwrap_err();
         assert_eq!(err.field(), "cisloPojistence");
-        assert!(!err.to_string().contains("8001010007"), "the value must not leak");
+        assert!(
+            !err.to_string().contains("8001010007"),
+            "the value must not leak"
+        );
     }
 
     #[test]
@@ -294,8 +310,14 @@ mod tests {
     fn icp_and_dates() {
         assert!(Icp::parse("12345678").is_ok());
         assert_eq!(Icp::parse("1234567").unwrap_err().field(), "ICP_ICPP");
-        assert_eq!(Icp::parse("1234567x").unwrap_err().violations[0].kind, ViolationKind::Format);
-        assert_eq!(parse_date("kDatu", "2026-02-30").unwrap_err().field(), "kDatu");
+        assert_eq!(
+            Icp::parse("1234567x").unwrap_err().violations[0].kind,
+            ViolationKind::Format
+        );
+        assert_eq!(
+            parse_date("kDatu", "2026-02-30").unwrap_err().field(),
+            "kDatu"
+        );
         assert!(parse_date("kDatu", "2026-11-23").is_ok());
     }
 

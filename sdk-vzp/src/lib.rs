@@ -33,5 +33,5 @@ pub use client::{
     Client, ClientBuildError, ClientBuilder, PrubehPojisteni, PrubehPojisteniError, StavSmlouvy,
     StavSmlouvyError,
 };
-pub use domain::{parse_date, CisloPojistence, DruhPojisteni, Icp};
+pub use domain::{CisloPojistence, DruhPojisteni, Icp, parse_date};
 pub use generated::{prubeh_pojisteni, stav_smlouvy};

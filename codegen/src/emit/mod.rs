@@ -10,7 +10,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::Error;
-use crate::model::{OperationModel, Provenance, ServiceModel, SoapVersion, TypeKind};
+use crate::model::{OperationModel, Provenance, ServiceModel, SoapVersion};
+use crate::wsdl::QName;
 
 /// Emission options from `codegen.toml`.
 #[derive(Debug, Clone, Default)]
@@ -138,39 +139,9 @@ fn type_name(model: &ServiceModel, id: crate::model::TypeId) -> Result<syn::Iden
         .ok_or_else(|| Error::Emit(format!("dangling type id {}", id.0)))
 }
 
-fn element_name(model: &ServiceModel, id: crate::model::TypeId) -> Result<TokenStream, Error> {
-    let t = model
-        .types
-        .get(id)
-        .ok_or_else(|| Error::Emit(format!("dangling type id {}", id.0)))?;
-    Ok(match &t.element {
-        Some(e) => {
-            let (ns, local) = (lit(&e.ns), lit(&e.local));
-            quote!(::sdk_runtime::xml::ElementName::new(#ns, #local))
-        }
-        None => {
-            let ty = format_ident!("{}", t.rust_name);
-            quote!(<super::super::types::#ty as ::sdk_runtime::xml::XmlElement>::NAME)
-        }
-    })
-}
-
-/// Message part element names are carried by the operation, because a named complex type may be
-/// used by several elements.
-fn part_element(
-    model: &ServiceModel,
-    op: &OperationModel,
-    input: bool,
-) -> Result<TokenStream, Error> {
-    let id = if input {
-        op.input.first()
-    } else {
-        op.output.first()
-    };
-    let id = id
-        .copied()
-        .ok_or_else(|| Error::Emit(format!("{}: no body part", op.name)))?;
-    element_name(model, id)
+fn element_name(q: &QName) -> TokenStream {
+    let (ns, local) = (lit(&q.ns), lit(&q.local));
+    quote!(::sdk_runtime::xml::ElementName::new(#ns, #local))
 }
 
 fn operation(
@@ -178,18 +149,18 @@ fn operation(
     op: &OperationModel,
 ) -> Result<(TokenStream, TokenStream), Error> {
     let module = format_ident!("{}", op.rust_name);
-    let input_id = *op
+    let input_part = op
         .input
         .first()
         .ok_or_else(|| Error::Emit(format!("{}: no input", op.name)))?;
-    let output_id = *op
+    let output_part = op
         .output
         .first()
         .ok_or_else(|| Error::Emit(format!("{}: no output", op.name)))?;
-    let input = type_name(model, input_id)?;
-    let output = type_name(model, output_id)?;
-    let input_el = part_element(model, op, true)?;
-    let output_el = part_element(model, op, false)?;
+    let input = type_name(model, input_part.ty)?;
+    let output = type_name(model, output_part.ty)?;
+    let input_el = element_name(&input_part.element);
+    let output_el = element_name(&output_part.element);
 
     let mut doc = Vec::new();
     doc.push(format!("Operation `{}`.", op.name));
@@ -227,14 +198,10 @@ fn operation(
     let mut classify = TokenStream::new();
     let mut display = TokenStream::new();
     let mut raw = TokenStream::new();
-    for (fault, id) in &op.faults {
-        let t = model
-            .types
-            .get(*id)
-            .ok_or_else(|| Error::Emit(format!("dangling fault type {}", id.0)))?;
+    for (fault, part) in &op.faults {
         let variant = format_ident!("{}", crate::names::camel(fault));
-        let detail = format_ident!("{}", t.rust_name);
-        let el = element_name(model, *id)?;
+        let detail = type_name(model, part.ty)?;
+        let el = element_name(&part.element);
         let fdoc = doc_attrs(&[format!(
             "The fault `{fault}` declared by the service description."
         )]);
@@ -322,16 +289,32 @@ fn operation(
         }
     };
 
+    // Header blocks bound to the input become parameters before the body.
+    let mut header_params = TokenStream::new();
+    let mut header_list = Vec::new();
+    for part in &op.input_headers {
+        let ty = type_name(model, part.ty)?;
+        let param = format_ident!("header_{}", crate::names::snake(&part.element.local));
+        let el = element_name(&part.element);
+        header_params.extend(quote!(#param: &types::#ty,));
+        header_list.push(quote!((#el, #param as &dyn ::sdk_runtime::soap::HeaderBlock)));
+    }
+    let call = if header_list.is_empty() {
+        quote!(self.soap.call(&operation::#module::SPEC, input).await)
+    } else {
+        quote!(self.soap.call_with_headers(&operation::#module::SPEC, &[#(#header_list),*], input).await)
+    };
     let method = quote! {
         #method_doc
         pub async fn #module(
             &self,
+            #header_params
             input: &operation::#module::Input,
         ) -> ::std::result::Result<
             ::sdk_runtime::soap::Response<operation::#module::Output>,
             ::sdk_runtime::SdkError<operation::#module::Error>,
         > {
-            self.soap.call(&operation::#module::SPEC, input).await
+            #call
         }
     };
     Ok((module_tokens, method))
@@ -405,9 +388,4 @@ pub fn mod_file(modules: &[(String, String, String)], spec_dir: &str) -> Result<
         "Generated from the service descriptions in `{spec_dir}`; see the `codegen.toml` there."
     )]);
     render(quote!(#doc #items), spec_dir)
-}
-
-/// Kinds the emitter handles, for a quick consistency check by callers.
-pub fn is_struct(kind: &TypeKind) -> bool {
-    matches!(kind, TypeKind::Struct(_))
 }

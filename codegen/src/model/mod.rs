@@ -283,12 +283,21 @@ pub struct OperationModel {
     pub source: Option<String>,
     /// `soapAction`.
     pub action: Option<String>,
-    /// Input body: the element types of the body parts.
-    pub input: Vec<TypeId>,
-    /// Output body.
-    pub output: Vec<TypeId>,
-    /// Input headers.
-    pub input_headers: Vec<TypeId>,
-    /// Declared faults: (fault name, detail element type).
-    pub faults: Vec<(String, TypeId)>,
+    /// Input body parts: element name and the type of its content.
+    pub input: Vec<Part>,
+    /// Output body parts.
+    pub output: Vec<Part>,
+    /// Input header blocks.
+    pub input_headers: Vec<Part>,
+    /// Declared faults: (fault name, detail element).
+    pub faults: Vec<(String, Part)>,
+}
+
+/// A message part: a global element and the type of its content.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// The element's name.
+    pub element: QName,
+    /// The type of its content.
+    pub ty: TypeId,
 }

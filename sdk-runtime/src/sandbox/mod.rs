@@ -7,6 +7,8 @@
 mod pki;
 mod server;
 
+pub mod xmllint;
+
 pub use pki::{IssuedCert, TestPki};
 pub use server::{ClientCert, Handler, MtlsServer, SandboxRequest, SandboxResponse};
 
