@@ -89,7 +89,15 @@ pub fn generate_crate(workspace: &Path, spec_dir: &Path) -> Result<Vec<Generated
         })?),
         None => None,
     };
-    let shown_dir = spec_dir.strip_prefix(workspace).unwrap_or(spec_dir);
+    // Canonical paths, so that headers show the spec folder relative to the workspace however
+    // the caller spelled the two paths.
+    let workspace = workspace
+        .canonicalize()
+        .map_err(|e| Error::io(workspace, e))?;
+    let spec_dir = &spec_dir
+        .canonicalize()
+        .map_err(|e| Error::io(spec_dir, e))?;
+    let shown_dir = spec_dir.strip_prefix(&workspace).unwrap_or(spec_dir);
     let out_dir = PathBuf::from(&config.output);
     let opts = emit::Options {
         serde_feature: config.serde_feature.clone(),

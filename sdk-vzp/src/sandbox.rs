@@ -352,37 +352,77 @@ const INSURERS: &[(&str, &str)] = &[
     ),
 ];
 
-/// (number, insured from, insured to, insurer code): one row per period.
-const PERIODS: &[(&str, (i32, u8, u8), Option<(i32, u8, u8)>, &str)] = &[
-    ("8001010006", (1980, 1, 1), None, "111"),
-    ("7552150012", (1975, 2, 15), Some((2019, 12, 31)), "111"),
-    ("7552150012", (2020, 1, 1), None, "201"),
-    ("9106150009", (1991, 6, 15), Some((2024, 6, 30)), "205"),
-    ("7001010050", (1970, 1, 1), None, "211"),
-    ("450101123", (1945, 1, 1), None, "111"),
+/// A calendar day in the data tables.
+type Day = (i32, u8, u8);
+
+/// One period of insurance of one person.
+struct Period {
+    number: &'static str,
+    from: Day,
+    to: Option<Day>,
+    insurer: &'static str,
+}
+
+const PERIODS: &[Period] = &[
+    Period {
+        number: "8001010006",
+        from: (1980, 1, 1),
+        to: None,
+        insurer: "111",
+    },
+    Period {
+        number: "7552150012",
+        from: (1975, 2, 15),
+        to: Some((2019, 12, 31)),
+        insurer: "111",
+    },
+    Period {
+        number: "7552150012",
+        from: (2020, 1, 1),
+        to: None,
+        insurer: "201",
+    },
+    Period {
+        number: "9106150009",
+        from: (1991, 6, 15),
+        to: Some((2024, 6, 30)),
+        insurer: "205",
+    },
+    Period {
+        number: "7001010050",
+        from: (1970, 1, 1),
+        to: None,
+        insurer: "211",
+    },
+    Period {
+        number: "450101123",
+        from: (1945, 1, 1),
+        to: None,
+        insurer: "111",
+    },
 ];
+
+/// `true` when `day` lies in `[from, to]` (`to` open when `None`).
+fn within(day: Date, from: Day, to: Option<Day>) -> bool {
+    date(from.0, from.1, from.2).is_some_and(|f| f <= day)
+        && to.is_none_or(|t| date(t.0, t.1, t.2).is_some_and(|t| day <= t))
+}
 
 fn prubeh(input: &pp::PrubehPojisteniDruhB2BPozadavek) -> pp::PrubehPojisteniDruhB2BOdpoved {
     let number = input.cislo_pojistence.as_str();
-    let day = input.k_datu;
     let mut out = pp::PrubehPojisteniDruhB2BOdpoved::new();
-    let known: Vec<_> = PERIODS.iter().filter(|p| p.0 == number).collect();
+    let known: Vec<&Period> = PERIODS.iter().filter(|p| p.number == number).collect();
     if known.is_empty() {
         out.stav_vyrizeni_pozadavku = Some("1".to_owned());
         return out;
     }
-    let current = known.iter().find(|(_, from, to, _)| {
-        let from_ok = date(from.0, from.1, from.2).is_some_and(|f| f <= day);
-        let to_ok = to.is_none_or(|t| date(t.0, t.1, t.2).is_some_and(|t| day <= t));
-        from_ok && to_ok
-    });
-    match current {
-        Some((_, _, _, code)) => {
+    match known.iter().find(|p| within(input.k_datu, p.from, p.to)) {
+        Some(p) => {
             out.stav = Some(pp::StavPojisteni::Pojisten);
-            out.kod_pojistovny = pp::KodPojistovny::new(*code).ok();
+            out.kod_pojistovny = pp::KodPojistovny::new(p.insurer).ok();
             out.nazev_pojistovny = INSURERS
                 .iter()
-                .find(|(c, _)| c == code)
+                .find(|(c, _)| *c == p.insurer)
                 .map(|(_, n)| (*n).to_owned());
             out.druh_pojisteni =
                 Some("1 - veřejné zdravotní pojištění (nepřeúčtované přes CMU)".to_owned());
@@ -393,69 +433,65 @@ fn prubeh(input: &pp::PrubehPojisteniDruhB2BPozadavek) -> pp::PrubehPojisteniDru
     out
 }
 
-/// (IČP, from, to, odbornost, facility, workplace, street, town, postcode, person).
-type Contract = (
-    &'static str,
-    (i32, u8, u8),
-    Option<(i32, u8, u8)>,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-);
+/// One workplace's contract with VZP.
+struct Contract {
+    icp: &'static str,
+    from: Day,
+    to: Option<Day>,
+    odbornost: &'static str,
+    nazev_zz: &'static str,
+    nazev_p: &'static str,
+    ulice: &'static str,
+    misto: &'static str,
+    psc: &'static str,
+    prijmeni_jmeno: &'static str,
+}
 
 const CONTRACTS: &[Contract] = &[
-    (
-        "12345678",
-        (2015, 1, 1),
-        None,
-        "001",
-        "Zdravotní středisko Sandbox s.r.o.",
-        "Ordinace praktického lékaře",
-        "Fiktivní 12",
-        "Praha 4",
-        "14000",
-        "Nováková Jana",
-    ),
-    (
-        "24681357",
-        (2021, 12, 1),
-        Some((2022, 12, 31)),
-        "955",
-        "Nemocnice Sandbox",
-        "Odběrové centrum - COVID19",
-        "U testu 2",
-        "Brno",
-        "60200",
-        "Svoboda Petr",
-    ),
+    Contract {
+        icp: "12345678",
+        from: (2015, 1, 1),
+        to: None,
+        odbornost: "001",
+        nazev_zz: "Zdravotní středisko Sandbox s.r.o.",
+        nazev_p: "Ordinace praktického lékaře",
+        ulice: "Fiktivní 12",
+        misto: "Praha 4",
+        psc: "14000",
+        prijmeni_jmeno: "Nováková Jana",
+    },
+    Contract {
+        icp: "24681357",
+        from: (2021, 12, 1),
+        to: Some((2022, 12, 31)),
+        odbornost: "955",
+        nazev_zz: "Nemocnice Sandbox",
+        nazev_p: "Odběrové centrum - COVID19",
+        ulice: "U testu 2",
+        misto: "Brno",
+        psc: "60200",
+        prijmeni_jmeno: "Svoboda Petr",
+    },
 ];
 
 fn smlouva(input: &ss::StavSmlouvyICPICPPB2BZadost) -> ss::StavSmlouvyICPICPPB2BOdpoved {
     let mut out = ss::StavSmlouvyICPICPPB2BOdpoved::new();
-    let day = input.k_datu;
-    let found = CONTRACTS.iter().find(|c| {
-        c.0 == input.icp_icpp.as_str()
-            && date(c.1.0, c.1.1, c.1.2).is_some_and(|f| f <= day)
-            && c.2
-                .is_none_or(|t| date(t.0, t.1, t.2).is_some_and(|t| day <= t))
-    });
+    let found = CONTRACTS
+        .iter()
+        .find(|c| c.icp == input.icp_icpp.as_str() && within(input.k_datu, c.from, c.to));
     let Some(c) = found else {
         out.stav_vyrizeni_pozadavku = Some("1".to_owned());
         return out;
     };
     out.stav_vyrizeni_pozadavku = Some("0".to_owned());
-    out.odbornost = Some(c.3.to_owned());
-    out.datum_od = date(c.1.0, c.1.1, c.1.2);
-    out.datum_do = c.2.and_then(|t| date(t.0, t.1, t.2));
-    out.nazev_zz = Some(c.4.to_owned());
-    out.nazev_p = Some(c.5.to_owned());
-    out.ulice = Some(c.6.to_owned());
-    out.misto = Some(c.7.to_owned());
-    out.psc = Some(c.8.to_owned());
-    out.prijmeni_jmeno = Some(c.9.to_owned());
+    out.odbornost = Some(c.odbornost.to_owned());
+    out.datum_od = date(c.from.0, c.from.1, c.from.2);
+    out.datum_do = c.to.and_then(|t| date(t.0, t.1, t.2));
+    out.nazev_zz = Some(c.nazev_zz.to_owned());
+    out.nazev_p = Some(c.nazev_p.to_owned());
+    out.ulice = Some(c.ulice.to_owned());
+    out.misto = Some(c.misto.to_owned());
+    out.psc = Some(c.psc.to_owned());
+    out.prijmeni_jmeno = Some(c.prijmeni_jmeno.to_owned());
     out
 }

@@ -50,6 +50,8 @@ fn spec_dirs(root: &Path) -> Result<Vec<PathBuf>, String> {
         }
     }
     dirs.sort();
+    // The generator's own fixtures: golden output compiled by the codegen-fixtures crate.
+    dirs.push(root.join("codegen/fixtures/specs"));
     Ok(dirs)
 }
 

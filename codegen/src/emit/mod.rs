@@ -225,10 +225,8 @@ fn operation(
                 }
             }
         });
-        let label = lit(fault);
-        display.extend(
-            quote!(Self::#variant { fault, .. } => ::std::write!(f, "{}: {}", #label, fault),),
-        );
+        let format = lit(&format!("{fault}: {{}}"));
+        display.extend(quote!(Self::#variant { fault, .. } => ::std::write!(f, #format, fault),));
         raw.extend(quote!(Self::#variant { fault, .. } => &fault.raw,));
     }
 

@@ -392,6 +392,7 @@ fn read_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<Toke
     }
     if !elems.is_empty() || s.text.is_none() {
         let mut arms = TokenStream::new();
+        let mut single_arm = TokenStream::new();
         for (i, f) in elems.iter().enumerate() {
             let fname = format_ident!("{}", f.rust_name);
             let index = Literal::usize_unsuffixed(i);
@@ -409,6 +410,7 @@ fn read_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<Toke
                 Cardinality::Many => {
                     body.extend(quote! { let mut #fname = ::std::vec::Vec::new(); });
                     arms.extend(quote! { #index => #fname.push(#read), });
+                    single_arm = quote! { #fname.push(#read); };
                     build.extend(quote!(#fname,));
                 }
                 card => {
@@ -418,13 +420,13 @@ fn read_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<Toke
                     } else {
                         quote!()
                     };
-                    arms.extend(quote! {
-                        #index => {
-                            #nil_check
-                            let v = #read;
-                            cx.set_once(&mut #fname, child, v);
-                        }
-                    });
+                    let arm = quote! {
+                        #nil_check
+                        let v = #read;
+                        cx.set_once(&mut #fname, child, v);
+                    };
+                    arms.extend(quote! { #index => { #arm } });
+                    single_arm = arm;
                     let local = f.xml.local.as_str();
                     build.extend(if card == Cardinality::One {
                         quote!(#fname: cx.required(#fname, #local)?,)
@@ -436,6 +438,13 @@ fn read_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<Toke
         }
         let loop_body = if elems.is_empty() {
             quote! { let _ = cx.children(element, FIELDS); }
+        } else if elems.len() == 1 {
+            // One known child: every match is field 0.
+            quote! {
+                for (_, child) in cx.children(element, FIELDS) {
+                    #single_arm
+                }
+            }
         } else {
             quote! {
                 for (index, child) in cx.children(element, FIELDS) {
@@ -673,53 +682,53 @@ fn restricted(t: &TypeDef, r: &RestrictedDef, opts: &Options) -> TokenStream {
     }
     let docs = doc_attrs(&doc);
 
-    let mut checks = TokenStream::new();
-    let is_text = !r.base.is_numeric();
-    if is_text {
-        for p in &f.patterns {
-            checks.extend(quote!(v.pattern(&text, #p);));
-        }
-        if f.min_length.is_some() || f.max_length.is_some() {
-            let min = opt_usize(f.min_length);
-            let max = opt_usize(f.max_length);
-            checks.extend(quote!(v.length(&text, #min, #max);));
-        }
-    } else {
-        for p in &f.patterns {
-            checks.extend(quote!(v.pattern(&text, #p);));
-        }
+    // Checks on the lexical form (`text`) and on the value itself.
+    let mut text_checks = TokenStream::new();
+    let mut value_checks = TokenStream::new();
+    for p in &f.patterns {
+        text_checks.extend(quote!(v.pattern(&text, #p);));
+    }
+    if r.base.is_numeric() {
+        let suffix = builtin_suffix(r.base);
         let bound = |b: &Option<(String, bool)>| -> TokenStream {
             match b {
-                Some((val, inc)) => match val.parse::<f64>() {
-                    Ok(_) => {
-                        let lit: TokenStream = val.parse().unwrap_or_else(|_| quote!(0));
-                        quote!(::std::option::Option::Some((#lit as #base, #inc)))
-                    }
-                    Err(_) => quote!(::std::option::Option::None),
-                },
-                None => quote!(::std::option::Option::None),
+                Some((val, inc)) if val.parse::<f64>().is_ok() => {
+                    let lit: TokenStream = format!("{}{suffix}", val.trim_start_matches('+'))
+                        .parse()
+                        .unwrap_or_else(|_| quote!(0));
+                    quote!(::std::option::Option::Some((#lit, #inc)))
+                }
+                _ => quote!(::std::option::Option::None),
             }
         };
         if f.min.is_some() || f.max.is_some() {
             let (min, max) = (bound(&f.min), bound(&f.max));
-            checks.extend(quote!(v.range(&self.0, #min, #max);));
+            value_checks.extend(quote!(v.range(&self.0, #min, #max);));
         }
         if let Some(n) = f.total_digits {
             let n = Literal::usize_unsuffixed(n);
-            checks.extend(quote! {
+            text_checks.extend(quote! {
                 if text.chars().filter(char::is_ascii_digit).count() > #n {
                     v.violation(::sdk_runtime::xml::ViolationKind::Length, ::std::format!("more than {} digits", #n));
                 }
             });
         }
+    } else if f.min_length.is_some() || f.max_length.is_some() {
+        let min = opt_usize(f.min_length);
+        let max = opt_usize(f.max_length);
+        text_checks.extend(quote!(v.length(&text, #min, #max);));
     }
-    let uses_text = !checks.is_empty();
-    let text_binding = if uses_text {
-        quote!(let text = ::sdk_runtime::xml::XmlText::to_xml_text(&self.0);)
-    } else {
+    let text_binding = if text_checks.is_empty() {
         quote!()
+    } else {
+        quote!(let text = ::sdk_runtime::xml::XmlText::to_xml_text(&self.0);)
     };
-    let v = if uses_text { quote!(v) } else { quote!(_v) };
+    let v = if text_checks.is_empty() && value_checks.is_empty() {
+        quote!(_v)
+    } else {
+        quote!(v)
+    };
+    let checks = quote!(#text_checks #value_checks);
     let serde = match &opts.serde_feature {
         Some(feat) => {
             quote!(#[cfg_attr(feature = #feat, derive(::serde::Serialize))] #[cfg_attr(feature = #feat, serde(transparent))])
@@ -786,6 +795,25 @@ fn restricted(t: &TypeDef, r: &RestrictedDef, opts: &Options) -> TokenStream {
                 #checks
             }
         }
+    }
+}
+
+/// The literal suffix of a numeric built-in.
+fn builtin_suffix(b: Builtin) -> &'static str {
+    match b {
+        Builtin::I8 => "i8",
+        Builtin::I16 => "i16",
+        Builtin::I32 => "i32",
+        Builtin::I64 => "i64",
+        Builtin::U8 => "u8",
+        Builtin::U16 => "u16",
+        Builtin::U32 => "u32",
+        Builtin::U64 => "u64",
+        Builtin::I128 => "i128",
+        Builtin::U128 => "u128",
+        Builtin::F32 => "f32",
+        Builtin::F64 => "f64",
+        Builtin::String | Builtin::Bool | Builtin::Date => "",
     }
 }
 

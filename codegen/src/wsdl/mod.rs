@@ -594,6 +594,103 @@ fn cut_schema(text: &str, schema: &Element, inherited: &Scope) -> String {
     out
 }
 
+/// Writes the inline schemas of `defs` into `dir` as standalone files that external validators
+/// (xmllint) can load: relative `schemaLocation`s become absolute file URLs, and an `xs:import`
+/// without a location points at the inline schema declaring that namespace. Returns
+/// (target namespace, file) per schema.
+pub fn write_standalone_schemas(
+    defs: &Definitions,
+    dir: &Path,
+) -> Result<Vec<(String, PathBuf)>, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut planned = Vec::new();
+    for (i, s) in defs.schemas.iter().enumerate() {
+        let root = xml::parse_str(&s.text).map_err(|e| Error::spec(&s.wsdl, e.to_string()))?;
+        let tns = root
+            .attribute("", "targetNamespace")
+            .unwrap_or("")
+            .to_owned();
+        let stem = s
+            .wsdl
+            .file_stem()
+            .and_then(|n| n.to_str())
+            .unwrap_or("wsdl");
+        planned.push((tns, dir.join(format!("{stem}-types-{i}.xsd")), root));
+    }
+    let url_of = |p: &Path| -> Result<String, Error> {
+        let abs = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .map_err(|e| Error::io(p, e))?
+                .join(p)
+        };
+        url::Url::from_file_path(&abs)
+            .map(|u| u.to_string())
+            .map_err(|()| Error::spec(p, "path cannot be a URL".to_owned()))
+    };
+    let mut out = Vec::new();
+    for (i, s) in defs.schemas.iter().enumerate() {
+        let Some((tns, path, root)) = planned.get(i) else {
+            continue;
+        };
+        let mut edits: Vec<(usize, usize, String)> = Vec::new();
+        for e in root.child_elements().filter(|e| {
+            e.namespace() == XS_NS
+                && matches!(
+                    e.local_name(),
+                    "import" | "include" | "redefine" | "override"
+                )
+        }) {
+            let tag_start = e.offset();
+            let tag = s.text.get(tag_start..).unwrap_or_default();
+            let tag_len = tag.find('>').unwrap_or(tag.len());
+            let start_tag = tag.get(..tag_len).unwrap_or_default();
+            match e.attribute("", "schemaLocation") {
+                Some(loc) => {
+                    let absolute = url_of(&resolve_location(&s.wsdl, loc))?;
+                    for quote in ['"', '\''] {
+                        let needle = format!("schemaLocation={quote}{loc}{quote}");
+                        if let Some(at) = start_tag.find(&needle) {
+                            edits.push((
+                                tag_start + at,
+                                needle.len(),
+                                format!("schemaLocation=\"{absolute}\""),
+                            ));
+                            break;
+                        }
+                    }
+                }
+                None => {
+                    let ns = e.attribute("", "namespace").unwrap_or("");
+                    if let Some((_, target, _)) =
+                        planned.iter().find(|(t, p, _)| t == ns && p != path)
+                    {
+                        let name_len = start_tag
+                            .char_indices()
+                            .skip(1)
+                            .find(|(_, c)| c.is_whitespace() || *c == '/')
+                            .map_or(start_tag.len(), |(i, _)| i);
+                        edits.push((
+                            tag_start + name_len,
+                            0,
+                            format!(" schemaLocation=\"{}\"", url_of(target)?),
+                        ));
+                    }
+                }
+            }
+        }
+        let mut text = s.text.clone();
+        edits.sort_by_key(|(at, _, _)| *at);
+        for (at, len, replacement) in edits.into_iter().rev() {
+            text.replace_range(at..at + len, &replacement);
+        }
+        std::fs::write(path, text).map_err(|e| Error::io(path, e))?;
+        out.push((tns.clone(), path.clone()));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

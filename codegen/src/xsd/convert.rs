@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 use xsd_parser::models::meta::{
-    AttributeMetaVariant, Base, ComplexMeta, ElementMeta, ElementMetaVariant, ElementMode,
+    AttributeMetaVariant, ComplexMeta, ElementMeta, ElementMetaVariant, ElementMode,
     EnumerationMeta, MetaType, MetaTypeVariant, SimpleMeta,
 };
 use xsd_parser::models::schema::MaxOccurs;
@@ -393,17 +393,8 @@ impl<'a> Converter<'a> {
             return Err(self.err("mixed content is not supported yet"));
         }
         let mut def = StructDef::default();
-        // Extension: the base's attributes and elements come first, as on the wire.
-        if let Base::Extension(base) = &c.base
-            && self.builtin_of(base).is_none()
-        {
-            let bmeta = self.meta(base)?;
-            if let MetaTypeVariant::ComplexType(bc) = &bmeta.variant {
-                let inherited = self.complex(bc)?;
-                def.fields.extend(inherited.fields);
-                def.text = inherited.text;
-            }
-        }
+        // xsd-parser's interpreter already merges an extension's base (attributes and content)
+        // into the derived type, base first, so `c.base` needs no walking here.
         for a in c.attributes.iter() {
             let AttributeMetaVariant::Type(t) = &a.variant else {
                 // xs:anyAttribute: foreign attributes are tolerated on reading.

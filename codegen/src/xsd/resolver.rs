@@ -13,16 +13,31 @@ use crate::Error;
 #[derive(Debug, Default)]
 pub(super) struct VirtualResolver {
     documents: BTreeMap<String, String>,
+    /// Target namespace → URL of the inline schema declaring it.
+    by_namespace: BTreeMap<String, Url>,
 }
 
 impl VirtualResolver {
     /// Registers an inline schema and returns the URL it is served under.
     pub(super) fn add(&mut self, wsdl: &Path, index: usize, text: String) -> Result<Url, Error> {
         let canonical = wsdl.canonicalize().map_err(|e| Error::io(wsdl, e))?;
-        let mut url = Url::from_file_path(&canonical)
+        // A distinct virtual file per inline schema, beside the WSDL so that relative locations
+        // resolve as they would from the WSDL (xsd-parser identifies documents by URL, ignoring
+        // fragments, so `#types-1` would be taken for `#types-0`).
+        let name = canonical
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("service.wsdl");
+        let virtual_path = canonical.with_file_name(format!("{name}.types-{index}.xsd"));
+        let url = Url::from_file_path(&virtual_path)
             .map_err(|()| Error::spec(wsdl, "path cannot be a URL".to_owned()))?;
-        // A distinct document per inline schema; joining relative locations drops the fragment.
-        url.set_fragment(Some(&format!("types-{index}")));
+        if let Ok(root) = sdk_runtime::xml::parse_str(&text)
+            && let Some(tns) = root.attribute("", "targetNamespace")
+        {
+            self.by_namespace
+                .entry(tns.to_owned())
+                .or_insert_with(|| url.clone());
+        }
         self.documents.insert(url.to_string(), text);
         Ok(url)
     }
@@ -41,8 +56,12 @@ impl Resolver for VirtualResolver {
             return Ok(None);
         };
         if let Some(text) = self.documents.get(url.as_str()) {
-            let name = url.fragment().map(str::to_owned);
-            return Ok(Some((name, url, Cursor::new(text.clone().into_bytes()))));
+            let name = url
+                .path_segments()
+                .and_then(|mut s| s.next_back())
+                .map(str::to_owned);
+            let text = self.link_imports(text, &url);
+            return Ok(Some((name, url, Cursor::new(text.into_bytes()))));
         }
         if url.scheme() != "file" {
             // No network: every spec must be on disk, so a build is reproducible.
@@ -56,6 +75,53 @@ impl Resolver for VirtualResolver {
         let bytes = std::fs::read(&path)
             .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
         let name = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned);
+        let bytes = match sdk_runtime::xml::decode(&bytes) {
+            Ok(text) => self.link_imports(&text, &url).into_bytes(),
+            Err(_) => bytes,
+        };
         Ok(Some((name, url, Cursor::new(bytes))))
+    }
+}
+
+impl VirtualResolver {
+    /// Gives every `xs:import` without `schemaLocation` the location of the inline WSDL schema
+    /// with that namespace. WSDL processors resolve such imports against the other schemas of
+    /// `wsdl:types`; xsd-parser only searches schemas it reached through a location.
+    fn link_imports(&self, text: &str, own: &Url) -> String {
+        let Ok(root) = sdk_runtime::xml::parse_str(text) else {
+            return text.to_owned();
+        };
+        let mut inserts: Vec<(usize, String)> = Vec::new();
+        for import in root
+            .child_elements()
+            .filter(|e| e.is(crate::wsdl::XS_NS, "import"))
+        {
+            if import.attribute("", "schemaLocation").is_some() {
+                continue;
+            }
+            let Some(target) = import
+                .attribute("", "namespace")
+                .and_then(|ns| self.by_namespace.get(ns))
+            else {
+                continue;
+            };
+            if target == own {
+                continue;
+            }
+            // Insert right after the tag name of `<xs:import`.
+            let start = import.offset();
+            let tag = text.get(start..).unwrap_or_default();
+            let name_len = tag
+                .char_indices()
+                .skip(1)
+                .find(|(_, c)| c.is_whitespace() || *c == '/' || *c == '>')
+                .map_or(tag.len(), |(i, _)| i);
+            inserts.push((start + name_len, format!(" schemaLocation=\"{target}\"")));
+        }
+        let mut out = text.to_owned();
+        for (at, attr) in inserts.into_iter().rev() {
+            out.insert_str(at, &attr);
+        }
+        out
     }
 }

@@ -157,19 +157,28 @@ impl XmlWriter {
         if !self.tag_open {
             return;
         }
-        self.out.push(' ');
-        if !ns.is_empty() {
-            let prefix = match self.lookup(ns) {
+        let prefix = if ns.is_empty() {
+            None
+        } else {
+            Some(match self.lookup(ns) {
                 Some(p) => p.to_owned(),
                 None => {
-                    let p = self.fresh_prefix();
+                    // The instance namespace gets its conventional prefix when it is free.
+                    let xsi_free = !self.bindings.iter().any(|(p, _, _)| p == "xsi");
+                    let p = if ns == super::XSI_NS && xsi_free {
+                        "xsi".to_owned()
+                    } else {
+                        self.fresh_prefix()
+                    };
                     self.write_xmlns(&p, ns);
                     self.bindings
                         .push((p.clone(), ns.to_owned(), self.open.len()));
-                    self.out.push(' ');
                     p
                 }
-            };
+            })
+        };
+        self.out.push(' ');
+        if let Some(prefix) = prefix {
             self.out.push_str(&prefix);
             self.out.push(':');
         }

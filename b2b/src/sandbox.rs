@@ -1,0 +1,156 @@
+//! `b2b sandbox vzp`: the embedded VZP sandbox as a standalone server, until Ctrl-C.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use sdk_vzp::sandbox::{Sandbox, SandboxConfig};
+
+use crate::cli::{SandboxCommand, SandboxVzpArgs};
+use crate::failure::Failure;
+use crate::output;
+
+pub async fn run(command: SandboxCommand) -> Result<(), Failure> {
+    match command {
+        SandboxCommand::Vzp(args) => vzp(args).await,
+    }
+}
+
+async fn vzp(args: SandboxVzpArgs) -> Result<(), Failure> {
+    let sandbox = Sandbox::start_on(args.listen, SandboxConfig::default())
+        .map_err(|e| Failure::Failed(format!("cannot start the VZP sandbox: {e}")))?;
+    let cert = sandbox
+        .issue_client_cert("sandbox client")
+        .map_err(|e| Failure::Failed(format!("cannot issue a client certificate: {e}")))?;
+
+    let dir = match args.out {
+        Some(dir) => {
+            fs::create_dir_all(&dir).map_err(|e| {
+                Failure::Failed(format!("cannot create --out {}: {e}", dir.display()))
+            })?;
+            dir
+        }
+        None => new_temp_dir()?,
+    };
+    // Absolute paths, so the printed command works from any directory.
+    let dir = std::path::absolute(&dir).unwrap_or(dir);
+    let ca = dir.join("ca.pem");
+    let client = dir.join("client.pem");
+    write_file(&ca, sandbox.ca_cert_pem(), false)?;
+    // Holds a private key: readable by the owner only.
+    write_file(&client, &cert.pem_bundle(), true)?;
+
+    let url = sandbox.base_url();
+    // The files exist before the URL is printed: whoever waits for this text can use them.
+    let text = format!(
+        "VZP sandbox (fictitious data) listening on {url}\n\
+         \x20 {ca_label:<12}{ca_path}  (server CA: pass with --ca)\n\
+         \x20 {client_label:<12}{client_path}  (client certificate and key: pass with --identity)\n\
+         \n\
+         Example:\n\
+         \x20 b2b vzp prubeh-pojisteni 8001010006 --endpoint {url} --identity {client_path} --ca {ca_path}\n\
+         \n\
+         Known numbers: 8001010006, 7552150012, 9106150009, 7001010050, 450101123; \
+         IČP 12345678, 24681357.\n\
+         At most 60 calls per minute per client certificate, then HTTP 503 (as at VZP).\n\
+         Press Ctrl-C to stop.\n",
+        ca_label = "ca.pem",
+        client_label = "client.pem",
+        ca_path = shell_quote(&ca),
+        client_path = shell_quote(&client),
+    );
+    output::stdout(&text)?;
+
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| Failure::Failed(format!("cannot wait for Ctrl-C: {e}")))?;
+    eprintln!("stopping the VZP sandbox");
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+/// A fresh folder in the temporary directory, private to the user (it receives a private key).
+fn new_temp_dir() -> Result<PathBuf, Failure> {
+    let base = std::env::temp_dir();
+    let pid = std::process::id();
+    let mut last_error = None;
+    for n in 0..1000 {
+        let dir = base.join(format!("b2b-sandbox-vzp-{pid}-{n}"));
+        let mut builder = fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        // `create` fails on anything already there (a symlink included), so the folder is ours.
+        match builder.create(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last_error = Some(e),
+            Err(e) => {
+                return Err(Failure::Failed(format!(
+                    "cannot create a folder in {}: {e}",
+                    base.display()
+                )));
+            }
+        }
+    }
+    Err(Failure::Failed(format!(
+        "cannot create a folder in {}: {}",
+        base.display(),
+        last_error.map_or_else(|| "no free name".to_owned(), |e| e.to_string())
+    )))
+}
+
+/// Writes via a temporary name and a rename, so nobody reads a half-written file.
+fn write_file(path: &Path, contents: &str, private: bool) -> Result<(), Failure> {
+    let failed = |e: io::Error| Failure::Failed(format!("cannot write {}: {e}", path.display()));
+    let tmp = path.with_extension("pem.tmp");
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, if private { 0o600 } else { 0o644 });
+    #[cfg(not(unix))]
+    let _ = private;
+    let mut file = options.open(&tmp).map_err(failed)?;
+    // `mode` applies only to new files; a leftover file keeps its permissions otherwise.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if private { 0o600 } else { 0o644 };
+        file.set_permissions(fs::Permissions::from_mode(mode))
+            .map_err(failed)?;
+    }
+    file.write_all(contents.as_bytes()).map_err(failed)?;
+    file.sync_all().map_err(failed)?;
+    drop(file);
+    fs::rename(&tmp, path).map_err(failed)
+}
+
+/// The path as a POSIX shell word: unchanged when safe, single-quoted otherwise.
+fn shell_quote(path: &Path) -> String {
+    let text = path.display().to_string();
+    let safe = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@%".contains(c));
+    if safe {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_quoted_only_when_needed() {
+        assert_eq!(
+            shell_quote(Path::new("/tmp/b2b-1/ca.pem")),
+            "/tmp/b2b-1/ca.pem"
+        );
+        assert_eq!(
+            shell_quote(Path::new("/tmp/my dir/ca.pem")),
+            "'/tmp/my dir/ca.pem'"
+        );
+        assert_eq!(shell_quote(Path::new("/tmp/it's")), r"'/tmp/it'\''s'");
+    }
+}

@@ -1,0 +1,497 @@
+//! The `b2b` binary as users run it: exit codes, stdout, stderr.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const PASSWORD_ENV: &str = "B2B_IDENTITY_PASSWORD";
+
+/// The binary with a clean environment as far as it matters: no password inherited from the
+/// developer's shell, and stdin not a terminal so nothing ever prompts.
+fn b2b() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_b2b"));
+    cmd.env_remove(PASSWORD_ENV).stdin(Stdio::null());
+    cmd
+}
+
+fn run(args: &[&str]) -> Output {
+    b2b().args(args).output().expect("run b2b")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")
+}
+
+#[track_caller]
+fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// A fresh, empty folder for one test.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("b2b-cli-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn prubeh_pojisteni_in_the_embedded_sandbox_masks_the_number() {
+    let out = run(&[
+        "vzp",
+        "prubeh-pojisteni",
+        "8001010006",
+        "--k-datu",
+        "2026-11-23",
+    ]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("pojisten"), "{text}");
+    assert!(!text.contains("nepojisten"), "{text}");
+    assert!(text.contains("111"), "{text}");
+    assert!(text.contains("******0006"), "{text}");
+    assert!(
+        !text.contains("8001010006"),
+        "the full number must not be shown: {text}"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("sandbox") && err.contains("--endpoint"),
+        "{err}"
+    );
+    assert!(!err.contains("8001010006"), "{err}");
+}
+
+#[test]
+fn prubeh_pojisteni_json() {
+    let out = run(&[
+        "vzp",
+        "prubeh-pojisteni",
+        "8001010006",
+        "--k-datu",
+        "2026-11-23",
+        "--json",
+    ]);
+    assert_exit(&out, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("stdout is JSON");
+    assert_eq!(doc["response"]["stav"], "pojisten");
+    assert_eq!(doc["response"]["kodPojistovny"], "111");
+    assert_eq!(doc["sandbox"], true);
+    assert_eq!(doc["service"], "PrubehPojisteniDruhB2B");
+    assert_eq!(doc["request"]["cisloPojistence"], "8001010006");
+    assert_eq!(doc["request"]["kDatu"], "2026-11-23");
+    assert!(
+        doc["endpoint"]
+            .as_str()
+            .unwrap()
+            .ends_with("/B2BProxy/HttpProxy/PrubehPojisteniDruhB2B")
+    );
+    assert_eq!(doc["diagnostics"], serde_json::json!([]));
+}
+
+#[test]
+fn prubeh_pojisteni_not_insured() {
+    let out = run(&[
+        "vzp",
+        "prubeh-pojisteni",
+        "9106150009",
+        "--k-datu",
+        "2025-01-01",
+    ]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("nepojisten"), "{text}");
+    assert!(text.contains("******0009"), "{text}");
+}
+
+#[test]
+fn prubeh_pojisteni_unknown_person_says_nothing_found() {
+    // A valid number the sandbox does not know.
+    let out = run(&[
+        "vzp",
+        "prubeh-pojisteni",
+        "8501010001",
+        "--k-datu",
+        "2025-01-01",
+    ]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("nothing found"), "{text}");
+    assert!(text.contains("stav vyřízení:     1"), "{text}");
+}
+
+#[test]
+fn stav_smlouvy_shows_every_field() {
+    let out = run(&["vzp", "stav-smlouvy", "24681357", "--k-datu", "2022-06-01"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    for expected in [
+        "955",
+        "2021-12-01",
+        "2022-12-31",
+        "Nemocnice Sandbox",
+        "Odběrové centrum - COVID19",
+        "U testu 2, 60200 Brno",
+        "Svoboda Petr",
+    ] {
+        assert!(text.contains(expected), "missing {expected}: {text}");
+    }
+
+    let out = run(&["vzp", "stav-smlouvy", "12345678", "--k-datu", "2022-06-01"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("001"), "{text}");
+    assert!(text.contains("2015-01-01"), "{text}");
+    assert!(text.contains("neomezeně"), "no end date expected: {text}");
+
+    let out = run(&[
+        "vzp",
+        "stav-smlouvy",
+        "12345678",
+        "--k-datu",
+        "2022-06-01",
+        "--json",
+    ]);
+    assert_exit(&out, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["response"]["datumOd"], "2015-01-01");
+    assert!(doc["response"].get("datumDo").is_none());
+}
+
+#[test]
+fn stav_smlouvy_unknown_icp_says_nothing_found() {
+    let out = run(&["vzp", "stav-smlouvy", "11111111", "--k-datu", "2022-06-01"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("nothing found"), "{}", stdout(&out));
+}
+
+#[test]
+fn invalid_input_exits_2_naming_the_field() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["vzp", "prubeh-pojisteni", "8001010007"],
+            "cisloPojistence",
+        ),
+        (&["vzp", "stav-smlouvy", "1234567"], "ICP_ICPP"),
+        (
+            &[
+                "vzp",
+                "prubeh-pojisteni",
+                "8001010006",
+                "--k-datu",
+                "2026-02-30",
+            ],
+            "kDatu",
+        ),
+        (
+            &["vzp", "stav-smlouvy", "12345678", "--k-datu", "23.11.2026"],
+            "kDatu",
+        ),
+    ];
+    for (args, field) in cases {
+        let out = run(args);
+        assert_exit(&out, 2);
+        let err = stderr(&out);
+        assert!(err.starts_with("error: invalid input: "), "{args:?}: {err}");
+        assert!(err.contains(field), "{args:?}: {err}");
+        assert!(stdout(&out).is_empty(), "{args:?}");
+        // Checked before the sandbox starts: no sandbox note.
+        assert!(!err.contains("sandbox"), "{args:?}: {err}");
+    }
+    // The number itself never appears in messages.
+    assert!(!stderr(&run(&["vzp", "prubeh-pojisteni", "8001010007"])).contains("8001010007"));
+}
+
+#[test]
+fn endpoint_without_identity_asks_for_a_certificate() {
+    let out = run(&[
+        "vzp",
+        "prubeh-pojisteni",
+        "8001010006",
+        "--endpoint",
+        "https://127.0.0.1:9/",
+    ]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("certificate") && err.contains("--identity"),
+        "{err}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    // --identity only makes sense with --endpoint.
+    let out = run(&[
+        "vzp",
+        "prubeh-pojisteni",
+        "8001010006",
+        "--identity",
+        "x.p12",
+    ]);
+    assert_exit(&out, 2);
+    // A full service URL instead of the base URL.
+    let out = run(&[
+        "vzp",
+        "stav-smlouvy",
+        "12345678",
+        "--endpoint",
+        "https://prod.b2b.vzp.cz/B2BProxy/HttpProxy/stavSmlouvyICPICPPB2B",
+        "--identity",
+        "x.p12",
+    ]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("base URL"), "{}", stderr(&out));
+    // Plain HTTP.
+    let out = run(&[
+        "vzp",
+        "stav-smlouvy",
+        "12345678",
+        "--endpoint",
+        "http://prod.b2b.vzp.cz",
+        "--identity",
+        "x.p12",
+    ]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("https://"), "{}", stderr(&out));
+}
+
+#[test]
+fn help_is_useful() {
+    let out = run(&["--help"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    for expected in ["vzp", "sandbox", "Examples:", "Exit codes"] {
+        assert!(text.contains(expected), "missing {expected}: {text}");
+    }
+    let out = run(&["vzp", "prubeh-pojisteni", "--help"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    for expected in [
+        "--k-datu",
+        "UTC",
+        "--endpoint",
+        "--identity",
+        PASSWORD_ENV,
+        "Examples:",
+    ] {
+        assert!(text.contains(expected), "missing {expected}: {text}");
+    }
+    let out = run(&["sandbox", "vzp", "--help"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("--listen"), "{}", stdout(&out));
+}
+
+/// `b2b sandbox vzp` running as its own process; killed (and its folder removed) on drop, so
+/// a failing assertion does not leave it behind.
+struct StandaloneSandbox {
+    child: Child,
+    dir: PathBuf,
+    url: String,
+}
+
+impl StandaloneSandbox {
+    fn start(name: &str) -> Self {
+        let dir = temp_dir(name);
+        let mut child = b2b()
+            .args(["sandbox", "vzp", "--out"])
+            .arg(&dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start b2b sandbox vzp");
+        let stdout = child.stdout.take().unwrap();
+        // Guard first: from here on the process is killed even if waiting fails.
+        let mut sandbox = Self {
+            child,
+            dir,
+            url: String::new(),
+        };
+        // Read in a thread so a silent process cannot hang the test.
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut seen = Vec::new();
+        while sandbox.url.is_empty() {
+            let line = rx
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|e| panic!("no URL from the sandbox ({e}); it printed {seen:?}"));
+            if let Some(url) = line.split_whitespace().find(|w| w.starts_with("https://")) {
+                sandbox.url = url.to_owned();
+            }
+            seen.push(line);
+        }
+        // The files are written before the URL is printed; check anyway.
+        for file in ["ca.pem", "client.pem"] {
+            assert!(sandbox.dir.join(file).is_file(), "{file} missing");
+        }
+        sandbox
+    }
+
+    fn path(&self, file: &str) -> String {
+        self.dir.join(file).to_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for StandaloneSandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn real_endpoint_path_against_a_standalone_sandbox() {
+    let sandbox = StandaloneSandbox::start("pem");
+    let out = run(&[
+        "vzp",
+        "prubeh-pojisteni",
+        "8001010006",
+        "--k-datu",
+        "2026-11-23",
+        "--endpoint",
+        &sandbox.url,
+        "--identity",
+        &sandbox.path("client.pem"),
+        "--ca",
+        &sandbox.path("ca.pem"),
+    ]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("pojisten") && !text.contains("nepojisten"),
+        "{text}"
+    );
+    assert!(text.contains("******0006"), "{text}");
+    // Not the embedded sandbox this time.
+    assert!(!stderr(&out).contains("embedded"), "{}", stderr(&out));
+
+    let out = run(&[
+        "vzp",
+        "stav-smlouvy",
+        "24681357",
+        "--k-datu",
+        "2022-06-01",
+        "--endpoint",
+        &sandbox.url,
+        "--identity",
+        &sandbox.path("client.pem"),
+        "--ca",
+        &sandbox.path("ca.pem"),
+        "--json",
+    ]);
+    assert_exit(&out, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["sandbox"], false);
+    assert_eq!(doc["response"]["odbornost"], "955");
+
+    // Without --ca the sandbox's certificate is not trusted: a TLS error, exit 1.
+    let out = run(&[
+        "vzp",
+        "prubeh-pojisteni",
+        "8001010006",
+        "--endpoint",
+        &sandbox.url,
+        "--identity",
+        &sandbox.path("client.pem"),
+    ]);
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("TLS") && err.contains("--ca"), "{err}");
+}
+
+fn require_openssl() {
+    let found = Command::new("openssl")
+        .arg("version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        panic!("openssl is missing: run scripts/install-test-tools.sh");
+    }
+}
+
+fn export_pkcs12(dir: &Path, password: &str) -> String {
+    let pem = dir.join("client.pem");
+    let p12 = dir.join("client.p12");
+    let status = Command::new("openssl")
+        .args(["pkcs12", "-export", "-in"])
+        .arg(&pem)
+        .arg("-inkey")
+        .arg(&pem)
+        .arg("-out")
+        .arg(&p12)
+        .arg("-passout")
+        .arg(format!("pass:{password}"))
+        .status()
+        .expect("run openssl");
+    assert!(status.success(), "openssl pkcs12 -export failed");
+    p12.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn pkcs12_identity_with_password_from_the_environment() {
+    require_openssl();
+    let sandbox = StandaloneSandbox::start("p12");
+    let p12 = export_pkcs12(&sandbox.dir, "tajne");
+    let call = |password: Option<&str>| {
+        let mut cmd = b2b();
+        cmd.args([
+            "vzp",
+            "prubeh-pojisteni",
+            "8001010006",
+            "--k-datu",
+            "2026-11-23",
+            "--endpoint",
+            &sandbox.url,
+            "--identity",
+            &p12,
+            "--ca",
+            &sandbox.path("ca.pem"),
+        ]);
+        if let Some(p) = password {
+            cmd.env(PASSWORD_ENV, p);
+        }
+        cmd.output().unwrap()
+    };
+
+    let out = call(Some("tajne"));
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("pojisten"), "{}", stdout(&out));
+
+    let out = call(Some("wrong"));
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("password"), "{err}");
+    assert!(
+        err.contains("client.p12"),
+        "the message names the file: {err}"
+    );
+
+    // No password and no terminal to ask on: the message names the variable.
+    let out = call(None);
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains(PASSWORD_ENV), "{err}");
+}
