@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use sdk_runtime::SdkError;
-use sdk_runtime::soap::SoapFault;
-use sdk_runtime::transport::{BuildError, IdentityError, TransportError};
+use sdk_runtime::soap::FaultError;
+use sdk_runtime::transport::{BuildError, IdentityError, TlsFailure, TransportError};
 use sdk_runtime::xml::ValidationError;
 use sdk_vzp::ClientBuildError;
 
@@ -90,10 +90,9 @@ pub fn client_build(err: ClientBuildError) -> Failure {
 }
 
 /// A call that failed. `fault` picks the SOAP fault out of the operation's own error type.
-pub fn call<E: fmt::Display>(
+pub fn call<E: FaultError + fmt::Display>(
     err: SdkError<E>,
     configured_timeout: Duration,
-    fault: impl Fn(&E) -> Option<&SoapFault>,
 ) -> Failure {
     let message = match err {
         SdkError::InvalidInput(e) => return Failure::Usage(e.to_string()),
@@ -132,28 +131,23 @@ pub fn call<E: fmt::Display>(
         SdkError::Decode { error, status, .. } => {
             format!("cannot read the server's answer (HTTP {status}): {error}")
         }
-        SdkError::Service(e) => match fault(&e) {
-            Some(f) => {
-                let mut code = f.code.local.clone();
-                for sub in &f.subcodes {
-                    code.push('/');
-                    code.push_str(&sub.local);
-                }
-                let blame = if f.is_client_fault() {
-                    " (the service blames the request)"
-                } else {
-                    ""
-                };
-                format!(
-                    "the service answered with a fault{blame}: {code}: {}",
-                    single_line(&f.message)
-                )
+        SdkError::Service(e) => {
+            let f = e.fault();
+            let mut code = f.code.local.clone();
+            for sub in &f.subcodes {
+                code.push('/');
+                code.push_str(&sub.local);
             }
-            None => format!(
-                "the service answered with a fault: {}",
-                single_line(&e.to_string())
-            ),
-        },
+            let blame = if f.is_client_fault() {
+                " (the service blames the request)"
+            } else {
+                ""
+            };
+            format!(
+                "the service answered with a fault{blame}: {code}: {}",
+                single_line(&f.message)
+            )
+        }
         // `SdkError` is non-exhaustive; its own wording is the best we have for newer variants.
         other => single_line(&other.to_string()),
     };
@@ -162,17 +156,20 @@ pub fn call<E: fmt::Display>(
 
 fn transport(e: &TransportError) -> String {
     match e {
-        TransportError::Tls { message, .. } => {
-            // The error tells no side; the runtime's wording does ("the server's certificate
-            // ..." vs "... client certificate ..."). Without a match, both hints.
-            let hint = if message.contains("server's certificate") {
-                "if the server's certificate is not issued by a public authority, pass its \
-                 issuer with --ca"
-            } else if message.contains("client certificate") {
-                "check that --identity is the certificate paired with your B2B account and \
-                 still valid"
-            } else {
-                "check the client certificate (--identity) and the trusted roots (--ca)"
+        TransportError::Tls { kind, message, .. } => {
+            let hint = match kind {
+                TlsFailure::ServerCertificateRejected => {
+                    "if the server's certificate is not issued by a public authority, pass its \
+                     issuer with --ca"
+                }
+                TlsFailure::ClientCertificateRejected => {
+                    "check that --identity is the certificate paired with your B2B account and \
+                     still valid"
+                }
+                TlsFailure::ClientCertificateRequired => {
+                    "the server requires a client certificate: pass it with --identity"
+                }
+                _ => "check the client certificate (--identity) and the trusted roots (--ca)",
             };
             format!("{message}; {hint}")
         }
@@ -215,6 +212,7 @@ fn single_line(text: &str) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use sdk_runtime::soap::SoapFault;
 
     #[test]
     fn bodies_are_shortened_to_one_line() {
@@ -231,7 +229,7 @@ mod tests {
     type Err = SdkError<SoapFault>;
 
     fn message(err: Err) -> (u8, String) {
-        let f = call(err, Duration::from_secs(30), |f| Some(f));
+        let f = call(err, Duration::from_secs(30));
         (f.exit_code(), f.to_string())
     }
 

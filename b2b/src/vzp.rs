@@ -39,13 +39,7 @@ async fn prubeh_pojisteni(args: PrubehArgs) -> Result<(), Failure> {
         .client
         .prubeh_pojisteni(&cislo, k_datu)
         .await
-        .map_err(|e| {
-            failure::call(e, settings.timeout, |e| match e {
-                sdk_vzp::PrubehPojisteniError::Unhandled(fault) => Some(fault),
-                // The error enum is non-exhaustive.
-                _ => None,
-            })
-        })?;
+        .map_err(|e| failure::call(e, settings.timeout))?;
 
     if settings.json {
         let request = PrubehPojisteniDruhB2BPozadavek::new(cislo, k_datu);
@@ -76,13 +70,7 @@ async fn stav_smlouvy(args: StavArgs) -> Result<(), Failure> {
         .client
         .stav_smlouvy(&icp, k_datu)
         .await
-        .map_err(|e| {
-            failure::call(e, settings.timeout, |e| match e {
-                sdk_vzp::StavSmlouvyError::Unhandled(fault) => Some(fault),
-                // The error enum is non-exhaustive.
-                _ => None,
-            })
-        })?;
+        .map_err(|e| failure::call(e, settings.timeout))?;
 
     if settings.json {
         let request = StavSmlouvyICPICPPB2BZadost::new(icp, k_datu);
@@ -273,7 +261,7 @@ fn json_document(
             serde_json::json!({
                 "path": d.path,
                 // `DiagnosticKind` has no serde form; its variant name is stable enough.
-                "kind": format!("{:?}", d.kind),
+                "kind": d.kind.as_str(),
                 "message": d.message,
             })
         })

@@ -116,6 +116,14 @@ impl<E> SdkError<E> {
         }
     }
 
+    /// The SOAP fault, if the service answered with one (typed or not).
+    pub fn soap_fault(&self) -> Option<&crate::soap::SoapFault>
+    where
+        E: crate::soap::FaultError,
+    {
+        self.as_service_error().map(crate::soap::FaultError::fault)
+    }
+
     /// The operation's error, if the service answered with a fault.
     pub fn as_service_error(&self) -> Option<&E> {
         match self {

@@ -12,7 +12,7 @@ use std::time::Duration;
 use sdk_runtime::sandbox::{
     Handler, MtlsServer, SandboxError, SandboxRequest, SandboxResponse, TestPki,
 };
-use sdk_runtime::transport::{BuildError, HttpClient, Identity, TransportError};
+use sdk_runtime::transport::{BuildError, HttpClient, Identity, TlsFailure, TransportError};
 
 /// Answers 200 with a summary of what it saw and keeps the last request.
 #[derive(Default)]
@@ -60,9 +60,14 @@ async fn post(client: &HttpClient, server: &MtlsServer) -> Result<u16, Transport
         .map(|r| r.status)
 }
 
-fn expect_tls(result: Result<u16, TransportError>, expected_words: &str) -> String {
+fn expect_tls(
+    result: Result<u16, TransportError>,
+    expected_words: &str,
+    expected_kind: TlsFailure,
+) -> String {
     match result {
-        Err(TransportError::Tls { message, .. }) => {
+        Err(TransportError::Tls { kind, message, .. }) => {
+            assert_eq!(kind, expected_kind, "{message}");
             assert!(
                 message.contains(expected_words),
                 "message {message:?} should contain {expected_words:?}"
@@ -142,6 +147,7 @@ async fn client_without_identity_is_refused() {
     let message = expect_tls(
         post(&client(&pki, None), &server).await,
         "requires a client certificate, but none is configured",
+        TlsFailure::ClientCertificateRequired,
     );
     assert!(
         message.starts_with(&format!("TLS handshake with {} failed", server.addr())),
@@ -163,6 +169,7 @@ async fn client_from_another_ca_is_refused() {
     let message = expect_tls(
         post(&client(&pki, Some(identity)), &server).await,
         "the server rejected the client certificate",
+        TlsFailure::ClientCertificateRejected,
     );
     eprintln!("foreign identity: {message}");
 }
@@ -182,6 +189,7 @@ async fn client_not_trusting_the_server_is_refused() {
     let message = expect_tls(
         post(&client(&other, Some(identity.clone())), &server).await,
         "unknown certificate authority",
+        TlsFailure::ServerCertificateRejected,
     );
     eprintln!("untrusted server: {message}");
 
@@ -191,6 +199,7 @@ async fn client_not_trusting_the_server_is_refused() {
             expect_tls(
                 post(&system, &server).await,
                 "unknown certificate authority",
+                TlsFailure::ServerCertificateRejected,
             );
         }
         Err(BuildError::PlatformTrustStore(e)) => {
@@ -246,6 +255,7 @@ async fn server_certificate_must_match_the_host() {
     expect_tls(
         client.post(&url, &[], Vec::new()).await.map(|r| r.status),
         "not valid for the name 127.0.0.1",
+        TlsFailure::ServerCertificateRejected,
     );
 }
 
@@ -352,6 +362,7 @@ async fn non_tls_server_is_a_tls_error() {
             .await
             .map(|r| r.status),
         "is this an HTTPS port?",
+        TlsFailure::Protocol,
     );
     eprintln!("plain server: {message}");
 }

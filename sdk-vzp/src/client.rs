@@ -34,6 +34,10 @@ pub enum ClientBuildError {
     /// The transport could not be set up (trust roots, TLS configuration).
     #[error(transparent)]
     Transport(#[from] BuildError),
+    /// The sandbox could not issue a client certificate.
+    #[cfg(feature = "sandbox")]
+    #[error("the sandbox cannot issue a client certificate: {0}")]
+    Sandbox(String),
     /// No client certificate was given; VZP authenticates every call by it.
     #[error("a client certificate is required: VZP B2B authenticates callers by mutual TLS")]
     MissingIdentity,
@@ -190,7 +194,8 @@ impl ClientBuilder {
             .identity(identity)
             .platform_roots(self.platform_roots)
             .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout);
+            // A connect timeout longer than the whole call could never fire as itself.
+            .connect_timeout(self.connect_timeout.min(self.timeout));
         for pem in &self.roots_pem {
             http = http.add_root_certificates_pem(pem)?;
         }

@@ -175,16 +175,13 @@ impl Sandbox {
         &self,
         common_name: &str,
     ) -> Result<crate::ClientBuilder, crate::ClientBuildError> {
-        let cert = self.pki.issue_client_cert(common_name).map_err(|e| {
-            crate::ClientBuildError::Transport(sdk_runtime::transport::BuildError::Tls(
-                e.to_string(),
-            ))
-        })?;
-        let identity = cert.identity().map_err(|e| {
-            crate::ClientBuildError::Transport(sdk_runtime::transport::BuildError::Tls(
-                e.to_string(),
-            ))
-        })?;
+        let sandbox_error =
+            |e: &dyn std::fmt::Display| crate::ClientBuildError::Sandbox(e.to_string());
+        let cert = self
+            .pki
+            .issue_client_cert(common_name)
+            .map_err(|e| sandbox_error(&e))?;
+        let identity = cert.identity().map_err(|e| sandbox_error(&e))?;
         Ok(Client::builder()
             .base_url(self.base_url().to_string())
             .identity(identity)

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sdk_runtime::SdkError;
 use sdk_runtime::soap::{SOAP11_NS, SoapClient};
-use sdk_runtime::transport::{HttpClient, TransportError};
+use sdk_runtime::transport::{HttpClient, TlsFailure, TransportError};
 use sdk_runtime::xml::{DiagnosticKind, ViolationKind};
 use sdk_vzp::prubeh_pojisteni::operation::prubeh_pojisteni_druh_b2b as op;
 use sdk_vzp::prubeh_pojisteni::types::StavPojisteni;
@@ -218,7 +218,13 @@ async fn handshake_without_client_certificate_is_refused() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, SdkError::Transport(TransportError::Tls { .. })),
+        matches!(
+            err,
+            SdkError::Transport(TransportError::Tls {
+                kind: TlsFailure::ClientCertificateRequired,
+                ..
+            })
+        ),
         "{err:?}"
     );
     assert_eq!(

@@ -198,6 +198,7 @@ fn operation(
     let mut classify = TokenStream::new();
     let mut display = TokenStream::new();
     let mut raw = TokenStream::new();
+    let mut fault_arms = TokenStream::new();
     for (fault, part) in &op.faults {
         let variant = format_ident!("{}", crate::names::camel(fault));
         let detail = type_name(model, part.ty)?;
@@ -228,6 +229,7 @@ fn operation(
         let format = lit(&format!("{fault}: {{}}"));
         display.extend(quote!(Self::#variant { fault, .. } => ::std::write!(f, #format, fault),));
         raw.extend(quote!(Self::#variant { fault, .. } => &fault.raw,));
+        fault_arms.extend(quote!(Self::#variant { fault, .. } => fault,));
     }
 
     let module_tokens = quote! {
@@ -262,6 +264,13 @@ fn operation(
                 fn from_fault(fault: ::sdk_runtime::soap::SoapFault) -> Self {
                     #classify
                     Self::Unhandled(fault)
+                }
+
+                fn fault(&self) -> &::sdk_runtime::soap::SoapFault {
+                    match self {
+                        #fault_arms
+                        Self::Unhandled(fault) => fault,
+                    }
                 }
             }
 

@@ -84,6 +84,21 @@ impl OperationSpec {
 pub trait FaultError: Sized {
     /// Classifies a fault.
     fn from_fault(fault: SoapFault) -> Self;
+
+    /// The fault as received, whichever case it was classified as.
+    fn fault(&self) -> &SoapFault;
+}
+
+/// A fault is its own simplest operation error (for operations, or tools, that need no typed
+/// faults).
+impl FaultError for SoapFault {
+    fn from_fault(fault: SoapFault) -> Self {
+        fault
+    }
+
+    fn fault(&self) -> &SoapFault {
+        self
+    }
 }
 
 /// A decoded answer with everything learnt on the way.

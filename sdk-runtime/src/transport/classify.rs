@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use rustls::{AlertDescription, CertificateError};
 
-use super::http::TransportError;
+use super::http::{TlsFailure, TransportError};
 
 /// What the classifier needs to know about the request.
 pub(crate) struct Context<'a> {
@@ -24,12 +24,10 @@ pub(crate) struct Context<'a> {
 
 pub(crate) fn classify(err: reqwest::Error, cx: &Context<'_>) -> TransportError {
     if let Some(tls) = find::<rustls::Error>(&err) {
-        let message = format!(
-            "TLS handshake with {} failed: {}",
-            cx.endpoint,
-            describe_tls(tls, cx)
-        );
+        let (kind, why) = describe_tls(tls, cx);
+        let message = format!("TLS handshake with {} failed: {why}", cx.endpoint);
         return TransportError::Tls {
+            kind,
             message,
             source: Box::new(err),
         };
@@ -110,26 +108,52 @@ fn describe_connect(err: &(dyn StdError + 'static)) -> String {
     innermost_message(err)
 }
 
-fn describe_tls(err: &rustls::Error, cx: &Context<'_>) -> String {
+fn describe_tls(err: &rustls::Error, cx: &Context<'_>) -> (TlsFailure, String) {
     match err {
         rustls::Error::AlertReceived(alert) => describe_alert(*alert, cx.has_identity),
-        rustls::Error::InvalidCertificate(e) => describe_server_certificate(e, cx.endpoint),
-        rustls::Error::NoCertificatesPresented => "the server presented no certificate".into(),
-        rustls::Error::PeerIncompatible(p) => {
-            format!("the server shares no TLS version or cipher suite with us (TLS 1.2/1.3): {p:?}")
-        }
+        rustls::Error::InvalidCertificate(e) => (
+            TlsFailure::ServerCertificateRejected,
+            describe_server_certificate(e, cx.endpoint),
+        ),
+        rustls::Error::NoCertificatesPresented => (
+            TlsFailure::ServerCertificateRejected,
+            "the server presented no certificate".into(),
+        ),
+        rustls::Error::PeerIncompatible(p) => (
+            TlsFailure::Protocol,
+            format!(
+                "the server shares no TLS version or cipher suite with us (TLS 1.2/1.3): {p:?}"
+            ),
+        ),
         rustls::Error::InvalidMessage(_)
         | rustls::Error::InappropriateMessage { .. }
-        | rustls::Error::InappropriateHandshakeMessage { .. } => {
-            format!("the server did not answer with valid TLS ({err}); is this an HTTPS port?")
-        }
-        other => other.to_string(),
+        | rustls::Error::InappropriateHandshakeMessage { .. } => (
+            TlsFailure::Protocol,
+            format!("the server did not answer with valid TLS ({err}); is this an HTTPS port?"),
+        ),
+        other => (TlsFailure::Other, other.to_string()),
     }
 }
 
-fn describe_alert(alert: AlertDescription, has_identity: bool) -> String {
+fn describe_alert(alert: AlertDescription, has_identity: bool) -> (TlsFailure, String) {
+    let kind = if is_about_client_certificate(alert) {
+        if has_identity {
+            TlsFailure::ClientCertificateRejected
+        } else {
+            TlsFailure::ClientCertificateRequired
+        }
+    } else if alert == AlertDescription::ProtocolVersion {
+        TlsFailure::Protocol
+    } else {
+        TlsFailure::Other
+    };
+    (kind, describe_alert_text(alert, has_identity))
+}
+
+/// Alerts a server sends when it does not accept (or did not get) the client's certificate.
+fn is_about_client_certificate(alert: AlertDescription) -> bool {
     use AlertDescription as A;
-    let about_client_certificate = matches!(
+    matches!(
         alert,
         A::CertificateRequired
             | A::BadCertificate
@@ -139,8 +163,12 @@ fn describe_alert(alert: AlertDescription, has_identity: bool) -> String {
             | A::CertificateUnknown
             | A::UnknownCA
             | A::AccessDenied
-    );
-    if about_client_certificate {
+    )
+}
+
+fn describe_alert_text(alert: AlertDescription, has_identity: bool) -> String {
+    use AlertDescription as A;
+    if is_about_client_certificate(alert) {
         if !has_identity {
             return format!(
                 "the server requires a client certificate, but none is configured (alert {alert:?})"

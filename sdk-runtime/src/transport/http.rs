@@ -83,6 +83,8 @@ pub enum TransportError {
     /// refused our client certificate (with TLS 1.3 that is noticed on the first read).
     #[error("{message}")]
     Tls {
+        /// Which side refused what.
+        kind: TlsFailure,
         /// What happened, in plain words.
         message: String,
         /// The underlying error.
@@ -104,6 +106,23 @@ pub enum TransportError {
         #[source]
         source: Box<dyn StdError + Send + Sync>,
     },
+}
+
+/// What went wrong in a TLS handshake, for callers that react differently (e.g. point the user at
+/// their trust anchors or at their client certificate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TlsFailure {
+    /// We rejected the server's certificate (unknown issuer, wrong name, expired…).
+    ServerCertificateRejected,
+    /// The server rejected our client certificate.
+    ClientCertificateRejected,
+    /// The server requires a client certificate and none is configured.
+    ClientCertificateRequired,
+    /// No common protocol version or cipher suite, or the peer does not speak TLS.
+    Protocol,
+    /// Anything else.
+    Other,
 }
 
 /// Why an [`HttpClient`] could not be built.

@@ -9,5 +9,7 @@ mod classify;
 mod http;
 mod identity;
 
-pub use http::{BuildError, HttpClient, HttpClientBuilder, HttpResponse, TransportError};
+pub use http::{
+    BuildError, HttpClient, HttpClientBuilder, HttpResponse, TlsFailure, TransportError,
+};
 pub use identity::{Identity, IdentityError};

@@ -45,6 +45,29 @@ pub enum DiagnosticKind {
     UnknownAttribute,
 }
 
+impl DiagnosticKind {
+    /// A stable, machine-readable name (`unknown-element`, …).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::UnknownElement => "unknown-element",
+            Self::OutOfOrder => "out-of-order",
+            Self::NamespaceMismatch => "namespace-mismatch",
+            Self::Duplicate => "duplicate",
+            Self::UnexpectedRoot => "unexpected-root",
+            Self::InvalidValue => "invalid-value",
+            Self::UnexpectedChildElements => "unexpected-child-elements",
+            Self::UnexpectedText => "unexpected-text",
+            Self::UnknownAttribute => "unknown-attribute",
+        }
+    }
+}
+
+impl fmt::Display for DiagnosticKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.path, self.message)

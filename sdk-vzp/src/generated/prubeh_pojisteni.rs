@@ -480,6 +480,11 @@ pub mod operation {
             fn from_fault(fault: ::sdk_runtime::soap::SoapFault) -> Self {
                 Self::Unhandled(fault)
             }
+            fn fault(&self) -> &::sdk_runtime::soap::SoapFault {
+                match self {
+                    Self::Unhandled(fault) => fault,
+                }
+            }
         }
         impl ::std::fmt::Display for Error {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
