@@ -87,18 +87,6 @@ impl CisloPojistence {
     }
 }
 
-impl Validate for CisloPojistence {
-    fn validate(&self, v: &mut Validator) {
-        self.check(v);
-    }
-
-    fn validated(&self) -> Result<(), ValidationError> {
-        let mut v = Validator::new();
-        v.field(FIELD_CISLO, |v| self.check(v));
-        v.finish()
-    }
-}
-
 impl fmt::Debug for CisloPojistence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "CisloPojistence({})", self.masked())
@@ -108,40 +96,6 @@ impl fmt::Debug for CisloPojistence {
 impl fmt::Display for CisloPojistence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.masked())
-    }
-}
-
-impl std::str::FromStr for CisloPojistence {
-    type Err = ValidationError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s)
-    }
-}
-
-impl XmlText for CisloPojistence {
-    fn to_xml_text(&self) -> Cow<'_, str> {
-        Cow::Borrowed(&self.0)
-    }
-
-    fn from_xml_text(text: &str) -> Result<Self, ValueError> {
-        Self::parse(text).map_err(|e| ValueError::new(e.to_string()))
-    }
-
-    fn from_xml_text_lenient(text: &str, cx: &mut ReadContext) -> Result<Self, ValueError> {
-        let value = Self(text.trim().to_owned());
-        if let Err(e) = value.validated() {
-            for violation in e.violations {
-                cx.diagnose(DiagnosticKind::InvalidValue, violation.message);
-            }
-        }
-        Ok(value)
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for CisloPojistence {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
     }
 }
 
@@ -177,57 +131,67 @@ impl Icp {
     }
 }
 
-impl Validate for Icp {
-    fn validate(&self, v: &mut Validator) {
-        self.check(v);
-    }
-
-    fn validated(&self) -> Result<(), ValidationError> {
-        let mut v = Validator::new();
-        v.field(FIELD_ICP, |v| self.check(v));
-        v.finish()
-    }
-}
-
 impl fmt::Display for Icp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl std::str::FromStr for Icp {
-    type Err = ValidationError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::parse(s)
-    }
-}
+/// The plumbing shared by the identifier types: each has `check(&self, &mut Validator)` with its
+/// rules and a field name for errors; parsing is strict, reading a message is lenient (problems
+/// become diagnostics), sending re-validates.
+macro_rules! validated_text_type {
+    ($t:ident, $field:expr) => {
+        impl Validate for $t {
+            fn validate(&self, v: &mut Validator) {
+                self.check(v);
+            }
 
-impl XmlText for Icp {
-    fn to_xml_text(&self) -> Cow<'_, str> {
-        Cow::Borrowed(&self.0)
-    }
-
-    fn from_xml_text(text: &str) -> Result<Self, ValueError> {
-        Self::parse(text).map_err(|e| ValueError::new(e.to_string()))
-    }
-
-    fn from_xml_text_lenient(text: &str, cx: &mut ReadContext) -> Result<Self, ValueError> {
-        let value = Self(text.trim().to_owned());
-        if let Err(e) = value.validated() {
-            for violation in e.violations {
-                cx.diagnose(DiagnosticKind::InvalidValue, violation.message);
+            fn validated(&self) -> Result<(), ValidationError> {
+                let mut v = Validator::new();
+                v.field($field, |v| self.check(v));
+                v.finish()
             }
         }
-        Ok(value)
-    }
+
+        impl std::str::FromStr for $t {
+            type Err = ValidationError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        impl XmlText for $t {
+            fn to_xml_text(&self) -> Cow<'_, str> {
+                Cow::Borrowed(&self.0)
+            }
+
+            fn from_xml_text(text: &str) -> Result<Self, ValueError> {
+                Self::parse(text).map_err(|e| ValueError::new(e.to_string()))
+            }
+
+            fn from_xml_text_lenient(text: &str, cx: &mut ReadContext) -> Result<Self, ValueError> {
+                let value = Self(text.trim().to_owned());
+                if let Err(e) = value.validated() {
+                    for violation in e.violations {
+                        cx.diagnose(DiagnosticKind::InvalidValue, violation.message);
+                    }
+                }
+                Ok(value)
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+    };
 }
 
-#[cfg(feature = "serde")]
-impl serde::Serialize for Icp {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
+validated_text_type!(CisloPojistence, FIELD_CISLO);
+validated_text_type!(Icp, FIELD_ICP);
 
 /// Parses a date given as text (`YYYY-MM-DD`), naming `field` in the error.
 pub fn parse_date(field: &str, text: &str) -> Result<sdk_runtime::Date, ValidationError> {
