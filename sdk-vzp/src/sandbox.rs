@@ -124,10 +124,7 @@ impl Sandbox {
 
     /// Starts a sandbox with `config`.
     pub fn start_with(config: SandboxConfig) -> Result<Self, SandboxError> {
-        Self::start_on(
-            "127.0.0.1:0".parse().map_err(|_| SandboxError::NoRuntime)?,
-            config,
-        )
+        Self::start_on(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), config)
     }
 
     /// Starts a sandbox listening on `addr`.
