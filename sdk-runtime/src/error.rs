@@ -105,13 +105,13 @@ impl<E> SdkError<E> {
     /// The raw response body, for every variant that follows a response.
     pub fn raw_response(&self) -> Option<&[u8]>
     where
-        E: RawResponse,
+        E: crate::soap::FaultError,
     {
         match self {
             Self::RateLimited { raw, .. } | Self::Http { raw, .. } | Self::Decode { raw, .. } => {
                 Some(raw)
             }
-            Self::Service(e) => Some(e.raw_response()),
+            Self::Service(e) => Some(&e.fault().raw),
             _ => None,
         }
     }
@@ -162,10 +162,4 @@ impl<E> SdkError<E> {
             Self::Service(e) => SdkError::Service(f(e)),
         }
     }
-}
-
-/// Access to the raw response an operation error came from.
-pub trait RawResponse {
-    /// The response body as received.
-    fn raw_response(&self) -> &[u8];
 }

@@ -197,7 +197,6 @@ fn operation(
     let mut variants = TokenStream::new();
     let mut classify = TokenStream::new();
     let mut display = TokenStream::new();
-    let mut raw = TokenStream::new();
     let mut fault_arms = TokenStream::new();
     for (fault, part) in &op.faults {
         let variant = format_ident!("{}", crate::names::camel(fault));
@@ -228,7 +227,6 @@ fn operation(
         });
         let format = lit(&format!("{fault}: {{}}"));
         display.extend(quote!(Self::#variant { fault, .. } => ::std::write!(f, #format, fault),));
-        raw.extend(quote!(Self::#variant { fault, .. } => &fault.raw,));
         fault_arms.extend(quote!(Self::#variant { fault, .. } => fault,));
     }
 
@@ -284,15 +282,6 @@ fn operation(
             }
 
             impl ::std::error::Error for Error {}
-
-            impl ::sdk_runtime::error::RawResponse for Error {
-                fn raw_response(&self) -> &[u8] {
-                    match self {
-                        #raw
-                        Self::Unhandled(fault) => &fault.raw,
-                    }
-                }
-            }
         }
     };
 

@@ -468,13 +468,6 @@ pub mod operation {
             }
         }
         impl ::std::error::Error for Error {}
-        impl ::sdk_runtime::error::RawResponse for Error {
-            fn raw_response(&self) -> &[u8] {
-                match self {
-                    Self::Unhandled(fault) => &fault.raw,
-                }
-            }
-        }
     }
 }
 /// Client of the `stavSmlouvyICPICPPB2B` service. Cheap to clone; clones share connections.
