@@ -5,8 +5,8 @@ use std::fmt;
 
 use sdk_runtime::redact::masked;
 use sdk_runtime::xml::{
-    DiagnosticKind, ReadContext, Validate, ValidationError, Validator, ValueError, ViolationKind,
-    XmlText,
+    ReadContext, Validate, ValidationError, Validator, ValueError, ViolationKind, XmlText,
+    restricted_from_text_lenient,
 };
 
 /// Číslo pojištěnce: the insured-person number (the rodné číslo form), 9 or 10 digits.
@@ -171,13 +171,9 @@ macro_rules! validated_text_type {
             }
 
             fn from_xml_text_lenient(text: &str, cx: &mut ReadContext) -> Result<Self, ValueError> {
-                let value = Self(text.trim().to_owned());
-                if let Err(e) = value.validated() {
-                    for violation in e.violations {
-                        cx.diagnose(DiagnosticKind::InvalidValue, violation.message);
-                    }
-                }
-                Ok(value)
+                // Kept as received (trimmed) even when a rule is broken; each rule becomes a
+                // diagnostic. Sending it again re-validates.
+                restricted_from_text_lenient(text.trim(), cx, Self)
             }
         }
 

@@ -11,7 +11,8 @@ mod writer;
 pub use dom::{Attribute, Element, MAX_DEPTH, Node, ParseError, decode, parse, parse_str};
 pub use read::{
     DecodeError, DecodeErrorKind, Diagnostic, DiagnosticKind, ElementName, FieldSpec, ReadContext,
-    ValueError, XmlElement, XmlRead, XmlText, XmlType, XmlWrite, read_named,
+    ValueError, XmlElement, XmlRead, XmlText, XmlType, XmlWrite, read_named, restricted_from_text,
+    restricted_from_text_lenient,
 };
 pub use validate::{
     Validate, ValidationError, Validator, Violation, ViolationKind, pattern_matches,

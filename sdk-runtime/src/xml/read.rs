@@ -388,6 +388,35 @@ pub trait XmlText: Sized {
     }
 }
 
+/// Strict reading of a restricted simple type: the base type's lexical form, then its facets.
+/// `wrap` builds the restricted value from the base value (usually the newtype's constructor).
+pub fn restricted_from_text<B: XmlText, T: super::Validate>(
+    text: &str,
+    wrap: impl FnOnce(B) -> T,
+) -> Result<T, ValueError> {
+    let value = wrap(B::from_xml_text(text)?);
+    value
+        .validated()
+        .map_err(|e| ValueError::new(e.to_string()))?;
+    Ok(value)
+}
+
+/// Lenient reading of a restricted simple type: the value is kept even when it breaks a facet,
+/// and each broken rule becomes an [`DiagnosticKind::InvalidValue`] diagnostic.
+pub fn restricted_from_text_lenient<B: XmlText, T: super::Validate>(
+    text: &str,
+    cx: &mut ReadContext,
+    wrap: impl FnOnce(B) -> T,
+) -> Result<T, ValueError> {
+    let value = wrap(B::from_xml_text_lenient(text, cx)?);
+    if let Err(e) = value.validated() {
+        for violation in e.violations {
+            cx.diagnose(DiagnosticKind::InvalidValue, violation.message);
+        }
+    }
+    Ok(value)
+}
+
 /// Writes a complex value's attributes and content into the element the caller has just
 /// opened. Object-safe, so header blocks of different types can sit in one list.
 pub trait XmlWrite {

@@ -409,29 +409,13 @@ pub mod types {
         fn from_xml_text(
             text: &str,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::ValueError> {
-            let value = Self(::sdk_runtime::xml::XmlText::from_xml_text(text)?);
-            ::sdk_runtime::xml::Validate::validated(&value)
-                .map_err(|e| ::sdk_runtime::xml::ValueError::new(e.to_string()))?;
-            ::std::result::Result::Ok(value)
+            ::sdk_runtime::xml::restricted_from_text(text, Self)
         }
         fn from_xml_text_lenient(
             text: &str,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::ValueError> {
-            let value = Self(
-                ::sdk_runtime::xml::XmlText::from_xml_text_lenient(text, cx)?,
-            );
-            if let ::std::result::Result::Err(e) = ::sdk_runtime::xml::Validate::validated(
-                &value,
-            ) {
-                for violation in e.violations {
-                    cx.diagnose(
-                        ::sdk_runtime::xml::DiagnosticKind::InvalidValue,
-                        violation.message,
-                    );
-                }
-            }
-            ::std::result::Result::Ok(value)
+            ::sdk_runtime::xml::restricted_from_text_lenient(text, cx, Self)
         }
     }
     impl ::sdk_runtime::xml::Validate for KodPojistovny {
