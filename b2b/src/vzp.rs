@@ -4,7 +4,6 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use sdk_runtime::Date;
-use sdk_runtime::transport::HttpClient;
 use sdk_runtime::url::Url;
 use sdk_runtime::xml::Diagnostic;
 use sdk_vzp::prubeh_pojisteni::operation::prubeh_pojisteni_druh_b2b;
@@ -17,9 +16,6 @@ use sdk_vzp::{CisloPojistence, Client, Icp, PrubehPojisteni, StavSmlouvy};
 use crate::cli::{CommonArgs, DateArg, PrubehArgs, StavArgs, VzpCommand};
 use crate::failure::{self, Failure};
 use crate::{identity, output};
-
-/// Longest time allowed for TCP connect and TLS handshake (the SDK's default).
-const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub async fn run(command: VzpCommand) -> Result<(), Failure> {
     match command {
@@ -178,7 +174,6 @@ impl Target {
             .client_builder("b2b cli")
             .map_err(failure::client_build)?
             .timeout(settings.timeout)
-            .connect_timeout(settings.timeout.min(MAX_CONNECT_TIMEOUT))
             .build()
             .map_err(failure::client_build)?;
         eprintln!(
@@ -200,18 +195,14 @@ impl Target {
         };
         let mut builder = Client::builder()
             .base_url(url.as_str())
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout.min(MAX_CONNECT_TIMEOUT));
+            .timeout(settings.timeout);
         for path in &args.ca {
             let pem = std::fs::read(path).map_err(|e| {
                 Failure::Failed(format!("cannot read --ca {}: {e}", path.display()))
             })?;
-            // The client builder reports a bad root only at build time and without the file's
-            // name; check each file on its own first so the message can name it.
-            HttpClient::builder()
+            builder = builder
                 .add_root_certificates_pem(&pem)
                 .map_err(|e| Failure::Failed(format!("--ca {}: {e}", path.display())))?;
-            builder = builder.add_root_certificates_pem(pem);
         }
         let identity = identity::load(identity_path, args.key.as_deref())?;
         if let Some(not_after) = identity.not_after()

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use sdk_runtime::soap::Response;
-use sdk_runtime::transport::{BuildError, HttpClient, Identity};
+use sdk_runtime::transport::{BuildError, HttpClient, HttpClientBuilder, Identity};
 use sdk_runtime::url::Url;
 use sdk_runtime::{Date, SdkError};
 
@@ -121,26 +121,22 @@ impl Client {
     }
 }
 
-/// Builds a [`Client`].
+/// Builds a [`Client`]: the transport settings of
+/// [`HttpClientBuilder`](sdk_runtime::transport::HttpClientBuilder) plus the base URL and the
+/// rule that VZP calls need a client certificate.
 #[derive(Debug)]
 pub struct ClientBuilder {
     base_url: String,
-    identity: Option<Identity>,
-    roots_pem: Vec<Vec<u8>>,
-    platform_roots: bool,
-    timeout: Duration,
-    connect_timeout: Duration,
+    has_identity: bool,
+    http: HttpClientBuilder,
 }
 
 impl Default for ClientBuilder {
     fn default() -> Self {
         Self {
             base_url: Client::PRODUCTION_BASE_URL.to_owned(),
-            identity: None,
-            roots_pem: Vec::new(),
-            platform_roots: true,
-            timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
+            has_identity: false,
+            http: HttpClient::builder(),
         }
     }
 }
@@ -154,51 +150,46 @@ impl ClientBuilder {
 
     /// The client certificate VZP paired with your B2B account (required).
     pub fn identity(mut self, identity: Identity) -> Self {
-        self.identity = Some(identity);
+        self.has_identity = true;
+        self.http = self.http.identity(identity);
         self
     }
 
     /// Trusts the certificates in this PEM (VZP asks clients to install its server
-    /// certificates' issuers).
-    pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.roots_pem.push(pem.into());
-        self
+    /// certificates' issuers). A PEM without certificates is an error right away.
+    pub fn add_root_certificates_pem(mut self, pem: &[u8]) -> Result<Self, ClientBuildError> {
+        self.http = self.http.add_root_certificates_pem(pem)?;
+        Ok(self)
     }
 
     /// Whether to trust the system's trust store too (default: yes).
     pub fn platform_roots(mut self, yes: bool) -> Self {
-        self.platform_roots = yes;
+        self.http = self.http.platform_roots(yes);
         self
     }
 
     /// Time allowed for a whole call (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.http = self.http.timeout(timeout);
         self
     }
 
-    /// Time allowed to connect, including the TLS handshake (default 10 s).
+    /// Time allowed to connect, including the TLS handshake (default 10 s, never more than
+    /// the whole call's timeout).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.http = self.http.connect_timeout(timeout);
         self
     }
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, ClientBuildError> {
-        let identity = self.identity.ok_or(ClientBuildError::MissingIdentity)?;
+        if !self.has_identity {
+            return Err(ClientBuildError::MissingIdentity);
+        }
         let base = Url::parse(&self.base_url).map_err(|source| ClientBuildError::BaseUrl {
             url: self.base_url.clone(),
             source,
         })?;
-        let mut http = HttpClient::builder()
-            .identity(identity)
-            .platform_roots(self.platform_roots)
-            .timeout(self.timeout)
-            // A connect timeout longer than the whole call could never fire as itself.
-            .connect_timeout(self.connect_timeout.min(self.timeout));
-        for pem in &self.roots_pem {
-            http = http.add_root_certificates_pem(pem)?;
-        }
-        Client::from_http(http.build()?, &base)
+        Client::from_http(self.http.build()?, &base)
     }
 }

@@ -179,11 +179,11 @@ impl Sandbox {
             .issue_client_cert(common_name)
             .map_err(|e| sandbox_error(&e))?;
         let identity = cert.identity().map_err(|e| sandbox_error(&e))?;
-        Ok(Client::builder()
+        Client::builder()
             .base_url(self.base_url().to_string())
             .identity(identity)
-            .add_root_certificates_pem(self.ca_cert_pem().as_bytes().to_vec())
-            .platform_roots(false))
+            .platform_roots(false)
+            .add_root_certificates_pem(self.ca_cert_pem().as_bytes())
     }
 
     /// How many HTTP requests reached the sandbox (over authenticated TLS) so far.

@@ -335,7 +335,8 @@ async fn identity_from_an_openssl_pkcs12_file() {
     let client = sdk_vzp::Client::builder()
         .base_url(sandbox.base_url().to_string())
         .identity(identity)
-        .add_root_certificates_pem(sandbox.ca_cert_pem().as_bytes().to_vec())
+        .add_root_certificates_pem(sandbox.ca_cert_pem().as_bytes())
+        .unwrap()
         .platform_roots(false)
         .build()
         .unwrap();

@@ -311,9 +311,11 @@ impl HttpClientBuilder {
     /// Builds the client.
     pub fn build(self) -> Result<HttpClient, BuildError> {
         let tls = self.tls_config()?;
+        // The whole-call timeout bounds connecting too; the settings say what really applies.
+        let connect_timeout = self.connect_timeout.min(self.timeout);
         let inner = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
-            .connect_timeout(self.connect_timeout)
+            .connect_timeout(connect_timeout)
             .timeout(self.timeout)
             .user_agent(self.user_agent.as_str())
             // A redirected POST would silently become a GET without body; let the caller see 3xx.
@@ -327,7 +329,7 @@ impl HttpClientBuilder {
                 identity_subject: self.identity.as_ref().map(Identity::subject),
                 extra_roots: self.roots.len(),
                 platform_roots: self.platform_roots,
-                connect_timeout: self.connect_timeout,
+                connect_timeout,
                 timeout: self.timeout,
                 allow_plain_http: self.allow_plain_http,
             }),
