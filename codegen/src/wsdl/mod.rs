@@ -572,11 +572,7 @@ fn cut_schema(text: &str, schema: &Element, inherited: &Scope) -> String {
         extra.push((p.clone(), ns.clone()));
     }
     extra.sort();
-    let name_end = raw
-        .char_indices()
-        .skip(1)
-        .find(|(_, c)| c.is_whitespace() || *c == '>' || *c == '/')
-        .map_or(raw.len(), |(i, _)| i);
+    let name_end = tag_name_len(raw);
     let mut out = String::with_capacity(raw.len() + 256);
     out.push_str(raw.get(..name_end).unwrap_or_default());
     for (p, ns) in extra {
@@ -603,20 +599,6 @@ pub fn write_standalone_schemas(
     dir: &Path,
 ) -> Result<Vec<(String, PathBuf)>, Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut planned = Vec::new();
-    for (i, s) in defs.schemas.iter().enumerate() {
-        let root = xml::parse_str(&s.text).map_err(|e| Error::spec(&s.wsdl, e.to_string()))?;
-        let tns = root
-            .attribute("", "targetNamespace")
-            .unwrap_or("")
-            .to_owned();
-        let stem = s
-            .wsdl
-            .file_stem()
-            .and_then(|n| n.to_str())
-            .unwrap_or("wsdl");
-        planned.push((tns, dir.join(format!("{stem}-types-{i}.xsd")), root));
-    }
     let url_of = |p: &Path| -> Result<String, Error> {
         let abs = if p.is_absolute() {
             p.to_path_buf()
@@ -629,66 +611,104 @@ pub fn write_standalone_schemas(
             .map(|u| u.to_string())
             .map_err(|()| Error::spec(p, "path cannot be a URL".to_owned()))
     };
-    let mut out = Vec::new();
+    // Where each inline schema goes, and under which URL its namespace is found.
+    let mut planned = Vec::new();
     for (i, s) in defs.schemas.iter().enumerate() {
-        let Some((tns, path, root)) = planned.get(i) else {
-            continue;
-        };
-        let mut edits: Vec<(usize, usize, String)> = Vec::new();
-        for e in root.child_elements().filter(|e| {
-            e.namespace() == XS_NS
-                && matches!(
-                    e.local_name(),
-                    "import" | "include" | "redefine" | "override"
-                )
-        }) {
-            let tag_start = e.offset();
-            let tag = s.text.get(tag_start..).unwrap_or_default();
-            let tag_len = tag.find('>').unwrap_or(tag.len());
-            let start_tag = tag.get(..tag_len).unwrap_or_default();
-            match e.attribute("", "schemaLocation") {
+        let root = xml::parse_str(&s.text).map_err(|e| Error::spec(&s.wsdl, e.to_string()))?;
+        let tns = root
+            .attribute("", "targetNamespace")
+            .unwrap_or("")
+            .to_owned();
+        let stem = s
+            .wsdl
+            .file_stem()
+            .and_then(|n| n.to_str())
+            .unwrap_or("wsdl");
+        let path = dir.join(format!("{stem}-types-{i}.xsd"));
+        let url = url_of(&path)?;
+        planned.push((tns, path, url));
+    }
+    let mut out = Vec::new();
+    for (s, (tns, path, own_url)) in defs.schemas.iter().zip(&planned) {
+        let text =
+            rewrite_schema_refs(&s.text, |e, tag| match e.attribute("", "schemaLocation") {
                 Some(loc) => {
                     let absolute = url_of(&resolve_location(&s.wsdl, loc))?;
-                    for quote in ['"', '\''] {
+                    Ok(['"', '\''].iter().find_map(|quote| {
                         let needle = format!("schemaLocation={quote}{loc}{quote}");
-                        if let Some(at) = start_tag.find(&needle) {
-                            edits.push((
-                                tag_start + at,
-                                needle.len(),
-                                format!("schemaLocation=\"{absolute}\""),
-                            ));
-                            break;
-                        }
-                    }
+                        tag.find(&needle)
+                            .map(|at| (at, needle.len(), format!("schemaLocation=\"{absolute}\"")))
+                    }))
                 }
-                None => {
-                    let ns = e.attribute("", "namespace").unwrap_or("");
-                    if let Some((_, target, _)) =
-                        planned.iter().find(|(t, p, _)| t == ns && p != path)
-                    {
-                        let name_len = start_tag
-                            .char_indices()
-                            .skip(1)
-                            .find(|(_, c)| c.is_whitespace() || *c == '/')
-                            .map_or(start_tag.len(), |(i, _)| i);
-                        edits.push((
-                            tag_start + name_len,
-                            0,
-                            format!(" schemaLocation=\"{}\"", url_of(target)?),
-                        ));
-                    }
-                }
-            }
-        }
-        let mut text = s.text.clone();
-        edits.sort_by_key(|(at, _, _)| *at);
-        for (at, len, replacement) in edits.into_iter().rev() {
-            text.replace_range(at..at + len, &replacement);
-        }
+                None => Ok(link_import(e, tag, |ns| {
+                    planned
+                        .iter()
+                        .find(|(t, _, url)| t == ns && url != own_url)
+                        .map(|(_, _, url)| url.clone())
+                })),
+            })?;
         std::fs::write(path, text).map_err(|e| Error::io(path, e))?;
         out.push((tns.clone(), path.clone()));
     }
     Ok(out)
+}
+
+/// Length of `<prefix:name` at the start of a start tag.
+pub(crate) fn tag_name_len(tag: &str) -> usize {
+    tag.char_indices()
+        .skip(1)
+        .find(|(_, c)| c.is_whitespace() || matches!(c, '/' | '>'))
+        .map_or(tag.len(), |(i, _)| i)
+}
+
+/// Rewrites the schema-reference children of a schema document (`xs:import`, `xs:include`,
+/// `xs:redefine`, `xs:override`) in its text: `edit` gets each element and its start tag and may
+/// return (offset in the tag, length to replace, replacement). Everything else is left byte for
+/// byte, so QName-valued attributes keep their prefixes.
+pub(crate) fn rewrite_schema_refs<E>(
+    text: &str,
+    mut edit: impl FnMut(&Element, &str) -> Result<Option<(usize, usize, String)>, E>,
+) -> Result<String, E> {
+    let Ok(root) = xml::parse_str(text) else {
+        return Ok(text.to_owned());
+    };
+    let mut edits = Vec::new();
+    for e in root.child_elements().filter(|e| {
+        e.namespace() == XS_NS
+            && matches!(
+                e.local_name(),
+                "import" | "include" | "redefine" | "override"
+            )
+    }) {
+        let tag = text.get(e.offset()..).unwrap_or_default();
+        let tag = tag
+            .get(..tag.find('>').unwrap_or(tag.len()))
+            .unwrap_or_default();
+        if let Some((at, len, replacement)) = edit(e, tag)? {
+            edits.push((e.offset() + at, len, replacement));
+        }
+    }
+    let mut out = text.to_owned();
+    edits.sort_by_key(|(at, _, _)| *at);
+    for (at, len, replacement) in edits.into_iter().rev() {
+        out.replace_range(at..at + len, &replacement);
+    }
+    Ok(out)
+}
+
+/// For an `xs:import` without `schemaLocation`, the edit that gives it the location `locate`
+/// knows for its namespace. WSDL processors resolve such imports against the other schemas of
+/// `wsdl:types`; schema processors (xsd-parser, xmllint) need a location.
+pub(crate) fn link_import(
+    e: &Element,
+    tag: &str,
+    locate: impl FnOnce(&str) -> Option<String>,
+) -> Option<(usize, usize, String)> {
+    if e.local_name() != "import" || e.attribute("", "schemaLocation").is_some() {
+        return None;
+    }
+    let url = locate(e.attribute("", "namespace")?)?;
+    Some((tag_name_len(tag), 0, format!(" schemaLocation=\"{url}\"")))
 }
 
 #[cfg(test)]

@@ -84,44 +84,21 @@ impl Resolver for VirtualResolver {
 }
 
 impl VirtualResolver {
-    /// Gives every `xs:import` without `schemaLocation` the location of the inline WSDL schema
-    /// with that namespace. WSDL processors resolve such imports against the other schemas of
-    /// `wsdl:types`; xsd-parser only searches schemas it reached through a location.
+    /// Gives every `xs:import` without `schemaLocation` the URL of the inline WSDL schema with
+    /// that namespace: xsd-parser only searches schemas it reached through a location.
     fn link_imports(&self, text: &str, own: &Url) -> String {
-        let Ok(root) = sdk_runtime::xml::parse_str(text) else {
-            return text.to_owned();
-        };
-        let mut inserts: Vec<(usize, String)> = Vec::new();
-        for import in root
-            .child_elements()
-            .filter(|e| e.is(crate::wsdl::XS_NS, "import"))
-        {
-            if import.attribute("", "schemaLocation").is_some() {
-                continue;
-            }
-            let Some(target) = import
-                .attribute("", "namespace")
-                .and_then(|ns| self.by_namespace.get(ns))
-            else {
-                continue;
-            };
-            if target == own {
-                continue;
-            }
-            // Insert right after the tag name of `<xs:import`.
-            let start = import.offset();
-            let tag = text.get(start..).unwrap_or_default();
-            let name_len = tag
-                .char_indices()
-                .skip(1)
-                .find(|(_, c)| c.is_whitespace() || *c == '/' || *c == '>')
-                .map_or(tag.len(), |(i, _)| i);
-            inserts.push((start + name_len, format!(" schemaLocation=\"{target}\"")));
+        let linked =
+            crate::wsdl::rewrite_schema_refs::<std::convert::Infallible>(text, |e, tag| {
+                Ok(crate::wsdl::link_import(e, tag, |ns| {
+                    self.by_namespace
+                        .get(ns)
+                        .filter(|url| *url != own)
+                        .map(Url::to_string)
+                }))
+            });
+        match linked {
+            Ok(t) => t,
+            Err(never) => match never {},
         }
-        let mut out = text.to_owned();
-        for (at, attr) in inserts.into_iter().rev() {
-            out.insert_str(at, &attr);
-        }
-        out
     }
 }
