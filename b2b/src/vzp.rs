@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use sdk_runtime::Date;
+use sdk_runtime::soap::Response;
 use sdk_runtime::url::Url;
 use sdk_runtime::xml::Diagnostic;
 use sdk_vzp::prubeh_pojisteni::operation::prubeh_pojisteni_druh_b2b;
@@ -37,23 +38,15 @@ async fn prubeh_pojisteni(args: PrubehArgs) -> Result<(), Failure> {
         .await
         .map_err(|e| failure::call(e, settings.timeout))?;
 
-    if settings.json {
-        let request = PrubehPojisteniDruhB2BPozadavek::new(cislo, k_datu);
-        let endpoint = target.client.prubeh_pojisteni_service().endpoint();
-        let doc = json_document(
-            prubeh_pojisteni_druh_b2b::SPEC.name,
-            endpoint,
-            target.is_sandbox(),
-            serde_json::to_string_pretty(&request),
-            serde_json::to_string_pretty(&answer.output),
-            &answer.diagnostics,
-        )?;
-        output::stdout(&doc)?;
-    } else {
-        output::stdout(&render_prubeh(&cislo, k_datu, &answer.output))?;
-    }
-    warn_diagnostics(&answer.diagnostics);
-    Ok(())
+    report(
+        &settings,
+        &target,
+        prubeh_pojisteni_druh_b2b::SPEC.name,
+        target.client.prubeh_pojisteni_service().endpoint(),
+        &PrubehPojisteniDruhB2BPozadavek::new(cislo.clone(), k_datu),
+        &answer,
+        |output| render_prubeh(&cislo, k_datu, output),
+    )
 }
 
 async fn stav_smlouvy(args: StavArgs) -> Result<(), Failure> {
@@ -68,20 +61,40 @@ async fn stav_smlouvy(args: StavArgs) -> Result<(), Failure> {
         .await
         .map_err(|e| failure::call(e, settings.timeout))?;
 
+    report(
+        &settings,
+        &target,
+        stav_smlouvy_icpicppb2b::SPEC.name,
+        target.client.stav_smlouvy_service().endpoint(),
+        &StavSmlouvyICPICPPB2BZadost::new(icp.clone(), k_datu),
+        &answer,
+        |output| render_stav(&icp, k_datu, output),
+    )
+}
+
+/// Prints an answer: one JSON document with `--json`, else the text `render` makes; then the
+/// schema deviations as warnings on stderr.
+fn report<O: serde::Serialize>(
+    settings: &Settings<'_>,
+    target: &Target,
+    service: &str,
+    endpoint: &Url,
+    request: &impl serde::Serialize,
+    answer: &Response<O>,
+    render: impl FnOnce(&O) -> String,
+) -> Result<(), Failure> {
     if settings.json {
-        let request = StavSmlouvyICPICPPB2BZadost::new(icp, k_datu);
-        let endpoint = target.client.stav_smlouvy_service().endpoint();
         let doc = json_document(
-            stav_smlouvy_icpicppb2b::SPEC.name,
+            service,
             endpoint,
             target.is_sandbox(),
-            serde_json::to_string_pretty(&request),
+            serde_json::to_string_pretty(request),
             serde_json::to_string_pretty(&answer.output),
             &answer.diagnostics,
         )?;
         output::stdout(&doc)?;
     } else {
-        output::stdout(&render_stav(&icp, k_datu, &answer.output))?;
+        output::stdout(&render(&answer.output))?;
     }
     warn_diagnostics(&answer.diagnostics);
     Ok(())
