@@ -19,6 +19,14 @@ use crate::xml::{DecodeError, ValidationError};
 pub enum SdkError<E> {
     /// The input broke its schema or a domain rule; nothing was sent.
     InvalidInput(ValidationError),
+    /// The operation requires credentials (security schemes of its service description) that
+    /// were not set on the client; nothing was sent.
+    MissingCredentials {
+        /// The operation (its `operationId`, or `METHOD /path`).
+        operation: &'static str,
+        /// What would do: alternatives joined by ` or `, schemes needed together by ` and `.
+        required: String,
+    },
     /// No answer within the configured timeout.
     Timeout {
         /// The timeout that elapsed.
@@ -59,6 +67,14 @@ impl<E: fmt::Display> fmt::Display for SdkError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidInput(e) => write!(f, "{e} (nothing was sent)"),
+            Self::MissingCredentials {
+                operation,
+                required,
+            } => write!(
+                f,
+                "`{operation}` needs credentials for {required}, which the client does not have \
+                 (nothing was sent)"
+            ),
             Self::Timeout { after } => {
                 write!(f, "no answer within {:.1} s", after.as_secs_f64())
             }
@@ -146,6 +162,13 @@ impl<E> SdkError<E> {
     pub fn map_service<F>(self, f: impl FnOnce(E) -> F) -> SdkError<F> {
         match self {
             Self::InvalidInput(e) => SdkError::InvalidInput(e),
+            Self::MissingCredentials {
+                operation,
+                required,
+            } => SdkError::MissingCredentials {
+                operation,
+                required,
+            },
             Self::Timeout { after } => SdkError::Timeout { after },
             Self::Transport(e) => SdkError::Transport(e),
             Self::RateLimited {

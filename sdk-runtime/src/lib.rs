@@ -8,11 +8,15 @@
 //! * [`soap`]: SOAP 1.1/1.2 envelopes, faults, and the operation call path.
 //! * [`transport`]: HTTPS over rustls with a client identity from PKCS#12 or PEM, timeouts.
 //! * [`error`]: the error every operation returns ([`SdkError`]).
+//! * `rest` (feature `rest`): the REST/JSON call path of clients generated from OpenAPI, with
+//!   security schemes, credentials and per-status response decoding.
 //! * `sandbox` (feature `sandbox`): in-process mTLS servers and a throwaway PKI for the
 //!   embedded authority sandboxes and tests.
 
 pub mod error;
 pub mod redact;
+#[cfg(feature = "rest")]
+pub mod rest;
 pub mod soap;
 pub mod transport;
 pub mod xml;

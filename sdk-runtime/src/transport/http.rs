@@ -182,6 +182,23 @@ impl HttpClient {
         headers: &[(&str, &str)],
         body: Vec<u8>,
     ) -> Result<HttpResponse, TransportError> {
+        self.send("POST", url, headers, Some(body)).await
+    }
+
+    /// Sends a request with any method (`GET`, `PUT`, `DELETE`, …; REST operations) and reads the
+    /// whole response, like [`post`](Self::post). `body: None` sends no body at all.
+    pub async fn send(
+        &self,
+        method: &str,
+        url: &Url,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Result<HttpResponse, TransportError> {
+        let method =
+            reqwest::Method::from_bytes(method.as_bytes()).map_err(|e| TransportError::Other {
+                message: format!("invalid HTTP method {method:?}"),
+                source: Box::new(e),
+            })?;
         match url.scheme() {
             "https" => {}
             "http" if self.settings.allow_plain_http => {}
@@ -196,11 +213,14 @@ impl HttpClient {
             timeout: self.settings.timeout,
         };
 
-        let response = self
+        let mut request = self
             .inner
-            .post(url.as_str())
-            .headers(header_map)
-            .body(body)
+            .request(method.clone(), url.as_str())
+            .headers(header_map);
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        let response = request
             .send()
             .await
             .map_err(|e| classify::classify(e, &cx))?;
@@ -219,12 +239,20 @@ impl HttpClient {
             .bytes()
             .await
             .map_err(|e| classify::classify(e, &cx))?;
-        tracing::debug!(endpoint = %endpoint, status, bytes = body.len(), "POST completed");
+        tracing::debug!(endpoint = %endpoint, %method, status, bytes = body.len(), "request completed");
         Ok(HttpResponse {
             status,
             headers,
             body,
         })
+    }
+}
+
+impl HttpClient {
+    /// Whether the client presents a TLS client certificate (satisfies `mutualTLS` security
+    /// schemes).
+    pub fn has_identity(&self) -> bool {
+        self.settings.identity_subject.is_some()
     }
 }
 
