@@ -129,3 +129,84 @@ pub fn generate_crate(workspace: &Path, spec_dir: &Path) -> Result<Vec<Generated
     });
     Ok(files)
 }
+
+/// One module generated outside a `codegen.toml` crate (used by `cargo xtask conformance`).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Module {
+    /// The module's source text.
+    pub code: String,
+    /// Number of generated types.
+    pub types: usize,
+    /// Number of operations (0 for a schema set).
+    pub operations: usize,
+    /// The types and names of every element a message can carry at its top level.
+    pub elements: Vec<model::RootElement>,
+    /// The model the code was generated from (for sample messages).
+    pub model: model::TypeModel,
+}
+
+/// Generates the module of the SOAP service described by `wsdl`, treating every operation as
+/// `published`; `shown` is the path printed in the header.
+pub fn generate_wsdl_module(wsdl_path: &Path, shown: &str) -> Result<Module, Error> {
+    let defs = wsdl::read(wsdl_path)?;
+    let schemas = xsd::load(&defs.schemas)?;
+    let overlay = config::Overlay::default();
+    let model = service::build(
+        &defs,
+        &schemas,
+        &overlay,
+        Some(model::Provenance::Published),
+        shown,
+    )?;
+    let code = emit::service_file(&model, &emit::Options::default())?;
+    let mut elements = Vec::new();
+    for op in &model.operations {
+        for p in op
+            .input
+            .iter()
+            .chain(&op.output)
+            .chain(&op.input_headers)
+            .chain(op.faults.iter().map(|(_, p)| p))
+        {
+            if !elements
+                .iter()
+                .any(|e: &model::RootElement| e.name == p.element)
+            {
+                elements.push(model::RootElement {
+                    name: p.element.clone(),
+                    ty: p.ty,
+                });
+            }
+        }
+    }
+    Ok(Module {
+        code,
+        types: model.types.types.len(),
+        operations: model.operations.len(),
+        elements,
+        model: model.types,
+    })
+}
+
+/// Generates the types of every global element of the schema `xsd_path` (and of what it
+/// imports or includes); `shown` is the path printed in the header.
+pub fn generate_schema_module(xsd_path: &Path, shown: &str) -> Result<Module, Error> {
+    let schemas = xsd::load_file(xsd_path)?;
+    let overlay = config::Overlay::default();
+    let mut conv = xsd::Converter::new(&schemas, &overlay);
+    let mut elements = Vec::new();
+    for name in conv.global_elements(xsd::target_namespace(xsd_path)?.as_deref()) {
+        let ty = conv.element(&name)?;
+        elements.push(model::RootElement { name, ty });
+    }
+    let types = conv.finish();
+    let code = emit::schema_file(&types, shown, &emit::Options::default())?;
+    Ok(Module {
+        code,
+        types: types.types.len(),
+        operations: 0,
+        elements,
+        model: types,
+    })
+}

@@ -92,19 +92,19 @@ fn provenance_reaches_the_generated_docs() {
 
 #[test]
 fn unsupported_constructs_fail_loudly() {
-    let dir = std::env::temp_dir().join(format!("codegen-choice-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("codegen-encoded-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let wsdl = dir.join("c.wsdl");
     std::fs::write(
         &wsdl,
         r#"<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:c" targetNamespace="urn:c">
   <wsdl:types><xs:schema targetNamespace="urn:c" elementFormDefault="qualified">
-    <xs:element name="Q"><xs:complexType><xs:choice><xs:element name="a" type="xs:string"/><xs:element name="b" type="xs:int"/></xs:choice></xs:complexType></xs:element>
+    <xs:element name="Q"><xs:complexType><xs:sequence><xs:element name="a" type="xs:string"/></xs:sequence></xs:complexType></xs:element>
   </xs:schema></wsdl:types>
   <wsdl:message name="M"><wsdl:part name="p" element="t:Q"/></wsdl:message>
   <wsdl:portType name="P"><wsdl:operation name="O"><wsdl:input message="t:M"/><wsdl:output message="t:M"/></wsdl:operation></wsdl:portType>
   <wsdl:binding name="B" type="t:P"><soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
-    <wsdl:operation name="O"><soap:operation soapAction="o"/><wsdl:input><soap:body use="literal"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation></wsdl:binding>
+    <wsdl:operation name="O"><soap:operation soapAction="o"/><wsdl:input><soap:body use="encoded" encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"/></wsdl:input><wsdl:output><soap:body use="literal"/></wsdl:output></wsdl:operation></wsdl:binding>
 </wsdl:definitions>"#,
     )
     .unwrap();
@@ -116,6 +116,9 @@ fn unsupported_constructs_fail_loudly() {
     let err = sdk_codegen::generate_crate(&dir, &dir)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("xs:choice is not supported yet"), "{err}");
+    assert!(
+        err.contains("SOAP encoding (use=\"encoded\") is not supported"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

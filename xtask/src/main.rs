@@ -2,7 +2,12 @@
 //!
 //! * `cargo xtask regen` — regenerates every `sdk-*` crate from `wsdl/*/codegen.toml`.
 //! * `cargo xtask regen --check` — fails if any generated file is stale (run by CI).
-//! * `cargo xtask ci` — everything CI runs: formatting, clippy, regen --check, tests.
+//! * `cargo xtask conformance [DIR…]` — generates, compiles and round-trips every spec set
+//!   under the given folders (default: `../shared/corpus`, `../shared/specs/published`).
+//! * `cargo xtask ci` — everything CI runs: formatting, clippy, regen --check, tests,
+//!   conformance.
+
+mod conformance;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -13,8 +18,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("regen") => regen(args.iter().any(|a| a == "--check")),
         Some("ci") => ci(),
+        Some("conformance") => conformance::run(&workspace_root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask regen [--check] | ci");
+            eprintln!("usage: cargo xtask regen [--check] | conformance [DIR…] | ci");
             return ExitCode::from(2);
         }
     };

@@ -4,6 +4,7 @@
 //! `types::*` (one Rust type per XSD type reached), `operation::<op>::{Input, Output, Error,
 //! SPEC}`, and a `Client` with one async method per operation.
 
+mod content;
 mod types;
 
 use proc_macro2::{Literal, TokenStream};
@@ -129,6 +130,26 @@ pub fn service_file(model: &ServiceModel, opts: &Options) -> Result<String, Erro
         #client
     };
     render(tokens, &model.source)
+}
+
+/// The file of a schema set: only `types`, no operations.
+pub fn schema_file(
+    types: &crate::model::TypeModel,
+    source: &str,
+    opts: &Options,
+) -> Result<String, Error> {
+    let type_tokens = types::types(types, opts)?;
+    let doc =
+        format!("Types of the schema `{source}`, one per XSD type its global elements reach.");
+    let tokens = quote! {
+        #![doc = #doc]
+
+        /// The types.
+        pub mod types {
+            #type_tokens
+        }
+    };
+    render(tokens, source)
 }
 
 fn type_name(model: &ServiceModel, id: crate::model::TypeId) -> Result<syn::Ident, Error> {

@@ -19,6 +19,9 @@ pub(super) fn types(model: &TypeModel, opts: &Options) -> Result<TokenStream, Er
             TypeKind::Struct(s) => structure(model, t, s, opts)?,
             TypeKind::Enum(e) => enumeration(t, e, opts),
             TypeKind::Restricted(r) => restricted(t, r, opts),
+            TypeKind::Choice(c) => super::content::choice(model, t, c, opts)?,
+            TypeKind::Union(u) => super::content::union(model, t, u, opts)?,
+            TypeKind::List(l) => super::content::list(model, t, l, opts)?,
         });
     }
     Ok(out)
@@ -40,6 +43,7 @@ pub(super) fn value_type(model: &TypeModel, r: &TypeRef) -> Result<TokenStream, 
                 .map_err(|e| Error::Emit(format!("overlay type `{path}`: {e}")))?;
             quote!(#p)
         }
+        TypeRef::AnyElement => quote!(::sdk_runtime::xml::Element),
     })
 }
 
@@ -67,16 +71,20 @@ fn builtin_type(b: Builtin) -> TokenStream {
 pub(super) fn is_simple(model: &TypeModel, r: &TypeRef) -> bool {
     match r {
         TypeRef::Builtin(_) | TypeRef::Mapped(_) => true,
-        TypeRef::Def(id) => !matches!(model.get(*id).map(|t| &t.kind), Some(TypeKind::Struct(_))),
+        TypeRef::AnyElement => false,
+        TypeRef::Def(id) => !matches!(
+            model.get(*id).map(|t| &t.kind),
+            Some(TypeKind::Struct(_) | TypeKind::Choice(_))
+        ),
     }
 }
 
 /// `true` when `Validate` of `r` can find something (generated and hand-written types).
-fn validates(r: &TypeRef) -> bool {
-    !matches!(r, TypeRef::Builtin(_))
+pub(super) fn validates(r: &TypeRef) -> bool {
+    !matches!(r, TypeRef::Builtin(_) | TypeRef::AnyElement)
 }
 
-fn stored_type(model: &TypeModel, f: &Field) -> Result<TokenStream, Error> {
+pub(super) fn stored_type(model: &TypeModel, f: &Field) -> Result<TokenStream, Error> {
     let inner = value_type(model, &f.ty)?;
     let inner = if f.boxed {
         quote!(::std::boxed::Box<#inner>)
@@ -90,7 +98,7 @@ fn stored_type(model: &TypeModel, f: &Field) -> Result<TokenStream, Error> {
     })
 }
 
-fn serde_derive(opts: &Options) -> TokenStream {
+pub(super) fn serde_derive(opts: &Options) -> TokenStream {
     match &opts.serde_feature {
         Some(f) => quote!(#[cfg_attr(feature = #f, derive(::serde::Serialize))]),
         None => TokenStream::new(),
@@ -134,6 +142,8 @@ fn structure(
             FieldKind::Element => {
                 fdoc.push(format!("Element `{}`{}.", f.xml.local, occurs_note(f)))
             }
+            FieldKind::Group => fdoc.push(format!("A model group{}.", occurs_note(f))),
+            FieldKind::Any => fdoc.push(format!("Wildcard content{}.", occurs_note(f))),
         }
         if f.sensitive {
             fdoc.push("Personal data: shown as `<redacted>` in `Debug` output.".to_owned());
@@ -155,11 +165,22 @@ fn structure(
                     }
                     Cardinality::One => TokenStream::new(),
                 };
-                quote!(#[cfg_attr(feature = #feat, serde(rename = #rename))] #skip)
+                if f.kind == FieldKind::Any {
+                    quote!(#[cfg_attr(feature = #feat, serde(skip))])
+                } else {
+                    quote!(#[cfg_attr(feature = #feat, serde(rename = #rename))] #skip)
+                }
             }
             None => TokenStream::new(),
         };
         decl_fields.extend(quote! { #fdocs #serde_attrs pub #fname: #ty, });
+    }
+    if s.mixed {
+        decl_fields.extend(quote! {
+            /// Character data of the mixed content, concatenated in document order (its
+            /// positions between the child elements are not kept; it is written before them).
+            pub text_content: ::std::string::String,
+        });
     }
     let derive_debug = if any_sensitive {
         quote!()
@@ -201,6 +222,9 @@ fn structure(
             Cardinality::Many => inits.extend(quote!(#fname: ::std::vec::Vec::new(),)),
         }
     }
+    if s.mixed {
+        inits.extend(quote!(text_content: ::std::string::String::new(),));
+    }
 
     let debug_impl = if any_sensitive {
         let mut entries = TokenStream::new();
@@ -212,6 +236,9 @@ fn structure(
             } else {
                 entries.extend(quote!(.field(#label, &self.#fname)));
             }
+        }
+        if s.mixed {
+            entries.extend(quote!(.field("text_content", &self.text_content)));
         }
         let sname = t.rust_name.as_str();
         quote! {
@@ -225,8 +252,11 @@ fn structure(
         TokenStream::new()
     };
 
-    let write = write_impl(model, &name, s)?;
-    let read = read_impl(model, &name, s)?;
+    let (write, read) = if s.group {
+        (TokenStream::new(), group_impl(model, &name, s)?)
+    } else {
+        (write_impl(model, &name, s)?, read_impl(model, &name, s)?)
+    };
     let validate = validate_impl(&name, &all);
     let element_impl = match &t.element {
         Some(e) => {
@@ -284,57 +314,17 @@ fn write_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<Tok
             Cardinality::One => quote! {
                 w.attr(#ns, #local, &::sdk_runtime::xml::XmlText::to_xml_text(&self.#fname));
             },
-            _ => quote! {
-                if let ::std::option::Option::Some(v) = &self.#fname {
-                    w.attr(#ns, #local, &::sdk_runtime::xml::XmlText::to_xml_text(v));
-                }
-            },
+            _ => quote!(::sdk_runtime::xml::put_attr(w, #ns, #local, self.#fname.as_ref());),
         });
     }
     if let Some(t) = &s.text {
         let fname = format_ident!("{}", t.rust_name);
         body.extend(quote! { w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.#fname)); });
     }
-    for f in s.fields.iter().filter(|f| f.kind == FieldKind::Element) {
-        let fname = format_ident!("{}", f.rust_name);
-        let (ns, local) = (lit(&f.xml.ns), lit(&f.xml.local));
-        let writer = if is_simple(model, &f.ty) {
-            quote!(::sdk_runtime::xml::write_text_element)
-        } else {
-            quote!(::sdk_runtime::xml::write_complex_element)
-        };
-        let deref = if f.boxed { quote!(&**) } else { quote!() };
-        body.extend(match (f.cardinality(), f.nillable && f.min > 0) {
-            (Cardinality::One, _) => {
-                let r = if f.boxed {
-                    quote!(&*self.#fname)
-                } else {
-                    quote!(&self.#fname)
-                };
-                quote! { #writer(w, #ns, #local, #r); }
-            }
-            (Cardinality::Optional, true) => quote! {
-                match &self.#fname {
-                    ::std::option::Option::Some(v) => #writer(w, #ns, #local, #deref v),
-                    ::std::option::Option::None => {
-                        w.start(#ns, #local);
-                        w.attr(::sdk_runtime::xml::XSI_NS, "nil", "true");
-                        w.end();
-                    }
-                }
-            },
-            (Cardinality::Optional, false) => quote! {
-                if let ::std::option::Option::Some(v) = &self.#fname {
-                    #writer(w, #ns, #local, #deref v);
-                }
-            },
-            (Cardinality::Many, _) => quote! {
-                for v in &self.#fname {
-                    #writer(w, #ns, #local, v);
-                }
-            },
-        });
+    if s.mixed {
+        body.extend(quote! { w.text(&self.text_content); });
     }
+    body.extend(content_writes(model, s));
     let w = if body.is_empty() {
         quote!(_w)
     } else {
@@ -349,27 +339,41 @@ fn write_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<Tok
     })
 }
 
+fn content_writes(model: &TypeModel, s: &StructDef) -> TokenStream {
+    let mut body = TokenStream::new();
+    for f in s.fields.iter().filter(|f| super::content::in_content(f)) {
+        let fname = format_ident!("{}", f.rust_name);
+        body.extend(super::content::write_stmt(model, f, quote!(self.#fname)));
+    }
+    body
+}
+
+/// The field initialisers of the content fields, reading from `c`.
+fn content_reads<'s>(model: &TypeModel, s: &'s StructDef) -> (Vec<&'s Field>, TokenStream) {
+    let elems: Vec<&Field> = s
+        .fields
+        .iter()
+        .filter(|f| super::content::in_content(f))
+        .collect();
+    let mut build = TokenStream::new();
+    for (i, f) in elems.iter().enumerate() {
+        let fname = format_ident!("{}", f.rust_name);
+        let read = super::content::read_expr(model, f, i);
+        build.extend(quote!(#fname: #read,));
+    }
+    (elems, build)
+}
+
 fn read_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<TokenStream, Error> {
     let attrs: Vec<&Field> = s
         .fields
         .iter()
         .filter(|f| f.kind == FieldKind::Attribute)
         .collect();
-    let elems: Vec<&Field> = s
-        .fields
-        .iter()
-        .filter(|f| f.kind == FieldKind::Element)
-        .collect();
-
     let attr_specs = attrs.iter().map(|f| {
         let (ns, local) = (lit(&f.xml.ns), lit(&f.xml.local));
         quote!(::sdk_runtime::xml::FieldSpec { ns: #ns, local: #local })
     });
-    let elem_specs = elems.iter().map(|f| {
-        let (ns, local) = (lit(&f.xml.ns), lit(&f.xml.local));
-        quote!(::sdk_runtime::xml::FieldSpec { ns: #ns, local: #local })
-    });
-
     let mut body = TokenStream::new();
     body.extend(quote! {
         cx.check_attributes(element, &[#(#attr_specs),*]);
@@ -378,87 +382,32 @@ fn read_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<Toke
     for f in &attrs {
         let fname = format_ident!("{}", f.rust_name);
         let (ns, local) = (lit(&f.xml.ns), lit(&f.xml.local));
-        let at = format!("@{}", f.xml.local);
-        body.extend(quote! { let #fname = cx.attribute_value(element, #ns, #local)?; });
         build.extend(match f.cardinality() {
-            Cardinality::One => quote!(#fname: cx.required(#fname, #at)?,),
-            _ => quote!(#fname,),
+            Cardinality::One => quote!(#fname: cx.attr_one(element, #ns, #local)?,),
+            _ => quote!(#fname: cx.attr_opt(element, #ns, #local)?,),
         });
     }
     if let Some(t) = &s.text {
         let fname = format_ident!("{}", t.rust_name);
-        body.extend(quote! { let #fname = cx.own_text_value(element)?; });
-        build.extend(quote!(#fname,));
+        build.extend(quote!(#fname: cx.own_text_value(element)?,));
     }
+    let (elems, reads) = content_reads(model, s);
     if !elems.is_empty() || s.text.is_none() {
-        let mut arms = TokenStream::new();
-        let mut single_arm = TokenStream::new();
-        for (i, f) in elems.iter().enumerate() {
-            let fname = format_ident!("{}", f.rust_name);
-            let index = Literal::usize_unsuffixed(i);
-            let read = if is_simple(model, &f.ty) {
-                quote!(cx.text_value(child)?)
-            } else {
-                quote!(cx.complex_value(child)?)
-            };
-            let read = if f.boxed {
-                quote!(::std::boxed::Box::new(#read))
-            } else {
-                read
-            };
-            match f.cardinality() {
-                Cardinality::Many => {
-                    body.extend(quote! { let mut #fname = ::std::vec::Vec::new(); });
-                    arms.extend(quote! { #index => #fname.push(#read), });
-                    single_arm = quote! { #fname.push(#read); };
-                    build.extend(quote!(#fname,));
-                }
-                card => {
-                    body.extend(quote! { let mut #fname = ::std::option::Option::None; });
-                    let nil_check = if f.nillable {
-                        quote! { if child.attribute(::sdk_runtime::xml::XSI_NS, "nil").is_some_and(|v| v.trim() == "true" || v.trim() == "1") { continue; } }
-                    } else {
-                        quote!()
-                    };
-                    let arm = quote! {
-                        #nil_check
-                        let v = #read;
-                        cx.set_once(&mut #fname, child, v);
-                    };
-                    arms.extend(quote! { #index => { #arm } });
-                    single_arm = arm;
-                    let local = f.xml.local.as_str();
-                    build.extend(if card == Cardinality::One {
-                        quote!(#fname: cx.required(#fname, #local)?,)
-                    } else {
-                        quote!(#fname,)
-                    });
-                }
-            }
-        }
-        let loop_body = if elems.is_empty() {
-            quote! { let _ = cx.children(element, FIELDS); }
-        } else if elems.len() == 1 {
-            // One known child: every match is field 0.
-            quote! {
-                for (_, child) in cx.children(element, FIELDS) {
-                    #single_arm
-                }
-            }
+        let table = super::content::model_table(model, &elems)?;
+        let mixed = s.mixed;
+        let binding = if elems.is_empty() && !s.mixed {
+            quote!(_c)
         } else {
-            quote! {
-                for (index, child) in cx.children(element, FIELDS) {
-                    match index {
-                        #arms
-                        _ => {}
-                    }
-                }
-            }
+            quote!(mut c)
         };
         body.extend(quote! {
-            const FIELDS: &[::sdk_runtime::xml::FieldSpec] = &[#(#elem_specs),*];
-            #loop_body
+            const MODEL: &[::sdk_runtime::xml::Particle] = #table;
+            let #binding = cx.content(element, MODEL, #mixed);
         });
+        build.extend(reads);
+        if s.mixed {
+            build.extend(quote!(text_content: c.mixed_text(),));
+        }
     }
     Ok(quote! {
         impl ::sdk_runtime::xml::XmlRead for #name {
@@ -468,6 +417,39 @@ fn read_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<Toke
             ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
                 #body
                 ::std::result::Result::Ok(Self { #build })
+            }
+        }
+    })
+}
+
+/// A group struct (a repeated or nested sequence): `XmlGroup` instead of an element codec.
+fn group_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<TokenStream, Error> {
+    let (elems, reads) = content_reads(model, s);
+    let table = super::content::model_table(model, &elems)?;
+    let writes = content_writes(model, s);
+    let binding = if elems.is_empty() {
+        quote!(_c)
+    } else {
+        quote!(mut c)
+    };
+    let w = if writes.is_empty() {
+        quote!(_w)
+    } else {
+        quote!(w)
+    };
+    Ok(quote! {
+        impl ::sdk_runtime::xml::XmlGroup for #name {
+            const MODEL: &'static [::sdk_runtime::xml::Particle] = #table;
+            const CHOICE: bool = false;
+            fn read_group(
+                children: &[&::sdk_runtime::xml::Element],
+                cx: &mut ::sdk_runtime::xml::ReadContext,
+            ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
+                let #binding = cx.group_content(children, Self::MODEL);
+                ::std::result::Result::Ok(Self { #reads })
+            }
+            fn write_group(&self, #w: &mut ::sdk_runtime::xml::XmlWriter) {
+                #writes
             }
         }
     })

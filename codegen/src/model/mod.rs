@@ -45,6 +45,34 @@ pub enum TypeKind {
     Enum(EnumDef),
     /// A restricted simple type: a newtype that checks its facets.
     Restricted(RestrictedDef),
+    /// An `xs:choice` (or a substitution group): an enum, one variant per branch.
+    Choice(ChoiceDef),
+    /// An `xs:union` of simple types: an enum, one variant per member type.
+    Union(UnionDef),
+    /// An `xs:list`: a newtype over a `Vec` of the item type, whitespace-separated.
+    List(ListDef),
+}
+
+/// A choice: each branch is a [`Field`] (an element, a nested group or a wildcard) whose
+/// `rust_name` is the variant name.
+#[derive(Debug, Clone, Default)]
+pub struct ChoiceDef {
+    /// Branches in schema order.
+    pub variants: Vec<Field>,
+}
+
+/// A union of simple types.
+#[derive(Debug, Clone)]
+pub struct UnionDef {
+    /// Member types in schema order (a value is read as the first member that accepts it).
+    pub members: Vec<TypeRef>,
+}
+
+/// A list of simple values.
+#[derive(Debug, Clone)]
+pub struct ListDef {
+    /// The item type.
+    pub item: TypeRef,
 }
 
 /// A complex type.
@@ -54,6 +82,11 @@ pub struct StructDef {
     pub fields: Vec<Field>,
     /// Simple content (`xs:simpleContent`), written as the element's text.
     pub text: Option<Field>,
+    /// `mixed="true"`: character data between the child elements is kept (concatenated).
+    pub mixed: bool,
+    /// A model group used as a field (a repeated or nested sequence): no element of its own,
+    /// no attributes.
+    pub group: bool,
 }
 
 /// A field of a struct.
@@ -112,6 +145,10 @@ pub enum FieldKind {
     Element,
     /// An attribute.
     Attribute,
+    /// A nested model group (its type is a group struct or a choice).
+    Group,
+    /// `xs:any`: elements kept as parsed.
+    Any,
 }
 
 /// A string enumeration.
@@ -169,6 +206,8 @@ pub enum TypeRef {
     Def(TypeId),
     /// A hand-written type named by the overlay (implements `XmlText` and `Validate`).
     Mapped(String),
+    /// An element matched by `xs:any`, kept as parsed (`sdk_runtime::xml::Element`).
+    AnyElement,
 }
 
 /// XSD built-ins and the Rust types they map to.
@@ -298,6 +337,15 @@ pub struct OperationModel {
 pub struct Part {
     /// The element's name.
     pub element: QName,
+    /// The type of its content.
+    pub ty: TypeId,
+}
+
+/// A global element that can be the root of a message, and the type of its content.
+#[derive(Debug, Clone)]
+pub struct RootElement {
+    /// The element's name.
+    pub name: QName,
     /// The type of its content.
     pub ty: TypeId,
 }

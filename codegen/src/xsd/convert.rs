@@ -15,8 +15,8 @@ use super::Schemas;
 use crate::Error;
 use crate::config::Overlay;
 use crate::model::{
-    Builtin, EnumDef, EnumValue, Facets, Field, FieldKind, RestrictedDef, StructDef, TypeDef,
-    TypeId, TypeKind, TypeModel, TypeRef,
+    Builtin, Cardinality, ChoiceDef, EnumDef, EnumValue, Facets, Field, FieldKind, ListDef,
+    RestrictedDef, StructDef, TypeDef, TypeId, TypeKind, TypeModel, TypeRef, UnionDef,
 };
 use crate::names;
 use crate::wsdl::{QName, XS_NS};
@@ -151,6 +151,15 @@ impl<'a> Converter<'a> {
         }
     }
 
+    /// The global elements of namespace `ns` (all namespaces when `None`), in name order.
+    pub fn global_elements(&self, ns: Option<&str>) -> Vec<QName> {
+        self.elements
+            .keys()
+            .filter(|q| ns.is_none_or(|ns| q.ns == ns))
+            .cloned()
+            .collect()
+    }
+
     fn err(&self, message: impl Into<String>) -> Error {
         let message = message.into();
         if self.trail.is_empty() {
@@ -187,12 +196,31 @@ impl<'a> Converter<'a> {
             .cloned()
             .ok_or_else(|| self.err(format!("element `{element}` is not declared")))?;
         let meta = self.meta(&ident)?;
-        let MetaTypeVariant::Reference(r) = &meta.variant else {
-            return Err(self.err(format!("element `{element}` has an unexpected shape")));
+        let target = match &meta.variant {
+            MetaTypeVariant::Reference(r) => r.type_.clone(),
+            // The head of a substitution group: its content is its own declared type.
+            MetaTypeVariant::Dynamic(d) => match &d.type_ {
+                Some(t) => t.clone(),
+                None => {
+                    return Err(self.err(format!("element `{element}` has no type")));
+                }
+            },
+            _ => {
+                return Err(self.err(format!("element `{element}` has an unexpected shape")));
+            }
         };
+        let target = self.resolve_nillable(target)?;
         self.trail.push(element.local.clone());
-        let target = r.type_.clone();
-        let id = if target.type_ == IdentType::ElementType {
+        let anonymous_complex = target.type_ == IdentType::ElementType
+            && !matches!(
+                self.meta(&target)?.variant,
+                MetaTypeVariant::Reference(_)
+                    | MetaTypeVariant::BuildIn(_)
+                    | MetaTypeVariant::SimpleType(_)
+                    | MetaTypeVariant::Enumeration(_)
+                    | MetaTypeVariant::Union(_)
+            );
+        let id = if anonymous_complex {
             // Anonymous type: the struct is named after the element and knows its name.
             let tmeta = self.meta(&target)?;
             let id = self.reserve(&target, &element.local);
@@ -227,8 +255,8 @@ impl<'a> Converter<'a> {
                         boxed: false,
                     };
                     let kind = TypeKind::Struct(StructDef {
-                        fields: Vec::new(),
                         text: Some(text),
+                        ..StructDef::default()
                     });
                     self.fill(
                         id,
@@ -301,8 +329,19 @@ impl<'a> Converter<'a> {
         let meta = self.meta(ident)?;
         match &meta.variant {
             MetaTypeVariant::Reference(r) if r.is_single() => self.type_ref(&r.type_),
-            MetaTypeVariant::Reference(_) => {
-                Err(self.err(format!("list type `{q}` is not supported yet")))
+            MetaTypeVariant::Reference(r) => {
+                // A repeated reference is xsd-parser's form of `xs:list`.
+                let item = self.type_ref(&r.type_)?;
+                let id = self.reserve(ident, ident.name.as_str());
+                let xml_name = (ident.type_ == IdentType::Type).then(|| q.clone());
+                self.fill(
+                    id,
+                    xml_name,
+                    None,
+                    meta.documentation.clone(),
+                    TypeKind::List(ListDef { item }),
+                );
+                Ok(TypeRef::Def(id))
             }
             MetaTypeVariant::BuildIn(_) => {
                 let (b, _, _) = self
@@ -365,22 +404,33 @@ impl<'a> Converter<'a> {
                 self.group_fields(ident, &mut def.fields, 1, Some(1))?;
                 Ok(TypeKind::Struct(def))
             }
-            MetaTypeVariant::Choice(_) => Err(self.err(format!(
-                "`{}`: xs:choice is not supported yet",
-                self.qname(ident)
-            ))),
-            MetaTypeVariant::Union(_) => Err(self.err(format!(
-                "`{}`: xs:union is not supported yet",
-                self.qname(ident)
-            ))),
-            MetaTypeVariant::Dynamic(_) => Err(self.err(format!(
-                "`{}`: substitution groups and xsi:type hierarchies are not supported yet",
-                self.qname(ident)
-            ))),
-            MetaTypeVariant::Custom(_) => Err(self.err(format!(
-                "`{}`: xs:anyType content is not supported yet",
-                self.qname(ident)
-            ))),
+            MetaTypeVariant::Choice(_) => {
+                // A complex type whose whole content is a choice.
+                let mut def = StructDef::default();
+                self.group_field(ident, &mut def.fields, 1, Some(1))?;
+                self.name_fields(&mut def);
+                Ok(TypeKind::Struct(def))
+            }
+            MetaTypeVariant::Union(u) => {
+                let mut members = Vec::new();
+                for m in u.types.0.iter() {
+                    let r = self.type_ref(&m.type_)?;
+                    if !members.contains(&r) {
+                        members.push(r);
+                    }
+                }
+                Ok(TypeKind::Union(UnionDef { members }))
+            }
+            MetaTypeVariant::Dynamic(d) => match &d.type_ {
+                // An abstract type: values arrive as one of its derived types (`xsi:type`);
+                // they are read through the base's content model.
+                Some(base) if base != ident => {
+                    let base_meta = self.meta(base)?;
+                    self.kind(base, base_meta)
+                }
+                _ => Ok(TypeKind::Struct(any_content())),
+            },
+            MetaTypeVariant::Custom(_) => Ok(TypeKind::Struct(any_content())),
             MetaTypeVariant::Reference(_) | MetaTypeVariant::BuildIn(_) => Err(self.err(format!(
                 "`{}` is a simple type where a complex type is expected",
                 self.qname(ident)
@@ -389,10 +439,10 @@ impl<'a> Converter<'a> {
     }
 
     fn complex(&mut self, c: &'a ComplexMeta) -> Result<StructDef, Error> {
-        if c.is_mixed {
-            return Err(self.err("mixed content is not supported yet"));
-        }
-        let mut def = StructDef::default();
+        let mut def = StructDef {
+            mixed: c.is_mixed,
+            ..StructDef::default()
+        };
         // xsd-parser's interpreter already merges an extension's base (attributes and content)
         // into the derived type, base first, so `c.base` needs no walking here.
         for a in c.attributes.iter() {
@@ -437,7 +487,16 @@ impl<'a> Converter<'a> {
                     )?;
                 }
                 MetaTypeVariant::Choice(_) => {
-                    return Err(self.err("xs:choice is not supported yet"));
+                    self.group_field(content, &mut def.fields, c.min_occurs, max_of(c.max_occurs))?;
+                }
+                MetaTypeVariant::Custom(_) => {
+                    // xs:anyType content: any elements.
+                    def.fields.push(any_field("any", 0, None));
+                    def.mixed = true;
+                }
+                _ if c.is_mixed => {
+                    // Mixed content with only text (xsd-parser folds it into a string).
+                    def.text = None;
                 }
                 _ => {
                     // Simple content: the element's text is the value.
@@ -479,16 +538,183 @@ impl<'a> Converter<'a> {
         let meta = self.meta(group)?;
         let elements = match &meta.variant {
             MetaTypeVariant::Sequence(g) | MetaTypeVariant::All(g) => &g.elements,
-            MetaTypeVariant::Choice(_) => return Err(self.err("xs:choice is not supported yet")),
+            MetaTypeVariant::Choice(_) => return self.group_field(group, out, min, max),
             _ => return Err(self.err("unexpected content model")),
         };
         if max != Some(1) {
-            return Err(self.err("repeated model groups are not supported yet"));
+            return self.group_field(group, out, min, max);
         }
         for e in elements.iter() {
             self.element_field(e, out, min == 0)?;
         }
         Ok(())
+    }
+
+    /// A model group kept as one field: a choice enum, or a group struct for a repeated
+    /// sequence.
+    fn group_field(
+        &mut self,
+        group: &TypeIdent,
+        out: &mut Vec<Field>,
+        min: usize,
+        max: Option<usize>,
+    ) -> Result<(), Error> {
+        let ty = self.group_type(group)?;
+        let is_choice = matches!(
+            self.model.get(ty).map(|t| &t.kind),
+            Some(TypeKind::Choice(_))
+        );
+        out.push(Field {
+            rust_name: String::new(),
+            xml: QName::new("", if is_choice { "choice" } else { "group" }),
+            kind: FieldKind::Group,
+            ty: TypeRef::Def(ty),
+            min,
+            max,
+            nillable: false,
+            doc: Vec::new(),
+            sensitive: false,
+            boxed: false,
+        });
+        Ok(())
+    }
+
+    /// The type of a model group: a choice enum or a group struct (cached per group).
+    fn group_type(&mut self, group: &TypeIdent) -> Result<TypeId, Error> {
+        if let Some(id) = self.by_ident.get(group) {
+            return Ok(*id);
+        }
+        let meta = self.meta(group)?;
+        let base_name = group.name.as_str().to_owned();
+        let id = self.reserve(group, &base_name);
+        self.trail.push(base_name);
+        let kind = match &meta.variant {
+            MetaTypeVariant::Choice(g) => {
+                let mut def = ChoiceDef::default();
+                for e in g.elements.iter() {
+                    let mut branch = Vec::new();
+                    match &e.variant {
+                        ElementMetaVariant::Type {
+                            type_,
+                            mode: ElementMode::Group,
+                        } => {
+                            let inner = self.meta(type_)?;
+                            match &inner.variant {
+                                // A one-element sequence branch is that element.
+                                MetaTypeVariant::Sequence(s)
+                                    if s.elements.len() == 1
+                                        && e.max_occurs == MaxOccurs::Bounded(1) =>
+                                {
+                                    if let Some(only) = s.elements.first() {
+                                        self.element_field(only, &mut branch, e.min_occurs == 0)?;
+                                    }
+                                }
+                                _ => self.group_field(
+                                    type_,
+                                    &mut branch,
+                                    e.min_occurs,
+                                    max_of(e.max_occurs),
+                                )?,
+                            }
+                        }
+                        _ => self.element_field(e, &mut branch, false)?,
+                    }
+                    def.variants.extend(branch);
+                }
+                let mut taken = BTreeSet::new();
+                for v in &mut def.variants {
+                    let base = match v.kind {
+                        FieldKind::Group => match v.ty {
+                            TypeRef::Def(id) => self
+                                .model
+                                .get(id)
+                                .map_or_else(|| "Group".to_owned(), |t| t.rust_name.clone()),
+                            _ => "Group".to_owned(),
+                        },
+                        FieldKind::Any => "Any".to_owned(),
+                        _ => names::camel(&v.xml.local),
+                    };
+                    v.rust_name = names::unique(base, &mut taken);
+                }
+                TypeKind::Choice(def)
+            }
+            MetaTypeVariant::Sequence(_) | MetaTypeVariant::All(_) => {
+                let mut def = StructDef {
+                    group: true,
+                    ..StructDef::default()
+                };
+                self.group_fields(group, &mut def.fields, 1, Some(1))?;
+                self.name_fields(&mut def);
+                TypeKind::Struct(def)
+            }
+            _ => return Err(self.err("unexpected model group")),
+        };
+        self.fill(id, None, None, meta.documentation.clone(), kind);
+        self.trail.pop();
+        Ok(id)
+    }
+
+    /// Follows xsd-parser's `NillableContent` wrapper to the declared type.
+    fn resolve_nillable(&self, ident: TypeIdent) -> Result<TypeIdent, Error> {
+        if ident.type_ == IdentType::NillableContent
+            && let MetaTypeVariant::Reference(r) = &self.meta(&ident)?.variant
+        {
+            return Ok(r.type_.clone());
+        }
+        Ok(ident)
+    }
+
+    /// The choice over the members of a substitution group whose head is `head`.
+    fn substitution_choice(&mut self, head: &TypeIdent) -> Result<Option<TypeId>, Error> {
+        let meta = self.meta(head)?;
+        let MetaTypeVariant::Dynamic(d) = &meta.variant else {
+            return Ok(None);
+        };
+        if let Some(id) = self.by_ident.get(head) {
+            return Ok(Some(*id));
+        }
+        let head_q = self.qname(head);
+        let id = self.reserve(head, &format!("{}Choice", head_q.local));
+        let mut def = ChoiceDef::default();
+        let mut taken = BTreeSet::new();
+        for derived in &d.derived_types {
+            // The head's own type stands for the head element (when it is not abstract).
+            let member = if derived.type_.type_ == IdentType::Element {
+                derived.type_.clone()
+            } else if !meta_is_abstract(meta) {
+                head.clone()
+            } else {
+                continue;
+            };
+            let q = self.qname(&member);
+            let ty = if member == *head {
+                let target = match &d.type_ {
+                    Some(t) => self.resolve_nillable(t.clone())?,
+                    None => continue,
+                };
+                self.type_ref(&target)?
+            } else {
+                TypeRef::Def(self.element(&q)?)
+            };
+            def.variants.push(Field {
+                rust_name: names::unique(names::camel(&q.local), &mut taken),
+                sensitive: self.overlay.is_sensitive(&q),
+                xml: q,
+                kind: FieldKind::Element,
+                ty,
+                min: 1,
+                max: Some(1),
+                nillable: false,
+                doc: Vec::new(),
+                boxed: false,
+            });
+        }
+        let doc = vec![format!(
+            "The members of the substitution group headed by `{}` (namespace `{}`).",
+            head_q.local, head_q.ns
+        )];
+        self.fill(id, None, None, doc, TypeKind::Choice(def));
+        Ok(Some(id))
     }
 
     fn element_field(
@@ -521,11 +747,31 @@ impl<'a> Converter<'a> {
                 );
                 self.trail.push(xml.local.clone());
                 // A `ref=` to a global element points at the element ident; use its type.
+                if type_.type_ == IdentType::Element
+                    && let Some(choice) = self.substitution_choice(type_)?
+                {
+                    // A reference to the head of a substitution group: any of its members.
+                    self.trail.pop();
+                    out.push(Field {
+                        rust_name: String::new(),
+                        xml: QName::new("", format!("{}_choice", xml.local)),
+                        kind: FieldKind::Group,
+                        ty: TypeRef::Def(choice),
+                        min: if optional_group { 0 } else { e.min_occurs },
+                        max: max_of(e.max_occurs),
+                        nillable: false,
+                        doc: e.documentation.clone(),
+                        sensitive: false,
+                        boxed: false,
+                    });
+                    return Ok(());
+                }
                 let ty = if type_.type_ == IdentType::Element {
                     let q = self.qname(type_);
                     TypeRef::Def(self.element(&q)?)
                 } else {
-                    self.type_ref(type_)?
+                    let t = self.resolve_nillable(type_.clone())?;
+                    self.type_ref(&t)?
                 };
                 self.trail.pop();
                 let mut doc = e.documentation.clone();
@@ -546,8 +792,16 @@ impl<'a> Converter<'a> {
                 });
                 Ok(())
             }
-            ElementMetaVariant::Any { .. } => Err(self.err("xs:any is not supported yet")),
-            ElementMetaVariant::Text => Err(self.err("mixed content is not supported yet")),
+            ElementMetaVariant::Any { .. } => {
+                out.push(any_field(
+                    "any",
+                    if optional_group { 0 } else { e.min_occurs },
+                    max_of(e.max_occurs),
+                ));
+                Ok(())
+            }
+            // The text of mixed content: the struct's `mixed` flag keeps it.
+            ElementMetaVariant::Text => Ok(()),
         }
     }
 
@@ -581,7 +835,8 @@ impl<'a> Converter<'a> {
 
     fn restricted(&mut self, s: &'a SimpleMeta) -> Result<TypeKind, Error> {
         if s.is_list {
-            return Err(self.err("xs:list types are not supported yet"));
+            let item = self.type_ref(&s.base)?;
+            return Ok(TypeKind::List(ListDef { item }));
         }
         let mut facets = facets_of(s);
         // Walk down to the built-in, merging the facets of each derivation step.
@@ -598,8 +853,13 @@ impl<'a> Converter<'a> {
                     base = inner.base.clone();
                 }
                 MetaTypeVariant::Reference(r) if r.is_single() => base = r.type_.clone(),
-                MetaTypeVariant::Enumeration(_) => {
-                    return Err(self.err("restrictions of enumerations are not supported yet"));
+                MetaTypeVariant::Enumeration(_) | MetaTypeVariant::Union(_) => {
+                    // Facets over an enumeration or a union: the base's own type carries
+                    // the value set; the extra facets are checked on the text.
+                    return Ok(TypeKind::Restricted(RestrictedDef {
+                        base: Builtin::String,
+                        facets,
+                    }));
                 }
                 _ => break,
             }
@@ -610,34 +870,46 @@ impl<'a> Converter<'a> {
         )))
     }
 
-    /// Finishes: marks fields that must be boxed because their type contains their owner.
+    /// Finishes: marks fields (and choice variants) that must be boxed because their type
+    /// contains their owner.
     pub fn finish(mut self) -> TypeModel {
         let n = self.model.types.len();
         for owner in 0..n {
-            let targets: Vec<(usize, TypeId)> = match self.model.types.get(owner).map(|t| &t.kind) {
-                Some(TypeKind::Struct(s)) => s
-                    .fields
-                    .iter()
+            let targets: Vec<(usize, TypeId)> = match self.model.types.get(owner) {
+                Some(t) => by_value(&t.kind)
                     .enumerate()
-                    .filter(|(_, f)| f.cardinality() != crate::model::Cardinality::Many)
                     .filter_map(|(i, f)| match f.ty {
-                        TypeRef::Def(id) => Some((i, id)),
+                        TypeRef::Def(id) if f.cardinality() != Cardinality::Many => Some((i, id)),
                         _ => None,
                     })
                     .collect(),
-                _ => Vec::new(),
+                None => Vec::new(),
             };
             for (i, target) in targets {
                 if reaches(&self.model, target, TypeId(owner))
-                    && let Some(TypeKind::Struct(s)) =
-                        self.model.types.get_mut(owner).map(|t| &mut t.kind)
-                    && let Some(f) = s.fields.get_mut(i)
+                    && let Some(t) = self.model.types.get_mut(owner)
                 {
-                    f.boxed = true;
+                    let fields = match &mut t.kind {
+                        TypeKind::Struct(s) => &mut s.fields,
+                        TypeKind::Choice(c) => &mut c.variants,
+                        _ => continue,
+                    };
+                    if let Some(f) = fields.get_mut(i) {
+                        f.boxed = true;
+                    }
                 }
             }
         }
         self.model
+    }
+}
+
+/// The fields (struct fields or choice variants) of a type, in order.
+fn by_value(kind: &TypeKind) -> std::slice::Iter<'_, Field> {
+    match kind {
+        TypeKind::Struct(s) => s.fields.iter(),
+        TypeKind::Choice(c) => c.variants.iter(),
+        _ => [].iter(),
     }
 }
 
@@ -652,17 +924,44 @@ fn reaches(model: &TypeModel, from: TypeId, to: TypeId) -> bool {
         if !seen.insert(id) {
             continue;
         }
-        if let Some(TypeKind::Struct(s)) = model.get(id).map(|t| &t.kind) {
-            for f in &s.fields {
-                if let (TypeRef::Def(next), false) =
-                    (&f.ty, f.cardinality() == crate::model::Cardinality::Many)
-                {
+        if let Some(t) = model.get(id) {
+            for f in by_value(&t.kind) {
+                if let (TypeRef::Def(next), false) = (&f.ty, f.cardinality() == Cardinality::Many) {
                     stack.push(*next);
                 }
             }
         }
     }
     false
+}
+
+fn any_field(name: &str, min: usize, max: Option<usize>) -> Field {
+    Field {
+        rust_name: String::new(),
+        xml: QName::new("", name),
+        kind: FieldKind::Any,
+        ty: TypeRef::AnyElement,
+        min,
+        max,
+        nillable: false,
+        doc: vec!["Elements matched by a wildcard (`xs:any`), kept as parsed.".to_owned()],
+        sensitive: false,
+        boxed: false,
+    }
+}
+
+/// Content of `xs:anyType`: any elements and text.
+fn any_content() -> StructDef {
+    StructDef {
+        fields: vec![any_field("any", 0, None)],
+        mixed: true,
+        ..StructDef::default()
+    }
+}
+
+fn meta_is_abstract(meta: &MetaType) -> bool {
+    matches!(meta.variant, MetaTypeVariant::Dynamic(_))
+        && matches!(&meta.variant, MetaTypeVariant::Dynamic(d) if d.derived_types.first().is_none_or(|f| f.type_.type_ != IdentType::Element && d.type_.is_none()))
 }
 
 fn ns_of(schemas: &Schemas, ident: &TypeIdent) -> String {

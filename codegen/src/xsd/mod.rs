@@ -48,11 +48,48 @@ pub fn load(schemas: &[InlineSchema]) -> Result<Schemas, Error> {
             .add_schema_from_url(url)
             .map_err(|e| Error::Xsd(format!("{shown}: {e}")))?;
     }
-    let parsed = parser.finish();
-    let (types, _idents) = with_xs_markers(Interpreter::new(&parsed), &parsed)
-        .and_then(Interpreter::with_xs_any_type)
-        .and_then(Interpreter::finish)
-        .map_err(|e| Error::Xsd(e.to_string()))?;
+    interpret(parser.finish())
+}
+
+/// Parses and interprets a standalone schema file (and everything it imports or includes).
+pub fn load_file(path: &std::path::Path) -> Result<Schemas, Error> {
+    let canonical = path.canonicalize().map_err(|e| Error::io(path, e))?;
+    let url = url::Url::from_file_path(&canonical)
+        .map_err(|()| Error::spec(path, "path cannot be a URL".to_owned()))?;
+    let parser = Parser::new()
+        .with_resolver(VirtualResolver::default())
+        .resolve_includes(true)
+        .with_default_namespaces()
+        .add_schema_from_url(url)
+        .map_err(|e| Error::Xsd(format!("{}: {e}", path.display())))?;
+    interpret(parser.finish())
+}
+
+/// The `targetNamespace` of a schema file, if it has one.
+pub fn target_namespace(path: &std::path::Path) -> Result<Option<String>, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let root = sdk_runtime::xml::parse(&bytes).map_err(|e| Error::spec(path, e.to_string()))?;
+    Ok(root.attribute("", "targetNamespace").map(str::to_owned))
+}
+
+fn interpret(parsed: xsd_parser::Schemas) -> Result<Schemas, Error> {
+    // xsd-parser 1.5.2 panics on some schemas instead of returning an error (for example
+    // "Unable to get type for …" when an extension's base is not found); a generator run must
+    // end with an error naming the cause, not abort.
+    let interpreted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        with_xs_markers(Interpreter::new(&parsed), &parsed)
+            .and_then(Interpreter::with_xs_any_type)
+            .and_then(Interpreter::finish)
+    }))
+    .map_err(|panic| {
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "unknown cause".to_owned());
+        Error::Xsd(format!("xsd-parser failed: {message}"))
+    })?;
+    let (types, _idents) = interpreted.map_err(|e| Error::Xsd(e.to_string()))?;
     let namespaces = types
         .modules
         .iter()

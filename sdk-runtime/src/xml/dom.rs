@@ -16,7 +16,10 @@ use quick_xml::reader::NsReader;
 pub const MAX_DEPTH: usize = 256;
 
 /// One XML element with its namespace-resolved name, attributes and content.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// Two elements are equal when their names, attributes and content are: prefixes, namespace
+/// declarations and source positions do not count.
+#[derive(Clone)]
 pub struct Element {
     ns: String,
     local: String,
@@ -27,6 +30,17 @@ pub struct Element {
     offset: usize,
     end: usize,
 }
+
+impl PartialEq for Element {
+    fn eq(&self, other: &Self) -> bool {
+        self.ns == other.ns
+            && self.local == other.local
+            && self.attrs == other.attrs
+            && self.nodes == other.nodes
+    }
+}
+
+impl Eq for Element {}
 
 /// An attribute with its namespace-resolved name (`ns` is empty for unqualified attributes).
 #[derive(Debug, Clone, PartialEq, Eq)]

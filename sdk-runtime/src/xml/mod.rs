@@ -2,12 +2,18 @@
 //! generated types implement ([`XmlText`] for simple types, [`XmlType`] and [`XmlElement`] for
 //! complex types, [`Validate`] for checks before sending).
 
+mod content;
 mod dom;
 mod read;
 mod validate;
 mod value;
 mod writer;
 
+pub use content::{
+    Content, Particle, XmlGroup, list_from_text, list_to_text, put_any, put_attr, put_complex,
+    put_complex_all, put_complex_nil, put_complex_opt, put_group, put_text, put_text_all,
+    put_text_nil, put_text_opt,
+};
 pub use dom::{Attribute, Element, MAX_DEPTH, Node, ParseError, decode, parse, parse_str};
 pub use read::{
     DecodeError, DecodeErrorKind, Diagnostic, DiagnosticKind, ElementName, FieldSpec, ReadContext,

@@ -177,7 +177,12 @@ impl ReadContext {
         });
     }
 
-    fn diagnose_child(&mut self, child: &Element, kind: DiagnosticKind, message: String) {
+    pub(crate) fn diagnose_child_at(
+        &mut self,
+        child: &Element,
+        kind: DiagnosticKind,
+        message: String,
+    ) {
         let path = self.path_with(child.local_name());
         self.diagnostics.push(Diagnostic {
             path,
@@ -237,7 +242,7 @@ impl ReadContext {
                 None => match fields.iter().position(|f| f.local == child.local_name()) {
                     Some(i) => {
                         let expected = fields.get(i).map_or("", |f| f.ns);
-                        self.diagnose_child(
+                        self.diagnose_child_at(
                             child,
                             DiagnosticKind::NamespaceMismatch,
                             format!(
@@ -249,7 +254,7 @@ impl ReadContext {
                         i
                     }
                     None => {
-                        self.diagnose_child(
+                        self.diagnose_child_at(
                             child,
                             DiagnosticKind::UnknownElement,
                             format!(
@@ -263,7 +268,7 @@ impl ReadContext {
                 },
             };
             if index < last_index {
-                self.diagnose_child(
+                self.diagnose_child_at(
                     child,
                     DiagnosticKind::OutOfOrder,
                     "element out of schema order; accepted".to_owned(),
@@ -334,7 +339,7 @@ impl ReadContext {
     /// Stores a single-valued field, keeping the first occurrence.
     pub fn set_once<T>(&mut self, slot: &mut Option<T>, child: &Element, value: T) {
         if slot.is_some() {
-            self.diagnose_child(
+            self.diagnose_child_at(
                 child,
                 DiagnosticKind::Duplicate,
                 "element occurs more than once; the first is kept".to_owned(),

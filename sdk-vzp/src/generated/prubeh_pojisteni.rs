@@ -39,13 +39,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PrubehPojisteniDruhB2BPozadavek {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::write_text_element(
+            ::sdk_runtime::xml::put_text(
                 w,
                 "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
                 "cisloPojistence",
                 &self.cislo_pojistence,
             );
-            ::sdk_runtime::xml::write_text_element(
+            ::sdk_runtime::xml::put_text(
                 w,
                 "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
                 "kDatu",
@@ -59,34 +59,20 @@ pub mod types {
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
-            let mut cislo_pojistence = ::std::option::Option::None;
-            let mut k_datu = ::std::option::Option::None;
-            const FIELDS: &[::sdk_runtime::xml::FieldSpec] = &[
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                    local: "cisloPojistence",
-                },
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                    local: "kDatu",
-                },
+            const MODEL: &[::sdk_runtime::xml::Particle] = &[
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                    "cisloPojistence",
+                ),
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                    "kDatu",
+                ),
             ];
-            for (index, child) in cx.children(element, FIELDS) {
-                match index {
-                    0 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut cislo_pojistence, child, v);
-                    }
-                    1 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut k_datu, child, v);
-                    }
-                    _ => {}
-                }
-            }
+            let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                cislo_pojistence: cx.required(cislo_pojistence, "cisloPojistence")?,
-                k_datu: cx.required(k_datu, "kDatu")?,
+                cislo_pojistence: c.text_one(cx, 0, "cisloPojistence")?,
+                k_datu: c.text_one(cx, 1, "kDatu")?,
             })
         }
     }
@@ -156,46 +142,36 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PrubehPojisteniDruhB2BOdpoved {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            if let ::std::option::Option::Some(v) = &self.stav {
-                ::sdk_runtime::xml::write_text_element(
-                    w,
-                    "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                    "stav",
-                    v,
-                );
-            }
-            if let ::std::option::Option::Some(v) = &self.kod_pojistovny {
-                ::sdk_runtime::xml::write_text_element(
-                    w,
-                    "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                    "kodPojistovny",
-                    v,
-                );
-            }
-            if let ::std::option::Option::Some(v) = &self.nazev_pojistovny {
-                ::sdk_runtime::xml::write_text_element(
-                    w,
-                    "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                    "nazevPojistovny",
-                    v,
-                );
-            }
-            if let ::std::option::Option::Some(v) = &self.druh_pojisteni {
-                ::sdk_runtime::xml::write_text_element(
-                    w,
-                    "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                    "druhPojisteni",
-                    v,
-                );
-            }
-            if let ::std::option::Option::Some(v) = &self.stav_vyrizeni_pozadavku {
-                ::sdk_runtime::xml::write_text_element(
-                    w,
-                    "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                    "stavVyrizeniPozadavku",
-                    v,
-                );
-            }
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                "stav",
+                self.stav.as_ref(),
+            );
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                "kodPojistovny",
+                self.kod_pojistovny.as_ref(),
+            );
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                "nazevPojistovny",
+                self.nazev_pojistovny.as_ref(),
+            );
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                "druhPojisteni",
+                self.druh_pojisteni.as_ref(),
+            );
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                "stavVyrizeniPozadavku",
+                self.stav_vyrizeni_pozadavku.as_ref(),
+            );
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PrubehPojisteniDruhB2BOdpoved {
@@ -204,64 +180,35 @@ pub mod types {
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
-            let mut stav = ::std::option::Option::None;
-            let mut kod_pojistovny = ::std::option::Option::None;
-            let mut nazev_pojistovny = ::std::option::Option::None;
-            let mut druh_pojisteni = ::std::option::Option::None;
-            let mut stav_vyrizeni_pozadavku = ::std::option::Option::None;
-            const FIELDS: &[::sdk_runtime::xml::FieldSpec] = &[
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                    local: "stav",
-                },
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                    local: "kodPojistovny",
-                },
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                    local: "nazevPojistovny",
-                },
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                    local: "druhPojisteni",
-                },
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                    local: "stavVyrizeniPozadavku",
-                },
+            const MODEL: &[::sdk_runtime::xml::Particle] = &[
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                    "stav",
+                ),
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                    "kodPojistovny",
+                ),
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                    "nazevPojistovny",
+                ),
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                    "druhPojisteni",
+                ),
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                    "stavVyrizeniPozadavku",
+                ),
             ];
-            for (index, child) in cx.children(element, FIELDS) {
-                match index {
-                    0 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut stav, child, v);
-                    }
-                    1 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut kod_pojistovny, child, v);
-                    }
-                    2 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut nazev_pojistovny, child, v);
-                    }
-                    3 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut druh_pojisteni, child, v);
-                    }
-                    4 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut stav_vyrizeni_pozadavku, child, v);
-                    }
-                    _ => {}
-                }
-            }
+            let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                stav,
-                kod_pojistovny,
-                nazev_pojistovny,
-                druh_pojisteni,
-                stav_vyrizeni_pozadavku,
+                stav: c.text_opt(cx, 0)?,
+                kod_pojistovny: c.text_opt(cx, 1)?,
+                nazev_pojistovny: c.text_opt(cx, 2)?,
+                druh_pojisteni: c.text_opt(cx, 3)?,
+                stav_vyrizeni_pozadavku: c.text_opt(cx, 4)?,
             })
         }
     }

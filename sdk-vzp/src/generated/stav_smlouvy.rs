@@ -36,13 +36,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for StavSmlouvyICPICPPB2BZadost {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::write_text_element(
+            ::sdk_runtime::xml::put_text(
                 w,
                 "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
                 "ICP_ICPP",
                 &self.icp_icpp,
             );
-            ::sdk_runtime::xml::write_text_element(
+            ::sdk_runtime::xml::put_text(
                 w,
                 "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
                 "kDatu",
@@ -56,34 +56,20 @@ pub mod types {
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
-            let mut icp_icpp = ::std::option::Option::None;
-            let mut k_datu = ::std::option::Option::None;
-            const FIELDS: &[::sdk_runtime::xml::FieldSpec] = &[
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    local: "ICP_ICPP",
-                },
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    local: "kDatu",
-                },
+            const MODEL: &[::sdk_runtime::xml::Particle] = &[
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                    "ICP_ICPP",
+                ),
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                    "kDatu",
+                ),
             ];
-            for (index, child) in cx.children(element, FIELDS) {
-                match index {
-                    0 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut icp_icpp, child, v);
-                    }
-                    1 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut k_datu, child, v);
-                    }
-                    _ => {}
-                }
-            }
+            let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                icp_icpp: cx.required(icp_icpp, "ICP_ICPP")?,
-                k_datu: cx.required(k_datu, "kDatu")?,
+                icp_icpp: c.text_one(cx, 0, "ICP_ICPP")?,
+                k_datu: c.text_one(cx, 1, "kDatu")?,
             })
         }
     }
@@ -206,86 +192,66 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for StavSmlouvyICPICPPB2BOdpoved {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            if let ::std::option::Option::Some(v) = &self.stav_vyrizeni_pozadavku {
-                ::sdk_runtime::xml::write_text_element(
-                    w,
-                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    "stavVyrizeniPozadavku",
-                    v,
-                );
-            }
-            if let ::std::option::Option::Some(v) = &self.odbornost {
-                ::sdk_runtime::xml::write_text_element(
-                    w,
-                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    "odbornost",
-                    v,
-                );
-            }
-            if let ::std::option::Option::Some(v) = &self.datum_od {
-                ::sdk_runtime::xml::write_text_element(
-                    w,
-                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    "datumOd",
-                    v,
-                );
-            }
-            if let ::std::option::Option::Some(v) = &self.datum_do {
-                ::sdk_runtime::xml::write_text_element(
-                    w,
-                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    "datumDo",
-                    v,
-                );
-            }
-            if let ::std::option::Option::Some(v) = &self.nazev_zz {
-                ::sdk_runtime::xml::write_text_element(
-                    w,
-                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    "nazevZZ",
-                    v,
-                );
-            }
-            if let ::std::option::Option::Some(v) = &self.nazev_p {
-                ::sdk_runtime::xml::write_text_element(
-                    w,
-                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    "nazevP",
-                    v,
-                );
-            }
-            if let ::std::option::Option::Some(v) = &self.ulice {
-                ::sdk_runtime::xml::write_text_element(
-                    w,
-                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    "ulice",
-                    v,
-                );
-            }
-            if let ::std::option::Option::Some(v) = &self.misto {
-                ::sdk_runtime::xml::write_text_element(
-                    w,
-                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    "misto",
-                    v,
-                );
-            }
-            if let ::std::option::Option::Some(v) = &self.psc {
-                ::sdk_runtime::xml::write_text_element(
-                    w,
-                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    "psc",
-                    v,
-                );
-            }
-            if let ::std::option::Option::Some(v) = &self.prijmeni_jmeno {
-                ::sdk_runtime::xml::write_text_element(
-                    w,
-                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    "prijmeniJmeno",
-                    v,
-                );
-            }
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                "stavVyrizeniPozadavku",
+                self.stav_vyrizeni_pozadavku.as_ref(),
+            );
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                "odbornost",
+                self.odbornost.as_ref(),
+            );
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                "datumOd",
+                self.datum_od.as_ref(),
+            );
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                "datumDo",
+                self.datum_do.as_ref(),
+            );
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                "nazevZZ",
+                self.nazev_zz.as_ref(),
+            );
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                "nazevP",
+                self.nazev_p.as_ref(),
+            );
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                "ulice",
+                self.ulice.as_ref(),
+            );
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                "misto",
+                self.misto.as_ref(),
+            );
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                "psc",
+                self.psc.as_ref(),
+            );
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                "prijmeniJmeno",
+                self.prijmeni_jmeno.as_ref(),
+            );
         }
     }
     impl ::sdk_runtime::xml::XmlRead for StavSmlouvyICPICPPB2BOdpoved {
@@ -294,114 +260,60 @@ pub mod types {
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
-            let mut stav_vyrizeni_pozadavku = ::std::option::Option::None;
-            let mut odbornost = ::std::option::Option::None;
-            let mut datum_od = ::std::option::Option::None;
-            let mut datum_do = ::std::option::Option::None;
-            let mut nazev_zz = ::std::option::Option::None;
-            let mut nazev_p = ::std::option::Option::None;
-            let mut ulice = ::std::option::Option::None;
-            let mut misto = ::std::option::Option::None;
-            let mut psc = ::std::option::Option::None;
-            let mut prijmeni_jmeno = ::std::option::Option::None;
-            const FIELDS: &[::sdk_runtime::xml::FieldSpec] = &[
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    local: "stavVyrizeniPozadavku",
-                },
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    local: "odbornost",
-                },
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    local: "datumOd",
-                },
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    local: "datumDo",
-                },
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    local: "nazevZZ",
-                },
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    local: "nazevP",
-                },
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    local: "ulice",
-                },
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    local: "misto",
-                },
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    local: "psc",
-                },
-                ::sdk_runtime::xml::FieldSpec {
-                    ns: "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                    local: "prijmeniJmeno",
-                },
+            const MODEL: &[::sdk_runtime::xml::Particle] = &[
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                    "stavVyrizeniPozadavku",
+                ),
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                    "odbornost",
+                ),
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                    "datumOd",
+                ),
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                    "datumDo",
+                ),
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                    "nazevZZ",
+                ),
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                    "nazevP",
+                ),
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                    "ulice",
+                ),
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                    "misto",
+                ),
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                    "psc",
+                ),
+                ::sdk_runtime::xml::Particle::one(
+                    "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                    "prijmeniJmeno",
+                ),
             ];
-            for (index, child) in cx.children(element, FIELDS) {
-                match index {
-                    0 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut stav_vyrizeni_pozadavku, child, v);
-                    }
-                    1 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut odbornost, child, v);
-                    }
-                    2 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut datum_od, child, v);
-                    }
-                    3 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut datum_do, child, v);
-                    }
-                    4 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut nazev_zz, child, v);
-                    }
-                    5 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut nazev_p, child, v);
-                    }
-                    6 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut ulice, child, v);
-                    }
-                    7 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut misto, child, v);
-                    }
-                    8 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut psc, child, v);
-                    }
-                    9 => {
-                        let v = cx.text_value(child)?;
-                        cx.set_once(&mut prijmeni_jmeno, child, v);
-                    }
-                    _ => {}
-                }
-            }
+            let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                stav_vyrizeni_pozadavku,
-                odbornost,
-                datum_od,
-                datum_do,
-                nazev_zz,
-                nazev_p,
-                ulice,
-                misto,
-                psc,
-                prijmeni_jmeno,
+                stav_vyrizeni_pozadavku: c.text_opt(cx, 0)?,
+                odbornost: c.text_opt(cx, 1)?,
+                datum_od: c.text_opt(cx, 2)?,
+                datum_do: c.text_opt(cx, 3)?,
+                nazev_zz: c.text_opt(cx, 4)?,
+                nazev_p: c.text_opt(cx, 5)?,
+                ulice: c.text_opt(cx, 6)?,
+                misto: c.text_opt(cx, 7)?,
+                psc: c.text_opt(cx, 8)?,
+                prijmeni_jmeno: c.text_opt(cx, 9)?,
             })
         }
     }

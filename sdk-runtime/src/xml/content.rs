@@ -1,0 +1,525 @@
+//! Table-driven content models: the generated code describes a type's children as a static
+//! table of [`Particle`]s and reads or writes each field with one call; matching, ordering,
+//! occurrence splitting and diagnostics live here, once, instead of in every generated type.
+
+use super::dom::{Element, Node};
+use super::read::{DecodeError, DecodeErrorKind, DiagnosticKind, ReadContext, XmlRead, XmlText};
+use super::{XSI_NS, XmlWrite, XmlWriter};
+
+/// One entry of a content-model table.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Particle {
+    /// A named child element; `many` when it may repeat.
+    Element {
+        /// Namespace (empty when unqualified).
+        ns: &'static str,
+        /// Local name.
+        local: &'static str,
+        /// `maxOccurs` above 1.
+        many: bool,
+    },
+    /// The elements of a nested model group (a sequence or choice type's own table).
+    Group(&'static [Particle]),
+    /// `xs:any`: an element no other particle names.
+    Any,
+}
+
+impl Particle {
+    /// A named element that occurs at most once.
+    pub const fn one(ns: &'static str, local: &'static str) -> Self {
+        Self::Element {
+            ns,
+            local,
+            many: false,
+        }
+    }
+
+    /// A named element that may repeat.
+    pub const fn many(ns: &'static str, local: &'static str) -> Self {
+        Self::Element {
+            ns,
+            local,
+            many: true,
+        }
+    }
+
+    fn matches(&self, ns: &str, local: &str, exact: bool) -> bool {
+        match self {
+            Self::Element {
+                ns: n, local: l, ..
+            } => *l == local && (!exact || *n == ns),
+            Self::Group(inner) => inner.iter().any(|p| p.matches(ns, local, exact)),
+            Self::Any => false,
+        }
+    }
+
+    fn expected_ns(&self, local: &str) -> &'static str {
+        match self {
+            Self::Element { ns, .. } => ns,
+            Self::Group(inner) => inner
+                .iter()
+                .find(|p| p.matches("", local, false))
+                .map_or("", |p| p.expected_ns(local)),
+            Self::Any => "",
+        }
+    }
+
+    fn repeats(&self) -> bool {
+        match self {
+            Self::Element { many, .. } => *many,
+            Self::Group(_) | Self::Any => true,
+        }
+    }
+}
+
+/// A model group (`xs:sequence` or `xs:choice`) used as a field: a repeated or nested
+/// sequence, or a choice. Generated for group types; they have no element of their own.
+pub trait XmlGroup: Sized {
+    /// The group's own content model.
+    const MODEL: &'static [Particle];
+    /// `true` for a choice: each occurrence is one branch.
+    const CHOICE: bool;
+    /// Reads one occurrence from its child elements.
+    fn read_group(children: &[&Element], cx: &mut ReadContext) -> Result<Self, DecodeError>;
+    /// Writes one occurrence.
+    fn write_group(&self, w: &mut XmlWriter);
+}
+
+/// The children of an element sorted into the slots of a content model.
+#[derive(Debug)]
+pub struct Content<'e> {
+    slots: Vec<Vec<&'e Element>>,
+    text: String,
+}
+
+impl ReadContext {
+    /// Sorts the children of `parent` into the slots of `model`. Unknown elements, elements
+    /// out of schema order or in another namespace are accepted or skipped with a diagnostic;
+    /// text between elements is reported unless `mixed`, in which case it is collected.
+    pub fn content<'e>(
+        &mut self,
+        parent: &'e Element,
+        model: &[Particle],
+        mixed: bool,
+    ) -> Content<'e> {
+        let mut children = Vec::new();
+        let mut text = String::new();
+        for node in parent.nodes() {
+            match node {
+                Node::Element(child) => children.push(child),
+                Node::Text(t) if mixed => text.push_str(t),
+                Node::Text(t) => {
+                    if !t.trim().is_empty() {
+                        self.diagnose(
+                            DiagnosticKind::UnexpectedText,
+                            "text where only elements are expected; ignored",
+                        );
+                    }
+                }
+            }
+        }
+        let mut content = self.group_content(&children, model);
+        content.text = text;
+        content
+    }
+
+    /// Sorts already selected children (one occurrence of a group) into the slots of `model`.
+    pub fn group_content<'e>(
+        &mut self,
+        children: &[&'e Element],
+        model: &[Particle],
+    ) -> Content<'e> {
+        let mut slots = vec![Vec::new(); model.len()];
+        let mut last = 0usize;
+        for child in children {
+            let (ns, local) = (child.namespace(), child.local_name());
+            let index = match model.iter().position(|p| p.matches(ns, local, true)) {
+                Some(i) => Some(i),
+                None => match model.iter().position(|p| matches!(p, Particle::Any)) {
+                    Some(i) => Some(i),
+                    None => match model.iter().position(|p| p.matches(ns, local, false)) {
+                        Some(i) => {
+                            let expected = model.get(i).map_or("", |p| p.expected_ns(local));
+                            self.diagnose_child_at(
+                                child,
+                                DiagnosticKind::NamespaceMismatch,
+                                format!(
+                                    "element in namespace `{ns}` where the schema has `{expected}`; accepted by local name"
+                                ),
+                            );
+                            Some(i)
+                        }
+                        None => None,
+                    },
+                },
+            };
+            let Some(index) = index else {
+                self.diagnose_child_at(
+                    child,
+                    DiagnosticKind::UnknownElement,
+                    format!("unknown element `{{{ns}}}{local}`; skipped"),
+                );
+                continue;
+            };
+            if index < last {
+                self.diagnose_child_at(
+                    child,
+                    DiagnosticKind::OutOfOrder,
+                    "element out of schema order; accepted".to_owned(),
+                );
+            }
+            last = last.max(index);
+            if let Some(slot) = slots.get_mut(index) {
+                slot.push(*child);
+            }
+        }
+        Content {
+            slots,
+            text: String::new(),
+        }
+    }
+
+    /// A required attribute.
+    pub fn attr_one<T: XmlText>(
+        &mut self,
+        element: &Element,
+        ns: &str,
+        local: &str,
+    ) -> Result<T, DecodeError> {
+        let value = self.attribute_value(element, ns, local)?;
+        self.required(value, &format!("@{local}"))
+    }
+
+    /// An optional attribute.
+    pub fn attr_opt<T: XmlText>(
+        &mut self,
+        element: &Element,
+        ns: &str,
+        local: &str,
+    ) -> Result<Option<T>, DecodeError> {
+        self.attribute_value(element, ns, local)
+    }
+}
+
+fn is_nil(e: &Element) -> bool {
+    e.attribute(XSI_NS, "nil")
+        .is_some_and(|v| matches!(v.trim(), "true" | "1"))
+}
+
+impl<'e> Content<'e> {
+    /// The text of mixed content (all character data, concatenated in document order).
+    pub fn mixed_text(&mut self) -> String {
+        std::mem::take(&mut self.text)
+    }
+
+    /// The first slot that received elements (a choice's branch).
+    pub fn branch(&self) -> Option<usize> {
+        self.slots.iter().position(|s| !s.is_empty())
+    }
+
+    /// Reports the elements of every other non-empty slot (another branch of a choice).
+    pub fn others(&self, cx: &mut ReadContext, chosen: usize) {
+        for (i, slot) in self.slots.iter().enumerate() {
+            if i != chosen {
+                for e in slot {
+                    cx.diagnose_child_at(
+                        e,
+                        DiagnosticKind::UnknownElement,
+                        "element of another branch of a choice; skipped".to_owned(),
+                    );
+                }
+            }
+        }
+    }
+
+    fn take(&mut self, slot: usize) -> Vec<&'e Element> {
+        self.slots
+            .get_mut(slot)
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    fn first(&mut self, cx: &mut ReadContext, slot: usize) -> Option<&'e Element> {
+        let all = self.take(slot);
+        let mut it = all.into_iter();
+        let first = it.next();
+        for dup in it {
+            cx.diagnose_child_at(
+                dup,
+                DiagnosticKind::Duplicate,
+                "element occurs more than once; the first is kept".to_owned(),
+            );
+        }
+        first
+    }
+
+    /// A required simple-typed element.
+    pub fn text_one<T: XmlText>(
+        &mut self,
+        cx: &mut ReadContext,
+        slot: usize,
+        local: &str,
+    ) -> Result<T, DecodeError> {
+        let v = self.text_opt(cx, slot)?;
+        cx.required(v, local)
+    }
+
+    /// An optional (or nillable) simple-typed element; `xsi:nil` reads as `None`.
+    pub fn text_opt<T: XmlText>(
+        &mut self,
+        cx: &mut ReadContext,
+        slot: usize,
+    ) -> Result<Option<T>, DecodeError> {
+        match self.first(cx, slot) {
+            Some(e) if is_nil(e) => Ok(None),
+            Some(e) => cx.text_value(e).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// A repeated simple-typed element.
+    pub fn text_many<T: XmlText>(
+        &mut self,
+        cx: &mut ReadContext,
+        slot: usize,
+    ) -> Result<Vec<T>, DecodeError> {
+        self.take(slot)
+            .into_iter()
+            .map(|e| cx.text_value(e))
+            .collect()
+    }
+
+    /// A required complex-typed element.
+    pub fn complex_one<T: XmlRead>(
+        &mut self,
+        cx: &mut ReadContext,
+        slot: usize,
+        local: &str,
+    ) -> Result<T, DecodeError> {
+        let v = self.complex_opt(cx, slot)?;
+        cx.required(v, local)
+    }
+
+    /// An optional (or nillable) complex-typed element; `xsi:nil` reads as `None`.
+    pub fn complex_opt<T: XmlRead>(
+        &mut self,
+        cx: &mut ReadContext,
+        slot: usize,
+    ) -> Result<Option<T>, DecodeError> {
+        match self.first(cx, slot) {
+            Some(e) if is_nil(e) && !e.has_child_elements() => Ok(None),
+            Some(e) => cx.complex_value(e).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// A repeated complex-typed element.
+    pub fn complex_many<T: XmlRead>(
+        &mut self,
+        cx: &mut ReadContext,
+        slot: usize,
+    ) -> Result<Vec<T>, DecodeError> {
+        self.take(slot)
+            .into_iter()
+            .map(|e| cx.complex_value(e))
+            .collect()
+    }
+
+    /// An `xs:any` element, kept as parsed.
+    pub fn any_one(
+        &mut self,
+        cx: &mut ReadContext,
+        slot: usize,
+        local: &str,
+    ) -> Result<Element, DecodeError> {
+        let v = self.any_opt(cx, slot);
+        cx.required(v, local)
+    }
+
+    /// An optional `xs:any` element.
+    pub fn any_opt(&mut self, cx: &mut ReadContext, slot: usize) -> Option<Element> {
+        self.first(cx, slot).cloned()
+    }
+
+    /// Repeated `xs:any` elements.
+    pub fn any_many(&mut self, slot: usize) -> Vec<Element> {
+        self.take(slot).into_iter().cloned().collect()
+    }
+
+    /// A required model group.
+    pub fn group_one<T: XmlGroup>(
+        &mut self,
+        cx: &mut ReadContext,
+        slot: usize,
+        what: &str,
+    ) -> Result<T, DecodeError> {
+        let v = self.group_opt(cx, slot)?;
+        cx.required(v, what)
+    }
+
+    /// An optional model group: `None` when none of its elements is present.
+    pub fn group_opt<T: XmlGroup>(
+        &mut self,
+        cx: &mut ReadContext,
+        slot: usize,
+    ) -> Result<Option<T>, DecodeError> {
+        let mut all = self.group_many::<T>(cx, slot)?.into_iter();
+        let first = all.next();
+        if all.next().is_some() {
+            cx.diagnose(
+                DiagnosticKind::Duplicate,
+                "a model group occurs more than once; the first is kept",
+            );
+        }
+        Ok(first)
+    }
+
+    /// A repeated model group: the slot's elements are split into occurrences (a choice: one
+    /// per branch taken; a sequence: a new occurrence whenever the order starts over).
+    pub fn group_many<T: XmlGroup>(
+        &mut self,
+        cx: &mut ReadContext,
+        slot: usize,
+    ) -> Result<Vec<T>, DecodeError> {
+        let all = self.take(slot);
+        let mut out = Vec::new();
+        let mut current: Vec<&Element> = Vec::new();
+        let mut last: Option<usize> = None;
+        for e in all {
+            let (ns, local) = (e.namespace(), e.local_name());
+            let index = T::MODEL
+                .iter()
+                .position(|p| p.matches(ns, local, true))
+                .or_else(|| T::MODEL.iter().position(|p| matches!(p, Particle::Any)))
+                .or_else(|| T::MODEL.iter().position(|p| p.matches(ns, local, false)))
+                .unwrap_or(0);
+            let repeats = T::MODEL.get(index).is_some_and(Particle::repeats);
+            let continues = match last {
+                None => true,
+                Some(prev) if T::CHOICE => prev == index && repeats,
+                Some(prev) => index > prev || (index == prev && repeats),
+            };
+            if !continues && !current.is_empty() {
+                out.push(T::read_group(&current, cx)?);
+                current.clear();
+            }
+            current.push(e);
+            last = Some(index);
+        }
+        if !current.is_empty() {
+            out.push(T::read_group(&current, cx)?);
+        }
+        Ok(out)
+    }
+}
+
+impl ReadContext {
+    /// An error for a choice none of whose branches is present.
+    pub fn missing_choice(&self, what: &str) -> DecodeError {
+        self.error(
+            DecodeErrorKind::Missing,
+            format!("none of the elements of {what} is present"),
+        )
+    }
+}
+
+/// Writes a required simple-typed element.
+pub fn put_text<T: XmlText>(w: &mut XmlWriter, ns: &str, local: &str, v: &T) {
+    w.leaf(ns, local, &v.to_xml_text());
+}
+
+/// Writes an optional simple-typed element.
+pub fn put_text_opt<T: XmlText>(w: &mut XmlWriter, ns: &str, local: &str, v: Option<&T>) {
+    if let Some(v) = v {
+        put_text(w, ns, local, v);
+    }
+}
+
+/// Writes a required nillable simple-typed element (`None` → `xsi:nil="true"`).
+pub fn put_text_nil<T: XmlText>(w: &mut XmlWriter, ns: &str, local: &str, v: Option<&T>) {
+    match v {
+        Some(v) => put_text(w, ns, local, v),
+        None => put_nil(w, ns, local),
+    }
+}
+
+/// Writes a repeated simple-typed element.
+pub fn put_text_all<T: XmlText>(w: &mut XmlWriter, ns: &str, local: &str, v: &[T]) {
+    for v in v {
+        put_text(w, ns, local, v);
+    }
+}
+
+/// Writes a required complex-typed element.
+pub fn put_complex<T: XmlWrite>(w: &mut XmlWriter, ns: &str, local: &str, v: &T) {
+    w.start(ns, local);
+    v.write_xml(w);
+    w.end();
+}
+
+/// Writes an optional complex-typed element.
+pub fn put_complex_opt<T: XmlWrite>(w: &mut XmlWriter, ns: &str, local: &str, v: Option<&T>) {
+    if let Some(v) = v {
+        put_complex(w, ns, local, v);
+    }
+}
+
+/// Writes a required nillable complex-typed element (`None` → `xsi:nil="true"`).
+pub fn put_complex_nil<T: XmlWrite>(w: &mut XmlWriter, ns: &str, local: &str, v: Option<&T>) {
+    match v {
+        Some(v) => put_complex(w, ns, local, v),
+        None => put_nil(w, ns, local),
+    }
+}
+
+/// Writes a repeated complex-typed element.
+pub fn put_complex_all<T: XmlWrite>(w: &mut XmlWriter, ns: &str, local: &str, v: &[T]) {
+    for v in v {
+        put_complex(w, ns, local, v);
+    }
+}
+
+fn put_nil(w: &mut XmlWriter, ns: &str, local: &str) {
+    w.start(ns, local);
+    w.attr(XSI_NS, "nil", "true");
+    w.end();
+}
+
+/// Writes a model group's occurrences (`Option` and `Vec` fields pass their contents).
+pub fn put_group<'a, T: XmlGroup + 'a>(w: &mut XmlWriter, v: impl IntoIterator<Item = &'a T>) {
+    for v in v {
+        v.write_group(w);
+    }
+}
+
+/// Writes `xs:any` elements as they were parsed or built.
+pub fn put_any<'a>(w: &mut XmlWriter, v: impl IntoIterator<Item = &'a Element>) {
+    for v in v {
+        w.element(v);
+    }
+}
+
+/// Writes an attribute when present.
+pub fn put_attr<T: XmlText>(w: &mut XmlWriter, ns: &str, local: &str, v: Option<&T>) {
+    if let Some(v) = v {
+        w.attr(ns, local, &v.to_xml_text());
+    }
+}
+
+/// The text of an `xs:list` value: the items separated by single spaces.
+pub fn list_to_text<T: XmlText>(items: &[T]) -> std::borrow::Cow<'static, str> {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(&item.to_xml_text());
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Reads an `xs:list` value: whitespace-separated items.
+pub fn list_from_text<T: XmlText>(text: &str) -> Result<Vec<T>, super::ValueError> {
+    text.split_whitespace().map(T::from_xml_text).collect()
+}

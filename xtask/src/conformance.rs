@@ -1,0 +1,541 @@
+//! `cargo xtask conformance [--scratch DIR] [--json FILE] [--only TEXT] [DIR…]`
+//!
+//! Runs the generator over specs nobody here wrote (defaults: `../shared/corpus` and
+//! `../shared/specs/published`): every WSDL, every standalone XSD set (a schema no other file
+//! imports or includes, with everything it reaches) and every OpenAPI 3.0 / Swagger 2.0 file
+//! becomes one crate in a scratch workspace (never in the repository), is compiled with
+//! `cargo check`, and its messages are round-tripped. Prints a table, writes it as JSON, and
+//! fails if any set fails to generate or compile, or if any round-trip fails.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use serde::Serialize;
+
+/// What kind of description a set is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Kind {
+    Wsdl,
+    Xsd,
+    OpenApi,
+    Swagger,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Wsdl => "wsdl",
+            Self::Xsd => "xsd",
+            Self::OpenApi => "openapi",
+            Self::Swagger => "swagger",
+        }
+    }
+}
+
+/// One spec set found on disk.
+#[derive(Debug, Clone)]
+struct Set {
+    /// Shown name: the path relative to the directory it was found in, prefixed with that
+    /// directory's name.
+    name: String,
+    kind: Kind,
+    path: PathBuf,
+}
+
+/// One row of the report.
+#[derive(Debug, Serialize)]
+struct Row {
+    set: String,
+    kind: Kind,
+    types: usize,
+    operations: usize,
+    generated_lines: usize,
+    lines_per_type: f64,
+    check_seconds: Option<f64>,
+    round_trips_tried: usize,
+    round_trips_passed: usize,
+    /// `generate`, `check`, `round-trip` or absent when everything passed.
+    failed_stage: Option<&'static str>,
+    first_error: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    sets: usize,
+    generated: usize,
+    compiled: usize,
+    round_trips_tried: usize,
+    round_trips_passed: usize,
+    total_generated_lines: usize,
+    largest_set: Option<String>,
+    rows: Vec<Row>,
+}
+
+struct Options {
+    scratch: PathBuf,
+    json: PathBuf,
+    only: Vec<String>,
+    dirs: Vec<PathBuf>,
+}
+
+fn parse_args(root: &Path, args: &[String]) -> Result<Options, String> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let mut opts = Options {
+        scratch: target.join("conformance"),
+        json: target.join("conformance").join("report.json"),
+        only: Vec::new(),
+        dirs: Vec::new(),
+    };
+    let mut json_set = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = |flag: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match a.as_str() {
+            "--scratch" => opts.scratch = PathBuf::from(value("--scratch")?),
+            "--json" => {
+                opts.json = PathBuf::from(value("--json")?);
+                json_set = true;
+            }
+            "--only" => opts.only.push(value("--only")?),
+            s if s.starts_with("--") => return Err(format!("unknown option {s}")),
+            dir => opts.dirs.push(PathBuf::from(dir)),
+        }
+    }
+    if !json_set {
+        opts.json = opts.scratch.join("report.json");
+    }
+    if opts.dirs.is_empty() {
+        let shared = root.join("../shared");
+        opts.dirs = vec![shared.join("corpus"), shared.join("specs/published")];
+    }
+    Ok(opts)
+}
+
+pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
+    let opts = parse_args(root, args)?;
+    let mut sets = Vec::new();
+    for dir in &opts.dirs {
+        sets.extend(discover(dir)?);
+    }
+    if !opts.only.is_empty() {
+        sets.retain(|s| opts.only.iter().any(|o| s.name.contains(o.as_str())));
+    }
+    if sets.is_empty() {
+        return Err("no spec sets found".to_owned());
+    }
+    println!("conformance: {} spec sets", sets.len());
+    std::fs::create_dir_all(&opts.scratch)
+        .map_err(|e| format!("{}: {e}", opts.scratch.display()))?;
+    let scratch = opts
+        .scratch
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", opts.scratch.display()))?;
+
+    let mut rows = Vec::new();
+    let mut crates = Vec::new();
+    for set in &sets {
+        let (row, krate) = generate(root, &scratch, set);
+        if let Some(k) = krate {
+            crates.push((rows.len(), k));
+        }
+        rows.push(row);
+    }
+    write_workspace(root, &scratch, &crates)?;
+    // Build the shared dependencies once, so that each set's time is its own code.
+    println!("conformance: checking sdk-runtime (shared by every set)");
+    cargo(&scratch, &["check", "--quiet", "-p", "sdk-runtime"])
+        .map_err(|e| format!("sdk-runtime does not check in the scratch workspace: {e}"))?;
+    for (i, krate) in &crates {
+        let Some(row) = rows.get_mut(*i) else {
+            continue;
+        };
+        let started = Instant::now();
+        let result = cargo(&scratch, &["check", "--quiet", "-p", krate]);
+        row.check_seconds = Some(round2(started.elapsed().as_secs_f64()));
+        if let Err(e) = result {
+            row.failed_stage = Some("check");
+            row.first_error = Some(first_error(&e));
+        }
+        println!(
+            "  {:<60} check {:>6.2}s {}",
+            row.set,
+            row.check_seconds.unwrap_or(0.0),
+            if row.failed_stage.is_some() {
+                "FAILED"
+            } else {
+                "ok"
+            }
+        );
+    }
+
+    let report = summarise(rows);
+    print_table(&report);
+    if let Some(parent) = opts.json.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+    std::fs::write(&opts.json, json).map_err(|e| format!("{}: {e}", opts.json.display()))?;
+    println!("report written to {}", opts.json.display());
+
+    let failed: Vec<&Row> = report
+        .rows
+        .iter()
+        .filter(|r| r.failed_stage.is_some())
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} of {} sets failed: {}",
+            failed.len(),
+            report.sets,
+            failed
+                .iter()
+                .map(|r| r.set.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The first `error` line of a cargo/compiler output, with the line after it (its location).
+fn first_error(output: &str) -> String {
+    let lines: Vec<&str> = output.lines().collect();
+    for (i, l) in lines.iter().enumerate() {
+        if l.starts_with("error") {
+            let mut s = (*l).to_owned();
+            if let Some(next) = lines.get(i + 1) {
+                s.push_str(" | ");
+                s.push_str(next.trim());
+            }
+            return s;
+        }
+    }
+    lines.first().map_or_else(String::new, |l| (*l).to_owned())
+}
+
+fn cargo(dir: &Path, args: &[&str]) -> Result<(), String> {
+    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// Finds the spec sets under `dir`, in path order.
+fn discover(dir: &Path) -> Result<Vec<Set>, String> {
+    let mut files = Vec::new();
+    walk(dir, &mut files)?;
+    files.sort();
+    let label = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let shown = |p: &Path| {
+        let rel = p.strip_prefix(dir).unwrap_or(p);
+        format!("{label}/{}", rel.display())
+    };
+    // Every file some WSDL or schema imports or includes.
+    let mut referenced = BTreeSet::new();
+    for f in &files {
+        if matches!(ext(f).as_str(), "wsdl" | "xsd") {
+            let text = std::fs::read(f).map_err(|e| format!("{}: {e}", f.display()))?;
+            for loc in references(&String::from_utf8_lossy(&text)) {
+                if let Some(parent) = f.parent()
+                    && let Ok(p) = parent.join(&loc).canonicalize()
+                {
+                    referenced.insert(p);
+                }
+            }
+        }
+    }
+    let mut sets = Vec::new();
+    for f in &files {
+        let kind = match ext(f).as_str() {
+            "wsdl" => Some(Kind::Wsdl),
+            "xsd" => {
+                let canonical = f
+                    .canonicalize()
+                    .map_err(|e| format!("{}: {e}", f.display()))?;
+                (!referenced.contains(&canonical)).then_some(Kind::Xsd)
+            }
+            "json" | "yaml" | "yml" => openapi_kind(f),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            sets.push(Set {
+                name: shown(f),
+                kind,
+                path: f.clone(),
+            });
+        }
+    }
+    Ok(sets)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for e in entries {
+        let e = e.map_err(|e| format!("{}: {e}", dir.display()))?;
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn ext(p: &Path) -> String {
+    p.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// `schemaLocation`/`location` values of imports and includes (WSDL and XSD).
+fn references(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["schemaLocation=", "location="] {
+        let mut rest = text;
+        while let Some(i) = rest.find(attr) {
+            // `schemaLocation=` also contains `Location=`; only whole attribute names count.
+            let before = rest[..i].chars().next_back();
+            rest = &rest[i + attr.len()..];
+            if before.is_some_and(|c| !c.is_whitespace()) {
+                continue;
+            }
+            let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                continue;
+            };
+            let value = &rest[1..];
+            if let Some(end) = value.find(quote) {
+                out.push(value[..end].to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// OpenAPI 3 or Swagger 2 document?
+fn openapi_kind(p: &Path) -> Option<Kind> {
+    let text = std::fs::read_to_string(p).ok()?;
+    let head: String = text.chars().take(4000).collect();
+    if head.contains("\"openapi\"") || head.lines().any(|l| l.starts_with("openapi:")) {
+        Some(Kind::OpenApi)
+    } else if head.contains("\"swagger\"") || head.lines().any(|l| l.starts_with("swagger:")) {
+        Some(Kind::Swagger)
+    } else {
+        None
+    }
+}
+
+/// Crate name for a set.
+fn crate_name(set: &Set) -> String {
+    let mut s = String::from("conf_");
+    for c in set.name.chars() {
+        if c.is_ascii_alphanumeric() {
+            s.push(c.to_ascii_lowercase());
+        } else if !s.ends_with('_') {
+            s.push('_');
+        }
+    }
+    s.trim_end_matches('_').to_owned()
+}
+
+/// Generates one set into its scratch crate; the crate name is returned when there is code to
+/// compile.
+fn generate(root: &Path, scratch: &Path, set: &Set) -> (Row, Option<String>) {
+    let mut row = Row {
+        set: set.name.clone(),
+        kind: set.kind,
+        types: 0,
+        operations: 0,
+        generated_lines: 0,
+        lines_per_type: 0.0,
+        check_seconds: None,
+        round_trips_tried: 0,
+        round_trips_passed: 0,
+        failed_stage: None,
+        first_error: None,
+    };
+    let result = match set.kind {
+        Kind::Wsdl => codegen::generate_wsdl_module(&set.path, &set.name)
+            .map(|m| (m.code, m.types, m.operations)),
+        Kind::Xsd => codegen::generate_schema_module(&set.path, &set.name)
+            .map(|m| (m.code, m.types, m.operations)),
+        Kind::OpenApi | Kind::Swagger => Err(codegen::Error::Spec {
+            path: set.path.clone(),
+            message: "the OpenAPI front end is not wired into the conformance run yet".to_owned(),
+        }),
+    };
+    let _ = root;
+    let (code, types, operations) = match result {
+        Ok(x) => x,
+        Err(e) => {
+            println!("  {:<60} generate FAILED: {e}", set.name);
+            row.failed_stage = Some("generate");
+            row.first_error = Some(e.to_string());
+            return (row, None);
+        }
+    };
+    row.types = types;
+    row.operations = operations;
+    row.generated_lines = code.lines().count();
+    row.lines_per_type = if types == 0 {
+        0.0
+    } else {
+        round2(row.generated_lines as f64 / types as f64)
+    };
+    let name = crate_name(set);
+    let dir = scratch.join("sets").join(&name);
+    let write = || -> Result<(), String> {
+        std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+        let manifest = format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nsdk-runtime = {{ workspace = true }}\n\n[lints]\nworkspace = true\n"
+        );
+        write_if_changed(&dir.join("Cargo.toml"), &manifest)?;
+        write_if_changed(
+            &dir.join("src/lib.rs"),
+            &format!(
+                "//! Conformance crate for `{}`.\n\npub mod generated;\n",
+                set.name
+            ),
+        )?;
+        write_if_changed(&dir.join("src/generated.rs"), &code)
+    };
+    if let Err(e) = write() {
+        row.failed_stage = Some("generate");
+        row.first_error = Some(format!("{}: {e}", dir.display()));
+        return (row, None);
+    }
+    println!(
+        "  {:<60} generated {} types, {} operations, {} lines",
+        set.name, types, operations, row.generated_lines
+    );
+    (row, Some(name))
+}
+
+/// Writes only when the contents differ, so that cargo's fingerprints stay valid between runs.
+fn write_if_changed(path: &Path, contents: &str) -> Result<(), String> {
+    if std::fs::read_to_string(path).ok().as_deref() == Some(contents) {
+        return Ok(());
+    }
+    std::fs::write(path, contents).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn write_workspace(root: &Path, scratch: &Path, crates: &[(usize, String)]) -> Result<(), String> {
+    let root = root.canonicalize().map_err(|e| e.to_string())?;
+    let runtime = root.join("sdk-runtime");
+    let mut members = String::new();
+    for (_, name) in crates {
+        let _ = writeln!(members, "    \"sets/{name}\",");
+    }
+    let manifest = format!(
+        "# Written by `cargo xtask conformance`; scratch space, not part of the repository.\n\
+         [workspace]\nresolver = \"3\"\nmembers = [\n{members}]\n\n\
+         [workspace.dependencies]\nsdk-runtime = {{ path = {runtime:?} }}\n\n\
+         [workspace.lints.rust]\nmissing_docs = \"warn\"\nunsafe_code = \"forbid\"\n\n\
+         [workspace.lints.clippy]\nunwrap_used = \"deny\"\nexpect_used = \"deny\"\npanic = \"deny\"\n\n\
+         [profile.dev]\ndebug = false\n"
+    );
+    // Sets that no longer generate must leave the workspace.
+    write_if_changed(&scratch.join("Cargo.toml"), &manifest)?;
+    // A lock file from the real workspace keeps dependency versions identical.
+    if let Ok(lock) = std::fs::read_to_string(root.join("Cargo.lock")) {
+        let dest = scratch.join("Cargo.lock");
+        if !dest.exists() {
+            write_if_changed(&dest, &lock)?;
+        }
+    }
+    Ok(())
+}
+
+fn summarise(rows: Vec<Row>) -> Report {
+    let largest_set = rows
+        .iter()
+        .filter(|r| r.failed_stage.is_none())
+        .max_by_key(|r| r.generated_lines)
+        .map(|r| r.set.clone());
+    Report {
+        sets: rows.len(),
+        generated: rows
+            .iter()
+            .filter(|r| r.failed_stage != Some("generate"))
+            .count(),
+        compiled: rows.iter().filter(|r| r.failed_stage.is_none()).count(),
+        round_trips_tried: rows.iter().map(|r| r.round_trips_tried).sum(),
+        round_trips_passed: rows.iter().map(|r| r.round_trips_passed).sum(),
+        total_generated_lines: rows.iter().map(|r| r.generated_lines).sum(),
+        largest_set,
+        rows,
+    }
+}
+
+fn print_table(report: &Report) {
+    println!();
+    println!("| set | kind | types | ops | lines | lines/type | check s | round-trips | result |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---|");
+    for r in &report.rows {
+        let result = match (&r.failed_stage, &r.first_error) {
+            (None, _) => "ok".to_owned(),
+            (Some(stage), Some(e)) => format!("{stage} failed: {}", truncate(e, 140)),
+            (Some(stage), None) => format!("{stage} failed"),
+        };
+        println!(
+            "| {} | {} | {} | {} | {} | {:.1} | {} | {}/{} | {} |",
+            r.set,
+            r.kind.as_str(),
+            r.types,
+            r.operations,
+            r.generated_lines,
+            r.lines_per_type,
+            r.check_seconds
+                .map_or_else(|| "-".to_owned(), |s| format!("{s:.2}")),
+            r.round_trips_passed,
+            r.round_trips_tried,
+            result.replace('|', "\\|"),
+        );
+    }
+    println!(
+        "\n{} sets: {} generated, {} compiled; round-trips {}/{}; {} generated lines; largest: {}",
+        report.sets,
+        report.generated,
+        report.compiled,
+        report.round_trips_passed,
+        report.round_trips_tried,
+        report.total_generated_lines,
+        report.largest_set.as_deref().unwrap_or("-"),
+    );
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    let first = s.lines().next().unwrap_or("");
+    if first.chars().count() <= n {
+        first.to_owned()
+    } else {
+        let mut t: String = first.chars().take(n).collect();
+        t.push('…');
+        t
+    }
+}
