@@ -119,9 +119,9 @@ pub fn build(
             &bop.output.body_parts,
             &bop.output.headers,
         )?;
-        if input.len() != 1 || output.len() != 1 {
+        if input.len() != 1 || output.len() > 1 {
             return Err(spec(format!(
-                "operation {}: bodies with {} input and {} output parts are not supported yet (exactly one each)",
+                "operation {}: bodies with {} input and {} output parts are not supported yet (one input, at most one output)",
                 bop.name,
                 input.len(),
                 output.len()

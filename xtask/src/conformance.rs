@@ -159,6 +159,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         let Some(row) = rows.get_mut(*i) else {
             continue;
         };
+        // Touch the crate so that its check is timed even when nothing changed since the last
+        // run (cargo would answer from its cache).
+        let lib = scratch.join("sets").join(krate).join("src/lib.rs");
+        if let Ok(text) = std::fs::read_to_string(&lib) {
+            let _ = std::fs::write(&lib, text);
+        }
         let started = Instant::now();
         let result = cargo(&scratch, &["check", "--quiet", "-p", krate]);
         row.check_seconds = Some(round2(started.elapsed().as_secs_f64()));
@@ -340,10 +346,17 @@ fn references(text: &str) -> Vec<String> {
 /// OpenAPI 3 or Swagger 2 document?
 fn openapi_kind(p: &Path) -> Option<Kind> {
     let text = std::fs::read_to_string(p).ok()?;
-    let head: String = text.chars().take(4000).collect();
-    if head.contains("\"openapi\"") || head.lines().any(|l| l.starts_with("openapi:")) {
+    let top_key = |key: &str| {
+        // JSON: a key of the top-level object; YAML: a key at column 0.
+        serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get(key).cloned())
+            .is_some()
+            || text.lines().any(|l| l.starts_with(&format!("{key}:")))
+    };
+    if top_key("openapi") {
         Some(Kind::OpenApi)
-    } else if head.contains("\"swagger\"") || head.lines().any(|l| l.starts_with("swagger:")) {
+    } else if top_key("swagger") {
         Some(Kind::Swagger)
     } else {
         None

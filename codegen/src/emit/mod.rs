@@ -174,14 +174,19 @@ fn operation(
         .input
         .first()
         .ok_or_else(|| Error::Emit(format!("{}: no input", op.name)))?;
-    let output_part = op
-        .output
-        .first()
-        .ok_or_else(|| Error::Emit(format!("{}: no output", op.name)))?;
     let input = type_name(model, input_part.ty)?;
-    let output = type_name(model, output_part.ty)?;
     let input_el = element_name(&input_part.element);
-    let output_el = element_name(&output_part.element);
+    // A one-way operation (no output message) answers with nothing.
+    let (output, output_el) = match op.output.first() {
+        Some(part) => {
+            let t = type_name(model, part.ty)?;
+            (quote!(super::super::types::#t), element_name(&part.element))
+        }
+        None => (
+            quote!(::sdk_runtime::soap::NoOutput),
+            quote!(::sdk_runtime::soap::NO_OUTPUT),
+        ),
+    };
 
     let mut doc = Vec::new();
     doc.push(format!("Operation `{}`.", op.name));
@@ -257,7 +262,7 @@ fn operation(
             /// The operation's input: the content of the request body element.
             pub type Input = super::super::types::#input;
             /// The operation's output: the content of the response body element.
-            pub type Output = super::super::types::#output;
+            pub type Output = #output;
 
             /// Static description of the operation.
             pub const SPEC: ::sdk_runtime::soap::OperationSpec = ::sdk_runtime::soap::OperationSpec::new(
@@ -338,14 +343,20 @@ fn operation(
 }
 
 fn client(model: &ServiceModel, methods: TokenStream) -> Result<TokenStream, Error> {
-    let doc = doc_attrs(&[format!(
+    let mut doc = vec![format!(
         "Client of the `{}` service. Cheap to clone; clones share connections.",
         model.name
-    )]);
-    let endpoint = match &model.address {
-        Some(a) => {
-            let url =
-                url::Url::parse(a).map_err(|e| Error::Emit(format!("soap:address `{a}`: {e}")))?;
+    )];
+    // A placeholder address that is not an absolute URL gives no default endpoint.
+    let parsed = model.address.as_deref().map(|a| (a, url::Url::parse(a)));
+    if let Some((a, Err(e))) = &parsed {
+        doc.push(format!(
+            "The description's `soap:address` (`{a}`) is not an absolute URL ({e}); pass the endpoint to [`new`](Self::new)."
+        ));
+    }
+    let doc = doc_attrs(&doc);
+    let endpoint = match parsed {
+        Some((a, Ok(url))) => {
             let path = url.path().to_owned();
             let (a, p) = (lit(a), lit(&path));
             quote! {
@@ -366,7 +377,7 @@ fn client(model: &ServiceModel, methods: TokenStream) -> Result<TokenStream, Err
                 }
             }
         }
-        None => TokenStream::new(),
+        _ => TokenStream::new(),
     };
     Ok(quote! {
         #doc

@@ -68,8 +68,29 @@ pub fn load_file(path: &std::path::Path) -> Result<Schemas, Error> {
 /// The `targetNamespace` of a schema file, if it has one.
 pub fn target_namespace(path: &std::path::Path) -> Result<Option<String>, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let root = sdk_runtime::xml::parse(&bytes).map_err(|e| Error::spec(path, e.to_string()))?;
+    let text = sdk_runtime::xml::decode(&bytes).map_err(|e| Error::spec(path, e.to_string()))?;
+    // Schemas may carry a DOCTYPE (the W3C xmldsig schema does); the runtime's parser refuses
+    // DTDs, so it is cut before looking at the root element.
+    let text = strip_doctype(&text);
+    let root = sdk_runtime::xml::parse_str(&text).map_err(|e| Error::spec(path, e.to_string()))?;
     Ok(root.attribute("", "targetNamespace").map(str::to_owned))
+}
+
+/// The text without its `<!DOCTYPE …>` (internal subset included).
+pub(crate) fn strip_doctype(text: &str) -> std::borrow::Cow<'_, str> {
+    let Some(start) = text.find("<!DOCTYPE") else {
+        return std::borrow::Cow::Borrowed(text);
+    };
+    let rest = &text[start..];
+    let end = match (rest.find('['), rest.find('>')) {
+        (Some(open), Some(gt)) if open < gt => rest.find("]>").map(|i| i + 2),
+        (_, Some(gt)) => Some(gt + 1),
+        _ => None,
+    };
+    match end {
+        Some(end) => std::borrow::Cow::Owned(format!("{}{}", &text[..start], &rest[end..])),
+        None => std::borrow::Cow::Borrowed(text),
+    }
 }
 
 fn interpret(parsed: xsd_parser::Schemas) -> Result<Schemas, Error> {

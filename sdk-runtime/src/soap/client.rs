@@ -10,7 +10,9 @@ use super::envelope::{Envelope, HeaderBlock, SoapVersion, write_envelope};
 use super::fault::SoapFault;
 use crate::error::SdkError;
 use crate::transport::{HttpClient, TransportError};
-use crate::xml::{Diagnostic, ElementName, ReadContext, Validate, Validator, XmlRead, XmlWrite};
+use crate::xml::{
+    DecodeError, Diagnostic, ElementName, ReadContext, Validate, Validator, XmlRead, XmlWrite,
+};
 
 /// Where an operation's description comes from; shown in the generated docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -246,6 +248,26 @@ impl SoapClient {
                 raw,
             });
         }
+        let one_way = op.output.local.is_empty();
+        if one_way && (200..300).contains(&status) && raw.iter().all(u8::is_ascii_whitespace) {
+            // A one-way operation: an empty 200/202 answer is the expected outcome.
+            let mut cx = ReadContext::new();
+            let output =
+                O::read_xml(&crate::xml::Element::new("", ""), &mut cx).map_err(|error| {
+                    SdkError::Decode {
+                        error,
+                        status,
+                        raw: raw.clone(),
+                    }
+                })?;
+            return Ok(Response {
+                output,
+                diagnostics: Vec::new(),
+                status,
+                raw,
+                elapsed: started.elapsed(),
+            });
+        }
         let envelope = match Envelope::parse(&raw) {
             Ok(env) => env,
             Err(error) if (200..300).contains(&status) => {
@@ -261,13 +283,16 @@ impl SoapClient {
             return Err(SdkError::Http { status, raw });
         }
         let mut cx = ReadContext::new();
-        let output = envelope
-            .read_body::<O>(op.output, &mut cx)
-            .map_err(|error| SdkError::Decode {
-                error,
-                status,
-                raw: raw.clone(),
-            })?;
+        let output = if one_way {
+            O::read_xml(&crate::xml::Element::new("", ""), &mut cx)
+        } else {
+            envelope.read_body::<O>(op.output, &mut cx)
+        };
+        let output = output.map_err(|error| SdkError::Decode {
+            error,
+            status,
+            raw: raw.clone(),
+        })?;
         let diagnostics = cx.into_diagnostics();
         for d in &diagnostics {
             // Paths and kinds only: messages never carry values, but stay out of logs anyway.
@@ -280,6 +305,21 @@ impl SoapClient {
             raw,
             elapsed: started.elapsed(),
         })
+    }
+}
+
+/// The output of a one-way operation (no response message): an empty answer, or an envelope
+/// with an empty body.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NoOutput;
+
+/// The output element name of a one-way operation.
+pub const NO_OUTPUT: ElementName = ElementName::new("", "");
+
+impl XmlRead for NoOutput {
+    fn read_xml(_: &crate::xml::Element, _: &mut ReadContext) -> Result<Self, DecodeError> {
+        Ok(Self)
     }
 }
 

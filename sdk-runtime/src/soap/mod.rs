@@ -4,6 +4,8 @@ mod client;
 mod envelope;
 mod fault;
 
-pub use client::{FaultError, OperationSpec, Provenance, Response, SoapClient, endpoint_url};
+pub use client::{
+    FaultError, NO_OUTPUT, NoOutput, OperationSpec, Provenance, Response, SoapClient, endpoint_url,
+};
 pub use envelope::{Envelope, HeaderBlock, SOAP11_NS, SOAP12_NS, SoapVersion, write_envelope};
 pub use fault::{FaultCode, SoapFault, write_fault};
