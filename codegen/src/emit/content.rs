@@ -233,8 +233,10 @@ pub(super) fn union(
             TypeRef::Mapped(p) => p.rsplit("::").next().unwrap_or("Mapped").to_owned(),
             TypeRef::AnyElement => "Any".to_owned(),
         };
-        let vn = format_ident!("{}", crate::names::unique(base, &mut taken));
-        variants.extend(quote!(#[allow(missing_docs)] #vn(#ty),));
+        let vn_text = crate::names::unique(base, &mut taken);
+        let vdoc = format!(" A value of the member type `{vn_text}`.");
+        let vn = format_ident!("{}", vn_text);
+        variants.extend(quote!(#[doc = #vdoc] #vn(#ty),));
         to_text.extend(quote!(Self::#vn(v) => ::sdk_runtime::xml::XmlText::to_xml_text(v),));
         parse.extend(quote! {
             if let ::std::result::Result::Ok(v) = <#ty as ::sdk_runtime::xml::XmlText>::from_xml_text(text) {

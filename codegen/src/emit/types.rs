@@ -122,6 +122,10 @@ fn structure(
             "The complex type `{}` (namespace `{}`).",
             x.local, x.ns
         )),
+        (None, None) if s.group => doc.push(
+            "A model group (`xs:sequence`) kept as one field: it repeats, or is a branch of a choice."
+                .to_owned(),
+        ),
         (None, None) => {}
     }
     let docs = doc_attrs(&doc);

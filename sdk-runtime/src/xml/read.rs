@@ -43,6 +43,9 @@ pub enum DiagnosticKind {
     UnexpectedText,
     /// An attribute the schema does not declare; ignored.
     UnknownAttribute,
+    /// An `xsi:type` the generated type does not interpret: the content is read with the
+    /// declared type.
+    UnexpectedXsiType,
 }
 
 impl DiagnosticKind {
@@ -58,6 +61,7 @@ impl DiagnosticKind {
             Self::UnexpectedChildElements => "unexpected-child-elements",
             Self::UnexpectedText => "unexpected-text",
             Self::UnknownAttribute => "unknown-attribute",
+            Self::UnexpectedXsiType => "unexpected-xsi-type",
         }
     }
 }
@@ -363,6 +367,13 @@ impl ReadContext {
     pub fn check_attributes(&mut self, element: &Element, known: &[FieldSpec]) {
         for attr in element.attributes() {
             if attr.ns == super::XSI_NS {
+                if attr.local == "type" {
+                    let message = format!(
+                        "xsi:type `{}` is not interpreted; the content is read with the declared type",
+                        attr.value
+                    );
+                    self.diagnose(DiagnosticKind::UnexpectedXsiType, message);
+                }
                 continue;
             }
             if !known

@@ -1,0 +1,1642 @@
+//! Schemas and operations → the model the emitter and the sample generator share.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::{
+    AdditionalProperties, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, Schema,
+    SchemaData, SchemaKind, StatusCode, Type,
+};
+use serde_json::Value;
+
+use super::Loaded;
+use super::swagger2::{ORIGIN, pointer_token};
+use crate::names;
+
+/// Index into [`Model::defs`].
+pub type DefId = usize;
+
+/// A scalar JSON value with the facets that matter for docs, checks and samples.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Scalar {
+    pub kind: ScalarKind,
+    pub format: Option<String>,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub pattern: Option<String>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub exclusive_minimum: bool,
+    pub exclusive_maximum: bool,
+    /// Allowed values of a non-string enum (kept as the scalar type, listed in the docs).
+    pub enumeration: Vec<Value>,
+    pub example: Option<Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScalarKind {
+    #[default]
+    String,
+    I32,
+    I64,
+    F64,
+    Bool,
+}
+
+/// The Rust shape of a schema use.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    Scalar(Scalar),
+    /// Anything (`serde_json::Value`).
+    Any,
+    Array {
+        item: Box<Ty>,
+        min_items: Option<usize>,
+        max_items: Option<usize>,
+    },
+    /// `BTreeMap<String, T>` (`additionalProperties` without properties; free-form objects are
+    /// maps of `Any`).
+    Map(Box<Ty>),
+    Named(DefId),
+    /// A nullable array item or map value.
+    Nullable(Box<Ty>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Def {
+    /// Rust type name.
+    pub name: String,
+    /// Doc paragraphs (sanitized later).
+    pub doc: Vec<String>,
+    pub kind: DefKind,
+    /// Pointer of the schema in the original document (component schemas only).
+    pub pointer: Option<String>,
+    /// Whether a response body reaches this type (then it reads leniently).
+    pub in_response: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum DefKind {
+    Struct(StructDef),
+    /// A string enum with a catch-all variant.
+    Enum(EnumDef),
+    OneOf(OneOfDef),
+    Alias(Ty),
+}
+
+#[derive(Debug, Clone)]
+pub struct StructDef {
+    pub fields: Vec<Field>,
+    /// Type of `additionalProperties` when it is a schema (or `true` with properties).
+    pub additional: Option<(String, Ty)>,
+    /// `additionalProperties: false`.
+    pub closed: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub rust: String,
+    pub wire: String,
+    pub ty: Ty,
+    pub required: bool,
+    pub nullable: bool,
+    pub read_only: bool,
+    pub write_only: bool,
+    pub doc: Vec<String>,
+    /// Boxed to break a cycle of direct containment.
+    pub boxed: bool,
+}
+
+impl Field {
+    /// Whether the Rust field is an `Option`/`Nullable` (may be absent).
+    pub fn optional(&self) -> bool {
+        !self.required || self.read_only || self.write_only
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumDef {
+    /// (Rust variant, wire value).
+    pub variants: Vec<(String, String)>,
+    /// Name of the catch-all variant.
+    pub unknown: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct OneOfDef {
+    pub variants: Vec<Variant>,
+    /// Discriminating property, with a catch-all variant for unknown tags.
+    pub discriminator: Option<Discriminator>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub rust: String,
+    pub ty: Ty,
+    /// Tag values selecting this variant (discriminated enums).
+    pub tags: Vec<String>,
+    pub boxed: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Discriminator {
+    pub property: String,
+    /// Name of the catch-all variant (holds the JSON value).
+    pub unknown: String,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub wire: String,
+    pub rust: String,
+    pub location: Location,
+    pub required: bool,
+    pub ty: Ty,
+    pub explode: bool,
+    pub doc: Vec<String>,
+}
+
+/// One field of a form or multipart body, flattened into the operation's input.
+#[derive(Debug, Clone)]
+pub struct FormField {
+    pub wire: String,
+    pub rust: String,
+    pub required: bool,
+    /// `None` for binary (`format: binary`) parts.
+    pub ty: Option<Ty>,
+    /// Multipart: sent as a JSON part (objects, arrays of objects).
+    pub json: bool,
+    pub doc: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    Json {
+        content_type: String,
+        ty: Ty,
+        required: bool,
+        pointer: Option<String>,
+    },
+    Form {
+        fields: Vec<FormField>,
+    },
+    Multipart {
+        fields: Vec<FormField>,
+    },
+    Text {
+        content_type: String,
+        required: bool,
+    },
+    Bytes {
+        content_type: String,
+        required: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    Exact(u16),
+    /// `1XX` … `5XX`: the hundreds digit.
+    Range(u16),
+    Default,
+}
+
+#[derive(Debug, Clone)]
+pub enum ResponseBody {
+    None,
+    Json { ty: Ty, pointer: Option<String> },
+    Text,
+    Bytes,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resp {
+    pub code: Code,
+    pub variant: String,
+    pub body: ResponseBody,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// `operationId`, or `METHOD /path`.
+    pub name: String,
+    /// snake_case method and module name.
+    pub rust: String,
+    pub method: String,
+    pub path: String,
+    pub doc: Vec<String>,
+    pub deprecated: bool,
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    /// Rust name of the body field in the input.
+    pub body_field: String,
+    pub responses: Vec<Resp>,
+    /// Alternatives, each a list of (scheme, scopes).
+    pub security: Vec<Vec<(String, Vec<String>)>>,
+}
+
+#[derive(Debug, Clone)]
+pub enum SchemeModel {
+    Http {
+        scheme: String,
+        bearer_format: Option<String>,
+    },
+    ApiKey {
+        name: String,
+        location: Location,
+    },
+    OAuth2 {
+        flows: Vec<FlowModel>,
+    },
+    OpenIdConnect {
+        url: String,
+    },
+    MutualTls,
+}
+
+#[derive(Debug, Clone)]
+pub struct FlowModel {
+    /// `implicit`, `password`, `clientCredentials`, `authorizationCode`.
+    pub kind: String,
+    pub authorization_url: Option<String>,
+    pub token_url: Option<String>,
+    pub refresh_url: Option<String>,
+    pub scopes: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scheme {
+    pub name: String,
+    /// SCREAMING_SNAKE constant name.
+    pub constant: String,
+    pub doc: Option<String>,
+    pub model: SchemeModel,
+}
+
+pub struct Model {
+    pub title: String,
+    pub version: String,
+    pub doc: Option<String>,
+    pub servers: Vec<(String, Option<String>)>,
+    pub defs: Vec<Def>,
+    pub operations: Vec<Operation>,
+    pub schemes: Vec<Scheme>,
+    /// Component schemas: (name, def).
+    pub components: Vec<(String, DefId)>,
+}
+
+/// A schema or a reference to one, whichever box it comes in.
+#[derive(Clone, Copy)]
+pub(crate) enum SRef<'a> {
+    Ref(&'a str),
+    Item(&'a Schema),
+}
+
+impl<'a> From<&'a ReferenceOr<Schema>> for SRef<'a> {
+    fn from(r: &'a ReferenceOr<Schema>) -> Self {
+        match r {
+            ReferenceOr::Reference { reference } => SRef::Ref(reference),
+            ReferenceOr::Item(s) => SRef::Item(s),
+        }
+    }
+}
+
+impl<'a> From<&'a ReferenceOr<Box<Schema>>> for SRef<'a> {
+    fn from(r: &'a ReferenceOr<Box<Schema>>) -> Self {
+        match r {
+            ReferenceOr::Reference { reference } => SRef::Ref(reference),
+            ReferenceOr::Item(s) => SRef::Item(s),
+        }
+    }
+}
+
+/// One view of a schema, whichever `SchemaKind` openapiv3 parsed it into.
+#[derive(Default)]
+struct View<'a> {
+    typ: Option<&'a str>,
+    format: Option<String>,
+    properties: Vec<(&'a str, SRef<'a>)>,
+    required: Vec<&'a str>,
+    additional: Option<&'a AdditionalProperties>,
+    items: Option<SRef<'a>>,
+    /// String enum values (`None` = `null` allowed).
+    string_enum: Vec<Option<String>>,
+    other_enum: Vec<Value>,
+    one_of: Vec<SRef<'a>>,
+    all_of: Vec<SRef<'a>>,
+    any_of: Vec<SRef<'a>>,
+    min_length: Option<usize>,
+    max_length: Option<usize>,
+    pattern: Option<String>,
+    minimum: Option<f64>,
+    maximum: Option<f64>,
+    exclusive_minimum: bool,
+    exclusive_maximum: bool,
+    min_items: Option<usize>,
+    max_items: Option<usize>,
+}
+
+fn format_text<T: serde::Serialize>(f: &openapiv3::VariantOrUnknownOrEmpty<T>) -> Option<String> {
+    match f {
+        openapiv3::VariantOrUnknownOrEmpty::Item(i) => serde_json::to_value(i)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned)),
+        openapiv3::VariantOrUnknownOrEmpty::Unknown(s) => Some(s.clone()),
+        openapiv3::VariantOrUnknownOrEmpty::Empty => None,
+    }
+}
+
+impl<'a> View<'a> {
+    fn of(s: &'a Schema) -> Self {
+        let mut v = View::default();
+        match &s.schema_kind {
+            SchemaKind::Type(Type::String(t)) => {
+                v.typ = Some("string");
+                v.format = format_text(&t.format);
+                v.pattern = t.pattern.clone();
+                v.string_enum = t.enumeration.clone();
+                v.min_length = t.min_length;
+                v.max_length = t.max_length;
+            }
+            SchemaKind::Type(Type::Number(t)) => {
+                v.typ = Some("number");
+                v.format = format_text(&t.format);
+                v.minimum = t.minimum;
+                v.maximum = t.maximum;
+                v.exclusive_minimum = t.exclusive_minimum;
+                v.exclusive_maximum = t.exclusive_maximum;
+                v.other_enum = t.enumeration.iter().flatten().map(|n| Value::from(*n)).collect();
+            }
+            SchemaKind::Type(Type::Integer(t)) => {
+                v.typ = Some("integer");
+                v.format = format_text(&t.format);
+                v.minimum = t.minimum.map(|n| n as f64);
+                v.maximum = t.maximum.map(|n| n as f64);
+                v.exclusive_minimum = t.exclusive_minimum;
+                v.exclusive_maximum = t.exclusive_maximum;
+                v.other_enum = t.enumeration.iter().flatten().map(|n| Value::from(*n)).collect();
+            }
+            SchemaKind::Type(Type::Boolean(t)) => {
+                v.typ = Some("boolean");
+                v.other_enum = t.enumeration.iter().flatten().map(|b| Value::from(*b)).collect();
+            }
+            SchemaKind::Type(Type::Object(o)) => {
+                v.typ = Some("object");
+                v.properties = o.properties.iter().map(|(k, s)| (k.as_str(), s.into())).collect();
+                v.required = o.required.iter().map(String::as_str).collect();
+                v.additional = o.additional_properties.as_ref();
+            }
+            SchemaKind::Type(Type::Array(a)) => {
+                v.typ = Some("array");
+                v.items = a.items.as_ref().map(Into::into);
+                v.min_items = a.min_items;
+                v.max_items = a.max_items;
+            }
+            SchemaKind::OneOf { one_of } => v.one_of = one_of.iter().map(Into::into).collect(),
+            SchemaKind::AllOf { all_of } => v.all_of = all_of.iter().map(Into::into).collect(),
+            SchemaKind::AnyOf { any_of } => v.any_of = any_of.iter().map(Into::into).collect(),
+            SchemaKind::Not { .. } => {}
+            SchemaKind::Any(a) => {
+                v.typ = a.typ.as_deref();
+                v.format = a.format.clone();
+                v.pattern = a.pattern.clone();
+                v.properties = a.properties.iter().map(|(k, s)| (k.as_str(), s.into())).collect();
+                v.required = a.required.iter().map(String::as_str).collect();
+                v.additional = a.additional_properties.as_ref();
+                v.items = a.items.as_ref().map(Into::into);
+                if a.typ.as_deref() == Some("string") || a.enumeration.iter().all(Value::is_string)
+                {
+                    v.string_enum = a
+                        .enumeration
+                        .iter()
+                        .map(|e| e.as_str().map(str::to_owned))
+                        .collect();
+                } else {
+                    v.other_enum = a.enumeration.clone();
+                }
+                v.one_of = a.one_of.iter().map(Into::into).collect();
+                v.all_of = a.all_of.iter().map(Into::into).collect();
+                v.any_of = a.any_of.iter().map(Into::into).collect();
+                v.min_length = a.min_length;
+                v.max_length = a.max_length;
+                v.minimum = a.minimum;
+                v.maximum = a.maximum;
+                v.exclusive_minimum = a.exclusive_minimum.unwrap_or(false);
+                v.exclusive_maximum = a.exclusive_maximum.unwrap_or(false);
+                v.min_items = a.min_items;
+                v.max_items = a.max_items;
+            }
+        }
+        v
+    }
+
+    fn is_object_like(&self) -> bool {
+        self.typ == Some("object") || !self.properties.is_empty()
+    }
+}
+
+/// `#/components/schemas/Name` → `Name`.
+pub(crate) fn component_name(reference: &str) -> Result<String, String> {
+    reference
+        .strip_prefix("#/components/schemas/")
+        .filter(|n| !n.contains('/'))
+        .map(|n| n.replace("~1", "/").replace("~0", "~"))
+        .ok_or_else(|| format!("unsupported schema reference `{reference}` (only #/components/schemas/… and #/definitions/…)"))
+}
+
+struct Builder<'a> {
+    api: &'a OpenAPI,
+    defs: Vec<Def>,
+    names: BTreeSet<String>,
+    components: BTreeMap<String, DefId>,
+    /// Which components are allOf-children of which (for discriminator bases).
+    children: BTreeMap<String, Vec<String>>,
+}
+
+pub(crate) fn build(loaded: &Loaded) -> Result<Model, String> {
+    let api = &loaded.api;
+    let mut b = Builder {
+        api,
+        defs: Vec::new(),
+        // Module-level names the generated types must not take.
+        names: ["Value", "Option", "Vec", "String", "Box", "Result"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        components: BTreeMap::new(),
+        children: BTreeMap::new(),
+    };
+    let schemas: Vec<(&String, &ReferenceOr<Schema>)> = api
+        .components
+        .as_ref()
+        .map(|c| c.schemas.iter().collect())
+        .unwrap_or_default();
+    let mut components = Vec::new();
+    for (name, schema) in &schemas {
+        let id = b.reserve(&names::camel(name));
+        b.defs[id].pointer = Some(loaded.component_pointer(name));
+        b.components.insert((*name).clone(), id);
+        components.push(((*name).clone(), id));
+        if let ReferenceOr::Item(s) = schema {
+            for part in View::of(s).all_of {
+                if let SRef::Ref(r) = part
+                    && let Ok(parent) = component_name(r)
+                {
+                    b.children.entry(parent).or_default().push((*name).clone());
+                }
+            }
+        }
+    }
+    for (name, schema) in &schemas {
+        let id = b.components[*name];
+        let kind = match schema {
+            ReferenceOr::Reference { reference } => {
+                let target = component_name(reference)?;
+                let tid = b.component(&target)?;
+                DefKind::Alias(Ty::Named(tid))
+            }
+            ReferenceOr::Item(s) => {
+                let name = b.defs[id].name.clone();
+                b.defs[id].doc = schema_doc(&s.schema_data);
+                b.named_kind(s, &name, Some(name.as_str()))?
+            }
+        };
+        b.defs[id].kind = kind;
+    }
+
+    let mut operations = Vec::new();
+    let mut op_names = BTreeSet::new();
+    for (path, item) in api.paths.paths.iter() {
+        let item = match item {
+            ReferenceOr::Item(i) => i,
+            ReferenceOr::Reference { reference } => {
+                return Err(format!("path item references (`{reference}`) are not supported"));
+            }
+        };
+        for (method, op) in item.iter() {
+            operations.push(b.operation(path, method, op, &item.parameters, &mut op_names)?);
+        }
+    }
+
+    mark_boxes(&mut b.defs);
+    mark_responses(&mut b.defs, &operations);
+
+    let schemes = security_schemes(&loaded.security_schemes)?;
+    let servers = api
+        .servers
+        .iter()
+        .map(|s| {
+            let mut url = s.url.clone();
+            if let Some(vars) = &s.variables {
+                for (k, v) in vars {
+                    url = url.replace(&format!("{{{k}}}"), &v.default);
+                }
+            }
+            (url, s.description.clone())
+        })
+        .collect();
+    Ok(Model {
+        title: api.info.title.clone(),
+        version: api.info.version.clone(),
+        doc: api.info.description.clone(),
+        servers,
+        defs: b.defs,
+        operations,
+        schemes,
+        components,
+    })
+}
+
+fn schema_doc(d: &SchemaData) -> Vec<String> {
+    let mut doc = Vec::new();
+    if let Some(t) = &d.title {
+        doc.push(t.clone());
+    }
+    if let Some(x) = &d.description {
+        doc.push(x.clone());
+    }
+    if d.deprecated {
+        doc.push("Deprecated by the service description.".into());
+    }
+    doc
+}
+
+fn scalar_doc(s: &Scalar) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(f) = &s.format {
+        let what = match f.as_str() {
+            "date" => "`date` (RFC 3339 full-date, e.g. `2024-01-31`), kept as text",
+            "date-time" => "`date-time` (RFC 3339, e.g. `2024-01-31T12:00:00Z`), kept as text",
+            "uuid" => "`uuid`, kept as text",
+            "uri" => "`uri`, kept as text",
+            "email" => "`email`, kept as text",
+            "byte" => "`byte` (base64), kept as text",
+            _ => "",
+        };
+        if what.is_empty() {
+            parts.push(format!("Format: `{f}`."));
+        } else {
+            parts.push(format!("Format: {what}."));
+        }
+    }
+    if s.min_length.is_some() || s.max_length.is_some() {
+        parts.push(format!(
+            "Length: {}..={} characters.",
+            s.min_length.unwrap_or(0),
+            s.max_length.map_or(String::new(), |m| m.to_string())
+        ));
+    }
+    if let Some(p) = &s.pattern {
+        parts.push(format!("Pattern: `{}`.", p.replace('`', "'")));
+    }
+    if s.minimum.is_some() || s.maximum.is_some() {
+        let lo = s
+            .minimum
+            .map(|m| format!("{} {m}", if s.exclusive_minimum { ">" } else { ">=" }));
+        let hi = s
+            .maximum
+            .map(|m| format!("{} {m}", if s.exclusive_maximum { "<" } else { "<=" }));
+        parts.push(format!(
+            "Range: {}.",
+            [lo, hi].into_iter().flatten().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if !s.enumeration.is_empty() {
+        let vals: Vec<String> = s.enumeration.iter().map(|v| format!("`{v}`")).collect();
+        parts.push(format!("One of: {}.", vals.join(", ")));
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+impl Builder<'_> {
+    fn reserve(&mut self, name: &str) -> DefId {
+        let name = names::unique(name.to_owned(), &mut self.names);
+        self.defs.push(Def {
+            name,
+            doc: Vec::new(),
+            kind: DefKind::Alias(Ty::Any),
+            pointer: None,
+            in_response: false,
+        });
+        self.defs.len() - 1
+    }
+
+    fn component(&self, name: &str) -> Result<DefId, String> {
+        self.components
+            .get(name)
+            .copied()
+            .ok_or_else(|| format!("reference to unknown schema `{name}`"))
+    }
+
+    fn component_schema(&self, name: &str) -> Option<&Schema> {
+        match self.api.components.as_ref()?.schemas.get(name)? {
+            ReferenceOr::Item(s) => Some(s),
+            ReferenceOr::Reference { reference } => {
+                let next = component_name(reference).ok()?;
+                if next == name {
+                    None
+                } else {
+                    self.component_schema(&next)
+                }
+            }
+        }
+    }
+
+    fn resolve<'s>(&'s self, s: SRef<'s>) -> Option<&'s Schema> {
+        match s {
+            SRef::Item(s) => Some(s),
+            SRef::Ref(r) => self.component_schema(&component_name(r).ok()?),
+        }
+    }
+
+    /// Whether a use of `s` may be `null`.
+    fn nullable(&self, s: SRef<'_>) -> bool {
+        let Some(schema) = self.resolve(s) else {
+            return false;
+        };
+        if schema.schema_data.nullable {
+            return true;
+        }
+        // `allOf: [$ref]` + `nullable` is the 3.0 way of a nullable reference; so is an
+        // enum listing `null`.
+        let v = View::of(schema);
+        v.string_enum.iter().any(Option::is_none)
+            || v.other_enum.iter().any(Value::is_null)
+            || (matches!(s, SRef::Item(_))
+                && v.all_of.len() == 1
+                && v.properties.is_empty()
+                && v.all_of.first().is_some_and(|p| self.nullable(*p)))
+    }
+
+    fn data<'s>(&'s self, s: SRef<'s>) -> Option<&'s SchemaData> {
+        self.resolve(s).map(|s| &s.schema_data)
+    }
+
+    /// The type of a use of a schema; inline structs, enums and unions become named types
+    /// called `hint`.
+    fn ty(&mut self, s: SRef<'_>, hint: &str) -> Result<Ty, String> {
+        let schema = match s {
+            SRef::Ref(r) => return Ok(Ty::Named(self.component(&component_name(r)?)?)),
+            SRef::Item(s) => s,
+        };
+        let v = View::of(schema);
+        // `allOf: [$ref]` (+ nullable/description): the referenced type itself.
+        if v.all_of.len() == 1
+            && v.properties.is_empty()
+            && v.one_of.is_empty()
+            && v.any_of.is_empty()
+            && v.additional.is_none()
+            && let Some(part) = v.all_of.first().copied()
+        {
+            return self.ty(part, hint);
+        }
+        if !v.all_of.is_empty()
+            || !v.one_of.is_empty()
+            || !v.any_of.is_empty()
+            || (!v.string_enum.is_empty() && v.typ.is_none_or(|t| t == "string"))
+            || !v.properties.is_empty()
+        {
+            let id = self.reserve(hint);
+            self.defs[id].doc = schema_doc(&schema.schema_data);
+            let kind = self.named_kind(schema, &self.defs[id].name.clone(), None)?;
+            self.defs[id].kind = kind;
+            return Ok(Ty::Named(id));
+        }
+        self.plain_ty(&v, hint)
+    }
+
+    /// A schema without its own named type: scalars, arrays, maps.
+    fn plain_ty(&mut self, v: &View<'_>, hint: &str) -> Result<Ty, String> {
+        let scalar = |kind| {
+            Ty::Scalar(Scalar {
+                kind,
+                format: v.format.clone(),
+                min_length: v.min_length,
+                max_length: v.max_length,
+                pattern: v.pattern.clone(),
+                minimum: v.minimum,
+                maximum: v.maximum,
+                exclusive_minimum: v.exclusive_minimum,
+                exclusive_maximum: v.exclusive_maximum,
+                enumeration: v.other_enum.iter().filter(|e| !e.is_null()).cloned().collect(),
+                example: None,
+            })
+        };
+        Ok(match v.typ {
+            Some("string") => scalar(ScalarKind::String),
+            Some("integer") => scalar(if v.format.as_deref() == Some("int32") {
+                ScalarKind::I32
+            } else {
+                ScalarKind::I64
+            }),
+            Some("number") => scalar(ScalarKind::F64),
+            Some("boolean") => scalar(ScalarKind::Bool),
+            Some("array") => {
+                let item = match v.items {
+                    Some(i) => {
+                        let nullable = self.nullable(i);
+                        let t = self.ty(i, &format!("{hint}Item"))?;
+                        if nullable {
+                            Ty::Nullable(Box::new(t))
+                        } else {
+                            t
+                        }
+                    }
+                    None => Ty::Any,
+                };
+                Ty::Array {
+                    item: Box::new(item),
+                    min_items: v.min_items,
+                    max_items: v.max_items,
+                }
+            }
+            Some("object") | None if v.is_object_like() || v.additional.is_some() || v.typ.is_some() => {
+                match v.additional {
+                    Some(AdditionalProperties::Schema(s)) => {
+                        let s: SRef<'_> = (&**s).into();
+                        let nullable = self.nullable(s);
+                        let t = self.ty(s, &format!("{hint}Value"))?;
+                        Ty::Map(Box::new(if nullable { Ty::Nullable(Box::new(t)) } else { t }))
+                    }
+                    _ => Ty::Map(Box::new(Ty::Any)),
+                }
+            }
+            _ => Ty::Any,
+        })
+    }
+
+    /// The definition of a named type for `schema`. `component` is set for component schemas
+    /// (which may be discriminator bases).
+    fn named_kind(
+        &mut self,
+        schema: &Schema,
+        name: &str,
+        component: Option<&str>,
+    ) -> Result<DefKind, String> {
+        let v = View::of(schema);
+        if !v.one_of.is_empty() || !v.any_of.is_empty() {
+            let branches = if v.one_of.is_empty() { &v.any_of } else { &v.one_of };
+            return self.union(name, branches, schema.schema_data.discriminator.as_ref());
+        }
+        if let (Some(d), Some(own)) = (&schema.schema_data.discriminator, component) {
+            // A base of an allOf hierarchy: a reference to it means any of its subtypes.
+            let own_name = self
+                .components
+                .iter()
+                .find(|(_, id)| self.defs[**id].name == own)
+                .map(|(n, _)| n.clone());
+            let mut targets: Vec<(String, Vec<String>)> = Vec::new();
+            for (tag, r) in &d.mapping {
+                let target = component_name(r).unwrap_or_else(|_| r.clone());
+                if Some(&target) == own_name.as_ref() {
+                    continue;
+                }
+                match targets.iter_mut().find(|(t, _)| *t == target) {
+                    Some((_, tags)) => tags.push(tag.clone()),
+                    None => targets.push((target, vec![tag.clone()])),
+                }
+            }
+            if let Some(own_name) = &own_name {
+                for child in self.children.get(own_name).cloned().unwrap_or_default() {
+                    if !targets.iter().any(|(t, _)| *t == child) {
+                        targets.push((child.clone(), vec![child]));
+                    }
+                }
+            }
+            if !targets.is_empty() {
+                let mut taken = BTreeSet::new();
+                let mut variants = Vec::new();
+                for (target, tags) in targets {
+                    let id = self.component(&target)?;
+                    variants.push(Variant {
+                        rust: names::unique(names::camel(&target), &mut taken),
+                        ty: Ty::Named(id),
+                        tags,
+                        boxed: false,
+                    });
+                }
+                let unknown = names::unique("Unknown".into(), &mut taken);
+                return Ok(DefKind::OneOf(OneOfDef {
+                    variants,
+                    discriminator: Some(Discriminator {
+                        property: d.property_name.clone(),
+                        unknown,
+                    }),
+                }));
+            }
+        }
+        if !v.string_enum.is_empty() && v.typ.is_none_or(|t| t == "string") {
+            let mut taken = BTreeSet::new();
+            let mut variants = Vec::new();
+            for value in v.string_enum.iter().flatten() {
+                if variants.iter().any(|(_, w)| w == value) {
+                    continue;
+                }
+                let rust = if value.is_empty() {
+                    "Empty".to_owned()
+                } else {
+                    names::camel(value)
+                };
+                variants.push((names::unique(rust, &mut taken), value.clone()));
+            }
+            let unknown = names::unique("Unknown".into(), &mut taken);
+            return Ok(DefKind::Enum(EnumDef { variants, unknown }));
+        }
+        if !v.all_of.is_empty() || v.is_object_like() {
+            return self.object(schema, name);
+        }
+        Ok(DefKind::Alias(self.plain_ty(&v, name)?))
+    }
+
+    fn union(
+        &mut self,
+        name: &str,
+        branches: &[SRef<'_>],
+        discriminator: Option<&openapiv3::Discriminator>,
+    ) -> Result<DefKind, String> {
+        let mut taken = BTreeSet::new();
+        let mut variants = Vec::new();
+        for (i, branch) in branches.iter().enumerate() {
+            let ty = self.ty(*branch, &format!("{name}Variant{}", i + 1))?;
+            let base = match (&ty, branch) {
+                (_, SRef::Ref(r)) => names::camel(&component_name(r)?),
+                (Ty::Named(id), _) => self.defs[*id].name.clone(),
+                (Ty::Scalar(s), _) => match s.kind {
+                    ScalarKind::String => "String".into(),
+                    ScalarKind::I32 | ScalarKind::I64 => "Integer".into(),
+                    ScalarKind::F64 => "Number".into(),
+                    ScalarKind::Bool => "Boolean".into(),
+                },
+                (Ty::Array { .. }, _) => "List".into(),
+                (Ty::Map(_), _) => "Map".into(),
+                _ => "Value".into(),
+            };
+            let tags = match (discriminator, branch) {
+                (Some(d), SRef::Ref(r)) => {
+                    let explicit: Vec<String> = d
+                        .mapping
+                        .iter()
+                        .filter(|(_, target)| *target == r)
+                        .map(|(tag, _)| tag.clone())
+                        .collect();
+                    if explicit.is_empty() {
+                        vec![component_name(r)?]
+                    } else {
+                        explicit
+                    }
+                }
+                _ => Vec::new(),
+            };
+            variants.push(Variant {
+                rust: names::unique(base, &mut taken),
+                ty,
+                tags,
+                boxed: false,
+            });
+        }
+        let discriminator = match discriminator {
+            Some(d) if variants.iter().all(|v| !v.tags.is_empty()) => Some(Discriminator {
+                property: d.property_name.clone(),
+                unknown: names::unique("Unknown".into(), &mut taken),
+            }),
+            _ => None,
+        };
+        Ok(DefKind::OneOf(OneOfDef {
+            variants,
+            discriminator,
+        }))
+    }
+
+    /// Properties and required names of `schema` with its `allOf` parts merged in (parts
+    /// first, in order; later definitions of a property win).
+    fn merged<'s>(
+        &'s self,
+        schema: &'s Schema,
+        seen: &mut Vec<*const Schema>,
+        props: &mut Vec<(String, SRef<'s>)>,
+        required: &mut BTreeSet<String>,
+    ) {
+        if seen.contains(&(schema as *const Schema)) {
+            return;
+        }
+        seen.push(schema as *const Schema);
+        let v = View::of(schema);
+        for part in &v.all_of {
+            if let Some(p) = self.resolve(*part) {
+                self.merged(p, seen, props, required);
+            }
+        }
+        for (name, s) in &v.properties {
+            match props.iter_mut().find(|(n, _)| n == name) {
+                Some(slot) => slot.1 = *s,
+                None => props.push(((*name).to_owned(), *s)),
+            }
+        }
+        required.extend(v.required.iter().map(|r| (*r).to_owned()));
+    }
+
+    fn object(&mut self, schema: &Schema, name: &str) -> Result<DefKind, String> {
+        let mut props = Vec::new();
+        let mut required = BTreeSet::new();
+        self.merged(schema, &mut Vec::new(), &mut props, &mut required);
+        let v = View::of(schema);
+        let mut taken = BTreeSet::new();
+        let mut fields = Vec::new();
+        for (wire, s) in props {
+            let rust = names::unique(names::snake(&wire), &mut taken);
+            let ty = self.ty(s, &format!("{name}{}", names::camel(&wire)))?;
+            let nullable = self.nullable(s);
+            let data = self.data(s).cloned().unwrap_or_default();
+            let mut doc = schema_doc(&data);
+            if let Ty::Scalar(sc) = &ty
+                && let Some(d) = scalar_doc(sc)
+            {
+                doc.push(d);
+            }
+            if data.read_only {
+                doc.push("Read-only: set by the server; not sent in requests.".into());
+            }
+            if data.write_only {
+                doc.push("Write-only: sent in requests; the server does not return it.".into());
+            }
+            if let Some(d) = &data.default {
+                doc.push(format!("Default: `{d}`."));
+            }
+            fields.push(Field {
+                rust,
+                required: required.contains(&wire),
+                wire,
+                ty,
+                nullable,
+                read_only: data.read_only,
+                write_only: data.write_only,
+                doc,
+                boxed: false,
+            });
+        }
+        let additional = match v.additional {
+            Some(AdditionalProperties::Schema(s)) => {
+                let s: SRef<'_> = (&**s).into();
+                let t = self.ty(s, &format!("{name}Additional"))?;
+                Some((names::unique("additional_properties".into(), &mut taken), t))
+            }
+            Some(AdditionalProperties::Any(true)) if !fields.is_empty() => Some((
+                names::unique("additional_properties".into(), &mut taken),
+                Ty::Any,
+            )),
+            _ => None,
+        };
+        let closed = matches!(v.additional, Some(AdditionalProperties::Any(false)));
+        Ok(DefKind::Struct(StructDef {
+            fields,
+            additional,
+            closed,
+        }))
+    }
+
+    fn operation(
+        &mut self,
+        path: &str,
+        method: &str,
+        op: &openapiv3::Operation,
+        shared: &[ReferenceOr<Parameter>],
+        op_names: &mut BTreeSet<String>,
+    ) -> Result<Operation, String> {
+        let method_upper = method.to_ascii_uppercase();
+        let name = op
+            .operation_id
+            .clone()
+            .unwrap_or_else(|| format!("{method_upper} {path}"));
+        let base = match &op.operation_id {
+            Some(id) => names::snake(id),
+            None => names::snake(&format!("{method} {}", path.replace(['{', '}'], ""))),
+        };
+        let rust = names::unique(base, op_names);
+        let type_prefix = names::camel(&rust);
+        let mut doc = Vec::new();
+        if let Some(s) = &op.summary {
+            doc.push(s.clone());
+        }
+        if let Some(d) = &op.description {
+            doc.push(d.clone());
+        }
+
+        // Parameters: path-level first, overridden by operation-level ones.
+        let mut raw: Vec<&Parameter> = Vec::new();
+        for p in shared.iter().chain(&op.parameters) {
+            let p = self.parameter(p)?;
+            let key = |q: &Parameter| (q.parameter_data_ref().name.clone(), location_of(q));
+            raw.retain(|q| key(q) != key(p));
+            raw.push(p);
+        }
+        let mut taken: BTreeSet<String> = BTreeSet::new();
+        let mut params = Vec::new();
+        for p in raw {
+            let data = p.parameter_data_ref();
+            let location = location_of(p);
+            let ty = match &data.format {
+                ParameterSchemaOrContent::Schema(s) => self.ty(
+                    s.into(),
+                    &format!("{type_prefix}{}", names::camel(&data.name)),
+                )?,
+                ParameterSchemaOrContent::Content(_) => Ty::Scalar(Scalar::default()),
+            };
+            let explode = data.explode.unwrap_or(matches!(location, Location::Query | Location::Cookie));
+            let mut pdoc = Vec::new();
+            if let Some(d) = &data.description {
+                pdoc.push(d.clone());
+            }
+            if let Ty::Scalar(s) = &ty
+                && let Some(d) = scalar_doc(s)
+            {
+                pdoc.push(d);
+            }
+            if data.deprecated == Some(true) {
+                pdoc.push("Deprecated by the service description.".into());
+            }
+            params.push(Param {
+                rust: names::unique(names::snake(&data.name), &mut taken),
+                wire: data.name.clone(),
+                location,
+                required: data.required || location == Location::Path,
+                ty,
+                explode,
+                doc: pdoc,
+            });
+        }
+
+        let body_field = names::unique("body".into(), &mut taken);
+        let body = match &op.request_body {
+            Some(b) => self.body(b, &type_prefix, &mut taken)?,
+            None => None,
+        };
+
+        let mut responses = Vec::new();
+        let mut variants = BTreeSet::new();
+        variants.insert("Other".to_owned());
+        for (code, r) in &op.responses.responses {
+            let code = match code {
+                StatusCode::Code(c) => Code::Exact(*c),
+                StatusCode::Range(r) => Code::Range(*r),
+            };
+            responses.push(self.response(code, r, &type_prefix, &mut variants)?);
+        }
+        if let Some(r) = &op.responses.default {
+            responses.push(self.response(Code::Default, r, &type_prefix, &mut variants)?);
+        }
+
+        let security = op
+            .security
+            .as_ref()
+            .or(self.api.security.as_ref())
+            .map(|reqs| {
+                reqs.iter()
+                    .map(|req| req.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Operation {
+            name,
+            rust,
+            method: method_upper,
+            path: path.to_owned(),
+            doc,
+            deprecated: op.deprecated,
+            params,
+            body,
+            body_field,
+            responses,
+            security,
+        })
+    }
+
+    fn parameter<'p>(&'p self, p: &'p ReferenceOr<Parameter>) -> Result<&'p Parameter, String> {
+        match p {
+            ReferenceOr::Item(p) => Ok(p),
+            ReferenceOr::Reference { reference } => {
+                let name = reference
+                    .strip_prefix("#/components/parameters/")
+                    .ok_or_else(|| format!("unsupported parameter reference `{reference}`"))?;
+                match self
+                    .api
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.parameters.get(name))
+                {
+                    Some(ReferenceOr::Item(p)) => Ok(p),
+                    _ => Err(format!("unresolved parameter reference `{reference}`")),
+                }
+            }
+        }
+    }
+
+    fn body(
+        &mut self,
+        b: &ReferenceOr<openapiv3::RequestBody>,
+        prefix: &str,
+        taken: &mut BTreeSet<String>,
+    ) -> Result<Option<Body>, String> {
+        let b = match b {
+            ReferenceOr::Item(b) => b,
+            ReferenceOr::Reference { reference } => {
+                let name = reference
+                    .strip_prefix("#/components/requestBodies/")
+                    .ok_or_else(|| format!("unsupported request body reference `{reference}`"))?;
+                match self
+                    .api
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.request_bodies.get(name))
+                {
+                    Some(ReferenceOr::Item(b)) => b,
+                    _ => return Err(format!("unresolved request body reference `{reference}`")),
+                }
+            }
+        };
+        let Some((ct, media)) = pick_media(&b.content) else {
+            return Ok(None);
+        };
+        let required = b.required;
+        let schema = media.schema.as_ref().map(SRef::from);
+        let kind = media_kind(ct, schema.and_then(|s| self.resolve(s)));
+        Ok(Some(match kind {
+            MediaKind::Json => {
+                let ty = match schema {
+                    Some(s) => self.ty(s, &format!("{prefix}Request"))?,
+                    None => Ty::Any,
+                };
+                Body::Json {
+                    content_type: ct.to_owned(),
+                    ty,
+                    required,
+                    pointer: origin(media),
+                }
+            }
+            MediaKind::Form | MediaKind::Multipart => {
+                let mut props = Vec::new();
+                let mut req = BTreeSet::new();
+                if let Some(s) = schema.and_then(|s| self.resolve(s)) {
+                    self.merged(s, &mut Vec::new(), &mut props, &mut req);
+                }
+                let mut fields = Vec::new();
+                for (wire, s) in props {
+                    let resolved = self.resolve(s);
+                    let v = resolved.map(View::of).unwrap_or_default();
+                    let binary = v.typ == Some("string")
+                        && matches!(v.format.as_deref(), Some("binary"));
+                    let item_binary = v.typ == Some("array")
+                        && v.items
+                            .and_then(|i| self.resolve(i))
+                            .is_some_and(|i| View::of(i).format.as_deref() == Some("binary"));
+                    let json = v.is_object_like()
+                        || matches!(s, SRef::Ref(_)) && !binary && v.typ.is_none_or(|t| t == "object");
+                    let ty = if binary || item_binary {
+                        None
+                    } else {
+                        Some(self.ty(s, &format!("{prefix}{}", names::camel(&wire)))?)
+                    };
+                    let mut doc = Vec::new();
+                    if let Some(d) = resolved.and_then(|r| r.schema_data.description.clone()) {
+                        doc.push(d);
+                    }
+                    fields.push(FormField {
+                        rust: names::unique(names::snake(&wire), taken),
+                        required: req.contains(&wire),
+                        wire,
+                        ty,
+                        json: json && kind == MediaKind::Multipart,
+                        doc,
+                    });
+                }
+                if kind == MediaKind::Form {
+                    Body::Form { fields }
+                } else {
+                    Body::Multipart { fields }
+                }
+            }
+            MediaKind::Text => Body::Text {
+                content_type: ct.to_owned(),
+                required,
+            },
+            MediaKind::Bytes => Body::Bytes {
+                content_type: ct.to_owned(),
+                required,
+            },
+        }))
+    }
+
+    fn response(
+        &mut self,
+        code: Code,
+        r: &ReferenceOr<openapiv3::Response>,
+        prefix: &str,
+        variants: &mut BTreeSet<String>,
+    ) -> Result<Resp, String> {
+        let r = match r {
+            ReferenceOr::Item(r) => r,
+            ReferenceOr::Reference { reference } => {
+                let name = reference
+                    .strip_prefix("#/components/responses/")
+                    .ok_or_else(|| format!("unsupported response reference `{reference}`"))?;
+                match self.api.components.as_ref().and_then(|c| c.responses.get(name)) {
+                    Some(ReferenceOr::Item(r)) => r,
+                    _ => return Err(format!("unresolved response reference `{reference}`")),
+                }
+            }
+        };
+        let variant = names::unique(status_variant(code), variants);
+        let body = match pick_media(&r.content) {
+            None => ResponseBody::None,
+            Some((ct, media)) => {
+                let schema = media.schema.as_ref().map(SRef::from);
+                match media_kind(ct, schema.and_then(|s| self.resolve(s))) {
+                    MediaKind::Json => ResponseBody::Json {
+                        ty: match schema {
+                            Some(s) => self.ty(s, &format!("{prefix}{variant}"))?,
+                            None => Ty::Any,
+                        },
+                        pointer: origin(media),
+                    },
+                    MediaKind::Text => ResponseBody::Text,
+                    _ => ResponseBody::Bytes,
+                }
+            }
+        };
+        Ok(Resp {
+            code,
+            variant,
+            body,
+            doc: r.description.clone(),
+        })
+    }
+}
+
+fn location_of(p: &Parameter) -> Location {
+    match p {
+        Parameter::Query { .. } => Location::Query,
+        Parameter::Header { .. } => Location::Header,
+        Parameter::Path { .. } => Location::Path,
+        Parameter::Cookie { .. } => Location::Cookie,
+    }
+}
+
+fn origin(media: &openapiv3::MediaType) -> Option<String> {
+    media
+        .extensions
+        .get(ORIGIN)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MediaKind {
+    Json,
+    Form,
+    Multipart,
+    Text,
+    Bytes,
+}
+
+fn is_json(ct: &str) -> bool {
+    let ct = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    ct == "application/json" || ct.ends_with("+json") || ct == "text/json"
+}
+
+/// The media type the client uses: JSON first, then forms, text, anything.
+fn pick_media(
+    content: &indexmap_like::Content,
+) -> Option<(&str, &openapiv3::MediaType)> {
+    let rank = |ct: &str| {
+        let l = ct.to_ascii_lowercase();
+        if is_json(&l) {
+            0
+        } else if l.starts_with("application/x-www-form-urlencoded") {
+            1
+        } else if l.starts_with("multipart/form-data") {
+            2
+        } else if l.starts_with("text/plain") {
+            3
+        } else if l == "*/*" {
+            4
+        } else {
+            5
+        }
+    };
+    content
+        .iter()
+        .min_by_key(|(ct, _)| rank(ct))
+        .map(|(ct, m)| (ct.as_str(), m))
+}
+
+mod indexmap_like {
+    /// The `content` map of openapiv3 (an `IndexMap`, which openapiv3 does not re-export).
+    pub type Content = <openapiv3::RequestBody as ContentOf>::Map;
+    pub trait ContentOf {
+        type Map;
+    }
+    impl ContentOf for openapiv3::RequestBody {
+        type Map = std::collections::HashMap<(), ()>;
+    }
+}
+
+fn media_kind(ct: &str, schema: Option<&Schema>) -> MediaKind {
+    let l = ct.to_ascii_lowercase();
+    let binary = schema.is_some_and(|s| {
+        let v = View::of(s);
+        v.typ == Some("string") && matches!(v.format.as_deref(), Some("binary" | "byte"))
+    });
+    if is_json(&l) && !binary {
+        MediaKind::Json
+    } else if l.starts_with("application/x-www-form-urlencoded") {
+        MediaKind::Form
+    } else if l.starts_with("multipart/form-data") {
+        MediaKind::Multipart
+    } else if l.starts_with("text/") && !binary {
+        MediaKind::Text
+    } else if l == "*/*" && schema.is_some() && !binary {
+        MediaKind::Json
+    } else {
+        MediaKind::Bytes
+    }
+}
+
+/// Variant name for a status: the reason phrase, `Status418`, `ServerError` for `5XX`.
+fn status_variant(code: Code) -> String {
+    match code {
+        Code::Default => "Default".into(),
+        Code::Range(r) => match r {
+            1 => "Informational".into(),
+            2 => "Success".into(),
+            3 => "Redirection".into(),
+            4 => "ClientError".into(),
+            5 => "ServerError".into(),
+            n => format!("Status{n}xx"),
+        },
+        Code::Exact(c) => match c {
+            100 => "Continue".into(),
+            200 => "Ok".into(),
+            201 => "Created".into(),
+            202 => "Accepted".into(),
+            203 => "NonAuthoritativeInformation".into(),
+            204 => "NoContent".into(),
+            205 => "ResetContent".into(),
+            206 => "PartialContent".into(),
+            207 => "MultiStatus".into(),
+            300 => "MultipleChoices".into(),
+            301 => "MovedPermanently".into(),
+            302 => "Found".into(),
+            303 => "SeeOther".into(),
+            304 => "NotModified".into(),
+            307 => "TemporaryRedirect".into(),
+            308 => "PermanentRedirect".into(),
+            400 => "BadRequest".into(),
+            401 => "Unauthorized".into(),
+            402 => "PaymentRequired".into(),
+            403 => "Forbidden".into(),
+            404 => "NotFound".into(),
+            405 => "MethodNotAllowed".into(),
+            406 => "NotAcceptable".into(),
+            407 => "ProxyAuthenticationRequired".into(),
+            408 => "RequestTimeout".into(),
+            409 => "Conflict".into(),
+            410 => "Gone".into(),
+            411 => "LengthRequired".into(),
+            412 => "PreconditionFailed".into(),
+            413 => "PayloadTooLarge".into(),
+            414 => "UriTooLong".into(),
+            415 => "UnsupportedMediaType".into(),
+            416 => "RangeNotSatisfiable".into(),
+            417 => "ExpectationFailed".into(),
+            421 => "MisdirectedRequest".into(),
+            422 => "UnprocessableEntity".into(),
+            423 => "Locked".into(),
+            424 => "FailedDependency".into(),
+            425 => "TooEarly".into(),
+            426 => "UpgradeRequired".into(),
+            428 => "PreconditionRequired".into(),
+            429 => "TooManyRequests".into(),
+            431 => "RequestHeaderFieldsTooLarge".into(),
+            451 => "UnavailableForLegalReasons".into(),
+            500 => "InternalServerError".into(),
+            501 => "NotImplemented".into(),
+            502 => "BadGateway".into(),
+            503 => "ServiceUnavailable".into(),
+            504 => "GatewayTimeout".into(),
+            505 => "HttpVersionNotSupported".into(),
+            n => format!("Status{n}"),
+        },
+    }
+}
+
+/// The security schemes as declared (read from the JSON, since openapiv3 lacks `mutualTLS`).
+fn security_schemes(raw: &[(String, Value)]) -> Result<Vec<Scheme>, String> {
+    let mut taken = BTreeSet::new();
+    let mut out = Vec::new();
+    for (name, v) in raw {
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        let model = match s("type").as_deref() {
+            Some("http") => SchemeModel::Http {
+                scheme: s("scheme").unwrap_or_default().to_ascii_lowercase(),
+                bearer_format: s("bearerFormat"),
+            },
+            Some("apiKey") => SchemeModel::ApiKey {
+                name: s("name").unwrap_or_default(),
+                location: match s("in").as_deref() {
+                    Some("query") => Location::Query,
+                    Some("cookie") => Location::Cookie,
+                    _ => Location::Header,
+                },
+            },
+            Some("oauth2") => {
+                let mut flows = Vec::new();
+                if let Some(fs) = v.get("flows").and_then(Value::as_object) {
+                    for (kind, f) in fs {
+                        let g = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_owned);
+                        let scopes = f
+                            .get("scopes")
+                            .and_then(Value::as_object)
+                            .map(|m| {
+                                m.iter()
+                                    .map(|(k, d)| (k.clone(), d.as_str().unwrap_or("").to_owned()))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        flows.push(FlowModel {
+                            kind: kind.clone(),
+                            authorization_url: g("authorizationUrl"),
+                            token_url: g("tokenUrl"),
+                            refresh_url: g("refreshUrl"),
+                            scopes,
+                        });
+                    }
+                }
+                SchemeModel::OAuth2 { flows }
+            }
+            Some("openIdConnect") => SchemeModel::OpenIdConnect {
+                url: s("openIdConnectUrl").unwrap_or_default(),
+            },
+            Some("mutualTLS") => SchemeModel::MutualTls,
+            other => return Err(format!("security scheme `{name}`: unknown type {other:?}")),
+        };
+        out.push(Scheme {
+            constant: names::unique(names::snake(name).trim_end_matches('_').to_ascii_uppercase(), &mut taken),
+            name: name.clone(),
+            doc: s("description"),
+            model,
+        });
+    }
+    Ok(out)
+}
+
+/// Types a type contains directly (not behind a `Vec` or map), for cycle breaking.
+fn direct(ty: &Ty, out: &mut Vec<DefId>) {
+    match ty {
+        Ty::Named(id) => out.push(*id),
+        Ty::Nullable(t) => direct(t, out),
+        _ => {}
+    }
+}
+
+fn reaches(defs: &[Def], from: DefId, to: DefId) -> bool {
+    let mut stack = vec![from];
+    let mut seen = BTreeSet::new();
+    while let Some(d) = stack.pop() {
+        if d == to {
+            return true;
+        }
+        if !seen.insert(d) {
+            continue;
+        }
+        let mut next = Vec::new();
+        match defs.get(d).map(|x| &x.kind) {
+            Some(DefKind::Struct(s)) => {
+                for f in &s.fields {
+                    direct(&f.ty, &mut next);
+                }
+            }
+            Some(DefKind::OneOf(o)) => {
+                for v in &o.variants {
+                    direct(&v.ty, &mut next);
+                }
+            }
+            Some(DefKind::Alias(t)) => direct(t, &mut next),
+            _ => {}
+        }
+        stack.extend(next);
+    }
+    false
+}
+
+/// Boxes fields and variants that would make a type contain itself.
+fn mark_boxes(defs: &mut [Def]) {
+    for id in 0..defs.len() {
+        let mut boxes = Vec::new();
+        match &defs[id].kind {
+            DefKind::Struct(s) => {
+                for (i, f) in s.fields.iter().enumerate() {
+                    let mut d = Vec::new();
+                    direct(&f.ty, &mut d);
+                    if d.iter().any(|t| reaches(defs, *t, id)) {
+                        boxes.push(i);
+                    }
+                }
+            }
+            DefKind::OneOf(o) => {
+                for (i, v) in o.variants.iter().enumerate() {
+                    let mut d = Vec::new();
+                    direct(&v.ty, &mut d);
+                    if d.iter().any(|t| reaches(defs, *t, id)) {
+                        boxes.push(i);
+                    }
+                }
+            }
+            _ => {}
+        }
+        match &mut defs[id].kind {
+            DefKind::Struct(s) => {
+                for i in boxes {
+                    s.fields[i].boxed = true;
+                }
+            }
+            DefKind::OneOf(o) => {
+                for i in boxes {
+                    o.variants[i].boxed = true;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn mark_responses(defs: &mut [Def], ops: &[Operation]) {
+    fn visit(defs: &mut [Def], ty: &Ty) {
+        match ty {
+            Ty::Named(id) => {
+                let Some(def) = defs.get_mut(*id) else {
+                    return;
+                };
+                if def.in_response {
+                    return;
+                }
+                def.in_response = true;
+                let inner: Vec<Ty> = match &def.kind {
+                    DefKind::Struct(s) => s
+                        .fields
+                        .iter()
+                        .map(|f| f.ty.clone())
+                        .chain(s.additional.iter().map(|(_, t)| t.clone()))
+                        .collect(),
+                    DefKind::OneOf(o) => o.variants.iter().map(|v| v.ty.clone()).collect(),
+                    DefKind::Alias(t) => vec![t.clone()],
+                    DefKind::Enum(_) => Vec::new(),
+                };
+                for t in &inner {
+                    visit(defs, t);
+                }
+            }
+            Ty::Array { item, .. } => visit(defs, item),
+            Ty::Map(t) | Ty::Nullable(t) => visit(defs, t),
+            _ => {}
+        }
+    }
+    for op in ops {
+        for r in &op.responses {
+            if let ResponseBody::Json { ty, .. } = &r.body {
+                visit(defs, ty);
+            }
+        }
+    }
+}
+
+impl Model {
+    /// Whether `deny_unknown_fields` is safe on this struct.
+    pub fn deny_unknown(&self, id: DefId) -> bool {
+        match self.defs.get(id) {
+            Some(Def {
+                kind: DefKind::Struct(s),
+                in_response,
+                ..
+            }) => s.closed && s.additional.is_none() && !in_response,
+            _ => false,
+        }
+    }
+
+    /// Pointer of a component's schema in the original document, by def.
+    pub fn component_of(&self, id: DefId) -> Option<&str> {
+        self.defs.get(id).and_then(|d| d.pointer.as_deref())
+    }
+}
+
+/// Prefix for pointers (`/paths/~1x/get`), shared with samples.
+pub fn op_pointer(path: &str, method: &str) -> String {
+    format!("/paths/{}/{}", pointer_token(path), method.to_ascii_lowercase())
+}
