@@ -78,12 +78,24 @@ pub(super) fn read_expr(model: &TypeModel, f: &Field, slot: usize) -> TokenStrea
     }
 }
 
-/// The statement writing content field `f`, whose stored value is the place expression `v`.
-pub(super) fn write_stmt(model: &TypeModel, f: &Field, v: TokenStream) -> TokenStream {
+/// The statement writing content field `f`, whose stored value is the place expression `v`
+/// (`by_ref`: `v` is a reference to the stored value, as bound by a `match`).
+pub(super) fn write_stmt(
+    model: &TypeModel,
+    f: &Field,
+    v: TokenStream,
+    by_ref: bool,
+) -> TokenStream {
     let (ns, local) = (lit(&f.xml.ns), lit(&f.xml.local));
     let card = f.cardinality();
     // `v` as the forms the writers take: `&T`, `Option<&T>`, `&[T]`.
-    let one = if f.boxed { quote!(&*#v) } else { quote!(&#v) };
+    let one = match (f.boxed, by_ref) {
+        (true, true) => quote!(&**#v),
+        (true, false) => quote!(&*#v),
+        (false, true) => quote!(#v),
+        (false, false) => quote!(&#v),
+    };
+    let all = if by_ref { quote!(#v) } else { quote!(&#v) };
     let opt = if f.boxed {
         quote!(#v.as_deref())
     } else {
@@ -99,7 +111,7 @@ pub(super) fn write_stmt(model: &TypeModel, f: &Field, v: TokenStream) -> TokenS
             match card {
                 Cardinality::One => quote!(#put(w, [#one]);),
                 Cardinality::Optional => quote!(#put(w, #opt);),
-                Cardinality::Many => quote!(#put(w, &#v);),
+                Cardinality::Many => quote!(#put(w, #all);),
             }
         }
         _ => {
@@ -118,7 +130,7 @@ pub(super) fn write_stmt(model: &TypeModel, f: &Field, v: TokenStream) -> TokenS
             let arg = match card {
                 Cardinality::One => one,
                 Cardinality::Optional => opt,
-                Cardinality::Many => quote!(&#v),
+                Cardinality::Many => all,
             };
             quote!(::sdk_runtime::xml::#put(w, #ns, #local, #arg);)
         }
@@ -154,7 +166,7 @@ pub(super) fn choice(
         let index = Literal::usize_unsuffixed(i);
         let read = read_expr(model, f, i);
         reads.extend(quote!(#index => Self::#vn(#read),));
-        let write = write_stmt(model, f, quote!((*v)));
+        let write = write_stmt(model, f, quote!(v), true);
         writes.extend(quote!(Self::#vn(v) => { #write }));
         let label = f.xml.local.as_str();
         if validates(&f.ty) {
@@ -165,7 +177,7 @@ pub(super) fn choice(
     let check_body = if checks.is_empty() {
         quote!(let _ = v;)
     } else {
-        quote!(match self { #checks #[allow(unreachable_patterns)] _ => {} })
+        quote!(#[allow(clippy::single_match)] match self { #checks #[allow(unreachable_patterns)] _ => {} })
     };
     let serde = serde_derive(opts);
     Ok(quote! {
@@ -250,7 +262,7 @@ pub(super) fn union(
     let check_body = if checks.is_empty() {
         quote!(let _ = v;)
     } else {
-        quote!(match self { #checks #[allow(unreachable_patterns)] _ => {} })
+        quote!(#[allow(clippy::single_match)] match self { #checks #[allow(unreachable_patterns)] _ => {} })
     };
     let serde = serde_derive(opts);
     let expected = format!("`{{}}` is not a value of any member of `{}`", t.rust_name);

@@ -347,7 +347,12 @@ fn content_writes(model: &TypeModel, s: &StructDef) -> TokenStream {
     let mut body = TokenStream::new();
     for f in s.fields.iter().filter(|f| super::content::in_content(f)) {
         let fname = format_ident!("{}", f.rust_name);
-        body.extend(super::content::write_stmt(model, f, quote!(self.#fname)));
+        body.extend(super::content::write_stmt(
+            model,
+            f,
+            quote!(self.#fname),
+            false,
+        ));
     }
     body
 }

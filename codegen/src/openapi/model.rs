@@ -1312,9 +1312,9 @@ fn is_json(ct: &str) -> bool {
 }
 
 /// The media type the client uses: JSON first, then forms, text, anything.
-fn pick_media(
-    content: &indexmap_like::Content,
-) -> Option<(&str, &openapiv3::MediaType)> {
+fn pick_media<'c>(
+    content: impl IntoIterator<Item = (&'c String, &'c openapiv3::MediaType)>,
+) -> Option<(&'c str, &'c openapiv3::MediaType)> {
     let rank = |ct: &str| {
         let l = ct.to_ascii_lowercase();
         if is_json(&l) {
@@ -1332,20 +1332,9 @@ fn pick_media(
         }
     };
     content
-        .iter()
+        .into_iter()
         .min_by_key(|(ct, _)| rank(ct))
         .map(|(ct, m)| (ct.as_str(), m))
-}
-
-mod indexmap_like {
-    /// The `content` map of openapiv3 (an `IndexMap`, which openapiv3 does not re-export).
-    pub type Content = <openapiv3::RequestBody as ContentOf>::Map;
-    pub trait ContentOf {
-        type Map;
-    }
-    impl ContentOf for openapiv3::RequestBody {
-        type Map = std::collections::HashMap<(), ()>;
-    }
 }
 
 fn media_kind(ct: &str, schema: Option<&Schema>) -> MediaKind {

@@ -1,0 +1,163 @@
+//! Descriptions → rustdoc that neither breaks the build nor runs as doctests.
+//!
+//! Service descriptions carry Markdown, HTML fragments, JSON examples and indented text. In
+//! rustdoc an indented block or a plain code fence is Rust code that `cargo test` compiles, `<x>`
+//! is an unclosed HTML tag, `[x]` an intra-doc link and a bare URL a lint warning. So: every fence
+//! becomes a `text` fence, indentation outside fences is dropped, brackets and angle brackets are
+//! escaped outside code spans, and bare URLs get angle brackets.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Sanitized Markdown for one paragraph group.
+pub fn sanitize(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for line in text.trim().lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            if in_fence {
+                out.push("```".to_owned());
+            } else {
+                out.push("```text".to_owned());
+            }
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            out.push(line.trim_end().to_owned());
+        } else {
+            out.push(escape_line(trimmed.trim_end()));
+        }
+    }
+    if in_fence {
+        out.push("```".to_owned());
+    }
+    out.join("\n")
+}
+
+fn escape_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut in_code = false;
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        if c == '`' {
+            in_code = !in_code;
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if in_code {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let rest: String = chars[i..].iter().take(8).collect();
+        if rest.starts_with("http://") || rest.starts_with("https://") {
+            let mut end = i;
+            while let Some(&d) = chars.get(end) {
+                if d.is_whitespace() || matches!(d, '<' | '>' | '"' | '\'' | '`' | '[' | ']') {
+                    break;
+                }
+                end += 1;
+            }
+            while end > i && matches!(chars.get(end - 1), Some('.' | ',' | ';' | ':' | ')' | '!' | '?')) {
+                end -= 1;
+            }
+            let url: String = chars[i..end].iter().collect();
+            out.push('<');
+            out.push_str(&url);
+            out.push('>');
+            i = end;
+            continue;
+        }
+        match c {
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '*' if i == 0 && chars.get(1) != Some(&' ') => out.push_str("\\*"),
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    if in_code {
+        // An unmatched backtick would swallow the following lines into a code span.
+        out.push('`');
+    }
+    out
+}
+
+/// `#[doc]` attributes for paragraphs (each sanitized), a blank line between them.
+pub fn attrs(paragraphs: &[String]) -> TokenStream {
+    lines(paragraphs, false)
+}
+
+/// `#![doc]` attributes, for the module.
+pub fn inner_attrs(paragraphs: &[String]) -> TokenStream {
+    lines(paragraphs, true)
+}
+
+fn lines(paragraphs: &[String], inner: bool) -> TokenStream {
+    let mut out = TokenStream::new();
+    let mut first = true;
+    for p in paragraphs {
+        let text = sanitize(p);
+        if text.is_empty() {
+            continue;
+        }
+        if !first {
+            out.extend(if inner { quote!(#![doc = ""]) } else { quote!(#[doc = ""]) });
+        }
+        first = false;
+        for line in text.lines() {
+            let line = if line.is_empty() {
+                String::new()
+            } else {
+                format!(" {line}")
+            };
+            out.extend(if inner { quote!(#![doc = #line]) } else { quote!(#[doc = #line]) });
+        }
+    }
+    out
+}
+
+/// Paragraphs the generator writes itself (already valid Markdown): no escaping.
+pub fn raw_attrs(paragraphs: &[String]) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (i, p) in paragraphs.iter().enumerate() {
+        if i > 0 {
+            out.extend(quote!(#[doc = ""]));
+        }
+        for line in p.lines() {
+            let line = format!(" {line}");
+            out.extend(quote!(#[doc = #line]));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_never_becomes_a_doctest() {
+        let s = sanitize("Example:\n\n    let x = 1;\n\n```\n{\"a\": 1}\n```\n```json\n[]\n");
+        assert!(!s.lines().any(|l| l.starts_with("    ")));
+        assert_eq!(s.matches("```text").count(), 2);
+        assert_eq!(s.matches("```").count(), 4);
+    }
+
+    #[test]
+    fn html_links_and_urls_are_escaped() {
+        assert_eq!(
+            sanitize("Use <b>x</b> [see] https://a.example/p."),
+            "Use &lt;b&gt;x&lt;/b&gt; \\[see\\] <https://a.example/p>."
+        );
+        assert_eq!(sanitize("`<T>` stays"), "`<T>` stays");
+        assert_eq!(sanitize("odd ` tick"), "odd ` tick`");
+    }
+}
