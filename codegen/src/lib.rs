@@ -9,12 +9,16 @@
 //! 4. [`emit`]: the model → Rust tokens (`quote`) → text (`prettyplease`), deterministic, headed
 //!    `// @generated … DO NOT EDIT`.
 //!
+//! REST services take a separate path: [`openapi`] turns an OpenAPI 3.0 or Swagger 2.0 document
+//! into one module for `sdk-runtime`'s `rest` feature.
+//!
 //! [`generate_crate`] runs all of it for one `codegen.toml`.
 
 pub mod config;
 pub mod emit;
 pub mod model;
 mod names;
+pub mod openapi;
 pub mod service;
 pub mod wsdl;
 pub mod xsd;

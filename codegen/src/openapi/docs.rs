@@ -14,6 +14,7 @@ pub fn sanitize(text: &str) -> String {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut out = Vec::new();
     let mut in_fence = false;
+    let mut list_indent: Option<usize> = None;
     for line in text.trim().lines() {
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
@@ -27,14 +28,36 @@ pub fn sanitize(text: &str) -> String {
         }
         if in_fence {
             out.push(line.trim_end().to_owned());
+            continue;
+        }
+        let trimmed = trimmed.trim_end();
+        if trimmed.is_empty() {
+            list_indent = None;
+            out.push(String::new());
+        } else if let Some(width) = list_marker(trimmed) {
+            list_indent = Some(width);
+            out.push(escape_line(trimmed));
+        } else if let Some(width) = list_indent {
+            // A continuation of a list item: indented under its text, never 4+ spaces deep
+            // outside a list (that would be a code block).
+            out.push(format!("{}{}", " ".repeat(width), escape_line(trimmed)));
         } else {
-            out.push(escape_line(trimmed.trim_end()));
+            out.push(escape_line(trimmed));
         }
     }
     if in_fence {
         out.push("```".to_owned());
     }
     out.join("\n")
+}
+
+/// Width of a list marker with its space (`- `, `* `, `+ `, `12. `), if the line starts one.
+fn list_marker(line: &str) -> Option<usize> {
+    if line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") {
+        return Some(2);
+    }
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    (digits > 0 && digits < 10 && line[digits..].starts_with(". ")).then_some(digits + 2)
 }
 
 fn escape_line(line: &str) -> String {
@@ -63,7 +86,12 @@ fn escape_line(line: &str) -> String {
                 }
                 end += 1;
             }
-            while end > i && matches!(chars.get(end - 1), Some('.' | ',' | ';' | ':' | ')' | '!' | '?')) {
+            while end > i
+                && matches!(
+                    chars.get(end - 1),
+                    Some('.' | ',' | ';' | ':' | ')' | '!' | '?')
+                )
+            {
                 end -= 1;
             }
             let url: String = chars[i..end].iter().collect();
@@ -109,7 +137,11 @@ fn lines(paragraphs: &[String], inner: bool) -> TokenStream {
             continue;
         }
         if !first {
-            out.extend(if inner { quote!(#![doc = ""]) } else { quote!(#[doc = ""]) });
+            out.extend(if inner {
+                quote!(#![doc = ""])
+            } else {
+                quote!(#[doc = ""])
+            });
         }
         first = false;
         for line in text.lines() {
@@ -118,7 +150,11 @@ fn lines(paragraphs: &[String], inner: bool) -> TokenStream {
             } else {
                 format!(" {line}")
             };
-            out.extend(if inner { quote!(#![doc = #line]) } else { quote!(#[doc = #line]) });
+            out.extend(if inner {
+                quote!(#![doc = #line])
+            } else {
+                quote!(#[doc = #line])
+            });
         }
     }
     out

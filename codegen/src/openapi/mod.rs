@@ -93,9 +93,81 @@ pub fn generate_from_value(original: &Value, shown_source: &str) -> Result<RestM
 pub fn parse_document(text: &str) -> Result<Value, String> {
     match serde_json::from_str::<Value>(text) {
         Ok(v) => Ok(v),
-        Err(json_err) => serde_norway::from_str::<Value>(text).map_err(|yaml_err| {
-            format!("neither JSON ({json_err}) nor YAML ({yaml_err})")
-        }),
+        Err(json_err) => serde_norway::from_str::<Lenient>(text)
+            .map(|l| l.0)
+            .map_err(|yaml_err| format!("neither JSON ({json_err}) nor YAML ({yaml_err})")),
+    }
+}
+
+/// A JSON value read from YAML. Not `serde_json::Value` directly: YAML has non-string keys
+/// (`200:` in `responses`) and integers beyond 64 bits (certificate serial numbers in examples),
+/// which become strings and floats here instead of failing the whole document.
+struct Lenient(Value);
+
+impl<'de> serde::Deserialize<'de> for Lenient {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LenientVisitor).map(Lenient)
+    }
+}
+
+struct LenientVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LenientVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or_else(|_| Value::from(v as f64), Value::from))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(u64::try_from(v).map_or_else(|_| Value::from(v as f64), Value::from))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Lenient(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some((Lenient(k), Lenient(v))) = map.next_entry()? {
+            let key = match k {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
     }
 }
 
@@ -123,7 +195,10 @@ impl Loaded {
 
 fn load(original: &Value) -> Result<Loaded, String> {
     let (mut doc, swagger2) = if original.get("swagger").is_some() {
-        let version = original.get("swagger").and_then(Value::as_str).unwrap_or("");
+        let version = original
+            .get("swagger")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if version != "2.0" {
             return Err(format!("unsupported Swagger version `{version}`"));
         }
@@ -151,8 +226,8 @@ fn load(original: &Value) -> Result<Loaded, String> {
             _ => None,
         })
         .unwrap_or_default();
-    let api: openapiv3::OpenAPI =
-        serde_json::from_value(doc).map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
+    let api: openapiv3::OpenAPI = serde_json::from_value(doc)
+        .map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
     Ok(Loaded {
         api,
         security_schemes,
@@ -208,7 +283,10 @@ fn mark_origins(doc: &mut Value) {
         .and_then(Value::as_object_mut)
     {
         for (name, body) in bodies.iter_mut() {
-            let at = format!("/components/requestBodies/{}", swagger2::pointer_token(name));
+            let at = format!(
+                "/components/requestBodies/{}",
+                swagger2::pointer_token(name)
+            );
             mark_content(body, &at);
         }
     }

@@ -9,7 +9,7 @@ use openapiv3::{
 use serde_json::Value;
 
 use super::Loaded;
-use super::swagger2::{ORIGIN, pointer_token};
+use super::swagger2::ORIGIN;
 use crate::names;
 
 /// Index into [`Model::defs`].
@@ -104,12 +104,14 @@ pub struct Field {
     pub doc: Vec<String>,
     /// Boxed to break a cycle of direct containment.
     pub boxed: bool,
+    /// Listed in `required` but not declared in `properties` (a slip in the description).
+    pub undeclared: bool,
 }
 
 impl Field {
     /// Whether the Rust field is an `Option`/`Nullable` (may be absent).
     pub fn optional(&self) -> bool {
-        !self.required || self.read_only || self.write_only
+        !self.required || self.read_only || self.write_only || self.undeclared
     }
 }
 
@@ -374,7 +376,12 @@ impl<'a> View<'a> {
                 v.maximum = t.maximum;
                 v.exclusive_minimum = t.exclusive_minimum;
                 v.exclusive_maximum = t.exclusive_maximum;
-                v.other_enum = t.enumeration.iter().flatten().map(|n| Value::from(*n)).collect();
+                v.other_enum = t
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .map(|n| Value::from(*n))
+                    .collect();
             }
             SchemaKind::Type(Type::Integer(t)) => {
                 v.typ = Some("integer");
@@ -383,15 +390,29 @@ impl<'a> View<'a> {
                 v.maximum = t.maximum.map(|n| n as f64);
                 v.exclusive_minimum = t.exclusive_minimum;
                 v.exclusive_maximum = t.exclusive_maximum;
-                v.other_enum = t.enumeration.iter().flatten().map(|n| Value::from(*n)).collect();
+                v.other_enum = t
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .map(|n| Value::from(*n))
+                    .collect();
             }
             SchemaKind::Type(Type::Boolean(t)) => {
                 v.typ = Some("boolean");
-                v.other_enum = t.enumeration.iter().flatten().map(|b| Value::from(*b)).collect();
+                v.other_enum = t
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .map(|b| Value::from(*b))
+                    .collect();
             }
             SchemaKind::Type(Type::Object(o)) => {
                 v.typ = Some("object");
-                v.properties = o.properties.iter().map(|(k, s)| (k.as_str(), s.into())).collect();
+                v.properties = o
+                    .properties
+                    .iter()
+                    .map(|(k, s)| (k.as_str(), s.into()))
+                    .collect();
                 v.required = o.required.iter().map(String::as_str).collect();
                 v.additional = o.additional_properties.as_ref();
             }
@@ -409,7 +430,11 @@ impl<'a> View<'a> {
                 v.typ = a.typ.as_deref();
                 v.format = a.format.clone();
                 v.pattern = a.pattern.clone();
-                v.properties = a.properties.iter().map(|(k, s)| (k.as_str(), s.into())).collect();
+                v.properties = a
+                    .properties
+                    .iter()
+                    .map(|(k, s)| (k.as_str(), s.into()))
+                    .collect();
                 v.required = a.required.iter().map(String::as_str).collect();
                 v.additional = a.additional_properties.as_ref();
                 v.items = a.items.as_ref().map(Into::into);
@@ -519,7 +544,9 @@ pub(crate) fn build(loaded: &Loaded) -> Result<Model, String> {
         let item = match item {
             ReferenceOr::Item(i) => i,
             ReferenceOr::Reference { reference } => {
-                return Err(format!("path item references (`{reference}`) are not supported"));
+                return Err(format!(
+                    "path item references (`{reference}`) are not supported"
+                ));
             }
         };
         for (method, op) in item.iter() {
@@ -607,7 +634,11 @@ fn scalar_doc(s: &Scalar) -> Option<String> {
             .map(|m| format!("{} {m}", if s.exclusive_maximum { "<" } else { "<=" }));
         parts.push(format!(
             "Range: {}.",
-            [lo, hi].into_iter().flatten().collect::<Vec<_>>().join(", ")
+            [lo, hi]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     if !s.enumeration.is_empty() {
@@ -617,7 +648,7 @@ fn scalar_doc(s: &Scalar) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     fn reserve(&mut self, name: &str) -> DefId {
         let name = names::unique(name.to_owned(), &mut self.names);
         self.defs.push(Def {
@@ -637,8 +668,9 @@ impl Builder<'_> {
             .ok_or_else(|| format!("reference to unknown schema `{name}`"))
     }
 
-    fn component_schema(&self, name: &str) -> Option<&Schema> {
-        match self.api.components.as_ref()?.schemas.get(name)? {
+    fn component_schema(&self, name: &str) -> Option<&'a Schema> {
+        let api: &'a OpenAPI = self.api;
+        match api.components.as_ref()?.schemas.get(name)? {
             ReferenceOr::Item(s) => Some(s),
             ReferenceOr::Reference { reference } => {
                 let next = component_name(reference).ok()?;
@@ -651,7 +683,10 @@ impl Builder<'_> {
         }
     }
 
-    fn resolve<'s>(&'s self, s: SRef<'s>) -> Option<&'s Schema> {
+    fn resolve<'s>(&self, s: SRef<'s>) -> Option<&'s Schema>
+    where
+        'a: 's,
+    {
         match s {
             SRef::Item(s) => Some(s),
             SRef::Ref(r) => self.component_schema(&component_name(r).ok()?),
@@ -677,7 +712,10 @@ impl Builder<'_> {
                 && v.all_of.first().is_some_and(|p| self.nullable(*p)))
     }
 
-    fn data<'s>(&'s self, s: SRef<'s>) -> Option<&'s SchemaData> {
+    fn data<'s>(&self, s: SRef<'s>) -> Option<&'s SchemaData>
+    where
+        'a: 's,
+    {
         self.resolve(s).map(|s| &s.schema_data)
     }
 
@@ -711,7 +749,11 @@ impl Builder<'_> {
             self.defs[id].kind = kind;
             return Ok(Ty::Named(id));
         }
-        self.plain_ty(&v, hint)
+        let mut t = self.plain_ty(&v, hint)?;
+        if let Ty::Scalar(sc) = &mut t {
+            sc.example = schema.schema_data.example.clone();
+        }
+        Ok(t)
     }
 
     /// A schema without its own named type: scalars, arrays, maps.
@@ -727,7 +769,12 @@ impl Builder<'_> {
                 maximum: v.maximum,
                 exclusive_minimum: v.exclusive_minimum,
                 exclusive_maximum: v.exclusive_maximum,
-                enumeration: v.other_enum.iter().filter(|e| !e.is_null()).cloned().collect(),
+                enumeration: v
+                    .other_enum
+                    .iter()
+                    .filter(|e| !e.is_null())
+                    .cloned()
+                    .collect(),
                 example: None,
             })
         };
@@ -759,13 +806,19 @@ impl Builder<'_> {
                     max_items: v.max_items,
                 }
             }
-            Some("object") | None if v.is_object_like() || v.additional.is_some() || v.typ.is_some() => {
+            Some("object") | None
+                if v.is_object_like() || v.additional.is_some() || v.typ.is_some() =>
+            {
                 match v.additional {
                     Some(AdditionalProperties::Schema(s)) => {
                         let s: SRef<'_> = (&**s).into();
                         let nullable = self.nullable(s);
                         let t = self.ty(s, &format!("{hint}Value"))?;
-                        Ty::Map(Box::new(if nullable { Ty::Nullable(Box::new(t)) } else { t }))
+                        Ty::Map(Box::new(if nullable {
+                            Ty::Nullable(Box::new(t))
+                        } else {
+                            t
+                        }))
                     }
                     _ => Ty::Map(Box::new(Ty::Any)),
                 }
@@ -784,7 +837,11 @@ impl Builder<'_> {
     ) -> Result<DefKind, String> {
         let v = View::of(schema);
         if !v.one_of.is_empty() || !v.any_of.is_empty() {
-            let branches = if v.one_of.is_empty() { &v.any_of } else { &v.one_of };
+            let branches = if v.one_of.is_empty() {
+                &v.any_of
+            } else {
+                &v.one_of
+            };
             return self.union(name, branches, schema.schema_data.discriminator.as_ref());
         }
         if let (Some(d), Some(own)) = (&schema.schema_data.discriminator, component) {
@@ -919,12 +976,14 @@ impl Builder<'_> {
     /// Properties and required names of `schema` with its `allOf` parts merged in (parts
     /// first, in order; later definitions of a property win).
     fn merged<'s>(
-        &'s self,
+        &self,
         schema: &'s Schema,
         seen: &mut Vec<*const Schema>,
         props: &mut Vec<(String, SRef<'s>)>,
         required: &mut BTreeSet<String>,
-    ) {
+    ) where
+        'a: 's,
+    {
         if seen.contains(&(schema as *const Schema)) {
             return;
         }
@@ -956,6 +1015,12 @@ impl Builder<'_> {
             let ty = self.ty(s, &format!("{name}{}", names::camel(&wire)))?;
             let nullable = self.nullable(s);
             let data = self.data(s).cloned().unwrap_or_default();
+            // `readOnly`/`writeOnly` count where the property declares them: validators do not
+            // follow a `$ref` to find them, so neither do the required-ness rules here.
+            let (read_only, write_only) = match s {
+                SRef::Item(x) => (x.schema_data.read_only, x.schema_data.write_only),
+                SRef::Ref(_) => (false, false),
+            };
             let mut doc = schema_doc(&data);
             if let Ty::Scalar(sc) = &ty
                 && let Some(d) = scalar_doc(sc)
@@ -977,10 +1042,32 @@ impl Builder<'_> {
                 wire,
                 ty,
                 nullable,
-                read_only: data.read_only,
-                write_only: data.write_only,
+                read_only,
+                write_only,
                 doc,
                 boxed: false,
+                undeclared: false,
+            });
+        }
+        let mut missing: Vec<&String> = required
+            .iter()
+            .filter(|r| !fields.iter().any(|f| &f.wire == *r))
+            .collect();
+        missing.sort();
+        for wire in missing {
+            fields.push(Field {
+                rust: names::unique(names::snake(wire), &mut taken),
+                wire: wire.clone(),
+                ty: Ty::Any,
+                required: true,
+                nullable: false,
+                read_only: false,
+                write_only: false,
+                doc: vec![
+                    "Listed as required by the service description, which does not declare it; kept as any JSON value and optional here.".into(),
+                ],
+                boxed: false,
+                undeclared: true,
             });
         }
         let additional = match v.additional {
@@ -1050,7 +1137,9 @@ impl Builder<'_> {
                 )?,
                 ParameterSchemaOrContent::Content(_) => Ty::Scalar(Scalar::default()),
             };
-            let explode = data.explode.unwrap_or(matches!(location, Location::Query | Location::Cookie));
+            let explode = data
+                .explode
+                .unwrap_or(matches!(location, Location::Query | Location::Cookie));
             let mut pdoc = Vec::new();
             if let Some(d) = &data.description {
                 pdoc.push(d.clone());
@@ -1119,19 +1208,18 @@ impl Builder<'_> {
         })
     }
 
-    fn parameter<'p>(&'p self, p: &'p ReferenceOr<Parameter>) -> Result<&'p Parameter, String> {
+    fn parameter<'p>(&self, p: &'p ReferenceOr<Parameter>) -> Result<&'p Parameter, String>
+    where
+        'a: 'p,
+    {
+        let api: &'a OpenAPI = self.api;
         match p {
             ReferenceOr::Item(p) => Ok(p),
             ReferenceOr::Reference { reference } => {
                 let name = reference
                     .strip_prefix("#/components/parameters/")
                     .ok_or_else(|| format!("unsupported parameter reference `{reference}`"))?;
-                match self
-                    .api
-                    .components
-                    .as_ref()
-                    .and_then(|c| c.parameters.get(name))
-                {
+                match api.components.as_ref().and_then(|c| c.parameters.get(name)) {
                     Some(ReferenceOr::Item(p)) => Ok(p),
                     _ => Err(format!("unresolved parameter reference `{reference}`")),
                 }
@@ -1191,15 +1279,13 @@ impl Builder<'_> {
                 for (wire, s) in props {
                     let resolved = self.resolve(s);
                     let v = resolved.map(View::of).unwrap_or_default();
-                    let binary = v.typ == Some("string")
-                        && matches!(v.format.as_deref(), Some("binary"));
-                    let item_binary = v.typ == Some("array")
-                        && v.items
-                            .and_then(|i| self.resolve(i))
-                            .is_some_and(|i| View::of(i).format.as_deref() == Some("binary"));
+                    let binary =
+                        v.typ == Some("string") && matches!(v.format.as_deref(), Some("binary"));
                     let json = v.is_object_like()
-                        || matches!(s, SRef::Ref(_)) && !binary && v.typ.is_none_or(|t| t == "object");
-                    let ty = if binary || item_binary {
+                        || matches!(s, SRef::Ref(_))
+                            && !binary
+                            && v.typ.is_none_or(|t| t == "object");
+                    let ty = if binary {
                         None
                     } else {
                         Some(self.ty(s, &format!("{prefix}{}", names::camel(&wire)))?)
@@ -1247,7 +1333,12 @@ impl Builder<'_> {
                 let name = reference
                     .strip_prefix("#/components/responses/")
                     .ok_or_else(|| format!("unsupported response reference `{reference}`"))?;
-                match self.api.components.as_ref().and_then(|c| c.responses.get(name)) {
+                match self
+                    .api
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.responses.get(name))
+                {
                     Some(ReferenceOr::Item(r)) => r,
                     _ => return Err(format!("unresolved response reference `{reference}`")),
                 }
@@ -1307,7 +1398,12 @@ enum MediaKind {
 }
 
 fn is_json(ct: &str) -> bool {
-    let ct = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let ct = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     ct == "application/json" || ct.ends_with("+json") || ct == "text/json"
 }
 
@@ -1477,7 +1573,12 @@ fn security_schemes(raw: &[(String, Value)]) -> Result<Vec<Scheme>, String> {
             other => return Err(format!("security scheme `{name}`: unknown type {other:?}")),
         };
         out.push(Scheme {
-            constant: names::unique(names::snake(name).trim_end_matches('_').to_ascii_uppercase(), &mut taken),
+            constant: names::unique(
+                names::snake(name)
+                    .trim_end_matches('_')
+                    .to_ascii_uppercase(),
+                &mut taken,
+            ),
             name: name.clone(),
             doc: s("description"),
             model,
@@ -1623,9 +1724,4 @@ impl Model {
     pub fn component_of(&self, id: DefId) -> Option<&str> {
         self.defs.get(id).and_then(|d| d.pointer.as_deref())
     }
-}
-
-/// Prefix for pointers (`/paths/~1x/get`), shared with samples.
-pub fn op_pointer(path: &str, method: &str) -> String {
-    format!("/paths/{}/{}", pointer_token(path), method.to_ascii_lowercase())
 }

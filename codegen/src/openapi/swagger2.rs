@@ -58,10 +58,8 @@ pub fn normalise(doc: &Value) -> Result<Value, String> {
 
     let mut components = Map::new();
     if let Some(defs) = root.get("definitions").and_then(Value::as_object) {
-        let schemas: Map<String, Value> = defs
-            .iter()
-            .map(|(k, v)| (k.clone(), schema(v)))
-            .collect();
+        let schemas: Map<String, Value> =
+            defs.iter().map(|(k, v)| (k.clone(), schema(v))).collect();
         components.insert("schemas".into(), Value::Object(schemas));
     }
     if let Some(sec) = root.get("securityDefinitions").and_then(Value::as_object) {
@@ -159,7 +157,9 @@ fn servers(root: &Map<String, Value>) -> Vec<Value> {
 }
 
 fn security_scheme(v: &Value) -> Result<Value, String> {
-    let o = v.as_object().ok_or("a security definition is not an object")?;
+    let o = v
+        .as_object()
+        .ok_or("a security definition is not an object")?;
     let mut out = Map::new();
     if let Some(d) = o.get("description") {
         out.insert("description".into(), d.clone());
@@ -188,7 +188,10 @@ fn security_scheme(v: &Value) -> Result<Value, String> {
                     f.insert(key.into(), u.clone());
                 }
             }
-            f.insert("scopes".into(), o.get("scopes").cloned().unwrap_or(json!({})));
+            f.insert(
+                "scopes".into(),
+                o.get("scopes").cloned().unwrap_or(json!({})),
+            );
             out.insert("type".into(), json!("oauth2"));
             out.insert("flows".into(), json!({ flow: Value::Object(f) }));
         }
@@ -225,13 +228,26 @@ fn resolve<'a>(
     }
 }
 
-fn operation(g: &Globals<'_>, op: &Value, shared: &[(String, Value)], base: &str) -> Result<Value, String> {
-    let o = op.as_object().ok_or_else(|| format!("{base} is not an object"))?;
+fn operation(
+    g: &Globals<'_>,
+    op: &Value,
+    shared: &[(String, Value)],
+    base: &str,
+) -> Result<Value, String> {
+    let o = op
+        .as_object()
+        .ok_or_else(|| format!("{base} is not an object"))?;
     let mut out = Map::new();
     for (k, v) in o {
         if matches!(
             k.as_str(),
-            "tags" | "summary" | "description" | "externalDocs" | "operationId" | "deprecated" | "security"
+            "tags"
+                | "summary"
+                | "description"
+                | "externalDocs"
+                | "operationId"
+                | "deprecated"
+                | "security"
         ) || k.starts_with("x-")
         {
             out.insert(k.clone(), v.clone());
@@ -294,7 +310,11 @@ fn operation(g: &Globals<'_>, op: &Value, shared: &[(String, Value)], base: &str
                 out.insert("requestBody".into(), Value::Object(body));
             }
             "formData" => {
-                let name = p.get("name").and_then(Value::as_str).unwrap_or("").to_owned();
+                let name = p
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
                 if p.get("type").and_then(Value::as_str) == Some("file") {
                     has_file = true;
                 }
@@ -309,7 +329,14 @@ fn operation(g: &Globals<'_>, op: &Value, shared: &[(String, Value)], base: &str
             }
             "query" | "header" | "path" => {
                 let mut q = Map::new();
-                for key in ["name", "in", "description", "required", "deprecated", "allowEmptyValue"] {
+                for key in [
+                    "name",
+                    "in",
+                    "description",
+                    "required",
+                    "deprecated",
+                    "allowEmptyValue",
+                ] {
                     if let Some(v) = p.get(key) {
                         q.insert(key.into(), v.clone());
                     }
@@ -326,7 +353,14 @@ fn operation(g: &Globals<'_>, op: &Value, shared: &[(String, Value)], base: &str
                         "multi" => ("form", true),
                         "ssv" => ("spaceDelimited", false),
                         "pipes" => ("pipeDelimited", false),
-                        _ => (if location == "query" { "form" } else { "simple" }, false),
+                        _ => (
+                            if location == "query" {
+                                "form"
+                            } else {
+                                "simple"
+                            },
+                            false,
+                        ),
                     };
                     q.insert("style".into(), json!(style));
                     q.insert("explode".into(), json!(explode));
@@ -393,7 +427,10 @@ fn response(r: &Value, at: &str, produces: &[String]) -> Value {
             produces.to_vec()
         };
         for ct in types {
-            content.insert(ct, json!({ "schema": schema(s), ORIGIN: format!("{at}/schema") }));
+            content.insert(
+                ct,
+                json!({ "schema": schema(s), ORIGIN: format!("{at}/schema") }),
+            );
         }
         out.insert("content".into(), Value::Object(content));
     }
@@ -606,15 +643,24 @@ mod tests {
         );
         let mut bare = doc();
         bare.as_object_mut().unwrap().remove("host");
-        assert_eq!(normalise(&bare).unwrap()["servers"], json!([{"url": "/v1"}]));
+        assert_eq!(
+            normalise(&bare).unwrap()["servers"],
+            json!([{"url": "/v1"}])
+        );
     }
 
     #[test]
     fn definitions_become_component_schemas_with_rewritten_refs() {
         let out = normalise(&doc()).unwrap();
         let pet = &out["components"]["schemas"]["Pet"];
-        assert_eq!(pet["properties"]["owner"]["$ref"], "#/components/schemas/Owner");
-        assert_eq!(pet["properties"]["tags"]["items"]["$ref"], "#/components/schemas/Tag");
+        assert_eq!(
+            pet["properties"]["owner"]["$ref"],
+            "#/components/schemas/Owner"
+        );
+        assert_eq!(
+            pet["properties"]["tags"]["items"]["$ref"],
+            "#/components/schemas/Tag"
+        );
         assert_eq!(pet["properties"]["nick"]["nullable"], true);
         assert_eq!(pet["discriminator"], json!({"propertyName": "kind"}));
         assert!(out.get("definitions").is_none());
@@ -640,7 +686,10 @@ mod tests {
             );
         }
         // The path-level parameter is inherited; the body one is not a parameter any more.
-        assert_eq!(put["parameters"], json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}]));
+        assert_eq!(
+            put["parameters"],
+            json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}])
+        );
     }
 
     #[test]
@@ -648,7 +697,10 @@ mod tests {
         let out = normalise(&doc()).unwrap();
         let upload = &out["paths"]["/pets/{id}/photo"]["post"]["requestBody"];
         let schema = &upload["content"]["multipart/form-data"]["schema"];
-        assert_eq!(schema["properties"]["file"], json!({"type": "string", "format": "binary"}));
+        assert_eq!(
+            schema["properties"]["file"],
+            json!({"type": "string", "format": "binary"})
+        );
         assert_eq!(schema["required"], json!(["file"]));
         assert_eq!(upload["required"], true);
         let login = &out["paths"]["/login"]["post"]["requestBody"];
@@ -670,16 +722,26 @@ mod tests {
             ok["content"]["application/xml"][ORIGIN],
             "/paths/~1pets~1{id}/get/responses/200/schema"
         );
-        assert_eq!(ok["headers"]["X-Rate"]["schema"], json!({"type": "integer"}));
+        assert_eq!(
+            ok["headers"]["X-Rate"]["schema"],
+            json!({"type": "integer"})
+        );
         let nf = &get["responses"]["404"];
         assert_eq!(nf["description"], "no such pet");
         assert_eq!(
             nf["content"]["application/json"]["schema"]["$ref"],
             "#/components/schemas/Error"
         );
-        assert_eq!(nf["content"]["application/json"][ORIGIN], "/responses/NotFound/schema");
+        assert_eq!(
+            nf["content"]["application/json"][ORIGIN],
+            "/responses/NotFound/schema"
+        );
         // No schema, no content.
-        assert!(out["paths"]["/pets/{id}"]["put"]["responses"]["204"].get("content").is_none());
+        assert!(
+            out["paths"]["/pets/{id}"]["put"]["responses"]["204"]
+                .get("content")
+                .is_none()
+        );
         assert_eq!(
             out["paths"]["/login"]["post"]["responses"]["200"]["content"]["application/json"]["schema"],
             json!({"type": "string"})
@@ -689,9 +751,14 @@ mod tests {
     #[test]
     fn parameters_get_schemas_and_collection_formats() {
         let out = normalise(&doc()).unwrap();
-        let params = out["paths"]["/pets/{id}"]["get"]["parameters"].as_array().unwrap();
+        let params = out["paths"]["/pets/{id}"]["get"]["parameters"]
+            .as_array()
+            .unwrap();
         let by_name = |n: &str| params.iter().find(|p| p["name"] == n).unwrap();
-        assert_eq!(by_name("limit")["schema"], json!({"type": "integer", "format": "int32"}));
+        assert_eq!(
+            by_name("limit")["schema"],
+            json!({"type": "integer", "format": "int32"})
+        );
         assert_eq!(by_name("ids")["explode"], true);
         assert_eq!(by_name("tags")["explode"], false);
         assert_eq!(by_name("tags")["style"], "form");
@@ -703,7 +770,10 @@ mod tests {
         let out = normalise(&doc()).unwrap();
         let s = &out["components"]["securitySchemes"];
         assert_eq!(s["basicAuth"], json!({"type": "http", "scheme": "basic"}));
-        assert_eq!(s["key"], json!({"type": "apiKey", "name": "X-Key", "in": "header"}));
+        assert_eq!(
+            s["key"],
+            json!({"type": "apiKey", "name": "X-Key", "in": "header"})
+        );
         assert_eq!(
             s["oauth"]["flows"]["clientCredentials"]["tokenUrl"],
             "https://auth.example.org/token"

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Validates JSON instances against schemas of an OpenAPI 3.0 or Swagger 2.0 document.
+
+Usage: validate-json-schema.py <spec file> <dir of cases>
+
+Each case is `<name>.json` holding `{"pointer": "<JSON pointer into the spec>", "value": ...}`.
+The schema at `pointer` is taken from the original document (JSON or YAML) and its `$ref`s are
+resolved in that document, so Swagger 2.0 (`#/definitions/...`) and OpenAPI 3.0
+(`#/components/schemas/...`) both work. The judge is `openapi-schema-validator` (OpenAPI 3.0
+schema dialect: `nullable`, `readOnly`/`writeOnly`, formats), installed pinned by
+`scripts/install-test-tools.sh`:
+
+* a pointer under `/responses/` is checked as a response (`writeOnly` properties are refused),
+* one under `/requestBody/` or a Swagger body parameter (`/parameters/`) as a request
+  (`readOnly` properties are refused),
+* anything else (component schemas) without direction.
+
+Swagger 2.0 extras are mapped first: `x-nullable` → `nullable`; a string `discriminator` (no
+validation meaning) is dropped.
+
+Prints one line per failing case with the reason(s) and a summary; exits 1 on any failure, 2 on
+bad usage or an unreadable spec.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+try:
+    import yaml
+    from openapi_schema_validator import (
+        OAS30ReadValidator,
+        OAS30Validator,
+        OAS30WriteValidator,
+        oas30_format_checker,
+    )
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT4
+except ImportError as e:  # pragma: no cover - environment problem
+    print(f"validate-json-schema: missing Python package ({e}); run scripts/install-test-tools.sh",
+          file=sys.stderr)
+    sys.exit(2)
+
+SPEC_URI = "urn:sdk-codegen:spec"
+
+
+def jsonable(v: Any) -> Any:
+    """YAML → JSON data model: string keys (YAML `200:` is an int), dates as ISO text."""
+    if isinstance(v, dict):
+        return {str(k).lower() if isinstance(k, bool) else str(k): jsonable(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [jsonable(x) for x in v]
+    if isinstance(v, (datetime.date, datetime.datetime)):
+        return v.isoformat()
+    return v
+
+
+def swagger2_to_oas30_dialect(v: Any) -> Any:
+    """Maps the Swagger 2.0 schema extras onto the OpenAPI 3.0 dialect, keeping every pointer."""
+    if isinstance(v, dict):
+        out = {}
+        for k, x in v.items():
+            if k == "x-nullable":
+                out["nullable"] = x
+            elif k == "discriminator" and isinstance(x, str):
+                continue
+            else:
+                out[k] = swagger2_to_oas30_dialect(x)
+        return out
+    if isinstance(v, list):
+        return [swagger2_to_oas30_dialect(x) for x in v]
+    return v
+
+
+def load_spec(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        doc = jsonable(yaml.safe_load(text))
+    if isinstance(doc, dict) and "swagger" in doc:
+        doc = swagger2_to_oas30_dialect(doc)
+    return doc
+
+
+def resolve_pointer(doc: Any, pointer: str) -> Any:
+    cur = doc
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(cur, list):
+            cur = cur[int(token)]
+        else:
+            cur = cur[token]
+    return cur
+
+
+def validator_class(pointer: str) -> type:
+    if "/responses/" in pointer or pointer.startswith("/responses/"):
+        return OAS30ReadValidator
+    if "/requestBody/" in pointer or "/requestBodies/" in pointer or "/parameters/" in pointer:
+        return OAS30WriteValidator
+    return OAS30Validator
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    spec_path, cases_dir = Path(argv[1]), Path(argv[2])
+    try:
+        doc = load_spec(spec_path)
+    except (OSError, yaml.YAMLError, ValueError) as e:
+        print(f"{spec_path}: cannot read the spec: {e}", file=sys.stderr)
+        return 2
+    registry = Registry().with_resource(SPEC_URI, DRAFT4.create_resource(doc))
+    cases = sorted(cases_dir.glob("*.json"))
+    failed = 0
+    for case in cases:
+        try:
+            data = json.loads(case.read_text(encoding="utf-8"))
+            pointer, value = data["pointer"], data["value"]
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            print(f"{case.name}: unreadable case: {e}")
+            failed += 1
+            continue
+        try:
+            resolve_pointer(doc, pointer)
+        except (KeyError, IndexError, ValueError, TypeError):
+            print(f"{case.name}: no schema at {pointer} in {spec_path.name}")
+            failed += 1
+            continue
+        ref = SPEC_URI + "#" + urllib.parse.quote(pointer, safe="/~{}$-_.!*'()@:,;=+")
+        cls = validator_class(pointer)
+        validator = cls({"$ref": ref}, registry=registry, format_checker=oas30_format_checker)
+        try:
+            errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
+        except Exception as e:  # noqa: BLE001 - a broken $ref etc. is a failure of this case
+            print(f"{case.name}: {pointer}: cannot validate: {type(e).__name__}: {e}")
+            failed += 1
+            continue
+        if errors:
+            failed += 1
+            reasons = "; ".join(
+                f"at /{'/'.join(str(p) for p in e.absolute_path)}: {e.message}" for e in errors[:5]
+            )
+            more = f" (+{len(errors) - 5} more)" if len(errors) > 5 else ""
+            print(f"{case.name}: {pointer} ({cls.__name__}): {reasons}{more}")
+    print(f"validate-json-schema: {len(cases)} cases, {failed} failing")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
