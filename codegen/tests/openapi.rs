@@ -70,18 +70,58 @@ fn every_corpus_spec_generates() {
                 .to_string_lossy()
                 .replace(['.', '-', ' '], "_")
                 .to_lowercase();
-            std::fs::create_dir_all(dir).unwrap();
-            std::fs::write(dir.join(format!("{name}.rs")), &m.code).unwrap();
-            let samples: Vec<serde_json::Value> = m
-                .samples
-                .iter()
-                .map(|s| serde_json::json!({"label": s.label, "rust_type": s.rust_type, "pointer": s.schema_pointer, "value": s.value}))
-                .collect();
-            std::fs::write(
-                dir.join(format!("{name}.samples.json")),
-                serde_json::to_string_pretty(&samples).unwrap(),
-            )
-            .unwrap();
+            write_dump(dir, &name, &m);
         }
+    }
+}
+
+/// With `OPENAPI_DUMP=<dir>`, the module and its samples go to files there (for compiling the
+/// modules in a scratch crate and feeding the samples to `scripts/validate-json-schema.py`).
+fn write_dump(dir: &Path, name: &str, m: &sdk_codegen::openapi::RestModule) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.rs")), &m.code).unwrap();
+    let samples: Vec<serde_json::Value> = m
+        .samples
+        .iter()
+        .map(|s| {
+            serde_json::json!({"label": s.label, "rust_type": s.rust_type, "pointer": s.schema_pointer, "value": s.value})
+        })
+        .collect();
+    std::fs::write(
+        dir.join(format!("{name}.samples.json")),
+        serde_json::to_string_pretty(&samples).unwrap(),
+    )
+    .unwrap();
+}
+
+/// The fixture spec's module, committed in the fixtures crate (compiled and exercised against a
+/// local server there). `SDK_CODEGEN_BLESS=1 cargo test -p sdk-codegen --test openapi` rewrites
+/// it.
+#[test]
+fn fixture_output_matches_the_committed_file() {
+    let spec = "codegen/fixtures/specs/openapi/clinic.yaml";
+    let golden = workspace().join("codegen/fixtures/src/rest/clinic.rs");
+    let m = sdk_codegen::openapi::generate(&workspace().join(spec), spec).unwrap();
+    let again = sdk_codegen::openapi::generate(&workspace().join(spec), spec).unwrap();
+    assert_eq!(m.code, again.code, "generation is not deterministic");
+    assert_eq!(m.samples, again.samples, "samples are not deterministic");
+    if let Some(dir) = std::env::var_os("OPENAPI_DUMP") {
+        write_dump(Path::new(&dir), "clinic", &m);
+    }
+    if std::env::var_os("SDK_CODEGEN_BLESS").is_some() {
+        std::fs::write(&golden, &m.code).unwrap();
+    }
+    let committed = std::fs::read_to_string(&golden).unwrap_or_default();
+    if committed != m.code {
+        let line = committed
+            .lines()
+            .zip(m.code.lines())
+            .position(|(a, b)| a != b)
+            .map_or(0, |i| i + 1);
+        panic!(
+            "{} differs from the generator's output (first at line {line}); \
+             run `SDK_CODEGEN_BLESS=1 cargo test -p sdk-codegen --test openapi`",
+            golden.display()
+        );
     }
 }

@@ -469,6 +469,72 @@ impl<'a> View<'a> {
     }
 }
 
+/// ASCII for German and Czech (and other Latin) letters, so that names stay readable and plain:
+/// `Größe` → `Groesse`, `příjmení` → `prijmeni`. Other non-ASCII characters separate words.
+pub(crate) fn ascii(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let r = match c {
+            'ä' => "ae",
+            'ö' => "oe",
+            'ü' => "ue",
+            'Ä' => "Ae",
+            'Ö' => "Oe",
+            'Ü' => "Ue",
+            'ß' => "ss",
+            'á' | 'à' | 'â' | 'ã' | 'å' | 'ą' => "a",
+            'Á' | 'À' | 'Â' | 'Ã' | 'Å' | 'Ą' => "A",
+            'č' | 'ć' | 'ç' => "c",
+            'Č' | 'Ć' | 'Ç' => "C",
+            'ď' => "d",
+            'Ď' => "D",
+            'é' | 'ě' | 'è' | 'ê' | 'ë' | 'ę' => "e",
+            'É' | 'Ě' | 'È' | 'Ê' | 'Ë' | 'Ę' => "E",
+            'í' | 'ì' | 'î' | 'ï' => "i",
+            'Í' | 'Ì' | 'Î' | 'Ï' => "I",
+            'ľ' | 'ĺ' | 'ł' => "l",
+            'Ľ' | 'Ĺ' | 'Ł' => "L",
+            'ň' | 'ń' | 'ñ' => "n",
+            'Ň' | 'Ń' | 'Ñ' => "N",
+            'ó' | 'ò' | 'ô' | 'õ' | 'ø' => "o",
+            'Ó' | 'Ò' | 'Ô' | 'Õ' | 'Ø' => "O",
+            'ř' | 'ŕ' => "r",
+            'Ř' | 'Ŕ' => "R",
+            'š' | 'ś' => "s",
+            'Š' | 'Ś' => "S",
+            'ť' => "t",
+            'Ť' => "T",
+            'ú' | 'ů' | 'ù' | 'û' => "u",
+            'Ú' | 'Ů' | 'Ù' | 'Û' => "U",
+            'ý' | 'ÿ' => "y",
+            'Ý' => "Y",
+            'ž' | 'ź' | 'ż' => "z",
+            'Ž' | 'Ź' | 'Ż' => "Z",
+            c if c.is_ascii() => {
+                out.push(c);
+                continue;
+            }
+            _ => " ",
+        };
+        out.push_str(r);
+    }
+    out
+}
+
+fn snake(s: &str) -> String {
+    names::snake(&ascii(s))
+}
+
+fn camel(s: &str) -> String {
+    // `names::camel` keeps clear of prelude names (`Error` → `Error_`); generated REST modules
+    // spell every std type with its full path, so only `Self` needs that.
+    let c = names::camel(&ascii(s));
+    match c.strip_suffix('_') {
+        Some(base) if base != "Self" && !base.ends_with('_') => base.to_owned(),
+        _ => c,
+    }
+}
+
 /// `#/components/schemas/Name` → `Name`.
 pub(crate) fn component_name(reference: &str) -> Result<String, String> {
     reference
@@ -492,11 +558,7 @@ pub(crate) fn build(loaded: &Loaded) -> Result<Model, String> {
     let mut b = Builder {
         api,
         defs: Vec::new(),
-        // Module-level names the generated types must not take.
-        names: ["Value", "Option", "Vec", "String", "Box", "Result"]
-            .into_iter()
-            .map(str::to_owned)
-            .collect(),
+        names: BTreeSet::new(),
         components: BTreeMap::new(),
         children: BTreeMap::new(),
     };
@@ -507,7 +569,7 @@ pub(crate) fn build(loaded: &Loaded) -> Result<Model, String> {
         .unwrap_or_default();
     let mut components = Vec::new();
     for (name, schema) in &schemas {
-        let id = b.reserve(&names::camel(name));
+        let id = b.reserve(&camel(name));
         b.defs[id].pointer = Some(loaded.component_pointer(name));
         b.components.insert((*name).clone(), id);
         components.push(((*name).clone(), id));
@@ -875,7 +937,7 @@ impl<'a> Builder<'a> {
                 for (target, tags) in targets {
                     let id = self.component(&target)?;
                     variants.push(Variant {
-                        rust: names::unique(names::camel(&target), &mut taken),
+                        rust: names::unique(camel(&target), &mut taken),
                         ty: Ty::Named(id),
                         tags,
                         boxed: false,
@@ -901,7 +963,7 @@ impl<'a> Builder<'a> {
                 let rust = if value.is_empty() {
                     "Empty".to_owned()
                 } else {
-                    names::camel(value)
+                    camel(value)
                 };
                 variants.push((names::unique(rust, &mut taken), value.clone()));
             }
@@ -925,7 +987,7 @@ impl<'a> Builder<'a> {
         for (i, branch) in branches.iter().enumerate() {
             let ty = self.ty(*branch, &format!("{name}Variant{}", i + 1))?;
             let base = match (&ty, branch) {
-                (_, SRef::Ref(r)) => names::camel(&component_name(r)?),
+                (_, SRef::Ref(r)) => camel(&component_name(r)?),
                 (Ty::Named(id), _) => self.defs[*id].name.clone(),
                 (Ty::Scalar(s), _) => match s.kind {
                     ScalarKind::String => "String".into(),
@@ -1011,8 +1073,8 @@ impl<'a> Builder<'a> {
         let mut taken = BTreeSet::new();
         let mut fields = Vec::new();
         for (wire, s) in props {
-            let rust = names::unique(names::snake(&wire), &mut taken);
-            let ty = self.ty(s, &format!("{name}{}", names::camel(&wire)))?;
+            let rust = names::unique(snake(&wire), &mut taken);
+            let ty = self.ty(s, &format!("{name}{}", camel(&wire)))?;
             let nullable = self.nullable(s);
             let data = self.data(s).cloned().unwrap_or_default();
             // `readOnly`/`writeOnly` count where the property declares them: validators do not
@@ -1056,7 +1118,7 @@ impl<'a> Builder<'a> {
         missing.sort();
         for wire in missing {
             fields.push(Field {
-                rust: names::unique(names::snake(wire), &mut taken),
+                rust: names::unique(snake(wire), &mut taken),
                 wire: wire.clone(),
                 ty: Ty::Any,
                 required: true,
@@ -1104,11 +1166,11 @@ impl<'a> Builder<'a> {
             .clone()
             .unwrap_or_else(|| format!("{method_upper} {path}"));
         let base = match &op.operation_id {
-            Some(id) => names::snake(id),
-            None => names::snake(&format!("{method} {}", path.replace(['{', '}'], ""))),
+            Some(id) => snake(id),
+            None => snake(&format!("{method} {}", path.replace(['{', '}'], ""))),
         };
         let rust = names::unique(base, op_names);
-        let type_prefix = names::camel(&rust);
+        let type_prefix = camel(&rust);
         let mut doc = Vec::new();
         if let Some(s) = &op.summary {
             doc.push(s.clone());
@@ -1131,10 +1193,9 @@ impl<'a> Builder<'a> {
             let data = p.parameter_data_ref();
             let location = location_of(p);
             let ty = match &data.format {
-                ParameterSchemaOrContent::Schema(s) => self.ty(
-                    s.into(),
-                    &format!("{type_prefix}{}", names::camel(&data.name)),
-                )?,
+                ParameterSchemaOrContent::Schema(s) => {
+                    self.ty(s.into(), &format!("{type_prefix}{}", camel(&data.name)))?
+                }
                 ParameterSchemaOrContent::Content(_) => Ty::Scalar(Scalar::default()),
             };
             let explode = data
@@ -1153,7 +1214,7 @@ impl<'a> Builder<'a> {
                 pdoc.push("Deprecated by the service description.".into());
             }
             params.push(Param {
-                rust: names::unique(names::snake(&data.name), &mut taken),
+                rust: names::unique(snake(&data.name), &mut taken),
                 wire: data.name.clone(),
                 location,
                 required: data.required || location == Location::Path,
@@ -1288,14 +1349,14 @@ impl<'a> Builder<'a> {
                     let ty = if binary {
                         None
                     } else {
-                        Some(self.ty(s, &format!("{prefix}{}", names::camel(&wire)))?)
+                        Some(self.ty(s, &format!("{prefix}{}", camel(&wire)))?)
                     };
                     let mut doc = Vec::new();
                     if let Some(d) = resolved.and_then(|r| r.schema_data.description.clone()) {
                         doc.push(d);
                     }
                     fields.push(FormField {
-                        rust: names::unique(names::snake(&wire), taken),
+                        rust: names::unique(snake(&wire), taken),
                         required: req.contains(&wire),
                         wire,
                         ty,
@@ -1574,9 +1635,7 @@ fn security_schemes(raw: &[(String, Value)]) -> Result<Vec<Scheme>, String> {
         };
         out.push(Scheme {
             constant: names::unique(
-                names::snake(name)
-                    .trim_end_matches('_')
-                    .to_ascii_uppercase(),
+                snake(name).trim_end_matches('_').to_ascii_uppercase(),
                 &mut taken,
             ),
             name: name.clone(),

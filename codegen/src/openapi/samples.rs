@@ -225,7 +225,14 @@ impl Gen<'_> {
                                 m.insert(f.wire.clone(), Value::String(t.to_owned()));
                                 continue;
                             }
-                            let needed = f.required && !f.read_only && !f.write_only;
+                            // OpenAPI 3.0: a required read-only property is required in
+                            // responses only, a write-only one in requests only.
+                            let needed = f.required
+                                && match self.dir {
+                                    Direction::Plain => !f.read_only && !f.write_only,
+                                    Direction::Read => !f.write_only,
+                                    Direction::Write => !f.read_only,
+                                };
                             let present = needed
                                 || (depth < MAX_DEPTH
                                     && match mode {
