@@ -2,8 +2,40 @@
 # Installs the external tools the tests use as independent judges:
 #   xmllint (libxml2-utils) - validates every request we emit against the XSD.
 #   openssl                 - writes PKCS#12 files the way real certificate authorities' tools do.
+#   openapi-schema-validator, PyYAML (Python, pinned) - judge the JSON samples of generated REST
+#                             modules against their OpenAPI/Swagger schemas
+#                             (scripts/validate-json-schema.py).
 # Idempotent: does nothing when the tools are already present. Debian/Ubuntu only.
 set -euo pipefail
+
+# Python packages first (the apt part below may stop early when nothing is missing).
+py_pins=("openapi-schema-validator==0.9.0" "PyYAML==6.0.3")
+if ! command -v python3 >/dev/null 2>&1; then
+  echo "install-test-tools: python3 is needed for scripts/validate-json-schema.py" >&2
+  exit 1
+fi
+if ! python3 - "${py_pins[@]}" <<'PY'
+import sys
+from importlib.metadata import PackageNotFoundError, version
+for pin in sys.argv[1:]:
+    name, wanted = pin.split("==")
+    try:
+        if version(name) != wanted:
+            sys.exit(1)
+    except PackageNotFoundError:
+        sys.exit(1)
+PY
+then
+  echo "install-test-tools: installing ${py_pins[*]}" >&2
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    sudo_pip=""
+    [ "$(id -u)" -ne 0 ] && sudo_pip="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo_pip apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
+  fi
+  # A Debian-managed python3 refuses plain installs (PEP 668); the user site is ours to change.
+  python3 -m pip install --quiet --disable-pip-version-check "${py_pins[@]}" 2>/dev/null ||
+    python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages "${py_pins[@]}"
+fi
 
 need=()
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
