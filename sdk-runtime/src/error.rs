@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::transport::TransportError;
+use crate::transport::{HttpResponse, TransportError};
 use crate::xml::{DecodeError, ValidationError};
 
 /// Error of one operation call; `E` is the operation's own error type.
@@ -183,6 +183,31 @@ impl<E> SdkError<E> {
             Self::Http { status, raw } => SdkError::Http { status, raw },
             Self::Decode { error, status, raw } => SdkError::Decode { error, status, raw },
             Self::Service(e) => SdkError::Service(f(e)),
+        }
+    }
+}
+
+impl<E> From<TransportError> for SdkError<E> {
+    /// A timeout is [`SdkError::Timeout`]; every other delivery failure is
+    /// [`SdkError::Transport`].
+    fn from(e: TransportError) -> Self {
+        match e {
+            TransportError::Timeout { after } => Self::Timeout { after },
+            other => Self::Transport(other),
+        }
+    }
+}
+
+impl<E> SdkError<E> {
+    /// [`SdkError::RateLimited`] for a 429/503 answer, with its `Retry-After` (seconds) if sent.
+    pub(crate) fn rate_limited(response: &HttpResponse) -> Self {
+        Self::RateLimited {
+            status: response.status,
+            retry_after: response
+                .header("retry-after")
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs),
+            raw: response.body.clone(),
         }
     }
 }

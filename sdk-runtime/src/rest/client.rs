@@ -10,7 +10,7 @@ use url::Url;
 use super::request::Request;
 use super::security::{Applied, Credentials, SecurityScheme, apply};
 use crate::error::SdkError;
-use crate::transport::{HttpClient, TransportError};
+use crate::transport::HttpClient;
 use crate::xml::{DecodeError, DecodeErrorKind, ReadContext, ValidationError, ViolationKind};
 
 /// The error of a REST operation. Every answer the service description documents — error
@@ -234,10 +234,7 @@ impl RestClient {
             .http
             .send(op.method, &url, &headers, body.map(|b| b.bytes.clone()))
             .await
-            .map_err(|e| match e {
-                TransportError::Timeout { after } => SdkError::Timeout { after },
-                other => SdkError::Transport(other),
-            })?;
+            .map_err(SdkError::from)?;
         let status = response.status;
         let raw = response.body.clone();
         tracing::debug!(
@@ -248,15 +245,7 @@ impl RestClient {
             "received REST response"
         );
         if (status == 429 || status == 503) && !R::documents(status) {
-            let retry_after = response
-                .header("retry-after")
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
-            return Err(SdkError::RateLimited {
-                status,
-                retry_after,
-                raw,
-            });
+            return Err(SdkError::rate_limited(&response));
         }
         let output = R::decode(status, &raw).map_err(|error| SdkError::Decode {
             error,

@@ -9,7 +9,7 @@ use url::Url;
 use super::envelope::{Envelope, HeaderBlock, SoapVersion, write_envelope};
 use super::fault::SoapFault;
 use crate::error::SdkError;
-use crate::transport::{HttpClient, TransportError};
+use crate::transport::HttpClient;
 use crate::xml::{
     DecodeError, Diagnostic, ElementName, ReadContext, Validate, Validator, XmlRead, XmlWrite,
 };
@@ -224,10 +224,7 @@ impl SoapClient {
             .http
             .post(&self.endpoint, &headers, envelope)
             .await
-            .map_err(|e| match e {
-                TransportError::Timeout { after } => SdkError::Timeout { after },
-                other => SdkError::Transport(other),
-            })?;
+            .map_err(SdkError::from)?;
         let status = response.status;
         let raw = response.body.clone();
         tracing::debug!(
@@ -238,15 +235,7 @@ impl SoapClient {
             "received SOAP response"
         );
         if status == 503 || status == 429 {
-            let retry_after = response
-                .header("retry-after")
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
-            return Err(SdkError::RateLimited {
-                status,
-                retry_after,
-                raw,
-            });
+            return Err(SdkError::rate_limited(&response));
         }
         let one_way = op.output.local.is_empty();
         if one_way && (200..300).contains(&status) && raw.iter().all(u8::is_ascii_whitespace) {
