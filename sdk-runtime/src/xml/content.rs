@@ -97,18 +97,19 @@ impl ReadContext {
     /// Sorts the children of `parent` into the slots of `model`. Unknown elements, elements
     /// out of schema order or in another namespace are accepted or skipped with a diagnostic;
     /// text between elements is reported unless `mixed`, in which case it is collected.
+    /// Diagnostics come in document order.
     pub fn content<'e>(
         &mut self,
         parent: &'e Element,
         model: &[Particle],
         mixed: bool,
     ) -> Content<'e> {
-        let mut children = Vec::new();
-        let mut text = String::new();
+        let mut content = Content::new(model.len());
+        let mut last = 0;
         for node in parent.nodes() {
             match node {
-                Node::Element(child) => children.push(child),
-                Node::Text(t) if mixed => text.push_str(t),
+                Node::Element(child) => self.place(model, &mut content, &mut last, child),
+                Node::Text(t) if mixed => content.text.push_str(t),
                 Node::Text(t) => {
                     if !t.trim().is_empty() {
                         self.diagnose(
@@ -119,8 +120,6 @@ impl ReadContext {
                 }
             }
         }
-        let mut content = self.group_content(&children, model);
-        content.text = text;
         content
     }
 
@@ -130,53 +129,52 @@ impl ReadContext {
         children: &[&'e Element],
         model: &[Particle],
     ) -> Content<'e> {
-        let mut slots = vec![Vec::new(); model.len()];
-        let mut last = 0usize;
+        let mut content = Content::new(model.len());
+        let mut last = 0;
         for child in children {
-            let (ns, local) = (child.namespace(), child.local_name());
-            let index = match model.iter().position(|p| p.matches(ns, local, true)) {
-                Some(i) => Some(i),
-                None => match model.iter().position(|p| matches!(p, Particle::Any)) {
-                    Some(i) => Some(i),
-                    None => match model.iter().position(|p| p.matches(ns, local, false)) {
-                        Some(i) => {
-                            let expected = model.get(i).map_or("", |p| p.expected_ns(local));
-                            self.diagnose_child_at(
-                                child,
-                                DiagnosticKind::NamespaceMismatch,
-                                format!(
-                                    "element in namespace `{ns}` where the schema has `{expected}`; accepted by local name"
-                                ),
-                            );
-                            Some(i)
-                        }
-                        None => None,
-                    },
-                },
-            };
-            let Some(index) = index else {
-                self.diagnose_child_at(
-                    child,
-                    DiagnosticKind::UnknownElement,
-                    format!("unknown element `{{{ns}}}{local}`; skipped"),
-                );
-                continue;
-            };
-            if index < last {
-                self.diagnose_child_at(
-                    child,
-                    DiagnosticKind::OutOfOrder,
-                    "element out of schema order; accepted".to_owned(),
-                );
-            }
-            last = last.max(index);
-            if let Some(slot) = slots.get_mut(index) {
-                slot.push(*child);
-            }
+            self.place(model, &mut content, &mut last, child);
         }
-        Content {
-            slots,
-            text: String::new(),
+        content
+    }
+
+    /// Puts one child into its slot, reporting what deviates from the schema; `last` is the
+    /// highest slot filled so far.
+    fn place<'e>(
+        &mut self,
+        model: &[Particle],
+        content: &mut Content<'e>,
+        last: &mut usize,
+        child: &'e Element,
+    ) {
+        let (ns, local) = (child.namespace(), child.local_name());
+        let Some((index, exact)) = slot_of(model, ns, local) else {
+            self.diagnose_child_at(
+                child,
+                DiagnosticKind::UnknownElement,
+                format!("unknown element `{{{ns}}}{local}`; skipped"),
+            );
+            return;
+        };
+        if !exact {
+            let expected = model.get(index).map_or("", |p| p.expected_ns(local));
+            self.diagnose_child_at(
+                child,
+                DiagnosticKind::NamespaceMismatch,
+                format!(
+                    "element in namespace `{ns}` where the schema has `{expected}`; accepted by local name"
+                ),
+            );
+        }
+        if index < *last {
+            self.diagnose_child_at(
+                child,
+                DiagnosticKind::OutOfOrder,
+                "element out of schema order; accepted".to_owned(),
+            );
+        }
+        *last = (*last).max(index);
+        if let Some(slot) = content.slots.get_mut(index) {
+            slot.push(child);
         }
     }
 
@@ -202,12 +200,40 @@ impl ReadContext {
     }
 }
 
+/// The slot of an element named `{ns}local` in `model`: the particle naming it, else a
+/// wildcard, else a particle with that local name in another namespace (`false`: not exact).
+fn slot_of(model: &[Particle], ns: &str, local: &str) -> Option<(usize, bool)> {
+    model
+        .iter()
+        .position(|p| p.matches(ns, local, true))
+        .map(|i| (i, true))
+        .or_else(|| {
+            model
+                .iter()
+                .position(|p| matches!(p, Particle::Any))
+                .map(|i| (i, true))
+        })
+        .or_else(|| {
+            model
+                .iter()
+                .position(|p| p.matches(ns, local, false))
+                .map(|i| (i, false))
+        })
+}
+
 fn is_nil(e: &Element) -> bool {
     e.attribute(XSI_NS, "nil")
         .is_some_and(|v| matches!(v.trim(), "true" | "1"))
 }
 
 impl<'e> Content<'e> {
+    fn new(slots: usize) -> Self {
+        Self {
+            slots: vec![Vec::new(); slots],
+            text: String::new(),
+        }
+    }
+
     /// The text of mixed content (all character data, concatenated in document order).
     pub fn mixed_text(&mut self) -> String {
         std::mem::take(&mut self.text)
@@ -387,13 +413,7 @@ impl<'e> Content<'e> {
         let mut current: Vec<&Element> = Vec::new();
         let mut last: Option<usize> = None;
         for e in all {
-            let (ns, local) = (e.namespace(), e.local_name());
-            let index = T::MODEL
-                .iter()
-                .position(|p| p.matches(ns, local, true))
-                .or_else(|| T::MODEL.iter().position(|p| matches!(p, Particle::Any)))
-                .or_else(|| T::MODEL.iter().position(|p| p.matches(ns, local, false)))
-                .unwrap_or(0);
+            let index = slot_of(T::MODEL, e.namespace(), e.local_name()).map_or(0, |(i, _)| i);
             let repeats = T::MODEL.get(index).is_some_and(Particle::repeats);
             let continues = match last {
                 None => true,
@@ -522,4 +542,42 @@ pub fn list_to_text<T: XmlText>(items: &[T]) -> std::borrow::Cow<'static, str> {
 /// Reads an `xs:list` value: whitespace-separated items.
 pub fn list_from_text<T: XmlText>(text: &str) -> Result<Vec<T>, super::ValueError> {
     text.split_whitespace().map(T::from_xml_text).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::super::dom::parse;
+    use super::*;
+
+    const MODEL: &[Particle] = &[Particle::one("urn:a", "x"), Particle::one("urn:a", "y")];
+
+    #[test]
+    fn unknown_reordered_and_foreign_namespace_children_are_diagnosed() {
+        let doc =
+            parse(br#"<r xmlns="urn:a"><y>2</y><extra/><x xmlns="urn:other">1</x> stray </r>"#)
+                .unwrap();
+        let mut cx = ReadContext::new();
+        cx.enter(&doc);
+        let mut c = cx.content(&doc, MODEL, false);
+        assert_eq!(
+            c.text_opt::<String>(&mut cx, 0).unwrap().as_deref(),
+            Some("1")
+        );
+        assert_eq!(
+            c.text_opt::<String>(&mut cx, 1).unwrap().as_deref(),
+            Some("2")
+        );
+        let kinds: Vec<DiagnosticKind> = cx.diagnostics().iter().map(|d| d.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                DiagnosticKind::UnknownElement,
+                DiagnosticKind::NamespaceMismatch,
+                DiagnosticKind::OutOfOrder,
+                DiagnosticKind::UnexpectedText
+            ]
+        );
+        assert_eq!(cx.diagnostics()[0].path, "/r/extra");
+    }
 }

@@ -29,15 +29,3 @@ pub use writer::XmlWriter;
 
 /// The XML Schema instance namespace (`xsi:type`, `xsi:nil`).
 pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
-
-/// Writes a simple-typed child element.
-pub fn write_text_element<T: XmlText>(w: &mut XmlWriter, ns: &str, local: &str, value: &T) {
-    w.leaf(ns, local, &value.to_xml_text());
-}
-
-/// Writes a complex-typed child element.
-pub fn write_complex_element<T: XmlWrite>(w: &mut XmlWriter, ns: &str, local: &str, value: &T) {
-    w.start(ns, local);
-    value.write_xml(w);
-    w.end();
-}

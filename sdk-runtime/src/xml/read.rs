@@ -117,10 +117,10 @@ impl ValueError {
     }
 }
 
-/// A child element the reader of a type knows: its position in the schema's sequence and name.
+/// An attribute the reader of a type knows (unknown ones are reported).
 #[derive(Debug, Clone, Copy)]
 pub struct FieldSpec {
-    /// Namespace name ("" for unqualified local elements).
+    /// Namespace name ("" for unqualified attributes).
     pub ns: &'static str,
     /// Local name.
     pub local: &'static str,
@@ -214,76 +214,6 @@ impl ReadContext {
         }
     }
 
-    /// Matches the child elements of `parent` against the fields a type declares, in document
-    /// order. Returns `(field index, child)` for every known child; records diagnostics for
-    /// unknown children, children out of schema order, children matched only by local name, and
-    /// stray text.
-    pub fn children<'e>(
-        &mut self,
-        parent: &'e Element,
-        fields: &[FieldSpec],
-    ) -> Vec<(usize, &'e Element)> {
-        let mut matched = Vec::with_capacity(fields.len());
-        let mut last_index = 0usize;
-        for node in parent.nodes() {
-            let child = match node {
-                Node::Element(child) => child,
-                Node::Text(text) => {
-                    if !text.trim().is_empty() {
-                        self.diagnose(
-                            DiagnosticKind::UnexpectedText,
-                            "text where only elements are expected; ignored",
-                        );
-                    }
-                    continue;
-                }
-            };
-            let exact = fields
-                .iter()
-                .position(|f| f.local == child.local_name() && f.ns == child.namespace());
-            let index = match exact {
-                Some(i) => i,
-                None => match fields.iter().position(|f| f.local == child.local_name()) {
-                    Some(i) => {
-                        let expected = fields.get(i).map_or("", |f| f.ns);
-                        self.diagnose_child_at(
-                            child,
-                            DiagnosticKind::NamespaceMismatch,
-                            format!(
-                                "element in namespace `{}` where the schema has `{}`; accepted by local name",
-                                child.namespace(),
-                                expected
-                            ),
-                        );
-                        i
-                    }
-                    None => {
-                        self.diagnose_child_at(
-                            child,
-                            DiagnosticKind::UnknownElement,
-                            format!(
-                                "unknown element `{{{}}}{}`; skipped",
-                                child.namespace(),
-                                child.local_name()
-                            ),
-                        );
-                        continue;
-                    }
-                },
-            };
-            if index < last_index {
-                self.diagnose_child_at(
-                    child,
-                    DiagnosticKind::OutOfOrder,
-                    "element out of schema order; accepted".to_owned(),
-                );
-            }
-            last_index = last_index.max(index);
-            matched.push((index, child));
-        }
-        matched
-    }
-
     /// Reads a simple value from an element's text, leniently.
     pub fn text_value<T: XmlText>(&mut self, element: &Element) -> Result<T, DecodeError> {
         self.enter(element);
@@ -338,19 +268,6 @@ impl ReadContext {
         let result = T::read_xml(element, self);
         self.leave();
         result
-    }
-
-    /// Stores a single-valued field, keeping the first occurrence.
-    pub fn set_once<T>(&mut self, slot: &mut Option<T>, child: &Element, value: T) {
-        if slot.is_some() {
-            self.diagnose_child_at(
-                child,
-                DiagnosticKind::Duplicate,
-                "element occurs more than once; the first is kept".to_owned(),
-            );
-        } else {
-            *slot = Some(value);
-        }
     }
 
     /// Unwraps a required field or reports it missing under `parent`.
@@ -521,39 +438,6 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::super::dom::parse;
     use super::*;
-
-    const FIELDS: &[FieldSpec] = &[
-        FieldSpec {
-            ns: "urn:a",
-            local: "x",
-        },
-        FieldSpec {
-            ns: "urn:a",
-            local: "y",
-        },
-    ];
-
-    #[test]
-    fn unknown_reordered_and_foreign_namespace_children_are_diagnosed() {
-        let doc =
-            parse(br#"<r xmlns="urn:a"><y>2</y><extra/><x xmlns="urn:other">1</x> stray </r>"#)
-                .unwrap();
-        let mut cx = ReadContext::new();
-        cx.enter(&doc);
-        let matched: Vec<usize> = cx.children(&doc, FIELDS).iter().map(|(i, _)| *i).collect();
-        assert_eq!(matched, vec![1, 0]);
-        let kinds: Vec<DiagnosticKind> = cx.diagnostics().iter().map(|d| d.kind).collect();
-        assert_eq!(
-            kinds,
-            vec![
-                DiagnosticKind::UnknownElement,
-                DiagnosticKind::NamespaceMismatch,
-                DiagnosticKind::OutOfOrder,
-                DiagnosticKind::UnexpectedText
-            ]
-        );
-        assert_eq!(cx.diagnostics()[0].path, "/r/extra");
-    }
 
     #[test]
     fn missing_required_names_the_path() {
