@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use super::dom::{Element, Node};
+use super::dom::Element;
 
 /// A deviation from the schema that did not stop decoding.
 #[derive(Debug, Clone, PartialEq, Eq)]
