@@ -15,6 +15,7 @@
 //! [`generate_crate`] runs all of it for one `codegen.toml`.
 
 pub mod config;
+mod docs;
 pub mod emit;
 pub mod model;
 mod names;

@@ -26,7 +26,6 @@
 //! * `readOnly`/`writeOnly` properties are documented, and are `Option` even when `required`
 //!   (OpenAPI 3.0 requires them only in one direction).
 
-mod docs;
 mod emit;
 mod model;
 mod samples;

@@ -511,13 +511,17 @@ fn documentation(e: &Element) -> Option<String> {
     (!text.is_empty()).then(|| normalise_doc(text))
 }
 
-/// Collapses runs of spaces inside lines and trims each line, keeping paragraph breaks.
+/// Spec documentation for rustdoc: whitespace collapsed within each paragraph, paragraph
+/// breaks kept, each paragraph sanitized ([`crate::docs::sanitize`]).
 pub fn normalise_doc(text: &str) -> String {
     let mut out = Vec::new();
     for para in text.split("\n\n") {
         let joined = para.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !joined.is_empty() {
-            out.push(joined);
+        // The same sanitising as OpenAPI descriptions: no HTML tags, intra-doc links or bare
+        // URLs reach rustdoc from a spec.
+        let clean = crate::docs::sanitize(&joined);
+        if !clean.is_empty() {
+            out.push(clean);
         }
     }
     out.join("\n\n")
@@ -715,6 +719,17 @@ pub(crate) fn link_import(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn schema_documentation_is_sanitized_for_rustdoc() {
+        let d = normalise_doc(
+            "  Value <b>must</b> match [1],\n   see https://example.org/spec.\n\n\n  Second   paragraph ",
+        );
+        assert_eq!(
+            d,
+            "Value &lt;b&gt;must&lt;/b&gt; match \\[1\\], see <https://example.org/spec>.\n\nSecond paragraph"
+        );
+    }
 
     #[test]
     fn inline_schema_inherits_prefixes() {

@@ -304,10 +304,7 @@ impl<'a> Converter<'a> {
         if let Some(t) = self.model.types.get_mut(id.0) {
             t.xml_name = xml_name;
             t.element = element;
-            t.doc = doc
-                .into_iter()
-                .map(|d| crate::wsdl::normalise_doc(&d))
-                .collect();
+            t.doc = spec_docs(&doc);
             t.kind = kind;
         }
     }
@@ -471,7 +468,7 @@ impl<'a> Converter<'a> {
                 min: usize::from(a.use_ == Use::Required),
                 max: Some(1),
                 nillable: false,
-                doc: a.documentation.clone(),
+                doc: spec_docs(&a.documentation),
                 boxed: false,
             });
         }
@@ -760,7 +757,7 @@ impl<'a> Converter<'a> {
                         min: if optional_group { 0 } else { e.min_occurs },
                         max: max_of(e.max_occurs),
                         nillable: false,
-                        doc: e.documentation.clone(),
+                        doc: spec_docs(&e.documentation),
                         sensitive: false,
                         boxed: false,
                     });
@@ -774,7 +771,7 @@ impl<'a> Converter<'a> {
                     self.type_ref(&t)?
                 };
                 self.trail.pop();
-                let mut doc = e.documentation.clone();
+                let mut doc = spec_docs(&e.documentation);
                 if let Some((_, _, Some(note))) = self.builtin_of(type_) {
                     doc.push(note.to_owned());
                 }
@@ -826,7 +823,7 @@ impl<'a> Converter<'a> {
                 EnumValue {
                     rust_name: names::unique(names::camel(&value), &mut taken),
                     value,
-                    doc: v.documentation.clone(),
+                    doc: spec_docs(&v.documentation),
                 }
             })
             .collect();
@@ -933,6 +930,14 @@ fn reaches(model: &TypeModel, from: TypeId, to: TypeId) -> bool {
         }
     }
     false
+}
+
+/// `xs:documentation` texts as rustdoc paragraphs (normalised and sanitized; empty ones go).
+fn spec_docs(docs: &[String]) -> Vec<String> {
+    docs.iter()
+        .map(|d| crate::wsdl::normalise_doc(d))
+        .filter(|d| !d.is_empty())
+        .collect()
 }
 
 fn any_field(name: &str, min: usize, max: Option<usize>) -> Field {

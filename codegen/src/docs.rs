@@ -1,4 +1,5 @@
-//! Descriptions → rustdoc that neither breaks the build nor runs as doctests.
+//! Descriptions from specs (OpenAPI descriptions, `xs:documentation`, `wsdl:documentation`) →
+//! rustdoc that neither breaks the build nor runs as doctests.
 //!
 //! Service descriptions carry Markdown, HTML fragments, JSON examples and indented text. In
 //! rustdoc an indented block or a plain code fence is Rust code that `cargo test` compiles, `<x>`
@@ -7,10 +8,9 @@
 //! escaped outside code spans, and bare URLs get angle brackets.
 
 use proc_macro2::TokenStream;
-use quote::quote;
 
 /// Sanitized Markdown for one paragraph group.
-pub fn sanitize(text: &str) -> String {
+pub(crate) fn sanitize(text: &str) -> String {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut out = Vec::new();
     let mut in_fence = false;
@@ -118,61 +118,22 @@ fn escape_line(line: &str) -> String {
     out
 }
 
-/// `#[doc]` attributes for paragraphs (each sanitized), a blank line between them.
-pub fn attrs(paragraphs: &[String]) -> TokenStream {
-    lines(paragraphs, false)
+/// `#[doc]` attributes for spec paragraphs: each sanitized, empty ones left out.
+pub(crate) fn attrs(paragraphs: &[String]) -> TokenStream {
+    crate::emit::doc_attrs(&sanitized(paragraphs))
 }
 
-/// `#![doc]` attributes, for the module.
-pub fn inner_attrs(paragraphs: &[String]) -> TokenStream {
-    lines(paragraphs, true)
+/// `#![doc]` attributes for spec paragraphs, for a module.
+pub(crate) fn inner_attrs(paragraphs: &[String]) -> TokenStream {
+    crate::emit::inner_doc_attrs(&sanitized(paragraphs))
 }
 
-fn lines(paragraphs: &[String], inner: bool) -> TokenStream {
-    let mut out = TokenStream::new();
-    let mut first = true;
-    for p in paragraphs {
-        let text = sanitize(p);
-        if text.is_empty() {
-            continue;
-        }
-        if !first {
-            out.extend(if inner {
-                quote!(#![doc = ""])
-            } else {
-                quote!(#[doc = ""])
-            });
-        }
-        first = false;
-        for line in text.lines() {
-            let line = if line.is_empty() {
-                String::new()
-            } else {
-                format!(" {line}")
-            };
-            out.extend(if inner {
-                quote!(#![doc = #line])
-            } else {
-                quote!(#[doc = #line])
-            });
-        }
-    }
-    out
-}
-
-/// Paragraphs the generator writes itself (already valid Markdown): no escaping.
-pub fn raw_attrs(paragraphs: &[String]) -> TokenStream {
-    let mut out = TokenStream::new();
-    for (i, p) in paragraphs.iter().enumerate() {
-        if i > 0 {
-            out.extend(quote!(#[doc = ""]));
-        }
-        for line in p.lines() {
-            let line = format!(" {line}");
-            out.extend(quote!(#[doc = #line]));
-        }
-    }
-    out
+fn sanitized(paragraphs: &[String]) -> Vec<String> {
+    paragraphs
+        .iter()
+        .map(|p| sanitize(p))
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
