@@ -110,18 +110,14 @@ pub fn generate_crate(workspace: &Path, spec_dir: &Path) -> Result<Vec<Generated
     let mut files = Vec::new();
     let mut modules = Vec::new();
     for s in &config.services {
-        let wsdl_path = spec_dir.join(&s.wsdl);
-        let defs = wsdl::read(&wsdl_path)?;
-        let schemas = xsd::load(&defs.schemas)?;
         let source = shown_dir.join(&s.wsdl).display().to_string();
-        let model = service::build(
-            &defs,
-            &schemas,
+        let (model, contents) = service_module(
+            &spec_dir.join(&s.wsdl),
             &config.overlay,
             default_provenance,
             &source,
+            &opts,
         )?;
-        let contents = emit::service_file(&model, &opts)?;
         files.push(GeneratedFile {
             path: out_dir.join(format!("{}.rs", s.module)),
             contents,
@@ -133,6 +129,21 @@ pub fn generate_crate(workspace: &Path, spec_dir: &Path) -> Result<Vec<Generated
         contents: emit::mod_file(&modules, &shown_dir.display().to_string())?,
     });
     Ok(files)
+}
+
+/// Reads one WSDL, builds its service model and emits its module.
+fn service_module(
+    wsdl_path: &Path,
+    overlay: &config::Overlay,
+    default_provenance: Option<model::Provenance>,
+    source: &str,
+    opts: &emit::Options,
+) -> Result<(model::ServiceModel, String), Error> {
+    let defs = wsdl::read(wsdl_path)?;
+    let schemas = xsd::load(&defs.schemas)?;
+    let model = service::build(&defs, &schemas, overlay, default_provenance, source)?;
+    let code = emit::service_file(&model, opts)?;
+    Ok((model, code))
 }
 
 /// One module generated outside a `codegen.toml` crate (used by `cargo xtask conformance`).
@@ -154,17 +165,13 @@ pub struct Module {
 /// Generates the module of the SOAP service described by `wsdl`, treating every operation as
 /// `published`; `shown` is the path printed in the header.
 pub fn generate_wsdl_module(wsdl_path: &Path, shown: &str) -> Result<Module, Error> {
-    let defs = wsdl::read(wsdl_path)?;
-    let schemas = xsd::load(&defs.schemas)?;
-    let overlay = config::Overlay::default();
-    let model = service::build(
-        &defs,
-        &schemas,
-        &overlay,
+    let (model, code) = service_module(
+        wsdl_path,
+        &config::Overlay::default(),
         Some(model::Provenance::Published),
         shown,
+        &emit::Options::default(),
     )?;
-    let code = emit::service_file(&model, &emit::Options::default())?;
     let mut elements = Vec::new();
     for op in &model.operations {
         for p in op

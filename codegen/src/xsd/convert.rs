@@ -675,13 +675,12 @@ impl<'a> Converter<'a> {
         let mut def = ChoiceDef::default();
         let mut taken = BTreeSet::new();
         for derived in &d.derived_types {
-            // The head's own type stands for the head element (when it is not abstract).
+            // Members are element idents; a non-abstract head is listed by its own type (an
+            // abstract head is not listed at all).
             let member = if derived.type_.type_ == IdentType::Element {
                 derived.type_.clone()
-            } else if !meta_is_abstract(meta) {
-                head.clone()
             } else {
-                continue;
+                head.clone()
             };
             let q = self.qname(&member);
             let ty = if member == *head {
@@ -962,11 +961,6 @@ fn any_content() -> StructDef {
         mixed: true,
         ..StructDef::default()
     }
-}
-
-fn meta_is_abstract(meta: &MetaType) -> bool {
-    matches!(meta.variant, MetaTypeVariant::Dynamic(_))
-        && matches!(&meta.variant, MetaTypeVariant::Dynamic(d) if d.derived_types.first().is_none_or(|f| f.type_.type_ != IdentType::Element && d.type_.is_none()))
 }
 
 fn ns_of(schemas: &Schemas, ident: &TypeIdent) -> String {
