@@ -144,7 +144,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let mut rows = Vec::new();
     let mut crates = Vec::new();
     for set in &sets {
-        let (row, krate) = generate(root, &scratch, set);
+        let (row, krate) = generate(&scratch, set);
         if let Some(k) = krate {
             crates.push((rows.len(), k));
         }
@@ -265,11 +265,8 @@ fn discover(dir: &Path) -> Result<Vec<Set>, String> {
     let mut referenced = BTreeSet::new();
     for f in &files {
         if matches!(ext(f).as_str(), "wsdl" | "xsd") {
-            let text = std::fs::read(f).map_err(|e| format!("{}: {e}", f.display()))?;
-            for loc in references(&String::from_utf8_lossy(&text)) {
-                if let Some(parent) = f.parent()
-                    && let Ok(p) = parent.join(&loc).canonicalize()
-                {
+            for p in codegen::wsdl::referenced_files(f).map_err(|e| e.to_string())? {
+                if let Ok(p) = p.canonicalize() {
                     referenced.insert(p);
                 }
             }
@@ -319,30 +316,6 @@ fn ext(p: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// `schemaLocation`/`location` values of imports and includes (WSDL and XSD).
-fn references(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for attr in ["schemaLocation=", "location="] {
-        let mut rest = text;
-        while let Some(i) = rest.find(attr) {
-            // `schemaLocation=` also contains `Location=`; only whole attribute names count.
-            let before = rest[..i].chars().next_back();
-            rest = &rest[i + attr.len()..];
-            if before.is_some_and(|c| !c.is_whitespace()) {
-                continue;
-            }
-            let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
-                continue;
-            };
-            let value = &rest[1..];
-            if let Some(end) = value.find(quote) {
-                out.push(value[..end].to_owned());
-            }
-        }
-    }
-    out
-}
-
 /// OpenAPI 3 or Swagger 2 document?
 fn openapi_kind(p: &Path) -> Option<Kind> {
     let text = std::fs::read_to_string(p).ok()?;
@@ -378,7 +351,7 @@ fn crate_name(set: &Set) -> String {
 
 /// Generates one set into its scratch crate; the crate name is returned when there is code to
 /// compile.
-fn generate(root: &Path, scratch: &Path, set: &Set) -> (Row, Option<String>) {
+fn generate(scratch: &Path, set: &Set) -> (Row, Option<String>) {
     let mut row = Row {
         set: set.name.clone(),
         kind: set.kind,
@@ -402,7 +375,6 @@ fn generate(root: &Path, scratch: &Path, set: &Set) -> (Row, Option<String>) {
             message: "the OpenAPI front end is not wired into the conformance run yet".to_owned(),
         }),
     };
-    let _ = root;
     let (code, types, operations) = match result {
         Ok(x) => x,
         Err(e) => {
@@ -472,7 +444,6 @@ fn write_workspace(root: &Path, scratch: &Path, crates: &[(usize, String)]) -> R
          [workspace.lints.clippy]\nunwrap_used = \"deny\"\nexpect_used = \"deny\"\npanic = \"deny\"\n\n\
          [profile.dev]\ndebug = false\n"
     );
-    // Sets that no longer generate must leave the workspace.
     write_if_changed(&scratch.join("Cargo.toml"), &manifest)?;
     // A lock file from the real workspace keeps dependency versions identical.
     if let Ok(lock) = std::fs::read_to_string(root.join("Cargo.lock")) {

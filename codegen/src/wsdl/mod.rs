@@ -490,6 +490,27 @@ pub fn resolve_location(base_file: &Path, location: &str) -> PathBuf {
     base_file.parent().unwrap_or(Path::new(".")).join(p)
 }
 
+/// The files a WSDL or schema file imports or includes (`wsdl:import location`,
+/// `xs:import`/`xs:include`/`xs:redefine schemaLocation`, inline schemas included), resolved
+/// against its folder. Remote locations are left out.
+pub fn referenced_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
+    let root = crate::xsd::read_spec_file(path)?;
+    let mut out = Vec::new();
+    let mut stack = vec![&root];
+    while let Some(e) = stack.pop() {
+        let location = match (e.namespace(), e.local_name()) {
+            (WSDL_NS, "import") => e.attribute("", "location"),
+            (XS_NS, "import" | "include" | "redefine") => e.attribute("", "schemaLocation"),
+            _ => None,
+        };
+        if let Some(loc) = location.filter(|l| !l.contains("://") || l.starts_with("file://")) {
+            out.push(resolve_location(path, loc));
+        }
+        stack.extend(e.child_elements());
+    }
+    Ok(out)
+}
+
 fn required_attr<'e>(path: &Path, e: &'e Element, name: &str) -> Result<&'e str, Error> {
     e.attribute("", name).ok_or_else(|| {
         Error::spec(

@@ -67,17 +67,20 @@ pub fn load_file(path: &std::path::Path) -> Result<Schemas, Error> {
 
 /// The `targetNamespace` of a schema file, if it has one.
 pub fn target_namespace(path: &std::path::Path) -> Result<Option<String>, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let text = sdk_runtime::xml::decode(&bytes).map_err(|e| Error::spec(path, e.to_string()))?;
-    // Schemas may carry a DOCTYPE (the W3C xmldsig schema does); the runtime's parser refuses
-    // DTDs, so it is cut before looking at the root element.
-    let text = strip_doctype(&text);
-    let root = sdk_runtime::xml::parse_str(&text).map_err(|e| Error::spec(path, e.to_string()))?;
+    let root = read_spec_file(path)?;
     Ok(root.attribute("", "targetNamespace").map(str::to_owned))
 }
 
+/// A WSDL or schema file as a DOM. Specs may carry a DOCTYPE (the W3C xmldsig schema does); the
+/// runtime's parser refuses DTDs, so it is cut first.
+pub(crate) fn read_spec_file(path: &std::path::Path) -> Result<sdk_runtime::xml::Element, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = sdk_runtime::xml::decode(&bytes).map_err(|e| Error::spec(path, e.to_string()))?;
+    sdk_runtime::xml::parse_str(&strip_doctype(&text)).map_err(|e| Error::spec(path, e.to_string()))
+}
+
 /// The text without its `<!DOCTYPE …>` (internal subset included).
-pub(crate) fn strip_doctype(text: &str) -> std::borrow::Cow<'_, str> {
+fn strip_doctype(text: &str) -> std::borrow::Cow<'_, str> {
     let Some(start) = text.find("<!DOCTYPE") else {
         return std::borrow::Cow::Borrowed(text);
     };
