@@ -37,8 +37,11 @@ pub struct CrateConfig {
     #[serde(default)]
     pub serde_feature: Option<String>,
     /// The services, one generated module each.
-    #[serde(rename = "service")]
+    #[serde(rename = "service", default)]
     pub services: Vec<ServiceConfig>,
+    /// OpenAPI 3.0 / Swagger 2.0 descriptions, one generated module each.
+    #[serde(rename = "openapi", default)]
+    pub openapi: Vec<OpenApiConfig>,
     /// Overlay.
     #[serde(flatten)]
     pub overlay: Overlay,
@@ -50,6 +53,16 @@ pub struct CrateConfig {
 pub struct ServiceConfig {
     /// WSDL file, relative to the folder of `codegen.toml`.
     pub wsdl: String,
+    /// Rust module name.
+    pub module: String,
+}
+
+/// One OpenAPI/Swagger description of a crate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenApiConfig {
+    /// The description (JSON or YAML), relative to the folder of `codegen.toml`.
+    pub spec: String,
     /// Rust module name.
     pub module: String,
 }

@@ -124,6 +124,15 @@ pub fn generate_crate(workspace: &Path, spec_dir: &Path) -> Result<Vec<Generated
         });
         modules.push((s.module.clone(), model.name.clone(), source));
     }
+    for o in &config.openapi {
+        let source = shown_dir.join(&o.spec).display().to_string();
+        let m = openapi::generate(&spec_dir.join(&o.spec), &source)?;
+        files.push(GeneratedFile {
+            path: out_dir.join(format!("{}.rs", o.module)),
+            contents: m.code,
+        });
+        modules.push((o.module.clone(), o.module.clone(), source));
+    }
     files.push(GeneratedFile {
         path: out_dir.join("mod.rs"),
         contents: emit::mod_file(&modules, &shown_dir.display().to_string())?,

@@ -94,34 +94,16 @@ fn write_dump(dir: &Path, name: &str, m: &sdk_codegen::openapi::RestModule) {
     .unwrap();
 }
 
-/// The fixture spec's module, committed in the fixtures crate (compiled and exercised against a
-/// local server there). `SDK_CODEGEN_BLESS=1 cargo test -p sdk-codegen --test openapi` rewrites
-/// it.
+/// The fixture spec's module is a golden file of `cargo xtask regen` (checked with the SOAP
+/// fixtures in `golden.rs`); its samples must be deterministic too.
 #[test]
-fn fixture_output_matches_the_committed_file() {
+fn fixture_samples_are_deterministic() {
     let spec = "codegen/fixtures/specs/openapi/clinic.yaml";
-    let golden = workspace().join("codegen/fixtures/src/rest/clinic.rs");
     let m = sdk_codegen::openapi::generate(&workspace().join(spec), spec).unwrap();
     let again = sdk_codegen::openapi::generate(&workspace().join(spec), spec).unwrap();
-    assert_eq!(m.code, again.code, "generation is not deterministic");
+    assert!(!m.samples.is_empty());
     assert_eq!(m.samples, again.samples, "samples are not deterministic");
     if let Some(dir) = std::env::var_os("OPENAPI_DUMP") {
         write_dump(Path::new(&dir), "clinic", &m);
-    }
-    if std::env::var_os("SDK_CODEGEN_BLESS").is_some() {
-        std::fs::write(&golden, &m.code).unwrap();
-    }
-    let committed = std::fs::read_to_string(&golden).unwrap_or_default();
-    if committed != m.code {
-        let line = committed
-            .lines()
-            .zip(m.code.lines())
-            .position(|(a, b)| a != b)
-            .map_or(0, |i| i + 1);
-        panic!(
-            "{} differs from the generator's output (first at line {line}); \
-             run `SDK_CODEGEN_BLESS=1 cargo test -p sdk-codegen --test openapi`",
-            golden.display()
-        );
     }
 }
