@@ -14,6 +14,7 @@
 //!   embedded authority sandboxes and tests.
 
 pub mod error;
+mod macros;
 pub mod redact;
 #[cfg(feature = "rest")]
 pub mod rest;

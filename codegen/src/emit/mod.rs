@@ -226,41 +226,14 @@ fn operation(
         Provenance::Reconstructed => quote!(::sdk_runtime::soap::Provenance::Reconstructed),
     };
 
-    // Typed faults.
-    let mut variants = TokenStream::new();
-    let mut classify = TokenStream::new();
-    let mut display = TokenStream::new();
-    let mut fault_arms = TokenStream::new();
+    // Typed faults: the runtime's `operation_error!` writes the enum and its impls.
+    let mut faults = TokenStream::new();
     for (fault, part) in &op.faults {
         let variant = format_ident!("{}", crate::names::camel(fault));
         let detail = type_name(model, part.ty)?;
         let el = element_name(&part.element);
-        let fdoc = doc_attrs(&[format!(
-            "The fault `{fault}` declared by the service description."
-        )]);
-        variants.extend(quote! {
-            #fdoc
-            #variant {
-                /// The fault's detail, decoded.
-                detail: super::super::types::#detail,
-                /// The fault as received.
-                fault: ::sdk_runtime::soap::SoapFault,
-            },
-        });
-        classify.extend(quote! {
-            if let ::std::option::Option::Some(entry) = fault.detail_entry() {
-                let name = #el;
-                if entry.is(name.ns, name.local) {
-                    let mut cx = ::sdk_runtime::xml::ReadContext::new();
-                    if let ::std::result::Result::Ok(detail) = cx.complex_value(entry) {
-                        return Self::#variant { detail, fault };
-                    }
-                }
-            }
-        });
-        let format = lit(&format!("{fault}: {{}}"));
-        display.extend(quote!(Self::#variant { fault, .. } => ::std::write!(f, #format, fault),));
-        fault_arms.extend(quote!(Self::#variant { fault, .. } => fault,));
+        let label = lit(fault);
+        faults.extend(quote!(#variant(super::super::types::#detail) = #label, #el;));
     }
 
     let module_tokens = quote! {
@@ -281,40 +254,7 @@ fn operation(
                 #output_el,
             );
 
-            /// What the service can answer instead of an output.
-            #[derive(Debug)]
-            #[non_exhaustive]
-            pub enum Error {
-                #variants
-                /// A fault the service description does not declare; code, message, detail
-                /// and raw bytes are kept.
-                Unhandled(::sdk_runtime::soap::SoapFault),
-            }
-
-            impl ::sdk_runtime::soap::FaultError for Error {
-                fn from_fault(fault: ::sdk_runtime::soap::SoapFault) -> Self {
-                    #classify
-                    Self::Unhandled(fault)
-                }
-
-                fn fault(&self) -> &::sdk_runtime::soap::SoapFault {
-                    match self {
-                        #fault_arms
-                        Self::Unhandled(fault) => fault,
-                    }
-                }
-            }
-
-            impl ::std::fmt::Display for Error {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    match self {
-                        #display
-                        Self::Unhandled(fault) => ::std::write!(f, "{}", fault),
-                    }
-                }
-            }
-
-            impl ::std::error::Error for Error {}
+            ::sdk_runtime::operation_error!(#faults);
         }
     };
 

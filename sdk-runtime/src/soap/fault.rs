@@ -238,6 +238,19 @@ pub fn write_fault(
     w.finish()
 }
 
+/// The fault's detail entry decoded as `T` when it is the element `name` (a fault the service
+/// description declares); `None` for any other detail or one that does not decode.
+pub fn decode_detail<T: crate::xml::XmlRead>(
+    fault: &SoapFault,
+    name: crate::xml::ElementName,
+) -> Option<T> {
+    let entry = fault.detail_entry()?;
+    if !entry.is(name.ns, name.local) {
+        return None;
+    }
+    crate::xml::ReadContext::new().complex_value(entry).ok()
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -8,4 +8,4 @@ pub use client::{
     FaultError, NO_OUTPUT, NoOutput, OperationSpec, Provenance, Response, SoapClient, endpoint_url,
 };
 pub use envelope::{Envelope, HeaderBlock, SOAP11_NS, SOAP12_NS, SoapVersion, write_envelope};
-pub use fault::{FaultCode, SoapFault, write_fault};
+pub use fault::{FaultCode, SoapFault, decode_detail, write_fault};

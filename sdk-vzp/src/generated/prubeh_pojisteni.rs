@@ -399,32 +399,7 @@ pub mod operation {
                 "prubehPojisteniDruhB2BOdpoved",
             ),
         );
-        /// What the service can answer instead of an output.
-        #[derive(Debug)]
-        #[non_exhaustive]
-        pub enum Error {
-            /// A fault the service description does not declare; code, message, detail
-            /// and raw bytes are kept.
-            Unhandled(::sdk_runtime::soap::SoapFault),
-        }
-        impl ::sdk_runtime::soap::FaultError for Error {
-            fn from_fault(fault: ::sdk_runtime::soap::SoapFault) -> Self {
-                Self::Unhandled(fault)
-            }
-            fn fault(&self) -> &::sdk_runtime::soap::SoapFault {
-                match self {
-                    Self::Unhandled(fault) => fault,
-                }
-            }
-        }
-        impl ::std::fmt::Display for Error {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match self {
-                    Self::Unhandled(fault) => ::std::write!(f, "{}", fault),
-                }
-            }
-        }
-        impl ::std::error::Error for Error {}
+        ::sdk_runtime::operation_error!();
     }
 }
 /// Client of the `PrubehPojisteniDruhB2B` service. Cheap to clone; clones share connections.
