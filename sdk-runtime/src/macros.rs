@@ -60,3 +60,104 @@ macro_rules! operation_error {
         impl ::std::error::Error for Error {}
     };
 }
+
+/// Constructor, accessors and `XmlText` of a generated restricted simple type
+/// `pub struct Name(Base)` (its `Validate` impl holds the facets and stays generated).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! restricted_type {
+    ($name:ident, $base:ty) => {
+        impl $name {
+            /// Checks the value against the type's constraints.
+            pub fn new(
+                value: impl ::std::convert::Into<$base>,
+            ) -> ::std::result::Result<Self, $crate::xml::ValidationError> {
+                let value = Self(value.into());
+                $crate::xml::Validate::validated(&value)?;
+                ::std::result::Result::Ok(value)
+            }
+
+            /// The value.
+            pub fn get(&self) -> &$base {
+                &self.0
+            }
+
+            /// The value, consuming `self`.
+            pub fn into_inner(self) -> $base {
+                self.0
+            }
+        }
+
+        impl $crate::xml::XmlText for $name {
+            fn to_xml_text(&self) -> ::std::borrow::Cow<'_, str> {
+                $crate::xml::XmlText::to_xml_text(&self.0)
+            }
+            fn from_xml_text(text: &str) -> ::std::result::Result<Self, $crate::xml::ValueError> {
+                $crate::xml::restricted_from_text(text, Self)
+            }
+            fn from_xml_text_lenient(
+                text: &str,
+                cx: &mut $crate::xml::ReadContext,
+            ) -> ::std::result::Result<Self, $crate::xml::ValueError> {
+                $crate::xml::restricted_from_text_lenient(text, cx, Self)
+            }
+        }
+    };
+}
+
+/// `Display`, `XmlText` (strict: unknown values refused; lenient: kept as `Unknown` with a
+/// diagnostic) and `Validate` (`Unknown` refused before sending) of a generated enumeration,
+/// given its `as_str`/`known` methods and the list of values for messages.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! enumeration_type {
+    ($name:ident, $expected:literal) => {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::xml::XmlText for $name {
+            fn to_xml_text(&self) -> ::std::borrow::Cow<'_, str> {
+                ::std::borrow::Cow::Borrowed(self.as_str())
+            }
+            fn from_xml_text(text: &str) -> ::std::result::Result<Self, $crate::xml::ValueError> {
+                Self::known(text.trim()).ok_or_else(|| {
+                    $crate::xml::ValueError::new(::std::format!(
+                        "`{}` is not one of {}",
+                        text.trim(),
+                        $expected
+                    ))
+                })
+            }
+            fn from_xml_text_lenient(
+                text: &str,
+                cx: &mut $crate::xml::ReadContext,
+            ) -> ::std::result::Result<Self, $crate::xml::ValueError> {
+                ::std::result::Result::Ok(Self::known(text.trim()).unwrap_or_else(|| {
+                    cx.diagnose(
+                        $crate::xml::DiagnosticKind::InvalidValue,
+                        ::std::concat!(
+                            "value not in the enumeration (",
+                            $expected,
+                            "); kept as Unknown"
+                        ),
+                    );
+                    Self::Unknown(text.trim().to_owned())
+                }))
+            }
+        }
+
+        impl $crate::xml::Validate for $name {
+            fn validate(&self, v: &mut $crate::xml::Validator) {
+                if let Self::Unknown(_) = self {
+                    v.violation(
+                        $crate::xml::ViolationKind::Enumeration,
+                        ::std::concat!("must be one of ", $expected),
+                    );
+                }
+            }
+        }
+    };
+}

@@ -262,57 +262,7 @@ pub mod types {
             }
         }
     }
-    impl ::std::fmt::Display for StavPojisteni {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    impl ::sdk_runtime::xml::XmlText for StavPojisteni {
-        fn to_xml_text(&self) -> ::std::borrow::Cow<'_, str> {
-            ::std::borrow::Cow::Borrowed(self.as_str())
-        }
-        fn from_xml_text(
-            text: &str,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::ValueError> {
-            Self::known(text.trim())
-                .ok_or_else(|| {
-                    ::sdk_runtime::xml::ValueError::new(
-                        ::std::format!(
-                            "`{}` is not one of {}", text.trim(),
-                            "`pojisten`, `nepojisten`"
-                        ),
-                    )
-                })
-        }
-        fn from_xml_text_lenient(
-            text: &str,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::ValueError> {
-            ::std::result::Result::Ok(
-                Self::known(text.trim())
-                    .unwrap_or_else(|| {
-                        cx.diagnose(
-                            ::sdk_runtime::xml::DiagnosticKind::InvalidValue,
-                            ::std::concat!(
-                                "value not in the enumeration (",
-                                "`pojisten`, `nepojisten`", "); kept as Unknown"
-                            ),
-                        );
-                        Self::Unknown(text.trim().to_owned())
-                    }),
-            )
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for StavPojisteni {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            if let Self::Unknown(_) = self {
-                v.violation(
-                    ::sdk_runtime::xml::ViolationKind::Enumeration,
-                    ::std::concat!("must be one of ", "`pojisten`, `nepojisten`"),
-                );
-            }
-        }
-    }
+    ::sdk_runtime::enumeration_type!(StavPojisteni, "`pojisten`, `nepojisten`");
     #[cfg(feature = "serde")]
     impl ::serde::Serialize for StavPojisteni {
         fn serialize<S: ::serde::Serializer>(
@@ -331,40 +281,7 @@ pub mod types {
     #[cfg_attr(feature = "serde", derive(::serde::Serialize))]
     #[cfg_attr(feature = "serde", serde(transparent))]
     pub struct KodPojistovny(::std::string::String);
-    impl KodPojistovny {
-        /// Checks the value against the type's constraints.
-        pub fn new(
-            value: impl ::std::convert::Into<::std::string::String>,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::ValidationError> {
-            let value = Self(value.into());
-            ::sdk_runtime::xml::Validate::validated(&value)?;
-            ::std::result::Result::Ok(value)
-        }
-        /// The value.
-        pub fn get(&self) -> &::std::string::String {
-            &self.0
-        }
-        /// The value, consuming `self`.
-        pub fn into_inner(self) -> ::std::string::String {
-            self.0
-        }
-    }
-    impl ::sdk_runtime::xml::XmlText for KodPojistovny {
-        fn to_xml_text(&self) -> ::std::borrow::Cow<'_, str> {
-            ::sdk_runtime::xml::XmlText::to_xml_text(&self.0)
-        }
-        fn from_xml_text(
-            text: &str,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::ValueError> {
-            ::sdk_runtime::xml::restricted_from_text(text, Self)
-        }
-        fn from_xml_text_lenient(
-            text: &str,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::ValueError> {
-            ::sdk_runtime::xml::restricted_from_text_lenient(text, cx, Self)
-        }
-    }
+    ::sdk_runtime::restricted_type!(KodPojistovny, ::std::string::String);
     impl ::sdk_runtime::xml::Validate for KodPojistovny {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
             let text = ::sdk_runtime::xml::XmlText::to_xml_text(&self.0);
