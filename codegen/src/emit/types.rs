@@ -381,7 +381,7 @@ fn read_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<Toke
         .collect();
     let attr_specs = attrs.iter().map(|f| {
         let (ns, local) = (lit(&f.xml.ns), lit(&f.xml.local));
-        quote!(::sdk_runtime::xml::FieldSpec { ns: #ns, local: #local })
+        quote!(::sdk_runtime::xml::ElementName::new(#ns, #local))
     });
     let mut body = TokenStream::new();
     body.extend(quote! {

@@ -16,8 +16,8 @@ pub use content::{
 };
 pub use dom::{Attribute, Element, MAX_DEPTH, Node, ParseError, decode, parse, parse_str};
 pub use read::{
-    DecodeError, DecodeErrorKind, Diagnostic, DiagnosticKind, ElementName, FieldSpec, ReadContext,
-    ValueError, XmlElement, XmlRead, XmlText, XmlType, XmlWrite, read_named, restricted_from_text,
+    DecodeError, DecodeErrorKind, Diagnostic, DiagnosticKind, ElementName, ReadContext, ValueError,
+    XmlElement, XmlRead, XmlText, XmlType, XmlWrite, read_named, restricted_from_text,
     restricted_from_text_lenient,
 };
 pub use validate::{

@@ -117,15 +117,6 @@ impl ValueError {
     }
 }
 
-/// An attribute the reader of a type knows (unknown ones are reported).
-#[derive(Debug, Clone, Copy)]
-pub struct FieldSpec {
-    /// Namespace name ("" for unqualified attributes).
-    pub ns: &'static str,
-    /// Local name.
-    pub local: &'static str,
-}
-
 /// State of one decoding run: the current element path and the diagnostics collected.
 #[derive(Debug, Default)]
 pub struct ReadContext {
@@ -279,9 +270,9 @@ impl ReadContext {
         })
     }
 
-    /// Records attributes of `element` that are not in `known` (namespace declarations and
-    /// `xsi:` attributes are never reported).
-    pub fn check_attributes(&mut self, element: &Element, known: &[FieldSpec]) {
+    /// Records attributes of `element` that are not in `known`. Namespace declarations and
+    /// `xsi:` attributes are not unknown; an `xsi:type` is reported as not interpreted.
+    pub fn check_attributes(&mut self, element: &Element, known: &[ElementName]) {
         for attr in element.attributes() {
             if attr.ns == super::XSI_NS {
                 if attr.local == "type" {
