@@ -138,7 +138,7 @@ pub struct DateArg {
 /// Options shared by every service command.
 #[derive(Debug, Args)]
 pub struct CommonArgs {
-    /// Base URL of a real endpoint, e.g. https://prod.b2b.vzp.cz (the service path is appended).
+    /// Base URL of a real endpoint, e.g. `https://prod.b2b.vzp.cz` (the service path is appended).
     /// Without it, an embedded sandbox with fictitious data answers.
     #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,

@@ -111,7 +111,7 @@ pub fn generate_crate(workspace: &Path, spec_dir: &Path) -> Result<Vec<Generated
     let mut modules = Vec::new();
     for s in &config.services {
         let source = shown_dir.join(&s.wsdl).display().to_string();
-        let (model, contents) = service_module(
+        let (_, contents) = service_module(
             &spec_dir.join(&s.wsdl),
             &config.overlay,
             default_provenance,
@@ -122,7 +122,7 @@ pub fn generate_crate(workspace: &Path, spec_dir: &Path) -> Result<Vec<Generated
             path: out_dir.join(format!("{}.rs", s.module)),
             contents,
         });
-        modules.push((s.module.clone(), model.name.clone(), source));
+        modules.push(s.module.clone());
     }
     for o in &config.openapi {
         let source = shown_dir.join(&o.spec).display().to_string();
@@ -131,7 +131,7 @@ pub fn generate_crate(workspace: &Path, spec_dir: &Path) -> Result<Vec<Generated
             path: out_dir.join(format!("{}.rs", o.module)),
             contents: m.code,
         });
-        modules.push((o.module.clone(), o.module.clone(), source));
+        modules.push(o.module.clone());
     }
     files.push(GeneratedFile {
         path: out_dir.join("mod.rs"),

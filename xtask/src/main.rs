@@ -4,8 +4,8 @@
 //! * `cargo xtask regen --check` — fails if any generated file is stale (run by CI).
 //! * `cargo xtask conformance [DIR…]` — generates, compiles and round-trips every spec set
 //!   under the given folders (default: `../shared/corpus`, `../shared/specs/published`).
-//! * `cargo xtask ci` — everything CI runs: formatting, clippy, regen --check, tests,
-//!   conformance.
+//! * `cargo xtask ci` — everything CI runs: formatting, regen --check, clippy, rustdoc with
+//!   warnings denied, tests. (Conformance joins once every spec set passes.)
 
 mod conformance;
 
@@ -153,6 +153,19 @@ fn ci() -> Result<(), String> {
             "--",
             "-D",
             "warnings",
+        ],
+    )?;
+    // What docs.rs shows: broken intra-doc links or HTML in generated docs fail here.
+    run(
+        &root,
+        "cargo",
+        &[
+            "doc",
+            "--no-deps",
+            "--workspace",
+            "--all-features",
+            "--config",
+            "build.rustdocflags=[\"-D\", \"warnings\"]",
         ],
     )?;
     run(&root, "cargo", &["test", "--workspace", "--all-features"])?;

@@ -352,12 +352,13 @@ fn client(model: &ServiceModel, methods: TokenStream) -> Result<TokenStream, Err
 }
 
 /// The `mod.rs` listing the service modules.
-pub fn mod_file(modules: &[(String, String, String)], spec_dir: &str) -> Result<String, Error> {
+pub fn mod_file(modules: &[String], spec_dir: &str) -> Result<String, Error> {
     let mut items = TokenStream::new();
-    for (module, service, source) in modules {
+    // Each module documents itself (service, source, operations); an outer doc comment here
+    // would also move the resolution of its intra-doc links to this module.
+    for module in modules {
         let m = format_ident!("{}", module);
-        let d = doc_attrs(&[format!("Service `{service}`, generated from `{source}`.")]);
-        items.extend(quote!(#d pub mod #m;));
+        items.extend(quote!(pub mod #m;));
     }
     let doc = inner_doc_attrs(&[format!(
         "Generated from the service descriptions in `{spec_dir}`; see the `codegen.toml` there."

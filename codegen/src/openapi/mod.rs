@@ -6,12 +6,12 @@
 //! 1. here: read JSON or YAML into a `serde_json::Value`; a Swagger 2.0 document goes through
 //!    [`swagger2::normalise`]; record where every body schema sits in the original document;
 //!    parse with `openapiv3`.
-//! 2. [`model`]: schemas → Rust type definitions (structs, string enums with a catch-all,
+//! 2. `model`: schemas → Rust type definitions (structs, string enums with a catch-all,
 //!    `oneOf`/discriminator enums, aliases); operations → parameters, bodies, responses,
 //!    security requirements.
-//! 3. [`emit`]: the model → tokens (`quote`) → text (`prettyplease`), headed
+//! 3. `emit`: the model → tokens (`quote`) → text (`prettyplease`), headed
 //!    `// @generated … DO NOT EDIT`.
-//! 4. [`samples`]: representative JSON instances of every component schema and every JSON body,
+//! 4. `samples`: representative JSON instances of every component schema and every JSON body,
 //!    for round-trip and schema-validation checks (`cargo xtask conformance`).
 //!
 //! Choices a user will notice:

@@ -533,7 +533,7 @@ fn documentation(e: &Element) -> Option<String> {
 }
 
 /// Spec documentation for rustdoc: whitespace collapsed within each paragraph, paragraph
-/// breaks kept, each paragraph sanitized ([`crate::docs::sanitize`]).
+/// breaks kept, each paragraph sanitized (no HTML tags, intra-doc links or bare URLs reach rustdoc).
 pub fn normalise_doc(text: &str) -> String {
     let mut out = Vec::new();
     for para in text.split("\n\n") {

@@ -2,7 +2,5 @@
 // Regenerate with `cargo xtask regen`.
 
 //! Generated from the service descriptions in `wsdl/vzp`; see the `codegen.toml` there.
-/// Service `PrubehPojisteniDruhB2B`, generated from `wsdl/vzp/PrubehPojisteniDruhB2B.wsdl`.
 pub mod prubeh_pojisteni;
-/// Service `stavSmlouvyICPICPPB2B`, generated from `wsdl/vzp/stavSmlouvyICPICPPB2B.wsdl`.
 pub mod stav_smlouvy;
