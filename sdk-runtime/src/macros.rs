@@ -161,3 +161,50 @@ macro_rules! enumeration_type {
         }
     };
 }
+
+/// The `Client` struct of a generated SOAP service with its constructors: `new`, `endpoint`,
+/// and, when the description gives an absolute `soap:address`, `DEFAULT_ENDPOINT`,
+/// `ENDPOINT_PATH` and `with_base_url`. The operations are a separate `impl` block.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! soap_client {
+    ($(#[$meta:meta])* $name:ident $(, $address:literal, $path:literal)?) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone)]
+        pub struct $name {
+            soap: $crate::soap::SoapClient,
+        }
+
+        impl $name {
+            $(
+                /// The endpoint in the service description.
+                pub const DEFAULT_ENDPOINT: &'static str = $address;
+                /// The path of [`DEFAULT_ENDPOINT`](Self::DEFAULT_ENDPOINT), joined onto other
+                /// hosts by [`with_base_url`](Self::with_base_url).
+                pub const ENDPOINT_PATH: &'static str = $path;
+
+                /// A client for the service's path on another host or behind a proxy
+                /// (`base` + [`ENDPOINT_PATH`](Self::ENDPOINT_PATH)).
+                pub fn with_base_url(
+                    http: $crate::transport::HttpClient,
+                    base: &$crate::url::Url,
+                ) -> ::std::result::Result<Self, $crate::url::ParseError> {
+                    let endpoint = $crate::soap::endpoint_url(base, Self::ENDPOINT_PATH)?;
+                    ::std::result::Result::Ok(Self::new(http, endpoint))
+                }
+            )?
+
+            /// A client for `endpoint`.
+            pub fn new(http: $crate::transport::HttpClient, endpoint: $crate::url::Url) -> Self {
+                Self {
+                    soap: $crate::soap::SoapClient::new(http, endpoint),
+                }
+            }
+
+            /// The endpoint this client calls.
+            pub fn endpoint(&self) -> &$crate::url::Url {
+                self.soap.endpoint()
+            }
+        }
+    };
+}

@@ -304,48 +304,15 @@ fn client(model: &ServiceModel, methods: TokenStream) -> Result<TokenStream, Err
     let doc = doc_attrs(&doc);
     let endpoint = match parsed {
         Some((a, Ok(url))) => {
-            let path = url.path().to_owned();
-            let (a, p) = (lit(a), lit(&path));
-            quote! {
-                /// The endpoint in the service description.
-                pub const DEFAULT_ENDPOINT: &'static str = #a;
-                /// The path of [`DEFAULT_ENDPOINT`](Self::DEFAULT_ENDPOINT), joined onto other
-                /// hosts by [`with_base_url`](Self::with_base_url).
-                pub const ENDPOINT_PATH: &'static str = #p;
-
-                /// A client for the service's path on another host or behind a proxy
-                /// (`base` + [`ENDPOINT_PATH`](Self::ENDPOINT_PATH)).
-                pub fn with_base_url(
-                    http: ::sdk_runtime::transport::HttpClient,
-                    base: &::sdk_runtime::url::Url,
-                ) -> ::std::result::Result<Self, ::sdk_runtime::url::ParseError> {
-                    let endpoint = ::sdk_runtime::soap::endpoint_url(base, Self::ENDPOINT_PATH)?;
-                    ::std::result::Result::Ok(Self::new(http, endpoint))
-                }
-            }
+            let (a, p) = (lit(a), lit(url.path()));
+            quote!(, #a, #p)
         }
         _ => TokenStream::new(),
     };
     Ok(quote! {
-        #doc
-        #[derive(Debug, Clone)]
-        pub struct Client {
-            soap: ::sdk_runtime::soap::SoapClient,
-        }
+        ::sdk_runtime::soap_client!(#doc Client #endpoint);
 
         impl Client {
-            #endpoint
-
-            /// A client for `endpoint`.
-            pub fn new(http: ::sdk_runtime::transport::HttpClient, endpoint: ::sdk_runtime::url::Url) -> Self {
-                Self { soap: ::sdk_runtime::soap::SoapClient::new(http, endpoint) }
-            }
-
-            /// The endpoint this client calls.
-            pub fn endpoint(&self) -> &::sdk_runtime::url::Url {
-                self.soap.endpoint()
-            }
-
             #methods
         }
     })

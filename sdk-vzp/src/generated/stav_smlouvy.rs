@@ -357,39 +357,13 @@ pub mod operation {
         ::sdk_runtime::operation_error!();
     }
 }
-/// Client of the `stavSmlouvyICPICPPB2B` service. Cheap to clone; clones share connections.
-#[derive(Debug, Clone)]
-pub struct Client {
-    soap: ::sdk_runtime::soap::SoapClient,
-}
+::sdk_runtime::soap_client!(
+    #[doc =
+    " Client of the `stavSmlouvyICPICPPB2B` service. Cheap to clone; clones share connections."]
+    Client, "https://prod.b2b.vzp.cz/B2BProxy/HttpProxy/stavSmlouvyICPICPPB2B",
+    "/B2BProxy/HttpProxy/stavSmlouvyICPICPPB2B"
+);
 impl Client {
-    /// The endpoint in the service description.
-    pub const DEFAULT_ENDPOINT: &'static str = "https://prod.b2b.vzp.cz/B2BProxy/HttpProxy/stavSmlouvyICPICPPB2B";
-    /// The path of [`DEFAULT_ENDPOINT`](Self::DEFAULT_ENDPOINT), joined onto other
-    /// hosts by [`with_base_url`](Self::with_base_url).
-    pub const ENDPOINT_PATH: &'static str = "/B2BProxy/HttpProxy/stavSmlouvyICPICPPB2B";
-    /// A client for the service's path on another host or behind a proxy
-    /// (`base` + [`ENDPOINT_PATH`](Self::ENDPOINT_PATH)).
-    pub fn with_base_url(
-        http: ::sdk_runtime::transport::HttpClient,
-        base: &::sdk_runtime::url::Url,
-    ) -> ::std::result::Result<Self, ::sdk_runtime::url::ParseError> {
-        let endpoint = ::sdk_runtime::soap::endpoint_url(base, Self::ENDPOINT_PATH)?;
-        ::std::result::Result::Ok(Self::new(http, endpoint))
-    }
-    /// A client for `endpoint`.
-    pub fn new(
-        http: ::sdk_runtime::transport::HttpClient,
-        endpoint: ::sdk_runtime::url::Url,
-    ) -> Self {
-        Self {
-            soap: ::sdk_runtime::soap::SoapClient::new(http, endpoint),
-        }
-    }
-    /// The endpoint this client calls.
-    pub fn endpoint(&self) -> &::sdk_runtime::url::Url {
-        self.soap.endpoint()
-    }
     /// Operation `stavSmlouvyICPICPPB2B`.
     ///
     /// State of the contract with VZP of one workplace (IČP/IČPP) on one date. The request is wire-verified; the response field names are wire-verified while its root element name and nesting are reconstructed.
