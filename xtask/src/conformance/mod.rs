@@ -15,10 +15,13 @@ use std::time::Instant;
 
 use serde::Serialize;
 
+mod rest;
+mod xml;
+
 /// What kind of description a set is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-enum Kind {
+pub(crate) enum Kind {
     Wsdl,
     Xsd,
     OpenApi,
@@ -38,12 +41,12 @@ impl Kind {
 
 /// One spec set found on disk.
 #[derive(Debug, Clone)]
-struct Set {
+pub(crate) struct Set {
     /// Shown name: the path relative to the directory it was found in, prefixed with that
     /// directory's name.
-    name: String,
-    kind: Kind,
-    path: PathBuf,
+    pub name: String,
+    pub kind: Kind,
+    pub path: PathBuf,
 }
 
 /// One row of the report.
@@ -176,6 +179,42 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             "  {:<60} check {:>6.2}s {}",
             row.set,
             row.check_seconds.unwrap_or(0.0),
+            if row.failed_stage.is_some() {
+                "FAILED"
+            } else {
+                "ok"
+            }
+        );
+    }
+    for (i, krate) in &crates {
+        let (Some(row), Some(set)) = (rows.get_mut(*i), sets.get(*i)) else {
+            continue;
+        };
+        if row.failed_stage.is_some() {
+            continue;
+        }
+        let dir = scratch.join("sets").join(krate);
+        let cx = CrateDir {
+            scratch: &scratch,
+            name: krate,
+            dir: &dir,
+            set,
+        };
+        let rt = match set.kind {
+            Kind::Wsdl | Kind::Xsd => xml::round_trip(&cx),
+            Kind::OpenApi | Kind::Swagger => rest::round_trip(&cx),
+        };
+        row.round_trips_tried = rt.tried;
+        row.round_trips_passed = rt.passed;
+        if rt.passed < rt.tried || rt.first_error.is_some() {
+            row.failed_stage = Some("round-trip");
+            row.first_error = rt.first_error;
+        }
+        println!(
+            "  {:<60} round-trips {}/{} {}",
+            row.set,
+            rt.passed,
+            rt.tried,
             if row.failed_stage.is_some() {
                 "FAILED"
             } else {
@@ -349,6 +388,65 @@ fn crate_name(set: &Set) -> String {
     s.trim_end_matches('_').to_owned()
 }
 
+/// What a backend generated for one set.
+pub(crate) struct Generated {
+    /// The generated module (`src/generated.rs`).
+    pub code: String,
+    /// Generated types.
+    pub types: usize,
+    /// Operations.
+    pub operations: usize,
+    /// `[dependencies]` lines besides `sdk-runtime = { workspace = true }`.
+    pub dependencies: String,
+    /// Further files of the crate (paths relative to its directory), e.g. the round-trip
+    /// harness `src/main.rs` and its sample messages.
+    pub files: Vec<(PathBuf, String)>,
+}
+
+/// Outcome of a set's round-trips.
+#[derive(Debug, Default)]
+pub(crate) struct RoundTrips {
+    pub tried: usize,
+    pub passed: usize,
+    pub first_error: Option<String>,
+}
+
+/// Where a set's crate lives, for the round-trip stage.
+pub(crate) struct CrateDir<'a> {
+    /// The scratch workspace.
+    pub scratch: &'a Path,
+    /// The crate's package (and binary) name.
+    pub name: &'a str,
+    /// The crate's directory.
+    pub dir: &'a Path,
+    /// The set.
+    pub set: &'a Set,
+}
+
+impl CrateDir<'_> {
+    /// Builds the crate's round-trip harness (its binary) and runs it with `args`, returning
+    /// its standard output.
+    pub fn run_harness(&self, args: &[&str]) -> Result<String, String> {
+        cargo(self.scratch, &["build", "--quiet", "-p", self.name])?;
+        let exe = self.scratch.join("target/debug").join(self.name);
+        let out = Command::new(&exe)
+            .args(args)
+            .current_dir(self.dir)
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(format!(
+                "the harness failed ({}): {}{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr),
+                String::from_utf8_lossy(&out.stdout)
+            ))
+        }
+    }
+}
+
 /// Generates one set into its scratch crate; the crate name is returned when there is code to
 /// compile.
 fn generate(scratch: &Path, set: &Set) -> (Row, Option<String>) {
@@ -366,27 +464,22 @@ fn generate(scratch: &Path, set: &Set) -> (Row, Option<String>) {
         first_error: None,
     };
     let result = match set.kind {
-        Kind::Wsdl => codegen::generate_wsdl_module(&set.path, &set.name)
-            .map(|m| (m.code, m.types, m.operations)),
-        Kind::Xsd => codegen::generate_schema_module(&set.path, &set.name)
-            .map(|m| (m.code, m.types, m.operations)),
-        Kind::OpenApi | Kind::Swagger => Err(codegen::Error::Spec {
-            path: set.path.clone(),
-            message: "the OpenAPI front end is not wired into the conformance run yet".to_owned(),
-        }),
+        Kind::Wsdl | Kind::Xsd => xml::generate(set),
+        Kind::OpenApi | Kind::Swagger => rest::generate(set),
     };
-    let (code, types, operations) = match result {
+    let generated = match result {
         Ok(x) => x,
         Err(e) => {
             println!("  {:<60} generate FAILED: {e}", set.name);
             row.failed_stage = Some("generate");
-            row.first_error = Some(e.to_string());
+            row.first_error = Some(e);
             return (row, None);
         }
     };
+    let (types, operations) = (generated.types, generated.operations);
     row.types = types;
     row.operations = operations;
-    row.generated_lines = code.lines().count();
+    row.generated_lines = generated.code.lines().count();
     row.lines_per_type = if types == 0 {
         0.0
     } else {
@@ -397,7 +490,8 @@ fn generate(scratch: &Path, set: &Set) -> (Row, Option<String>) {
     let write = || -> Result<(), String> {
         std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
         let manifest = format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nsdk-runtime = {{ workspace = true }}\n\n[lints]\nworkspace = true\n"
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nsdk-runtime = {{ workspace = true }}\n{}\n[lints]\nworkspace = true\n",
+            generated.dependencies
         );
         write_if_changed(&dir.join("Cargo.toml"), &manifest)?;
         write_if_changed(
@@ -407,7 +501,16 @@ fn generate(scratch: &Path, set: &Set) -> (Row, Option<String>) {
                 set.name
             ),
         )?;
-        write_if_changed(&dir.join("src/generated.rs"), &code)
+        write_if_changed(&dir.join("src/generated.rs"), &generated.code)?;
+        for (path, contents) in &generated.files {
+            let path = dir.join(path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("{}: {e}", parent.display()))?;
+            }
+            write_if_changed(&path, contents)?;
+        }
+        Ok(())
     };
     if let Err(e) = write() {
         row.failed_stage = Some("generate");
