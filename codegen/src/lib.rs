@@ -22,6 +22,7 @@ mod names;
 pub mod openapi;
 pub mod service;
 pub mod wsdl;
+pub mod xml_samples;
 pub mod xsd;
 
 use std::path::{Path, PathBuf};

@@ -49,7 +49,7 @@ pub(super) fn value_type(model: &TypeModel, r: &TypeRef) -> Result<TokenStream, 
 
 fn builtin_type(b: Builtin) -> TokenStream {
     match b {
-        Builtin::String => quote!(::std::string::String),
+        Builtin::String | Builtin::Lexical(_) => quote!(::std::string::String),
         Builtin::Bool => quote!(bool),
         Builtin::I8 => quote!(i8),
         Builtin::I16 => quote!(i16),
@@ -667,7 +667,13 @@ fn restricted(t: &TypeDef, r: &RestrictedDef, opts: &Options) -> TokenStream {
     } else if f.min_length.is_some() || f.max_length.is_some() {
         let min = opt_usize(f.min_length);
         let max = opt_usize(f.max_length);
-        text_checks.extend(quote!(v.length(&text, #min, #max);));
+        text_checks.extend(match r.base {
+            Builtin::Lexical(b @ ("base64Binary" | "hexBinary")) => {
+                let hex = b == "hexBinary";
+                quote!(v.octet_length(&text, #hex, #min, #max);)
+            }
+            _ => quote!(v.length(&text, #min, #max);),
+        });
     }
     let text_binding = if text_checks.is_empty() {
         quote!()
@@ -723,7 +729,7 @@ fn builtin_suffix(b: Builtin) -> &'static str {
         Builtin::U128 => "u128",
         Builtin::F32 => "f32",
         Builtin::F64 => "f64",
-        Builtin::String | Builtin::Bool | Builtin::Date => "",
+        Builtin::String | Builtin::Bool | Builtin::Date | Builtin::Lexical(_) => "",
     }
 }
 

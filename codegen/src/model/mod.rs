@@ -243,12 +243,19 @@ pub enum Builtin {
     F64,
     /// `time::Date`.
     Date,
+    /// `String` holding the lexical form of another XSD built-in (`dateTime`, `decimal`,
+    /// `anyURI`, `token`, `ID`, …), named by its XSD local name: the Rust type is the same as
+    /// [`Builtin::String`], but what a valid value looks like differs (sample messages need it).
+    Lexical(&'static str),
 }
 
 impl Builtin {
     /// `true` for types compared by numeric value (range facets apply).
     pub fn is_numeric(self) -> bool {
-        !matches!(self, Self::String | Self::Bool | Self::Date)
+        !matches!(
+            self,
+            Self::String | Self::Bool | Self::Date | Self::Lexical(_)
+        )
     }
 }
 

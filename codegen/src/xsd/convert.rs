@@ -79,13 +79,15 @@ pub(super) const XS_BUILTINS: &[&str] = &[
 fn builtin(local: &str) -> Option<(Builtin, Facets, Option<&'static str>)> {
     let none = Facets::default();
     let lexical = Some("Kept in its XSD lexical form as text.");
+    // The XSD name as a `&'static str`, for [`Builtin::Lexical`].
+    let name = XS_BUILTINS.iter().copied().find(|b| *b == local);
     Some(match local {
-        "string" | "normalizedString" | "token" | "language" | "Name" | "NCName" | "NMTOKEN"
-        | "NMTOKENS" | "ID" | "IDREF" | "IDREFS" | "ENTITY" | "ENTITIES" | "anyURI"
-        | "anySimpleType" => (Builtin::String, none, None),
+        "string" | "normalizedString" | "anySimpleType" => (Builtin::String, none, None),
+        "token" | "language" | "Name" | "NCName" | "NMTOKEN" | "NMTOKENS" | "ID" | "IDREF"
+        | "IDREFS" | "ENTITY" | "ENTITIES" | "anyURI" => (Builtin::Lexical(name?), none, None),
         "QName" | "NOTATION" | "decimal" | "dateTime" | "time" | "duration" | "gYear"
         | "gYearMonth" | "gMonth" | "gMonthDay" | "gDay" | "base64Binary" | "hexBinary" => {
-            (Builtin::String, none, lexical)
+            (Builtin::Lexical(name?), none, lexical)
         }
         "boolean" => (Builtin::Bool, none, None),
         "byte" => (Builtin::I8, none, None),
@@ -491,12 +493,17 @@ impl<'a> Converter<'a> {
                     def.fields.push(any_field("any", 0, None));
                     def.mixed = true;
                 }
-                _ if c.is_mixed => {
+                _ if c.is_mixed
+                    && matches!(self.builtin_of(content), Some((Builtin::String, ..))) =>
+                {
                     // Mixed content with only text (xsd-parser folds it into a string).
                     def.text = None;
                 }
                 _ => {
-                    // Simple content: the element's text is the value.
+                    // Simple content: the element's text is the value. `mixed="true"` on a
+                    // complex type with simple content has no effect in XSD (SÚKL's and the
+                    // Czech EET's schemas carry it), so the text stays typed.
+                    def.mixed = false;
                     let ty = self.type_ref(content)?;
                     def.text = Some(Field {
                         rust_name: "value".to_owned(),

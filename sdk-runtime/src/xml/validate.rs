@@ -171,6 +171,36 @@ impl Validator {
         }
     }
 
+    /// Checks a length facet of `xs:base64Binary` or `xs:hexBinary`, which XSD counts in octets
+    /// of the decoded value (`hex`: two characters per octet; otherwise base64: four characters
+    /// per three octets, less the padding). Whitespace is not counted.
+    pub fn octet_length(&mut self, value: &str, hex: bool, min: Option<usize>, max: Option<usize>) {
+        let chars = value.chars().filter(|c| !c.is_whitespace()).count();
+        let n = if hex {
+            chars / 2
+        } else {
+            let padding = value
+                .trim_end()
+                .chars()
+                .rev()
+                .take_while(|c| *c == '=')
+                .count();
+            (chars / 4 * 3).saturating_sub(padding.min(2))
+        };
+        if let Some(min) = min.filter(|m| n < *m) {
+            self.violation(
+                ViolationKind::Length,
+                format!("must be at least {min} octets, is {n}"),
+            );
+        }
+        if let Some(max) = max.filter(|m| n > *m) {
+            self.violation(
+                ViolationKind::Length,
+                format!("must be at most {max} octets, is {n}"),
+            );
+        }
+    }
+
     /// Checks an `xs:pattern` facet (XSD patterns match the whole value).
     pub fn pattern(&mut self, value: &str, pattern: &'static str) {
         match pattern_matches(pattern, value) {
@@ -337,5 +367,23 @@ mod tests {
             err.to_string()
                 .starts_with("invalid input: a: must be at least 4")
         );
+    }
+
+    #[test]
+    fn binary_lengths_count_octets() {
+        let octets = |value: &str, hex: bool, len: usize| {
+            let mut v = Validator::new();
+            v.octet_length(value, hex, Some(len), Some(len));
+            v.finish().is_ok()
+        };
+        // 256 octets of base64 are 344 characters: the EET's `pkp` signature.
+        let pkp = format!("{}QQ==", "QUFB".repeat(85));
+        assert_eq!(pkp.len(), 344);
+        assert!(octets(&pkp, false, 256));
+        assert!(!octets(&pkp, false, 344));
+        assert!(octets("QUE=", false, 2));
+        assert!(octets("QUFB\nQUFB", false, 6));
+        assert!(octets("0A1B", true, 2));
+        assert!(!octets("0A1B", true, 4));
     }
 }

@@ -1,26 +1,409 @@
 //! WSDL and standalone XSD sets: generation through `codegen`, XML round-trips validated by
 //! xmllint against the original schemas.
+//!
+//! Per set, the sample messages of every root element (message parts of a WSDL, global elements
+//! of a schema; see `codegen::xml_samples`) are written into the crate's `samples/`, together
+//! with a harness binary (`src/main.rs`) that reads each sample into its generated type, checks
+//! it with the generated validation, writes it back, reads that again and compares both the
+//! values and the XML trees. xmllint then judges the samples (so that a sample-builder mistake
+//! is not blamed on the codec) and everything the harness wrote.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use codegen::model::{RootElement, TypeKind, TypeModel};
 
 use super::{CrateDir, Generated, Kind, RoundTrips, Set};
 
-/// Generates the module of a WSDL or of a standalone schema.
+/// The sample index: one line per sample, `file<TAB>root index<TAB>label`.
+const INDEX: &str = "samples/index.tsv";
+
+/// Generates the module of a WSDL or of a standalone schema, its samples and its harness.
 pub(crate) fn generate(set: &Set) -> Result<Generated, String> {
     let module = match set.kind {
         Kind::Wsdl => codegen::generate_wsdl_module(&set.path, &set.name),
         _ => codegen::generate_schema_module(&set.path, &set.name),
     }
     .map_err(|e| e.to_string())?;
+    let samples = codegen::xml_samples::samples(&module.model, &module.elements);
+    let mut files = Vec::new();
+    let mut index = String::new();
+    for (i, s) in samples.iter().enumerate() {
+        let file = format!("{i:04}.xml");
+        let _ = writeln!(index, "{file}\t{}\t{}", s.root, s.label.replace('\t', " "));
+        files.push((PathBuf::from("samples").join(file), s.xml.clone()));
+    }
+    files.push((PathBuf::from(INDEX), index));
+    files.push((
+        PathBuf::from("src/main.rs"),
+        harness(&super::crate_name(set), &module.model, &module.elements),
+    ));
     Ok(Generated {
         code: module.code,
         types: module.types,
         operations: module.operations,
         dependencies: String::new(),
-        files: Vec::new(),
+        files,
     })
 }
 
-/// Round-trips sample messages of every root element.
+/// The harness binary: a dispatch from root index to the generated type, and the checks.
+fn harness(krate: &str, model: &TypeModel, roots: &[RootElement]) -> String {
+    let mut arms = String::new();
+    for (i, r) in roots.iter().enumerate() {
+        let Some(def) = model.get(r.ty) else {
+            continue;
+        };
+        let codec = match &def.kind {
+            TypeKind::Struct(s) if !s.group => "complex",
+            TypeKind::Enum(_)
+            | TypeKind::Restricted(_)
+            | TypeKind::Union(_)
+            | TypeKind::List(_) => "simple",
+            _ => continue,
+        };
+        let _ = writeln!(
+            arms,
+            "        {i} => run::<generated::types::{ty}>(doc, ElementName::new({ns:?}, {local:?}), {codec}, write_{codec}),",
+            ty = def.rust_name,
+            ns = r.name.ns,
+            local = r.name.local,
+        );
+    }
+    format!(
+        r#"//! Round-trip harness written by `cargo xtask conformance`.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use {krate}::generated;
+use sdk_runtime::xml::{{
+    self, Element, ElementName, ReadContext, Validate, XmlRead, XmlText, XmlWrite, XmlWriter,
+}};
+
+type Read<T> = fn(&Element, ElementName, &mut ReadContext) -> Result<T, String>;
+
+fn complex<T: XmlRead>(e: &Element, name: ElementName, cx: &mut ReadContext) -> Result<T, String> {{
+    xml::read_named(e, name, cx).map_err(|e| e.to_string())
+}}
+
+fn write_complex<T: XmlWrite>(v: &T, w: &mut XmlWriter) {{
+    v.write_xml(w);
+}}
+
+fn simple<T: XmlText>(e: &Element, name: ElementName, cx: &mut ReadContext) -> Result<T, String> {{
+    if !e.is(name.ns, name.local) {{
+        return Err(format!("root is {{}}, expected {{name}}", e.local_name()));
+    }}
+    T::from_xml_text_lenient(&e.text(), cx).map_err(|e| e.to_string())
+}}
+
+fn write_simple<T: XmlText>(v: &T, w: &mut XmlWriter) {{
+    w.text(&v.to_xml_text());
+}}
+
+fn short(s: String) -> String {{
+    if s.chars().count() > 600 {{
+        let mut t: String = s.chars().take(600).collect();
+        t.push('…');
+        t
+    }} else {{
+        s
+    }}
+}}
+
+fn run<T: PartialEq + std::fmt::Debug + Validate>(
+    doc: &Element,
+    name: ElementName,
+    read: Read<T>,
+    write: fn(&T, &mut XmlWriter),
+) -> Result<String, String> {{
+    let mut cx = ReadContext::new();
+    let value = read(doc, name, &mut cx).map_err(|e| format!("reading the sample: {{e}}"))?;
+    if let Some(d) = cx.diagnostics().first() {{
+        return Err(format!("reading the sample: {{}} diagnostic at {{}}: {{}}", d.kind, d.path, d.message));
+    }}
+    value
+        .validated()
+        .map_err(|e| format!("the generated validation rejects the sample: {{e}}"))?;
+    let mut w = XmlWriter::new();
+    w.declaration();
+    w.start(name.ns, name.local);
+    write(&value, &mut w);
+    w.end();
+    let out = w.finish();
+    let written = xml::parse_str(&out).map_err(|e| format!("the written XML does not parse: {{e}}"))?;
+    let mut cx = ReadContext::new();
+    let back = read(&written, name, &mut cx).map_err(|e| format!("reading the written XML: {{e}}"))?;
+    if let Some(d) = cx.diagnostics().first() {{
+        return Err(format!("reading the written XML: {{}} diagnostic at {{}}: {{}}", d.kind, d.path, d.message));
+    }}
+    if back != value {{
+        return Err(short(format!("the value read back differs: {{value:?}} became {{back:?}}")));
+    }}
+    if written != *doc {{
+        return Err(short(format!("the written XML differs from the sample: {{}}", out)));
+    }}
+    Ok(out)
+}}
+
+fn dispatch(root: usize, doc: &Element) -> Result<String, String> {{
+    match root {{
+{arms}        _ => Err(format!("root element {{root}} has no generated element type")),
+    }}
+}}
+
+fn main() {{
+    let index = std::fs::read_to_string({INDEX:?}).expect("sample index");
+    std::fs::create_dir_all("out").expect("out/");
+    for line in index.lines() {{
+        let mut parts = line.splitn(3, '\t');
+        let (Some(file), Some(root)) = (parts.next(), parts.next()) else {{
+            continue;
+        }};
+        let root: usize = root.parse().expect("root index");
+        let result = std::fs::read(format!("samples/{{file}}"))
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| xml::parse(&bytes).map_err(|e| format!("the sample does not parse: {{e}}")))
+            .and_then(|doc| dispatch(root, &doc));
+        match result {{
+            Ok(out) => {{
+                std::fs::write(format!("out/{{file}}"), out).expect("write out/");
+                println!("ok\t{{file}}");
+            }}
+            Err(e) => println!("fail\t{{file}}\t{{}}", e.replace(['\n', '\t'], " ")),
+        }}
+    }}
+}}
+"#
+    )
+}
+
+/// Round-trips the sample messages of every root element.
 pub(crate) fn round_trip(cx: &CrateDir<'_>) -> RoundTrips {
-    let _ = cx;
-    RoundTrips::default()
+    let mut rt = RoundTrips::default();
+    let index = match std::fs::read_to_string(cx.dir.join(INDEX)) {
+        Ok(s) => s,
+        Err(e) => {
+            rt.first_error = Some(format!("{INDEX}: {e}"));
+            return rt;
+        }
+    };
+    // file -> label
+    let samples: BTreeMap<String, String> = index
+        .lines()
+        .filter_map(|l| {
+            let mut p = l.splitn(3, '\t');
+            let file = p.next()?.to_owned();
+            let _root = p.next()?;
+            Some((file, p.next().unwrap_or_default().to_owned()))
+        })
+        .collect();
+    rt.tried = samples.len();
+    if samples.is_empty() {
+        return rt;
+    }
+    let mut failures: BTreeMap<String, String> = BTreeMap::new();
+    let schemas = match schemas(cx) {
+        Ok(s) => s,
+        Err(e) => {
+            rt.first_error = Some(format!("cannot prepare the schemas: {e}"));
+            return rt;
+        }
+    };
+    // 1. The samples themselves must be valid, or the sample builder is wrong.
+    let files: Vec<PathBuf> = samples
+        .keys()
+        .map(|f| cx.dir.join("samples").join(f))
+        .collect();
+    match xmllint(cx.dir, &schemas, &files) {
+        Ok(invalid) => {
+            for (file, msg) in invalid {
+                failures
+                    .entry(file)
+                    .or_insert_with(|| format!("the sample is invalid (sample builder): {msg}"));
+            }
+        }
+        Err(e) => {
+            rt.first_error = Some(e);
+            return rt;
+        }
+    }
+    // 2. The harness: read, validate, write, read back, compare.
+    let _ = std::fs::remove_dir_all(cx.dir.join("out"));
+    let output = match cx.run_harness(&[]) {
+        Ok(o) => o,
+        Err(e) => {
+            rt.first_error = Some(super::first_error(&e));
+            return rt;
+        }
+    };
+    let mut written = Vec::new();
+    for line in output.lines() {
+        let mut p = line.splitn(3, '\t');
+        match (p.next(), p.next()) {
+            (Some("ok"), Some(file)) => written.push(cx.dir.join("out").join(file)),
+            (Some("fail"), Some(file)) => {
+                failures
+                    .entry(file.to_owned())
+                    .or_insert_with(|| p.next().unwrap_or("failed").to_owned());
+            }
+            _ => {}
+        }
+    }
+    for f in samples.keys() {
+        let done = written.iter().any(|w| w.ends_with(f)) || failures.contains_key(f);
+        if !done {
+            failures.insert(
+                f.clone(),
+                "the harness did not report this sample".to_owned(),
+            );
+        }
+    }
+    // 3. What we wrote must be valid.
+    match xmllint(cx.dir, &schemas, &written) {
+        Ok(invalid) => {
+            for (file, msg) in invalid {
+                failures
+                    .entry(file)
+                    .or_insert_with(|| format!("what we wrote is invalid: {msg}"));
+            }
+        }
+        Err(e) => {
+            rt.first_error = Some(e);
+            return rt;
+        }
+    }
+    rt.passed = rt.tried.saturating_sub(failures.len());
+    rt.first_error = failures.iter().next().map(|(file, msg)| {
+        let label = samples.get(file).map_or("", String::as_str);
+        format!("{label}: {msg}")
+    });
+    rt
+}
+
+/// The schemas of the set: (namespace, file), WSDL inline schemas written out as files.
+fn schemas(cx: &CrateDir<'_>) -> Result<Vec<(String, PathBuf)>, String> {
+    match cx.set.kind {
+        Kind::Wsdl => {
+            let defs = codegen::wsdl::read(&cx.set.path).map_err(|e| e.to_string())?;
+            codegen::wsdl::write_standalone_schemas(&defs, &cx.dir.join("schemas"))
+                .map_err(|e| e.to_string())
+        }
+        _ => {
+            let ns = codegen::xsd::target_namespace(&cx.set.path)
+                .map_err(|e| e.to_string())?
+                .unwrap_or_default();
+            Ok(vec![(ns, cx.set.path.clone())])
+        }
+    }
+}
+
+fn file_url(p: &Path) -> Result<String, String> {
+    let abs = p
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", p.display()))?;
+    Ok(format!("file://{}", abs.display()))
+}
+
+fn attr_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+}
+
+/// Validates `files` with one xmllint run against a driver schema that imports every schema
+/// (several schemas of one namespace are included by a wrapper of that namespace, since a
+/// second import of a namespace is ignored). Returns the invalid files (name -> first message).
+fn xmllint(
+    dir: &Path,
+    schemas: &[(String, PathBuf)],
+    files: &[PathBuf],
+) -> Result<BTreeMap<String, String>, String> {
+    if files.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let mut by_ns: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
+    for (ns, path) in schemas {
+        by_ns.entry(ns.as_str()).or_default().push(path);
+    }
+    let mut driver = String::from(
+        "<?xml version=\"1.0\"?>\n<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">\n",
+    );
+    for (i, (ns, paths)) in by_ns.iter().enumerate() {
+        let location = if let [only] = paths.as_slice() {
+            file_url(only)?
+        } else {
+            let mut wrapper = String::from(
+                "<?xml version=\"1.0\"?>\n<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\"",
+            );
+            if !ns.is_empty() {
+                let _ = write!(wrapper, " targetNamespace=\"{}\"", attr_escape(ns));
+            }
+            wrapper.push_str(">\n");
+            for p in paths {
+                let _ = writeln!(
+                    wrapper,
+                    "  <xs:include schemaLocation=\"{}\"/>",
+                    file_url(p)?
+                );
+            }
+            wrapper.push_str("</xs:schema>\n");
+            let path = dir.join(format!("wrapper-{i}.xsd"));
+            std::fs::write(&path, wrapper).map_err(|e| format!("{}: {e}", path.display()))?;
+            file_url(&path)?
+        };
+        if ns.is_empty() {
+            // The driver has no target namespace either: a no-namespace schema is included.
+            let _ = writeln!(driver, "  <xs:include schemaLocation=\"{location}\"/>");
+        } else {
+            let _ = writeln!(
+                driver,
+                "  <xs:import namespace=\"{}\" schemaLocation=\"{location}\"/>",
+                attr_escape(ns)
+            );
+        }
+    }
+    driver.push_str("</xs:schema>\n");
+    let driver_path = dir.join("driver.xsd");
+    std::fs::write(&driver_path, driver).map_err(|e| format!("{}: {e}", driver_path.display()))?;
+    let out = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--nonet")
+        .arg("--schema")
+        .arg(&driver_path)
+        .args(files)
+        .output()
+        .map_err(|e| {
+            format!("cannot run xmllint (scripts/install-test-tools.sh installs it): {e}")
+        })?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // xmllint prints "<file> validates" or "<file> fails to validate" per file, and errors as
+    // "<file>:<line>: <message>"; a schema it cannot compile fails every file.
+    if stderr.contains("WXS schema") && stderr.contains("failed to compile") {
+        return Err(format!(
+            "xmllint cannot compile the schemas: {}",
+            stderr.lines().next().unwrap_or_default()
+        ));
+    }
+    let mut invalid = BTreeMap::new();
+    for f in files {
+        let shown = f.to_string_lossy();
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if stderr.contains(&format!("{shown} validates")) {
+            continue;
+        }
+        let first = stderr
+            .lines()
+            .find(|l| l.starts_with(&format!("{shown}:")))
+            .map_or_else(
+                || "xmllint did not validate it".to_owned(),
+                |l| l.strip_prefix(shown.as_ref()).unwrap_or(l).to_owned(),
+            );
+        invalid.insert(name, first);
+    }
+    Ok(invalid)
 }

@@ -1,0 +1,643 @@
+//! Representative XML instances of a generated module's root elements, for round-trip and
+//! schema checks (`cargo xtask conformance`).
+//!
+//! Built from the same [`TypeModel`] the code was generated from, so a sample exercises exactly
+//! the codec it tests. Per root element several samples:
+//! 1. *full*: every optional element and attribute present, repeated elements twice, the first
+//!    branch of every choice, nillable elements with a value;
+//! 2. *minimal*: only what is required, required nillable elements as `xsi:nil`, other values
+//!    than the full sample (the second enumeration value, …);
+//! 3. one more full sample per further choice branch: sample `k` takes branch `k - 1` of every
+//!    choice that has one (the largest choice decides how many samples there are).
+//!
+//! Simple values satisfy their facets: enumerations, patterns (a string generated from the
+//! regular expression itself), lengths, numeric bounds and digits; XSD built-ins kept as text
+//! (`dateTime`, `duration`, `base64Binary`, …) get a value of their lexical space.
+
+use regex_syntax::hir::{Class, Hir, HirKind};
+use sdk_runtime::xml::{XSI_NS, XmlWriter};
+
+use crate::model::{
+    Builtin, Cardinality, Facets, Field, FieldKind, RootElement, StructDef, TypeId, TypeKind,
+    TypeModel, TypeRef,
+};
+
+/// One sample document.
+#[derive(Debug, Clone)]
+pub struct XmlSample {
+    /// What the sample is, e.g. `{urn:x}Order #2 (minimal)`.
+    pub label: String,
+    /// Index of its root element in the list given to [`samples`].
+    pub root: usize,
+    /// The document.
+    pub xml: String,
+}
+
+/// Nesting beyond which optional content is left out and repetitions shrink to their minimum
+/// (recursive schemas would otherwise never end).
+const MAX_DEPTH: usize = 12;
+
+/// The samples of every root element.
+pub fn samples(model: &TypeModel, roots: &[RootElement]) -> Vec<XmlSample> {
+    let mut out = Vec::new();
+    for (i, root) in roots.iter().enumerate() {
+        let branches = max_branches(model, root.ty);
+        let count = 2 + branches.saturating_sub(1);
+        for k in 0..count {
+            let (full, branch, what) = match k {
+                0 => (true, 0, "full".to_owned()),
+                1 => (false, 0, "minimal".to_owned()),
+                _ => (true, k - 1, format!("choice branch {}", k)),
+            };
+            let mut b = Builder {
+                model,
+                full,
+                branch,
+                variant: usize::from(!full),
+                stack: Vec::new(),
+                ids: 0,
+            };
+            let mut w = XmlWriter::new();
+            w.declaration();
+            b.element(
+                &mut w,
+                &root.name.ns,
+                &root.name.local,
+                &TypeRef::Def(root.ty),
+                0,
+            );
+            out.push(XmlSample {
+                label: format!(
+                    "{{{}}}{} #{} ({what})",
+                    root.name.ns,
+                    root.name.local,
+                    k + 1
+                ),
+                root: i,
+                xml: w.finish(),
+            });
+        }
+    }
+    out
+}
+
+/// The number of branches of the largest choice reachable from `ty`.
+fn max_branches(model: &TypeModel, ty: TypeId) -> usize {
+    let mut seen = vec![false; model.types.len()];
+    let mut todo = vec![ty];
+    let mut max = 1;
+    while let Some(id) = todo.pop() {
+        match seen.get_mut(id.0) {
+            Some(s) if !*s => *s = true,
+            _ => continue,
+        }
+        let fields: Vec<&Field> = match model.get(id).map(|t| &t.kind) {
+            Some(TypeKind::Struct(s)) => s.fields.iter().chain(&s.text).collect(),
+            Some(TypeKind::Choice(c)) => {
+                max = max.max(c.variants.len());
+                c.variants.iter().collect()
+            }
+            _ => Vec::new(),
+        };
+        for f in fields {
+            if let TypeRef::Def(d) = f.ty {
+                todo.push(d);
+            }
+        }
+    }
+    max
+}
+
+struct Builder<'m> {
+    model: &'m TypeModel,
+    /// Optional content present.
+    full: bool,
+    /// The choice branch to take (clamped to each choice's branches).
+    branch: usize,
+    /// Which value of several to use for simple types.
+    variant: usize,
+    /// Types being written, for recursion.
+    stack: Vec<TypeId>,
+    /// `xs:ID` values handed out so far (IDs are unique per document).
+    ids: usize,
+}
+
+impl<'m> Builder<'m> {
+    fn def(&self, r: &TypeRef) -> Option<(TypeId, &'m TypeKind)> {
+        let model: &'m TypeModel = self.model;
+        match r {
+            TypeRef::Def(id) => model.get(*id).map(|t| (*id, &t.kind)),
+            _ => None,
+        }
+    }
+
+    /// Whether optional content is written at this depth.
+    fn optional_here(&self, depth: usize) -> bool {
+        self.full && depth < MAX_DEPTH
+    }
+
+    /// How many occurrences of a field to write.
+    fn count(&self, f: &Field, depth: usize) -> usize {
+        let recursive = matches!(f.ty, TypeRef::Def(id) if self.stack.contains(&id));
+        if !self.optional_here(depth) || recursive {
+            return f.min;
+        }
+        match f.cardinality() {
+            Cardinality::One | Cardinality::Optional => 1.max(f.min).min(f.max.unwrap_or(1)),
+            Cardinality::Many => 2.max(f.min).min(f.max.unwrap_or(usize::MAX)),
+        }
+    }
+
+    /// Writes an element named `ns`/`local` whose content has type `ty`.
+    fn element(&mut self, w: &mut XmlWriter, ns: &str, local: &str, ty: &TypeRef, depth: usize) {
+        w.start(ns, local);
+        match self.def(ty) {
+            Some((id, TypeKind::Struct(s))) => {
+                self.stack.push(id);
+                self.content(w, s, depth + 1);
+                self.stack.pop();
+            }
+            Some((id, TypeKind::Choice(_))) => {
+                self.stack.push(id);
+                self.choice(w, id, depth + 1);
+                self.stack.pop();
+            }
+            _ => {
+                let text = self.text(ty);
+                w.text(&text);
+            }
+        }
+        w.end();
+    }
+
+    /// Attributes, text and children of a complex type (or the content of a group).
+    fn content(&mut self, w: &mut XmlWriter, s: &StructDef, depth: usize) {
+        for f in s.fields.iter().filter(|f| f.kind == FieldKind::Attribute) {
+            if f.min > 0 || self.optional_here(depth) {
+                let v = self.text(&f.ty);
+                w.attr(&f.xml.ns, &f.xml.local, &v);
+            }
+        }
+        if let Some(t) = &s.text {
+            let v = self.text(&t.ty);
+            w.text(&v);
+        }
+        if s.mixed && self.optional_here(depth) {
+            w.text("mixed text ");
+        }
+        for f in s.fields.iter().filter(|f| f.kind != FieldKind::Attribute) {
+            self.field(w, f, depth);
+        }
+    }
+
+    /// Every occurrence of an element, group or wildcard field.
+    fn field(&mut self, w: &mut XmlWriter, f: &Field, depth: usize) {
+        let n = self.count(f, depth);
+        for _ in 0..n {
+            match f.kind {
+                FieldKind::Attribute => {}
+                FieldKind::Element => {
+                    if f.nillable && !self.full && f.min > 0 {
+                        w.start(&f.xml.ns, &f.xml.local);
+                        w.attr(XSI_NS, "nil", "true");
+                        w.end();
+                    } else {
+                        self.element(w, &f.xml.ns, &f.xml.local, &f.ty, depth);
+                    }
+                }
+                FieldKind::Group => match self.def(&f.ty) {
+                    Some((id, TypeKind::Struct(s))) => {
+                        self.stack.push(id);
+                        self.content(w, s, depth + 1);
+                        self.stack.pop();
+                    }
+                    Some((id, TypeKind::Choice(_))) => {
+                        self.stack.push(id);
+                        self.choice(w, id, depth + 1);
+                        self.stack.pop();
+                    }
+                    _ => {}
+                },
+                FieldKind::Any => {
+                    w.start("urn:example:conformance:any", "sample");
+                    w.text("any");
+                    w.end();
+                }
+            }
+        }
+    }
+
+    /// One branch of a choice: the selected one, unless it recurses into a type being written
+    /// and another branch does not.
+    fn choice(&mut self, w: &mut XmlWriter, id: TypeId, depth: usize) {
+        let model: &'m TypeModel = self.model;
+        let Some(TypeKind::Choice(c)) = model.get(id).map(|t| &t.kind) else {
+            return;
+        };
+        if c.variants.is_empty() {
+            return;
+        }
+        let wanted = self.branch.min(c.variants.len() - 1);
+        let recurses =
+            |f: &Field| matches!(f.ty, TypeRef::Def(d) if self.stack.contains(&d) || d == id);
+        let pick = if depth >= MAX_DEPTH || c.variants.get(wanted).is_some_and(recurses) {
+            c.variants
+                .iter()
+                .position(|f| !recurses(f))
+                .unwrap_or(wanted)
+        } else {
+            wanted
+        };
+        if let Some(f) = c.variants.get(pick) {
+            // A branch occurs at least once, even where the field itself may be absent.
+            let mut f = f.clone();
+            f.min = f.min.max(1);
+            self.field(w, &f, depth);
+        }
+    }
+
+    /// A valid lexical value of a simple type.
+    fn text(&mut self, ty: &TypeRef) -> String {
+        let variant = self.variant;
+        match ty {
+            TypeRef::Builtin(b) => self.builtin(*b, &Facets::default(), variant),
+            TypeRef::Mapped(_) | TypeRef::AnyElement => "sample".to_owned(),
+            TypeRef::Def(id) => {
+                let model: &'m TypeModel = self.model;
+                let Some(def) = model.get(*id) else {
+                    return "sample".to_owned();
+                };
+                match &def.kind {
+                    TypeKind::Enum(e) => e
+                        .values
+                        .get(variant % e.values.len().max(1))
+                        .map(|v| v.value.clone())
+                        .unwrap_or_default(),
+                    TypeKind::Restricted(r) => self.builtin(r.base, &r.facets, variant),
+                    TypeKind::Union(u) => match u.members.get(variant % u.members.len().max(1)) {
+                        Some(m) => self.text(m),
+                        None => "sample".to_owned(),
+                    },
+                    TypeKind::List(l) => {
+                        let item = l.item.clone();
+                        let a = self.text(&item);
+                        self.variant += 1;
+                        let b = self.text(&item);
+                        self.variant -= 1;
+                        format!("{a} {b}")
+                    }
+                    TypeKind::Struct(s) => match &s.text {
+                        Some(t) => self.text(&t.ty.clone()),
+                        None => String::new(),
+                    },
+                    TypeKind::Choice(_) => String::new(),
+                }
+            }
+        }
+    }
+
+    /// A value of a built-in that satisfies `facets`.
+    fn builtin(&mut self, b: Builtin, facets: &Facets, variant: usize) -> String {
+        if let Some(v) = from_patterns(&facets.patterns, facets, variant) {
+            return v;
+        }
+        match b {
+            Builtin::Bool => ["true", "false"][variant % 2].to_owned(),
+            Builtin::Date => date(facets, variant),
+            Builtin::I8
+            | Builtin::I16
+            | Builtin::I32
+            | Builtin::I64
+            | Builtin::I128
+            | Builtin::U8
+            | Builtin::U16
+            | Builtin::U32
+            | Builtin::U64
+            | Builtin::U128 => integer(b, facets, variant),
+            Builtin::F32 | Builtin::F64 => decimal(facets, variant),
+            Builtin::String => string(facets, variant),
+            Builtin::Lexical(name) => self.lexical(name, facets, variant),
+        }
+    }
+
+    fn lexical(&mut self, name: &str, facets: &Facets, variant: usize) -> String {
+        let octets = |n: usize| {
+            let lo = facets.min_length.unwrap_or(0);
+            n.clamp(lo, facets.max_length.unwrap_or(usize::MAX).max(lo))
+        };
+        match name {
+            "decimal" => decimal(facets, variant),
+            "dateTime" => ["2024-01-31T12:34:56", "2023-12-01T08:00:00Z"][variant % 2].to_owned(),
+            "time" => ["12:34:56", "08:00:00"][variant % 2].to_owned(),
+            "duration" => ["P1D", "PT2H"][variant % 2].to_owned(),
+            "gYear" => "2024".to_owned(),
+            "gYearMonth" => "2024-01".to_owned(),
+            "gMonth" => "--01".to_owned(),
+            "gMonthDay" => "--01-31".to_owned(),
+            "gDay" => "---31".to_owned(),
+            "base64Binary" => base64(octets(5)),
+            "hexBinary" => "AB".repeat(octets(2)),
+            "anyURI" => fit(&format!("https://example.org/{}", variant + 1), facets, 'x'),
+            "language" => ["en", "cs"][variant % 2].to_owned(),
+            "ID" => {
+                self.ids += 1;
+                fit(&format!("id{}", self.ids), facets, '0')
+            }
+            // A reference to the first ID of the document.
+            "IDREF" | "IDREFS" => "id1".to_owned(),
+            "NMTOKENS" => fit("alpha beta", facets, 'x'),
+            // QName: unprefixed, so it needs no namespace binding.
+            _ => string(facets, variant),
+        }
+    }
+}
+
+/// `text` padded with `pad` or cut to the length facets.
+fn fit(text: &str, facets: &Facets, pad: char) -> String {
+    let mut s = text.to_owned();
+    let min = facets.min_length.unwrap_or(0);
+    while s.chars().count() < min {
+        s.push(pad);
+    }
+    match facets.max_length {
+        Some(max) => s.chars().take(max.max(min)).collect(),
+        None => s,
+    }
+}
+
+fn string(facets: &Facets, variant: usize) -> String {
+    fit(["sample", "other"][variant % 2], facets, 'x')
+}
+
+fn base64(octets: usize) -> String {
+    // Bytes 0x41 ('A'): every 3 bytes are "QUFB".
+    let full = octets / 3;
+    let mut s = "QUFB".repeat(full);
+    match octets % 3 {
+        1 => s.push_str("QQ=="),
+        2 => s.push_str("QUE="),
+        _ => {}
+    }
+    s
+}
+
+fn date(facets: &Facets, variant: usize) -> String {
+    if let Some((min, _)) = &facets.min {
+        return min.get(..10).unwrap_or(min).to_owned();
+    }
+    if let Some((max, _)) = &facets.max {
+        return max.get(..10).unwrap_or(max).to_owned();
+    }
+    ["2024-01-31", "2023-12-01"][variant % 2].to_owned()
+}
+
+/// Bounds of a numeric built-in and its facets, as inclusive `i128`s.
+fn int_bounds(b: Builtin, facets: &Facets) -> (i128, i128) {
+    let (mut lo, mut hi) = match b {
+        Builtin::I8 => (i128::from(i8::MIN), i128::from(i8::MAX)),
+        Builtin::I16 => (i128::from(i16::MIN), i128::from(i16::MAX)),
+        Builtin::I32 => (i128::from(i32::MIN), i128::from(i32::MAX)),
+        Builtin::I64 => (i128::from(i64::MIN), i128::from(i64::MAX)),
+        Builtin::U8 => (0, i128::from(u8::MAX)),
+        Builtin::U16 => (0, i128::from(u16::MAX)),
+        Builtin::U32 => (0, i128::from(u32::MAX)),
+        Builtin::U64 => (0, i128::from(u64::MAX)),
+        Builtin::U128 => (0, i128::MAX),
+        _ => (i128::MIN, i128::MAX),
+    };
+    let parse = |v: &str| {
+        v.trim()
+            .trim_start_matches('+')
+            .parse::<f64>()
+            .ok()
+            .map(|f| f as i128)
+    };
+    if let Some((v, inclusive)) = &facets.min
+        && let Some(m) = parse(v)
+    {
+        lo = lo.max(if *inclusive { m } else { m + 1 });
+    }
+    if let Some((v, inclusive)) = &facets.max
+        && let Some(m) = parse(v)
+    {
+        hi = hi.min(if *inclusive { m } else { m - 1 });
+    }
+    if let Some(d) = facets.total_digits {
+        let cap = 10_i128
+            .checked_pow(u32::try_from(d).unwrap_or(38))
+            .map_or(i128::MAX, |p| p - 1);
+        hi = hi.min(cap);
+        lo = lo.max(-cap);
+    }
+    (lo, hi)
+}
+
+fn integer(b: Builtin, facets: &Facets, variant: usize) -> String {
+    let (lo, hi) = int_bounds(b, facets);
+    let wanted = 1 + variant as i128;
+    let v = if wanted >= lo && wanted <= hi {
+        wanted
+    } else if lo > wanted {
+        lo
+    } else {
+        hi
+    };
+    let mut s = v.to_string();
+    // Length facets on a numeric type count characters of the lexical form.
+    if let Some(min) = facets.min_length
+        && s.len() < min
+        && v >= 0
+    {
+        s = format!("{}{s}", "0".repeat(min - s.len()));
+    }
+    s
+}
+
+fn decimal(facets: &Facets, variant: usize) -> String {
+    let lo = facets
+        .min
+        .as_ref()
+        .and_then(|(v, _)| v.trim().parse::<f64>().ok());
+    let hi = facets
+        .max
+        .as_ref()
+        .and_then(|(v, _)| v.trim().parse::<f64>().ok());
+    let fraction = facets.fraction_digits.unwrap_or(2);
+    let mut v: f64 = if variant.is_multiple_of(2) { 1.5 } else { 2.25 };
+    if fraction == 0 {
+        v = v.floor();
+    }
+    match (lo, hi) {
+        (Some(l), Some(h)) if v <= l || v >= h => {
+            v = (l + h) / 2.0;
+            if fraction == 0 {
+                v = v.round();
+            }
+        }
+        (Some(l), None) if v <= l => v = l + 1.0,
+        (None, Some(h)) if v >= h => v = h - 1.0,
+        _ => {}
+    }
+    if let Some(d) = facets.total_digits
+        && d < 3
+    {
+        v = v.trunc().clamp(-9.0, 9.0);
+        if lo.is_some_and(|l| v < l) || hi.is_some_and(|h| v > h) {
+            v = lo.unwrap_or(0.0);
+        }
+    }
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        let digits = fraction.min(2);
+        format!("{v:.digits$}")
+    }
+}
+
+/// A value matching every pattern (and the length facets), if one of the first tries does.
+fn from_patterns(patterns: &[String], facets: &Facets, variant: usize) -> Option<String> {
+    let first = patterns.first()?;
+    let hir = parse_xsd_pattern(first)?;
+    let others: Vec<regex::Regex> = patterns
+        .iter()
+        .skip(1)
+        .filter_map(|p| regex::Regex::new(&sdk_runtime::xml::xsd_pattern_to_regex(p)).ok())
+        .collect();
+    let min = facets.min_length.unwrap_or(0);
+    let max = facets.max_length.unwrap_or(usize::MAX);
+    let mut fallback = None;
+    for extra in 0..24 {
+        let mut out = String::new();
+        generate(&hir, variant, extra, &mut out);
+        let n = out.chars().count();
+        if others.iter().all(|r| r.is_match(&out)) {
+            if n >= min && n <= max {
+                return Some(out);
+            }
+            fallback.get_or_insert(out);
+        }
+    }
+    fallback
+}
+
+fn parse_xsd_pattern(p: &str) -> Option<Hir> {
+    let re = sdk_runtime::xml::xsd_pattern_to_regex(p);
+    regex_syntax::ParserBuilder::new().build().parse(&re).ok()
+}
+
+/// Characters tried, in order, for a character class.
+const NICE: &str = "aA1bB2cC3xX0-";
+
+/// Appends a string matched by `hir`: literals as they are, a class's first "nice" character,
+/// repetitions `min + extra` times (within their maximum), the `variant`th alternative.
+fn generate(hir: &Hir, variant: usize, extra: usize, out: &mut String) {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => {}
+        HirKind::Literal(l) => out.push_str(&String::from_utf8_lossy(&l.0)),
+        HirKind::Class(Class::Unicode(c)) => {
+            let ranges = c.ranges();
+            let inside = |ch: char| ranges.iter().any(|r| r.start() <= ch && ch <= r.end());
+            let nice = NICE.chars().find(|ch| inside(*ch));
+            let pick = nice.or_else(|| {
+                ranges.iter().find_map(|r| {
+                    (u32::from(r.start())..=u32::from(r.end()))
+                        .take(128)
+                        .filter_map(char::from_u32)
+                        .find(|ch| !ch.is_control() && !ch.is_whitespace())
+                })
+            });
+            if let Some(ch) = pick.or_else(|| ranges.first().map(|r| r.start())) {
+                out.push(ch);
+            }
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            if let Some(r) = c.ranges().first() {
+                out.push(char::from(r.start()));
+            }
+        }
+        HirKind::Repetition(r) => {
+            let max = r.max.map_or(usize::MAX, |m| m as usize);
+            let n = (r.min as usize).saturating_add(extra).min(max);
+            for _ in 0..n {
+                generate(&r.sub, variant, extra, out);
+            }
+        }
+        HirKind::Capture(c) => generate(&c.sub, variant, extra, out),
+        HirKind::Concat(parts) => {
+            for p in parts {
+                generate(p, variant, extra, out);
+            }
+        }
+        HirKind::Alternation(alts) => {
+            if let Some(a) = alts.get(variant % alts.len().max(1)) {
+                generate(a, variant, extra, out);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+
+    fn facets(min: Option<usize>, max: Option<usize>) -> Facets {
+        Facets {
+            min_length: min,
+            max_length: max,
+            ..Facets::default()
+        }
+    }
+
+    #[test]
+    fn patterns_generate_matching_values() {
+        for p in [
+            r"\d{8}",
+            r"[A-Z]{2}[0-9]{3,5}",
+            r"(CZ|SK)\d{2}",
+            r"[^<>]+",
+            r"\i\c*",
+            r"[a-z]+@[a-z]+\.[a-z]{2,3}",
+            r"\d{6}/?\d{3,4}",
+        ] {
+            let v = from_patterns(&[p.to_owned()], &Facets::default(), 0)
+                .unwrap_or_else(|| panic!("no value for {p}"));
+            let re = regex::Regex::new(&sdk_runtime::xml::xsd_pattern_to_regex(p)).unwrap();
+            assert!(re.is_match(&v), "{p}: {v}");
+        }
+    }
+
+    #[test]
+    fn patterns_meet_length_facets() {
+        let v = from_patterns(&["[0-9]+".to_owned()], &facets(Some(4), Some(6)), 0).unwrap();
+        assert!((4..=6).contains(&v.len()), "{v}");
+    }
+
+    #[test]
+    fn numbers_respect_bounds() {
+        let f = Facets {
+            min: Some(("10".to_owned(), false)),
+            max: Some(("20".to_owned(), true)),
+            ..Facets::default()
+        };
+        assert_eq!(integer(Builtin::I32, &f, 0), "11");
+        let f = Facets {
+            total_digits: Some(1),
+            ..Facets::default()
+        };
+        assert_eq!(integer(Builtin::U64, &f, 3), "4");
+        let f = Facets {
+            min: Some(("100".to_owned(), true)),
+            fraction_digits: Some(0),
+            ..Facets::default()
+        };
+        assert_eq!(decimal(&f, 0), "101");
+    }
+
+    #[test]
+    fn binary_lengths_count_octets() {
+        assert_eq!(base64(3), "QUFB");
+        assert_eq!(base64(4), "QUFBQQ==");
+        assert_eq!(base64(5), "QUFBQUE=");
+    }
+}
