@@ -1,14 +1,39 @@
 //! Serves inline WSDL schemas to xsd-parser as if they were files next to the WSDL, so that their
 //! relative `schemaLocation`s resolve against the WSDL's folder; everything else is read from disk.
+//!
+//! Every document goes through [`VirtualResolver::serve`] on its way to xsd-parser, which works
+//! around two behaviours of xsd-parser 1.5.2 without changing what the schemas mean:
+//!
+//! * **Chameleon includes.** A schema without `targetNamespace` that is `xs:include`d takes the
+//!   includer's namespace (XSD 1.0 §4.2.1), so one such file included from two namespaces defines
+//!   its components in both (HL7's `datatypes.xsd`, included by CDA schemas in `urn:hl7-org:v3`
+//!   and by IHE pharmacy schemas in `urn:ihe:pharm`). xsd-parser loads a URL once, in the
+//!   namespace of whichever includer it reached first, so the other namespace's references
+//!   (`II`, `CD`, …) were unknown. The resolver serves such an include under a URL that names the
+//!   includer's namespace ([`chameleon_url`]), so each namespace gets its own copy.
+//! * **Declaration order.** xsd-parser orders the types it builds by their dependencies, but when
+//!   one node both derives from a type and uses it as an element type (`<extension
+//!   base="T"><element type="T"/>`), the second reference replaces the first in its dependency map
+//!   and the derivation's ordering is lost: if `T` is declared later in the document, building the
+//!   derived type panics ("Unable to get type for T"). Component order carries no meaning in XSD,
+//!   so [`hoist_base_types`] moves each named type a component of the same document derives from
+//!   in front of that component; a document without such forward references is served unchanged.
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::path::Path;
 
+use sdk_runtime::xml::Element;
 use url::Url;
-use xsd_parser::pipeline::parser::resolver::{ResolveRequest, ResolveResult, Resolver};
+use xsd_parser::pipeline::parser::resolver::{
+    ResolveRequest, ResolveRequestType, ResolveResult, Resolver,
+};
 
 use crate::Error;
+use crate::wsdl::XS_NS;
+
+/// Query parameter of the URL a chameleon include is served under (see the module doc).
+const CHAMELEON_QUERY: &str = "chameleon-namespace";
 
 #[derive(Debug, Default)]
 pub(super) struct VirtualResolver {
@@ -52,15 +77,17 @@ impl Resolver for VirtualResolver {
             Some(current) => current.join(&req.requested_location),
             None => Url::parse(&req.requested_location),
         };
-        let Ok(url) = url else {
+        let Ok(mut url) = url else {
             return Ok(None);
         };
+        // A location never carries our marker of its own; only `chameleon_url` adds it.
+        url.set_query(None);
         if let Some(text) = self.documents.get(url.as_str()) {
             let name = url
                 .path_segments()
                 .and_then(|mut s| s.next_back())
                 .map(str::to_owned);
-            let text = self.link_imports(text, &url);
+            let (url, text) = self.serve(text, url, req);
             return Ok(Some((name, url, Cursor::new(text.into_bytes()))));
         }
         if url.scheme() != "file" {
@@ -75,15 +102,31 @@ impl Resolver for VirtualResolver {
         let bytes = std::fs::read(&path)
             .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
         let name = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned);
-        let bytes = match sdk_runtime::xml::decode(&bytes) {
-            Ok(text) => self.link_imports(&text, &url).into_bytes(),
-            Err(_) => bytes,
+        let (url, bytes) = match sdk_runtime::xml::decode(&bytes) {
+            Ok(text) => {
+                let (url, text) = self.serve(&text, url, req);
+                (url, text.into_bytes())
+            }
+            Err(_) => (url, bytes),
         };
         Ok(Some((name, url, Cursor::new(bytes))))
     }
 }
 
 impl VirtualResolver {
+    /// The URL a document is known under and the text xsd-parser gets for it: imports linked,
+    /// base types hoisted, chameleon includes given a URL of their own (see the module doc).
+    fn serve(&self, text: &str, url: Url, req: &ResolveRequest) -> (Url, String) {
+        let text = hoist_base_types(&self.link_imports(text, &url));
+        let url = match &req.current_ns {
+            Some(ns) if req.request_type == ResolveRequestType::IncludeRequest => {
+                chameleon_url(&text, url, &ns.to_string())
+            }
+            _ => url,
+        };
+        (url, text)
+    }
+
     /// Gives every `xs:import` without `schemaLocation` the URL of the inline WSDL schema with
     /// that namespace: xsd-parser only searches schemas it reached through a location.
     fn link_imports(&self, text: &str, own: &Url) -> String {
@@ -100,5 +143,194 @@ impl VirtualResolver {
             Ok(t) => t,
             Err(never) => match never {},
         }
+    }
+}
+
+/// For a schema without `targetNamespace` included from namespace `ns`, `url` marked with that
+/// namespace: xsd-parser identifies documents by URL, and this document is a different set of
+/// components in each namespace that includes it. Any other document keeps its URL. Relative
+/// locations inside it still resolve against its path (a reference replaces the query).
+fn chameleon_url(text: &str, mut url: Url, ns: &str) -> Url {
+    let chameleon = sdk_runtime::xml::parse_str(&super::strip_doctype(text))
+        .is_ok_and(|root| root.attribute("", "targetNamespace").is_none());
+    if chameleon {
+        url.query_pairs_mut().append_pair(CHAMELEON_QUERY, ns);
+    }
+    url
+}
+
+/// The schema text with every named type that a top-level component derives from (an
+/// `xs:extension` or `xs:restriction` `base` anywhere inside it) moved in front of that
+/// component, when the type is declared later in the same document; everything else keeps its
+/// place and its bytes. See the module doc for why. Text that is not a schema, or that has no
+/// such forward reference, is returned as it is.
+fn hoist_base_types(text: &str) -> String {
+    let Ok(root) = sdk_runtime::xml::parse_str(text) else {
+        return text.to_owned();
+    };
+    if !root.is(XS_NS, "schema") {
+        return text.to_owned();
+    }
+    let tns = root.attribute("", "targetNamespace").unwrap_or("");
+    let components: Vec<&Element> = root
+        .child_elements()
+        .filter(|e| {
+            e.namespace() == XS_NS
+                && matches!(
+                    e.local_name(),
+                    "element"
+                        | "attribute"
+                        | "complexType"
+                        | "simpleType"
+                        | "group"
+                        | "attributeGroup"
+                )
+        })
+        .collect();
+    let types: BTreeMap<&str, usize> = components
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e.local_name(), "complexType" | "simpleType"))
+        .filter_map(|(i, e)| e.attribute("", "name").map(|n| (n, i)))
+        .collect();
+    let scope: Vec<(String, String)> = root.namespace_declarations().to_vec();
+    let bases: Vec<Vec<usize>> = components
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let mut found = Vec::new();
+            collect_bases(e, &scope, &mut |ns, local| {
+                if ns == tns
+                    && let Some(&j) = types.get(local)
+                    && j != i
+                    && !found.contains(&j)
+                {
+                    found.push(j);
+                }
+            });
+            found
+        })
+        .collect();
+    if !bases
+        .iter()
+        .enumerate()
+        .any(|(i, b)| b.iter().any(|&j| j > i))
+    {
+        return text.to_owned();
+    }
+    // Depth first, in document order: a component's bases before it. Derivation is acyclic in a
+    // valid schema; a cycle is left in document order for xsd-parser to report.
+    let mut order = Vec::with_capacity(components.len());
+    let mut seen = vec![false; components.len()];
+    for i in 0..components.len() {
+        place(i, &bases, &mut seen, &mut order);
+    }
+    // The components are permuted among their slots; the text between slots stays.
+    let spans: Vec<std::ops::Range<usize>> = components.iter().map(|e| e.span()).collect();
+    let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
+        return text.to_owned();
+    };
+    let mut out = String::with_capacity(text.len());
+    out.push_str(text.get(..first.start).unwrap_or_default());
+    for (slot, &i) in order.iter().enumerate() {
+        out.push_str(text.get(spans[i].clone()).unwrap_or_default());
+        if let Some(next) = spans.get(slot + 1) {
+            out.push_str(text.get(spans[slot].end..next.start).unwrap_or_default());
+        }
+    }
+    out.push_str(text.get(last.end..).unwrap_or_default());
+    out
+}
+
+/// Appends component `i` to `order` after its bases (those not placed yet), depth first.
+fn place(i: usize, bases: &[Vec<usize>], seen: &mut [bool], order: &mut Vec<usize>) {
+    if seen.get(i).copied().unwrap_or(true) {
+        return;
+    }
+    seen[i] = true;
+    for &j in bases.get(i).map(Vec::as_slice).unwrap_or_default() {
+        place(j, bases, seen, order);
+    }
+    order.push(i);
+}
+
+/// Calls `found(namespace, local name)` for the `base` of every `xs:extension` and
+/// `xs:restriction` in `e` (itself included), resolving prefixes with the declarations in scope.
+fn collect_bases(e: &Element, scope: &[(String, String)], found: &mut impl FnMut(&str, &str)) {
+    let mut scope = scope.to_vec();
+    scope.extend_from_slice(e.namespace_declarations());
+    if e.namespace() == XS_NS
+        && matches!(e.local_name(), "extension" | "restriction")
+        && let Some(base) = e.attribute("", "base")
+    {
+        let (prefix, local) = base.trim().split_once(':').unwrap_or(("", base.trim()));
+        let ns = scope
+            .iter()
+            .rev()
+            .find(|(p, _)| p == prefix)
+            .map_or("", |(_, ns)| ns.as_str());
+        found(ns, local);
+    }
+    for child in e.child_elements() {
+        collect_bases(child, &scope, found);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const DERIVED_FIRST: &str = r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:t" targetNamespace="urn:t">
+  <!-- root -->
+  <xs:element name="Root">
+    <xs:complexType>
+      <xs:complexContent>
+        <xs:extension base="t:Base"><xs:sequence><xs:element name="b" type="t:Base"/></xs:sequence></xs:extension>
+      </xs:complexContent>
+    </xs:complexType>
+  </xs:element>
+  <xs:simpleType name="Code"><xs:restriction base="xs:string"/></xs:simpleType>
+  <xs:complexType name="Base"><xs:simpleContent><xs:extension base="t:Code"/></xs:simpleContent></xs:complexType>
+</xs:schema>"#;
+
+    #[test]
+    fn base_types_move_before_the_components_deriving_from_them() {
+        let out = hoist_base_types(DERIVED_FIRST);
+        let at = |needle: &str| out.find(needle).unwrap();
+        assert!(at("name=\"Code\"") < at("name=\"Base\""));
+        assert!(at("name=\"Base\"") < at("name=\"Root\""));
+        // Components change slots; the text between them (here a comment) stays, nothing is lost.
+        assert!(at("<!-- root -->") < at("name=\"Code\""));
+        assert_eq!(out.len(), DERIVED_FIRST.len());
+        assert!(sdk_runtime::xml::parse_str(&out).is_ok());
+    }
+
+    #[test]
+    fn schemas_without_forward_bases_are_served_unchanged() {
+        let ordered = hoist_base_types(DERIVED_FIRST);
+        assert_eq!(hoist_base_types(&ordered), ordered);
+        // A base in another namespace with the same local name is not a reason to move anything.
+        let other = DERIVED_FIRST.replace("xmlns:t=\"urn:t\"", "xmlns:t=\"urn:other\"");
+        assert_eq!(hoist_base_types(&other), other);
+        assert_eq!(hoist_base_types("not xml <"), "not xml <");
+    }
+
+    #[test]
+    fn chameleon_includes_get_a_url_per_namespace() {
+        let url = Url::parse("file:///specs/datatypes.xsd").unwrap();
+        let chameleon = r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>"#;
+        let hl7 = chameleon_url(chameleon, url.clone(), "urn:hl7-org:v3");
+        let pharm = chameleon_url(chameleon, url.clone(), "urn:ihe:pharm");
+        assert_ne!(hl7, pharm);
+        assert_eq!(hl7.to_file_path().unwrap(), url.to_file_path().unwrap());
+        assert_eq!(
+            hl7.join("voc.xsd").unwrap().as_str(),
+            "file:///specs/voc.xsd"
+        );
+        // A schema with its own namespace is one document whoever includes it.
+        let own =
+            r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:t"/>"#;
+        assert_eq!(chameleon_url(own, url.clone(), "urn:t"), url);
     }
 }

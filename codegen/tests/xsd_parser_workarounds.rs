@@ -1,0 +1,115 @@
+//! Spec sets of the conformance corpus that xsd-parser 1.5.2 could not read as we fed them (see
+//! `codegen/src/xsd/resolver.rs`):
+//!
+//! * gematik's `EPAService.wsdl` imports `Schema_VSD.xsd`, whose inline element `Kostentraeger`
+//!   extends the complex type `Kostentraeger` declared further down and also has a child of that
+//!   type; xsd-parser panicked "Unable to get type for Kostentraeger".
+//! * P1's `extPL_r2.xsd` imports the CDA schemas, which include HL7's namespace-less datatypes
+//!   from two namespaces (`urn:hl7-org:v3` and `urn:ihe:pharm`); xsd-parser loaded them into the
+//!   first only: "Unknown type II".
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use sdk_codegen::model::TypeModel;
+use sdk_codegen::wsdl::QName;
+
+const VSD_NS: &str = "http://ws.gematik.de/fa/vsdm/vsd/v5.2";
+const HL7_NS: &str = "urn:hl7-org:v3";
+const PHARM_NS: &str = "urn:ihe:pharm";
+
+/// A file of the shared spec corpus (`../shared` beside the workspace).
+fn shared(rel: &str) -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")).join(rel)
+}
+
+/// The Rust name of the type generated for the XSD type `{ns}local`.
+fn rust_name<'m>(model: &'m TypeModel, ns: &str, local: &str) -> &'m str {
+    let q = QName::new(ns, local);
+    model
+        .types
+        .iter()
+        .find(|t| t.xml_name.as_ref() == Some(&q))
+        .map(|t| t.rust_name.as_str())
+        .unwrap_or_else(|| panic!("no type generated for {{{ns}}}{local}"))
+}
+
+#[test]
+fn epa_service_wsdl_generates() {
+    let path = shared("corpus/de-gematik-ti/consumer/EPAService.wsdl");
+    let module = sdk_codegen::generate_wsdl_module(&path, "EPAService.wsdl").unwrap();
+    assert!(module.operations > 0);
+    // The operations do not reach `Kostentraeger`, but the schema it comes from was interpreted.
+    let defs = sdk_codegen::wsdl::read(&path).unwrap();
+    let schemas = sdk_codegen::xsd::load(&defs.schemas).unwrap();
+    assert!(
+        schemas
+            .types
+            .items
+            .keys()
+            .any(|ident| ident.name.as_str() == "Kostentraeger"),
+        "Kostentraeger was not interpreted"
+    );
+}
+
+#[test]
+fn kostentraeger_extension_of_a_later_declared_type_generates() {
+    // The schema of EPAService.wsdl that failed.
+    let path = shared("corpus/de-gematik-ti/fa/vsds/Schema_VSD.xsd");
+    let module = sdk_codegen::generate_schema_module(&path, "Schema_VSD.xsd").unwrap();
+    let base = rust_name(&module.model, VSD_NS, "Kostentraeger");
+    assert!(module.code.contains(&format!("pub struct {base} {{")));
+    // The inline element's type has the base's fields, then its own child of the base type.
+    let derived = module
+        .code
+        .split("pub struct ")
+        .find(|s| s.contains("pub abrechnender_kostentraeger:"))
+        .unwrap();
+    assert!(derived.contains("pub kostentraegerkennung:"));
+    assert!(derived.contains(&format!("::std::option::Option<{base}>")));
+}
+
+#[test]
+fn ext_pl_r2_generates() {
+    let path = shared("specs/published/p1-erecepta-v20170510/cda-xsd/extPL_r2.xsd");
+    // extPL_r2 declares types only (no global element), so its module may be empty; what failed
+    // was reading the schemas it imports.
+    sdk_codegen::generate_schema_module(&path, "extPL_r2.xsd").unwrap();
+    let schemas = sdk_codegen::xsd::load_file(&path).unwrap();
+    for ns in [HL7_NS, PHARM_NS] {
+        let id = schemas
+            .namespaces
+            .iter()
+            .find(|(_, uri)| *uri == ns)
+            .map(|(id, _)| *id)
+            .unwrap_or_else(|| panic!("namespace {ns} not loaded"));
+        assert!(
+            schemas
+                .types
+                .items
+                .keys()
+                .any(|ident| ident.ns.0 == id && ident.name.as_str() == "II"),
+            "II was not interpreted in {ns}"
+        );
+    }
+}
+
+#[test]
+fn hl7_datatypes_included_from_two_namespaces_convert_in_both() {
+    // The CDA schema extPL_r2 imports: its pharmacy parts (urn:ihe:pharm) include the HL7
+    // datatypes too, and use `II` unprefixed, in their own namespace. The type model is built as
+    // `generate_schema_module` builds it, without emitting code, so that this test is about
+    // reading the schemas.
+    let path = shared("specs/published/p1-erecepta-v20170510/cda-xsd/CDA_extended_pharmacy.xsd");
+    let schemas = sdk_codegen::xsd::load_file(&path).unwrap();
+    let overlay = sdk_codegen::config::Overlay::default();
+    let mut conv = sdk_codegen::xsd::Converter::new(&schemas, &overlay);
+    for name in conv.global_elements(Some(HL7_NS)) {
+        conv.element(&name).unwrap();
+    }
+    let model = conv.finish();
+    assert_ne!(
+        rust_name(&model, HL7_NS, "II"),
+        rust_name(&model, PHARM_NS, "II")
+    );
+}
