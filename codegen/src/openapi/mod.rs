@@ -63,6 +63,10 @@ pub struct JsonSample {
     pub schema_pointer: String,
     /// The instance.
     pub value: Value,
+    /// Why no instance can satisfy the schema, when the spec contradicts itself (e.g. a `date`
+    /// string with `maxLength: 1`): the value is then the closest the builder could make, and a
+    /// validator must reject it.
+    pub unsatisfiable: Option<String>,
 }
 
 /// Generates the module for the OpenAPI 3.0.x or Swagger 2.0 document `spec` (JSON or YAML);

@@ -90,6 +90,9 @@ pub struct StructDef {
     pub additional: Option<(String, Ty)>,
     /// `additionalProperties: false`.
     pub closed: bool,
+    /// Why no JSON object satisfies the schema, when its parts contradict each other (see
+    /// `Builder::closed_conflict`).
+    pub unsatisfiable: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -99,8 +102,15 @@ pub struct Field {
     pub ty: Ty,
     pub required: bool,
     pub nullable: bool,
+    /// `readOnly`, on the property or on the schema it references.
     pub read_only: bool,
+    /// `writeOnly`, on the property or on the schema it references.
     pub write_only: bool,
+    /// `readOnly` comes only from a referenced schema, not the property itself: OpenAPI 3.0
+    /// validators then do not waive `required` in requests.
+    pub read_only_by_reference: bool,
+    /// `writeOnly` comes only from a referenced schema: `required` is not waived in responses.
+    pub write_only_by_reference: bool,
     pub doc: Vec<String>,
     /// Boxed to break a cycle of direct containment.
     pub boxed: bool,
@@ -1077,22 +1087,24 @@ impl<'a> Builder<'a> {
             let ty = self.ty(s, &format!("{name}{}", camel(&wire)))?;
             let nullable = self.nullable(s);
             let data = self.data(s).cloned().unwrap_or_default();
-            // `readOnly`/`writeOnly` count where the property declares them: validators do not
-            // follow a `$ref` to find them, so neither do the required-ness rules here.
-            let (read_only, write_only) = match s {
+            // `readOnly`/`writeOnly` apply wherever they are declared (a validator refuses a
+            // read-only value in a request at any depth), but `required` is waived only for a
+            // property that declares them itself (validators do not follow a `$ref` for that).
+            let (own_ro, own_wo) = match s {
                 SRef::Item(x) => (x.schema_data.read_only, x.schema_data.write_only),
                 SRef::Ref(_) => (false, false),
             };
+            let (read_only, write_only) = self.access(s, &mut Vec::new());
             let mut doc = schema_doc(&data);
             if let Ty::Scalar(sc) = &ty
                 && let Some(d) = scalar_doc(sc)
             {
                 doc.push(d);
             }
-            if data.read_only {
+            if read_only {
                 doc.push("Read-only: set by the server; not sent in requests.".into());
             }
-            if data.write_only {
+            if write_only {
                 doc.push("Write-only: sent in requests; the server does not return it.".into());
             }
             if let Some(d) = &data.default {
@@ -1106,6 +1118,8 @@ impl<'a> Builder<'a> {
                 nullable,
                 read_only,
                 write_only,
+                read_only_by_reference: read_only && !own_ro,
+                write_only_by_reference: write_only && !own_wo,
                 doc,
                 boxed: false,
                 undeclared: false,
@@ -1125,6 +1139,8 @@ impl<'a> Builder<'a> {
                 nullable: false,
                 read_only: false,
                 write_only: false,
+                read_only_by_reference: false,
+                write_only_by_reference: false,
                 doc: vec![
                     "Listed as required by the service description, which does not declare it; kept as any JSON value and optional here.".into(),
                 ],
@@ -1149,7 +1165,87 @@ impl<'a> Builder<'a> {
             fields,
             additional,
             closed,
+            unsatisfiable: self.closed_conflict(schema, name),
         }))
+    }
+
+    /// `readOnly`/`writeOnly` of a use of a schema: its own, or those of the schema it
+    /// references (directly or as `allOf` parts).
+    fn access(&self, s: SRef<'_>, seen: &mut Vec<*const Schema>) -> (bool, bool) {
+        let Some(schema) = self.resolve(s) else {
+            return (false, false);
+        };
+        if seen.contains(&(schema as *const Schema)) {
+            return (false, false);
+        }
+        seen.push(schema as *const Schema);
+        let (mut ro, mut wo) = (schema.schema_data.read_only, schema.schema_data.write_only);
+        for part in View::of(schema).all_of {
+            let (r, w) = self.access(part, seen);
+            ro |= r;
+            wo |= w;
+        }
+        (ro, wo)
+    }
+
+    /// Why no object satisfies `schema` (named `name`) together with its `allOf` parts: one of
+    /// them is closed (`additionalProperties: false`) and does not declare a property that
+    /// another requires. JSON Schema applies each part's `additionalProperties` to that part's
+    /// own `properties` only, so e.g. a closed base with a subtype adding a required property,
+    /// or a closed subtype of a base with a required discriminator, admits no instance.
+    fn closed_conflict(&self, schema: &Schema, name: &str) -> Option<String> {
+        struct Part {
+            label: String,
+            declared: BTreeSet<String>,
+            required: Vec<String>,
+            closed: bool,
+        }
+        fn walk(
+            b: &Builder<'_>,
+            schema: &Schema,
+            label: String,
+            seen: &mut Vec<*const Schema>,
+            out: &mut Vec<Part>,
+        ) {
+            if seen.contains(&(schema as *const Schema)) {
+                return;
+            }
+            seen.push(schema as *const Schema);
+            let v = View::of(schema);
+            for (i, part) in v.all_of.iter().enumerate() {
+                let part_label = match part {
+                    SRef::Ref(r) => component_name(r).unwrap_or_else(|_| (*r).to_owned()),
+                    SRef::Item(_) => format!("{label} (allOf part {})", i + 1),
+                };
+                if let Some(p) = b.resolve(*part) {
+                    walk(b, p, part_label, seen, out);
+                }
+            }
+            out.push(Part {
+                label,
+                declared: v.properties.iter().map(|(n, _)| (*n).to_owned()).collect(),
+                required: v.required.iter().map(|r| (*r).to_owned()).collect(),
+                closed: matches!(v.additional, Some(AdditionalProperties::Any(false))),
+            });
+        }
+        let mut parts = Vec::new();
+        walk(self, schema, name.to_owned(), &mut Vec::new(), &mut parts);
+        for closed in parts.iter().filter(|p| p.closed) {
+            for p in &parts {
+                if let Some(r) = p.required.iter().find(|r| !closed.declared.contains(*r)) {
+                    let who = if p.label == closed.label {
+                        "which it requires itself".to_owned()
+                    } else {
+                        format!("which `{}` requires", p.label)
+                    };
+                    return Some(format!(
+                        "`{}` has additionalProperties: false and does not declare `{r}`, {who}",
+                        closed.label
+                    ));
+                }
+            }
+        }
+        None
     }
 
     fn operation(

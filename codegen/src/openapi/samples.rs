@@ -4,6 +4,16 @@
 //! bounds), only the required ones (other values, so that two samples differ even without
 //! optional properties), and nullable properties as `null`; a union gives one sample per
 //! alternative. Request bodies leave `readOnly` properties out, responses `writeOnly` ones.
+//!
+//! Some schemas admit no value at all because the spec contradicts itself: a `date` string with
+//! `maxLength: 1`, a closed `allOf` part that does not declare a property another part requires,
+//! a property required in requests but read-only through the schema it references. The builder
+//! detects these and says why ([`JsonSample::unsatisfiable`]). Where such a value is optional
+//! (an optional property, the items of an array that may be empty, a map value, one branch of a
+//! union), the samples leave it out and stay valid, and one more sample puts it in to show the
+//! defect; where it is required, the sample itself is marked.
+
+use std::cell::{Cell, RefCell};
 
 use serde_json::{Map, Value, json};
 
@@ -35,22 +45,27 @@ const MAX_DEPTH: usize = 6;
 
 pub fn all(model: &Model) -> Vec<JsonSample> {
     let mut out = Vec::new();
+    let mut add = |label: String, ty: &Ty, pointer: &str, dir: Direction| {
+        for (i, (value, unsatisfiable)) in samples(model, ty, dir).into_iter().enumerate() {
+            out.push(JsonSample {
+                label: format!("{label} #{}", i + 1),
+                rust_type: ty_text(model, ty),
+                schema_pointer: pointer.to_owned(),
+                value,
+                unsatisfiable,
+            });
+        }
+    };
     for (name, id) in &model.components {
         let Some(pointer) = model.component_of(*id) else {
             continue;
         };
-        let ty = Ty::Named(*id);
-        for (i, value) in samples(model, &ty, Direction::Plain)
-            .into_iter()
-            .enumerate()
-        {
-            out.push(JsonSample {
-                label: format!("schema {name} #{}", i + 1),
-                rust_type: ty_text(model, &ty),
-                schema_pointer: pointer.to_owned(),
-                value,
-            });
-        }
+        add(
+            format!("schema {name}"),
+            &Ty::Named(*id),
+            pointer,
+            Direction::Plain,
+        );
     }
     for op in &model.operations {
         if let Some(Body::Json {
@@ -59,14 +74,12 @@ pub fn all(model: &Model) -> Vec<JsonSample> {
             ..
         }) = &op.body
         {
-            for (i, value) in samples(model, ty, Direction::Write).into_iter().enumerate() {
-                out.push(JsonSample {
-                    label: format!("{}.request #{}", op.name, i + 1),
-                    rust_type: ty_text(model, ty),
-                    schema_pointer: pointer.clone(),
-                    value,
-                });
-            }
+            add(
+                format!("{}.request", op.name),
+                ty,
+                pointer,
+                Direction::Write,
+            );
         }
         for r in &op.responses {
             if let ResponseBody::Json {
@@ -79,50 +92,130 @@ pub fn all(model: &Model) -> Vec<JsonSample> {
                     Code::Range(n) => format!("{n}XX"),
                     Code::Default => "default".into(),
                 };
-                for (i, value) in samples(model, ty, Direction::Read).into_iter().enumerate() {
-                    out.push(JsonSample {
-                        label: format!("{}.response.{code} #{}", op.name, i + 1),
-                        rust_type: ty_text(model, ty),
-                        schema_pointer: pointer.clone(),
-                        value,
-                    });
-                }
+                add(
+                    format!("{}.response.{code}", op.name),
+                    ty,
+                    pointer,
+                    Direction::Read,
+                );
             }
         }
     }
     out
 }
 
+/// Why a value cannot be valid, and where.
+#[derive(Debug, Clone)]
+struct Defect {
+    /// `Type.property` (set by the innermost object around the value).
+    at: Option<String>,
+    why: String,
+}
+
 struct Gen<'a> {
     model: &'a Model,
     dir: Direction,
+    /// Put impossible values in even where they could be left out.
+    keep_impossible: bool,
+    /// Why the value being built is invalid.
+    defects: RefCell<Vec<Defect>>,
+    /// Whether an impossible optional value was left out.
+    dropped: Cell<bool>,
 }
 
-fn samples(model: &Model, ty: &Ty, dir: Direction) -> Vec<Value> {
-    let g = Gen { model, dir };
-    let mut out: Vec<Value> = Vec::new();
-    let mut push = |v: Option<Value>| {
+/// What one sample is.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    /// Branch `usize` of a union.
+    Branch(Mode, usize),
+    /// A value varied by `usize`.
+    Plain(Mode, usize),
+}
+
+/// The samples of `ty`, each with the reason it cannot be valid (if so).
+fn samples(model: &Model, ty: &Ty, dir: Direction) -> Vec<(Value, Option<String>)> {
+    let probe = Gen::new(model, dir, false);
+    let shapes: Vec<Shape> = match probe.def_kind(ty) {
+        Some(DefKind::OneOf(o)) => (0..o.variants.len())
+            .map(|i| Shape::Branch(Mode::Full, i))
+            .chain([
+                Shape::Branch(Mode::Minimal, 1),
+                Shape::Branch(Mode::Nulls, 0),
+            ])
+            .collect(),
+        _ => vec![
+            Shape::Plain(Mode::Full, 0),
+            Shape::Plain(Mode::Minimal, 1),
+            Shape::Plain(Mode::Nulls, 0),
+        ],
+    };
+    let mut out: Vec<(Value, Option<String>)> = Vec::new();
+    let mut push = |v: Option<(Value, Option<String>)>| {
         if let Some(v) = v
-            && !out.contains(&v)
+            && !out.iter().any(|(x, _)| *x == v.0)
         {
             out.push(v);
         }
     };
-    if let Some(DefKind::OneOf(o)) = g.def_kind(ty) {
-        for i in 0..o.variants.len() {
-            push(g.union(ty, Mode::Full, i, 0));
+    for shape in shapes {
+        let g = Gen::new(model, dir, false);
+        push(g.build(ty, shape));
+        if g.dropped.get() {
+            push(Gen::new(model, dir, true).build(ty, shape));
         }
-        push(g.union(ty, Mode::Minimal, 1, 0));
-        push(g.union(ty, Mode::Nulls, 0, 0));
-        return out;
     }
-    push(g.value(ty, Mode::Full, 0, 0, None));
-    push(g.value(ty, Mode::Minimal, 1, 0, None));
-    push(g.value(ty, Mode::Nulls, 0, 0, None));
     out
 }
 
-impl Gen<'_> {
+impl<'a> Gen<'a> {
+    fn new(model: &'a Model, dir: Direction, keep_impossible: bool) -> Self {
+        Self {
+            model,
+            dir,
+            keep_impossible,
+            defects: RefCell::new(Vec::new()),
+            dropped: Cell::new(false),
+        }
+    }
+
+    /// One sample and, when it cannot be valid, why.
+    fn build(&self, ty: &Ty, shape: Shape) -> Option<(Value, Option<String>)> {
+        let v = match shape {
+            Shape::Branch(mode, i) => self.union(ty, mode, i, 0),
+            Shape::Plain(mode, i) => self.value(ty, mode, i, 0, None),
+        }?;
+        let mut reasons: Vec<String> = Vec::new();
+        for d in self.defects.borrow().iter() {
+            let text = match &d.at {
+                Some(at) => format!("`{at}`: {}", d.why),
+                None => d.why.clone(),
+            };
+            if !reasons.contains(&text) {
+                reasons.push(text);
+            }
+        }
+        Some((v, (!reasons.is_empty()).then(|| reasons.join("; "))))
+    }
+
+    fn defect(&self, at: Option<String>, why: String) {
+        self.defects.borrow_mut().push(Defect { at, why });
+    }
+
+    fn mark(&self) -> usize {
+        self.defects.borrow().len()
+    }
+
+    /// Whether defects were found since `mark`.
+    fn impossible_since(&self, mark: usize) -> bool {
+        self.defects.borrow().len() > mark
+    }
+
+    /// Forgets the defects since `mark`: the impossible value is left out.
+    fn drop_since(&self, mark: usize) {
+        self.defects.borrow_mut().truncate(mark);
+        self.dropped.set(true);
+    }
+
     fn def_kind(&self, ty: &Ty) -> Option<&DefKind> {
         match ty {
             Ty::Named(id) => match self.model.defs.get(*id).map(|d| &d.kind) {
@@ -149,6 +242,34 @@ impl Gen<'_> {
         self.value(&v.ty, mode, branch, depth + 1, tag)
     }
 
+    /// A value of the union `ty` inside another value: branch `variant`, or the next possible
+    /// one when that branch admits no value.
+    fn nested_union(&self, ty: &Ty, mode: Mode, variant: usize, depth: usize) -> Option<Value> {
+        let mark = self.mark();
+        let first = self.union(ty, mode, variant, depth);
+        if self.keep_impossible || !self.impossible_since(mark) {
+            return first;
+        }
+        let n = match self.def_kind(ty) {
+            Some(DefKind::OneOf(o)) => o.variants.len(),
+            _ => 0,
+        };
+        let defects = self.defects.borrow()[mark..].to_vec();
+        for other in 1..n {
+            self.defects.borrow_mut().truncate(mark);
+            let v = self.union(ty, mode, variant + other, depth);
+            if !self.impossible_since(mark) {
+                self.dropped.set(true);
+                return v;
+            }
+        }
+        // No branch admits a value: the first one, with its defects.
+        let mut all = self.defects.borrow_mut();
+        all.truncate(mark);
+        all.extend(defects);
+        first
+    }
+
     /// A value of `ty`; `variant` varies scalars; `tag` forces a discriminator property.
     fn value(
         &self,
@@ -159,7 +280,12 @@ impl Gen<'_> {
         tag: Option<(&str, &str)>,
     ) -> Option<Value> {
         match ty {
-            Ty::Scalar(s) => Some(scalar(s, variant)),
+            Ty::Scalar(s) => {
+                if let Some(why) = unsatisfiable_scalar(s) {
+                    self.defect(None, why);
+                }
+                Some(scalar(s, variant))
+            }
             Ty::Any => Some(json!("any value")),
             Ty::Nullable(t) => {
                 if mode == Mode::Nulls {
@@ -174,6 +300,11 @@ impl Gen<'_> {
                 max_items,
             } => {
                 let min = min_items.unwrap_or(0);
+                if let Some(max) = max_items
+                    && min > *max
+                {
+                    self.defect(None, format!("minItems {min} exceeds maxItems {max}"));
+                }
                 let mut n = if mode == Mode::Minimal || depth >= MAX_DEPTH {
                     min
                 } else {
@@ -182,9 +313,14 @@ impl Gen<'_> {
                 if let Some(max) = max_items {
                     n = n.min(*max);
                 }
+                let mark = self.mark();
                 let mut items = Vec::new();
                 for i in 0..n {
                     items.push(self.value(item, mode, variant + i, depth + 1, None)?);
+                }
+                if min == 0 && !self.keep_impossible && self.impossible_since(mark) {
+                    self.drop_since(mark);
+                    items.clear();
                 }
                 Some(Value::Array(items))
             }
@@ -192,11 +328,16 @@ impl Gen<'_> {
                 if mode == Mode::Minimal || depth >= MAX_DEPTH {
                     Some(json!({}))
                 } else {
+                    let mark = self.mark();
                     let mut m = Map::new();
                     m.insert(
                         "key1".into(),
                         self.value(v, mode, variant, depth + 1, None)?,
                     );
+                    if !self.keep_impossible && self.impossible_since(mark) {
+                        self.drop_since(mark);
+                        m.clear();
+                    }
                     Some(Value::Object(m))
                 }
             }
@@ -210,13 +351,32 @@ impl Gen<'_> {
                             None => json!("unlisted value"),
                         })
                     }
-                    DefKind::OneOf(_) => self.union(ty, mode, variant, depth),
+                    DefKind::OneOf(_) => self.nested_union(ty, mode, variant, depth),
                     DefKind::Struct(s) => {
+                        let name = spec_name(def);
+                        if let Some(why) = &s.unsatisfiable {
+                            self.defect(Some(name.clone()), why.clone());
+                        }
                         let mut m = Map::new();
                         for f in &s.fields {
+                            let at = || Some(format!("{name}.{}", f.wire));
                             if (self.dir == Direction::Write && f.read_only)
                                 || (self.dir == Direction::Read && f.write_only)
                             {
+                                // OpenAPI 3.0 waives `required` in the other direction only
+                                // for a property marked readOnly/writeOnly itself.
+                                if f.required
+                                    && self.dir == Direction::Write
+                                    && f.read_only_by_reference
+                                {
+                                    self.defect(at(), "required, and read-only through the schema it references: a request must leave it out (readOnly) but cannot (`required` is waived only for a property marked readOnly itself)".into());
+                                }
+                                if f.required
+                                    && self.dir == Direction::Read
+                                    && f.write_only_by_reference
+                                {
+                                    self.defect(at(), "required, and write-only through the schema it references: a response must leave it out (writeOnly) but cannot (`required` is waived only for a property marked writeOnly itself)".into());
+                                }
                                 continue;
                             }
                             if let Some((prop, t)) = tag
@@ -227,11 +387,13 @@ impl Gen<'_> {
                             }
                             // OpenAPI 3.0: a required read-only property is required in
                             // responses only, a write-only one in requests only.
+                            let read_only = f.read_only && !f.read_only_by_reference;
+                            let write_only = f.write_only && !f.write_only_by_reference;
                             let needed = f.required
                                 && match self.dir {
-                                    Direction::Plain => !f.read_only && !f.write_only,
-                                    Direction::Read => !f.write_only,
-                                    Direction::Write => !f.read_only,
+                                    Direction::Plain => !read_only && !write_only,
+                                    Direction::Read => !write_only,
+                                    Direction::Write => !read_only,
                                 };
                             let present = needed
                                 || (depth < MAX_DEPTH
@@ -243,11 +405,23 @@ impl Gen<'_> {
                             if !present {
                                 continue;
                             }
+                            let mark = self.mark();
                             let value = if mode == Mode::Nulls && f.nullable {
                                 Some(Value::Null)
                             } else {
                                 self.value(&f.ty, mode, variant, depth + 1, None)
                             };
+                            if self.impossible_since(mark) {
+                                if !needed && !self.keep_impossible {
+                                    self.drop_since(mark);
+                                    continue;
+                                }
+                                for d in self.defects.borrow_mut()[mark..].iter_mut() {
+                                    if d.at.is_none() {
+                                        d.at = at();
+                                    }
+                                }
+                            }
                             match value {
                                 Some(v) => {
                                     m.insert(f.wire.clone(), v);
@@ -269,7 +443,16 @@ impl Gen<'_> {
                                 .map(|i| format!("extra{i}"))
                                 .find(|k| !m.contains_key(k))
                                 .unwrap_or_default();
-                            if let Some(v) = self.value(t, mode, variant, depth + 1, None) {
+                            let mark = self.mark();
+                            let v = self.value(t, mode, variant, depth + 1, None);
+                            if self.impossible_since(mark) && !self.keep_impossible {
+                                self.drop_since(mark);
+                            } else if let Some(v) = v {
+                                for d in self.defects.borrow_mut()[mark..].iter_mut() {
+                                    if d.at.is_none() {
+                                        d.at = Some(format!("{name} (additional property)"));
+                                    }
+                                }
                                 m.insert(key, v);
                             }
                         }
@@ -278,6 +461,117 @@ impl Gen<'_> {
                 }
             }
         }
+    }
+}
+
+/// The schema's name in the spec (the last token of its pointer), or the Rust name of an
+/// inline type.
+fn spec_name(def: &super::model::Def) -> String {
+    def.pointer
+        .as_deref()
+        .and_then(|p| p.rsplit('/').next())
+        .map_or_else(
+            || def.name.clone(),
+            |t| t.replace("~1", "/").replace("~0", "~"),
+        )
+}
+
+/// Character counts of the values of a string format a validator checks: (min, max).
+fn format_lengths(format: &str) -> Option<(usize, Option<usize>)> {
+    Some(match format {
+        // RFC 3339 full-date: `2024-01-31`.
+        "date" => (10, Some(10)),
+        // RFC 3339 date-time: at least `2024-01-31T12:34:56Z`.
+        "date-time" => (20, None),
+        // `3f2c1b9e-8a4d-4c6e-9f1a-2b3c4d5e6f70`.
+        "uuid" => (36, Some(36)),
+        // `0.0.0.0` to `255.255.255.255`.
+        "ipv4" => (7, Some(15)),
+        // `::` to a full address with an embedded IPv4 one.
+        "ipv6" => (2, Some(45)),
+        _ => return None,
+    })
+}
+
+/// Why no value satisfies the scalar's own facets, if none does.
+pub(crate) fn unsatisfiable_scalar(s: &Scalar) -> Option<String> {
+    match s.kind {
+        ScalarKind::String => {
+            let min = s.min_length.unwrap_or(0);
+            let max = s.max_length;
+            if let Some(max) = max
+                && min > max
+            {
+                return Some(format!("minLength {min} exceeds maxLength {max}"));
+            }
+            let format = s.format.as_deref().unwrap_or("");
+            if let Some((lo, hi)) = format_lengths(format) {
+                let fits = hi.is_none_or(|hi| hi >= min) && max.is_none_or(|max| max >= lo);
+                if !fits {
+                    let values = match hi {
+                        Some(hi) if hi == lo => format!("{lo} characters long"),
+                        Some(hi) => format!("{lo} to {hi} characters long"),
+                        None => format!("at least {lo} characters long"),
+                    };
+                    let facets = match (s.min_length, max) {
+                        (Some(a), Some(b)) => format!("minLength {a}, maxLength {b}"),
+                        (Some(a), None) => format!("minLength is {a}"),
+                        (None, Some(b)) => format!("maxLength is {b}"),
+                        (None, None) => String::new(),
+                    };
+                    return Some(format!(
+                        "`format: {format}` values are {values}, but {facets}"
+                    ));
+                }
+            }
+            if format == "byte" && max.is_some_and(|max| (min..=max).all(|n| n % 4 != 0)) {
+                return Some(format!(
+                    "base64 (`format: byte`) text has a length divisible by 4, but the length must be {min} to {}",
+                    max.unwrap_or(min)
+                ));
+            }
+            None
+        }
+        ScalarKind::I32 | ScalarKind::I64 => {
+            let (Some(lo), Some(hi)) = (s.minimum, s.maximum) else {
+                return None;
+            };
+            let mut first = lo.ceil();
+            if s.exclusive_minimum && first == lo {
+                first += 1.0;
+            }
+            let mut last = hi.floor();
+            if s.exclusive_maximum && last == hi {
+                last -= 1.0;
+            }
+            (first > last).then(|| {
+                format!(
+                    "no integer lies between minimum {lo} and maximum {hi}{}",
+                    exclusive_note(s)
+                )
+            })
+        }
+        ScalarKind::F64 => {
+            let (Some(lo), Some(hi)) = (s.minimum, s.maximum) else {
+                return None;
+            };
+            (lo > hi || (lo == hi && (s.exclusive_minimum || s.exclusive_maximum))).then(|| {
+                format!(
+                    "no number lies between minimum {lo} and maximum {hi}{}",
+                    exclusive_note(s)
+                )
+            })
+        }
+        ScalarKind::Bool => None,
+    }
+}
+
+fn exclusive_note(s: &Scalar) -> &'static str {
+    match (s.exclusive_minimum, s.exclusive_maximum) {
+        (true, true) => " (both exclusive)",
+        (true, false) => " (minimum exclusive)",
+        (false, true) => " (maximum exclusive)",
+        (false, false) => "",
     }
 }
 
@@ -392,4 +686,255 @@ fn from_pattern(p: &str, variant: usize) -> Option<String> {
             .map(|i| char::from(base + u8::try_from((i + variant) % span).unwrap_or(0)))
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use serde_json::json;
+
+    use super::*;
+
+    fn spec(schemas: Value, paths: Value) -> Value {
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": paths,
+            "components": {"schemas": schemas}
+        })
+    }
+
+    fn samples_of(doc: &Value) -> Vec<JsonSample> {
+        super::super::generate_from_value(doc, "t.yaml")
+            .unwrap()
+            .samples
+    }
+
+    fn labelled<'a>(all: &'a [JsonSample], prefix: &str) -> Vec<&'a JsonSample> {
+        all.iter().filter(|s| s.label.starts_with(prefix)).collect()
+    }
+
+    fn string(format: Option<&str>, min: Option<usize>, max: Option<usize>) -> Scalar {
+        Scalar {
+            kind: ScalarKind::String,
+            format: format.map(str::to_owned),
+            min_length: min,
+            max_length: max,
+            ..Scalar::default()
+        }
+    }
+
+    fn number(kind: ScalarKind, lo: f64, hi: f64, excl: (bool, bool)) -> Scalar {
+        Scalar {
+            kind,
+            minimum: Some(lo),
+            maximum: Some(hi),
+            exclusive_minimum: excl.0,
+            exclusive_maximum: excl.1,
+            ..Scalar::default()
+        }
+    }
+
+    #[test]
+    fn scalar_facets_that_admit_no_value_are_named() {
+        let why = unsatisfiable_scalar(&string(Some("date"), None, Some(1))).unwrap();
+        assert_eq!(
+            why,
+            "`format: date` values are 10 characters long, but maxLength is 1"
+        );
+        assert!(
+            unsatisfiable_scalar(&string(Some("date-time"), None, Some(19)))
+                .unwrap()
+                .contains("at least 20")
+        );
+        assert!(
+            unsatisfiable_scalar(&string(Some("uuid"), Some(40), None))
+                .unwrap()
+                .contains("minLength is 40")
+        );
+        assert!(
+            unsatisfiable_scalar(&string(None, Some(5), Some(4)))
+                .unwrap()
+                .contains("minLength 5 exceeds maxLength 4")
+        );
+        assert!(unsatisfiable_scalar(&string(Some("byte"), Some(1), Some(3))).is_some());
+        let int = |lo, hi, excl| unsatisfiable_scalar(&number(ScalarKind::I64, lo, hi, excl));
+        assert!(int(1.2, 1.8, (false, false)).is_some());
+        assert!(int(1.0, 2.0, (true, true)).is_some());
+        let f = |lo, hi, excl| unsatisfiable_scalar(&number(ScalarKind::F64, lo, hi, excl));
+        assert!(f(3.0, 2.0, (false, false)).is_some());
+        assert!(f(2.0, 2.0, (false, true)).is_some());
+        // Satisfiable: exact fits, open ranges, unchecked formats.
+        for ok in [
+            string(Some("date"), Some(10), Some(10)),
+            string(Some("uuid"), None, Some(36)),
+            string(Some("date-time"), Some(1), None),
+            string(Some("uri"), None, Some(1)),
+            string(Some("byte"), Some(1), Some(4)),
+            string(None, Some(3), Some(3)),
+            number(ScalarKind::I32, 1.0, 1.0, (false, false)),
+            number(ScalarKind::I64, 1.0, 3.0, (true, true)),
+            number(ScalarKind::F64, 1.0, 1.5, (true, true)),
+        ] {
+            assert_eq!(unsatisfiable_scalar(&ok), None, "{ok:?}");
+        }
+    }
+
+    #[test]
+    fn an_impossible_optional_property_is_left_out_and_shown_in_one_more_sample() {
+        let doc = spec(
+            json!({"Drug": {"type": "object", "required": ["code"], "properties": {
+                "code": {"type": "string"},
+                "until": {"type": "string", "format": "date", "maxLength": 1, "example": "X"}
+            }}}),
+            json!({}),
+        );
+        let all = samples_of(&doc);
+        let drug = labelled(&all, "schema Drug");
+        let valid: Vec<_> = drug.iter().filter(|s| s.unsatisfiable.is_none()).collect();
+        let defects: Vec<_> = drug.iter().filter(|s| s.unsatisfiable.is_some()).collect();
+        assert!(!valid.is_empty());
+        for s in &valid {
+            assert!(s.value.get("until").is_none(), "{}: {}", s.label, s.value);
+        }
+        assert_eq!(defects.len(), 1, "{drug:?}");
+        assert!(defects[0].value.get("until").is_some());
+        assert_eq!(
+            defects[0].unsatisfiable.as_deref(),
+            Some("`Drug.until`: `format: date` values are 10 characters long, but maxLength is 1")
+        );
+    }
+
+    #[test]
+    fn an_impossible_required_property_marks_every_sample() {
+        let doc = spec(
+            json!({"Drug": {"type": "object", "required": ["until"], "properties": {
+                "until": {"type": "string", "format": "date", "maxLength": 7}
+            }}}),
+            json!({}),
+        );
+        let all = samples_of(&doc);
+        assert!(!all.is_empty());
+        for s in &all {
+            assert!(
+                s.unsatisfiable
+                    .as_deref()
+                    .is_some_and(|r| r.contains("maxLength is 7")),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_closed_allof_part_without_a_required_property_is_a_contradiction() {
+        let doc = spec(
+            json!({
+                "Path": {"type": "object", "required": ["kind"], "additionalProperties": false,
+                         "properties": {"kind": {"type": "string"}},
+                         "discriminator": {"propertyName": "kind",
+                                           "mapping": {"ById": "#/components/schemas/ById"}}},
+                "ById": {"allOf": [{"$ref": "#/components/schemas/Path"}], "type": "object",
+                         "required": ["id"], "properties": {"id": {"type": "string"}}},
+                "Open": {"allOf": [{"$ref": "#/components/schemas/Base"}], "type": "object",
+                         "additionalProperties": false, "required": ["id"],
+                         "properties": {"id": {"type": "string"}}},
+                "Base": {"type": "object", "required": ["kind"],
+                         "properties": {"kind": {"type": "string"}}},
+                "Fine": {"allOf": [{"$ref": "#/components/schemas/Base"}], "type": "object",
+                         "additionalProperties": false, "required": ["id"],
+                         "properties": {"id": {"type": "string"}, "kind": {"type": "string"}}}
+            }),
+            json!({"/search": {"post": {
+                "requestBody": {"content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Path"}}}},
+                "responses": {"204": {"description": "ok"}}
+            }}}),
+        );
+        let all = samples_of(&doc);
+        for prefix in [
+            "schema Path",
+            "schema ById",
+            "POST /search.request",
+            "schema Open",
+        ] {
+            let some = labelled(&all, prefix);
+            assert!(!some.is_empty(), "{prefix}: {all:?}");
+            for s in some {
+                assert!(s.unsatisfiable.is_some(), "{s:?}");
+            }
+        }
+        assert_eq!(
+            labelled(&all, "schema ById")[0].unsatisfiable.as_deref(),
+            Some(
+                "`ById`: `Path` has additionalProperties: false and does not declare `id`, which `ById` requires"
+            )
+        );
+        assert_eq!(
+            labelled(&all, "schema Open")[0].unsatisfiable.as_deref(),
+            Some(
+                "`Open`: `Open` has additionalProperties: false and does not declare `kind`, which `Base` requires"
+            )
+        );
+        for s in labelled(&all, "schema Fine")
+            .into_iter()
+            .chain(labelled(&all, "schema Base"))
+        {
+            assert_eq!(s.unsatisfiable, None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn read_only_through_a_reference_is_left_out_of_requests() {
+        let doc = spec(
+            json!({
+                "Dn": {"type": "object", "readOnly": true, "required": ["uid"],
+                       "properties": {"uid": {"type": "string"}}},
+                "Entry": {"type": "object", "properties": {
+                    "dn": {"$ref": "#/components/schemas/Dn"}, "name": {"type": "string"}}},
+                "Strict": {"type": "object", "required": ["dn"], "properties": {
+                    "dn": {"$ref": "#/components/schemas/Dn"}}}
+            }),
+            json!({"/entries": {"post": {
+                "operationId": "add",
+                "requestBody": {"content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Entry"}}}},
+                "responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Entry"}}}}}
+            }, "put": {
+                "operationId": "put",
+                "requestBody": {"content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Strict"}}}},
+                "responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Strict"}}}}}
+            }}}),
+        );
+        let all = samples_of(&doc);
+        for s in labelled(&all, "add.request") {
+            assert!(s.value.get("dn").is_none(), "{s:?}");
+            assert_eq!(s.unsatisfiable, None);
+        }
+        assert!(
+            labelled(&all, "add.response")
+                .iter()
+                .any(|s| s.value.get("dn").is_some())
+        );
+        // Required and read-only only through the reference: no request can be valid.
+        let put = labelled(&all, "put.request");
+        assert!(!put.is_empty());
+        for s in put {
+            assert!(s.value.get("dn").is_none(), "{s:?}");
+            assert!(
+                s.unsatisfiable
+                    .as_deref()
+                    .is_some_and(|r| r.starts_with("`Strict.dn`: required, and read-only")),
+                "{s:?}"
+            );
+        }
+        for s in labelled(&all, "put.response")
+            .into_iter()
+            .chain(labelled(&all, "schema"))
+        {
+            assert_eq!(s.unsatisfiable, None, "{s:?}");
+        }
+    }
 }
