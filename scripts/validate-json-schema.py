@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Validates JSON instances against schemas of an OpenAPI 3.0 or Swagger 2.0 document.
 
-Usage: validate-json-schema.py <spec file> <dir of cases>
+Usage: validate-json-schema.py [--json] <spec file> <dir of cases>...
 
-Each case is `<name>.json` holding `{"pointer": "<JSON pointer into the spec>", "value": ...}`.
+Each case is `<name>.json` holding `{"pointer": "<JSON pointer into the spec>", "value": ...}`
+(other keys are ignored). With several directories, cases are named `<dir name>/<file name>`.
 The schema at `pointer` is taken from the original document (JSON or YAML) and its `$ref`s are
 resolved in that document, so Swagger 2.0 (`#/definitions/...`) and OpenAPI 3.0
 (`#/components/schemas/...`) both work. The judge is `openapi-schema-validator` (OpenAPI 3.0
@@ -18,8 +19,9 @@ schema dialect: `nullable`, `readOnly`/`writeOnly`, formats), installed pinned b
 Swagger 2.0 extras are mapped first: `x-nullable` → `nullable`; a string `discriminator` (no
 validation meaning) is dropped.
 
-Prints one line per failing case with the reason(s) and a summary; exits 1 on any failure, 2 on
-bad usage or an unreadable spec.
+Prints one line per failing case with the reason(s) and a summary; with `--json`, a last line
+`{"cases": [{"case": ..., "errors": [...]}, ...]}` with every case (no errors = valid). Exits 1 on
+any failing case, 2 on bad usage or an unreadable spec.
 """
 
 from __future__ import annotations
@@ -108,50 +110,67 @@ def validator_class(pointer: str) -> type:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
+    args = argv[1:]
+    as_json = "--json" in args
+    args = [a for a in args if a != "--json"]
+    if len(args) < 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    spec_path, cases_dir = Path(argv[1]), Path(argv[2])
+    spec_path, dirs = Path(args[0]), [Path(a) for a in args[1:]]
     try:
         doc = load_spec(spec_path)
     except (OSError, yaml.YAMLError, ValueError) as e:
         print(f"{spec_path}: cannot read the spec: {e}", file=sys.stderr)
         return 2
     registry = Registry().with_resource(SPEC_URI, DRAFT4.create_resource(doc))
-    cases = sorted(cases_dir.glob("*.json"))
-    failed = 0
-    for case in cases:
-        try:
-            data = json.loads(case.read_text(encoding="utf-8"))
-            pointer, value = data["pointer"], data["value"]
-        except (OSError, ValueError, KeyError, TypeError) as e:
-            print(f"{case.name}: unreadable case: {e}")
-            failed += 1
-            continue
-        try:
-            resolve_pointer(doc, pointer)
-        except (KeyError, IndexError, ValueError, TypeError):
-            print(f"{case.name}: no schema at {pointer} in {spec_path.name}")
-            failed += 1
-            continue
-        ref = SPEC_URI + "#" + urllib.parse.quote(pointer, safe="/~{}$-_.!*'()@:,;=+")
-        cls = validator_class(pointer)
-        validator = cls({"$ref": ref}, registry=registry, format_checker=oas30_format_checker)
-        try:
-            errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
-        except Exception as e:  # noqa: BLE001 - a broken $ref etc. is a failure of this case
-            print(f"{case.name}: {pointer}: cannot validate: {type(e).__name__}: {e}")
-            failed += 1
-            continue
-        if errors:
-            failed += 1
-            reasons = "; ".join(
-                f"at /{'/'.join(str(p) for p in e.absolute_path)}: {e.message}" for e in errors[:5]
-            )
-            more = f" (+{len(errors) - 5} more)" if len(errors) > 5 else ""
-            print(f"{case.name}: {pointer} ({cls.__name__}): {reasons}{more}")
+    cases = [
+        (f"{d.name}/{c.name}" if len(dirs) > 1 else c.name, c)
+        for d in dirs
+        for c in sorted(d.glob("*.json"))
+    ]
+    validators: dict[str, Any] = {}
+    verdicts = []
+    for name, case in cases:
+        problems = judge(doc, spec_path, registry, validators, case)
+        verdicts.append({"case": name, "errors": problems})
+        if problems:
+            print(f"{name}: {'; '.join(problems)}")
+    failed = sum(1 for v in verdicts if v["errors"])
     print(f"validate-json-schema: {len(cases)} cases, {failed} failing")
+    if as_json:
+        print(json.dumps({"cases": verdicts}, ensure_ascii=False))
     return 1 if failed else 0
+
+
+def judge(doc: Any, spec_path: Path, registry: Any, validators: dict[str, Any],
+          case: Path) -> list[str]:
+    """The reasons `case` is invalid; empty when it is valid."""
+    try:
+        data = json.loads(case.read_text(encoding="utf-8"))
+        pointer, value = data["pointer"], data["value"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        return [f"unreadable case: {e}"]
+    try:
+        resolve_pointer(doc, pointer)
+    except (KeyError, IndexError, ValueError, TypeError):
+        return [f"no schema at {pointer} in {spec_path.name}"]
+    cls = validator_class(pointer)
+    validator = validators.get(pointer)
+    if validator is None:
+        ref = SPEC_URI + "#" + urllib.parse.quote(pointer, safe="/~{}$-_.!*'()@:,;=+")
+        validator = cls({"$ref": ref}, registry=registry, format_checker=oas30_format_checker)
+        validators[pointer] = validator
+    try:
+        errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
+    except Exception as e:  # noqa: BLE001 - a broken $ref etc. is a failure of this case
+        return [f"{pointer}: cannot validate: {type(e).__name__}: {e}"]
+    reasons = [
+        f"{pointer} ({cls.__name__}) at /{'/'.join(str(p) for p in e.absolute_path)}: {e.message}"
+        for e in errors[:5]
+    ]
+    if len(errors) > 5:
+        reasons.append(f"(+{len(errors) - 5} more)")
+    return reasons
 
 
 if __name__ == "__main__":
