@@ -61,6 +61,8 @@ struct Row {
     check_seconds: Option<f64>,
     round_trips_tried: usize,
     round_trips_passed: usize,
+    /// Samples the spec itself makes impossible (tried, not passed, not failed).
+    spec_defects: Vec<SpecDefect>,
     /// `generate`, `check`, `round-trip` or absent when everything passed.
     failed_stage: Option<&'static str>,
     first_error: Option<String>,
@@ -73,6 +75,7 @@ struct Report {
     compiled: usize,
     round_trips_tried: usize,
     round_trips_passed: usize,
+    spec_defects: usize,
     total_generated_lines: usize,
     largest_set: Option<String>,
     rows: Vec<Row>,
@@ -206,15 +209,17 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         };
         row.round_trips_tried = rt.tried;
         row.round_trips_passed = rt.passed;
-        if rt.passed < rt.tried || rt.first_error.is_some() {
+        row.spec_defects = rt.spec_defects;
+        if rt.passed + row.spec_defects.len() != rt.tried || rt.first_error.is_some() {
             row.failed_stage = Some("round-trip");
             row.first_error = rt.first_error;
         }
         println!(
-            "  {:<60} round-trips {}/{} {}",
+            "  {:<60} round-trips {}/{} (spec defects {}) {}",
             row.set,
             rt.passed,
             rt.tried,
+            row.spec_defects.len(),
             if row.failed_stage.is_some() {
                 "FAILED"
             } else {
@@ -408,7 +413,22 @@ pub(crate) struct Generated {
 pub(crate) struct RoundTrips {
     pub tried: usize,
     pub passed: usize,
+    /// Tried samples that cannot pass because the spec contradicts itself.
+    pub spec_defects: Vec<SpecDefect>,
     pub first_error: Option<String>,
+}
+
+/// A sample no implementation could pass: the spec admits no valid instance there.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SpecDefect {
+    /// The sample's label.
+    pub sample: String,
+    /// Pointer of the schema in the spec.
+    pub pointer: String,
+    /// Why no instance is valid.
+    pub reason: String,
+    /// What the validator said.
+    pub validator: String,
 }
 
 /// Where a set's crate lives, for the round-trip stage.
@@ -460,6 +480,7 @@ fn generate(scratch: &Path, set: &Set) -> (Row, Option<String>) {
         check_seconds: None,
         round_trips_tried: 0,
         round_trips_passed: 0,
+        spec_defects: Vec::new(),
         failed_stage: None,
         first_error: None,
     };
@@ -489,8 +510,18 @@ fn generate(scratch: &Path, set: &Set) -> (Row, Option<String>) {
     let dir = scratch.join("sets").join(&name);
     let write = || -> Result<(), String> {
         std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+        // A backend may write its own `sdk-runtime` line (to enable features).
+        let runtime = if generated
+            .dependencies
+            .lines()
+            .any(|l| l.starts_with("sdk-runtime "))
+        {
+            ""
+        } else {
+            "sdk-runtime = { workspace = true }\n"
+        };
         let manifest = format!(
-            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\nsdk-runtime = {{ workspace = true }}\n{}\n[lints]\nworkspace = true\n",
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n{runtime}{}\n[lints]\nworkspace = true\n",
             generated.dependencies
         );
         write_if_changed(&dir.join("Cargo.toml"), &manifest)?;
@@ -573,6 +604,7 @@ fn summarise(rows: Vec<Row>) -> Report {
         compiled: rows.iter().filter(|r| r.failed_stage.is_none()).count(),
         round_trips_tried: rows.iter().map(|r| r.round_trips_tried).sum(),
         round_trips_passed: rows.iter().map(|r| r.round_trips_passed).sum(),
+        spec_defects: rows.iter().map(|r| r.spec_defects.len()).sum(),
         total_generated_lines: rows.iter().map(|r| r.generated_lines).sum(),
         largest_set,
         rows,
@@ -581,8 +613,10 @@ fn summarise(rows: Vec<Row>) -> Report {
 
 fn print_table(report: &Report) {
     println!();
-    println!("| set | kind | types | ops | lines | lines/type | check s | round-trips | result |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---|");
+    println!(
+        "| set | kind | types | ops | lines | lines/type | check s | round-trips | spec defects | result |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
     for r in &report.rows {
         let result = match (&r.failed_stage, &r.first_error) {
             (None, _) => "ok".to_owned(),
@@ -590,7 +624,7 @@ fn print_table(report: &Report) {
             (Some(stage), None) => format!("{stage} failed"),
         };
         println!(
-            "| {} | {} | {} | {} | {} | {:.1} | {} | {}/{} | {} |",
+            "| {} | {} | {} | {} | {} | {:.1} | {} | {}/{} | {} | {} |",
             r.set,
             r.kind.as_str(),
             r.types,
@@ -601,16 +635,29 @@ fn print_table(report: &Report) {
                 .map_or_else(|| "-".to_owned(), |s| format!("{s:.2}")),
             r.round_trips_passed,
             r.round_trips_tried,
+            r.spec_defects.len(),
             result.replace('|', "\\|"),
         );
     }
+    let defects: Vec<(&str, &SpecDefect)> = report
+        .rows
+        .iter()
+        .flat_map(|r| r.spec_defects.iter().map(move |d| (r.set.as_str(), d)))
+        .collect();
+    if !defects.is_empty() {
+        println!("\nspec defects (samples no implementation can pass; not counted as passed):");
+        for (set, d) in defects {
+            println!("  {set}: {} at {}: {}", d.sample, d.pointer, d.reason);
+        }
+    }
     println!(
-        "\n{} sets: {} generated, {} compiled; round-trips {}/{}; {} generated lines; largest: {}",
+        "\n{} sets: {} generated, {} compiled; round-trips {}/{} ({} spec defects); {} generated lines; largest: {}",
         report.sets,
         report.generated,
         report.compiled,
         report.round_trips_passed,
         report.round_trips_tried,
+        report.spec_defects,
         report.total_generated_lines,
         report.largest_set.as_deref().unwrap_or("-"),
     );
