@@ -19,7 +19,7 @@ use sdk_runtime::xml::{XSI_NS, XmlWriter};
 
 use crate::model::{
     Builtin, Cardinality, Facets, Field, FieldKind, RootElement, StructDef, TypeId, TypeKind,
-    TypeModel, TypeRef,
+    TypeModel, TypeRef, WildcardNamespaces,
 };
 
 /// One sample document.
@@ -32,6 +32,9 @@ pub struct XmlSample {
     /// The document.
     pub xml: String,
 }
+
+/// The namespace of elements written for lax wildcards that admit any namespace.
+const ANY_NS: &str = "urn:example:conformance:any";
 
 /// Nesting beyond which optional content is left out and repetitions shrink to their minimum
 /// (recursive schemas would otherwise never end).
@@ -51,6 +54,7 @@ pub fn samples(model: &TypeModel, roots: &[RootElement]) -> Vec<XmlSample> {
             };
             let mut b = Builder {
                 model,
+                roots,
                 full,
                 branch,
                 variant: usize::from(!full),
@@ -110,6 +114,8 @@ fn max_branches(model: &TypeModel, ty: TypeId) -> usize {
 
 struct Builder<'m> {
     model: &'m TypeModel,
+    /// Declared elements, for strict wildcards.
+    roots: &'m [RootElement],
     /// Optional content present.
     full: bool,
     /// The choice branch to take (clamped to each choice's branches).
@@ -174,7 +180,12 @@ impl<'m> Builder<'m> {
     fn content(&mut self, w: &mut XmlWriter, s: &StructDef, depth: usize) {
         for f in s.fields.iter().filter(|f| f.kind == FieldKind::Attribute) {
             if f.min > 0 || self.optional_here(depth) {
-                let v = self.text(&f.ty);
+                // A default (or fixed) value is valid by definition; a fixed one is the only
+                // valid value.
+                let v = match &f.default {
+                    Some(d) => d.clone(),
+                    None => self.text(&f.ty),
+                };
                 w.attr(&f.xml.ns, &f.xml.local, &v);
             }
         }
@@ -219,12 +230,62 @@ impl<'m> Builder<'m> {
                     _ => {}
                 },
                 FieldKind::Any => {
-                    w.start("urn:example:conformance:any", "sample");
-                    w.text("any");
-                    w.end();
+                    if !self.wildcard(w, f, depth) {
+                        // Nothing the wildcard admits can be written: leave optional ones out.
+                        break;
+                    }
                 }
             }
         }
+    }
+
+    /// One element a wildcard admits: for a strict wildcard a declared (root) element of an
+    /// admitted namespace, simple ones first; otherwise an undeclared element. `false` when
+    /// there is none.
+    fn wildcard(&mut self, w: &mut XmlWriter, f: &Field, depth: usize) -> bool {
+        let Some(wc) = &f.wildcard else {
+            w.start(ANY_NS, "conformanceSample");
+            w.end();
+            return true;
+        };
+        if !wc.strict {
+            let ns = match &wc.namespaces {
+                WildcardNamespaces::Only(list) => list.first().map_or("", String::as_str),
+                _ => ANY_NS,
+            };
+            w.start(ns, "conformanceSample");
+            w.text("any");
+            w.end();
+            return true;
+        }
+        let model: &'m TypeModel = self.model;
+        let simple = |r: &RootElement| {
+            !matches!(model.get(r.ty).map(|t| &t.kind), Some(TypeKind::Struct(_)))
+        };
+        let candidates = self
+            .roots
+            .iter()
+            .filter(|r| wc.admits(&r.name.ns) && !self.stack.contains(&r.ty));
+        let pick = candidates
+            .clone()
+            .find(|r| simple(r))
+            .or_else(|| candidates.clone().next());
+        let Some(root) = pick else {
+            return false;
+        };
+        if depth >= MAX_DEPTH {
+            return false;
+        }
+        let full = std::mem::replace(&mut self.full, false);
+        self.element(
+            w,
+            &root.name.ns,
+            &root.name.local,
+            &TypeRef::Def(root.ty),
+            depth,
+        );
+        self.full = full;
+        true
     }
 
     /// One branch of a choice: the selected one, unless it recurses into a type being written

@@ -8,7 +8,8 @@ use super::types::{is_simple, serde_derive, stored_type, validates, value_type};
 use super::{Options, doc_attrs, lit};
 use crate::Error;
 use crate::model::{
-    Cardinality, ChoiceDef, Field, FieldKind, ListDef, TypeDef, TypeModel, TypeRef, UnionDef,
+    Builtin, Cardinality, ChoiceDef, Field, FieldKind, ListDef, TypeDef, TypeModel, TypeRef,
+    UnionDef,
 };
 
 /// `true` for fields that take a slot in the content table (not attributes).
@@ -34,7 +35,10 @@ fn particle(model: &TypeModel, f: &Field) -> Result<TokenStream, Error> {
             let ty = value_type(model, &f.ty)?;
             quote!(::sdk_runtime::xml::Particle::Group(<#ty as ::sdk_runtime::xml::XmlGroup>::MODEL))
         }
-        FieldKind::Any => quote!(::sdk_runtime::xml::Particle::Any),
+        FieldKind::Any => {
+            let many = f.max != Some(1);
+            quote!(::sdk_runtime::xml::Particle::any(#many))
+        }
         FieldKind::Attribute => return Err(Error::Emit("attribute in a content table".into())),
     })
 }
@@ -194,7 +198,7 @@ pub(super) fn choice(
                 children: &[&::sdk_runtime::xml::Element],
                 cx: &mut ::sdk_runtime::xml::ReadContext,
             ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-                let mut c = cx.group_content(children, Self::MODEL);
+                let mut c = cx.choice_content(children, Self::MODEL);
                 let branch = c.branch().ok_or_else(|| cx.missing_choice(#what))?;
                 c.others(cx, branch);
                 ::std::result::Result::Ok(match branch {
@@ -241,6 +245,7 @@ pub(super) fn union(
             TypeRef::Def(id) => model
                 .get(*id)
                 .map_or("Member".to_owned(), |t| t.rust_name.clone()),
+            TypeRef::Builtin(Builtin::Lexical(xsd)) => crate::names::camel(xsd),
             TypeRef::Builtin(b) => format!("{b:?}"),
             TypeRef::Mapped(p) => p.rsplit("::").next().unwrap_or("Mapped").to_owned(),
             TypeRef::AnyElement => "Any".to_owned(),

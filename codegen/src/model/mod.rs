@@ -112,6 +112,69 @@ pub struct Field {
     pub sensitive: bool,
     /// Stored boxed (recursive types).
     pub boxed: bool,
+    /// For [`FieldKind::Any`]: what the wildcard admits.
+    pub wildcard: Option<Wildcard>,
+    /// The schema's `default` (or `fixed`) value of an attribute.
+    pub default: Option<String>,
+}
+
+/// What an `xs:any` admits. Reading accepts any element there (leniently); the constraint is
+/// documented and used to build valid sample messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wildcard {
+    /// The namespace constraint.
+    pub namespaces: WildcardNamespaces,
+    /// `processContents="strict"`: the element must be declared by a schema.
+    pub strict: bool,
+}
+
+/// The namespace constraint of a wildcard (`""` is "no namespace").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WildcardNamespaces {
+    /// `##any`.
+    Any,
+    /// Any namespace but these (`##other`: the target namespace and no namespace).
+    Not(Vec<String>),
+    /// Only these (a list, `##targetNamespace`, `##local`).
+    Only(Vec<String>),
+}
+
+impl Wildcard {
+    /// Whether an element in namespace `ns` is admitted.
+    pub fn admits(&self, ns: &str) -> bool {
+        match &self.namespaces {
+            WildcardNamespaces::Any => true,
+            WildcardNamespaces::Not(not) => !not.iter().any(|n| n == ns),
+            WildcardNamespaces::Only(only) => only.iter().any(|n| n == ns),
+        }
+    }
+
+    /// For docs, e.g. "any namespace but `urn:x` and none, validated strictly".
+    pub fn describe(&self) -> String {
+        let list = |l: &[String]| {
+            l.iter()
+                .map(|n| {
+                    if n.is_empty() {
+                        "no namespace".to_owned()
+                    } else {
+                        format!("`{n}`")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let ns = match &self.namespaces {
+            WildcardNamespaces::Any => "any namespace".to_owned(),
+            WildcardNamespaces::Not(l) => format!("any namespace but {}", list(l)),
+            WildcardNamespaces::Only(l) => format!("namespaces {}", list(l)),
+        };
+        let how = if self.strict {
+            "declared elements only"
+        } else {
+            "declared or not"
+        };
+        format!("{ns}; {how}")
+    }
 }
 
 impl Field {

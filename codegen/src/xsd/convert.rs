@@ -4,11 +4,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
 use xsd_parser::models::meta::{
-    AttributeMetaVariant, ComplexMeta, ElementMeta, ElementMetaVariant, ElementMode,
+    AnyMeta, AttributeMetaVariant, Base, ComplexMeta, ElementMeta, ElementMetaVariant, ElementMode,
     EnumerationMeta, MetaType, MetaTypeVariant, SimpleMeta,
 };
 use xsd_parser::models::schema::MaxOccurs;
-use xsd_parser::models::schema::xs::{FormChoiceType, Use};
+use xsd_parser::models::schema::xs::{
+    BasicNamespaceListItemType, FormChoiceType, NamespaceListType, ProcessContentsType, Use,
+};
 use xsd_parser::models::{IdentType, TypeIdent};
 
 use super::Schemas;
@@ -16,7 +18,8 @@ use crate::Error;
 use crate::config::Overlay;
 use crate::model::{
     Builtin, Cardinality, ChoiceDef, EnumDef, EnumValue, Facets, Field, FieldKind, ListDef,
-    RestrictedDef, StructDef, TypeDef, TypeId, TypeKind, TypeModel, TypeRef, UnionDef,
+    RestrictedDef, StructDef, TypeDef, TypeId, TypeKind, TypeModel, TypeRef, UnionDef, Wildcard,
+    WildcardNamespaces,
 };
 use crate::names;
 use crate::wsdl::{QName, XS_NS};
@@ -255,6 +258,8 @@ impl<'a> Converter<'a> {
                         doc: Vec::new(),
                         sensitive: self.overlay.is_sensitive(element),
                         boxed: false,
+                        wildcard: None,
+                        default: None,
                     };
                     let kind = TypeKind::Struct(StructDef {
                         text: Some(text),
@@ -350,6 +355,17 @@ impl<'a> Converter<'a> {
             }
             MetaTypeVariant::SimpleType(s) if !s.is_list && s.constrains == Default::default() => {
                 self.type_ref(&s.base)
+            }
+            // A restriction of an enumeration that adds no facet (`<restriction
+            // base="CERTCMN:CertRefEnum"/>`, gematik): xsd-parser gives it no values of its
+            // own; it is the base type.
+            MetaTypeVariant::Enumeration(e)
+                if e.variants.0.is_empty() && e.constrains == Default::default() =>
+            {
+                match &e.base {
+                    Base::Restriction(base) | Base::Extension(base) => self.type_ref(base),
+                    Base::None => Ok(TypeRef::Builtin(Builtin::String)),
+                }
             }
             _ => {
                 self.trail.push(q.local.clone());
@@ -452,8 +468,12 @@ impl<'a> Converter<'a> {
             if a.use_ == Use::Prohibited {
                 continue;
             }
+            // A reference to a global attribute (`ref="tns:certtype"`, `ref="xml:lang"`) is
+            // always namespace-qualified; xsd-parser 1.5.2 gives it the referencing schema's
+            // `attributeFormDefault` instead, so refs are recognised by their ident here.
+            let global = t.type_ == IdentType::Attribute;
             let xml = QName::new(
-                if a.form == FormChoiceType::Qualified {
+                if a.form == FormChoiceType::Qualified || global {
                     self.ns_of_prop(a.ident.ns)
                 } else {
                     String::new()
@@ -472,6 +492,8 @@ impl<'a> Converter<'a> {
                 nillable: false,
                 doc: spec_docs(&a.documentation),
                 boxed: false,
+                wildcard: None,
+                default: a.default.clone(),
             });
         }
         if let Some(content) = &c.content {
@@ -516,6 +538,8 @@ impl<'a> Converter<'a> {
                         doc: Vec::new(),
                         sensitive: false,
                         boxed: false,
+                        wildcard: None,
+                        default: None,
                     });
                 }
             }
@@ -579,6 +603,8 @@ impl<'a> Converter<'a> {
             doc: Vec::new(),
             sensitive: false,
             boxed: false,
+            wildcard: None,
+            default: None,
         });
         Ok(())
     }
@@ -710,6 +736,8 @@ impl<'a> Converter<'a> {
                 nillable: false,
                 doc: Vec::new(),
                 boxed: false,
+                wildcard: None,
+                default: None,
             });
         }
         let doc = vec![format!(
@@ -766,6 +794,8 @@ impl<'a> Converter<'a> {
                         doc: spec_docs(&e.documentation),
                         sensitive: false,
                         boxed: false,
+                        wildcard: None,
+                        default: None,
                     });
                     return Ok(());
                 }
@@ -792,19 +822,52 @@ impl<'a> Converter<'a> {
                     nillable: e.nillable,
                     doc,
                     boxed: false,
+                    wildcard: None,
+                    default: None,
                 });
                 Ok(())
             }
-            ElementMetaVariant::Any { .. } => {
-                out.push(any_field(
+            ElementMetaVariant::Any { meta } => {
+                let mut f = any_field(
                     "any",
                     if optional_group { 0 } else { e.min_occurs },
                     max_of(e.max_occurs),
-                ));
+                );
+                let wildcard = self.wildcard(e, meta);
+                f.doc = vec![format!(
+                    "Elements matched by a wildcard (`xs:any`: {}), kept as parsed.",
+                    wildcard.describe()
+                )];
+                f.wildcard = Some(wildcard);
+                out.push(f);
                 Ok(())
             }
             // The text of mixed content: the struct's `mixed` flag keeps it.
             ElementMetaVariant::Text => Ok(()),
+        }
+    }
+
+    /// What an `xs:any` admits; `##other` and `##targetNamespace` are relative to the
+    /// namespace of the schema that declares it.
+    fn wildcard(&self, e: &ElementMeta, meta: &AnyMeta) -> Wildcard {
+        let tns = self.ns_of_prop(e.ident.ns);
+        let namespaces = match &meta.namespace {
+            None | Some(NamespaceListType::Any) => WildcardNamespaces::Any,
+            Some(NamespaceListType::Other) => WildcardNamespaces::Not(vec![tns, String::new()]),
+            Some(NamespaceListType::BasicNamespaceList(list)) => WildcardNamespaces::Only(
+                list.0
+                    .iter()
+                    .map(|item| match item {
+                        BasicNamespaceListItemType::String(s) => s.clone(),
+                        BasicNamespaceListItemType::TargetNamespace => tns.clone(),
+                        BasicNamespaceListItemType::Local => String::new(),
+                    })
+                    .collect(),
+            ),
+        };
+        Wildcard {
+            namespaces,
+            strict: meta.process_contents == ProcessContentsType::Strict,
         }
     }
 
@@ -958,6 +1021,8 @@ fn any_field(name: &str, min: usize, max: Option<usize>) -> Field {
         doc: vec!["Elements matched by a wildcard (`xs:any`), kept as parsed.".to_owned()],
         sensitive: false,
         boxed: false,
+        wildcard: None,
+        default: None,
     }
 }
 
@@ -992,8 +1057,20 @@ fn facets_of(s: &SimpleMeta) -> Facets {
         Bound::Excluded(v) => Some((v.clone(), false)),
         Bound::Unbounded => None,
     };
+    // Patterns of one restriction step are alternatives (XSD 1.0 §4.3.4.3: "or"ed); those of
+    // successive steps all apply, which `merge` keeps as separate entries.
+    let patterns = match c.patterns.as_slice() {
+        [] => Vec::new(),
+        [one] => vec![one.clone()],
+        many => vec![
+            many.iter()
+                .map(|p| format!("({p})"))
+                .collect::<Vec<_>>()
+                .join("|"),
+        ],
+    };
     Facets {
-        patterns: c.patterns.clone(),
+        patterns,
         min_length: c.min_length,
         max_length: c.max_length,
         min: bound(&c.range.start),

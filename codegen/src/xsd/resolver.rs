@@ -18,6 +18,10 @@
 //!   derived type panics ("Unable to get type for T"). Component order carries no meaning in XSD,
 //!   so [`hoist_base_types`] moves each named type a component of the same document derives from
 //!   in front of that component; a document without such forward references is served unchanged.
+//! * **Fixed attribute values.** xsd-parser keeps an attribute's `default` but drops `fixed`
+//!   (HL7 CDA: `moodCode fixed="EVN"`, gematik: `root fixed="1.2.276.…"`), so
+//!   [`fixed_as_default`] also states a fixed value as the default: the one value a fixed
+//!   attribute can take is then known to the model (as its default value).
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
@@ -117,7 +121,7 @@ impl VirtualResolver {
     /// The URL a document is known under and the text xsd-parser gets for it: imports linked,
     /// base types hoisted, chameleon includes given a URL of their own (see the module doc).
     fn serve(&self, text: &str, url: Url, req: &ResolveRequest) -> (Url, String) {
-        let text = hoist_base_types(&self.link_imports(text, &url));
+        let text = fixed_as_default(&hoist_base_types(&self.link_imports(text, &url)));
         let url = match &req.current_ns {
             Some(ns) if req.request_type == ResolveRequestType::IncludeRequest => {
                 chameleon_url(&text, url, &ns.to_string())
@@ -144,6 +148,29 @@ impl VirtualResolver {
             Err(never) => match never {},
         }
     }
+}
+
+/// Adds `default="V"` to every attribute declaration with `fixed="V"` and no default.
+fn fixed_as_default(text: &str) -> String {
+    static FIXED: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let Some(re) = FIXED.get_or_init(|| {
+        regex::Regex::new(
+            r#"<([A-Za-z_][\w.-]*:)?attribute\s[^>]*?\bfixed\s*=\s*("[^"]*"|'[^']*')"#,
+        )
+        .ok()
+    }) else {
+        return text.to_owned();
+    };
+    re.replace_all(text, |c: &regex::Captures<'_>| {
+        let tag = c.get(0).map_or("", |m| m.as_str());
+        let value = c.get(2).map_or("\"\"", |m| m.as_str());
+        if tag.contains("default=") || tag.contains("default =") {
+            tag.to_owned()
+        } else {
+            format!("{tag} default={value}")
+        }
+    })
+    .into_owned()
 }
 
 /// For a schema without `targetNamespace` included from namespace `ns`, `url` marked with that
@@ -293,6 +320,15 @@ mod tests {
   <xs:simpleType name="Code"><xs:restriction base="xs:string"/></xs:simpleType>
   <xs:complexType name="Base"><xs:simpleContent><xs:extension base="t:Code"/></xs:simpleContent></xs:complexType>
 </xs:schema>"#;
+
+    #[test]
+    fn fixed_attribute_values_become_defaults() {
+        let text = r#"<xs:attribute name="moodCode" type="ActMood" fixed="EVN"/><xs:attribute name="a" default="x" fixed="x"/><attribute name='b' fixed='1'/>"#;
+        assert_eq!(
+            fixed_as_default(text),
+            r#"<xs:attribute name="moodCode" type="ActMood" fixed="EVN" default="EVN"/><xs:attribute name="a" default="x" fixed="x"/><attribute name='b' fixed='1' default='1'/>"#
+        );
+    }
 
     #[test]
     fn base_types_move_before_the_components_deriving_from_them() {

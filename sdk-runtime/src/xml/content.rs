@@ -21,8 +21,11 @@ pub enum Particle {
     },
     /// The elements of a nested model group (a sequence or choice type's own table).
     Group(&'static [Particle]),
-    /// `xs:any`: an element no other particle names.
-    Any,
+    /// `xs:any`: an element no other particle names; `many` when it may repeat.
+    Any {
+        /// `maxOccurs` above 1.
+        many: bool,
+    },
 }
 
 impl Particle {
@@ -44,13 +47,18 @@ impl Particle {
         }
     }
 
+    /// A wildcard (`xs:any`); `many` when it may repeat.
+    pub const fn any(many: bool) -> Self {
+        Self::Any { many }
+    }
+
     fn matches(&self, ns: &str, local: &str, exact: bool) -> bool {
         match self {
             Self::Element {
                 ns: n, local: l, ..
             } => *l == local && (!exact || *n == ns),
             Self::Group(inner) => inner.iter().any(|p| p.matches(ns, local, exact)),
-            Self::Any => false,
+            Self::Any { .. } => false,
         }
     }
 
@@ -61,14 +69,14 @@ impl Particle {
                 .iter()
                 .find(|p| p.matches("", local, false))
                 .map_or("", |p| p.expected_ns(local)),
-            Self::Any => "",
+            Self::Any { .. } => "",
         }
     }
 
     fn repeats(&self) -> bool {
         match self {
-            Self::Element { many, .. } => *many,
-            Self::Group(_) | Self::Any => true,
+            Self::Element { many, .. } | Self::Any { many } => *many,
+            Self::Group(_) => true,
         }
     }
 }
@@ -135,6 +143,51 @@ impl ReadContext {
             self.place(model, &mut content, &mut last, child);
         }
         content
+    }
+
+    /// Sorts the children of one occurrence of a choice into the slots of its branches
+    /// (`model`, one particle per branch). Where branches share element names (`choice {
+    /// sequence { a+, b? }, sequence { b } }`), first-match placement would put a lone `b` into
+    /// the first branch and then miss its `a`; instead the branch is the first one that accepts
+    /// every child and leaves the fewest of its own particles unused. Children no branch
+    /// accepts as a whole are placed one by one, with diagnostics, as in a sequence.
+    pub fn choice_content<'e>(
+        &mut self,
+        children: &[&'e Element],
+        model: &[Particle],
+    ) -> Content<'e> {
+        let fits = |branch: &Particle| -> Option<usize> {
+            let inner: &[Particle] = match branch {
+                Particle::Group(inner) => inner,
+                one => std::slice::from_ref(one),
+            };
+            let mut used = vec![false; inner.len()];
+            for child in children {
+                let (i, exact) = slot_of(inner, child.namespace(), child.local_name())?;
+                if !exact {
+                    return None;
+                }
+                if let Some(u) = used.get_mut(i) {
+                    *u = true;
+                }
+            }
+            Some(used.iter().filter(|u| !**u).count())
+        };
+        let best = model
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| fits(p).map(|unused| (unused, i)))
+            .min();
+        match best {
+            Some((_, branch)) if !children.is_empty() => {
+                let mut content = Content::new(model.len());
+                if let Some(slot) = content.slots.get_mut(branch) {
+                    slot.extend(children.iter().copied());
+                }
+                content
+            }
+            _ => self.group_content(children, model),
+        }
     }
 
     /// Puts one child into its slot, reporting what deviates from the schema; `last` is the
@@ -210,7 +263,7 @@ fn slot_of(model: &[Particle], ns: &str, local: &str) -> Option<(usize, bool)> {
         .or_else(|| {
             model
                 .iter()
-                .position(|p| matches!(p, Particle::Any))
+                .position(|p| matches!(p, Particle::Any { .. }))
                 .map(|i| (i, true))
         })
         .or_else(|| {
@@ -579,5 +632,36 @@ mod tests {
             ]
         );
         assert_eq!(cx.diagnostics()[0].path, "/r/extra");
+    }
+
+    /// `choice { sequence { a+, b? }, sequence { b } }` (gematik's CommandResponsePackage).
+    const CHOICE: &[Particle] = &[
+        Particle::Group(&[Particle::many("urn:a", "a"), Particle::one("urn:a", "b")]),
+        Particle::Group(&[Particle::one("urn:a", "b")]),
+    ];
+
+    #[test]
+    fn a_choice_takes_the_branch_that_fits_all_children() {
+        let branch_of = |xml: &[u8]| {
+            let doc = parse(xml).unwrap();
+            let children: Vec<&Element> = doc.child_elements().collect();
+            let mut cx = ReadContext::new();
+            let c = cx.choice_content(&children, CHOICE);
+            (c.branch(), cx.diagnostics().len())
+        };
+        assert_eq!(branch_of(br#"<r xmlns="urn:a"><b/></r>"#), (Some(1), 0));
+        assert_eq!(branch_of(br#"<r xmlns="urn:a"><a/><a/><b/></r>"#), (Some(0), 0));
+        assert_eq!(branch_of(br#"<r xmlns="urn:a"><a/></r>"#), (Some(0), 0));
+        // No branch accepts an unknown element: placed one by one, with a diagnostic.
+        assert_eq!(branch_of(br#"<r xmlns="urn:a"><a/><z/></r>"#), (Some(0), 1));
+    }
+
+    #[test]
+    fn wildcards_repeat_only_when_declared_to() {
+        // xmldsig's SignatureMethod: choice { HMACOutputLength, any ##other } maxOccurs=unbounded
+        // is one wildcard element per occurrence of the choice; splitting occurrences relies on
+        // the single wildcard not repeating.
+        assert!(!Particle::any(false).repeats());
+        assert!(Particle::any(true).repeats());
     }
 }
