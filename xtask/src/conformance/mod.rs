@@ -58,7 +58,11 @@ struct Row {
     operations: usize,
     generated_lines: usize,
     lines_per_type: f64,
+    /// Time to generate the set's module (and round-trip files).
+    generate_seconds: f64,
     check_seconds: Option<f64>,
+    /// Time of the round-trip stage (building and running the harness, validating).
+    round_trip_seconds: Option<f64>,
     round_trips_tried: usize,
     round_trips_passed: usize,
     /// Samples the spec itself makes impossible (tried, not passed, not failed).
@@ -203,10 +207,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             dir: &dir,
             set,
         };
+        let started = Instant::now();
         let rt = match set.kind {
             Kind::Wsdl | Kind::Xsd => xml::round_trip(&cx),
             Kind::OpenApi | Kind::Swagger => rest::round_trip(&cx),
         };
+        row.round_trip_seconds = Some(round2(started.elapsed().as_secs_f64()));
         row.round_trips_tried = rt.tried;
         row.round_trips_passed = rt.passed;
         row.spec_defects = rt.spec_defects;
@@ -215,11 +221,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             row.first_error = rt.first_error;
         }
         println!(
-            "  {:<60} round-trips {}/{} (spec defects {}) {}",
+            "  {:<60} round-trips {}/{} (spec defects {}) {:.2}s {}",
             row.set,
             rt.passed,
             rt.tried,
             row.spec_defects.len(),
+            row.round_trip_seconds.unwrap_or(0.0),
             if row.failed_stage.is_some() {
                 "FAILED"
             } else {
@@ -477,17 +484,21 @@ fn generate(scratch: &Path, set: &Set) -> (Row, Option<String>) {
         operations: 0,
         generated_lines: 0,
         lines_per_type: 0.0,
+        generate_seconds: 0.0,
         check_seconds: None,
+        round_trip_seconds: None,
         round_trips_tried: 0,
         round_trips_passed: 0,
         spec_defects: Vec::new(),
         failed_stage: None,
         first_error: None,
     };
+    let started = Instant::now();
     let result = match set.kind {
         Kind::Wsdl | Kind::Xsd => xml::generate(set),
         Kind::OpenApi | Kind::Swagger => rest::generate(set),
     };
+    row.generate_seconds = round2(started.elapsed().as_secs_f64());
     let generated = match result {
         Ok(x) => x,
         Err(e) => {
@@ -549,8 +560,8 @@ fn generate(scratch: &Path, set: &Set) -> (Row, Option<String>) {
         return (row, None);
     }
     println!(
-        "  {:<60} generated {} types, {} operations, {} lines",
-        set.name, types, operations, row.generated_lines
+        "  {:<60} generated {} types, {} operations, {} lines in {:.2}s",
+        set.name, types, operations, row.generated_lines, row.generate_seconds
     );
     (row, Some(name))
 }

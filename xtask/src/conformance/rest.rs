@@ -16,6 +16,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{CrateDir, Generated, RoundTrips, Set, SpecDefect};
@@ -24,12 +25,15 @@ use super::{CrateDir, Generated, RoundTrips, Set, SpecDefect};
 const SAMPLES: &str = "samples";
 /// Directory the harness writes its re-encoded samples to.
 const OUT: &str = "out";
+/// The list of the samples ([`Case`]s) in the crate.
+const CASES: &str = "cases.json";
 
 /// Generates the REST module of an OpenAPI or Swagger file, its round-trip harness and samples.
 pub(crate) fn generate(set: &Set) -> Result<Generated, String> {
     let module = codegen::openapi::generate(&set.path, &set.name).map_err(|e| e.to_string())?;
     let mut files = Vec::new();
     let mut cases = Vec::new();
+    let mut list = Vec::new();
     for (i, s) in module.samples.iter().enumerate() {
         let stem = format!("s{:04}", i + 1);
         let mut case = json!({
@@ -43,9 +47,19 @@ pub(crate) fn generate(set: &Set) -> Result<Generated, String> {
         }
         let text = serde_json::to_string_pretty(&case).map_err(|e| e.to_string())?;
         files.push((PathBuf::from(SAMPLES).join(format!("{stem}.json")), text));
-        cases.push((stem, s.rust_type.clone()));
+        cases.push((stem.clone(), s.rust_type.clone()));
+        list.push(Case {
+            stem,
+            label: s.label.clone(),
+            pointer: s.schema_pointer.clone(),
+            unsatisfiable: s.unsatisfiable.clone(),
+        });
     }
     files.push((PathBuf::from("src/main.rs"), harness(set, &cases)));
+    files.push((
+        PathBuf::from(CASES),
+        serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?,
+    ));
     let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock"))
         .unwrap_or_default();
     let pin = |name: &str| {
@@ -89,12 +103,12 @@ fn harness(set: &Set, cases: &[(String, String)]) -> String {
         let _ = writeln!(table, "    ({stem:?}, round_trip::<{ty}>),");
     }
     format!(
-        r#"//! Round-trip harness for `{shown}` (written by `cargo xtask conformance`): decodes every
-//! sample in `samples/` into its Rust type, encodes it back, compares the JSON values and writes
-//! the encoded value to `out/`.
+        r#"//! Round-trip harness of `{shown}`, written by `cargo xtask conformance`:
+//! decodes every sample in `samples/` into its Rust type, encodes it back, compares the JSON
+//! values and writes the encoded value to `out/`.
 
 #[allow(unused_imports)]
-use {krate}::generated::*;
+use {krate}::generated::types;
 
 type Codec = fn(&str) -> Result<String, String>;
 
@@ -148,7 +162,8 @@ fn main() -> std::process::ExitCode {{
     )
 }
 
-/// One sample as written into the crate.
+/// One sample as written into the crate (`samples/<stem>.json`).
+#[derive(Serialize, Deserialize)]
 struct Case {
     stem: String,
     label: String,
@@ -156,34 +171,25 @@ struct Case {
     unsatisfiable: Option<String>,
 }
 
+/// The crate's samples, as listed by [`generate`]; sample files it does not list (left by an
+/// earlier run of a changed spec) are removed.
 fn read_cases(dir: &Path) -> Result<Vec<Case>, String> {
+    let path = dir.join(CASES);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let cases: Vec<Case> =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let samples = dir.join(SAMPLES);
-    let mut stems: Vec<String> = match std::fs::read_dir(&samples) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .filter_map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                name.strip_suffix(".json").map(str::to_owned)
-            })
-            .collect(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(format!("{}: {e}", samples.display())),
-    };
-    stems.sort();
-    let mut cases = Vec::new();
-    for stem in stems {
-        let path = samples.join(format!("{stem}.json"));
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let v: Value =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        let field = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-        cases.push(Case {
-            label: field("label").unwrap_or_else(|| stem.clone()),
-            pointer: field("pointer").unwrap_or_default(),
-            unsatisfiable: field("unsatisfiable"),
-            stem,
-        });
+    if let Ok(entries) = std::fs::read_dir(&samples) {
+        for e in entries.filter_map(Result::ok) {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let listed = name
+                .strip_suffix(".json")
+                .is_some_and(|stem| cases.iter().any(|c| c.stem == stem));
+            if !listed {
+                std::fs::remove_file(e.path())
+                    .map_err(|err| format!("{}: {err}", e.path().display()))?;
+            }
+        }
     }
     Ok(cases)
 }
@@ -207,7 +213,7 @@ fn try_round_trip(cx: &CrateDir<'_>) -> Result<RoundTrips, String> {
         std::fs::remove_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     }
     let stdout = cx.run_harness(&[])?;
-    let mut codec: BTreeMap<String, Result<(), String>> = BTreeMap::new();
+    let mut codec = Codec::new();
     for line in stdout.lines() {
         if let Some(stem) = line.strip_prefix("ok ") {
             codec.insert(stem.trim().to_owned(), Ok(()));
@@ -217,17 +223,28 @@ fn try_round_trip(cx: &CrateDir<'_>) -> Result<RoundTrips, String> {
         }
     }
     let verdicts = validate(&cx.set.path, cx.dir)?;
+    Ok(classify(&cases, &codec, &verdicts))
+}
 
+/// What the harness said of each case (by stem): `Err` with the reason when it failed.
+type Codec = BTreeMap<String, Result<(), String>>;
+
+/// Passed, spec defect or failed, for every case: a case passes when it round-trips and both
+/// copies validate; it is a spec defect when it round-trips, is marked unsatisfiable and both
+/// copies are rejected; anything else fails (a marked case the validator accepts included).
+fn classify(cases: &[Case], codec: &Codec, verdicts: &Verdicts) -> RoundTrips {
     let mut rt = RoundTrips {
         tried: cases.len(),
         ..RoundTrips::default()
     };
-    let fail = |rt: &mut RoundTrips, c: &Case, what: String| {
+    let mut failed = 0;
+    let mut fail = |rt: &mut RoundTrips, c: &Case, what: String| {
+        failed += 1;
         if rt.first_error.is_none() {
             rt.first_error = Some(format!("{} ({}): {what}", c.label, c.stem));
         }
     };
-    for c in &cases {
+    for c in cases {
         match codec.get(&c.stem) {
             Some(Ok(())) => {}
             Some(Err(e)) => {
@@ -271,7 +288,12 @@ fn try_round_trip(cx: &CrateDir<'_>) -> Result<RoundTrips, String> {
             ),
         }
     }
-    Ok(rt)
+    if failed > 1
+        && let Some(e) = &mut rt.first_error
+    {
+        *e = format!("{failed} samples failed; first: {e}");
+    }
+    rt
 }
 
 /// What the validator said of each case (`samples/sNNNN.json`, `out/sNNNN.json`): `None` when
@@ -328,4 +350,96 @@ fn validate(spec: &Path, dir: &Path) -> Result<Verdicts, String> {
         );
     }
     Ok(verdicts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(stem: &str, unsatisfiable: Option<&str>) -> Case {
+        Case {
+            stem: stem.into(),
+            label: format!("label {stem}"),
+            pointer: "/components/schemas/X".into(),
+            unsatisfiable: unsatisfiable.map(str::to_owned),
+        }
+    }
+
+    fn verdicts(list: &[(&str, Option<&str>, Option<&str>)]) -> Verdicts {
+        let mut v = Verdicts::new();
+        for (stem, original, output) in list {
+            v.insert(
+                format!("{SAMPLES}/{stem}.json"),
+                original.map(str::to_owned),
+            );
+            v.insert(format!("{OUT}/{stem}.json"), output.map(str::to_owned));
+        }
+        v
+    }
+
+    fn codec(list: &[(&str, Result<(), &str>)]) -> Codec {
+        list.iter()
+            .map(|(s, r)| ((*s).to_owned(), r.map_err(str::to_owned)))
+            .collect()
+    }
+
+    #[test]
+    fn valid_round_trips_pass_and_confirmed_defects_are_counted_apart() {
+        let cases = [case("s1", None), case("s2", Some("date with maxLength 1"))];
+        let rt = classify(
+            &cases,
+            &codec(&[("s1", Ok(())), ("s2", Ok(()))]),
+            &verdicts(&[
+                ("s1", None, None),
+                (
+                    "s2",
+                    Some("'X' is not a 'date'"),
+                    Some("'X' is not a 'date'"),
+                ),
+            ]),
+        );
+        assert_eq!((rt.tried, rt.passed, rt.spec_defects.len()), (2, 1, 1));
+        assert_eq!(rt.first_error, None);
+        let d = &rt.spec_defects[0];
+        assert_eq!(d.sample, "label s2");
+        assert_eq!(d.reason, "unsatisfiable: date with maxLength 1");
+        assert_eq!(d.validator, "'X' is not a 'date'");
+    }
+
+    #[test]
+    fn a_defect_the_validator_accepts_fails_so_that_detection_cannot_go_stale() {
+        let cases = [case("s1", Some("closed allOf"))];
+        let rt = classify(
+            &cases,
+            &codec(&[("s1", Ok(()))]),
+            &verdicts(&[("s1", None, None)]),
+        );
+        assert_eq!((rt.passed, rt.spec_defects.len()), (0, 0));
+        let e = rt.first_error.unwrap_or_default();
+        assert!(e.contains("but the validator accepts the sample"), "{e}");
+    }
+
+    #[test]
+    fn codec_and_validation_failures_fail_even_for_marked_samples() {
+        let cases = [
+            case("s1", None),
+            case("s2", None),
+            case("s3", Some("x")),
+            case("s4", None),
+        ];
+        let rt = classify(
+            &cases,
+            &codec(&[
+                ("s1", Err("does not decode")),
+                ("s2", Ok(())),
+                ("s3", Err("no")),
+            ]),
+            &verdicts(&[("s2", None, Some("bad")), ("s3", Some("r"), Some("r"))]),
+        );
+        assert_eq!((rt.tried, rt.passed, rt.spec_defects.len()), (4, 0, 0));
+        assert_eq!(
+            rt.first_error.as_deref(),
+            Some("4 samples failed; first: label s1 (s1): round-trip: does not decode")
+        );
+    }
 }
