@@ -33,7 +33,12 @@ fn particle(model: &TypeModel, f: &Field) -> Result<TokenStream, Error> {
         }
         FieldKind::Group => {
             let ty = value_type(model, &f.ty)?;
-            quote!(::sdk_runtime::xml::Particle::Group(<#ty as ::sdk_runtime::xml::XmlGroup>::MODEL))
+            let many = f.max != Some(1);
+            quote!(::sdk_runtime::xml::Particle::group(
+                <#ty as ::sdk_runtime::xml::XmlGroup>::MODEL,
+                #many,
+                <#ty as ::sdk_runtime::xml::XmlGroup>::CHOICE,
+            ))
         }
         FieldKind::Any => {
             let many = f.max != Some(1);

@@ -63,10 +63,21 @@ pub struct JsonSample {
     pub schema_pointer: String,
     /// The instance.
     pub value: Value,
-    /// Why no instance can satisfy the schema, when the spec contradicts itself (e.g. a `date`
-    /// string with `maxLength: 1`): the value is then the closest the builder could make, and a
-    /// validator must reject it.
-    pub unsatisfiable: Option<String>,
+    /// Set when no instance can satisfy the schema because the spec contradicts itself (e.g. a
+    /// `date` string with `maxLength: 1`): the value is then the closest the builder could make,
+    /// and a validator must reject it.
+    pub unsatisfiable: Option<Unsatisfiable>,
+}
+
+/// Why a sample cannot be valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsatisfiable {
+    /// E.g. ``"`ScauLP.NEOMEZ`: `format: date` values are 10 characters long, but maxLength is
+    /// 1"``.
+    pub reason: String,
+    /// The properties (wire names) a validator's complaints must concern: the impossible ones,
+    /// or those a closed schema refuses.
+    pub properties: Vec<String>,
 }
 
 /// Generates the module for the OpenAPI 3.0.x or Swagger 2.0 document `spec` (JSON or YAML);

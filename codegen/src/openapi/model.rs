@@ -8,8 +8,8 @@ use openapiv3::{
 };
 use serde_json::Value;
 
-use super::Loaded;
 use super::swagger2::ORIGIN;
+use super::{Loaded, Unsatisfiable};
 use crate::names;
 
 /// Index into [`Model::defs`].
@@ -92,7 +92,7 @@ pub struct StructDef {
     pub closed: bool,
     /// Why no JSON object satisfies the schema, when its parts contradict each other (see
     /// `Builder::closed_conflict`).
-    pub unsatisfiable: Option<String>,
+    pub unsatisfiable: Option<Unsatisfiable>,
 }
 
 #[derive(Debug, Clone)]
@@ -1193,7 +1193,7 @@ impl<'a> Builder<'a> {
     /// another requires. JSON Schema applies each part's `additionalProperties` to that part's
     /// own `properties` only, so e.g. a closed base with a subtype adding a required property,
     /// or a closed subtype of a base with a required discriminator, admits no instance.
-    fn closed_conflict(&self, schema: &Schema, name: &str) -> Option<String> {
+    fn closed_conflict(&self, schema: &Schema, name: &str) -> Option<Unsatisfiable> {
         struct Part {
             label: String,
             declared: BTreeSet<String>,
@@ -1230,22 +1230,33 @@ impl<'a> Builder<'a> {
         }
         let mut parts = Vec::new();
         walk(self, schema, name.to_owned(), &mut Vec::new(), &mut parts);
+        let mut conflicts: Vec<String> = Vec::new();
+        let mut properties: Vec<String> = Vec::new();
         for closed in parts.iter().filter(|p| p.closed) {
             for p in &parts {
-                if let Some(r) = p.required.iter().find(|r| !closed.declared.contains(*r)) {
+                for r in p.required.iter().filter(|r| !closed.declared.contains(*r)) {
                     let who = if p.label == closed.label {
                         "which it requires itself".to_owned()
                     } else {
                         format!("which `{}` requires", p.label)
                     };
-                    return Some(format!(
+                    let text = format!(
                         "`{}` has additionalProperties: false and does not declare `{r}`, {who}",
                         closed.label
-                    ));
+                    );
+                    if !conflicts.contains(&text) {
+                        conflicts.push(text);
+                    }
+                    if !properties.contains(r) {
+                        properties.push(r.clone());
+                    }
                 }
             }
         }
-        None
+        (!conflicts.is_empty()).then(|| Unsatisfiable {
+            reason: conflicts.join("; "),
+            properties,
+        })
     }
 
     fn operation(

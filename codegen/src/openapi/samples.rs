@@ -17,9 +17,9 @@ use std::cell::{Cell, RefCell};
 
 use serde_json::{Map, Value, json};
 
-use super::JsonSample;
 use super::emit::ty_text;
 use super::model::{Body, Code, DefKind, Model, ResponseBody, Scalar, ScalarKind, Ty};
+use super::{JsonSample, Unsatisfiable};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -110,6 +110,8 @@ struct Defect {
     /// `Type.property` (set by the innermost object around the value).
     at: Option<String>,
     why: String,
+    /// The properties concerned (set with `at` when empty).
+    properties: Vec<String>,
 }
 
 struct Gen<'a> {
@@ -133,7 +135,7 @@ enum Shape {
 }
 
 /// The samples of `ty`, each with the reason it cannot be valid (if so).
-fn samples(model: &Model, ty: &Ty, dir: Direction) -> Vec<(Value, Option<String>)> {
+fn samples(model: &Model, ty: &Ty, dir: Direction) -> Vec<(Value, Option<Unsatisfiable>)> {
     let probe = Gen::new(model, dir, false);
     let shapes: Vec<Shape> = match probe.def_kind(ty) {
         Some(DefKind::OneOf(o)) => (0..o.variants.len())
@@ -149,8 +151,8 @@ fn samples(model: &Model, ty: &Ty, dir: Direction) -> Vec<(Value, Option<String>
             Shape::Plain(Mode::Nulls, 0),
         ],
     };
-    let mut out: Vec<(Value, Option<String>)> = Vec::new();
-    let mut push = |v: Option<(Value, Option<String>)>| {
+    let mut out: Vec<(Value, Option<Unsatisfiable>)> = Vec::new();
+    let mut push = |v: Option<(Value, Option<Unsatisfiable>)>| {
         if let Some(v) = v
             && !out.iter().any(|(x, _)| *x == v.0)
         {
@@ -179,12 +181,13 @@ impl<'a> Gen<'a> {
     }
 
     /// One sample and, when it cannot be valid, why.
-    fn build(&self, ty: &Ty, shape: Shape) -> Option<(Value, Option<String>)> {
+    fn build(&self, ty: &Ty, shape: Shape) -> Option<(Value, Option<Unsatisfiable>)> {
         let v = match shape {
             Shape::Branch(mode, i) => self.union(ty, mode, i, 0),
             Shape::Plain(mode, i) => self.value(ty, mode, i, 0, None),
         }?;
         let mut reasons: Vec<String> = Vec::new();
+        let mut properties: Vec<String> = Vec::new();
         for d in self.defects.borrow().iter() {
             let text = match &d.at {
                 Some(at) => format!("`{at}`: {}", d.why),
@@ -193,12 +196,37 @@ impl<'a> Gen<'a> {
             if !reasons.contains(&text) {
                 reasons.push(text);
             }
+            for p in &d.properties {
+                if !properties.contains(p) {
+                    properties.push(p.clone());
+                }
+            }
         }
-        Some((v, (!reasons.is_empty()).then(|| reasons.join("; "))))
+        let unsatisfiable = (!reasons.is_empty()).then(|| Unsatisfiable {
+            reason: reasons.join("; "),
+            properties,
+        });
+        Some((v, unsatisfiable))
     }
 
-    fn defect(&self, at: Option<String>, why: String) {
-        self.defects.borrow_mut().push(Defect { at, why });
+    fn defect(&self, at: Option<String>, why: String, properties: Vec<String>) {
+        self.defects.borrow_mut().push(Defect {
+            at,
+            why,
+            properties,
+        });
+    }
+
+    /// Places the defects since `mark` that have no place yet at property `wire` of `name`.
+    fn place_since(&self, mark: usize, name: &str, wire: &str) {
+        for d in self.defects.borrow_mut().iter_mut().skip(mark) {
+            if d.at.is_none() {
+                d.at = Some(format!("{name}.{wire}"));
+                if d.properties.is_empty() {
+                    d.properties.push(wire.to_owned());
+                }
+            }
+        }
     }
 
     fn mark(&self) -> usize {
@@ -282,7 +310,7 @@ impl<'a> Gen<'a> {
         match ty {
             Ty::Scalar(s) => {
                 if let Some(why) = unsatisfiable_scalar(s) {
-                    self.defect(None, why);
+                    self.defect(None, why, Vec::new());
                 }
                 Some(scalar(s, variant))
             }
@@ -303,7 +331,11 @@ impl<'a> Gen<'a> {
                 if let Some(max) = max_items
                     && min > *max
                 {
-                    self.defect(None, format!("minItems {min} exceeds maxItems {max}"));
+                    self.defect(
+                        None,
+                        format!("minItems {min} exceeds maxItems {max}"),
+                        Vec::new(),
+                    );
                 }
                 let mut n = if mode == Mode::Minimal || depth >= MAX_DEPTH {
                     min
@@ -354,8 +386,8 @@ impl<'a> Gen<'a> {
                     DefKind::OneOf(_) => self.nested_union(ty, mode, variant, depth),
                     DefKind::Struct(s) => {
                         let name = spec_name(def);
-                        if let Some(why) = &s.unsatisfiable {
-                            self.defect(Some(name.clone()), why.clone());
+                        if let Some(u) = &s.unsatisfiable {
+                            self.defect(Some(name.clone()), u.reason.clone(), u.properties.clone());
                         }
                         let mut m = Map::new();
                         for f in &s.fields {
@@ -369,13 +401,13 @@ impl<'a> Gen<'a> {
                                     && self.dir == Direction::Write
                                     && f.read_only_by_reference
                                 {
-                                    self.defect(at(), "required, and read-only through the schema it references: a request must leave it out (readOnly) but cannot (`required` is waived only for a property marked readOnly itself)".into());
+                                    self.defect(at(), "required, and read-only through the schema it references: a request must leave it out (readOnly) but cannot (`required` is waived only for a property marked readOnly itself)".into(), vec![f.wire.clone()]);
                                 }
                                 if f.required
                                     && self.dir == Direction::Read
                                     && f.write_only_by_reference
                                 {
-                                    self.defect(at(), "required, and write-only through the schema it references: a response must leave it out (writeOnly) but cannot (`required` is waived only for a property marked writeOnly itself)".into());
+                                    self.defect(at(), "required, and write-only through the schema it references: a response must leave it out (writeOnly) but cannot (`required` is waived only for a property marked writeOnly itself)".into(), vec![f.wire.clone()]);
                                 }
                                 continue;
                             }
@@ -416,11 +448,7 @@ impl<'a> Gen<'a> {
                                     self.drop_since(mark);
                                     continue;
                                 }
-                                for d in self.defects.borrow_mut()[mark..].iter_mut() {
-                                    if d.at.is_none() {
-                                        d.at = at();
-                                    }
-                                }
+                                self.place_since(mark, &name, &f.wire);
                             }
                             match value {
                                 Some(v) => {
@@ -448,11 +476,7 @@ impl<'a> Gen<'a> {
                             if self.impossible_since(mark) && !self.keep_impossible {
                                 self.drop_since(mark);
                             } else if let Some(v) = v {
-                                for d in self.defects.borrow_mut()[mark..].iter_mut() {
-                                    if d.at.is_none() {
-                                        d.at = Some(format!("{name} (additional property)"));
-                                    }
-                                }
+                                self.place_since(mark, &name, &key);
                                 m.insert(key, v);
                             }
                         }
@@ -800,7 +824,14 @@ mod tests {
         assert_eq!(defects.len(), 1, "{drug:?}");
         assert!(defects[0].value.get("until").is_some());
         assert_eq!(
-            defects[0].unsatisfiable.as_deref(),
+            defects[0]
+                .unsatisfiable
+                .as_ref()
+                .map(|u| u.properties.clone()),
+            Some(vec!["until".to_owned()])
+        );
+        assert_eq!(
+            defects[0].unsatisfiable.as_ref().map(|u| u.reason.as_str()),
             Some("`Drug.until`: `format: date` values are 10 characters long, but maxLength is 1")
         );
     }
@@ -818,7 +849,8 @@ mod tests {
         for s in &all {
             assert!(
                 s.unsatisfiable
-                    .as_deref()
+                    .as_ref()
+                    .map(|u| u.reason.as_str())
                     .is_some_and(|r| r.contains("maxLength is 7")),
                 "{s:?}"
             );
@@ -864,16 +896,29 @@ mod tests {
             }
         }
         assert_eq!(
-            labelled(&all, "schema ById")[0].unsatisfiable.as_deref(),
+            labelled(&all, "schema ById")[0]
+                .unsatisfiable
+                .as_ref()
+                .map(|u| u.reason.as_str()),
             Some(
                 "`ById`: `Path` has additionalProperties: false and does not declare `id`, which `ById` requires"
             )
         );
         assert_eq!(
-            labelled(&all, "schema Open")[0].unsatisfiable.as_deref(),
+            labelled(&all, "schema Open")[0]
+                .unsatisfiable
+                .as_ref()
+                .map(|u| u.reason.as_str()),
             Some(
                 "`Open`: `Open` has additionalProperties: false and does not declare `kind`, which `Base` requires"
             )
+        );
+        assert_eq!(
+            labelled(&all, "schema Path")[0]
+                .unsatisfiable
+                .as_ref()
+                .map(|u| u.properties.clone()),
+            Some(vec!["id".to_owned()])
         );
         for s in labelled(&all, "schema Fine")
             .into_iter()
@@ -925,9 +970,14 @@ mod tests {
             assert!(s.value.get("dn").is_none(), "{s:?}");
             assert!(
                 s.unsatisfiable
-                    .as_deref()
+                    .as_ref()
+                    .map(|u| u.reason.as_str())
                     .is_some_and(|r| r.starts_with("`Strict.dn`: required, and read-only")),
                 "{s:?}"
+            );
+            assert_eq!(
+                s.unsatisfiable.as_ref().map(|u| u.properties.clone()),
+                Some(vec!["dn".to_owned()])
             );
         }
         for s in labelled(&all, "put.response")

@@ -132,6 +132,9 @@ pub struct Converter<'a> {
     names: BTreeSet<String>,
     /// Stack of types being converted, for error messages.
     trail: Vec<String>,
+    /// Target namespace of the type being converted (`##other` in its wildcards is relative
+    /// to it).
+    scope_ns: String,
 }
 
 impl<'a> Converter<'a> {
@@ -153,6 +156,7 @@ impl<'a> Converter<'a> {
             elements,
             names: BTreeSet::new(),
             trail: Vec::new(),
+            scope_ns: String::new(),
         }
     }
 
@@ -410,6 +414,14 @@ impl<'a> Converter<'a> {
     }
 
     fn kind(&mut self, ident: &TypeIdent, meta: &'a MetaType) -> Result<TypeKind, Error> {
+        let ns = self.ns(ident);
+        let scope = std::mem::replace(&mut self.scope_ns, ns);
+        let kind = self.kind_in_scope(ident, meta);
+        self.scope_ns = scope;
+        kind
+    }
+
+    fn kind_in_scope(&mut self, ident: &TypeIdent, meta: &'a MetaType) -> Result<TypeKind, Error> {
         match &meta.variant {
             MetaTypeVariant::ComplexType(c) => self.complex(c).map(TypeKind::Struct),
             MetaTypeVariant::Enumeration(e) => self.enumeration(e),
@@ -618,6 +630,8 @@ impl<'a> Converter<'a> {
         let base_name = group.name.as_str().to_owned();
         let id = self.reserve(group, &base_name);
         self.trail.push(base_name);
+        let ns = self.ns(group);
+        let scope = std::mem::replace(&mut self.scope_ns, ns);
         let kind = match &meta.variant {
             MetaTypeVariant::Choice(g) => {
                 let mut def = ChoiceDef::default();
@@ -679,6 +693,7 @@ impl<'a> Converter<'a> {
             }
             _ => return Err(self.err("unexpected model group")),
         };
+        self.scope_ns = scope;
         self.fill(id, None, None, meta.documentation.clone(), kind);
         self.trail.pop();
         Ok(id)
@@ -833,7 +848,7 @@ impl<'a> Converter<'a> {
                     if optional_group { 0 } else { e.min_occurs },
                     max_of(e.max_occurs),
                 );
-                let wildcard = self.wildcard(e, meta);
+                let wildcard = self.wildcard(meta);
                 f.doc = vec![format!(
                     "Elements matched by a wildcard (`xs:any`: {}), kept as parsed.",
                     wildcard.describe()
@@ -848,9 +863,9 @@ impl<'a> Converter<'a> {
     }
 
     /// What an `xs:any` admits; `##other` and `##targetNamespace` are relative to the
-    /// namespace of the schema that declares it.
-    fn wildcard(&self, e: &ElementMeta, meta: &AnyMeta) -> Wildcard {
-        let tns = self.ns_of_prop(e.ident.ns);
+    /// namespace of the type that declares it.
+    fn wildcard(&self, meta: &AnyMeta) -> Wildcard {
+        let tns = self.scope_ns.clone();
         let namespaces = match &meta.namespace {
             None | Some(NamespaceListType::Any) => WildcardNamespaces::Any,
             Some(NamespaceListType::Other) => WildcardNamespaces::Not(vec![tns, String::new()]),

@@ -21,7 +21,9 @@
 //! * **Fixed attribute values.** xsd-parser keeps an attribute's `default` but drops `fixed`
 //!   (HL7 CDA: `moodCode fixed="EVN"`, gematik: `root fixed="1.2.276.…"`), so
 //!   [`fixed_as_default`] also states a fixed value as the default: the one value a fixed
-//!   attribute can take is then known to the model (as its default value).
+//!   attribute can take is then known to the model (as its default value). An element with a
+//!   fixed simple value (`<element name="TSLVersionIdentifier" type="integer" fixed="3"/>`,
+//!   ETSI TS 119 612) gets an inline restriction of its type to that one value instead.
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
@@ -121,7 +123,9 @@ impl VirtualResolver {
     /// The URL a document is known under and the text xsd-parser gets for it: imports linked,
     /// base types hoisted, chameleon includes given a URL of their own (see the module doc).
     fn serve(&self, text: &str, url: Url, req: &ResolveRequest) -> (Url, String) {
-        let text = fixed_as_default(&hoist_base_types(&self.link_imports(text, &url)));
+        let text = fixed_elements_as_enumerations(&fixed_as_default(&hoist_base_types(
+            &self.link_imports(text, &url),
+        )));
         let url = match &req.current_ns {
             Some(ns) if req.request_type == ResolveRequestType::IncludeRequest => {
                 chameleon_url(&text, url, &ns.to_string())
@@ -148,6 +152,52 @@ impl VirtualResolver {
             Err(never) => match never {},
         }
     }
+}
+
+/// Rewrites `<element … type="T" fixed="V"/>` as an element whose inline type restricts `T` to
+/// the enumeration `{V}`.
+fn fixed_elements_as_enumerations(text: &str) -> String {
+    static TAG: std::sync::OnceLock<Option<(regex::Regex, regex::Regex)>> =
+        std::sync::OnceLock::new();
+    let Some((tag_re, attr_re)) = TAG.get_or_init(|| {
+        let tag = regex::Regex::new(r#"<([A-Za-z_][\w.-]*:)?element(\s[^>]*?)/>"#).ok()?;
+        let attr = regex::Regex::new(r#"\s([A-Za-z_][\w.:-]*)\s*=\s*("[^"]*"|'[^']*')"#).ok()?;
+        Some((tag, attr))
+    }) else {
+        return text.to_owned();
+    };
+    tag_re
+        .replace_all(text, |c: &regex::Captures<'_>| {
+            let whole = c.get(0).map_or("", |m| m.as_str());
+            let prefix = c.get(1).map_or("", |m| m.as_str());
+            let attrs = c.get(2).map_or("", |m| m.as_str());
+            let mut kept = String::new();
+            let (mut ty, mut fixed) = (None, None);
+            for a in attr_re.captures_iter(attrs) {
+                let (Some(name), Some(value)) = (a.get(1), a.get(2)) else {
+                    continue;
+                };
+                match name.as_str() {
+                    "type" => ty = Some(value.as_str()),
+                    "fixed" => fixed = Some(value.as_str()),
+                    _ => {
+                        kept.push(' ');
+                        kept.push_str(name.as_str());
+                        kept.push('=');
+                        kept.push_str(value.as_str());
+                    }
+                }
+            }
+            match (ty, fixed) {
+                (Some(ty), Some(fixed)) => format!(
+                    "<{prefix}element{kept}><{prefix}simpleType><{prefix}restriction base={ty}>\
+                     <{prefix}enumeration value={fixed}/></{prefix}restriction></{prefix}simpleType>\
+                     </{prefix}element>"
+                ),
+                _ => whole.to_owned(),
+            }
+        })
+        .into_owned()
 }
 
 /// Adds `default="V"` to every attribute declaration with `fixed="V"` and no default.
@@ -320,6 +370,15 @@ mod tests {
   <xs:simpleType name="Code"><xs:restriction base="xs:string"/></xs:simpleType>
   <xs:complexType name="Base"><xs:simpleContent><xs:extension base="t:Code"/></xs:simpleContent></xs:complexType>
 </xs:schema>"#;
+
+    #[test]
+    fn fixed_element_values_become_enumerations() {
+        let text = r#"<xsd:element name="TSLVersionIdentifier" type="xsd:integer" fixed="3"/><xsd:element name="x" type="xsd:string"/>"#;
+        assert_eq!(
+            fixed_elements_as_enumerations(text),
+            r#"<xsd:element name="TSLVersionIdentifier"><xsd:simpleType><xsd:restriction base="xsd:integer"><xsd:enumeration value="3"/></xsd:restriction></xsd:simpleType></xsd:element><xsd:element name="x" type="xsd:string"/>"#
+        );
+    }
 
     #[test]
     fn fixed_attribute_values_become_defaults() {

@@ -19,8 +19,16 @@ pub enum Particle {
         /// `maxOccurs` above 1.
         many: bool,
     },
-    /// The elements of a nested model group (a sequence or choice type's own table).
-    Group(&'static [Particle]),
+    /// The elements of a nested model group (a sequence or choice type's own table); `many`
+    /// when the group may repeat.
+    Group {
+        /// The group's own table.
+        model: &'static [Particle],
+        /// `maxOccurs` above 1.
+        many: bool,
+        /// An `xs:choice` (otherwise a sequence).
+        choice: bool,
+    },
     /// `xs:any`: an element no other particle names; `many` when it may repeat.
     Any {
         /// `maxOccurs` above 1.
@@ -47,6 +55,25 @@ impl Particle {
         }
     }
 
+    /// A nested model group; `many` when it may repeat, `choice` for an `xs:choice`.
+    pub const fn group(model: &'static [Particle], many: bool, choice: bool) -> Self {
+        Self::Group {
+            model,
+            many,
+            choice,
+        }
+    }
+
+    /// Whether an element no particle names has a place here: a wildcard, or a group with
+    /// one.
+    fn has_wildcard(&self) -> bool {
+        match self {
+            Self::Any { .. } => true,
+            Self::Group { model, .. } => model.iter().any(Particle::has_wildcard),
+            Self::Element { .. } => false,
+        }
+    }
+
     /// A wildcard (`xs:any`); `many` when it may repeat.
     pub const fn any(many: bool) -> Self {
         Self::Any { many }
@@ -57,7 +84,7 @@ impl Particle {
             Self::Element {
                 ns: n, local: l, ..
             } => *l == local && (!exact || *n == ns),
-            Self::Group(inner) => inner.iter().any(|p| p.matches(ns, local, exact)),
+            Self::Group { model, .. } => model.iter().any(|p| p.matches(ns, local, exact)),
             Self::Any { .. } => false,
         }
     }
@@ -65,7 +92,7 @@ impl Particle {
     fn expected_ns(&self, local: &str) -> &'static str {
         match self {
             Self::Element { ns, .. } => ns,
-            Self::Group(inner) => inner
+            Self::Group { model: inner, .. } => inner
                 .iter()
                 .find(|p| p.matches("", local, false))
                 .map_or("", |p| p.expected_ns(local)),
@@ -75,8 +102,7 @@ impl Particle {
 
     fn repeats(&self) -> bool {
         match self {
-            Self::Element { many, .. } | Self::Any { many } => *many,
-            Self::Group(_) => true,
+            Self::Element { many, .. } | Self::Any { many } | Self::Group { many, .. } => *many,
         }
     }
 }
@@ -149,29 +175,39 @@ impl ReadContext {
     /// (`model`, one particle per branch). Where branches share element names (`choice {
     /// sequence { a+, b? }, sequence { b } }`), first-match placement would put a lone `b` into
     /// the first branch and then miss its `a`; instead the branch is the first one that accepts
-    /// every child and leaves the fewest of its own particles unused. Children no branch
+    /// every child, takes the fewest of them by wildcard only, and leaves the fewest of its own
+    /// particles unused. Children no branch
     /// accepts as a whole are placed one by one, with diagnostics, as in a sequence.
     pub fn choice_content<'e>(
         &mut self,
         children: &[&'e Element],
         model: &[Particle],
     ) -> Content<'e> {
-        let fits = |branch: &Particle| -> Option<usize> {
+        let fits = |branch: &Particle| -> Option<(usize, usize)> {
             let inner: &[Particle] = match branch {
-                Particle::Group(inner) => inner,
+                Particle::Group { model: inner, .. } => inner,
                 one => std::slice::from_ref(one),
             };
             let mut used = vec![false; inner.len()];
+            let mut by_wildcard = 0;
             for child in children {
                 let (i, exact) = slot_of(inner, child.namespace(), child.local_name())?;
                 if !exact {
                     return None;
                 }
+                if !inner
+                    .get(i)
+                    .is_some_and(|p| p.matches(child.namespace(), child.local_name(), true))
+                {
+                    by_wildcard += 1;
+                }
                 if let Some(u) = used.get_mut(i) {
                     *u = true;
                 }
             }
-            Some(used.iter().filter(|u| !**u).count())
+            // Children matched by name beat children only a wildcard takes (xmldsig's
+            // PGPData: `PGPKeyID` belongs to the first branch, not to the second's `any`).
+            Some((by_wildcard, used.iter().filter(|u| !**u).count()))
         };
         let best = model
             .iter()
@@ -263,7 +299,7 @@ fn slot_of(model: &[Particle], ns: &str, local: &str) -> Option<(usize, bool)> {
         .or_else(|| {
             model
                 .iter()
-                .position(|p| matches!(p, Particle::Any { .. }))
+                .position(Particle::has_wildcard)
                 .map(|i| (i, true))
         })
         .or_else(|| {
@@ -272,6 +308,59 @@ fn slot_of(model: &[Particle], ns: &str, local: &str) -> Option<(usize, bool)> {
                 .position(|p| p.matches(ns, local, false))
                 .map(|i| (i, false))
         })
+}
+
+/// Where an element falls in a (nested) content model: the particle index at each level, found
+/// with the same preference as [`slot_of`] (exact name, then a wildcard, then the local name).
+fn path_of(model: &[Particle], ns: &str, local: &str) -> Vec<usize> {
+    fn find(model: &[Particle], hit: &dyn Fn(&Particle) -> bool, path: &mut Vec<usize>) -> bool {
+        for (i, p) in model.iter().enumerate() {
+            path.push(i);
+            let found = match p {
+                Particle::Group { model: inner, .. } => find(inner, hit, path),
+                leaf => hit(leaf),
+            };
+            if found {
+                return true;
+            }
+            path.pop();
+        }
+        false
+    }
+    let tries: [&dyn Fn(&Particle) -> bool; 3] = [
+        &|p| p.matches(ns, local, true),
+        &|p| matches!(p, Particle::Any { .. }),
+        &|p| p.matches(ns, local, false),
+    ];
+    for hit in tries {
+        let mut path = Vec::new();
+        if find(model, hit, &mut path) {
+            return path;
+        }
+    }
+    vec![0]
+}
+
+/// Whether an element at `new` still belongs to the occurrence of a group (`model`, a choice
+/// or a sequence) whose previous element was at `prev`: a sequence goes on while the order
+/// advances, a choice while the same branch goes on; at the same particle, a repeating one
+/// goes on and a nested group decides by the same rule.
+fn continues(model: &[Particle], choice: bool, prev: &[usize], new: &[usize]) -> bool {
+    let (Some(&p), Some(&n)) = (prev.first(), new.first()) else {
+        return false;
+    };
+    if n != p {
+        return !choice && n > p;
+    }
+    match model.get(n) {
+        Some(Particle::Group {
+            model: inner,
+            many,
+            choice: inner_choice,
+        }) => *many || continues(inner, *inner_choice, &prev[1..], &new[1..]),
+        Some(leaf) => leaf.repeats(),
+        None => false,
+    }
 }
 
 fn is_nil(e: &Element) -> bool {
@@ -464,21 +553,18 @@ impl<'e> Content<'e> {
         let all = self.take(slot);
         let mut out = Vec::new();
         let mut current: Vec<&Element> = Vec::new();
-        let mut last: Option<usize> = None;
+        let mut last: Option<Vec<usize>> = None;
         for e in all {
-            let index = slot_of(T::MODEL, e.namespace(), e.local_name()).map_or(0, |(i, _)| i);
-            let repeats = T::MODEL.get(index).is_some_and(Particle::repeats);
-            let continues = match last {
-                None => true,
-                Some(prev) if T::CHOICE => prev == index && repeats,
-                Some(prev) => index > prev || (index == prev && repeats),
-            };
+            let path = path_of(T::MODEL, e.namespace(), e.local_name());
+            let continues = last
+                .as_deref()
+                .is_none_or(|prev| continues(T::MODEL, T::CHOICE, prev, &path));
             if !continues && !current.is_empty() {
                 out.push(T::read_group(&current, cx)?);
                 current.clear();
             }
             current.push(e);
-            last = Some(index);
+            last = Some(path);
         }
         if !current.is_empty() {
             out.push(T::read_group(&current, cx)?);
@@ -636,8 +722,12 @@ mod tests {
 
     /// `choice { sequence { a+, b? }, sequence { b } }` (gematik's CommandResponsePackage).
     const CHOICE: &[Particle] = &[
-        Particle::Group(&[Particle::many("urn:a", "a"), Particle::one("urn:a", "b")]),
-        Particle::Group(&[Particle::one("urn:a", "b")]),
+        Particle::group(
+            &[Particle::many("urn:a", "a"), Particle::one("urn:a", "b")],
+            false,
+            false,
+        ),
+        Particle::group(&[Particle::one("urn:a", "b")], false, false),
     ];
 
     #[test]
@@ -650,7 +740,10 @@ mod tests {
             (c.branch(), cx.diagnostics().len())
         };
         assert_eq!(branch_of(br#"<r xmlns="urn:a"><b/></r>"#), (Some(1), 0));
-        assert_eq!(branch_of(br#"<r xmlns="urn:a"><a/><a/><b/></r>"#), (Some(0), 0));
+        assert_eq!(
+            branch_of(br#"<r xmlns="urn:a"><a/><a/><b/></r>"#),
+            (Some(0), 0)
+        );
         assert_eq!(branch_of(br#"<r xmlns="urn:a"><a/></r>"#), (Some(0), 0));
         // No branch accepts an unknown element: placed one by one, with a diagnostic.
         assert_eq!(branch_of(br#"<r xmlns="urn:a"><a/><z/></r>"#), (Some(0), 1));
