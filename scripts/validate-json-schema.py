@@ -20,8 +20,8 @@ Swagger 2.0 extras are mapped first: `x-nullable` → `nullable`; a string `disc
 validation meaning) is dropped.
 
 Prints one line per failing case with the reason(s) and a summary; with `--json`, a last line
-`{"cases": [{"case": ..., "errors": [...]}, ...]}` with every case (no errors = valid). Exits 1 on
-any failing case, 2 on bad usage or an unreadable spec.
+`{"cases": [{"case": ..., "errors": [...]}, ...]}` with every case and all its errors (none =
+valid). Exits 1 on any failing case, 2 on bad usage or an unreadable spec.
 """
 
 from __future__ import annotations
@@ -134,7 +134,8 @@ def main(argv: list[str]) -> int:
         problems = judge(doc, spec_path, registry, validators, case)
         verdicts.append({"case": name, "errors": problems})
         if problems:
-            print(f"{name}: {'; '.join(problems)}")
+            more = f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""
+            print(f"{name}: {'; '.join(problems[:5])}{more}")
     failed = sum(1 for v in verdicts if v["errors"])
     print(f"validate-json-schema: {len(cases)} cases, {failed} failing")
     if as_json:
@@ -164,13 +165,10 @@ def judge(doc: Any, spec_path: Path, registry: Any, validators: dict[str, Any],
         errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
     except Exception as e:  # noqa: BLE001 - a broken $ref etc. is a failure of this case
         return [f"{pointer}: cannot validate: {type(e).__name__}: {e}"]
-    reasons = [
+    return [
         f"{pointer} ({cls.__name__}) at /{'/'.join(str(p) for p in e.absolute_path)}: {e.message}"
-        for e in errors[:5]
+        for e in errors
     ]
-    if len(errors) > 5:
-        reasons.append(f"(+{len(errors) - 5} more)")
-    return reasons
 
 
 if __name__ == "__main__":

@@ -6,6 +6,11 @@
 //! becomes one crate in a scratch workspace (never in the repository), is compiled with
 //! `cargo check`, and its messages are round-tripped. Prints a table, writes it as JSON, and
 //! fails if any set fails to generate or compile, or if any round-trip fails.
+//!
+//! A sample the generator proves impossible (the spec contradicts itself, e.g. a `date` with
+//! `maxLength: 1`) is a spec defect, listed with its reason, when it still round-trips and the
+//! validator rejects it; if the validator accepts it, the run fails. Every sample is passed, a
+//! spec defect, or a failure.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
