@@ -168,9 +168,16 @@ pub struct Module {
     pub operations: usize,
     /// The types and names of every element a message can carry at its top level.
     pub elements: Vec<model::RootElement>,
+    /// The elements are stand-ins in [`TYPE_ROOTS_NS`] for the named types of a schema that
+    /// declares no elements (a validator needs a wrapper schema declaring them).
+    pub synthetic_roots: bool,
     /// The model the code was generated from (for sample messages).
     pub model: model::TypeModel,
 }
+
+/// Namespace of the stand-in elements [`generate_schema_module`] gives the named types of a
+/// schema without global elements: `{TYPE_ROOTS_NS}T` has type `T`.
+pub const TYPE_ROOTS_NS: &str = "urn:example:conformance:type-roots";
 
 /// Generates the module of the SOAP service described by `wsdl`, treating every operation as
 /// `published`; `shown` is the path printed in the header.
@@ -207,6 +214,7 @@ pub fn generate_wsdl_module(wsdl_path: &Path, shown: &str) -> Result<Module, Err
         types: model.types.types.len(),
         operations: model.operations.len(),
         elements,
+        synthetic_roots: false,
         model: model.types,
     })
 }
@@ -217,10 +225,24 @@ pub fn generate_schema_module(xsd_path: &Path, shown: &str) -> Result<Module, Er
     let schemas = xsd::load_file(xsd_path)?;
     let overlay = config::Overlay::default();
     let mut conv = xsd::Converter::new(&schemas, &overlay);
+    let tns = xsd::target_namespace(xsd_path)?;
     let mut elements = Vec::new();
-    for name in conv.global_elements(xsd::target_namespace(xsd_path)?.as_deref()) {
+    for name in conv.global_elements(tns.as_deref()) {
         let ty = conv.element(&name)?;
         elements.push(model::RootElement { name, ty });
+    }
+    let mut synthetic_roots = false;
+    if elements.is_empty() {
+        // A schema of types only (P1's extPL_r2.xsd): its named complex types are generated,
+        // and each gets a stand-in element in TYPE_ROOTS_NS for sample messages.
+        for name in conv.named_complex_types(tns.as_deref().unwrap_or_default()) {
+            let ty = conv.named_type(&name)?;
+            elements.push(model::RootElement {
+                name: wsdl::QName::new(TYPE_ROOTS_NS, name.local.clone()),
+                ty,
+            });
+            synthetic_roots = true;
+        }
     }
     let types = conv.finish();
     let code = emit::schema_file(&types, shown, &emit::Options::default())?;
@@ -229,6 +251,7 @@ pub fn generate_schema_module(xsd_path: &Path, shown: &str) -> Result<Module, Er
         types: types.types.len(),
         operations: 0,
         elements,
+        synthetic_roots,
         model: types,
     })
 }

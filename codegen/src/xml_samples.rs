@@ -101,6 +101,11 @@ fn max_branches(model: &TypeModel, ty: TypeId) -> usize {
                 max = max.max(c.variants.len());
                 c.variants.iter().collect()
             }
+            Some(TypeKind::Polymorphic(p)) => {
+                max = max.max(p.variants.len());
+                todo.extend(p.variants.iter().map(|v| v.ty));
+                Vec::new()
+            }
             _ => Vec::new(),
         };
         for f in fields {
@@ -167,6 +172,29 @@ impl<'m> Builder<'m> {
                 self.stack.push(id);
                 self.choice(w, id, depth + 1);
                 self.stack.pop();
+            }
+            Some((id, TypeKind::Polymorphic(p))) if !p.variants.is_empty() => {
+                // The selected type, like a choice branch, avoiding types being written.
+                let wanted = self.branch.min(p.variants.len() - 1);
+                let free = |v: &&crate::model::PolymorphicVariant| !self.stack.contains(&v.ty);
+                let pick = p
+                    .variants
+                    .get(wanted)
+                    .filter(free)
+                    .or_else(|| p.variants.iter().find(free))
+                    .or_else(|| p.variants.first());
+                if let Some(v) = pick
+                    && let Some(TypeKind::Struct(s)) = self.model.get(v.ty).map(|t| &t.kind)
+                {
+                    if !v.declared {
+                        w.xsi_type(&v.type_name.ns, &v.type_name.local);
+                    }
+                    self.stack.push(id);
+                    self.stack.push(v.ty);
+                    self.content(w, s, depth + 1);
+                    self.stack.pop();
+                    self.stack.pop();
+                }
             }
             _ => {
                 let text = self.text(ty);
@@ -260,7 +288,10 @@ impl<'m> Builder<'m> {
         }
         let model: &'m TypeModel = self.model;
         let simple = |r: &RootElement| {
-            !matches!(model.get(r.ty).map(|t| &t.kind), Some(TypeKind::Struct(_)))
+            !matches!(
+                model.get(r.ty).map(|t| &t.kind),
+                Some(TypeKind::Struct(_) | TypeKind::Polymorphic(_))
+            )
         };
         let candidates = self
             .roots
@@ -351,7 +382,7 @@ impl<'m> Builder<'m> {
                         Some(t) => self.text(&t.ty.clone()),
                         None => String::new(),
                     },
-                    TypeKind::Choice(_) => String::new(),
+                    TypeKind::Choice(_) | TypeKind::Polymorphic(_) => String::new(),
                 }
             }
         }

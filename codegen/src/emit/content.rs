@@ -8,8 +8,8 @@ use super::types::{is_simple, serde_derive, stored_type, validates, value_type};
 use super::{Options, doc_attrs, lit};
 use crate::Error;
 use crate::model::{
-    Builtin, Cardinality, ChoiceDef, Field, FieldKind, ListDef, TypeDef, TypeModel, TypeRef,
-    UnionDef,
+    Builtin, Cardinality, ChoiceDef, Field, FieldKind, ListDef, PolymorphicDef, TypeDef, TypeModel,
+    TypeRef, UnionDef,
 };
 
 /// `true` for fields that take a slot in the content table (not attributes).
@@ -219,6 +219,111 @@ pub(super) fn choice(
         impl ::sdk_runtime::xml::Validate for #name {
             fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
                 #check_body
+            }
+        }
+    })
+}
+
+/// A polymorphic complex type: an enum over the declared type and the types derived from it,
+/// read by the element's `xsi:type` and written with it. Variants are boxed (derived types can
+/// be large, and a type may contain its own base).
+pub(super) fn polymorphic(
+    model: &TypeModel,
+    t: &TypeDef,
+    p: &PolymorphicDef,
+    opts: &Options,
+) -> Result<TokenStream, Error> {
+    let name = format_ident!("{}", t.rust_name);
+    let docs = doc_attrs(&t.doc);
+    let mut variants = TokenStream::new();
+    let mut reads = TokenStream::new();
+    let mut writes = TokenStream::new();
+    let mut checks = TokenStream::new();
+    let mut fallback = None;
+    for v in &p.variants {
+        let vn = format_ident!("{}", v.rust_name);
+        let ty = value_type(model, &TypeRef::Def(v.ty))?;
+        let vdoc = doc_attrs(&[format!(
+            "The type `{}` (namespace `{}`){}.",
+            v.type_name.local,
+            v.type_name.ns,
+            if v.declared {
+                ", written without `xsi:type`"
+            } else {
+                ""
+            }
+        )]);
+        variants.extend(quote!(#vdoc #vn(::std::boxed::Box<#ty>),));
+        let (ns, local) = (lit(&v.type_name.ns), lit(&v.type_name.local));
+        let read = quote!(Self::#vn(::std::boxed::Box::new(<#ty as ::sdk_runtime::xml::XmlRead>::read_xml(element, cx)?)));
+        reads.extend(quote!(::std::option::Option::Some((#ns, #local)) => {
+            cx.take_xsi_type(element);
+            #read
+        }));
+        if v.declared || fallback.is_none() {
+            fallback = Some((v.declared, read));
+        }
+        if v.declared {
+            writes.extend(
+                quote!(Self::#vn(v) => ::sdk_runtime::xml::XmlWrite::write_xml(v.as_ref(), w),),
+            );
+        } else {
+            writes.extend(quote!(Self::#vn(v) => {
+                w.xsi_type(#ns, #local);
+                ::sdk_runtime::xml::XmlWrite::write_xml(v.as_ref(), w);
+            }));
+        }
+        checks
+            .extend(quote!(Self::#vn(x) => ::sdk_runtime::xml::Validate::validate(x.as_ref(), v),));
+    }
+    let Some((declared, fallback)) = fallback else {
+        return Err(Error::Emit(format!("`{}` has no types", t.rust_name)));
+    };
+    // No (or an unknown) `xsi:type`: the declared type, whose attribute check reports an
+    // unknown one; for an abstract type, the first derived type, with a diagnostic.
+    let fallback = if declared {
+        fallback
+    } else {
+        let what = format!(
+            "`{}` is abstract: the element should name its type with `xsi:type`; read as the first derived type",
+            t.xml_name
+                .as_ref()
+                .map_or(t.rust_name.as_str(), |q| q.local.as_str())
+        );
+        quote!({
+            cx.diagnose(::sdk_runtime::xml::DiagnosticKind::UnexpectedXsiType, #what);
+            #fallback
+        })
+    };
+    let serde = serde_derive(opts);
+    Ok(quote! {
+        #docs
+        #[derive(Clone, PartialEq, Debug)]
+        #serde
+        #[non_exhaustive]
+        pub enum #name { #variants }
+
+        impl ::sdk_runtime::xml::XmlRead for #name {
+            fn read_xml(
+                element: &::sdk_runtime::xml::Element,
+                cx: &mut ::sdk_runtime::xml::ReadContext,
+            ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
+                ::std::result::Result::Ok(match element.xsi_type() {
+                    #reads
+                    _ => #fallback,
+                })
+            }
+        }
+
+        impl ::sdk_runtime::xml::XmlWrite for #name {
+            fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+                match self { #writes }
+            }
+        }
+
+        impl ::sdk_runtime::xml::Validate for #name {
+            fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+                match self { #checks }
             }
         }
     })

@@ -22,6 +22,7 @@ pub(super) fn types(model: &TypeModel, opts: &Options) -> Result<TokenStream, Er
             TypeKind::Choice(c) => super::content::choice(model, t, c, opts)?,
             TypeKind::Union(u) => super::content::union(model, t, u, opts)?,
             TypeKind::List(l) => super::content::list(model, t, l, opts)?,
+            TypeKind::Polymorphic(p) => super::content::polymorphic(model, t, p, opts)?,
         });
     }
     Ok(out)
@@ -74,7 +75,7 @@ pub(super) fn is_simple(model: &TypeModel, r: &TypeRef) -> bool {
         TypeRef::AnyElement => false,
         TypeRef::Def(id) => !matches!(
             model.get(*id).map(|t| &t.kind),
-            Some(TypeKind::Struct(_) | TypeKind::Choice(_))
+            Some(TypeKind::Struct(_) | TypeKind::Choice(_) | TypeKind::Polymorphic(_))
         ),
     }
 }

@@ -51,6 +51,30 @@ pub enum TypeKind {
     Union(UnionDef),
     /// An `xs:list`: a newtype over a `Vec` of the item type, whitespace-separated.
     List(ListDef),
+    /// A complex type other types derive from (or an abstract one): a value may be of any of
+    /// them, named on the wire by `xsi:type`. An enum, one variant per type.
+    Polymorphic(PolymorphicDef),
+}
+
+/// The types a value of a polymorphic type may have.
+#[derive(Debug, Clone, Default)]
+pub struct PolymorphicDef {
+    /// The declared type itself first (unless it is abstract), then every type derived from it
+    /// (by extension or restriction, directly or not), in a stable order.
+    pub variants: Vec<PolymorphicVariant>,
+}
+
+/// One type of a [`PolymorphicDef`].
+#[derive(Debug, Clone)]
+pub struct PolymorphicVariant {
+    /// Rust variant name.
+    pub rust_name: String,
+    /// The XSD type name written as `xsi:type`.
+    pub type_name: QName,
+    /// The struct of that type.
+    pub ty: TypeId,
+    /// The declared type itself: written without `xsi:type`.
+    pub declared: bool,
 }
 
 /// A choice: each branch is a [`Field`] (an element, a nested group or a wildcard) whose

@@ -18,8 +18,8 @@ use crate::Error;
 use crate::config::Overlay;
 use crate::model::{
     Builtin, Cardinality, ChoiceDef, EnumDef, EnumValue, Facets, Field, FieldKind, ListDef,
-    RestrictedDef, StructDef, TypeDef, TypeId, TypeKind, TypeModel, TypeRef, UnionDef, Wildcard,
-    WildcardNamespaces,
+    PolymorphicDef, PolymorphicVariant, RestrictedDef, StructDef, TypeDef, TypeId, TypeKind,
+    TypeModel, TypeRef, UnionDef, Wildcard, WildcardNamespaces,
 };
 use crate::names;
 use crate::wsdl::{QName, XS_NS};
@@ -135,6 +135,11 @@ pub struct Converter<'a> {
     /// Target namespace of the type being converted (`##other` in its wildcards is relative
     /// to it).
     scope_ns: String,
+    /// Named complex types by the named complex type they directly extend or restrict, in
+    /// name order (for `xsi:type`).
+    derived: HashMap<TypeIdent, Vec<(QName, TypeIdent)>>,
+    /// The struct of a type that has derived types (`by_ident` holds its polymorphic enum).
+    plain: HashMap<TypeIdent, TypeId>,
 }
 
 impl<'a> Converter<'a> {
@@ -147,6 +152,36 @@ impl<'a> Converter<'a> {
                 elements.insert(q, ident.clone());
             }
         }
+        let mut derived: HashMap<TypeIdent, Vec<(QName, TypeIdent)>> = HashMap::new();
+        for (ident, meta) in &schemas.types.items {
+            if ident.type_ != IdentType::Type {
+                continue;
+            }
+            let MetaTypeVariant::ComplexType(c) = &meta.variant else {
+                continue;
+            };
+            // `xs:anyType` is everybody's base; it is not made polymorphic.
+            if let Base::Extension(base) | Base::Restriction(base) = &c.base
+                && base.type_ == IdentType::Type
+                && base != ident
+                && ns_of(schemas, base) != XS_NS
+                && schemas.types.items.get(base).is_some_and(|m| {
+                    matches!(
+                        m.variant,
+                        MetaTypeVariant::ComplexType(_) | MetaTypeVariant::Dynamic(_)
+                    )
+                })
+            {
+                let q = QName::new(ns_of(schemas, ident), ident.name.as_str());
+                derived
+                    .entry(base.clone())
+                    .or_default()
+                    .push((q, ident.clone()));
+            }
+        }
+        for list in derived.values_mut() {
+            list.sort_by(|a, b| (&a.0.ns, &a.0.local).cmp(&(&b.0.ns, &b.0.local)));
+        }
         Self {
             schemas,
             overlay,
@@ -157,7 +192,101 @@ impl<'a> Converter<'a> {
             names: BTreeSet::new(),
             trail: Vec::new(),
             scope_ns: String::new(),
+            derived,
+            plain: HashMap::new(),
         }
+    }
+
+    /// Every named complex type derived from `ident`, directly or not, breadth first.
+    fn all_derived(&self, ident: &TypeIdent) -> Vec<(QName, TypeIdent)> {
+        let mut out: Vec<(QName, TypeIdent)> = Vec::new();
+        let mut next = 0;
+        let mut todo: Vec<&TypeIdent> = vec![ident];
+        while let Some(t) = todo.get(next).copied() {
+            next += 1;
+            for (q, d) in self.derived.get(t).map(Vec::as_slice).unwrap_or_default() {
+                if d != ident && !out.iter().any(|(_, o)| o == d) {
+                    out.push((q.clone(), d.clone()));
+                    todo.push(d);
+                }
+            }
+        }
+        out
+    }
+
+    /// A polymorphic enum for a named complex type with derived types: the type itself (unless
+    /// abstract) and each derived, non-abstract type.
+    fn polymorphic(
+        &mut self,
+        ident: &TypeIdent,
+        meta: &'a MetaType,
+        derived: Vec<(QName, TypeIdent)>,
+    ) -> Result<TypeRef, Error> {
+        let q = self.qname(ident);
+        self.trail.push(q.local.clone());
+        let id = self.reserve(ident, &format!("{}OrDerived", ident.name.as_str()));
+        let mut def = PolymorphicDef::default();
+        let mut taken = BTreeSet::new();
+        let is_abstract = matches!(meta.variant, MetaTypeVariant::Dynamic(_));
+        if !is_abstract {
+            let ty = self.plain_struct(ident, meta)?;
+            def.variants.push(PolymorphicVariant {
+                rust_name: names::unique(names::camel(&q.local), &mut taken),
+                type_name: q.clone(),
+                ty,
+                declared: true,
+            });
+        }
+        for (dq, d) in derived {
+            let dmeta = self.meta(&d)?;
+            if matches!(dmeta.variant, MetaTypeVariant::Dynamic(_)) {
+                // Abstract in between: its own derived types are in the list already.
+                continue;
+            }
+            let ty = if self.derived.contains_key(&d) {
+                self.plain_struct(&d, dmeta)?
+            } else {
+                match self.type_ref(&d)? {
+                    TypeRef::Def(t) => t,
+                    _ => continue,
+                }
+            };
+            def.variants.push(PolymorphicVariant {
+                rust_name: names::unique(names::camel(&dq.local), &mut taken),
+                type_name: dq,
+                ty,
+                declared: false,
+            });
+        }
+        if def.variants.is_empty() {
+            // An abstract type nothing concrete derives from: its own content model.
+            let kind = self.kind(ident, meta)?;
+            self.fill(id, Some(q), None, meta.documentation.clone(), kind);
+            self.trail.pop();
+            return Ok(TypeRef::Def(id));
+        }
+        let mut doc = meta.documentation.clone();
+        doc.push(format!(
+            "A value of `{}`{} or of a type derived from it, named on the wire by `xsi:type`.",
+            q.local,
+            if is_abstract { " (abstract)" } else { "" }
+        ));
+        self.fill(id, Some(q), None, doc, TypeKind::Polymorphic(def));
+        self.trail.pop();
+        Ok(TypeRef::Def(id))
+    }
+
+    /// The struct of a type that has derived types (its references get the polymorphic enum).
+    fn plain_struct(&mut self, ident: &TypeIdent, meta: &'a MetaType) -> Result<TypeId, Error> {
+        if let Some(id) = self.plain.get(ident) {
+            return Ok(*id);
+        }
+        let q = self.qname(ident);
+        let id = self.reserve_name(ident.name.as_str());
+        self.plain.insert(ident.clone(), id);
+        let kind = self.kind(ident, meta)?;
+        self.fill(id, Some(q), None, meta.documentation.clone(), kind);
+        Ok(id)
     }
 
     /// The global elements of namespace `ns` (all namespaces when `None`), in name order.
@@ -192,6 +321,44 @@ impl<'a> Converter<'a> {
             .items
             .get(ident)
             .ok_or_else(|| self.err(format!("type `{}` is not defined", self.qname(ident))))
+    }
+
+    /// The named complex types of namespace `ns`, in name order (the roots of a schema that
+    /// declares types but no elements).
+    pub fn named_complex_types(&self, ns: &str) -> Vec<QName> {
+        let mut out: Vec<QName> = self
+            .schemas
+            .types
+            .items
+            .iter()
+            .filter(|(ident, meta)| {
+                ident.type_ == IdentType::Type
+                    && matches!(
+                        meta.variant,
+                        MetaTypeVariant::ComplexType(_) | MetaTypeVariant::Dynamic(_)
+                    )
+                    && self.ns(ident) == ns
+            })
+            .map(|(ident, _)| self.qname(ident))
+            .collect();
+        out.sort_by(|a, b| a.local.cmp(&b.local));
+        out
+    }
+
+    /// The type generated for the named complex type `name`.
+    pub fn named_type(&mut self, name: &QName) -> Result<TypeId, Error> {
+        let ident = self
+            .schemas
+            .types
+            .items
+            .keys()
+            .find(|i| i.type_ == IdentType::Type && self.qname(i) == *name)
+            .cloned()
+            .ok_or_else(|| self.err(format!("type `{name}` is not declared")))?;
+        match self.type_ref(&ident)? {
+            TypeRef::Def(id) => Ok(id),
+            _ => Err(self.err(format!("`{name}` is not a complex type"))),
+        }
     }
 
     /// The struct type that carries the global element `element` in a message.
@@ -243,7 +410,7 @@ impl<'a> Converter<'a> {
                 TypeRef::Def(id)
                     if matches!(
                         self.model.get(id).map(|t| &t.kind),
-                        Some(TypeKind::Struct(_))
+                        Some(TypeKind::Struct(_) | TypeKind::Polymorphic(_))
                     ) =>
                 {
                     id
@@ -370,6 +537,12 @@ impl<'a> Converter<'a> {
                     Base::Restriction(base) | Base::Extension(base) => self.type_ref(base),
                     Base::None => Ok(TypeRef::Builtin(Builtin::String)),
                 }
+            }
+            MetaTypeVariant::ComplexType(_) | MetaTypeVariant::Dynamic(_)
+                if ident.type_ == IdentType::Type && self.derived.contains_key(ident) =>
+            {
+                let derived = self.all_derived(ident);
+                self.polymorphic(ident, meta, derived)
             }
             _ => {
                 self.trail.push(q.local.clone());
@@ -783,8 +956,10 @@ impl<'a> Converter<'a> {
                 type_,
                 mode: ElementMode::Element,
             } => {
+                // A `ref=` to a global element is always qualified; xsd-parser 1.5.2 gives it
+                // the referencing schema's `elementFormDefault` (SAML 2.0's `ds:KeyInfo`).
                 let xml = QName::new(
-                    if e.form == FormChoiceType::Qualified {
+                    if e.form == FormChoiceType::Qualified || type_.type_ == IdentType::Element {
                         self.ns_of_prop(e.ident.ns)
                     } else {
                         String::new()

@@ -175,15 +175,15 @@ impl ReadContext {
     /// (`model`, one particle per branch). Where branches share element names (`choice {
     /// sequence { a+, b? }, sequence { b } }`), first-match placement would put a lone `b` into
     /// the first branch and then miss its `a`; instead the branch is the first one that accepts
-    /// every child, takes the fewest of them by wildcard only, and leaves the fewest of its own
-    /// particles unused. Children no branch
+    /// every child, takes the fewest of them by wildcard only, has its first particle present,
+    /// and leaves the fewest of its own particles unused. Children no branch
     /// accepts as a whole are placed one by one, with diagnostics, as in a sequence.
     pub fn choice_content<'e>(
         &mut self,
         children: &[&'e Element],
         model: &[Particle],
     ) -> Content<'e> {
-        let fits = |branch: &Particle| -> Option<(usize, usize)> {
+        let fits = |branch: &Particle| -> Option<(usize, usize, usize)> {
             let inner: &[Particle] = match branch {
                 Particle::Group { model: inner, .. } => inner,
                 one => std::slice::from_ref(one),
@@ -206,13 +206,21 @@ impl ReadContext {
                 }
             }
             // Children matched by name beat children only a wildcard takes (xmldsig's
-            // PGPData: `PGPKeyID` belongs to the first branch, not to the second's `any`).
-            Some((by_wildcard, used.iter().filter(|u| !**u).count()))
+            // PGPData: `PGPKeyID` belongs to the first branch, not to the second's `any`);
+            // then a branch whose first particle is present (sequences mostly start with a
+            // required element: HL7's IVL `width` is `{width, high?}`, not `{low, width?}`);
+            // then the fewest particles left unused.
+            let first_missing = usize::from(!used.first().copied().unwrap_or(true));
+            Some((
+                by_wildcard,
+                first_missing,
+                used.iter().filter(|u| !**u).count(),
+            ))
         };
         let best = model
             .iter()
             .enumerate()
-            .filter_map(|(i, p)| fits(p).map(|unused| (unused, i)))
+            .filter_map(|(i, p)| fits(p).map(|score| (score, i)))
             .min();
         match best {
             Some((_, branch)) if !children.is_empty() => {
@@ -308,6 +316,38 @@ fn slot_of(model: &[Particle], ns: &str, local: &str) -> Option<(usize, bool)> {
                 .position(|p| p.matches(ns, local, false))
                 .map(|i| (i, false))
         })
+}
+
+/// Like [`path_of`], but staying inside the group the previous element's path (`prev`) went
+/// through when the element has a place there: in `choice { seq { low, choice { width, high }?
+/// }, seq { center, width? } }` a `width` after `center` continues the second branch.
+fn path_near(model: &[Particle], ns: &str, local: &str, prev: &[usize]) -> Vec<usize> {
+    fn near(model: &[Particle], ns: &str, local: &str, prev: &[usize]) -> Option<Vec<usize>> {
+        let (&p, rest) = prev.split_first()?;
+        match model.get(p)? {
+            Particle::Group { model: inner, .. } => {
+                let sub = near(inner, ns, local, rest).or_else(|| {
+                    let sub = path_of(inner, ns, local);
+                    let found = leaf_at(inner, &sub).is_some_and(|l| l.matches(ns, local, true));
+                    found.then_some(sub)
+                })?;
+                let mut path = vec![p];
+                path.extend(sub);
+                Some(path)
+            }
+            leaf => leaf.matches(ns, local, true).then(|| vec![p]),
+        }
+    }
+    near(model, ns, local, prev).unwrap_or_else(|| path_of(model, ns, local))
+}
+
+/// The particle a path leads to.
+fn leaf_at<'m>(model: &'m [Particle], path: &[usize]) -> Option<&'m Particle> {
+    let (&i, rest) = path.split_first()?;
+    match model.get(i)? {
+        Particle::Group { model: inner, .. } if !rest.is_empty() => leaf_at(inner, rest),
+        p => Some(p),
+    }
 }
 
 /// Where an element falls in a (nested) content model: the particle index at each level, found
@@ -555,7 +595,10 @@ impl<'e> Content<'e> {
         let mut current: Vec<&Element> = Vec::new();
         let mut last: Option<Vec<usize>> = None;
         for e in all {
-            let path = path_of(T::MODEL, e.namespace(), e.local_name());
+            let path = match &last {
+                Some(prev) => path_near(T::MODEL, e.namespace(), e.local_name(), prev),
+                None => path_of(T::MODEL, e.namespace(), e.local_name()),
+            };
             let continues = last
                 .as_deref()
                 .is_none_or(|prev| continues(T::MODEL, T::CHOICE, prev, &path));
@@ -745,6 +788,38 @@ mod tests {
             (Some(0), 0)
         );
         assert_eq!(branch_of(br#"<r xmlns="urn:a"><a/></r>"#), (Some(0), 0));
+        // HL7's IVL: `{low, (width | high)?} | high | {width, high?}`: a lone `width` starts
+        // the third branch, although the first would also take it.
+        const IVL: &[Particle] = &[
+            Particle::group(
+                &[
+                    Particle::one("urn:a", "low"),
+                    Particle::group(
+                        &[
+                            Particle::one("urn:a", "width"),
+                            Particle::one("urn:a", "high"),
+                        ],
+                        false,
+                        true,
+                    ),
+                ],
+                false,
+                false,
+            ),
+            Particle::one("urn:a", "high"),
+            Particle::group(
+                &[
+                    Particle::one("urn:a", "width"),
+                    Particle::one("urn:a", "high"),
+                ],
+                false,
+                false,
+            ),
+        ];
+        let doc = parse(br#"<r xmlns="urn:a"><width/></r>"#).unwrap();
+        let children: Vec<&Element> = doc.child_elements().collect();
+        let mut cx = ReadContext::new();
+        assert_eq!(cx.choice_content(&children, IVL).branch(), Some(2));
         // No branch accepts an unknown element: placed one by one, with a diagnostic.
         assert_eq!(branch_of(br#"<r xmlns="urn:a"><a/><z/></r>"#), (Some(0), 1));
     }

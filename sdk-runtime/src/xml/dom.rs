@@ -27,15 +27,25 @@ pub struct Element {
     attrs: Vec<Attribute>,
     nodes: Vec<Node>,
     ns_decls: Vec<(String, String)>,
+    /// `xsi:type`, resolved against the namespaces in scope where it was read.
+    xsi_type: Option<(String, String)>,
     offset: usize,
     end: usize,
 }
 
 impl PartialEq for Element {
+    /// Names, attributes and content; prefixes, positions and the prefix inside an `xsi:type`
+    /// value do not matter (the resolved type name does).
     fn eq(&self, other: &Self) -> bool {
+        let plain = |a: &&Attribute| !(a.ns == super::XSI_NS && a.local == "type");
         self.ns == other.ns
             && self.local == other.local
-            && self.attrs == other.attrs
+            && self.xsi_type == other.xsi_type
+            && self
+                .attrs
+                .iter()
+                .filter(plain)
+                .eq(other.attrs.iter().filter(plain))
             && self.nodes == other.nodes
     }
 }
@@ -96,9 +106,18 @@ impl Element {
             attrs: Vec::new(),
             nodes: Vec::new(),
             ns_decls: Vec::new(),
+            xsi_type: None,
             offset: 0,
             end: 0,
         }
+    }
+
+    /// The type named by the element's `xsi:type` (namespace, local name), resolved with the
+    /// namespace bindings in scope where it was parsed.
+    pub fn xsi_type(&self) -> Option<(&str, &str)> {
+        self.xsi_type
+            .as_ref()
+            .map(|(ns, local)| (ns.as_str(), local.as_str()))
     }
 
     /// Namespace name, empty when the element is in no namespace.
@@ -308,6 +327,7 @@ pub fn parse_str(text: &str) -> Result<Element, ParseError> {
                     attrs: Vec::new(),
                     nodes: Vec::new(),
                     ns_decls: Vec::new(),
+                    xsi_type: None,
                     offset,
                     end: after,
                 };
@@ -328,6 +348,16 @@ pub fn parse_str(text: &str) -> Result<Element, ParseError> {
                     }
                     let (attr_ns, attr_local) = reader.resolver().resolve_attribute(attr.key);
                     let attr_ns = namespace_of(&attr_ns).map_err(err)?;
+                    if attr_ns == super::XSI_NS && attr_local.as_ref() == "type" {
+                        // A QName value: its prefix (or the default namespace) resolves here.
+                        let qname = quick_xml::name::QName(value.trim());
+                        let (type_ns, type_local) = reader.resolver().resolve_element(qname);
+                        // An unbound prefix is the sender's mistake: kept as no namespace, and
+                        // the reader reports the type as unknown.
+                        let type_ns = namespace_of(&type_ns).unwrap_or_default();
+                        let type_local = type_local.as_ref().to_owned();
+                        element.xsi_type = Some((type_ns, type_local));
+                    }
                     element.attrs.push(Attribute {
                         ns: attr_ns,
                         local: attr_local.as_ref().to_owned(),

@@ -122,6 +122,9 @@ impl ValueError {
 pub struct ReadContext {
     path: Vec<String>,
     diagnostics: Vec<Diagnostic>,
+    /// The element whose `xsi:type` a polymorphic type interpreted (by address), so that the
+    /// type it dispatched to does not report it again.
+    xsi_type_taken: Option<usize>,
 }
 
 impl ReadContext {
@@ -275,7 +278,8 @@ impl ReadContext {
     pub fn check_attributes(&mut self, element: &Element, known: &[ElementName]) {
         for attr in element.attributes() {
             if attr.ns == super::XSI_NS {
-                if attr.local == "type" {
+                let taken = self.xsi_type_taken == Some(std::ptr::from_ref(element) as usize);
+                if attr.local == "type" && !taken {
                     let message = format!(
                         "xsi:type `{}` is not interpreted; the content is read with the declared type",
                         attr.value
@@ -292,6 +296,15 @@ impl ReadContext {
                 self.diagnose(DiagnosticKind::UnknownAttribute, message);
             }
         }
+        if self.xsi_type_taken == Some(std::ptr::from_ref(element) as usize) {
+            self.xsi_type_taken = None;
+        }
+    }
+
+    /// Marks the `xsi:type` of `element` as interpreted: a polymorphic type read the element
+    /// as the derived type it names, so that type's attribute check does not report it.
+    pub fn take_xsi_type(&mut self, element: &Element) {
+        self.xsi_type_taken = Some(std::ptr::from_ref(element) as usize);
     }
 }
 

@@ -188,6 +188,30 @@ impl XmlWriter {
         self.out.push('"');
     }
 
+    /// Adds `xsi:type` naming the type `ns`/`local` to the element just opened, binding a
+    /// prefix for `ns` there when none is in scope (the value is a QName).
+    pub fn xsi_type(&mut self, ns: &str, local: &str) {
+        if !self.tag_open {
+            return;
+        }
+        let value = if ns.is_empty() {
+            local.to_owned()
+        } else {
+            let prefix = match self.lookup(ns) {
+                Some(p) => p.to_owned(),
+                None => {
+                    let p = self.fresh_prefix();
+                    self.write_xmlns(&p, ns);
+                    self.bindings
+                        .push((p.clone(), ns.to_owned(), self.open.len()));
+                    p
+                }
+            };
+            format!("{prefix}:{local}")
+        };
+        self.attr(super::XSI_NS, "type", &value);
+    }
+
     /// Writes character data, escaped.
     pub fn text(&mut self, text: &str) {
         if text.is_empty() {

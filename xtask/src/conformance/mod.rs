@@ -75,6 +75,9 @@ struct Row {
     /// `generate`, `check`, `round-trip` or absent when everything passed.
     failed_stage: Option<&'static str>,
     first_error: Option<String>,
+    /// A round-trip failure listed in `xtask/conformance-known-gaps.txt`: the generator gap
+    /// it is waiting for. It does not fail the run; the set passing while listed does.
+    known_gap: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -85,6 +88,8 @@ struct Report {
     round_trips_tried: usize,
     round_trips_passed: usize,
     spec_defects: usize,
+    /// Round-trips failing in sets listed as known generator gaps.
+    known_gap_failures: usize,
     total_generated_lines: usize,
     largest_set: Option<String>,
     rows: Vec<Row>,
@@ -240,6 +245,24 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         );
     }
 
+    // Round-trip failures the generator is known not to handle yet: listed, with the reason,
+    // and reported; a listed set that passes must leave the list.
+    let gaps = known_gaps(root)?;
+    let mut stale_gaps = Vec::new();
+    for row in &mut rows {
+        let Some((_, reason)) = gaps.iter().find(|(set, _)| *set == row.set) else {
+            continue;
+        };
+        match row.failed_stage {
+            Some("round-trip") => {
+                row.known_gap = Some(reason.clone());
+                row.failed_stage = None;
+            }
+            None => stale_gaps.push(row.set.clone()),
+            Some(_) => {}
+        }
+    }
+
     let report = summarise(rows);
     print_table(&report);
     if let Some(parent) = opts.json.parent() {
@@ -254,7 +277,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         .iter()
         .filter(|r| r.failed_stage.is_some())
         .collect();
-    if failed.is_empty() {
+    if !stale_gaps.is_empty() {
+        Err(format!(
+            "listed as known gaps in {KNOWN_GAPS} but passing now (remove them from the list): {}",
+            stale_gaps.join(", ")
+        ))
+    } else if failed.is_empty() {
         Ok(())
     } else {
         Err(format!(
@@ -268,6 +296,26 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
                 .join(", ")
         ))
     }
+}
+
+/// Sets whose round-trip failures are known generator gaps: `set<TAB>reason` per line.
+const KNOWN_GAPS: &str = "xtask/conformance-known-gaps.txt";
+
+fn known_gaps(root: &Path) -> Result<Vec<(String, String)>, String> {
+    let path = root.join(KNOWN_GAPS);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    Ok(text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .filter_map(|l| {
+            let (set, reason) = l.split_once('\t')?;
+            Some((set.trim().to_owned(), reason.trim().to_owned()))
+        })
+        .collect())
 }
 
 fn round2(x: f64) -> f64 {
@@ -497,6 +545,7 @@ fn generate(scratch: &Path, set: &Set) -> (Row, Option<String>) {
         spec_defects: Vec::new(),
         failed_stage: None,
         first_error: None,
+        known_gap: None,
     };
     let started = Instant::now();
     let result = match set.kind {
@@ -621,6 +670,14 @@ fn summarise(rows: Vec<Row>) -> Report {
         round_trips_tried: rows.iter().map(|r| r.round_trips_tried).sum(),
         round_trips_passed: rows.iter().map(|r| r.round_trips_passed).sum(),
         spec_defects: rows.iter().map(|r| r.spec_defects.len()).sum(),
+        known_gap_failures: rows
+            .iter()
+            .filter(|r| r.known_gap.is_some())
+            .map(|r| {
+                r.round_trips_tried
+                    .saturating_sub(r.round_trips_passed + r.spec_defects.len())
+            })
+            .sum(),
         total_generated_lines: rows.iter().map(|r| r.generated_lines).sum(),
         largest_set,
         rows,
@@ -635,6 +692,12 @@ fn print_table(report: &Report) {
     println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
     for r in &report.rows {
         let result = match (&r.failed_stage, &r.first_error) {
+            (None, Some(e)) if r.known_gap.is_some() => format!(
+                "known gap ({} failing): {}; first: {}",
+                r.round_trips_tried - r.round_trips_passed - r.spec_defects.len(),
+                r.known_gap.as_deref().unwrap_or_default(),
+                truncate(e, 140)
+            ),
             (None, _) => "ok".to_owned(),
             (Some(stage), Some(e)) => format!("{stage} failed: {}", truncate(e, 140)),
             (Some(stage), None) => format!("{stage} failed"),
@@ -667,13 +730,14 @@ fn print_table(report: &Report) {
         }
     }
     println!(
-        "\n{} sets: {} generated, {} compiled; round-trips {}/{} ({} spec defects); {} generated lines; largest: {}",
+        "\n{} sets: {} generated, {} compiled; round-trips {}/{} ({} spec defects, {} failing in known gaps); {} generated lines; largest: {}",
         report.sets,
         report.generated,
         report.compiled,
         report.round_trips_passed,
         report.round_trips_tried,
         report.spec_defects,
+        report.known_gap_failures,
         report.total_generated_lines,
         report.largest_set.as_deref().unwrap_or("-"),
     );

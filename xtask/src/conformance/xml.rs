@@ -20,6 +20,9 @@ use super::{CrateDir, Generated, Kind, RoundTrips, Set};
 /// The sample index: one line per sample, `file<TAB>root index<TAB>label`.
 const INDEX: &str = "samples/index.tsv";
 
+/// The stand-in root elements of a types-only schema.
+const ROOTS_XSD: &str = "schemas/roots.xsd";
+
 /// Generates the module of a WSDL or of a standalone schema, its samples and its harness.
 pub(crate) fn generate(set: &Set) -> Result<Generated, String> {
     let module = match set.kind {
@@ -36,6 +39,12 @@ pub(crate) fn generate(set: &Set) -> Result<Generated, String> {
         files.push((PathBuf::from("samples").join(file), s.xml.clone()));
     }
     files.push((PathBuf::from(INDEX), index));
+    if module.synthetic_roots {
+        files.push((
+            PathBuf::from(ROOTS_XSD),
+            roots_schema(set, &module.elements)?,
+        ));
+    }
     files.push((
         PathBuf::from("src/main.rs"),
         harness(&super::crate_name(set), &module.model, &module.elements),
@@ -49,6 +58,30 @@ pub(crate) fn generate(set: &Set) -> Result<Generated, String> {
     })
 }
 
+/// Declares the stand-in root elements of a types-only schema (`{TYPE_ROOTS_NS}T` of type `T`),
+/// so that xmllint can judge their samples.
+fn roots_schema(set: &Set, roots: &[RootElement]) -> Result<String, String> {
+    let tns = codegen::xsd::target_namespace(&set.path)
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    let mut s = format!(
+        "<?xml version=\"1.0\"?>\n<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" xmlns:t=\"{}\" targetNamespace=\"{}\">\n  <xs:import namespace=\"{}\" schemaLocation=\"{}\"/>\n",
+        attr_escape(&tns),
+        codegen::TYPE_ROOTS_NS,
+        attr_escape(&tns),
+        file_url(&set.path)?
+    );
+    for r in roots {
+        let _ = writeln!(
+            s,
+            "  <xs:element name=\"{0}\" type=\"t:{0}\"/>",
+            r.name.local
+        );
+    }
+    s.push_str("</xs:schema>\n");
+    Ok(s)
+}
+
 /// The harness binary: a dispatch from root index to the generated type, and the checks.
 fn harness(krate: &str, model: &TypeModel, roots: &[RootElement]) -> String {
     let mut arms = String::new();
@@ -58,6 +91,7 @@ fn harness(krate: &str, model: &TypeModel, roots: &[RootElement]) -> String {
         };
         let codec = match &def.kind {
             TypeKind::Struct(s) if !s.group => "complex",
+            TypeKind::Polymorphic(_) => "complex",
             TypeKind::Enum(_)
             | TypeKind::Restricted(_)
             | TypeKind::Union(_)
@@ -294,7 +328,12 @@ fn schemas(cx: &CrateDir<'_>) -> Result<Vec<(String, PathBuf)>, String> {
             let ns = codegen::xsd::target_namespace(&cx.set.path)
                 .map_err(|e| e.to_string())?
                 .unwrap_or_default();
-            Ok(vec![(ns, cx.set.path.clone())])
+            let mut out = vec![(ns, cx.set.path.clone())];
+            let roots = cx.dir.join(ROOTS_XSD);
+            if roots.exists() {
+                out.push((codegen::TYPE_ROOTS_NS.to_owned(), roots));
+            }
+            Ok(out)
         }
     }
 }
