@@ -8,6 +8,8 @@
 //! * [`soap`]: SOAP 1.1/1.2 envelopes, faults, and the operation call path.
 //! * [`transport`]: HTTPS over rustls with a client identity from PKCS#12 or PEM, timeouts.
 //! * [`error`]: the error every operation returns ([`SdkError`]).
+//! * [`wssec`]: WS-Security building blocks: exclusive XML canonicalization over a strict,
+//!   position-keeping document parse.
 //! * `rest` (feature `rest`): the REST/JSON call path of clients generated from OpenAPI, with
 //!   security schemes, credentials and per-status response decoding.
 //! * `sandbox` (feature `sandbox`): in-process mTLS servers and a throwaway PKI for the
@@ -20,6 +22,7 @@ pub mod redact;
 pub mod rest;
 pub mod soap;
 pub mod transport;
+pub mod wssec;
 pub mod xml;
 
 #[cfg(feature = "sandbox")]
