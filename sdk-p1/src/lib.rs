@@ -1,0 +1,90 @@
+//! Client for the Polish P1 platform of Centrum e-Zdrowia (CeZ): **e-Recepta**
+//! (`ObslugaReceptyWS`), generated from the service description in `wsdl/p1/`.
+//!
+//! | what | where |
+//! |---|---|
+//! | the 26 operations, typed | [`Client`] (one method each), [`erecepta::operation`] |
+//! | endpoints | [`Environment`]: integration `https://isus.ezdrowie.gov.pl/services/ObslugaReceptyWS`, production `https://sus.ezdrowie.gov.pl/services/ObslugaReceptyWS` |
+//! | the call-context header | [`KontekstWywolania`], [`NazwaAtrybutuKontekstu`], [`RolaBiznesowa`] |
+//! | results and errors | [`MaWynik`] / [`NiepowodzenieOperacji`] for `wynik`, [`BladUslugi`] for the `bledyOperacji` fault, [`Error`] |
+//! | WS-Security | not here: a [`RequestSigner`] hook gets the unsigned envelope ([`signing`]) |
+//! | values | [`Pesel`], [`TrescDokumentu`] (base64 documents), [`DataCzas`] (`xs:dateTime`) |
+//!
+//! ## Provenance
+//!
+//! `wsdl/p1/` is written by this project to match, element for element, the e-Recepta WSDL/XSD
+//! set CSIOZ published in 2019 (namespace version `v20170510`; copies in
+//! `../shared/specs/published/p1-erecepta-v20170510/`): names, namespaces, the
+//! `kontekstWywolania` header, the `bledyOperacji` fault with `BladMT`, SOAPActions
+//! `urn:<operation>`, and `WynikMT`. Every operation is marked **published**; the crate's tests
+//! compare our description with the published one and validate every request against the
+//! published schemas. That contract is older than the current service: operations added since
+//! (`odczytKluczyReceptUslugobiorcy`, `rozszerzoneWyszukiwanieReceptUslugobiorcy`,
+//! `odczytStanuRealizacjiRecepty`) are missing, and the current WSDL comes from CeZ to
+//! registered integrators (../shared/facts/p1.md §5.3).
+//!
+//! ## A call
+//!
+//! mutual TLS with the entity's `…-tls.p12` ([`ClientBuilder::identity`]) → the request, with
+//! the call context as a SOAP header, validated and written ([`request_envelope`]) → signed by
+//! your [`RequestSigner`] (WS-Security X.509 with the `…-wss.p12`; P1 rejects unsigned calls) →
+//! `POST` with `SOAPAction: "urn:<operation>"` → the answer decoded leniently (deviations are
+//! [`Response::diagnostics`](sdk_runtime::soap::Response::diagnostics)), a fault typed as
+//! [`BladUslugi`]. A decoded answer still has to be checked: P1 reports business failures in its
+//! `wynik` ([`MaWynik::sprawdz_wynik`]), next to details such as per-prescription verification
+//! results.
+//!
+//! ## Personal data
+//!
+//! Patient identifiers (PESEL), package codes (which contain the PESEL), names of prescribers,
+//! drug names and the CDA documents are shown as `<redacted>` in `Debug` output of the generated
+//! types (`[sensitive]` in `wsdl/p1/codegen.toml`); [`Pesel`] and [`TrescDokumentu`] redact
+//! themselves.
+
+mod client;
+mod kontekst;
+pub mod signing;
+mod values;
+mod wynik;
+
+#[rustfmt::skip]
+pub mod generated;
+
+pub use client::{
+    Client, ClientBuildError, ClientBuilder, ERECEPTA_PATH, Environment, Error, OPERATIONS,
+    Signing, request_envelope,
+};
+pub use generated::erecepta;
+pub use kontekst::{
+    KONTEKST_NS, KONTEKST_WYWOLANIA, KontekstWywolania, KontekstWywolaniaBuilder,
+    NazwaAtrybutuKontekstu, Oid, RolaBiznesowa,
+};
+pub use signing::{RequestSigner, SigningError};
+pub use values::{DataCzas, OID_NPWZ, OID_PESEL, Pesel, TrescDokumentu, pracownik_npwz};
+pub use wynik::{BLEDY_OPERACJI, BladUslugi, MaWynik, NiepowodzenieOperacji, WYNIK_SUKCES};
+
+/// Stable names for the generated types of `xs:choice` content, which the generator numbers
+/// (`PakietReceptMtContent33`); a regeneration that renumbers them fails to compile here rather
+/// than in callers.
+pub mod choices {
+    use crate::erecepta::types as t;
+
+    /// `PakietReceptMT`: a package of prescriptions, or the task already handling it.
+    pub type PakietRecept = t::PakietReceptMtContent33;
+    /// `PakietRealizacjiReceptMT`: a package of dispensings.
+    pub type PakietRealizacjiRecept = t::PakietRealizacjiReceptMtContent34;
+    /// `PotwierdzenieOperacjiZapisuMT`: a task identifier or the result of storing a package.
+    pub type PotwierdzenieOperacjiZapisu = t::PotwierdzenieOperacjiZapisuMtContent48;
+    /// `PotwierdzenieOperacjiWeryfikacjiMT`: a task identifier or the verification results.
+    pub type PotwierdzenieOperacjiWeryfikacji = t::PotwierdzenieOperacjiWeryfikacjiMtContent49;
+    /// `KryteriaOdczytuPakietuReceptMT`: a package key or a package code.
+    pub type KryteriaOdczytuPakietuRecept = t::KryteriaOdczytuPakietuReceptMtContent54;
+    /// Request of `rezygnacjaZRealizacjiReceptyNaLekRecepturowy`: an e-prescription key or a
+    /// paper prescription's number and position.
+    pub type RezygnacjaZRealizacji =
+        t::RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestContent105;
+    /// Request of `przyjecieDoRealizacjiReceptyNaLekRecepturowy`: an e-prescription key or a
+    /// paper prescription's number and position.
+    pub type PrzyjecieDoRealizacji =
+        t::PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestContent107;
+}

@@ -1,0 +1,520 @@
+//! Hand-written value types the generated code uses for XSD built-ins (see `[types]` in
+//! `wsdl/p1/codegen.toml`) and for identifiers with rules beyond the schema, all checked before
+//! anything is sent.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use sdk_runtime::redact::masked;
+use sdk_runtime::xml::{
+    ReadContext, Validate, ValidationError, Validator, ValueError, ViolationKind, XmlText,
+    restricted_from_text_lenient,
+};
+use time::{Month, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+use crate::erecepta::types::{
+    IdentyfikatorPracownikaMedycznegoOIDMT, IdentyfikatorUslugobiorcyOIDMT,
+};
+
+/// OID root of PESEL numbers (the `root` of a patient identifier holding a PESEL;
+/// `wspolne.xsd`, ../shared/facts/p1.md §3.2).
+pub const OID_PESEL: &str = "2.16.840.1.113883.3.4424.1.1.616";
+
+/// OID root of NPWZ numbers (Numer Prawa Wykonywania Zawodu, the professional licence number) used
+/// for medical professionals, e.g. as the user of the call context. Seen in a working public
+/// client (../shared/facts/p1.md §3.2, source S3), not in the published schemas.
+pub const OID_NPWZ: &str = "2.16.840.1.113883.3.4424.1.6.2";
+
+/// The content of an `xs:base64Binary` element: a document (HL7 CDA prescription, dispensing or
+/// cancellation, usually XAdES-signed) as bytes. Written base64-encoded; read by decoding.
+///
+/// The documents hold the patient's name, PESEL, address and health data: `Debug` shows only
+/// their length.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct TrescDokumentu(Vec<u8>);
+
+impl TrescDokumentu {
+    /// A document from its bytes (e.g. the signed CDA XML).
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        Self(bytes.into())
+    }
+
+    /// Decodes base64 text (whitespace allowed, as in `xs:base64Binary`).
+    pub fn from_base64(text: &str) -> Result<Self, ValueError> {
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        STANDARD
+            .decode(compact.as_bytes())
+            .map(Self)
+            .map_err(|e| ValueError::new(format!("not base64: {e}")))
+    }
+
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The bytes, consuming `self`.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.0
+    }
+
+    /// The base64 form written on the wire.
+    pub fn to_base64(&self) -> String {
+        STANDARD.encode(&self.0)
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// `true` for an empty document.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for TrescDokumentu {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TrescDokumentu(<redacted>, {} bytes)", self.0.len())
+    }
+}
+
+impl XmlText for TrescDokumentu {
+    fn to_xml_text(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_base64())
+    }
+
+    fn from_xml_text(text: &str) -> Result<Self, ValueError> {
+        Self::from_base64(text)
+    }
+}
+
+impl Validate for TrescDokumentu {
+    /// Any bytes are a valid `xs:base64Binary` value.
+    fn validate(&self, _v: &mut Validator) {}
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for TrescDokumentu {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_base64())
+    }
+}
+
+/// An `xs:dateTime` value, kept in its lexical form (`2026-05-10T12:30:00+02:00`; the time zone
+/// is optional in XSD) and checked: calendar date, time of day, zone offset.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct DataCzas(String);
+
+impl DataCzas {
+    /// Parses and checks a lexical `xs:dateTime`.
+    pub fn parse(text: &str) -> Result<Self, ValidationError> {
+        let value = Self(text.trim().to_owned());
+        value.validated()?;
+        Ok(value)
+    }
+
+    /// A date and time with its UTC offset (`Z` for UTC), to the second (fractions are dropped).
+    pub fn from_offset(dt: OffsetDateTime) -> Self {
+        let offset = dt.offset();
+        let zone = if offset.is_utc() {
+            "Z".to_owned()
+        } else {
+            let (h, m, _) = offset.as_hms();
+            let sign = if offset.is_negative() { '-' } else { '+' };
+            format!("{sign}{:02}:{:02}", h.unsigned_abs(), m.unsigned_abs())
+        };
+        Self(format!(
+            "{}{zone}",
+            local_text(PrimitiveDateTime::new(dt.date(), dt.time()))
+        ))
+    }
+
+    /// A date and time without a time zone (P1 then applies its own, Polish time), to the second.
+    pub fn from_local(dt: PrimitiveDateTime) -> Self {
+        Self(local_text(dt))
+    }
+
+    /// The lexical form.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The instant, when the value carries a time zone and is valid.
+    pub fn to_offset_date_time(&self) -> Option<OffsetDateTime> {
+        let parsed = parse_date_time(&self.0).ok()?;
+        let offset = parsed.offset?;
+        Some(parsed.local.assume_offset(offset))
+    }
+
+    fn check(&self, v: &mut Validator) {
+        if let Err(message) = parse_date_time(&self.0) {
+            v.violation(ViolationKind::Format, message);
+        }
+    }
+}
+
+fn local_text(dt: PrimitiveDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        dt.year(),
+        u8::from(dt.month()),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    )
+}
+
+struct ParsedDateTime {
+    local: PrimitiveDateTime,
+    offset: Option<UtcOffset>,
+}
+
+fn digits<T: std::str::FromStr>(s: &str, len: usize, what: &str) -> Result<T, String> {
+    if s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) {
+        s.parse()
+            .map_err(|_| format!("{what} `{s}` is not a number"))
+    } else {
+        Err(format!("{what} must be {len} digits, is `{s}`"))
+    }
+}
+
+/// Checks the XSD 1.0 lexical form `YYYY-MM-DDThh:mm:ss(.s+)?(Z|(+|-)hh:mm)?` (four-digit years;
+/// P1 dates need no more) and the calendar.
+fn parse_date_time(text: &str) -> Result<ParsedDateTime, String> {
+    const SHAPE: &str =
+        "expected an xs:dateTime such as 2026-05-10T12:30:00 or 2026-05-10T12:30:00+02:00";
+    let (date, rest) = text.split_once('T').ok_or_else(|| SHAPE.to_owned())?;
+    let mut parts = date.split('-');
+    let (Some(y), Some(mo), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(SHAPE.to_owned());
+    };
+    let year: i32 = digits(y, 4, "the year")?;
+    let month: u8 = digits(mo, 2, "the month")?;
+    let day: u8 = digits(d, 2, "the day")?;
+    let month = Month::try_from(month).map_err(|_| format!("month {month} does not exist"))?;
+    let date = time::Date::from_calendar_date(year, month, day)
+        .map_err(|_| format!("{date} is not a calendar date"))?;
+
+    // Time zone: `Z`, or a sign followed by hh:mm, at the end.
+    let (clock, zone) = if let Some(c) = rest.strip_suffix('Z') {
+        (c, Some(UtcOffset::UTC))
+    } else if let Some(at) = rest.rfind(['+', '-']) {
+        let (c, z) = rest.split_at(at);
+        let negative = z.starts_with('-');
+        let (h, m) = z
+            .get(1..)
+            .and_then(|z| z.split_once(':'))
+            .ok_or_else(|| SHAPE.to_owned())?;
+        let h: i8 = digits(h, 2, "the zone hour")?;
+        let m: i8 = digits(m, 2, "the zone minute")?;
+        if h > 14 || m > 59 || (h == 14 && m != 0) {
+            return Err(format!("time zone {z} is out of range (-14:00 to +14:00)"));
+        }
+        let (h, m) = if negative { (-h, -m) } else { (h, m) };
+        let offset =
+            UtcOffset::from_hms(h, m, 0).map_err(|_| format!("time zone {z} is out of range"))?;
+        (c, Some(offset))
+    } else {
+        (rest, None)
+    };
+    let (hms, fraction) = match clock.split_once('.') {
+        Some((hms, f)) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => (hms, Some(f)),
+        Some(_) => return Err(SHAPE.to_owned()),
+        None => (clock, None),
+    };
+    let mut parts = hms.split(':');
+    let (Some(h), Some(mi), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(SHAPE.to_owned());
+    };
+    let hour: u8 = digits(h, 2, "the hour")?;
+    let minute: u8 = digits(mi, 2, "the minute")?;
+    let second: u8 = digits(s, 2, "the second")?;
+    let end_of_day = hour == 24
+        && minute == 0
+        && second == 0
+        && fraction.is_none_or(|f| f.bytes().all(|b| b == b'0'));
+    let local = if end_of_day {
+        // 24:00:00 is the first instant of the next day.
+        let next = date
+            .next_day()
+            .ok_or_else(|| "the date is out of range".to_owned())?;
+        PrimitiveDateTime::new(next, time::Time::MIDNIGHT)
+    } else {
+        let nanos = fraction.map_or(0, |f| {
+            let mut padded: String = f.chars().take(9).collect();
+            while padded.len() < 9 {
+                padded.push('0');
+            }
+            padded.parse::<u32>().unwrap_or(0)
+        });
+        let t = time::Time::from_hms_nano(hour, minute, second, nanos)
+            .map_err(|_| format!("{hms} is not a time of day"))?;
+        PrimitiveDateTime::new(date, t)
+    };
+    Ok(ParsedDateTime {
+        local,
+        offset: zone,
+    })
+}
+
+impl fmt::Debug for DataCzas {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DataCzas({})", self.0)
+    }
+}
+
+impl fmt::Display for DataCzas {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<OffsetDateTime> for DataCzas {
+    fn from(dt: OffsetDateTime) -> Self {
+        Self::from_offset(dt)
+    }
+}
+
+/// PESEL: the Polish personal identification number, 11 digits with a check digit and the date
+/// of birth encoded in the first six (the month carries the century: +80 for the 1800s, +0 for
+/// the 1900s, +20, +40, +60 for the 2000s, 2100s, 2200s).
+///
+/// Personal data: `Debug` and `Display` show only the last four digits.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Pesel(String);
+
+impl Pesel {
+    /// Parses and checks a PESEL.
+    pub fn parse(text: &str) -> Result<Self, ValidationError> {
+        let value = Self(text.trim().to_owned());
+        value.validated()?;
+        Ok(value)
+    }
+
+    /// The digits. Personal data: do not log.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The number with all but the last four digits masked (`*******5678`).
+    pub fn masked(&self) -> String {
+        masked(&self.0, 4)
+    }
+
+    /// The patient identifier for P1 messages: root [`OID_PESEL`], extension the PESEL.
+    pub fn identyfikator_uslugobiorcy(&self) -> IdentyfikatorUslugobiorcyOIDMT {
+        IdentyfikatorUslugobiorcyOIDMT::new(self.0.clone(), OID_PESEL.to_owned())
+    }
+
+    fn check(&self, v: &mut Validator) {
+        let s = &self.0;
+        if s.len() != 11 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            v.violation(ViolationKind::Format, "a PESEL has exactly 11 digits");
+            return;
+        }
+        let d: Vec<u32> = s.bytes().map(|b| u32::from(b - b'0')).collect();
+        let weights = [1, 3, 7, 9, 1, 3, 7, 9, 1, 3];
+        let sum: u32 = d.iter().zip(weights).map(|(x, w)| x * w).sum();
+        let check = (10 - sum % 10) % 10;
+        if d.get(10) != Some(&check) {
+            v.violation(
+                ViolationKind::CheckDigit,
+                "the PESEL check digit does not match; check the digits",
+            );
+            return;
+        }
+        let two = |i: usize| d.get(i).zip(d.get(i + 1)).map_or(0, |(a, b)| a * 10 + b);
+        let (yy, mm, dd) = (two(0), two(2), two(4));
+        let (century, month) = match mm {
+            81..=92 => (1800, mm - 80),
+            1..=12 => (1900, mm),
+            21..=32 => (2000, mm - 20),
+            41..=52 => (2100, mm - 40),
+            61..=72 => (2200, mm - 60),
+            _ => (0, 0),
+        };
+        let valid_date = u8::try_from(month)
+            .ok()
+            .and_then(|m| Month::try_from(m).ok())
+            .zip(u8::try_from(dd).ok())
+            .and_then(|(m, day)| {
+                let year = i32::try_from(century + yy).ok()?;
+                time::Date::from_calendar_date(year, m, day).ok()
+            })
+            .is_some();
+        if !valid_date {
+            v.violation(
+                ViolationKind::Format,
+                "the first six digits of a PESEL must encode a date of birth",
+            );
+        }
+    }
+}
+
+impl fmt::Debug for Pesel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Pesel({})", self.masked())
+    }
+}
+
+impl fmt::Display for Pesel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+/// The identifier of a medical professional by NPWZ: root [`OID_NPWZ`], extension the number.
+pub fn pracownik_npwz(npwz: &str) -> IdentyfikatorPracownikaMedycznegoOIDMT {
+    IdentyfikatorPracownikaMedycznegoOIDMT::new(npwz.trim().to_owned(), OID_NPWZ.to_owned())
+}
+
+/// Strict parsing, lenient reading (problems become diagnostics, the value is kept), `Validate`
+/// with the type's field name, and `FromStr`/`Serialize`, for the checked text types.
+macro_rules! checked_text_type {
+    ($t:ident, $field:expr) => {
+        impl Validate for $t {
+            fn validate(&self, v: &mut Validator) {
+                self.check(v);
+            }
+
+            fn validated(&self) -> Result<(), ValidationError> {
+                let mut v = Validator::new();
+                v.field($field, |v| self.check(v));
+                v.finish()
+            }
+        }
+
+        impl std::str::FromStr for $t {
+            type Err = ValidationError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        impl XmlText for $t {
+            fn to_xml_text(&self) -> Cow<'_, str> {
+                Cow::Borrowed(&self.0)
+            }
+
+            fn from_xml_text(text: &str) -> Result<Self, ValueError> {
+                Self::parse(text).map_err(|e| ValueError::new(e.to_string()))
+            }
+
+            fn from_xml_text_lenient(text: &str, cx: &mut ReadContext) -> Result<Self, ValueError> {
+                restricted_from_text_lenient(text.trim(), cx, Self)
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+    };
+}
+
+checked_text_type!(DataCzas, "dateTime");
+checked_text_type!(Pesel, "PESEL");
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn date_times_are_checked() {
+        for ok in [
+            "2026-05-10T12:30:00",
+            "2026-05-10T12:30:00Z",
+            "2026-05-10T12:30:00.123+02:00",
+            "2024-02-29T00:00:00-14:00",
+            "2026-12-31T24:00:00",
+        ] {
+            DataCzas::parse(ok).unwrap();
+        }
+        for bad in [
+            "2026-05-10",
+            "2026-02-30T12:00:00",
+            "2026-05-10T25:00:00",
+            "2026-05-10T12:30",
+            "2026-05-10T12:30:00+15:00",
+            "2026-5-10T12:30:00",
+            "2026-05-10T12:30:00.+01:00",
+            "",
+        ] {
+            let e = DataCzas::parse(bad).unwrap_err();
+            assert!(e.concerns("dateTime"), "{bad}: {e}");
+        }
+        assert_eq!(
+            DataCzas::from_offset(datetime!(2026-05-10 12:30:05.5 +02:00)).as_str(),
+            "2026-05-10T12:30:05+02:00"
+        );
+        assert_eq!(
+            DataCzas::from_offset(datetime!(2026-05-10 12:30:05 UTC)).as_str(),
+            "2026-05-10T12:30:05Z"
+        );
+        assert_eq!(
+            DataCzas::from_offset(datetime!(2026-05-10 12:30:05 -03:30)).as_str(),
+            "2026-05-10T12:30:05-03:30"
+        );
+        assert_eq!(
+            DataCzas::parse("2026-05-10T12:30:05-03:30")
+                .unwrap()
+                .to_offset_date_time(),
+            Some(datetime!(2026-05-10 12:30:05 -03:30))
+        );
+        assert_eq!(
+            DataCzas::parse("2026-12-31T24:00:00Z")
+                .unwrap()
+                .to_offset_date_time(),
+            Some(datetime!(2027-01-01 00:00:00 UTC))
+        );
+        assert_eq!(
+            DataCzas::parse("2026-05-10T12:30:05")
+                .unwrap()
+                .to_offset_date_time(),
+            None
+        );
+    }
+
+    #[test]
+    fn documents_are_base64_on_the_wire_and_redacted() {
+        let doc = TrescDokumentu::new(b"<ClinicalDocument/>".to_vec());
+        assert_eq!(doc.to_xml_text(), "PENsaW5pY2FsRG9jdW1lbnQvPg==");
+        let back = TrescDokumentu::from_xml_text("PENsaW5pY2Fs\n RG9jdW1lbnQvPg==").unwrap();
+        assert_eq!(back, doc);
+        assert!(TrescDokumentu::from_xml_text("not base64!").is_err());
+        assert_eq!(format!("{doc:?}"), "TrescDokumentu(<redacted>, 19 bytes)");
+    }
+
+    #[test]
+    fn pesel_check_digit_and_date() {
+        // Check digits computed by the weights 1-3-7-9.
+        for ok in ["44051401359", "02070803628", "00271012342"] {
+            Pesel::parse(ok).unwrap();
+        }
+        let e = Pesel::parse("44051401358").unwrap_err();
+        assert_eq!(e.violations[0].kind, ViolationKind::CheckDigit);
+        let e = Pesel::parse("4405140135").unwrap_err();
+        assert_eq!(e.violations[0].kind, ViolationKind::Format);
+        // Month 13 does not exist (check digit right, date wrong).
+        let e = Pesel::parse("44131401350").unwrap_err();
+        assert!(e.to_string().contains("date of birth"), "{e}");
+        let p = Pesel::parse("44051401359").unwrap();
+        assert_eq!(format!("{p:?}"), "Pesel(*******1359)");
+        let id = p.identyfikator_uslugobiorcy();
+        assert_eq!(id.root, OID_PESEL);
+        assert_eq!(id.extension, "44051401359");
+    }
+}

@@ -1,0 +1,196 @@
+//! What P1 answers besides the data: the `wynik` result block of every response (`WynikMT`) and
+//! the technical errors of the `bledyOperacji` fault (`BladMT`), as typed values and errors.
+
+use std::fmt;
+
+use sdk_runtime::soap::{FaultError, Response, SoapFault, decode_detail};
+use sdk_runtime::xml::ElementName;
+
+use crate::erecepta::types::{BladMT, BledyOperacji, KodBleduMajorMT, KodBleduMinorMT, WynikMT};
+
+/// `major` of a successful [`WynikMT`]. Not in the published schemas (their list of result codes
+/// is in CeZ's integration documentation, which is not public); seen in working public clients'
+/// end-to-end calls (../shared/facts/p1.md §4).
+pub const WYNIK_SUKCES: &str = "urn:csioz:p1:kod:major:Sukces";
+
+/// The fault detail element every e-Recepta operation declares.
+pub const BLEDY_OPERACJI: ElementName = ElementName::new(
+    "http://csioz.gov.pl/p1/erecepta/ws/v20170510",
+    "bledyOperacji",
+);
+
+/// A response that carries a `wynik` (every e-Recepta response does).
+pub trait MaWynik {
+    /// The result block.
+    fn wynik(&self) -> &WynikMT;
+
+    /// `true` when `major` is [`WYNIK_SUKCES`].
+    fn sukces(&self) -> bool {
+        self.wynik().major.trim() == WYNIK_SUKCES
+    }
+
+    /// `Ok` on success, otherwise the result as a typed error. The response itself (e.g. the
+    /// verification results of each prescription, which explain a failed `zapisPakietuRecept`)
+    /// stays with the caller.
+    fn sprawdz_wynik(&self) -> Result<(), NiepowodzenieOperacji> {
+        if self.sukces() {
+            Ok(())
+        } else {
+            Err(NiepowodzenieOperacji::from(self.wynik()))
+        }
+    }
+}
+
+impl MaWynik for WynikMT {
+    fn wynik(&self) -> &WynikMT {
+        self
+    }
+}
+
+impl<O: MaWynik> MaWynik for Response<O> {
+    fn wynik(&self) -> &WynikMT {
+        self.output.wynik()
+    }
+}
+
+/// P1 answered, but its `wynik` is not a success.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NiepowodzenieOperacji {
+    /// `major`: the main result code.
+    pub major: String,
+    /// `minor`: the supplementary code, if any.
+    pub minor: Option<String>,
+    /// `komunikat`: P1's message, if any.
+    pub komunikat: Option<String>,
+}
+
+impl From<&WynikMT> for NiepowodzenieOperacji {
+    fn from(w: &WynikMT) -> Self {
+        Self {
+            major: w.major.trim().to_owned(),
+            minor: w.minor.as_deref().map(|m| m.trim().to_owned()),
+            komunikat: w.komunikat.clone(),
+        }
+    }
+}
+
+impl fmt::Display for NiepowodzenieOperacji {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "P1 did not succeed: {}", self.major)?;
+        if let Some(m) = &self.minor {
+            write!(f, " ({m})")?;
+        }
+        if let Some(k) = &self.komunikat {
+            write!(f, ": {k}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for NiepowodzenieOperacji {}
+
+/// What an e-Recepta operation can answer instead of an output: the SOAP fault `bledyOperacji`
+/// declared by every operation, with its [`BladMT`] decoded, or any other fault.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BladUslugi {
+    /// The declared fault: a technical (not business) error of P1.
+    BledyOperacji {
+        /// The error, decoded from the fault detail.
+        blad: BladMT,
+        /// The fault as received (code, message, raw response).
+        fault: SoapFault,
+    },
+    /// A fault without the declared detail (e.g. raised by the WS-Security layer before P1 reads
+    /// the message); code, message, detail and raw bytes are kept.
+    Unhandled(SoapFault),
+}
+
+impl BladUslugi {
+    /// The technical error, for the declared fault.
+    pub fn blad(&self) -> Option<&BladMT> {
+        match self {
+            Self::BledyOperacji { blad, .. } => Some(blad),
+            Self::Unhandled(_) => None,
+        }
+    }
+
+    /// The main error code, for the declared fault.
+    pub fn kod_major(&self) -> Option<&KodBleduMajorMT> {
+        self.blad().map(|b| &b.kod_bledu_major)
+    }
+
+    /// The supplementary error code, when the declared fault has one.
+    pub fn kod_minor(&self) -> Option<&KodBleduMinorMT> {
+        self.blad().and_then(|b| b.kod_bledu_minor.as_ref())
+    }
+
+    /// `true` when P1 rejected the message signature or the signing certificate
+    /// (`bladPodpisuKomunikatu`, `bladPodpisuKomunikatuWSS`): look at the request signer.
+    pub fn is_signature_error(&self) -> bool {
+        matches!(
+            self.kod_major(),
+            Some(
+                KodBleduMajorMT::UrnCsiozP1EreceptaKodBleduMajorBladPodpisuKomunikatu
+                    | KodBleduMajorMT::UrnCsiozP1EreceptaKodBleduMajorBladPodpisuKomunikatuWSS
+            )
+        )
+    }
+
+    /// `true` when the caller was not authenticated or not authorised (`bladUwierzytelnienia`,
+    /// `bladUwierzytelnieniaWSS`, `bladAutoryzacji`, `kontoZablokowane`), or the call context was
+    /// refused (minor `bladKontekstu`).
+    pub fn is_access_error(&self) -> bool {
+        matches!(
+            self.kod_major(),
+            Some(
+                KodBleduMajorMT::UrnCsiozP1EreceptaKodBleduMajorBladUwierzytelnienia
+                    | KodBleduMajorMT::UrnCsiozP1EreceptaKodBleduMajorBladUwierzytelnieniaWSS
+                    | KodBleduMajorMT::UrnCsiozP1EreceptaKodBleduMajorBladAutoryzacji
+                    | KodBleduMajorMT::UrnCsiozP1EreceptaKodBleduMajorKontoZablokowane
+            )
+        ) || matches!(
+            self.kod_minor(),
+            Some(KodBleduMinorMT::UrnCsiozP1EreceptaKodBleduMinorBladKontekstu)
+        )
+    }
+}
+
+impl FaultError for BladUslugi {
+    fn from_fault(fault: SoapFault) -> Self {
+        match decode_detail::<BledyOperacji>(&fault, BLEDY_OPERACJI) {
+            Some(detail) => Self::BledyOperacji {
+                blad: detail.blad,
+                fault,
+            },
+            None => Self::Unhandled(fault),
+        }
+    }
+
+    fn fault(&self) -> &SoapFault {
+        match self {
+            Self::BledyOperacji { fault, .. } | Self::Unhandled(fault) => fault,
+        }
+    }
+}
+
+impl fmt::Display for BladUslugi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BledyOperacji { blad, fault } => {
+                write!(f, "P1 error {}", blad.kod_bledu_major)?;
+                if let Some(minor) = &blad.kod_bledu_minor {
+                    write!(f, " ({minor})")?;
+                }
+                match &blad.opis {
+                    Some(opis) => write!(f, ": {opis}"),
+                    None => write!(f, ": {}", fault.message),
+                }
+            }
+            Self::Unhandled(fault) => write!(f, "{fault}"),
+        }
+    }
+}
+
+impl std::error::Error for BladUslugi {}
