@@ -555,6 +555,33 @@ fn cases() -> Vec<Case> {
             vec![(Sel::Doc, &[]), (Sel::Name(None, "ěščř"), &["č"])],
         ),
         case(
+            "elements in the xml namespace",
+            "<xml:r xml:lang=\"a\"><xml:foo/><s xmlns=\"urn:d\"><xml:foo/></s></xml:r>",
+            vec![
+                (Sel::Doc, &[]),
+                (Sel::Name(Some("urn:d"), "s"), &["xml", "#default"]),
+            ],
+        ),
+        case(
+            "prefix rebound on the element that uses it",
+            "<r xmlns:a=\"urn:a\"><a:b xmlns:a=\"urn:b\" a:c=\"1\"><a:d/></a:b></r>",
+            vec![
+                (Sel::Doc, &[]),
+                (Sel::Doc, &["a"]),
+                (Sel::Name(Some("urn:b"), "d"), &["a"]),
+            ],
+        ),
+        case(
+            "prefixes sorted by code point",
+            "<r xmlns:A=\"urn:a\" xmlns:a=\"urn:b\" xmlns:_=\"urn:c\" xmlns:a0=\"urn:a\" A:x=\"1\" a:x=\"2\" _:x=\"3\" a0:y=\"4\"/>",
+            vec![(Sel::Doc, &[]), (Sel::Doc, &["a", "_", "A"])],
+        ),
+        case(
+            "NEL, LINE SEPARATOR and other characters kept as they are",
+            "<r a=\"&#x85;&#x2028;\u{85}\u{2028}\">&#x85;&#x2028;&#xFFFD;\u{85}\u{2028}\u{FEFF}</r>",
+            vec![(Sel::Doc, &[])],
+        ),
+        case(
             "empty elements and whitespace in tags",
             "<r   ><e/><e  a = 'x'  /><f></f><g\n\tb=\"1\"\n/></r   >",
             vec![(Sel::Doc, &[])],
@@ -810,9 +837,16 @@ fn random_document(rng: &mut Rng) -> String {
 fn random_documents_match_libxml2_byte_for_byte() {
     require("xmllint", &["--version"]);
     require("python3", &["--version"]);
-    const DOCUMENTS: usize = 400;
-    let mut rng = Rng(0x5EED_C14E_2026_0004);
-    let docs: Vec<(String, Vec<u8>)> = (0..DOCUMENTS)
+    // WSSEC_C14N_RANDOM=COUNT[:SEED] runs a longer or different series.
+    let setting = std::env::var("WSSEC_C14N_RANDOM").unwrap_or_default();
+    let mut parts = setting.split(':');
+    let documents: usize = parts.next().and_then(|n| n.parse().ok()).unwrap_or(400);
+    let seed: u64 = parts
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0x5EED_C14E_2026_0004);
+    let mut rng = Rng(seed | 1);
+    let docs: Vec<(String, Vec<u8>)> = (0..documents)
         .map(|i| {
             (
                 format!("random #{i}"),
@@ -1050,6 +1084,18 @@ fn input_libxml2_reports_as_an_error_is_refused() {
         let ours = Document::parse(xml.as_bytes());
         assert!(ours.is_err(), "accepted {xml:?}");
     }
+    // Nesting deeper than libxml2 allows without XML_PARSE_HUGE.
+    let file = dir.join("deep.xml");
+    std::fs::write(&file, "<a>".repeat(300) + &"</a>".repeat(300)).unwrap();
+    assert!(xmllint_exc_c14n(&file).is_err());
+    assert!(matches!(
+        Document::parse(&std::fs::read(&file).unwrap()),
+        Err(DocumentError::TooDeep { limit: 256, .. })
+    ));
+    assert!(Document::parse(("<a>".repeat(256) + &"</a>".repeat(256)).as_bytes()).is_ok());
+    assert!(
+        Document::parse(("<a>".repeat(256) + "<b/>" + &"</a>".repeat(256)).as_bytes()).is_err()
+    );
     // Typed errors.
     assert!(matches!(
         Document::parse(b"<r>&nbsp;</r>"),

@@ -16,6 +16,8 @@
 //!   element, XML names, XML characters, no duplicate attributes (also by expanded name),
 //!   declared prefixes, no `xmlns:p=""`, the `xml`/`xmlns` prefixes and namespace names
 //!   reserved, namespace names that are RFC 3986 URI references.
+//! * Elements nest at most [`MAX_DEPTH`] (256) levels deep, as in libxml2 without
+//!   `XML_PARSE_HUGE`.
 //! * Line endings are normalised to `#xA` and attribute values normalised (literal tab, newline
 //!   and carriage return become spaces; character references keep their character), as XML 1.0
 //!   §2.11 and §3.3.3 prescribe for a parser without a DTD.
@@ -37,6 +39,10 @@ pub const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 /// The WS-Security utility namespace (`wsu:Id`, `wsu:Timestamp`).
 pub const WSU_NS: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+
+/// How deeply elements may nest: libxml2's limit without `XML_PARSE_HUGE` (which xmlsec1 and
+/// lxml keep), and a bound on the work a hostile message can cause.
+pub const MAX_DEPTH: usize = 256;
 
 /// Why a document could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -95,6 +101,14 @@ pub enum DocumentError {
         name: String,
         /// Byte offset of the element's start tag.
         offset: usize,
+    },
+    /// Elements are nested deeper than [`MAX_DEPTH`].
+    #[error("elements nested deeper than {limit} levels (byte {offset})")]
+    TooDeep {
+        /// Byte offset of the start tag that is one level too deep.
+        offset: usize,
+        /// The limit, [`MAX_DEPTH`].
+        limit: usize,
     },
     /// The character encoding is unknown, or the bytes are not valid in it.
     #[error("character encoding: {0}")]
@@ -1012,6 +1026,12 @@ impl Builder {
         end: usize,
     ) -> Result<usize, DocumentError> {
         self.flush_text();
+        if self.open.len() >= MAX_DEPTH {
+            return Err(DocumentError::TooDeep {
+                offset: start,
+                limit: MAX_DEPTH,
+            });
+        }
         let qname: &str = e.name().into_inner();
         let colon = split_qname(qname)
             .ok_or_else(|| malformed(start, format!("invalid element name `{qname}`")))?;
