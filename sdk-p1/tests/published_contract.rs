@@ -464,7 +464,9 @@ fn a_difference_is_caught() {
         ),
     ];
     for (file, from, to) in cases {
-        let diffs = compare(&mutated(file, from, to));
+        let dir = mutated(file, from, to);
+        let diffs = compare(&dir);
+        let _ = std::fs::remove_dir_all(&dir);
         assert!(
             !diffs.is_empty(),
             "changing `{from}` in {file} went unnoticed"
