@@ -827,6 +827,42 @@ fn normalize_attr_value(raw: &str, offset: usize) -> Result<String, DocumentErro
     Ok(out)
 }
 
+/// The attributes of a start tag as `(name, raw value)`, in order, checking the syntax quick-xml
+/// leaves open (whitespace between attributes, `=`, quotes).
+fn split_attributes(raw: &str) -> Result<Vec<(&str, &str)>, &'static str> {
+    let mut out = Vec::new();
+    let mut rest = raw;
+    loop {
+        let trimmed = rest.trim_start_matches(is_xml_space);
+        let spaced = trimmed.len() < rest.len();
+        rest = trimmed;
+        if rest.is_empty() {
+            return Ok(out);
+        }
+        if !spaced {
+            return Err("attributes must be separated by whitespace");
+        }
+        let name_end = rest
+            .find(|c: char| is_xml_space(c) || c == '=')
+            .ok_or("attribute without a value")?;
+        let (name, after) = rest.split_at(name_end);
+        let after = after
+            .trim_start_matches(is_xml_space)
+            .strip_prefix('=')
+            .ok_or("attribute without `=`")?
+            .trim_start_matches(is_xml_space);
+        let quote = after
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '"' | '\''))
+            .ok_or("attribute value without quotes")?;
+        let body = after.get(1..).unwrap_or_default();
+        let close = body.find(quote).ok_or("attribute value not closed")?;
+        out.push((name, body.get(..close).unwrap_or_default()));
+        rest = body.get(close + 1..).unwrap_or_default();
+    }
+}
+
 impl Builder {
     fn run(&mut self, text: &str) -> Result<(), DocumentError> {
         if let Some((i, c)) = text.char_indices().find(|(_, c)| !is_xml_char(*c)) {
@@ -1037,18 +1073,9 @@ impl Builder {
             .ok_or_else(|| malformed(start, format!("invalid element name `{qname}`")))?;
         let mut decls = Vec::new();
         let mut raw_attrs: Vec<(&str, Option<usize>, String)> = Vec::new();
-        for attr in e.attributes() {
-            let attr = attr.map_err(|err| match err {
-                quick_xml::events::attributes::AttrError::Duplicated(..) => {
-                    DocumentError::DuplicateAttribute {
-                        name: "(repeated name)".into(),
-                        offset: start,
-                    }
-                }
-                other => malformed(start, other.to_string()),
-            })?;
-            let key: &str = attr.key.into_inner();
-            let raw_value: &str = &attr.value;
+        for (key, raw_value) in
+            split_attributes(e.attributes_raw()).map_err(|r| malformed(start, r))?
+        {
             let value = normalize_attr_value(raw_value, start)?;
             let invalid = |reason: &'static str| DocumentError::InvalidNamespace {
                 name: key.to_owned(),
