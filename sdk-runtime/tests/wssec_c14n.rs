@@ -1158,6 +1158,14 @@ fn a_dtd_is_refused() {
     ));
 }
 
+#[test]
+fn nul_is_refused_everywhere() {
+    // libxml2 2.9 stops reading at a NUL after the document element and canonicalizes what it
+    // read; lxml's newer libxml2 refuses, as we do.
+    assert!(Document::parse(b"<r/>\0").is_err());
+    assert!(Document::parse(b"<r>\0</r>").is_err());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Finding the element to canonicalize
 
@@ -1244,4 +1252,88 @@ fn write_errors_are_reported() {
         ExcC14n::new().write_document(&doc, Broken),
         Err(C14nError::Io(_))
     ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mutated input
+
+/// Broken variants of the cases: never a panic, and never a canonical form where libxml2 has
+/// none, or a different one.
+#[test]
+fn mutated_documents_never_panic_and_agree_with_libxml2() {
+    require("python3", &["--version"]);
+    let setting = std::env::var("WSSEC_C14N_MUTATIONS").unwrap_or_default();
+    let per_case: usize = setting.parse().unwrap_or(40);
+    let mut rng = Rng(0xB40C_E2D0_C14E_0001);
+    const INSERTS: &[&str] = &[
+        "<",
+        ">",
+        "&",
+        ";",
+        "\"",
+        "'",
+        "/",
+        "=",
+        " ",
+        ":",
+        "xmlns",
+        "xmlns:a=\"urn:a\" ",
+        "<!--",
+        "-->",
+        "]]>",
+        "<![CDATA[",
+        "<?",
+        "?>",
+        "&#",
+        "&amp;",
+        "\u{1}",
+        "\r",
+        "é",
+    ];
+    let mut jobs = Vec::new();
+    // UTF-8 inputs only: byte damage in other encodings mostly tests which encoding names
+    // iconv knows.
+    for c in cases()
+        .into_iter()
+        .filter(|c| std::str::from_utf8(&c.xml).is_ok())
+    {
+        for _ in 0..per_case {
+            let mut xml = c.xml.clone();
+            for _ in 0..1 + rng.below(3) {
+                let at = rng.below(xml.len() + 1);
+                match rng.below(3) {
+                    0 => {
+                        let end = (at + 1 + rng.below(8)).min(xml.len());
+                        xml.drain(at.min(end)..end);
+                    }
+                    1 => {
+                        let piece = rng.pick(INSERTS).as_bytes();
+                        xml.splice(at..at, piece.iter().copied());
+                    }
+                    _ => xml.truncate(at),
+                }
+            }
+            // Whatever the bytes, parsing and canonicalizing return (the test dies on a panic).
+            if let Ok(doc) = Document::parse(&xml) {
+                let _ = ExcC14n::new().canonicalize_document(&doc);
+                for el in doc.elements() {
+                    let _ = ExcC14n::new()
+                        .inclusive_prefixes(["#default", "a"])
+                        .canonicalize_element(el);
+                }
+            }
+            jobs.push(Job {
+                label: format!("{} mutated", c.name),
+                xml,
+                sel: Sel::Doc,
+                prefixes: Vec::new(),
+                comments: false,
+            });
+        }
+    }
+    let failures: Vec<String> = compare_with_oracle(&work_dir("mutated"), &jobs)
+        .into_iter()
+        .filter(|f| !f.starts_with("only "))
+        .collect();
+    assert_no_failures("mutated-document", &failures);
 }

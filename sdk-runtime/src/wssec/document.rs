@@ -484,14 +484,24 @@ fn decode_input(input: &[u8]) -> Result<Cow<'_, str>, DocumentError> {
             .map(|s| Cow::Owned(s.into_owned()))
             .ok_or_else(|| DocumentError::Encoding(format!("bytes not valid in {}", enc.name())))
     }
+    // With a byte order mark the declaration's encoding is not needed, but must be a name
+    // libxml2 knows too.
+    let with_bom = |text: Cow<'static, str>| -> Result<Cow<'static, str>, DocumentError> {
+        match declared_encoding(text.as_bytes()) {
+            Some(label) if encoding_rs::Encoding::for_label(label.as_bytes()).is_none() => Err(
+                DocumentError::Encoding(format!("unknown encoding `{label}`")),
+            ),
+            _ => Ok(text),
+        }
+    };
     if let Some(rest) = input.strip_prefix(b"\xEF\xBB\xBF") {
-        return utf8(rest);
+        return utf8(rest).and_then(|t| with_bom(Cow::Owned(t.into_owned())));
     }
     if let Some(rest) = input.strip_prefix(b"\xFF\xFE") {
-        return with(encoding_rs::UTF_16LE, rest);
+        return with(encoding_rs::UTF_16LE, rest).and_then(with_bom);
     }
     if let Some(rest) = input.strip_prefix(b"\xFE\xFF") {
-        return with(encoding_rs::UTF_16BE, rest);
+        return with(encoding_rs::UTF_16BE, rest).and_then(with_bom);
     }
     let Some(label) = declared_encoding(input) else {
         return utf8(input);
@@ -690,7 +700,11 @@ fn valid_after_scheme(b: &[u8], absolute: bool) -> bool {
             }
         }
         if b.get(i) == Some(&b':') {
+            // libxml2 wants a port after the colon (RFC 3986 would allow none).
             i += 1;
+            if !b.get(i).is_some_and(u8::is_ascii_digit) {
+                return false;
+            }
             while b.get(i).is_some_and(u8::is_ascii_digit) {
                 i += 1;
             }
@@ -863,6 +877,44 @@ fn split_attributes(raw: &str) -> Result<Vec<(&str, &str)>, &'static str> {
     }
 }
 
+/// `<?xml version="1.x" [encoding="EncName"] [standalone="yes|no"] ?>`, in this order.
+fn check_xml_declaration(raw: &str) -> Result<(), &'static str> {
+    let inner = raw
+        .strip_prefix("<?xml")
+        .and_then(|r| r.strip_suffix("?>"))
+        .ok_or("malformed XML declaration")?;
+    let mut seen = 0;
+    for (name, value) in split_attributes(inner)? {
+        let ok = match (name, seen) {
+            ("version", 0) => {
+                seen = 1;
+                // libxml2 also takes "1." without digits.
+                value
+                    .strip_prefix("1.")
+                    .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+            }
+            ("encoding", 1) => {
+                seen = 2;
+                let mut chars = value.chars();
+                chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+                    && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            }
+            ("standalone", 1 | 2) => {
+                seen = 3;
+                matches!(value, "yes" | "no")
+            }
+            _ => false,
+        };
+        if !ok {
+            return Err("malformed XML declaration");
+        }
+    }
+    if seen == 0 {
+        return Err("XML declaration without version");
+    }
+    Ok(())
+}
+
 impl Builder {
     fn run(&mut self, text: &str) -> Result<(), DocumentError> {
         if let Some((i, c)) = text.char_indices().find(|(_, c)| !is_xml_char(*c)) {
@@ -903,6 +955,7 @@ impl Builder {
                             "XML declaration allowed only at the start",
                         ));
                     }
+                    check_xml_declaration(raw).map_err(|r| malformed(start, r))?;
                 }
                 Event::DocType(_) => {
                     return Err(DocumentError::DoctypeNotAllowed { offset: start });
@@ -1238,6 +1291,7 @@ mod tests {
             assert_eq!(uri_kind(rel), UriKind::Relative, "{rel}");
         }
         for bad in [
+            "http://x:/",
             "http://a b",
             "urn:x y",
             "urn:a%2",
