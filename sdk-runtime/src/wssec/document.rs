@@ -40,8 +40,8 @@ pub const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 pub const WSU_NS: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
 
-/// How deeply elements may nest: libxml2's limit without `XML_PARSE_HUGE` (which xmlsec1 and
-/// lxml keep), and a bound on the work a hostile message can cause.
+/// How deeply elements may nest: libxml2's default limit (without `XML_PARSE_HUGE`), and a
+/// bound on the work a hostile message can cause.
 pub const MAX_DEPTH: usize = 256;
 
 /// Why a document could not be parsed.
