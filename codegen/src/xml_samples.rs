@@ -406,7 +406,11 @@ impl<'m> Builder<'m> {
             | Builtin::U32
             | Builtin::U64
             | Builtin::U128 => integer(b, facets, variant),
-            Builtin::F32 | Builtin::F64 => decimal(facets, variant),
+            // Floats in Rust's shortest form, which is what the codec writes back.
+            Builtin::F32 | Builtin::F64 => {
+                let d = decimal(facets, variant);
+                d.parse::<f64>().map_or(d, |f| f.to_string())
+            }
             Builtin::String => string(facets, variant),
             Builtin::Lexical(name) => self.lexical(name, facets, variant),
         }

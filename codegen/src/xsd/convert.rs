@@ -227,8 +227,8 @@ impl<'a> Converter<'a> {
         let id = self.reserve(ident, &format!("{}OrDerived", ident.name.as_str()));
         let mut def = PolymorphicDef::default();
         let mut taken = BTreeSet::new();
-        let is_abstract = matches!(meta.variant, MetaTypeVariant::Dynamic(_));
-        if !is_abstract {
+        let base_abstract = is_abstract(meta) || self.declared_abstract(ident);
+        if !base_abstract {
             let ty = self.plain_struct(ident, meta)?;
             def.variants.push(PolymorphicVariant {
                 rust_name: names::unique(names::camel(&q.local), &mut taken),
@@ -239,7 +239,7 @@ impl<'a> Converter<'a> {
         }
         for (dq, d) in derived {
             let dmeta = self.meta(&d)?;
-            if matches!(dmeta.variant, MetaTypeVariant::Dynamic(_)) {
+            if is_abstract(dmeta) || self.declared_abstract(&d) {
                 // Abstract in between: its own derived types are in the list already.
                 continue;
             }
@@ -269,11 +269,18 @@ impl<'a> Converter<'a> {
         doc.push(format!(
             "A value of `{}`{} or of a type derived from it, named on the wire by `xsi:type`.",
             q.local,
-            if is_abstract { " (abstract)" } else { "" }
+            if base_abstract { " (abstract)" } else { "" }
         ));
         self.fill(id, Some(q), None, doc, TypeKind::Polymorphic(def));
         self.trail.pop();
         Ok(TypeRef::Def(id))
+    }
+
+    /// Declared `abstract="true"` in its schema.
+    fn declared_abstract(&self, ident: &TypeIdent) -> bool {
+        self.schemas
+            .abstract_types
+            .contains(&(self.ns(ident), ident.name.as_str().to_owned()))
     }
 
     /// The struct of a type that has derived types (its references get the polymorphic enum).
@@ -321,6 +328,22 @@ impl<'a> Converter<'a> {
             .items
             .get(ident)
             .ok_or_else(|| self.err(format!("type `{}` is not defined", self.qname(ident))))
+    }
+
+    /// The type a restriction redeclares an attribute with (see
+    /// [`super::Schemas::restricted_attributes`]).
+    fn named_simple_type(&mut self, ns: &str, local: &str) -> Option<TypeRef> {
+        if ns == XS_NS {
+            return builtin(local).map(|(b, _, _)| TypeRef::Builtin(b));
+        }
+        let ident = self
+            .schemas
+            .types
+            .items
+            .keys()
+            .find(|i| i.type_ == IdentType::Type && i.name.as_str() == local && self.ns(i) == ns)
+            .cloned()?;
+        self.type_ref(&ident).ok()
     }
 
     /// The named complex types of namespace `ns`, in name order (the roots of a schema that
@@ -596,7 +619,7 @@ impl<'a> Converter<'a> {
 
     fn kind_in_scope(&mut self, ident: &TypeIdent, meta: &'a MetaType) -> Result<TypeKind, Error> {
         match &meta.variant {
-            MetaTypeVariant::ComplexType(c) => self.complex(c).map(TypeKind::Struct),
+            MetaTypeVariant::ComplexType(c) => self.complex(ident, c).map(TypeKind::Struct),
             MetaTypeVariant::Enumeration(e) => self.enumeration(e),
             MetaTypeVariant::SimpleType(s) => self.restricted(s),
             MetaTypeVariant::Sequence(_) | MetaTypeVariant::All(_) => {
@@ -638,7 +661,13 @@ impl<'a> Converter<'a> {
         }
     }
 
-    fn complex(&mut self, c: &'a ComplexMeta) -> Result<StructDef, Error> {
+    fn complex(&mut self, ident: &TypeIdent, c: &'a ComplexMeta) -> Result<StructDef, Error> {
+        let redeclared = self
+            .schemas
+            .restricted_attributes
+            .get(&(self.ns(ident), ident.name.as_str().to_owned()))
+            .cloned()
+            .unwrap_or_default();
         let mut def = StructDef {
             mixed: c.is_mixed,
             ..StructDef::default()
@@ -665,7 +694,13 @@ impl<'a> Converter<'a> {
                 },
                 a.ident.name.as_str(),
             );
-            let ty = self.type_ref(t)?;
+            let mut ty = self.type_ref(t)?;
+            if !global
+                && let Some((_, (ns, local))) = redeclared.iter().find(|(a, _)| *a == xml.local)
+                && let Some(redeclared) = self.named_simple_type(ns, local)
+            {
+                ty = redeclared;
+            }
             def.fields.push(Field {
                 rust_name: String::new(),
                 sensitive: self.overlay.is_sensitive(&xml),
@@ -1197,6 +1232,16 @@ fn spec_docs(docs: &[String]) -> Vec<String> {
         .map(|d| crate::wsdl::normalise_doc(d))
         .filter(|d| !d.is_empty())
         .collect()
+}
+
+/// An abstract complex type: xsd-parser marks it dynamic (a `Dynamic` meta when types derive
+/// from it through substitution, a complex type with `is_dynamic` otherwise).
+fn is_abstract(meta: &MetaType) -> bool {
+    match &meta.variant {
+        MetaTypeVariant::Dynamic(_) => true,
+        MetaTypeVariant::ComplexType(c) => c.is_dynamic,
+        _ => false,
+    }
 }
 
 fn any_field(name: &str, min: usize, max: Option<usize>) -> Field {

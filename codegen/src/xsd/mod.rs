@@ -28,6 +28,80 @@ pub struct Schemas {
     pub types: MetaTypes,
     /// Namespace URI of each xsd-parser namespace id.
     pub namespaces: BTreeMap<usize, String>,
+    /// Attribute types that complex-content restrictions redeclare, which xsd-parser 1.5.2
+    /// loses (it keeps the base's attribute and only updates its use and default): by the
+    /// restricting type's (namespace, name), the attribute's local name and its type's
+    /// (namespace, name). HL7's `EIVL.event` restricts `CE` and gives `code` the type
+    /// `TimingEvent`.
+    pub restricted_attributes: RestrictedAttributes,
+    /// Named complex types declared `abstract="true"`, by (namespace, name): xsd-parser 1.5.2
+    /// does not always carry the flag (HL7's `ANY`, `BIN`).
+    pub abstract_types: std::collections::HashSet<(String, String)>,
+}
+
+/// See [`Schemas::restricted_attributes`].
+pub type RestrictedAttributes =
+    std::collections::HashMap<(String, String), Vec<(String, (String, String))>>;
+
+/// Collects [`Schemas::restricted_attributes`] and [`Schemas::abstract_types`] from the parsed
+/// (not yet interpreted) schemas.
+fn restricted_attributes(
+    parsed: &xsd_parser::Schemas,
+) -> (
+    RestrictedAttributes,
+    std::collections::HashSet<(String, String)>,
+) {
+    use xsd_parser::models::schema::xs::{
+        ComplexBaseTypeContent, ComplexContentContent, RestrictionTypeContent, SchemaContent,
+    };
+    let mut out = RestrictedAttributes::new();
+    let mut abstract_types = std::collections::HashSet::new();
+    for (_, info) in parsed.schemas() {
+        // The schema's namespace as xsd-parser assigned it (a chameleon include's is the
+        // includer's), which is also where its unqualified type names live.
+        let own_ns = parsed
+            .get_namespace_info(&info.namespace_id())
+            .and_then(|i| i.namespace.as_ref())
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        for content in &info.schema.content {
+            let SchemaContent::ComplexType(ct) = content else {
+                continue;
+            };
+            let Some(name) = &ct.name else {
+                continue;
+            };
+            if ct.abstract_ {
+                abstract_types.insert((own_ns.clone(), name.clone()));
+            }
+            for c in &ct.content {
+                let ComplexBaseTypeContent::ComplexContent(cc) = c else {
+                    continue;
+                };
+                for r in &cc.content {
+                    let ComplexContentContent::Restriction(r) = r else {
+                        continue;
+                    };
+                    for rc in &r.content {
+                        let RestrictionTypeContent::Attribute(a) = rc else {
+                            continue;
+                        };
+                        let (Some(attr), Some(ty)) = (&a.inner.name, &a.inner.type_) else {
+                            continue;
+                        };
+                        let ty_ns = ty
+                            .namespace()
+                            .map_or_else(|| own_ns.clone(), ToString::to_string);
+                        let ty_local = String::from_utf8_lossy(ty.local_name()).into_owned();
+                        out.entry((own_ns.clone(), name.clone()))
+                            .or_default()
+                            .push((attr.clone(), (ty_ns, ty_local)));
+                    }
+                }
+            }
+        }
+    }
+    (out, abstract_types)
 }
 
 /// Parses and interprets the inline schemas of a WSDL (and everything they import or include).
@@ -97,6 +171,7 @@ fn strip_doctype(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn interpret(parsed: xsd_parser::Schemas) -> Result<Schemas, Error> {
+    let (restricted_attributes, abstract_types) = restricted_attributes(&parsed);
     // xsd-parser 1.5.2 panics on some schemas instead of returning an error (for example
     // "Unable to get type for …" when an extension's base is not found); a generator run must
     // end with an error naming the cause, not abort.
@@ -119,7 +194,12 @@ fn interpret(parsed: xsd_parser::Schemas) -> Result<Schemas, Error> {
         .iter()
         .filter_map(|(id, m)| m.namespace.as_ref().map(|ns| (id.0, ns.to_string())))
         .collect();
-    Ok(Schemas { types, namespaces })
+    Ok(Schemas {
+        types,
+        namespaces,
+        restricted_attributes,
+        abstract_types,
+    })
 }
 
 /// Registers xsd-parser's Rust built-ins, then every XSD built-in as its own marker type

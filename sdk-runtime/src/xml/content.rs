@@ -322,23 +322,46 @@ fn slot_of(model: &[Particle], ns: &str, local: &str) -> Option<(usize, bool)> {
 /// through when the element has a place there: in `choice { seq { low, choice { width, high }?
 /// }, seq { center, width? } }` a `width` after `center` continues the second branch.
 fn path_near(model: &[Particle], ns: &str, local: &str, prev: &[usize]) -> Vec<usize> {
-    fn near(model: &[Particle], ns: &str, local: &str, prev: &[usize]) -> Option<Vec<usize>> {
-        let (&p, rest) = prev.split_first()?;
-        match model.get(p)? {
-            Particle::Group { model: inner, .. } => {
-                let sub = near(inner, ns, local, rest).or_else(|| {
-                    let sub = path_of(inner, ns, local);
-                    let found = leaf_at(inner, &sub).is_some_and(|l| l.matches(ns, local, true));
-                    found.then_some(sub)
-                })?;
-                let mut path = vec![p];
-                path.extend(sub);
-                Some(path)
-            }
-            leaf => leaf.matches(ns, local, true).then(|| vec![p]),
-        }
-    }
     near(model, ns, local, prev).unwrap_or_else(|| path_of(model, ns, local))
+}
+
+/// The element's path inside the particle `prev` starts with (and, level by level, as close to
+/// `prev` as it goes), if it has a place there.
+fn near(model: &[Particle], ns: &str, local: &str, prev: &[usize]) -> Option<Vec<usize>> {
+    let (&p, rest) = prev.split_first()?;
+    match model.get(p)? {
+        Particle::Group { model: inner, .. } => {
+            let sub = near(inner, ns, local, rest).or_else(|| {
+                let sub = path_of(inner, ns, local);
+                let found = leaf_at(inner, &sub).is_some_and(|l| l.matches(ns, local, true));
+                found.then_some(sub)
+            })?;
+            let mut path = vec![p];
+            path.extend(sub);
+            Some(path)
+        }
+        leaf => leaf.matches(ns, local, true).then(|| vec![p]),
+    }
+}
+
+/// For a choice: the path of the last of `elements` if all of them fit one occurrence of the
+/// branch `branch`, in order.
+fn fits_branch(model: &[Particle], branch: usize, elements: &[&Element]) -> Option<Vec<usize>> {
+    let mut prev: Option<Vec<usize>> = None;
+    for e in elements {
+        let (ns, local) = (e.namespace(), e.local_name());
+        let path = match &prev {
+            None => near(model, ns, local, &[branch])?,
+            Some(p) => near(model, ns, local, p)?,
+        };
+        if let Some(p) = &prev
+            && !continues(model, true, p, &path)
+        {
+            return None;
+        }
+        prev = Some(path);
+    }
+    prev
 }
 
 /// The particle a path leads to.
@@ -599,9 +622,21 @@ impl<'e> Content<'e> {
                 Some(prev) => path_near(T::MODEL, e.namespace(), e.local_name(), prev),
                 None => path_of(T::MODEL, e.namespace(), e.local_name()),
             };
-            let continues = last
+            let mut continues = last
                 .as_deref()
                 .is_none_or(|prev| continues(T::MODEL, T::CHOICE, prev, &path));
+            let mut path = path;
+            if !continues && T::CHOICE && !current.is_empty() {
+                // The occurrence so far may belong to a later branch that also takes this
+                // element (HL7's IVL: `width` then `high` is `{width, high?}`, not the first
+                // branch's `(width | high)`).
+                let mut with: Vec<&Element> = current.clone();
+                with.push(e);
+                if let Some(p) = (0..T::MODEL.len()).find_map(|b| fits_branch(T::MODEL, b, &with)) {
+                    continues = true;
+                    path = p;
+                }
+            }
             if !continues && !current.is_empty() {
                 out.push(T::read_group(&current, cx)?);
                 current.clear();

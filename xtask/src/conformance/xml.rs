@@ -176,9 +176,52 @@ fn run<T: PartialEq + std::fmt::Debug + Validate>(
         return Err(short(format!("the value read back differs: {{value:?}} became {{back:?}}")));
     }}
     if written != *doc {{
-        return Err(short(format!("the written XML differs from the sample: {{}}", out)));
+        let at = first_difference(doc, &written, String::new()).unwrap_or_default();
+        return Err(short(format!("the written XML differs from the sample at {{at}}")));
     }}
     Ok(out)
+}}
+
+/// Where two trees first differ, for the report.
+fn first_difference(a: &Element, b: &Element, path: String) -> Option<String> {{
+    let path = format!("{{path}}/{{}}", a.local_name());
+    if a.namespace() != b.namespace() || a.local_name() != b.local_name() {{
+        return Some(format!("{{path}}: element {{}} written as {{}}", a.local_name(), b.local_name()));
+    }}
+    if a.xsi_type() != b.xsi_type() {{
+        return Some(format!("{{path}}: xsi:type {{:?}} written as {{:?}}", a.xsi_type(), b.xsi_type()));
+    }}
+    let attrs = |e: &Element| {{
+        let mut v: Vec<String> = e
+            .attributes()
+            .iter()
+            .filter(|x| !(x.ns == xml::XSI_NS && x.local == "type"))
+            .map(|x| format!("{{{{{{}}}}}}{{}}={{:?}}", x.ns, x.local, x.value))
+            .collect();
+        v.sort();
+        v
+    }};
+    if attrs(a) != attrs(b) {{
+        return Some(format!("{{path}}: attributes {{:?}} written as {{:?}}", attrs(a), attrs(b)));
+    }}
+    let (ka, kb): (Vec<&Element>, Vec<&Element>) = (a.child_elements().collect(), b.child_elements().collect());
+    for (i, ca) in ka.iter().enumerate() {{
+        match kb.get(i) {{
+            Some(cb) => {{
+                if let Some(d) = first_difference(ca, cb, path.clone()) {{
+                    return Some(d);
+                }}
+            }}
+            None => return Some(format!("{{path}}: child {{}} ({{}}) not written", i + 1, ca.local_name())),
+        }}
+    }}
+    if kb.len() > ka.len() {{
+        return Some(format!("{{path}}: {{}} extra children written", kb.len() - ka.len()));
+    }}
+    if a.text() != b.text() {{
+        return Some(format!("{{path}}: text {{:?}} written as {{:?}}", a.text(), b.text()));
+    }}
+    None
 }}
 
 fn dispatch(root: usize, doc: &Element) -> Result<String, String> {{
