@@ -8,10 +8,7 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use sdk_runtime::redact::masked;
-use sdk_runtime::xml::{
-    ReadContext, Validate, ValidationError, Validator, ValueError, ViolationKind, XmlText,
-    restricted_from_text_lenient,
-};
+use sdk_runtime::xml::{Validate, ValidationError, Validator, ValueError, ViolationKind, XmlText};
 use time::{Month, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 use crate::erecepta::types::{
@@ -377,54 +374,8 @@ pub fn pracownik_npwz(npwz: &str) -> IdentyfikatorPracownikaMedycznegoOIDMT {
     IdentyfikatorPracownikaMedycznegoOIDMT::new(npwz.trim().to_owned(), OID_NPWZ.to_owned())
 }
 
-/// Strict parsing, lenient reading (problems become diagnostics, the value is kept), `Validate`
-/// with the type's field name, and `FromStr`/`Serialize`, for the checked text types.
-macro_rules! checked_text_type {
-    ($t:ident, $field:expr) => {
-        impl Validate for $t {
-            fn validate(&self, v: &mut Validator) {
-                self.check(v);
-            }
-
-            fn validated(&self) -> Result<(), ValidationError> {
-                let mut v = Validator::new();
-                v.field($field, |v| self.check(v));
-                v.finish()
-            }
-        }
-
-        impl std::str::FromStr for $t {
-            type Err = ValidationError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::parse(s)
-            }
-        }
-
-        impl XmlText for $t {
-            fn to_xml_text(&self) -> Cow<'_, str> {
-                Cow::Borrowed(&self.0)
-            }
-
-            fn from_xml_text(text: &str) -> Result<Self, ValueError> {
-                Self::parse(text).map_err(|e| ValueError::new(e.to_string()))
-            }
-
-            fn from_xml_text_lenient(text: &str, cx: &mut ReadContext) -> Result<Self, ValueError> {
-                restricted_from_text_lenient(text.trim(), cx, Self)
-            }
-        }
-
-        #[cfg(feature = "serde")]
-        impl serde::Serialize for $t {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(&self.0)
-            }
-        }
-    };
-}
-
-checked_text_type!(DataCzas, "dateTime");
-checked_text_type!(Pesel, "PESEL");
+sdk_runtime::checked_text_type!(DataCzas, "dateTime");
+sdk_runtime::checked_text_type!(Pesel, "PESEL");
 
 #[cfg(test)]
 mod tests {

@@ -208,3 +208,61 @@ macro_rules! soap_client {
         }
     };
 }
+
+/// The plumbing of a hand-written checked text type (a newtype over `String` with an inherent
+/// `parse(&str) -> Result<Self, ValidationError>` and `check(&self, &mut Validator)` holding
+/// its rules): `Validate` under the field name `$field`, `FromStr`, `XmlText` with strict
+/// parsing and lenient reading (a broken rule becomes a diagnostic, the trimmed value is kept,
+/// sending re-validates), and `serde::Serialize` as a string when the calling crate's `serde`
+/// feature is on. Used by the SDKs' identifier types (VZP insured-person numbers, PESEL, …).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! checked_text_type {
+    ($t:ident, $field:expr) => {
+        impl $crate::xml::Validate for $t {
+            fn validate(&self, v: &mut $crate::xml::Validator) {
+                self.check(v);
+            }
+
+            fn validated(&self) -> ::std::result::Result<(), $crate::xml::ValidationError> {
+                let mut v = $crate::xml::Validator::new();
+                v.field($field, |v| self.check(v));
+                v.finish()
+            }
+        }
+
+        impl ::std::str::FromStr for $t {
+            type Err = $crate::xml::ValidationError;
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        impl $crate::xml::XmlText for $t {
+            fn to_xml_text(&self) -> ::std::borrow::Cow<'_, str> {
+                ::std::borrow::Cow::Borrowed(&self.0)
+            }
+
+            fn from_xml_text(text: &str) -> ::std::result::Result<Self, $crate::xml::ValueError> {
+                Self::parse(text).map_err(|e| $crate::xml::ValueError::new(e.to_string()))
+            }
+
+            fn from_xml_text_lenient(
+                text: &str,
+                cx: &mut $crate::xml::ReadContext,
+            ) -> ::std::result::Result<Self, $crate::xml::ValueError> {
+                $crate::xml::restricted_from_text_lenient(text.trim(), cx, Self)
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        impl ::serde::Serialize for $t {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                s: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+    };
+}

@@ -1,13 +1,9 @@
 //! Identifiers with rules beyond their XSD facets, checked before anything is sent.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use sdk_runtime::redact::masked;
-use sdk_runtime::xml::{
-    ReadContext, Validate, ValidationError, Validator, ValueError, ViolationKind, XmlText,
-    restricted_from_text_lenient,
-};
+use sdk_runtime::xml::{Validate, ValidationError, Validator, ViolationKind};
 
 /// Číslo pojištěnce: the insured-person number (the rodné číslo form), 9 or 10 digits.
 ///
@@ -137,57 +133,8 @@ impl fmt::Display for Icp {
     }
 }
 
-/// The plumbing shared by the identifier types: each has `check(&self, &mut Validator)` with its
-/// rules and a field name for errors; parsing is strict, reading a message is lenient (problems
-/// become diagnostics), sending re-validates.
-macro_rules! validated_text_type {
-    ($t:ident, $field:expr) => {
-        impl Validate for $t {
-            fn validate(&self, v: &mut Validator) {
-                self.check(v);
-            }
-
-            fn validated(&self) -> Result<(), ValidationError> {
-                let mut v = Validator::new();
-                v.field($field, |v| self.check(v));
-                v.finish()
-            }
-        }
-
-        impl std::str::FromStr for $t {
-            type Err = ValidationError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::parse(s)
-            }
-        }
-
-        impl XmlText for $t {
-            fn to_xml_text(&self) -> Cow<'_, str> {
-                Cow::Borrowed(&self.0)
-            }
-
-            fn from_xml_text(text: &str) -> Result<Self, ValueError> {
-                Self::parse(text).map_err(|e| ValueError::new(e.to_string()))
-            }
-
-            fn from_xml_text_lenient(text: &str, cx: &mut ReadContext) -> Result<Self, ValueError> {
-                // Kept as received (trimmed) even when a rule is broken; each rule becomes a
-                // diagnostic. Sending it again re-validates.
-                restricted_from_text_lenient(text.trim(), cx, Self)
-            }
-        }
-
-        #[cfg(feature = "serde")]
-        impl serde::Serialize for $t {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(&self.0)
-            }
-        }
-    };
-}
-
-validated_text_type!(CisloPojistence, FIELD_CISLO);
-validated_text_type!(Icp, FIELD_ICP);
+sdk_runtime::checked_text_type!(CisloPojistence, FIELD_CISLO);
+sdk_runtime::checked_text_type!(Icp, FIELD_ICP);
 
 /// Parses a date given as text (`YYYY-MM-DD`), naming `field` in the error.
 pub fn parse_date(field: &str, text: &str) -> Result<sdk_runtime::Date, ValidationError> {
