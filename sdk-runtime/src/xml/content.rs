@@ -859,12 +859,34 @@ mod tests {
         assert_eq!(branch_of(br#"<r xmlns="urn:a"><a/><z/></r>"#), (Some(0), 1));
     }
 
+    /// One occurrence of xmldsig's `choice { HMACOutputLength, any ##other }`: the number of
+    /// elements it got.
+    struct Occurrence(usize);
+
+    impl XmlGroup for Occurrence {
+        const MODEL: &'static [Particle] = &[Particle::one("urn:a", "len"), Particle::any(false)];
+        const CHOICE: bool = true;
+        fn read_group(children: &[&Element], _: &mut ReadContext) -> Result<Self, DecodeError> {
+            Ok(Self(children.len()))
+        }
+        fn write_group(&self, _: &mut XmlWriter) {}
+    }
+
     #[test]
-    fn wildcards_repeat_only_when_declared_to() {
-        // xmldsig's SignatureMethod: choice { HMACOutputLength, any ##other } maxOccurs=unbounded
-        // is one wildcard element per occurrence of the choice; splitting occurrences relies on
-        // the single wildcard not repeating.
-        assert!(!Particle::any(false).repeats());
-        assert!(Particle::any(true).repeats());
+    fn a_repeated_choice_with_a_wildcard_branch_takes_one_element_per_occurrence() {
+        // SignatureMethod: `(HMACOutputLength | any ##other)*` with two foreign elements.
+        const MODEL: &[Particle] = &[Particle::group(Occurrence::MODEL, true, true)];
+        let doc = parse(br#"<r xmlns="urn:a" xmlns:o="urn:o"><o:x/><o:y/><len>1</len></r>"#)
+            .unwrap();
+        let mut cx = ReadContext::new();
+        let mut c = cx.content(&doc, MODEL, false);
+        let occurrences: Vec<usize> = c
+            .group_many::<Occurrence>(&mut cx, 0)
+            .unwrap()
+            .into_iter()
+            .map(|o| o.0)
+            .collect();
+        assert_eq!(occurrences, vec![1, 1, 1]);
+        assert!(cx.diagnostics().is_empty(), "{:?}", cx.diagnostics());
     }
 }
