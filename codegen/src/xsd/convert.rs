@@ -140,6 +140,8 @@ pub struct Converter<'a> {
     derived: HashMap<TypeIdent, Vec<(QName, TypeIdent)>>,
     /// The struct of a type that has derived types (`by_ident` holds its polymorphic enum).
     plain: HashMap<TypeIdent, TypeId>,
+    /// Named types (complex and simple) by their XSD name.
+    named: HashMap<QName, TypeIdent>,
 }
 
 impl<'a> Converter<'a> {
@@ -152,6 +154,13 @@ impl<'a> Converter<'a> {
                 elements.insert(q, ident.clone());
             }
         }
+        let named: HashMap<QName, TypeIdent> = schemas
+            .types
+            .items
+            .keys()
+            .filter(|i| i.type_ == IdentType::Type)
+            .map(|i| (QName::new(ns_of(schemas, i), i.name.as_str()), i.clone()))
+            .collect();
         let mut derived: HashMap<TypeIdent, Vec<(QName, TypeIdent)>> = HashMap::new();
         for (ident, meta) in &schemas.types.items {
             if ident.type_ != IdentType::Type {
@@ -194,6 +203,7 @@ impl<'a> Converter<'a> {
             scope_ns: String::new(),
             derived,
             plain: HashMap::new(),
+            named,
         }
     }
 
@@ -336,13 +346,7 @@ impl<'a> Converter<'a> {
         if ns == XS_NS {
             return builtin(local).map(|(b, _, _)| TypeRef::Builtin(b));
         }
-        let ident = self
-            .schemas
-            .types
-            .items
-            .keys()
-            .find(|i| i.type_ == IdentType::Type && i.name.as_str() == local && self.ns(i) == ns)
-            .cloned()?;
+        let ident = self.named.get(&QName::new(ns, local)).cloned()?;
         self.type_ref(&ident).ok()
     }
 
@@ -371,11 +375,8 @@ impl<'a> Converter<'a> {
     /// The type generated for the named complex type `name`.
     pub fn named_type(&mut self, name: &QName) -> Result<TypeId, Error> {
         let ident = self
-            .schemas
-            .types
-            .items
-            .keys()
-            .find(|i| i.type_ == IdentType::Type && self.qname(i) == *name)
+            .named
+            .get(name)
             .cloned()
             .ok_or_else(|| self.err(format!("type `{name}` is not declared")))?;
         match self.type_ref(&ident)? {

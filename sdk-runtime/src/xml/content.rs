@@ -876,8 +876,8 @@ mod tests {
     fn a_repeated_choice_with_a_wildcard_branch_takes_one_element_per_occurrence() {
         // SignatureMethod: `(HMACOutputLength | any ##other)*` with two foreign elements.
         const MODEL: &[Particle] = &[Particle::group(Occurrence::MODEL, true, true)];
-        let doc = parse(br#"<r xmlns="urn:a" xmlns:o="urn:o"><o:x/><o:y/><len>1</len></r>"#)
-            .unwrap();
+        let doc =
+            parse(br#"<r xmlns="urn:a" xmlns:o="urn:o"><o:x/><o:y/><len>1</len></r>"#).unwrap();
         let mut cx = ReadContext::new();
         let mut c = cx.content(&doc, MODEL, false);
         let occurrences: Vec<usize> = c
