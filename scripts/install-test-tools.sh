@@ -2,6 +2,9 @@
 # Installs the external tools the tests use as independent judges:
 #   xmllint (libxml2-utils) - validates every request we emit against the XSD.
 #   openssl                 - writes PKCS#12 files the way real certificate authorities' tools do.
+#   xmlsec1                 - the reference XML-DSig implementation: WS-Security envelopes and
+#                             enveloped documents we sign must verify with it, and what it signs
+#                             must verify in sdk_runtime::wssec.
 #   openapi-schema-validator, PyYAML (Python, pinned) - judge the JSON samples of generated REST
 #                             modules against their OpenAPI/Swagger schemas
 #                             (scripts/validate-json-schema.py).
@@ -43,6 +46,7 @@ fi
 need=()
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -8,9 +8,19 @@
 //!   instructions, element positions) and finds signed elements by ID without ambiguity.
 //! * [`ExcC14n`]: Exclusive XML Canonicalization 1.0 with the InclusiveNamespaces PrefixList,
 //!   byte-identical to libxml2/xmlsec1, for a whole document or one element in its context.
+//! * [`keys`] and [`sign`]: a signing identity (separate from the TLS identity) and a signing
+//!   profile; WS-Security envelopes and enveloped XML-DSig documents.
+//! * [`verify`]: verification of signed envelopes and documents under its own policy.
+//!
+//! The cryptography is ring's (the TLS stack's provider); certificate paths are checked with
+//! rustls-webpki. Only the XML parts are hand-written.
 
 pub mod c14n;
 pub mod document;
+pub mod keys;
+pub mod ns;
+pub mod sign;
+pub mod verify;
 
 pub use c14n::{C14nError, EXC_C14N, EXC_C14N_WITH_COMMENTS, ExcC14n};
 pub use document::{Document, DocumentError, Element, ElementId, LookupError};
