@@ -16,6 +16,7 @@
 //! rustls-webpki. Only the XML parts are hand-written.
 
 pub mod c14n;
+pub mod common;
 pub mod document;
 pub mod keys;
 pub mod ns;
@@ -23,4 +24,7 @@ pub mod sign;
 pub mod verify;
 
 pub use c14n::{C14nError, EXC_C14N, EXC_C14N_WITH_COMMENTS, ExcC14n};
+pub use common::{
+    CertificateError, CertificateInfo, SignatureAlgorithm, SignedPart, TokenReference,
+};
 pub use document::{Document, DocumentError, Element, ElementId, LookupError};

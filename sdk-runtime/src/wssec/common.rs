@@ -1,0 +1,226 @@
+//! Types the signer ([`sign`](super::sign)) and the verifier ([`verify`](super::verify)) share:
+//! which parts of a message are signed, how the signature points at its certificate, the
+//! signature algorithm, and a readable description of a certificate.
+
+use std::fmt;
+
+use time::OffsetDateTime;
+use x509_parser::certificate::X509Certificate;
+use x509_parser::extensions::ParsedExtension;
+use x509_parser::prelude::FromDer;
+
+use super::ns;
+
+/// A part of a SOAP message covered by a WS-Security signature.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignedPart {
+    /// The `soap:Body` of the envelope.
+    Body,
+    /// The `wsu:Timestamp` in the `wsse:Security` header.
+    Timestamp,
+    /// A child of `soap:Header` with this expanded name, such as P1's
+    /// `{http://csioz.gov.pl/p1/kontekst/mt/v20170510}kontekstWywolania`.
+    Header {
+        /// The element's namespace URI (empty for none).
+        namespace: String,
+        /// The element's local name.
+        local_name: String,
+    },
+}
+
+impl SignedPart {
+    /// A header part by namespace and local name.
+    pub fn header(namespace: impl Into<String>, local_name: impl Into<String>) -> Self {
+        SignedPart::Header {
+            namespace: namespace.into(),
+            local_name: local_name.into(),
+        }
+    }
+}
+
+impl fmt::Display for SignedPart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignedPart::Body => f.write_str("soap:Body"),
+            SignedPart::Timestamp => f.write_str("wsu:Timestamp"),
+            SignedPart::Header {
+                namespace,
+                local_name,
+            } if namespace.is_empty() => write!(f, "header {local_name}"),
+            SignedPart::Header {
+                namespace,
+                local_name,
+            } => write!(f, "header {{{namespace}}}{local_name}"),
+        }
+    }
+}
+
+/// How `ds:KeyInfo` identifies the signer's certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TokenReference {
+    /// The certificate travels in a `wsse:BinarySecurityToken` in the security header, and
+    /// `wsse:SecurityTokenReference/wsse:Reference URI="#…"` points at it (P1's profile; CXF's
+    /// `DirectReference`).
+    BinarySecurityToken,
+    /// `wsse:SecurityTokenReference/wsse:KeyIdentifier` with the certificate's Subject Key
+    /// Identifier (`…#X509SubjectKeyIdentifier`); the receiver must already have the certificate.
+    SubjectKeyIdentifier,
+    /// `wsse:SecurityTokenReference/ds:X509Data/ds:X509IssuerSerial`: issuer name and serial
+    /// number; the receiver must already have the certificate.
+    IssuerSerial,
+}
+
+impl fmt::Display for TokenReference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TokenReference::BinarySecurityToken => "BinarySecurityToken (direct reference)",
+            TokenReference::SubjectKeyIdentifier => "X509 Subject Key Identifier",
+            TokenReference::IssuerSerial => "X509IssuerSerial",
+        })
+    }
+}
+
+/// A signature algorithm (`ds:SignatureMethod`). The signer's follows from its key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignatureAlgorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-256 ([`ns::ALG_RSA_SHA256`]).
+    RsaSha256,
+    /// ECDSA on P-256 with SHA-256 ([`ns::ALG_ECDSA_SHA256`]); the value is `r || s`.
+    EcdsaP256Sha256,
+}
+
+impl SignatureAlgorithm {
+    /// The algorithm's URI in `ds:SignatureMethod/@Algorithm`.
+    pub fn uri(self) -> &'static str {
+        match self {
+            SignatureAlgorithm::RsaSha256 => ns::ALG_RSA_SHA256,
+            SignatureAlgorithm::EcdsaP256Sha256 => ns::ALG_ECDSA_SHA256,
+        }
+    }
+
+    /// The algorithm named by `uri`, if supported.
+    pub fn from_uri(uri: &str) -> Option<Self> {
+        match uri {
+            ns::ALG_RSA_SHA256 => Some(SignatureAlgorithm::RsaSha256),
+            ns::ALG_ECDSA_SHA256 => Some(SignatureAlgorithm::EcdsaP256Sha256),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for SignatureAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SignatureAlgorithm::RsaSha256 => "RSA-SHA256",
+            SignatureAlgorithm::EcdsaP256Sha256 => "ECDSA-P256-SHA256",
+        })
+    }
+}
+
+/// What a certificate says about its holder, read from its DER encoding.
+///
+/// Signing certificates name people (a physician's name, sometimes a PESEL in the serial
+/// number attribute), so `Debug` shows only the issuer and the serial number; the subject is
+/// there for whoever asks for it explicitly ([`subject`](Self::subject)).
+#[derive(Clone, PartialEq, Eq)]
+pub struct CertificateInfo {
+    der: Vec<u8>,
+    subject: String,
+    issuer: String,
+    serial: Vec<u8>,
+    serial_decimal: String,
+    subject_key_identifier: Option<Vec<u8>>,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+}
+
+/// The data is not an X.509 certificate.
+#[derive(Debug, thiserror::Error)]
+#[error("not an X.509 certificate: {0}")]
+pub struct CertificateError(String);
+
+impl CertificateInfo {
+    /// Reads a DER-encoded X.509 certificate.
+    pub fn from_der(der: &[u8]) -> Result<Self, CertificateError> {
+        let (rest, cert) =
+            X509Certificate::from_der(der).map_err(|e| CertificateError(e.to_string()))?;
+        if !rest.is_empty() {
+            return Err(CertificateError(format!(
+                "{} bytes follow the certificate",
+                rest.len()
+            )));
+        }
+        let subject_key_identifier =
+            cert.extensions()
+                .iter()
+                .find_map(|ext| match ext.parsed_extension() {
+                    ParsedExtension::SubjectKeyIdentifier(id) => Some(id.0.to_vec()),
+                    _ => None,
+                });
+        let serial = cert.raw_serial().to_vec();
+        Ok(CertificateInfo {
+            der: der[..der.len() - rest.len()].to_vec(),
+            subject: cert.subject().to_string(),
+            issuer: cert.issuer().to_string(),
+            serial_decimal: cert.serial.to_str_radix(10),
+            serial,
+            subject_key_identifier,
+            not_before: cert.validity().not_before.to_datetime(),
+            not_after: cert.validity().not_after.to_datetime(),
+        })
+    }
+
+    /// The certificate's DER encoding.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The subject in RFC 4514 form, e.g. `CN=Jan Kowalski, O=Przychodnia, C=PL`.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// The issuer in RFC 4514 form.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The serial number's DER content octets (big-endian, two's complement).
+    pub fn serial_bytes(&self) -> &[u8] {
+        &self.serial
+    }
+
+    /// The serial number in decimal, as `ds:X509SerialNumber` writes it.
+    pub fn serial_decimal(&self) -> &str {
+        &self.serial_decimal
+    }
+
+    /// The Subject Key Identifier extension's value, if the certificate has one.
+    pub fn subject_key_identifier(&self) -> Option<&[u8]> {
+        self.subject_key_identifier.as_deref()
+    }
+
+    /// Start of the validity period.
+    pub fn not_before(&self) -> OffsetDateTime {
+        self.not_before
+    }
+
+    /// End of the validity period.
+    pub fn not_after(&self) -> OffsetDateTime {
+        self.not_after
+    }
+}
+
+impl fmt::Debug for CertificateInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CertificateInfo")
+            .field("subject", &"<redacted>")
+            .field("issuer", &self.issuer)
+            .field("serial", &self.serial_decimal)
+            .field("not_after", &self.not_after)
+            .finish_non_exhaustive()
+    }
+}
