@@ -22,6 +22,10 @@
 //!   are rendered on the element; `xml:` attributes of ancestors are not inherited (unlike
 //!   inclusive C14N). Find the element with [`Document::element_by_id`] or
 //!   [`Document::find_element`].
+//! * [`ExcC14n::canonicalize_document_excluding`] and
+//!   [`ExcC14n::canonicalize_element_excluding`]: the same with one element and its descendants
+//!   left out — the enveloped-signature transform before the canonicalization, for a signed
+//!   document's `ds:Signature` (text around it stays, as in xmlsec1).
 //!
 //! # Rules (all tested against libxml2)
 //!
@@ -49,7 +53,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use super::document::{Document, DocumentError, Element, ElementData, Node};
+use super::document::{Document, DocumentError, Element, ElementData, ElementId, Node};
 
 /// Algorithm URI of Exclusive XML Canonicalization 1.0 without comments.
 pub const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
@@ -166,6 +170,40 @@ impl ExcC14n {
         Ok(out)
     }
 
+    /// Canonical form of the whole document without the element `excluded` and its
+    /// descendants: the enveloped-signature transform (XML-DSig §6.6.4) followed by this
+    /// canonicalization, for a `ds:Signature` that is `excluded`. Text around the excluded
+    /// element stays, as in xmlsec1.
+    pub fn canonicalize_document_excluding(
+        &self,
+        doc: &Document,
+        excluded: ElementId,
+    ) -> Result<Vec<u8>, C14nError> {
+        let mut out = Vec::with_capacity(doc.text().len());
+        check_relative(doc)?;
+        let excluded = doc.element(excluded).map(|e| e.index());
+        self.write_document_inner(doc, excluded, &mut out)?;
+        Ok(out)
+    }
+
+    /// Canonical form of one element and its descendants without the element `excluded` and
+    /// its descendants (the enveloped-signature transform on a same-document reference
+    /// `URI="#id"`). Nothing is written when `element` itself is excluded.
+    pub fn canonicalize_element_excluding(
+        &self,
+        element: Element<'_>,
+        excluded: ElementId,
+    ) -> Result<Vec<u8>, C14nError> {
+        let mut out = Vec::with_capacity(element.span().len());
+        let doc = element.document();
+        check_relative(doc)?;
+        if element.id() != excluded {
+            let excluded = doc.element(excluded).map(|e| e.index());
+            self.write_subtree(doc, element.index(), excluded, &mut out)?;
+        }
+        Ok(out)
+    }
+
     /// Parses `xml` and canonicalizes the whole document.
     pub fn canonicalize_bytes(&self, xml: &[u8]) -> Result<Vec<u8>, C14nError> {
         self.canonicalize_document(&Document::parse(xml)?)
@@ -174,16 +212,27 @@ impl ExcC14n {
     /// Writes the canonical form of the whole document to `out` (a digest, say).
     pub fn write_document<W: Write>(&self, doc: &Document, mut out: W) -> Result<(), C14nError> {
         check_relative(doc)?;
+        self.write_document_inner(doc, None, &mut out)
+    }
+
+    fn write_document_inner<W: Write>(
+        &self,
+        doc: &Document,
+        excluded: Option<usize>,
+        out: &mut W,
+    ) -> Result<(), C14nError> {
         for node in &doc.prolog {
-            if self.write_misc(node, &mut out)? {
+            if self.write_misc(node, out)? {
                 out.write_all(b"\n")?;
             }
         }
-        self.write_subtree(doc, doc.root().index(), &mut out)?;
+        if excluded != Some(doc.root().index()) {
+            self.write_subtree(doc, doc.root().index(), excluded, out)?;
+        }
         for node in &doc.epilog {
             if self.renders(node) {
                 out.write_all(b"\n")?;
-                self.write_misc(node, &mut out)?;
+                self.write_misc(node, out)?;
             }
         }
         Ok(())
@@ -197,7 +246,7 @@ impl ExcC14n {
     ) -> Result<(), C14nError> {
         let doc = element.document();
         check_relative(doc)?;
-        self.write_subtree(doc, element.index(), &mut out)
+        self.write_subtree(doc, element.index(), None, &mut out)
     }
 
     fn renders(&self, node: &Node) -> bool {
@@ -237,6 +286,7 @@ impl ExcC14n {
         &self,
         doc: &Document,
         apex: usize,
+        excluded: Option<usize>,
         out: &mut W,
     ) -> Result<(), C14nError> {
         let mut rendered = NsStack::default();
@@ -252,6 +302,7 @@ impl ExcC14n {
                 Some(child) => {
                     top.1 += 1;
                     match child {
+                        Node::Element(c) if Some(*c) == excluded => {}
                         Node::Element(c) => {
                             let saved = rendered.save();
                             self.start_tag(doc, *c, &mut rendered, out)?;
