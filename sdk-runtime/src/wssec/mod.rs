@@ -28,3 +28,5 @@ pub use common::{
     CertificateError, CertificateInfo, SignatureAlgorithm, SignedPart, TokenReference,
 };
 pub use document::{Document, DocumentError, Element, ElementId, LookupError};
+pub use keys::{KeyError, SigningIdentity};
+pub use sign::{SignError, SigningProfile, WsSecuritySigner, sign_enveloped_document};
