@@ -799,3 +799,31 @@ fn c14n_excluding_an_element_equals_the_document_without_it() {
             .is_empty()
     );
 }
+
+#[test]
+fn non_utf8_input_is_signed_as_utf8_with_its_declaration_updated() {
+    let dir = work_dir("latin2");
+    let signer = ec_signer(&dir);
+    let mut envelope = format!(
+        "<?xml version=\"1.0\" encoding=\"ISO-8859-2\"?>\n<s:Envelope xmlns:s=\"{SOAP11}\"><s:Body><m xmlns=\"urn:m\">"
+    )
+    .into_bytes();
+    envelope.extend_from_slice(&[0xA3, 0xF3, 0xBF]); // "Łóż" in ISO-8859-2
+    envelope.extend_from_slice(b"</m></s:Body></s:Envelope>");
+    let ws = WsSecuritySigner::new(signer.identity.clone(), SigningProfile::new());
+    let signed = ws.sign_envelope(&envelope).unwrap();
+    let text = String::from_utf8(signed.clone()).unwrap();
+    assert!(
+        text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"),
+        "{text}"
+    );
+    assert!(text.contains("<m xmlns=\"urn:m\">Łóż</m>"));
+    let (ok, out) = xmlsec_verify(
+        &dir,
+        "latin2.xml",
+        &signed,
+        &signer.cert_pem,
+        &[&format!("{SOAP11}:Body"), &format!("{WSU}:Timestamp")],
+    );
+    assert!(ok, "{out}");
+}
