@@ -30,3 +30,7 @@ pub use common::{
 pub use document::{Document, DocumentError, Element, ElementId, LookupError};
 pub use keys::{KeyError, SigningIdentity};
 pub use sign::{SignError, SigningProfile, WsSecuritySigner, sign_enveloped_document};
+pub use verify::{
+    CertificateLoadError, SignedReference, TrustAnchors, Verification, VerificationPolicy,
+    VerifiedDocument, VerifiedEnvelope, Verifier, VerifyError,
+};

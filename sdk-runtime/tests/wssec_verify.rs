@@ -1,0 +1,970 @@
+//! WS-Security verification (`sdk_runtime::wssec::verify`) against signatures made by xmlsec1.
+//!
+//! xmlsec1 (installed by `scripts/install-test-tools.sh`; a missing one fails the tests) signs
+//! SOAP 1.1 envelope templates — P1's `kontekstWywolania` header, a Body and a Timestamp with
+//! `wsu:Id`, and a `wsse:Security` header whose `ds:KeyInfo` names the certificate by
+//! BinarySecurityToken reference, Subject Key Identifier or X509IssuerSerial (filled in here:
+//! xmlsec1 does not write WS-Security tokens), or carries it in `ds:X509Data` — with
+//!
+//! ```text
+//! xmlsec1 --sign --privkey-pem KEY,CERT \
+//!     --id-attr:Id http://schemas.xmlsoap.org/soap/envelope/:Body \
+//!     --id-attr:Id <wsu>:Timestamp --id-attr:Id <p1 kontekst>:kontekstWywolania \
+//!     --id-attr:Id <wsse>:BinarySecurityToken --output OUT TEMPLATE
+//! ```
+//!
+//! for RSA-2048 (CA and leaf made with the `openssl` CLI; the leaf's EKU is emailProtection
+//! only, as signing certificates often have) and ECDSA P-256 (rcgen's [`TestPki`]) keys. The
+//! published P1 prescription sample is signed as an enveloped document. Keys are generated at
+//! test time under the target directory.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use base64::Engine as _;
+use sdk_runtime::sandbox::{IssuedCert, TestPki};
+use sdk_runtime::wssec::{
+    CertificateInfo, Document, ExcC14n, SignatureAlgorithm, SignedPart, TokenReference,
+    TrustAnchors, VerificationPolicy, Verifier, VerifyError,
+};
+use time::OffsetDateTime;
+
+const SOAP: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+const WSU: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+const WSSE: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+const P1: &str = "http://csioz.gov.pl/p1/kontekst/mt/v20170510";
+const EXC: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
+const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+const ECDSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
+const X509V3: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
+const SKI_VT: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509SubjectKeyIdentifier";
+const B64: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
+
+// ---------------------------------------------------------------------------------------------
+// Keys and certificates
+
+struct Signer {
+    key_path: PathBuf,
+    cert_path: PathBuf,
+    cert: CertificateInfo,
+    /// `openssl x509 -issuer -nameopt RFC2253` (what xmlsec1 and WSS4J write).
+    issuer_rfc2253: String,
+    sig_alg: &'static str,
+}
+
+struct Fixtures {
+    dir: PathBuf,
+    rsa_ca_pem: String,
+    rsa: Signer,
+    ec_pki: TestPki,
+    ec: Signer,
+    other_pki: TestPki,
+    other: Signer,
+}
+
+fn run(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!(
+            "cannot run {cmd:?}: {e} (scripts/install-test-tools.sh installs xmlsec1 and openssl)"
+        )
+    });
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn issuer_rfc2253(cert_path: &Path) -> String {
+    let out = run(Command::new("openssl")
+        .args(["x509", "-noout", "-issuer", "-nameopt", "RFC2253", "-in"])
+        .arg(cert_path));
+    let s = String::from_utf8(out.stdout).unwrap();
+    s.trim().strip_prefix("issuer=").unwrap().trim().to_owned()
+}
+
+fn signer_from_files(key_path: PathBuf, cert_path: PathBuf, sig_alg: &'static str) -> Signer {
+    let pem = std::fs::read(&cert_path).unwrap();
+    let cert = TrustAnchors::from_pem(&pem).unwrap().certificates()[0].clone();
+    Signer {
+        issuer_rfc2253: issuer_rfc2253(&cert_path),
+        key_path,
+        cert_path,
+        cert,
+        sig_alg,
+    }
+}
+
+fn ec_signer(dir: &Path, name: &str, issued: &IssuedCert) -> Signer {
+    let key_path = dir.join(format!("{name}-key.pem"));
+    let cert_path = dir.join(format!("{name}-cert.pem"));
+    std::fs::write(&key_path, issued.key_pem()).unwrap();
+    std::fs::write(&cert_path, issued.cert_pem()).unwrap();
+    signer_from_files(key_path, cert_path, ECDSA_SHA256)
+}
+
+fn fixtures() -> &'static Fixtures {
+    static FX: OnceLock<Fixtures> = OnceLock::new();
+    FX.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("wssec_verify")
+            .join(std::process::id().to_string());
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+
+        // RSA: a CA and a one-day leaf with EKU emailProtection only.
+        let ca_key = dir.join("rsa-ca-key.pem");
+        let ca_cert = dir.join("rsa-ca.pem");
+        run(Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650"])
+            .args(["-subj", "/C=PL/O=Test Centrum, Sp. z o.o./CN=Test WSS CA"])
+            .arg("-keyout")
+            .arg(&ca_key)
+            .arg("-out")
+            .arg(&ca_cert));
+        let leaf_key = dir.join("rsa-key.pem");
+        let leaf_csr = dir.join("rsa.csr");
+        let leaf_cert = dir.join("rsa-cert.pem");
+        let ext = dir.join("leaf.ext");
+        std::fs::write(
+            &ext,
+            "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+        )
+        .unwrap();
+        run(Command::new("openssl")
+            .args(["req", "-newkey", "rsa:2048", "-nodes"])
+            .args(["-subj", "/C=PL/O=Przychodnia/CN=Jan Kowalski"])
+            .arg("-keyout")
+            .arg(&leaf_key)
+            .arg("-out")
+            .arg(&leaf_csr));
+        run(Command::new("openssl")
+            .args(["x509", "-req", "-days", "1", "-set_serial", "0x0123456789abcdef01"])
+            .arg("-in")
+            .arg(&leaf_csr)
+            .arg("-CA")
+            .arg(&ca_cert)
+            .arg("-CAkey")
+            .arg(&ca_key)
+            .arg("-extfile")
+            .arg(&ext)
+            .arg("-out")
+            .arg(&leaf_cert));
+        let rsa = signer_from_files(leaf_key, leaf_cert, RSA_SHA256);
+
+        let ec_pki = TestPki::new("Test EC WSS CA").unwrap();
+        let ec = ec_signer(&dir, "ec", &ec_pki.issue_client_cert("Anna Nowak").unwrap());
+        let other_pki = TestPki::new("Test EC WSS CA").unwrap();
+        let other = ec_signer(
+            &dir,
+            "other",
+            &other_pki.issue_client_cert("Anna Nowak").unwrap(),
+        );
+        Fixtures {
+            rsa_ca_pem: std::fs::read_to_string(&ca_cert).unwrap(),
+            dir,
+            rsa,
+            ec_pki,
+            ec,
+            other_pki,
+            other,
+        }
+    })
+}
+
+fn trust_all() -> TrustAnchors {
+    let fx = fixtures();
+    let mut t = TrustAnchors::from_pem(fx.rsa_ca_pem.as_bytes()).unwrap();
+    t.add_pem(fx.ec_pki.ca_cert_pem().as_bytes()).unwrap();
+    t
+}
+
+fn p1_verifier() -> Verifier {
+    Verifier::new(VerificationPolicy::p1(trust_all()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates and xmlsec1
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Token {
+    Bst,
+    Ski,
+    /// SKI reference, with the certificate also in a BinarySecurityToken of the header.
+    SkiWithBst,
+    IssuerSerial,
+    X509Data,
+}
+
+struct Template<'a> {
+    signer: &'a Signer,
+    token: Token,
+    created: OffsetDateTime,
+    expires: OffsetDateTime,
+    timestamp: bool,
+    refs: Vec<&'static str>,
+    sig_alg: Option<&'static str>,
+    digest_alg: &'static str,
+}
+
+impl<'a> Template<'a> {
+    fn new(signer: &'a Signer, token: Token) -> Self {
+        let now = OffsetDateTime::now_utc();
+        Template {
+            signer,
+            token,
+            created: now - time::Duration::seconds(5),
+            expires: now + time::Duration::seconds(300),
+            timestamp: true,
+            refs: vec!["TS-1", "KW-1", "Body-1"],
+            sig_alg: None,
+            digest_alg: SHA256,
+        }
+    }
+}
+
+fn xs_datetime(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The Subject Key Identifier a WS-Security sender puts in `wsse:KeyIdentifier`: the
+/// extension, or SHA-1 of the public key for certificates without one (rcgen's leaves).
+fn ski_of(cert: &CertificateInfo) -> Vec<u8> {
+    if let Some(ski) = cert.subject_key_identifier() {
+        return ski.to_vec();
+    }
+    use x509_parser::prelude::FromDer;
+    let (_, x) = x509_parser::certificate::X509Certificate::from_der(cert.der()).unwrap();
+    ring::digest::digest(
+        &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+        &x.public_key().subject_public_key.data,
+    )
+    .as_ref()
+    .to_vec()
+}
+
+fn envelope_template(t: &Template<'_>) -> String {
+    let cert = &t.signer.cert;
+    let bst = format!(
+        r#"<wsse:BinarySecurityToken EncodingType="{B64}" ValueType="{X509V3}" wsu:Id="X509-1">{}</wsse:BinarySecurityToken>"#,
+        b64(cert.der())
+    );
+    let (bst, key_info) = match t.token {
+        Token::Bst => (
+            bst,
+            format!(
+                r##"<wsse:SecurityTokenReference wsu:Id="STR-1"><wsse:Reference URI="#X509-1" ValueType="{X509V3}"/></wsse:SecurityTokenReference>"##
+            ),
+        ),
+        Token::Ski | Token::SkiWithBst => (
+            if t.token == Token::SkiWithBst {
+                bst
+            } else {
+                String::new()
+            },
+            format!(
+                r#"<wsse:SecurityTokenReference><wsse:KeyIdentifier EncodingType="{B64}" ValueType="{SKI_VT}">{}</wsse:KeyIdentifier></wsse:SecurityTokenReference>"#,
+                b64(&ski_of(cert))
+            ),
+        ),
+        Token::IssuerSerial => (
+            String::new(),
+            format!(
+                r#"<wsse:SecurityTokenReference><ds:X509Data><ds:X509IssuerSerial><ds:X509IssuerName>{}</ds:X509IssuerName><ds:X509SerialNumber>{}</ds:X509SerialNumber></ds:X509IssuerSerial></ds:X509Data></wsse:SecurityTokenReference>"#,
+                t.signer
+                    .issuer_rfc2253
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;"),
+                cert.serial_decimal()
+            ),
+        ),
+        Token::X509Data => (
+            String::new(),
+            "<ds:X509Data><ds:X509Certificate/></ds:X509Data>".to_owned(),
+        ),
+    };
+    let timestamp = if t.timestamp {
+        format!(
+            r#"<wsu:Timestamp wsu:Id="TS-1"><wsu:Created>{}</wsu:Created><wsu:Expires>{}</wsu:Expires></wsu:Timestamp>"#,
+            xs_datetime(t.created),
+            xs_datetime(t.expires)
+        )
+    } else {
+        String::new()
+    };
+    let refs: String = t
+        .refs
+        .iter()
+        .map(|id| {
+            format!(
+                r##"<ds:Reference URI="#{id}"><ds:Transforms><ds:Transform Algorithm="{EXC}"><ec:InclusiveNamespaces xmlns:ec="{EXC}" PrefixList="wsse soapenv"/></ds:Transform></ds:Transforms><ds:DigestMethod Algorithm="{}"/><ds:DigestValue></ds:DigestValue></ds:Reference>"##,
+                t.digest_alg
+            )
+        })
+        .collect();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="{SOAP}" xmlns:wsu="{WSU}" xmlns:urn="urn:csioz:p1:erecepta:test">
+  <soapenv:Header>
+    <wsse:Security xmlns:wsse="{WSSE}" soapenv:mustUnderstand="1">
+      {bst}
+      {timestamp}
+      <ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="SIG-1">
+        <ds:SignedInfo>
+          <ds:CanonicalizationMethod Algorithm="{EXC}"><ec:InclusiveNamespaces xmlns:ec="{EXC}" PrefixList="soapenv urn"/></ds:CanonicalizationMethod>
+          <ds:SignatureMethod Algorithm="{sig_alg}"/>
+          {refs}
+        </ds:SignedInfo>
+        <ds:SignatureValue></ds:SignatureValue>
+        <ds:KeyInfo Id="KI-1">{key_info}</ds:KeyInfo>
+      </ds:Signature>
+    </wsse:Security>
+    <k:kontekstWywolania xmlns:k="{P1}" wsu:Id="KW-1">
+      <k:atrybut><k:nazwa>urn:csioz:p1:erecepta:kontekst:idPodmiotuOidRoot</k:nazwa><k:wartosc>2.16.840.1.113883.3.4424.2.3.1</k:wartosc></k:atrybut>
+      <k:atrybut><k:nazwa>urn:csioz:p1:erecepta:kontekst:idPodmiotuOidExt</k:nazwa><k:wartosc>000000001</k:wartosc></k:atrybut>
+    </k:kontekstWywolania>
+  </soapenv:Header>
+  <soapenv:Body wsu:Id="Body-1">
+    <urn:zapisPakietuRecept><urn:tresc>QUJD</urn:tresc><urn:uwagi>abc &amp; def</urn:uwagi></urn:zapisPakietuRecept>
+  </soapenv:Body>
+</soapenv:Envelope>
+"#,
+        sig_alg = t.sig_alg.unwrap_or(t.signer.sig_alg),
+    )
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn xmlsec_sign(template: &str, signer: &Signer, id_attrs: &[&str]) -> Vec<u8> {
+    let fx = fixtures();
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let input = fx.dir.join(format!("tpl-{n}.xml"));
+    let output = fx.dir.join(format!("signed-{n}.xml"));
+    std::fs::write(&input, template).unwrap();
+    let mut cmd = Command::new("xmlsec1");
+    cmd.arg("--sign").arg("--privkey-pem").arg(format!(
+        "{},{}",
+        signer.key_path.display(),
+        signer.cert_path.display()
+    ));
+    for a in id_attrs {
+        cmd.arg("--id-attr:Id").arg(a);
+    }
+    cmd.arg("--output").arg(&output).arg(&input);
+    run(&mut cmd);
+    std::fs::read(&output).unwrap()
+}
+
+fn sign_envelope(t: &Template<'_>) -> Vec<u8> {
+    xmlsec_sign(
+        &envelope_template(t),
+        t.signer,
+        &[
+            &format!("{SOAP}:Body"),
+            &format!("{WSU}:Timestamp"),
+            &format!("{P1}:kontekstWywolania"),
+            &format!("{WSSE}:BinarySecurityToken"),
+        ],
+    )
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+// xmlsec1 → us: every token reference style, RSA and ECDSA
+
+fn roundtrip(signer: &Signer, token: Token) {
+    let fx = fixtures();
+    let signed = sign_envelope(&Template::new(signer, token));
+    let mut policy = VerificationPolicy::p1(trust_all());
+    if matches!(token, Token::Ski | Token::IssuerSerial) {
+        policy = policy.known_certificates([signer.cert.clone()]);
+    }
+    let report = Verifier::new(policy)
+        .verify_envelope(&signed)
+        .unwrap_or_else(|e| panic!("{token:?}: {e}\n{}", text(&signed)));
+    assert!(report.verified());
+    assert_eq!(report.signer().unwrap(), &signer.cert);
+    let expected_alg = if signer.sig_alg == RSA_SHA256 {
+        SignatureAlgorithm::RsaSha256
+    } else {
+        SignatureAlgorithm::EcdsaP256Sha256
+    };
+    assert_eq!(report.algorithm(), Some(expected_alg));
+    let expected_token = match token {
+        Token::Bst => Some(TokenReference::BinarySecurityToken),
+        Token::Ski | Token::SkiWithBst => Some(TokenReference::SubjectKeyIdentifier),
+        Token::IssuerSerial => Some(TokenReference::IssuerSerial),
+        Token::X509Data => None,
+    };
+    assert_eq!(report.token_reference(), expected_token);
+    let paths: Vec<_> = report
+        .signed_references()
+        .iter()
+        .map(|r| (r.uri(), r.path(), r.part().cloned()))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            (
+                "#TS-1",
+                "/Envelope/Header/Security/Timestamp",
+                Some(SignedPart::Timestamp)
+            ),
+            (
+                "#KW-1",
+                "/Envelope/Header/kontekstWywolania",
+                Some(SignedPart::header(P1, "kontekstWywolania"))
+            ),
+            ("#Body-1", "/Envelope/Body", Some(SignedPart::Body)),
+        ]
+    );
+    assert_eq!(
+        report.signed_references()[1].expanded_name(),
+        format!("{{{P1}}}kontekstWywolania")
+    );
+    assert!(report.timestamp().unwrap().1.is_some());
+    assert!(report.to_string().starts_with("verified"), "{report}");
+    let _ = fx;
+}
+
+#[test]
+fn xmlsec1_rsa_binary_security_token() {
+    roundtrip(&fixtures().rsa, Token::Bst);
+}
+
+#[test]
+fn xmlsec1_rsa_subject_key_identifier() {
+    roundtrip(&fixtures().rsa, Token::Ski);
+}
+
+#[test]
+fn xmlsec1_rsa_issuer_serial() {
+    roundtrip(&fixtures().rsa, Token::IssuerSerial);
+}
+
+#[test]
+fn xmlsec1_rsa_x509_certificate_in_key_info() {
+    roundtrip(&fixtures().rsa, Token::X509Data);
+}
+
+#[test]
+fn xmlsec1_ecdsa_binary_security_token() {
+    roundtrip(&fixtures().ec, Token::Bst);
+}
+
+#[test]
+fn xmlsec1_ecdsa_subject_key_identifier() {
+    roundtrip(&fixtures().ec, Token::Ski);
+}
+
+#[test]
+fn xmlsec1_ecdsa_subject_key_identifier_of_a_token_in_the_header() {
+    roundtrip(&fixtures().ec, Token::SkiWithBst);
+}
+
+#[test]
+fn xmlsec1_ecdsa_issuer_serial() {
+    roundtrip(&fixtures().ec, Token::IssuerSerial);
+}
+
+#[test]
+fn xmlsec1_ecdsa_x509_certificate_in_key_info() {
+    roundtrip(&fixtures().ec, Token::X509Data);
+}
+
+#[test]
+fn unknown_ski_or_issuer_serial_is_key_not_found() {
+    let fx = fixtures();
+    for token in [Token::Ski, Token::IssuerSerial] {
+        let signed = sign_envelope(&Template::new(&fx.rsa, token));
+        // The policy knows only another certificate.
+        let policy = VerificationPolicy::p1(trust_all()).known_certificates([fx.ec.cert.clone()]);
+        let err = Verifier::new(policy).verify_envelope(&signed).unwrap_err();
+        assert!(
+            matches!(err, VerifyError::KeyNotFound { .. }),
+            "{token:?}: {err}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enveloped documents: the published P1 prescription sample
+
+fn recepta_unsigned() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/specs/published/p1-erecepta-v20170510/samples/recepta.xml");
+    let xml = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // The sample carries its own (XAdES, rsa-sha1) signature: take it out.
+    let start = xml.find("<ds:Signature").unwrap();
+    let end = xml.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
+    format!("{}{}", &xml[..start], &xml[end..])
+}
+
+fn sign_recepta(signer: &Signer) -> Vec<u8> {
+    let xml = recepta_unsigned();
+    let close = xml.rfind("</ClinicalDocument>").unwrap();
+    let template = format!(
+        r#"{}<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="{EXC}"/><ds:SignatureMethod Algorithm="{}"/><ds:Reference URI=""><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="{EXC}"/></ds:Transforms><ds:DigestMethod Algorithm="{SHA256}"/><ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data><ds:X509Certificate/></ds:X509Data></ds:KeyInfo></ds:Signature>{}"#,
+        &xml[..close],
+        signer.sig_alg,
+        &xml[close..]
+    );
+    xmlsec_sign(&template, signer, &[])
+}
+
+#[test]
+fn xmlsec1_enveloped_recepta_rsa_and_ecdsa() {
+    let fx = fixtures();
+    for signer in [&fx.rsa, &fx.ec] {
+        let signed = sign_recepta(signer);
+        let report = p1_verifier()
+            .verify_enveloped_document(&signed)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(report.verified());
+        assert_eq!(report.signer().unwrap(), &signer.cert);
+        assert_eq!(report.signed_references().len(), 1);
+        assert_eq!(report.signed_references()[0].uri(), "");
+        assert_eq!(report.signed_references()[0].path(), "/ClinicalDocument");
+
+        // Tampered content.
+        let tampered = text(&signed).replacen("<title>", "<title>X", 1);
+        assert_ne!(tampered.as_bytes(), &signed[..]);
+        let err = p1_verifier()
+            .verify_enveloped_document(tampered.as_bytes())
+            .unwrap_err();
+        assert!(matches!(err, VerifyError::DigestMismatch { .. }), "{err}");
+
+        // Another CA.
+        let other = Verifier::new(VerificationPolicy::new(
+            TrustAnchors::from_pem(fx.other_pki.ca_cert_pem().as_bytes()).unwrap(),
+        ));
+        let err = other.verify_enveloped_document(&signed).unwrap_err();
+        assert!(
+            matches!(err, VerifyError::UntrustedCertificate { .. }),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn published_sample_signature_is_refused_as_weak() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/specs/published/p1-erecepta-v20170510/samples/recepta.xml");
+    let xml = std::fs::read(path).unwrap();
+    let err = p1_verifier().verify_enveloped_document(&xml).unwrap_err();
+    assert!(
+        matches!(err, VerifyError::UnsupportedAlgorithm { .. }),
+        "{err}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Negative cases
+
+fn signed_rsa_bst() -> Vec<u8> {
+    sign_envelope(&Template::new(&fixtures().rsa, Token::Bst))
+}
+
+fn expect_err(envelope: &[u8]) -> VerifyError {
+    p1_verifier()
+        .verify_envelope(envelope)
+        .expect_err("verification should fail")
+}
+
+#[test]
+fn tampered_body_is_a_digest_mismatch() {
+    let signed = text(&signed_rsa_bst());
+    let tampered = signed.replace("abc &amp; def", "abd &amp; def");
+    assert_ne!(tampered, signed);
+    match expect_err(tampered.as_bytes()) {
+        VerifyError::DigestMismatch { uri, element } => {
+            assert_eq!(uri, "#Body-1");
+            assert_eq!(element, "/Envelope/Body");
+        }
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn tampered_header_is_a_digest_mismatch() {
+    let signed = text(&signed_rsa_bst());
+    let tampered = signed.replace("000000001", "000000002");
+    match expect_err(tampered.as_bytes()) {
+        VerifyError::DigestMismatch { uri, .. } => assert_eq!(uri, "#KW-1"),
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn tampered_body_with_recomputed_digest_value_breaks_the_signature() {
+    let signed = text(&signed_rsa_bst());
+    let tampered = signed.replace("abc &amp; def", "abd &amp; def");
+    // Recompute the Body's digest and write it into SignedInfo, as an attacker would.
+    let doc = Document::parse(tampered.as_bytes()).unwrap();
+    let body = doc.element_by_id("Body-1").unwrap();
+    let c14n = ExcC14n::new()
+        .prefix_list("wsse soapenv")
+        .canonicalize_element(body)
+        .unwrap();
+    let new_digest = b64(ring::digest::digest(&ring::digest::SHA256, &c14n).as_ref());
+    let old_digest = {
+        let doc = Document::parse(signed.as_bytes()).unwrap();
+        let refs: Vec<_> = doc
+            .elements()
+            .filter(|e| e.local_name() == "DigestValue")
+            .map(|e| e.text())
+            .collect();
+        refs[2].clone()
+    };
+    let tampered = tampered.replace(&old_digest, &new_digest);
+    match expect_err(tampered.as_bytes()) {
+        VerifyError::SignatureInvalid { algorithm, .. } => {
+            assert_eq!(algorithm, SignatureAlgorithm::RsaSha256)
+        }
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn tampered_digest_value_in_signed_info_is_caught() {
+    let signed = text(&signed_rsa_bst());
+    let doc = Document::parse(signed.as_bytes()).unwrap();
+    let first = doc
+        .elements()
+        .find(|e| e.local_name() == "DigestValue")
+        .unwrap()
+        .text();
+    let mut bytes = base64::engine::general_purpose::STANDARD
+        .decode(first.trim())
+        .unwrap();
+    bytes[0] ^= 1;
+    let tampered = signed.replace(&first, &b64(&bytes));
+    match expect_err(tampered.as_bytes()) {
+        VerifyError::DigestMismatch { uri, .. } => assert_eq!(uri, "#TS-1"),
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn wrong_signature_value_is_signature_invalid() {
+    for signer in [&fixtures().rsa, &fixtures().ec] {
+        let signed = text(&sign_envelope(&Template::new(signer, Token::Bst)));
+        let doc = Document::parse(signed.as_bytes()).unwrap();
+        let value = doc
+            .elements()
+            .find(|e| e.local_name() == "SignatureValue")
+            .unwrap()
+            .text();
+        let compact: String = value.split_whitespace().collect();
+        let mut bytes = base64::engine::general_purpose::STANDARD
+            .decode(&compact)
+            .unwrap();
+        bytes[10] ^= 0x40;
+        let tampered = signed.replace(&value, &b64(&bytes));
+        let err = expect_err(tampered.as_bytes());
+        assert!(matches!(err, VerifyError::SignatureInvalid { .. }), "{err}");
+    }
+}
+
+#[test]
+fn expired_timestamp() {
+    let signed = signed_rsa_bst();
+    let later = OffsetDateTime::now_utc() + time::Duration::minutes(30);
+    let err = p1_verifier()
+        .verify_envelope_at(&signed, later)
+        .unwrap_err();
+    assert!(matches!(err, VerifyError::TimestampExpired { .. }), "{err}");
+    // Within the skew it passes; with a larger skew too.
+    let a_bit_later = OffsetDateTime::now_utc() + time::Duration::seconds(400);
+    p1_verifier()
+        .verify_envelope_at(&signed, a_bit_later)
+        .unwrap();
+    Verifier::new(
+        VerificationPolicy::p1(trust_all()).clock_skew(std::time::Duration::from_secs(3600)),
+    )
+    .verify_envelope_at(&signed, later)
+    .unwrap();
+}
+
+#[test]
+fn timestamp_in_the_future() {
+    let fx = fixtures();
+    let mut t = Template::new(&fx.ec, Token::Bst);
+    t.created = OffsetDateTime::now_utc() + time::Duration::hours(1);
+    t.expires = t.created + time::Duration::minutes(5);
+    let signed = sign_envelope(&t);
+    let err = expect_err(&signed);
+    assert!(
+        matches!(err, VerifyError::TimestampInFuture { .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_timestamp() {
+    let fx = fixtures();
+    let mut t = Template::new(&fx.ec, Token::Bst);
+    t.timestamp = false;
+    t.refs = vec!["KW-1", "Body-1"];
+    let signed = sign_envelope(&t);
+    let err = expect_err(&signed);
+    assert!(matches!(err, VerifyError::TimestampMissing), "{err}");
+    // Not required: passes.
+    Verifier::new(VerificationPolicy::p1(trust_all()).require_timestamp(false))
+        .verify_envelope(&signed)
+        .unwrap();
+}
+
+#[test]
+fn unsigned_timestamp_is_required_part_not_signed() {
+    let fx = fixtures();
+    let mut t = Template::new(&fx.ec, Token::Bst);
+    t.refs = vec!["KW-1", "Body-1"];
+    let signed = sign_envelope(&t);
+    match expect_err(&signed) {
+        VerifyError::RequiredPartNotSigned { part } => assert_eq!(part, SignedPart::Timestamp),
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn untrusted_certificate() {
+    let fx = fixtures();
+    let signed = sign_envelope(&Template::new(&fx.other, Token::Bst));
+    // Same CA name, another key: not trusted.
+    let err = expect_err(&signed);
+    match &err {
+        VerifyError::UntrustedCertificate { reason, .. } => {
+            assert!(reason.contains("another CA of the same name"), "{reason}")
+        }
+        other => panic!("{other}"),
+    }
+    // A CA of another name: no path at all.
+    let rsa_only = Verifier::new(VerificationPolicy::p1(
+        TrustAnchors::from_pem(fx.rsa_ca_pem.as_bytes()).unwrap(),
+    ));
+    match rsa_only.verify_envelope(&signed).unwrap_err() {
+        VerifyError::UntrustedCertificate { reason, .. } => {
+            assert!(reason.contains("no path"), "{reason}")
+        }
+        other => panic!("{other}"),
+    }
+    // No trust anchors at all.
+    let err = Verifier::new(VerificationPolicy::p1(TrustAnchors::new()))
+        .verify_envelope(&signed)
+        .unwrap_err();
+    assert!(
+        matches!(err, VerifyError::UntrustedCertificate { .. }),
+        "{err}"
+    );
+    // Trusting the other CA, it verifies.
+    Verifier::new(VerificationPolicy::p1(
+        TrustAnchors::from_pem(fx.other_pki.ca_cert_pem().as_bytes()).unwrap(),
+    ))
+    .verify_envelope(&signed)
+    .unwrap();
+}
+
+#[test]
+fn expired_certificate() {
+    // The RSA leaf is valid for one day: sign a message timestamped two days ahead and verify
+    // it then.
+    let fx = fixtures();
+    let then = OffsetDateTime::now_utc() + time::Duration::days(2);
+    let mut t = Template::new(&fx.rsa, Token::Bst);
+    t.created = then - time::Duration::seconds(5);
+    t.expires = then + time::Duration::minutes(5);
+    let signed = sign_envelope(&t);
+    let err = p1_verifier().verify_envelope_at(&signed, then).unwrap_err();
+    assert!(
+        matches!(err, VerifyError::CertificateExpired { .. }),
+        "{err}"
+    );
+}
+
+/// Moves the signed Body into a wrapper header and puts `new_body` in its place.
+fn wrap_body(signed: &str, new_body: &str) -> String {
+    let doc = Document::parse(signed.as_bytes()).unwrap();
+    let body = doc.element_by_id("Body-1").unwrap().span();
+    let header_end = doc
+        .elements()
+        .find(|e| e.local_name() == "Header")
+        .unwrap()
+        .content_span()
+        .end;
+    let original = &signed[body.clone()];
+    format!(
+        "{}<w:Wrapper xmlns:w=\"urn:attacker\">{original}</w:Wrapper>{}{new_body}{}",
+        &signed[..header_end],
+        &signed[header_end..body.start],
+        &signed[body.end..]
+    )
+}
+
+#[test]
+fn signed_body_moved_into_a_wrapper_is_signature_wrapping() {
+    let signed = text(&signed_rsa_bst());
+    let attacked = wrap_body(
+        &signed,
+        "<soapenv:Body><urn:anulujRecepte>evil</urn:anulujRecepte></soapenv:Body>",
+    );
+    match expect_err(attacked.as_bytes()) {
+        VerifyError::SignatureWrapping { reason } => {
+            assert!(reason.contains("/Envelope/Header/Wrapper/Body"), "{reason}")
+        }
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn duplicated_signed_id_is_signature_wrapping() {
+    let signed = text(&signed_rsa_bst());
+    let attacked = wrap_body(
+        &signed,
+        "<soapenv:Body wsu:Id=\"Body-1\"><urn:anulujRecepte>evil</urn:anulujRecepte></soapenv:Body>",
+    );
+    let err = expect_err(attacked.as_bytes());
+    assert!(
+        matches!(err, VerifyError::SignatureWrapping { .. }),
+        "{err}"
+    );
+    // A duplicated header ID, too.
+    let kw = signed.find("<k:kontekstWywolania").unwrap();
+    let attacked = format!(
+        "{}<x:Extra xmlns:x=\"urn:attacker\" wsu:Id=\"KW-1\"/>{}",
+        &signed[..kw],
+        &signed[kw..]
+    );
+    let err = expect_err(attacked.as_bytes());
+    assert!(
+        matches!(err, VerifyError::SignatureWrapping { .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn required_header_not_signed() {
+    let fx = fixtures();
+    let mut t = Template::new(&fx.rsa, Token::Bst);
+    t.refs = vec!["TS-1", "Body-1"];
+    let signed = sign_envelope(&t);
+    match expect_err(&signed) {
+        VerifyError::RequiredPartNotSigned { part } => {
+            assert_eq!(part, SignedPart::header(P1, "kontekstWywolania"))
+        }
+        other => panic!("{other}"),
+    }
+    // The default policy (Body and Timestamp) accepts it.
+    let report = Verifier::new(VerificationPolicy::new(trust_all()))
+        .verify_envelope(&signed)
+        .unwrap();
+    assert!(report.is_signed(&SignedPart::Body));
+    assert!(!report.is_signed(&SignedPart::header(P1, "kontekstWywolania")));
+}
+
+#[test]
+fn unsigned_body_is_required_part_not_signed() {
+    let fx = fixtures();
+    let mut t = Template::new(&fx.rsa, Token::Bst);
+    t.refs = vec!["TS-1", "KW-1"];
+    let signed = sign_envelope(&t);
+    match expect_err(&signed) {
+        VerifyError::RequiredPartNotSigned { part } => assert_eq!(part, SignedPart::Body),
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn rsa_sha1_and_sha1_digests_are_unsupported() {
+    let fx = fixtures();
+    let mut t = Template::new(&fx.rsa, Token::Bst);
+    t.sig_alg = Some("http://www.w3.org/2000/09/xmldsig#rsa-sha1");
+    let signed = sign_envelope(&t);
+    match expect_err(&signed) {
+        VerifyError::UnsupportedAlgorithm { what, uri } => {
+            assert_eq!(what, "SignatureMethod");
+            assert!(uri.ends_with("rsa-sha1"));
+        }
+        other => panic!("{other}"),
+    }
+    let mut t = Template::new(&fx.rsa, Token::Bst);
+    t.digest_alg = "http://www.w3.org/2000/09/xmldsig#sha1";
+    let signed = sign_envelope(&t);
+    let err = expect_err(&signed);
+    assert!(
+        matches!(&err, VerifyError::UnsupportedAlgorithm { what, .. } if what.starts_with("DigestMethod")),
+        "{err}"
+    );
+    assert!(err.to_string().contains("weak"), "{err}");
+}
+
+#[test]
+fn no_security_header() {
+    let plain = format!(
+        r#"<soapenv:Envelope xmlns:soapenv="{SOAP}"><soapenv:Header/><soapenv:Body><x/></soapenv:Body></soapenv:Envelope>"#
+    );
+    let err = expect_err(plain.as_bytes());
+    assert!(matches!(err, VerifyError::NoSecurityHeader { .. }), "{err}");
+    // A Security header for another actor does not count.
+    let signed = text(&signed_rsa_bst());
+    let other_actor = signed.replace(
+        "soapenv:mustUnderstand=\"1\"",
+        "soapenv:actor=\"urn:someone-else\"",
+    );
+    let err = expect_err(other_actor.as_bytes());
+    assert!(matches!(err, VerifyError::NoSecurityHeader { .. }), "{err}");
+}
+
+#[test]
+fn two_security_headers_are_refused() {
+    let signed = text(&signed_rsa_bst());
+    let kw = signed.find("<k:kontekstWywolania").unwrap();
+    let attacked = format!(
+        "{}<wsse:Security xmlns:wsse=\"{WSSE}\"/>{}",
+        &signed[..kw],
+        &signed[kw..]
+    );
+    let err = expect_err(attacked.as_bytes());
+    assert!(
+        matches!(err, VerifyError::MultipleSecurityHeaders { count: 2 }),
+        "{err}"
+    );
+}
+
+#[test]
+fn disabled_verifier_passes_anything_and_says_so() {
+    let v = Verifier::disabled();
+    let report = v.verify_envelope(b"not even XML").unwrap();
+    assert!(!report.verified());
+    assert!(report.signer().is_none());
+    assert!(report.signed_references().is_empty());
+    assert!(report.to_string().contains("not verified"), "{report}");
+    let doc = v.verify_enveloped_document(b"<x/>").unwrap();
+    assert!(!doc.verified());
+    assert!(doc.to_string().contains("not verified"));
+}
