@@ -968,3 +968,28 @@ fn disabled_verifier_passes_anything_and_says_so() {
     assert!(!doc.verified());
     assert!(doc.to_string().contains("not verified"));
 }
+
+#[test]
+fn signed_header_moved_into_a_wrapper_is_signature_wrapping() {
+    let signed = text(&signed_rsa_bst());
+    let doc = Document::parse(signed.as_bytes()).unwrap();
+    let kw = doc.element_by_id("KW-1").unwrap().span();
+    let original = &signed[kw.clone()];
+    let forged = format!(
+        "<k:kontekstWywolania xmlns:k=\"{P1}\"><k:atrybut><k:nazwa>urn:csioz:p1:erecepta:kontekst:idPodmiotuOidExt</k:nazwa><k:wartosc>666</k:wartosc></k:atrybut></k:kontekstWywolania>"
+    );
+    let attacked = format!(
+        "{}{forged}<w:Wrapper xmlns:w=\"urn:attacker\">{original}</w:Wrapper>{}",
+        &signed[..kw.start],
+        &signed[kw.end..]
+    );
+    match expect_err(attacked.as_bytes()) {
+        VerifyError::SignatureWrapping { reason } => {
+            assert!(
+                reason.contains("/Envelope/Header/Wrapper/kontekstWywolania"),
+                "{reason}"
+            )
+        }
+        other => panic!("{other}"),
+    }
+}
