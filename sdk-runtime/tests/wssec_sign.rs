@@ -324,7 +324,7 @@ fn rsa_envelopes_in_every_token_reference_style_verify_with_xmlsec1() {
     let signer = rsa_signer(&dir);
     // RFC 4514 form, most specific RDN first, specials escaped.
     assert_eq!(
-        signer.identity.issuer_rfc4514(),
+        signer.identity.certificate().issuer(),
         r#"CN=Lekarz Testowy,OU=Rejestracja\+Gabinet,O=Przychodnia \"Zdrowie\"\, Sp. z o.o.,C=PL"#
     );
     sign_p1_all_styles(&signer, &dir, "rsa");

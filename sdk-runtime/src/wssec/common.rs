@@ -3,11 +3,14 @@
 //! signature algorithm, and a readable description of a certificate.
 
 use std::fmt;
+use std::fmt::Write as _;
 
 use time::OffsetDateTime;
+use x509_parser::asn1_rs::{Any, Tag};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
+use x509_parser::x509::X509Name;
 
 use super::ns;
 
@@ -163,8 +166,8 @@ impl CertificateInfo {
         let serial = cert.raw_serial().to_vec();
         Ok(CertificateInfo {
             der: der[..der.len() - rest.len()].to_vec(),
-            subject: cert.subject().to_string(),
-            issuer: cert.issuer().to_string(),
+            subject: rfc4514(cert.subject()),
+            issuer: rfc4514(cert.issuer()),
             serial_decimal: cert.serial.to_str_radix(10),
             serial,
             subject_key_identifier,
@@ -178,12 +181,14 @@ impl CertificateInfo {
         &self.der
     }
 
-    /// The subject in RFC 4514 form, e.g. `CN=Jan Kowalski, O=Przychodnia, C=PL`.
+    /// The subject in RFC 4514 form, e.g. `CN=Jan Kowalski,O=Przychodnia,C=PL`: most specific
+    /// RDN first, `,` between RDNs (what Java's `X500Principal.getName()` gives).
     pub fn subject(&self) -> &str {
         &self.subject
     }
 
-    /// The issuer in RFC 4514 form.
+    /// The issuer in RFC 4514 form, as `ds:X509IssuerName` carries it, e.g.
+    /// `CN=CCP1SubCAWSS,O=CSIOZ,C=PL`.
     pub fn issuer(&self) -> &str {
         &self.issuer
     }
@@ -222,5 +227,115 @@ impl fmt::Debug for CertificateInfo {
             .field("serial", &self.serial_decimal)
             .field("not_after", &self.not_after)
             .finish_non_exhaustive()
+    }
+}
+
+/// A distinguished name as RFC 4514 writes it: RDNs in reverse order of the encoding, `,`
+/// between them, `+` inside multi-valued RDNs, the short names of RFC 4514 §3 and dotted OIDs
+/// with `#`-hex DER values otherwise.
+fn rfc4514(name: &X509Name<'_>) -> String {
+    let rdns: Vec<_> = name.iter_rdn().collect();
+    let mut out = String::new();
+    for (i, rdn) in rdns.iter().rev().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        for (j, atv) in rdn.iter().enumerate() {
+            if j > 0 {
+                out.push('+');
+            }
+            let oid = atv.attr_type().to_id_string();
+            let short = match oid.as_str() {
+                "2.5.4.3" => Some("CN"),
+                "2.5.4.7" => Some("L"),
+                "2.5.4.8" => Some("ST"),
+                "2.5.4.10" => Some("O"),
+                "2.5.4.11" => Some("OU"),
+                "2.5.4.6" => Some("C"),
+                "2.5.4.9" => Some("STREET"),
+                "0.9.2342.19200300.100.1.25" => Some("DC"),
+                "0.9.2342.19200300.100.1.1" => Some("UID"),
+                _ => None,
+            };
+            let value = attribute_string(atv.attr_value());
+            match (short, value) {
+                (Some(short), Some(value)) => {
+                    out.push_str(short);
+                    out.push('=');
+                    escape_rfc4514(&mut out, &value);
+                }
+                (short, _) => {
+                    out.push_str(short.map_or(oid.as_str(), |s| s));
+                    out.push_str("=#");
+                    for b in der_of(atv.attr_value()) {
+                        let _ = write!(out, "{b:02x}");
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The string value of a directory string, `None` for other types.
+fn attribute_string(value: &Any<'_>) -> Option<String> {
+    let data = value.data;
+    match value.tag() {
+        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::NumericString => {
+            std::str::from_utf8(data).ok().map(str::to_owned)
+        }
+        // T.61 in practice holds Latin-1.
+        Tag::T61String => Some(data.iter().map(|&b| char::from(b)).collect()),
+        Tag::BmpString => {
+            let units: Vec<u16> = data
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16(&units).ok()
+        }
+        Tag::UniversalString => data
+            .chunks_exact(4)
+            .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
+            .collect(),
+        _ => None,
+    }
+}
+
+/// DER of a primitive universal value (tag, length, content).
+fn der_of(value: &Any<'_>) -> Vec<u8> {
+    let data = value.data;
+    let mut out = vec![u8::try_from(value.tag().0).unwrap_or(0x04)];
+    let len = data.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend_from_slice(&bytes);
+    }
+    out.extend_from_slice(data);
+    out
+}
+
+fn escape_rfc4514(out: &mut String, value: &str) {
+    let last = value.chars().count().saturating_sub(1);
+    for (i, c) in value.chars().enumerate() {
+        match c {
+            '"' | '+' | ',' | ';' | '<' | '>' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' | ' ' if i == 0 => {
+                out.push('\\');
+                out.push(c);
+            }
+            ' ' if i == last => out.push_str("\\ "),
+            '\0' => out.push_str("\\00"),
+            c => out.push(c),
+        }
     }
 }

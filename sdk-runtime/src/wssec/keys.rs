@@ -10,7 +10,6 @@
 //! the value `r || s`), in PKCS#8, PKCS#1 (`RSA PRIVATE KEY`) or SEC1 (`EC PRIVATE KEY`) form.
 
 use std::fmt;
-use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -19,9 +18,9 @@ use ring::signature::{
     ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, RSA_PKCS1_SHA256, RsaKeyPair,
 };
 use rustls_pki_types::PrivateKeyDer;
-use x509_parser::asn1_rs::{Any, FromDer, Integer, OctetString, Sequence, Tag};
+use x509_parser::asn1_rs::{FromDer, Integer, OctetString, Sequence};
 use x509_parser::certificate::X509Certificate;
-use x509_parser::x509::{AlgorithmIdentifier, X509Name};
+use x509_parser::x509::AlgorithmIdentifier;
 
 use super::common::{CertificateError, CertificateInfo, SignatureAlgorithm};
 use crate::transport::{Identity, IdentityError};
@@ -66,7 +65,6 @@ pub struct SigningIdentity {
 struct Inner {
     chain: Vec<CertificateInfo>,
     key: SigningKey,
-    issuer_rfc4514: String,
 }
 
 enum SigningKey {
@@ -115,13 +113,8 @@ impl SigningIdentity {
         let (_, cert) = X509Certificate::from_der(leaf.der())
             .map_err(|e| KeyError::KeyRejected(format!("the certificate cannot be read: {e}")))?;
         let key = load_key(&identity.private_key(), &cert)?;
-        let issuer_rfc4514 = rfc4514(cert.issuer());
         Ok(SigningIdentity {
-            inner: Arc::new(Inner {
-                chain,
-                key,
-                issuer_rfc4514,
-            }),
+            inner: Arc::new(Inner { chain, key }),
         })
     }
 
@@ -142,13 +135,6 @@ impl SigningIdentity {
             SigningKey::Rsa(_) => SignatureAlgorithm::RsaSha256,
             SigningKey::EcdsaP256(_) => SignatureAlgorithm::EcdsaP256Sha256,
         }
-    }
-
-    /// The leaf certificate's issuer as a string representation of RFC 4514 (RFC 2253): the
-    /// most specific RDN first, `,` between RDNs, as `ds:X509IssuerName` carries it (what Java's
-    /// `X500Principal.getName()` gives, e.g. `CN=CCP1SubCAWSS,O=CSIOZ,C=PL`).
-    pub fn issuer_rfc4514(&self) -> &str {
-        &self.inner.issuer_rfc4514
     }
 
     /// The XML-DSig `SignatureValue` bytes of `data`: PKCS#1 v1.5 for RSA, `r || s` for ECDSA.
@@ -275,114 +261,4 @@ fn ec_private_scalar(key: &PrivateKeyDer<'_>) -> Option<Vec<u8>> {
     let mut fixed = vec![0; 32 - scalar.len()];
     fixed.extend_from_slice(scalar);
     Some(fixed)
-}
-
-/// A distinguished name as RFC 4514 writes it: RDNs in reverse order of the encoding, `,`
-/// between them, `+` inside multi-valued RDNs, the short names of RFC 4514 §3 and dotted OIDs
-/// with `#`-hex DER values otherwise.
-fn rfc4514(name: &X509Name<'_>) -> String {
-    let rdns: Vec<_> = name.iter_rdn().collect();
-    let mut out = String::new();
-    for (i, rdn) in rdns.iter().rev().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        for (j, atv) in rdn.iter().enumerate() {
-            if j > 0 {
-                out.push('+');
-            }
-            let oid = atv.attr_type().to_id_string();
-            let short = match oid.as_str() {
-                "2.5.4.3" => Some("CN"),
-                "2.5.4.7" => Some("L"),
-                "2.5.4.8" => Some("ST"),
-                "2.5.4.10" => Some("O"),
-                "2.5.4.11" => Some("OU"),
-                "2.5.4.6" => Some("C"),
-                "2.5.4.9" => Some("STREET"),
-                "0.9.2342.19200300.100.1.25" => Some("DC"),
-                "0.9.2342.19200300.100.1.1" => Some("UID"),
-                _ => None,
-            };
-            let value = attribute_string(atv.attr_value());
-            match (short, value) {
-                (Some(short), Some(value)) => {
-                    out.push_str(short);
-                    out.push('=');
-                    escape_rfc4514(&mut out, &value);
-                }
-                (short, _) => {
-                    out.push_str(short.map_or(oid.as_str(), |s| s));
-                    out.push_str("=#");
-                    for b in der_of(atv.attr_value()) {
-                        let _ = write!(out, "{b:02x}");
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The string value of a directory string, `None` for other types.
-fn attribute_string(value: &Any<'_>) -> Option<String> {
-    let data = value.data;
-    match value.tag() {
-        Tag::Utf8String | Tag::PrintableString | Tag::Ia5String | Tag::NumericString => {
-            std::str::from_utf8(data).ok().map(str::to_owned)
-        }
-        // T.61 in practice holds Latin-1.
-        Tag::T61String => Some(data.iter().map(|&b| char::from(b)).collect()),
-        Tag::BmpString => {
-            let units: Vec<u16> = data
-                .chunks_exact(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                .collect();
-            String::from_utf16(&units).ok()
-        }
-        Tag::UniversalString => data
-            .chunks_exact(4)
-            .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
-            .collect(),
-        _ => None,
-    }
-}
-
-/// DER of a primitive universal value (tag, length, content).
-fn der_of(value: &Any<'_>) -> Vec<u8> {
-    let data = value.data;
-    let mut out = vec![u8::try_from(value.tag().0).unwrap_or(0x04)];
-    let len = data.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend_from_slice(&bytes);
-    }
-    out.extend_from_slice(data);
-    out
-}
-
-fn escape_rfc4514(out: &mut String, value: &str) {
-    let last = value.chars().count().saturating_sub(1);
-    for (i, c) in value.chars().enumerate() {
-        match c {
-            '"' | '+' | ',' | ';' | '<' | '>' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '#' | ' ' if i == 0 => {
-                out.push('\\');
-                out.push(c);
-            }
-            ' ' if i == last => out.push_str("\\ "),
-            '\0' => out.push_str("\\00"),
-            c => out.push(c),
-        }
-    }
 }

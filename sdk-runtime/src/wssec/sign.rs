@@ -461,7 +461,7 @@ impl WsSecuritySigner {
             }
             TokenReference::IssuerSerial => format!(
                 "<ds:X509Data><ds:X509IssuerSerial><ds:X509IssuerName>{}</ds:X509IssuerName><ds:X509SerialNumber>{}</ds:X509SerialNumber></ds:X509IssuerSerial></ds:X509Data>",
-                escape_text(identity.issuer_rfc4514()),
+                escape_text(identity.certificate().issuer()),
                 identity.certificate().serial_decimal()
             ),
             TokenReference::BinarySecurityToken => {
