@@ -6,11 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sdk_runtime::SdkError;
+use sdk_runtime::bytes::Bytes;
 use sdk_runtime::soap::{
     HeaderBlock, OperationSpec, Response, SoapClient, SoapVersion, write_envelope,
 };
 use sdk_runtime::transport::{BuildError, HttpClient, HttpClientBuilder, Identity};
 use sdk_runtime::url::Url;
+use sdk_runtime::wssec::verify::{Verifier, VerifyError};
 use sdk_runtime::xml::{Validate, ValidationError, Validator, XmlRead, XmlWrite};
 
 use crate::erecepta::operation as op;
@@ -84,6 +86,16 @@ pub enum Error {
     /// ([`SdkError::Service`] with the typed [`BladUslugi`]). Boxed: the error stays small.
     #[error(transparent)]
     Call(Box<SdkError<BladUslugi>>),
+    /// The answer decoded, but its WS-Security signature did not verify under the policy given
+    /// to [`ClientBuilder::verify_responses`]; the answer is not returned.
+    #[error("the answer's WS-Security signature was refused: {error}")]
+    ResponseSignature {
+        /// Why the verifier refused it.
+        #[source]
+        error: Box<VerifyError>,
+        /// The response body as received.
+        raw: Bytes,
+    },
 }
 
 impl From<SdkError<BladUslugi>> for Error {
@@ -102,7 +114,7 @@ impl Error {
     pub fn service_error(&self) -> Option<&BladUslugi> {
         match self {
             Self::Call(e) => e.as_service_error(),
-            Self::Signing(_) => None,
+            Self::Signing(_) | Self::ResponseSignature { .. } => None,
         }
     }
 
@@ -110,6 +122,7 @@ impl Error {
     pub fn raw_response(&self) -> Option<&[u8]> {
         match self {
             Self::Call(e) => e.raw_response(),
+            Self::ResponseSignature { raw, .. } => Some(raw),
             Self::Signing(_) => None,
         }
     }
@@ -135,21 +148,25 @@ pub fn request_envelope<I: XmlWrite + Validate>(
 ///
 /// Every operation takes the call context and the operation's input (the generated
 /// `erecepta::operation::<op>::Input`), validates both, writes the envelope, passes it through
-/// the [`RequestSigner`], sends it with `SOAPAction: "urn:<operation>"`, and decodes the answer:
-/// the output (check its `wynik` with [`MaWynik::sprawdz_wynik`]) or an [`Error`] whose fault is
-/// a typed [`BladUslugi`].
+/// the [`RequestSigner`], sends it with `SOAPAction: "urn:<operation>"`, decodes the answer and,
+/// when asked to ([`ClientBuilder::verify_responses`]), verifies its signature: the output
+/// (check its `wynik` with [`MaWynik::sprawdz_wynik`]) or an [`Error`] whose fault is a typed
+/// [`BladUslugi`].
 ///
 /// ```no_run
-/// # async fn demo(signer: impl sdk_p1::RequestSigner + 'static) -> Result<(), Box<dyn std::error::Error>> {
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 /// use sdk_p1::erecepta::types::KluczReceptyMT;
+/// use sdk_p1::wssec::{SigningIdentity, SigningProfile, WsSecuritySigner};
 /// use sdk_p1::{Client, Environment, KontekstWywolania, MaWynik, Oid, RolaBiznesowa, OID_NPWZ};
 /// use sdk_runtime::transport::Identity;
 ///
+/// // Two certificates: TLS (`…-tls.p12`) for the connection, WSS (`…-wss.p12`) for signing.
 /// let tls = Identity::from_pkcs12_file("Podmiot_leczniczy-tls.p12", &std::env::var("TLS_P12_PASSWORD")?)?;
+/// let wss = SigningIdentity::from_pkcs12_file("Podmiot_leczniczy-wss.p12", &std::env::var("WSS_P12_PASSWORD")?)?;
 /// let client = Client::builder()
 ///     .environment(Environment::Integration)
 ///     .identity(tls)
-///     .signer(signer)
+///     .signer(WsSecuritySigner::new(wss, SigningProfile::p1()))
 ///     .build()?;
 /// let kontekst = KontekstWywolania::builder()
 ///     .id_podmiotu(Oid::new("2.16.840.1.113883.3.4424.2.3.1", "000000123456"))
@@ -167,6 +184,7 @@ pub fn request_envelope<I: XmlWrite + Validate>(
 pub struct Client {
     soap: SoapClient,
     signing: Signing,
+    verifier: Option<Arc<Verifier>>,
 }
 
 impl fmt::Debug for Client {
@@ -174,6 +192,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("endpoint", &self.soap.endpoint().as_str())
             .field("signing", &self.signing)
+            .field("verify_responses", &self.verifier.is_some())
             .finish()
     }
 }
@@ -184,12 +203,21 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client for `endpoint` (the full e-Recepta URL) over an existing transport.
+    /// A client for `endpoint` (the full e-Recepta URL) over an existing transport. Answers are
+    /// not verified; see [`with_response_verifier`](Self::with_response_verifier).
     pub fn new(http: HttpClient, endpoint: Url, signing: Signing) -> Self {
         Self {
             soap: SoapClient::new(http, endpoint),
             signing,
+            verifier: None,
         }
+    }
+
+    /// Verifies the signature of every answer with `verifier` (see
+    /// [`ClientBuilder::verify_responses`]).
+    pub fn with_response_verifier(mut self, verifier: Verifier) -> Self {
+        self.verifier = Some(Arc::new(verifier));
+        self
     }
 
     /// The endpoint this client calls.
@@ -216,7 +244,16 @@ impl Client {
             Signing::With(signer) => signer.sign(op, envelope).map_err(Error::Signing)?,
             Signing::Unsigned => envelope,
         };
-        Ok(self.soap.send::<O, BladUslugi>(op, envelope).await?)
+        let response = self.soap.send::<O, BladUslugi>(op, envelope).await?;
+        if let Some(verifier) = &self.verifier
+            && let Err(error) = verifier.verify_envelope(&response.raw)
+        {
+            return Err(Error::ResponseSignature {
+                error: Box::new(error),
+                raw: response.raw,
+            });
+        }
+        Ok(response)
     }
 }
 
@@ -344,15 +381,20 @@ pub enum ClientBuildError {
     /// The transport could not be set up (trust roots, TLS configuration).
     #[error(transparent)]
     Transport(#[from] BuildError),
+    /// The sandbox could not issue a certificate.
+    #[cfg(feature = "sandbox")]
+    #[error("the sandbox cannot issue a certificate: {0}")]
+    Sandbox(String),
 }
 
 /// Builds a [`Client`]: the environment (or another base URL), the TLS client certificate, the
-/// request signer, and the transport settings of
+/// request signer, response verification, and the transport settings of
 /// [`HttpClientBuilder`](sdk_runtime::transport::HttpClientBuilder).
 #[derive(Default)]
 pub struct ClientBuilder {
     base_url: Option<String>,
     signing: Option<Signing>,
+    verifier: Option<Verifier>,
     http: Option<HttpClientBuilder>,
 }
 
@@ -361,6 +403,7 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
             .field("signing", &self.signing)
+            .field("verify_responses", &self.verifier.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -398,6 +441,22 @@ impl ClientBuilder {
     /// Sends requests unsigned: for tests, sandboxes and signing proxies. Real P1 refuses them.
     pub fn unsigned(mut self) -> Self {
         self.signing = Some(Signing::Unsigned);
+        self
+    }
+
+    /// Verifies the WS-Security signature of every successful answer with `verifier`; an answer
+    /// that does not verify is [`Error::ResponseSignature`].
+    ///
+    /// **Default: answers are not verified.** Whether P1 signs its e-Recepta answers is not
+    /// known from public sources (../shared/facts/p1.md §2 documents the request side only), so
+    /// verifying by default could refuse every genuine answer. Ask for it when you know your P1
+    /// environment signs, or when a proxy or the sandbox does (feature `sandbox`:
+    /// `sandbox::Sandbox::response_verifier`); `Verifier::disabled()` states the default
+    /// explicitly.
+    /// Faults (`bledyOperacji`) are not verified: P1's security layer answers them unsigned
+    /// when it refuses a request, and a forged fault can only fail a call, never complete one.
+    pub fn verify_responses(mut self, verifier: Verifier) -> Self {
+        self.verifier = Some(verifier);
         self
     }
 
@@ -441,7 +500,11 @@ impl ClientBuilder {
             .and_then(|u| sdk_runtime::soap::endpoint_url(&u, ERECEPTA_PATH))
             .map_err(url_error)?;
         let http = self.http().build()?;
-        Ok(Client::new(http, endpoint, signing))
+        let client = Client::new(http, endpoint, signing);
+        Ok(match self.verifier.take() {
+            Some(verifier) => client.with_response_verifier(verifier),
+            None => client,
+        })
     }
 }
 

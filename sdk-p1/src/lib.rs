@@ -7,8 +7,9 @@
 //! | endpoints | [`Environment`]: integration `https://isus.ezdrowie.gov.pl/services/ObslugaReceptyWS`, production `https://sus.ezdrowie.gov.pl/services/ObslugaReceptyWS` |
 //! | the call-context header | [`KontekstWywolania`], [`NazwaAtrybutuKontekstu`], [`RolaBiznesowa`] |
 //! | results and errors | [`MaWynik`] / [`NiepowodzenieOperacji`] for `wynik`, [`BladUslugi`] for the `bledyOperacji` fault, [`Error`] |
-//! | WS-Security | not here: a [`RequestSigner`] hook gets the unsigned envelope ([`signing`]) |
+//! | WS-Security | [`wssec::WsSecuritySigner`] with [`wssec::SigningProfile::p1`] as the [`RequestSigner`] ([`signing`] is the seam, any signer fits); answers verified on request ([`ClientBuilder::verify_responses`]) |
 //! | values | [`Pesel`], [`TrescDokumentu`] (base64 documents), [`DataCzas`] (`xs:dateTime`) |
+//! | Sandbox | `sandbox::Sandbox` (feature `sandbox`): an in-process e-Recepta over mutual TLS that checks signatures and the call context and keeps prescriptions in memory |
 //!
 //! ## Provenance
 //!
@@ -27,12 +28,20 @@
 //!
 //! mutual TLS with the entity's `…-tls.p12` ([`ClientBuilder::identity`]) → the request, with
 //! the call context as a SOAP header, validated and written ([`request_envelope`]) → signed by
-//! your [`RequestSigner`] (WS-Security X.509 with the `…-wss.p12`; P1 rejects unsigned calls) →
-//! `POST` with `SOAPAction: "urn:<operation>"` → the answer decoded leniently (deviations are
+//! your [`RequestSigner`] (WS-Security X.509 with the `…-wss.p12`, normally
+//! [`wssec::WsSecuritySigner`]; P1 rejects unsigned calls) → `POST` with
+//! `SOAPAction: "urn:<operation>"` → the answer decoded leniently (deviations are
 //! [`Response::diagnostics`](sdk_runtime::soap::Response::diagnostics)), a fault typed as
-//! [`BladUslugi`]. A decoded answer still has to be checked: P1 reports business failures in its
-//! `wynik` ([`MaWynik::sprawdz_wynik`]), next to details such as per-prescription verification
-//! results.
+//! [`BladUslugi`], and its signature verified if you asked for it → a decoded answer still has to
+//! be checked: P1 reports business failures in its `wynik` ([`MaWynik::sprawdz_wynik`]), next to
+//! details such as per-prescription verification results.
+//!
+//! ## Testing against the sandbox
+//!
+//! With the `sandbox` feature, `sandbox::Sandbox::start()` runs a fake e-Recepta on loopback
+//! with its own throwaway CAs (one for TLS, one for WS-Security signing) and in-memory state;
+//! `Sandbox::client()` is a client with certificates from both. Its data and its failure codes
+//! are fictitious and listed in the module's documentation.
 //!
 //! ## Personal data
 //!
@@ -43,8 +52,11 @@
 
 mod client;
 mod kontekst;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod signing;
 mod values;
+pub mod wssec;
 mod wynik;
 
 #[rustfmt::skip]

@@ -1,19 +1,22 @@
 //! The seam for WS-Security: P1 requires every SOAP request to be signed (XML-DSig in a
 //! `wsse:Security` header, X.509 token, RSA-SHA256, exclusive C14N; Body, the
-//! `kontekstWywolania` header and `wsu:Timestamp` signed; ../shared/facts/p1.md §2). This crate
-//! does not sign. It writes the complete, schema-valid, unsigned envelope
+//! `kontekstWywolania` header and `wsu:Timestamp` signed; ../shared/facts/p1.md §2). The client
+//! writes the complete, schema-valid, unsigned envelope
 //! ([`request_envelope`](crate::request_envelope)) and hands it to a [`RequestSigner`], whose
 //! output is sent as is.
 //!
-//! A signer typically parses the envelope, adds `wsu:Id` to `soap:Body` (and to
-//! `kontekstWywolania`, unless [`KontekstWywolaniaBuilder::wsu_id`](crate::KontekstWywolaniaBuilder::wsu_id)
-//! set one), inserts `wsse:Security` with a `wsu:Timestamp`, a `wsse:BinarySecurityToken` and the
-//! `ds:Signature`, and serialises it. The signing key and certificate (P1's `…-wss.p12`) are the
-//! signer's; the TLS client certificate (`…-tls.p12`) is the transport's
-//! ([`ClientBuilder::identity`](crate::ClientBuilder::identity)).
+//! The signer of this SDK family is [`WsSecuritySigner`](crate::wssec::WsSecuritySigner) with
+//! [`SigningProfile::p1`](crate::wssec::SigningProfile::p1) (see [`wssec`](crate::wssec)): it
+//! adds `wsu:Id` to `soap:Body` and `kontekstWywolania` (keeping one set with
+//! [`KontekstWywolaniaBuilder::wsu_id`](crate::KontekstWywolaniaBuilder::wsu_id)), inserts
+//! `wsse:Security` with a `wsu:Timestamp`, a `wsse:BinarySecurityToken` and the `ds:Signature`.
+//! Any other implementation fits the seam too (a closure, an HSM, a signing proxy's client). The
+//! signing key and certificate (P1's `…-wss.p12`) are the signer's; the TLS client certificate
+//! (`…-tls.p12`) is the transport's ([`ClientBuilder::identity`](crate::ClientBuilder::identity)).
 //!
-//! Responses are not verified here: [`Response::raw`](sdk_runtime::soap::Response::raw) keeps
-//! the bytes as received for a verifier.
+//! Answers are verified only on request
+//! ([`ClientBuilder::verify_responses`](crate::ClientBuilder::verify_responses));
+//! [`Response::raw`](sdk_runtime::soap::Response::raw) keeps the bytes as received either way.
 
 use std::fmt;
 

@@ -1,0 +1,625 @@
+//! The e-Recepta sandbox end to end over real mutual TLS, with real WS-Security signatures:
+//! signed calls store, read, block, unblock and cancel prescriptions; every refusal the sandbox
+//! documents arrives as a typed `BladUslugi` (unsigned, tampered, untrusted signer, expired
+//! timestamp, incomplete context, wrong role, another entity's prescription, unknown SOAPAction,
+//! an operation not offered), a foreign TLS certificate fails the handshake, business failures
+//! are a `wynik` that `sprawdz_wynik` turns into `NiepowodzenieOperacji`; the sandbox's answers
+//! validate against the published schemas, and its signed answers verify with
+//! `ClientBuilder::verify_responses`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+
+use sdk_p1::erecepta::types as t;
+use sdk_p1::sandbox::{
+    Sandbox, SandboxConfig, WYNIK_BLAD_WERYFIKACJI, WYNIK_NIE_ZNALEZIONO,
+    WYNIK_NIEDOZWOLONA_ZMIANA_STATUSU, signing_identity_of,
+};
+use sdk_p1::{
+    BladUslugi, Client, Error, KontekstWywolania, MaWynik, OID_NPWZ, Oid, RolaBiznesowa,
+    SigningError, TrescDokumentu, WYNIK_SUKCES, choices,
+};
+use sdk_runtime::SdkError;
+use sdk_runtime::sandbox::TestPki;
+use sdk_runtime::sandbox::xmllint::{SchemaRef, validate, validate_soap11};
+use sdk_runtime::soap::{FaultError, OperationSpec, Provenance, SoapVersion};
+use sdk_runtime::wssec::sign::{SigningProfile, WsSecuritySigner};
+use sdk_runtime::wssec::verify::Verifier;
+use sdk_runtime::xml::ElementName;
+use t::KodBleduMajorMT as Major;
+use t::KodBleduMinorMT as Minor;
+
+const PODMIOT_ROOT: &str = "2.16.840.1.113883.3.4424.2.3.1";
+
+fn kontekst_for(podmiot: &str, rola: RolaBiznesowa) -> KontekstWywolania {
+    KontekstWywolania::builder()
+        .id_podmiotu(Oid::new(PODMIOT_ROOT, podmiot))
+        .id_uzytkownika(Oid::new(OID_NPWZ, "1234567"))
+        .id_miejsca_pracy(Oid::new("2.16.840.1.113883.3.4424.2.3.3", "01"))
+        .rola_biznesowa(rola)
+        .build()
+        .unwrap()
+}
+
+fn lekarz() -> KontekstWywolania {
+    kontekst_for("000000123456", RolaBiznesowa::LekarzLekDentystaFelczer)
+}
+
+fn cda(n: u32) -> TrescDokumentu {
+    TrescDokumentu::new(
+        format!(
+            r#"<ClinicalDocument xmlns="urn:hl7-org:v3"><id extension="{n}"/></ClinicalDocument>"#
+        )
+        .into_bytes(),
+    )
+}
+
+fn pakiet(docs: Vec<TrescDokumentu>) -> t::PakietReceptMT {
+    let mut recepty = t::ReceptyMT::new();
+    for (i, d) in docs.into_iter().enumerate() {
+        recepty
+            .recepta
+            .push(t::ReceptaMT::new(i32::try_from(i).unwrap() + 1, d));
+    }
+    t::PakietReceptMT::new(choices::PakietRecept::Recepty(Some(recepty)))
+}
+
+fn klucz(k: &str) -> t::KluczReceptyMT {
+    t::KluczReceptyMT::new(k.to_owned())
+}
+
+/// Stores a package of `n` prescriptions; the package key and the prescription keys.
+async fn store(c: &Client, n: u32) -> (String, Vec<String>) {
+    let input = t::ZapisPakietuReceptRequest::new(pakiet((1..=n).map(cda).collect()));
+    let r = c.zapis_pakietu_recept(&lekarz(), &input).await.unwrap();
+    r.sprawdz_wynik().unwrap();
+    let Some(choices::PotwierdzenieOperacjiZapisu::WynikZapisuPakietuRecept(Some(w))) =
+        r.output.potwierdzenie_operacji_zapisu.map(|p| p.choice)
+    else {
+        panic!("no wynikZapisuPakietuRecept")
+    };
+    let klucze = w
+        .wynik_weryfikacji
+        .unwrap()
+        .weryfikowana_recepta
+        .into_iter()
+        .map(|v| v.klucz_recepty.unwrap())
+        .collect();
+    (w.klucz_pakietu_recept.unwrap(), klucze)
+}
+
+/// The `bledyOperacji` fault of a call that must be refused.
+fn blad(e: &Error) -> (&Major, Option<&Minor>) {
+    let Some(b) = e.blad() else {
+        panic!("expected bledyOperacji, got {e:?}")
+    };
+    (&b.kod_bledu_major, b.kod_bledu_minor.as_ref())
+}
+
+fn odczyt(k: &str) -> t::OdczytReceptyRequest {
+    t::OdczytReceptyRequest::new(klucz(k))
+}
+
+#[tokio::test]
+async fn signed_calls_store_and_read_back() {
+    let s = Sandbox::start().unwrap();
+    let c = s.client().unwrap();
+    let (klucz_pakietu, klucze) = store(&c, 2).await;
+    assert_eq!(klucze.len(), 2);
+    assert_eq!(s.prescriptions_stored(), 2);
+
+    let r = c
+        .odczyt_recepty(&lekarz(), &odczyt(&klucze[1]))
+        .await
+        .unwrap();
+    r.sprawdz_wynik().unwrap();
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let recepta = r.output.recepta_i_wynik_weryfikacji.unwrap();
+    assert_eq!(recepta.status_recepty, t::StatusReceptyEnumMT::Wystawiona);
+    assert_eq!(recepta.recepta.tresc, cda(2));
+    assert_eq!(recepta.recepta.identyfikator_dokumentu_w_pakiecie, 2);
+    assert_eq!(
+        recepta.weryfikowany_dokument.klucz_recepty.as_deref(),
+        Some(klucze[1].as_str())
+    );
+
+    let input =
+        t::OdczytPakietuReceptRequest::new(t::KluczPakietuReceptMT::new(klucz_pakietu.clone()));
+    let r = c.odczyt_pakietu_recept(&lekarz(), &input).await.unwrap();
+    r.sprawdz_wynik().unwrap();
+    let docs: Vec<_> = r
+        .output
+        .pakiet_recept_i_wynikow_weryfikacji
+        .unwrap()
+        .recepta_i_wynik_weryfikacji
+        .into_iter()
+        .map(|r| r.recepta.tresc)
+        .collect();
+    assert_eq!(docs, [cda(1), cda(2)]);
+}
+
+#[tokio::test]
+async fn status_changes_round_trip() {
+    let s = Sandbox::start().unwrap();
+    let c = s.client().unwrap();
+    let (_, klucze) = store(&c, 1).await;
+    let k = &klucze[0];
+    let status = |r: sdk_runtime::soap::Response<t::OdczytReceptyResponse>| {
+        r.sprawdz_wynik().unwrap();
+        let r = r.output.recepta_i_wynik_weryfikacji.unwrap();
+        (r.status_recepty, r.przyczyna_zablokowania_recepty)
+    };
+
+    let zablokuj = t::ZablokowanieReceptyRequest::new(
+        klucz(k),
+        t::PrzyczynaZablokowaniaReceptyEnumMT::WRealizacji,
+    );
+    c.zablokowanie_recepty(&lekarz(), &zablokuj)
+        .await
+        .unwrap()
+        .sprawdz_wynik()
+        .unwrap();
+    assert_eq!(
+        status(c.odczyt_recepty(&lekarz(), &odczyt(k)).await.unwrap()),
+        (
+            t::StatusReceptyEnumMT::Zablokowana,
+            Some(t::PrzyczynaZablokowaniaReceptyEnumMT::WRealizacji)
+        )
+    );
+    // Blocking twice is a business failure, in `wynik`.
+    let again = c.zablokowanie_recepty(&lekarz(), &zablokuj).await.unwrap();
+    let e = again.sprawdz_wynik().unwrap_err();
+    assert_eq!(e.major, WYNIK_NIEDOZWOLONA_ZMIANA_STATUSU);
+
+    let odblokuj = t::OdblokowanieReceptyRequest::new(klucz(k));
+    c.odblokowanie_recepty(&lekarz(), &odblokuj)
+        .await
+        .unwrap()
+        .sprawdz_wynik()
+        .unwrap();
+    assert_eq!(
+        status(c.odczyt_recepty(&lekarz(), &odczyt(k)).await.unwrap()),
+        (t::StatusReceptyEnumMT::Wystawiona, None)
+    );
+
+    let anuluj = t::ZapisDokumentuAnulowaniaReceptyRequest::new(
+        klucz(k),
+        t::DokumentAnulowaniaReceptyMT::new(cda(99)),
+    );
+    let r = c
+        .zapis_dokumentu_anulowania_recepty(&lekarz(), &anuluj)
+        .await
+        .unwrap();
+    r.sprawdz_wynik().unwrap();
+    let r = c.odczyt_recepty(&lekarz(), &odczyt(k)).await.unwrap();
+    let recepta = r.output.recepta_i_wynik_weryfikacji.unwrap();
+    assert_eq!(recepta.status_recepty, t::StatusReceptyEnumMT::Anulowana);
+    assert_eq!(recepta.dokument_anulowania_recepty.unwrap().tresc, cda(99));
+    // A cancelled prescription cannot be unblocked.
+    let e = c
+        .odblokowanie_recepty(&lekarz(), &odblokuj)
+        .await
+        .unwrap()
+        .sprawdz_wynik()
+        .unwrap_err();
+    assert_eq!(e.major, WYNIK_NIEDOZWOLONA_ZMIANA_STATUSU);
+}
+
+#[tokio::test]
+async fn unknown_keys_and_failed_checks_are_a_failed_wynik() {
+    let s = Sandbox::start().unwrap();
+    let c = s.client().unwrap();
+    let r = c.odczyt_recepty(&lekarz(), &odczyt("0000")).await.unwrap();
+    assert!(!r.sukces());
+    assert!(r.output.recepta_i_wynik_weryfikacji.is_none());
+    assert_eq!(r.sprawdz_wynik().unwrap_err().major, WYNIK_NIE_ZNALEZIONO);
+    let input = t::OdczytPakietuReceptRequest::new(t::KluczPakietuReceptMT::new("0".to_owned()));
+    let r = c.odczyt_pakietu_recept(&lekarz(), &input).await.unwrap();
+    assert_eq!(r.sprawdz_wynik().unwrap_err().major, WYNIK_NIE_ZNALEZIONO);
+
+    // The second document is not a CDA: nothing is stored, the results say which and why.
+    let docs = vec![cda(1), TrescDokumentu::new(b"not xml".to_vec())];
+    let input = t::ZapisPakietuReceptRequest::new(pakiet(docs.clone()));
+    let r = c.zapis_pakietu_recept(&lekarz(), &input).await.unwrap();
+    assert_eq!(r.sprawdz_wynik().unwrap_err().major, WYNIK_BLAD_WERYFIKACJI);
+    let Some(choices::PotwierdzenieOperacjiZapisu::WynikZapisuPakietuRecept(Some(w))) =
+        r.output.potwierdzenie_operacji_zapisu.map(|p| p.choice)
+    else {
+        panic!("no verification results")
+    };
+    assert!(w.klucz_pakietu_recept.is_none());
+    let wyniki = w.wynik_weryfikacji.unwrap().weryfikowana_recepta;
+    assert_eq!(
+        wyniki[0].wynik_weryfikacji_zbioru_regul.wynik_weryfikacji,
+        t::KodWynikuWeryfikacjiEnumMT::UrnCsiozP1EreceptaKodWynikuWeryfikacjiPozytywny
+    );
+    let zbior = &wyniki[1].wynik_weryfikacji_zbioru_regul;
+    assert_eq!(
+        zbior.wynik_weryfikacji,
+        t::KodWynikuWeryfikacjiEnumMT::UrnCsiozP1EreceptaKodWynikuWeryfikacjiBlad
+    );
+    assert_eq!(
+        zbior.wynik_weryfikacji_reguly[0].kod_reguly_weryfikacji,
+        "SANDBOX.1"
+    );
+    assert_eq!(s.prescriptions_stored(), 0);
+
+    // weryfikacjaPakietuRecept: the same verdict, and nothing stored either way.
+    let input = t::WeryfikacjaPakietuReceptRequest::new(pakiet(docs));
+    let r = c
+        .weryfikacja_pakietu_recept(&lekarz(), &input)
+        .await
+        .unwrap();
+    assert_eq!(r.sprawdz_wynik().unwrap_err().major, WYNIK_BLAD_WERYFIKACJI);
+    let input = t::WeryfikacjaPakietuReceptRequest::new(pakiet(vec![cda(1)]));
+    let r = c
+        .weryfikacja_pakietu_recept(&lekarz(), &input)
+        .await
+        .unwrap();
+    r.sprawdz_wynik().unwrap();
+    assert_eq!(s.prescriptions_stored(), 0);
+}
+
+#[tokio::test]
+async fn an_unsigned_call_is_refused() {
+    let s = Sandbox::start().unwrap();
+    let c = s
+        .client_builder("unsigned")
+        .unwrap()
+        .unsigned()
+        .build()
+        .unwrap();
+    let e = c.odczyt_recepty(&lekarz(), &odczyt("0")).await.unwrap_err();
+    assert_eq!(
+        blad(&e),
+        (
+            &Major::UrnCsiozP1EreceptaKodBleduMajorBladUwierzytelnieniaWSS,
+            Some(&Minor::UrnCsiozP1EreceptaKodBleduMinorBrakCertyfikatu)
+        )
+    );
+    let service = e.service_error().unwrap();
+    assert!(service.is_access_error());
+    assert!(!service.is_signature_error());
+    assert!(
+        matches!(service, BladUslugi::BledyOperacji { fault, .. } if fault.http_status == 500 && fault.is_client_fault())
+    );
+}
+
+#[tokio::test]
+async fn a_message_changed_after_signing_is_refused() {
+    let s = Sandbox::start().unwrap();
+    let (_, klucze) = store(&s.client().unwrap(), 1).await;
+    let signer = s.signer("tamperer").unwrap();
+    let tampering = move |op: &OperationSpec, envelope: Vec<u8>| {
+        let signed = sdk_p1::RequestSigner::sign(&signer, op, envelope)?;
+        let text = String::from_utf8(signed).map_err(|e| SigningError::with_source("utf-8", e))?;
+        // Another prescription's key, after the digest was taken.
+        Ok(text.replacen("ORIGINAL", "CHANGED0", 1).into_bytes())
+    };
+    let c = s
+        .client_builder("tls")
+        .unwrap()
+        .signer(tampering)
+        .build()
+        .unwrap();
+    let e = c
+        .odczyt_recepty(&lekarz(), &odczyt("ORIGINAL"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        blad(&e).0,
+        &Major::UrnCsiozP1EreceptaKodBleduMajorBladPodpisuKomunikatuWSS
+    );
+    assert!(e.service_error().unwrap().is_signature_error());
+    // The same call untampered is accepted (the key is unknown: a failed wynik, no fault).
+    let c = s.client().unwrap();
+    let r = c
+        .odczyt_recepty(&lekarz(), &odczyt("ORIGINAL"))
+        .await
+        .unwrap();
+    assert_eq!(r.sprawdz_wynik().unwrap_err().major, WYNIK_NIE_ZNALEZIONO);
+    assert_eq!(s.prescriptions_stored(), klucze.len());
+}
+
+#[tokio::test]
+async fn a_signer_from_another_authority_is_refused() {
+    let s = Sandbox::start().unwrap();
+    let other = TestPki::new("Not the sandbox's WSS CA").unwrap();
+    let identity = signing_identity_of(&other.issue_client_cert("intruder").unwrap()).unwrap();
+    let c = s
+        .client_builder("tls")
+        .unwrap()
+        .signer(WsSecuritySigner::new(identity, SigningProfile::p1()))
+        .build()
+        .unwrap();
+    let e = c.odczyt_recepty(&lekarz(), &odczyt("0")).await.unwrap_err();
+    assert_eq!(
+        blad(&e),
+        (
+            &Major::UrnCsiozP1EreceptaKodBleduMajorBladUwierzytelnieniaWSS,
+            Some(&Minor::UrnCsiozP1EreceptaKodBleduMinorCertyfikatNiewazny)
+        )
+    );
+    assert!(e.service_error().unwrap().is_access_error());
+}
+
+#[tokio::test]
+async fn an_expired_timestamp_is_refused() {
+    let s = Sandbox::start().unwrap();
+    let signer = s.signer("late").unwrap();
+    let an_hour_ago = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    let late = move |_: &OperationSpec, envelope: Vec<u8>| {
+        signer
+            .sign_envelope_at(&envelope, an_hour_ago)
+            .map_err(|e| SigningError::with_source("signing failed", e))
+    };
+    let c = s
+        .client_builder("tls")
+        .unwrap()
+        .signer(late)
+        .build()
+        .unwrap();
+    let e = c.odczyt_recepty(&lekarz(), &odczyt("0")).await.unwrap_err();
+    assert_eq!(
+        blad(&e).0,
+        &Major::UrnCsiozP1EreceptaKodBleduMajorBladUwierzytelnieniaWSS
+    );
+}
+
+#[tokio::test]
+async fn an_incomplete_context_or_a_wrong_role_is_refused() {
+    let s = Sandbox::start().unwrap();
+    let c = s.client().unwrap();
+    let bez_roli = KontekstWywolania::builder()
+        .id_podmiotu(Oid::new(PODMIOT_ROOT, "000000123456"))
+        .id_uzytkownika(Oid::new(OID_NPWZ, "1234567"))
+        .build()
+        .unwrap();
+    let bez_uzytkownika = KontekstWywolania::builder()
+        .id_podmiotu(Oid::new(PODMIOT_ROOT, "000000123456"))
+        .rola_biznesowa(RolaBiznesowa::LekarzLekDentystaFelczer)
+        .build()
+        .unwrap();
+    let nieznana_rola = kontekst_for("000000123456", RolaBiznesowa::Inna("KOWAL".to_owned()));
+    for kontekst in [bez_roli, bez_uzytkownika, nieznana_rola] {
+        let e = c.odczyt_recepty(&kontekst, &odczyt("0")).await.unwrap_err();
+        assert_eq!(
+            blad(&e),
+            (
+                &Major::UrnCsiozP1EreceptaKodBleduMajorNiepoprawnyKomunikat,
+                Some(&Minor::UrnCsiozP1EreceptaKodBleduMinorBladKontekstu)
+            ),
+            "{kontekst:?}"
+        );
+        assert!(e.service_error().unwrap().is_access_error());
+    }
+
+    // A pharmacist does not store prescriptions.
+    let farmaceuta = kontekst_for("000000123456", RolaBiznesowa::Farmaceuta);
+    let input = t::ZapisPakietuReceptRequest::new(pakiet(vec![cda(1)]));
+    let e = c
+        .zapis_pakietu_recept(&farmaceuta, &input)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        blad(&e),
+        (
+            &Major::UrnCsiozP1EreceptaKodBleduMajorBladAutoryzacji,
+            Some(&Minor::UrnCsiozP1EreceptaKodBleduMinorBrakUprawnienPracownikaMedycznego)
+        )
+    );
+    assert_eq!(s.prescriptions_stored(), 0);
+
+    // Another entity cannot read this one's prescriptions.
+    let (_, klucze) = store(&c, 1).await;
+    let inny = kontekst_for("000000999999", RolaBiznesowa::LekarzLekDentystaFelczer);
+    let e = c
+        .odczyt_recepty(&inny, &odczyt(&klucze[0]))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        blad(&e),
+        (
+            &Major::UrnCsiozP1EreceptaKodBleduMajorBladAutoryzacji,
+            Some(&Minor::UrnCsiozP1EreceptaKodBleduMinorBrakUprawnienPodmiotu)
+        )
+    );
+}
+
+#[tokio::test]
+async fn unknown_and_unoffered_operations_are_faults() {
+    let s = Sandbox::start().unwrap();
+    let c = s.client().unwrap();
+    const WS: &str = "http://csioz.gov.pl/p1/erecepta/ws/v20170510";
+    const NIEZNANA: OperationSpec = OperationSpec::new(
+        "nieznanaOperacja",
+        SoapVersion::V11,
+        Some("urn:nieznanaOperacja"),
+        Provenance::Reconstructed,
+        ElementName::new(WS, "OdczytReceptyRequest"),
+        ElementName::new(WS, "OdczytReceptyResponse"),
+    );
+    let e = c
+        .call::<_, t::OdczytReceptyResponse>(&NIEZNANA, &lekarz(), &odczyt("0"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        blad(&e),
+        (
+            &Major::UrnCsiozP1EreceptaKodBleduMajorNiepoprawnyKomunikat,
+            None
+        )
+    );
+
+    let input = t::OdczytDokumentuAnulowaniaReceptyRequest::new(
+        t::IdentyfikatorDokumentuAnulowaniaReceptyMT::new(t::IdentyfikatorDokumentuOIDMT::new(
+            "1".to_owned(),
+            "2.16.840.1.113883.3.4424.2.7.123.4".to_owned(),
+        )),
+    );
+    let e = c
+        .odczyt_dokumentu_anulowania_recepty(&lekarz(), &input)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        blad(&e).0,
+        &Major::UrnCsiozP1EreceptaKodBleduMajorBladWewnetrzny
+    );
+    assert!(!e.service_error().unwrap().fault().is_client_fault());
+}
+
+#[tokio::test]
+async fn a_foreign_tls_certificate_fails_the_handshake() {
+    let s = Sandbox::start().unwrap();
+    let other = TestPki::new("Not the sandbox's TLS CA").unwrap();
+    let c = Client::builder()
+        .base_url(s.base_url().to_string())
+        .identity(
+            other
+                .issue_client_cert("intruder")
+                .unwrap()
+                .identity()
+                .unwrap(),
+        )
+        .signer(s.signer("signer").unwrap())
+        .platform_roots(false)
+        .add_root_certificates_pem(s.ca_cert_pem().as_bytes())
+        .unwrap()
+        .build()
+        .unwrap();
+    let e = c.odczyt_recepty(&lekarz(), &odczyt("0")).await.unwrap_err();
+    let Error::Call(call) = &e else {
+        panic!("{e:?}")
+    };
+    assert!(matches!(call.as_ref(), SdkError::Transport(_)), "{e:?}");
+    assert_eq!(s.requests_received(), 0);
+}
+
+#[tokio::test]
+async fn signed_answers_verify_and_unsigned_ones_are_refused_when_asked() {
+    let signing = Sandbox::start_with(SandboxConfig::default().sign_responses(true)).unwrap();
+    let c = signing
+        .client_builder("verifying")
+        .unwrap()
+        .verify_responses(signing.response_verifier().unwrap())
+        .build()
+        .unwrap();
+    let (_, klucze) = store(&c, 1).await;
+    let r = c
+        .odczyt_recepty(&lekarz(), &odczyt(&klucze[0]))
+        .await
+        .unwrap();
+    r.sprawdz_wynik().unwrap();
+    assert!(r.raw.windows(9).any(|w| w == b"Signature"));
+
+    // The same verifier against a sandbox that does not sign: the answer is refused.
+    let plain = Sandbox::start().unwrap();
+    let c = plain
+        .client_builder("verifying")
+        .unwrap()
+        .verify_responses(signing.response_verifier().unwrap())
+        .build()
+        .unwrap();
+    let e = c.odczyt_recepty(&lekarz(), &odczyt("0")).await.unwrap_err();
+    assert!(matches!(e, Error::ResponseSignature { .. }), "{e:?}");
+    assert!(e.raw_response().is_some());
+
+    // Explicitly not verifying accepts it.
+    let c = plain
+        .client_builder("not verifying")
+        .unwrap()
+        .verify_responses(Verifier::disabled())
+        .build()
+        .unwrap();
+    let r = c.odczyt_recepty(&lekarz(), &odczyt("0")).await.unwrap();
+    assert_eq!(r.sprawdz_wynik().unwrap_err().major, WYNIK_NIE_ZNALEZIONO);
+}
+
+fn published_schemas() -> Vec<SchemaRef> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/specs/published/p1-erecepta-v20170510/wsdl/erecepta");
+    let defs = sdk_codegen::wsdl::read(&dir.join("ObslugaRecepty.wsdl")).unwrap();
+    let out = std::env::temp_dir().join(format!("p1-sandbox-schemas-{}", std::process::id()));
+    sdk_codegen::wsdl::write_standalone_schemas(&defs, &out)
+        .unwrap()
+        .into_iter()
+        .map(|(ns, path)| SchemaRef::new(ns, path))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_answers_are_valid_p1_messages() {
+    let s = Sandbox::start().unwrap();
+    let c = s.client().unwrap();
+    let mut answers = Vec::new();
+    let input = t::ZapisPakietuReceptRequest::new(pakiet(vec![cda(1), cda(2)]));
+    let r = c.zapis_pakietu_recept(&lekarz(), &input).await.unwrap();
+    answers.push(r.raw.clone());
+    let (klucz_pakietu, klucze) = store(&c, 1).await;
+    let r = c
+        .odczyt_recepty(&lekarz(), &odczyt(&klucze[0]))
+        .await
+        .unwrap();
+    answers.push(r.raw.clone());
+    let input = t::OdczytPakietuReceptRequest::new(t::KluczPakietuReceptMT::new(klucz_pakietu));
+    answers.push(
+        c.odczyt_pakietu_recept(&lekarz(), &input)
+            .await
+            .unwrap()
+            .raw,
+    );
+    let input = t::WeryfikacjaPakietuReceptRequest::new(pakiet(vec![
+        cda(1),
+        TrescDokumentu::new(b"x".to_vec()),
+    ]));
+    answers.push(
+        c.weryfikacja_pakietu_recept(&lekarz(), &input)
+            .await
+            .unwrap()
+            .raw,
+    );
+    let input = t::ZablokowanieReceptyRequest::new(
+        klucz(&klucze[0]),
+        t::PrzyczynaZablokowaniaReceptyEnumMT::WRealizacji,
+    );
+    answers.push(c.zablokowanie_recepty(&lekarz(), &input).await.unwrap().raw);
+    let input = t::ZapisDokumentuAnulowaniaReceptyRequest::new(
+        klucz(&klucze[0]),
+        t::DokumentAnulowaniaReceptyMT::new(cda(9)),
+    );
+    answers.push(
+        c.zapis_dokumentu_anulowania_recepty(&lekarz(), &input)
+            .await
+            .unwrap()
+            .raw,
+    );
+    let r = c
+        .odczyt_recepty(&lekarz(), &odczyt(&klucze[0]))
+        .await
+        .unwrap();
+    assert_eq!(r.wynik().major, WYNIK_SUKCES);
+    answers.push(r.raw);
+    // A fault: its detail is P1's declared `bledyOperacji` (the strict envelope schema takes no
+    // Fault in the Body, so the detail is validated alone).
+    let e = c
+        .zapis_pakietu_recept(
+            &kontekst_for("1", RolaBiznesowa::Farmaceuta),
+            &t::ZapisPakietuReceptRequest::new(pakiet(vec![cda(1)])),
+        )
+        .await
+        .unwrap_err();
+    let detail = e
+        .service_error()
+        .unwrap()
+        .fault()
+        .detail_entry()
+        .unwrap()
+        .to_xml();
+
+    let schemas = published_schemas();
+    for raw in answers {
+        let xml = String::from_utf8(raw.to_vec()).unwrap();
+        validate_soap11(&xml, &schemas).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    }
+    validate(&detail, &schemas).unwrap_or_else(|e| panic!("{e}\n{detail}"));
+}
