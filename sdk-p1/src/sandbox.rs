@@ -28,7 +28,7 @@
 //! | a signing certificate not issued by the WSS CA, expired, not yet valid or unreadable | `bladUwierzytelnieniaWSS` | `certyfikatNiewazny` |
 //! | `wsu:Timestamp` missing, malformed, expired or in the future (300 s clock skew allowed) | `bladUwierzytelnieniaWSS` | — |
 //! | a signature that does not verify: a signed part changed, a required part (Body, `kontekstWywolania`, Timestamp) not signed or missing, signature wrapping, an unsupported algorithm | `bladPodpisuKomunikatuWSS` | — |
-//! | `kontekstWywolania` missing or incomplete | `niepoprawnyKomunikat` | `bladKontekstu` |
+//! | `kontekstWywolania` incomplete: an identifier or the role missing, half an identifier, an unknown attribute or role (a missing header is refused at step 3: P1's profile signs it) | `niepoprawnyKomunikat` | `bladKontekstu` |
 //! | a role that may not call the operation | `bladAutoryzacji` | `brakUprawnienPracownikaMedycznego` |
 //! | a prescription of another entity | `bladAutoryzacji` | `brakUprawnienPodmiotu` |
 //! | an operation the sandbox does not offer | `bladWewnetrzny` | — |

@@ -23,6 +23,7 @@ use sdk_runtime::SdkError;
 use sdk_runtime::sandbox::TestPki;
 use sdk_runtime::sandbox::xmllint::{SchemaRef, validate, validate_soap11};
 use sdk_runtime::soap::{FaultError, OperationSpec, Provenance, SoapVersion};
+use sdk_runtime::wssec::SignedPart;
 use sdk_runtime::wssec::sign::{SigningProfile, WsSecuritySigner};
 use sdk_runtime::wssec::verify::Verifier;
 use sdk_runtime::xml::ElementName;
@@ -360,10 +361,49 @@ async fn an_expired_timestamp_is_refused() {
         .build()
         .unwrap();
     let e = c.odczyt_recepty(&lekarz(), &odczyt("0")).await.unwrap_err();
+    // No minor code: the certificate is fine, the message is stale.
     assert_eq!(
-        blad(&e).0,
-        &Major::UrnCsiozP1EreceptaKodBleduMajorBladUwierzytelnieniaWSS
+        blad(&e),
+        (
+            &Major::UrnCsiozP1EreceptaKodBleduMajorBladUwierzytelnieniaWSS,
+            None
+        )
     );
+    assert!(e.service_error().unwrap().is_access_error());
+}
+
+#[tokio::test]
+async fn a_missing_context_header_is_refused_at_the_signature() {
+    // The header is removed before signing Body and Timestamp only: the signature is valid, but
+    // P1's profile requires kontekstWywolania signed, so the WS-Security stage refuses it.
+    let s = Sandbox::start().unwrap();
+    let identity = s.signing_identity("no context").unwrap();
+    let signer = WsSecuritySigner::new(identity, SigningProfile::new());
+    let stripping = move |_: &OperationSpec, envelope: Vec<u8>| {
+        let text = String::from_utf8(envelope).unwrap();
+        let start = text.find("<soap:Header>").unwrap() + "<soap:Header>".len();
+        let end = text.find("</soap:Header>").unwrap();
+        let stripped = format!("{}{}", &text[..start], &text[end..]);
+        assert!(!stripped.contains("kontekstWywolania"));
+        signer
+            .sign_envelope(stripped.as_bytes())
+            .map_err(|e| SigningError::with_source("signing failed", e))
+    };
+    let c = s
+        .client_builder("tls")
+        .unwrap()
+        .signer(stripping)
+        .build()
+        .unwrap();
+    let e = c.odczyt_recepty(&lekarz(), &odczyt("0")).await.unwrap_err();
+    assert_eq!(
+        blad(&e),
+        (
+            &Major::UrnCsiozP1EreceptaKodBleduMajorBladPodpisuKomunikatuWSS,
+            None
+        )
+    );
+    assert!(e.service_error().unwrap().is_signature_error());
 }
 
 #[tokio::test]
@@ -510,7 +550,14 @@ async fn signed_answers_verify_and_unsigned_ones_are_refused_when_asked() {
         .await
         .unwrap();
     r.sprawdz_wynik().unwrap();
-    assert!(r.raw.windows(9).any(|w| w == b"Signature"));
+    let report = signing
+        .response_verifier()
+        .unwrap()
+        .verify_envelope(&r.raw)
+        .unwrap();
+    assert!(report.verified());
+    assert!(report.is_signed(&SignedPart::Body));
+    assert!(report.is_signed(&SignedPart::Timestamp));
 
     // The same verifier against a sandbox that does not sign: the answer is refused.
     let plain = Sandbox::start().unwrap();
