@@ -8,6 +8,10 @@ use clap::{Args, Parser, Subcommand};
 /// Name of the environment variable that holds the PKCS#12 password.
 pub const PASSWORD_ENV: &str = "B2B_IDENTITY_PASSWORD";
 
+/// Name of the environment variable that holds the signing certificate's PKCS#12 password
+/// (`b2b wssec sign --identity`); P1 issues the TLS and the signing certificate separately.
+pub const SIGNING_PASSWORD_ENV: &str = "B2B_SIGNING_PASSWORD";
+
 const TOP_AFTER_HELP: &str = "\
 Without --endpoint every service command talks to an embedded sandbox with fictitious data:
 no certificate and no network are needed to try it out.
@@ -18,6 +22,8 @@ Examples:
   B2B_IDENTITY_PASSWORD=... b2b vzp prubeh-pojisteni 8001010006 \\
       --endpoint https://prod.b2b.vzp.cz --identity firma.p12
   b2b sandbox vzp --listen 127.0.0.1:8443
+  B2B_SIGNING_PASSWORD=... b2b wssec sign request.xml --identity firma-wss.p12 > signed.xml
+  b2b wssec verify signed.xml --trust ccp1-root.pem
 
 Exit codes: 0 success, 1 service/transport/certificate error, 2 invalid input or usage.";
 
@@ -59,6 +65,34 @@ Examples:
   b2b sandbox vzp
   b2b sandbox vzp --listen 127.0.0.1:8443 --out ./vzp-sandbox";
 
+const WSSEC_AFTER_HELP: &str = "\
+Examples:
+  B2B_SIGNING_PASSWORD=... b2b wssec sign request.xml --identity firma-wss.p12 > signed.xml
+  b2b wssec verify signed.xml --trust ccp1-root.pem";
+
+const WSSEC_SIGN_AFTER_HELP: &str = "\
+The envelope's bytes are kept as they are; the Security header, the wsu:Id attributes of the
+signed parts and the Signature are inserted. Signing uses RSA-SHA256 or ECDSA-SHA256 (from the
+key), SHA-256 digests and exclusive canonicalization.
+
+Examples:
+  B2B_SIGNING_PASSWORD=... b2b wssec sign request.xml --identity firma-wss.p12 -o signed.xml
+  b2b wssec sign request.xml --identity cert.pem --key key.pem --profile basic \\
+      --token-reference issuer-serial --ttl 60
+  b2b wssec sign recepta.xml --identity lekarz.p12 --document > recepta-signed.xml";
+
+const WSSEC_VERIFY_AFTER_HELP: &str = "\
+Checks, in order: the Security header and its one Signature, the algorithms (exclusive C14N,
+SHA-256, RSA/ECDSA-SHA256), every reference's digest, the signature value, the certificate's path
+to a --trust root at the checked time, the Timestamp (with --clock-skew), and that each required
+part is signed where it belongs (signature wrapping is refused). Exit code 0 when all hold, 1
+with the reason otherwise.
+
+Examples:
+  b2b wssec verify signed.xml --trust ccp1-root.pem
+  b2b wssec verify answer.xml --trust root.pem --cert partner.pem --profile basic --json
+  b2b wssec verify recepta-signed.xml --document --trust ca.pem";
+
 /// Command-line client of Czech health-care authority B2B web services (VZP ČR).
 #[derive(Debug, Parser)]
 #[command(
@@ -78,6 +112,13 @@ pub enum Command {
     Vzp {
         #[command(subcommand)]
         command: VzpCommand,
+    },
+    /// WS-Security: signs SOAP envelopes (or documents) with an X.509 certificate and checks
+    /// signatures, the way P1 and SÚKL expect them (XML-DSig, exclusive C14N, RSA/ECDSA-SHA256).
+    #[command(after_help = WSSEC_AFTER_HELP)]
+    Wssec {
+        #[command(subcommand)]
+        command: WssecCommand,
     },
     /// Runs an authority's sandbox as a standalone HTTPS server (for other programs to call).
     Sandbox {
@@ -159,6 +200,118 @@ pub struct CommonArgs {
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
     /// Prints one JSON object (request, response, diagnostics) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WssecCommand {
+    /// Signs a SOAP envelope: adds a wsse:Security header with a Timestamp, the certificate
+    /// token and a ds:Signature over the chosen parts; prints the signed envelope.
+    #[command(after_help = WSSEC_SIGN_AFTER_HELP)]
+    Sign(WssecSignArgs),
+    /// Checks the signature of a SOAP envelope (or, with --document, of a document): prints what
+    /// was signed, by whom, and why a check fails (exit code 1).
+    #[command(after_help = WSSEC_VERIFY_AFTER_HELP)]
+    Verify(WssecVerifyArgs),
+}
+
+/// The signing profiles `--profile` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProfileArg {
+    /// P1 (e-Recepta and the other CeZ services): Body, the kontekstWywolania header and the
+    /// Timestamp signed; the certificate as a BinarySecurityToken.
+    P1,
+    /// Body and Timestamp signed; the certificate as a BinarySecurityToken.
+    Basic,
+}
+
+/// `--token-reference`: how ds:KeyInfo points at the certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TokenReferenceArg {
+    /// The certificate in a wsse:BinarySecurityToken, referenced by its wsu:Id (P1).
+    Bst,
+    /// The certificate's Subject Key Identifier (the receiver must have the certificate).
+    Ski,
+    /// The certificate's issuer name and serial number (the receiver must have the certificate).
+    IssuerSerial,
+}
+
+#[derive(Debug, Args)]
+pub struct WssecSignArgs {
+    /// The envelope to sign (with --document: the XML document); `-` or nothing reads stdin.
+    #[arg(value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// The signing certificate with its key: PKCS#12 (.p12/.pfx) or PEM. For P1 this is the
+    /// `…-wss.p12`, not the TLS one. The PKCS#12 password is read from $B2B_SIGNING_PASSWORD.
+    #[arg(long, value_name = "FILE")]
+    pub identity: PathBuf,
+    /// Private key (PEM) when it is not in the --identity file.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Which parts to sign and how, as a preset.
+    #[arg(long, value_enum, default_value_t = ProfileArg::P1)]
+    pub profile: ProfileArg,
+    /// A part to sign instead of the profile's: `body`, `timestamp`, or a header element as
+    /// `{namespace}localName`; may be repeated.
+    #[arg(long = "part", value_name = "PART")]
+    pub parts: Vec<String>,
+    /// How the signature refers to the certificate [default: bst].
+    #[arg(long, value_enum)]
+    pub token_reference: Option<TokenReferenceArg>,
+    /// Seconds from wsu:Created to wsu:Expires [default: 300].
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub ttl: Option<u64>,
+    /// No wsu:Timestamp (and so no Timestamp part).
+    #[arg(long, conflicts_with = "ttl")]
+    pub no_timestamp: bool,
+    /// Namespace prefixes to treat inclusively in the exclusive canonicalization of the signed
+    /// parts (InclusiveNamespaces PrefixList), separated by spaces.
+    #[arg(long, value_name = "PREFIXES")]
+    pub prefix_list: Option<String>,
+    /// Sign a whole document with an enveloped ds:Signature (as P1 wants e-prescriptions)
+    /// instead of a SOAP envelope.
+    #[arg(long, conflicts_with_all = ["parts", "token_reference", "ttl", "no_timestamp", "prefix_list"])]
+    pub document: bool,
+    /// Writes the result to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct WssecVerifyArgs {
+    /// The signed envelope (with --document: the signed document); `-` or nothing reads stdin.
+    #[arg(value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Trusted root certificates (PEM) the signer's certificate must chain to; may be repeated.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub trust: Vec<PathBuf>,
+    /// Certificates (PEM) the message refers to without carrying them (Subject Key Identifier,
+    /// issuer and serial), and intermediate CA certificates; may be repeated.
+    #[arg(long = "cert", value_name = "FILE")]
+    pub certs: Vec<PathBuf>,
+    /// Which parts must be signed, as a preset.
+    #[arg(long, value_enum, default_value_t = ProfileArg::P1)]
+    pub profile: ProfileArg,
+    /// A further part that must be signed: `body`, `timestamp`, or `{namespace}localName`; may
+    /// be repeated.
+    #[arg(long = "require", value_name = "PART")]
+    pub require: Vec<String>,
+    /// Accept a message without a wsu:Timestamp.
+    #[arg(long)]
+    pub no_timestamp: bool,
+    /// Allowed difference between the sender's clock and ours, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(0..=86400))]
+    pub clock_skew: u64,
+    /// Check as of this time (RFC 3339, e.g. 2026-11-30T10:00:00Z) instead of now: for messages
+    /// kept from earlier.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// The input is a document with an enveloped ds:Signature, not a SOAP envelope.
+    #[arg(long, conflicts_with_all = ["require", "no_timestamp"])]
+    pub document: bool,
+    /// Prints one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
 }

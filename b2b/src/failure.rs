@@ -10,7 +10,7 @@ use sdk_runtime::transport::{BuildError, IdentityError, TlsFailure, TransportErr
 use sdk_runtime::xml::ValidationError;
 use sdk_vzp::ClientBuildError;
 
-use crate::cli::PASSWORD_ENV;
+use crate::identity::KeyRole;
 
 /// A failed run: the message (printed after `error: `) and its kind, which picks the exit code.
 #[derive(Debug)]
@@ -53,27 +53,34 @@ pub enum PasswordSource {
     Prompt,
 }
 
-/// A client certificate that could not be loaded from `path`.
-pub fn identity(path: &Path, source: PasswordSource, err: &IdentityError) -> Failure {
+/// A certificate that could not be loaded from `path`.
+pub fn identity(
+    role: KeyRole,
+    path: &Path,
+    source: PasswordSource,
+    err: &IdentityError,
+) -> Failure {
     let file = path.display();
+    let KeyRole {
+        what,
+        password_env: env,
+    } = role;
     let message = match err {
         IdentityError::WrongPassword => {
             let from = match source {
-                PasswordSource::Environment => format!(" (taken from ${PASSWORD_ENV})"),
+                PasswordSource::Environment => format!(" (taken from ${env})"),
                 PasswordSource::Prompt => " (as typed)".to_owned(),
                 PasswordSource::None => String::new(),
             };
-            format!(
-                "cannot open the client certificate {file}: the PKCS#12 password{from} is wrong"
-            )
+            format!("cannot open the {what} {file}: the PKCS#12 password{from} is wrong")
         }
         IdentityError::PasswordRequired => format!(
-            "the client certificate {file} is a PKCS#12 keystore and needs a password: set \
-             ${PASSWORD_ENV} (no terminal to ask on)"
+            "the {what} {file} is a PKCS#12 keystore and needs a password: set ${env} (no \
+             terminal to ask on)"
         ),
         // `Io` already names the file.
-        IdentityError::Io { .. } => format!("cannot load the client certificate: {err}"),
-        other => format!("cannot load the client certificate from {file}: {other}"),
+        IdentityError::Io { .. } => format!("cannot load the {what}: {err}"),
+        other => format!("cannot load the {what} from {file}: {other}"),
     };
     Failure::Failed(message)
 }

@@ -11,6 +11,7 @@ mod identity;
 mod output;
 mod sandbox;
 mod vzp;
+mod wssec;
 
 use std::process::ExitCode;
 
@@ -24,6 +25,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Vzp { command } => vzp::run(command).await,
+        Command::Wssec { command } => wssec::run(command),
         Command::Sandbox { command } => sandbox::run(command).await,
     };
     match result {
