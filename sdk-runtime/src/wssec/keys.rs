@@ -63,6 +63,7 @@ pub struct SigningIdentity {
 }
 
 struct Inner {
+    leaf: CertificateInfo,
     chain: Vec<CertificateInfo>,
     key: SigningKey,
 }
@@ -109,19 +110,18 @@ impl SigningIdentity {
             .iter()
             .map(|c| CertificateInfo::from_der(c))
             .collect::<Result<Vec<_>, _>>()?;
-        let leaf = chain.first().ok_or(IdentityError::NoCertificate)?;
+        let leaf = chain.first().ok_or(IdentityError::NoCertificate)?.clone();
         let (_, cert) = X509Certificate::from_der(leaf.der())
             .map_err(|e| KeyError::KeyRejected(format!("the certificate cannot be read: {e}")))?;
         let key = load_key(&identity.private_key(), &cert)?;
         Ok(SigningIdentity {
-            inner: Arc::new(Inner { chain, key }),
+            inner: Arc::new(Inner { leaf, chain, key }),
         })
     }
 
     /// The signing (leaf) certificate.
     pub fn certificate(&self) -> &CertificateInfo {
-        // `from_identity` refuses an empty chain.
-        &self.inner.chain[0]
+        &self.inner.leaf
     }
 
     /// The certificate chain, leaf first, as far as the keystore or PEM file held it.
