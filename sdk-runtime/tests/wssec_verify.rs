@@ -16,48 +16,33 @@
 //! for RSA-2048 (CA and leaf made with the `openssl` CLI; the leaf's EKU is emailProtection
 //! only, as signing certificates often have) and ECDSA P-256 (rcgen's [`TestPki`]) keys. The
 //! published P1 prescription sample is signed as an enveloped document. Keys are generated at
-//! test time under the target directory.
+//! test time under the target directory; keys, templates and xmlsec1 command lines are shared
+//! with the other wssec tests and the bench (`support/wssec_pki.rs`).
+#![cfg(feature = "sandbox")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support/wssec_pki.rs"]
+mod wssec_pki;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use base64::Engine as _;
-use sdk_runtime::sandbox::{IssuedCert, TestPki};
+use sdk_runtime::sandbox::TestPki;
 use sdk_runtime::wssec::{
-    CertificateInfo, Document, ExcC14n, SignatureAlgorithm, SignedPart, TokenReference,
-    TrustAnchors, VerificationPolicy, Verifier, VerifyError,
+    Document, ExcC14n, SignatureAlgorithm, SignedPart, TokenReference, TrustAnchors,
+    VerificationPolicy, Verifier, VerifyError,
 };
 use time::OffsetDateTime;
-
-const SOAP: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-const WSU: &str =
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
-const WSSE: &str =
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
-const P1: &str = "http://csioz.gov.pl/p1/kontekst/mt/v20170510";
-const EXC: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
-const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
-const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
-const ECDSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
-const X509V3: &str =
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
-const SKI_VT: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509SubjectKeyIdentifier";
-const B64: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
+use wssec_pki::{
+    Credential as Signer, KONTEKST as P1, KeyKind, RSA_SHA256, SOAP11 as SOAP, Template, Token,
+    WSSE, b64, credential_from_issued, document_template, envelope_id_attrs, openssl_ca,
+    openssl_leaf, recepta_unsigned,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Keys and certificates
-
-struct Signer {
-    key_path: PathBuf,
-    cert_path: PathBuf,
-    cert: CertificateInfo,
-    /// `openssl x509 -issuer -nameopt RFC2253` (what xmlsec1 and WSS4J write).
-    issuer_rfc2253: String,
-    sig_alg: &'static str,
-}
 
 struct Fixtures {
     dir: PathBuf,
@@ -69,107 +54,39 @@ struct Fixtures {
     other: Signer,
 }
 
-fn run(cmd: &mut Command) -> std::process::Output {
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!(
-            "cannot run {cmd:?}: {e} (scripts/install-test-tools.sh installs xmlsec1 and openssl)"
-        )
-    });
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn issuer_rfc2253(cert_path: &Path) -> String {
-    let out = run(Command::new("openssl")
-        .args(["x509", "-noout", "-issuer", "-nameopt", "RFC2253", "-in"])
-        .arg(cert_path));
-    let s = String::from_utf8(out.stdout).unwrap();
-    s.trim().strip_prefix("issuer=").unwrap().trim().to_owned()
-}
-
-fn signer_from_files(key_path: PathBuf, cert_path: PathBuf, sig_alg: &'static str) -> Signer {
-    let pem = std::fs::read(&cert_path).unwrap();
-    let cert = TrustAnchors::from_pem(&pem).unwrap().certificates()[0].clone();
-    Signer {
-        issuer_rfc2253: issuer_rfc2253(&cert_path),
-        key_path,
-        cert_path,
-        cert,
-        sig_alg,
-    }
-}
-
-fn ec_signer(dir: &Path, name: &str, issued: &IssuedCert) -> Signer {
-    let key_path = dir.join(format!("{name}-key.pem"));
-    let cert_path = dir.join(format!("{name}-cert.pem"));
-    std::fs::write(&key_path, issued.key_pem()).unwrap();
-    std::fs::write(&cert_path, issued.cert_pem()).unwrap();
-    signer_from_files(key_path, cert_path, ECDSA_SHA256)
-}
-
 fn fixtures() -> &'static Fixtures {
     static FX: OnceLock<Fixtures> = OnceLock::new();
     FX.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join("wssec_verify")
-            .join(std::process::id().to_string());
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = wssec_pki::work_dir("wssec_verify", &std::process::id().to_string());
 
         // RSA: a CA and a one-day leaf with EKU emailProtection only.
-        let ca_key = dir.join("rsa-ca-key.pem");
-        let ca_cert = dir.join("rsa-ca.pem");
-        run(Command::new("openssl")
-            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650"])
-            .args(["-subj", "/C=PL/O=Test Centrum, Sp. z o.o./CN=Test WSS CA"])
-            .arg("-keyout")
-            .arg(&ca_key)
-            .arg("-out")
-            .arg(&ca_cert));
-        let leaf_key = dir.join("rsa-key.pem");
-        let leaf_csr = dir.join("rsa.csr");
-        let leaf_cert = dir.join("rsa-cert.pem");
-        let ext = dir.join("leaf.ext");
-        std::fs::write(
-            &ext,
-            "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=emailProtection\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
-        )
-        .unwrap();
-        run(Command::new("openssl")
-            .args(["req", "-newkey", "rsa:2048", "-nodes"])
-            .args(["-subj", "/C=PL/O=Przychodnia/CN=Jan Kowalski"])
-            .arg("-keyout")
-            .arg(&leaf_key)
-            .arg("-out")
-            .arg(&leaf_csr));
-        run(Command::new("openssl")
-            .args(["x509", "-req", "-days", "1", "-set_serial", "0x0123456789abcdef01"])
-            .arg("-in")
-            .arg(&leaf_csr)
-            .arg("-CA")
-            .arg(&ca_cert)
-            .arg("-CAkey")
-            .arg(&ca_key)
-            .arg("-extfile")
-            .arg(&ext)
-            .arg("-out")
-            .arg(&leaf_cert));
-        let rsa = signer_from_files(leaf_key, leaf_cert, RSA_SHA256);
+        let rsa_ca = openssl_ca(
+            &dir,
+            "rsa-ca",
+            KeyKind::Rsa2048,
+            "/C=PL/O=Test Centrum, Sp. z o.o./CN=Test WSS CA",
+        );
+        let rsa = openssl_leaf(
+            &dir,
+            "rsa",
+            KeyKind::Rsa2048,
+            "/C=PL/O=Przychodnia/CN=Jan Kowalski",
+            1,
+            Some("0x0123456789abcdef01"),
+            &rsa_ca,
+        );
 
         let ec_pki = TestPki::new("Test EC WSS CA").unwrap();
-        let ec = ec_signer(&dir, "ec", &ec_pki.issue_client_cert("Anna Nowak").unwrap());
+        let ec =
+            credential_from_issued(&dir, "ec", &ec_pki.issue_client_cert("Anna Nowak").unwrap());
         let other_pki = TestPki::new("Test EC WSS CA").unwrap();
-        let other = ec_signer(
+        let other = credential_from_issued(
             &dir,
             "other",
             &other_pki.issue_client_cert("Anna Nowak").unwrap(),
         );
         Fixtures {
-            rsa_ca_pem: std::fs::read_to_string(&ca_cert).unwrap(),
+            rsa_ca_pem: rsa_ca.cert_pem,
             dir,
             rsa,
             ec_pki,
@@ -192,202 +109,24 @@ fn p1_verifier() -> Verifier {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Templates and xmlsec1
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Token {
-    Bst,
-    Ski,
-    /// SKI reference, with the certificate also in a BinarySecurityToken of the header.
-    SkiWithBst,
-    IssuerSerial,
-    X509Data,
-}
-
-struct Template<'a> {
-    signer: &'a Signer,
-    token: Token,
-    created: OffsetDateTime,
-    expires: OffsetDateTime,
-    timestamp: bool,
-    refs: Vec<&'static str>,
-    sig_alg: Option<&'static str>,
-    digest_alg: &'static str,
-}
-
-impl<'a> Template<'a> {
-    fn new(signer: &'a Signer, token: Token) -> Self {
-        let now = OffsetDateTime::now_utc();
-        Template {
-            signer,
-            token,
-            created: now - time::Duration::seconds(5),
-            expires: now + time::Duration::seconds(300),
-            timestamp: true,
-            refs: vec!["TS-1", "KW-1", "Body-1"],
-            sig_alg: None,
-            digest_alg: SHA256,
-        }
-    }
-}
-
-fn xs_datetime(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
-}
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-/// The Subject Key Identifier a WS-Security sender puts in `wsse:KeyIdentifier`: the
-/// extension, or SHA-1 of the public key for certificates without one (rcgen's leaves).
-fn ski_of(cert: &CertificateInfo) -> Vec<u8> {
-    if let Some(ski) = cert.subject_key_identifier() {
-        return ski.to_vec();
-    }
-    use x509_parser::prelude::FromDer;
-    let (_, x) = x509_parser::certificate::X509Certificate::from_der(cert.der()).unwrap();
-    ring::digest::digest(
-        &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
-        &x.public_key().subject_public_key.data,
-    )
-    .as_ref()
-    .to_vec()
-}
-
-fn envelope_template(t: &Template<'_>) -> String {
-    let cert = &t.signer.cert;
-    let bst = format!(
-        r#"<wsse:BinarySecurityToken EncodingType="{B64}" ValueType="{X509V3}" wsu:Id="X509-1">{}</wsse:BinarySecurityToken>"#,
-        b64(cert.der())
-    );
-    let (bst, key_info) = match t.token {
-        Token::Bst => (
-            bst,
-            format!(
-                r##"<wsse:SecurityTokenReference wsu:Id="STR-1"><wsse:Reference URI="#X509-1" ValueType="{X509V3}"/></wsse:SecurityTokenReference>"##
-            ),
-        ),
-        Token::Ski | Token::SkiWithBst => (
-            if t.token == Token::SkiWithBst {
-                bst
-            } else {
-                String::new()
-            },
-            format!(
-                r#"<wsse:SecurityTokenReference><wsse:KeyIdentifier EncodingType="{B64}" ValueType="{SKI_VT}">{}</wsse:KeyIdentifier></wsse:SecurityTokenReference>"#,
-                b64(&ski_of(cert))
-            ),
-        ),
-        Token::IssuerSerial => (
-            String::new(),
-            format!(
-                r#"<wsse:SecurityTokenReference><ds:X509Data><ds:X509IssuerSerial><ds:X509IssuerName>{}</ds:X509IssuerName><ds:X509SerialNumber>{}</ds:X509SerialNumber></ds:X509IssuerSerial></ds:X509Data></wsse:SecurityTokenReference>"#,
-                t.signer
-                    .issuer_rfc2253
-                    .replace('&', "&amp;")
-                    .replace('<', "&lt;"),
-                cert.serial_decimal()
-            ),
-        ),
-        Token::X509Data => (
-            String::new(),
-            "<ds:X509Data><ds:X509Certificate/></ds:X509Data>".to_owned(),
-        ),
-    };
-    let timestamp = if t.timestamp {
-        format!(
-            r#"<wsu:Timestamp wsu:Id="TS-1"><wsu:Created>{}</wsu:Created><wsu:Expires>{}</wsu:Expires></wsu:Timestamp>"#,
-            xs_datetime(t.created),
-            xs_datetime(t.expires)
-        )
-    } else {
-        String::new()
-    };
-    let refs: String = t
-        .refs
-        .iter()
-        .map(|id| {
-            format!(
-                r##"<ds:Reference URI="#{id}"><ds:Transforms><ds:Transform Algorithm="{EXC}"><ec:InclusiveNamespaces xmlns:ec="{EXC}" PrefixList="wsse soapenv"/></ds:Transform></ds:Transforms><ds:DigestMethod Algorithm="{}"/><ds:DigestValue></ds:DigestValue></ds:Reference>"##,
-                t.digest_alg
-            )
-        })
-        .collect();
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<soapenv:Envelope xmlns:soapenv="{SOAP}" xmlns:wsu="{WSU}" xmlns:urn="urn:csioz:p1:erecepta:test">
-  <soapenv:Header>
-    <wsse:Security xmlns:wsse="{WSSE}" soapenv:mustUnderstand="1">
-      {bst}
-      {timestamp}
-      <ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="SIG-1">
-        <ds:SignedInfo>
-          <ds:CanonicalizationMethod Algorithm="{EXC}"><ec:InclusiveNamespaces xmlns:ec="{EXC}" PrefixList="soapenv urn"/></ds:CanonicalizationMethod>
-          <ds:SignatureMethod Algorithm="{sig_alg}"/>
-          {refs}
-        </ds:SignedInfo>
-        <ds:SignatureValue></ds:SignatureValue>
-        <ds:KeyInfo Id="KI-1">{key_info}</ds:KeyInfo>
-      </ds:Signature>
-    </wsse:Security>
-    <k:kontekstWywolania xmlns:k="{P1}" wsu:Id="KW-1">
-      <k:atrybut><k:nazwa>urn:csioz:p1:erecepta:kontekst:idPodmiotuOidRoot</k:nazwa><k:wartosc>2.16.840.1.113883.3.4424.2.3.1</k:wartosc></k:atrybut>
-      <k:atrybut><k:nazwa>urn:csioz:p1:erecepta:kontekst:idPodmiotuOidExt</k:nazwa><k:wartosc>000000001</k:wartosc></k:atrybut>
-    </k:kontekstWywolania>
-  </soapenv:Header>
-  <soapenv:Body wsu:Id="Body-1">
-    <urn:zapisPakietuRecept><urn:tresc>QUJD</urn:tresc><urn:uwagi>abc &amp; def</urn:uwagi></urn:zapisPakietuRecept>
-  </soapenv:Body>
-</soapenv:Envelope>
-"#,
-        sig_alg = t.sig_alg.unwrap_or(t.signer.sig_alg),
-    )
-}
+// xmlsec1 (the templates are in support/wssec_pki.rs)
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-fn xmlsec_sign(template: &str, signer: &Signer, id_attrs: &[&str]) -> Vec<u8> {
-    let fx = fixtures();
+fn xmlsec_sign(template: &str, signer: &Signer, id_attrs: &[String]) -> Vec<u8> {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let input = fx.dir.join(format!("tpl-{n}.xml"));
-    let output = fx.dir.join(format!("signed-{n}.xml"));
-    std::fs::write(&input, template).unwrap();
-    let mut cmd = Command::new("xmlsec1");
-    cmd.arg("--sign").arg("--privkey-pem").arg(format!(
-        "{},{}",
-        signer.key_path.display(),
-        signer.cert_path.display()
-    ));
-    for a in id_attrs {
-        cmd.arg("--id-attr:Id").arg(a);
-    }
-    cmd.arg("--output").arg(&output).arg(&input);
-    run(&mut cmd);
-    std::fs::read(&output).unwrap()
+    wssec_pki::xmlsec_sign(
+        &fixtures().dir,
+        &format!("{n}.xml"),
+        template,
+        signer,
+        id_attrs,
+    )
+    .unwrap_or_else(|e| panic!("xmlsec1 --sign failed: {e}"))
 }
 
 fn sign_envelope(t: &Template<'_>) -> Vec<u8> {
-    xmlsec_sign(
-        &envelope_template(t),
-        t.signer,
-        &[
-            &format!("{SOAP}:Body"),
-            &format!("{WSU}:Timestamp"),
-            &format!("{P1}:kontekstWywolania"),
-            &format!("{WSSE}:BinarySecurityToken"),
-        ],
-    )
+    xmlsec_sign(&t.render(), t.signer, &envelope_id_attrs(SOAP))
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -515,26 +254,12 @@ fn unknown_ski_or_issuer_serial_is_key_not_found() {
 // ---------------------------------------------------------------------------------------------
 // Enveloped documents: the published P1 prescription sample
 
-fn recepta_unsigned() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/specs/published/p1-erecepta-v20170510/samples/recepta.xml");
-    let xml = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    // The sample carries its own (XAdES, rsa-sha1) signature: take it out.
-    let start = xml.find("<ds:Signature").unwrap();
-    let end = xml.find("</ds:Signature>").unwrap() + "</ds:Signature>".len();
-    format!("{}{}", &xml[..start], &xml[end..])
-}
-
 fn sign_recepta(signer: &Signer) -> Vec<u8> {
-    let xml = recepta_unsigned();
-    let close = xml.rfind("</ClinicalDocument>").unwrap();
-    let template = format!(
-        r#"{}<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="{EXC}"/><ds:SignatureMethod Algorithm="{}"/><ds:Reference URI=""><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="{EXC}"/></ds:Transforms><ds:DigestMethod Algorithm="{SHA256}"/><ds:DigestValue/></ds:Reference></ds:SignedInfo><ds:SignatureValue/><ds:KeyInfo><ds:X509Data><ds:X509Certificate/></ds:X509Data></ds:KeyInfo></ds:Signature>{}"#,
-        &xml[..close],
-        signer.sig_alg,
-        &xml[close..]
-    );
-    xmlsec_sign(&template, signer, &[])
+    xmlsec_sign(
+        &document_template(&recepta_unsigned(), signer.sig_alg),
+        signer,
+        &[],
+    )
 }
 
 #[test]
