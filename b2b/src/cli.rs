@@ -22,6 +22,8 @@ Examples:
   B2B_IDENTITY_PASSWORD=... b2b vzp prubeh-pojisteni 8001010006 \\
       --endpoint https://prod.b2b.vzp.cz --identity firma.p12
   b2b sandbox vzp --listen 127.0.0.1:8443
+  b2b p1 odczyt-recepty
+  b2b sandbox p1 --out ./p1-sandbox
   B2B_SIGNING_PASSWORD=... b2b wssec sign request.xml --identity firma-wss.p12 > signed.xml
   b2b wssec verify signed.xml --trust ccp1-root.pem
 
@@ -65,6 +67,46 @@ Examples:
   b2b sandbox vzp
   b2b sandbox vzp --listen 127.0.0.1:8443 --out ./vzp-sandbox";
 
+const P1_AFTER_HELP: &str = "\
+Examples:
+  b2b p1 odczyt-recepty
+  b2b p1 odczyt-recepty --json";
+
+const ODCZYT_RECEPTY_AFTER_HELP: &str = "\
+Without --endpoint the embedded e-Recepta sandbox answers: b2b first stores one fictitious
+prescription there and, without KLUCZ_RECEPTY, reads it back. Nothing leaves this computer.
+
+With --endpoint P1 needs two certificates: --identity for mutual TLS (the entity's
+`…-tls.p12`, password in $B2B_IDENTITY_PASSWORD) and --signing-identity for the WS-Security
+signature (the `…-wss.p12`, password in $B2B_SIGNING_PASSWORD), and the call context:
+--id-podmiotu, --id-uzytkownika and --rola (--id-miejsca-pracy if your calls carry it).
+An identifier is EXTENSION (with the usual OID root) or ROOT:EXTENSION.
+
+A refused call (SOAP fault bledyOperacji) prints P1's kodBleduMajor/kodBleduMinor and exits
+with 1; so does an answer whose wynik is not urn:csioz:p1:kod:major:Sukces (the answer is
+printed first).
+
+Examples:
+  b2b p1 odczyt-recepty
+  b2b p1 odczyt-recepty --json
+  B2B_IDENTITY_PASSWORD=... B2B_SIGNING_PASSWORD=... b2b p1 odczyt-recepty KLUCZ \\
+      --endpoint https://isus.ezdrowie.gov.pl --identity Podmiot-tls.p12 \\
+      --signing-identity Podmiot-wss.p12 --id-podmiotu 000000123456 \\
+      --id-uzytkownika 1234567 --id-miejsca-pracy 01 --rola FARMACEUTA";
+
+const SANDBOX_P1_AFTER_HELP: &str = "\
+Writes to the output folder: ca.pem (the sandbox's TLS CA, for --ca), client.pem (a TLS client
+certificate with its key, for --identity), wss.pem (a WS-Security signing certificate with its
+key, issued by the sandbox's separate signing CA, for --signing-identity or b2b wssec sign
+--identity) and wss-ca.pem (that signing CA, for b2b wssec verify --trust). Stores one
+fictitious prescription, prints the endpoint, its key and example commands, and serves until
+Ctrl-C. The sandbox checks signatures and the call context as P1 does and answers refusals with
+P1's fault codes (see sdk_p1::sandbox).
+
+Examples:
+  b2b sandbox p1
+  b2b sandbox p1 --listen 127.0.0.1:8443 --out ./p1-sandbox";
+
 const WSSEC_AFTER_HELP: &str = "\
 Examples:
   B2B_SIGNING_PASSWORD=... b2b wssec sign request.xml --identity firma-wss.p12 > signed.xml
@@ -93,7 +135,7 @@ Examples:
   b2b wssec verify answer.xml --trust root.pem --cert partner.pem --profile basic --json
   b2b wssec verify recepta-signed.xml --document --trust ca.pem";
 
-/// Command-line client of Czech health-care authority B2B web services (VZP ČR).
+/// Command-line client of health-care authority B2B web services (VZP ČR, P1 e-Recepta).
 #[derive(Debug, Parser)]
 #[command(
     name = "b2b",
@@ -120,6 +162,12 @@ pub enum Command {
         #[command(subcommand)]
         command: WssecCommand,
     },
+    /// P1 (Poland, Centrum e-Zdrowia): e-Recepta, with mutual TLS and WS-Security signatures.
+    #[command(after_help = P1_AFTER_HELP)]
+    P1 {
+        #[command(subcommand)]
+        command: P1Command,
+    },
     /// Runs an authority's sandbox as a standalone HTTPS server (for other programs to call).
     Sandbox {
         #[command(subcommand)]
@@ -144,6 +192,79 @@ pub enum SandboxCommand {
     /// The VZP sandbox: mutual TLS, fictitious data, HTTP 503 when called too often.
     #[command(after_help = SANDBOX_VZP_AFTER_HELP)]
     Vzp(SandboxVzpArgs),
+    /// The P1 e-Recepta sandbox: mutual TLS, WS-Security signatures, the call context, fictitious
+    /// prescriptions kept in memory.
+    #[command(after_help = SANDBOX_P1_AFTER_HELP)]
+    P1(SandboxP1Args),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum P1Command {
+    /// odczytRecepty: reads one prescription by its key (status, verification result, document).
+    #[command(after_help = ODCZYT_RECEPTY_AFTER_HELP)]
+    OdczytRecepty(OdczytReceptyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OdczytReceptyArgs {
+    /// The prescription's key (kluczRecepty) P1 gave it. Required with --endpoint; without it,
+    /// the fictitious prescription stored in the embedded sandbox is read.
+    #[arg(value_name = "KLUCZ_RECEPTY")]
+    pub klucz: Option<String>,
+    #[command(flatten)]
+    pub common: P1Args,
+}
+
+/// Options shared by the P1 commands.
+#[derive(Debug, Args)]
+pub struct P1Args {
+    /// Base URL of a P1 host, e.g. `https://isus.ezdrowie.gov.pl` (the e-Recepta path
+    /// `/services/ObslugaReceptyWS` is appended unless given). Without it, an embedded sandbox
+    /// with fictitious data answers.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// TLS client certificate (P1's `…-tls.p12`, or PEM with certificate and key). The PKCS#12
+    /// password is read from $B2B_IDENTITY_PASSWORD or asked for on the terminal.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    pub identity: Option<PathBuf>,
+    /// Private key (PEM) when it is not in the --identity file.
+    #[arg(long, value_name = "FILE", requires = "identity")]
+    pub key: Option<PathBuf>,
+    /// WS-Security signing certificate (P1's `…-wss.p12`, not the TLS one; or PEM). The
+    /// PKCS#12 password is read from $B2B_SIGNING_PASSWORD or asked for on the terminal.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    pub signing_identity: Option<PathBuf>,
+    /// Private key (PEM) when it is not in the --signing-identity file.
+    #[arg(long, value_name = "FILE", requires = "signing_identity")]
+    pub signing_key: Option<PathBuf>,
+    /// Extra trusted root certificates (PEM) for the server's certificate; may be repeated.
+    /// The system trust store is used as well.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    pub ca: Vec<PathBuf>,
+    /// The entity calling (idPodmiotu): EXTENSION, OID root 2.16.840.1.113883.3.4424.2.3.1
+    /// unless given as ROOT:EXTENSION. Required with --endpoint.
+    #[arg(long, value_name = "[ROOT:]EXT")]
+    pub id_podmiotu: Option<String>,
+    /// The user (idUzytkownika): the professional's NPWZ, OID root 2.16.840.1.113883.3.4424.1.6.2
+    /// unless given as ROOT:EXTENSION. Required with --endpoint.
+    #[arg(long, value_name = "[ROOT:]EXT")]
+    pub id_uzytkownika: Option<String>,
+    /// The place of work (idMiejscaPracy): EXTENSION, OID root 2.16.840.1.113883.3.4424.2.3.3
+    /// unless given as ROOT:EXTENSION.
+    #[arg(long, value_name = "[ROOT:]EXT")]
+    pub id_miejsca_pracy: Option<String>,
+    /// The user's business role (rolaBiznesowa): LEKARZ_LEK_DENTYSTA_FELCZER,
+    /// PIELEGNIARKA_POLOZNA, FARMACEUTA, TECHNIK_FARMACEUTYCZNY (another value is sent as
+    /// given). Required with --endpoint.
+    #[arg(long, value_name = "ROLA")]
+    pub rola: Option<String>,
+    /// Seconds to wait for the whole call.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// Prints one JSON object (request, response, diagnostics) instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -322,6 +443,17 @@ pub struct SandboxVzpArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
     /// Folder for ca.pem and client.pem [default: a new folder in the temporary directory].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxP1Args {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// Folder for ca.pem, client.pem, wss.pem and wss-ca.pem [default: a new folder in the
+    /// temporary directory].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }

@@ -9,6 +9,7 @@ mod cli;
 mod failure;
 mod identity;
 mod output;
+mod p1;
 mod sandbox;
 mod vzp;
 mod wssec;
@@ -26,6 +27,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Vzp { command } => vzp::run(command).await,
         Command::Wssec { command } => wssec::run(command),
+        Command::P1 { command } => p1::run(command).await,
         Command::Sandbox { command } => sandbox::run(command).await,
     };
     match result {

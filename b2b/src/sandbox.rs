@@ -1,4 +1,4 @@
-//! `b2b sandbox vzp`: the embedded VZP sandbox as a standalone server, until Ctrl-C.
+//! `b2b sandbox vzp|p1`: an embedded sandbox as a standalone server, until Ctrl-C.
 
 use std::fs;
 use std::io::{self, Write};
@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 
 use sdk_vzp::sandbox::{Sandbox, SandboxConfig};
 
-use crate::cli::{SandboxCommand, SandboxVzpArgs};
+use crate::cli::{SandboxCommand, SandboxP1Args, SandboxVzpArgs};
 use crate::failure::Failure;
-use crate::output;
+use crate::{output, p1};
 
 pub async fn run(command: SandboxCommand) -> Result<(), Failure> {
     match command {
         SandboxCommand::Vzp(args) => vzp(args).await,
+        SandboxCommand::P1(args) => p1_sandbox(args).await,
     }
 }
 
@@ -23,17 +24,7 @@ async fn vzp(args: SandboxVzpArgs) -> Result<(), Failure> {
         .issue_client_cert("sandbox client")
         .map_err(|e| Failure::Failed(format!("cannot issue a client certificate: {e}")))?;
 
-    let dir = match args.out {
-        Some(dir) => {
-            fs::create_dir_all(&dir).map_err(|e| {
-                Failure::Failed(format!("cannot create --out {}: {e}", dir.display()))
-            })?;
-            dir
-        }
-        None => new_temp_dir()?,
-    };
-    // Absolute paths, so the printed command works from any directory.
-    let dir = std::path::absolute(&dir).unwrap_or(dir);
+    let dir = out_dir(args.out, "vzp")?;
     let ca = dir.join("ca.pem");
     let client = dir.join("client.pem");
     write_file(&ca, sandbox.ca_cert_pem(), false)?;
@@ -69,13 +60,104 @@ async fn vzp(args: SandboxVzpArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+async fn p1_sandbox(args: SandboxP1Args) -> Result<(), Failure> {
+    use sdk_p1::sandbox::{Sandbox, SandboxConfig};
+
+    let sandbox = Sandbox::start_on(args.listen, SandboxConfig::default())
+        .map_err(|e| Failure::Failed(format!("cannot start the P1 sandbox: {e}")))?;
+    let tls_cert = sandbox
+        .issue_client_cert("sandbox client")
+        .map_err(|e| Failure::Failed(format!("cannot issue a TLS client certificate: {e}")))?;
+    let signing_cert = sandbox
+        .issue_signing_cert("sandbox signer")
+        .map_err(|e| Failure::Failed(format!("cannot issue a signing certificate: {e}")))?;
+
+    // One fictitious prescription to read, stored by a fictitious physician of the fictitious
+    // entity the example command names.
+    let client = sandbox
+        .client()
+        .map_err(|e| Failure::Failed(format!("cannot set up a client of the sandbox: {e}")))?;
+    let klucz = p1::store_fictitious_prescription(&client, &p1::sandbox_kontekst()?).await?;
+
+    let dir = out_dir(args.out, "p1")?;
+    let ca = dir.join("ca.pem");
+    let client_pem = dir.join("client.pem");
+    let wss = dir.join("wss.pem");
+    let wss_ca = dir.join("wss-ca.pem");
+    write_file(&ca, sandbox.ca_cert_pem(), false)?;
+    write_file(&wss_ca, sandbox.wss_ca_cert_pem(), false)?;
+    // These hold private keys: readable by the owner only.
+    write_file(&client_pem, &tls_cert.pem_bundle(), true)?;
+    write_file(&wss, &signing_cert.pem_bundle(), true)?;
+
+    let url = sandbox.base_url();
+    let endpoint = sandbox.endpoint();
+    let (ca, client_pem, wss, wss_ca) = (
+        shell_quote(&ca),
+        shell_quote(&client_pem),
+        shell_quote(&wss),
+        shell_quote(&wss_ca),
+    );
+    // The files exist and the prescription is stored before the URL is printed: whoever waits
+    // for this text can use them.
+    let text = format!(
+        "P1 e-Recepta sandbox (fictitious data) listening on {url}\n\
+         \x20 endpoint    {endpoint}\n\
+         \x20 ca.pem      {ca}  (TLS server CA: pass with --ca)\n\
+         \x20 client.pem  {client_pem}  (TLS client certificate and key: --identity)\n\
+         \x20 wss.pem     {wss}  (WS-Security signing certificate and key: --signing-identity)\n\
+         \x20 wss-ca.pem  {wss_ca}  (the signing CA: b2b wssec verify --trust)\n\
+         \n\
+         Fictitious prescription stored: kluczRecepty {klucz}\n\
+         \x20 (entity {podmiot}, user {uzytkownik}, place of work {miejsce}, role {rola})\n\
+         \n\
+         Examples:\n\
+         \x20 b2b p1 odczyt-recepty {klucz} --endpoint {url} --identity {client_pem} \\\n\
+         \x20     --signing-identity {wss} --ca {ca} \\\n\
+         \x20     --id-podmiotu {podmiot} --id-uzytkownika {uzytkownik} --id-miejsca-pracy {miejsce} --rola {rola}\n\
+         \x20 b2b wssec sign request.xml --identity {wss} > signed.xml\n\
+         \x20 b2b wssec verify signed.xml --trust {wss_ca}\n\
+         \n\
+         Requests must be signed by a certificate of the sandbox's signing CA and carry \
+         kontekstWywolania; refusals are SOAP faults with P1's kodBleduMajor/kodBleduMinor.\n\
+         Press Ctrl-C to stop.\n",
+        podmiot = p1::SANDBOX_PODMIOT,
+        uzytkownik = p1::SANDBOX_UZYTKOWNIK,
+        miejsce = p1::SANDBOX_MIEJSCE_PRACY,
+        rola = p1::SANDBOX_ROLA,
+    );
+    output::stdout(&text)?;
+
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| Failure::Failed(format!("cannot wait for Ctrl-C: {e}")))?;
+    eprintln!("stopping the P1 sandbox");
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+/// `--out` (created if missing) or a fresh private folder; absolute, so printed commands work
+/// from any directory.
+fn out_dir(out: Option<PathBuf>, service: &str) -> Result<PathBuf, Failure> {
+    let dir = match out {
+        Some(dir) => {
+            fs::create_dir_all(&dir).map_err(|e| {
+                Failure::Failed(format!("cannot create --out {}: {e}", dir.display()))
+            })?;
+            dir
+        }
+        None => new_temp_dir(service)?,
+    };
+    Ok(std::path::absolute(&dir).unwrap_or(dir))
+}
+
 /// A fresh folder in the temporary directory, private to the user (it receives a private key).
-fn new_temp_dir() -> Result<PathBuf, Failure> {
+fn new_temp_dir(service: &str) -> Result<PathBuf, Failure> {
     let base = std::env::temp_dir();
     let pid = std::process::id();
     let mut last_error = None;
     for n in 0..1000 {
-        let dir = base.join(format!("b2b-sandbox-vzp-{pid}-{n}"));
+        let dir = base.join(format!("b2b-sandbox-{service}-{pid}-{n}"));
         let mut builder = fs::DirBuilder::new();
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
