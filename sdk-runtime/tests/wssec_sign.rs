@@ -7,6 +7,9 @@
 #![cfg(feature = "sandbox")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support/wssec_pki.rs"]
+mod wssec_pki;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -18,15 +21,7 @@ use sdk_runtime::wssec::{
     TokenReference, WsSecuritySigner, sign_enveloped_document,
 };
 use time::OffsetDateTime;
-
-const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
-const WSSE: &str =
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
-const WSU: &str =
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
-const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
-const KONTEKST: &str = "http://csioz.gov.pl/p1/kontekst/mt/v20170510";
+use wssec_pki::{DS, KONTEKST, SOAP11, SOAP12, WSSE, WSU, recepta_unsigned, run_ok, xmlsec_verify};
 
 /// An e-Recepta request as `sdk_p1::request_envelope` writes it (pretty-printed here, to show
 /// that whitespace is left alone), with Polish text.
@@ -54,29 +49,11 @@ const P1_ENVELOPE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 // Harness
 
 fn work_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("wssec_sign")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn run(cmd: &mut Command) -> (bool, String) {
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!("cannot run {cmd:?} (scripts/install-test-tools.sh installs it): {e}")
-    });
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    wssec_pki::work_dir("wssec_sign", name)
 }
 
 fn openssl(dir: &Path, args: &[&str]) {
-    let (ok, out) = run(Command::new("openssl").current_dir(dir).args(args));
-    assert!(ok, "openssl {args:?} failed: {out}");
+    run_ok(Command::new("openssl").current_dir(dir).args(args));
 }
 
 /// A signing key with its certificate file (PEM) for xmlsec1.
@@ -147,30 +124,6 @@ fn ec_signer(dir: &Path) -> Signer {
     assert_eq!(identity.algorithm(), SignatureAlgorithm::EcdsaP256Sha256);
     assert!(identity.certificate().subject_key_identifier().is_some());
     Signer { identity, cert_pem }
-}
-
-/// `xmlsec1 --verify` of `xml` with the certificate's key; the ID attributes of the signed
-/// parts are declared with `--id-attr`.
-fn xmlsec_verify(
-    dir: &Path,
-    name: &str,
-    xml: &[u8],
-    cert: &Path,
-    id_nodes: &[&str],
-) -> (bool, String) {
-    let file = dir.join(name);
-    std::fs::write(&file, xml).unwrap();
-    let mut cmd = Command::new("xmlsec1");
-    cmd.arg("--verify")
-        .arg("--pubkey-cert-pem")
-        .arg(cert)
-        .arg("--enabled-reference-uris")
-        .arg("empty,same-doc");
-    for node in id_nodes {
-        cmd.arg("--id-attr:Id").arg(node);
-    }
-    cmd.arg(&file);
-    run(&mut cmd)
 }
 
 fn p1_id_nodes() -> Vec<String> {
@@ -489,26 +442,10 @@ fn body_and_context_without_timestamp_verifies() {
 // ---------------------------------------------------------------------------------------------
 // Enveloped documents
 
-/// `recepta.xml` of the published e-Recepta package, its own (XAdES) signature removed.
-fn unsigned_recepta() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/specs/published/p1-erecepta-v20170510/samples/recepta.xml");
-    let xml = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let doc = parse(xml.as_bytes());
-    let sig = doc
-        .root()
-        .children()
-        .find(|c| c.is(Some(DS), "Signature"))
-        .unwrap();
-    let span = sig.span();
-    format!("{}{}", &xml[..span.start], &xml[span.end..])
-}
-
 #[test]
 fn enveloped_cda_documents_verify_with_xmlsec1() {
     let dir = work_dir("cda");
-    let recepta = unsigned_recepta();
+    let recepta = recepta_unsigned();
     for (label, signer) in [("rsa", rsa_signer(&dir)), ("ec", ec_signer(&dir))] {
         let signed = sign_enveloped_document(&signer.identity, recepta.as_bytes()).unwrap();
         let text = std::str::from_utf8(&signed).unwrap();
@@ -678,7 +615,13 @@ fn key_formats_and_unsupported_keys() {
     assert_eq!(ec.algorithm(), SignatureAlgorithm::EcdsaP256Sha256);
     for (id, cert) in [(rsa, "rsa.pem"), (ec, "ec.pem")] {
         let signed = sign_enveloped_document(&id, b"<doc xmlns=\"urn:d\"><a>1</a></doc>").unwrap();
-        let (ok, out) = xmlsec_verify(&dir, &format!("{cert}.xml"), &signed, &dir.join(cert), &[]);
+        let (ok, out) = xmlsec_verify(
+            &dir,
+            &format!("{cert}.xml"),
+            &signed,
+            &dir.join(cert),
+            &[] as &[&str],
+        );
         assert!(ok, "{out}");
     }
     // P-384 and Ed25519 load as TLS identities but cannot sign XML here.
