@@ -2183,3 +2183,36 @@ fn structure_security_headers_and_signatures() {
         refused!(verify(&two_headers), VerifyError::NotAnEnvelope { .. });
     }
 }
+/// xs:dateTime time zones lie within ±14:00 (XML Schema 1.1 Part 2 §3.3.7, §D.3.1); `time`
+/// allows offsets up to ±25:59:59, so `+25:00` passed as a time zone (a Created 25 hours
+/// "earlier" than written, an Expires 25 hours off).
+#[test]
+fn timestamp_offset_beyond_fourteen_hours() {
+    let now = OffsetDateTime::now_utc();
+    let c = xs(now);
+    for offset in ["+25:00", "-25:00", "+14:01", "-15:00", "+24:00"] {
+        let xml = timestamp_content(
+            &bst(),
+            &format!(
+                "<wsu:Created>{c}</wsu:Created><wsu:Expires>{}-01-01T00:00:00{offset}</wsu:Expires>",
+                now.year() + 1
+            ),
+        );
+        let r = verify(&xml);
+        assert!(
+            matches!(r, Err(VerifyError::TimestampInvalid { .. })),
+            "{offset}: {r:?}"
+        );
+    }
+    // The extremes are valid.
+    for offset in ["+14:00", "-14:00", "+05:45", "-00:00"] {
+        let xml = timestamp_content(
+            &bst(),
+            &format!(
+                "<wsu:Created>{c}</wsu:Created><wsu:Expires>{}-01-01T00:00:00{offset}</wsu:Expires>",
+                now.year() + 1
+            ),
+        );
+        verify(&xml).unwrap_or_else(|e| panic!("{offset}: {e}"));
+    }
+}

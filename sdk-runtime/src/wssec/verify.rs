@@ -2194,6 +2194,10 @@ fn parse_xs_datetime(s: &str) -> Option<OffsetDateTime> {
         }
         let h = i8::try_from(rest[1..3].parse::<u8>().ok()?).ok()?;
         let m = i8::try_from(rest[4..6].parse::<u8>().ok()?).ok()?;
+        // xs:dateTime time zones lie within ±14:00 (`time` would take up to ±25:59).
+        if h > 14 || m > 59 || (h == 14 && m != 0) {
+            return None;
+        }
         time::UtcOffset::from_hms(sign * h, sign * m, 0).ok()?
     };
     let date = time::Date::from_calendar_date(year, month, day).ok()?;
