@@ -2216,3 +2216,34 @@ fn timestamp_offset_beyond_fourteen_hours() {
         verify(&xml).unwrap_or_else(|e| panic!("{offset}: {e}"));
     }
 }
+/// An unauthenticated message can name the same large element in many references, each
+/// digested before the signature value is checked: the work grows with references × size.
+/// The number of references is bounded (as Santuario's secure validation does, 30).
+#[test]
+fn resources_many_references_are_refused_before_digesting() {
+    let xml = bst();
+    let big: String = (0..20_000).map(|i| format!("<ns2:x>{i}</ns2:x>")).collect();
+    let xml = resign(
+        &xml.replacen("<ns2:kluczRecepty>", &format!("{big}<ns2:kluczRecepty>"), 1),
+        &legit_key(),
+    );
+    let start = xml.find("<ds:Reference").unwrap();
+    let end = start + xml[start..].find("</ds:Reference>").unwrap() + "</ds:Reference>".len();
+    let one = &xml[start..end];
+    for n in [31, 10_000] {
+        let many = format!("{}{}{}", &xml[..start], one.repeat(n), &xml[end..]);
+        let started = Instant::now();
+        let e = refused!(verify(&many), VerifyError::MalformedSignature { .. });
+        assert!(e.to_string().contains("more than 30 ds:Reference"), "{e}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{n} references: {:?}",
+            started.elapsed()
+        );
+    }
+    // 30 references in all (28 to the Body, kontekst, Timestamp), signed with the trusted key:
+    // accepted.
+    let thirty = format!("{}{}{}", &xml[..start], one.repeat(28), &xml[end..]);
+    let v = verify(&resign(&thirty, &legit_key())).unwrap();
+    assert_eq!(v.signed_references().len(), 30);
+}

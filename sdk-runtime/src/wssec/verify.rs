@@ -10,7 +10,8 @@
 //!
 //! 1. The envelope has exactly one `wsse:Security` header for the ultimate receiver (no
 //!    `actor`/`role`) and exactly one `ds:Signature` in it.
-//! 2. The `ds:Signature` is well formed and uses only supported algorithms.
+//! 2. The `ds:Signature` is well formed, uses only supported algorithms and has at most 30
+//!    references.
 //! 3. Every `ds:Reference` (`URI="#id"`) resolves to exactly one element — a duplicated ID is a
 //!    signature-wrapping attempt ([`VerifyError::SignatureWrapping`]) — and its digest matches.
 //! 4. The certificate named by `ds:KeyInfo` is found (BinarySecurityToken reference, Subject Key
@@ -1074,6 +1075,11 @@ fn decode_base64(text: &str, what: &str) -> Result<Vec<u8>, VerifyError> {
         .map_err(|e| malformed(format!("{what} is not valid base64: {e}")))
 }
 
+/// At most this many `ds:Reference` elements in a `ds:SignedInfo`: Santuario's secure
+/// validation limit. References are digested before the signature value is checked, so an
+/// unauthenticated message naming one large element many times would cost references × size.
+const MAX_REFERENCES: usize = 30;
+
 /// The result of the cryptographic part of verification.
 struct CheckedSignature {
     /// `(URI, referenced element)` of every reference; the document element for `URI=""`.
@@ -1273,6 +1279,11 @@ fn check_signature(
     }
     let mut references = Vec::new();
     for r in si {
+        if references.len() == MAX_REFERENCES {
+            return Err(malformed(format!(
+                "more than {MAX_REFERENCES} ds:Reference elements in ds:SignedInfo (each is digested before the signature value is checked, so their number is bounded)"
+            )));
+        }
         if r.local_name() != "Reference" {
             return Err(malformed(format!(
                 "unexpected ds:{} in ds:SignedInfo",
