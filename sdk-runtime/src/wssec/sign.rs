@@ -298,8 +298,9 @@ impl WsSecuritySigner {
         let ids = IdGen::new(&doc);
         let plan = self.plan(&doc, &ids, now, &mut edits)?;
         let text = apply(doc.text(), edits)?;
-        let text = self.fill_digests(&text, &plan)?;
-        let text = fill_signature_value(&self.identity, &text, &plan.signature_id)?;
+        let doc = Document::parse(text.as_bytes()).map_err(internal)?;
+        let digests = self.digests(&doc, &plan)?;
+        let text = sign_in_place(&self.identity, &doc, &plan.signature_id, digests)?;
         Ok(text.into_bytes())
     }
 
@@ -561,11 +562,10 @@ impl WsSecuritySigner {
         open
     }
 
-    /// Computes the references' digests in the final document and writes them in.
-    fn fill_digests(&self, text: &str, plan: &Plan) -> Result<String, SignError> {
-        let doc = Document::parse(text.as_bytes()).map_err(internal)?;
+    /// Computes the references' digests in the final document: the edits that write them in.
+    fn digests(&self, doc: &Document, plan: &Plan) -> Result<Vec<Edit>, SignError> {
         let c14n = ExcC14n::new().inclusive_prefixes(self.profile.inclusive_prefixes.clone());
-        let signed_info = signed_info(&doc, &plan.signature_id)?;
+        let signed_info = signed_info(doc, &plan.signature_id)?;
         let mut edits = Vec::new();
         let references = signed_info
             .children()
@@ -585,7 +585,7 @@ impl WsSecuritySigner {
                 BASE64.encode(digest.as_ref()),
             ));
         }
-        apply(doc.text(), edits)
+        Ok(edits)
     }
 }
 
@@ -642,26 +642,53 @@ pub fn sign_enveloped_document(
     let slot = descendants(signed_info)
         .find(|c| c.is(Some(ns::DSIG_NS), "DigestValue"))
         .ok_or_else(|| SignError::Internal("no DigestValue".into()))?;
-    let text = apply(
-        doc.text(),
-        vec![Edit::insert(
-            slot.content_span().start,
-            BASE64.encode(digest.as_ref()),
-        )],
-    )?;
-    let text = fill_signature_value(identity, &text, &signature_id)?;
+    let digest = Edit::insert(slot.content_span().start, BASE64.encode(digest.as_ref()));
+    let text = sign_in_place(identity, &doc, &signature_id, vec![digest])?;
     Ok(text.into_bytes())
 }
 
-/// Canonicalizes `ds:SignedInfo` where it stands, signs it, and writes the value in.
-fn fill_signature_value(
+/// Writes the digests (`digest_edits`, positions in `doc`) into `ds:SignedInfo`, signs its
+/// canonical form, and returns `doc`'s text with digests and `ds:SignatureValue` filled in.
+///
+/// SignedInfo is canonicalized on its own, as a fragment declaring the `ds` prefix, instead of
+/// re-parsing the whole message: its exclusive canonical form only depends on its own subtree
+/// and the one prefix it uses (which the signer binds on `ds:Signature`; the
+/// `ec:InclusiveNamespaces` elements declare theirs), so both give the same bytes, and the
+/// interop tests with xmlsec1 check it.
+fn sign_in_place(
     identity: &SigningIdentity,
-    text: &str,
+    doc: &Document,
     signature_id: &str,
+    digest_edits: Vec<Edit>,
 ) -> Result<String, SignError> {
-    let doc = Document::parse(text.as_bytes()).map_err(internal)?;
-    let signed_info = signed_info(&doc, signature_id)?;
-    let value = identity.sign(&ExcC14n::new().canonicalize_element(signed_info)?)?;
+    let signed_info = signed_info(doc, signature_id)?;
+    let span = signed_info.span();
+    let source = doc
+        .text()
+        .get(span.clone())
+        .ok_or_else(|| SignError::Internal("SignedInfo span".into()))?;
+    let local: Vec<Edit> = digest_edits
+        .iter()
+        .map(|e| Edit {
+            start: e.start.saturating_sub(span.start),
+            end: e.end.saturating_sub(span.start),
+            text: e.text.clone(),
+        })
+        .collect();
+    if digest_edits
+        .iter()
+        .any(|e| e.start < span.start || e.end > span.end)
+    {
+        return Err(SignError::Internal("digest outside SignedInfo".into()));
+    }
+    let filled = apply(source, local)?;
+    let open = "<ds:SignedInfo";
+    let fragment = match filled.strip_prefix(open) {
+        Some(rest) => format!("{open} xmlns:ds=\"{}\"{rest}", ns::DSIG_NS),
+        None => return Err(SignError::Internal("SignedInfo not written by us".into())),
+    };
+    let fragment = Document::parse(fragment.as_bytes()).map_err(internal)?;
+    let value = identity.sign(&ExcC14n::new().canonicalize_element(fragment.root())?)?;
     let signature = signed_info
         .parent()
         .ok_or_else(|| SignError::Internal("SignedInfo without parent".into()))?;
@@ -669,13 +696,12 @@ fn fill_signature_value(
         .children()
         .find(|c| c.is(Some(ns::DSIG_NS), "SignatureValue"))
         .ok_or_else(|| SignError::Internal("no SignatureValue".into()))?;
-    apply(
-        doc.text(),
-        vec![Edit::insert(
-            slot.content_span().start,
-            BASE64.encode(value),
-        )],
-    )
+    let mut edits = digest_edits;
+    edits.push(Edit::insert(
+        slot.content_span().start,
+        BASE64.encode(value),
+    ));
+    apply(doc.text(), edits)
 }
 
 fn signed_info<'d>(doc: &'d Document, signature_id: &str) -> Result<Element<'d>, SignError> {
