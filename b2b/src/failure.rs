@@ -208,7 +208,7 @@ fn one_line_prefix(raw: &[u8], max: usize) -> String {
 }
 
 /// Collapses runs of whitespace and control characters into single spaces.
-fn single_line(text: &str) -> String {
+pub fn single_line(text: &str) -> String {
     text.split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()

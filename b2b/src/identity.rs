@@ -1,7 +1,7 @@
 //! Loading the client certificate, with the PKCS#12 password from the environment or a prompt.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sdk_runtime::transport::{Identity, IdentityError};
 
@@ -79,4 +79,19 @@ pub fn load_as(role: KeyRole, path: &Path, key: Option<&Path>) -> Result<Identit
     };
     Identity::from_file(path, Some(&password))
         .map_err(|e| failure::identity(role, path, source, &e))
+}
+
+/// Adds each `--ca` file (PEM) to a client builder with `add`.
+pub fn with_ca_files<B, E: std::fmt::Display>(
+    mut builder: B,
+    paths: &[PathBuf],
+    add: impl Fn(B, &[u8]) -> Result<B, E>,
+) -> Result<B, Failure> {
+    for path in paths {
+        let pem = std::fs::read(path)
+            .map_err(|e| Failure::Failed(format!("cannot read --ca {}: {e}", path.display())))?;
+        builder = add(builder, &pem)
+            .map_err(|e| Failure::Failed(format!("--ca {}: {e}", path.display())))?;
+    }
+    Ok(builder)
 }

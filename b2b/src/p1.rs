@@ -21,7 +21,7 @@ use sdk_runtime::url::Url;
 use sdk_runtime::xml::Diagnostic;
 
 use crate::cli::{OdczytReceptyArgs, P1Args, P1Command};
-use crate::failure::{self, Failure};
+use crate::failure::{self, Failure, single_line};
 use crate::{identity, output};
 
 /// OID root of entity identifiers (`idPodmiotu`), used when `--id-podmiotu` gives only the
@@ -283,17 +283,11 @@ impl Target {
                 "--endpoint needs --signing-identity".to_owned(),
             ));
         };
-        let mut builder = Client::builder()
+        let builder = Client::builder()
             .base_url(url.as_str())
             .timeout(settings.timeout);
-        for path in &args.ca {
-            let pem = std::fs::read(path).map_err(|e| {
-                Failure::Failed(format!("cannot read --ca {}: {e}", path.display()))
-            })?;
-            builder = builder
-                .add_root_certificates_pem(&pem)
-                .map_err(|e| Failure::Failed(format!("--ca {}: {e}", path.display())))?;
-        }
+        let mut builder =
+            identity::with_ca_files(builder, &args.ca, |b, pem| b.add_root_certificates_pem(pem))?;
         if let Some(path) = args.identity.as_deref() {
             let tls = identity::load(path, args.key.as_deref())?;
             if let Some(not_after) = tls.not_after()
@@ -545,14 +539,6 @@ fn render_wynik(out: &mut String, w: &t::WynikMT) {
     if let Some(k) = &w.komunikat {
         row(out, "komunikat", single_line(k));
     }
-}
-
-/// Collapses runs of whitespace and control characters into single spaces.
-fn single_line(text: &str) -> String {
-    text.split(|c: char| c.is_whitespace() || c.is_control())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[cfg(test)]

@@ -206,17 +206,11 @@ impl Target {
             // Settings::check guarantees an identity with an endpoint.
             return Err(Failure::Usage("--endpoint needs --identity".to_owned()));
         };
-        let mut builder = Client::builder()
+        let builder = Client::builder()
             .base_url(url.as_str())
             .timeout(settings.timeout);
-        for path in &args.ca {
-            let pem = std::fs::read(path).map_err(|e| {
-                Failure::Failed(format!("cannot read --ca {}: {e}", path.display()))
-            })?;
-            builder = builder
-                .add_root_certificates_pem(&pem)
-                .map_err(|e| Failure::Failed(format!("--ca {}: {e}", path.display())))?;
-        }
+        let builder =
+            identity::with_ca_files(builder, &args.ca, |b, pem| b.add_root_certificates_pem(pem))?;
         let identity = identity::load(identity_path, args.key.as_deref())?;
         if let Some(not_after) = identity.not_after()
             && not_after < time::OffsetDateTime::now_utc()

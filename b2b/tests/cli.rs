@@ -1,52 +1,14 @@
 //! The `b2b` binary as users run it: exit codes, stdout, stderr.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+mod support;
 
-const PASSWORD_ENV: &str = "B2B_IDENTITY_PASSWORD";
+use std::path::Path;
+use std::process::Command;
 
-/// The binary with a clean environment as far as it matters: no password inherited from the
-/// developer's shell, and stdin not a terminal so nothing ever prompts.
-fn b2b() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_b2b"));
-    cmd.env_remove(PASSWORD_ENV).stdin(Stdio::null());
-    cmd
-}
-
-fn run(args: &[&str]) -> Output {
-    b2b().args(args).output().expect("run b2b")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")
-}
-
-#[track_caller]
-fn assert_exit(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(out),
-        stderr(out)
-    );
-}
-
-/// A fresh, empty folder for one test.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("b2b-cli-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use support::{
+    PASSWORD_ENV, StandaloneSandbox, assert_exit, b2b, require_tool, run, stderr, stdout,
+};
 
 #[test]
 fn prubeh_pojisteni_in_the_embedded_sandbox_masks_the_number() {
@@ -295,74 +257,14 @@ fn help_is_useful() {
     assert!(stdout(&out).contains("--listen"), "{}", stdout(&out));
 }
 
-/// `b2b sandbox vzp` running as its own process; killed (and its folder removed) on drop, so
-/// a failing assertion does not leave it behind.
-struct StandaloneSandbox {
-    child: Child,
-    dir: PathBuf,
-    url: String,
-}
-
-impl StandaloneSandbox {
-    fn start(name: &str) -> Self {
-        let dir = temp_dir(name);
-        let mut child = b2b()
-            .args(["sandbox", "vzp", "--out"])
-            .arg(&dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start b2b sandbox vzp");
-        let stdout = child.stdout.take().unwrap();
-        // Guard first: from here on the process is killed even if waiting fails.
-        let mut sandbox = Self {
-            child,
-            dir,
-            url: String::new(),
-        };
-        // Read in a thread so a silent process cannot hang the test.
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut seen = Vec::new();
-        while sandbox.url.is_empty() {
-            let line = rx
-                .recv_timeout(Duration::from_secs(30))
-                .unwrap_or_else(|e| panic!("no URL from the sandbox ({e}); it printed {seen:?}"));
-            if let Some(url) = line.split_whitespace().find(|w| w.starts_with("https://")) {
-                sandbox.url = url.to_owned();
-            }
-            seen.push(line);
-        }
-        // The files are written before the URL is printed; check anyway.
-        for file in ["ca.pem", "client.pem"] {
-            assert!(sandbox.dir.join(file).is_file(), "{file} missing");
-        }
-        sandbox
-    }
-
-    fn path(&self, file: &str) -> String {
-        self.dir.join(file).to_str().unwrap().to_owned()
-    }
-}
-
-impl Drop for StandaloneSandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// `b2b sandbox vzp` as its own process, with its `ca.pem` and `client.pem`.
+fn vzp_sandbox(name: &str) -> StandaloneSandbox {
+    StandaloneSandbox::start("vzp", name, &[], &["ca.pem", "client.pem"])
 }
 
 #[test]
 fn real_endpoint_path_against_a_standalone_sandbox() {
-    let sandbox = StandaloneSandbox::start("pem");
+    let sandbox = vzp_sandbox("pem");
     let out = run(&[
         "vzp",
         "prubeh-pojisteni",
@@ -420,18 +322,6 @@ fn real_endpoint_path_against_a_standalone_sandbox() {
     assert!(err.contains("TLS") && err.contains("--ca"), "{err}");
 }
 
-fn require_openssl() {
-    let found = Command::new("openssl")
-        .arg("version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !found {
-        panic!("openssl is missing: run scripts/install-test-tools.sh");
-    }
-}
-
 fn export_pkcs12(dir: &Path, password: &str) -> String {
     let pem = dir.join("client.pem");
     let p12 = dir.join("client.p12");
@@ -452,8 +342,8 @@ fn export_pkcs12(dir: &Path, password: &str) -> String {
 
 #[test]
 fn pkcs12_identity_with_password_from_the_environment() {
-    require_openssl();
-    let sandbox = StandaloneSandbox::start("p12");
+    require_tool("openssl");
+    let sandbox = vzp_sandbox("p12");
     let p12 = export_pkcs12(&sandbox.dir, "tajne");
     let call = |password: Option<&str>| {
         let mut cmd = b2b();

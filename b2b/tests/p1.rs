@@ -3,11 +3,11 @@
 //! signing and verification with those files, and P1's fault codes for refused calls.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+mod support;
+
+use std::process::Output;
+
+use support::{StandaloneSandbox, assert_exit, run, stderr, stdout};
 
 const ENVELOPE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header><k:kontekstWywolania xmlns:k="http://csioz.gov.pl/p1/kontekst/mt/v20170510"><k:atrybut nazwa="urn:csioz:p1:erecepta:kontekst:idPodmiotuOidRoot"><k:wartosc>2.16.840.1.113883.3.4424.2.3.1</k:wartosc></k:atrybut></k:kontekstWywolania></soapenv:Header><soapenv:Body><ns3:odczytReceptyRequest xmlns:ns3="http://csioz.gov.pl/p1/erecepta/ws/v20170510"><ns3:kluczRecepty>1</ns3:kluczRecepty></ns3:odczytReceptyRequest></soapenv:Body></soapenv:Envelope>
@@ -24,46 +24,6 @@ const CONTEXT: [&str; 8] = [
     "--rola",
     "LEKARZ_LEK_DENTYSTA_FELCZER",
 ];
-
-/// The binary with no password inherited from the developer's shell and stdin not a terminal,
-/// so nothing ever prompts.
-fn b2b() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_b2b"));
-    cmd.env_remove("B2B_IDENTITY_PASSWORD")
-        .env_remove("B2B_SIGNING_PASSWORD")
-        .stdin(Stdio::null());
-    cmd
-}
-
-fn run(args: &[&str]) -> Output {
-    b2b().args(args).output().expect("run b2b")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")
-}
-
-#[track_caller]
-fn assert_exit(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(out),
-        stderr(out)
-    );
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("b2b-p1-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 #[test]
 fn the_embedded_sandbox_reads_a_fictitious_prescription() {
@@ -210,65 +170,34 @@ fn help_names_the_options() {
     }
 }
 
-/// `b2b sandbox p1` running as its own process; killed (and its folder removed) on drop, so a
-/// failing assertion does not leave it behind.
-struct StandaloneSandbox {
-    child: Child,
-    dir: PathBuf,
+/// `b2b sandbox p1` as its own process, with the key of the prescription it stored.
+struct P1Sandbox {
+    process: StandaloneSandbox,
     url: String,
+    dir: std::path::PathBuf,
     klucz: String,
 }
 
-impl StandaloneSandbox {
+impl P1Sandbox {
     fn start(name: &str) -> Self {
-        let dir = temp_dir(name);
-        let mut child = b2b()
-            .args(["sandbox", "p1", "--out"])
-            .arg(&dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start b2b sandbox p1");
-        let stdout = child.stdout.take().unwrap();
-        // Guard first: from here on the process is killed even if waiting fails.
-        let mut sandbox = Self {
-            child,
-            dir,
-            url: String::new(),
-            klucz: String::new(),
-        };
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut seen = Vec::new();
-        while sandbox.url.is_empty() || sandbox.klucz.is_empty() {
-            let line = rx
-                .recv_timeout(Duration::from_secs(30))
-                .unwrap_or_else(|e| panic!("no URL and key from the sandbox ({e}): {seen:?}"));
-            if line.contains("listening on")
-                && let Some(url) = line.split_whitespace().find(|w| w.starts_with("https://"))
-            {
-                sandbox.url = url.to_owned();
-            }
-            if let Some(rest) = line.split("kluczRecepty ").nth(1) {
-                sandbox.klucz = rest.trim().to_owned();
-            }
-            seen.push(line);
+        let process = StandaloneSandbox::start(
+            "p1",
+            name,
+            &["kluczRecepty "],
+            &["ca.pem", "client.pem", "wss.pem", "wss-ca.pem"],
+        );
+        let klucz = process.after("kluczRecepty ").unwrap_or_default();
+        assert!(!klucz.is_empty(), "no key in {:?}", process.lines);
+        P1Sandbox {
+            url: process.url.clone(),
+            dir: process.dir.clone(),
+            process,
+            klucz,
         }
-        for file in ["ca.pem", "client.pem", "wss.pem", "wss-ca.pem"] {
-            assert!(sandbox.dir.join(file).is_file(), "{file} missing");
-        }
-        sandbox
     }
 
     fn path(&self, file: &str) -> String {
-        self.dir.join(file).to_str().unwrap().to_owned()
+        self.process.path(file)
     }
 
     /// `b2b p1 odczyt-recepty KLUCZ` against this sandbox with its TLS files and the sandbox's
@@ -294,17 +223,9 @@ impl StandaloneSandbox {
     }
 }
 
-impl Drop for StandaloneSandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 #[test]
 fn a_standalone_sandbox_is_called_with_the_files_it_writes() {
-    let sandbox = StandaloneSandbox::start("call");
+    let sandbox = P1Sandbox::start("call");
     let wss = sandbox.path("wss.pem");
 
     let out = sandbox.odczyt(&sandbox.klucz, &wss, &[]);
@@ -366,7 +287,7 @@ fn a_standalone_sandbox_is_called_with_the_files_it_writes() {
 
 #[test]
 fn wss_pem_signs_what_wss_ca_pem_verifies() {
-    let sandbox = StandaloneSandbox::start("wssec");
+    let sandbox = P1Sandbox::start("wssec");
     let request = sandbox.dir.join("request.xml");
     let signed = sandbox.dir.join("signed.xml");
     std::fs::write(&request, ENVELOPE).unwrap();
@@ -409,8 +330,8 @@ fn wss_pem_signs_what_wss_ca_pem_verifies() {
 
 #[test]
 fn a_call_signed_with_a_foreign_certificate_is_refused_with_p1_codes() {
-    let sandbox = StandaloneSandbox::start("foreign");
-    let other = StandaloneSandbox::start("foreign-other");
+    let sandbox = P1Sandbox::start("foreign");
+    let other = P1Sandbox::start("foreign-other");
     let refused = |signing: &str| {
         let out = sandbox.odczyt(&sandbox.klucz, signing, &[]);
         assert_exit(&out, 1);

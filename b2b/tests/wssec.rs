@@ -3,11 +3,15 @@
 //! time; no key is committed.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod support;
 
-const SIGNING_PASSWORD_ENV: &str = "B2B_SIGNING_PASSWORD";
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use support::{
+    SIGNING_PASSWORD_ENV, assert_exit, b2b, require_tool, run_cmd_with_stdin, run_with_stdin,
+};
+
 const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 const WSU: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
@@ -18,59 +22,8 @@ const ENVELOPE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header><ns2:kontekstWywolania xmlns:ns2="http://csioz.gov.pl/p1/kontekst/mt/v20170510"><ns2:atrybut><ns2:nazwa>urn:csioz:p1:erecepta:kontekst:idPodmiotuOidRoot</ns2:nazwa><ns2:wartosc>2.16.840.1.113883.3.4424.2.3.1</ns2:wartosc></ns2:atrybut><ns2:atrybut><ns2:nazwa>urn:csioz:p1:kontekst:rolaBiznesowa</ns2:nazwa><ns2:wartosc>LEKARZ_LEK_DENTYSTA_FELCZER</ns2:wartosc></ns2:atrybut></ns2:kontekstWywolania></soapenv:Header><soapenv:Body><ns3:odczytReceptyRequest xmlns:ns3="http://csioz.gov.pl/p1/erecepta/ws/v20170510"><ns3:kluczRecepty>1234567890123456789012345678901234567890123</ns3:kluczRecepty></ns3:odczytReceptyRequest></soapenv:Body></soapenv:Envelope>
 "#;
 
-fn b2b() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_b2b"));
-    cmd.env_remove(SIGNING_PASSWORD_ENV)
-        .env_remove("B2B_IDENTITY_PASSWORD")
-        .stdin(Stdio::null());
-    cmd
-}
-
-/// Runs b2b with `input` on stdin.
-fn run_with_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = b2b()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run b2b");
-    child.stdin.take().unwrap().write_all(input).unwrap();
-    child.wait_with_output().unwrap()
-}
-
 fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("UTF-8 output")
-}
-
-#[track_caller]
-fn assert_exit(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-}
-
-fn tool(name: &str) {
-    let found = Command::new(name)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-        || Command::new(name)
-            .arg("version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-    assert!(
-        found,
-        "{name} is missing: run scripts/install-test-tools.sh"
-    );
 }
 
 fn openssl(args: &[&str], dir: &Path) {
@@ -94,7 +47,7 @@ struct Pki {
 
 impl Pki {
     fn new(name: &str) -> Self {
-        tool("openssl");
+        require_tool("openssl");
         let dir = std::env::temp_dir().join(format!("b2b-wssec-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -206,7 +159,7 @@ impl Pki {
     /// `xmlsec1 --verify` with the signing certificate as the key (xmlsec1 does not resolve
     /// wsse:SecurityTokenReference) and the signed elements' Id attributes declared.
     fn xmlsec1_verify(&self, signed: &[u8], document: bool) -> Output {
-        tool("xmlsec1");
+        require_tool("xmlsec1");
         let file = self.dir.join(format!("signed-{}.xml", rand_suffix()));
         std::fs::write(&file, signed).unwrap();
         let mut cmd = Command::new("xmlsec1");
@@ -319,23 +272,13 @@ fn pkcs12_signing_identity_takes_its_password_from_its_own_variable() {
     let p12 = pki.path("wss.p12");
     let sign = |password: Option<&str>| {
         let mut cmd = b2b();
-        cmd.args(["wssec", "sign", "--identity", &p12])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        cmd.args(["wssec", "sign", "--identity", &p12]);
         if let Some(p) = password {
             cmd.env(SIGNING_PASSWORD_ENV, p);
         }
         // The TLS identity's variable must not be taken for the signing certificate's.
         cmd.env("B2B_IDENTITY_PASSWORD", "tajne");
-        let mut child = cmd.spawn().unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(ENVELOPE.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        run_cmd_with_stdin(cmd, ENVELOPE.as_bytes())
     };
     let ok = sign(Some("tajne"));
     assert_exit(&ok, 0);
@@ -381,17 +324,7 @@ fn verify_says_which_check_fails() {
 
     // Signed by a certificate of another CA.
     let other = pki.path("other-ca.pem");
-    let out = b2b()
-        .args(["wssec", "verify", "--trust", &other])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            c.stdin.take().unwrap().write_all(&signed).unwrap();
-            c.wait_with_output()
-        })
-        .unwrap();
+    let out = run_with_stdin(&["wssec", "verify", "--trust", &other], &signed);
     assert_exit(&out, 1);
     assert!(text(&out.stderr).contains("certificate check"));
 
