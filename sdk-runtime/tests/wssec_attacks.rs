@@ -1529,15 +1529,22 @@ fn timestamp_in_the_future_and_expired() {
     refused!(verify(&xml), VerifyError::TimestampInFuture { .. });
 }
 
-/// A Timestamp without Expires is valid WS-Security and accepted: such a message does not
-/// expire. No maximum age of Created is enforced (WSS4J's timeStampTTL would refuse it after
-/// 300 s). Documented here; see the report.
+/// A Timestamp without Expires is valid WS-Security, but it no longer lives forever: it expires
+/// at Created + the policy's maximum age (300 s by default, WSS4J's timeToLive), plus skew.
 #[test]
-fn accepted_by_design_timestamp_without_expires_never_expires() {
+fn timestamp_without_expires_expires_after_max_age() {
     let now = OffsetDateTime::now_utc();
     let xml = timestamp_content(
         &bst(),
         &format!("<wsu:Created>{}</wsu:Created>", xs(now - days(3000))),
+    );
+    refused!(verify(&xml), VerifyError::TimestampTooOld { .. });
+    let xml = timestamp_content(
+        &bst(),
+        &format!(
+            "<wsu:Created>{}</wsu:Created>",
+            xs(now - time::Duration::seconds(60))
+        ),
     );
     verify(&xml).unwrap();
 }
@@ -2216,9 +2223,10 @@ fn timestamp_offset_beyond_fourteen_hours() {
         verify(&xml).unwrap_or_else(|e| panic!("{offset}: {e}"));
     }
 }
-/// An unauthenticated message can name the same large element in many references, each
-/// digested before the signature value is checked: the work grows with references × size.
-/// The number of references is bounded (as Santuario's secure validation does, 30).
+/// A message can name the same large element in many references: the work grows with
+/// references × size. The number of references is bounded (as Santuario's secure validation
+/// does, 30), and the signature value is checked before any digest, so an unauthenticated
+/// message with 30 such references costs one signature check.
 #[test]
 fn resources_many_references_are_refused_before_digesting() {
     let xml = bst();
@@ -2246,4 +2254,9 @@ fn resources_many_references_are_refused_before_digesting() {
     let thirty = format!("{}{}{}", &xml[..start], one.repeat(28), &xml[end..]);
     let v = verify(&resign(&thirty, &legit_key())).unwrap();
     assert_eq!(v.signed_references().len(), 30);
+    // Not re-signed and the Body changed: refused by the signature value, before any of the
+    // 30 digests (which would have found the changed Body first).
+    let unsigned = thirty.replacen("<ns2:x>0</ns2:x>", "<ns2:x>1</ns2:x>", 1);
+    assert_ne!(unsigned, thirty);
+    refused!(verify(&unsigned), VerifyError::SignatureInvalid { .. });
 }

@@ -375,6 +375,8 @@ fn tampered_body_with_recomputed_digest_value_breaks_the_signature() {
     }
 }
 
+/// The signature value is checked before the references are digested, so a changed
+/// `ds:DigestValue` (which changes `ds:SignedInfo`) is a broken signature, not a digest mismatch.
 #[test]
 fn tampered_digest_value_in_signed_info_is_caught() {
     let signed = text(&signed_rsa_bst());
@@ -390,7 +392,9 @@ fn tampered_digest_value_in_signed_info_is_caught() {
     bytes[0] ^= 1;
     let tampered = signed.replace(&first, &b64(&bytes));
     match expect_err(tampered.as_bytes()) {
-        VerifyError::DigestMismatch { uri, .. } => assert_eq!(uri, "#TS-1"),
+        VerifyError::SignatureInvalid { algorithm, .. } => {
+            assert_eq!(algorithm, SignatureAlgorithm::RsaSha256)
+        }
         other => panic!("{other}"),
     }
 }
@@ -433,6 +437,99 @@ fn expired_timestamp() {
         VerificationPolicy::p1(trust_all()).clock_skew(std::time::Duration::from_secs(3600)),
     )
     .verify_envelope_at(&signed, later)
+    .unwrap();
+}
+
+/// A signed Timestamp without `wsu:Expires`, created `age` ago.
+fn signed_without_expires(age: time::Duration) -> Vec<u8> {
+    let fx = fixtures();
+    let mut t = Template::new(&fx.ec, Token::Bst);
+    t.created = OffsetDateTime::now_utc() - age;
+    let rendered = t.render();
+    let start = rendered.find("<wsu:Expires>").unwrap();
+    let end = rendered.find("</wsu:Expires>").unwrap() + "</wsu:Expires>".len();
+    let template = format!("{}{}", &rendered[..start], &rendered[end..]);
+    xmlsec_sign(&template, t.signer, &envelope_id_attrs(SOAP))
+}
+
+#[test]
+fn timestamp_without_expires_lives_max_age_plus_skew() {
+    // Default: 300 s of age and 300 s of skew.
+    let fresh = signed_without_expires(time::Duration::seconds(5));
+    let report = p1_verifier().verify_envelope(&fresh).unwrap();
+    assert_eq!(report.timestamp().unwrap().1, None);
+    let now = OffsetDateTime::now_utc();
+    p1_verifier()
+        .verify_envelope_at(&fresh, now + time::Duration::seconds(550))
+        .unwrap();
+    match p1_verifier()
+        .verify_envelope_at(&fresh, now + time::Duration::seconds(700))
+        .unwrap_err()
+    {
+        VerifyError::TimestampTooOld {
+            has_expires,
+            max_age_seconds,
+            skew_seconds,
+            ..
+        } => {
+            assert!(!has_expires);
+            assert_eq!((max_age_seconds, skew_seconds), (300, 300));
+        }
+        other => panic!("{other}"),
+    }
+    // A day-old Timestamp without Expires no longer passes.
+    let old = signed_without_expires(time::Duration::days(1));
+    let err = expect_err(&old);
+    assert!(matches!(err, VerifyError::TimestampTooOld { .. }), "{err}");
+    // A configured age applies.
+    let strict = Verifier::new(
+        VerificationPolicy::p1(trust_all())
+            .max_timestamp_age(std::time::Duration::from_secs(60))
+            .clock_skew(std::time::Duration::from_secs(10)),
+    );
+    strict
+        .verify_envelope_at(&fresh, now + time::Duration::seconds(60))
+        .unwrap();
+    let err = strict
+        .verify_envelope_at(&fresh, now + time::Duration::seconds(70))
+        .unwrap_err();
+    assert!(matches!(err, VerifyError::TimestampTooOld { .. }), "{err}");
+    let lenient = Verifier::new(
+        VerificationPolicy::p1(trust_all())
+            .max_timestamp_age(std::time::Duration::from_secs(2 * 86_400)),
+    );
+    lenient.verify_envelope(&old).unwrap();
+}
+
+#[test]
+fn timestamp_with_expires_checks_age_only_when_configured() {
+    // Created 10 minutes ago, Expires in an hour: the default policy goes by Expires.
+    let fx = fixtures();
+    let mut t = Template::new(&fx.ec, Token::Bst);
+    t.created = OffsetDateTime::now_utc() - time::Duration::minutes(10);
+    t.expires = OffsetDateTime::now_utc() + time::Duration::hours(1);
+    let signed = sign_envelope(&t);
+    let policy = VerificationPolicy::p1(trust_all());
+    assert!(!policy.timestamp_age_applies_with_expires());
+    assert_eq!(
+        policy.allowed_timestamp_age(),
+        std::time::Duration::from_secs(300)
+    );
+    Verifier::new(policy).verify_envelope(&signed).unwrap();
+    // Configured: 5 min + 1 min skew < 10 min.
+    let policy = VerificationPolicy::p1(trust_all())
+        .max_timestamp_age(std::time::Duration::from_secs(300))
+        .clock_skew(std::time::Duration::from_secs(60));
+    assert!(policy.timestamp_age_applies_with_expires());
+    match Verifier::new(policy).verify_envelope(&signed).unwrap_err() {
+        VerifyError::TimestampTooOld { has_expires, .. } => assert!(has_expires),
+        other => panic!("{other}"),
+    }
+    // Configured but long enough.
+    Verifier::new(
+        VerificationPolicy::p1(trust_all()).max_timestamp_age(std::time::Duration::from_secs(900)),
+    )
+    .verify_envelope(&signed)
     .unwrap();
 }
 

@@ -13,14 +13,21 @@
 //! 2. The `ds:Signature` is well formed, uses only supported algorithms and has at most 30
 //!    references.
 //! 3. Every `ds:Reference` (`URI="#id"`) resolves to exactly one element — a duplicated ID is a
-//!    signature-wrapping attempt ([`VerifyError::SignatureWrapping`]) — and its digest matches.
+//!    signature-wrapping attempt ([`VerifyError::SignatureWrapping`]). Nothing is digested yet.
 //! 4. The certificate named by `ds:KeyInfo` is found (BinarySecurityToken reference, Subject Key
 //!    Identifier, X509IssuerSerial or an inline `ds:X509Certificate`), and the signature value
 //!    over the canonical `ds:SignedInfo` verifies with its key.
 //! 5. The certificate is within its validity period and chains to the trust anchors (checked
 //!    with rustls-webpki).
-//! 6. The `wsu:Timestamp` is within its window (with the allowed clock skew).
-//! 7. Every required part (Body, Timestamp, header blocks) is covered by a reference to the
+//! 6. Only then, with `ds:SignedInfo` authenticated, each reference's digest is computed and
+//!    compared (as Apache Santuario orders it): an unauthenticated message costs one signature
+//!    check, not one canonicalization per reference. A changed signed element is a
+//!    [`VerifyError::DigestMismatch`]; a changed `ds:DigestValue` changes `ds:SignedInfo` and
+//!    is a [`VerifyError::SignatureInvalid`].
+//! 7. The `wsu:Timestamp` is within its window (with the allowed clock skew) and not older than
+//!    the policy's maximum age where that applies
+//!    ([`VerificationPolicy::max_timestamp_age`]).
+//! 8. Every required part (Body, Timestamp, header blocks) is covered by a reference to the
 //!    element in its proper place — the envelope's own `soap:Body`, a direct child of
 //!    `soap:Header`, the Timestamp of this Security header. A signed element found elsewhere
 //!    is reported as signature wrapping.
@@ -251,6 +258,25 @@ pub enum VerifyError {
         /// The allowed clock skew in seconds.
         skew_seconds: u64,
     },
+    /// The `wsu:Timestamp` is older than the policy's maximum age (beyond the allowed clock
+    /// skew): one without `wsu:Expires`, or any when the maximum age is configured
+    /// ([`VerificationPolicy::max_timestamp_age`]).
+    #[error(
+        "wsu:Timestamp created at {created} is older than the maximum age of {max_age_seconds} s (now {now}, clock skew allowed {skew_seconds} s){note}",
+        note = if *has_expires { "" } else { "; it has no wsu:Expires" }
+    )]
+    TimestampTooOld {
+        /// The `wsu:Created` value.
+        created: OffsetDateTime,
+        /// Whether the Timestamp has a `wsu:Expires`.
+        has_expires: bool,
+        /// The maximum age in seconds.
+        max_age_seconds: u64,
+        /// The verification time.
+        now: OffsetDateTime,
+        /// The allowed clock skew in seconds.
+        skew_seconds: u64,
+    },
     /// The `wsu:Timestamp` was created in the future (beyond the allowed clock skew).
     #[error(
         "wsu:Timestamp created at {created}, in the future (now {now}, clock skew allowed {skew_seconds} s)"
@@ -379,8 +405,14 @@ pub struct VerificationPolicy {
     known: Vec<CertificateInfo>,
     clock_skew: Duration,
     require_timestamp: bool,
+    max_timestamp_age: Option<Duration>,
     required_parts: Vec<SignedPart>,
 }
+
+/// How long a `wsu:Timestamp` without `wsu:Expires` is accepted after its `wsu:Created`
+/// unless [`VerificationPolicy::max_timestamp_age`] says otherwise (WSS4J's default
+/// `timeToLive`).
+pub const DEFAULT_MAX_TIMESTAMP_AGE: Duration = Duration::from_secs(300);
 
 impl VerificationPolicy {
     /// Signatures chaining to `trust`; a signed `wsu:Timestamp` and a signed `soap:Body`
@@ -392,6 +424,7 @@ impl VerificationPolicy {
             known: Vec::new(),
             clock_skew: Duration::from_secs(300),
             require_timestamp: true,
+            max_timestamp_age: None,
             required_parts: vec![SignedPart::Body],
         }
     }
@@ -405,6 +438,21 @@ impl VerificationPolicy {
     /// The clock skew allowed between the sender's and our clock for the timestamp.
     pub fn clock_skew(mut self, skew: Duration) -> Self {
         self.clock_skew = skew;
+        self
+    }
+
+    /// The longest a `wsu:Timestamp` is accepted after its `wsu:Created` (WSS4J's
+    /// `timeToLive`), on top of the [clock skew](Self::clock_skew).
+    ///
+    /// * A Timestamp **without** `wsu:Expires` expires at Created + the maximum age: it is
+    ///   refused ([`VerifyError::TimestampTooOld`]) once `now` ≥ Created + age + skew. Without
+    ///   this setting the age is [`DEFAULT_MAX_TIMESTAMP_AGE`] (300 s), so such a Timestamp
+    ///   never lives forever.
+    /// * A Timestamp **with** `wsu:Expires` is judged by its Expires (plus skew) — and, only
+    ///   when this setting is given explicitly, its Created must also be younger than age +
+    ///   skew, whatever Expires says (a sender's long TTL cannot outlast the receiver's limit).
+    pub fn max_timestamp_age(mut self, age: Duration) -> Self {
+        self.max_timestamp_age = Some(age);
         self
     }
 
@@ -478,6 +526,18 @@ impl VerificationPolicy {
     /// The allowed clock skew.
     pub fn allowed_clock_skew(&self) -> Duration {
         self.clock_skew
+    }
+
+    /// The maximum age of a `wsu:Timestamp` (see [`max_timestamp_age`](Self::max_timestamp_age)):
+    /// the configured value, or [`DEFAULT_MAX_TIMESTAMP_AGE`].
+    pub fn allowed_timestamp_age(&self) -> Duration {
+        self.max_timestamp_age.unwrap_or(DEFAULT_MAX_TIMESTAMP_AGE)
+    }
+
+    /// Whether the maximum age also applies to Timestamps that carry `wsu:Expires` (only
+    /// when [`max_timestamp_age`](Self::max_timestamp_age) was given).
+    pub fn timestamp_age_applies_with_expires(&self) -> bool {
+        self.max_timestamp_age.is_some()
     }
 }
 
@@ -1076,8 +1136,8 @@ fn decode_base64(text: &str, what: &str) -> Result<Vec<u8>, VerifyError> {
 }
 
 /// At most this many `ds:Reference` elements in a `ds:SignedInfo`: Santuario's secure
-/// validation limit. References are digested before the signature value is checked, so an
-/// unauthenticated message naming one large element many times would cost references × size.
+/// validation limit. The signature value is checked before any reference is digested, but a
+/// signed message naming one large element many times would still cost references × size.
 const MAX_REFERENCES: usize = 30;
 
 /// The result of the cryptographic part of verification.
@@ -1281,7 +1341,7 @@ fn check_signature(
     for r in si {
         if references.len() == MAX_REFERENCES {
             return Err(malformed(format!(
-                "more than {MAX_REFERENCES} ds:Reference elements in ds:SignedInfo (each is digested before the signature value is checked, so their number is bounded)"
+                "more than {MAX_REFERENCES} ds:Reference elements in ds:SignedInfo (each is canonicalized and digested, so their number is bounded)"
             )));
         }
         if r.local_name() != "Reference" {
@@ -1296,8 +1356,8 @@ fn check_signature(
         return Err(malformed("ds:SignedInfo has no ds:Reference"));
     }
 
-    // References: resolve and digest.
-    let mut targets = Vec::with_capacity(references.len());
+    // References: resolve (an ID lookup each, no canonicalization yet).
+    let mut resolved = Vec::with_capacity(references.len());
     for r in &references {
         let target = if r.uri.is_empty() {
             if !matches!(mode, Mode::Document) {
@@ -1349,6 +1409,21 @@ fn check_signature(
                 reason: "the reference covers the signature itself".into(),
             });
         }
+        resolved.push((r, target));
+    }
+
+    // Key, signature value and certificate path before any digest (as Apache Santuario
+    // does): a message whose SignedInfo is not authenticated costs one signature check, not
+    // one canonicalization and digest per reference.
+    let key = resolve_key(policy, doc, key_info, mode)?;
+    let value = decode_base64(&signature_value.text(), "ds:SignatureValue")?;
+    let signed_bytes = si_c14n.canonicalize_element(signed_info)?;
+    verify_value(&key.cert, algorithm, &signed_bytes, &value)?;
+    check_certificate(policy, &key.cert, &key.intermediates, now)?;
+
+    // The references' digests, now that SignedInfo is the signer's.
+    let mut targets = Vec::with_capacity(resolved.len());
+    for (r, target) in resolved {
         let canonical = if r.uri.is_empty() {
             r.c14n
                 .canonicalize_document_excluding(doc, signature.id())?
@@ -1367,15 +1442,6 @@ fn check_signature(
         }
         targets.push((r.uri.clone(), target.id()));
     }
-
-    // Key, signature value.
-    let key = resolve_key(policy, doc, key_info, mode)?;
-    let value = decode_base64(&signature_value.text(), "ds:SignatureValue")?;
-    let signed_bytes = si_c14n.canonicalize_element(signed_info)?;
-    verify_value(&key.cert, algorithm, &signed_bytes, &value)?;
-
-    // Certificate path.
-    check_certificate(policy, &key.cert, &key.intermediates, now)?;
 
     Ok(CheckedSignature {
         targets,
@@ -2144,6 +2210,19 @@ fn check_timestamp(
             now,
             skew_seconds,
         });
+    }
+    if expires.is_none() || policy.timestamp_age_applies_with_expires() {
+        let age = policy.allowed_timestamp_age();
+        let limit = time::Duration::try_from(age).unwrap_or(time::Duration::MAX);
+        if created.saturating_add(limit) <= now.saturating_sub(skew) {
+            return Err(VerifyError::TimestampTooOld {
+                created,
+                has_expires: expires.is_some(),
+                max_age_seconds: age.as_secs(),
+                now,
+                skew_seconds,
+            });
+        }
     }
     Ok((created, expires))
 }
