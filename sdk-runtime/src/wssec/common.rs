@@ -123,6 +123,23 @@ impl fmt::Display for SignatureAlgorithm {
     }
 }
 
+/// A XAdES level of an enveloped document signature (ETSI EN 319 132-1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum XadesLevel {
+    /// XAdES-BES (baseline B): signed `xades:SignedProperties` with the signing certificate's
+    /// digest and, usually, the signing time — what P1 asks of clinical documents.
+    Bes,
+}
+
+impl fmt::Display for XadesLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            XadesLevel::Bes => "XAdES-BES",
+        })
+    }
+}
+
 /// What a certificate says about its holder, read from its DER encoding.
 ///
 /// Signing certificates name people (a physician's name, sometimes a PESEL in the serial

@@ -32,3 +32,8 @@ pub const WSS_X509V3: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
 /// `ValueType` of a `wsse:KeyIdentifier` holding the certificate's Subject Key Identifier.
 pub const WSS_X509_SKI: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509SubjectKeyIdentifier";
+
+/// XAdES v1.3.2 namespace (`xades:`), ETSI TS 101 903 v1.3.2 and EN 319 132-1.
+pub const XADES_NS: &str = "http://uri.etsi.org/01903/v1.3.2#";
+/// `ds:Reference/@Type` of the reference to `xades:SignedProperties`.
+pub const XADES_SIGNED_PROPERTIES_TYPE: &str = "http://uri.etsi.org/01903#SignedProperties";

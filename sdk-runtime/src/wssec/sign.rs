@@ -24,8 +24,29 @@
 //!
 //! [`sign_enveloped_document`] appends a `ds:Signature` to the document element: one
 //! `Reference URI=""` with the enveloped-signature and exclusive C14N transforms, and the signing
-//! certificate in `ds:KeyInfo/ds:X509Data`. (P1's e-prescriptions are signed CDA documents; P1
-//! asks for XAdES-BES on top of this, which is not done here.)
+//! certificate in `ds:KeyInfo/ds:X509Data`.
+//!
+//! [`sign_enveloped_document_with`] and [`DocumentSignatureProfile::xades_bes`] add XAdES-BES
+//! (XAdES v1.3.2, ETSI EN 319 132-1), as P1 asks of clinical documents such as e-prescriptions
+//! (../shared/facts/p1.md §2). The structure mirrors the signature of P1's published sample
+//! (`recepta.xml`), with SHA-256 and exclusive C14N instead of SHA-1 and inclusive C14N:
+//!
+//! ```text
+//! ds:Signature Id="xmldsig-…"
+//!   ds:SignedInfo
+//!     ds:Reference Id="xmldsig-…-ref0" URI=""            enveloped-signature, exc-c14n
+//!     ds:Reference Type="http://uri.etsi.org/01903#SignedProperties"
+//!                  URI="#xmldsig-…-signedprops"          exc-c14n
+//!   ds:SignatureValue Id="xmldsig-…-sigvalue"
+//!   ds:KeyInfo/ds:X509Data/ds:X509Certificate
+//!   ds:Object/xades:QualifyingProperties Target="#xmldsig-…"
+//!     xades:SignedProperties Id="xmldsig-…-signedprops"
+//!       xades:SignedSignatureProperties
+//!         xades:SigningTime
+//!         xades:SigningCertificate/xades:Cert*         leaf first, then the identity's chain
+//!           xades:CertDigest (ds:DigestMethod SHA-256, ds:DigestValue)
+//!           xades:IssuerSerial (ds:X509IssuerName, ds:X509SerialNumber)
+//! ```
 
 use std::fmt::{self, Write as _};
 use std::time::Duration;
@@ -37,7 +58,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use time::{OffsetDateTime, UtcOffset};
 
 use super::c14n::{C14nError, EXC_C14N, ExcC14n};
-use super::common::{SignedPart, TokenReference};
+use super::common::{CertificateInfo, SignedPart, TokenReference, XadesLevel};
 use super::document::{Document, DocumentError, Element, LookupError};
 use super::keys::{KeyError, SigningIdentity};
 use super::ns;
@@ -595,12 +616,81 @@ struct Plan {
     reference_ids: Vec<String>,
 }
 
+/// What an enveloped document signature carries besides the XML-DSig core.
+///
+/// ```
+/// use sdk_runtime::wssec::sign::DocumentSignatureProfile;
+///
+/// let plain = DocumentSignatureProfile::xml_dsig();
+/// assert!(plain.xades_level().is_none());
+/// let xades = DocumentSignatureProfile::xades_bes();
+/// assert!(xades.xades_level().is_some());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentSignatureProfile {
+    xades: Option<XadesLevel>,
+    signing_time: Option<OffsetDateTime>,
+}
+
+impl Default for DocumentSignatureProfile {
+    fn default() -> Self {
+        Self::xml_dsig()
+    }
+}
+
+impl DocumentSignatureProfile {
+    /// A plain XML-DSig enveloped signature (what [`sign_enveloped_document`] makes).
+    pub fn xml_dsig() -> Self {
+        DocumentSignatureProfile {
+            xades: None,
+            signing_time: None,
+        }
+    }
+
+    /// XAdES-BES: signed `xades:SignedProperties` with the signing time and the signing
+    /// certificate (see the module docs).
+    pub fn xades_bes() -> Self {
+        DocumentSignatureProfile {
+            xades: Some(XadesLevel::Bes),
+            signing_time: None,
+        }
+    }
+
+    /// The `xades:SigningTime` to write (default: the time of signing). Ignored without
+    /// XAdES.
+    pub fn signing_time(mut self, time: OffsetDateTime) -> Self {
+        self.signing_time = Some(time);
+        self
+    }
+
+    /// The XAdES level, `None` for plain XML-DSig.
+    pub fn xades_level(&self) -> Option<XadesLevel> {
+        self.xades
+    }
+
+    /// The fixed signing time, if one was set.
+    pub fn fixed_signing_time(&self) -> Option<OffsetDateTime> {
+        self.signing_time
+    }
+}
+
 /// Signs `document` with an enveloped signature appended to its document element (see the
 /// module docs): `Reference URI=""`, enveloped-signature and exclusive C14N transforms, SHA-256,
-/// the key's signature algorithm, and the certificate in `ds:KeyInfo/ds:X509Data`.
+/// the key's signature algorithm, and the certificate in `ds:KeyInfo/ds:X509Data`. The same as
+/// [`sign_enveloped_document_with`] and [`DocumentSignatureProfile::xml_dsig`].
 pub fn sign_enveloped_document(
     identity: &SigningIdentity,
     document: &[u8],
+) -> Result<Vec<u8>, SignError> {
+    sign_enveloped_document_with(identity, document, &DocumentSignatureProfile::xml_dsig())
+}
+
+/// Signs `document` with an enveloped signature appended to its document element, plain
+/// XML-DSig or XAdES-BES as `profile` says (see the module docs for the structure).
+pub fn sign_enveloped_document_with(
+    identity: &SigningIdentity,
+    document: &[u8],
+    profile: &DocumentSignatureProfile,
 ) -> Result<Vec<u8>, SignError> {
     let doc = Document::parse(document)?;
     let root = doc.root();
@@ -613,38 +703,118 @@ pub fn sign_enveloped_document(
     let mut edits = Vec::new();
     utf8_declaration(&doc, document, &mut edits);
     let ids = IdGen::new(&doc);
-    let signature_id = ids.next("SIG")?;
-    let reference = format!(
-        "<ds:Reference URI=\"\"><ds:Transforms><ds:Transform Algorithm=\"{}\"/><ds:Transform Algorithm=\"{}\"/></ds:Transforms><ds:DigestMethod Algorithm=\"{}\"/><ds:DigestValue></ds:DigestValue></ds:Reference>",
-        ns::ALG_ENVELOPED_SIGNATURE,
-        EXC_C14N,
-        ns::ALG_SHA256
-    );
-    let signature = format!(
-        "<ds:Signature xmlns:ds=\"{}\" Id=\"{signature_id}\">{}<ds:SignatureValue></ds:SignatureValue><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></ds:Signature>",
-        ns::DSIG_NS,
-        signed_info_xml(identity, &reference),
+    let document_reference = |id: &str| {
+        format!(
+            "<ds:Reference{id} URI=\"\"><ds:Transforms><ds:Transform Algorithm=\"{}\"/><ds:Transform Algorithm=\"{}\"/></ds:Transforms><ds:DigestMethod Algorithm=\"{}\"/><ds:DigestValue></ds:DigestValue></ds:Reference>",
+            ns::ALG_ENVELOPED_SIGNATURE,
+            EXC_C14N,
+            ns::ALG_SHA256
+        )
+    };
+    let key_info = format!(
+        "<ds:KeyInfo><ds:X509Data><ds:X509Certificate>{}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>",
         BASE64.encode(identity.certificate().der())
     );
+    let (signature_id, signed_properties_id, signature) = match profile.xades {
+        None => {
+            let signature_id = ids.next("SIG")?;
+            let signature = format!(
+                "<ds:Signature xmlns:ds=\"{}\" Id=\"{signature_id}\">{}<ds:SignatureValue></ds:SignatureValue>{key_info}</ds:Signature>",
+                ns::DSIG_NS,
+                signed_info_xml(identity, &document_reference("")),
+            );
+            (signature_id, None, signature)
+        }
+        Some(XadesLevel::Bes) => {
+            let signature_id = ids.next("xmldsig")?;
+            let props_id = format!("{signature_id}-signedprops");
+            let references = format!(
+                "{}<ds:Reference Type=\"{}\" URI=\"#{props_id}\"><ds:Transforms>{}</ds:Transforms><ds:DigestMethod Algorithm=\"{}\"/><ds:DigestValue></ds:DigestValue></ds:Reference>",
+                document_reference(&format!(" Id=\"{signature_id}-ref0\"")),
+                ns::XADES_SIGNED_PROPERTIES_TYPE,
+                transform_xml(&[]),
+                ns::ALG_SHA256
+            );
+            let signing_time = profile.signing_time.unwrap_or_else(OffsetDateTime::now_utc);
+            let signature = format!(
+                "<ds:Signature xmlns:ds=\"{}\" Id=\"{signature_id}\">{}<ds:SignatureValue Id=\"{signature_id}-sigvalue\"></ds:SignatureValue>{key_info}<ds:Object>{}</ds:Object></ds:Signature>",
+                ns::DSIG_NS,
+                signed_info_xml(identity, &references),
+                qualifying_properties_xml(identity, &signature_id, &props_id, signing_time),
+            );
+            (signature_id, Some(props_id), signature)
+        }
+    };
     insert_last_child(root, signature, &mut edits);
     let text = apply(doc.text(), edits)?;
 
-    // The digest over the document without the signature.
+    // The digests: the document without the signature, and the SignedProperties.
     let doc = Document::parse(text.as_bytes()).map_err(internal)?;
     let signed_info = signed_info(&doc, &signature_id)?;
     let signature = signed_info
         .parent()
         .ok_or_else(|| SignError::Internal("SignedInfo without parent".into()))?;
-    let digest = digest::digest(
+    let mut digests = vec![digest::digest(
         &digest::SHA256,
         &ExcC14n::new().canonicalize_document_excluding(&doc, signature.id())?,
-    );
-    let slot = descendants(signed_info)
-        .find(|c| c.is(Some(ns::DSIG_NS), "DigestValue"))
-        .ok_or_else(|| SignError::Internal("no DigestValue".into()))?;
-    let digest = Edit::insert(slot.content_span().start, BASE64.encode(digest.as_ref()));
-    let text = sign_in_place(identity, &doc, &signature_id, vec![digest])?;
+    )];
+    if let Some(props_id) = &signed_properties_id {
+        let props = doc.element_by_id(props_id).map_err(|e| match e {
+            LookupError::Ambiguous { .. } => SignError::DuplicateId {
+                id: props_id.clone(),
+            },
+            other => SignError::Internal(other.to_string()),
+        })?;
+        digests.push(digest::digest(
+            &digest::SHA256,
+            &ExcC14n::new().canonicalize_element(props)?,
+        ));
+    }
+    let slots: Vec<_> = descendants(signed_info)
+        .filter(|c| c.is(Some(ns::DSIG_NS), "DigestValue"))
+        .collect();
+    if slots.len() != digests.len() {
+        return Err(SignError::Internal("DigestValue slots".into()));
+    }
+    let edits = slots
+        .iter()
+        .zip(&digests)
+        .map(|(slot, d)| Edit::insert(slot.content_span().start, BASE64.encode(d.as_ref())))
+        .collect();
+    let text = sign_in_place(identity, &doc, &signature_id, edits)?;
     Ok(text.into_bytes())
+}
+
+/// `xades:QualifyingProperties` for XAdES-BES: the signing time and the signing certificate
+/// (with the rest of the identity's chain, as P1's sample lists it).
+fn qualifying_properties_xml(
+    identity: &SigningIdentity,
+    signature_id: &str,
+    props_id: &str,
+    signing_time: OffsetDateTime,
+) -> String {
+    let mut certs = String::new();
+    let leaf = identity.certificate();
+    let chain = std::iter::once(leaf).chain(identity.chain().iter().filter(|c| *c != leaf));
+    for cert in chain {
+        certs.push_str(&xades_cert_xml(cert));
+    }
+    format!(
+        "<xades:QualifyingProperties xmlns:xades=\"{}\" Target=\"#{signature_id}\"><xades:SignedProperties Id=\"{props_id}\"><xades:SignedSignatureProperties><xades:SigningTime>{}</xades:SigningTime><xades:SigningCertificate>{certs}</xades:SigningCertificate></xades:SignedSignatureProperties></xades:SignedProperties></xades:QualifyingProperties>",
+        ns::XADES_NS,
+        xs_date_time(truncate_millis(signing_time)),
+    )
+}
+
+/// One `xades:Cert` (v1.3.2): SHA-256 digest of the DER certificate, issuer and serial number.
+fn xades_cert_xml(cert: &CertificateInfo) -> String {
+    format!(
+        "<xades:Cert><xades:CertDigest><ds:DigestMethod Algorithm=\"{}\"/><ds:DigestValue>{}</ds:DigestValue></xades:CertDigest><xades:IssuerSerial><ds:X509IssuerName>{}</ds:X509IssuerName><ds:X509SerialNumber>{}</ds:X509SerialNumber></xades:IssuerSerial></xades:Cert>",
+        ns::ALG_SHA256,
+        BASE64.encode(digest::digest(&digest::SHA256, cert.der()).as_ref()),
+        escape_text(cert.issuer()),
+        cert.serial_decimal()
+    )
 }
 
 /// Writes the digests (`digest_edits`, positions in `doc`) into `ds:SignedInfo`, signs its

@@ -32,6 +32,16 @@
 //!    `soap:Header`, the Timestamp of this Security header. A signed element found elsewhere
 //!    is reported as signature wrapping.
 //!
+//! An enveloped document ([`Verifier::verify_enveloped_document`]) goes through steps 2–6 for
+//! its `ds:Signature` (a child of the document element, with a `Reference URI=""`), and then,
+//! when the signature carries `ds:Object/xades:QualifyingProperties` (XAdES v1.3.2, as P1's
+//! e-prescriptions), its XAdES-BES properties: the Target names the signature, the
+//! `xades:SignedProperties` are covered by a reference of type
+//! `http://uri.etsi.org/01903#SignedProperties` (so their digest was checked in step 6), and a
+//! `xades:SigningCertificate/xades:Cert` has the signing certificate's SHA-256 digest and its
+//! issuer and serial number. The report gives the level and the signed `xades:SigningTime`;
+//! [`VerificationPolicy::require_xades`] refuses plain XML-DSig documents.
+//!
 //! Verification can be switched off only explicitly ([`Verifier::disabled`],
 //! [`Verification::Disabled`]); the result then says that nothing was verified.
 //!
@@ -61,7 +71,7 @@ use x509_parser::pem::Pem;
 use x509_parser::prelude::FromDer;
 
 use super::c14n::{C14nError, EXC_C14N, ExcC14n};
-use super::common::{CertificateInfo, SignatureAlgorithm, SignedPart, TokenReference};
+use super::common::{CertificateInfo, SignatureAlgorithm, SignedPart, TokenReference, XadesLevel};
 use super::document::{Document, DocumentError, Element, ElementId, LookupError};
 use super::ns;
 
@@ -312,6 +322,43 @@ pub enum VerifyError {
     /// Canonicalization failed.
     #[error("canonicalization failed: {0}")]
     Canonicalization(#[from] C14nError),
+    /// The document's XAdES qualifying properties are not well formed, or of a form not
+    /// supported here (another XAdES version, `SigningCertificateV2`, a missing
+    /// `SigningCertificate`).
+    #[error("malformed XAdES properties: {reason}")]
+    XadesMalformed {
+        /// What is wrong.
+        reason: String,
+    },
+    /// `xades:QualifyingProperties/@Target` does not point at the `ds:Signature` it is in.
+    #[error(
+        "xades:QualifyingProperties Target=\"{target}\" does not point at its ds:Signature (Id \"{signature_id}\")"
+    )]
+    XadesTargetMismatch {
+        /// The Target found.
+        target: String,
+        /// The signature's Id (empty when it has none).
+        signature_id: String,
+    },
+    /// `xades:SignedProperties` is present but no `ds:Reference` of the signature covers it:
+    /// its content (signing time, signing certificate) is not signed.
+    #[error("xades:SignedProperties is not signed: {reason}")]
+    XadesSignedPropertiesNotSigned {
+        /// What was found.
+        reason: String,
+    },
+    /// `xades:SigningCertificate` does not name the certificate that made the signature.
+    #[error("xades:SigningCertificate does not match the signing certificate: {reason}")]
+    XadesSigningCertificateMismatch {
+        /// What differs.
+        reason: String,
+    },
+    /// The policy requires XAdES ([`VerificationPolicy::require_xades`]) and the document's
+    /// signature is plain XML-DSig.
+    #[error(
+        "the policy requires a XAdES-BES signature and the document's signature has no xades:QualifyingProperties"
+    )]
+    XadesRequired,
 }
 
 /// Why certificates could not be loaded into [`TrustAnchors`] or a [`VerificationPolicy`].
@@ -407,6 +454,7 @@ pub struct VerificationPolicy {
     require_timestamp: bool,
     max_timestamp_age: Option<Duration>,
     required_parts: Vec<SignedPart>,
+    require_xades: bool,
 }
 
 /// How long a `wsu:Timestamp` without `wsu:Expires` is accepted after its `wsu:Created`
@@ -425,6 +473,7 @@ impl VerificationPolicy {
             clock_skew: Duration::from_secs(300),
             require_timestamp: true,
             max_timestamp_age: None,
+            require_xades: false,
             required_parts: vec![SignedPart::Body],
         }
     }
@@ -502,6 +551,19 @@ impl VerificationPolicy {
     pub fn known_certificates_pem(mut self, pem: &[u8]) -> Result<Self, CertificateLoadError> {
         self.known.extend(parse_pem_certs(pem)?);
         Ok(self)
+    }
+
+    /// Whether enveloped documents must carry a XAdES-BES signature (default no): with `true`,
+    /// [`Verifier::verify_enveloped_document`] refuses a plain XML-DSig signature
+    /// ([`VerifyError::XadesRequired`]). A XAdES signature is checked either way.
+    pub fn require_xades(mut self, yes: bool) -> Self {
+        self.require_xades = yes;
+        self
+    }
+
+    /// Whether documents must carry a XAdES-BES signature.
+    pub fn xades_required(&self) -> bool {
+        self.require_xades
     }
 
     /// The trust anchors.
@@ -693,6 +755,14 @@ fn write_established(f: &mut fmt::Formatter<'_>, e: &Established) -> fmt::Result
 #[derive(Clone, Debug)]
 pub struct VerifiedDocument {
     established: Option<Established>,
+    xades: Option<XadesProperties>,
+}
+
+/// What the signed XAdES properties of a document said.
+#[derive(Clone, Debug)]
+struct XadesProperties {
+    level: XadesLevel,
+    signing_time: Option<OffsetDateTime>,
 }
 
 impl VerifiedDocument {
@@ -722,13 +792,35 @@ impl VerifiedDocument {
     pub fn token_reference(&self) -> Option<TokenReference> {
         self.established.as_ref().and_then(|e| e.token_reference)
     }
+
+    /// The XAdES level of the verified signature; `None` for plain XML-DSig (or when not
+    /// verified).
+    pub fn xades(&self) -> Option<XadesLevel> {
+        self.xades.as_ref().map(|x| x.level)
+    }
+
+    /// The signed `xades:SigningTime` (the signer's claim, not a trusted timestamp); `None`
+    /// without XAdES or without the property.
+    pub fn signing_time(&self) -> Option<OffsetDateTime> {
+        self.xades.as_ref().and_then(|x| x.signing_time)
+    }
 }
 
 impl fmt::Display for VerifiedDocument {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.established {
             None => f.write_str("not verified (signature verification disabled)"),
-            Some(e) => write_established(f, e),
+            Some(e) => {
+                write_established(f, e)?;
+                match &self.xades {
+                    Some(XadesProperties {
+                        level,
+                        signing_time: Some(t),
+                    }) => write!(f, "; {level}, signing time {t}"),
+                    Some(x) => write!(f, "; {}, no signing time", x.level),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }
@@ -858,7 +950,12 @@ impl Verifier {
         now: OffsetDateTime,
     ) -> Result<VerifiedDocument, VerifyError> {
         let policy = match &self.verification {
-            Verification::Disabled => return Ok(VerifiedDocument { established: None }),
+            Verification::Disabled => {
+                return Ok(VerifiedDocument {
+                    established: None,
+                    xades: None,
+                });
+            }
             Verification::Enforced(policy) => policy,
         };
         let doc = Document::parse(document)?;
@@ -882,6 +979,10 @@ impl Verifier {
                 reason: "an enveloped-signature document must be signed as a whole (a Reference with URI=\"\")".into(),
             });
         }
+        let xades = check_xades(signature, &checked)?;
+        if xades.is_none() && policy.require_xades {
+            return Err(VerifyError::XadesRequired);
+        }
         let mut references = Vec::new();
         for (uri, target) in &checked.targets {
             let el = element_of(&doc, *target)?;
@@ -900,6 +1001,7 @@ impl Verifier {
                 algorithm: checked.algorithm,
                 token_reference: checked.token_reference,
             }),
+            xades,
         })
     }
 }
@@ -1144,6 +1246,8 @@ const MAX_REFERENCES: usize = 30;
 struct CheckedSignature {
     /// `(URI, referenced element)` of every reference; the document element for `URI=""`.
     targets: Vec<(String, ElementId)>,
+    /// The `Type` attribute of every reference, in the order of `targets`.
+    types: Vec<Option<String>>,
     signer: CertificateInfo,
     algorithm: SignatureAlgorithm,
     token_reference: Option<TokenReference>,
@@ -1180,6 +1284,7 @@ fn ds_children<'d>(el: Element<'d>) -> Result<Vec<Element<'d>>, VerifyError> {
 
 struct ParsedReference<'d> {
     uri: String,
+    type_uri: Option<String>,
     enveloped: bool,
     c14n: ExcC14n,
     digest: Vec<u8>,
@@ -1271,6 +1376,7 @@ fn parse_reference<'d>(
     }
     Ok(ParsedReference {
         uri: uri.to_owned(),
+        type_uri: reference.attribute(None, "Type").map(str::to_owned),
         enveloped,
         c14n,
         digest,
@@ -1423,6 +1529,7 @@ fn check_signature(
 
     // The references' digests, now that SignedInfo is the signer's.
     let mut targets = Vec::with_capacity(resolved.len());
+    let mut types = Vec::with_capacity(resolved.len());
     for (r, target) in resolved {
         let canonical = if r.uri.is_empty() {
             r.c14n
@@ -1441,13 +1548,222 @@ fn check_signature(
             });
         }
         targets.push((r.uri.clone(), target.id()));
+        types.push(r.type_uri.clone());
     }
 
     Ok(CheckedSignature {
         targets,
+        types,
         signer: key.cert,
         algorithm,
         token_reference: key.token_reference,
+    })
+}
+
+/// The XAdES properties of a document signature whose references were all checked
+/// (`checked`): `None` when it has no `xades:QualifyingProperties`.
+///
+/// XAdES v1.3.2 only: the QualifyingProperties in a `ds:Object` of the signature, its Target
+/// naming the signature, its SignedProperties covered by a reference of the SignedProperties
+/// type, and a `xades:SigningCertificate` one of whose `xades:Cert` entries has the signing
+/// certificate's SHA-256 digest and its issuer and serial number.
+fn check_xades(
+    signature: Element<'_>,
+    checked: &CheckedSignature,
+) -> Result<Option<XadesProperties>, VerifyError> {
+    let malformed = |reason: String| VerifyError::XadesMalformed { reason };
+    let mut found = Vec::new();
+    for object in signature
+        .children()
+        .filter(|c| c.is(Some(ns::DSIG_NS), "Object"))
+    {
+        for c in object
+            .children()
+            .filter(|c| c.local_name() == "QualifyingProperties")
+        {
+            if c.namespace() != Some(ns::XADES_NS) {
+                return Err(malformed(format!(
+                    "xades:QualifyingProperties in namespace `{}`; only XAdES v1.3.2 ({}) is supported",
+                    c.namespace().unwrap_or(""),
+                    ns::XADES_NS
+                )));
+            }
+            found.push(c);
+        }
+    }
+    let qualifying = match found.as_slice() {
+        [] => return Ok(None),
+        [one] => *one,
+        more => {
+            return Err(malformed(format!(
+                "{} xades:QualifyingProperties elements; exactly one expected",
+                more.len()
+            )));
+        }
+    };
+    let signature_id = signature.attribute(None, "Id").unwrap_or("");
+    let target = qualifying.attribute(None, "Target").unwrap_or("");
+    if signature_id.is_empty() || target.strip_prefix('#') != Some(signature_id) {
+        return Err(VerifyError::XadesTargetMismatch {
+            target: target.to_owned(),
+            signature_id: signature_id.to_owned(),
+        });
+    }
+    let signed_properties =
+        single_child(qualifying, ns::XADES_NS, "SignedProperties").map_err(|n| {
+            malformed(format!(
+                "{n} xades:SignedProperties in xades:QualifyingProperties; exactly one expected"
+            ))
+        })?;
+    let covering = checked
+        .targets
+        .iter()
+        .zip(&checked.types)
+        .find(|((_, id), _)| *id == signed_properties.id());
+    let typed = checked
+        .targets
+        .iter()
+        .zip(&checked.types)
+        .find(|(_, t)| t.as_deref() == Some(ns::XADES_SIGNED_PROPERTIES_TYPE));
+    match (covering, typed) {
+        (Some((_, Some(t))), _) if t == ns::XADES_SIGNED_PROPERTIES_TYPE => {}
+        (Some(((uri, _), t)), _) => {
+            return Err(malformed(format!(
+                "the reference `{uri}` to xades:SignedProperties has Type `{}`, not `{}`",
+                t.as_deref().unwrap_or("(none)"),
+                ns::XADES_SIGNED_PROPERTIES_TYPE
+            )));
+        }
+        (None, Some(((uri, id), _))) => {
+            let what = signed_properties
+                .document()
+                .element(*id)
+                .map(element_path)
+                .unwrap_or_default();
+            return Err(VerifyError::XadesSignedPropertiesNotSigned {
+                reason: format!(
+                    "the SignedProperties-type reference `{uri}` covers {what}, not the xades:SignedProperties of this signature"
+                ),
+            });
+        }
+        (None, None) => {
+            return Err(VerifyError::XadesSignedPropertiesNotSigned {
+                reason: format!(
+                    "no ds:Reference (Type `{}`) of ds:SignedInfo covers it",
+                    ns::XADES_SIGNED_PROPERTIES_TYPE
+                ),
+            });
+        }
+    }
+    let properties = single_child(signed_properties, ns::XADES_NS, "SignedSignatureProperties")
+        .map_err(|n| {
+            malformed(format!(
+                "{n} xades:SignedSignatureProperties; exactly one expected"
+            ))
+        })?;
+    let signing_time = match single_child(properties, ns::XADES_NS, "SigningTime") {
+        Ok(el) => Some(parse_xs_datetime(el.text().trim()).ok_or_else(|| {
+            malformed(format!(
+                "xades:SigningTime `{}` is not an xs:dateTime with time zone",
+                el.text().trim()
+            ))
+        })?),
+        Err(0) => None,
+        Err(n) => return Err(malformed(format!("{n} xades:SigningTime elements"))),
+    };
+    if properties
+        .children()
+        .any(|c| c.is(Some(ns::XADES_NS), "SigningCertificateV2"))
+    {
+        return Err(malformed(
+            "xades:SigningCertificateV2 is not supported (only the v1.3.2 xades:SigningCertificate P1 uses)".into(),
+        ));
+    }
+    let signing_certificate = single_child(properties, ns::XADES_NS, "SigningCertificate")
+        .map_err(|n| {
+            malformed(format!(
+                "{n} xades:SigningCertificate elements; XAdES-BES needs exactly one"
+            ))
+        })?;
+    check_signing_certificate(signing_certificate, &checked.signer)?;
+    Ok(Some(XadesProperties {
+        level: XadesLevel::Bes,
+        signing_time,
+    }))
+}
+
+/// One of the `xades:Cert` entries must be `signer`: its SHA-256 digest, issuer and serial.
+fn check_signing_certificate(
+    signing_certificate: Element<'_>,
+    signer: &CertificateInfo,
+) -> Result<(), VerifyError> {
+    let malformed = |reason: String| VerifyError::XadesMalformed { reason };
+    let signer_digest = ring::digest::digest(&ring::digest::SHA256, signer.der());
+    let mut count = 0;
+    for cert in signing_certificate.children() {
+        if !cert.is(Some(ns::XADES_NS), "Cert") {
+            return Err(malformed(format!(
+                "unexpected {} in xades:SigningCertificate",
+                cert.qualified_name()
+            )));
+        }
+        count += 1;
+        let (Ok(cert_digest), Ok(issuer_serial)) = (
+            single_child(cert, ns::XADES_NS, "CertDigest"),
+            single_child(cert, ns::XADES_NS, "IssuerSerial"),
+        ) else {
+            return Err(malformed(
+                "a xades:Cert needs one xades:CertDigest and one xades:IssuerSerial".into(),
+            ));
+        };
+        let (Ok(method), Ok(value)) = (
+            single_child(cert_digest, ns::DSIG_NS, "DigestMethod"),
+            single_child(cert_digest, ns::DSIG_NS, "DigestValue"),
+        ) else {
+            return Err(malformed(
+                "a xades:CertDigest needs one ds:DigestMethod and one ds:DigestValue".into(),
+            ));
+        };
+        let alg = method.attribute(None, "Algorithm").unwrap_or("");
+        if alg != ns::ALG_SHA256 {
+            return Err(VerifyError::UnsupportedAlgorithm {
+                what: "DigestMethod of xades:CertDigest".into(),
+                uri: alg.to_owned(),
+            });
+        }
+        let digest = decode_base64(&value.text(), "xades:CertDigest/ds:DigestValue")?;
+        if digest.as_slice() != signer_digest.as_ref() {
+            continue;
+        }
+        // The signer's entry: its IssuerSerial must name the signer too.
+        let (Ok(name), Ok(serial)) = (
+            single_child(issuer_serial, ns::DSIG_NS, "X509IssuerName"),
+            single_child(issuer_serial, ns::DSIG_NS, "X509SerialNumber"),
+        ) else {
+            return Err(malformed(
+                "xades:IssuerSerial needs one ds:X509IssuerName and one ds:X509SerialNumber".into(),
+            ));
+        };
+        let (issuer, serial) = (name.text(), serial.text());
+        if find_by_issuer_serial(std::iter::once(signer), issuer.trim(), serial.trim()).is_none() {
+            return Err(VerifyError::XadesSigningCertificateMismatch {
+                reason: format!(
+                    "the xades:Cert with the signing certificate's digest names issuer `{}` and serial {}; the certificate has issuer `{}` and serial {}",
+                    issuer.trim(),
+                    serial.trim(),
+                    signer.issuer(),
+                    signer.serial_decimal()
+                ),
+            });
+        }
+        return Ok(());
+    }
+    Err(VerifyError::XadesSigningCertificateMismatch {
+        reason: format!(
+            "none of the {count} xades:Cert digests is the SHA-256 digest of the certificate in ds:KeyInfo (issuer `{}`, serial {})",
+            signer.issuer(),
+            signer.serial_decimal()
+        ),
     })
 }
 
