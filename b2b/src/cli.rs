@@ -121,19 +121,20 @@ Examples:
   B2B_SIGNING_PASSWORD=... b2b wssec sign request.xml --identity firma-wss.p12 -o signed.xml
   b2b wssec sign request.xml --identity cert.pem --key key.pem --profile basic \\
       --token-reference issuer-serial --ttl 60
-  b2b wssec sign recepta.xml --identity lekarz.p12 --document > recepta-signed.xml";
+  b2b wssec sign recepta.xml --identity lekarz.p12 --document --xades > recepta-signed.xml";
 
 const WSSEC_VERIFY_AFTER_HELP: &str = "\
 Checks, in order: the Security header and its one Signature, the algorithms (exclusive C14N,
 SHA-256, RSA/ECDSA-SHA256), every reference's digest, the signature value, the certificate's path
 to a --trust root at the checked time, the Timestamp (with --clock-skew), and that each required
-part is signed where it belongs (signature wrapping is refused). Exit code 0 when all hold, 1
-with the reason otherwise.
+part is signed where it belongs (signature wrapping is refused). A document's XAdES-BES
+properties (signing certificate, signing time) are checked when present and printed. Exit code 0
+when all hold, 1 with the reason otherwise.
 
 Examples:
   b2b wssec verify signed.xml --trust ccp1-root.pem
   b2b wssec verify answer.xml --trust root.pem --cert partner.pem --profile basic --json
-  b2b wssec verify recepta-signed.xml --document --trust ca.pem";
+  b2b wssec verify recepta-signed.xml --document --require-xades --trust ca.pem";
 
 /// Command-line client of health-care authority B2B web services (VZP ČR, P1 e-Recepta).
 #[derive(Debug, Parser)]
@@ -394,6 +395,10 @@ pub struct WssecSignArgs {
     /// instead of a SOAP envelope.
     #[arg(long, conflicts_with_all = ["parts", "token_reference", "ttl", "no_timestamp", "prefix_list"])]
     pub document: bool,
+    /// With --document: a XAdES-BES signature (XAdES v1.3.2: the signing time and the signing
+    /// certificate's digest signed with the document), as P1 wants clinical documents.
+    #[arg(long, requires = "document")]
+    pub xades: bool,
     /// Writes the result to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -432,6 +437,9 @@ pub struct WssecVerifyArgs {
     /// The input is a document with an enveloped ds:Signature, not a SOAP envelope.
     #[arg(long, conflicts_with_all = ["require", "no_timestamp"])]
     pub document: bool,
+    /// With --document: refuse a signature without XAdES-BES properties (plain XML-DSig).
+    #[arg(long, requires = "document")]
+    pub require_xades: bool,
     /// Prints one JSON object instead of text.
     #[arg(long)]
     pub json: bool,

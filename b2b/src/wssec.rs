@@ -5,13 +5,14 @@ use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
+use sdk_runtime::wssec::sign::{DocumentSignatureProfile, sign_enveloped_document_with};
 use sdk_runtime::wssec::verify::{
     P1_KONTEKST_LOCAL, P1_KONTEKST_NS, SignedReference, TrustAnchors, VerificationPolicy, Verifier,
     VerifyError,
 };
 use sdk_runtime::wssec::{
     CertificateInfo, SignError, SignedPart, SigningIdentity, SigningProfile, TokenReference,
-    WsSecuritySigner, sign_enveloped_document,
+    WsSecuritySigner,
 };
 use serde_json::json;
 use time::OffsetDateTime;
@@ -38,7 +39,12 @@ fn sign(args: &WssecSignArgs) -> Result<(), Failure> {
     })?;
     warn_validity(identity.certificate());
     let signed = if args.document {
-        sign_enveloped_document(&identity, &input)
+        let profile = if args.xades {
+            DocumentSignatureProfile::xades_bes()
+        } else {
+            DocumentSignatureProfile::xml_dsig()
+        };
+        sign_enveloped_document_with(&identity, &input, &profile)
     } else {
         WsSecuritySigner::new(identity, profile).sign_envelope(&input)
     }
@@ -167,6 +173,7 @@ fn verify(args: &WssecVerifyArgs) -> Result<(), Failure> {
                 algorithm: v.algorithm().map(|a| a.to_string()),
                 token_reference: v.token_reference(),
                 timestamp: None,
+                xades: v.xades().map(|level| (level.to_string(), v.signing_time())),
             })
     } else {
         verifier.verify_envelope_at(&input, now).map(|v| Report {
@@ -175,6 +182,7 @@ fn verify(args: &WssecVerifyArgs) -> Result<(), Failure> {
             algorithm: v.algorithm().map(|a| a.to_string()),
             token_reference: v.token_reference(),
             timestamp: v.timestamp(),
+            xades: None,
         })
     };
     match result {
@@ -230,6 +238,9 @@ fn verification_policy(args: &WssecVerifyArgs) -> Result<VerificationPolicy, Fai
     if args.no_timestamp {
         policy = policy.require_timestamp(false);
     }
+    if args.require_xades {
+        policy = policy.require_xades(true);
+    }
     Ok(policy.clock_skew(Duration::from_secs(args.clock_skew)))
 }
 
@@ -255,11 +266,17 @@ fn check_name(err: &VerifyError) -> &'static str {
         VerifyError::TimestampMissing
         | VerifyError::TimestampInvalid { .. }
         | VerifyError::TimestampExpired { .. }
-        | VerifyError::TimestampInFuture { .. } => "timestamp",
+        | VerifyError::TimestampInFuture { .. }
+        | VerifyError::TimestampTooOld { .. } => "timestamp",
         VerifyError::RequiredPartMissing { .. }
         | VerifyError::RequiredPartNotSigned { .. }
         | VerifyError::SignatureWrapping { .. } => "signed parts",
         VerifyError::Canonicalization(_) => "canonicalization",
+        VerifyError::XadesMalformed { .. }
+        | VerifyError::XadesTargetMismatch { .. }
+        | VerifyError::XadesSignedPropertiesNotSigned { .. }
+        | VerifyError::XadesSigningCertificateMismatch { .. }
+        | VerifyError::XadesRequired => "XAdES",
         _ => "signature",
     }
 }
@@ -271,6 +288,8 @@ struct Report {
     algorithm: Option<String>,
     token_reference: Option<TokenReference>,
     timestamp: Option<(OffsetDateTime, Option<OffsetDateTime>)>,
+    /// A document's XAdES level and signed signing time.
+    xades: Option<(String, Option<OffsetDateTime>)>,
 }
 
 impl Report {
@@ -303,6 +322,13 @@ impl Report {
                 rfc3339(created)
             ));
         }
+        if let Some((level, signing_time)) = &self.xades {
+            let time = signing_time.map_or_else(
+                || "no signing time".to_owned(),
+                |t| format!("signing time {}", rfc3339(t)),
+            );
+            out.push_str(&format!("  xades:      {level}, {time}\n"));
+        }
         out.push_str(&format!("  checked at: {}\n", rfc3339(now)));
         out.push_str("signed parts:\n");
         for r in &self.references {
@@ -333,6 +359,10 @@ impl Report {
             "timestamp": self.timestamp.map(|(created, expires)| json!({
                 "created": rfc3339(created),
                 "expires": expires.map(rfc3339),
+            })),
+            "xades": self.xades.as_ref().map(|(level, signing_time)| json!({
+                "level": level,
+                "signing_time": signing_time.map(rfc3339),
             })),
             "signed": self.references.iter().map(|r| json!({
                 "uri": r.uri(),

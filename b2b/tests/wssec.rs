@@ -164,7 +164,10 @@ impl Pki {
         std::fs::write(&file, signed).unwrap();
         let mut cmd = Command::new("xmlsec1");
         cmd.arg("--verify");
-        if !document {
+        if document {
+            cmd.arg("--id-attr:Id")
+                .arg("http://uri.etsi.org/01903/v1.3.2#:SignedProperties");
+        } else {
             for (ns, local) in [
                 (SOAP11, "Body"),
                 (WSU, "Timestamp"),
@@ -483,4 +486,68 @@ fn enveloped_document_signature() {
     let out = pki.verify(&["--document"], &tampered);
     assert_exit(&out, 1);
     assert!(text(&out.stderr).contains("digest check"));
+}
+
+#[test]
+fn xades_document_signature() {
+    let pki = Pki::new("xades");
+    let doc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><id root=\"2.16.840.1.113883.3.4424.2.7.1\" extension=\"1\"/><title>Recepta</title></ClinicalDocument>\n";
+    let signed = pki.sign(&["--document", "--xades"], doc.as_bytes());
+    assert!(text(&signed).contains("<xades:SigningTime>"));
+    let xmlsec = pki.xmlsec1_verify(&signed, true);
+    assert!(
+        xmlsec.status.success(),
+        "{}",
+        String::from_utf8_lossy(&xmlsec.stderr)
+    );
+    let out = pki.verify(&["--document", "--require-xades"], &signed);
+    assert_exit(&out, 0);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("xades:      XAdES-BES, signing time 20"),
+        "{stdout}"
+    );
+    let out = pki.verify(&["--document", "--require-xades", "--json"], &signed);
+    assert_exit(&out, 0);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["xades"]["level"], "XAdES-BES");
+    assert!(json["xades"]["signing_time"].is_string(), "{json}");
+    // A changed signing time is a digest mismatch.
+    let s = text(&signed);
+    let at = s.find("<xades:SigningTime>").unwrap() + "<xades:SigningTime>".len();
+    let tampered = format!("{}1999{}", &s[..at], &s[at + 4..]);
+    let out = pki.verify(&["--document"], tampered.as_bytes());
+    assert_exit(&out, 1);
+    assert!(
+        text(&out.stderr).contains("digest check"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Plain XML-DSig passes without --require-xades, and is refused with it.
+    let plain = pki.sign(&["--document"], doc.as_bytes());
+    let out = pki.verify(&["--document"], &plain);
+    assert_exit(&out, 0);
+    assert!(!text(&out.stdout).contains("xades:"));
+    let out = pki.verify(&["--document", "--require-xades"], &plain);
+    assert_exit(&out, 1);
+    assert!(
+        text(&out.stderr).contains("XAdES check"),
+        "{}",
+        text(&out.stderr)
+    );
+    // --xades only with --document.
+    let (cert, key) = (pki.path("wss.pem"), pki.path("wss.key"));
+    let out = run_with_stdin(
+        &[
+            "wssec",
+            "sign",
+            "--identity",
+            &cert,
+            "--key",
+            &key,
+            "--xades",
+        ],
+        ENVELOPE.as_bytes(),
+    );
+    assert_exit(&out, 2);
 }
