@@ -25,12 +25,15 @@ pub mod verify;
 
 pub use c14n::{C14nError, EXC_C14N, EXC_C14N_WITH_COMMENTS, ExcC14n};
 pub use common::{
-    CertificateError, CertificateInfo, SignatureAlgorithm, SignedPart, TokenReference,
+    CertificateError, CertificateInfo, SignatureAlgorithm, SignedPart, TokenReference, XadesLevel,
 };
 pub use document::{Document, DocumentError, Element, ElementId, LookupError};
 pub use keys::{KeyError, SigningIdentity};
-pub use sign::{SignError, SigningProfile, WsSecuritySigner, sign_enveloped_document};
+pub use sign::{
+    DocumentSignatureProfile, SignError, SigningProfile, WsSecuritySigner, sign_enveloped_document,
+    sign_enveloped_document_with,
+};
 pub use verify::{
-    CertificateLoadError, SignedReference, TrustAnchors, Verification, VerificationPolicy,
-    VerifiedDocument, VerifiedEnvelope, Verifier, VerifyError,
+    CertificateLoadError, SignatureReport, SignedReference, TrustAnchors, Verification,
+    VerificationPolicy, VerifiedDocument, VerifiedEnvelope, Verifier, VerifyError,
 };

@@ -679,20 +679,28 @@ struct Established {
     token_reference: Option<TokenReference>,
 }
 
-/// A verified envelope: what was signed, and by whom.
-#[derive(Clone, Debug)]
-pub struct VerifiedEnvelope {
+/// What a verification established about a signature, shared by [`VerifiedEnvelope`] and
+/// [`VerifiedDocument`] (both dereference to it): the references, the signer, the algorithm
+/// and how the key was found. Empty for [`Verifier::disabled`].
+#[derive(Clone, Debug, Default)]
+pub struct SignatureReport {
     established: Option<Established>,
-    timestamp: Option<(OffsetDateTime, Option<OffsetDateTime>)>,
 }
 
-impl VerifiedEnvelope {
-    /// Whether the envelope was verified; `false` only with verification disabled.
+impl SignatureReport {
+    fn of(established: Established) -> Self {
+        SignatureReport {
+            established: Some(established),
+        }
+    }
+
+    /// Whether the signature was verified; `false` only with verification disabled.
     pub fn verified(&self) -> bool {
         self.established.is_some()
     }
 
-    /// The signature's references and the elements they cover (empty when not verified).
+    /// The signature's references and the elements they cover (empty when not verified;
+    /// `URI=""` for a whole document).
     pub fn signed_references(&self) -> &[SignedReference] {
         self.established
             .as_ref()
@@ -715,11 +723,6 @@ impl VerifiedEnvelope {
         self.established.as_ref().and_then(|e| e.token_reference)
     }
 
-    /// The checked `wsu:Timestamp`: Created and (if present) Expires.
-    pub fn timestamp(&self) -> Option<(OffsetDateTime, Option<OffsetDateTime>)> {
-        self.timestamp
-    }
-
     /// Whether `part` is covered by the signature at its proper place.
     pub fn is_signed(&self, part: &SignedPart) -> bool {
         self.signed_references()
@@ -728,34 +731,68 @@ impl VerifiedEnvelope {
     }
 }
 
+impl fmt::Display for SignatureReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(e) = &self.established else {
+            return f.write_str("not verified (signature verification disabled)");
+        };
+        write!(
+            f,
+            "verified {} signature by certificate issued by {} (serial {}); signed:",
+            e.algorithm,
+            e.signer.issuer(),
+            e.signer.serial_decimal()
+        )?;
+        for r in &e.references {
+            write!(f, " {}", r.path)?;
+        }
+        Ok(())
+    }
+}
+
+/// A verified envelope: what was signed, and by whom (through [`SignatureReport`], which it
+/// dereferences to), and its timestamp.
+#[derive(Clone, Debug)]
+pub struct VerifiedEnvelope {
+    report: SignatureReport,
+    timestamp: Option<(OffsetDateTime, Option<OffsetDateTime>)>,
+}
+
+impl std::ops::Deref for VerifiedEnvelope {
+    type Target = SignatureReport;
+
+    fn deref(&self) -> &SignatureReport {
+        &self.report
+    }
+}
+
+impl VerifiedEnvelope {
+    /// The checked `wsu:Timestamp`: Created and (if present) Expires.
+    pub fn timestamp(&self) -> Option<(OffsetDateTime, Option<OffsetDateTime>)> {
+        self.timestamp
+    }
+}
+
 impl fmt::Display for VerifiedEnvelope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.established {
-            None => f.write_str("not verified (signature verification disabled)"),
-            Some(e) => write_established(f, e),
-        }
+        self.report.fmt(f)
     }
 }
 
-fn write_established(f: &mut fmt::Formatter<'_>, e: &Established) -> fmt::Result {
-    write!(
-        f,
-        "verified {} signature by certificate issued by {} (serial {}); signed:",
-        e.algorithm,
-        e.signer.issuer(),
-        e.signer.serial_decimal()
-    )?;
-    for r in &e.references {
-        write!(f, " {}", r.path)?;
-    }
-    Ok(())
-}
-
-/// A verified enveloped-signature document.
+/// A verified enveloped-signature document: what was signed, and by whom (through
+/// [`SignatureReport`], which it dereferences to), and its XAdES properties.
 #[derive(Clone, Debug)]
 pub struct VerifiedDocument {
-    established: Option<Established>,
+    report: SignatureReport,
     xades: Option<XadesProperties>,
+}
+
+impl std::ops::Deref for VerifiedDocument {
+    type Target = SignatureReport;
+
+    fn deref(&self) -> &SignatureReport {
+        &self.report
+    }
 }
 
 /// What the signed XAdES properties of a document said.
@@ -766,33 +803,6 @@ struct XadesProperties {
 }
 
 impl VerifiedDocument {
-    /// Whether the document was verified; `false` only with verification disabled.
-    pub fn verified(&self) -> bool {
-        self.established.is_some()
-    }
-
-    /// The signature's references (`URI=""` for the whole document).
-    pub fn signed_references(&self) -> &[SignedReference] {
-        self.established
-            .as_ref()
-            .map_or(&[][..], |e| &e.references[..])
-    }
-
-    /// The signer's certificate (`None` when not verified).
-    pub fn signer(&self) -> Option<&CertificateInfo> {
-        self.established.as_ref().map(|e| &e.signer)
-    }
-
-    /// The signature algorithm (`None` when not verified).
-    pub fn algorithm(&self) -> Option<SignatureAlgorithm> {
-        self.established.as_ref().map(|e| e.algorithm)
-    }
-
-    /// How `ds:KeyInfo` referred to the certificate (`None` when inline or not verified).
-    pub fn token_reference(&self) -> Option<TokenReference> {
-        self.established.as_ref().and_then(|e| e.token_reference)
-    }
-
     /// The XAdES level of the verified signature; `None` for plain XML-DSig (or when not
     /// verified).
     pub fn xades(&self) -> Option<XadesLevel> {
@@ -808,19 +818,17 @@ impl VerifiedDocument {
 
 impl fmt::Display for VerifiedDocument {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.established {
-            None => f.write_str("not verified (signature verification disabled)"),
-            Some(e) => {
-                write_established(f, e)?;
-                match &self.xades {
-                    Some(XadesProperties {
-                        level,
-                        signing_time: Some(t),
-                    }) => write!(f, "; {level}, signing time {t}"),
-                    Some(x) => write!(f, "; {}, no signing time", x.level),
-                    None => Ok(()),
-                }
-            }
+        self.report.fmt(f)?;
+        if !self.report.verified() {
+            return Ok(());
+        }
+        match &self.xades {
+            Some(XadesProperties {
+                level,
+                signing_time: Some(t),
+            }) => write!(f, "; {level}, signing time {t}"),
+            Some(x) => write!(f, "; {}, no signing time", x.level),
+            None => Ok(()),
         }
     }
 }
@@ -868,7 +876,7 @@ impl Verifier {
         let policy = match &self.verification {
             Verification::Disabled => {
                 return Ok(VerifiedEnvelope {
-                    established: None,
+                    report: SignatureReport::default(),
                     timestamp: None,
                 });
             }
@@ -924,7 +932,7 @@ impl Verifier {
         }
 
         Ok(VerifiedEnvelope {
-            established: Some(Established {
+            report: SignatureReport::of(Established {
                 references,
                 signer: checked.signer,
                 algorithm: checked.algorithm,
@@ -952,7 +960,7 @@ impl Verifier {
         let policy = match &self.verification {
             Verification::Disabled => {
                 return Ok(VerifiedDocument {
-                    established: None,
+                    report: SignatureReport::default(),
                     xades: None,
                 });
             }
@@ -995,7 +1003,7 @@ impl Verifier {
             });
         }
         Ok(VerifiedDocument {
-            established: Some(Established {
+            report: SignatureReport::of(Established {
                 references,
                 signer: checked.signer,
                 algorithm: checked.algorithm,
