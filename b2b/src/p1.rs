@@ -36,6 +36,9 @@ pub const SANDBOX_PODMIOT: &str = "000000123456";
 pub const SANDBOX_UZYTKOWNIK: &str = "1234567";
 pub const SANDBOX_MIEJSCE_PRACY: &str = "01";
 pub const SANDBOX_ROLA: &str = "LEKARZ_LEK_DENTYSTA_FELCZER";
+/// Common name of the fictitious prescriber whose document-signing certificate signs the
+/// sandboxes' prescription.
+pub const SANDBOX_LEKARZ: &str = "lek. Jan Fikcyjny (b2b sandbox, fictitious)";
 
 pub async fn run(command: P1Command) -> Result<(), Failure> {
     match command {
@@ -260,7 +263,12 @@ impl Target {
         // Stored by a prescriber of the caller's entity, so the caller may read it whatever
         // --rola says.
         let issuer = kontekst(settings.args, Some(SANDBOX_ROLA))?;
-        let klucz = store_fictitious_prescription(&client, &issuer).await?;
+        let lekarz = sandbox.prescriber_identity(SANDBOX_LEKARZ).map_err(|e| {
+            Failure::Failed(format!(
+                "cannot issue the sandbox prescriber's certificate: {e}"
+            ))
+        })?;
+        let klucz = store_fictitious_prescription(&client, &issuer, &lekarz).await?;
         eprintln!(
             "note: using the embedded P1 e-Recepta sandbox with fictitious data (nothing leaves \
              this computer); it holds one fictitious prescription, stored just now: {klucz}. \
@@ -328,11 +336,13 @@ impl Target {
     }
 }
 
-/// Stores a package of one fictitious prescription (a minimal CDA document) with `kontekst`
-/// (a prescriber's) and returns the prescription's key.
+/// Stores a package of one fictitious prescription (a minimal CDA document, signed XAdES-BES
+/// by `lekarz`, a prescriber's document-signing identity, as `zapisPakietuRecept` requires)
+/// with `kontekst` (a prescriber's) and returns the prescription's key.
 pub async fn store_fictitious_prescription(
     client: &Client,
     kontekst: &KontekstWywolania,
+    lekarz: &SigningIdentity,
 ) -> Result<String, Failure> {
     let failed =
         |why: String| Failure::Failed(format!("cannot store a fictitious prescription: {why}"));
@@ -343,11 +353,10 @@ pub async fn store_fictitious_prescription(
         <text>Paracetamolum 500 mg, 20 tabl. (dane fikcyjne / fictitious data)</text>\
         </section></component></structuredBody></component>\
         </ClinicalDocument>\n";
+    let tresc = TrescDokumentu::podpisz(lekarz, cda.as_bytes())
+        .map_err(|e| failed(format!("cannot sign it: {e}")))?;
     let mut recepty = t::ReceptyMT::new();
-    recepty.recepta.push(t::ReceptaMT::new(
-        1,
-        TrescDokumentu::new(cda.as_bytes().to_vec()),
-    ));
+    recepty.recepta.push(t::ReceptaMT::new(1, tresc));
     let input = t::ZapisPakietuReceptRequest::new(t::PakietReceptMT::new(
         choices::PakietRecept::Recepty(Some(recepty)),
     ));

@@ -71,44 +71,58 @@ async fn p1_sandbox(args: SandboxP1Args) -> Result<(), Failure> {
     let signing_cert = sandbox
         .issue_signing_cert("sandbox signer")
         .map_err(|e| Failure::Failed(format!("cannot issue a signing certificate: {e}")))?;
+    let prescriber_cert = sandbox
+        .issue_prescriber_cert(p1::SANDBOX_LEKARZ)
+        .map_err(|e| Failure::Failed(format!("cannot issue a prescriber's certificate: {e}")))?;
+    let lekarz = sdk_p1::sandbox::signing_identity_of(&prescriber_cert)
+        .map_err(|e| Failure::Failed(format!("cannot use the prescriber's certificate: {e}")))?;
 
-    // One fictitious prescription to read, stored by a fictitious physician of the fictitious
-    // entity the example command names.
+    // One fictitious prescription to read, signed and stored by a fictitious physician of the
+    // fictitious entity the example command names.
     let client = sandbox
         .client()
         .map_err(|e| Failure::Failed(format!("cannot set up a client of the sandbox: {e}")))?;
-    let klucz = p1::store_fictitious_prescription(&client, &p1::sandbox_kontekst()?).await?;
+    let klucz =
+        p1::store_fictitious_prescription(&client, &p1::sandbox_kontekst()?, &lekarz).await?;
 
     let dir = out_dir(args.out, "p1")?;
     let ca = dir.join("ca.pem");
     let client_pem = dir.join("client.pem");
     let wss = dir.join("wss.pem");
     let wss_ca = dir.join("wss-ca.pem");
+    let prescriber = dir.join("prescriber.pem");
+    let prescriber_ca = dir.join("prescriber-ca.pem");
     write_file(&ca, sandbox.ca_cert_pem(), false)?;
     write_file(&wss_ca, sandbox.wss_ca_cert_pem(), false)?;
+    write_file(&prescriber_ca, sandbox.prescriber_ca_cert_pem(), false)?;
     // These hold private keys: readable by the owner only.
     write_file(&client_pem, &tls_cert.pem_bundle(), true)?;
     write_file(&wss, &signing_cert.pem_bundle(), true)?;
+    write_file(&prescriber, &prescriber_cert.pem_bundle(), true)?;
 
     let url = sandbox.base_url();
     let endpoint = sandbox.endpoint();
-    let (ca, client_pem, wss, wss_ca) = (
+    let (ca, client_pem, wss, wss_ca, prescriber, prescriber_ca) = (
         shell_quote(&ca),
         shell_quote(&client_pem),
         shell_quote(&wss),
         shell_quote(&wss_ca),
+        shell_quote(&prescriber),
+        shell_quote(&prescriber_ca),
     );
     // The files exist and the prescription is stored before the URL is printed: whoever waits
     // for this text can use them.
     let text = format!(
         "P1 e-Recepta sandbox (fictitious data) listening on {url}\n\
-         \x20 endpoint    {endpoint}\n\
-         \x20 ca.pem      {ca}  (TLS server CA: pass with --ca)\n\
-         \x20 client.pem  {client_pem}  (TLS client certificate and key: --identity)\n\
-         \x20 wss.pem     {wss}  (WS-Security signing certificate and key: --signing-identity)\n\
-         \x20 wss-ca.pem  {wss_ca}  (the signing CA: b2b wssec verify --trust)\n\
+         \x20 endpoint           {endpoint}\n\
+         \x20 ca.pem             {ca}  (TLS server CA: pass with --ca)\n\
+         \x20 client.pem         {client_pem}  (TLS client certificate and key: --identity)\n\
+         \x20 wss.pem            {wss}  (WS-Security signing certificate and key: --signing-identity)\n\
+         \x20 wss-ca.pem         {wss_ca}  (the signing CA: b2b wssec verify --trust)\n\
+         \x20 prescriber.pem     {prescriber}  (a prescriber's document-signing certificate and key)\n\
+         \x20 prescriber-ca.pem  {prescriber_ca}  (its CA: the signatures zapisPakietuRecept accepts)\n\
          \n\
-         Fictitious prescription stored: kluczRecepty {klucz}\n\
+         Fictitious prescription stored, signed XAdES-BES by {lekarz}: kluczRecepty {klucz}\n\
          \x20 (entity {podmiot}, user {uzytkownik}, place of work {miejsce}, role {rola})\n\
          \n\
          Examples:\n\
@@ -117,14 +131,19 @@ async fn p1_sandbox(args: SandboxP1Args) -> Result<(), Failure> {
          \x20     --id-podmiotu {podmiot} --id-uzytkownika {uzytkownik} --id-miejsca-pracy {miejsce} --rola {rola}\n\
          \x20 b2b wssec sign request.xml --identity {wss} > signed.xml\n\
          \x20 b2b wssec verify signed.xml --trust {wss_ca}\n\
+         \x20 b2b wssec sign recepta.xml --document --xades --identity {prescriber} > recepta-signed.xml\n\
+         \x20 b2b wssec verify recepta-signed.xml --document --require-xades --trust {prescriber_ca}\n\
          \n\
          Requests must be signed by a certificate of the sandbox's signing CA and carry \
-         kontekstWywolania; refusals are SOAP faults with P1's kodBleduMajor/kodBleduMinor.\n\
+         kontekstWywolania; refusals are SOAP faults with P1's kodBleduMajor/kodBleduMinor. \
+         zapisPakietuRecept also requires each prescription signed XAdES-BES by a certificate \
+         of the prescribers' CA (three certificates: TLS, WS-Security, the prescriber's).\n\
          Press Ctrl-C to stop.\n",
         podmiot = p1::SANDBOX_PODMIOT,
         uzytkownik = p1::SANDBOX_UZYTKOWNIK,
         miejsce = p1::SANDBOX_MIEJSCE_PRACY,
         rola = p1::SANDBOX_ROLA,
+        lekarz = p1::SANDBOX_LEKARZ,
     );
     output::stdout(&text)?;
 

@@ -1,6 +1,8 @@
 //! `b2b p1 odczyt-recepty` and `b2b sandbox p1` as users run them: the embedded sandbox, the
 //! standalone sandbox as its own process called with the certificate files it writes, WS-Security
-//! signing and verification with those files, and P1's fault codes for refused calls.
+//! signing and verification with those files, the stored prescription signed XAdES-BES by the
+//! sandbox's prescriber (verified with `b2b wssec verify --document --require-xades` and
+//! `prescriber-ca.pem`), and P1's fault codes for refused calls.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -184,7 +186,14 @@ impl P1Sandbox {
             "p1",
             name,
             &["kluczRecepty "],
-            &["ca.pem", "client.pem", "wss.pem", "wss-ca.pem"],
+            &[
+                "ca.pem",
+                "client.pem",
+                "wss.pem",
+                "wss-ca.pem",
+                "prescriber.pem",
+                "prescriber-ca.pem",
+            ],
         );
         let klucz = process.after("kluczRecepty ").unwrap_or_default();
         assert!(!klucz.is_empty(), "no key in {:?}", process.lines);
@@ -248,6 +257,36 @@ fn a_standalone_sandbox_is_called_with_the_files_it_writes() {
         doc["response"]["receptaIWynikWeryfikacji"]["statusRecepty"],
         "WYSTAWIONA"
     );
+    // The prescription as stored: signed XAdES-BES by the prescriber of prescriber.pem, which
+    // prescriber-ca.pem (not the WSS CA) verifies.
+    let tresc = doc["response"]["receptaIWynikWeryfikacji"]["recepta"]["tresc"]
+        .as_str()
+        .unwrap();
+    let recepta = sdk_p1::TrescDokumentu::from_base64(tresc).unwrap();
+    let file = sandbox.dir.join("recepta.xml");
+    std::fs::write(&file, recepta.as_bytes()).unwrap();
+    let verify = |trust: &str| {
+        run(&[
+            "wssec",
+            "verify",
+            file.to_str().unwrap(),
+            "--document",
+            "--require-xades",
+            "--trust",
+            &sandbox.path(trust),
+        ])
+    };
+    let out = verify("prescriber-ca.pem");
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("signature: valid") && text.contains("lek. Jan Fikcyjny"),
+        "{text}"
+    );
+    assert!(text.contains("xades:"), "{text}");
+    let out = verify("wss-ca.pem");
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("not trusted"), "{}", stderr(&out));
 
     // A key the sandbox does not hold: the wynik on stdout, the failure on stderr, exit 1.
     let out = sandbox.odczyt("1", &wss, &[]);

@@ -9,6 +9,7 @@
 //! | results and errors | [`MaWynik`] / [`NiepowodzenieOperacji`] for `wynik`, [`BladUslugi`] for the `bledyOperacji` fault, [`Error`] |
 //! | WS-Security | [`wssec::WsSecuritySigner`] with [`wssec::SigningProfile::p1`] as the [`RequestSigner`] ([`signing`] is the seam, any signer fits); answers verified on request ([`ClientBuilder::verify_responses`]) |
 //! | values | [`Pesel`], [`TrescDokumentu`] (base64 documents), [`DataCzas`] (`xs:dateTime`) |
+//! | signed prescriptions | [`TrescDokumentu::podpisz`]: a CDA signed XAdES-BES enveloped with the prescriber's certificate (a third certificate, not the TLS or WSS one), for `tresc`; [`wssec::p1_document_verifier`] and [`TrescDokumentu::sprawdz_podpis`] check one |
 //! | Sandbox | `sandbox::Sandbox` (feature `sandbox`): an in-process e-Recepta over mutual TLS that checks signatures and the call context and keeps prescriptions in memory |
 //!
 //! ## Provenance
@@ -39,8 +40,10 @@
 //! ## Testing against the sandbox
 //!
 //! With the `sandbox` feature, `sandbox::Sandbox::start()` runs a fake e-Recepta on loopback
-//! with its own throwaway CAs (one for TLS, one for WS-Security signing) and in-memory state;
-//! `Sandbox::client()` is a client with certificates from both. Its data and its failure codes
+//! with its own throwaway CAs (one for TLS, one for WS-Security signing, one for the
+//! prescribers' document signatures) and in-memory state; `Sandbox::client()` is a client with
+//! certificates from the first two, `Sandbox::prescriber_identity` signs prescriptions
+//! ([`TrescDokumentu::podpisz`]), which `zapisPakietuRecept` requires. Its data and its failure codes
 //! are fictitious and listed in the module's documentation.
 //!
 //! ## Personal data

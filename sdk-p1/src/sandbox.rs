@@ -40,13 +40,45 @@
 //!
 //! | operation | what the sandbox does |
 //! |---|---|
-//! | `zapisPakietuRecept` | checks each prescription (rule `SANDBOX.1`: the document is XML whose root is `ClinicalDocument`; `SANDBOX.2`: `identyfikatorDokumentuWPakiecie` unique), stores the package when all pass and answers the package key and code and a key per prescription; a package with a failed prescription is not stored (`wynik` [`WYNIK_BLAD_WERYFIKACJI`], the verification results say why) |
-//! | `weryfikacjaPakietuRecept` | the same checks, nothing stored |
+//! | `zapisPakietuRecept` | checks each prescription (rules `SANDBOX.1`-`SANDBOX.4` below: a CDA, a unique number in the package, **signed XAdES-BES by a prescriber's certificate**), stores the package when all pass and answers the package key and code and a key per prescription; a package with a failed prescription is not stored (`wynik` [`WYNIK_BLAD_WERYFIKACJI`], the verification results say why) |
+//! | `weryfikacjaPakietuRecept` | `SANDBOX.1` and `SANDBOX.2`, no signature required (`SANDBOX.5`: a signed document gets a warning), nothing stored |
 //! | `odczytRecepty` | the prescription with its status, verification result, document and cancellation document |
 //! | `odczytPakietuRecept` | every prescription of a package |
 //! | `zablokowanieRecepty` / `odblokowanieRecepty` | `WYSTAWIONA` → `ZABLOKOWANA` (with the reason) and back |
 //! | `zapisDokumentuAnulowaniaRecepty` | `WYSTAWIONA` or `ZABLOKOWANA` → `ANULOWANA`, the document kept |
 //! | the other 19 operations | fault `bladWewnetrzny` (not offered) |
+//!
+//! ## Prescription checks
+//!
+//! Each prescription gets a `wynikWeryfikacjiZbioruRegul` (rule set [`ZBIOR_REGUL`]) with one
+//! `wynikWeryfikacjiReguly` per failed rule. **The rule codes are the sandbox's own**
+//! (`SANDBOX.n`): P1's `REG.WER.*` rules are not public.
+//!
+//! | rule | checked by | result |
+//! |---|---|---|
+//! | `SANDBOX.1` the document is XML whose root is `ClinicalDocument` (HL7 CDA) | both | `blad` |
+//! | `SANDBOX.2` `identyfikatorDokumentuWPakiecie` is unique in the package | both | `blad` |
+//! | `SANDBOX.3` the document carries an enveloped signature (`ds:Signature` child of `ClinicalDocument`) | `zapisPakietuRecept` | `blad` |
+//! | `SANDBOX.4` that signature verifies: XAdES-BES ([`VerificationPolicy::require_xades`]), the whole document signed and unchanged, by a certificate of the sandbox's **document-signing CA** ([`Sandbox::prescriber_identity`]), valid now | `zapisPakietuRecept` | `blad` |
+//! | `SANDBOX.5` the document is signed although `weryfikacjaPakietuRecept` takes documents *without* signature (the signature is not checked) | `weryfikacjaPakietuRecept` | `ostrzezenie` |
+//!
+//! `SANDBOX.3`/`SANDBOX.4` follow ../shared/facts/p1.md: clinical documents are signed XAdES-BES
+//! enveloped with the professional's certificate (§2), and `zapisPakietuRecept` takes
+//! electronically signed prescriptions (§5.2). `SANDBOX.4` is checked only for a CDA with a
+//! signature. [`TrescDokumentu::podpisz`](crate::TrescDokumentu::podpisz) makes such
+//! signatures. `weryfikacjaPakietuRecept` takes prescriptions "without electronic signature"
+//! (§5.2); whether P1 refuses signed ones there is not known, so the sandbox accepts them with
+//! a warning (`SANDBOX.5`, `ostrzezenie`; `wynik` stays success) rather than guessing either way
+//! — a dry run of signed documents does **not** check their signatures, and the warning says so.
+//!
+//! **The prescriber's certificate is a third one**, from a third CA: the TLS CA issues the
+//! entity's TLS certificates, the WSS CA the entity's message-signing ones, and the
+//! document-signing CA ([`Sandbox::prescriber_ca_cert_pem`], [`Sandbox::issue_prescriber_cert`])
+//! the professionals' certificates that sign documents — as in P1, where the published sample
+//! `recepta.xml` is signed by a certificate of `CC P1 SubCA Podpis`, not of `CCP1SubCAWSS`. A
+//! document signed with a WSS certificate is refused (`SANDBOX.4`). Cancellation documents
+//! (`zapisDokumentuAnulowaniaRecepty`) are not required to be signed: the public sources say
+//! so only for prescriptions and dispensings.
 //!
 //! Unknown keys answer `wynik` [`WYNIK_NIE_ZNALEZIONO`], a status change that is not allowed
 //! [`WYNIK_NIEDOZWOLONA_ZMIANA_STATUSU`]. **These failure codes are the sandbox's own**
@@ -126,6 +158,7 @@ pub struct Sandbox {
     server: MtlsServer,
     tls: TestPki,
     wss: TestPki,
+    dokumenty: TestPki,
     state: Arc<State>,
 }
 
@@ -153,8 +186,11 @@ impl Sandbox {
     pub fn start_on(addr: SocketAddr, config: SandboxConfig) -> Result<Self, SandboxError> {
         let tls = TestPki::new("P1 sandbox TLS CA (b2b-sdk, not a real authority)")?;
         let wss = TestPki::new("P1 sandbox WSS CA (b2b-sdk, not a real authority)")?;
+        let dokumenty =
+            TestPki::new("P1 sandbox document-signing CA (b2b-sdk, not a real authority)")?;
         let trust = TrustAnchors::from_pem(wss.ca_cert_pem().as_bytes())
             .map_err(|e| SandboxError::Certificate(e.to_string()))?;
+        let documents = document_verifier_of(&dokumenty)?;
         let response_signer = if config.sign_responses {
             let cert = wss.issue_client_cert(SANDBOX_SIGNER_CN)?;
             let identity = signing_identity_of(&cert)?;
@@ -166,6 +202,7 @@ impl Sandbox {
         let state = Arc::new(State {
             config,
             verifier: Verifier::new(VerificationPolicy::p1(trust)),
+            documents,
             response_signer,
             requests: AtomicUsize::new(0),
             store: Mutex::new(Store::default()),
@@ -178,6 +215,7 @@ impl Sandbox {
             server,
             tls,
             wss,
+            dokumenty,
             state,
         })
     }
@@ -229,6 +267,34 @@ impl Sandbox {
             self.signing_identity(common_name)?,
             SigningProfile::p1(),
         ))
+    }
+
+    /// The document-signing CA certificate (PEM): it issues the prescribers' certificates whose
+    /// XAdES-BES signatures on prescriptions `zapisPakietuRecept` accepts (the sandbox's
+    /// stand-in for P1's `CC P1 SubCA Podpis`; see the module documentation). Neither the TLS
+    /// CA nor the WSS CA.
+    pub fn prescriber_ca_cert_pem(&self) -> &str {
+        self.dokumenty.ca_cert_pem()
+    }
+
+    /// Issues a prescriber's (a physician's, a nurse's) document-signing certificate: the
+    /// sandbox accepts prescriptions signed with it
+    /// ([`TrescDokumentu::podpisz`](crate::TrescDokumentu::podpisz)). Certificate and key as
+    /// PEM; [`signing_identity_of`] makes it a signing identity.
+    pub fn issue_prescriber_cert(&self, common_name: &str) -> Result<IssuedCert, SandboxError> {
+        self.dokumenty.issue_client_cert(common_name)
+    }
+
+    /// A fresh prescriber's document-signing identity (see [`Sandbox::issue_prescriber_cert`]).
+    pub fn prescriber_identity(&self, common_name: &str) -> Result<SigningIdentity, SandboxError> {
+        signing_identity_of(&self.issue_prescriber_cert(common_name)?)
+    }
+
+    /// The verifier `zapisPakietuRecept` checks prescriptions with (rule `SANDBOX.4`): trusts
+    /// the document-signing CA only, requires XAdES-BES
+    /// ([`p1_document_verifier`](crate::wssec::p1_document_verifier)).
+    pub fn document_verifier(&self) -> Result<Verifier, SandboxError> {
+        document_verifier_of(&self.dokumenty)
     }
 
     /// A verifier of the sandbox's signed answers ([`SandboxConfig::sign_responses`]): trusts the
@@ -287,9 +353,17 @@ pub fn signing_identity_of(cert: &IssuedCert) -> Result<SigningIdentity, Sandbox
         .map_err(|e| SandboxError::Certificate(e.to_string()))
 }
 
+fn document_verifier_of(ca: &TestPki) -> Result<Verifier, SandboxError> {
+    let trust = TrustAnchors::from_pem(ca.ca_cert_pem().as_bytes())
+        .map_err(|e| SandboxError::Certificate(e.to_string()))?;
+    Ok(crate::wssec::p1_document_verifier(trust))
+}
+
 struct State {
     config: SandboxConfig,
     verifier: Verifier,
+    /// Prescriptions' signatures (rule `SANDBOX.4`).
+    documents: Verifier,
     response_signer: Option<WsSecuritySigner>,
     requests: AtomicUsize,
     store: Mutex<Store>,
@@ -471,24 +545,24 @@ fn handle(state: &State, request: &SandboxRequest) -> Result<String, Odmowa> {
     let mut store = state.store();
     let store = &mut *store;
     macro_rules! dispatch {
-        ($($op:ident => $f:ident,)*) => {
+        ($($op:ident => $f:ident($($extra:expr),*),)*) => {
             $(
                 if spec.name == op::$op::SPEC.name {
                     let input: op::$op::Input = decode(&env, &op::$op::SPEC)?;
-                    let output = $f(store, &kontekst, &input)?;
+                    let output = $f($($extra,)* store, &kontekst, &input)?;
                     return Ok(encode(&op::$op::SPEC, &output));
                 }
             )*
         };
     }
     dispatch! {
-        zapis_pakietu_recept => zapis_pakietu_recept,
-        weryfikacja_pakietu_recept => weryfikacja_pakietu_recept,
-        odczyt_recepty => odczyt_recepty,
-        odczyt_pakietu_recept => odczyt_pakietu_recept,
-        zablokowanie_recepty => zablokowanie_recepty,
-        odblokowanie_recepty => odblokowanie_recepty,
-        zapis_dokumentu_anulowania_recepty => zapis_dokumentu_anulowania_recepty,
+        zapis_pakietu_recept => zapis_pakietu_recept(&state.documents),
+        weryfikacja_pakietu_recept => weryfikacja_pakietu_recept(),
+        odczyt_recepty => odczyt_recepty(),
+        odczyt_pakietu_recept => odczyt_pakietu_recept(),
+        zablokowanie_recepty => zablokowanie_recepty(),
+        odblokowanie_recepty => odblokowanie_recepty(),
+        zapis_dokumentu_anulowania_recepty => zapis_dokumentu_anulowania_recepty(),
     }
     Err(Odmowa::new(
         KodBleduMajorMT::UrnCsiozP1EreceptaKodBleduMajorBladWewnetrzny,
@@ -699,12 +773,68 @@ fn pozytywny() -> t::WynikWeryfikacjiZbioruRegulMT {
 }
 
 fn blad_reguly(kod: &str, opis: &str) -> t::WynikWeryfikacjiRegulyMT {
-    let mut r = t::WynikWeryfikacjiRegulyMT::new(
-        kod.to_owned(),
+    wynik_reguly(
+        kod,
         t::KodWynikuWeryfikacjiEnumMT::UrnCsiozP1EreceptaKodWynikuWeryfikacjiBlad,
-    );
+        opis,
+    )
+}
+
+fn wynik_reguly(
+    kod: &str,
+    wynik: t::KodWynikuWeryfikacjiEnumMT,
+    opis: &str,
+) -> t::WynikWeryfikacjiRegulyMT {
+    let mut r = t::WynikWeryfikacjiRegulyMT::new(kod.to_owned(), wynik);
     r.opis_problemu = Some(opis.to_owned());
     r
+}
+
+/// What the checks of a package demand of the documents' signatures.
+#[derive(Clone, Copy)]
+enum Podpis<'a> {
+    /// `zapisPakietuRecept`: signed XAdES-BES by a prescriber (`SANDBOX.3`, `SANDBOX.4`).
+    Wymagany(&'a Verifier),
+    /// `weryfikacjaPakietuRecept`: documents without signature; a signed one gets a warning
+    /// (`SANDBOX.5`).
+    Zbedny,
+}
+
+/// Whether the document element of `tresc` has an XML-DSig `ds:Signature` child.
+fn is_signed(tresc: &crate::TrescDokumentu) -> bool {
+    sdk_runtime::xml::parse(tresc.as_bytes()).is_ok_and(|root| {
+        root.child_elements()
+            .any(|c| c.is(sdk_runtime::wssec::ns::DSIG_NS, "Signature"))
+    })
+}
+
+/// Rules `SANDBOX.3`-`SANDBOX.5` for a document that passed `SANDBOX.1`.
+fn check_podpis(
+    podpis: Podpis<'_>,
+    tresc: &crate::TrescDokumentu,
+) -> Option<t::WynikWeryfikacjiRegulyMT> {
+    match podpis {
+        Podpis::Wymagany(verifier) => match tresc.sprawdz_podpis(verifier) {
+            Ok(_) => None,
+            Err(VerifyError::NoSignature { .. }) => Some(blad_reguly(
+                "SANDBOX.3",
+                "the prescription is not signed: zapisPakietuRecept takes documents with a \
+                 XAdES-BES enveloped signature by the prescriber",
+            )),
+            Err(e) => Some(blad_reguly(
+                "SANDBOX.4",
+                &format!("the prescription's signature is not acceptable: {e}"),
+            )),
+        },
+        Podpis::Zbedny => is_signed(tresc).then(|| {
+            wynik_reguly(
+                "SANDBOX.5",
+                t::KodWynikuWeryfikacjiEnumMT::UrnCsiozP1EreceptaKodWynikuWeryfikacjiOstrzezenie,
+                "the document is signed, but weryfikacjaPakietuRecept takes documents without \
+                 signature: the signature was not checked",
+            )
+        }),
+    }
 }
 
 /// `SANDBOX.1`: the document is XML whose root is `ClinicalDocument` (HL7 CDA).
@@ -713,8 +843,13 @@ fn is_cda(tresc: &crate::TrescDokumentu) -> bool {
         .is_ok_and(|root| root.local_name() == "ClinicalDocument")
 }
 
-/// The checks of a package: one verification result per prescription, and whether all passed.
-fn weryfikuj(recepty: &[t::ReceptaMT]) -> (Vec<t::WeryfikowanaReceptaMT>, bool) {
+/// The checks of a package: one verification result per prescription, and whether all passed
+/// (warnings pass).
+fn weryfikuj(
+    recepty: &[t::ReceptaMT],
+    podpis: Podpis<'_>,
+) -> (Vec<t::WeryfikowanaReceptaMT>, bool) {
+    use t::KodWynikuWeryfikacjiEnumMT as Kod;
     let mut all = true;
     let wyniki = recepty
         .iter()
@@ -725,6 +860,8 @@ fn weryfikuj(recepty: &[t::ReceptaMT]) -> (Vec<t::WeryfikowanaReceptaMT>, bool) 
                     "SANDBOX.1",
                     "the document is not an HL7 CDA ClinicalDocument",
                 ));
+            } else if let Some(regula) = check_podpis(podpis, &r.tresc) {
+                wynik.wynik_weryfikacji_reguly.push(regula);
             }
             let same = recepty
                 .iter()
@@ -738,10 +875,17 @@ fn weryfikuj(recepty: &[t::ReceptaMT]) -> (Vec<t::WeryfikowanaReceptaMT>, bool) 
                     "identyfikatorDokumentuWPakiecie is not unique in the package",
                 ));
             }
-            if !wynik.wynik_weryfikacji_reguly.is_empty() {
+            let worst = |kod: &Kod| {
+                wynik
+                    .wynik_weryfikacji_reguly
+                    .iter()
+                    .any(|r| r.wynik_weryfikacji == *kod)
+            };
+            if worst(&Kod::UrnCsiozP1EreceptaKodWynikuWeryfikacjiBlad) {
                 all = false;
-                wynik.wynik_weryfikacji =
-                    t::KodWynikuWeryfikacjiEnumMT::UrnCsiozP1EreceptaKodWynikuWeryfikacjiBlad;
+                wynik.wynik_weryfikacji = Kod::UrnCsiozP1EreceptaKodWynikuWeryfikacjiBlad;
+            } else if worst(&Kod::UrnCsiozP1EreceptaKodWynikuWeryfikacjiOstrzezenie) {
+                wynik.wynik_weryfikacji = Kod::UrnCsiozP1EreceptaKodWynikuWeryfikacjiOstrzezenie;
             }
             t::WeryfikowanaReceptaMT::new(r.identyfikator_dokumentu_w_pakiecie, wynik)
         })
@@ -763,6 +907,7 @@ fn recepty_of(pakiet: &t::PakietReceptMT) -> Result<&[t::ReceptaMT], WynikMT> {
 }
 
 fn zapis_pakietu_recept(
+    documents: &Verifier,
     store: &mut Store,
     kontekst: &Kontekst,
     input: &t::ZapisPakietuReceptRequest,
@@ -772,7 +917,7 @@ fn zapis_pakietu_recept(
         Ok(r) => r,
         Err(wynik) => return Ok(t::ZapisPakietuReceptResponse::new(wynik)),
     };
-    let (mut weryfikacja, ok) = weryfikuj(recepty);
+    let (mut weryfikacja, ok) = weryfikuj(recepty, Podpis::Wymagany(documents));
     let mut wynik_zapisu = t::WynikZapisuPakietuReceptMT::new();
     let wynik = if ok {
         let klucz_pakietu = store.key(1);
@@ -825,7 +970,7 @@ fn weryfikacja_pakietu_recept(
         Ok(r) => r,
         Err(wynik) => return Ok(t::WeryfikacjaPakietuReceptResponse::new(wynik)),
     };
-    let (weryfikacja, ok) = weryfikuj(recepty);
+    let (weryfikacja, ok) = weryfikuj(recepty, Podpis::Zbedny);
     let wynik = if ok {
         sukces()
     } else {

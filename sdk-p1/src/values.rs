@@ -8,6 +8,9 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use sdk_runtime::redact::masked;
+use sdk_runtime::wssec::keys::SigningIdentity;
+use sdk_runtime::wssec::sign::{DocumentSignatureProfile, SignError, sign_enveloped_document_with};
+use sdk_runtime::wssec::verify::{VerifiedDocument, Verifier, VerifyError};
 use sdk_runtime::xml::{Validate, ValidationError, Validator, ValueError, ViolationKind, XmlText};
 use time::{Month, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
@@ -36,6 +39,54 @@ impl TrescDokumentu {
     /// A document from its bytes (e.g. the signed CDA XML).
     pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
         Self(bytes.into())
+    }
+
+    /// Signs a clinical document (an HL7 CDA prescription, `cda_xml`) as P1 wants it in
+    /// `tresc`: a **XAdES-BES enveloped** signature made with the **professional's**
+    /// certificate (../shared/facts/p1.md §2, "Document signature"; `zapisPakietuRecept` takes
+    /// "electronically signed prescriptions in HL7 CDA", §5.2).
+    ///
+    /// The signature is appended as the last child of `ClinicalDocument` (where the Polish CDA
+    /// extension `extPL:ClinicalDocument` allows one `ds:Signature`), signs the whole document
+    /// (`Reference URI=""`, enveloped-signature and exclusive C14N transforms, SHA-256), the
+    /// key's algorithm (RSA-SHA256 or ECDSA-SHA256), the certificate in `ds:KeyInfo`, and
+    /// signed `xades:SignedProperties` with the signing time and the signing certificate chain
+    /// (XAdES v1.3.2, the structure of the published sample `recepta.xml`):
+    /// [`sign_enveloped_document_with`] with [`DocumentSignatureProfile::xades_bes`]. The
+    /// result's bytes are the signed document; they are base64-encoded on the wire.
+    ///
+    /// **Which certificate.** `identity` is the prescriber's document-signing certificate — a
+    /// *third* certificate, neither the entity's TLS one (`…-tls.p12`, the transport's) nor its
+    /// WS-Security one (`…-wss.p12`, the request signer's): the document is signed by the
+    /// physician or nurse who issues the prescription, the SOAP message by the entity's system.
+    /// The published sample `recepta.xml` is signed by a certificate issued by
+    /// `CN=CC P1 SubCA Podpis` (P1's integration environment), not by the WSS CA. Which other
+    /// kinds of certificates P1 accepts for documents is not known from public sources.
+    ///
+    /// Fails when `cda_xml` is not well-formed XML (or has a DTD), is already signed
+    /// ([`SignError::AlreadySigned`]), or the key cannot sign.
+    ///
+    /// ```no_run
+    /// use sdk_p1::TrescDokumentu;
+    /// use sdk_p1::wssec::SigningIdentity;
+    ///
+    /// # fn demo(cda: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+    /// // The prescriber's certificate, not the entity's …-wss.p12.
+    /// let lekarz = SigningIdentity::from_pkcs12_file("lekarz.p12", &std::env::var("P12_PASSWORD")?)?;
+    /// let tresc = TrescDokumentu::podpisz(&lekarz, cda)?;
+    /// let recepta = sdk_p1::erecepta::types::ReceptaMT::new(1, tresc);
+    /// # let _ = recepta; Ok(()) }
+    /// ```
+    pub fn podpisz(identity: &SigningIdentity, cda_xml: &[u8]) -> Result<Self, SignError> {
+        sign_enveloped_document_with(identity, cda_xml, &DocumentSignatureProfile::xades_bes())
+            .map(Self)
+    }
+
+    /// Verifies the document's enveloped signature with `verifier` (the document as it is,
+    /// e.g. as read back from P1). For P1's prescriptions, use a verifier that requires
+    /// XAdES-BES: [`p1_document_verifier`](crate::wssec::p1_document_verifier).
+    pub fn sprawdz_podpis(&self, verifier: &Verifier) -> Result<VerifiedDocument, VerifyError> {
+        verifier.verify_enveloped_document(&self.0)
     }
 
     /// Decodes base64 text (whitespace allowed, as in `xs:base64Binary`).

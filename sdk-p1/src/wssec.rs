@@ -23,6 +23,14 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Documents
+//!
+//! Clinical documents travel in `tresc` with a signature of their own: XAdES-BES enveloped,
+//! made with the **professional's** certificate — a third certificate, neither the TLS nor the
+//! WSS one (../shared/facts/p1.md §2). [`TrescDokumentu::podpisz`](crate::TrescDokumentu::podpisz)
+//! signs a CDA that way; [`p1_document_verifier`] checks such a signature
+//! ([`TrescDokumentu::sprawdz_podpis`](crate::TrescDokumentu::sprawdz_podpis)).
+//!
 //! Answers are verified only when asked, with
 //! [`ClientBuilder::verify_responses`](crate::ClientBuilder::verify_responses) and a
 //! [`Verifier`]: whether P1 signs its answers is not known from public sources, so the default
@@ -31,11 +39,14 @@
 use sdk_runtime::soap::OperationSpec;
 
 pub use sdk_runtime::wssec::keys::SigningIdentity;
-pub use sdk_runtime::wssec::sign::{SignError, SigningProfile, WsSecuritySigner};
-pub use sdk_runtime::wssec::verify::{
-    TrustAnchors, VerificationPolicy, VerifiedEnvelope, Verifier, VerifyError,
+pub use sdk_runtime::wssec::sign::{
+    DocumentSignatureProfile, SignError, SigningProfile, WsSecuritySigner,
+    sign_enveloped_document_with,
 };
-pub use sdk_runtime::wssec::{SignedPart, TokenReference};
+pub use sdk_runtime::wssec::verify::{
+    TrustAnchors, VerificationPolicy, VerifiedDocument, VerifiedEnvelope, Verifier, VerifyError,
+};
+pub use sdk_runtime::wssec::{SignedPart, TokenReference, XadesLevel};
 
 use crate::signing::{RequestSigner, SigningError};
 
@@ -55,4 +66,13 @@ impl RequestSigner for WsSecuritySigner {
 /// A signer with P1's profile ([`SigningProfile::p1`]) for `identity`.
 pub fn p1_signer(identity: SigningIdentity) -> WsSecuritySigner {
     WsSecuritySigner::new(identity, SigningProfile::p1())
+}
+
+/// A verifier of P1 document signatures (prescriptions in `tresc`): the signer's certificate
+/// must chain to `trust` (the CA of the professionals' document-signing certificates) and the
+/// signature must be XAdES-BES enveloped ([`VerificationPolicy::require_xades`]); a plain
+/// XML-DSig signature is refused as [`VerifyError::XadesRequired`]. The policy's SOAP
+/// requirements (signed Body, Timestamp) do not apply to documents.
+pub fn p1_document_verifier(trust: TrustAnchors) -> Verifier {
+    Verifier::new(VerificationPolicy::new(trust).require_xades(true))
 }

@@ -5,11 +5,16 @@
 //! an operation not offered), a foreign TLS certificate fails the handshake, business failures
 //! are a `wynik` that `sprawdz_wynik` turns into `NiepowodzenieOperacji`; the sandbox's answers
 //! validate against the published schemas, and its signed answers verify with
-//! `ClientBuilder::verify_responses`.
+//! `ClientBuilder::verify_responses`. Prescriptions are stored signed XAdES-BES with a
+//! prescriber's certificate (`TrescDokumentu::podpisz`) and read back byte for byte, their
+//! signature still verifying; unsigned, tampered, foreign-CA, WSS-certificate and plain
+//! XML-DSig documents are refused per prescription (`SANDBOX.3`/`SANDBOX.4`) and nothing is
+//! stored; `weryfikacjaPakietuRecept` takes unsigned documents and warns on signed ones.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 
+use sdk_p1::erecepta::operation as op;
 use sdk_p1::erecepta::types as t;
 use sdk_p1::sandbox::{
     Sandbox, SandboxConfig, WYNIK_BLAD_WERYFIKACJI, WYNIK_NIE_ZNALEZIONO,
@@ -23,9 +28,11 @@ use sdk_runtime::SdkError;
 use sdk_runtime::sandbox::TestPki;
 use sdk_runtime::sandbox::xmllint::{SchemaRef, validate, validate_soap11};
 use sdk_runtime::soap::{FaultError, OperationSpec, Provenance, SoapVersion};
-use sdk_runtime::wssec::SignedPart;
-use sdk_runtime::wssec::sign::{SigningProfile, WsSecuritySigner};
+use sdk_runtime::wssec::sign::{
+    SignError, SigningProfile, WsSecuritySigner, sign_enveloped_document,
+};
 use sdk_runtime::wssec::verify::Verifier;
+use sdk_runtime::wssec::{SignedPart, VerifyError, XadesLevel};
 use sdk_runtime::xml::ElementName;
 use t::KodBleduMajorMT as Major;
 use t::KodBleduMinorMT as Minor;
@@ -55,6 +62,12 @@ fn cda(n: u32) -> TrescDokumentu {
     )
 }
 
+/// Prescription `n` signed XAdES-BES by a fresh prescriber's certificate of `s`.
+fn podpisana(s: &Sandbox, n: u32) -> TrescDokumentu {
+    let lekarz = s.prescriber_identity("lek. Jan Fikcyjny").unwrap();
+    TrescDokumentu::podpisz(&lekarz, cda(n).as_bytes()).unwrap()
+}
+
 fn pakiet(docs: Vec<TrescDokumentu>) -> t::PakietReceptMT {
     let mut recepty = t::ReceptyMT::new();
     for (i, d) in docs.into_iter().enumerate() {
@@ -69,9 +82,14 @@ fn klucz(k: &str) -> t::KluczReceptyMT {
     t::KluczReceptyMT::new(k.to_owned())
 }
 
-/// Stores a package of `n` prescriptions; the package key and the prescription keys.
-async fn store(c: &Client, n: u32) -> (String, Vec<String>) {
-    let input = t::ZapisPakietuReceptRequest::new(pakiet((1..=n).map(cda).collect()));
+/// Stores a package of `n` signed prescriptions; the package key and the prescription keys.
+async fn store(s: &Sandbox, c: &Client, n: u32) -> (String, Vec<String>) {
+    store_docs(c, (1..=n).map(|i| podpisana(s, i)).collect()).await
+}
+
+/// Stores a package of these documents; the package key and the prescription keys.
+async fn store_docs(c: &Client, docs: Vec<TrescDokumentu>) -> (String, Vec<String>) {
+    let input = t::ZapisPakietuReceptRequest::new(pakiet(docs));
     let r = c.zapis_pakietu_recept(&lekarz(), &input).await.unwrap();
     r.sprawdz_wynik().unwrap();
     let Some(choices::PotwierdzenieOperacjiZapisu::WynikZapisuPakietuRecept(Some(w))) =
@@ -105,7 +123,8 @@ fn odczyt(k: &str) -> t::OdczytReceptyRequest {
 async fn signed_calls_store_and_read_back() {
     let s = Sandbox::start().unwrap();
     let c = s.client().unwrap();
-    let (klucz_pakietu, klucze) = store(&c, 2).await;
+    let docs = vec![podpisana(&s, 1), podpisana(&s, 2)];
+    let (klucz_pakietu, klucze) = store_docs(&c, docs.clone()).await;
     assert_eq!(klucze.len(), 2);
     assert_eq!(s.prescriptions_stored(), 2);
 
@@ -115,9 +134,29 @@ async fn signed_calls_store_and_read_back() {
         .unwrap();
     r.sprawdz_wynik().unwrap();
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    // The signed document, base64 on the wire, byte for byte after decoding.
+    let raw = String::from_utf8(r.raw.to_vec()).unwrap();
+    assert!(raw.contains(&docs[1].to_base64()), "{raw}");
     let recepta = r.output.recepta_i_wynik_weryfikacji.unwrap();
     assert_eq!(recepta.status_recepty, t::StatusReceptyEnumMT::Wystawiona);
-    assert_eq!(recepta.recepta.tresc, cda(2));
+    assert_eq!(recepta.recepta.tresc, docs[1]);
+    // Its signature still verifies: XAdES-BES, by the prescriber.
+    let verified = s
+        .document_verifier()
+        .unwrap()
+        .verify_enveloped_document(recepta.recepta.tresc.as_bytes())
+        .unwrap();
+    assert!(verified.verified());
+    assert_eq!(verified.xades(), Some(XadesLevel::Bes));
+    assert!(verified.signing_time().is_some());
+    assert!(
+        verified
+            .signer()
+            .unwrap()
+            .subject()
+            .contains("lek. Jan Fikcyjny"),
+        "{verified}"
+    );
     assert_eq!(recepta.recepta.identyfikator_dokumentu_w_pakiecie, 2);
     assert_eq!(
         recepta.weryfikowany_dokument.klucz_recepty.as_deref(),
@@ -128,7 +167,7 @@ async fn signed_calls_store_and_read_back() {
         t::OdczytPakietuReceptRequest::new(t::KluczPakietuReceptMT::new(klucz_pakietu.clone()));
     let r = c.odczyt_pakietu_recept(&lekarz(), &input).await.unwrap();
     r.sprawdz_wynik().unwrap();
-    let docs: Vec<_> = r
+    let read: Vec<_> = r
         .output
         .pakiet_recept_i_wynikow_weryfikacji
         .unwrap()
@@ -136,14 +175,14 @@ async fn signed_calls_store_and_read_back() {
         .into_iter()
         .map(|r| r.recepta.tresc)
         .collect();
-    assert_eq!(docs, [cda(1), cda(2)]);
+    assert_eq!(read, docs);
 }
 
 #[tokio::test]
 async fn status_changes_round_trip() {
     let s = Sandbox::start().unwrap();
     let c = s.client().unwrap();
-    let (_, klucze) = store(&c, 1).await;
+    let (_, klucze) = store(&s, &c, 1).await;
     let k = &klucze[0];
     let status = |r: sdk_runtime::soap::Response<t::OdczytReceptyResponse>| {
         r.sprawdz_wynik().unwrap();
@@ -219,7 +258,7 @@ async fn unknown_keys_and_failed_checks_are_a_failed_wynik() {
     assert_eq!(r.sprawdz_wynik().unwrap_err().major, WYNIK_NIE_ZNALEZIONO);
 
     // The second document is not a CDA: nothing is stored, the results say which and why.
-    let docs = vec![cda(1), TrescDokumentu::new(b"not xml".to_vec())];
+    let docs = vec![podpisana(&s, 1), TrescDokumentu::new(b"not xml".to_vec())];
     let input = t::ZapisPakietuReceptRequest::new(pakiet(docs.clone()));
     let r = c.zapis_pakietu_recept(&lekarz(), &input).await.unwrap();
     assert_eq!(r.sprawdz_wynik().unwrap_err().major, WYNIK_BLAD_WERYFIKACJI);
@@ -261,6 +300,159 @@ async fn unknown_keys_and_failed_checks_are_a_failed_wynik() {
     assert_eq!(s.prescriptions_stored(), 0);
 }
 
+/// The rule results of each prescription of a `zapisPakietuRecept` answer: the set's verdict
+/// and the failed rules' codes.
+fn wyniki_zapisu(
+    r: sdk_runtime::soap::Response<t::ZapisPakietuReceptResponse>,
+) -> Vec<(t::KodWynikuWeryfikacjiEnumMT, Vec<String>)> {
+    let Some(choices::PotwierdzenieOperacjiZapisu::WynikZapisuPakietuRecept(Some(w))) =
+        r.output.potwierdzenie_operacji_zapisu.map(|p| p.choice)
+    else {
+        panic!("no verification results")
+    };
+    w.wynik_weryfikacji
+        .unwrap()
+        .weryfikowana_recepta
+        .into_iter()
+        .map(|v| {
+            let z = v.wynik_weryfikacji_zbioru_regul;
+            let kody = z
+                .wynik_weryfikacji_reguly
+                .into_iter()
+                .map(|r| r.kod_reguly_weryfikacji)
+                .collect();
+            (z.wynik_weryfikacji, kody)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn prescriptions_must_carry_the_prescribers_xades_signature() {
+    use t::KodWynikuWeryfikacjiEnumMT as Kod;
+    let s = Sandbox::start().unwrap();
+    let c = s.client().unwrap();
+    let lekarz_id = s.prescriber_identity("lek. Anna Fikcyjna").unwrap();
+    let good = TrescDokumentu::podpisz(&lekarz_id, cda(1).as_bytes()).unwrap();
+    // Signing twice is refused: the document already carries a signature.
+    assert!(matches!(
+        TrescDokumentu::podpisz(&lekarz_id, good.as_bytes()),
+        Err(SignError::AlreadySigned)
+    ));
+
+    let unsigned = cda(2);
+    // Changed after signing: another drug quantity, say.
+    let tampered = {
+        let text = String::from_utf8(podpisana(&s, 3).into_bytes()).unwrap();
+        let changed = text.replacen(r#"extension="3""#, r#"extension="33""#, 1);
+        assert_ne!(changed, text);
+        TrescDokumentu::new(changed.into_bytes())
+    };
+    // A certificate of another authority.
+    let other = TestPki::new("Not the sandbox's document-signing CA").unwrap();
+    let foreign = signing_identity_of(&other.issue_client_cert("lek. Obcy").unwrap()).unwrap();
+    let foreign = TrescDokumentu::podpisz(&foreign, cda(4).as_bytes()).unwrap();
+    // The entity's WS-Security certificate is not a prescriber's.
+    let wss = s.signing_identity("entity WSS").unwrap();
+    let by_wss = TrescDokumentu::podpisz(&wss, cda(5).as_bytes()).unwrap();
+    // Plain XML-DSig by the right certificate: P1 wants XAdES-BES.
+    let plain =
+        TrescDokumentu::new(sign_enveloped_document(&lekarz_id, cda(6).as_bytes()).unwrap());
+    assert!(matches!(
+        plain.sprawdz_podpis(&s.document_verifier().unwrap()),
+        Err(VerifyError::XadesRequired)
+    ));
+
+    let docs = vec![good.clone(), unsigned, tampered, foreign, by_wss, plain];
+    let input = t::ZapisPakietuReceptRequest::new(pakiet(docs.clone()));
+    let r = c.zapis_pakietu_recept(&lekarz(), &input).await.unwrap();
+    assert_eq!(
+        r.wynik().major,
+        WYNIK_BLAD_WERYFIKACJI,
+        "{:?}",
+        r.wynik().komunikat
+    );
+    let opisy = String::from_utf8(r.raw.to_vec()).unwrap();
+    let wyniki = wyniki_zapisu(r);
+    let blad = |kod: &str| {
+        (
+            Kod::UrnCsiozP1EreceptaKodWynikuWeryfikacjiBlad,
+            vec![kod.to_owned()],
+        )
+    };
+    assert_eq!(
+        wyniki,
+        [
+            (Kod::UrnCsiozP1EreceptaKodWynikuWeryfikacjiPozytywny, vec![]),
+            blad("SANDBOX.3"),
+            blad("SANDBOX.4"),
+            blad("SANDBOX.4"),
+            blad("SANDBOX.4"),
+            blad("SANDBOX.4"),
+        ]
+    );
+    // The descriptions say why (the verifier's reasons).
+    assert!(opisy.contains("not signed"), "{opisy}");
+    assert!(opisy.contains("XAdES"), "{opisy}");
+    assert_eq!(s.prescriptions_stored(), 0);
+
+    // The good one alone is stored.
+    let (_, klucze) = store_docs(&c, vec![good.clone()]).await;
+    assert_eq!(klucze.len(), 1);
+    assert_eq!(s.prescriptions_stored(), 1);
+
+    // weryfikacjaPakietuRecept takes documents without signature: the unsigned one passes, a
+    // signed one (valid or not) gets the warning SANDBOX.5 and does not fail the package; its
+    // signature is not checked there.
+    let input =
+        t::WeryfikacjaPakietuReceptRequest::new(pakiet(vec![cda(7), good, docs[3].clone()]));
+    let r = c
+        .weryfikacja_pakietu_recept(&lekarz(), &input)
+        .await
+        .unwrap();
+    r.sprawdz_wynik().unwrap();
+    let Some(choices::PotwierdzenieOperacjiWeryfikacji::WynikWeryfikacjiRecept(Some(w))) = r
+        .output
+        .potwierdzenie_operacji_weryfikacji
+        .map(|p| p.choice)
+    else {
+        panic!("no verification results")
+    };
+    let wyniki: Vec<_> = w
+        .weryfikowana_recepta
+        .into_iter()
+        .map(|v| {
+            let z = v.wynik_weryfikacji_zbioru_regul;
+            let kody: Vec<_> = z
+                .wynik_weryfikacji_reguly
+                .iter()
+                .map(|r| {
+                    (
+                        r.kod_reguly_weryfikacji.clone(),
+                        r.wynik_weryfikacji.clone(),
+                    )
+                })
+                .collect();
+            (z.wynik_weryfikacji, kody)
+        })
+        .collect();
+    let ostrzezenie = (
+        Kod::UrnCsiozP1EreceptaKodWynikuWeryfikacjiOstrzezenie,
+        vec![(
+            "SANDBOX.5".to_owned(),
+            Kod::UrnCsiozP1EreceptaKodWynikuWeryfikacjiOstrzezenie,
+        )],
+    );
+    assert_eq!(
+        wyniki,
+        [
+            (Kod::UrnCsiozP1EreceptaKodWynikuWeryfikacjiPozytywny, vec![]),
+            ostrzezenie.clone(),
+            ostrzezenie,
+        ]
+    );
+    assert_eq!(s.prescriptions_stored(), 1);
+}
+
 #[tokio::test]
 async fn an_unsigned_call_is_refused() {
     let s = Sandbox::start().unwrap();
@@ -289,7 +481,7 @@ async fn an_unsigned_call_is_refused() {
 #[tokio::test]
 async fn a_message_changed_after_signing_is_refused() {
     let s = Sandbox::start().unwrap();
-    let (_, klucze) = store(&s.client().unwrap(), 1).await;
+    let (_, klucze) = store(&s, &s.client().unwrap(), 1).await;
     let signer = s.signer("tamperer").unwrap();
     let tampering = move |op: &OperationSpec, envelope: Vec<u8>| {
         let signed = sdk_p1::RequestSigner::sign(&signer, op, envelope)?;
@@ -451,7 +643,7 @@ async fn an_incomplete_context_or_a_wrong_role_is_refused() {
     assert_eq!(s.prescriptions_stored(), 0);
 
     // Another entity cannot read this one's prescriptions.
-    let (_, klucze) = store(&c, 1).await;
+    let (_, klucze) = store(&s, &c, 1).await;
     let inny = kontekst_for("000000999999", RolaBiznesowa::LekarzLekDentystaFelczer);
     let e = c
         .odczyt_recepty(&inny, &odczyt(&klucze[0]))
@@ -544,7 +736,7 @@ async fn signed_answers_verify_and_unsigned_ones_are_refused_when_asked() {
         .verify_responses(signing.response_verifier().unwrap())
         .build()
         .unwrap();
-    let (_, klucze) = store(&c, 1).await;
+    let (_, klucze) = store(&signing, &c, 1).await;
     let r = c
         .odczyt_recepty(&lekarz(), &odczyt(&klucze[0]))
         .await
@@ -599,10 +791,16 @@ async fn the_answers_are_valid_p1_messages() {
     let s = Sandbox::start().unwrap();
     let c = s.client().unwrap();
     let mut answers = Vec::new();
+    // A package that passes, one that fails its checks (unsigned).
+    let input = t::ZapisPakietuReceptRequest::new(pakiet(vec![podpisana(&s, 1), podpisana(&s, 2)]));
+    let r = c.zapis_pakietu_recept(&lekarz(), &input).await.unwrap();
+    r.sprawdz_wynik().unwrap();
+    answers.push(r.raw.clone());
     let input = t::ZapisPakietuReceptRequest::new(pakiet(vec![cda(1), cda(2)]));
     let r = c.zapis_pakietu_recept(&lekarz(), &input).await.unwrap();
+    assert_eq!(r.sprawdz_wynik().unwrap_err().major, WYNIK_BLAD_WERYFIKACJI);
     answers.push(r.raw.clone());
-    let (klucz_pakietu, klucze) = store(&c, 1).await;
+    let (klucz_pakietu, klucze) = store(&s, &c, 1).await;
     let r = c
         .odczyt_recepty(&lekarz(), &odczyt(&klucze[0]))
         .await
@@ -615,9 +813,11 @@ async fn the_answers_are_valid_p1_messages() {
             .unwrap()
             .raw,
     );
+    // A warning (signed), an error (not a CDA), a pass.
     let input = t::WeryfikacjaPakietuReceptRequest::new(pakiet(vec![
-        cda(1),
+        podpisana(&s, 1),
         TrescDokumentu::new(b"x".to_vec()),
+        cda(3),
     ]));
     answers.push(
         c.weryfikacja_pakietu_recept(&lekarz(), &input)
@@ -669,4 +869,65 @@ async fn the_answers_are_valid_p1_messages() {
         validate_soap11(&xml, &schemas).unwrap_or_else(|e| panic!("{e}\n{xml}"));
     }
     validate(&detail, &schemas).unwrap_or_else(|e| panic!("{e}\n{detail}"));
+}
+
+/// The published e-Recepta specs (`../shared/specs/published/p1-erecepta-v20170510/`).
+fn published_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/specs/published/p1-erecepta-v20170510")
+}
+
+#[tokio::test]
+async fn a_signed_published_sample_is_valid_cda_in_a_valid_request_and_is_stored() {
+    let s = Sandbox::start().unwrap();
+    // A published unsigned e-prescription (PIK 1.3.1), signed by a sandbox prescriber.
+    let sample = std::fs::read(
+        published_dir().join("samples/sample-plCdaReimbursementConformantDrugPrescription-2.xml"),
+    )
+    .unwrap();
+    let lekarz_id = s.prescriber_identity("lek. Jan Fikcyjny").unwrap();
+    let signed = TrescDokumentu::podpisz(&lekarz_id, &sample).unwrap();
+    let text = std::str::from_utf8(signed.as_bytes()).unwrap();
+
+    // Still a valid Polish CDA: extPL:ClinicalDocument takes one ds:Signature, last.
+    let cda_schemas = [SchemaRef::new(
+        "http://www.csioz.gov.pl/xsd/extPL/r2",
+        published_dir().join("cda-xsd/extPL_r2.xsd"),
+    )];
+    validate(text, &cda_schemas).unwrap_or_else(|e| panic!("{e}"));
+    // Control: a second signature where the schema allows none.
+    let twice = text.replacen(
+        "</ClinicalDocument>",
+        "<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"/></ClinicalDocument>",
+        1,
+    );
+    assert!(validate(&twice, &cda_schemas).is_err());
+
+    // The zapisPakietuRecept request carrying it validates against the published schemas.
+    let input = t::ZapisPakietuReceptRequest::new(pakiet(vec![signed.clone()]));
+    let envelope =
+        sdk_p1::request_envelope(&op::zapis_pakietu_recept::SPEC, &lekarz(), &input).unwrap();
+    let mut schemas = published_schemas();
+    schemas.push(SchemaRef::new(
+        sdk_p1::KONTEKST_NS,
+        published_dir().join("wsdl/erecepta/kontekst.xsd"),
+    ));
+    validate_soap11(&envelope, &schemas).unwrap_or_else(|e| panic!("{e}"));
+    assert!(envelope.contains(&signed.to_base64()));
+
+    // And the sandbox stores it and gives it back unchanged.
+    let c = s.client().unwrap();
+    let (_, klucze) = store_docs(&c, vec![signed.clone()]).await;
+    let r = c
+        .odczyt_recepty(&lekarz(), &odczyt(&klucze[0]))
+        .await
+        .unwrap();
+    let tresc = r.output.recepta_i_wynik_weryfikacji.unwrap().recepta.tresc;
+    assert_eq!(tresc, signed);
+    assert!(
+        tresc
+            .sprawdz_podpis(&s.document_verifier().unwrap())
+            .unwrap()
+            .verified()
+    );
 }
