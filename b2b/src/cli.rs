@@ -98,8 +98,10 @@ const SANDBOX_P1_AFTER_HELP: &str = "\
 Writes to the output folder: ca.pem (the sandbox's TLS CA, for --ca), client.pem (a TLS client
 certificate with its key, for --identity), wss.pem (a WS-Security signing certificate with its
 key, issued by the sandbox's separate signing CA, for --signing-identity or b2b wssec sign
---identity) and wss-ca.pem (that signing CA, for b2b wssec verify --trust). Stores one
-fictitious prescription, prints the endpoint, its key and example commands, and serves until
+--identity), wss-ca.pem (that signing CA, for b2b wssec verify --trust), prescriber.pem (a
+prescriber's document-signing certificate with its key, from a third CA, for b2b wssec sign
+--document --xades) and prescriber-ca.pem (that CA: zapisPakietuRecept takes only prescriptions
+signed XAdES-BES by it). Stores one fictitious prescription, prints the endpoint, its key and example commands, and serves until
 Ctrl-C. The sandbox checks signatures and the call context as P1 does and answers refusals with
 P1's fault codes (see sdk_p1::sandbox).
 
@@ -460,8 +462,8 @@ pub struct SandboxP1Args {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
-    /// Folder for ca.pem, client.pem, wss.pem and wss-ca.pem [default: a new folder in the
-    /// temporary directory].
+    /// Folder for ca.pem, client.pem, wss.pem, wss-ca.pem, prescriber.pem and
+    /// prescriber-ca.pem [default: a new folder in the temporary directory].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
