@@ -17,8 +17,9 @@ use std::time::Duration;
 use sdk_runtime::sandbox::TestPki;
 use sdk_runtime::wssec::keys::KeyError;
 use sdk_runtime::wssec::{
-    Document, ExcC14n, SignError, SignatureAlgorithm, SignedPart, SigningIdentity, SigningProfile,
-    TokenReference, WsSecuritySigner, sign_enveloped_document,
+    Document, DocumentSignatureProfile, ExcC14n, SignError, SignatureAlgorithm, SignedPart,
+    SigningIdentity, SigningProfile, TokenReference, WsSecuritySigner, sign_enveloped_document,
+    sign_enveloped_document_with,
 };
 use time::OffsetDateTime;
 use wssec_pki::{DS, KONTEKST, SOAP11, SOAP12, WSSE, WSU, recepta_unsigned, run_ok, xmlsec_verify};
@@ -550,6 +551,38 @@ fn timestamp_is_utc_with_milliseconds_and_expires_after_the_ttl() {
     let expires = doc.find_element(Some(WSU), "Expires").unwrap().text();
     assert_eq!(created, "2026-03-01T23:59:30.123Z");
     assert_eq!(expires, "2026-03-02T00:01:00.123Z");
+}
+
+/// A time whose UTC form lies beyond year 9999 (the `time` crate's range) is an error, not a
+/// panic: `now` for the timestamp and the XAdES signing time are caller-supplied.
+#[test]
+fn times_beyond_the_representable_range_are_errors() {
+    let dir = work_dir("time-range");
+    let signer = ec_signer(&dir);
+    let utc_minus_5 = time::UtcOffset::from_hms(-5, 0, 0).unwrap();
+    // 9999-12-31T23:00:00-05:00 is 10000-01-01T04:00:00Z.
+    let beyond =
+        time::PrimitiveDateTime::new(time::Date::MAX, time::Time::from_hms(23, 0, 0).unwrap())
+            .assume_offset(utc_minus_5);
+    let envelope = format!("<s:Envelope xmlns:s=\"{SOAP11}\"><s:Body>b</s:Body></s:Envelope>");
+    let ws = WsSecuritySigner::new(signer.identity.clone(), SigningProfile::new());
+    assert!(matches!(
+        ws.sign_envelope_at(envelope.as_bytes(), beyond),
+        Err(SignError::TimeOutOfRange(t)) if t == beyond
+    ));
+    // In range, but Created + TTL is not.
+    let last =
+        time::PrimitiveDateTime::new(time::Date::MAX, time::Time::from_hms(23, 59, 0).unwrap())
+            .assume_utc();
+    assert!(matches!(
+        ws.sign_envelope_at(envelope.as_bytes(), last),
+        Err(SignError::TtlOutOfRange(_))
+    ));
+    let profile = DocumentSignatureProfile::xades_bes().signing_time(beyond);
+    assert!(matches!(
+        sign_enveloped_document_with(&signer.identity, recepta_unsigned().as_bytes(), &profile),
+        Err(SignError::TimeOutOfRange(t)) if t == beyond
+    ));
 }
 
 #[test]

@@ -130,6 +130,10 @@ pub enum SignError {
     /// The timestamp's expiry is out of range.
     #[error("the timestamp TTL {0:?} is out of range")]
     TtlOutOfRange(Duration),
+    /// A time to write (the timestamp's creation time, the XAdES signing time) is not
+    /// representable in UTC: it lies beyond the years -9999 to 9999 once converted.
+    #[error("the time {0} is out of range in UTC")]
+    TimeOutOfRange(OffsetDateTime),
     /// Signing failed.
     #[error(transparent)]
     Key(#[from] KeyError),
@@ -455,7 +459,7 @@ impl WsSecuritySigner {
         let mut content = String::new();
         if add_timestamp {
             let ttl = profile.timestamp_ttl.unwrap_or_default();
-            let created = truncate_millis(now.to_offset(UtcOffset::UTC));
+            let created = truncate_millis(utc(now)?);
             let expires = time::Duration::try_from(ttl)
                 .ok()
                 .and_then(|d| created.checked_add(d))
@@ -464,8 +468,8 @@ impl WsSecuritySigner {
             let _ = write!(
                 content,
                 "<wsu:Timestamp{decl} wsu:Id=\"{ts_id}\"><wsu:Created>{}</wsu:Created><wsu:Expires>{}</wsu:Expires></wsu:Timestamp>",
-                xs_date_time(created),
-                xs_date_time(expires)
+                xs_date_time(created)?,
+                xs_date_time(expires)?
             );
         }
         let key_info = match profile.token_reference {
@@ -740,7 +744,7 @@ pub fn sign_enveloped_document_with(
                 "<ds:Signature xmlns:ds=\"{}\" Id=\"{signature_id}\">{}<ds:SignatureValue Id=\"{signature_id}-sigvalue\"></ds:SignatureValue>{key_info}<ds:Object>{}</ds:Object></ds:Signature>",
                 ns::DSIG_NS,
                 signed_info_xml(identity, &references),
-                qualifying_properties_xml(identity, &signature_id, &props_id, signing_time),
+                qualifying_properties_xml(identity, &signature_id, &props_id, signing_time)?,
             );
             (signature_id, Some(props_id), signature)
         }
@@ -792,18 +796,18 @@ fn qualifying_properties_xml(
     signature_id: &str,
     props_id: &str,
     signing_time: OffsetDateTime,
-) -> String {
+) -> Result<String, SignError> {
     let mut certs = String::new();
     let leaf = identity.certificate();
     let chain = std::iter::once(leaf).chain(identity.chain().iter().filter(|c| *c != leaf));
     for cert in chain {
         certs.push_str(&xades_cert_xml(cert));
     }
-    format!(
+    Ok(format!(
         "<xades:QualifyingProperties xmlns:xades=\"{}\" Target=\"#{signature_id}\"><xades:SignedProperties Id=\"{props_id}\"><xades:SignedSignatureProperties><xades:SigningTime>{}</xades:SigningTime><xades:SigningCertificate>{certs}</xades:SigningCertificate></xades:SignedSignatureProperties></xades:SignedProperties></xades:QualifyingProperties>",
         ns::XADES_NS,
-        xs_date_time(truncate_millis(signing_time)),
-    )
+        xs_date_time(truncate_millis(signing_time))?,
+    ))
 }
 
 /// One `xades:Cert` (v1.3.2): SHA-256 digest of the DER certificate, issuer and serial number.
@@ -1105,10 +1109,17 @@ fn truncate_millis(t: OffsetDateTime) -> OffsetDateTime {
     t.replace_nanosecond(nanos).unwrap_or(t)
 }
 
+/// `t` in UTC; an error, not `to_offset`'s panic, when that lies beyond the `time` crate's
+/// range (e.g. 9999-12-31T23:00-05:00).
+fn utc(t: OffsetDateTime) -> Result<OffsetDateTime, SignError> {
+    t.checked_to_offset(UtcOffset::UTC)
+        .ok_or(SignError::TimeOutOfRange(t))
+}
+
 /// `YYYY-MM-DDThh:mm:ss.sssZ` (UTC).
-fn xs_date_time(t: OffsetDateTime) -> String {
-    let t = t.to_offset(UtcOffset::UTC);
-    format!(
+fn xs_date_time(t: OffsetDateTime) -> Result<String, SignError> {
+    let t = utc(t)?;
+    Ok(format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
         t.year(),
         u8::from(t.month()),
@@ -1117,7 +1128,7 @@ fn xs_date_time(t: OffsetDateTime) -> String {
         t.minute(),
         t.second(),
         t.millisecond()
-    )
+    ))
 }
 
 fn escape_text(s: &str) -> String {
