@@ -849,7 +849,7 @@ impl Verifier {
     }
 
     /// Verifies nothing: every `verify_*` call succeeds with a report whose
-    /// [`verified`](VerifiedEnvelope::verified) is `false`. An explicit opt-out, for test
+    /// [`verified`](SignatureReport::verified) is `false`. An explicit opt-out, for test
     /// set-ups only.
     pub fn disabled() -> Self {
         Verifier {
