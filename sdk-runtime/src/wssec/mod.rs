@@ -9,11 +9,17 @@
 //! * [`ExcC14n`]: Exclusive XML Canonicalization 1.0 with the InclusiveNamespaces PrefixList,
 //!   byte-identical to libxml2/xmlsec1, for a whole document or one element in its context.
 //! * [`keys`] and [`sign`]: a signing identity (separate from the TLS identity) and a signing
-//!   profile; WS-Security envelopes and enveloped XML-DSig documents.
+//!   profile; WS-Security envelopes, and enveloped XML-DSig or XAdES-BES documents.
 //! * [`verify`]: verification of signed envelopes and documents under its own policy.
 //!
-//! The cryptography is ring's (the TLS stack's provider); certificate paths are checked with
-//! rustls-webpki. Only the XML parts are hand-written.
+//! The cryptography is ring's (the TLS stack's provider), certificates are read with
+//! x509-parser and their paths checked with rustls-webpki. Hand-written besides the XML parts,
+//! because those crates stop short of what XML-DSig needs: the RFC 4514 form of names that
+//! `ds:X509IssuerName` carries, and matching such a name from a message against a certificate
+//! ([`common`], [`verify`]); the `xs:dateTime` reading of `wsu:Timestamp` (XML Schema's lexical
+//! form, with time zones only within ±14:00, which is stricter than the `time` crate's RFC 3339
+//! parser); and taking the private scalar out of PKCS#8/SEC1 EC keys that carry no public key, which
+//! ring's loader requires ([`keys`]).
 
 pub mod c14n;
 pub mod common;
