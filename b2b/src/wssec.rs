@@ -8,7 +8,6 @@ use std::time::Duration;
 use sdk_runtime::wssec::sign::{DocumentSignatureProfile, sign_enveloped_document_with};
 use sdk_runtime::wssec::verify::{
     P1_KONTEKST_LOCAL, P1_KONTEKST_NS, SignedReference, TrustAnchors, VerificationPolicy, Verifier,
-    VerifyError,
 };
 use sdk_runtime::wssec::{
     CertificateInfo, SignError, SignedPart, SigningIdentity, SigningProfile, TokenReference,
@@ -199,13 +198,13 @@ fn verify(args: &WssecVerifyArgs) -> Result<(), Failure> {
                     "valid": false,
                     "checked_at": rfc3339(now),
                     "error": err.to_string(),
-                    "check": check_name(&err),
+                    "check": err.check().to_string(),
                 });
                 output::stdout(&format!("{doc:#}\n"))?;
             }
             Err(Failure::Failed(format!(
                 "the signature does not hold ({} check): {err}",
-                check_name(&err)
+                err.check()
             )))
         }
     }
@@ -242,43 +241,6 @@ fn verification_policy(args: &WssecVerifyArgs) -> Result<VerificationPolicy, Fai
         policy = policy.require_xades(true);
     }
     Ok(policy.clock_skew(Duration::from_secs(args.clock_skew)))
-}
-
-/// Which check a verification error belongs to, for the one-line summary and `--json`.
-fn check_name(err: &VerifyError) -> &'static str {
-    match err {
-        VerifyError::Parse(_) | VerifyError::NotAnEnvelope { .. } => "XML",
-        VerifyError::NoSecurityHeader { .. }
-        | VerifyError::MultipleSecurityHeaders { .. }
-        | VerifyError::NoSignature { .. }
-        | VerifyError::MultipleSignatures { .. }
-        | VerifyError::MalformedSignature { .. } => "structure",
-        VerifyError::UnsupportedAlgorithm { .. } | VerifyError::UnsupportedReference { .. } => {
-            "algorithm"
-        }
-        VerifyError::ReferenceNotFound { .. } | VerifyError::DigestMismatch { .. } => "digest",
-        VerifyError::SignatureInvalid { .. } => "signature value",
-        VerifyError::KeyNotFound { .. }
-        | VerifyError::InvalidCertificate { .. }
-        | VerifyError::UntrustedCertificate { .. }
-        | VerifyError::CertificateExpired { .. }
-        | VerifyError::CertificateNotYetValid { .. } => "certificate",
-        VerifyError::TimestampMissing
-        | VerifyError::TimestampInvalid { .. }
-        | VerifyError::TimestampExpired { .. }
-        | VerifyError::TimestampInFuture { .. }
-        | VerifyError::TimestampTooOld { .. } => "timestamp",
-        VerifyError::RequiredPartMissing { .. }
-        | VerifyError::RequiredPartNotSigned { .. }
-        | VerifyError::SignatureWrapping { .. } => "signed parts",
-        VerifyError::Canonicalization(_) => "canonicalization",
-        VerifyError::XadesMalformed { .. }
-        | VerifyError::XadesTargetMismatch { .. }
-        | VerifyError::XadesSignedPropertiesNotSigned { .. }
-        | VerifyError::XadesSigningCertificateMismatch { .. }
-        | VerifyError::XadesRequired => "XAdES",
-        _ => "signature",
-    }
 }
 
 /// What a successful verification established, for printing.

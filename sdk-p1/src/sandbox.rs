@@ -26,7 +26,7 @@
 //! | unknown SOAPAction, not an envelope, request element invalid | `niepoprawnyKomunikat` | — |
 //! | unsigned: no `wsse:Security`, no `ds:Signature`, no signing certificate | `bladUwierzytelnieniaWSS` | `brakCertyfikatu` |
 //! | a signing certificate not issued by the WSS CA, expired, not yet valid or unreadable | `bladUwierzytelnieniaWSS` | `certyfikatNiewazny` |
-//! | `wsu:Timestamp` missing, malformed, expired or in the future (300 s clock skew allowed) | `bladUwierzytelnieniaWSS` | — |
+//! | `wsu:Timestamp` missing, malformed, expired, too old (one without `wsu:Expires` created more than 300 s ago) or in the future (300 s clock skew allowed) | `bladUwierzytelnieniaWSS` | — |
 //! | a signature that does not verify: a signed part changed, a required part (Body, `kontekstWywolania`, Timestamp) not signed or missing, signature wrapping, an unsupported algorithm | `bladPodpisuKomunikatuWSS` | — |
 //! | `kontekstWywolania` incomplete: an identifier or the role missing, half an identifier, an unknown attribute or role (a missing header is refused at step 3: P1's profile signs it) | `niepoprawnyKomunikat` | `bladKontekstu` |
 //! | a role that may not call the operation | `bladAutoryzacji` | `brakUprawnienPracownikaMedycznego` |
@@ -103,7 +103,9 @@ use sdk_runtime::soap::{Envelope, OperationSpec, SOAP11_NS, SoapVersion, write_f
 use sdk_runtime::url::Url;
 use sdk_runtime::wssec::keys::SigningIdentity;
 use sdk_runtime::wssec::sign::{SigningProfile, WsSecuritySigner};
-use sdk_runtime::wssec::verify::{TrustAnchors, VerificationPolicy, Verifier, VerifyError};
+use sdk_runtime::wssec::verify::{
+    TrustAnchors, VerificationPolicy, Verifier, VerifyCheck, VerifyError,
+};
 use sdk_runtime::xml::{ElementName, ReadContext, Validate, XmlRead, XmlWrite, XmlWriter};
 
 use crate::erecepta::operation as op;
@@ -580,28 +582,26 @@ fn check_signature(state: &State, envelope: &[u8]) -> Result<(), Odmowa> {
         .map_err(|e| odmowa_wss(&e))
 }
 
-/// The fault for a signature the verifier refused (the table in the module documentation).
+/// The fault for a signature the verifier refused (the table in the module documentation):
+/// by the check that failed ([`VerifyError::check`]), an unsigned message apart.
 fn odmowa_wss(e: &VerifyError) -> Odmowa {
     use KodBleduMajorMT as Major;
     use KodBleduMinorMT as Minor;
-    let (major, minor) = match e {
-        VerifyError::NoSecurityHeader { .. }
-        | VerifyError::NoSignature { .. }
-        | VerifyError::KeyNotFound { .. } => (
+    let (major, minor) = match (e, e.check()) {
+        (
+            VerifyError::NoSecurityHeader { .. }
+            | VerifyError::NoSignature { .. }
+            | VerifyError::KeyNotFound { .. },
+            _,
+        ) => (
             Major::UrnCsiozP1EreceptaKodBleduMajorBladUwierzytelnieniaWSS,
             Some(Minor::UrnCsiozP1EreceptaKodBleduMinorBrakCertyfikatu),
         ),
-        VerifyError::UntrustedCertificate { .. }
-        | VerifyError::CertificateExpired { .. }
-        | VerifyError::CertificateNotYetValid { .. }
-        | VerifyError::InvalidCertificate { .. } => (
+        (_, VerifyCheck::Certificate) => (
             Major::UrnCsiozP1EreceptaKodBleduMajorBladUwierzytelnieniaWSS,
             Some(Minor::UrnCsiozP1EreceptaKodBleduMinorCertyfikatNiewazny),
         ),
-        VerifyError::TimestampMissing
-        | VerifyError::TimestampInvalid { .. }
-        | VerifyError::TimestampExpired { .. }
-        | VerifyError::TimestampInFuture { .. } => (
+        (_, VerifyCheck::Timestamp) => (
             Major::UrnCsiozP1EreceptaKodBleduMajorBladUwierzytelnieniaWSS,
             None,
         ),

@@ -565,6 +565,53 @@ async fn an_expired_timestamp_is_refused() {
 }
 
 #[tokio::test]
+async fn a_stale_timestamp_without_expires_is_refused_like_an_expired_one() {
+    // A Timestamp with only wsu:Created, an hour old, signed with the rest (the signer signs
+    // a Timestamp the message brings): older than the 300 s maximum age, so TimestampTooOld.
+    let s = Sandbox::start().unwrap();
+    let signer = s.signer("stale").unwrap();
+    let an_hour_ago = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+    let created = an_hour_ago
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let stale = move |_: &OperationSpec, envelope: Vec<u8>| {
+        let text = String::from_utf8(envelope).unwrap();
+        let at = text.find("<soap:Header>").unwrap() + "<soap:Header>".len();
+        let security = format!(
+            r#"<wsse:Security xmlns:wsse="{WSSE}"><wsu:Timestamp xmlns:wsu="{WSU}"><wsu:Created>{created}</wsu:Created></wsu:Timestamp></wsse:Security>"#,
+            WSSE = sdk_runtime::wssec::ns::WSSE_NS,
+            WSU = sdk_runtime::wssec::ns::WSU_NS,
+        );
+        let with_timestamp = format!("{}{security}{}", &text[..at], &text[at..]);
+        let signed = signer
+            .sign_envelope(with_timestamp.as_bytes())
+            .map_err(|e| SigningError::with_source("signing failed", e))?;
+        // The stale Timestamp is the one signed, without Expires.
+        let signed_text = String::from_utf8(signed.clone()).unwrap();
+        assert!(signed_text.contains(&created));
+        assert!(!signed_text.contains("Expires"));
+        Ok(signed)
+    };
+    let c = s
+        .client_builder("tls")
+        .unwrap()
+        .signer(stale)
+        .build()
+        .unwrap();
+    let e = c.odczyt_recepty(&lekarz(), &odczyt("0")).await.unwrap_err();
+    assert!(e.to_string().contains("maximum age"), "{e}");
+    // Stale like an expired one: authentication, no minor code.
+    assert_eq!(
+        blad(&e),
+        (
+            &Major::UrnCsiozP1EreceptaKodBleduMajorBladUwierzytelnieniaWSS,
+            None
+        )
+    );
+    assert!(e.service_error().unwrap().is_access_error());
+}
+
+#[tokio::test]
 async fn a_missing_context_header_is_refused_at_the_signature() {
     // The header is removed before signing Body and Timestamp only: the signature is valid, but
     // P1's profile requires kontekstWywolania signed, so the WS-Security stage refuses it.

@@ -30,6 +30,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use base64::Engine as _;
 use sdk_runtime::sandbox::TestPki;
+use sdk_runtime::wssec::verify::VerifyCheck;
 use sdk_runtime::wssec::{
     Document, ExcC14n, SignatureAlgorithm, SignedPart, TokenReference, TrustAnchors,
     VerificationPolicy, Verifier, VerifyError,
@@ -481,6 +482,9 @@ fn timestamp_without_expires_lives_max_age_plus_skew() {
     let old = signed_without_expires(time::Duration::days(1));
     let err = expect_err(&old);
     assert!(matches!(err, VerifyError::TimestampTooOld { .. }), "{err}");
+    // A timestamp check, like an expired one.
+    assert_eq!(err.check(), VerifyCheck::Timestamp);
+    assert_eq!(err.check().to_string(), "timestamp");
     // A configured age applies.
     let strict = Verifier::new(
         VerificationPolicy::p1(trust_all())

@@ -361,6 +361,92 @@ pub enum VerifyError {
     XadesRequired,
 }
 
+impl VerifyError {
+    /// Which check refused the message (what a caller maps to its own error codes, or prints
+    /// next to the message). Every variant belongs to exactly one check.
+    pub fn check(&self) -> VerifyCheck {
+        match self {
+            VerifyError::Parse(_) | VerifyError::NotAnEnvelope { .. } => VerifyCheck::Xml,
+            VerifyError::NoSecurityHeader { .. }
+            | VerifyError::MultipleSecurityHeaders { .. }
+            | VerifyError::NoSignature { .. }
+            | VerifyError::MultipleSignatures { .. }
+            | VerifyError::MalformedSignature { .. } => VerifyCheck::Structure,
+            VerifyError::UnsupportedAlgorithm { .. } | VerifyError::UnsupportedReference { .. } => {
+                VerifyCheck::Algorithm
+            }
+            VerifyError::ReferenceNotFound { .. } | VerifyError::DigestMismatch { .. } => {
+                VerifyCheck::Digest
+            }
+            VerifyError::SignatureInvalid { .. } => VerifyCheck::SignatureValue,
+            VerifyError::KeyNotFound { .. }
+            | VerifyError::InvalidCertificate { .. }
+            | VerifyError::UntrustedCertificate { .. }
+            | VerifyError::CertificateExpired { .. }
+            | VerifyError::CertificateNotYetValid { .. } => VerifyCheck::Certificate,
+            VerifyError::TimestampMissing
+            | VerifyError::TimestampInvalid { .. }
+            | VerifyError::TimestampExpired { .. }
+            | VerifyError::TimestampTooOld { .. }
+            | VerifyError::TimestampInFuture { .. } => VerifyCheck::Timestamp,
+            VerifyError::RequiredPartMissing { .. }
+            | VerifyError::RequiredPartNotSigned { .. }
+            | VerifyError::SignatureWrapping { .. } => VerifyCheck::SignedParts,
+            VerifyError::Canonicalization(_) => VerifyCheck::Canonicalization,
+            VerifyError::XadesMalformed { .. }
+            | VerifyError::XadesTargetMismatch { .. }
+            | VerifyError::XadesSignedPropertiesNotSigned { .. }
+            | VerifyError::XadesSigningCertificateMismatch { .. }
+            | VerifyError::XadesRequired => VerifyCheck::Xades,
+        }
+    }
+}
+
+/// The check a [`VerifyError`] belongs to ([`VerifyError::check`]). `Display` gives a short
+/// lower-case name (`"signature value"`, `"timestamp"`, `"XAdES"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VerifyCheck {
+    /// The message is not well-formed XML, or not a SOAP envelope.
+    Xml,
+    /// The Security header or the `ds:Signature` is missing, repeated or malformed.
+    Structure,
+    /// An unsupported (or weak) algorithm, or an unsupported reference URI.
+    Algorithm,
+    /// A reference points at nothing, or its digest does not match.
+    Digest,
+    /// The signature value does not verify with the signer's key.
+    SignatureValue,
+    /// The signing certificate is missing, unreadable, untrusted or outside its validity.
+    Certificate,
+    /// The `wsu:Timestamp` is missing, malformed, expired, too old or in the future.
+    Timestamp,
+    /// A required part is missing or unsigned, or signed where the receiver does not read it
+    /// (signature wrapping).
+    SignedParts,
+    /// The document's XAdES properties are missing (when required) or do not hold.
+    Xades,
+    /// Canonicalization failed.
+    Canonicalization,
+}
+
+impl fmt::Display for VerifyCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            VerifyCheck::Xml => "XML",
+            VerifyCheck::Structure => "structure",
+            VerifyCheck::Algorithm => "algorithm",
+            VerifyCheck::Digest => "digest",
+            VerifyCheck::SignatureValue => "signature value",
+            VerifyCheck::Certificate => "certificate",
+            VerifyCheck::Timestamp => "timestamp",
+            VerifyCheck::SignedParts => "signed parts",
+            VerifyCheck::Xades => "XAdES",
+            VerifyCheck::Canonicalization => "canonicalization",
+        })
+    }
+}
+
 /// Why certificates could not be loaded into [`TrustAnchors`] or a [`VerificationPolicy`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("reading certificates: {0}")]
