@@ -2245,3 +2245,52 @@ fn resources_many_references_are_refused_before_digesting() {
     assert_ne!(unsigned, thirty);
     refused!(verify(&unsigned), VerifyError::SignatureInvalid { .. });
 }
+
+/// Certificates in the message are decoded and offered to path building before the signature
+/// value is checked, so their number is bounded: at most 8 X.509 BinarySecurityTokens in the
+/// Security header and 8 `ds:X509Certificate` in a `ds:X509Data` (a signer with its
+/// intermediates needs a handful).
+#[test]
+fn resources_many_certificates_are_refused_before_the_signature() {
+    let xml = bst();
+    let ca = ca_der(&fx().ca);
+    let tokens = |n: usize| {
+        let token = format!(
+            "<wsse:BinarySecurityToken EncodingType=\"{B64}\" ValueType=\"{X509V3}\">{}</wsse:BinarySecurityToken>",
+            b64(&ca)
+        );
+        insert_last_child(&xml, WSSE, "Security", &token.repeat(n))
+    };
+    // The signer's token and 7 more: accepted.
+    verify(&tokens(7)).unwrap();
+    for extra in [8, 1_000] {
+        let many = tokens(extra);
+        let e = refused!(verify(&many), VerifyError::MalformedSignature { .. });
+        assert!(
+            e.to_string()
+                .contains("more than 8 X.509 wsse:BinarySecurityToken"),
+            "{e}"
+        );
+    }
+    // Inline: the signer's certificate and n - 1 copies of its CA's (KeyInfo is not signed).
+    let inline = |n: usize| {
+        let certs: String = std::iter::once(fx().leaf.info.der().to_vec())
+            .chain(std::iter::repeat_n(ca.clone(), n - 1))
+            .map(|der| format!("<ds:X509Certificate>{}</ds:X509Certificate>", b64(&der)))
+            .collect();
+        replace_span(
+            &xml,
+            content_span(&xml, DS, "KeyInfo"),
+            &format!("<ds:X509Data>{certs}</ds:X509Data>"),
+        )
+    };
+    let v = verify(&inline(8)).unwrap();
+    assert_eq!(v.token_reference(), None);
+    for n in [9, 1_000] {
+        let e = refused!(verify(&inline(n)), VerifyError::MalformedSignature { .. });
+        assert!(
+            e.to_string().contains("more than 8 ds:X509Certificate"),
+            "{e}"
+        );
+    }
+}

@@ -15,8 +15,9 @@
 //! 3. Every `ds:Reference` (`URI="#id"`) resolves to exactly one element — a duplicated ID is a
 //!    signature-wrapping attempt ([`VerifyError::SignatureWrapping`]). Nothing is digested yet.
 //! 4. The certificate named by `ds:KeyInfo` is found (BinarySecurityToken reference, Subject Key
-//!    Identifier, X509IssuerSerial or an inline `ds:X509Certificate`), and the signature value
-//!    over the canonical `ds:SignedInfo` verifies with its key.
+//!    Identifier, X509IssuerSerial or an inline `ds:X509Certificate`; at most 8 certificates in
+//!    `ds:X509Data` and 8 X.509 BinarySecurityTokens in the Security header), and the
+//!    signature value over the canonical `ds:SignedInfo` verifies with its key.
 //! 5. The certificate is within its validity period and chains to the trust anchors (checked
 //!    with rustls-webpki).
 //! 6. Only then, with `ds:SignedInfo` authenticated, each reference's digest is computed and
@@ -1336,6 +1337,12 @@ fn decode_base64(text: &str, what: &str) -> Result<Vec<u8>, VerifyError> {
 /// signed message naming one large element many times would still cost references × size.
 const MAX_REFERENCES: usize = 30;
 
+/// At most this many `ds:X509Certificate` elements in a `ds:X509Data`, and at most this many
+/// X.509 `wsse:BinarySecurityToken` elements in the Security header: each is decoded and
+/// parsed, and offered to path building, before the signature value is checked. A signer's
+/// certificate with its intermediates needs a handful.
+const MAX_CERTIFICATES: usize = 8;
+
 /// The result of the cryptographic part of verification.
 struct CheckedSignature {
     /// `(URI, referenced element)` of every reference; the document element for `URI=""`.
@@ -1890,6 +1897,11 @@ fn security_tokens(mode: Mode<'_>) -> Result<Vec<CertificateInfo>, VerifyError> 
         .filter(|c| c.is(Some(ns::WSSE_NS), "BinarySecurityToken"))
     {
         if bst.attribute(None, "ValueType") == Some(ns::WSS_X509V3) {
+            if out.len() == MAX_CERTIFICATES {
+                return Err(malformed(format!(
+                    "more than {MAX_CERTIFICATES} X.509 wsse:BinarySecurityToken elements in the wsse:Security header (each is decoded before the signature is checked, so their number is bounded)"
+                )));
+            }
             out.push(bst_certificate(bst)?);
         }
     }
@@ -2307,6 +2319,11 @@ fn resolve_x509_data(
     let mut certs = Vec::new();
     for c in x509_data.children() {
         if c.is(Some(ns::DSIG_NS), "X509Certificate") {
+            if certs.len() == MAX_CERTIFICATES {
+                return Err(malformed(format!(
+                    "more than {MAX_CERTIFICATES} ds:X509Certificate elements in ds:X509Data (each is decoded before the signature is checked, so their number is bounded)"
+                )));
+            }
             let der = decode_base64(&c.text(), "ds:X509Certificate")?;
             certs.push(CertificateInfo::from_der(&der).map_err(|e| {
                 VerifyError::InvalidCertificate {
