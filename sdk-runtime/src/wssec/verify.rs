@@ -2709,8 +2709,17 @@ fn parse_xs_datetime(s: &str) -> Option<OffsetDateTime> {
         if rb.len() != 6 || rb[3] != b':' {
             return None;
         }
-        let h = i8::try_from(rest[1..3].parse::<u8>().ok()?).ok()?;
-        let m = i8::try_from(rest[4..6].parse::<u8>().ok()?).ok()?;
+        // Two ASCII digits each (`str::parse` alone would also take `+1`).
+        let two_digits = |part: &[u8]| -> Option<i8> {
+            match part {
+                [a @ b'0'..=b'9', b @ b'0'..=b'9'] => {
+                    i8::try_from((a - b'0') * 10 + (b - b'0')).ok()
+                }
+                _ => None,
+            }
+        };
+        let h = two_digits(&rb[1..3])?;
+        let m = two_digits(&rb[4..6])?;
         // xs:dateTime time zones lie within ±14:00 (`time` would take up to ±25:59).
         if h > 14 || m > 59 || (h == 14 && m != 0) {
             return None;
@@ -2737,6 +2746,21 @@ mod tests {
         assert_eq!(t2.unix_timestamp(), 1767323045);
         assert!(parse_xs_datetime("2026-01-02T03:04:05").is_none());
         assert!(parse_xs_datetime("2026-13-02T03:04:05Z").is_none());
+        // The offset's hours and minutes are two ASCII digits each.
+        let t3 = parse_xs_datetime("2026-01-02T02:04:05.5-01:00").unwrap();
+        assert_eq!(t3.unix_timestamp(), 1767323045);
+        for bad in [
+            "2026-01-02T04:04:05++1:00",
+            "2026-01-02T04:04:05+-1:00",
+            "2026-01-02T04:04:05-+1:00",
+            "2026-01-02T04:04:05+01:+0",
+            "2026-01-02T04:04:05+01:-0",
+            "2026-01-02T04:04:05+ 1:00",
+            "2026-01-02T04:04:05+0a:00",
+            "2026-01-02T04:04:05.5++1:00",
+        ] {
+            assert!(parse_xs_datetime(bad).is_none(), "{bad}");
+        }
     }
 
     #[test]
