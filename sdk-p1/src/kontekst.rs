@@ -31,11 +31,13 @@ use sdk_runtime::xml::{
 
 use crate::erecepta::types::{AtrybutMT, KontekstMT, WartoscAtrybutuMT};
 
-/// Namespace of the e-Recepta call context (v20170510).
-pub const KONTEKST_NS: &str = "http://csioz.gov.pl/p1/kontekst/mt/v20170510";
+/// Namespace of the e-Recepta call context (v20170510); the one P1's signing profile names
+/// ([`sdk_runtime::wssec::ns::P1_KONTEKST_NS`]).
+pub const KONTEKST_NS: &str = sdk_runtime::wssec::ns::P1_KONTEKST_NS;
 
 /// The header element `kontekstWywolania`.
-pub const KONTEKST_WYWOLANIA: ElementName = ElementName::new(KONTEKST_NS, "kontekstWywolania");
+pub const KONTEKST_WYWOLANIA: ElementName =
+    ElementName::new(KONTEKST_NS, sdk_runtime::wssec::ns::P1_KONTEKST_LOCAL);
 
 /// The attribute names of the e-Recepta call context: the enumeration `NazwaAtrybutuKontekstuMT`
 /// of the published `kontekst.xsd` (v20170510), in its order.

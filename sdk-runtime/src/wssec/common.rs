@@ -12,6 +12,7 @@ use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::X509Name;
 
+use super::document::Element;
 use super::ns;
 
 /// A part of a SOAP message covered by a WS-Security signature.
@@ -239,11 +240,26 @@ impl CertificateInfo {
 impl fmt::Debug for CertificateInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CertificateInfo")
-            .field("subject", &"<redacted>")
+            .field("subject", &crate::redact::REDACTED)
             .field("issuer", &self.issuer)
             .field("serial", &self.serial_decimal)
             .field("not_after", &self.not_after)
             .finish_non_exhaustive()
+    }
+}
+
+/// The only child of `parent` named `{ns}local`; `Err(count)` when there are none or several
+/// (shared by the signer and the verifier).
+pub(crate) fn single_child<'d>(
+    parent: Element<'d>,
+    ns: &str,
+    local: &str,
+) -> Result<Element<'d>, usize> {
+    let mut found = parent.children().filter(|c| c.is(Some(ns), local));
+    match (found.next(), found.next()) {
+        (Some(one), None) => Ok(one),
+        (None, _) => Err(0),
+        (Some(_), Some(_)) => Err(2 + found.count()),
     }
 }
 

@@ -163,7 +163,7 @@ impl fmt::Debug for SigningIdentity {
             .field("serial", &leaf.serial_decimal())
             .field("algorithm", &self.algorithm())
             .field("chain_len", &self.inner.chain.len())
-            .field("key", &"<redacted>")
+            .field("key", &crate::redact::REDACTED)
             .finish()
     }
 }

@@ -14,6 +14,12 @@ pub const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 /// SOAP 1.2 envelope namespace.
 pub const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
 
+/// Namespace of P1's call-context header `kontekstWywolania` (e-Recepta, v20170510), which
+/// P1's profile signs.
+pub const P1_KONTEKST_NS: &str = "http://csioz.gov.pl/p1/kontekst/mt/v20170510";
+/// Local name of P1's call-context header.
+pub const P1_KONTEKST_LOCAL: &str = "kontekstWywolania";
+
 pub use super::c14n::{EXC_C14N, EXC_C14N_WITH_COMMENTS};
 /// The enveloped-signature transform of XML-DSig (`Reference URI=""` of a signed document).
 pub const ALG_ENVELOPED_SIGNATURE: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";

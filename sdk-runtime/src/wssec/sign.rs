@@ -58,13 +58,12 @@ use ring::rand::{SecureRandom, SystemRandom};
 use time::{OffsetDateTime, UtcOffset};
 
 use super::c14n::{C14nError, EXC_C14N, ExcC14n};
-use super::common::{CertificateInfo, SignedPart, TokenReference, XadesLevel};
+use super::common::{CertificateInfo, SignedPart, TokenReference, XadesLevel, single_child};
 use super::document::{Document, DocumentError, Element, LookupError};
 use super::keys::{KeyError, SigningIdentity};
 use super::ns;
 
-/// The namespace of P1's call context header `kontekstWywolania` (e-Recepta, v20170510).
-pub const P1_KONTEKST_NS: &str = "http://csioz.gov.pl/p1/kontekst/mt/v20170510";
+pub use super::ns::P1_KONTEKST_NS;
 
 /// Why a message could not be signed.
 #[derive(Debug, thiserror::Error)]
@@ -195,7 +194,7 @@ impl SigningProfile {
     pub fn p1() -> Self {
         Self::new().parts([
             SignedPart::Body,
-            SignedPart::header(P1_KONTEKST_NS, "kontekstWywolania"),
+            SignedPart::header(P1_KONTEKST_NS, ns::P1_KONTEKST_LOCAL),
             SignedPart::Timestamp,
         ])
     }
@@ -349,15 +348,25 @@ impl WsSecuritySigner {
                 )));
             }
         };
-        let header = unique_child(root, soap_ns, "Header")
-            .map_err(|n| SignError::NotSoapEnvelope(format!("{n} soap:Header elements")))?;
-        let body = unique_child(root, soap_ns, "Body").map_err(|n| SignError::PartAmbiguous {
-            part: SignedPart::Body,
-            count: n,
-        })?;
-        if body.is_none() {
-            return Err(SignError::NotSoapEnvelope("no soap:Body".into()));
-        }
+        let header = match single_child(root, soap_ns, "Header") {
+            Ok(header) => Some(header),
+            Err(0) => None,
+            Err(n) => {
+                return Err(SignError::NotSoapEnvelope(format!(
+                    "{n} soap:Header elements"
+                )));
+            }
+        };
+        let body = match single_child(root, soap_ns, "Body") {
+            Ok(body) => Some(body),
+            Err(0) => return Err(SignError::NotSoapEnvelope("no soap:Body".into())),
+            Err(count) => {
+                return Err(SignError::PartAmbiguous {
+                    part: SignedPart::Body,
+                    count,
+                });
+            }
+        };
 
         let securities: Vec<Element<'_>> = header
             .iter()
@@ -946,22 +955,6 @@ fn wsu_prefix(doc: &Document, el: Element<'_>) -> (String, String) {
             return (p, decl);
         }
         n += 1;
-    }
-}
-
-fn unique_child<'d>(
-    parent: Element<'d>,
-    ns: &str,
-    local: &str,
-) -> Result<Option<Element<'d>>, usize> {
-    let found: Vec<_> = parent
-        .children()
-        .filter(|c| c.is(Some(ns), local))
-        .collect();
-    match found.as_slice() {
-        [] => Ok(None),
-        [one] => Ok(Some(*one)),
-        more => Err(more.len()),
     }
 }
 

@@ -72,14 +72,13 @@ use x509_parser::pem::Pem;
 use x509_parser::prelude::FromDer;
 
 use super::c14n::{C14nError, EXC_C14N, ExcC14n};
-use super::common::{CertificateInfo, SignatureAlgorithm, SignedPart, TokenReference, XadesLevel};
+use super::common::{
+    CertificateInfo, SignatureAlgorithm, SignedPart, TokenReference, XadesLevel, single_child,
+};
 use super::document::{Document, DocumentError, Element, ElementId, LookupError};
 use super::ns;
 
-/// Namespace of P1's call-context header `kontekstWywolania`.
-pub const P1_KONTEKST_NS: &str = "http://csioz.gov.pl/p1/kontekst/mt/v20170510";
-/// Local name of P1's call-context header.
-pub const P1_KONTEKST_LOCAL: &str = "kontekstWywolania";
+pub use super::ns::{P1_KONTEKST_LOCAL, P1_KONTEKST_NS};
 
 /// The SOAP 1.2 role of the ultimate receiver (same as no role).
 const SOAP12_ULTIMATE_RECEIVER: &str =
@@ -1287,18 +1286,6 @@ impl<'d> Envelope<'d> {
                 }
             }
         }
-    }
-}
-
-/// The only child of `parent` with this name; `Err(count)` when there are none or several.
-fn single_child<'d>(parent: Element<'d>, ns: &str, local: &str) -> Result<Element<'d>, usize> {
-    let found: Vec<_> = parent
-        .children()
-        .filter(|c| c.is(Some(ns), local))
-        .collect();
-    match found.as_slice() {
-        [one] => Ok(*one),
-        other => Err(other.len()),
     }
 }
 
