@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use sdk_runtime::wssec::sign::{DocumentSignatureProfile, sign_enveloped_document_with};
 use sdk_runtime::wssec::verify::{
-    P1_KONTEKST_LOCAL, P1_KONTEKST_NS, SignedReference, TrustAnchors, VerificationPolicy, Verifier,
+    P1_KONTEKST_LOCAL, P1_KONTEKST_NS, SignatureReport, TrustAnchors, VerificationPolicy, Verifier,
 };
 use sdk_runtime::wssec::{
     CertificateInfo, SignError, SignedPart, SigningIdentity, SigningProfile, TokenReference,
@@ -167,21 +167,15 @@ fn verify(args: &WssecVerifyArgs) -> Result<(), Failure> {
         verifier
             .verify_enveloped_document_at(&input, now)
             .map(|v| Report {
-                references: v.signed_references().to_vec(),
-                signer: v.signer().cloned(),
-                algorithm: v.algorithm().map(|a| a.to_string()),
-                token_reference: v.token_reference(),
-                timestamp: None,
                 xades: v.xades().map(|level| (level.to_string(), v.signing_time())),
+                timestamp: None,
+                signature: SignatureReport::clone(&v),
             })
     } else {
         verifier.verify_envelope_at(&input, now).map(|v| Report {
-            references: v.signed_references().to_vec(),
-            signer: v.signer().cloned(),
-            algorithm: v.algorithm().map(|a| a.to_string()),
-            token_reference: v.token_reference(),
             timestamp: v.timestamp(),
             xades: None,
+            signature: SignatureReport::clone(&v),
         })
     };
     match result {
@@ -243,12 +237,10 @@ fn verification_policy(args: &WssecVerifyArgs) -> Result<VerificationPolicy, Fai
     Ok(policy.clock_skew(Duration::from_secs(args.clock_skew)))
 }
 
-/// What a successful verification established, for printing.
+/// What a successful verification established, for printing: the signature (what an envelope
+/// and a document share), and what is particular to each.
 struct Report {
-    references: Vec<SignedReference>,
-    signer: Option<CertificateInfo>,
-    algorithm: Option<String>,
-    token_reference: Option<TokenReference>,
+    signature: SignatureReport,
     timestamp: Option<(OffsetDateTime, Option<OffsetDateTime>)>,
     /// A document's XAdES level and signed signing time.
     xades: Option<(String, Option<OffsetDateTime>)>,
@@ -256,18 +248,19 @@ struct Report {
 
 impl Report {
     fn text(&self, now: OffsetDateTime) -> String {
+        let signature = &self.signature;
         let mut out = String::from("signature: valid\n");
-        if let Some(alg) = &self.algorithm {
+        if let Some(alg) = signature.algorithm() {
             out.push_str(&format!(
                 "  algorithm:  {alg}, SHA-256 digests, exclusive C14N\n"
             ));
         }
-        let key = match self.token_reference {
+        let key = match signature.token_reference() {
             Some(style) => style.to_string(),
             None => "X509Certificate in KeyInfo".to_owned(),
         };
         out.push_str(&format!("  key:        {key}\n"));
-        if let Some(signer) = &self.signer {
+        if let Some(signer) = signature.signer() {
             out.push_str(&format!("  signer:     {}\n", signer.subject()));
             out.push_str(&format!("  issuer:     {}\n", signer.issuer()));
             out.push_str(&format!("  serial:     {}\n", signer.serial_decimal()));
@@ -293,7 +286,7 @@ impl Report {
         }
         out.push_str(&format!("  checked at: {}\n", rfc3339(now)));
         out.push_str("signed parts:\n");
-        for r in &self.references {
+        for r in signature.signed_references() {
             let uri = if r.uri().is_empty() {
                 "\"\" (whole document)"
             } else {
@@ -306,12 +299,13 @@ impl Report {
     }
 
     fn json(&self, now: OffsetDateTime) -> serde_json::Value {
+        let signature = &self.signature;
         json!({
             "valid": true,
             "checked_at": rfc3339(now),
-            "algorithm": self.algorithm,
-            "token_reference": self.token_reference.map(|t| t.to_string()),
-            "signer": self.signer.as_ref().map(|s| json!({
+            "algorithm": signature.algorithm().map(|a| a.to_string()),
+            "token_reference": signature.token_reference().map(|t| t.to_string()),
+            "signer": signature.signer().map(|s| json!({
                 "subject": s.subject(),
                 "issuer": s.issuer(),
                 "serial": s.serial_decimal(),
@@ -326,7 +320,7 @@ impl Report {
                 "level": level,
                 "signing_time": signing_time.map(rfc3339),
             })),
-            "signed": self.references.iter().map(|r| json!({
+            "signed": signature.signed_references().iter().map(|r| json!({
                 "uri": r.uri(),
                 "element": r.expanded_name(),
                 "path": r.path(),

@@ -296,7 +296,7 @@ impl Sandbox {
     /// the document-signing CA only, requires XAdES-BES
     /// ([`p1_document_verifier`](crate::wssec::p1_document_verifier)).
     pub fn document_verifier(&self) -> Result<Verifier, SandboxError> {
-        document_verifier_of(&self.dokumenty)
+        Ok(self.state.documents.clone())
     }
 
     /// A verifier of the sandbox's signed answers ([`SandboxConfig::sign_responses`]): trusts the

@@ -183,7 +183,7 @@ impl CertificateInfo {
                 });
         let serial = cert.raw_serial().to_vec();
         Ok(CertificateInfo {
-            der: der[..der.len() - rest.len()].to_vec(),
+            der: der.to_vec(),
             subject: rfc4514(cert.subject()),
             issuer: rfc4514(cert.issuer()),
             serial_decimal: cert.serial.to_str_radix(10),

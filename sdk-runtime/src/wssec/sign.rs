@@ -806,12 +806,8 @@ fn qualifying_properties_xml(
     props_id: &str,
     signing_time: OffsetDateTime,
 ) -> Result<String, SignError> {
-    let mut certs = String::new();
-    let leaf = identity.certificate();
-    let chain = std::iter::once(leaf).chain(identity.chain().iter().filter(|c| *c != leaf));
-    for cert in chain {
-        certs.push_str(&xades_cert_xml(cert));
-    }
+    // The chain is leaf first.
+    let certs: String = identity.chain().iter().map(xades_cert_xml).collect();
     Ok(format!(
         "<xades:QualifyingProperties xmlns:xades=\"{}\" Target=\"#{signature_id}\"><xades:SignedProperties Id=\"{props_id}\"><xades:SignedSignatureProperties><xades:SigningTime>{}</xades:SigningTime><xades:SigningCertificate>{certs}</xades:SigningCertificate></xades:SignedSignatureProperties></xades:SignedProperties></xades:QualifyingProperties>",
         ns::XADES_NS,

@@ -1002,11 +1002,11 @@ impl Verifier {
         };
 
         // Required parts, each at its proper place.
-        let mut references = Vec::with_capacity(checked.targets.len());
-        for (uri, target) in &checked.targets {
-            let el = element_of(&doc, *target)?;
+        let mut references = Vec::with_capacity(checked.references.len());
+        for r in &checked.references {
+            let el = element_of(&doc, r.target)?;
             references.push(SignedReference {
-                uri: uri.clone(),
+                uri: r.uri.clone(),
                 namespace: el.namespace().map(str::to_owned),
                 local_name: el.local_name().to_owned(),
                 path: element_path(el),
@@ -1014,7 +1014,7 @@ impl Verifier {
             });
         }
         for part in policy.required_parts() {
-            env.check_part_signed(&part, timestamp_el, &checked.targets)?;
+            env.check_part_signed(&part, timestamp_el, &checked.references)?;
         }
 
         Ok(VerifiedEnvelope {
@@ -1063,12 +1063,12 @@ impl Verifier {
             }
         })?;
         let checked = check_signature(policy, &doc, signature, Mode::Document, now)?;
-        if !checked.targets.iter().any(|(uri, _)| uri.is_empty()) {
+        if !checked.references.iter().any(|r| r.uri.is_empty()) {
             return Err(VerifyError::UnsupportedReference {
                 uri: checked
-                    .targets
+                    .references
                     .first()
-                    .map(|(u, _)| u.clone())
+                    .map(|r| r.uri.clone())
                     .unwrap_or_default(),
                 reason: "an enveloped-signature document must be signed as a whole (a Reference with URI=\"\")".into(),
             });
@@ -1077,11 +1077,11 @@ impl Verifier {
         if xades.is_none() && policy.require_xades {
             return Err(VerifyError::XadesRequired);
         }
-        let mut references = Vec::new();
-        for (uri, target) in &checked.targets {
-            let el = element_of(&doc, *target)?;
+        let mut references = Vec::with_capacity(checked.references.len());
+        for r in &checked.references {
+            let el = element_of(&doc, r.target)?;
             references.push(SignedReference {
-                uri: uri.clone(),
+                uri: r.uri.clone(),
                 namespace: el.namespace().map(str::to_owned),
                 local_name: el.local_name().to_owned(),
                 path: element_path(el),
@@ -1225,18 +1225,18 @@ impl<'d> Envelope<'d> {
         &self,
         part: &SignedPart,
         timestamp: Option<Element<'d>>,
-        targets: &[(String, ElementId)],
-        // (uri, element) of every reference
+        references: &[CheckedReference],
     ) -> Result<(), VerifyError> {
         let doc = self.body.document();
-        let signed = |el: Element<'_>| targets.iter().any(|(_, id)| *id == el.id());
+        let signed = |el: Element<'_>| references.iter().any(|r| r.target == el.id());
         // Elements of the same name that are signed but elsewhere betray a wrapping attack.
         let misplaced = |ns: Option<&str>, local: &str, expected: Option<ElementId>| {
-            targets.iter().find_map(|(uri, id)| {
-                let el = doc.element(*id)?;
+            references.iter().find_map(|r| {
+                let el = doc.element(r.target)?;
                 (el.is(ns, local) && Some(el.id()) != expected).then(|| {
                     format!(
-                        "reference `{uri}` covers {} at {}",
+                        "reference `{}` covers {} at {}",
+                        r.uri,
                         el.qualified_name(),
                         element_path(el)
                     )
@@ -1330,12 +1330,19 @@ const MAX_REFERENCES: usize = 30;
 /// certificate with its intermediates needs a handful.
 const MAX_CERTIFICATES: usize = 8;
 
+/// A reference whose digest was checked.
+struct CheckedReference {
+    uri: String,
+    /// The referenced element; the document element for `URI=""`.
+    target: ElementId,
+    /// The `Type` attribute.
+    type_uri: Option<String>,
+}
+
 /// The result of the cryptographic part of verification.
 struct CheckedSignature {
-    /// `(URI, referenced element)` of every reference; the document element for `URI=""`.
-    targets: Vec<(String, ElementId)>,
-    /// The `Type` attribute of every reference, in the order of `targets`.
-    types: Vec<Option<String>>,
+    /// Every reference, in the order of `ds:SignedInfo`.
+    references: Vec<CheckedReference>,
     signer: CertificateInfo,
     algorithm: SignatureAlgorithm,
     token_reference: Option<TokenReference>,
@@ -1370,19 +1377,15 @@ fn ds_children<'d>(el: Element<'d>) -> Result<Vec<Element<'d>>, VerifyError> {
     Ok(children)
 }
 
-struct ParsedReference<'d> {
+struct ParsedReference {
     uri: String,
     type_uri: Option<String>,
     enveloped: bool,
     c14n: ExcC14n,
     digest: Vec<u8>,
-    _element: Element<'d>,
 }
 
-fn parse_reference<'d>(
-    reference: Element<'d>,
-    mode: Mode<'_>,
-) -> Result<ParsedReference<'d>, VerifyError> {
+fn parse_reference(reference: Element<'_>, mode: Mode<'_>) -> Result<ParsedReference, VerifyError> {
     let Some(uri) = reference.attribute(None, "URI") else {
         return Err(VerifyError::UnsupportedReference {
             uri: "(none)".into(),
@@ -1468,7 +1471,6 @@ fn parse_reference<'d>(
         enveloped,
         c14n,
         digest,
-        _element: reference,
     })
 }
 
@@ -1616,8 +1618,7 @@ fn check_signature(
     check_certificate(policy, &key.cert, &key.intermediates, now)?;
 
     // The references' digests, now that SignedInfo is the signer's.
-    let mut targets = Vec::with_capacity(resolved.len());
-    let mut types = Vec::with_capacity(resolved.len());
+    let mut checked = Vec::with_capacity(resolved.len());
     for (r, target) in resolved {
         let canonical = if r.uri.is_empty() {
             r.c14n
@@ -1635,13 +1636,15 @@ fn check_signature(
                 element: element_path(target),
             });
         }
-        targets.push((r.uri.clone(), target.id()));
-        types.push(r.type_uri.clone());
+        checked.push(CheckedReference {
+            uri: r.uri.clone(),
+            target: target.id(),
+            type_uri: r.type_uri.clone(),
+        });
     }
 
     Ok(CheckedSignature {
-        targets,
-        types,
+        references: checked,
         signer: key.cert,
         algorithm,
         token_reference: key.token_reference,
@@ -1704,33 +1707,33 @@ fn check_xades(
             ))
         })?;
     let covering = checked
-        .targets
+        .references
         .iter()
-        .zip(&checked.types)
-        .find(|((_, id), _)| *id == signed_properties.id());
+        .find(|r| r.target == signed_properties.id());
     let typed = checked
-        .targets
+        .references
         .iter()
-        .zip(&checked.types)
-        .find(|(_, t)| t.as_deref() == Some(ns::XADES_SIGNED_PROPERTIES_TYPE));
+        .find(|r| r.type_uri.as_deref() == Some(ns::XADES_SIGNED_PROPERTIES_TYPE));
     match (covering, typed) {
-        (Some((_, Some(t))), _) if t == ns::XADES_SIGNED_PROPERTIES_TYPE => {}
-        (Some(((uri, _), t)), _) => {
+        (Some(r), _) if r.type_uri.as_deref() == Some(ns::XADES_SIGNED_PROPERTIES_TYPE) => {}
+        (Some(r), _) => {
             return Err(malformed(format!(
-                "the reference `{uri}` to xades:SignedProperties has Type `{}`, not `{}`",
-                t.as_deref().unwrap_or("(none)"),
+                "the reference `{}` to xades:SignedProperties has Type `{}`, not `{}`",
+                r.uri,
+                r.type_uri.as_deref().unwrap_or("(none)"),
                 ns::XADES_SIGNED_PROPERTIES_TYPE
             )));
         }
-        (None, Some(((uri, id), _))) => {
+        (None, Some(r)) => {
             let what = signed_properties
                 .document()
-                .element(*id)
+                .element(r.target)
                 .map(element_path)
                 .unwrap_or_default();
             return Err(VerifyError::XadesSignedPropertiesNotSigned {
                 reason: format!(
-                    "the SignedProperties-type reference `{uri}` covers {what}, not the xades:SignedProperties of this signature"
+                    "the SignedProperties-type reference `{}` covers {what}, not the xades:SignedProperties of this signature",
+                    r.uri
                 ),
             });
         }
