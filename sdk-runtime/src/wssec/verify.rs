@@ -691,6 +691,7 @@ impl VerificationPolicy {
 
 /// Whether incoming signatures are verified: enforced under a policy, or explicitly disabled.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum Verification {
     /// Verify under this policy.
     Enforced(VerificationPolicy),
