@@ -86,9 +86,10 @@
 //! [`WYNIK_SUKCES`]. Keys, package codes and everything stored are fictitious and live as long
 //! as the sandbox.
 //!
-//! With [`SandboxConfig::sign_responses`], answers are signed too (Body and Timestamp, by a
-//! certificate of the WSS CA), for [`ClientBuilder::verify_responses`](crate::ClientBuilder::verify_responses)
-//! with [`Sandbox::response_verifier`].
+//! With [`SandboxConfig::sign_responses`], answers other than SOAP faults are signed too (Body
+//! and Timestamp, by a certificate of the WSS CA), for
+//! [`ClientBuilder::verify_responses`](crate::ClientBuilder::verify_responses) with
+//! [`Sandbox::response_verifier`]. Faults are never signed.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -131,15 +132,16 @@ pub const ZBIOR_REGUL: &str = "SANDBOX-1";
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct SandboxConfig {
-    /// Signs every answer (Body and `wsu:Timestamp`) with the sandbox's own certificate from
-    /// its WSS CA.
+    /// Signs every answer that is not a SOAP fault, a failed `wynik` included (Body and
+    /// `wsu:Timestamp`), with the sandbox's own certificate from its WSS CA. Faults (HTTP 500,
+    /// `bledyOperacji` and the sandbox's internal errors) are never signed.
     pub sign_responses: bool,
     /// Delay before every answer (to exercise client timeouts).
     pub response_delay: Duration,
 }
 
 impl SandboxConfig {
-    /// Signs the answers.
+    /// Signs the answers that are not faults (see [`SandboxConfig::sign_responses`]).
     pub fn sign_responses(mut self, yes: bool) -> Self {
         self.sign_responses = yes;
         self
