@@ -41,5 +41,5 @@ pub use sign::{
 };
 pub use verify::{
     CertificateLoadError, SignatureReport, SignedReference, TrustAnchors, Verification,
-    VerificationPolicy, VerifiedDocument, VerifiedEnvelope, Verifier, VerifyError,
+    VerificationPolicy, VerifiedDocument, VerifiedEnvelope, Verifier, VerifyCheck, VerifyError,
 };
