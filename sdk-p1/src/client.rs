@@ -244,16 +244,19 @@ impl Client {
             Signing::With(signer) => signer.sign(op, envelope).map_err(Error::Signing)?,
             Signing::Unsigned => envelope,
         };
-        let response = self.soap.send::<O, BladUslugi>(op, envelope).await?;
+        let answer = self.soap.post::<BladUslugi>(op, envelope).await?;
+        // The signature is checked on the bytes as received, before anything decodes them, so
+        // an unsigned or forged answer is refused as such whatever its content.
         if let Some(verifier) = &self.verifier
-            && let Err(error) = verifier.verify_envelope(&response.raw)
+            && answer.is_success()
+            && let Err(error) = verifier.verify_envelope(answer.body())
         {
             return Err(Error::ResponseSignature {
                 error: Box::new(error),
-                raw: response.raw,
+                raw: answer.body().clone(),
             });
         }
-        Ok(response)
+        Ok(self.soap.decode::<O, BladUslugi>(op, answer)?)
     }
 }
 
@@ -444,8 +447,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Verifies the WS-Security signature of every successful answer with `verifier`; an answer
-    /// that does not verify is [`Error::ResponseSignature`].
+    /// Verifies the WS-Security signature of every successful (HTTP 2xx) answer with
+    /// `verifier`, on the bytes as received and before they are decoded; an answer that does not
+    /// verify is [`Error::ResponseSignature`], whatever it contains.
     ///
     /// **Default: answers are not verified.** Whether P1 signs its e-Recepta answers is not
     /// known from public sources (../shared/facts/p1.md §2 documents the request side only), so
@@ -453,8 +457,9 @@ impl ClientBuilder {
     /// environment signs, or when a proxy or the sandbox does (feature `sandbox`:
     /// `sandbox::Sandbox::response_verifier`); `Verifier::disabled()` states the default
     /// explicitly.
-    /// Faults (`bledyOperacji`) are not verified: P1's security layer answers them unsigned
-    /// when it refuses a request, and a forged fault can only fail a call, never complete one.
+    /// Faults (`bledyOperacji`, HTTP 500) are not verified: P1's security layer answers them
+    /// unsigned when it refuses a request, and a forged fault can only fail a call, never
+    /// complete one.
     pub fn verify_responses(mut self, verifier: Verifier) -> Self {
         self.verifier = Some(verifier);
         self

@@ -79,7 +79,21 @@ struct StandIn {
     seen: Arc<Mutex<Vec<SandboxRequest>>>,
 }
 
+/// The fixtures by SOAPAction: `odczytRecepty` and `zapisPakietuRecept` answer, anything else
+/// is the `bledyOperacji` fault.
+fn by_action(action: &str) -> (u16, String) {
+    match action {
+        "\"urn:odczytRecepty\"" => (200, odczyt_recepty_response()),
+        "\"urn:zapisPakietuRecept\"" => (200, zapis_pakietu_response()),
+        _ => (500, fault_response()),
+    }
+}
+
 fn start() -> StandIn {
+    start_with(by_action)
+}
+
+fn start_with(answer: fn(&str) -> (u16, String)) -> StandIn {
     let pki = TestPki::new("Stand-in CCP1").unwrap();
     let seen: Arc<Mutex<Vec<SandboxRequest>>> = Arc::default();
     let log = seen.clone();
@@ -88,11 +102,7 @@ fn start() -> StandIn {
         async move {
             let action = req.header("SOAPAction").unwrap_or_default().to_owned();
             log.lock().unwrap().push(req);
-            let (status, body) = match action.as_str() {
-                "\"urn:odczytRecepty\"" => (200, odczyt_recepty_response()),
-                "\"urn:zapisPakietuRecept\"" => (200, zapis_pakietu_response()),
-                _ => (500, fault_response()),
-            };
+            let (status, body) = answer(&action);
             SandboxResponse::new(status, "text/xml; charset=utf-8", body)
         }
     };
@@ -120,6 +130,13 @@ fn client(
     s: &StandIn,
     signer: fn(&OperationSpec, Vec<u8>) -> Result<Vec<u8>, SigningError>,
 ) -> Client {
+    builder(s, signer).build().unwrap()
+}
+
+fn builder(
+    s: &StandIn,
+    signer: fn(&OperationSpec, Vec<u8>) -> Result<Vec<u8>, SigningError>,
+) -> sdk_p1::ClientBuilder {
     let identity = s
         .pki
         .issue_client_cert("Podmiot 123 TLS")
@@ -133,8 +150,6 @@ fn client(
         .add_root_certificates_pem(s.pki.ca_cert_pem().as_bytes())
         .unwrap()
         .signer(signer)
-        .build()
-        .unwrap()
 }
 
 fn kontekst() -> KontekstWywolania {
@@ -250,6 +265,70 @@ async fn the_declared_fault_is_typed() {
     assert!(matches!(service, BladUslugi::BledyOperacji { fault, .. } if fault.http_status == 500));
     assert!(e.to_string().contains("bladPodpisuKomunikatuWSS"), "{e}");
     assert!(e.raw_response().is_some());
+}
+
+/// Every call answered with HTTP 200 and a body that is not SOAP (a proxy's error page).
+fn not_soap(_: &str) -> (u16, String) {
+    (200, "<html><body>Bad gateway</body></html>".to_owned())
+}
+
+#[tokio::test]
+async fn answers_are_verified_before_they_are_decoded() {
+    use sdk_runtime::wssec::{TrustAnchors, VerificationPolicy, Verifier, VerifyError};
+    let input = t::OdczytReceptyRequest::new(t::KluczReceptyMT::new("KLUCZ-1".to_owned()));
+
+    // Without verification, an answer that is not SOAP is a decoding error…
+    let s = start_with(not_soap);
+    let e = client(&s, marking_signer)
+        .odczyt_recepty(&kontekst(), &input)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Call(c) if matches!(c.as_ref(), SdkError::Decode { .. })),
+        "{e:?}"
+    );
+    // …with it, the same bytes are refused as not a signed envelope, before anything decodes
+    // them.
+    let trust = TrustAnchors::from_pem(s.pki.ca_cert_pem().as_bytes()).unwrap();
+    let verifier = Verifier::new(VerificationPolicy::p1(trust));
+    let verifying = builder(&s, marking_signer)
+        .verify_responses(verifier.clone())
+        .build()
+        .unwrap();
+    let e = verifying
+        .odczyt_recepty(&kontekst(), &input)
+        .await
+        .unwrap_err();
+    let Error::ResponseSignature { error, raw } = &e else {
+        panic!("{e:?}")
+    };
+    assert!(
+        matches!(error.as_ref(), VerifyError::NotAnEnvelope { .. }),
+        "{error:?}"
+    );
+    assert_eq!(raw.as_ref(), not_soap("").1.as_bytes());
+
+    // A valid but unsigned answer is refused for its missing signature.
+    let s = start();
+    let verifying = builder(&s, marking_signer)
+        .verify_responses(verifier)
+        .build()
+        .unwrap();
+    let e = verifying
+        .odczyt_recepty(&kontekst(), &input)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::ResponseSignature { error, .. } if matches!(error.as_ref(), VerifyError::NoSecurityHeader { .. })),
+        "{e:?}"
+    );
+    // Faults (HTTP 500) are not verified: the declared fault still arrives typed.
+    let input = t::OdblokowanieReceptyRequest::new(t::KluczReceptyMT::new("KLUCZ-1".to_owned()));
+    let e = verifying
+        .odblokowanie_recepty(&kontekst(), &input)
+        .await
+        .unwrap_err();
+    assert!(e.blad().is_some(), "{e:?}");
 }
 
 #[tokio::test]

@@ -149,6 +149,31 @@ pub fn endpoint_url(base: &Url, path: &str) -> Result<Url, url::ParseError> {
     base.join(path.trim_start_matches('/'))
 }
 
+/// An answer as received, not yet decoded ([`SoapClient::post`]).
+#[derive(Debug, Clone)]
+pub struct RawAnswer {
+    status: u16,
+    body: Bytes,
+    started: Instant,
+}
+
+impl RawAnswer {
+    /// HTTP status (SOAP 1.1 faults come with 500).
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The body as received.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// Whether the status is 2xx (an answer rather than a fault or an HTTP error).
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
 /// A SOAP endpoint reached over an [`HttpClient`].
 #[derive(Debug, Clone)]
 pub struct SoapClient {
@@ -203,7 +228,8 @@ impl SoapClient {
         self.send(op, envelope.into_bytes()).await
     }
 
-    /// Sends an already written envelope and decodes the answer.
+    /// Sends an already written envelope and decodes the answer ([`post`](Self::post), then
+    /// [`decode`](Self::decode)).
     pub async fn send<O, E>(
         &self,
         op: &OperationSpec,
@@ -213,6 +239,18 @@ impl SoapClient {
         O: XmlRead,
         E: FaultError,
     {
+        let answer = self.post(op, envelope).await?;
+        self.decode(op, answer)
+    }
+
+    /// Sends an already written envelope and returns the answer undecoded, for a caller that
+    /// must check the bytes first (a WS-Security signature) before anything reads them. HTTP
+    /// 503 and 429 are already [`SdkError::RateLimited`].
+    pub async fn post<E>(
+        &self,
+        op: &OperationSpec,
+        envelope: Vec<u8>,
+    ) -> Result<RawAnswer, SdkError<E>> {
         let header_values = op.version.request_headers(op.action);
         let headers: Vec<(&str, &str)> = header_values
             .iter()
@@ -225,18 +263,38 @@ impl SoapClient {
             .post(&self.endpoint, &headers, envelope)
             .await
             .map_err(SdkError::from)?;
-        let status = response.status;
-        let raw = response.body.clone();
         tracing::debug!(
             operation = op.name,
-            status,
-            bytes = raw.len(),
+            status = response.status,
+            bytes = response.body.len(),
             elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             "received SOAP response"
         );
-        if status == 503 || status == 429 {
+        if response.status == 503 || response.status == 429 {
             return Err(SdkError::rate_limited(&response));
         }
+        Ok(RawAnswer {
+            status: response.status,
+            body: response.body,
+            started,
+        })
+    }
+
+    /// Decodes an answer [`post`](Self::post) returned: the output, or the fault as `E`.
+    pub fn decode<O, E>(
+        &self,
+        op: &OperationSpec,
+        answer: RawAnswer,
+    ) -> Result<Response<O>, SdkError<E>>
+    where
+        O: XmlRead,
+        E: FaultError,
+    {
+        let RawAnswer {
+            status,
+            body: raw,
+            started,
+        } = answer;
         let one_way = op.output.local.is_empty();
         if one_way && (200..300).contains(&status) && raw.iter().all(u8::is_ascii_whitespace) {
             // A one-way operation: an empty 200/202 answer is the expected outcome.

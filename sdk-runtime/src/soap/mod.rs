@@ -5,7 +5,8 @@ mod envelope;
 mod fault;
 
 pub use client::{
-    FaultError, NO_OUTPUT, NoOutput, OperationSpec, Provenance, Response, SoapClient, endpoint_url,
+    FaultError, NO_OUTPUT, NoOutput, OperationSpec, Provenance, RawAnswer, Response, SoapClient,
+    endpoint_url,
 };
 pub use envelope::{Envelope, HeaderBlock, SOAP11_NS, SOAP12_NS, SoapVersion, write_envelope};
 pub use fault::{FaultCode, SoapFault, decode_detail, write_fault};
