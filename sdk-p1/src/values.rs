@@ -11,8 +11,10 @@ use sdk_runtime::redact::masked;
 use sdk_runtime::wssec::keys::SigningIdentity;
 use sdk_runtime::wssec::sign::{DocumentSignatureProfile, SignError, sign_enveloped_document_with};
 use sdk_runtime::wssec::verify::{VerifiedDocument, Verifier, VerifyError};
-use sdk_runtime::xml::{Validate, ValidationError, Validator, ValueError, ViolationKind, XmlText};
-use time::{Month, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use sdk_runtime::xml::{
+    Validate, ValidationError, Validator, ValueError, ViolationKind, XmlText, parse_date_time,
+};
+use time::{Month, OffsetDateTime, PrimitiveDateTime};
 
 use crate::erecepta::types::{
     IdentyfikatorPracownikaMedycznegoOIDMT, IdentyfikatorUslugobiorcyOIDMT,
@@ -193,9 +195,7 @@ impl DataCzas {
 
     /// The instant, when the value carries a time zone and is valid.
     pub fn to_offset_date_time(&self) -> Option<OffsetDateTime> {
-        let parsed = parse_date_time(&self.0).ok()?;
-        let offset = parsed.offset?;
-        Some(parsed.local.assume_offset(offset))
+        parse_date_time(&self.0).ok()?.instant()
     }
 
     fn check(&self, v: &mut Validator) {
@@ -215,103 +215,6 @@ fn local_text(dt: PrimitiveDateTime) -> String {
         dt.minute(),
         dt.second()
     )
-}
-
-struct ParsedDateTime {
-    local: PrimitiveDateTime,
-    offset: Option<UtcOffset>,
-}
-
-fn digits<T: std::str::FromStr>(s: &str, len: usize, what: &str) -> Result<T, String> {
-    if s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) {
-        s.parse()
-            .map_err(|_| format!("{what} `{s}` is not a number"))
-    } else {
-        Err(format!("{what} must be {len} digits, is `{s}`"))
-    }
-}
-
-/// Checks the XSD 1.0 lexical form `YYYY-MM-DDThh:mm:ss(.s+)?(Z|(+|-)hh:mm)?` (four-digit years;
-/// P1 dates need no more) and the calendar.
-fn parse_date_time(text: &str) -> Result<ParsedDateTime, String> {
-    const SHAPE: &str =
-        "expected an xs:dateTime such as 2026-05-10T12:30:00 or 2026-05-10T12:30:00+02:00";
-    let (date, rest) = text.split_once('T').ok_or_else(|| SHAPE.to_owned())?;
-    let mut parts = date.split('-');
-    let (Some(y), Some(mo), Some(d), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(SHAPE.to_owned());
-    };
-    let year: i32 = digits(y, 4, "the year")?;
-    let month: u8 = digits(mo, 2, "the month")?;
-    let day: u8 = digits(d, 2, "the day")?;
-    let month = Month::try_from(month).map_err(|_| format!("month {month} does not exist"))?;
-    let date = time::Date::from_calendar_date(year, month, day)
-        .map_err(|_| format!("{date} is not a calendar date"))?;
-
-    // Time zone: `Z`, or a sign followed by hh:mm, at the end.
-    let (clock, zone) = if let Some(c) = rest.strip_suffix('Z') {
-        (c, Some(UtcOffset::UTC))
-    } else if let Some(at) = rest.rfind(['+', '-']) {
-        let (c, z) = rest.split_at(at);
-        let negative = z.starts_with('-');
-        let (h, m) = z
-            .get(1..)
-            .and_then(|z| z.split_once(':'))
-            .ok_or_else(|| SHAPE.to_owned())?;
-        let h: i8 = digits(h, 2, "the zone hour")?;
-        let m: i8 = digits(m, 2, "the zone minute")?;
-        if h > 14 || m > 59 || (h == 14 && m != 0) {
-            return Err(format!("time zone {z} is out of range (-14:00 to +14:00)"));
-        }
-        let (h, m) = if negative { (-h, -m) } else { (h, m) };
-        let offset =
-            UtcOffset::from_hms(h, m, 0).map_err(|_| format!("time zone {z} is out of range"))?;
-        (c, Some(offset))
-    } else {
-        (rest, None)
-    };
-    let (hms, fraction) = match clock.split_once('.') {
-        Some((hms, f)) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => (hms, Some(f)),
-        Some(_) => return Err(SHAPE.to_owned()),
-        None => (clock, None),
-    };
-    let mut parts = hms.split(':');
-    let (Some(h), Some(mi), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(SHAPE.to_owned());
-    };
-    let hour: u8 = digits(h, 2, "the hour")?;
-    let minute: u8 = digits(mi, 2, "the minute")?;
-    let second: u8 = digits(s, 2, "the second")?;
-    let end_of_day = hour == 24
-        && minute == 0
-        && second == 0
-        && fraction.is_none_or(|f| f.bytes().all(|b| b == b'0'));
-    let local = if end_of_day {
-        // 24:00:00 is the first instant of the next day.
-        let next = date
-            .next_day()
-            .ok_or_else(|| "the date is out of range".to_owned())?;
-        PrimitiveDateTime::new(next, time::Time::MIDNIGHT)
-    } else {
-        let nanos = fraction.map_or(0, |f| {
-            let mut padded: String = f.chars().take(9).collect();
-            while padded.len() < 9 {
-                padded.push('0');
-            }
-            padded.parse::<u32>().unwrap_or(0)
-        });
-        let t = time::Time::from_hms_nano(hour, minute, second, nanos)
-            .map_err(|_| format!("{hms} is not a time of day"))?;
-        PrimitiveDateTime::new(date, t)
-    };
-    Ok(ParsedDateTime {
-        local,
-        offset: zone,
-    })
 }
 
 impl fmt::Debug for DataCzas {

@@ -24,7 +24,7 @@ pub use validate::{
     Validate, ValidationError, Validator, Violation, ViolationKind, pattern_matches,
     xsd_pattern_to_regex,
 };
-pub use value::parse_date;
+pub use value::{DateTimeValue, parse_date, parse_date_time};
 pub use writer::XmlWriter;
 
 /// The XML Schema instance namespace (`xsi:type`, `xsi:nil`).

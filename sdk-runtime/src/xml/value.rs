@@ -143,6 +143,116 @@ pub fn parse_date(text: &str) -> Result<time::Date, String> {
         .map_err(|_| format!("`{text}` is not a day of the calendar"))
 }
 
+/// An `xs:dateTime` as written: the local date and time, and the time zone when it has one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DateTimeValue {
+    /// The date and time of day (`24:00:00` already moved to the next day's midnight).
+    pub local: time::PrimitiveDateTime,
+    /// The time zone, if the text carries one.
+    pub offset: Option<time::UtcOffset>,
+}
+
+impl DateTimeValue {
+    /// The instant, when the value has a time zone.
+    pub fn instant(&self) -> Option<time::OffsetDateTime> {
+        self.offset.map(|o| self.local.assume_offset(o))
+    }
+}
+
+fn digits<T: std::str::FromStr>(s: &str, len: usize, what: &str) -> Result<T, String> {
+    if s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) {
+        s.parse()
+            .map_err(|_| format!("{what} `{s}` is not a number"))
+    } else {
+        Err(format!("{what} must be {len} digits, is `{s}`"))
+    }
+}
+
+/// Parses the XSD 1.0 lexical form `YYYY-MM-DDThh:mm:ss(.s+)?(Z|(+|-)hh:mm)?` (four-digit years;
+/// P1 dates need no more) and the calendar.
+pub fn parse_date_time(text: &str) -> Result<DateTimeValue, String> {
+    const SHAPE: &str =
+        "expected an xs:dateTime such as 2026-05-10T12:30:00 or 2026-05-10T12:30:00+02:00";
+    let (date, rest) = text.split_once('T').ok_or_else(|| SHAPE.to_owned())?;
+    let mut parts = date.split('-');
+    let (Some(y), Some(mo), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(SHAPE.to_owned());
+    };
+    let year: i32 = digits(y, 4, "the year")?;
+    let month: u8 = digits(mo, 2, "the month")?;
+    let day: u8 = digits(d, 2, "the day")?;
+    let month =
+        time::Month::try_from(month).map_err(|_| format!("month {month} does not exist"))?;
+    let date = time::Date::from_calendar_date(year, month, day)
+        .map_err(|_| format!("{date} is not a calendar date"))?;
+
+    // Time zone: `Z`, or a sign followed by hh:mm, at the end.
+    let (clock, zone) = if let Some(c) = rest.strip_suffix('Z') {
+        (c, Some(time::UtcOffset::UTC))
+    } else if let Some(at) = rest.rfind(['+', '-']) {
+        let (c, z) = rest.split_at(at);
+        let negative = z.starts_with('-');
+        let (h, m) = z
+            .get(1..)
+            .and_then(|z| z.split_once(':'))
+            .ok_or_else(|| SHAPE.to_owned())?;
+        let h: i8 = digits(h, 2, "the zone hour")?;
+        let m: i8 = digits(m, 2, "the zone minute")?;
+        if h > 14 || m > 59 || (h == 14 && m != 0) {
+            return Err(format!("time zone {z} is out of range (-14:00 to +14:00)"));
+        }
+        let (h, m) = if negative { (-h, -m) } else { (h, m) };
+        let offset = time::UtcOffset::from_hms(h, m, 0)
+            .map_err(|_| format!("time zone {z} is out of range"))?;
+        (c, Some(offset))
+    } else {
+        (rest, None)
+    };
+    let (hms, fraction) = match clock.split_once('.') {
+        Some((hms, f)) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => (hms, Some(f)),
+        Some(_) => return Err(SHAPE.to_owned()),
+        None => (clock, None),
+    };
+    let mut parts = hms.split(':');
+    let (Some(h), Some(mi), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(SHAPE.to_owned());
+    };
+    let hour: u8 = digits(h, 2, "the hour")?;
+    let minute: u8 = digits(mi, 2, "the minute")?;
+    let second: u8 = digits(s, 2, "the second")?;
+    let end_of_day = hour == 24
+        && minute == 0
+        && second == 0
+        && fraction.is_none_or(|f| f.bytes().all(|b| b == b'0'));
+    let local = if end_of_day {
+        // 24:00:00 is the first instant of the next day.
+        let next = date
+            .next_day()
+            .ok_or_else(|| "the date is out of range".to_owned())?;
+        time::PrimitiveDateTime::new(next, time::Time::MIDNIGHT)
+    } else {
+        let nanos = fraction.map_or(0, |f| {
+            let mut padded: String = f.chars().take(9).collect();
+            while padded.len() < 9 {
+                padded.push('0');
+            }
+            padded.parse::<u32>().unwrap_or(0)
+        });
+        let t = time::Time::from_hms_nano(hour, minute, second, nanos)
+            .map_err(|_| format!("{hms} is not a time of day"))?;
+        time::PrimitiveDateTime::new(date, t)
+    };
+    Ok(DateTimeValue {
+        local,
+        offset: zone,
+    })
+}
+
 fn is_offset(tz: &str) -> bool {
     let b = tz.as_bytes();
     b.len() == 6
