@@ -64,7 +64,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use ring::signature::{ECDSA_P256_SHA256_FIXED, RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
-use rustls_pki_types::{CertificateDer, UnixTime};
+use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::oid_registry::{OID_KEY_TYPE_EC_PUBLIC_KEY, OID_PKCS1_RSAENCRYPTION};
@@ -456,6 +456,8 @@ pub struct CertificateLoadError(String);
 #[derive(Clone, Debug, Default)]
 pub struct TrustAnchors {
     certs: Vec<CertificateInfo>,
+    /// webpki's form of `certs`, made once when loading rather than for every message.
+    anchors: Vec<TrustAnchor<'static>>,
 }
 
 fn parse_pem_certs(pem: &[u8]) -> Result<Vec<CertificateInfo>, CertificateLoadError> {
@@ -482,6 +484,13 @@ fn parse_der_cert(der: &[u8]) -> Result<CertificateInfo, CertificateLoadError> {
     CertificateInfo::from_der(der).map_err(|e| CertificateLoadError(e.to_string()))
 }
 
+/// webpki's trust anchor for `cert`: a certificate it cannot use as one is refused when loaded.
+fn anchor_of(cert: &CertificateInfo) -> Result<TrustAnchor<'static>, CertificateLoadError> {
+    webpki::anchor_from_trusted_cert(&CertificateDer::from(cert.der()))
+        .map(|a| a.to_owned())
+        .map_err(|e| CertificateLoadError(format!("not usable as a trust anchor: {e}")))
+}
+
 impl TrustAnchors {
     /// No trust anchors (nothing verifies until some are added).
     pub fn new() -> Self {
@@ -490,27 +499,33 @@ impl TrustAnchors {
 
     /// The certificates of one or more PEM `CERTIFICATE` blocks (other blocks are skipped).
     pub fn from_pem(pem: &[u8]) -> Result<Self, CertificateLoadError> {
-        Ok(TrustAnchors {
-            certs: parse_pem_certs(pem)?,
-        })
+        let mut anchors = Self::new();
+        anchors.add_pem(pem)?;
+        Ok(anchors)
     }
 
     /// One DER-encoded certificate.
     pub fn from_der(der: &[u8]) -> Result<Self, CertificateLoadError> {
-        Ok(TrustAnchors {
-            certs: vec![parse_der_cert(der)?],
-        })
+        let mut anchors = Self::new();
+        anchors.add_der(der)?;
+        Ok(anchors)
     }
 
     /// Adds the certificates of PEM `CERTIFICATE` blocks.
     pub fn add_pem(&mut self, pem: &[u8]) -> Result<&mut Self, CertificateLoadError> {
-        self.certs.extend(parse_pem_certs(pem)?);
+        // All or nothing: one unusable certificate adds none.
+        let certs = parse_pem_certs(pem)?;
+        let anchors = certs.iter().map(anchor_of).collect::<Result<Vec<_>, _>>()?;
+        self.certs.extend(certs);
+        self.anchors.extend(anchors);
         Ok(self)
     }
 
     /// Adds one DER-encoded certificate.
     pub fn add_der(&mut self, der: &[u8]) -> Result<&mut Self, CertificateLoadError> {
-        self.certs.push(parse_der_cert(der)?);
+        let cert = parse_der_cert(der)?;
+        self.anchors.push(anchor_of(&cert)?);
+        self.certs.push(cert);
         Ok(self)
     }
 
@@ -2518,19 +2533,6 @@ fn check_certificate(
     if policy.trust.is_empty() {
         return Err(untrusted("the policy has no trust anchors".into()));
     }
-    let anchor_ders: Vec<CertificateDer<'_>> = policy
-        .trust
-        .certs
-        .iter()
-        .map(|c| CertificateDer::from(c.der()))
-        .collect();
-    let anchors = anchor_ders
-        .iter()
-        .map(|d| {
-            webpki::anchor_from_trusted_cert(d)
-                .map_err(|e| untrusted(format!("a trust anchor could not be read: {e}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
     let intermediates: Vec<CertificateDer<'_>> = policy
         .intermediates
         .iter()
@@ -2545,7 +2547,7 @@ fn check_certificate(
     let time = UnixTime::since_unix_epoch(Duration::from_secs(seconds));
     ee.verify_for_usage(
         CHAIN_ALGORITHMS,
-        &anchors,
+        &policy.trust.anchors,
         &intermediates,
         time,
         SigningEku,
