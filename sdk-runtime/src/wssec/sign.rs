@@ -1121,13 +1121,15 @@ fn xs_date_time(t: OffsetDateTime) -> Result<String, SignError> {
 }
 
 fn escape_text(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut out = String::with_capacity(s.len());
+    crate::xml::escape_text_into(&mut out, s);
+    out
 }
 
 fn escape_attr(s: &str) -> String {
-    escape_text(s).replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    crate::xml::escape_attr_into(&mut out, s);
+    out
 }
 
 fn internal(e: impl fmt::Display) -> SignError {

@@ -8,6 +8,7 @@ mod read;
 mod validate;
 mod value;
 mod writer;
+pub(crate) use writer::{escape_attr_into, escape_text_into};
 
 pub use content::{
     Content, Particle, XmlGroup, list_from_text, list_to_text, put_any, put_attr, put_complex,

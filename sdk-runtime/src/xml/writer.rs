@@ -270,7 +270,9 @@ impl XmlWriter {
     }
 }
 
-fn escape_text_into(out: &mut String, text: &str) {
+/// Appends `text` escaped as element content (`&`, `<`, `>`, and CR as `&#13;` so parsing keeps
+/// it).
+pub(crate) fn escape_text_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -282,7 +284,9 @@ fn escape_text_into(out: &mut String, text: &str) {
     }
 }
 
-fn escape_attr_into(out: &mut String, text: &str) {
+/// Appends `text` escaped as a double-quoted attribute value (also `"`, and tab, LF and CR as
+/// character references so attribute-value normalisation keeps them).
+pub(crate) fn escape_attr_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
