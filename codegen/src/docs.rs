@@ -7,8 +7,6 @@
 //! becomes a `text` fence, indentation outside fences is dropped, brackets and angle brackets are
 //! escaped outside code spans, and bare URLs get angle brackets.
 
-use proc_macro2::TokenStream;
-
 /// Sanitized Markdown for one paragraph group.
 pub(crate) fn sanitize(text: &str) -> String {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
@@ -116,24 +114,6 @@ fn escape_line(line: &str) -> String {
         out.push('`');
     }
     out
-}
-
-/// `#[doc]` attributes for spec paragraphs: each sanitized, empty ones left out.
-pub(crate) fn attrs(paragraphs: &[String]) -> TokenStream {
-    crate::emit::doc_attrs(&sanitized(paragraphs))
-}
-
-/// `#![doc]` attributes for spec paragraphs, for a module.
-pub(crate) fn inner_attrs(paragraphs: &[String]) -> TokenStream {
-    crate::emit::inner_doc_attrs(&sanitized(paragraphs))
-}
-
-fn sanitized(paragraphs: &[String]) -> Vec<String> {
-    paragraphs
-        .iter()
-        .map(|p| sanitize(p))
-        .filter(|p| !p.is_empty())
-        .collect()
 }
 
 #[cfg(test)]

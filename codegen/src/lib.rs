@@ -2,15 +2,18 @@
 //!
 //! A staged pipeline, one folder per stage:
 //!
-//! 1. [`wsdl`]: WSDL 1.1 documents → [`wsdl::Definitions`] (messages, port types, bindings,
-//!    services, inline schemas with their inherited namespace declarations).
-//! 2. [`xsd`]: schemas → xsd-parser (parser + interpreter) → our [`model::TypeModel`].
-//! 3. [`service`]: both → [`model::ServiceModel`].
-//! 4. [`emit`]: the model → Rust tokens (`quote`) → text (`prettyplease`), deterministic, headed
-//!    `// @generated … DO NOT EDIT`.
-//!
-//! REST services take a separate path: [`openapi`] turns an OpenAPI 3.0 or Swagger 2.0 document
-//! into one module for `sdk-runtime`'s `rest` feature.
+//! 1. Front ends, each producing the one [`model::ServiceModel`]:
+//!    * SOAP: [`wsdl`] reads WSDL 1.1 documents ([`wsdl::Definitions`]: messages, port types,
+//!      bindings, services, inline schemas with their inherited namespace declarations), [`xsd`]
+//!      turns schemas into the model's types through xsd-parser (parser + interpreter), and
+//!      [`service`] joins both;
+//!    * REST: [`openapi`] reads OpenAPI 3.0 or Swagger 2.0 (normalised on input) into the same
+//!      model, with JSON types.
+//! 2. [`model`]: operations (provenance, docs, typed errors, a SOAP or REST binding) and types
+//!    (structs, enums, … with docs and personal-data marks), whatever the wire.
+//! 3. [`emit`]: the model → Rust tokens (`quote`) → text (`prettyplease`), deterministic, headed
+//!    `// @generated … DO NOT EDIT`; written once for both protocols, with an XML or a JSON
+//!    codec per type.
 //!
 //! [`generate_crate`] runs all of it for one `codegen.toml`.
 
@@ -127,10 +130,15 @@ pub fn generate_crate(workspace: &Path, spec_dir: &Path) -> Result<Vec<Generated
     }
     for o in &config.openapi {
         let source = shown_dir.join(&o.spec).display().to_string();
-        let m = openapi::generate(&spec_dir.join(&o.spec), &source)?;
+        let model = openapi::service_model(
+            &spec_dir.join(&o.spec),
+            &config.overlay,
+            default_provenance,
+            &source,
+        )?;
         files.push(GeneratedFile {
             path: out_dir.join(format!("{}.rs", o.module)),
-            contents: m.code,
+            contents: emit::service_file(&model, &opts)?,
         });
         modules.push(o.module.clone());
     }
@@ -191,12 +199,19 @@ pub fn generate_wsdl_module(wsdl_path: &Path, shown: &str) -> Result<Module, Err
     )?;
     let mut elements = Vec::new();
     for op in &model.operations {
-        for p in op
+        let model::OperationBinding::Soap(s) = &op.binding else {
+            continue;
+        };
+        let faults = op.errors.iter().filter_map(|e| match &e.matcher {
+            model::ErrorMatch::Fault(p) => Some(p),
+            model::ErrorMatch::Status { .. } => None,
+        });
+        for p in s
             .input
             .iter()
-            .chain(&op.output)
-            .chain(&op.input_headers)
-            .chain(op.faults.iter().map(|(_, p)| p))
+            .chain(&s.output)
+            .chain(&s.input_headers)
+            .chain(faults)
         {
             if !elements
                 .iter()

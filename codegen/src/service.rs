@@ -2,7 +2,10 @@
 
 use crate::Error;
 use crate::config::Overlay;
-use crate::model::{OperationModel, Part, Provenance, ServiceModel};
+use crate::model::{
+    ErrorCase, ErrorMatch, OperationBinding, OperationModel, Part, Protocol, Provenance,
+    ServiceModel, SoapOperation,
+};
 use crate::names;
 use crate::wsdl::{Binding, Definitions, Message, QName, SoapVersion, Style};
 use crate::xsd::{Converter, Schemas};
@@ -142,17 +145,19 @@ pub fn build(
                 });
             }
         }
-        let mut faults = Vec::new();
+        let mut errors = Vec::new();
         for (name, fm) in &pop.faults {
             let m = message(fm)?;
             if let Some(el) = m.parts.first().and_then(|p| p.element.as_ref()) {
-                faults.push((
-                    name.clone(),
-                    Part {
+                errors.push(ErrorCase {
+                    variant: names::camel(name),
+                    label: name.clone(),
+                    doc: None,
+                    matcher: ErrorMatch::Fault(Part {
                         element: el.clone(),
                         ty: conv.element(el)?,
-                    },
-                ));
+                    }),
+                });
             }
         }
         let provenance = match &pop.provenance {
@@ -169,22 +174,31 @@ pub fn build(
         operations.push(OperationModel {
             rust_name: names::unique(names::snake(&bop.name), &mut taken),
             name: bop.name.clone(),
-            doc: pop.doc.clone(),
+            doc: pop.doc.iter().cloned().collect(),
             provenance,
             source: pop.source.clone(),
-            action: bop.action.clone(),
-            input,
-            output,
-            input_headers,
-            faults,
+            deprecated: false,
+            errors,
+            binding: OperationBinding::Soap(SoapOperation {
+                action: bop.action.clone(),
+                input,
+                output,
+                input_headers,
+            }),
         });
     }
     Ok(ServiceModel {
         name: service_name.to_owned(),
-        doc: service_doc.map(str::to_owned).or_else(|| defs.doc.clone()),
+        doc: service_doc
+            .map(str::to_owned)
+            .or_else(|| defs.doc.clone())
+            .into_iter()
+            .collect(),
         source: source.to_owned(),
-        address: address.map(str::to_owned),
-        version,
+        protocol: Protocol::Soap {
+            version,
+            address: address.map(str::to_owned),
+        },
         operations,
         types: conv.finish(),
     })

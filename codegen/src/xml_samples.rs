@@ -214,7 +214,7 @@ impl<'m> Builder<'m> {
                     Some(d) => d.clone(),
                     None => self.text(&f.ty),
                 };
-                w.attr(&f.xml.ns, &f.xml.local, &v);
+                w.attr(&f.wire.ns, &f.wire.local, &v);
             }
         }
         if let Some(t) = &s.text {
@@ -234,14 +234,14 @@ impl<'m> Builder<'m> {
         let n = self.count(f, depth);
         for _ in 0..n {
             match f.kind {
-                FieldKind::Attribute => {}
+                FieldKind::Attribute | FieldKind::Property => {}
                 FieldKind::Element => {
                     if f.nillable && !self.full && f.min > 0 {
-                        w.start(&f.xml.ns, &f.xml.local);
+                        w.start(&f.wire.ns, &f.wire.local);
                         w.attr(XSI_NS, "nil", "true");
                         w.end();
                     } else {
-                        self.element(w, &f.xml.ns, &f.xml.local, &f.ty, depth);
+                        self.element(w, &f.wire.ns, &f.wire.local, &f.ty, depth);
                     }
                 }
                 FieldKind::Group => match self.def(&f.ty) {
@@ -353,7 +353,13 @@ impl<'m> Builder<'m> {
         let variant = self.variant;
         match ty {
             TypeRef::Builtin(b) => self.builtin(*b, &Facets::default(), variant),
-            TypeRef::Mapped(_) | TypeRef::AnyElement => "sample".to_owned(),
+            TypeRef::Mapped(_)
+            | TypeRef::AnyElement
+            | TypeRef::Scalar(_)
+            | TypeRef::Array { .. }
+            | TypeRef::Map(_)
+            | TypeRef::Nullable(_)
+            | TypeRef::AnyJson => "sample".to_owned(),
             TypeRef::Def(id) => {
                 let model: &'m TypeModel = self.model;
                 let Some(def) = model.get(*id) else {
@@ -382,7 +388,10 @@ impl<'m> Builder<'m> {
                         Some(t) => self.text(&t.ty.clone()),
                         None => String::new(),
                     },
-                    TypeKind::Choice(_) | TypeKind::Polymorphic(_) => String::new(),
+                    TypeKind::Choice(_)
+                    | TypeKind::Polymorphic(_)
+                    | TypeKind::OneOf(_)
+                    | TypeKind::Alias(_) => String::new(),
                 }
             }
         }

@@ -29,6 +29,7 @@ pub mod xml;
 pub mod sandbox;
 
 pub use error::SdkError;
+pub use soap::Provenance;
 pub use time::Date;
 /// Re-exported so generated crates need no direct dependency on these.
 pub use {bytes, url};

@@ -61,6 +61,175 @@ macro_rules! operation_error {
     };
 }
 
+/// The `Error` type of one generated REST operation: one variant per error status the service
+/// description documents (the status, the body decoded, and the body as received) and
+/// `Unhandled` for any other status or a body that is not what the description says, with
+/// `OperationError`, `status`, `raw`, a `Debug` that shows the body's length rather than its
+/// bytes, `Display` and `std::error::Error`.
+///
+/// `#[doc] Variant(BodyType) = status pattern, decoding function;` per status, most specific
+/// first (a `_` pattern is `default`).
+#[cfg(feature = "rest")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! rest_operation_error {
+    ($($(#[$meta:meta])* $variant:ident($body:ty) = $pattern:pat, $decode:path;)*) => {
+        /// What the service can answer instead of an output: one variant per error status the
+        /// description documents, and `Unhandled`.
+        #[derive(Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum Error {
+            $(
+                $(#[$meta])*
+                $variant {
+                    /// The status received.
+                    status: u16,
+                    /// The body, decoded.
+                    body: $body,
+                    /// The body as received.
+                    raw: $crate::bytes::Bytes,
+                },
+            )*
+            /// A status the description does not document, or a documented one whose body is
+            /// not what the description says; status and body are kept as received.
+            Unhandled {
+                /// The status received.
+                status: u16,
+                /// The body as received.
+                raw: $crate::bytes::Bytes,
+            },
+        }
+
+        impl Error {
+            /// The HTTP status of the answer.
+            pub fn status(&self) -> u16 {
+                match self {
+                    $(Self::$variant { status, .. } => *status,)*
+                    Self::Unhandled { status, .. } => *status,
+                }
+            }
+
+            /// The body as received.
+            pub fn raw(&self) -> &$crate::bytes::Bytes {
+                match self {
+                    $(Self::$variant { raw, .. } => raw,)*
+                    Self::Unhandled { raw, .. } => raw,
+                }
+            }
+        }
+
+        impl $crate::rest::OperationError for Error {
+            #[allow(unreachable_patterns)]
+            fn documents(status: u16) -> bool {
+                match status {
+                    $($pattern => true,)*
+                    _ => false,
+                }
+            }
+
+            #[allow(unreachable_patterns)]
+            fn from_response(status: u16, raw: $crate::bytes::Bytes) -> Self {
+                $(
+                    if ::std::matches!(status, $pattern) {
+                        return match $decode(&raw) {
+                            ::std::result::Result::Ok(body) => Self::$variant { status, body, raw },
+                            ::std::result::Result::Err(_) => Self::Unhandled { status, raw },
+                        };
+                    }
+                )*
+                Self::Unhandled { status, raw }
+            }
+        }
+
+        impl ::std::fmt::Debug for Error {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    $(Self::$variant { status, body, raw } => f
+                        .debug_struct(::std::stringify!($variant))
+                        .field("status", status)
+                        .field("body", body)
+                        .field("raw_len", &raw.len())
+                        .finish(),)*
+                    Self::Unhandled { status, raw } => f
+                        .debug_struct("Unhandled")
+                        .field("status", status)
+                        .field("raw_len", &raw.len())
+                        .finish(),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for Error {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    $(Self::$variant { status, raw, .. } => ::std::write!(
+                        f,
+                        "HTTP {} {}: {}",
+                        status,
+                        ::std::stringify!($variant),
+                        $crate::rest::body_excerpt(raw)
+                    ),)*
+                    Self::Unhandled { status, raw } => ::std::write!(
+                        f,
+                        "HTTP {} (not documented by the service description): {}",
+                        status,
+                        $crate::rest::body_excerpt(raw)
+                    ),
+                }
+            }
+        }
+
+        impl ::std::error::Error for Error {}
+    };
+}
+
+/// `Display`, serde (as a string; unknown values read into the catch-all variant) and
+/// `Validate` (the catch-all refused before sending) of a generated JSON string enum, given its
+/// `as_str` method and `From<&str>`, the catch-all variant's name and the list of values for
+/// messages.
+#[cfg(feature = "rest")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! json_enumeration_type {
+    ($name:ident, $unknown:ident, $expected:literal) => {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let value =
+                    <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                ::std::result::Result::Ok(Self::from(value.as_str()))
+            }
+        }
+
+        impl $crate::xml::Validate for $name {
+            fn validate(&self, v: &mut $crate::xml::Validator) {
+                if let Self::$unknown(_) = self {
+                    v.violation(
+                        $crate::xml::ViolationKind::Enumeration,
+                        ::std::concat!("must be one of ", $expected),
+                    );
+                }
+            }
+        }
+    };
+}
+
 /// Constructor, accessors and `XmlText` of a generated restricted simple type
 /// `pub struct Name(Base)` (its `Validate` impl holds the facets and stays generated).
 #[macro_export]

@@ -24,7 +24,7 @@ pub(super) fn in_content(f: &Field) -> bool {
 fn particle(model: &TypeModel, f: &Field) -> Result<TokenStream, Error> {
     Ok(match f.kind {
         FieldKind::Element => {
-            let (ns, local) = (lit(&f.xml.ns), lit(&f.xml.local));
+            let (ns, local) = (lit(&f.wire.ns), lit(&f.wire.local));
             if f.max == Some(1) {
                 quote!(::sdk_runtime::xml::Particle::one(#ns, #local))
             } else {
@@ -44,7 +44,11 @@ fn particle(model: &TypeModel, f: &Field) -> Result<TokenStream, Error> {
             let many = f.max != Some(1);
             quote!(::sdk_runtime::xml::Particle::any(#many))
         }
-        FieldKind::Attribute => return Err(Error::Emit("attribute in a content table".into())),
+        FieldKind::Attribute | FieldKind::Property => {
+            return Err(Error::Emit(
+                "attribute or JSON property in a content table".into(),
+            ));
+        }
     })
 }
 
@@ -60,7 +64,7 @@ pub(super) fn model_table(model: &TypeModel, fields: &[&Field]) -> Result<TokenS
 /// The expression reading content field `f` from slot `slot` of `c`.
 pub(super) fn read_expr(model: &TypeModel, f: &Field, slot: usize) -> TokenStream {
     let i = Literal::usize_unsuffixed(slot);
-    let local = f.xml.local.as_str();
+    let local = f.wire.local.as_str();
     let card = f.cardinality();
     let (one, opt, many) = match f.kind {
         FieldKind::Any => {
@@ -95,7 +99,7 @@ pub(super) fn write_stmt(
     v: TokenStream,
     by_ref: bool,
 ) -> TokenStream {
-    let (ns, local) = (lit(&f.xml.ns), lit(&f.xml.local));
+    let (ns, local) = (lit(&f.wire.ns), lit(&f.wire.local));
     let card = f.cardinality();
     // `v` as the forms the writers take: `&T`, `Option<&T>`, `&[T]`.
     let one = match (f.boxed, by_ref) {
@@ -167,7 +171,7 @@ pub(super) fn choice(
         let vn = format_ident!("{}", f.rust_name);
         let ty = stored_type(model, f)?;
         let vdoc = doc_attrs(&[match f.kind {
-            FieldKind::Element => format!("Element `{}`.", f.xml.local),
+            FieldKind::Element => format!("Element `{}`.", f.wire.local),
             FieldKind::Group => "A nested group of elements.".to_owned(),
             _ => "Any element (`xs:any`).".to_owned(),
         }]);
@@ -177,7 +181,7 @@ pub(super) fn choice(
         reads.extend(quote!(#index => Self::#vn(#read),));
         let write = write_stmt(model, f, quote!(v), true);
         writes.extend(quote!(Self::#vn(v) => { #write }));
-        let label = f.xml.local.as_str();
+        let label = f.wire.local.as_str();
         if validates(&f.ty) {
             checks.extend(quote!(Self::#vn(x) => v.field(#label, |v| ::sdk_runtime::xml::Validate::validate(x, v)),));
         }
@@ -358,7 +362,12 @@ pub(super) fn union(
             TypeRef::Builtin(Builtin::Lexical(xsd)) => crate::names::camel(xsd),
             TypeRef::Builtin(b) => format!("{b:?}"),
             TypeRef::Mapped(p) => p.rsplit("::").next().unwrap_or("Mapped").to_owned(),
-            TypeRef::AnyElement => "Any".to_owned(),
+            TypeRef::AnyElement
+            | TypeRef::Scalar(_)
+            | TypeRef::Array { .. }
+            | TypeRef::Map(_)
+            | TypeRef::Nullable(_)
+            | TypeRef::AnyJson => "Any".to_owned(),
         };
         let vn_text = crate::names::unique(base, &mut taken);
         let vdoc = format!(" A value of the member type `{vn_text}`.");

@@ -1,18 +1,30 @@
 //! Emission: the model → `quote` tokens → `prettyplease` text.
 //!
-//! Layout of a generated service module, after smithy-rs:
-//! `types::*` (one Rust type per XSD type reached), `operation::<op>::{Input, Output, Error,
-//! SPEC}`, and a `Client` with one async method per operation.
+//! Layout of a generated service module, after smithy-rs, the same for SOAP and REST:
+//! `types::*` (one Rust type per schema type reached), `operation::<op>::{Input, Output, Error,
+//! SPEC}`, and a `Client` with one async method per operation. What is the same for both is
+//! written here and in [`types`] once: module and operation docs with each operation's
+//! provenance, the typed `Error` enum of every operation, structs and enums with their docs,
+//! constructors, redacted `Debug` and `Validate`. What differs is in [`soap`] and [`rest`]
+//! (operation plumbing and clients) and in the codecs: `content` and [`types`] for XML,
+//! [`json`] for JSON.
 
 mod content;
+mod json;
+mod rest;
+mod soap;
 mod types;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::Error;
-use crate::model::{OperationModel, Provenance, ServiceModel, SoapVersion};
+use crate::model::{
+    ErrorMatch, OperationBinding, OperationModel, Protocol, Provenance, ServiceModel, SoapVersion,
+};
 use crate::wsdl::QName;
+
+pub use json::type_text;
 
 /// Emission options from `codegen.toml`.
 #[derive(Debug, Clone, Default)]
@@ -28,7 +40,8 @@ pub(crate) fn lit(s: &str) -> Literal {
 }
 
 /// `#[doc]` attributes, one per line, blank lines between paragraphs. Spec text arrives here
-/// already sanitized ([`crate::docs::sanitize`]); the generator's own text is valid Markdown.
+/// already sanitized ([`crate::docs::sanitize`]) by every front end; the generator's own text is
+/// valid Markdown.
 pub(crate) fn doc_attrs(paragraphs: &[String]) -> TokenStream {
     doc_lines(paragraphs, false)
 }
@@ -71,6 +84,7 @@ pub(crate) fn render(tokens: TokenStream, source: &str) -> Result<String, Error>
     ))
 }
 
+/// The provenance paragraph of an operation's docs.
 fn provenance_text(p: Provenance) -> &'static str {
     match p {
         Provenance::WireVerified => {
@@ -80,7 +94,7 @@ fn provenance_text(p: Provenance) -> &'static str {
             "**Provenance: published.** Matches an interface file the authority published."
         }
         Provenance::Reconstructed => {
-            "**Provenance: reconstructed.** Built from the authority's prose documentation; element names may differ from production."
+            "**Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production."
         }
     }
 }
@@ -89,29 +103,70 @@ fn provenance_text(p: Provenance) -> &'static str {
 pub fn service_file(model: &ServiceModel, opts: &Options) -> Result<String, Error> {
     let type_tokens = types::types(&model.types, opts)?;
     let mut module_doc = Vec::new();
-    if let Some(d) = &model.doc {
-        module_doc.push(d.clone());
+    let rest = match &model.protocol {
+        Protocol::Rest(r) => Some(r),
+        Protocol::Soap { .. } => None,
+    };
+    if let Some(r) = rest {
+        module_doc.push(crate::docs::sanitize(&format!(
+            "{} (version {})",
+            model.name, r.version
+        )));
     }
-    module_doc.push(format!(
-        "Generated from `{}` (service `{}`, SOAP {}).",
-        model.source,
-        model.name,
-        match model.version {
-            SoapVersion::V11 => "1.1",
-            SoapVersion::V12 => "1.2",
-        }
-    ));
-    let mut summary = String::from("| operation | provenance |\n|---|---|");
-    for op in &model.operations {
-        summary.push_str(&format!(
-            "\n| [`{}`](Client::{}) | {} |",
-            op.name,
-            op.rust_name,
-            op.provenance.as_str()
-        ));
-    }
-    module_doc.push(summary);
+    module_doc.extend(model.doc.iter().cloned());
     let module_doc = inner_doc_attrs(&module_doc);
+    let generated = match &model.protocol {
+        Protocol::Soap { version, .. } => format!(
+            "Generated from `{}` (service `{}`, SOAP {}).",
+            model.source,
+            model.name,
+            match version {
+                SoapVersion::V11 => "1.1",
+                SoapVersion::V12 => "1.2",
+            }
+        ),
+        Protocol::Rest(r) => format!(
+            "Generated from `{}` ({}).",
+            model.source,
+            if r.swagger2 {
+                "Swagger 2.0, normalised to OpenAPI 3.0"
+            } else {
+                "OpenAPI 3.0"
+            }
+        ),
+    };
+    let mut summary = vec![generated];
+    if !model.operations.is_empty() {
+        let mut table = if rest.is_some() {
+            String::from("| operation | method | path | provenance |\n|---|---|---|---|")
+        } else {
+            String::from("| operation | provenance |\n|---|---|")
+        };
+        for op in &model.operations {
+            let name = op.name.replace('|', "\\|").replace('`', "'");
+            match &op.binding {
+                OperationBinding::Rest(r) => table.push_str(&format!(
+                    "\n| [`{name}`](Client::{}) | {} | `{}` | {} |",
+                    op.rust_name,
+                    r.method,
+                    r.path.replace('|', "\\|").replace('`', "'"),
+                    op.provenance.as_str()
+                )),
+                OperationBinding::Soap(_) => table.push_str(&format!(
+                    "\n| [`{name}`](Client::{}) | {} |",
+                    op.rust_name,
+                    op.provenance.as_str()
+                )),
+            }
+        }
+        summary.push(table);
+    }
+    let separator = if model.doc.is_empty() && rest.is_none() {
+        TokenStream::new()
+    } else {
+        quote!(#![doc = ""])
+    };
+    let summary = inner_doc_attrs(&summary);
 
     let mut op_modules = TokenStream::new();
     let mut methods = TokenStream::new();
@@ -120,14 +175,37 @@ pub fn service_file(model: &ServiceModel, opts: &Options) -> Result<String, Erro
         op_modules.extend(m);
         methods.extend(method);
     }
-    let client = client(model, methods)?;
+    let (types_doc, allow, security, client) = match &model.protocol {
+        Protocol::Soap { address, .. } => (
+            quote!(
+                /// Types of the messages, one per XSD type the operations reach.
+            ),
+            TokenStream::new(),
+            TokenStream::new(),
+            soap::client(model, address.as_deref(), methods),
+        ),
+        Protocol::Rest(r) => (
+            quote!(
+                /// Types of the bodies, one per schema the description names (and per inline
+                /// object, enum or union).
+            ),
+            quote!(#![allow(clippy::large_enum_variant, clippy::too_many_arguments)]),
+            rest::security_module(r),
+            rest::client(model, r, methods),
+        ),
+    };
     let tokens = quote! {
         #module_doc
+        #separator
+        #summary
+        #allow
 
-        /// Types of the messages, one per XSD type the operations reach.
+        #types_doc
         pub mod types {
             #type_tokens
         }
+
+        #security
 
         /// One module per operation: its input, output, error and static description.
         pub mod operation {
@@ -172,149 +250,100 @@ fn element_name(q: &QName) -> TokenStream {
     quote!(::sdk_runtime::xml::ElementName::new(#ns, #local))
 }
 
+/// The docs every operation has, on its module and its client method: a headline, the spec's
+/// description, its provenance (with the source, when the spec names one), and what the
+/// binding adds (REST: the credentials it needs).
+fn operation_docs(op: &OperationModel) -> TokenStream {
+    let head = match &op.binding {
+        OperationBinding::Soap(_) => format!("Operation `{}`.", op.name),
+        OperationBinding::Rest(r) => format!(
+            "`{} {}` (operation `{}`).",
+            r.method,
+            r.path.replace('`', "'"),
+            op.name.replace('`', "'")
+        ),
+    };
+    let mut own = vec![head];
+    if op.deprecated {
+        own.push("**Deprecated** by the service description.".into());
+    }
+    let mut out = doc_attrs(&own);
+    let spec_doc = doc_attrs(&op.doc);
+    if !spec_doc.is_empty() {
+        out.extend(quote!(#[doc = ""] #spec_doc));
+    }
+    let mut prov = provenance_text(op.provenance).to_owned();
+    if let Some(s) = &op.source {
+        prov.push_str(&format!(" Source: {}.", s.trim_end_matches('.')));
+    }
+    let mut tail = vec![prov];
+    if let OperationBinding::Rest(r) = &op.binding {
+        tail.push(rest::security_doc(r));
+    }
+    let tail = doc_attrs(&tail);
+    out.extend(quote!(#[doc = ""] #tail));
+    out
+}
+
+/// One operation: its module under `operation` and its client method.
 fn operation(
     model: &ServiceModel,
     op: &OperationModel,
 ) -> Result<(TokenStream, TokenStream), Error> {
     let module = format_ident!("{}", op.rust_name);
-    let input_part = op
-        .input
-        .first()
-        .ok_or_else(|| Error::Emit(format!("{}: no input", op.name)))?;
-    let input = type_name(model, input_part.ty)?;
-    let input_el = element_name(&input_part.element);
-    // A one-way operation (no output message) answers with nothing.
-    let (output, output_el) = match op.output.first() {
-        Some(part) => {
-            let t = type_name(model, part.ty)?;
-            (quote!(super::super::types::#t), element_name(&part.element))
-        }
-        None => (
-            quote!(::sdk_runtime::soap::NoOutput),
-            quote!(::sdk_runtime::soap::NO_OUTPUT),
-        ),
+    let docs = operation_docs(op);
+    let errors = error_enum(model, op)?;
+    let (inner, method) = match &op.binding {
+        OperationBinding::Soap(s) => soap::operation(model, op, s)?,
+        OperationBinding::Rest(r) => rest::operation(model, op, r)?,
     };
-
-    let mut doc = Vec::new();
-    doc.push(format!("Operation `{}`.", op.name));
-    if let Some(d) = &op.doc {
-        doc.push(d.clone());
-    }
-    let mut prov = provenance_text(op.provenance).to_owned();
-    if let Some(s) = &op.source {
-        prov.push_str(&format!(" Source: {s}."));
-    }
-    doc.push(prov);
-    let mod_doc = doc_attrs(&doc);
-    let method_doc = doc_attrs(&doc);
-
-    let name = lit(&op.name);
-    let version = match model.version {
-        SoapVersion::V11 => quote!(::sdk_runtime::soap::SoapVersion::V11),
-        SoapVersion::V12 => quote!(::sdk_runtime::soap::SoapVersion::V12),
-    };
-    let action = match &op.action {
-        Some(a) => {
-            let a = lit(a);
-            quote!(::std::option::Option::Some(#a))
-        }
-        None => quote!(::std::option::Option::None),
-    };
-    let provenance = match op.provenance {
-        Provenance::WireVerified => quote!(::sdk_runtime::soap::Provenance::WireVerified),
-        Provenance::Published => quote!(::sdk_runtime::soap::Provenance::Published),
-        Provenance::Reconstructed => quote!(::sdk_runtime::soap::Provenance::Reconstructed),
-    };
-
-    // Typed faults: the runtime's `operation_error!` writes the enum and its impls.
-    let mut faults = TokenStream::new();
-    for (fault, part) in &op.faults {
-        let variant = format_ident!("{}", crate::names::camel(fault));
-        let detail = type_name(model, part.ty)?;
-        let el = element_name(&part.element);
-        let label = lit(fault);
-        faults.extend(quote!(#variant(super::super::types::#detail) = #label, #el;));
-    }
-
-    let module_tokens = quote! {
-        #mod_doc
-        pub mod #module {
-            /// The operation's input: the content of the request body element.
-            pub type Input = super::super::types::#input;
-            /// The operation's output: the content of the response body element.
-            pub type Output = #output;
-
-            /// Static description of the operation.
-            pub const SPEC: ::sdk_runtime::soap::OperationSpec = ::sdk_runtime::soap::OperationSpec::new(
-                #name,
-                #version,
-                #action,
-                #provenance,
-                #input_el,
-                #output_el,
-            );
-
-            ::sdk_runtime::operation_error!(#faults);
-        }
-    };
-
-    // Header blocks bound to the input become parameters before the body.
-    let mut header_params = TokenStream::new();
-    let mut header_list = Vec::new();
-    for part in &op.input_headers {
-        let ty = type_name(model, part.ty)?;
-        let param = format_ident!("header_{}", crate::names::snake(&part.element.local));
-        let el = element_name(&part.element);
-        header_params.extend(quote!(#param: &types::#ty,));
-        header_list.push(quote!((#el, #param as &dyn ::sdk_runtime::soap::HeaderBlock)));
-    }
-    let call = if header_list.is_empty() {
-        quote!(self.soap.call(&operation::#module::SPEC, input).await)
+    let deprecated = if op.deprecated {
+        quote!(#[deprecated(note = "deprecated by the service description")])
     } else {
-        quote!(self.soap.call_with_headers(&operation::#module::SPEC, &[#(#header_list),*], input).await)
+        TokenStream::new()
+    };
+    let module_tokens = quote! {
+        #docs
+        pub mod #module {
+            #inner
+            #errors
+        }
     };
     let method = quote! {
-        #method_doc
-        pub async fn #module(
-            &self,
-            #header_params
-            input: &operation::#module::Input,
-        ) -> ::std::result::Result<
-            ::sdk_runtime::soap::Response<operation::#module::Output>,
-            ::sdk_runtime::SdkError<operation::#module::Error>,
-        > {
-            #call
-        }
+        #docs
+        #deprecated
+        #method
     };
     Ok((module_tokens, method))
 }
 
-fn client(model: &ServiceModel, methods: TokenStream) -> Result<TokenStream, Error> {
-    let mut doc = vec![format!(
-        "Client of the `{}` service. Cheap to clone; clones share connections.",
-        model.name
-    )];
-    // A placeholder address that is not an absolute URL gives no default endpoint.
-    let parsed = model.address.as_deref().map(|a| (a, url::Url::parse(a)));
-    if let Some((a, Err(e))) = &parsed {
-        doc.push(format!(
-            "The description's `soap:address` (`{a}`) is not an absolute URL ({e}); pass the endpoint to [`new`](Self::new)."
-        ));
+/// The operation's `Error` enum: one variant per typed error of the spec (a SOAP fault with its
+/// decoded detail, an HTTP error status with its decoded body), and `Unhandled` for anything
+/// else, keeping what was received. The runtime's macros write the impls.
+fn error_enum(model: &ServiceModel, op: &OperationModel) -> Result<TokenStream, Error> {
+    let mut entries = TokenStream::new();
+    let rest = matches!(op.binding, OperationBinding::Rest(_));
+    for e in &op.errors {
+        let variant = format_ident!("{}", e.variant);
+        let label = lit(&e.label);
+        match &e.matcher {
+            ErrorMatch::Fault(part) => {
+                let detail = type_name(model, part.ty)?;
+                let el = element_name(&part.element);
+                entries.extend(quote!(#variant(super::super::types::#detail) = #label, #el;));
+            }
+            ErrorMatch::Status { code, body } => {
+                let doc = lit(&rest::status_doc(*code, e.doc.as_deref()));
+                let (ty, decode) = rest::body_decoder(model, body)?;
+                let pattern = rest::status_pattern(*code);
+                entries.extend(quote!(#[doc = #doc] #variant(#ty) = #pattern, #decode;));
+            }
+        }
     }
-    let doc = doc_attrs(&doc);
-    let endpoint = match parsed {
-        Some((a, Ok(url))) => {
-            let (a, p) = (lit(a), lit(url.path()));
-            quote!(, #a, #p)
-        }
-        _ => TokenStream::new(),
-    };
-    Ok(quote! {
-        ::sdk_runtime::soap_client!(#doc Client #endpoint);
-
-        impl Client {
-            #methods
-        }
+    Ok(if rest {
+        quote!(::sdk_runtime::rest_operation_error!(#entries);)
+    } else {
+        quote!(::sdk_runtime::operation_error!(#entries);)
     })
 }
 

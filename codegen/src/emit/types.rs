@@ -1,35 +1,58 @@
-//! Tokens for generated types: structs (complex types), enums (enumerations) and newtypes
-//! (restricted simple types), each with its XML codec and its `Validate` impl.
+//! Tokens for generated types, the same for both encodings where the model is: structs with
+//! their docs, constructor, redacted `Debug` and `Validate`; enums with their values. The codec
+//! parts differ: the XML codec (`XmlRead`/`XmlWrite` over content-model tables) is here and in
+//! `content`; newtypes of restricted XSD simple types are XML-only; serde for JSON, with JSON's
+//! unions and aliases, is in `json`.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{Options, doc_attrs, lit};
+use super::{Options, doc_attrs, json, lit};
 use crate::Error;
 use crate::model::{
-    Builtin, Cardinality, EnumDef, Field, FieldKind, RestrictedDef, StructDef, TypeDef, TypeKind,
-    TypeModel, TypeRef,
+    Builtin, Cardinality, Encoding, EnumDef, Field, FieldKind, RestrictedDef, Storage, StructDef,
+    TypeDef, TypeKind, TypeModel, TypeRef,
 };
 
 /// Emits every type of a model.
 pub(super) fn types(model: &TypeModel, opts: &Options) -> Result<TokenStream, Error> {
     let mut out = TokenStream::new();
     for t in &model.types {
-        out.extend(match &t.kind {
-            TypeKind::Struct(s) => structure(model, t, s, opts)?,
-            TypeKind::Enum(e) => enumeration(t, e, opts),
-            TypeKind::Restricted(r) => restricted(t, r, opts),
-            TypeKind::Choice(c) => super::content::choice(model, t, c, opts)?,
-            TypeKind::Union(u) => super::content::union(model, t, u, opts)?,
-            TypeKind::List(l) => super::content::list(model, t, l, opts)?,
-            TypeKind::Polymorphic(p) => super::content::polymorphic(model, t, p, opts)?,
+        out.extend(match (&t.kind, model.encoding) {
+            (TypeKind::Struct(s), _) => structure(model, t, s, opts)?,
+            (TypeKind::Enum(e), _) => enumeration(model, t, e, opts),
+            (TypeKind::Restricted(r), Encoding::Xml) => restricted(t, r, opts),
+            (TypeKind::Choice(c), Encoding::Xml) => super::content::choice(model, t, c, opts)?,
+            (TypeKind::Union(u), Encoding::Xml) => super::content::union(model, t, u, opts)?,
+            (TypeKind::List(l), Encoding::Xml) => super::content::list(model, t, l, opts)?,
+            (TypeKind::Polymorphic(p), Encoding::Xml) => {
+                super::content::polymorphic(model, t, p, opts)?
+            }
+            (TypeKind::OneOf(o), Encoding::Json) => json::one_of(model, t, o)?,
+            (TypeKind::Alias(a), Encoding::Json) => json::alias(model, t, a)?,
+            (_, encoding) => {
+                return Err(Error::Emit(format!(
+                    "type `{}`: this shape has no {encoding:?} codec",
+                    t.rust_name
+                )));
+            }
         });
     }
     Ok(out)
 }
 
-/// The Rust type of a value reference.
+/// The Rust type of a value reference, inside the `types` module.
 pub(super) fn value_type(model: &TypeModel, r: &TypeRef) -> Result<TokenStream, Error> {
+    value_type_in(model, r, &TokenStream::new())
+}
+
+/// The Rust type of a value reference; generated types are prefixed with `prefix` (empty inside
+/// `types`, `super::super::types::` inside operation modules).
+pub(super) fn value_type_in(
+    model: &TypeModel,
+    r: &TypeRef,
+    prefix: &TokenStream,
+) -> Result<TokenStream, Error> {
     Ok(match r {
         TypeRef::Builtin(b) => builtin_type(*b),
         TypeRef::Def(id) => {
@@ -37,7 +60,7 @@ pub(super) fn value_type(model: &TypeModel, r: &TypeRef) -> Result<TokenStream, 
                 .get(*id)
                 .ok_or_else(|| Error::Emit(format!("dangling type id {}", id.0)))?;
             let i = format_ident!("{}", t.rust_name);
-            quote!(#i)
+            quote!(#prefix #i)
         }
         TypeRef::Mapped(path) => {
             let p: syn::Path = syn::parse_str(path)
@@ -45,6 +68,20 @@ pub(super) fn value_type(model: &TypeModel, r: &TypeRef) -> Result<TokenStream, 
             quote!(#p)
         }
         TypeRef::AnyElement => quote!(::sdk_runtime::xml::Element),
+        TypeRef::Scalar(s) => json::scalar_type(s.kind),
+        TypeRef::AnyJson => quote!(::serde_json::Value),
+        TypeRef::Array { item, .. } => {
+            let i = value_type_in(model, item, prefix)?;
+            quote!(::std::vec::Vec<#i>)
+        }
+        TypeRef::Map(v) => {
+            let v = value_type_in(model, v, prefix)?;
+            quote!(::std::collections::BTreeMap<::std::string::String, #v>)
+        }
+        TypeRef::Nullable(t) => {
+            let t = value_type_in(model, t, prefix)?;
+            quote!(::std::option::Option<#t>)
+        }
     })
 }
 
@@ -71,8 +108,12 @@ fn builtin_type(b: Builtin) -> TokenStream {
 /// `true` when values of `r` are written as text (simple types).
 pub(super) fn is_simple(model: &TypeModel, r: &TypeRef) -> bool {
     match r {
-        TypeRef::Builtin(_) | TypeRef::Mapped(_) => true,
-        TypeRef::AnyElement => false,
+        TypeRef::Builtin(_) | TypeRef::Mapped(_) | TypeRef::Scalar(_) => true,
+        TypeRef::AnyElement
+        | TypeRef::AnyJson
+        | TypeRef::Array { .. }
+        | TypeRef::Map(_)
+        | TypeRef::Nullable(_) => false,
         TypeRef::Def(id) => !matches!(
             model.get(*id).map(|t| &t.kind),
             Some(TypeKind::Struct(_) | TypeKind::Choice(_) | TypeKind::Polymorphic(_))
@@ -82,9 +123,10 @@ pub(super) fn is_simple(model: &TypeModel, r: &TypeRef) -> bool {
 
 /// `true` when `Validate` of `r` can find something (generated and hand-written types).
 pub(super) fn validates(r: &TypeRef) -> bool {
-    !matches!(r, TypeRef::Builtin(_) | TypeRef::AnyElement)
+    matches!(r, TypeRef::Def(_) | TypeRef::Mapped(_))
 }
 
+/// The stored type of a field: its value type in the field's [`Storage`].
 pub(super) fn stored_type(model: &TypeModel, f: &Field) -> Result<TokenStream, Error> {
     let inner = value_type(model, &f.ty)?;
     let inner = if f.boxed {
@@ -92,10 +134,11 @@ pub(super) fn stored_type(model: &TypeModel, f: &Field) -> Result<TokenStream, E
     } else {
         inner
     };
-    Ok(match f.cardinality() {
-        Cardinality::One => inner,
-        Cardinality::Optional => quote!(::std::option::Option<#inner>),
-        Cardinality::Many => quote!(::std::vec::Vec<#inner>),
+    Ok(match f.storage() {
+        Storage::One => inner,
+        Storage::Optional | Storage::RequiredNullable => quote!(::std::option::Option<#inner>),
+        Storage::Many => quote!(::std::vec::Vec<#inner>),
+        Storage::Nullable => quote!(::sdk_runtime::rest::Nullable<#inner>),
     })
 }
 
@@ -106,6 +149,69 @@ pub(super) fn serde_derive(opts: &Options) -> TokenStream {
     }
 }
 
+/// Documentation of a field: what the spec says and what the generator knows (its wire name,
+/// occurrences, format, constraints), and whether it is redacted.
+fn field_doc(model: &TypeModel, f: &Field) -> Vec<String> {
+    let mut fdoc = Vec::new();
+    match f.kind {
+        FieldKind::Property => {
+            fdoc.extend(json::field_doc(model, f));
+        }
+        FieldKind::Attribute => {
+            fdoc.extend(f.doc.iter().cloned());
+            fdoc.push(format!("Attribute `{}`.", f.wire.local));
+        }
+        FieldKind::Element if f.wire.local == "#text" => {
+            fdoc.extend(f.doc.iter().cloned());
+            fdoc.push("The element's text content.".to_owned());
+        }
+        FieldKind::Element => {
+            fdoc.extend(f.doc.iter().cloned());
+            fdoc.push(format!("Element `{}`{}.", f.wire.local, occurs_note(f)));
+        }
+        FieldKind::Group => {
+            fdoc.extend(f.doc.iter().cloned());
+            fdoc.push(format!("A model group{}.", occurs_note(f)));
+        }
+        FieldKind::Any => {
+            fdoc.extend(f.doc.iter().cloned());
+            fdoc.push(format!("Wildcard content{}.", occurs_note(f)));
+        }
+    }
+    if f.sensitive {
+        fdoc.push("Personal data: shown as `<redacted>` in `Debug` output.".to_owned());
+    }
+    fdoc
+}
+
+/// The optional serde attributes of an XML field (the crate's `serde` feature serializes
+/// generated types, e.g. for `--json` output).
+fn xml_serde_attrs(f: &Field, opts: &Options) -> TokenStream {
+    let Some(feat) = &opts.serde_feature else {
+        return TokenStream::new();
+    };
+    let rename = if f.wire.local == "#text" {
+        "value".to_owned()
+    } else {
+        f.wire.local.clone()
+    };
+    let skip = match f.cardinality() {
+        Cardinality::Optional => {
+            quote!(#[cfg_attr(feature = #feat, serde(skip_serializing_if = "Option::is_none"))])
+        }
+        Cardinality::Many => {
+            quote!(#[cfg_attr(feature = #feat, serde(skip_serializing_if = "Vec::is_empty"))])
+        }
+        Cardinality::One => TokenStream::new(),
+    };
+    if f.kind == FieldKind::Any {
+        quote!(#[cfg_attr(feature = #feat, serde(skip))])
+    } else {
+        quote!(#[cfg_attr(feature = #feat, serde(rename = #rename))] #skip)
+    }
+}
+
+/// A struct: an XML complex type or a JSON object.
 fn structure(
     model: &TypeModel,
     t: &TypeDef,
@@ -113,22 +219,28 @@ fn structure(
     opts: &Options,
 ) -> Result<TokenStream, Error> {
     let name = format_ident!("{}", t.rust_name);
-    let mut doc = t.doc.clone();
-    match (&t.element, &t.xml_name) {
-        (Some(e), _) => doc.push(format!(
-            "Content of the element `{}` (namespace `{}`).",
-            e.local, e.ns
-        )),
-        (None, Some(x)) => doc.push(format!(
-            "The complex type `{}` (namespace `{}`).",
-            x.local, x.ns
-        )),
-        (None, None) if s.group => doc.push(
-            "A model group (`xs:sequence`) kept as one field: it repeats, or is a branch of a choice."
-                .to_owned(),
-        ),
-        (None, None) => {}
-    }
+    let xml = model.encoding == Encoding::Xml;
+    let doc = if xml {
+        let mut doc = t.doc.clone();
+        match (&t.element, &t.xml_name) {
+            (Some(e), _) => doc.push(format!(
+                "Content of the element `{}` (namespace `{}`).",
+                e.local, e.ns
+            )),
+            (None, Some(x)) => doc.push(format!(
+                "The complex type `{}` (namespace `{}`).",
+                x.local, x.ns
+            )),
+            (None, None) if s.group => doc.push(
+                "A model group (`xs:sequence`) kept as one field: it repeats, or is a branch of a choice."
+                    .to_owned(),
+            ),
+            (None, None) => {}
+        }
+        doc
+    } else {
+        json::type_doc(t)
+    };
     let docs = doc_attrs(&doc);
     let all: Vec<&Field> = s.text.iter().chain(s.fields.iter()).collect();
     let any_sensitive = all.iter().any(|f| f.sensitive);
@@ -138,47 +250,13 @@ fn structure(
     for f in &all {
         let fname = format_ident!("{}", f.rust_name);
         let ty = stored_type(model, f)?;
-        let mut fdoc = f.doc.clone();
-        match f.kind {
-            FieldKind::Attribute => fdoc.push(format!("Attribute `{}`.", f.xml.local)),
-            FieldKind::Element if f.xml.local == "#text" => {
-                fdoc.push("The element's text content.".to_owned())
-            }
-            FieldKind::Element => {
-                fdoc.push(format!("Element `{}`{}.", f.xml.local, occurs_note(f)))
-            }
-            FieldKind::Group => fdoc.push(format!("A model group{}.", occurs_note(f))),
-            FieldKind::Any => fdoc.push(format!("Wildcard content{}.", occurs_note(f))),
-        }
-        if f.sensitive {
-            fdoc.push("Personal data: shown as `<redacted>` in `Debug` output.".to_owned());
-        }
-        let fdocs = doc_attrs(&fdoc);
-        let serde_attrs = match &opts.serde_feature {
-            Some(feat) => {
-                let rename = if f.xml.local == "#text" {
-                    "value".to_owned()
-                } else {
-                    f.xml.local.clone()
-                };
-                let skip = match f.cardinality() {
-                    Cardinality::Optional => {
-                        quote!(#[cfg_attr(feature = #feat, serde(skip_serializing_if = "Option::is_none"))])
-                    }
-                    Cardinality::Many => {
-                        quote!(#[cfg_attr(feature = #feat, serde(skip_serializing_if = "Vec::is_empty"))])
-                    }
-                    Cardinality::One => TokenStream::new(),
-                };
-                if f.kind == FieldKind::Any {
-                    quote!(#[cfg_attr(feature = #feat, serde(skip))])
-                } else {
-                    quote!(#[cfg_attr(feature = #feat, serde(rename = #rename))] #skip)
-                }
-            }
-            None => TokenStream::new(),
+        let fdocs = doc_attrs(&field_doc(model, f));
+        let attrs = if xml {
+            xml_serde_attrs(f, opts)
+        } else {
+            json::field_attrs(f)
         };
-        decl_fields.extend(quote! { #fdocs #serde_attrs pub #fname: #ty, });
+        decl_fields.extend(quote! { #fdocs #attrs pub #fname: #ty, });
     }
     if s.mixed {
         decl_fields.extend(quote! {
@@ -187,34 +265,50 @@ fn structure(
             pub text_content: ::std::string::String,
         });
     }
+    if let Some((n, ty)) = &s.additional {
+        let fname = format_ident!("{}", n);
+        let ty = value_type(model, ty)?;
+        decl_fields.extend(quote! {
+            /// Properties the schema does not name (`additionalProperties`).
+            #[serde(flatten)]
+            pub #fname: ::std::collections::BTreeMap<::std::string::String, #ty>,
+        });
+    }
     let derive_debug = if any_sensitive {
         quote!()
     } else {
         quote!(Debug,)
     };
-    let required = all
+    let required: Vec<&&Field> = all
         .iter()
-        .filter(|f| f.cardinality() == Cardinality::One)
-        .count();
-    let derive_default = if required == 0 {
+        .filter(|f| matches!(f.storage(), Storage::One | Storage::RequiredNullable))
+        .collect();
+    let derive_default = if required.is_empty() {
         quote!(Default,)
     } else {
         quote!()
     };
-    let many_args = if required > 7 {
+    let many_args = if required.len() > 7 {
         quote!(#[allow(clippy::too_many_arguments)])
     } else {
         quote!()
     };
-    let serde = serde_derive(opts);
+    let (codec_derive, codec_attrs) = if xml {
+        (TokenStream::new(), serde_derive(opts))
+    } else {
+        (
+            quote!(::serde::Serialize, ::serde::Deserialize,),
+            json::struct_attrs(t, s),
+        )
+    };
 
     // Constructor with the required fields.
     let mut params = TokenStream::new();
     let mut inits = TokenStream::new();
     for f in &all {
         let fname = format_ident!("{}", f.rust_name);
-        match f.cardinality() {
-            Cardinality::One => {
+        match f.storage() {
+            Storage::One => {
                 let vt = value_type(model, &f.ty)?;
                 params.extend(quote!(#fname: #vt,));
                 if f.boxed {
@@ -223,12 +317,24 @@ fn structure(
                     inits.extend(quote!(#fname,));
                 }
             }
-            Cardinality::Optional => inits.extend(quote!(#fname: ::std::option::Option::None,)),
-            Cardinality::Many => inits.extend(quote!(#fname: ::std::vec::Vec::new(),)),
+            Storage::RequiredNullable => {
+                let vt = stored_type(model, f)?;
+                params.extend(quote!(#fname: #vt,));
+                inits.extend(quote!(#fname,));
+            }
+            Storage::Optional => inits.extend(quote!(#fname: ::std::option::Option::None,)),
+            Storage::Nullable => {
+                inits.extend(quote!(#fname: ::sdk_runtime::rest::Nullable::Absent,))
+            }
+            Storage::Many => inits.extend(quote!(#fname: ::std::vec::Vec::new(),)),
         }
     }
     if s.mixed {
         inits.extend(quote!(text_content: ::std::string::String::new(),));
+    }
+    if let Some((n, _)) = &s.additional {
+        let fname = format_ident!("{}", n);
+        inits.extend(quote!(#fname: ::std::collections::BTreeMap::new(),));
     }
 
     let debug_impl = if any_sensitive {
@@ -245,6 +351,11 @@ fn structure(
         if s.mixed {
             entries.extend(quote!(.field("text_content", &self.text_content)));
         }
+        if let Some((n, _)) = &s.additional {
+            let fname = format_ident!("{}", n);
+            let label = n.as_str();
+            entries.extend(quote!(.field(#label, &self.#fname)));
+        }
         let sname = t.rust_name.as_str();
         quote! {
             impl ::std::fmt::Debug for #name {
@@ -257,28 +368,34 @@ fn structure(
         TokenStream::new()
     };
 
-    let (write, read) = if s.group {
-        (TokenStream::new(), group_impl(model, &name, s)?)
+    let codec = if !xml {
+        json::validate_struct(model, &name, &all)
+    } else if s.group {
+        let group = group_impl(model, &name, s)?;
+        let validate = validate_impl(&name, &all);
+        quote!(#group #validate)
     } else {
-        (write_impl(model, &name, s)?, read_impl(model, &name, s)?)
-    };
-    let validate = validate_impl(&name, &all);
-    let element_impl = match &t.element {
-        Some(e) => {
-            let (ns, local) = (lit(&e.ns), lit(&e.local));
-            quote! {
-                impl ::sdk_runtime::xml::XmlElement for #name {
-                    const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(#ns, #local);
+        let write = write_impl(model, &name, s)?;
+        let read = read_impl(model, &name, s)?;
+        let validate = validate_impl(&name, &all);
+        let element_impl = match &t.element {
+            Some(e) => {
+                let (ns, local) = (lit(&e.ns), lit(&e.local));
+                quote! {
+                    impl ::sdk_runtime::xml::XmlElement for #name {
+                        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(#ns, #local);
+                    }
                 }
             }
-        }
-        None => TokenStream::new(),
+            None => TokenStream::new(),
+        };
+        quote!(#write #read #validate #element_impl)
     };
 
     Ok(quote! {
         #docs
-        #[derive(Clone, PartialEq, #derive_debug #derive_default)]
-        #serde
+        #[derive(Clone, PartialEq, #derive_debug #derive_default #codec_derive)]
+        #codec_attrs
         #[non_exhaustive]
         pub struct #name { #decl_fields }
 
@@ -291,10 +408,7 @@ fn structure(
         }
 
         #debug_impl
-        #write
-        #read
-        #validate
-        #element_impl
+        #codec
     })
 }
 
@@ -310,11 +424,111 @@ fn occurs_note(f: &Field) -> String {
     }
 }
 
+/// A string enumeration: one variant per value and one holding any other value (kept when
+/// read; refused by validation before sending).
+fn enumeration(model: &TypeModel, t: &TypeDef, e: &EnumDef, opts: &Options) -> TokenStream {
+    let name = format_ident!("{}", t.rust_name);
+    let unknown = format_ident!("{}", e.unknown);
+    let xml = model.encoding == Encoding::Xml;
+    let doc = if xml {
+        let mut doc = t.doc.clone();
+        if let Some(x) = &t.xml_name {
+            doc.push(format!(
+                "The enumeration `{}` (namespace `{}`).",
+                x.local, x.ns
+            ));
+        }
+        doc
+    } else {
+        json::type_doc(t)
+    };
+    let docs = doc_attrs(&doc);
+    let variants = e.values.iter().map(|v| {
+        let vn = format_ident!("{}", v.rust_name);
+        let mut d = v.doc.clone();
+        d.push(format!("`{}`", v.value.replace('`', "'")));
+        let vd = doc_attrs(&d);
+        quote!(#vd #vn,)
+    });
+    let as_str = e.values.iter().map(|v| {
+        let vn = format_ident!("{}", v.rust_name);
+        let s = v.value.as_str();
+        quote!(Self::#vn => #s,)
+    });
+    let parse = e.values.iter().map(|v| {
+        let vn = format_ident!("{}", v.rust_name);
+        let s = v.value.as_str();
+        quote!(#s => ::std::option::Option::Some(Self::#vn),)
+    });
+    let expected = e
+        .values
+        .iter()
+        .map(|v| format!("`{}`", v.value.replace('`', "'")))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let codec = if xml {
+        let serde = match &opts.serde_feature {
+            Some(f) => quote! {
+                #[cfg(feature = #f)]
+                impl ::serde::Serialize for #name {
+                    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+                        s.serialize_str(self.as_str())
+                    }
+                }
+            },
+            None => TokenStream::new(),
+        };
+        quote! {
+            ::sdk_runtime::enumeration_type!(#name, #expected);
+            #serde
+        }
+    } else {
+        quote!(::sdk_runtime::json_enumeration_type!(#name, #unknown, #expected);)
+    };
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value the description does not list, kept as received (reading is lenient;
+            /// sending it is refused by validation).
+            #unknown(::std::string::String),
+        }
+
+        impl #name {
+            /// The value as written on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str)*
+                    Self::#unknown(s) => s,
+                }
+            }
+
+            fn known(text: &str) -> ::std::option::Option<Self> {
+                match text {
+                    #(#parse)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+
+        impl ::std::convert::From<&str> for #name {
+            /// The value for `text`: a listed one, or the catch-all holding it.
+            fn from(text: &str) -> Self {
+                Self::known(text).unwrap_or_else(|| Self::#unknown(text.to_owned()))
+            }
+        }
+
+        #codec
+    }
+}
+
 fn write_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<TokenStream, Error> {
     let mut body = TokenStream::new();
     for f in s.fields.iter().filter(|f| f.kind == FieldKind::Attribute) {
         let fname = format_ident!("{}", f.rust_name);
-        let (ns, local) = (lit(&f.xml.ns), lit(&f.xml.local));
+        let (ns, local) = (lit(&f.wire.ns), lit(&f.wire.local));
         body.extend(match f.cardinality() {
             Cardinality::One => quote! {
                 w.attr(#ns, #local, &::sdk_runtime::xml::XmlText::to_xml_text(&self.#fname));
@@ -381,7 +595,7 @@ fn read_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<Toke
         .filter(|f| f.kind == FieldKind::Attribute)
         .collect();
     let attr_specs = attrs.iter().map(|f| {
-        let (ns, local) = (lit(&f.xml.ns), lit(&f.xml.local));
+        let (ns, local) = (lit(&f.wire.ns), lit(&f.wire.local));
         quote!(::sdk_runtime::xml::ElementName::new(#ns, #local))
     });
     let mut body = TokenStream::new();
@@ -391,7 +605,7 @@ fn read_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<Toke
     let mut build = TokenStream::new();
     for f in &attrs {
         let fname = format_ident!("{}", f.rust_name);
-        let (ns, local) = (lit(&f.xml.ns), lit(&f.xml.local));
+        let (ns, local) = (lit(&f.wire.ns), lit(&f.wire.local));
         build.extend(match f.cardinality() {
             Cardinality::One => quote!(#fname: cx.attr_one(element, #ns, #local)?,),
             _ => quote!(#fname: cx.attr_opt(element, #ns, #local)?,),
@@ -469,12 +683,12 @@ fn validate_impl(name: &syn::Ident, fields: &[&Field]) -> TokenStream {
     let mut body = TokenStream::new();
     for f in fields {
         let fname = format_ident!("{}", f.rust_name);
-        let label = if f.xml.local == "#text" {
+        let label = if f.wire.local == "#text" {
             "value".to_owned()
         } else if f.kind == FieldKind::Attribute {
-            format!("@{}", f.xml.local)
+            format!("@{}", f.wire.local)
         } else {
-            f.xml.local.clone()
+            f.wire.local.clone()
         };
         match f.cardinality() {
             Cardinality::Many => {
@@ -515,84 +729,6 @@ fn validate_impl(name: &syn::Ident, fields: &[&Field]) -> TokenStream {
                 #body
             }
         }
-    }
-}
-
-fn enumeration(t: &TypeDef, e: &EnumDef, opts: &Options) -> TokenStream {
-    let name = format_ident!("{}", t.rust_name);
-    let mut doc = t.doc.clone();
-    if let Some(x) = &t.xml_name {
-        doc.push(format!(
-            "The enumeration `{}` (namespace `{}`).",
-            x.local, x.ns
-        ));
-    }
-    let docs = doc_attrs(&doc);
-    let variants = e.values.iter().map(|v| {
-        let vn = format_ident!("{}", v.rust_name);
-        let mut d = v.doc.clone();
-        d.push(format!("`{}`", v.value));
-        let vd = doc_attrs(&d);
-        quote!(#vd #vn,)
-    });
-    let as_str = e.values.iter().map(|v| {
-        let vn = format_ident!("{}", v.rust_name);
-        let s = v.value.as_str();
-        quote!(Self::#vn => #s,)
-    });
-    let parse = e.values.iter().map(|v| {
-        let vn = format_ident!("{}", v.rust_name);
-        let s = v.value.as_str();
-        quote!(#s => ::std::option::Option::Some(Self::#vn),)
-    });
-    let expected = e
-        .values
-        .iter()
-        .map(|v| format!("`{}`", v.value))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let serde = match &opts.serde_feature {
-        Some(f) => quote! {
-            #[cfg(feature = #f)]
-            impl ::serde::Serialize for #name {
-                fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-                    s.serialize_str(self.as_str())
-                }
-            }
-        },
-        None => TokenStream::new(),
-    };
-    quote! {
-        #docs
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#variants)*
-            /// A value the schema does not list, kept as received (reading is lenient; sending it
-            /// is refused by validation).
-            Unknown(::std::string::String),
-        }
-
-        impl #name {
-            /// The value as written on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#as_str)*
-                    Self::Unknown(s) => s,
-                }
-            }
-
-            fn known(text: &str) -> ::std::option::Option<Self> {
-                match text {
-                    #(#parse)*
-                    _ => ::std::option::Option::None,
-                }
-            }
-        }
-
-        ::sdk_runtime::enumeration_type!(#name, #expected);
-
-        #serde
     }
 }
 

@@ -1,5 +1,15 @@
-//! The service model: what the emitter needs, independent of where it came from (WSDL + XSD via
-//! xsd-parser today; OpenAPI feeds the same type model later).
+//! The service model: what the emitter needs, independent of where it came from.
+//!
+//! Two front ends fill it: WSDL + XSD (via xsd-parser, `crate::service`) and OpenAPI 3.0 /
+//! Swagger 2.0 (`crate::openapi`). Everything that does not depend on the wire — operations with
+//! their provenance, documentation and typed errors, types with their fields, documentation and
+//! personal-data marks — is one structure, emitted once ([`crate::emit`]). What does depend on it
+//! sits in small parts: [`OperationBinding`] (a SOAP action and body elements, or an HTTP method,
+//! path and parameters), [`FieldKind`] (element, attribute or JSON property) and a few type
+//! shapes only one encoding has (XSD choices and lists; JSON unions and aliases, in [`json`]).
+
+pub mod json;
+pub mod rest;
 
 use crate::wsdl::QName;
 
@@ -12,6 +22,18 @@ pub struct TypeId(pub usize);
 pub struct TypeModel {
     /// Type definitions.
     pub types: Vec<TypeDef>,
+    /// How values of these types are written on the wire.
+    pub encoding: Encoding,
+}
+
+/// How the values of a [`TypeModel`] are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Encoding {
+    /// XML, by the runtime's table-driven codec (`XmlRead`/`XmlWrite`).
+    #[default]
+    Xml,
+    /// JSON, by serde.
+    Json,
 }
 
 impl TypeModel {
@@ -30,14 +52,36 @@ pub struct TypeDef {
     pub xml_name: Option<QName>,
     /// When the type is a global element's type: that element's name.
     pub element: Option<QName>,
-    /// `xs:documentation`, one entry per annotation.
+    /// JSON pointer of the schema in the original document (OpenAPI component schemas).
+    pub pointer: Option<String>,
+    /// A response body reaches this type (JSON: then it reads leniently, never
+    /// `deny_unknown_fields`).
+    pub in_response: bool,
+    /// Documentation paragraphs from the spec (`xs:documentation`, `description`).
     pub doc: Vec<String>,
     /// Shape.
     pub kind: TypeKind,
 }
 
+impl TypeDef {
+    /// A definition with no XML or JSON origin recorded yet.
+    pub fn new(rust_name: String, kind: TypeKind) -> Self {
+        Self {
+            rust_name,
+            xml_name: None,
+            element: None,
+            pointer: None,
+            in_response: false,
+            doc: Vec::new(),
+            kind,
+        }
+    }
+}
+
 /// Shapes of generated types.
 #[derive(Debug, Clone)]
+// Structs dominate every model; boxing them would only add indirection.
+#[allow(clippy::large_enum_variant)]
 pub enum TypeKind {
     /// A complex type: attributes, child elements and optionally simple content.
     Struct(StructDef),
@@ -54,6 +98,11 @@ pub enum TypeKind {
     /// A complex type other types derive from (or an abstract one): a value may be of any of
     /// them, named on the wire by `xsi:type`. An enum, one variant per type.
     Polymorphic(PolymorphicDef),
+    /// JSON `oneOf`/`anyOf` (or a discriminated `allOf` hierarchy): an enum, one variant per
+    /// alternative.
+    OneOf(json::OneOfDef),
+    /// JSON: a named schema that is another type (`type Name = …;`).
+    Alias(TypeRef),
 }
 
 /// The types a value of a polymorphic type may have.
@@ -99,7 +148,7 @@ pub struct ListDef {
     pub item: TypeRef,
 }
 
-/// A complex type.
+/// A complex type (XML) or an object (JSON).
 #[derive(Debug, Clone, Default)]
 pub struct StructDef {
     /// Attributes and elements in schema order (attributes first).
@@ -111,6 +160,13 @@ pub struct StructDef {
     /// A model group used as a field (a repeated or nested sequence): no element of its own,
     /// no attributes.
     pub group: bool,
+    /// JSON: the field and value type of `additionalProperties` when it is a schema (or `true`
+    /// beside declared properties): kept in a flattened map.
+    pub additional: Option<(String, TypeRef)>,
+    /// JSON: `additionalProperties: false`.
+    pub closed: bool,
+    /// JSON: why no object satisfies the schema, when its parts contradict each other.
+    pub unsatisfiable: Option<json::Unsatisfiable>,
 }
 
 /// A field of a struct.
@@ -118,17 +174,19 @@ pub struct StructDef {
 pub struct Field {
     /// Rust field name.
     pub rust_name: String,
-    /// XML name; `ns` is empty for unqualified elements and attributes.
-    pub xml: QName,
+    /// Name on the wire: the XML name (`ns` empty for unqualified elements and attributes) or
+    /// the JSON property name (`ns` empty).
+    pub wire: QName,
     /// Element or attribute.
     pub kind: FieldKind,
     /// Value type.
     pub ty: TypeRef,
-    /// `minOccurs` (attributes: 1 when required).
+    /// `minOccurs` (attributes and JSON properties: 1 when required).
     pub min: usize,
-    /// `maxOccurs`; `None` is unbounded.
+    /// `maxOccurs`; `None` is unbounded (JSON properties: always 1; arrays are
+    /// [`TypeRef::Array`]).
     pub max: Option<usize>,
-    /// `nillable="true"`.
+    /// `nillable="true"` (JSON: `nullable`).
     pub nillable: bool,
     /// Documentation.
     pub doc: Vec<String>,
@@ -140,6 +198,10 @@ pub struct Field {
     pub wildcard: Option<Wildcard>,
     /// The schema's `default` (or `fixed`) value of an attribute.
     pub default: Option<String>,
+    /// JSON: `readOnly`/`writeOnly`.
+    pub access: json::Access,
+    /// JSON: listed in `required` but not declared in `properties` (a slip in the description).
+    pub undeclared: bool,
 }
 
 /// What an `xs:any` admits. Reading accepts any element there (leniently); the constraint is
@@ -204,6 +266,13 @@ impl Wildcard {
 impl Field {
     /// How the field is stored.
     pub fn cardinality(&self) -> Cardinality {
+        if self.kind == FieldKind::Property {
+            return if self.optional() || self.nillable {
+                Cardinality::Optional
+            } else {
+                Cardinality::One
+            };
+        }
         match (self.min, self.max) {
             (_, Some(0)) => Cardinality::Optional,
             (0, Some(1)) => Cardinality::Optional,
@@ -212,6 +281,48 @@ impl Field {
             _ => Cardinality::Many,
         }
     }
+}
+
+impl Field {
+    /// A JSON property may be absent from an object: not required, or required only in one
+    /// direction (`readOnly`/`writeOnly`), or required but not declared.
+    pub fn optional(&self) -> bool {
+        self.min == 0 || self.access.read_only || self.access.write_only || self.undeclared
+    }
+
+    /// The Rust storage of the field.
+    pub fn storage(&self) -> Storage {
+        if self.kind == FieldKind::Property {
+            return match (self.optional(), self.nillable) {
+                (true, true) => Storage::Nullable,
+                (true, false) => Storage::Optional,
+                (false, true) => Storage::RequiredNullable,
+                (false, false) => Storage::One,
+            };
+        }
+        match self.cardinality() {
+            Cardinality::One => Storage::One,
+            Cardinality::Optional => Storage::Optional,
+            Cardinality::Many => Storage::Many,
+        }
+    }
+}
+
+/// How a field's value is held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Storage {
+    /// `T`: a constructor argument.
+    One,
+    /// `Option<T>`, `None` when absent.
+    Optional,
+    /// `Vec<T>`.
+    Many,
+    /// JSON, optional and nullable: `sdk_runtime::rest::Nullable<T>` (absent, `null` and a
+    /// value differ).
+    Nullable,
+    /// JSON, required and nullable: `Option<T>` written as `null` for `None`; a constructor
+    /// argument.
+    RequiredNullable,
 }
 
 /// How a field is stored.
@@ -236,6 +347,8 @@ pub enum FieldKind {
     Group,
     /// `xs:any`: elements kept as parsed.
     Any,
+    /// A JSON object member.
+    Property,
 }
 
 /// A string enumeration.
@@ -243,6 +356,9 @@ pub enum FieldKind {
 pub struct EnumDef {
     /// Values in schema order.
     pub values: Vec<EnumValue>,
+    /// Name of the variant holding a value the spec does not list (kept when read; refused by
+    /// validation before sending).
+    pub unknown: String,
 }
 
 /// One enumerated value.
@@ -285,7 +401,7 @@ pub struct Facets {
 }
 
 /// A reference to a value type.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum TypeRef {
     /// A Rust/runtime type for an XSD built-in.
     Builtin(Builtin),
@@ -295,6 +411,24 @@ pub enum TypeRef {
     Mapped(String),
     /// An element matched by `xs:any`, kept as parsed (`sdk_runtime::xml::Element`).
     AnyElement,
+    /// JSON: a scalar with its facets, used in place (strings, numbers, booleans).
+    Scalar(Box<json::Scalar>),
+    /// JSON: an array (`Vec<T>`).
+    Array {
+        /// The item type.
+        item: Box<TypeRef>,
+        /// `minItems`.
+        min_items: Option<usize>,
+        /// `maxItems`.
+        max_items: Option<usize>,
+    },
+    /// JSON: an object used as a map (`BTreeMap<String, T>`): `additionalProperties` without
+    /// properties; free-form objects are maps of [`TypeRef::AnyJson`].
+    Map(Box<TypeRef>),
+    /// JSON: a nullable array item or map value (`Option<T>`).
+    Nullable(Box<TypeRef>),
+    /// JSON: any value (`serde_json::Value`).
+    AnyJson,
 }
 
 /// XSD built-ins and the Rust types they map to.
@@ -384,36 +518,68 @@ pub use crate::wsdl::SoapVersion;
 /// One service: the unit a generated module covers.
 #[derive(Debug)]
 pub struct ServiceModel {
-    /// Service name from the WSDL.
+    /// Service name (WSDL service, OpenAPI `info.title`).
     pub name: String,
-    /// Documentation (service, else definitions).
-    pub doc: Option<String>,
+    /// Documentation paragraphs (service, else definitions; OpenAPI `info.description`).
+    pub doc: Vec<String>,
     /// The spec file, relative to the workspace, for the header.
     pub source: String,
-    /// `soap:address location`, if any.
-    pub address: Option<String>,
-    /// SOAP version of the binding.
-    pub version: SoapVersion,
-    /// Operations in WSDL order.
+    /// How the service is reached.
+    pub protocol: Protocol,
+    /// Operations in spec order.
     pub operations: Vec<OperationModel>,
     /// Types reachable from the operations.
     pub types: TypeModel,
 }
 
+/// How a service is reached.
+#[derive(Debug)]
+pub enum Protocol {
+    /// SOAP over HTTP.
+    Soap {
+        /// SOAP version of the binding.
+        version: SoapVersion,
+        /// `soap:address location`, if any.
+        address: Option<String>,
+    },
+    /// HTTP + JSON, described by OpenAPI.
+    Rest(rest::RestService),
+}
+
 /// One operation.
 #[derive(Debug)]
 pub struct OperationModel {
-    /// WSDL name.
+    /// Spec name (WSDL operation, `operationId`, or `METHOD /path`).
     pub name: String,
     /// Rust module / method name.
     pub rust_name: String,
-    /// Documentation.
-    pub doc: Option<String>,
-    /// Provenance mark (specs without one are treated as published when generated from a
-    /// published file; the overlay states which).
+    /// Documentation paragraphs.
+    pub doc: Vec<String>,
+    /// Provenance mark (specs without one take the crate's `default_provenance`; published
+    /// files are generated as published).
     pub provenance: Provenance,
-    /// Where it was seen, if the spec says.
+    /// Where it was seen or described, if the spec says.
     pub source: Option<String>,
+    /// Deprecated by the spec.
+    pub deprecated: bool,
+    /// What the service can answer instead of an output: SOAP faults, HTTP error statuses.
+    pub errors: Vec<ErrorCase>,
+    /// The wire.
+    pub binding: OperationBinding,
+}
+
+/// The protocol-specific part of an operation.
+#[derive(Debug)]
+pub enum OperationBinding {
+    /// A SOAP operation.
+    Soap(SoapOperation),
+    /// A REST operation.
+    Rest(rest::RestOperation),
+}
+
+/// A SOAP operation's messages.
+#[derive(Debug)]
+pub struct SoapOperation {
     /// `soapAction`.
     pub action: Option<String>,
     /// Input body parts: element name and the type of its content.
@@ -422,8 +588,33 @@ pub struct OperationModel {
     pub output: Vec<Part>,
     /// Input header blocks.
     pub input_headers: Vec<Part>,
-    /// Declared faults: (fault name, detail element).
-    pub faults: Vec<(String, Part)>,
+}
+
+/// One typed error of an operation: a variant of its `Error` enum.
+#[derive(Debug, Clone)]
+pub struct ErrorCase {
+    /// Rust variant name.
+    pub variant: String,
+    /// The spec's name for it (fault name, `HTTP 404`).
+    pub label: String,
+    /// The spec's description.
+    pub doc: Option<String>,
+    /// What selects it.
+    pub matcher: ErrorMatch,
+}
+
+/// What selects an [`ErrorCase`].
+#[derive(Debug, Clone)]
+pub enum ErrorMatch {
+    /// A SOAP fault whose detail is this element (decoded as its type).
+    Fault(Part),
+    /// An HTTP status (or range, or any undocumented one) and its body.
+    Status {
+        /// The status.
+        code: rest::Code,
+        /// The body.
+        body: rest::ResponseBody,
+    },
 }
 
 /// A message part: a global element and the type of its content.

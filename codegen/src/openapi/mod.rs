@@ -6,12 +6,12 @@
 //! 1. here: read JSON or YAML into a `serde_json::Value`; a Swagger 2.0 document goes through
 //!    [`swagger2::normalise`]; record where every body schema sits in the original document;
 //!    parse with `openapiv3`.
-//! 2. `model`: schemas → Rust type definitions (structs, string enums with a catch-all,
-//!    `oneOf`/discriminator enums, aliases); operations → parameters, bodies, responses,
-//!    security requirements.
-//! 3. `emit`: the model → tokens (`quote`) → text (`prettyplease`), headed
-//!    `// @generated … DO NOT EDIT`.
-//! 4. `samples`: representative JSON instances of every component schema and every JSON body,
+//! 2. `convert`: schemas → the service model's types (structs of properties, string enums with
+//!    a catch-all, `oneOf`/discriminator unions, aliases); operations → the model's operations
+//!    (parameters, bodies, success responses as output, error statuses as typed errors,
+//!    security requirements, provenance from `x-provenance`). The one emitter
+//!    ([`crate::emit`]) writes the module, as it does for WSDL.
+//! 3. `samples`: representative JSON instances of every component schema and every JSON body,
 //!    for round-trip and schema-validation checks (`cargo xtask conformance`).
 //!
 //! Choices a user will notice:
@@ -26,8 +26,7 @@
 //! * `readOnly`/`writeOnly` properties are documented, and are `Option` even when `required`
 //!   (OpenAPI 3.0 requires them only in one direction).
 
-mod emit;
-mod model;
+mod convert;
 mod samples;
 pub mod swagger2;
 
@@ -36,6 +35,10 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::Error;
+use crate::config::Overlay;
+use crate::model::{Provenance, ServiceModel};
+
+pub use crate::model::json::Unsatisfiable;
 
 /// A generated REST module and what the conformance runner needs to exercise it.
 #[derive(Debug, Clone)]
@@ -69,18 +72,8 @@ pub struct JsonSample {
     pub unsatisfiable: Option<Unsatisfiable>,
 }
 
-/// Why a sample cannot be valid.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unsatisfiable {
-    /// E.g. ``"`ScauLP.NEOMEZ`: `format: date` values are 10 characters long, but maxLength is
-    /// 1"``.
-    pub reason: String,
-    /// The properties (wire names) a validator's complaints must concern: the impossible ones,
-    /// or those a closed schema refuses.
-    pub properties: Vec<String>,
-}
-
-/// Generates the module for the OpenAPI 3.0.x or Swagger 2.0 document `spec` (JSON or YAML);
+/// Generates the module for the OpenAPI 3.0.x or Swagger 2.0 document `spec` (JSON or YAML),
+/// a published description (operations without an `x-provenance` mark are `published`);
 /// `shown_source` is the path printed in the header.
 pub fn generate(spec: &Path, shown_source: &str) -> Result<RestModule, Error> {
     let text = std::fs::read_to_string(spec).map_err(|e| Error::io(spec, e))?;
@@ -90,16 +83,53 @@ pub fn generate(spec: &Path, shown_source: &str) -> Result<RestModule, Error> {
 
 /// Like [`generate`], for a document already read.
 pub fn generate_from_value(original: &Value, shown_source: &str) -> Result<RestModule, String> {
-    let loaded = load(original)?;
-    let model = model::build(&loaded)?;
-    let code = emit::module(&model, &loaded, shown_source).map_err(|e| e.to_string())?;
+    let overlay = Overlay::default();
+    let model = model_from_value(
+        original,
+        &overlay,
+        Some(Provenance::Published),
+        shown_source,
+    )?;
+    let code = crate::emit::service_file(&model, &crate::emit::Options::default())
+        .map_err(|e| e.to_string())?;
     let samples = samples::all(&model);
     Ok(RestModule {
         code,
-        types: model.defs.len(),
+        types: model.types.types.len(),
         operations: model.operations.len(),
         samples,
     })
+}
+
+/// The service model of the description `spec` of a crate: `overlay` marks personal data,
+/// `default_provenance` applies to operations without an `x-provenance` mark.
+pub fn service_model(
+    spec: &Path,
+    overlay: &Overlay,
+    default_provenance: Option<Provenance>,
+    shown_source: &str,
+) -> Result<ServiceModel, Error> {
+    let text = std::fs::read_to_string(spec).map_err(|e| Error::io(spec, e))?;
+    let doc = parse_document(&text).map_err(|m| Error::spec(spec, m))?;
+    model_from_value(&doc, overlay, default_provenance, shown_source)
+        .map_err(|m| Error::spec(spec, m))
+}
+
+fn model_from_value(
+    original: &Value,
+    overlay: &Overlay,
+    default_provenance: Option<Provenance>,
+    shown_source: &str,
+) -> Result<ServiceModel, String> {
+    let loaded = load(original)?;
+    convert::build(
+        &loaded,
+        &convert::Settings {
+            overlay,
+            default_provenance,
+            source: shown_source,
+        },
+    )
 }
 
 /// JSON when it parses as JSON, YAML otherwise (YAML 1.2 is a superset of JSON, but JSON

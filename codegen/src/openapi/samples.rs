@@ -17,9 +17,13 @@ use std::cell::{Cell, RefCell};
 
 use serde_json::{Map, Value, json};
 
-use super::emit::ty_text;
-use super::model::{Body, Code, DefKind, Model, ResponseBody, Scalar, ScalarKind, Ty};
-use super::{JsonSample, Unsatisfiable};
+use super::JsonSample;
+use crate::emit::type_text;
+use crate::model::json::{Scalar, ScalarKind, Unsatisfiable};
+use crate::model::rest::{Body, ResponseBody};
+use crate::model::{
+    ErrorMatch, OperationBinding, Protocol, ServiceModel, TypeDef, TypeKind, TypeModel, TypeRef,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -43,36 +47,42 @@ enum Direction {
 
 const MAX_DEPTH: usize = 6;
 
-pub fn all(model: &Model) -> Vec<JsonSample> {
+pub fn all(service: &ServiceModel) -> Vec<JsonSample> {
+    let model = &service.types;
     let mut out = Vec::new();
-    let mut add = |label: String, ty: &Ty, pointer: &str, dir: Direction| {
+    let mut add = |label: String, ty: &TypeRef, pointer: &str, dir: Direction| {
         for (i, (value, unsatisfiable)) in samples(model, ty, dir).into_iter().enumerate() {
             out.push(JsonSample {
                 label: format!("{label} #{}", i + 1),
-                rust_type: ty_text(model, ty),
+                rust_type: type_text(model, ty),
                 schema_pointer: pointer.to_owned(),
                 value,
                 unsatisfiable,
             });
         }
     };
-    for (name, id) in &model.components {
-        let Some(pointer) = model.component_of(*id) else {
+    if let Protocol::Rest(r) = &service.protocol {
+        for (name, id) in &r.components {
+            let Some(pointer) = model.get(*id).and_then(|d| d.pointer.as_deref()) else {
+                continue;
+            };
+            add(
+                format!("schema {name}"),
+                &TypeRef::Def(*id),
+                pointer,
+                Direction::Plain,
+            );
+        }
+    }
+    for op in &service.operations {
+        let OperationBinding::Rest(r) = &op.binding else {
             continue;
         };
-        add(
-            format!("schema {name}"),
-            &Ty::Named(*id),
-            pointer,
-            Direction::Plain,
-        );
-    }
-    for op in &model.operations {
         if let Some(Body::Json {
             ty,
             pointer: Some(pointer),
             ..
-        }) = &op.body
+        }) = &r.body
         {
             add(
                 format!("{}.request", op.name),
@@ -81,19 +91,25 @@ pub fn all(model: &Model) -> Vec<JsonSample> {
                 Direction::Write,
             );
         }
-        for r in &op.responses {
+        // Success responses, then error statuses, each once (a `default` that also describes
+        // success is one response).
+        let errors = op.errors.iter().filter_map(|e| match &e.matcher {
+            ErrorMatch::Status { code, body } => Some((*code, body)),
+            ErrorMatch::Fault(_) => None,
+        });
+        let mut seen: Vec<&str> = Vec::new();
+        for (code, body) in r.responses.iter().map(|r| (r.code, &r.body)).chain(errors) {
             if let ResponseBody::Json {
                 ty,
                 pointer: Some(pointer),
-            } = &r.body
+            } = body
             {
-                let code = match r.code {
-                    Code::Exact(c) => c.to_string(),
-                    Code::Range(n) => format!("{n}XX"),
-                    Code::Default => "default".into(),
-                };
+                if seen.contains(&pointer.as_str()) {
+                    continue;
+                }
+                seen.push(pointer);
                 add(
-                    format!("{}.response.{code}", op.name),
+                    format!("{}.response.{}", op.name, code.label()),
                     ty,
                     pointer,
                     Direction::Read,
@@ -115,7 +131,7 @@ struct Defect {
 }
 
 struct Gen<'a> {
-    model: &'a Model,
+    model: &'a TypeModel,
     dir: Direction,
     /// Put impossible values in even where they could be left out.
     keep_impossible: bool,
@@ -135,10 +151,10 @@ enum Shape {
 }
 
 /// The samples of `ty`, each with the reason it cannot be valid (if so).
-fn samples(model: &Model, ty: &Ty, dir: Direction) -> Vec<(Value, Option<Unsatisfiable>)> {
+fn samples(model: &TypeModel, ty: &TypeRef, dir: Direction) -> Vec<(Value, Option<Unsatisfiable>)> {
     let probe = Gen::new(model, dir, false);
     let shapes: Vec<Shape> = match probe.def_kind(ty) {
-        Some(DefKind::OneOf(o)) => (0..o.variants.len())
+        Some(TypeKind::OneOf(o)) => (0..o.variants.len())
             .map(|i| Shape::Branch(Mode::Full, i))
             .chain([
                 Shape::Branch(Mode::Minimal, 1),
@@ -170,7 +186,7 @@ fn samples(model: &Model, ty: &Ty, dir: Direction) -> Vec<(Value, Option<Unsatis
 }
 
 impl<'a> Gen<'a> {
-    fn new(model: &'a Model, dir: Direction, keep_impossible: bool) -> Self {
+    fn new(model: &'a TypeModel, dir: Direction, keep_impossible: bool) -> Self {
         Self {
             model,
             dir,
@@ -181,7 +197,7 @@ impl<'a> Gen<'a> {
     }
 
     /// One sample and, when it cannot be valid, why.
-    fn build(&self, ty: &Ty, shape: Shape) -> Option<(Value, Option<Unsatisfiable>)> {
+    fn build(&self, ty: &TypeRef, shape: Shape) -> Option<(Value, Option<Unsatisfiable>)> {
         let v = match shape {
             Shape::Branch(mode, i) => self.union(ty, mode, i, 0),
             Shape::Plain(mode, i) => self.value(ty, mode, i, 0, None),
@@ -244,10 +260,10 @@ impl<'a> Gen<'a> {
         self.dropped.set(true);
     }
 
-    fn def_kind(&self, ty: &Ty) -> Option<&DefKind> {
+    fn def_kind(&self, ty: &TypeRef) -> Option<&TypeKind> {
         match ty {
-            Ty::Named(id) => match self.model.defs.get(*id).map(|d| &d.kind) {
-                Some(DefKind::Alias(t)) => self.def_kind(t),
+            TypeRef::Def(id) => match self.model.get(*id).map(|d| &d.kind) {
+                Some(TypeKind::Alias(t)) => self.def_kind(t),
                 other => other,
             },
             _ => None,
@@ -255,8 +271,8 @@ impl<'a> Gen<'a> {
     }
 
     /// Alternative `branch` of the union `ty`.
-    fn union(&self, ty: &Ty, mode: Mode, branch: usize, depth: usize) -> Option<Value> {
-        let Some(DefKind::OneOf(o)) = self.def_kind(ty) else {
+    fn union(&self, ty: &TypeRef, mode: Mode, branch: usize, depth: usize) -> Option<Value> {
+        let Some(TypeKind::OneOf(o)) = self.def_kind(ty) else {
             return self.value(ty, mode, branch, depth, None);
         };
         if o.variants.is_empty() {
@@ -272,14 +288,20 @@ impl<'a> Gen<'a> {
 
     /// A value of the union `ty` inside another value: branch `variant`, or the next possible
     /// one when that branch admits no value.
-    fn nested_union(&self, ty: &Ty, mode: Mode, variant: usize, depth: usize) -> Option<Value> {
+    fn nested_union(
+        &self,
+        ty: &TypeRef,
+        mode: Mode,
+        variant: usize,
+        depth: usize,
+    ) -> Option<Value> {
         let mark = self.mark();
         let first = self.union(ty, mode, variant, depth);
         if self.keep_impossible || !self.impossible_since(mark) {
             return first;
         }
         let n = match self.def_kind(ty) {
-            Some(DefKind::OneOf(o)) => o.variants.len(),
+            Some(TypeKind::OneOf(o)) => o.variants.len(),
             _ => 0,
         };
         let defects = self.defects.borrow()[mark..].to_vec();
@@ -301,28 +323,30 @@ impl<'a> Gen<'a> {
     /// A value of `ty`; `variant` varies scalars; `tag` forces a discriminator property.
     fn value(
         &self,
-        ty: &Ty,
+        ty: &TypeRef,
         mode: Mode,
         variant: usize,
         depth: usize,
         tag: Option<(&str, &str)>,
     ) -> Option<Value> {
         match ty {
-            Ty::Scalar(s) => {
+            TypeRef::Scalar(s) => {
                 if let Some(why) = unsatisfiable_scalar(s) {
                     self.defect(None, why, Vec::new());
                 }
                 Some(scalar(s, variant))
             }
-            Ty::Any => Some(json!("any value")),
-            Ty::Nullable(t) => {
+            TypeRef::AnyJson | TypeRef::Builtin(_) | TypeRef::Mapped(_) | TypeRef::AnyElement => {
+                Some(json!("any value"))
+            }
+            TypeRef::Nullable(t) => {
                 if mode == Mode::Nulls {
                     Some(Value::Null)
                 } else {
                     self.value(t, mode, variant, depth, None)
                 }
             }
-            Ty::Array {
+            TypeRef::Array {
                 item,
                 min_items,
                 max_items,
@@ -356,7 +380,7 @@ impl<'a> Gen<'a> {
                 }
                 Some(Value::Array(items))
             }
-            Ty::Map(v) => {
+            TypeRef::Map(v) => {
                 if mode == Mode::Minimal || depth >= MAX_DEPTH {
                     Some(json!({}))
                 } else {
@@ -373,55 +397,59 @@ impl<'a> Gen<'a> {
                     Some(Value::Object(m))
                 }
             }
-            Ty::Named(id) => {
-                let def = self.model.defs.get(*id)?;
+            TypeRef::Def(id) => {
+                let def = self.model.get(*id)?;
                 match &def.kind {
-                    DefKind::Alias(t) => self.value(t, mode, variant, depth, tag),
-                    DefKind::Enum(e) => {
-                        Some(match e.variants.get(variant % e.variants.len().max(1)) {
-                            Some((_, wire)) => Value::String(wire.clone()),
+                    TypeKind::Alias(t) => self.value(t, mode, variant, depth, tag),
+                    TypeKind::Enum(e) => {
+                        Some(match e.values.get(variant % e.values.len().max(1)) {
+                            Some(v) => Value::String(v.value.clone()),
                             None => json!("unlisted value"),
                         })
                     }
-                    DefKind::OneOf(_) => self.nested_union(ty, mode, variant, depth),
-                    DefKind::Struct(s) => {
+                    TypeKind::OneOf(_) => self.nested_union(ty, mode, variant, depth),
+                    TypeKind::Struct(s) => {
                         let name = spec_name(def);
                         if let Some(u) = &s.unsatisfiable {
                             self.defect(Some(name.clone()), u.reason.clone(), u.properties.clone());
                         }
                         let mut m = Map::new();
                         for f in &s.fields {
-                            let at = || Some(format!("{name}.{}", f.wire));
-                            if (self.dir == Direction::Write && f.read_only)
-                                || (self.dir == Direction::Read && f.write_only)
+                            let wire = &f.wire.local;
+                            let required = f.min > 0;
+                            let nullable = f.nillable;
+                            let a = f.access;
+                            let at = || Some(format!("{name}.{wire}"));
+                            if (self.dir == Direction::Write && a.read_only)
+                                || (self.dir == Direction::Read && a.write_only)
                             {
                                 // OpenAPI 3.0 waives `required` in the other direction only
                                 // for a property marked readOnly/writeOnly itself.
-                                if f.required
+                                if required
                                     && self.dir == Direction::Write
-                                    && f.read_only_by_reference
+                                    && a.read_only_by_reference
                                 {
-                                    self.defect(at(), "required, and read-only through the schema it references: a request must leave it out (readOnly) but cannot (`required` is waived only for a property marked readOnly itself)".into(), vec![f.wire.clone()]);
+                                    self.defect(at(), "required, and read-only through the schema it references: a request must leave it out (readOnly) but cannot (`required` is waived only for a property marked readOnly itself)".into(), vec![wire.clone()]);
                                 }
-                                if f.required
+                                if required
                                     && self.dir == Direction::Read
-                                    && f.write_only_by_reference
+                                    && a.write_only_by_reference
                                 {
-                                    self.defect(at(), "required, and write-only through the schema it references: a response must leave it out (writeOnly) but cannot (`required` is waived only for a property marked writeOnly itself)".into(), vec![f.wire.clone()]);
+                                    self.defect(at(), "required, and write-only through the schema it references: a response must leave it out (writeOnly) but cannot (`required` is waived only for a property marked writeOnly itself)".into(), vec![wire.clone()]);
                                 }
                                 continue;
                             }
                             if let Some((prop, t)) = tag
-                                && prop == f.wire
+                                && prop == wire
                             {
-                                m.insert(f.wire.clone(), Value::String(t.to_owned()));
+                                m.insert(wire.clone(), Value::String(t.to_owned()));
                                 continue;
                             }
                             // OpenAPI 3.0: a required read-only property is required in
                             // responses only, a write-only one in requests only.
-                            let read_only = f.read_only && !f.read_only_by_reference;
-                            let write_only = f.write_only && !f.write_only_by_reference;
-                            let needed = f.required
+                            let read_only = a.read_only && !a.read_only_by_reference;
+                            let write_only = a.write_only && !a.write_only_by_reference;
+                            let needed = required
                                 && match self.dir {
                                     Direction::Plain => !read_only && !write_only,
                                     Direction::Read => !write_only,
@@ -432,13 +460,13 @@ impl<'a> Gen<'a> {
                                     && match mode {
                                         Mode::Full => true,
                                         Mode::Minimal => false,
-                                        Mode::Nulls => f.nullable,
+                                        Mode::Nulls => nullable,
                                     });
                             if !present {
                                 continue;
                             }
                             let mark = self.mark();
-                            let value = if mode == Mode::Nulls && f.nullable {
+                            let value = if mode == Mode::Nulls && nullable {
                                 Some(Value::Null)
                             } else {
                                 self.value(&f.ty, mode, variant, depth + 1, None)
@@ -448,11 +476,11 @@ impl<'a> Gen<'a> {
                                     self.drop_since(mark);
                                     continue;
                                 }
-                                self.place_since(mark, &name, &f.wire);
+                                self.place_since(mark, &name, wire);
                             }
                             match value {
                                 Some(v) => {
-                                    m.insert(f.wire.clone(), v);
+                                    m.insert(wire.clone(), v);
                                 }
                                 None if needed => return None,
                                 None => {}
@@ -482,6 +510,8 @@ impl<'a> Gen<'a> {
                         }
                         Some(Value::Object(m))
                     }
+                    // XML-only shapes never occur in a JSON model.
+                    _ => Some(json!("any value")),
                 }
             }
         }
@@ -490,12 +520,12 @@ impl<'a> Gen<'a> {
 
 /// The schema's name in the spec (the last token of its pointer), or the Rust name of an
 /// inline type.
-fn spec_name(def: &super::model::Def) -> String {
+fn spec_name(def: &TypeDef) -> String {
     def.pointer
         .as_deref()
         .and_then(|p| p.rsplit('/').next())
         .map_or_else(
-            || def.name.clone(),
+            || def.rust_name.clone(),
             |t| t.replace("~1", "/").replace("~0", "~"),
         )
 }

@@ -444,7 +444,7 @@ impl<'a> Converter<'a> {
                     let id = self.reserve_name(&element.local);
                     let text = Field {
                         rust_name: "value".to_owned(),
-                        xml: element.clone(),
+                        wire: element.clone(),
                         kind: FieldKind::Element,
                         ty: simple,
                         min: 1,
@@ -455,6 +455,8 @@ impl<'a> Converter<'a> {
                         boxed: false,
                         wildcard: None,
                         default: None,
+                        access: Default::default(),
+                        undeclared: false,
                     };
                     let kind = TypeKind::Struct(StructDef {
                         text: Some(text),
@@ -485,13 +487,9 @@ impl<'a> Converter<'a> {
     fn reserve_name(&mut self, base_name: &str) -> TypeId {
         let name = names::unique(names::camel(base_name), &mut self.names);
         let id = TypeId(self.model.types.len());
-        self.model.types.push(TypeDef {
-            rust_name: name,
-            xml_name: None,
-            element: None,
-            doc: Vec::new(),
-            kind: TypeKind::Struct(StructDef::default()),
-        });
+        self.model
+            .types
+            .push(TypeDef::new(name, TypeKind::Struct(StructDef::default())));
         id
     }
 
@@ -705,7 +703,7 @@ impl<'a> Converter<'a> {
             def.fields.push(Field {
                 rust_name: String::new(),
                 sensitive: self.overlay.is_sensitive(&xml),
-                xml,
+                wire: xml,
                 kind: FieldKind::Attribute,
                 ty,
                 min: usize::from(a.use_ == Use::Required),
@@ -715,6 +713,8 @@ impl<'a> Converter<'a> {
                 boxed: false,
                 wildcard: None,
                 default: a.default.clone(),
+                access: Default::default(),
+                undeclared: false,
             });
         }
         if let Some(content) = &c.content {
@@ -750,7 +750,7 @@ impl<'a> Converter<'a> {
                     let ty = self.type_ref(content)?;
                     def.text = Some(Field {
                         rust_name: "value".to_owned(),
-                        xml: QName::new("", "#text"),
+                        wire: QName::new("", "#text"),
                         kind: FieldKind::Element,
                         ty,
                         min: 1,
@@ -761,6 +761,8 @@ impl<'a> Converter<'a> {
                         boxed: false,
                         wildcard: None,
                         default: None,
+                        access: Default::default(),
+                        undeclared: false,
                     });
                 }
             }
@@ -815,7 +817,7 @@ impl<'a> Converter<'a> {
         );
         out.push(Field {
             rust_name: String::new(),
-            xml: QName::new("", if is_choice { "choice" } else { "group" }),
+            wire: QName::new("", if is_choice { "choice" } else { "group" }),
             kind: FieldKind::Group,
             ty: TypeRef::Def(ty),
             min,
@@ -826,6 +828,8 @@ impl<'a> Converter<'a> {
             boxed: false,
             wildcard: None,
             default: None,
+            access: Default::default(),
+            undeclared: false,
         });
         Ok(())
     }
@@ -885,7 +889,7 @@ impl<'a> Converter<'a> {
                             _ => "Group".to_owned(),
                         },
                         FieldKind::Any => "Any".to_owned(),
-                        _ => names::camel(&v.xml.local),
+                        _ => names::camel(&v.wire.local),
                     };
                     v.rust_name = names::unique(base, &mut taken);
                 }
@@ -952,7 +956,7 @@ impl<'a> Converter<'a> {
             def.variants.push(Field {
                 rust_name: names::unique(names::camel(&q.local), &mut taken),
                 sensitive: self.overlay.is_sensitive(&q),
-                xml: q,
+                wire: q,
                 kind: FieldKind::Element,
                 ty,
                 min: 1,
@@ -962,6 +966,8 @@ impl<'a> Converter<'a> {
                 boxed: false,
                 wildcard: None,
                 default: None,
+                access: Default::default(),
+                undeclared: false,
             });
         }
         let doc = vec![format!(
@@ -1011,7 +1017,7 @@ impl<'a> Converter<'a> {
                     self.trail.pop();
                     out.push(Field {
                         rust_name: String::new(),
-                        xml: QName::new("", format!("{}_choice", xml.local)),
+                        wire: QName::new("", format!("{}_choice", xml.local)),
                         kind: FieldKind::Group,
                         ty: TypeRef::Def(choice),
                         min: if optional_group { 0 } else { e.min_occurs },
@@ -1022,6 +1028,8 @@ impl<'a> Converter<'a> {
                         boxed: false,
                         wildcard: None,
                         default: None,
+                        access: Default::default(),
+                        undeclared: false,
                     });
                     return Ok(());
                 }
@@ -1040,7 +1048,7 @@ impl<'a> Converter<'a> {
                 out.push(Field {
                     rust_name: String::new(),
                     sensitive: self.overlay.is_sensitive(&xml),
-                    xml,
+                    wire: xml,
                     kind: FieldKind::Element,
                     ty,
                     min: if optional_group { 0 } else { e.min_occurs },
@@ -1050,6 +1058,8 @@ impl<'a> Converter<'a> {
                     boxed: false,
                     wildcard: None,
                     default: None,
+                    access: Default::default(),
+                    undeclared: false,
                 });
                 Ok(())
             }
@@ -1103,7 +1113,7 @@ impl<'a> Converter<'a> {
             taken.insert(t.rust_name.clone());
         }
         for f in &mut def.fields {
-            f.rust_name = names::unique(names::snake(&f.xml.local), &mut taken);
+            f.rust_name = names::unique(names::snake(&f.wire.local), &mut taken);
         }
     }
 
@@ -1122,7 +1132,10 @@ impl<'a> Converter<'a> {
                 }
             })
             .collect();
-        Ok(TypeKind::Enum(EnumDef { values }))
+        Ok(TypeKind::Enum(EnumDef {
+            values,
+            unknown: "Unknown".to_owned(),
+        }))
     }
 
     fn restricted(&mut self, s: &'a SimpleMeta) -> Result<TypeKind, Error> {
@@ -1248,7 +1261,7 @@ fn is_abstract(meta: &MetaType) -> bool {
 fn any_field(name: &str, min: usize, max: Option<usize>) -> Field {
     Field {
         rust_name: String::new(),
-        xml: QName::new("", name),
+        wire: QName::new("", name),
         kind: FieldKind::Any,
         ty: TypeRef::AnyElement,
         min,
@@ -1259,6 +1272,8 @@ fn any_field(name: &str, min: usize, max: Option<usize>) -> Field {
         boxed: false,
         wildcard: None,
         default: None,
+        access: Default::default(),
+        undeclared: false,
     }
 }
 

@@ -569,7 +569,7 @@ pub mod types {
     /// Outcome of a verification: positive, error, warning.
     ///
     /// The enumeration `KodWynikuWeryfikacjiEnumMT` (namespace `http://csioz.gov.pl/p1/erecepta/mt/v20170510`).
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
     pub enum KodWynikuWeryfikacjiEnumMT {
         /// `urn:csioz:p1:erecepta:kodWynikuWeryfikacji:pozytywny`
@@ -578,8 +578,8 @@ pub mod types {
         UrnCsiozP1EreceptaKodWynikuWeryfikacjiBlad,
         /// `urn:csioz:p1:erecepta:kodWynikuWeryfikacji:ostrzezenie`
         UrnCsiozP1EreceptaKodWynikuWeryfikacjiOstrzezenie,
-        /// A value the schema does not list, kept as received (reading is lenient; sending it
-        /// is refused by validation).
+        /// A value the description does not list, kept as received (reading is lenient;
+        /// sending it is refused by validation).
         Unknown(::std::string::String),
     }
     impl KodWynikuWeryfikacjiEnumMT {
@@ -617,6 +617,12 @@ pub mod types {
                 }
                 _ => ::std::option::Option::None,
             }
+        }
+    }
+    impl ::std::convert::From<&str> for KodWynikuWeryfikacjiEnumMT {
+        /// The value for `text`: a listed one, or the catch-all holding it.
+        fn from(text: &str) -> Self {
+            Self::known(text).unwrap_or_else(|| Self::Unknown(text.to_owned()))
         }
     }
     ::sdk_runtime::enumeration_type!(
@@ -1205,7 +1211,7 @@ pub mod types {
     /// Main part of a technical error code.
     ///
     /// The enumeration `KodBleduMajorMT` (namespace `http://csioz.gov.pl/p1/wyjatki/mt/v20170510`).
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
     pub enum KodBleduMajorMT {
         /// The message signature is wrong.
@@ -1244,8 +1250,8 @@ pub mod types {
         ///
         /// `urn:csioz:p1:erecepta:kodBleduMajor:przekroczonyCzas`
         UrnCsiozP1EreceptaKodBleduMajorPrzekroczonyCzas,
-        /// A value the schema does not list, kept as received (reading is lenient; sending it
-        /// is refused by validation).
+        /// A value the description does not list, kept as received (reading is lenient;
+        /// sending it is refused by validation).
         Unknown(::std::string::String),
     }
     impl KodBleduMajorMT {
@@ -1333,6 +1339,12 @@ pub mod types {
             }
         }
     }
+    impl ::std::convert::From<&str> for KodBleduMajorMT {
+        /// The value for `text`: a listed one, or the catch-all holding it.
+        fn from(text: &str) -> Self {
+            Self::known(text).unwrap_or_else(|| Self::Unknown(text.to_owned()))
+        }
+    }
     ::sdk_runtime::enumeration_type!(
         KodBleduMajorMT,
         "`urn:csioz:p1:erecepta:kodBleduMajor:bladPodpisuKomunikatu`, `urn:csioz:p1:erecepta:kodBleduMajor:kontoZablokowane`, `urn:csioz:p1:erecepta:kodBleduMajor:niepoprawnyKomunikat`, `urn:csioz:p1:erecepta:kodBleduMajor:bladUwierzytelnienia`, `urn:csioz:p1:erecepta:kodBleduMajor:bladAutoryzacji`, `urn:csioz:p1:erecepta:kodBleduMajor:bladWewnetrzny`, `urn:csioz:p1:erecepta:kodBleduMajor:bladPodpisuKomunikatuWSS`, `urn:csioz:p1:erecepta:kodBleduMajor:bladUwierzytelnieniaWSS`, `urn:csioz:p1:erecepta:kodBleduMajor:przekroczonyCzas`"
@@ -1349,7 +1361,7 @@ pub mod types {
     /// Supplementary part of a technical error code.
     ///
     /// The enumeration `KodBleduMinorMT` (namespace `http://csioz.gov.pl/p1/wyjatki/mt/v20170510`).
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
     pub enum KodBleduMinorMT {
         /// The certificate is not valid.
@@ -1384,8 +1396,8 @@ pub mod types {
         ///
         /// `urn:csioz:p1:erecepta:kodBleduMinor:kontoPracownikaMedycznegoTymczasowoZablokowane`
         UrnCsiozP1EreceptaKodBleduMinorKontoPracownikaMedycznegoTymczasowoZablokowane,
-        /// A value the schema does not list, kept as received (reading is lenient; sending it
-        /// is refused by validation).
+        /// A value the description does not list, kept as received (reading is lenient;
+        /// sending it is refused by validation).
         Unknown(::std::string::String),
     }
     impl KodBleduMinorMT {
@@ -1463,6 +1475,12 @@ pub mod types {
                 }
                 _ => ::std::option::Option::None,
             }
+        }
+    }
+    impl ::std::convert::From<&str> for KodBleduMinorMT {
+        /// The value for `text`: a listed one, or the catch-all holding it.
+        fn from(text: &str) -> Self {
+            Self::known(text).unwrap_or_else(|| Self::Unknown(text.to_owned()))
         }
     }
     ::sdk_runtime::enumeration_type!(
@@ -3513,7 +3531,7 @@ pub mod types {
     /// Why a prescription is blocked.
     ///
     /// The enumeration `PrzyczynaZablokowaniaReceptyEnumMT` (namespace `http://csioz.gov.pl/p1/erecepta/mt/v20170510`).
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
     pub enum PrzyczynaZablokowaniaReceptyEnumMT {
         /// Being dispensed.
@@ -3540,8 +3558,8 @@ pub mod types {
         ///
         /// `WIEK_OSOBY_DLA_KTOREJ_JEST_WYSTAWIONA_RECEPTA`
         WiekOsobyDlaKtorejJestWystawionaRecepta,
-        /// A value the schema does not list, kept as received (reading is lenient; sending it
-        /// is refused by validation).
+        /// A value the description does not list, kept as received (reading is lenient;
+        /// sending it is refused by validation).
         Unknown(::std::string::String),
     }
     impl PrzyczynaZablokowaniaReceptyEnumMT {
@@ -3587,6 +3605,12 @@ pub mod types {
                 }
                 _ => ::std::option::Option::None,
             }
+        }
+    }
+    impl ::std::convert::From<&str> for PrzyczynaZablokowaniaReceptyEnumMT {
+        /// The value for `text`: a listed one, or the catch-all holding it.
+        fn from(text: &str) -> Self {
+            Self::known(text).unwrap_or_else(|| Self::Unknown(text.to_owned()))
         }
     }
     ::sdk_runtime::enumeration_type!(
@@ -4030,7 +4054,7 @@ pub mod types {
     /// Kind of dispensing: partial, withdrawing, closing.
     ///
     /// The enumeration `RodzajRealizacjiEnumMT` (namespace `http://csioz.gov.pl/p1/erecepta/mt/v20170510`).
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
     pub enum RodzajRealizacjiEnumMT {
         /// `CZESCIOWA`
@@ -4039,8 +4063,8 @@ pub mod types {
         Wycofujaca,
         /// `ZAMYKAJACA`
         Zamykajaca,
-        /// A value the schema does not list, kept as received (reading is lenient; sending it
-        /// is refused by validation).
+        /// A value the description does not list, kept as received (reading is lenient;
+        /// sending it is refused by validation).
         Unknown(::std::string::String),
     }
     impl RodzajRealizacjiEnumMT {
@@ -4062,6 +4086,12 @@ pub mod types {
             }
         }
     }
+    impl ::std::convert::From<&str> for RodzajRealizacjiEnumMT {
+        /// The value for `text`: a listed one, or the catch-all holding it.
+        fn from(text: &str) -> Self {
+            Self::known(text).unwrap_or_else(|| Self::Unknown(text.to_owned()))
+        }
+    }
     ::sdk_runtime::enumeration_type!(
         RodzajRealizacjiEnumMT, "`CZESCIOWA`, `WYCOFUJACA`, `ZAMYKAJACA`"
     );
@@ -4077,15 +4107,15 @@ pub mod types {
     /// Status of a dispensing document: in force, or corrected.
     ///
     /// The enumeration `StatusDokumentuRealizacjiReceptyEnumMT` (namespace `http://csioz.gov.pl/p1/erecepta/mt/v20170510`).
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
     pub enum StatusDokumentuRealizacjiReceptyEnumMT {
         /// `OBOWIAZUJACY`
         Obowiazujacy,
         /// `SKORYGOWANY`
         Skorygowany,
-        /// A value the schema does not list, kept as received (reading is lenient; sending it
-        /// is refused by validation).
+        /// A value the description does not list, kept as received (reading is lenient;
+        /// sending it is refused by validation).
         Unknown(::std::string::String),
     }
     impl StatusDokumentuRealizacjiReceptyEnumMT {
@@ -4103,6 +4133,12 @@ pub mod types {
                 "SKORYGOWANY" => ::std::option::Option::Some(Self::Skorygowany),
                 _ => ::std::option::Option::None,
             }
+        }
+    }
+    impl ::std::convert::From<&str> for StatusDokumentuRealizacjiReceptyEnumMT {
+        /// The value for `text`: a listed one, or the catch-all holding it.
+        fn from(text: &str) -> Self {
+            Self::known(text).unwrap_or_else(|| Self::Unknown(text.to_owned()))
         }
     }
     ::sdk_runtime::enumeration_type!(
@@ -4954,7 +4990,7 @@ pub mod types {
     /// Status of a prescription.
     ///
     /// The enumeration `StatusReceptyEnumMT` (namespace `http://csioz.gov.pl/p1/erecepta/mt/v20170510`).
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
     pub enum StatusReceptyEnumMT {
         /// `WYSTAWIONA`
@@ -4967,8 +5003,8 @@ pub mod types {
         CzesciowoZrealizowana,
         /// `ANULOWANA`
         Anulowana,
-        /// A value the schema does not list, kept as received (reading is lenient; sending it
-        /// is refused by validation).
+        /// A value the description does not list, kept as received (reading is lenient;
+        /// sending it is refused by validation).
         Unknown(::std::string::String),
     }
     impl StatusReceptyEnumMT {
@@ -4994,6 +5030,12 @@ pub mod types {
                 "ANULOWANA" => ::std::option::Option::Some(Self::Anulowana),
                 _ => ::std::option::Option::None,
             }
+        }
+    }
+    impl ::std::convert::From<&str> for StatusReceptyEnumMT {
+        /// The value for `text`: a listed one, or the catch-all holding it.
+        fn from(text: &str) -> Self {
+            Self::known(text).unwrap_or_else(|| Self::Unknown(text.to_owned()))
         }
     }
     ::sdk_runtime::enumeration_type!(

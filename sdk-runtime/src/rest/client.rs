@@ -7,26 +7,63 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use super::request::Request;
+use super::request::{OperationSpec, Request};
 use super::security::{Applied, Credentials, SecurityScheme, apply};
 use crate::error::SdkError;
 use crate::transport::HttpClient;
 use crate::xml::{DecodeError, DecodeErrorKind, ReadContext, ValidationError, ViolationKind};
 
-/// The error of a REST operation. Every answer the service description documents — error
-/// statuses included — is a variant of the operation's response enum, so there is no service
-/// error type: `SdkError::Service` cannot occur.
-pub type Error = SdkError<std::convert::Infallible>;
+/// One generated REST operation: its static description, its output and its error type.
+pub trait RestOperation {
+    /// What a success answer decodes to.
+    type Output;
+    /// The operation's `Error` enum (typed error statuses and `Unhandled`).
+    type Error: OperationError;
 
-/// The operation's response enum: one variant per documented status.
-pub trait DecodeResponse: Sized {
+    /// The operation's static description.
+    fn spec() -> &'static OperationSpec;
+
+    /// Decodes a success (2xx) answer; `None` when the description does not document `status`.
+    fn decode_output(status: u16, body: &Bytes) -> Option<Result<Self::Output, DecodeError>>;
+}
+
+/// The `Error` enum of a generated REST operation (written by `rest_operation_error!`): one
+/// variant per error status the description documents, with its decoded body, and
+/// `Unhandled` for any other status, keeping status and raw body.
+pub trait OperationError: Sized {
     /// Whether the description documents `status` (by itself, by a range such as `5XX`, or by
     /// `default`). An undocumented 429 or 503 becomes
     /// [`SdkError::RateLimited`](crate::SdkError::RateLimited).
     fn documents(status: u16) -> bool;
 
-    /// Decodes the body of a response with `status`.
-    fn decode(status: u16, body: &Bytes) -> Result<Self, DecodeError>;
+    /// The error for an answer with `status` and body `raw`: the documented variant when the
+    /// body decodes as the description says, `Unhandled` otherwise.
+    fn from_response(status: u16, raw: Bytes) -> Self;
+}
+
+/// The body of an answer the description documents without content (ignored; it stays in the
+/// response's `raw`).
+pub fn empty(_body: &[u8]) -> Result<(), DecodeError> {
+    Ok(())
+}
+
+/// The body of an answer of a media type other than JSON and text, as received.
+pub fn bytes(body: &[u8]) -> Result<Bytes, DecodeError> {
+    Ok(Bytes::copy_from_slice(body))
+}
+
+/// At most 300 characters of a body as text on one line, for error messages.
+pub fn body_excerpt(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(300)
+        .collect();
+    if text.chars().count() > 300 {
+        out.push('…');
+    }
+    out.trim().to_owned()
 }
 
 /// Decodes a JSON body.
@@ -55,7 +92,7 @@ pub fn text(body: &[u8]) -> Result<String, DecodeError> {
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct Response<T> {
-    /// The decoded response: the operation's response enum.
+    /// The decoded output.
     pub output: T,
     /// HTTP status.
     pub status: u16,
@@ -136,7 +173,7 @@ impl RestClient {
 
     /// Picks the first alternative of the operation's security requirement the credentials
     /// satisfy (alternatives that need nothing last, so that given credentials are used).
-    fn authenticate(&self, request: &Request) -> Result<Vec<Applied>, Error> {
+    fn authenticate<E>(&self, request: &Request) -> Result<Vec<Applied>, SdkError<E>> {
         let op = request.op;
         if op.security.is_empty() {
             return Ok(Vec::new());
@@ -182,11 +219,12 @@ impl RestClient {
     }
 
     /// Calls an operation: checks the parameters and credentials, sends the request, decodes
-    /// the answer by status.
-    pub async fn call<R: DecodeResponse>(
+    /// the answer by status: a success into the output, an error status into the operation's
+    /// error.
+    pub async fn call<O: RestOperation>(
         &self,
         mut request: Request,
-    ) -> Result<Response<R>, Error> {
+    ) -> Result<Response<O::Output>, SdkError<O::Error>> {
         request.take_problems().map_err(SdkError::InvalidInput)?;
         let applied = self.authenticate(&request)?;
         for a in applied {
@@ -244,20 +282,24 @@ impl RestClient {
             elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             "received REST response"
         );
-        if (status == 429 || status == 503) && !R::documents(status) {
+        if (200..300).contains(&status) {
+            match O::decode_output(status, &raw) {
+                Some(Ok(output)) => {
+                    return Ok(Response {
+                        output,
+                        status,
+                        headers: response.headers,
+                        raw,
+                        elapsed: started.elapsed(),
+                    });
+                }
+                Some(Err(error)) => return Err(SdkError::Decode { error, status, raw }),
+                // A success status the description does not document: `Unhandled`.
+                None => {}
+            }
+        } else if (status == 429 || status == 503) && !O::Error::documents(status) {
             return Err(SdkError::rate_limited(&response));
         }
-        let output = R::decode(status, &raw).map_err(|error| SdkError::Decode {
-            error,
-            status,
-            raw: raw.clone(),
-        })?;
-        Ok(Response {
-            output,
-            status,
-            headers: response.headers,
-            raw,
-            elapsed: started.elapsed(),
-        })
+        Err(SdkError::Service(O::Error::from_response(status, raw)))
     }
 }

@@ -3,8 +3,9 @@
 //!
 //! * [`RestClient`]: builds the URL from the server URL and the operation's path template,
 //!   applies credentials, sends over [`HttpClient`](crate::transport::HttpClient) and decodes the
-//!   answer into the operation's response enum ([`DecodeResponse`]), one variant per documented
-//!   status — error statuses included — plus a catch-all.
+//!   answer ([`RestOperation`]): a success status into the operation's output, an error status
+//!   into its `Error` enum ([`OperationError`]), one variant per documented status plus
+//!   `Unhandled`, as SOAP faults are.
 //! * [`Request`]: path, query, header and cookie parameters and JSON, form or multipart bodies;
 //!   bad parameter values are reported before anything is sent.
 //! * [`SecurityScheme`], [`Credentials`]: the description's security schemes and what the
@@ -17,7 +18,9 @@ mod nullable;
 mod request;
 mod security;
 
-pub use client::{DecodeResponse, Error, Response, RestClient, json, text};
+pub use client::{
+    OperationError, Response, RestClient, RestOperation, body_excerpt, bytes, empty, json, text,
+};
 pub use nullable::Nullable;
 pub use request::{Form, Multipart, OperationSpec, Request, param_texts};
 pub use security::{

@@ -25,6 +25,8 @@ pub struct OperationSpec {
     pub path: &'static str,
     /// Alternatives of the operation's `security` requirement; empty for none.
     pub security: &'static [SecurityRequirement],
+    /// Where the operation's description comes from.
+    pub provenance: crate::Provenance,
 }
 
 impl OperationSpec {
@@ -34,12 +36,14 @@ impl OperationSpec {
         method: &'static str,
         path: &'static str,
         security: &'static [SecurityRequirement],
+        provenance: crate::Provenance,
     ) -> Self {
         Self {
             name,
             method,
             path,
             security,
+            provenance,
         }
     }
 }
@@ -430,8 +434,13 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    static OP: OperationSpec =
-        OperationSpec::new("getThing", "GET", "/things/{id}/parts/{part}.json", &[]);
+    static OP: OperationSpec = OperationSpec::new(
+        "getThing",
+        "GET",
+        "/things/{id}/parts/{part}.json",
+        &[],
+        crate::Provenance::Published,
+    );
 
     #[test]
     fn paths_are_filled_and_encoded_and_queries_exploded() {

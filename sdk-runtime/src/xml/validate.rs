@@ -213,6 +213,19 @@ impl Validator {
         }
     }
 
+    /// Checks a JSON Schema `pattern` (ECMA 262 syntax as far as the `regex` crate reads it; a
+    /// pattern matches anywhere in the value unless it is anchored).
+    pub fn json_pattern(&mut self, value: &str, pattern: &'static str) {
+        match json_pattern_matches(pattern, value) {
+            Ok(true) => {}
+            Ok(false) => self.violation(
+                ViolationKind::Format,
+                format!("does not match the pattern `{pattern}`"),
+            ),
+            Err(e) => self.violation(ViolationKind::Format, e),
+        }
+    }
+
     /// Checks an inclusive/exclusive numeric range.
     pub fn range<T: PartialOrd + fmt::Display>(
         &mut self,
@@ -254,18 +267,34 @@ impl Validator {
 
 /// Matches a value against an XSD pattern. Compiled patterns are cached for the process.
 pub fn pattern_matches(pattern: &'static str, value: &str) -> Result<bool, String> {
-    static CACHE: OnceLock<Mutex<HashMap<&'static str, regex::Regex>>> = OnceLock::new();
+    cached_match(pattern, false, value)
+}
+
+/// Matches a value against a JSON Schema pattern (unanchored). Compiled patterns are cached for
+/// the process.
+pub fn json_pattern_matches(pattern: &'static str, value: &str) -> Result<bool, String> {
+    cached_match(pattern, true, value)
+}
+
+fn cached_match(pattern: &'static str, json: bool, value: &str) -> Result<bool, String> {
+    type Cache = HashMap<(&'static str, bool), regex::Regex>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let mut cache = cache
         .lock()
         .map_err(|_| "pattern cache poisoned".to_owned())?;
-    if let Some(re) = cache.get(pattern) {
+    if let Some(re) = cache.get(&(pattern, json)) {
         return Ok(re.is_match(value));
     }
-    let re = regex::Regex::new(&xsd_pattern_to_regex(pattern))
+    let source = if json {
+        pattern.to_owned()
+    } else {
+        xsd_pattern_to_regex(pattern)
+    };
+    let re = regex::Regex::new(&source)
         .map_err(|e| format!("schema pattern `{pattern}` is not supported: {e}"))?;
     let matched = re.is_match(value);
-    cache.insert(pattern, re);
+    cache.insert((pattern, json), re);
     Ok(matched)
 }
 
@@ -352,6 +381,16 @@ mod tests {
         assert!(!pattern_matches("[0-9]{3}", "2011").unwrap());
         assert!(!pattern_matches("[0-9]{3}", "x201").unwrap());
         assert!(pattern_matches("\\i\\c*", "kDatu").unwrap());
+    }
+
+    #[test]
+    fn json_patterns_search_unless_anchored() {
+        assert!(json_pattern_matches("[0-9]{3}", "x201y").unwrap());
+        assert!(!json_pattern_matches("^[0-9]{3}$", "x201").unwrap());
+        assert!(json_pattern_matches("^[0-9]{3}$", "201").unwrap());
+        let mut v = Validator::new();
+        v.field("kodSUKL", |v| v.json_pattern("12345", "^[0-9]{7}$"));
+        assert_eq!(v.finish().unwrap_err().violations[0].field, "kodSUKL");
     }
 
     #[test]

@@ -230,7 +230,7 @@ pub mod types {
     /// Insurance status on the asked date. wire-verified values: the public client branches on exactly these two.
     ///
     /// The enumeration `StavPojisteni` (namespace `http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B`).
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
     pub enum StavPojisteni {
         /// Insured with a Czech public health insurer on the date.
@@ -241,8 +241,8 @@ pub mod types {
         ///
         /// `nepojisten`
         Nepojisten,
-        /// A value the schema does not list, kept as received (reading is lenient; sending it
-        /// is refused by validation).
+        /// A value the description does not list, kept as received (reading is lenient;
+        /// sending it is refused by validation).
         Unknown(::std::string::String),
     }
     impl StavPojisteni {
@@ -260,6 +260,12 @@ pub mod types {
                 "nepojisten" => ::std::option::Option::Some(Self::Nepojisten),
                 _ => ::std::option::Option::None,
             }
+        }
+    }
+    impl ::std::convert::From<&str> for StavPojisteni {
+        /// The value for `text`: a listed one, or the catch-all holding it.
+        fn from(text: &str) -> Self {
+            Self::known(text).unwrap_or_else(|| Self::Unknown(text.to_owned()))
         }
     }
     ::sdk_runtime::enumeration_type!(StavPojisteni, "`pojisten`, `nepojisten`");

@@ -1,4 +1,8 @@
-//! Schemas and operations → the model the emitter and the sample generator share.
+//! Schemas and operations of an OpenAPI document → the service model ([`crate::model`]), the
+//! same the WSDL front end fills: JSON objects become structs of properties, string enums
+//! enums, `oneOf`/`anyOf` unions, other named schemas aliases; operations carry their
+//! provenance (`x-provenance`), their success responses as output and their error statuses as
+//! typed errors.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,302 +12,45 @@ use openapiv3::{
 };
 use serde_json::Value;
 
+use super::Loaded;
 use super::swagger2::ORIGIN;
-use super::{Loaded, Unsatisfiable};
+use crate::config::Overlay;
+use crate::docs::sanitize;
+use crate::model::json::{
+    Access, Discriminator, OneOfDef, Scalar, ScalarKind, Unsatisfiable, Variant,
+};
+use crate::model::rest::{
+    Body, Code, FlowModel, FormField, Location, Param, Resp, ResponseBody, RestOperation,
+    RestService, Scheme, SchemeModel,
+};
+use crate::model::{
+    Encoding, EnumDef, EnumValue, ErrorCase, ErrorMatch, Field, FieldKind, OperationBinding,
+    OperationModel, Protocol, Provenance, ServiceModel, StructDef, TypeDef, TypeId, TypeKind,
+    TypeModel, TypeRef,
+};
 use crate::names;
+use crate::wsdl::QName;
 
-/// Index into [`Model::defs`].
-pub type DefId = usize;
+/// Index into the type list being built.
+type DefId = usize;
 
-/// A scalar JSON value with the facets that matter for docs, checks and samples.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Scalar {
-    pub kind: ScalarKind,
-    pub format: Option<String>,
-    pub min_length: Option<usize>,
-    pub max_length: Option<usize>,
-    pub pattern: Option<String>,
-    pub minimum: Option<f64>,
-    pub maximum: Option<f64>,
-    pub exclusive_minimum: bool,
-    pub exclusive_maximum: bool,
-    /// Allowed values of a non-string enum (kept as the scalar type, listed in the docs).
-    pub enumeration: Vec<Value>,
-    pub example: Option<Value>,
+/// Sanitized doc paragraphs, empty ones dropped: the model holds rustdoc-safe Markdown.
+fn clean(paragraphs: Vec<String>) -> Vec<String> {
+    paragraphs
+        .iter()
+        .map(|p| sanitize(p))
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ScalarKind {
-    #[default]
-    String,
-    I32,
-    I64,
-    F64,
-    Bool,
-}
-
-/// The Rust shape of a schema use.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Ty {
-    Scalar(Scalar),
-    /// Anything (`serde_json::Value`).
-    Any,
-    Array {
-        item: Box<Ty>,
-        min_items: Option<usize>,
-        max_items: Option<usize>,
-    },
-    /// `BTreeMap<String, T>` (`additionalProperties` without properties; free-form objects are
-    /// maps of `Any`).
-    Map(Box<Ty>),
-    Named(DefId),
-    /// A nullable array item or map value.
-    Nullable(Box<Ty>),
-}
-
-#[derive(Debug, Clone)]
-pub struct Def {
-    /// Rust type name.
-    pub name: String,
-    /// Doc paragraphs (sanitized later).
-    pub doc: Vec<String>,
-    pub kind: DefKind,
-    /// Pointer of the schema in the original document (component schemas only).
-    pub pointer: Option<String>,
-    /// Whether a response body reaches this type (then it reads leniently).
-    pub in_response: bool,
-}
-
-#[derive(Debug, Clone)]
-pub enum DefKind {
-    Struct(StructDef),
-    /// A string enum with a catch-all variant.
-    Enum(EnumDef),
-    OneOf(OneOfDef),
-    Alias(Ty),
-}
-
-#[derive(Debug, Clone)]
-pub struct StructDef {
-    pub fields: Vec<Field>,
-    /// Type of `additionalProperties` when it is a schema (or `true` with properties).
-    pub additional: Option<(String, Ty)>,
-    /// `additionalProperties: false`.
-    pub closed: bool,
-    /// Why no JSON object satisfies the schema, when its parts contradict each other (see
-    /// `Builder::closed_conflict`).
-    pub unsatisfiable: Option<Unsatisfiable>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Field {
-    pub rust: String,
-    pub wire: String,
-    pub ty: Ty,
-    pub required: bool,
-    pub nullable: bool,
-    /// `readOnly`, on the property or on the schema it references.
-    pub read_only: bool,
-    /// `writeOnly`, on the property or on the schema it references.
-    pub write_only: bool,
-    /// `readOnly` comes only from a referenced schema, not the property itself: OpenAPI 3.0
-    /// validators then do not waive `required` in requests.
-    pub read_only_by_reference: bool,
-    /// `writeOnly` comes only from a referenced schema: `required` is not waived in responses.
-    pub write_only_by_reference: bool,
-    pub doc: Vec<String>,
-    /// Boxed to break a cycle of direct containment.
-    pub boxed: bool,
-    /// Listed in `required` but not declared in `properties` (a slip in the description).
-    pub undeclared: bool,
-}
-
-impl Field {
-    /// Whether the Rust field is an `Option`/`Nullable` (may be absent).
-    pub fn optional(&self) -> bool {
-        !self.required || self.read_only || self.write_only || self.undeclared
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct EnumDef {
-    /// (Rust variant, wire value).
-    pub variants: Vec<(String, String)>,
-    /// Name of the catch-all variant.
-    pub unknown: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct OneOfDef {
-    pub variants: Vec<Variant>,
-    /// Discriminating property, with a catch-all variant for unknown tags.
-    pub discriminator: Option<Discriminator>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Variant {
-    pub rust: String,
-    pub ty: Ty,
-    /// Tag values selecting this variant (discriminated enums).
-    pub tags: Vec<String>,
-    pub boxed: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct Discriminator {
-    pub property: String,
-    /// Name of the catch-all variant (holds the JSON value).
-    pub unknown: String,
-}
-
-/// Where a parameter goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Location {
-    Path,
-    Query,
-    Header,
-    Cookie,
-}
-
-#[derive(Debug, Clone)]
-pub struct Param {
-    pub wire: String,
-    pub rust: String,
-    pub location: Location,
-    pub required: bool,
-    pub ty: Ty,
-    pub explode: bool,
-    pub doc: Vec<String>,
-}
-
-/// One field of a form or multipart body, flattened into the operation's input.
-#[derive(Debug, Clone)]
-pub struct FormField {
-    pub wire: String,
-    pub rust: String,
-    pub required: bool,
-    /// `None` for binary (`format: binary`) parts.
-    pub ty: Option<Ty>,
-    /// Multipart: sent as a JSON part (objects, arrays of objects).
-    pub json: bool,
-    pub doc: Vec<String>,
-}
-
-#[derive(Debug, Clone)]
-pub enum Body {
-    Json {
-        content_type: String,
-        ty: Ty,
-        required: bool,
-        pointer: Option<String>,
-    },
-    Form {
-        fields: Vec<FormField>,
-    },
-    Multipart {
-        fields: Vec<FormField>,
-    },
-    Text {
-        content_type: String,
-        required: bool,
-    },
-    Bytes {
-        content_type: String,
-        required: bool,
-    },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Code {
-    Exact(u16),
-    /// `1XX` … `5XX`: the hundreds digit.
-    Range(u16),
-    Default,
-}
-
-#[derive(Debug, Clone)]
-pub enum ResponseBody {
-    None,
-    Json { ty: Ty, pointer: Option<String> },
-    Text,
-    Bytes,
-}
-
-#[derive(Debug, Clone)]
-pub struct Resp {
-    pub code: Code,
-    pub variant: String,
-    pub body: ResponseBody,
-    pub doc: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct Operation {
-    /// `operationId`, or `METHOD /path`.
-    pub name: String,
-    /// snake_case method and module name.
-    pub rust: String,
-    pub method: String,
-    pub path: String,
-    pub doc: Vec<String>,
-    pub deprecated: bool,
-    pub params: Vec<Param>,
-    pub body: Option<Body>,
-    /// Rust name of the body field in the input.
-    pub body_field: String,
-    pub responses: Vec<Resp>,
-    /// Alternatives, each a list of (scheme, scopes).
-    pub security: Vec<Vec<(String, Vec<String>)>>,
-}
-
-#[derive(Debug, Clone)]
-pub enum SchemeModel {
-    Http {
-        scheme: String,
-        bearer_format: Option<String>,
-    },
-    ApiKey {
-        name: String,
-        location: Location,
-    },
-    OAuth2 {
-        flows: Vec<FlowModel>,
-    },
-    OpenIdConnect {
-        url: String,
-    },
-    MutualTls,
-}
-
-#[derive(Debug, Clone)]
-pub struct FlowModel {
-    /// `implicit`, `password`, `clientCredentials`, `authorizationCode`.
-    pub kind: String,
-    pub authorization_url: Option<String>,
-    pub token_url: Option<String>,
-    pub refresh_url: Option<String>,
-    pub scopes: Vec<(String, String)>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Scheme {
-    pub name: String,
-    /// SCREAMING_SNAKE constant name.
-    pub constant: String,
-    pub doc: Option<String>,
-    pub model: SchemeModel,
-}
-
-pub struct Model {
-    pub title: String,
-    pub version: String,
-    pub doc: Option<String>,
-    pub servers: Vec<(String, Option<String>)>,
-    pub defs: Vec<Def>,
-    pub operations: Vec<Operation>,
-    pub schemes: Vec<Scheme>,
-    /// Component schemas: (name, def).
-    pub components: Vec<(String, DefId)>,
+/// What the front end needs besides the document.
+pub(crate) struct Settings<'a> {
+    /// Names, sensitivity.
+    pub overlay: &'a Overlay,
+    /// Provenance of operations without an `x-provenance` mark.
+    pub default_provenance: Option<Provenance>,
+    /// The spec path shown in headers.
+    pub source: &'a str,
 }
 
 /// A schema or a reference to one, whichever box it comes in.
@@ -554,19 +301,31 @@ pub(crate) fn component_name(reference: &str) -> Result<String, String> {
         .ok_or_else(|| format!("unsupported schema reference `{reference}` (only #/components/schemas/… and #/definitions/…)"))
 }
 
+/// A reference to the type being built as `id`.
+fn named(id: DefId) -> TypeRef {
+    TypeRef::Def(TypeId(id))
+}
+
+/// `x-sensitive: true` on a schema or parameter: personal data, redacted in `Debug`.
+fn marked_sensitive(mark: Option<&Value>) -> bool {
+    mark.and_then(Value::as_bool) == Some(true)
+}
+
 struct Builder<'a> {
     api: &'a OpenAPI,
-    defs: Vec<Def>,
+    settings: &'a Settings<'a>,
+    defs: Vec<TypeDef>,
     names: BTreeSet<String>,
     components: BTreeMap<String, DefId>,
     /// Which components are allOf-children of which (for discriminator bases).
     children: BTreeMap<String, Vec<String>>,
 }
 
-pub(crate) fn build(loaded: &Loaded) -> Result<Model, String> {
+pub(crate) fn build(loaded: &Loaded, settings: &Settings<'_>) -> Result<ServiceModel, String> {
     let api = &loaded.api;
     let mut b = Builder {
         api,
+        settings,
         defs: Vec::new(),
         names: BTreeSet::new(),
         components: BTreeMap::new(),
@@ -599,11 +358,11 @@ pub(crate) fn build(loaded: &Loaded) -> Result<Model, String> {
             ReferenceOr::Reference { reference } => {
                 let target = component_name(reference)?;
                 let tid = b.component(&target)?;
-                DefKind::Alias(Ty::Named(tid))
+                TypeKind::Alias(named(tid))
             }
             ReferenceOr::Item(s) => {
-                let name = b.defs[id].name.clone();
-                b.defs[id].doc = schema_doc(&s.schema_data);
+                let name = b.defs[id].rust_name.clone();
+                b.defs[id].doc = clean(schema_doc(&s.schema_data));
                 b.named_kind(s, &name, Some(name.as_str()))?
             }
         };
@@ -628,6 +387,10 @@ pub(crate) fn build(loaded: &Loaded) -> Result<Model, String> {
 
     mark_boxes(&mut b.defs);
     mark_responses(&mut b.defs, &operations);
+    let components = components
+        .into_iter()
+        .map(|(name, id)| (name, TypeId(id)))
+        .collect();
 
     let schemes = security_schemes(&loaded.security_schemes)?;
     let servers = api
@@ -643,15 +406,22 @@ pub(crate) fn build(loaded: &Loaded) -> Result<Model, String> {
             (url, s.description.clone())
         })
         .collect();
-    Ok(Model {
-        title: api.info.title.clone(),
-        version: api.info.version.clone(),
-        doc: api.info.description.clone(),
-        servers,
-        defs: b.defs,
+    Ok(ServiceModel {
+        name: api.info.title.clone(),
+        doc: clean(api.info.description.iter().cloned().collect()),
+        source: settings.source.to_owned(),
+        protocol: Protocol::Rest(RestService {
+            version: api.info.version.clone(),
+            servers,
+            schemes,
+            components,
+            swagger2: loaded.swagger2,
+        }),
         operations,
-        schemes,
-        components,
+        types: TypeModel {
+            types: b.defs,
+            encoding: Encoding::Json,
+        },
     })
 }
 
@@ -723,13 +493,8 @@ fn scalar_doc(s: &Scalar) -> Option<String> {
 impl<'a> Builder<'a> {
     fn reserve(&mut self, name: &str) -> DefId {
         let name = names::unique(name.to_owned(), &mut self.names);
-        self.defs.push(Def {
-            name,
-            doc: Vec::new(),
-            kind: DefKind::Alias(Ty::Any),
-            pointer: None,
-            in_response: false,
-        });
+        self.defs
+            .push(TypeDef::new(name, TypeKind::Alias(TypeRef::AnyJson)));
         self.defs.len() - 1
     }
 
@@ -793,9 +558,9 @@ impl<'a> Builder<'a> {
 
     /// The type of a use of a schema; inline structs, enums and unions become named types
     /// called `hint`.
-    fn ty(&mut self, s: SRef<'_>, hint: &str) -> Result<Ty, String> {
+    fn ty(&mut self, s: SRef<'_>, hint: &str) -> Result<TypeRef, String> {
         let schema = match s {
-            SRef::Ref(r) => return Ok(Ty::Named(self.component(&component_name(r)?)?)),
+            SRef::Ref(r) => return Ok(named(self.component(&component_name(r)?)?)),
             SRef::Item(s) => s,
         };
         let v = View::of(schema);
@@ -816,22 +581,22 @@ impl<'a> Builder<'a> {
             || !v.properties.is_empty()
         {
             let id = self.reserve(hint);
-            self.defs[id].doc = schema_doc(&schema.schema_data);
-            let kind = self.named_kind(schema, &self.defs[id].name.clone(), None)?;
+            self.defs[id].doc = clean(schema_doc(&schema.schema_data));
+            let kind = self.named_kind(schema, &self.defs[id].rust_name.clone(), None)?;
             self.defs[id].kind = kind;
-            return Ok(Ty::Named(id));
+            return Ok(named(id));
         }
         let mut t = self.plain_ty(&v, hint)?;
-        if let Ty::Scalar(sc) = &mut t {
+        if let TypeRef::Scalar(sc) = &mut t {
             sc.example = schema.schema_data.example.clone();
         }
         Ok(t)
     }
 
     /// A schema without its own named type: scalars, arrays, maps.
-    fn plain_ty(&mut self, v: &View<'_>, hint: &str) -> Result<Ty, String> {
+    fn plain_ty(&mut self, v: &View<'_>, hint: &str) -> Result<TypeRef, String> {
         let scalar = |kind| {
-            Ty::Scalar(Scalar {
+            TypeRef::Scalar(Box::new(Scalar {
                 kind,
                 format: v.format.clone(),
                 min_length: v.min_length,
@@ -848,7 +613,7 @@ impl<'a> Builder<'a> {
                     .cloned()
                     .collect(),
                 example: None,
-            })
+            }))
         };
         Ok(match v.typ {
             Some("string") => scalar(ScalarKind::String),
@@ -865,14 +630,14 @@ impl<'a> Builder<'a> {
                         let nullable = self.nullable(i);
                         let t = self.ty(i, &format!("{hint}Item"))?;
                         if nullable {
-                            Ty::Nullable(Box::new(t))
+                            TypeRef::Nullable(Box::new(t))
                         } else {
                             t
                         }
                     }
-                    None => Ty::Any,
+                    None => TypeRef::AnyJson,
                 };
-                Ty::Array {
+                TypeRef::Array {
                     item: Box::new(item),
                     min_items: v.min_items,
                     max_items: v.max_items,
@@ -886,16 +651,16 @@ impl<'a> Builder<'a> {
                         let s: SRef<'_> = (&**s).into();
                         let nullable = self.nullable(s);
                         let t = self.ty(s, &format!("{hint}Value"))?;
-                        Ty::Map(Box::new(if nullable {
-                            Ty::Nullable(Box::new(t))
+                        TypeRef::Map(Box::new(if nullable {
+                            TypeRef::Nullable(Box::new(t))
                         } else {
                             t
                         }))
                     }
-                    _ => Ty::Map(Box::new(Ty::Any)),
+                    _ => TypeRef::Map(Box::new(TypeRef::AnyJson)),
                 }
             }
-            _ => Ty::Any,
+            _ => TypeRef::AnyJson,
         })
     }
 
@@ -906,7 +671,7 @@ impl<'a> Builder<'a> {
         schema: &Schema,
         name: &str,
         component: Option<&str>,
-    ) -> Result<DefKind, String> {
+    ) -> Result<TypeKind, String> {
         let v = View::of(schema);
         if !v.one_of.is_empty() || !v.any_of.is_empty() {
             let branches = if v.one_of.is_empty() {
@@ -921,7 +686,7 @@ impl<'a> Builder<'a> {
             let own_name = self
                 .components
                 .iter()
-                .find(|(_, id)| self.defs[**id].name == own)
+                .find(|(_, id)| self.defs[**id].rust_name == own)
                 .map(|(n, _)| n.clone());
             let mut targets: Vec<(String, Vec<String>)> = Vec::new();
             for (tag, r) in &d.mapping {
@@ -948,13 +713,13 @@ impl<'a> Builder<'a> {
                     let id = self.component(&target)?;
                     variants.push(Variant {
                         rust: names::unique(camel(&target), &mut taken),
-                        ty: Ty::Named(id),
+                        ty: named(id),
                         tags,
                         boxed: false,
                     });
                 }
                 let unknown = names::unique("Unknown".into(), &mut taken);
-                return Ok(DefKind::OneOf(OneOfDef {
+                return Ok(TypeKind::OneOf(OneOfDef {
                     variants,
                     discriminator: Some(Discriminator {
                         property: d.property_name.clone(),
@@ -965,9 +730,9 @@ impl<'a> Builder<'a> {
         }
         if !v.string_enum.is_empty() && v.typ.is_none_or(|t| t == "string") {
             let mut taken = BTreeSet::new();
-            let mut variants = Vec::new();
+            let mut values: Vec<EnumValue> = Vec::new();
             for value in v.string_enum.iter().flatten() {
-                if variants.iter().any(|(_, w)| w == value) {
+                if values.iter().any(|e| &e.value == value) {
                     continue;
                 }
                 let rust = if value.is_empty() {
@@ -975,15 +740,19 @@ impl<'a> Builder<'a> {
                 } else {
                     camel(value)
                 };
-                variants.push((names::unique(rust, &mut taken), value.clone()));
+                values.push(EnumValue {
+                    value: value.clone(),
+                    rust_name: names::unique(rust, &mut taken),
+                    doc: Vec::new(),
+                });
             }
             let unknown = names::unique("Unknown".into(), &mut taken);
-            return Ok(DefKind::Enum(EnumDef { variants, unknown }));
+            return Ok(TypeKind::Enum(EnumDef { values, unknown }));
         }
         if !v.all_of.is_empty() || v.is_object_like() {
             return self.object(schema, name);
         }
-        Ok(DefKind::Alias(self.plain_ty(&v, name)?))
+        Ok(TypeKind::Alias(self.plain_ty(&v, name)?))
     }
 
     fn union(
@@ -991,22 +760,22 @@ impl<'a> Builder<'a> {
         name: &str,
         branches: &[SRef<'_>],
         discriminator: Option<&openapiv3::Discriminator>,
-    ) -> Result<DefKind, String> {
+    ) -> Result<TypeKind, String> {
         let mut taken = BTreeSet::new();
         let mut variants = Vec::new();
         for (i, branch) in branches.iter().enumerate() {
             let ty = self.ty(*branch, &format!("{name}Variant{}", i + 1))?;
             let base = match (&ty, branch) {
                 (_, SRef::Ref(r)) => camel(&component_name(r)?),
-                (Ty::Named(id), _) => self.defs[*id].name.clone(),
-                (Ty::Scalar(s), _) => match s.kind {
+                (TypeRef::Def(TypeId(id)), _) => self.defs[*id].rust_name.clone(),
+                (TypeRef::Scalar(s), _) => match s.kind {
                     ScalarKind::String => "String".into(),
                     ScalarKind::I32 | ScalarKind::I64 => "Integer".into(),
                     ScalarKind::F64 => "Number".into(),
                     ScalarKind::Bool => "Boolean".into(),
                 },
-                (Ty::Array { .. }, _) => "List".into(),
-                (Ty::Map(_), _) => "Map".into(),
+                (TypeRef::Array { .. }, _) => "List".into(),
+                (TypeRef::Map(_), _) => "Map".into(),
                 _ => "Value".into(),
             };
             let tags = match (discriminator, branch) {
@@ -1039,7 +808,7 @@ impl<'a> Builder<'a> {
             }),
             _ => None,
         };
-        Ok(DefKind::OneOf(OneOfDef {
+        Ok(TypeKind::OneOf(OneOfDef {
             variants,
             discriminator,
         }))
@@ -1075,7 +844,7 @@ impl<'a> Builder<'a> {
         required.extend(v.required.iter().map(|r| (*r).to_owned()));
     }
 
-    fn object(&mut self, schema: &Schema, name: &str) -> Result<DefKind, String> {
+    fn object(&mut self, schema: &Schema, name: &str) -> Result<TypeKind, String> {
         let mut props = Vec::new();
         let mut required = BTreeSet::new();
         self.merged(schema, &mut Vec::new(), &mut props, &mut required);
@@ -1096,11 +865,16 @@ impl<'a> Builder<'a> {
             };
             let (read_only, write_only) = self.access(s, &mut Vec::new());
             let mut doc = schema_doc(&data);
-            if let Ty::Scalar(sc) = &ty
+            if let TypeRef::Scalar(sc) = &ty
                 && let Some(d) = scalar_doc(sc)
             {
                 doc.push(d);
             }
+            let sensitive = marked_sensitive(data.extensions.get("x-sensitive"))
+                || self
+                    .settings
+                    .overlay
+                    .is_sensitive(&QName::new("", wire.clone()));
             if read_only {
                 doc.push("Read-only: set by the server; not sent in requests.".into());
             }
@@ -1111,40 +885,49 @@ impl<'a> Builder<'a> {
                 doc.push(format!("Default: `{d}`."));
             }
             fields.push(Field {
-                rust,
-                required: required.contains(&wire),
-                wire,
+                rust_name: rust,
+                min: usize::from(required.contains(&wire)),
+                wire: QName::new("", wire),
+                kind: FieldKind::Property,
                 ty,
-                nullable,
-                read_only,
-                write_only,
-                read_only_by_reference: read_only && !own_ro,
-                write_only_by_reference: write_only && !own_wo,
-                doc,
+                max: Some(1),
+                nillable: nullable,
+                doc: clean(doc),
+                sensitive,
                 boxed: false,
+                wildcard: None,
+                default: None,
+                access: Access {
+                    read_only,
+                    write_only,
+                    read_only_by_reference: read_only && !own_ro,
+                    write_only_by_reference: write_only && !own_wo,
+                },
                 undeclared: false,
             });
         }
         let mut missing: Vec<&String> = required
             .iter()
-            .filter(|r| !fields.iter().any(|f| &f.wire == *r))
+            .filter(|r| !fields.iter().any(|f| &f.wire.local == *r))
             .collect();
         missing.sort();
         for wire in missing {
             fields.push(Field {
-                rust: names::unique(snake(wire), &mut taken),
-                wire: wire.clone(),
-                ty: Ty::Any,
-                required: true,
-                nullable: false,
-                read_only: false,
-                write_only: false,
-                read_only_by_reference: false,
-                write_only_by_reference: false,
+                rust_name: names::unique(snake(wire), &mut taken),
+                wire: QName::new("", wire.clone()),
+                kind: FieldKind::Property,
+                ty: TypeRef::AnyJson,
+                min: 1,
+                max: Some(1),
+                nillable: false,
                 doc: vec![
                     "Listed as required by the service description, which does not declare it; kept as any JSON value and optional here.".into(),
                 ],
+                sensitive: false,
                 boxed: false,
+                wildcard: None,
+                default: None,
+                access: Access::default(),
                 undeclared: true,
             });
         }
@@ -1156,16 +939,17 @@ impl<'a> Builder<'a> {
             }
             Some(AdditionalProperties::Any(true)) if !fields.is_empty() => Some((
                 names::unique("additional_properties".into(), &mut taken),
-                Ty::Any,
+                TypeRef::AnyJson,
             )),
             _ => None,
         };
         let closed = matches!(v.additional, Some(AdditionalProperties::Any(false)));
-        Ok(DefKind::Struct(StructDef {
+        Ok(TypeKind::Struct(StructDef {
             fields,
             additional,
             closed,
             unsatisfiable: self.closed_conflict(schema, name),
+            ..StructDef::default()
         }))
     }
 
@@ -1266,7 +1050,7 @@ impl<'a> Builder<'a> {
         op: &openapiv3::Operation,
         shared: &[ReferenceOr<Parameter>],
         op_names: &mut BTreeSet<String>,
-    ) -> Result<Operation, String> {
+    ) -> Result<OperationModel, String> {
         let method_upper = method.to_ascii_uppercase();
         let name = op
             .operation_id
@@ -1303,7 +1087,7 @@ impl<'a> Builder<'a> {
                 ParameterSchemaOrContent::Schema(s) => {
                     self.ty(s.into(), &format!("{type_prefix}{}", camel(&data.name)))?
                 }
-                ParameterSchemaOrContent::Content(_) => Ty::Scalar(Scalar::default()),
+                ParameterSchemaOrContent::Content(_) => TypeRef::Scalar(Box::default()),
             };
             let explode = data
                 .explode
@@ -1312,7 +1096,7 @@ impl<'a> Builder<'a> {
             if let Some(d) = &data.description {
                 pdoc.push(d.clone());
             }
-            if let Ty::Scalar(s) = &ty
+            if let TypeRef::Scalar(s) = &ty
                 && let Some(d) = scalar_doc(s)
             {
                 pdoc.push(d);
@@ -1320,6 +1104,11 @@ impl<'a> Builder<'a> {
             if data.deprecated == Some(true) {
                 pdoc.push("Deprecated by the service description.".into());
             }
+            let sensitive = marked_sensitive(data.extensions.get("x-sensitive"))
+                || self
+                    .settings
+                    .overlay
+                    .is_sensitive(&QName::new("", data.name.clone()));
             params.push(Param {
                 rust: names::unique(snake(&data.name), &mut taken),
                 wire: data.name.clone(),
@@ -1327,7 +1116,8 @@ impl<'a> Builder<'a> {
                 required: data.required || location == Location::Path,
                 ty,
                 explode,
-                doc: pdoc,
+                doc: clean(pdoc),
+                sensitive,
             });
         }
 
@@ -1337,18 +1127,85 @@ impl<'a> Builder<'a> {
             None => None,
         };
 
+        // Success statuses are the output; the others are typed errors.
         let mut responses = Vec::new();
-        let mut variants = BTreeSet::new();
-        variants.insert("Other".to_owned());
-        for (code, r) in &op.responses.responses {
-            let code = match code {
-                StatusCode::Code(c) => Code::Exact(*c),
-                StatusCode::Range(r) => Code::Range(*r),
-            };
-            responses.push(self.response(code, r, &type_prefix, &mut variants)?);
-        }
+        let mut errors = Vec::new();
+        let mut output_variants = BTreeSet::new();
+        let mut error_variants = BTreeSet::new();
+        error_variants.insert("Unhandled".to_owned());
+        let mut listed: Vec<(Code, &ReferenceOr<openapiv3::Response>)> = op
+            .responses
+            .responses
+            .iter()
+            .map(|(code, r)| {
+                let code = match code {
+                    StatusCode::Code(c) => Code::Exact(*c),
+                    StatusCode::Range(r) => Code::Range(*r),
+                };
+                (code, r)
+            })
+            .collect();
         if let Some(r) = &op.responses.default {
-            responses.push(self.response(Code::Default, r, &type_prefix, &mut variants)?);
+            listed.push((Code::Default, r));
+        }
+        for (code, r) in &listed {
+            let variants = if code.is_success() {
+                &mut output_variants
+            } else {
+                &mut error_variants
+            };
+            let resp = self.response(*code, r, &type_prefix, variants)?;
+            if code.is_success() {
+                responses.push(resp);
+            } else {
+                errors.push(ErrorCase {
+                    variant: resp.variant,
+                    label: match code {
+                        Code::Default => "default".to_owned(),
+                        c => format!("HTTP {}", c.label()),
+                    },
+                    doc: Some(resp.doc).filter(|d| !d.is_empty()),
+                    matcher: ErrorMatch::Status {
+                        code: *code,
+                        body: resp.body,
+                    },
+                });
+            }
+        }
+        // The most specific status first: `404` before `4XX` before `default`.
+        errors.sort_by_key(|e| match e.matcher {
+            ErrorMatch::Status {
+                code: Code::Exact(_),
+                ..
+            } => 0,
+            ErrorMatch::Status {
+                code: Code::Range(_),
+                ..
+            } => 1,
+            _ => 2,
+        });
+        // Only `default` documented: it describes success too.
+        if responses.is_empty()
+            && let Some(ErrorCase {
+                matcher: ErrorMatch::Status { body, .. },
+                doc,
+                ..
+            }) = errors.iter().find(|e| {
+                matches!(
+                    e.matcher,
+                    ErrorMatch::Status {
+                        code: Code::Default,
+                        ..
+                    }
+                )
+            })
+        {
+            responses.push(Resp {
+                code: Code::Range(2),
+                variant: "Success".to_owned(),
+                body: body.clone(),
+                doc: doc.clone().unwrap_or_default(),
+            });
         }
 
         let security = op
@@ -1361,18 +1218,34 @@ impl<'a> Builder<'a> {
                     .collect()
             })
             .unwrap_or_default();
-        Ok(Operation {
+        let mark = |key: &str| op.extensions.get(key).and_then(Value::as_str);
+        let provenance = match mark("x-provenance") {
+            Some(p) => Provenance::parse(p)
+                .ok_or_else(|| format!("operation {name}: unknown x-provenance `{p}`"))?,
+            None => self.settings.default_provenance.ok_or_else(|| {
+                format!(
+                    "operation {name} has no x-provenance mark and codegen.toml sets no default_provenance"
+                )
+            })?,
+        };
+        let source = mark("x-provenance-source").map(sanitize);
+        Ok(OperationModel {
             name,
-            rust,
-            method: method_upper,
-            path: path.to_owned(),
-            doc,
+            rust_name: rust,
+            doc: clean(doc),
+            provenance,
+            source,
             deprecated: op.deprecated,
-            params,
-            body,
-            body_field,
-            responses,
-            security,
+            errors,
+            binding: OperationBinding::Rest(RestOperation {
+                method: method_upper,
+                path: path.to_owned(),
+                params,
+                body,
+                body_field,
+                responses,
+                security,
+            }),
         })
     }
 
@@ -1428,7 +1301,7 @@ impl<'a> Builder<'a> {
             MediaKind::Json => {
                 let ty = match schema {
                     Some(s) => self.ty(s, &format!("{prefix}Request"))?,
-                    None => Ty::Any,
+                    None => TypeRef::AnyJson,
                 };
                 Body::Json {
                     content_type: ct.to_owned(),
@@ -1468,7 +1341,7 @@ impl<'a> Builder<'a> {
                         wire,
                         ty,
                         json: json && kind == MediaKind::Multipart,
-                        doc,
+                        doc: clean(doc),
                     });
                 }
                 if kind == MediaKind::Form {
@@ -1521,7 +1394,7 @@ impl<'a> Builder<'a> {
                     MediaKind::Json => ResponseBody::Json {
                         ty: match schema {
                             Some(s) => self.ty(s, &format!("{prefix}{variant}"))?,
-                            None => Ty::Any,
+                            None => TypeRef::AnyJson,
                         },
                         pointer: origin(media),
                     },
@@ -1534,7 +1407,7 @@ impl<'a> Builder<'a> {
             code,
             variant,
             body,
-            doc: r.description.clone(),
+            doc: sanitize(&r.description),
         })
     }
 }
@@ -1746,7 +1619,9 @@ fn security_schemes(raw: &[(String, Value)]) -> Result<Vec<Scheme>, String> {
                 &mut taken,
             ),
             name: name.clone(),
-            doc: s("description"),
+            doc: s("description")
+                .map(|d| sanitize(&d))
+                .filter(|d| !d.is_empty()),
             model,
         });
     }
@@ -1754,15 +1629,15 @@ fn security_schemes(raw: &[(String, Value)]) -> Result<Vec<Scheme>, String> {
 }
 
 /// Types a type contains directly (not behind a `Vec` or map), for cycle breaking.
-fn direct(ty: &Ty, out: &mut Vec<DefId>) {
+fn direct(ty: &TypeRef, out: &mut Vec<DefId>) {
     match ty {
-        Ty::Named(id) => out.push(*id),
-        Ty::Nullable(t) => direct(t, out),
+        TypeRef::Def(TypeId(id)) => out.push(*id),
+        TypeRef::Nullable(t) => direct(t, out),
         _ => {}
     }
 }
 
-fn reaches(defs: &[Def], from: DefId, to: DefId) -> bool {
+fn reaches(defs: &[TypeDef], from: DefId, to: DefId) -> bool {
     let mut stack = vec![from];
     let mut seen = BTreeSet::new();
     while let Some(d) = stack.pop() {
@@ -1774,17 +1649,17 @@ fn reaches(defs: &[Def], from: DefId, to: DefId) -> bool {
         }
         let mut next = Vec::new();
         match defs.get(d).map(|x| &x.kind) {
-            Some(DefKind::Struct(s)) => {
+            Some(TypeKind::Struct(s)) => {
                 for f in &s.fields {
                     direct(&f.ty, &mut next);
                 }
             }
-            Some(DefKind::OneOf(o)) => {
+            Some(TypeKind::OneOf(o)) => {
                 for v in &o.variants {
                     direct(&v.ty, &mut next);
                 }
             }
-            Some(DefKind::Alias(t)) => direct(t, &mut next),
+            Some(TypeKind::Alias(t)) => direct(t, &mut next),
             _ => {}
         }
         stack.extend(next);
@@ -1793,11 +1668,11 @@ fn reaches(defs: &[Def], from: DefId, to: DefId) -> bool {
 }
 
 /// Boxes fields and variants that would make a type contain itself.
-fn mark_boxes(defs: &mut [Def]) {
+fn mark_boxes(defs: &mut [TypeDef]) {
     for id in 0..defs.len() {
         let mut boxes = Vec::new();
         match &defs[id].kind {
-            DefKind::Struct(s) => {
+            TypeKind::Struct(s) => {
                 for (i, f) in s.fields.iter().enumerate() {
                     let mut d = Vec::new();
                     direct(&f.ty, &mut d);
@@ -1806,7 +1681,7 @@ fn mark_boxes(defs: &mut [Def]) {
                     }
                 }
             }
-            DefKind::OneOf(o) => {
+            TypeKind::OneOf(o) => {
                 for (i, v) in o.variants.iter().enumerate() {
                     let mut d = Vec::new();
                     direct(&v.ty, &mut d);
@@ -1818,12 +1693,12 @@ fn mark_boxes(defs: &mut [Def]) {
             _ => {}
         }
         match &mut defs[id].kind {
-            DefKind::Struct(s) => {
+            TypeKind::Struct(s) => {
                 for i in boxes {
                     s.fields[i].boxed = true;
                 }
             }
-            DefKind::OneOf(o) => {
+            TypeKind::OneOf(o) => {
                 for i in boxes {
                     o.variants[i].boxed = true;
                 }
@@ -1833,10 +1708,11 @@ fn mark_boxes(defs: &mut [Def]) {
     }
 }
 
-fn mark_responses(defs: &mut [Def], ops: &[Operation]) {
-    fn visit(defs: &mut [Def], ty: &Ty) {
+/// Marks every type a response body reaches (success or error).
+fn mark_responses(defs: &mut [TypeDef], ops: &[OperationModel]) {
+    fn visit(defs: &mut [TypeDef], ty: &TypeRef) {
         match ty {
-            Ty::Named(id) => {
+            TypeRef::Def(TypeId(id)) => {
                 let Some(def) = defs.get_mut(*id) else {
                     return;
                 };
@@ -1844,50 +1720,38 @@ fn mark_responses(defs: &mut [Def], ops: &[Operation]) {
                     return;
                 }
                 def.in_response = true;
-                let inner: Vec<Ty> = match &def.kind {
-                    DefKind::Struct(s) => s
+                let inner: Vec<TypeRef> = match &def.kind {
+                    TypeKind::Struct(s) => s
                         .fields
                         .iter()
                         .map(|f| f.ty.clone())
                         .chain(s.additional.iter().map(|(_, t)| t.clone()))
                         .collect(),
-                    DefKind::OneOf(o) => o.variants.iter().map(|v| v.ty.clone()).collect(),
-                    DefKind::Alias(t) => vec![t.clone()],
-                    DefKind::Enum(_) => Vec::new(),
+                    TypeKind::OneOf(o) => o.variants.iter().map(|v| v.ty.clone()).collect(),
+                    TypeKind::Alias(t) => vec![t.clone()],
+                    _ => Vec::new(),
                 };
                 for t in &inner {
                     visit(defs, t);
                 }
             }
-            Ty::Array { item, .. } => visit(defs, item),
-            Ty::Map(t) | Ty::Nullable(t) => visit(defs, t),
+            TypeRef::Array { item, .. } => visit(defs, item),
+            TypeRef::Map(t) | TypeRef::Nullable(t) => visit(defs, t),
             _ => {}
         }
     }
     for op in ops {
-        for r in &op.responses {
-            if let ResponseBody::Json { ty, .. } = &r.body {
+        let OperationBinding::Rest(r) = &op.binding else {
+            continue;
+        };
+        let errors = op.errors.iter().filter_map(|e| match &e.matcher {
+            ErrorMatch::Status { body, .. } => Some(body),
+            ErrorMatch::Fault(_) => None,
+        });
+        for body in r.responses.iter().map(|r| &r.body).chain(errors) {
+            if let ResponseBody::Json { ty, .. } = body {
                 visit(defs, ty);
             }
         }
-    }
-}
-
-impl Model {
-    /// Whether `deny_unknown_fields` is safe on this struct.
-    pub fn deny_unknown(&self, id: DefId) -> bool {
-        match self.defs.get(id) {
-            Some(Def {
-                kind: DefKind::Struct(s),
-                in_response,
-                ..
-            }) => s.closed && s.additional.is_none() && !in_response,
-            _ => false,
-        }
-    }
-
-    /// Pointer of a component's schema in the original document, by def.
-    pub fn component_of(&self, id: DefId) -> Option<&str> {
-        self.defs.get(id).and_then(|d| d.pointer.as_deref())
     }
 }

@@ -1,0 +1,136 @@
+//! The SOAP parts of a generated module: each operation's static description and input/output
+//! types, its client method, and the client.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{doc_attrs, element_name, lit, type_name};
+use crate::Error;
+use crate::model::{
+    OperationModel, Protocol, Provenance, ServiceModel, SoapOperation, SoapVersion,
+};
+
+/// The SOAP items of an operation's module, and its client method (without docs).
+pub(super) fn operation(
+    model: &ServiceModel,
+    op: &OperationModel,
+    s: &SoapOperation,
+) -> Result<(TokenStream, TokenStream), Error> {
+    let module = format_ident!("{}", op.rust_name);
+    let input_part = s
+        .input
+        .first()
+        .ok_or_else(|| Error::Emit(format!("{}: no input", op.name)))?;
+    let input = type_name(model, input_part.ty)?;
+    let input_el = element_name(&input_part.element);
+    // A one-way operation (no output message) answers with nothing.
+    let (output, output_el) = match s.output.first() {
+        Some(part) => {
+            let t = type_name(model, part.ty)?;
+            (quote!(super::super::types::#t), element_name(&part.element))
+        }
+        None => (
+            quote!(::sdk_runtime::soap::NoOutput),
+            quote!(::sdk_runtime::soap::NO_OUTPUT),
+        ),
+    };
+    let name = lit(&op.name);
+    let version = match &model.protocol {
+        Protocol::Soap {
+            version: SoapVersion::V12,
+            ..
+        } => quote!(::sdk_runtime::soap::SoapVersion::V12),
+        _ => quote!(::sdk_runtime::soap::SoapVersion::V11),
+    };
+    let action = match &s.action {
+        Some(a) => {
+            let a = lit(a);
+            quote!(::std::option::Option::Some(#a))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let provenance = match op.provenance {
+        Provenance::WireVerified => quote!(::sdk_runtime::soap::Provenance::WireVerified),
+        Provenance::Published => quote!(::sdk_runtime::soap::Provenance::Published),
+        Provenance::Reconstructed => quote!(::sdk_runtime::soap::Provenance::Reconstructed),
+    };
+    let inner = quote! {
+        /// The operation's input: the content of the request body element.
+        pub type Input = super::super::types::#input;
+        /// The operation's output: the content of the response body element.
+        pub type Output = #output;
+
+        /// Static description of the operation.
+        pub const SPEC: ::sdk_runtime::soap::OperationSpec = ::sdk_runtime::soap::OperationSpec::new(
+            #name,
+            #version,
+            #action,
+            #provenance,
+            #input_el,
+            #output_el,
+        );
+    };
+
+    // Header blocks bound to the input become parameters before the body.
+    let mut header_params = TokenStream::new();
+    let mut header_list = Vec::new();
+    for part in &s.input_headers {
+        let ty = type_name(model, part.ty)?;
+        let param = format_ident!("header_{}", crate::names::snake(&part.element.local));
+        let el = element_name(&part.element);
+        header_params.extend(quote!(#param: &types::#ty,));
+        header_list.push(quote!((#el, #param as &dyn ::sdk_runtime::soap::HeaderBlock)));
+    }
+    let call = if header_list.is_empty() {
+        quote!(self.soap.call(&operation::#module::SPEC, input).await)
+    } else {
+        quote!(self.soap.call_with_headers(&operation::#module::SPEC, &[#(#header_list),*], input).await)
+    };
+    let method = quote! {
+        pub async fn #module(
+            &self,
+            #header_params
+            input: &operation::#module::Input,
+        ) -> ::std::result::Result<
+            ::sdk_runtime::soap::Response<operation::#module::Output>,
+            ::sdk_runtime::SdkError<operation::#module::Error>,
+        > {
+            #call
+        }
+    };
+    Ok((inner, method))
+}
+
+/// The client of a SOAP service.
+pub(super) fn client(
+    model: &ServiceModel,
+    address: Option<&str>,
+    methods: TokenStream,
+) -> TokenStream {
+    let mut doc = vec![format!(
+        "Client of the `{}` service. Cheap to clone; clones share connections.",
+        model.name
+    )];
+    // A placeholder address that is not an absolute URL gives no default endpoint.
+    let parsed = address.map(|a| (a, url::Url::parse(a)));
+    if let Some((a, Err(e))) = &parsed {
+        doc.push(format!(
+            "The description's `soap:address` (`{a}`) is not an absolute URL ({e}); pass the endpoint to [`new`](Self::new)."
+        ));
+    }
+    let doc = doc_attrs(&doc);
+    let endpoint = match parsed {
+        Some((a, Ok(url))) => {
+            let (a, p) = (lit(a), lit(url.path()));
+            quote!(, #a, #p)
+        }
+        _ => TokenStream::new(),
+    };
+    quote! {
+        ::sdk_runtime::soap_client!(#doc Client #endpoint);
+
+        impl Client {
+            #methods
+        }
+    }
+}
