@@ -1,6 +1,5 @@
 //! An HTTPS server on loopback that requires a client certificate (mutual TLS).
 
-use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -99,7 +98,22 @@ pub struct SandboxResponse {
     pub headers: Vec<(String, String)>,
     /// The response body.
     pub body: Bytes,
+    /// Close the connection instead of answering.
+    drop_connection: bool,
 }
+
+/// The service's error when a handler asked to drop the connection: hyper then closes it
+/// without writing a response.
+#[derive(Debug)]
+struct ConnectionDropped;
+
+impl fmt::Display for ConnectionDropped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the sandbox handler dropped the connection")
+    }
+}
+
+impl std::error::Error for ConnectionDropped {}
 
 /// A running mTLS server; stops when dropped (abruptly) or on [`shutdown`](Self::shutdown)
 /// (gracefully).
@@ -326,7 +340,7 @@ async fn serve_connection(
     let service = service_fn(move |request| {
         let handler = Arc::clone(&handler);
         let client = client.clone();
-        async move { Ok::<_, Infallible>(handle_request(request, handler, client).await) }
+        async move { handle_request(request, handler, client).await }
     });
     let mut builder = http1::Builder::new();
     builder
@@ -350,7 +364,7 @@ async fn handle_request(
     request: Request<Incoming>,
     handler: Arc<dyn Handler>,
     client: ClientCert,
-) -> Response<Full<Bytes>> {
+) -> Result<Response<Full<Bytes>>, ConnectionDropped> {
     let (parts, body) = request.into_parts();
     let body = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -360,7 +374,10 @@ async fn handle_request(
             } else {
                 StatusCode::BAD_REQUEST
             };
-            return plain_response(status, format!("cannot read the request body: {e}"));
+            return Ok(plain_response(
+                status,
+                format!("cannot read the request body: {e}"),
+            ));
         }
     };
     let request = SandboxRequest {
@@ -381,7 +398,10 @@ async fn handle_request(
         client,
     };
     let response = handler.handle(request).await;
-    to_hyper(response)
+    if response.drop_connection {
+        return Err(ConnectionDropped);
+    }
+    Ok(to_hyper(response))
 }
 
 /// Converts the handler's response; a malformed one (bad status or header) becomes a 500
@@ -471,7 +491,25 @@ impl SandboxResponse {
             status,
             headers: vec![("Content-Type".to_owned(), content_type.to_owned())],
             body: body.into(),
+            drop_connection: false,
         }
+    }
+
+    /// No answer at all: the server closes the connection after reading the request, as a
+    /// crashing server or a broken network does (the client sees the connection end before a
+    /// response).
+    pub fn drop_connection() -> SandboxResponse {
+        SandboxResponse {
+            status: 0,
+            headers: Vec::new(),
+            body: Bytes::new(),
+            drop_connection: true,
+        }
+    }
+
+    /// Whether this is [`drop_connection`](Self::drop_connection).
+    pub fn drops_connection(&self) -> bool {
+        self.drop_connection
     }
 
     /// Adds a header.

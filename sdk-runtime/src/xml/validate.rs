@@ -47,6 +47,8 @@ pub enum ViolationKind {
     Occurs,
     /// A required value is missing or empty.
     Required,
+    /// A deadline has passed (e.g. SÚKL's 168 hours for a dispensing report).
+    Deadline,
 }
 
 impl fmt::Display for ValidationError {

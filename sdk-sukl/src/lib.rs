@@ -1,0 +1,21 @@
+//! Client for SÚKL's interfaces for pharmacies (Státní ústav pro kontrolu léčiv, the Czech State
+//! Institute for Drug Control), generated from service descriptions in `openapi/sukl/`.
+//!
+//! * [`lek13`]: LEK-13 reports of dispensed medicinal products (REST/JSON, mutual TLS with the
+//!   pharmacy's SÚKL certificate): prescriptions, requisitions and restricted sales, to report
+//!   within 168 hours. Reconstructed from SÚKL's guidance; see the module.
+//! * [`outbox`]: a durable outbox for those reports: each is stored before it is sent and sent
+//!   with backoff until SÚKL acknowledges it, exactly once across crashes (its UUID makes a
+//!   resend idempotent); SQLite embedded by default, PostgreSQL for several workers; which
+//!   reports are due or overdue.
+//! * `sandbox` (feature `sandbox`): an in-process SÚKL with mutual TLS that serves LEK-13 with
+//!   its rules and can be told to drop connections, fail or delay.
+
+pub mod lek13;
+pub mod outbox;
+
+#[rustfmt::skip]
+pub mod generated;
+
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
