@@ -8,6 +8,8 @@
 #   openapi-schema-validator, PyYAML (Python, pinned) - judge the JSON samples of generated REST
 #                             modules against their OpenAPI/Swagger schemas
 #                             (scripts/validate-json-schema.py).
+#   postgresql              - a real PostgreSQL server for sdk-sukl's outbox (started per run by
+#                             scripts/start-postgres.sh on 127.0.0.1:55432, never the system's).
 #   lxml (Python, pinned)     - a second libxml2 build judging exclusive XML canonicalization
 #                             (sdk-runtime/tests/support/exc_c14n_oracle.py, which also calls the
 #                             system libxml2 that xmllint brings through ctypes).
@@ -47,6 +49,8 @@ need=()
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
+# The PostgreSQL server the outbox tests start with scripts/start-postgres.sh.
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -181,10 +181,15 @@ pub struct Stats {
     pub dropped_after: usize,
     /// 5xx answers sent by fault injection.
     pub unavailable: usize,
+    /// Requests about a report that arrived while another request about the same report was
+    /// still being handled (two senders at once).
+    pub overlapping: usize,
 }
 
 struct Inner {
     reports: HashMap<String, StoredReport>,
+    /// Requests being handled, by report.
+    in_flight: HashMap<String, usize>,
     stats: Stats,
     faults: Faults,
     next: Vec<Fault>,
@@ -251,6 +256,7 @@ impl Sandbox {
         let state = Arc::new(State {
             inner: Mutex::new(Inner {
                 reports: HashMap::new(),
+                in_flight: HashMap::new(),
                 stats: Stats::default(),
                 faults: config.faults,
                 next: Vec::new(),
@@ -350,9 +356,17 @@ impl Handler for SuklHandler {
         request: SandboxRequest,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = SandboxResponse> + Send + '_>> {
         Box::pin(async move {
+            let report = report_of(&request);
             let (fault, delay) = {
                 let mut inner = self.state.lock();
                 inner.stats.requests += 1;
+                if let Some(id) = &report {
+                    let n = inner.in_flight.entry(id.clone()).or_default();
+                    *n += 1;
+                    if *n > 1 {
+                        inner.stats.overlapping += 1;
+                    }
+                }
                 let fault = if inner.next.is_empty() {
                     let f = inner.faults.clone();
                     let r = inner.random();
@@ -377,6 +391,43 @@ impl Handler for SuklHandler {
             if let Some(d) = delay {
                 tokio::time::sleep(d).await;
             }
+            let response = self.respond(&request, fault);
+            if let Some(id) = &report {
+                let mut inner = self.state.lock();
+                if let Some(n) = inner.in_flight.get_mut(id) {
+                    *n -= 1;
+                    if *n == 0 {
+                        inner.in_flight.remove(id);
+                    }
+                }
+            }
+            response
+        })
+    }
+}
+
+/// The report a request is about: the UUID in its path, or in its body for a create.
+fn report_of(request: &SandboxRequest) -> Option<String> {
+    let path = request.path.strip_prefix(BASE_PATH)?;
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["hlaseni", _druh] if request.method == "POST" => {
+            serde_json::from_slice::<Value>(&request.body)
+                .ok()?
+                .get("podaniID")?
+                .as_str()
+                .map(str::to_owned)
+        }
+        ["hlaseni", id, "stav"] => Some((*id).to_owned()),
+        ["hlaseni", _, id] => Some((*id).to_owned()),
+        _ => None,
+    }
+}
+
+impl SuklHandler {
+    /// The answer after the delay: a fault, or the handled request.
+    fn respond(&self, request: &SandboxRequest, fault: Option<Fault>) -> SandboxResponse {
+        {
             match fault {
                 Some(Fault::DropBefore) => {
                     self.state.lock().stats.dropped_before += 1;
@@ -394,7 +445,7 @@ impl Handler for SuklHandler {
             let now = OffsetDateTime::now_utc();
             let response = {
                 let mut inner = self.state.lock();
-                let response = answer(&mut inner, &request, now);
+                let response = answer(&mut inner, request, now);
                 if (400..500).contains(&response.status) {
                     inner.stats.refused += 1;
                 }
@@ -405,7 +456,7 @@ impl Handler for SuklHandler {
                 return SandboxResponse::drop_connection();
             }
             response
-        })
+        }
     }
 }
 

@@ -140,6 +140,23 @@ impl Validator {
         }
     }
 
+    /// Adds the violations of an error found for a part of the value at the current field,
+    /// keeping their own paths below it (`[3]` + `reglp/[0]/kodSUKL` →
+    /// `[3]/reglp/[0]/kodSUKL`).
+    pub fn extend_nested(&mut self, error: ValidationError) {
+        let prefix = self.path.join("/");
+        for mut v in error.violations {
+            if !prefix.is_empty() {
+                v.field = if v.field.is_empty() {
+                    prefix.clone()
+                } else {
+                    format!("{prefix}/{}", v.field)
+                };
+            }
+            self.violations.push(v);
+        }
+    }
+
     /// Checks occurrence bounds of a repeated element.
     pub fn occurs(&mut self, count: usize, min: usize, max: Option<usize>) {
         if count < min {
