@@ -370,6 +370,7 @@ pub(crate) enum Outcome {
 }
 
 /// A report ready to store.
+#[derive(Clone)]
 pub(crate) struct NewReport {
     pub podani_id: String,
     pub klic: String,
@@ -395,8 +396,11 @@ enum Store {
     #[cfg(feature = "sqlite")]
     Sqlite(sqlite::SqliteStore),
     #[cfg(feature = "postgres")]
-    Postgres(postgres::PgStore),
+    Postgres(Box<postgres::PgStore>),
 }
+
+/// Where events go.
+type EventSink = Arc<dyn Fn(&Event) + Send + Sync>;
 
 /// A durable outbox of LEK-13 reports for one workplace. Cheap to clone.
 #[derive(Clone)]
@@ -405,7 +409,7 @@ pub struct Outbox {
     odesilatel: Odesilatel,
     policy: RetryPolicy,
     late_allowed: bool,
-    events: Option<Arc<dyn Fn(&Event) + Send + Sync>>,
+    events: Option<EventSink>,
 }
 
 impl fmt::Debug for Outbox {
@@ -450,7 +454,7 @@ impl Outbox {
                     .strip_prefix("postgres:")
                     .filter(|rest| !rest.starts_with("//"))
                     .unwrap_or(location);
-                Store::Postgres(postgres::PgStore::open(conninfo).await?)
+                Store::Postgres(Box::new(postgres::PgStore::open(conninfo).await?))
             }
             #[cfg(not(feature = "postgres"))]
             return Err(OutboxError::Location(format!(

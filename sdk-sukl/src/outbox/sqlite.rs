@@ -152,27 +152,24 @@ impl SqliteStore {
         reports: &[NewReport],
         now: i64,
     ) -> Result<Vec<Enqueued>, OutboxError> {
-        let reports: Vec<(String, String, String, String, String, String, i64, i64)> = reports
-            .iter()
-            .map(|r| {
-                (
-                    r.podani_id.clone(),
-                    r.klic.clone(),
-                    r.druh.as_str().to_owned(),
-                    r.kod_pracoviste.clone(),
-                    r.input.clone(),
-                    r.body.clone(),
-                    r.vydano_ms,
-                    r.lhuta_ms,
-                )
-            })
-            .collect();
+        let reports = reports.to_vec();
         self.with(move |c| {
             let tx = c
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(db)?;
             let mut out = Vec::with_capacity(reports.len());
-            for (id, klic, druh, kod, input, body, vydano, lhuta) in reports {
+            for r in reports {
+                let NewReport {
+                    podani_id: id,
+                    klic,
+                    druh,
+                    kod_pracoviste: kod,
+                    input,
+                    body,
+                    vydano_ms: vydano,
+                    lhuta_ms: lhuta,
+                } = r;
+                let druh = druh.as_str();
                 let stored: Option<(String, String, i64)> = tx
                     .query_row(
                         "SELECT podani_id, input, lhuta_ms FROM lek13_reports WHERE klic = ?1",
