@@ -26,8 +26,65 @@ Examples:
   b2b sandbox p1 --out ./p1-sandbox
   B2B_SIGNING_PASSWORD=... b2b wssec sign request.xml --identity firma-wss.p12 > signed.xml
   b2b wssec verify signed.xml --trust ccp1-root.pem
+  b2b sukl lek13 send vydej.json
+  b2b sukl outbox due --store lek13.sqlite --hours 24
 
 Exit codes: 0 success, 1 service/transport/certificate error, 2 invalid input or usage.";
+
+const SUKL_AFTER_HELP: &str = "\
+Examples:
+  b2b sukl lek13 send vydej.json
+  b2b sukl lek13 send vydeje.json --store lek13.sqlite --endpoint https://api2.sukl.cz/lek13 \\
+      --identity LEKSUKL.pfx --kod-pracoviste 12345678901 --icz 12345000
+  b2b sukl outbox due --store lek13.sqlite --hours 24
+  b2b sandbox sukl";
+
+const LEK13_SEND_AFTER_HELP: &str = "\
+FILE holds one report or an array of reports (JSON; `-` reads stdin):
+
+  {\"druh\": \"recept\", \"klic\": \"vydej-123\", \"icp\": \"87654321\", \"rokNarozeni\": 1958,
+   \"pohlavi\": \"Z\", \"polozky\": [{\"druh\": \"registrovany\",
+   \"vydano\": \"2026-12-06T09:30:00+01:00\", \"mnozstvi\": 1, \"kodSUKL\": \"0012345\",
+   \"nazev\": \"PARALEN 500MG TBL NOB 24\", \"sarze\": \"A12B\", \"hradiPacient\": false,
+   \"uhradaZP\": 25.5}]}
+
+Kinds: druh recept | zadanka | volny; items registrovany | neregistrovany | iplp. Every report is
+checked first (all problems are listed, each with its field; exit code 2, nothing stored), then
+committed to the outbox (--store), then sent until SÚKL acknowledges it: connection failures,
+timeouts and 5xx answers are retried with backoff for up to --wait seconds; what is still waiting
+then stays in the outbox for `b2b sukl outbox run`. `klic` (your key of the dispensing) makes a
+repeated run idempotent: a report already in the outbox under its key is not stored twice.
+
+Without --endpoint an embedded SÚKL sandbox answers and the outbox is a temporary file. LEK-13's
+interface is reconstructed from SÚKL's guidance (no machine-readable description is public):
+names may differ from production.
+
+Examples:
+  b2b sukl lek13 send vydej.json
+  B2B_IDENTITY_PASSWORD=... b2b sukl lek13 send vydeje.json --store lek13.sqlite \\
+      --endpoint https://api2.sukl.cz/lek13 --identity LEKSUKL.pfx \\
+      --kod-pracoviste 12345678901 --icz 12345000 --sw-nazev 'Lékárna 2000' --sw-verze 7.1";
+
+const OUTBOX_AFTER_HELP: &str = "\
+--store is the outbox: a SQLite file (or sqlite:PATH), or a PostgreSQL database
+(postgres://user@host/db, or postgres:host=... dbname=...).
+
+Examples:
+  b2b sukl outbox list --store lek13.sqlite
+  b2b sukl outbox due --store lek13.sqlite --hours 24 --json
+  b2b sukl outbox retry --store lek13.sqlite
+  b2b sukl outbox run --store postgres://lekarna@db/lek13 --endpoint https://api2.sukl.cz/lek13 \\
+      --identity LEKSUKL.pfx";
+
+const SANDBOX_SUKL_AFTER_HELP: &str = "\
+Writes ca.pem (the sandbox CA, for --ca) and client.pem (a client certificate of the workplace
+12345678901 with its key, for --identity) to the output folder, prints the base URL and an
+example command, and serves LEK-13 under /lek13 until Ctrl-C. The sandbox reads the workplace
+code from the client certificate's common name and refuses reports of another workplace (403).
+
+Examples:
+  b2b sandbox sukl
+  b2b sandbox sukl --listen 127.0.0.1:8443 --out ./sukl-sandbox --drop-after 0.1";
 
 const VZP_AFTER_HELP: &str = "\
 Examples:
@@ -171,6 +228,13 @@ pub enum Command {
         #[command(subcommand)]
         command: P1Command,
     },
+    /// SÚKL (Czech State Institute for Drug Control): LEK-13 dispensing reports through a
+    /// durable outbox.
+    #[command(after_help = SUKL_AFTER_HELP)]
+    Sukl {
+        #[command(subcommand)]
+        command: SuklCommand,
+    },
     /// Runs an authority's sandbox as a standalone HTTPS server (for other programs to call).
     Sandbox {
         #[command(subcommand)]
@@ -199,6 +263,192 @@ pub enum SandboxCommand {
     /// prescriptions kept in memory.
     #[command(after_help = SANDBOX_P1_AFTER_HELP)]
     P1(SandboxP1Args),
+    /// The SÚKL sandbox: LEK-13 with mutual TLS, its rules, reports kept in memory, and faults
+    /// on request (dropped connections, 503s, delays).
+    #[command(after_help = SANDBOX_SUKL_AFTER_HELP)]
+    Sukl(SandboxSuklArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SuklCommand {
+    /// LEK-13: reports of medicines dispensed on prescription, on requisition, and restricted
+    /// non-prescription sales (to SÚKL within 168 hours).
+    Lek13 {
+        #[command(subcommand)]
+        command: Lek13Command,
+    },
+    /// The outbox: what is stored, what is due, retries, and a worker.
+    #[command(after_help = OUTBOX_AFTER_HELP)]
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Lek13Command {
+    /// Checks reports, commits them to the outbox and sends them until SÚKL acknowledges them.
+    #[command(after_help = LEK13_SEND_AFTER_HELP)]
+    Send(Lek13SendArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Lists the reports in the outbox, nearest deadline first, with where they stand.
+    List(OutboxListArgs),
+    /// Lists the reports SÚKL does not have yet whose deadline is within --hours, or past.
+    Due(OutboxDueArgs),
+    /// Sends failed messages again (after the cause was fixed).
+    Retry(OutboxStoreArgs),
+    /// Sends what is waiting: until nothing is left (--until-idle) or until Ctrl-C.
+    Run(OutboxRunArgs),
+}
+
+/// How to reach SÚKL (shared by the commands that send).
+#[derive(Debug, Args)]
+pub struct SuklTargetArgs {
+    /// Base URL of LEK-13, e.g. `https://api2.sukl.cz/lek13` or `https://testapi.sukl.cz/lek13`.
+    /// Without it, an embedded sandbox with fictitious data answers.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// The pharmacy's SÚKL certificate (the same as for eRecept): PKCS#12 or PEM with
+    /// certificate and key. The PKCS#12 password is read from $B2B_IDENTITY_PASSWORD or asked
+    /// for on the terminal.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    pub identity: Option<PathBuf>,
+    /// Private key (PEM) when it is not in the --identity file.
+    #[arg(long, value_name = "FILE", requires = "identity")]
+    pub key: Option<PathBuf>,
+    /// Extra trusted root certificates (PEM) for the server's certificate; may be repeated.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    pub ca: Vec<PathBuf>,
+    /// Seconds to wait for one call.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// The first retry waits about this many milliseconds, each further one twice as long.
+    #[arg(long, value_name = "MS", default_value_t = 2000,
+          value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub retry_base_ms: u64,
+    /// No retry waits longer than this many milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 300_000,
+          value_parser = clap::value_parser!(u64).range(1..=86_400_000))]
+    pub retry_max_ms: u64,
+    /// Messages sent at the same time.
+    #[arg(long, value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub concurrency: u64,
+    /// Prints each step (enqueued, sending, acknowledged, retrying, failed) to stderr.
+    #[arg(long)]
+    pub progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct Lek13SendArgs {
+    /// Files with one report or an array of reports (JSON); `-` reads stdin.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// The outbox (a SQLite file, sqlite:PATH, or postgres://…). Required with --endpoint;
+    /// without it, a temporary one for the embedded sandbox.
+    #[arg(long, value_name = "STORE", requires = "endpoint")]
+    pub store: Option<String>,
+    /// Your SÚKL workplace code (11 digits, as in your certificate). Required with --endpoint.
+    #[arg(long, value_name = "CODE")]
+    pub kod_pracoviste: Option<String>,
+    /// Your IČZ (8 digits). Required with --endpoint.
+    #[arg(long, value_name = "ICZ")]
+    pub icz: Option<String>,
+    /// The reporting software's name [default: b2b].
+    #[arg(long, value_name = "NAME")]
+    pub sw_nazev: Option<String>,
+    /// The reporting software's version [default: this b2b's version].
+    #[arg(long, value_name = "VERSION")]
+    pub sw_verze: Option<String>,
+    /// The reporting software's maker [default: b2b-sdk].
+    #[arg(long, value_name = "MAKER")]
+    pub sw_vyrobce: Option<String>,
+    /// Accept reports dispensed more than 168 hours ago (late, but still owed to SÚKL).
+    #[arg(long)]
+    pub allow_late: bool,
+    /// Only check and commit the reports; send them later with `b2b sukl outbox run`.
+    #[arg(long, conflicts_with = "wait")]
+    pub no_send: bool,
+    /// Seconds to keep sending and retrying before leaving the rest in the outbox.
+    #[arg(long, value_name = "SECS", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(0..=86400))]
+    pub wait: u64,
+    #[command(flatten)]
+    pub target: SuklTargetArgs,
+    /// Prints one JSON array (a record per report) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutboxStoreArgs {
+    /// The outbox: a SQLite file (or sqlite:PATH), or postgres://….
+    #[arg(long, value_name = "STORE")]
+    pub store: String,
+}
+
+#[derive(Debug, Args)]
+pub struct OutboxListArgs {
+    #[command(flatten)]
+    pub store: OutboxStoreArgs,
+    /// At most this many reports.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub limit: usize,
+    /// Prints one JSON array instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutboxDueArgs {
+    #[command(flatten)]
+    pub store: OutboxStoreArgs,
+    /// Reports whose deadline is within this many hours (and every overdue one).
+    #[arg(long, value_name = "N", default_value_t = 24)]
+    pub hours: u64,
+    /// Prints one JSON array instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutboxRunArgs {
+    #[command(flatten)]
+    pub store: OutboxStoreArgs,
+    /// Stop when nothing is waiting any more, instead of running until Ctrl-C.
+    #[arg(long)]
+    pub until_idle: bool,
+    /// Seconds between looks for newly enqueued reports (without --until-idle).
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    pub poll: u64,
+    #[command(flatten)]
+    pub target: SuklTargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxSuklArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// Folder for ca.pem and client.pem [default: a new folder in the temporary directory].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Share of requests whose connection is dropped before they are handled (0 to 1).
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0)]
+    pub drop_before: f64,
+    /// Share of requests handled whose answer is then dropped (0 to 1).
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0)]
+    pub drop_after: f64,
+    /// Share of requests answered 503 (0 to 1).
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0)]
+    pub unavailable: f64,
+    /// Delay every answer by up to this many milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub delay_ms: u64,
 }
 
 #[derive(Debug, Subcommand)]

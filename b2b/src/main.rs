@@ -11,6 +11,7 @@ mod identity;
 mod output;
 mod p1;
 mod sandbox;
+mod sukl;
 mod vzp;
 mod wssec;
 
@@ -28,6 +29,7 @@ async fn main() -> ExitCode {
         Command::Vzp { command } => vzp::run(command).await,
         Command::Wssec { command } => wssec::run(command),
         Command::P1 { command } => p1::run(command).await,
+        Command::Sukl { command } => sukl::run(command).await,
         Command::Sandbox { command } => sandbox::run(command).await,
     };
     match result {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use sdk_vzp::sandbox::{Sandbox, SandboxConfig};
 
-use crate::cli::{SandboxCommand, SandboxP1Args, SandboxVzpArgs};
+use crate::cli::{SandboxCommand, SandboxP1Args, SandboxSuklArgs, SandboxVzpArgs};
 use crate::failure::Failure;
 use crate::{output, p1};
 
@@ -14,7 +14,62 @@ pub async fn run(command: SandboxCommand) -> Result<(), Failure> {
     match command {
         SandboxCommand::Vzp(args) => vzp(args).await,
         SandboxCommand::P1(args) => p1_sandbox(args).await,
+        SandboxCommand::Sukl(args) => sukl_sandbox(args).await,
     }
+}
+
+async fn sukl_sandbox(args: SandboxSuklArgs) -> Result<(), Failure> {
+    use sdk_sukl::sandbox::{Faults, SANDBOX_KOD_PRACOVISTE, Sandbox, SandboxConfig};
+
+    for (name, share) in [
+        ("--drop-before", args.drop_before),
+        ("--drop-after", args.drop_after),
+        ("--unavailable", args.unavailable),
+    ] {
+        if !(0.0..=1.0).contains(&share) {
+            return Err(Failure::Usage(format!("{name} is a share from 0 to 1")));
+        }
+    }
+    let mut faults = Faults::none()
+        .drop_before(args.drop_before)
+        .drop_after(args.drop_after)
+        .unavailable(args.unavailable);
+    if args.delay_ms > 0 {
+        faults = faults.delay(
+            std::time::Duration::ZERO,
+            std::time::Duration::from_millis(args.delay_ms),
+        );
+    }
+    let sandbox = Sandbox::start_on(args.listen, SandboxConfig::default().faults(faults))
+        .map_err(|e| Failure::Failed(format!("cannot start the SÚKL sandbox: {e}")))?;
+    let cert = sandbox
+        .issue_client_cert(SANDBOX_KOD_PRACOVISTE)
+        .map_err(|e| Failure::Failed(format!("cannot issue a client certificate: {e}")))?;
+    let dir = out_dir(args.out, "sukl")?;
+    let ca = dir.join("ca.pem");
+    let client = dir.join("client.pem");
+    write_file(&ca, sandbox.ca_cert_pem(), false)?;
+    // Holds a private key: readable by the owner only.
+    write_file(&client, &cert.pem_bundle(), true)?;
+    let url = sandbox.base_url();
+    let (ca, client) = (shell_quote(&ca), shell_quote(&client));
+    let text = format!(
+        "SÚKL sandbox (LEK-13, fictitious) listening on {url}\n\
+         \x20 ca.pem      {ca}  (server CA: pass with --ca)\n\
+         \x20 client.pem  {client}  (client certificate of workplace {SANDBOX_KOD_PRACOVISTE} and key: --identity)\n\
+         \n\
+         Example:\n\
+         \x20 b2b sukl lek13 send vydej.json --store lek13.sqlite --endpoint {url} \\\n\
+         \x20     --identity {client} --ca {ca} --kod-pracoviste {SANDBOX_KOD_PRACOVISTE} --icz 12345000\n\
+         Press Ctrl-C to stop.\n"
+    );
+    output::stdout(&text)?;
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| Failure::Failed(format!("cannot wait for Ctrl-C: {e}")))?;
+    eprintln!("stopping the SÚKL sandbox");
+    sandbox.shutdown().await;
+    Ok(())
 }
 
 async fn vzp(args: SandboxVzpArgs) -> Result<(), Failure> {

@@ -444,7 +444,47 @@ impl Outbox {
     /// a PostgreSQL connection string (`postgres://user@host:port/db`, or `host=… dbname=…`
     /// key-value form after `postgres:`), for the pharmacy `odesilatel`.
     pub async fn open(location: &str, odesilatel: Odesilatel) -> Result<Self, OutboxError> {
-        let store = if location.starts_with("postgres://")
+        let outbox = Self::new(Self::store(location, true).await?, odesilatel);
+        outbox
+            .bind("kod_pracoviste", outbox.odesilatel.kod_pracoviste.as_str())
+            .await?;
+        let json = serde_json::to_string(&outbox.odesilatel).map_err(OutboxError::store)?;
+        dispatch!(outbox, s => s.set_meta("odesilatel", &json).await)?;
+        Ok(outbox)
+    }
+
+    /// Opens an existing outbox with the pharmacy it was last opened for (to list it, see what
+    /// is due, or run a worker); refuses a location that holds no outbox.
+    pub async fn reopen(location: &str) -> Result<Self, OutboxError> {
+        let store = Self::store(location, false).await?;
+        let json = match &store {
+            #[cfg(feature = "sqlite")]
+            Store::Sqlite(s) => s.meta("odesilatel").await?,
+            #[cfg(feature = "postgres")]
+            Store::Postgres(s) => s.meta("odesilatel").await?,
+        }
+        .ok_or_else(|| OutboxError::Location(format!("{location} holds no outbox yet")))?;
+        let odesilatel: Odesilatel = serde_json::from_str(&json).map_err(OutboxError::store)?;
+        Ok(Self::new(store, odesilatel))
+    }
+
+    fn new(store: Store, odesilatel: Odesilatel) -> Self {
+        Self {
+            store: Arc::new(store),
+            odesilatel,
+            policy: RetryPolicy::default(),
+            late_allowed: false,
+            events: None,
+        }
+    }
+
+    /// The pharmacy this outbox reports for.
+    pub fn odesilatel(&self) -> &Odesilatel {
+        &self.odesilatel
+    }
+
+    async fn store(location: &str, create: bool) -> Result<Store, OutboxError> {
+        if location.starts_with("postgres://")
             || location.starts_with("postgresql://")
             || location.starts_with("postgres:")
         {
@@ -454,37 +494,33 @@ impl Outbox {
                     .strip_prefix("postgres:")
                     .filter(|rest| !rest.starts_with("//"))
                     .unwrap_or(location);
-                Store::Postgres(Box::new(postgres::PgStore::open(conninfo).await?))
+                return Ok(Store::Postgres(Box::new(
+                    postgres::PgStore::open(conninfo).await?,
+                )));
             }
             #[cfg(not(feature = "postgres"))]
             return Err(OutboxError::Location(format!(
                 "{location} (built without the `postgres` feature)"
             )));
-        } else {
-            #[cfg(feature = "sqlite")]
-            {
-                let path = location.strip_prefix("sqlite:").unwrap_or(location);
-                if path.is_empty() {
-                    return Err(OutboxError::Location(location.to_owned()));
-                }
-                Store::Sqlite(sqlite::SqliteStore::open(std::path::Path::new(path)).await?)
+        }
+        #[cfg(feature = "sqlite")]
+        {
+            let path = location.strip_prefix("sqlite:").unwrap_or(location);
+            if path.is_empty() {
+                return Err(OutboxError::Location(location.to_owned()));
             }
-            #[cfg(not(feature = "sqlite"))]
-            return Err(OutboxError::Location(format!(
-                "{location} (built without the `sqlite` feature)"
-            )));
-        };
-        let outbox = Self {
-            store: Arc::new(store),
-            odesilatel,
-            policy: RetryPolicy::default(),
-            late_allowed: false,
-            events: None,
-        };
-        outbox
-            .bind("kod_pracoviste", outbox.odesilatel.kod_pracoviste.as_str())
-            .await?;
-        Ok(outbox)
+            let path = std::path::Path::new(path);
+            if !create && !path.is_file() {
+                return Err(OutboxError::Location(format!(
+                    "{location}: no such outbox file"
+                )));
+            }
+            Ok(Store::Sqlite(sqlite::SqliteStore::open(path).await?))
+        }
+        #[cfg(not(feature = "sqlite"))]
+        Err(OutboxError::Location(format!(
+            "{location} (built without the `sqlite` feature)"
+        )))
     }
 
     /// Uses `policy` for retries and concurrency.

@@ -159,6 +159,27 @@ impl PgStore {
         row.try_get(0).map_err(db)
     }
 
+    pub(super) async fn meta(&self, key: &str) -> Result<Option<String>, OutboxError> {
+        let c = self.admin.lock().await;
+        let row = c
+            .query_opt("SELECT value FROM lek13_meta WHERE key = $1", &[&key])
+            .await
+            .map_err(db)?;
+        row.map(|r| r.try_get(0).map_err(db)).transpose()
+    }
+
+    pub(super) async fn set_meta(&self, key: &str, value: &str) -> Result<(), OutboxError> {
+        let c = self.admin.lock().await;
+        c.execute(
+            "INSERT INTO lek13_meta (key, value) VALUES ($1, $2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[&key, &value],
+        )
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
     pub(super) async fn enqueue(
         &self,
         reports: &[NewReport],

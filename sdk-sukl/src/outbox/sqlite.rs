@@ -147,6 +147,34 @@ impl SqliteStore {
         .await
     }
 
+    pub(super) async fn meta(&self, key: &str) -> Result<Option<String>, OutboxError> {
+        let key = key.to_owned();
+        self.with(move |c| {
+            c.query_row(
+                "SELECT value FROM lek13_meta WHERE key = ?1",
+                params![key],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)
+        })
+        .await
+    }
+
+    pub(super) async fn set_meta(&self, key: &str, value: &str) -> Result<(), OutboxError> {
+        let (key, value) = (key.to_owned(), value.to_owned());
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO lek13_meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map_err(db)?;
+            Ok(())
+        })
+        .await
+    }
+
     pub(super) async fn enqueue(
         &self,
         reports: &[NewReport],
