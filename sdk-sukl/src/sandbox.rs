@@ -4,7 +4,7 @@
 //! It serves every operation of `openapi/sukl/lek13.yaml` from memory, with the rules the
 //! guidance states and the description reconstructs:
 //!
-//! * SÚKL authorises by the workplace code in the client certificate ([G] C.8): here the
+//! * SÚKL authorises by the workplace code in the client certificate (guidance C.8): here the
 //!   certificate's common name. A body whose `kodPracoviste` differs is refused with 403, as is a
 //!   certificate whose common name is not 11 digits.
 //! * A body that is not a report of its kind, or breaks the description (patterns, lengths,

@@ -3,11 +3,11 @@
 //! Layout of a generated service module, after smithy-rs, the same for SOAP and REST:
 //! `types::*` (one Rust type per schema type reached), `operation::<op>::{Input, Output, Error,
 //! SPEC}`, and a `Client` with one async method per operation. What is the same for both is
-//! written here and in [`types`] once: module and operation docs with each operation's
+//! written here and in `types` once: module and operation docs with each operation's
 //! provenance, the typed `Error` enum of every operation, structs and enums with their docs,
-//! constructors, redacted `Debug` and `Validate`. What differs is in [`soap`] and [`rest`]
-//! (operation plumbing and clients) and in the codecs: `content` and [`types`] for XML,
-//! [`json`] for JSON.
+//! constructors, redacted `Debug` and `Validate`. What differs is in `soap` and `rest`
+//! (operation plumbing and clients) and in the codecs: `content` and `types` for XML,
+//! `json` for JSON.
 
 mod content;
 mod json;

@@ -58,7 +58,7 @@ use crate::generated::lek13 as generated;
 use crate::generated::lek13::operation as op;
 pub use crate::generated::lek13::types::{Potvrzeni, Pracoviste, StavHlaseni, StavSluzby};
 
-/// A SÚKL environment. The hosts are the guidance's ([G] C.1); the paths below them are
+/// A SÚKL environment. The hosts are the guidance's (guidance C.1); the paths below them are
 /// reconstructed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -13,13 +13,13 @@ use sdk_runtime::xml::{Validate, ValidationError, Validator, ViolationKind};
 use super::values::{FormaIplp, Icp, KodSukl, Odesilatel, Pohlavi, check_digits};
 use crate::generated::lek13::types as t;
 
-/// SÚKL must have a report within 168 hours of the dispensing ([G] A).
+/// SÚKL must have a report within 168 hours of the dispensing (guidance A).
 pub const LHUTA: Duration = Duration::hours(168);
 
 /// How far in the future a dispensing time may lie (clocks differ).
 const CLOCK_SKEW: Duration = Duration::minutes(5);
 
-/// The three kinds of report ([G] A; the names of SÚKL's LEK-13 open data).
+/// The three kinds of report (guidance A; the names of SÚKL's LEK-13 open data).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
@@ -59,7 +59,7 @@ impl fmt::Display for DruhHlaseni {
     }
 }
 
-/// The kinds of dispensed item ([G] B.1.1–B.1.3, B.2.1–B.2.3; a restricted sale has only the
+/// The kinds of dispensed item (guidance B.1.1–B.1.3, B.2.1–B.2.3; a restricted sale has only the
 /// first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -656,7 +656,7 @@ impl Polozka {
         }
     }
 
-    /// A product with a SÚKL code ([G] B.1.1, B.2.1), dispensed at `vydano` (RFC 3339 or a
+    /// A product with a SÚKL code (guidance B.1.1, B.2.1), dispensed at `vydano` (RFC 3339 or a
     /// date). On a prescription, add [`hradi`](Self::hradi).
     pub fn registrovany(
         vydano: &str,
@@ -671,7 +671,7 @@ impl Polozka {
         p
     }
 
-    /// A product without a SÚKL code ([G] B.1.2, B.2.2).
+    /// A product without a SÚKL code (guidance B.1.2, B.2.2).
     pub fn neregistrovany(
         vydano: &str,
         mnozstvi: f64,
@@ -689,14 +689,14 @@ impl Polozka {
         p
     }
 
-    /// An individually prepared medicine ([G] B.1.3, B.2.3).
+    /// An individually prepared medicine (guidance B.1.3, B.2.3).
     pub fn iplp(vydano: &str, mnozstvi: f64, nazev: &str, forma: FormaIplp) -> Self {
         let mut p = Self::new(DruhPolozky::Iplp, vydano, mnozstvi, nazev);
         p.forma_iplp = Some(forma);
         p
     }
 
-    /// A restricted non-prescription product sold ([G] B.3), with the patient's year of birth
+    /// A restricted non-prescription product sold (guidance B.3), with the patient's year of birth
     /// and sex.
     pub fn otc_s_omezenim(
         vydano: &str,

@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS lek13_reports (
   input TEXT NOT NULL,
   vydano_ms BIGINT NOT NULL,
   lhuta_ms BIGINT NOT NULL,
-  created_ms BIGINT NOT NULL
+  created_ms BIGINT NOT NULL,
+  otevreno BOOLEAN NOT NULL DEFAULT TRUE
 );
 CREATE TABLE IF NOT EXISTS lek13_messages (
   seq BIGSERIAL PRIMARY KEY,
@@ -51,6 +52,7 @@ CREATE TABLE IF NOT EXISTS lek13_messages (
 CREATE INDEX IF NOT EXISTS lek13_messages_due ON lek13_messages(stav, dalsi_pokus_ms);
 CREATE INDEX IF NOT EXISTS lek13_messages_report ON lek13_messages(podani_id, seq);
 CREATE INDEX IF NOT EXISTS lek13_reports_lhuta ON lek13_reports(lhuta_ms);
+CREATE INDEX IF NOT EXISTS lek13_reports_open ON lek13_reports(lhuta_ms) WHERE otevreno;
 ";
 
 /// The aggregation of a report's messages (as the SQLite store's).
@@ -68,16 +70,27 @@ FROM lek13_reports r JOIN lek13_messages m ON m.podani_id = r.podani_id
 ";
 
 /// The next message that may be sent, its report row locked; skips reports another worker
-/// holds.
+/// holds. Only reports with messages not yet acknowledged (`otevreno`, indexed) are looked at,
+/// so the acknowledged history costs nothing; of each, its first such message (a report's
+/// messages go in order), if it is waiting and due.
 const CLAIM: &str = "
-SELECT m.seq, m.podani_id, r.druh, m.akce, m.body, m.pokusy
-FROM lek13_reports r JOIN lek13_messages m ON m.podani_id = r.podani_id
-WHERE m.stav = 'ceka' AND m.dalsi_pokus_ms <= $1
-  AND NOT EXISTS (SELECT 1 FROM lek13_messages e
-                  WHERE e.podani_id = m.podani_id AND e.seq < m.seq AND e.stav <> 'potvrzeno')
-ORDER BY r.lhuta_ms, m.seq
+SELECT m.seq, r.podani_id, r.druh, m.akce, m.body, m.pokusy
+FROM lek13_reports r
+CROSS JOIN LATERAL (
+  SELECT e.seq, e.akce, e.body, e.pokusy, e.stav, e.dalsi_pokus_ms FROM lek13_messages e
+  WHERE e.podani_id = r.podani_id AND e.stav <> 'potvrzeno' ORDER BY e.seq LIMIT 1) m
+WHERE r.otevreno AND m.stav = 'ceka' AND m.dalsi_pokus_ms <= $1
+ORDER BY r.lhuta_ms, r.podani_id
 LIMIT 1
 FOR UPDATE OF r SKIP LOCKED
+";
+
+/// Closes a report whose messages are all acknowledged.
+const CLOSE_REPORT: &str = "
+UPDATE lek13_reports SET otevreno = EXISTS (
+  SELECT 1 FROM lek13_messages e WHERE e.podani_id = lek13_reports.podani_id
+    AND e.stav <> 'potvrzeno')
+WHERE podani_id = $1
 ";
 
 pub(super) struct PgStore {
@@ -278,15 +291,22 @@ impl PgStore {
         body: Option<&str>,
         now: i64,
     ) -> Result<(), OutboxError> {
-        let c = self.admin.lock().await;
-        c.execute(
+        let mut c = self.admin.lock().await;
+        let tx = c.transaction().await.map_err(db)?;
+        tx.execute(
             "INSERT INTO lek13_messages (podani_id, akce, body, stav, dalsi_pokus_ms, created_ms)
              VALUES ($1, $2, $3, 'ceka', $4, $4)",
             &[&podani_id, &akce.as_str(), &body, &now],
         )
         .await
         .map_err(db)?;
-        Ok(())
+        tx.execute(
+            "UPDATE lek13_reports SET otevreno = TRUE WHERE podani_id = $1",
+            &[&podani_id],
+        )
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)
     }
 
     pub(super) async fn list(
@@ -364,9 +384,11 @@ impl PgStore {
             .map_err(db)?;
         let next: Option<i64> = c
             .query_one(
-                "SELECT MIN(m.dalsi_pokus_ms) FROM lek13_messages m WHERE m.stav = 'ceka'
-                   AND NOT EXISTS (SELECT 1 FROM lek13_messages e
-                     WHERE e.podani_id = m.podani_id AND e.seq < m.seq AND e.stav <> 'potvrzeno')",
+                "SELECT MIN(m.dalsi_pokus_ms) FROM lek13_reports r
+                 CROSS JOIN LATERAL (
+                   SELECT e.stav, e.dalsi_pokus_ms FROM lek13_messages e
+                   WHERE e.podani_id = r.podani_id AND e.stav <> 'potvrzeno' ORDER BY e.seq LIMIT 1) m
+                 WHERE r.otevreno AND m.stav = 'ceka'",
                 &[],
             )
             .await
@@ -468,6 +490,8 @@ async fn step(conn: &mut PgClient, outbox: &Outbox, client: &Client) -> Result<S
                 &[&now, prijato, &status, &claim.seq],
             )
             .await
+            .map_err(db)?;
+            tx.execute(CLOSE_REPORT, &[&claim.podani_id]).await
         }
         Outcome::Retry { status, error } => {
             let status = status.map(i32::from);

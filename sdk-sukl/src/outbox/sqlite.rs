@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS lek13_reports (
   input TEXT NOT NULL,
   vydano_ms INTEGER NOT NULL,
   lhuta_ms INTEGER NOT NULL,
-  created_ms INTEGER NOT NULL
+  created_ms INTEGER NOT NULL,
+  otevreno INTEGER NOT NULL DEFAULT 1
 );
 CREATE TABLE IF NOT EXISTS lek13_messages (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -50,6 +51,7 @@ CREATE TABLE IF NOT EXISTS lek13_messages (
 CREATE INDEX IF NOT EXISTS lek13_messages_due ON lek13_messages(stav, dalsi_pokus_ms);
 CREATE INDEX IF NOT EXISTS lek13_messages_report ON lek13_messages(podani_id, seq);
 CREATE INDEX IF NOT EXISTS lek13_reports_lhuta ON lek13_reports(lhuta_ms);
+CREATE INDEX IF NOT EXISTS lek13_reports_open ON lek13_reports(lhuta_ms) WHERE otevreno = 1;
 ";
 
 /// The aggregation of a report's messages that [`report_state`] reads (shared with PostgreSQL).
@@ -66,16 +68,26 @@ SELECT r.podani_id, r.klic, r.druh, r.vydano_ms, r.lhuta_ms,
 FROM lek13_reports r JOIN lek13_messages m ON m.podani_id = r.podani_id
 ";
 
-/// Messages that may be sent now: waiting, due, and the first not acknowledged of their report
-/// (a report's messages go in order).
+/// Messages that may be sent now: of reports with messages not yet acknowledged
+/// (`otevreno`, indexed, so that the acknowledged history costs nothing), the first such
+/// message of each report (a report's messages go in order), if it is waiting and due.
 const CLAIMABLE: &str = "
-SELECT m.seq, m.podani_id, r.druh, m.akce, m.body, m.pokusy
-FROM lek13_messages m JOIN lek13_reports r ON r.podani_id = m.podani_id
-WHERE m.stav = 'ceka' AND m.dalsi_pokus_ms <= ?1
-  AND NOT EXISTS (SELECT 1 FROM lek13_messages e
-                  WHERE e.podani_id = m.podani_id AND e.seq < m.seq AND e.stav <> 'potvrzeno')
-ORDER BY r.lhuta_ms, m.seq
+SELECT m.seq, r.podani_id, r.druh, m.akce, m.body, m.pokusy
+FROM lek13_reports r
+JOIN lek13_messages m ON m.seq = (
+  SELECT e.seq FROM lek13_messages e
+  WHERE e.podani_id = r.podani_id AND e.stav <> 'potvrzeno' ORDER BY e.seq LIMIT 1)
+WHERE r.otevreno = 1 AND m.stav = 'ceka' AND m.dalsi_pokus_ms <= ?1
+ORDER BY r.lhuta_ms, r.podani_id
 LIMIT ?2
+";
+
+/// Closes a report whose messages are all acknowledged.
+const CLOSE_REPORT: &str = "
+UPDATE lek13_reports SET otevreno = EXISTS (
+  SELECT 1 FROM lek13_messages e WHERE e.podani_id = lek13_reports.podani_id
+    AND e.stav <> 'potvrzeno')
+WHERE podani_id = ?1
 ";
 
 pub(super) struct SqliteStore {
@@ -266,13 +278,19 @@ impl SqliteStore {
     ) -> Result<(), OutboxError> {
         let (id, body) = (podani_id.to_owned(), body.map(str::to_owned));
         self.with(move |c| {
-            c.execute(
+            let tx = c.transaction().map_err(db)?;
+            tx.execute(
                 "INSERT INTO lek13_messages (podani_id, akce, body, stav, dalsi_pokus_ms, created_ms)
                  VALUES (?1, ?2, ?3, 'ceka', ?4, ?4)",
                 params![id, akce.as_str(), body, now],
             )
             .map_err(db)?;
-            Ok(())
+            tx.execute(
+                "UPDATE lek13_reports SET otevreno = 1 WHERE podani_id = ?1",
+                params![id],
+            )
+            .map_err(db)?;
+            tx.commit().map_err(db)
         })
         .await
     }
@@ -393,9 +411,11 @@ impl SqliteStore {
                 .map_err(db)?;
             let next: Option<i64> = c
                 .query_row(
-                    "SELECT MIN(m.dalsi_pokus_ms) FROM lek13_messages m WHERE m.stav = 'ceka'
-                       AND NOT EXISTS (SELECT 1 FROM lek13_messages e
-                         WHERE e.podani_id = m.podani_id AND e.seq < m.seq AND e.stav <> 'potvrzeno')",
+                    "SELECT MIN(m.dalsi_pokus_ms) FROM lek13_reports r
+                     JOIN lek13_messages m ON m.seq = (
+                       SELECT e.seq FROM lek13_messages e
+                       WHERE e.podani_id = r.podani_id AND e.stav <> 'potvrzeno' ORDER BY e.seq LIMIT 1)
+                     WHERE r.otevreno = 1 AND m.stav = 'ceka'",
                     [],
                     |r| r.get(0),
                 )
@@ -438,36 +458,47 @@ impl SqliteStore {
         .await
     }
 
-    async fn record(
-        &self,
-        seq: i64,
-        outcome: Outcome,
-        now: i64,
-        next: i64,
-    ) -> Result<(), OutboxError> {
+    /// Records the outcomes of a batch of sends in one transaction (one write to the disk for
+    /// all of them).
+    async fn record(&self, done: Vec<(Claim, Outcome, i64)>, now: i64) -> Result<(), OutboxError> {
         self.with(move |c| {
-            match outcome {
-                Outcome::Acknowledged { status, prijato } => c.execute(
-                    "UPDATE lek13_messages SET stav = 'potvrzeno', pokusy = pokusy + 1,
-                       potvrzeno_ms = ?1, prijato = ?2, posledni_status = ?3, posledni_chyba = NULL
-                     WHERE seq = ?4",
-                    params![now, prijato, status, seq],
-                ),
-                Outcome::Retry { status, error } => c.execute(
-                    "UPDATE lek13_messages SET pokusy = pokusy + 1, dalsi_pokus_ms = ?1,
-                       posledni_chyba = ?2, posledni_status = ?3
-                     WHERE seq = ?4",
-                    params![next, error, status, seq],
-                ),
-                Outcome::Failed { status, error } => c.execute(
-                    "UPDATE lek13_messages SET stav = 'selhalo', pokusy = pokusy + 1,
-                       posledni_chyba = ?1, posledni_status = ?2
-                     WHERE seq = ?3",
-                    params![error, status, seq],
-                ),
+            let tx = c.transaction().map_err(db)?;
+            for (claim, outcome, next) in done {
+                let seq = claim.seq;
+                match outcome {
+                    Outcome::Acknowledged { status, prijato } => {
+                        tx.execute(
+                            "UPDATE lek13_messages SET stav = 'potvrzeno', pokusy = pokusy + 1,
+                               potvrzeno_ms = ?1, prijato = ?2, posledni_status = ?3,
+                               posledni_chyba = NULL
+                             WHERE seq = ?4",
+                            params![now, prijato, status, seq],
+                        )
+                        .map_err(db)?;
+                        tx.execute(CLOSE_REPORT, params![claim.podani_id])
+                            .map_err(db)?;
+                    }
+                    Outcome::Retry { status, error } => {
+                        tx.execute(
+                            "UPDATE lek13_messages SET pokusy = pokusy + 1, dalsi_pokus_ms = ?1,
+                               posledni_chyba = ?2, posledni_status = ?3
+                             WHERE seq = ?4",
+                            params![next, error, status, seq],
+                        )
+                        .map_err(db)?;
+                    }
+                    Outcome::Failed { status, error } => {
+                        tx.execute(
+                            "UPDATE lek13_messages SET stav = 'selhalo', pokusy = pokusy + 1,
+                               posledni_chyba = ?1, posledni_status = ?2
+                             WHERE seq = ?3",
+                            params![error, status, seq],
+                        )
+                        .map_err(db)?;
+                    }
+                }
             }
-            .map_err(db)?;
-            Ok(())
+            tx.commit().map_err(db)
         })
         .await
     }
@@ -513,13 +544,18 @@ impl SqliteStore {
                     (claim, outcome)
                 });
             }
-            while let Some(done) = sends.join_next().await {
-                let (claim, outcome) = done.map_err(OutboxError::store)?;
+            let mut done = Vec::new();
+            while let Some(sent) = sends.join_next().await {
+                let (claim, outcome) = sent.map_err(OutboxError::store)?;
                 let now = ms(time::OffsetDateTime::now_utc());
                 let next = outbox.retry_at(&claim, &outcome, now);
                 summary.add(&outcome);
-                self.record(claim.seq, outcome.clone(), now, next).await?;
-                outbox.recorded(&claim, &outcome, next, now);
+                done.push((claim, outcome, next));
+            }
+            let now = ms(time::OffsetDateTime::now_utc());
+            self.record(done.clone(), now).await?;
+            for (claim, outcome, next) in &done {
+                outbox.recorded(claim, outcome, *next, now);
             }
         }
         drop(lock);
