@@ -41,7 +41,13 @@ fn report(i: usize, run: usize) -> Hlaseni {
         1 => Hlaseni::zadanka(&Icp::parse("11223344").unwrap())
             .polozka(Polozka::registrovany(&v, 0.5, &kod, "BETADINE", &sarze)),
         _ => Hlaseni::volny_prodej().polozka(Polozka::otc_s_omezenim(
-            &v, 1.0, &kod, "NUROFEN", &sarze, 1990, Pohlavi::M,
+            &v,
+            1.0,
+            &kod,
+            "NUROFEN",
+            &sarze,
+            1990,
+            Pohlavi::M,
         )),
     };
     h.klic(format!("r{run}-{i}"))
@@ -106,14 +112,22 @@ async fn outbox(
     concurrency: usize,
 ) -> (f64, f64) {
     let policy = RetryPolicy::default().concurrency(concurrency);
-    let first = Outbox::open(location, lekarna()).await.unwrap().with_policy(policy);
+    let first = Outbox::open(location, lekarna())
+        .await
+        .unwrap()
+        .with_policy(policy);
     let reports: Vec<Hlaseni> = (0..n).map(|i| report(i, run)).collect();
     let started = Instant::now();
     first.enqueue_all(&reports).await.unwrap();
     let enqueued = n as f64 / started.elapsed().as_secs_f64();
     let mut outboxes = vec![first];
     for _ in 1..workers {
-        outboxes.push(Outbox::open(location, lekarna()).await.unwrap().with_policy(policy));
+        outboxes.push(
+            Outbox::open(location, lekarna())
+                .await
+                .unwrap()
+                .with_policy(policy),
+        );
     }
     let started = Instant::now();
     let mut set = JoinSet::new();
@@ -194,7 +208,11 @@ async fn main() {
         }
     }
     let base = median(direct_rates.clone());
-    rows.push(("direct client, no storage (baseline)".into(), Vec::new(), direct_rates));
+    rows.push((
+        "direct client, no storage (baseline)".into(),
+        Vec::new(),
+        direct_rates,
+    ));
     rows.push(("outbox, SQLite, 1 worker".into(), sqlite.0, sqlite.1));
     if pg.is_some() {
         rows.push(("outbox, PostgreSQL, 1 worker".into(), pg1.0, pg1.1));
