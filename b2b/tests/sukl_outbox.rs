@@ -16,7 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sdk_sukl::lek13::{FormaIplp, Hlaseni, Icp, KodSukl, Pohlavi, Polozka};
+use sdk_sukl::lek13::Hlaseni;
 use sdk_sukl::outbox::{Outbox, StavZpravy};
 use sdk_sukl::sandbox::{Faults, SANDBOX_ICZ, SANDBOX_KOD_PRACOVISTE, Sandbox, SandboxConfig};
 use support::b2b;
@@ -43,28 +43,10 @@ impl Rng {
 }
 
 fn report(i: usize) -> Hlaseni {
-    let v = (OffsetDateTime::now_utc() - time::Duration::hours(2))
+    let vydano = (OffsetDateTime::now_utc() - time::Duration::hours(2))
         .format(&Rfc3339)
         .unwrap();
-    let sarze = format!("S{i:05}");
-    let kod = KodSukl::parse("0012345").unwrap();
-    let h = match i % 3 {
-        0 => Hlaseni::recept(&Icp::parse("87654321").unwrap(), 1960, Pohlavi::Z)
-            .polozka(Polozka::registrovany(&v, 1.0, &kod, "PARALEN", &sarze).hradi(false, 10.0))
-            .polozka(Polozka::iplp(&v, 1.0, "Ung.", FormaIplp::Masti).hradi(false, 5.0)),
-        1 => Hlaseni::zadanka(&Icp::parse("11223344").unwrap())
-            .polozka(Polozka::registrovany(&v, 0.5, &kod, "BETADINE", &sarze)),
-        _ => Hlaseni::volny_prodej().polozka(Polozka::otc_s_omezenim(
-            &v,
-            1.0,
-            &kod,
-            "NUROFEN",
-            &sarze,
-            1990,
-            Pohlavi::M,
-        )),
-    };
-    h.klic(format!("vydej-{i}"))
+    sdk_sukl::sandbox::priklad("vydej", i, &vydano)
 }
 
 /// The batch of a stored body's first item.

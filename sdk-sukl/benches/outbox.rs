@@ -10,10 +10,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use sdk_sukl::lek13::{
-    Client, FormaIplp, Hlaseni, Icp, Icz, KodPracoviste, KodSukl, Odesilatel, Pohlavi, Polozka,
-    Software,
-};
+use sdk_sukl::lek13::{Client, Hlaseni, Icz, KodPracoviste, Odesilatel, Software};
 use sdk_sukl::outbox::{Outbox, RetryPolicy};
 use sdk_sukl::sandbox::{SANDBOX_ICZ, SANDBOX_KOD_PRACOVISTE, Sandbox};
 use time::OffsetDateTime;
@@ -29,28 +26,10 @@ fn lekarna() -> Odesilatel {
 }
 
 fn report(i: usize, run: usize) -> Hlaseni {
-    let v = (OffsetDateTime::now_utc() - time::Duration::hours(1))
+    let vydano = (OffsetDateTime::now_utc() - time::Duration::hours(1))
         .format(&Rfc3339)
         .unwrap();
-    let sarze = format!("R{run}S{i:06}");
-    let kod = KodSukl::parse("0012345").unwrap();
-    let h = match i % 3 {
-        0 => Hlaseni::recept(&Icp::parse("87654321").unwrap(), 1960, Pohlavi::Z)
-            .polozka(Polozka::registrovany(&v, 1.0, &kod, "PARALEN", &sarze).hradi(false, 10.0))
-            .polozka(Polozka::iplp(&v, 1.0, "Ung.", FormaIplp::Masti).hradi(false, 5.0)),
-        1 => Hlaseni::zadanka(&Icp::parse("11223344").unwrap())
-            .polozka(Polozka::registrovany(&v, 0.5, &kod, "BETADINE", &sarze)),
-        _ => Hlaseni::volny_prodej().polozka(Polozka::otc_s_omezenim(
-            &v,
-            1.0,
-            &kod,
-            "NUROFEN",
-            &sarze,
-            1990,
-            Pohlavi::M,
-        )),
-    };
-    h.klic(format!("r{run}-{i}"))
+    sdk_sukl::sandbox::priklad(&format!("R{run}S"), i, &vydano)
 }
 
 fn env_usize(name: &str, default: usize) -> usize {

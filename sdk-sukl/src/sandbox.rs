@@ -35,7 +35,10 @@ use sdk_runtime::sandbox::{
 use sdk_runtime::url::Url;
 use sdk_runtime::xml::Validate;
 
-use crate::lek13::{Client, ClientBuildError, ClientBuilder, DruhHlaseni, WireReport};
+use crate::lek13::{
+    Client, ClientBuildError, ClientBuilder, DruhHlaseni, FormaIplp, Hlaseni, Icp, KodSukl,
+    Pohlavi, Polozka, WireReport,
+};
 
 /// The workplace code of the sandbox's default client certificate (fictitious).
 pub const SANDBOX_KOD_PRACOVISTE: &str = "12345678901";
@@ -43,6 +46,36 @@ pub const SANDBOX_KOD_PRACOVISTE: &str = "12345678901";
 pub const SANDBOX_ICZ: &str = "12345000";
 /// The path the sandbox serves LEK-13 under, as the real hosts do (`https://…/lek13`).
 pub const BASE_PATH: &str = "/lek13";
+
+/// Fictitious report number `i` of a series (for tests, demos and load): the three kinds in
+/// turn (a prescription with a SÚKL-coded product and an individually prepared medicine, a
+/// requisition, a restricted sale), dispensed at `vydano` (RFC 3339 or a date). Its key is
+/// `{series}-{i}` and its first item's batch `{series}{i:05}`, so both are distinct within a
+/// series.
+pub fn priklad(series: &str, i: usize, vydano: &str) -> Hlaseni {
+    let sarze = format!("{series}{i:05}");
+    let kod = KodSukl::known("0012345");
+    let icp = Icp::known;
+    let h = match i % 3 {
+        0 => Hlaseni::recept(&icp("87654321"), 1950 + (i % 50) as i32, Pohlavi::Z)
+            .polozka(Polozka::registrovany(vydano, 1.0, &kod, "PARALEN", &sarze).hradi(false, 10.0))
+            .polozka(
+                Polozka::iplp(vydano, 1.0, "Ung. simplex", FormaIplp::Masti).hradi(false, 5.0),
+            ),
+        1 => Hlaseni::zadanka(&icp("11223344"))
+            .polozka(Polozka::registrovany(vydano, 0.5, &kod, "BETADINE", &sarze)),
+        _ => Hlaseni::volny_prodej().polozka(Polozka::otc_s_omezenim(
+            vydano,
+            1.0,
+            &kod,
+            "NUROFEN",
+            &sarze,
+            1990,
+            Pohlavi::M,
+        )),
+    };
+    h.klic(format!("{series}-{i}"))
+}
 
 /// What goes wrong, and how often.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -5,7 +5,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::types::value_type;
+use super::types::{opt_usize, value_type};
 use super::{doc_attrs, lit};
 use crate::Error;
 use crate::model::json::{OneOfDef, Scalar, ScalarKind};
@@ -409,14 +409,4 @@ fn scalar_checks(expr: &TokenStream, s: &Scalar) -> TokenStream {
 /// 262 patterns the same way; the others (look-around, back-references) it refuses to compile.
 pub(crate) fn json_pattern_supported(p: &str) -> bool {
     regex::Regex::new(p).is_ok()
-}
-
-fn opt_usize(n: Option<usize>) -> TokenStream {
-    match n {
-        Some(n) => {
-            let n = Literal::usize_unsuffixed(n);
-            quote!(::std::option::Option::Some(#n))
-        }
-        None => quote!(::std::option::Option::None),
-    }
 }

@@ -870,7 +870,7 @@ fn builtin_suffix(b: Builtin) -> &'static str {
     }
 }
 
-fn opt_usize(n: Option<usize>) -> TokenStream {
+pub(super) fn opt_usize(n: Option<usize>) -> TokenStream {
     match n {
         Some(n) => {
             let n = Literal::usize_unsuffixed(n);

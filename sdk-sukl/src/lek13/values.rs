@@ -56,6 +56,12 @@ macro_rules! digits_type {
             pub fn as_str(&self) -> &str {
                 &self.0
             }
+
+            /// A value the crate knows to be valid (its own fixed examples).
+            #[allow(dead_code)]
+            pub(crate) fn known(digits: &'static str) -> Self {
+                Self(digits.to_owned())
+            }
         }
 
         impl fmt::Display for $name {

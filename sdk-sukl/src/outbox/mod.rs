@@ -391,6 +391,22 @@ pub(crate) fn from_ms(ms: i64) -> OffsetDateTime {
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
+/// The aggregation of a report's messages that [`report_state`] reads, the same SQL for both
+/// stores.
+#[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+const REPORT_STATE_SELECT: &str = "
+SELECT r.podani_id, r.klic, r.druh, r.vydano_ms, r.lhuta_ms,
+  COUNT(m.seq),
+  SUM(CASE WHEN m.stav = 'potvrzeno' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.stav = 'selhalo' THEN 1 ELSE 0 END),
+  MAX(CASE WHEN m.akce = 'zalozit' AND m.stav = 'potvrzeno' THEN m.potvrzeno_ms END),
+  MAX(CASE WHEN m.akce = 'zrusit' AND m.stav = 'potvrzeno' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN m.stav <> 'potvrzeno' THEN m.pokusy ELSE 0 END),
+  (SELECT e.posledni_chyba FROM lek13_messages e
+     WHERE e.podani_id = r.podani_id AND e.stav <> 'potvrzeno' ORDER BY e.seq LIMIT 1)
+FROM lek13_reports r JOIN lek13_messages m ON m.podani_id = r.podani_id
+";
+
 /// The storage behind an outbox.
 enum Store {
     #[cfg(feature = "sqlite")]
@@ -618,13 +634,7 @@ impl Outbox {
     /// Queues a replacement of stored report `podani_id` by `h` (same kind; items keep the
     /// identifiers `h` gives them, others get new ones).
     pub async fn enqueue_change(&self, podani_id: &str, h: &Hlaseni) -> Result<(), OutboxError> {
-        let state = self
-            .report(podani_id)
-            .await?
-            .ok_or_else(|| OutboxError::NotFound(podani_id.to_owned()))?;
-        if state.zruseno {
-            return Err(OutboxError::Cancelled(podani_id.to_owned()));
-        }
+        let state = self.open_report(podani_id).await?;
         let mut h = h.clone();
         if h.druh != state.druh {
             return Err(OutboxError::Invalid(ValidationError::single(
@@ -643,6 +653,13 @@ impl Outbox {
 
     /// Queues the cancellation of stored report `podani_id`.
     pub async fn enqueue_cancel(&self, podani_id: &str) -> Result<(), OutboxError> {
+        self.open_report(podani_id).await?;
+        let now = ms(OffsetDateTime::now_utc());
+        dispatch!(self, s => s.add_message(podani_id, Akce::Zrusit, None, now).await)
+    }
+
+    /// A stored report that is not cancelled (what a change or cancellation needs).
+    async fn open_report(&self, podani_id: &str) -> Result<ReportState, OutboxError> {
         let state = self
             .report(podani_id)
             .await?
@@ -650,8 +667,7 @@ impl Outbox {
         if state.zruseno {
             return Err(OutboxError::Cancelled(podani_id.to_owned()));
         }
-        let now = ms(OffsetDateTime::now_utc());
-        dispatch!(self, s => s.add_message(podani_id, Akce::Zrusit, None, now).await)
+        Ok(state)
     }
 
     /// One report's state.

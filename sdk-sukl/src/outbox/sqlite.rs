@@ -13,8 +13,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use tokio::task::JoinSet;
 
 use super::{
-    Akce, Claim, Enqueued, NewReport, Outbox, OutboxError, Outcome, ReportState, RunSummary,
-    from_ms, ms, parse_akce, parse_druh, report_state,
+    Akce, Claim, Enqueued, NewReport, Outbox, OutboxError, Outcome, REPORT_STATE_SELECT,
+    ReportState, RunSummary, from_ms, ms, parse_akce, parse_druh, report_state,
 };
 use crate::lek13::Client;
 
@@ -52,20 +52,6 @@ CREATE INDEX IF NOT EXISTS lek13_messages_due ON lek13_messages(stav, dalsi_poku
 CREATE INDEX IF NOT EXISTS lek13_messages_report ON lek13_messages(podani_id, seq);
 CREATE INDEX IF NOT EXISTS lek13_reports_lhuta ON lek13_reports(lhuta_ms);
 CREATE INDEX IF NOT EXISTS lek13_reports_open ON lek13_reports(lhuta_ms) WHERE otevreno = 1;
-";
-
-/// The aggregation of a report's messages that [`report_state`] reads (shared with PostgreSQL).
-pub(super) const REPORT_STATE_SELECT: &str = "
-SELECT r.podani_id, r.klic, r.druh, r.vydano_ms, r.lhuta_ms,
-  COUNT(m.seq),
-  SUM(CASE WHEN m.stav = 'potvrzeno' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN m.stav = 'selhalo' THEN 1 ELSE 0 END),
-  MAX(CASE WHEN m.akce = 'zalozit' AND m.stav = 'potvrzeno' THEN m.potvrzeno_ms END),
-  MAX(CASE WHEN m.akce = 'zrusit' AND m.stav = 'potvrzeno' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN m.stav <> 'potvrzeno' THEN m.pokusy ELSE 0 END),
-  (SELECT e.posledni_chyba FROM lek13_messages e
-     WHERE e.podani_id = r.podani_id AND e.stav <> 'potvrzeno' ORDER BY e.seq LIMIT 1)
-FROM lek13_reports r JOIN lek13_messages m ON m.podani_id = r.podani_id
 ";
 
 /// Messages that may be sent now: of reports with messages not yet acknowledged

@@ -4,9 +4,7 @@
 
 use std::process::Command;
 
-use sdk_sukl::lek13::{
-    FormaIplp, Hlaseni, Icp, Icz, KodPracoviste, KodSukl, Odesilatel, Pohlavi, Polozka, Software,
-};
+use sdk_sukl::lek13::{Hlaseni, Icz, KodPracoviste, Odesilatel, Software};
 use sdk_sukl::sandbox::{SANDBOX_ICZ, SANDBOX_KOD_PRACOVISTE};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -25,32 +23,9 @@ pub fn hours_ago(h: i64) -> String {
         .unwrap()
 }
 
-/// Report `i` of a series: the kinds in turn, each with a distinct batch `S{i:05}`.
+/// Report `i` of a series: the kinds in turn, each with a distinct batch.
 pub fn report(i: usize) -> Hlaseni {
-    let v = hours_ago(1);
-    let sarze = format!("S{i:05}");
-    let kod = KodSukl::parse("0012345").unwrap();
-    let h = match i % 3 {
-        0 => Hlaseni::recept(
-            &Icp::parse("87654321").unwrap(),
-            1950 + (i % 50) as i32,
-            Pohlavi::Z,
-        )
-        .polozka(Polozka::registrovany(&v, 1.0, &kod, "PARALEN", &sarze).hradi(false, 10.0))
-        .polozka(Polozka::iplp(&v, 1.0, "Ung.", FormaIplp::Masti).hradi(false, 5.0)),
-        1 => Hlaseni::zadanka(&Icp::parse("11223344").unwrap())
-            .polozka(Polozka::registrovany(&v, 0.5, &kod, "BETADINE", &sarze)),
-        _ => Hlaseni::volny_prodej().polozka(Polozka::otc_s_omezenim(
-            &v,
-            1.0,
-            &kod,
-            "NUROFEN",
-            &sarze,
-            1990,
-            Pohlavi::M,
-        )),
-    };
-    h.klic(format!("vydej-{i}"))
+    sdk_sukl::sandbox::priklad("vydej", i, &hours_ago(1))
 }
 
 /// The batch of a stored body's first item.
