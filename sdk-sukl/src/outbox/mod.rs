@@ -31,6 +31,24 @@
 //! An outbox belongs to one workplace and, once it has sent, to one endpoint: it refuses to be
 //! opened for another workplace or to send to another base URL (a sandbox's reports must never
 //! reach SÚKL, nor SÚKL's end up at a sandbox).
+//!
+//! ```no_run
+//! # async fn demo(client: sdk_sukl::lek13::Client, lekarna: sdk_sukl::lek13::Odesilatel,
+//! #               hlaseni: sdk_sukl::lek13::Hlaseni) -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use sdk_sukl::outbox::Outbox;
+//!
+//! let outbox = Outbox::open("lek13-outbox.sqlite", lekarna).await?;
+//! // In the same place your system records the dispensing (with its own key in `klic`):
+//! let stored = outbox.enqueue(&hlaseni).await?;
+//! println!("report {} must reach SÚKL by {}", stored.podani_id, stored.lhuta);
+//! // A worker (a task of your service, or `b2b sukl outbox run`):
+//! outbox.run_until_idle(&client).await?;
+//! for due in outbox.due(Duration::from_secs(24 * 3600), time::OffsetDateTime::now_utc()).await? {
+//!     eprintln!("{} not at SÚKL yet, {} s left", due.report.podani_id, due.remaining_secs);
+//! }
+//! # Ok(()) }
+//! ```
 
 #[cfg(feature = "postgres")]
 mod postgres;
