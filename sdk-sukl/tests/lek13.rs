@@ -209,11 +209,11 @@ async fn each_documented_error_status_decodes_to_its_variant() {
     // 400: a report without items passes the description's facets (the lists are optional)
     // but not SÚKL's rules; built from the generated types, bypassing the facade's checks.
     let empty = WireReport::Zadanka(t::HlaseniZadanka::new(
-        "11223344".into(),
-        SANDBOX_ICZ.into(),
-        SANDBOX_KOD_PRACOVISTE.into(),
         uuid::Uuid::new_v4().to_string(),
+        SANDBOX_KOD_PRACOVISTE.into(),
+        SANDBOX_ICZ.into(),
         t::Software::new("x".into(), "1".into(), "y".into()),
+        "11223344".into(),
     ));
     let err = client.zalozit(&empty).await.unwrap_err();
     assert!(

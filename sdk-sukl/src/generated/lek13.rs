@@ -18,514 +18,38 @@
 //! | [`nacistHlaseniReceptu`](Client::nacist_hlaseni_receptu) | GET | `/hlaseni/recept/{podaniID}` | reconstructed |
 //! | [`zmenitHlaseniReceptu`](Client::zmenit_hlaseni_receptu) | PUT | `/hlaseni/recept/{podaniID}` | reconstructed |
 //! | [`zrusitHlaseniReceptu`](Client::zrusit_hlaseni_receptu) | DELETE | `/hlaseni/recept/{podaniID}` | reconstructed |
-//! | [`zalozitHlaseniVolnehoProdeje`](Client::zalozit_hlaseni_volneho_prodeje) | POST | `/hlaseni/volny` | reconstructed |
-//! | [`nacistHlaseniVolnehoProdeje`](Client::nacist_hlaseni_volneho_prodeje) | GET | `/hlaseni/volny/{podaniID}` | reconstructed |
-//! | [`zmenitHlaseniVolnehoProdeje`](Client::zmenit_hlaseni_volneho_prodeje) | PUT | `/hlaseni/volny/{podaniID}` | reconstructed |
-//! | [`zrusitHlaseniVolnehoProdeje`](Client::zrusit_hlaseni_volneho_prodeje) | DELETE | `/hlaseni/volny/{podaniID}` | reconstructed |
 //! | [`zalozitHlaseniZadanky`](Client::zalozit_hlaseni_zadanky) | POST | `/hlaseni/zadanka` | reconstructed |
 //! | [`nacistHlaseniZadanky`](Client::nacist_hlaseni_zadanky) | GET | `/hlaseni/zadanka/{podaniID}` | reconstructed |
 //! | [`zmenitHlaseniZadanky`](Client::zmenit_hlaseni_zadanky) | PUT | `/hlaseni/zadanka/{podaniID}` | reconstructed |
 //! | [`zrusitHlaseniZadanky`](Client::zrusit_hlaseni_zadanky) | DELETE | `/hlaseni/zadanka/{podaniID}` | reconstructed |
-//! | [`seznamHlaseni`](Client::seznam_hlaseni) | GET | `/hlaseni/{kodPracoviste}/rok/{rok}/mesic/{mesic}` | reconstructed |
+//! | [`zalozitHlaseniVolnehoProdeje`](Client::zalozit_hlaseni_volneho_prodeje) | POST | `/hlaseni/volny` | reconstructed |
+//! | [`nacistHlaseniVolnehoProdeje`](Client::nacist_hlaseni_volneho_prodeje) | GET | `/hlaseni/volny/{podaniID}` | reconstructed |
+//! | [`zmenitHlaseniVolnehoProdeje`](Client::zmenit_hlaseni_volneho_prodeje) | PUT | `/hlaseni/volny/{podaniID}` | reconstructed |
+//! | [`zrusitHlaseniVolnehoProdeje`](Client::zrusit_hlaseni_volneho_prodeje) | DELETE | `/hlaseni/volny/{podaniID}` | reconstructed |
 //! | [`stavHlaseni`](Client::stav_hlaseni) | GET | `/hlaseni/{podaniID}/stav` | reconstructed |
+//! | [`seznamHlaseni`](Client::seznam_hlaseni) | GET | `/hlaseni/{kodPracoviste}/rok/{rok}/mesic/{mesic}` | reconstructed |
 //! | [`seznamPracovist`](Client::seznam_pracovist) | GET | `/pracoviste` | reconstructed |
 //! | [`stavSluzby`](Client::stav_sluzby) | GET | `/status` | reconstructed |
 #![allow(clippy::large_enum_variant, clippy::too_many_arguments)]
 /// Types of the bodies, one per schema the description names (and per inline
 /// object, enum or union).
 pub mod types {
-    /// An amount in CZK, at most two decimal places.
+    /// `Uuid`.
     ///
-    /// Schema `/components/schemas/Castka` of the service description.
-    pub type Castka = f64;
-    /// SÚKL's error body (\[S\] DIS-13 v5 reads `popisChyby` from non-2xx answers).
-    ///
-    /// Schema `/components/schemas/Chyba` of the service description.
-    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Chyba {
-        /// `popisChyby`.
-        ///
-        /// What is wrong.
-        #[serde(rename = "popisChyby")]
-        pub popis_chyby: ::std::string::String,
-    }
-    impl Chyba {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(popis_chyby: ::std::string::String) -> Self {
-            Self { popis_chyby }
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for Chyba {
-        fn validate(&self, _v: &mut ::sdk_runtime::xml::Validator) {}
-    }
-    /// Form of an individually prepared medicine (\[G\] B.1.3 item 7, B.2.3 item 5): 1 solutions
-    /// (roztoky), 2 ointments (masti), 3 creams (krémy), 4 gels (gely), 5 pastes (pasty),
-    /// 6 capsules (tobolky), 7 eye drops and eye lotions (oční kapky a oční vody), 8 emulsions
-    /// and suspensions (emulze a suspenze), 9 syrups (sirupy), 10 suppositories and globules
-    /// (čípky a globule), 11 powders (prachy), 12 injections (injekční přípravky), 13 infusion
-    /// solutions and bags (infuzní roztoky a vaky), 14 other (ostatní).
-    ///
-    /// Schema `/components/schemas/FormaIPLP` of the service description.
-    pub type FormaIPLP = i32;
-    /// The report of one prescription (\[G\] B, B.1).
-    ///
-    /// Schema `/components/schemas/HlaseniRecept` of the service description.
-    #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct HlaseniRecept {
-        /// `icp`.
-        ///
-        /// Identification number of the prescriber's workplace within the IČZ (IČP), 8 digits.
-        pub icp: Icp,
-        /// `icz`.
-        ///
-        /// Identification number of the health-care provider (IČZ), 8 digits.
-        pub icz: Icz,
-        /// `iplp`.
-        ///
-        /// Individually prepared medicines.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub iplp: ::std::option::Option<::std::vec::Vec<PolozkaReceptIPLP>>,
-        /// `kodPracoviste`.
-        ///
-        /// Workplace code assigned by SÚKL (\[G\] B, kód pracoviště), 11 digits.
-        #[serde(rename = "kodPracoviste")]
-        pub kod_pracoviste: KodPracoviste,
-        /// `nereglp`.
-        ///
-        /// Items without a SÚKL code.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub nereglp: ::std::option::Option<::std::vec::Vec<PolozkaReceptNeregistrovany>>,
-        /// The `podaniID` property.
-        #[serde(rename = "podaniID")]
-        pub podani_id: Uuid,
-        /// `pohlavi`.
-        ///
-        /// The patient's sex (M male, Z female).
-        ///
-        /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub pohlavi: Pohlavi,
-        /// `reglp`.
-        ///
-        /// Items with a SÚKL code.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub reglp: ::std::option::Option<::std::vec::Vec<PolozkaReceptRegistrovany>>,
-        /// `rokNarozeni`.
-        ///
-        /// The patient's year of birth.
-        ///
-        /// Personal data: shown as `<redacted>` in `Debug` output.
-        #[serde(rename = "rokNarozeni")]
-        pub rok_narozeni: RokNarozeni,
-        /// `sw`.
-        ///
-        /// The reporting software (\[S\] the `sw` block).
-        pub sw: Software,
-    }
-    impl HlaseniRecept {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(
-            icp: Icp,
-            icz: Icz,
-            kod_pracoviste: KodPracoviste,
-            podani_id: Uuid,
-            pohlavi: Pohlavi,
-            rok_narozeni: RokNarozeni,
-            sw: Software,
-        ) -> Self {
-            Self {
-                icp,
-                icz,
-                iplp: ::std::option::Option::None,
-                kod_pracoviste,
-                nereglp: ::std::option::Option::None,
-                podani_id,
-                pohlavi,
-                reglp: ::std::option::Option::None,
-                rok_narozeni,
-                sw,
-            }
-        }
-    }
-    impl ::std::fmt::Debug for HlaseniRecept {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("HlaseniRecept")
-                .field("icp", &self.icp)
-                .field("icz", &self.icz)
-                .field("iplp", &self.iplp)
-                .field("kod_pracoviste", &self.kod_pracoviste)
-                .field("nereglp", &self.nereglp)
-                .field("podani_id", &self.podani_id)
-                .field("pohlavi", &::sdk_runtime::redact::REDACTED)
-                .field("reglp", &self.reglp)
-                .field("rok_narozeni", &::sdk_runtime::redact::REDACTED)
-                .field("sw", &self.sw)
-                .finish()
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for HlaseniRecept {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "icp",
-                |v| {
-                    let value = &self.icp;
-                    v.json_pattern(value, "^[0-9]{8}$");
-                },
-            );
-            v.field(
-                "icz",
-                |v| {
-                    let value = &self.icz;
-                    v.json_pattern(value, "^[0-9]{8}$");
-                },
-            );
-            if let ::std::option::Option::Some(value) = &self.iplp {
-                v.field(
-                    "iplp",
-                    |v| {
-                        for (i, item) in value.iter().enumerate() {
-                            v.field(
-                                &::std::format!("[{i}]"),
-                                |v| {
-                                    ::sdk_runtime::xml::Validate::validate(item, v);
-                                },
-                            );
-                        }
-                    },
-                );
-            }
-            v.field(
-                "kodPracoviste",
-                |v| {
-                    let value = &self.kod_pracoviste;
-                    v.json_pattern(value, "^[0-9]{11}$");
-                },
-            );
-            if let ::std::option::Option::Some(value) = &self.nereglp {
-                v.field(
-                    "nereglp",
-                    |v| {
-                        for (i, item) in value.iter().enumerate() {
-                            v.field(
-                                &::std::format!("[{i}]"),
-                                |v| {
-                                    ::sdk_runtime::xml::Validate::validate(item, v);
-                                },
-                            );
-                        }
-                    },
-                );
-            }
-            v.field(
-                "podaniID",
-                |v| {
-                    let value = &self.podani_id;
-                    v.json_pattern(
-                        value,
-                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-                    );
-                },
-            );
-            v.field(
-                "pohlavi",
-                |v| {
-                    let value = &self.pohlavi;
-                    ::sdk_runtime::xml::Validate::validate(value, v);
-                },
-            );
-            if let ::std::option::Option::Some(value) = &self.reglp {
-                v.field(
-                    "reglp",
-                    |v| {
-                        for (i, item) in value.iter().enumerate() {
-                            v.field(
-                                &::std::format!("[{i}]"),
-                                |v| {
-                                    ::sdk_runtime::xml::Validate::validate(item, v);
-                                },
-                            );
-                        }
-                    },
-                );
-            }
-            v.field(
-                "rokNarozeni",
-                |v| {
-                    let value = &self.rok_narozeni;
-                    v.range(
-                        value,
-                        ::std::option::Option::Some((1900i32, true)),
-                        ::std::option::Option::Some((2100i32, true)),
-                    );
-                },
-            );
-            v.field(
-                "sw",
-                |v| {
-                    let value = &self.sw;
-                    ::sdk_runtime::xml::Validate::validate(value, v);
-                },
-            );
-        }
-    }
-    /// The report of one restricted non-prescription sale (\[G\] B, B.3).
-    ///
-    /// Schema `/components/schemas/HlaseniVolnyProdej` of the service description.
-    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct HlaseniVolnyProdej {
-        /// `icz`.
-        ///
-        /// Identification number of the health-care provider (IČZ), 8 digits.
-        pub icz: Icz,
-        /// `kodPracoviste`.
-        ///
-        /// Workplace code assigned by SÚKL (\[G\] B, kód pracoviště), 11 digits.
-        #[serde(rename = "kodPracoviste")]
-        pub kod_pracoviste: KodPracoviste,
-        /// The `podaniID` property.
-        #[serde(rename = "podaniID")]
-        pub podani_id: Uuid,
-        /// The `polozky` property.
-        pub polozky: ::std::vec::Vec<PolozkaVolnyProdej>,
-        /// `sw`.
-        ///
-        /// The reporting software (\[S\] the `sw` block).
-        pub sw: Software,
-    }
-    impl HlaseniVolnyProdej {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(
-            icz: Icz,
-            kod_pracoviste: KodPracoviste,
-            podani_id: Uuid,
-            polozky: ::std::vec::Vec<PolozkaVolnyProdej>,
-            sw: Software,
-        ) -> Self {
-            Self {
-                icz,
-                kod_pracoviste,
-                podani_id,
-                polozky,
-                sw,
-            }
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for HlaseniVolnyProdej {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "icz",
-                |v| {
-                    let value = &self.icz;
-                    v.json_pattern(value, "^[0-9]{8}$");
-                },
-            );
-            v.field(
-                "kodPracoviste",
-                |v| {
-                    let value = &self.kod_pracoviste;
-                    v.json_pattern(value, "^[0-9]{11}$");
-                },
-            );
-            v.field(
-                "podaniID",
-                |v| {
-                    let value = &self.podani_id;
-                    v.json_pattern(
-                        value,
-                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-                    );
-                },
-            );
-            v.field(
-                "polozky",
-                |v| {
-                    let value = &self.polozky;
-                    v.occurs(value.len(), 1, ::std::option::Option::None);
-                    for (i, item) in value.iter().enumerate() {
-                        v.field(
-                            &::std::format!("[{i}]"),
-                            |v| {
-                                ::sdk_runtime::xml::Validate::validate(item, v);
-                            },
-                        );
-                    }
-                },
-            );
-            v.field(
-                "sw",
-                |v| {
-                    let value = &self.sw;
-                    ::sdk_runtime::xml::Validate::validate(value, v);
-                },
-            );
-        }
-    }
-    /// The report of one requisition (\[G\] B, B.2). `icp` is the IČZ when the requisition has no IČP.
-    ///
-    /// Schema `/components/schemas/HlaseniZadanka` of the service description.
-    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct HlaseniZadanka {
-        /// `icp`.
-        ///
-        /// Identification number of the prescriber's workplace within the IČZ (IČP), 8 digits.
-        pub icp: Icp,
-        /// `icz`.
-        ///
-        /// Identification number of the health-care provider (IČZ), 8 digits.
-        pub icz: Icz,
-        /// `iplp`.
-        ///
-        /// Individually prepared medicines.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub iplp: ::std::option::Option<::std::vec::Vec<PolozkaZadankaIPLP>>,
-        /// `kodPracoviste`.
-        ///
-        /// Workplace code assigned by SÚKL (\[G\] B, kód pracoviště), 11 digits.
-        #[serde(rename = "kodPracoviste")]
-        pub kod_pracoviste: KodPracoviste,
-        /// `nereglp`.
-        ///
-        /// Items without a SÚKL code.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub nereglp: ::std::option::Option<
-            ::std::vec::Vec<PolozkaZadankaNeregistrovany>,
-        >,
-        /// The `podaniID` property.
-        #[serde(rename = "podaniID")]
-        pub podani_id: Uuid,
-        /// `reglp`.
-        ///
-        /// Items with a SÚKL code.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub reglp: ::std::option::Option<::std::vec::Vec<PolozkaZadankaRegistrovany>>,
-        /// `sw`.
-        ///
-        /// The reporting software (\[S\] the `sw` block).
-        pub sw: Software,
-    }
-    impl HlaseniZadanka {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(
-            icp: Icp,
-            icz: Icz,
-            kod_pracoviste: KodPracoviste,
-            podani_id: Uuid,
-            sw: Software,
-        ) -> Self {
-            Self {
-                icp,
-                icz,
-                iplp: ::std::option::Option::None,
-                kod_pracoviste,
-                nereglp: ::std::option::Option::None,
-                podani_id,
-                reglp: ::std::option::Option::None,
-                sw,
-            }
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for HlaseniZadanka {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "icp",
-                |v| {
-                    let value = &self.icp;
-                    v.json_pattern(value, "^[0-9]{8}$");
-                },
-            );
-            v.field(
-                "icz",
-                |v| {
-                    let value = &self.icz;
-                    v.json_pattern(value, "^[0-9]{8}$");
-                },
-            );
-            if let ::std::option::Option::Some(value) = &self.iplp {
-                v.field(
-                    "iplp",
-                    |v| {
-                        for (i, item) in value.iter().enumerate() {
-                            v.field(
-                                &::std::format!("[{i}]"),
-                                |v| {
-                                    ::sdk_runtime::xml::Validate::validate(item, v);
-                                },
-                            );
-                        }
-                    },
-                );
-            }
-            v.field(
-                "kodPracoviste",
-                |v| {
-                    let value = &self.kod_pracoviste;
-                    v.json_pattern(value, "^[0-9]{11}$");
-                },
-            );
-            if let ::std::option::Option::Some(value) = &self.nereglp {
-                v.field(
-                    "nereglp",
-                    |v| {
-                        for (i, item) in value.iter().enumerate() {
-                            v.field(
-                                &::std::format!("[{i}]"),
-                                |v| {
-                                    ::sdk_runtime::xml::Validate::validate(item, v);
-                                },
-                            );
-                        }
-                    },
-                );
-            }
-            v.field(
-                "podaniID",
-                |v| {
-                    let value = &self.podani_id;
-                    v.json_pattern(
-                        value,
-                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-                    );
-                },
-            );
-            if let ::std::option::Option::Some(value) = &self.reglp {
-                v.field(
-                    "reglp",
-                    |v| {
-                        for (i, item) in value.iter().enumerate() {
-                            v.field(
-                                &::std::format!("[{i}]"),
-                                |v| {
-                                    ::sdk_runtime::xml::Validate::validate(item, v);
-                                },
-                            );
-                        }
-                    },
-                );
-            }
-            v.field(
-                "sw",
-                |v| {
-                    let value = &self.sw;
-                    ::sdk_runtime::xml::Validate::validate(value, v);
-                },
-            );
-        }
-    }
-    /// Identification number of the prescriber's workplace within the IČZ (IČP), 8 digits.
-    ///
-    /// Schema `/components/schemas/Icp` of the service description.
-    pub type Icp = ::std::string::String;
-    /// Identification number of the health-care provider (IČZ), 8 digits.
-    ///
-    /// Schema `/components/schemas/Icz` of the service description.
-    pub type Icz = ::std::string::String;
+    /// Schema `/components/schemas/Uuid` of the service description.
+    pub type Uuid = ::std::string::String;
     /// Workplace code assigned by SÚKL (\[G\] B, kód pracoviště), 11 digits.
     ///
     /// Schema `/components/schemas/KodPracoviste` of the service description.
     pub type KodPracoviste = ::std::string::String;
+    /// Identification number of the health-care provider (IČZ), 8 digits.
+    ///
+    /// Schema `/components/schemas/Icz` of the service description.
+    pub type Icz = ::std::string::String;
+    /// Identification number of the prescriber's workplace within the IČZ (IČP), 8 digits.
+    ///
+    /// Schema `/components/schemas/Icp` of the service description.
+    pub type Icp = ::std::string::String;
     /// The product's code in SÚKL's code list (DLP `KOD_SUKL`), 7 digits; no own codes.
     ///
     /// Schema `/components/schemas/KodSUKL` of the service description.
@@ -534,6 +58,14 @@ pub mod types {
     ///
     /// Schema `/components/schemas/Mnozstvi` of the service description.
     pub type Mnozstvi = f64;
+    /// An amount in CZK, at most two decimal places.
+    ///
+    /// Schema `/components/schemas/Castka` of the service description.
+    pub type Castka = f64;
+    /// The patient's year of birth.
+    ///
+    /// Schema `/components/schemas/RokNarozeni` of the service description.
+    pub type RokNarozeni = i32;
     /// The patient's sex (M male, Z female).
     ///
     /// Schema `/components/schemas/Pohlavi` of the service description.
@@ -572,1295 +104,6 @@ pub mod types {
         }
     }
     ::sdk_runtime::json_enumeration_type!(Pohlavi, Unknown, "`M`, `Z`");
-    /// An individually prepared medicine dispensed on prescription (\[G\] B.1.3).
-    ///
-    /// Schema `/components/schemas/PolozkaReceptIPLP` of the service description.
-    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PolozkaReceptIPLP {
-        /// `cenaKonecna`.
-        ///
-        /// Final sale price with VAT and margin (optional).
-        #[serde(rename = "cenaKonecna")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub cena_konecna: ::std::option::Option<Castka>,
-        /// `datumVydeje`.
-        ///
-        /// Date of dispensing.
-        ///
-        /// Format: `date` (RFC 3339 full-date, e.g. `2024-01-31`), kept as text.
-        #[serde(rename = "datumVydeje")]
-        pub datum_vydeje: ::std::string::String,
-        /// `formaIPLP`.
-        ///
-        /// Form of an individually prepared medicine (\[G\] B.1.3 item 7, B.2.3 item 5): 1 solutions
-        /// (roztoky), 2 ointments (masti), 3 creams (krémy), 4 gels (gely), 5 pastes (pasty),
-        /// 6 capsules (tobolky), 7 eye drops and eye lotions (oční kapky a oční vody), 8 emulsions
-        /// and suspensions (emulze a suspenze), 9 syrups (sirupy), 10 suppositories and globules
-        /// (čípky a globule), 11 powders (prachy), 12 injections (injekční přípravky), 13 infusion
-        /// solutions and bags (infuzní roztoky a vaky), 14 other (ostatní).
-        #[serde(rename = "formaIPLP")]
-        pub forma_iplp: FormaIPLP,
-        /// `hradiPacient`.
-        ///
-        /// The patient pays the full price.
-        #[serde(rename = "hradiPacient")]
-        pub hradi_pacient: bool,
-        /// `mnozstvi`.
-        ///
-        /// Quantity dispensed, in packages (a requisition may dispense part of a package).
-        pub mnozstvi: Mnozstvi,
-        /// `nazev`.
-        ///
-        /// Name of the medicine.
-        ///
-        /// Length: 1..=100 characters.
-        pub nazev: ::std::string::String,
-        /// The `polozkaID` property.
-        #[serde(rename = "polozkaID")]
-        pub polozka_id: Uuid,
-        /// `taxaLaborum`.
-        ///
-        /// Total taxa laborum (preparation fee) in CZK; not given for unregulated medicines.
-        #[serde(rename = "taxaLaborum")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub taxa_laborum: ::std::option::Option<Castka>,
-        /// `uhradaZP`.
-        ///
-        /// The amount the health insurer pays.
-        #[serde(rename = "uhradaZP")]
-        pub uhrada_zp: Castka,
-    }
-    impl PolozkaReceptIPLP {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(
-            datum_vydeje: ::std::string::String,
-            forma_iplp: FormaIPLP,
-            hradi_pacient: bool,
-            mnozstvi: Mnozstvi,
-            nazev: ::std::string::String,
-            polozka_id: Uuid,
-            uhrada_zp: Castka,
-        ) -> Self {
-            Self {
-                cena_konecna: ::std::option::Option::None,
-                datum_vydeje,
-                forma_iplp,
-                hradi_pacient,
-                mnozstvi,
-                nazev,
-                polozka_id,
-                taxa_laborum: ::std::option::Option::None,
-                uhrada_zp,
-            }
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for PolozkaReceptIPLP {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            if let ::std::option::Option::Some(value) = &self.cena_konecna {
-                v.field(
-                    "cenaKonecna",
-                    |v| {
-                        v.range(
-                            value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
-                        );
-                    },
-                );
-            }
-            v.field(
-                "formaIPLP",
-                |v| {
-                    let value = &self.forma_iplp;
-                    v.range(
-                        value,
-                        ::std::option::Option::Some((1i32, true)),
-                        ::std::option::Option::Some((14i32, true)),
-                    );
-                },
-            );
-            v.field(
-                "mnozstvi",
-                |v| {
-                    let value = &self.mnozstvi;
-                    v.range(
-                        value,
-                        ::std::option::Option::Some((0f64, false)),
-                        ::std::option::Option::Some((999999999f64, true)),
-                    );
-                },
-            );
-            v.field(
-                "nazev",
-                |v| {
-                    let value = &self.nazev;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(100),
-                    );
-                },
-            );
-            v.field(
-                "polozkaID",
-                |v| {
-                    let value = &self.polozka_id;
-                    v.json_pattern(
-                        value,
-                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-                    );
-                },
-            );
-            if let ::std::option::Option::Some(value) = &self.taxa_laborum {
-                v.field(
-                    "taxaLaborum",
-                    |v| {
-                        v.range(
-                            value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
-                        );
-                    },
-                );
-            }
-            v.field(
-                "uhradaZP",
-                |v| {
-                    let value = &self.uhrada_zp;
-                    v.range(
-                        value,
-                        ::std::option::Option::Some((0f64, true)),
-                        ::std::option::Option::Some((99999999.99f64, true)),
-                    );
-                },
-            );
-        }
-    }
-    /// A product without a SÚKL code dispensed on prescription (\[G\] B.1.2).
-    ///
-    /// Schema `/components/schemas/PolozkaReceptNeregistrovany` of the service description.
-    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PolozkaReceptNeregistrovany {
-        /// `baleni`.
-        ///
-        /// Package size.
-        ///
-        /// Length: 1..=50 characters.
-        pub baleni: ::std::string::String,
-        /// `cenaKonecna`.
-        ///
-        /// Final sale price with VAT and margin for all packages (optional).
-        #[serde(rename = "cenaKonecna")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub cena_konecna: ::std::option::Option<Castka>,
-        /// `datumVydeje`.
-        ///
-        /// Date of dispensing.
-        ///
-        /// Format: `date` (RFC 3339 full-date, e.g. `2024-01-31`), kept as text.
-        #[serde(rename = "datumVydeje")]
-        pub datum_vydeje: ::std::string::String,
-        /// `forma`.
-        ///
-        /// Pharmaceutical form.
-        ///
-        /// Length: 1..=50 characters.
-        pub forma: ::std::string::String,
-        /// `hradiPacient`.
-        ///
-        /// The patient pays the full price.
-        #[serde(rename = "hradiPacient")]
-        pub hradi_pacient: bool,
-        /// `mnozstvi`.
-        ///
-        /// Quantity dispensed, in packages (a requisition may dispense part of a package).
-        pub mnozstvi: Mnozstvi,
-        /// `nazev`.
-        ///
-        /// Product name.
-        ///
-        /// Length: 1..=100 characters.
-        pub nazev: ::std::string::String,
-        /// The `polozkaID` property.
-        #[serde(rename = "polozkaID")]
-        pub polozka_id: Uuid,
-        /// `sarze`.
-        ///
-        /// Batch.
-        ///
-        /// Length: 1..=20 characters.
-        pub sarze: ::std::string::String,
-        /// `sila`.
-        ///
-        /// Strength (amount and name of the active substance).
-        ///
-        /// Length: 1..=100 characters.
-        pub sila: ::std::string::String,
-        /// `uhradaZP`.
-        ///
-        /// The amount the health insurer pays.
-        #[serde(rename = "uhradaZP")]
-        pub uhrada_zp: Castka,
-    }
-    impl PolozkaReceptNeregistrovany {
-        /// Creates a value from its required fields; optional fields start empty.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            baleni: ::std::string::String,
-            datum_vydeje: ::std::string::String,
-            forma: ::std::string::String,
-            hradi_pacient: bool,
-            mnozstvi: Mnozstvi,
-            nazev: ::std::string::String,
-            polozka_id: Uuid,
-            sarze: ::std::string::String,
-            sila: ::std::string::String,
-            uhrada_zp: Castka,
-        ) -> Self {
-            Self {
-                baleni,
-                cena_konecna: ::std::option::Option::None,
-                datum_vydeje,
-                forma,
-                hradi_pacient,
-                mnozstvi,
-                nazev,
-                polozka_id,
-                sarze,
-                sila,
-                uhrada_zp,
-            }
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for PolozkaReceptNeregistrovany {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "baleni",
-                |v| {
-                    let value = &self.baleni;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(50),
-                    );
-                },
-            );
-            if let ::std::option::Option::Some(value) = &self.cena_konecna {
-                v.field(
-                    "cenaKonecna",
-                    |v| {
-                        v.range(
-                            value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
-                        );
-                    },
-                );
-            }
-            v.field(
-                "forma",
-                |v| {
-                    let value = &self.forma;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(50),
-                    );
-                },
-            );
-            v.field(
-                "mnozstvi",
-                |v| {
-                    let value = &self.mnozstvi;
-                    v.range(
-                        value,
-                        ::std::option::Option::Some((0f64, false)),
-                        ::std::option::Option::Some((999999999f64, true)),
-                    );
-                },
-            );
-            v.field(
-                "nazev",
-                |v| {
-                    let value = &self.nazev;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(100),
-                    );
-                },
-            );
-            v.field(
-                "polozkaID",
-                |v| {
-                    let value = &self.polozka_id;
-                    v.json_pattern(
-                        value,
-                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-                    );
-                },
-            );
-            v.field(
-                "sarze",
-                |v| {
-                    let value = &self.sarze;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(20),
-                    );
-                },
-            );
-            v.field(
-                "sila",
-                |v| {
-                    let value = &self.sila;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(100),
-                    );
-                },
-            );
-            v.field(
-                "uhradaZP",
-                |v| {
-                    let value = &self.uhrada_zp;
-                    v.range(
-                        value,
-                        ::std::option::Option::Some((0f64, true)),
-                        ::std::option::Option::Some((99999999.99f64, true)),
-                    );
-                },
-            );
-        }
-    }
-    /// A product with a SÚKL code dispensed on prescription (\[G\] B.1.1).
-    ///
-    /// Schema `/components/schemas/PolozkaReceptRegistrovany` of the service description.
-    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PolozkaReceptRegistrovany {
-        /// `cenaKonecna`.
-        ///
-        /// Final sale price with VAT and margin for all packages (optional).
-        #[serde(rename = "cenaKonecna")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub cena_konecna: ::std::option::Option<Castka>,
-        /// `cenaPuvodce`.
-        ///
-        /// Manufacturer's price for all packages, regulated products only (optional).
-        #[serde(rename = "cenaPuvodce")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub cena_puvodce: ::std::option::Option<Castka>,
-        /// `datumVydeje`.
-        ///
-        /// Date of dispensing.
-        ///
-        /// Format: `date` (RFC 3339 full-date, e.g. `2024-01-31`), kept as text.
-        #[serde(rename = "datumVydeje")]
-        pub datum_vydeje: ::std::string::String,
-        /// `hradiPacient`.
-        ///
-        /// The patient pays the full price.
-        #[serde(rename = "hradiPacient")]
-        pub hradi_pacient: bool,
-        /// `kodSUKL`.
-        ///
-        /// The product's code in SÚKL's code list (DLP `KOD_SUKL`), 7 digits; no own codes.
-        #[serde(rename = "kodSUKL")]
-        pub kod_sukl: KodSUKL,
-        /// `mnozstvi`.
-        ///
-        /// Quantity dispensed, in packages (a requisition may dispense part of a package).
-        pub mnozstvi: Mnozstvi,
-        /// `nazev`.
-        ///
-        /// Product name.
-        ///
-        /// Length: 1..=100 characters.
-        pub nazev: ::std::string::String,
-        /// The `polozkaID` property.
-        #[serde(rename = "polozkaID")]
-        pub polozka_id: Uuid,
-        /// `sarze`.
-        ///
-        /// Batch (required since 2019-02-09).
-        ///
-        /// Length: 1..=20 characters.
-        pub sarze: ::std::string::String,
-        /// `uhradaZP`.
-        ///
-        /// The amount the health insurer pays.
-        #[serde(rename = "uhradaZP")]
-        pub uhrada_zp: Castka,
-    }
-    impl PolozkaReceptRegistrovany {
-        /// Creates a value from its required fields; optional fields start empty.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            datum_vydeje: ::std::string::String,
-            hradi_pacient: bool,
-            kod_sukl: KodSUKL,
-            mnozstvi: Mnozstvi,
-            nazev: ::std::string::String,
-            polozka_id: Uuid,
-            sarze: ::std::string::String,
-            uhrada_zp: Castka,
-        ) -> Self {
-            Self {
-                cena_konecna: ::std::option::Option::None,
-                cena_puvodce: ::std::option::Option::None,
-                datum_vydeje,
-                hradi_pacient,
-                kod_sukl,
-                mnozstvi,
-                nazev,
-                polozka_id,
-                sarze,
-                uhrada_zp,
-            }
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for PolozkaReceptRegistrovany {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            if let ::std::option::Option::Some(value) = &self.cena_konecna {
-                v.field(
-                    "cenaKonecna",
-                    |v| {
-                        v.range(
-                            value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
-                        );
-                    },
-                );
-            }
-            if let ::std::option::Option::Some(value) = &self.cena_puvodce {
-                v.field(
-                    "cenaPuvodce",
-                    |v| {
-                        v.range(
-                            value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
-                        );
-                    },
-                );
-            }
-            v.field(
-                "kodSUKL",
-                |v| {
-                    let value = &self.kod_sukl;
-                    v.json_pattern(value, "^[0-9]{7}$");
-                },
-            );
-            v.field(
-                "mnozstvi",
-                |v| {
-                    let value = &self.mnozstvi;
-                    v.range(
-                        value,
-                        ::std::option::Option::Some((0f64, false)),
-                        ::std::option::Option::Some((999999999f64, true)),
-                    );
-                },
-            );
-            v.field(
-                "nazev",
-                |v| {
-                    let value = &self.nazev;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(100),
-                    );
-                },
-            );
-            v.field(
-                "polozkaID",
-                |v| {
-                    let value = &self.polozka_id;
-                    v.json_pattern(
-                        value,
-                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-                    );
-                },
-            );
-            v.field(
-                "sarze",
-                |v| {
-                    let value = &self.sarze;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(20),
-                    );
-                },
-            );
-            v.field(
-                "uhradaZP",
-                |v| {
-                    let value = &self.uhrada_zp;
-                    v.range(
-                        value,
-                        ::std::option::Option::Some((0f64, true)),
-                        ::std::option::Option::Some((99999999.99f64, true)),
-                    );
-                },
-            );
-        }
-    }
-    /// A restricted non-prescription product sold (\[G\] B.3).
-    ///
-    /// Schema `/components/schemas/PolozkaVolnyProdej` of the service description.
-    #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PolozkaVolnyProdej {
-        /// `cenaKonecna`.
-        ///
-        /// Final sale price with VAT and margin for all packages (optional).
-        #[serde(rename = "cenaKonecna")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub cena_konecna: ::std::option::Option<Castka>,
-        /// `datumVydeje`.
-        ///
-        /// Date of dispensing.
-        ///
-        /// Format: `date` (RFC 3339 full-date, e.g. `2024-01-31`), kept as text.
-        #[serde(rename = "datumVydeje")]
-        pub datum_vydeje: ::std::string::String,
-        /// `kodSUKL`.
-        ///
-        /// The product's code in SÚKL's code list (DLP `KOD_SUKL`), 7 digits; no own codes.
-        #[serde(rename = "kodSUKL")]
-        pub kod_sukl: KodSUKL,
-        /// `mnozstvi`.
-        ///
-        /// Quantity dispensed, in packages (a requisition may dispense part of a package).
-        pub mnozstvi: Mnozstvi,
-        /// `nazev`.
-        ///
-        /// Product name.
-        ///
-        /// Length: 1..=100 characters.
-        pub nazev: ::std::string::String,
-        /// `otcSOmezenim`.
-        ///
-        /// The sale is in the restricted OTC category (always true).
-        ///
-        /// One of: `true`.
-        #[serde(rename = "otcSOmezenim")]
-        pub otc_s_omezenim: bool,
-        /// `pohlavi`.
-        ///
-        /// The patient's sex (M male, Z female).
-        ///
-        /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub pohlavi: Pohlavi,
-        /// The `polozkaID` property.
-        #[serde(rename = "polozkaID")]
-        pub polozka_id: Uuid,
-        /// `rokNarozeni`.
-        ///
-        /// The patient's year of birth.
-        ///
-        /// Personal data: shown as `<redacted>` in `Debug` output.
-        #[serde(rename = "rokNarozeni")]
-        pub rok_narozeni: RokNarozeni,
-        /// `sarze`.
-        ///
-        /// Batch.
-        ///
-        /// Length: 1..=20 characters.
-        pub sarze: ::std::string::String,
-    }
-    impl PolozkaVolnyProdej {
-        /// Creates a value from its required fields; optional fields start empty.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            datum_vydeje: ::std::string::String,
-            kod_sukl: KodSUKL,
-            mnozstvi: Mnozstvi,
-            nazev: ::std::string::String,
-            otc_s_omezenim: bool,
-            pohlavi: Pohlavi,
-            polozka_id: Uuid,
-            rok_narozeni: RokNarozeni,
-            sarze: ::std::string::String,
-        ) -> Self {
-            Self {
-                cena_konecna: ::std::option::Option::None,
-                datum_vydeje,
-                kod_sukl,
-                mnozstvi,
-                nazev,
-                otc_s_omezenim,
-                pohlavi,
-                polozka_id,
-                rok_narozeni,
-                sarze,
-            }
-        }
-    }
-    impl ::std::fmt::Debug for PolozkaVolnyProdej {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("PolozkaVolnyProdej")
-                .field("cena_konecna", &self.cena_konecna)
-                .field("datum_vydeje", &self.datum_vydeje)
-                .field("kod_sukl", &self.kod_sukl)
-                .field("mnozstvi", &self.mnozstvi)
-                .field("nazev", &self.nazev)
-                .field("otc_s_omezenim", &self.otc_s_omezenim)
-                .field("pohlavi", &::sdk_runtime::redact::REDACTED)
-                .field("polozka_id", &self.polozka_id)
-                .field("rok_narozeni", &::sdk_runtime::redact::REDACTED)
-                .field("sarze", &self.sarze)
-                .finish()
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for PolozkaVolnyProdej {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            if let ::std::option::Option::Some(value) = &self.cena_konecna {
-                v.field(
-                    "cenaKonecna",
-                    |v| {
-                        v.range(
-                            value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
-                        );
-                    },
-                );
-            }
-            v.field(
-                "kodSUKL",
-                |v| {
-                    let value = &self.kod_sukl;
-                    v.json_pattern(value, "^[0-9]{7}$");
-                },
-            );
-            v.field(
-                "mnozstvi",
-                |v| {
-                    let value = &self.mnozstvi;
-                    v.range(
-                        value,
-                        ::std::option::Option::Some((0f64, false)),
-                        ::std::option::Option::Some((999999999f64, true)),
-                    );
-                },
-            );
-            v.field(
-                "nazev",
-                |v| {
-                    let value = &self.nazev;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(100),
-                    );
-                },
-            );
-            v.field(
-                "pohlavi",
-                |v| {
-                    let value = &self.pohlavi;
-                    ::sdk_runtime::xml::Validate::validate(value, v);
-                },
-            );
-            v.field(
-                "polozkaID",
-                |v| {
-                    let value = &self.polozka_id;
-                    v.json_pattern(
-                        value,
-                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-                    );
-                },
-            );
-            v.field(
-                "rokNarozeni",
-                |v| {
-                    let value = &self.rok_narozeni;
-                    v.range(
-                        value,
-                        ::std::option::Option::Some((1900i32, true)),
-                        ::std::option::Option::Some((2100i32, true)),
-                    );
-                },
-            );
-            v.field(
-                "sarze",
-                |v| {
-                    let value = &self.sarze;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(20),
-                    );
-                },
-            );
-        }
-    }
-    /// An individually prepared medicine dispensed on a requisition (\[G\] B.2.3).
-    ///
-    /// Schema `/components/schemas/PolozkaZadankaIPLP` of the service description.
-    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PolozkaZadankaIPLP {
-        /// `cenaKonecna`.
-        ///
-        /// Final sale price with VAT and margin (optional).
-        #[serde(rename = "cenaKonecna")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub cena_konecna: ::std::option::Option<Castka>,
-        /// `datumVydeje`.
-        ///
-        /// Date of dispensing.
-        ///
-        /// Format: `date` (RFC 3339 full-date, e.g. `2024-01-31`), kept as text.
-        #[serde(rename = "datumVydeje")]
-        pub datum_vydeje: ::std::string::String,
-        /// `formaIPLP`.
-        ///
-        /// Form of an individually prepared medicine (\[G\] B.1.3 item 7, B.2.3 item 5): 1 solutions
-        /// (roztoky), 2 ointments (masti), 3 creams (krémy), 4 gels (gely), 5 pastes (pasty),
-        /// 6 capsules (tobolky), 7 eye drops and eye lotions (oční kapky a oční vody), 8 emulsions
-        /// and suspensions (emulze a suspenze), 9 syrups (sirupy), 10 suppositories and globules
-        /// (čípky a globule), 11 powders (prachy), 12 injections (injekční přípravky), 13 infusion
-        /// solutions and bags (infuzní roztoky a vaky), 14 other (ostatní).
-        #[serde(rename = "formaIPLP")]
-        pub forma_iplp: FormaIPLP,
-        /// `mnozstvi`.
-        ///
-        /// Quantity dispensed, in packages (a requisition may dispense part of a package).
-        pub mnozstvi: Mnozstvi,
-        /// `nazev`.
-        ///
-        /// Name of the medicine.
-        ///
-        /// Length: 1..=100 characters.
-        pub nazev: ::std::string::String,
-        /// The `polozkaID` property.
-        #[serde(rename = "polozkaID")]
-        pub polozka_id: Uuid,
-        /// `taxaLaborum`.
-        ///
-        /// Total taxa laborum in CZK; not given for unregulated medicines.
-        #[serde(rename = "taxaLaborum")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub taxa_laborum: ::std::option::Option<Castka>,
-    }
-    impl PolozkaZadankaIPLP {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(
-            datum_vydeje: ::std::string::String,
-            forma_iplp: FormaIPLP,
-            mnozstvi: Mnozstvi,
-            nazev: ::std::string::String,
-            polozka_id: Uuid,
-        ) -> Self {
-            Self {
-                cena_konecna: ::std::option::Option::None,
-                datum_vydeje,
-                forma_iplp,
-                mnozstvi,
-                nazev,
-                polozka_id,
-                taxa_laborum: ::std::option::Option::None,
-            }
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for PolozkaZadankaIPLP {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            if let ::std::option::Option::Some(value) = &self.cena_konecna {
-                v.field(
-                    "cenaKonecna",
-                    |v| {
-                        v.range(
-                            value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
-                        );
-                    },
-                );
-            }
-            v.field(
-                "formaIPLP",
-                |v| {
-                    let value = &self.forma_iplp;
-                    v.range(
-                        value,
-                        ::std::option::Option::Some((1i32, true)),
-                        ::std::option::Option::Some((14i32, true)),
-                    );
-                },
-            );
-            v.field(
-                "mnozstvi",
-                |v| {
-                    let value = &self.mnozstvi;
-                    v.range(
-                        value,
-                        ::std::option::Option::Some((0f64, false)),
-                        ::std::option::Option::Some((999999999f64, true)),
-                    );
-                },
-            );
-            v.field(
-                "nazev",
-                |v| {
-                    let value = &self.nazev;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(100),
-                    );
-                },
-            );
-            v.field(
-                "polozkaID",
-                |v| {
-                    let value = &self.polozka_id;
-                    v.json_pattern(
-                        value,
-                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-                    );
-                },
-            );
-            if let ::std::option::Option::Some(value) = &self.taxa_laborum {
-                v.field(
-                    "taxaLaborum",
-                    |v| {
-                        v.range(
-                            value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
-                        );
-                    },
-                );
-            }
-        }
-    }
-    /// A product without a SÚKL code dispensed on a requisition (\[G\] B.2.2).
-    ///
-    /// Schema `/components/schemas/PolozkaZadankaNeregistrovany` of the service description.
-    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PolozkaZadankaNeregistrovany {
-        /// `baleni`.
-        ///
-        /// Package size.
-        ///
-        /// Length: 1..=50 characters.
-        pub baleni: ::std::string::String,
-        /// `cenaKonecna`.
-        ///
-        /// Final sale price with VAT and margin for all packages (optional).
-        #[serde(rename = "cenaKonecna")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub cena_konecna: ::std::option::Option<Castka>,
-        /// `datumVydeje`.
-        ///
-        /// Date of dispensing.
-        ///
-        /// Format: `date` (RFC 3339 full-date, e.g. `2024-01-31`), kept as text.
-        #[serde(rename = "datumVydeje")]
-        pub datum_vydeje: ::std::string::String,
-        /// `forma`.
-        ///
-        /// Pharmaceutical form.
-        ///
-        /// Length: 1..=50 characters.
-        pub forma: ::std::string::String,
-        /// `mnozstvi`.
-        ///
-        /// Quantity dispensed, in packages (a requisition may dispense part of a package).
-        pub mnozstvi: Mnozstvi,
-        /// `nazev`.
-        ///
-        /// Product name.
-        ///
-        /// Length: 1..=100 characters.
-        pub nazev: ::std::string::String,
-        /// The `polozkaID` property.
-        #[serde(rename = "polozkaID")]
-        pub polozka_id: Uuid,
-        /// `sarze`.
-        ///
-        /// Batch.
-        ///
-        /// Length: 1..=20 characters.
-        pub sarze: ::std::string::String,
-        /// `sila`.
-        ///
-        /// Strength.
-        ///
-        /// Length: 1..=100 characters.
-        pub sila: ::std::string::String,
-    }
-    impl PolozkaZadankaNeregistrovany {
-        /// Creates a value from its required fields; optional fields start empty.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            baleni: ::std::string::String,
-            datum_vydeje: ::std::string::String,
-            forma: ::std::string::String,
-            mnozstvi: Mnozstvi,
-            nazev: ::std::string::String,
-            polozka_id: Uuid,
-            sarze: ::std::string::String,
-            sila: ::std::string::String,
-        ) -> Self {
-            Self {
-                baleni,
-                cena_konecna: ::std::option::Option::None,
-                datum_vydeje,
-                forma,
-                mnozstvi,
-                nazev,
-                polozka_id,
-                sarze,
-                sila,
-            }
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for PolozkaZadankaNeregistrovany {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "baleni",
-                |v| {
-                    let value = &self.baleni;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(50),
-                    );
-                },
-            );
-            if let ::std::option::Option::Some(value) = &self.cena_konecna {
-                v.field(
-                    "cenaKonecna",
-                    |v| {
-                        v.range(
-                            value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
-                        );
-                    },
-                );
-            }
-            v.field(
-                "forma",
-                |v| {
-                    let value = &self.forma;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(50),
-                    );
-                },
-            );
-            v.field(
-                "mnozstvi",
-                |v| {
-                    let value = &self.mnozstvi;
-                    v.range(
-                        value,
-                        ::std::option::Option::Some((0f64, false)),
-                        ::std::option::Option::Some((999999999f64, true)),
-                    );
-                },
-            );
-            v.field(
-                "nazev",
-                |v| {
-                    let value = &self.nazev;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(100),
-                    );
-                },
-            );
-            v.field(
-                "polozkaID",
-                |v| {
-                    let value = &self.polozka_id;
-                    v.json_pattern(
-                        value,
-                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-                    );
-                },
-            );
-            v.field(
-                "sarze",
-                |v| {
-                    let value = &self.sarze;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(20),
-                    );
-                },
-            );
-            v.field(
-                "sila",
-                |v| {
-                    let value = &self.sila;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(100),
-                    );
-                },
-            );
-        }
-    }
-    /// A product with a SÚKL code dispensed on a requisition (\[G\] B.2.1).
-    ///
-    /// Schema `/components/schemas/PolozkaZadankaRegistrovany` of the service description.
-    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PolozkaZadankaRegistrovany {
-        /// `cenaKonecna`.
-        ///
-        /// Final sale price with VAT and margin for all packages (optional).
-        #[serde(rename = "cenaKonecna")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub cena_konecna: ::std::option::Option<Castka>,
-        /// `cenaPuvodce`.
-        ///
-        /// Manufacturer's price (optional).
-        #[serde(rename = "cenaPuvodce")]
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub cena_puvodce: ::std::option::Option<Castka>,
-        /// `datumVydeje`.
-        ///
-        /// Date of dispensing.
-        ///
-        /// Format: `date` (RFC 3339 full-date, e.g. `2024-01-31`), kept as text.
-        #[serde(rename = "datumVydeje")]
-        pub datum_vydeje: ::std::string::String,
-        /// `kodSUKL`.
-        ///
-        /// The product's code in SÚKL's code list (DLP `KOD_SUKL`), 7 digits; no own codes.
-        #[serde(rename = "kodSUKL")]
-        pub kod_sukl: KodSUKL,
-        /// `mnozstvi`.
-        ///
-        /// Quantity dispensed, in packages (a requisition may dispense part of a package).
-        pub mnozstvi: Mnozstvi,
-        /// `nazev`.
-        ///
-        /// Product name.
-        ///
-        /// Length: 1..=100 characters.
-        pub nazev: ::std::string::String,
-        /// The `polozkaID` property.
-        #[serde(rename = "polozkaID")]
-        pub polozka_id: Uuid,
-        /// `sarze`.
-        ///
-        /// Batch.
-        ///
-        /// Length: 1..=20 characters.
-        pub sarze: ::std::string::String,
-    }
-    impl PolozkaZadankaRegistrovany {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(
-            datum_vydeje: ::std::string::String,
-            kod_sukl: KodSUKL,
-            mnozstvi: Mnozstvi,
-            nazev: ::std::string::String,
-            polozka_id: Uuid,
-            sarze: ::std::string::String,
-        ) -> Self {
-            Self {
-                cena_konecna: ::std::option::Option::None,
-                cena_puvodce: ::std::option::Option::None,
-                datum_vydeje,
-                kod_sukl,
-                mnozstvi,
-                nazev,
-                polozka_id,
-                sarze,
-            }
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for PolozkaZadankaRegistrovany {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            if let ::std::option::Option::Some(value) = &self.cena_konecna {
-                v.field(
-                    "cenaKonecna",
-                    |v| {
-                        v.range(
-                            value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
-                        );
-                    },
-                );
-            }
-            if let ::std::option::Option::Some(value) = &self.cena_puvodce {
-                v.field(
-                    "cenaPuvodce",
-                    |v| {
-                        v.range(
-                            value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
-                        );
-                    },
-                );
-            }
-            v.field(
-                "kodSUKL",
-                |v| {
-                    let value = &self.kod_sukl;
-                    v.json_pattern(value, "^[0-9]{7}$");
-                },
-            );
-            v.field(
-                "mnozstvi",
-                |v| {
-                    let value = &self.mnozstvi;
-                    v.range(
-                        value,
-                        ::std::option::Option::Some((0f64, false)),
-                        ::std::option::Option::Some((999999999f64, true)),
-                    );
-                },
-            );
-            v.field(
-                "nazev",
-                |v| {
-                    let value = &self.nazev;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(100),
-                    );
-                },
-            );
-            v.field(
-                "polozkaID",
-                |v| {
-                    let value = &self.polozka_id;
-                    v.json_pattern(
-                        value,
-                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-                    );
-                },
-            );
-            v.field(
-                "sarze",
-                |v| {
-                    let value = &self.sarze;
-                    v.length(
-                        value,
-                        ::std::option::Option::Some(1),
-                        ::std::option::Option::Some(20),
-                    );
-                },
-            );
-        }
-    }
-    /// SÚKL's confirmation of a stored report.
-    ///
-    /// Schema `/components/schemas/Potvrzeni` of the service description.
-    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Potvrzeni {
-        /// The `podaniID` property.
-        #[serde(rename = "podaniID")]
-        pub podani_id: Uuid,
-        /// `prijato`.
-        ///
-        /// When SÚKL stored (or last changed) the report.
-        ///
-        /// Format: `date-time` (RFC 3339, e.g. `2024-01-31T12:00:00Z`), kept as text.
-        pub prijato: ::std::string::String,
-    }
-    impl Potvrzeni {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(podani_id: Uuid, prijato: ::std::string::String) -> Self {
-            Self { podani_id, prijato }
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for Potvrzeni {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "podaniID",
-                |v| {
-                    let value = &self.podani_id;
-                    v.json_pattern(
-                        value,
-                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-                    );
-                },
-            );
-        }
-    }
-    /// A workplace the certificate may report for.
-    ///
-    /// Schema `/components/schemas/Pracoviste` of the service description.
-    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Pracoviste {
-        /// `icz`.
-        ///
-        /// Identification number of the health-care provider (IČZ), 8 digits.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub icz: ::std::option::Option<Icz>,
-        /// `kodPracoviste`.
-        ///
-        /// Workplace code assigned by SÚKL (\[G\] B, kód pracoviště), 11 digits.
-        #[serde(rename = "kodPracoviste")]
-        pub kod_pracoviste: KodPracoviste,
-        /// `nazev`.
-        ///
-        /// The workplace's name.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub nazev: ::std::option::Option<::std::string::String>,
-    }
-    impl Pracoviste {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(kod_pracoviste: KodPracoviste) -> Self {
-            Self {
-                icz: ::std::option::Option::None,
-                kod_pracoviste,
-                nazev: ::std::option::Option::None,
-            }
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for Pracoviste {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            if let ::std::option::Option::Some(value) = &self.icz {
-                v.field(
-                    "icz",
-                    |v| {
-                        v.json_pattern(value, "^[0-9]{8}$");
-                    },
-                );
-            }
-            v.field(
-                "kodPracoviste",
-                |v| {
-                    let value = &self.kod_pracoviste;
-                    v.json_pattern(value, "^[0-9]{11}$");
-                },
-            );
-        }
-    }
-    /// The patient's year of birth.
-    ///
-    /// Schema `/components/schemas/RokNarozeni` of the service description.
-    pub type RokNarozeni = i32;
     /// The reporting software (\[S\] the `sw` block).
     ///
     /// Schema `/components/schemas/Software` of the service description.
@@ -1927,56 +170,653 @@ pub mod types {
             );
         }
     }
-    /// A report's processing state.
+    /// Form of an individually prepared medicine (\[G\] B.1.3 item 7, B.2.3 item 5): 1 solutions
+    /// (roztoky), 2 ointments (masti), 3 creams (krémy), 4 gels (gely), 5 pastes (pasty),
+    /// 6 capsules (tobolky), 7 eye drops and eye lotions (oční kapky a oční vody), 8 emulsions
+    /// and suspensions (emulze a suspenze), 9 syrups (sirupy), 10 suppositories and globules
+    /// (čípky a globule), 11 powders (prachy), 12 injections (injekční přípravky), 13 infusion
+    /// solutions and bags (infuzní roztoky a vaky), 14 other (ostatní).
     ///
-    /// Schema `/components/schemas/StavHlaseni` of the service description.
+    /// Schema `/components/schemas/FormaIPLP` of the service description.
+    pub type FormaIPLP = i32;
+    /// A product with a SÚKL code dispensed on prescription (\[G\] B.1.1).
+    ///
+    /// Schema `/components/schemas/PolozkaReceptRegistrovany` of the service description.
     #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
     #[non_exhaustive]
-    pub struct StavHlaseni {
-        /// The `podaniID` property.
-        #[serde(rename = "podaniID")]
-        pub podani_id: Uuid,
-        /// `prijato`.
+    pub struct PolozkaReceptRegistrovany {
+        /// The `polozkaID` property.
+        #[serde(rename = "polozkaID")]
+        pub polozka_id: Uuid,
+        /// `datumVydeje`.
         ///
-        /// When SÚKL first stored the report.
+        /// Date of dispensing.
         ///
-        /// Format: `date-time` (RFC 3339, e.g. `2024-01-31T12:00:00Z`), kept as text.
-        pub prijato: ::std::string::String,
-        /// `stav`.
+        /// Format: `date` (RFC 3339 full-date, e.g. `2024-01-31`), kept as text.
+        #[serde(rename = "datumVydeje")]
+        pub datum_vydeje: ::std::string::String,
+        /// `mnozstvi`.
         ///
-        /// Stored, changed since, or cancelled.
-        pub stav: StavHlaseniStav,
-        /// `typHlaseni`.
+        /// Quantity dispensed, in packages (a requisition may dispense part of a package).
+        pub mnozstvi: Mnozstvi,
+        /// `cenaKonecna`.
         ///
-        /// The report kind (the values of SÚKL's LEK-13 open data).
-        #[serde(rename = "typHlaseni")]
-        pub typ_hlaseni: TypHlaseni,
-        /// `zmeneno`.
-        ///
-        /// When it was last changed or cancelled.
-        ///
-        /// Format: `date-time` (RFC 3339, e.g. `2024-01-31T12:00:00Z`), kept as text.
+        /// Final sale price with VAT and margin for all packages (optional).
+        #[serde(rename = "cenaKonecna")]
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub zmeneno: ::std::option::Option<::std::string::String>,
+        pub cena_konecna: ::std::option::Option<Castka>,
+        /// `cenaPuvodce`.
+        ///
+        /// Manufacturer's price for all packages, regulated products only (optional).
+        #[serde(rename = "cenaPuvodce")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cena_puvodce: ::std::option::Option<Castka>,
+        /// `hradiPacient`.
+        ///
+        /// The patient pays the full price.
+        #[serde(rename = "hradiPacient")]
+        pub hradi_pacient: bool,
+        /// `uhradaZP`.
+        ///
+        /// The amount the health insurer pays.
+        #[serde(rename = "uhradaZP")]
+        pub uhrada_zp: Castka,
+        /// `kodSUKL`.
+        ///
+        /// The product's code in SÚKL's code list (DLP `KOD_SUKL`), 7 digits; no own codes.
+        #[serde(rename = "kodSUKL")]
+        pub kod_sukl: KodSUKL,
+        /// `nazev`.
+        ///
+        /// Product name.
+        ///
+        /// Length: 1..=100 characters.
+        pub nazev: ::std::string::String,
+        /// `sarze`.
+        ///
+        /// Batch (required since 2019-02-09).
+        ///
+        /// Length: 1..=20 characters.
+        pub sarze: ::std::string::String,
     }
-    impl StavHlaseni {
+    impl PolozkaReceptRegistrovany {
         /// Creates a value from its required fields; optional fields start empty.
+        #[allow(clippy::too_many_arguments)]
         pub fn new(
-            podani_id: Uuid,
-            prijato: ::std::string::String,
-            stav: StavHlaseniStav,
-            typ_hlaseni: TypHlaseni,
+            polozka_id: Uuid,
+            datum_vydeje: ::std::string::String,
+            mnozstvi: Mnozstvi,
+            hradi_pacient: bool,
+            uhrada_zp: Castka,
+            kod_sukl: KodSUKL,
+            nazev: ::std::string::String,
+            sarze: ::std::string::String,
         ) -> Self {
             Self {
-                podani_id,
-                prijato,
-                stav,
-                typ_hlaseni,
-                zmeneno: ::std::option::Option::None,
+                polozka_id,
+                datum_vydeje,
+                mnozstvi,
+                cena_konecna: ::std::option::Option::None,
+                cena_puvodce: ::std::option::Option::None,
+                hradi_pacient,
+                uhrada_zp,
+                kod_sukl,
+                nazev,
+                sarze,
             }
         }
     }
-    impl ::sdk_runtime::xml::Validate for StavHlaseni {
+    impl ::sdk_runtime::xml::Validate for PolozkaReceptRegistrovany {
+        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "polozkaID",
+                |v| {
+                    let value = &self.polozka_id;
+                    v.json_pattern(
+                        value,
+                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                    );
+                },
+            );
+            v.field(
+                "mnozstvi",
+                |v| {
+                    let value = &self.mnozstvi;
+                    v.range(
+                        value,
+                        ::std::option::Option::Some((0f64, false)),
+                        ::std::option::Option::Some((999999999f64, true)),
+                    );
+                },
+            );
+            if let ::std::option::Option::Some(value) = &self.cena_konecna {
+                v.field(
+                    "cenaKonecna",
+                    |v| {
+                        v.range(
+                            value,
+                            ::std::option::Option::Some((0f64, true)),
+                            ::std::option::Option::Some((99999999.99f64, true)),
+                        );
+                    },
+                );
+            }
+            if let ::std::option::Option::Some(value) = &self.cena_puvodce {
+                v.field(
+                    "cenaPuvodce",
+                    |v| {
+                        v.range(
+                            value,
+                            ::std::option::Option::Some((0f64, true)),
+                            ::std::option::Option::Some((99999999.99f64, true)),
+                        );
+                    },
+                );
+            }
+            v.field(
+                "uhradaZP",
+                |v| {
+                    let value = &self.uhrada_zp;
+                    v.range(
+                        value,
+                        ::std::option::Option::Some((0f64, true)),
+                        ::std::option::Option::Some((99999999.99f64, true)),
+                    );
+                },
+            );
+            v.field(
+                "kodSUKL",
+                |v| {
+                    let value = &self.kod_sukl;
+                    v.json_pattern(value, "^[0-9]{7}$");
+                },
+            );
+            v.field(
+                "nazev",
+                |v| {
+                    let value = &self.nazev;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(100),
+                    );
+                },
+            );
+            v.field(
+                "sarze",
+                |v| {
+                    let value = &self.sarze;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(20),
+                    );
+                },
+            );
+        }
+    }
+    /// A product without a SÚKL code dispensed on prescription (\[G\] B.1.2).
+    ///
+    /// Schema `/components/schemas/PolozkaReceptNeregistrovany` of the service description.
+    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct PolozkaReceptNeregistrovany {
+        /// The `polozkaID` property.
+        #[serde(rename = "polozkaID")]
+        pub polozka_id: Uuid,
+        /// `datumVydeje`.
+        ///
+        /// Date of dispensing.
+        ///
+        /// Format: `date` (RFC 3339 full-date, e.g. `2024-01-31`), kept as text.
+        #[serde(rename = "datumVydeje")]
+        pub datum_vydeje: ::std::string::String,
+        /// `mnozstvi`.
+        ///
+        /// Quantity dispensed, in packages (a requisition may dispense part of a package).
+        pub mnozstvi: Mnozstvi,
+        /// `cenaKonecna`.
+        ///
+        /// Final sale price with VAT and margin for all packages (optional).
+        #[serde(rename = "cenaKonecna")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cena_konecna: ::std::option::Option<Castka>,
+        /// `hradiPacient`.
+        ///
+        /// The patient pays the full price.
+        #[serde(rename = "hradiPacient")]
+        pub hradi_pacient: bool,
+        /// `uhradaZP`.
+        ///
+        /// The amount the health insurer pays.
+        #[serde(rename = "uhradaZP")]
+        pub uhrada_zp: Castka,
+        /// `nazev`.
+        ///
+        /// Product name.
+        ///
+        /// Length: 1..=100 characters.
+        pub nazev: ::std::string::String,
+        /// `forma`.
+        ///
+        /// Pharmaceutical form.
+        ///
+        /// Length: 1..=50 characters.
+        pub forma: ::std::string::String,
+        /// `sila`.
+        ///
+        /// Strength (amount and name of the active substance).
+        ///
+        /// Length: 1..=100 characters.
+        pub sila: ::std::string::String,
+        /// `baleni`.
+        ///
+        /// Package size.
+        ///
+        /// Length: 1..=50 characters.
+        pub baleni: ::std::string::String,
+        /// `sarze`.
+        ///
+        /// Batch.
+        ///
+        /// Length: 1..=20 characters.
+        pub sarze: ::std::string::String,
+    }
+    impl PolozkaReceptNeregistrovany {
+        /// Creates a value from its required fields; optional fields start empty.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            polozka_id: Uuid,
+            datum_vydeje: ::std::string::String,
+            mnozstvi: Mnozstvi,
+            hradi_pacient: bool,
+            uhrada_zp: Castka,
+            nazev: ::std::string::String,
+            forma: ::std::string::String,
+            sila: ::std::string::String,
+            baleni: ::std::string::String,
+            sarze: ::std::string::String,
+        ) -> Self {
+            Self {
+                polozka_id,
+                datum_vydeje,
+                mnozstvi,
+                cena_konecna: ::std::option::Option::None,
+                hradi_pacient,
+                uhrada_zp,
+                nazev,
+                forma,
+                sila,
+                baleni,
+                sarze,
+            }
+        }
+    }
+    impl ::sdk_runtime::xml::Validate for PolozkaReceptNeregistrovany {
+        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "polozkaID",
+                |v| {
+                    let value = &self.polozka_id;
+                    v.json_pattern(
+                        value,
+                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                    );
+                },
+            );
+            v.field(
+                "mnozstvi",
+                |v| {
+                    let value = &self.mnozstvi;
+                    v.range(
+                        value,
+                        ::std::option::Option::Some((0f64, false)),
+                        ::std::option::Option::Some((999999999f64, true)),
+                    );
+                },
+            );
+            if let ::std::option::Option::Some(value) = &self.cena_konecna {
+                v.field(
+                    "cenaKonecna",
+                    |v| {
+                        v.range(
+                            value,
+                            ::std::option::Option::Some((0f64, true)),
+                            ::std::option::Option::Some((99999999.99f64, true)),
+                        );
+                    },
+                );
+            }
+            v.field(
+                "uhradaZP",
+                |v| {
+                    let value = &self.uhrada_zp;
+                    v.range(
+                        value,
+                        ::std::option::Option::Some((0f64, true)),
+                        ::std::option::Option::Some((99999999.99f64, true)),
+                    );
+                },
+            );
+            v.field(
+                "nazev",
+                |v| {
+                    let value = &self.nazev;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(100),
+                    );
+                },
+            );
+            v.field(
+                "forma",
+                |v| {
+                    let value = &self.forma;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(50),
+                    );
+                },
+            );
+            v.field(
+                "sila",
+                |v| {
+                    let value = &self.sila;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(100),
+                    );
+                },
+            );
+            v.field(
+                "baleni",
+                |v| {
+                    let value = &self.baleni;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(50),
+                    );
+                },
+            );
+            v.field(
+                "sarze",
+                |v| {
+                    let value = &self.sarze;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(20),
+                    );
+                },
+            );
+        }
+    }
+    /// An individually prepared medicine dispensed on prescription (\[G\] B.1.3).
+    ///
+    /// Schema `/components/schemas/PolozkaReceptIPLP` of the service description.
+    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct PolozkaReceptIPLP {
+        /// The `polozkaID` property.
+        #[serde(rename = "polozkaID")]
+        pub polozka_id: Uuid,
+        /// `datumVydeje`.
+        ///
+        /// Date of dispensing.
+        ///
+        /// Format: `date` (RFC 3339 full-date, e.g. `2024-01-31`), kept as text.
+        #[serde(rename = "datumVydeje")]
+        pub datum_vydeje: ::std::string::String,
+        /// `mnozstvi`.
+        ///
+        /// Quantity dispensed, in packages (a requisition may dispense part of a package).
+        pub mnozstvi: Mnozstvi,
+        /// `cenaKonecna`.
+        ///
+        /// Final sale price with VAT and margin (optional).
+        #[serde(rename = "cenaKonecna")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cena_konecna: ::std::option::Option<Castka>,
+        /// `hradiPacient`.
+        ///
+        /// The patient pays the full price.
+        #[serde(rename = "hradiPacient")]
+        pub hradi_pacient: bool,
+        /// `uhradaZP`.
+        ///
+        /// The amount the health insurer pays.
+        #[serde(rename = "uhradaZP")]
+        pub uhrada_zp: Castka,
+        /// `nazev`.
+        ///
+        /// Name of the medicine.
+        ///
+        /// Length: 1..=100 characters.
+        pub nazev: ::std::string::String,
+        /// `formaIPLP`.
+        ///
+        /// Form of an individually prepared medicine (\[G\] B.1.3 item 7, B.2.3 item 5): 1 solutions
+        /// (roztoky), 2 ointments (masti), 3 creams (krémy), 4 gels (gely), 5 pastes (pasty),
+        /// 6 capsules (tobolky), 7 eye drops and eye lotions (oční kapky a oční vody), 8 emulsions
+        /// and suspensions (emulze a suspenze), 9 syrups (sirupy), 10 suppositories and globules
+        /// (čípky a globule), 11 powders (prachy), 12 injections (injekční přípravky), 13 infusion
+        /// solutions and bags (infuzní roztoky a vaky), 14 other (ostatní).
+        #[serde(rename = "formaIPLP")]
+        pub forma_iplp: FormaIPLP,
+        /// `taxaLaborum`.
+        ///
+        /// Total taxa laborum (preparation fee) in CZK; not given for unregulated medicines.
+        #[serde(rename = "taxaLaborum")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub taxa_laborum: ::std::option::Option<Castka>,
+    }
+    impl PolozkaReceptIPLP {
+        /// Creates a value from its required fields; optional fields start empty.
+        pub fn new(
+            polozka_id: Uuid,
+            datum_vydeje: ::std::string::String,
+            mnozstvi: Mnozstvi,
+            hradi_pacient: bool,
+            uhrada_zp: Castka,
+            nazev: ::std::string::String,
+            forma_iplp: FormaIPLP,
+        ) -> Self {
+            Self {
+                polozka_id,
+                datum_vydeje,
+                mnozstvi,
+                cena_konecna: ::std::option::Option::None,
+                hradi_pacient,
+                uhrada_zp,
+                nazev,
+                forma_iplp,
+                taxa_laborum: ::std::option::Option::None,
+            }
+        }
+    }
+    impl ::sdk_runtime::xml::Validate for PolozkaReceptIPLP {
+        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "polozkaID",
+                |v| {
+                    let value = &self.polozka_id;
+                    v.json_pattern(
+                        value,
+                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                    );
+                },
+            );
+            v.field(
+                "mnozstvi",
+                |v| {
+                    let value = &self.mnozstvi;
+                    v.range(
+                        value,
+                        ::std::option::Option::Some((0f64, false)),
+                        ::std::option::Option::Some((999999999f64, true)),
+                    );
+                },
+            );
+            if let ::std::option::Option::Some(value) = &self.cena_konecna {
+                v.field(
+                    "cenaKonecna",
+                    |v| {
+                        v.range(
+                            value,
+                            ::std::option::Option::Some((0f64, true)),
+                            ::std::option::Option::Some((99999999.99f64, true)),
+                        );
+                    },
+                );
+            }
+            v.field(
+                "uhradaZP",
+                |v| {
+                    let value = &self.uhrada_zp;
+                    v.range(
+                        value,
+                        ::std::option::Option::Some((0f64, true)),
+                        ::std::option::Option::Some((99999999.99f64, true)),
+                    );
+                },
+            );
+            v.field(
+                "nazev",
+                |v| {
+                    let value = &self.nazev;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(100),
+                    );
+                },
+            );
+            v.field(
+                "formaIPLP",
+                |v| {
+                    let value = &self.forma_iplp;
+                    v.range(
+                        value,
+                        ::std::option::Option::Some((1i32, true)),
+                        ::std::option::Option::Some((14i32, true)),
+                    );
+                },
+            );
+            if let ::std::option::Option::Some(value) = &self.taxa_laborum {
+                v.field(
+                    "taxaLaborum",
+                    |v| {
+                        v.range(
+                            value,
+                            ::std::option::Option::Some((0f64, true)),
+                            ::std::option::Option::Some((99999999.99f64, true)),
+                        );
+                    },
+                );
+            }
+        }
+    }
+    /// The report of one prescription (\[G\] B, B.1).
+    ///
+    /// Schema `/components/schemas/HlaseniRecept` of the service description.
+    #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct HlaseniRecept {
+        /// The `podaniID` property.
+        #[serde(rename = "podaniID")]
+        pub podani_id: Uuid,
+        /// `kodPracoviste`.
+        ///
+        /// Workplace code assigned by SÚKL (\[G\] B, kód pracoviště), 11 digits.
+        #[serde(rename = "kodPracoviste")]
+        pub kod_pracoviste: KodPracoviste,
+        /// `icz`.
+        ///
+        /// Identification number of the health-care provider (IČZ), 8 digits.
+        pub icz: Icz,
+        /// `sw`.
+        ///
+        /// The reporting software (\[S\] the `sw` block).
+        pub sw: Software,
+        /// `icp`.
+        ///
+        /// Identification number of the prescriber's workplace within the IČZ (IČP), 8 digits.
+        pub icp: Icp,
+        /// `rokNarozeni`.
+        ///
+        /// The patient's year of birth.
+        ///
+        /// Personal data: shown as `<redacted>` in `Debug` output.
+        #[serde(rename = "rokNarozeni")]
+        pub rok_narozeni: RokNarozeni,
+        /// `pohlavi`.
+        ///
+        /// The patient's sex (M male, Z female).
+        ///
+        /// Personal data: shown as `<redacted>` in `Debug` output.
+        pub pohlavi: Pohlavi,
+        /// `reglp`.
+        ///
+        /// Items with a SÚKL code.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub reglp: ::std::option::Option<::std::vec::Vec<PolozkaReceptRegistrovany>>,
+        /// `nereglp`.
+        ///
+        /// Items without a SÚKL code.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub nereglp: ::std::option::Option<::std::vec::Vec<PolozkaReceptNeregistrovany>>,
+        /// `iplp`.
+        ///
+        /// Individually prepared medicines.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub iplp: ::std::option::Option<::std::vec::Vec<PolozkaReceptIPLP>>,
+    }
+    impl HlaseniRecept {
+        /// Creates a value from its required fields; optional fields start empty.
+        pub fn new(
+            podani_id: Uuid,
+            kod_pracoviste: KodPracoviste,
+            icz: Icz,
+            sw: Software,
+            icp: Icp,
+            rok_narozeni: RokNarozeni,
+            pohlavi: Pohlavi,
+        ) -> Self {
+            Self {
+                podani_id,
+                kod_pracoviste,
+                icz,
+                sw,
+                icp,
+                rok_narozeni,
+                pohlavi,
+                reglp: ::std::option::Option::None,
+                nereglp: ::std::option::Option::None,
+                iplp: ::std::option::Option::None,
+            }
+        }
+    }
+    impl ::std::fmt::Debug for HlaseniRecept {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("HlaseniRecept")
+                .field("podani_id", &self.podani_id)
+                .field("kod_pracoviste", &self.kod_pracoviste)
+                .field("icz", &self.icz)
+                .field("sw", &self.sw)
+                .field("icp", &self.icp)
+                .field("rok_narozeni", &::sdk_runtime::redact::REDACTED)
+                .field("pohlavi", &::sdk_runtime::redact::REDACTED)
+                .field("reglp", &self.reglp)
+                .field("nereglp", &self.nereglp)
+                .field("iplp", &self.iplp)
+                .finish()
+        }
+    }
+    impl ::sdk_runtime::xml::Validate for HlaseniRecept {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
             v.field(
                 "podaniID",
@@ -1989,56 +829,1035 @@ pub mod types {
                 },
             );
             v.field(
-                "stav",
+                "kodPracoviste",
                 |v| {
-                    let value = &self.stav;
+                    let value = &self.kod_pracoviste;
+                    v.json_pattern(value, "^[0-9]{11}$");
+                },
+            );
+            v.field(
+                "icz",
+                |v| {
+                    let value = &self.icz;
+                    v.json_pattern(value, "^[0-9]{8}$");
+                },
+            );
+            v.field(
+                "sw",
+                |v| {
+                    let value = &self.sw;
                     ::sdk_runtime::xml::Validate::validate(value, v);
                 },
             );
             v.field(
-                "typHlaseni",
+                "icp",
                 |v| {
-                    let value = &self.typ_hlaseni;
+                    let value = &self.icp;
+                    v.json_pattern(value, "^[0-9]{8}$");
+                },
+            );
+            v.field(
+                "rokNarozeni",
+                |v| {
+                    let value = &self.rok_narozeni;
+                    v.range(
+                        value,
+                        ::std::option::Option::Some((1900i32, true)),
+                        ::std::option::Option::Some((2100i32, true)),
+                    );
+                },
+            );
+            v.field(
+                "pohlavi",
+                |v| {
+                    let value = &self.pohlavi;
                     ::sdk_runtime::xml::Validate::validate(value, v);
+                },
+            );
+            if let ::std::option::Option::Some(value) = &self.reglp {
+                v.field(
+                    "reglp",
+                    |v| {
+                        for (i, item) in value.iter().enumerate() {
+                            v.field(
+                                &::std::format!("[{i}]"),
+                                |v| {
+                                    ::sdk_runtime::xml::Validate::validate(item, v);
+                                },
+                            );
+                        }
+                    },
+                );
+            }
+            if let ::std::option::Option::Some(value) = &self.nereglp {
+                v.field(
+                    "nereglp",
+                    |v| {
+                        for (i, item) in value.iter().enumerate() {
+                            v.field(
+                                &::std::format!("[{i}]"),
+                                |v| {
+                                    ::sdk_runtime::xml::Validate::validate(item, v);
+                                },
+                            );
+                        }
+                    },
+                );
+            }
+            if let ::std::option::Option::Some(value) = &self.iplp {
+                v.field(
+                    "iplp",
+                    |v| {
+                        for (i, item) in value.iter().enumerate() {
+                            v.field(
+                                &::std::format!("[{i}]"),
+                                |v| {
+                                    ::sdk_runtime::xml::Validate::validate(item, v);
+                                },
+                            );
+                        }
+                    },
+                );
+            }
+        }
+    }
+    /// A product with a SÚKL code dispensed on a requisition (\[G\] B.2.1).
+    ///
+    /// Schema `/components/schemas/PolozkaZadankaRegistrovany` of the service description.
+    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct PolozkaZadankaRegistrovany {
+        /// The `polozkaID` property.
+        #[serde(rename = "polozkaID")]
+        pub polozka_id: Uuid,
+        /// `datumVydeje`.
+        ///
+        /// Date of dispensing.
+        ///
+        /// Format: `date` (RFC 3339 full-date, e.g. `2024-01-31`), kept as text.
+        #[serde(rename = "datumVydeje")]
+        pub datum_vydeje: ::std::string::String,
+        /// `mnozstvi`.
+        ///
+        /// Quantity dispensed, in packages (a requisition may dispense part of a package).
+        pub mnozstvi: Mnozstvi,
+        /// `cenaKonecna`.
+        ///
+        /// Final sale price with VAT and margin for all packages (optional).
+        #[serde(rename = "cenaKonecna")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cena_konecna: ::std::option::Option<Castka>,
+        /// `kodSUKL`.
+        ///
+        /// The product's code in SÚKL's code list (DLP `KOD_SUKL`), 7 digits; no own codes.
+        #[serde(rename = "kodSUKL")]
+        pub kod_sukl: KodSUKL,
+        /// `nazev`.
+        ///
+        /// Product name.
+        ///
+        /// Length: 1..=100 characters.
+        pub nazev: ::std::string::String,
+        /// `sarze`.
+        ///
+        /// Batch.
+        ///
+        /// Length: 1..=20 characters.
+        pub sarze: ::std::string::String,
+        /// `cenaPuvodce`.
+        ///
+        /// Manufacturer's price (optional).
+        #[serde(rename = "cenaPuvodce")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cena_puvodce: ::std::option::Option<Castka>,
+    }
+    impl PolozkaZadankaRegistrovany {
+        /// Creates a value from its required fields; optional fields start empty.
+        pub fn new(
+            polozka_id: Uuid,
+            datum_vydeje: ::std::string::String,
+            mnozstvi: Mnozstvi,
+            kod_sukl: KodSUKL,
+            nazev: ::std::string::String,
+            sarze: ::std::string::String,
+        ) -> Self {
+            Self {
+                polozka_id,
+                datum_vydeje,
+                mnozstvi,
+                cena_konecna: ::std::option::Option::None,
+                kod_sukl,
+                nazev,
+                sarze,
+                cena_puvodce: ::std::option::Option::None,
+            }
+        }
+    }
+    impl ::sdk_runtime::xml::Validate for PolozkaZadankaRegistrovany {
+        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "polozkaID",
+                |v| {
+                    let value = &self.polozka_id;
+                    v.json_pattern(
+                        value,
+                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                    );
+                },
+            );
+            v.field(
+                "mnozstvi",
+                |v| {
+                    let value = &self.mnozstvi;
+                    v.range(
+                        value,
+                        ::std::option::Option::Some((0f64, false)),
+                        ::std::option::Option::Some((999999999f64, true)),
+                    );
+                },
+            );
+            if let ::std::option::Option::Some(value) = &self.cena_konecna {
+                v.field(
+                    "cenaKonecna",
+                    |v| {
+                        v.range(
+                            value,
+                            ::std::option::Option::Some((0f64, true)),
+                            ::std::option::Option::Some((99999999.99f64, true)),
+                        );
+                    },
+                );
+            }
+            v.field(
+                "kodSUKL",
+                |v| {
+                    let value = &self.kod_sukl;
+                    v.json_pattern(value, "^[0-9]{7}$");
+                },
+            );
+            v.field(
+                "nazev",
+                |v| {
+                    let value = &self.nazev;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(100),
+                    );
+                },
+            );
+            v.field(
+                "sarze",
+                |v| {
+                    let value = &self.sarze;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(20),
+                    );
+                },
+            );
+            if let ::std::option::Option::Some(value) = &self.cena_puvodce {
+                v.field(
+                    "cenaPuvodce",
+                    |v| {
+                        v.range(
+                            value,
+                            ::std::option::Option::Some((0f64, true)),
+                            ::std::option::Option::Some((99999999.99f64, true)),
+                        );
+                    },
+                );
+            }
+        }
+    }
+    /// A product without a SÚKL code dispensed on a requisition (\[G\] B.2.2).
+    ///
+    /// Schema `/components/schemas/PolozkaZadankaNeregistrovany` of the service description.
+    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct PolozkaZadankaNeregistrovany {
+        /// The `polozkaID` property.
+        #[serde(rename = "polozkaID")]
+        pub polozka_id: Uuid,
+        /// `datumVydeje`.
+        ///
+        /// Date of dispensing.
+        ///
+        /// Format: `date` (RFC 3339 full-date, e.g. `2024-01-31`), kept as text.
+        #[serde(rename = "datumVydeje")]
+        pub datum_vydeje: ::std::string::String,
+        /// `mnozstvi`.
+        ///
+        /// Quantity dispensed, in packages (a requisition may dispense part of a package).
+        pub mnozstvi: Mnozstvi,
+        /// `cenaKonecna`.
+        ///
+        /// Final sale price with VAT and margin for all packages (optional).
+        #[serde(rename = "cenaKonecna")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cena_konecna: ::std::option::Option<Castka>,
+        /// `nazev`.
+        ///
+        /// Product name.
+        ///
+        /// Length: 1..=100 characters.
+        pub nazev: ::std::string::String,
+        /// `forma`.
+        ///
+        /// Pharmaceutical form.
+        ///
+        /// Length: 1..=50 characters.
+        pub forma: ::std::string::String,
+        /// `sila`.
+        ///
+        /// Strength.
+        ///
+        /// Length: 1..=100 characters.
+        pub sila: ::std::string::String,
+        /// `baleni`.
+        ///
+        /// Package size.
+        ///
+        /// Length: 1..=50 characters.
+        pub baleni: ::std::string::String,
+        /// `sarze`.
+        ///
+        /// Batch.
+        ///
+        /// Length: 1..=20 characters.
+        pub sarze: ::std::string::String,
+    }
+    impl PolozkaZadankaNeregistrovany {
+        /// Creates a value from its required fields; optional fields start empty.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            polozka_id: Uuid,
+            datum_vydeje: ::std::string::String,
+            mnozstvi: Mnozstvi,
+            nazev: ::std::string::String,
+            forma: ::std::string::String,
+            sila: ::std::string::String,
+            baleni: ::std::string::String,
+            sarze: ::std::string::String,
+        ) -> Self {
+            Self {
+                polozka_id,
+                datum_vydeje,
+                mnozstvi,
+                cena_konecna: ::std::option::Option::None,
+                nazev,
+                forma,
+                sila,
+                baleni,
+                sarze,
+            }
+        }
+    }
+    impl ::sdk_runtime::xml::Validate for PolozkaZadankaNeregistrovany {
+        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "polozkaID",
+                |v| {
+                    let value = &self.polozka_id;
+                    v.json_pattern(
+                        value,
+                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                    );
+                },
+            );
+            v.field(
+                "mnozstvi",
+                |v| {
+                    let value = &self.mnozstvi;
+                    v.range(
+                        value,
+                        ::std::option::Option::Some((0f64, false)),
+                        ::std::option::Option::Some((999999999f64, true)),
+                    );
+                },
+            );
+            if let ::std::option::Option::Some(value) = &self.cena_konecna {
+                v.field(
+                    "cenaKonecna",
+                    |v| {
+                        v.range(
+                            value,
+                            ::std::option::Option::Some((0f64, true)),
+                            ::std::option::Option::Some((99999999.99f64, true)),
+                        );
+                    },
+                );
+            }
+            v.field(
+                "nazev",
+                |v| {
+                    let value = &self.nazev;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(100),
+                    );
+                },
+            );
+            v.field(
+                "forma",
+                |v| {
+                    let value = &self.forma;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(50),
+                    );
+                },
+            );
+            v.field(
+                "sila",
+                |v| {
+                    let value = &self.sila;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(100),
+                    );
+                },
+            );
+            v.field(
+                "baleni",
+                |v| {
+                    let value = &self.baleni;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(50),
+                    );
+                },
+            );
+            v.field(
+                "sarze",
+                |v| {
+                    let value = &self.sarze;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(20),
+                    );
                 },
             );
         }
     }
-    /// The service's state.
+    /// An individually prepared medicine dispensed on a requisition (\[G\] B.2.3).
     ///
-    /// Schema `/components/schemas/StavSluzby` of the service description.
+    /// Schema `/components/schemas/PolozkaZadankaIPLP` of the service description.
     #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
     #[non_exhaustive]
-    pub struct StavSluzby {
-        /// `cas`.
+    pub struct PolozkaZadankaIPLP {
+        /// The `polozkaID` property.
+        #[serde(rename = "polozkaID")]
+        pub polozka_id: Uuid,
+        /// `datumVydeje`.
         ///
-        /// The server's time.
+        /// Date of dispensing.
         ///
-        /// Format: `date-time` (RFC 3339, e.g. `2024-01-31T12:00:00Z`), kept as text.
+        /// Format: `date` (RFC 3339 full-date, e.g. `2024-01-31`), kept as text.
+        #[serde(rename = "datumVydeje")]
+        pub datum_vydeje: ::std::string::String,
+        /// `mnozstvi`.
+        ///
+        /// Quantity dispensed, in packages (a requisition may dispense part of a package).
+        pub mnozstvi: Mnozstvi,
+        /// `cenaKonecna`.
+        ///
+        /// Final sale price with VAT and margin (optional).
+        #[serde(rename = "cenaKonecna")]
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub cas: ::std::option::Option<::std::string::String>,
-        /// `stav`.
+        pub cena_konecna: ::std::option::Option<Castka>,
+        /// `nazev`.
         ///
-        /// `OK` when the service is up.
-        pub stav: ::std::string::String,
-        /// `verze`.
+        /// Name of the medicine.
         ///
-        /// The service's version.
+        /// Length: 1..=100 characters.
+        pub nazev: ::std::string::String,
+        /// `formaIPLP`.
+        ///
+        /// Form of an individually prepared medicine (\[G\] B.1.3 item 7, B.2.3 item 5): 1 solutions
+        /// (roztoky), 2 ointments (masti), 3 creams (krémy), 4 gels (gely), 5 pastes (pasty),
+        /// 6 capsules (tobolky), 7 eye drops and eye lotions (oční kapky a oční vody), 8 emulsions
+        /// and suspensions (emulze a suspenze), 9 syrups (sirupy), 10 suppositories and globules
+        /// (čípky a globule), 11 powders (prachy), 12 injections (injekční přípravky), 13 infusion
+        /// solutions and bags (infuzní roztoky a vaky), 14 other (ostatní).
+        #[serde(rename = "formaIPLP")]
+        pub forma_iplp: FormaIPLP,
+        /// `taxaLaborum`.
+        ///
+        /// Total taxa laborum in CZK; not given for unregulated medicines.
+        #[serde(rename = "taxaLaborum")]
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub verze: ::std::option::Option<::std::string::String>,
+        pub taxa_laborum: ::std::option::Option<Castka>,
     }
-    impl StavSluzby {
+    impl PolozkaZadankaIPLP {
         /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(stav: ::std::string::String) -> Self {
+        pub fn new(
+            polozka_id: Uuid,
+            datum_vydeje: ::std::string::String,
+            mnozstvi: Mnozstvi,
+            nazev: ::std::string::String,
+            forma_iplp: FormaIPLP,
+        ) -> Self {
             Self {
-                cas: ::std::option::Option::None,
-                stav,
-                verze: ::std::option::Option::None,
+                polozka_id,
+                datum_vydeje,
+                mnozstvi,
+                cena_konecna: ::std::option::Option::None,
+                nazev,
+                forma_iplp,
+                taxa_laborum: ::std::option::Option::None,
             }
         }
     }
-    impl ::sdk_runtime::xml::Validate for StavSluzby {
-        fn validate(&self, _v: &mut ::sdk_runtime::xml::Validator) {}
+    impl ::sdk_runtime::xml::Validate for PolozkaZadankaIPLP {
+        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "polozkaID",
+                |v| {
+                    let value = &self.polozka_id;
+                    v.json_pattern(
+                        value,
+                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                    );
+                },
+            );
+            v.field(
+                "mnozstvi",
+                |v| {
+                    let value = &self.mnozstvi;
+                    v.range(
+                        value,
+                        ::std::option::Option::Some((0f64, false)),
+                        ::std::option::Option::Some((999999999f64, true)),
+                    );
+                },
+            );
+            if let ::std::option::Option::Some(value) = &self.cena_konecna {
+                v.field(
+                    "cenaKonecna",
+                    |v| {
+                        v.range(
+                            value,
+                            ::std::option::Option::Some((0f64, true)),
+                            ::std::option::Option::Some((99999999.99f64, true)),
+                        );
+                    },
+                );
+            }
+            v.field(
+                "nazev",
+                |v| {
+                    let value = &self.nazev;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(100),
+                    );
+                },
+            );
+            v.field(
+                "formaIPLP",
+                |v| {
+                    let value = &self.forma_iplp;
+                    v.range(
+                        value,
+                        ::std::option::Option::Some((1i32, true)),
+                        ::std::option::Option::Some((14i32, true)),
+                    );
+                },
+            );
+            if let ::std::option::Option::Some(value) = &self.taxa_laborum {
+                v.field(
+                    "taxaLaborum",
+                    |v| {
+                        v.range(
+                            value,
+                            ::std::option::Option::Some((0f64, true)),
+                            ::std::option::Option::Some((99999999.99f64, true)),
+                        );
+                    },
+                );
+            }
+        }
+    }
+    /// The report of one requisition (\[G\] B, B.2). `icp` is the IČZ when the requisition has no IČP.
+    ///
+    /// Schema `/components/schemas/HlaseniZadanka` of the service description.
+    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct HlaseniZadanka {
+        /// The `podaniID` property.
+        #[serde(rename = "podaniID")]
+        pub podani_id: Uuid,
+        /// `kodPracoviste`.
+        ///
+        /// Workplace code assigned by SÚKL (\[G\] B, kód pracoviště), 11 digits.
+        #[serde(rename = "kodPracoviste")]
+        pub kod_pracoviste: KodPracoviste,
+        /// `icz`.
+        ///
+        /// Identification number of the health-care provider (IČZ), 8 digits.
+        pub icz: Icz,
+        /// `sw`.
+        ///
+        /// The reporting software (\[S\] the `sw` block).
+        pub sw: Software,
+        /// `icp`.
+        ///
+        /// Identification number of the prescriber's workplace within the IČZ (IČP), 8 digits.
+        pub icp: Icp,
+        /// `reglp`.
+        ///
+        /// Items with a SÚKL code.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub reglp: ::std::option::Option<::std::vec::Vec<PolozkaZadankaRegistrovany>>,
+        /// `nereglp`.
+        ///
+        /// Items without a SÚKL code.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub nereglp: ::std::option::Option<
+            ::std::vec::Vec<PolozkaZadankaNeregistrovany>,
+        >,
+        /// `iplp`.
+        ///
+        /// Individually prepared medicines.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub iplp: ::std::option::Option<::std::vec::Vec<PolozkaZadankaIPLP>>,
+    }
+    impl HlaseniZadanka {
+        /// Creates a value from its required fields; optional fields start empty.
+        pub fn new(
+            podani_id: Uuid,
+            kod_pracoviste: KodPracoviste,
+            icz: Icz,
+            sw: Software,
+            icp: Icp,
+        ) -> Self {
+            Self {
+                podani_id,
+                kod_pracoviste,
+                icz,
+                sw,
+                icp,
+                reglp: ::std::option::Option::None,
+                nereglp: ::std::option::Option::None,
+                iplp: ::std::option::Option::None,
+            }
+        }
+    }
+    impl ::sdk_runtime::xml::Validate for HlaseniZadanka {
+        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "podaniID",
+                |v| {
+                    let value = &self.podani_id;
+                    v.json_pattern(
+                        value,
+                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                    );
+                },
+            );
+            v.field(
+                "kodPracoviste",
+                |v| {
+                    let value = &self.kod_pracoviste;
+                    v.json_pattern(value, "^[0-9]{11}$");
+                },
+            );
+            v.field(
+                "icz",
+                |v| {
+                    let value = &self.icz;
+                    v.json_pattern(value, "^[0-9]{8}$");
+                },
+            );
+            v.field(
+                "sw",
+                |v| {
+                    let value = &self.sw;
+                    ::sdk_runtime::xml::Validate::validate(value, v);
+                },
+            );
+            v.field(
+                "icp",
+                |v| {
+                    let value = &self.icp;
+                    v.json_pattern(value, "^[0-9]{8}$");
+                },
+            );
+            if let ::std::option::Option::Some(value) = &self.reglp {
+                v.field(
+                    "reglp",
+                    |v| {
+                        for (i, item) in value.iter().enumerate() {
+                            v.field(
+                                &::std::format!("[{i}]"),
+                                |v| {
+                                    ::sdk_runtime::xml::Validate::validate(item, v);
+                                },
+                            );
+                        }
+                    },
+                );
+            }
+            if let ::std::option::Option::Some(value) = &self.nereglp {
+                v.field(
+                    "nereglp",
+                    |v| {
+                        for (i, item) in value.iter().enumerate() {
+                            v.field(
+                                &::std::format!("[{i}]"),
+                                |v| {
+                                    ::sdk_runtime::xml::Validate::validate(item, v);
+                                },
+                            );
+                        }
+                    },
+                );
+            }
+            if let ::std::option::Option::Some(value) = &self.iplp {
+                v.field(
+                    "iplp",
+                    |v| {
+                        for (i, item) in value.iter().enumerate() {
+                            v.field(
+                                &::std::format!("[{i}]"),
+                                |v| {
+                                    ::sdk_runtime::xml::Validate::validate(item, v);
+                                },
+                            );
+                        }
+                    },
+                );
+            }
+        }
+    }
+    /// A restricted non-prescription product sold (\[G\] B.3).
+    ///
+    /// Schema `/components/schemas/PolozkaVolnyProdej` of the service description.
+    #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct PolozkaVolnyProdej {
+        /// The `polozkaID` property.
+        #[serde(rename = "polozkaID")]
+        pub polozka_id: Uuid,
+        /// `datumVydeje`.
+        ///
+        /// Date of dispensing.
+        ///
+        /// Format: `date` (RFC 3339 full-date, e.g. `2024-01-31`), kept as text.
+        #[serde(rename = "datumVydeje")]
+        pub datum_vydeje: ::std::string::String,
+        /// `mnozstvi`.
+        ///
+        /// Quantity dispensed, in packages (a requisition may dispense part of a package).
+        pub mnozstvi: Mnozstvi,
+        /// `cenaKonecna`.
+        ///
+        /// Final sale price with VAT and margin for all packages (optional).
+        #[serde(rename = "cenaKonecna")]
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cena_konecna: ::std::option::Option<Castka>,
+        /// `otcSOmezenim`.
+        ///
+        /// The sale is in the restricted OTC category (always true).
+        ///
+        /// One of: `true`.
+        #[serde(rename = "otcSOmezenim")]
+        pub otc_s_omezenim: bool,
+        /// `rokNarozeni`.
+        ///
+        /// The patient's year of birth.
+        ///
+        /// Personal data: shown as `<redacted>` in `Debug` output.
+        #[serde(rename = "rokNarozeni")]
+        pub rok_narozeni: RokNarozeni,
+        /// `pohlavi`.
+        ///
+        /// The patient's sex (M male, Z female).
+        ///
+        /// Personal data: shown as `<redacted>` in `Debug` output.
+        pub pohlavi: Pohlavi,
+        /// `kodSUKL`.
+        ///
+        /// The product's code in SÚKL's code list (DLP `KOD_SUKL`), 7 digits; no own codes.
+        #[serde(rename = "kodSUKL")]
+        pub kod_sukl: KodSUKL,
+        /// `nazev`.
+        ///
+        /// Product name.
+        ///
+        /// Length: 1..=100 characters.
+        pub nazev: ::std::string::String,
+        /// `sarze`.
+        ///
+        /// Batch.
+        ///
+        /// Length: 1..=20 characters.
+        pub sarze: ::std::string::String,
+    }
+    impl PolozkaVolnyProdej {
+        /// Creates a value from its required fields; optional fields start empty.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            polozka_id: Uuid,
+            datum_vydeje: ::std::string::String,
+            mnozstvi: Mnozstvi,
+            otc_s_omezenim: bool,
+            rok_narozeni: RokNarozeni,
+            pohlavi: Pohlavi,
+            kod_sukl: KodSUKL,
+            nazev: ::std::string::String,
+            sarze: ::std::string::String,
+        ) -> Self {
+            Self {
+                polozka_id,
+                datum_vydeje,
+                mnozstvi,
+                cena_konecna: ::std::option::Option::None,
+                otc_s_omezenim,
+                rok_narozeni,
+                pohlavi,
+                kod_sukl,
+                nazev,
+                sarze,
+            }
+        }
+    }
+    impl ::std::fmt::Debug for PolozkaVolnyProdej {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PolozkaVolnyProdej")
+                .field("polozka_id", &self.polozka_id)
+                .field("datum_vydeje", &self.datum_vydeje)
+                .field("mnozstvi", &self.mnozstvi)
+                .field("cena_konecna", &self.cena_konecna)
+                .field("otc_s_omezenim", &self.otc_s_omezenim)
+                .field("rok_narozeni", &::sdk_runtime::redact::REDACTED)
+                .field("pohlavi", &::sdk_runtime::redact::REDACTED)
+                .field("kod_sukl", &self.kod_sukl)
+                .field("nazev", &self.nazev)
+                .field("sarze", &self.sarze)
+                .finish()
+        }
+    }
+    impl ::sdk_runtime::xml::Validate for PolozkaVolnyProdej {
+        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "polozkaID",
+                |v| {
+                    let value = &self.polozka_id;
+                    v.json_pattern(
+                        value,
+                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                    );
+                },
+            );
+            v.field(
+                "mnozstvi",
+                |v| {
+                    let value = &self.mnozstvi;
+                    v.range(
+                        value,
+                        ::std::option::Option::Some((0f64, false)),
+                        ::std::option::Option::Some((999999999f64, true)),
+                    );
+                },
+            );
+            if let ::std::option::Option::Some(value) = &self.cena_konecna {
+                v.field(
+                    "cenaKonecna",
+                    |v| {
+                        v.range(
+                            value,
+                            ::std::option::Option::Some((0f64, true)),
+                            ::std::option::Option::Some((99999999.99f64, true)),
+                        );
+                    },
+                );
+            }
+            v.field(
+                "rokNarozeni",
+                |v| {
+                    let value = &self.rok_narozeni;
+                    v.range(
+                        value,
+                        ::std::option::Option::Some((1900i32, true)),
+                        ::std::option::Option::Some((2100i32, true)),
+                    );
+                },
+            );
+            v.field(
+                "pohlavi",
+                |v| {
+                    let value = &self.pohlavi;
+                    ::sdk_runtime::xml::Validate::validate(value, v);
+                },
+            );
+            v.field(
+                "kodSUKL",
+                |v| {
+                    let value = &self.kod_sukl;
+                    v.json_pattern(value, "^[0-9]{7}$");
+                },
+            );
+            v.field(
+                "nazev",
+                |v| {
+                    let value = &self.nazev;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(100),
+                    );
+                },
+            );
+            v.field(
+                "sarze",
+                |v| {
+                    let value = &self.sarze;
+                    v.length(
+                        value,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::Some(20),
+                    );
+                },
+            );
+        }
+    }
+    /// The report of one restricted non-prescription sale (\[G\] B, B.3).
+    ///
+    /// Schema `/components/schemas/HlaseniVolnyProdej` of the service description.
+    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct HlaseniVolnyProdej {
+        /// The `podaniID` property.
+        #[serde(rename = "podaniID")]
+        pub podani_id: Uuid,
+        /// `kodPracoviste`.
+        ///
+        /// Workplace code assigned by SÚKL (\[G\] B, kód pracoviště), 11 digits.
+        #[serde(rename = "kodPracoviste")]
+        pub kod_pracoviste: KodPracoviste,
+        /// `icz`.
+        ///
+        /// Identification number of the health-care provider (IČZ), 8 digits.
+        pub icz: Icz,
+        /// `sw`.
+        ///
+        /// The reporting software (\[S\] the `sw` block).
+        pub sw: Software,
+        /// The `polozky` property.
+        pub polozky: ::std::vec::Vec<PolozkaVolnyProdej>,
+    }
+    impl HlaseniVolnyProdej {
+        /// Creates a value from its required fields; optional fields start empty.
+        pub fn new(
+            podani_id: Uuid,
+            kod_pracoviste: KodPracoviste,
+            icz: Icz,
+            sw: Software,
+            polozky: ::std::vec::Vec<PolozkaVolnyProdej>,
+        ) -> Self {
+            Self {
+                podani_id,
+                kod_pracoviste,
+                icz,
+                sw,
+                polozky,
+            }
+        }
+    }
+    impl ::sdk_runtime::xml::Validate for HlaseniVolnyProdej {
+        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "podaniID",
+                |v| {
+                    let value = &self.podani_id;
+                    v.json_pattern(
+                        value,
+                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                    );
+                },
+            );
+            v.field(
+                "kodPracoviste",
+                |v| {
+                    let value = &self.kod_pracoviste;
+                    v.json_pattern(value, "^[0-9]{11}$");
+                },
+            );
+            v.field(
+                "icz",
+                |v| {
+                    let value = &self.icz;
+                    v.json_pattern(value, "^[0-9]{8}$");
+                },
+            );
+            v.field(
+                "sw",
+                |v| {
+                    let value = &self.sw;
+                    ::sdk_runtime::xml::Validate::validate(value, v);
+                },
+            );
+            v.field(
+                "polozky",
+                |v| {
+                    let value = &self.polozky;
+                    v.occurs(value.len(), 1, ::std::option::Option::None);
+                    for (i, item) in value.iter().enumerate() {
+                        v.field(
+                            &::std::format!("[{i}]"),
+                            |v| {
+                                ::sdk_runtime::xml::Validate::validate(item, v);
+                            },
+                        );
+                    }
+                },
+            );
+        }
+    }
+    /// SÚKL's confirmation of a stored report.
+    ///
+    /// Schema `/components/schemas/Potvrzeni` of the service description.
+    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct Potvrzeni {
+        /// The `podaniID` property.
+        #[serde(rename = "podaniID")]
+        pub podani_id: Uuid,
+        /// `prijato`.
+        ///
+        /// When SÚKL stored (or last changed) the report.
+        ///
+        /// Format: `date-time` (RFC 3339, e.g. `2024-01-31T12:00:00Z`), kept as text.
+        pub prijato: ::std::string::String,
+    }
+    impl Potvrzeni {
+        /// Creates a value from its required fields; optional fields start empty.
+        pub fn new(podani_id: Uuid, prijato: ::std::string::String) -> Self {
+            Self { podani_id, prijato }
+        }
+    }
+    impl ::sdk_runtime::xml::Validate for Potvrzeni {
+        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "podaniID",
+                |v| {
+                    let value = &self.podani_id;
+                    v.json_pattern(
+                        value,
+                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                    );
+                },
+            );
+        }
     }
     /// The report kind (the values of SÚKL's LEK-13 open data).
     ///
@@ -2084,10 +1903,191 @@ pub mod types {
     ::sdk_runtime::json_enumeration_type!(
         TypHlaseni, Unknown, "`recept`, `zadanka`, `volny`"
     );
-    /// `Uuid`.
+    /// A report's processing state.
     ///
-    /// Schema `/components/schemas/Uuid` of the service description.
-    pub type Uuid = ::std::string::String;
+    /// Schema `/components/schemas/StavHlaseni` of the service description.
+    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct StavHlaseni {
+        /// The `podaniID` property.
+        #[serde(rename = "podaniID")]
+        pub podani_id: Uuid,
+        /// `typHlaseni`.
+        ///
+        /// The report kind (the values of SÚKL's LEK-13 open data).
+        #[serde(rename = "typHlaseni")]
+        pub typ_hlaseni: TypHlaseni,
+        /// `stav`.
+        ///
+        /// Stored, changed since, or cancelled.
+        pub stav: StavHlaseniStav,
+        /// `prijato`.
+        ///
+        /// When SÚKL first stored the report.
+        ///
+        /// Format: `date-time` (RFC 3339, e.g. `2024-01-31T12:00:00Z`), kept as text.
+        pub prijato: ::std::string::String,
+        /// `zmeneno`.
+        ///
+        /// When it was last changed or cancelled.
+        ///
+        /// Format: `date-time` (RFC 3339, e.g. `2024-01-31T12:00:00Z`), kept as text.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub zmeneno: ::std::option::Option<::std::string::String>,
+    }
+    impl StavHlaseni {
+        /// Creates a value from its required fields; optional fields start empty.
+        pub fn new(
+            podani_id: Uuid,
+            typ_hlaseni: TypHlaseni,
+            stav: StavHlaseniStav,
+            prijato: ::std::string::String,
+        ) -> Self {
+            Self {
+                podani_id,
+                typ_hlaseni,
+                stav,
+                prijato,
+                zmeneno: ::std::option::Option::None,
+            }
+        }
+    }
+    impl ::sdk_runtime::xml::Validate for StavHlaseni {
+        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "podaniID",
+                |v| {
+                    let value = &self.podani_id;
+                    v.json_pattern(
+                        value,
+                        "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                    );
+                },
+            );
+            v.field(
+                "typHlaseni",
+                |v| {
+                    let value = &self.typ_hlaseni;
+                    ::sdk_runtime::xml::Validate::validate(value, v);
+                },
+            );
+            v.field(
+                "stav",
+                |v| {
+                    let value = &self.stav;
+                    ::sdk_runtime::xml::Validate::validate(value, v);
+                },
+            );
+        }
+    }
+    /// A workplace the certificate may report for.
+    ///
+    /// Schema `/components/schemas/Pracoviste` of the service description.
+    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct Pracoviste {
+        /// `kodPracoviste`.
+        ///
+        /// Workplace code assigned by SÚKL (\[G\] B, kód pracoviště), 11 digits.
+        #[serde(rename = "kodPracoviste")]
+        pub kod_pracoviste: KodPracoviste,
+        /// `nazev`.
+        ///
+        /// The workplace's name.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub nazev: ::std::option::Option<::std::string::String>,
+        /// `icz`.
+        ///
+        /// Identification number of the health-care provider (IČZ), 8 digits.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub icz: ::std::option::Option<Icz>,
+    }
+    impl Pracoviste {
+        /// Creates a value from its required fields; optional fields start empty.
+        pub fn new(kod_pracoviste: KodPracoviste) -> Self {
+            Self {
+                kod_pracoviste,
+                nazev: ::std::option::Option::None,
+                icz: ::std::option::Option::None,
+            }
+        }
+    }
+    impl ::sdk_runtime::xml::Validate for Pracoviste {
+        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "kodPracoviste",
+                |v| {
+                    let value = &self.kod_pracoviste;
+                    v.json_pattern(value, "^[0-9]{11}$");
+                },
+            );
+            if let ::std::option::Option::Some(value) = &self.icz {
+                v.field(
+                    "icz",
+                    |v| {
+                        v.json_pattern(value, "^[0-9]{8}$");
+                    },
+                );
+            }
+        }
+    }
+    /// The service's state.
+    ///
+    /// Schema `/components/schemas/StavSluzby` of the service description.
+    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct StavSluzby {
+        /// `stav`.
+        ///
+        /// `OK` when the service is up.
+        pub stav: ::std::string::String,
+        /// `verze`.
+        ///
+        /// The service's version.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub verze: ::std::option::Option<::std::string::String>,
+        /// `cas`.
+        ///
+        /// The server's time.
+        ///
+        /// Format: `date-time` (RFC 3339, e.g. `2024-01-31T12:00:00Z`), kept as text.
+        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+        pub cas: ::std::option::Option<::std::string::String>,
+    }
+    impl StavSluzby {
+        /// Creates a value from its required fields; optional fields start empty.
+        pub fn new(stav: ::std::string::String) -> Self {
+            Self {
+                stav,
+                verze: ::std::option::Option::None,
+                cas: ::std::option::Option::None,
+            }
+        }
+    }
+    impl ::sdk_runtime::xml::Validate for StavSluzby {
+        fn validate(&self, _v: &mut ::sdk_runtime::xml::Validator) {}
+    }
+    /// SÚKL's error body (\[S\] DIS-13 v5 reads `popisChyby` from non-2xx answers).
+    ///
+    /// Schema `/components/schemas/Chyba` of the service description.
+    #[derive(Clone, PartialEq, Debug, ::serde::Serialize, ::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct Chyba {
+        /// `popisChyby`.
+        ///
+        /// What is wrong.
+        #[serde(rename = "popisChyby")]
+        pub popis_chyby: ::std::string::String,
+    }
+    impl Chyba {
+        /// Creates a value from its required fields; optional fields start empty.
+        pub fn new(popis_chyby: ::std::string::String) -> Self {
+            Self { popis_chyby }
+        }
+    }
+    impl ::sdk_runtime::xml::Validate for Chyba {
+        fn validate(&self, _v: &mut ::sdk_runtime::xml::Validator) {}
+    }
     /// Stored, changed since, or cancelled.
     #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
@@ -2189,17 +2189,17 @@ pub mod operation {
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub enum Output {
-            /// HTTP 200: The same report was stored before (a resend); its confirmation.
-            Ok(super::super::types::Potvrzeni),
             /// HTTP 201: The report was stored.
             Created(super::super::types::Potvrzeni),
+            /// HTTP 200: The same report was stored before (a resend); its confirmation.
+            Ok(super::super::types::Potvrzeni),
         }
         impl Output {
             /// The HTTP status of the answer.
             pub fn status(&self) -> u16 {
                 match self {
-                    Self::Ok(_) => 200,
                     Self::Created(_) => 201,
+                    Self::Ok(_) => 200,
                 }
             }
         }
@@ -2219,14 +2219,14 @@ pub mod operation {
                 ::std::result::Result<Output, ::sdk_runtime::xml::DecodeError>,
             > {
                 match status {
-                    200 => {
-                        ::std::option::Option::Some(
-                            ::sdk_runtime::rest::json(body).map(Output::Ok),
-                        )
-                    }
                     201 => {
                         ::std::option::Option::Some(
                             ::sdk_runtime::rest::json(body).map(Output::Created),
+                        )
+                    }
+                    200 => {
+                        ::std::option::Option::Some(
+                            ::sdk_runtime::rest::json(body).map(Output::Ok),
                         )
                     }
                     _ => ::std::option::Option::None,
@@ -2487,342 +2487,6 @@ pub mod operation {
             ::sdk_runtime::rest::json;
         );
     }
-    /// `POST /hlaseni/volny` (operation `zalozitHlaseniVolnehoProdeje`).
-    ///
-    /// Create the report of a restricted non-prescription sale (OTC s omezením).
-    ///
-    /// Resending the same report is answered 200; other content under a stored `podaniID` is 409.
-    ///
-    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] B.3, C.4; `volný` is the report type's name in SÚKL's LEK-13 open data (facts §1.1).
-    ///
-    /// Credentials: `sukl`.
-    pub mod zalozit_hlaseni_volneho_prodeje {
-        /// Static description of the operation.
-        pub static SPEC: ::sdk_runtime::rest::OperationSpec = ::sdk_runtime::rest::OperationSpec::new(
-            "zalozitHlaseniVolnehoProdeje",
-            "POST",
-            "/hlaseni/volny",
-            &[
-                ::sdk_runtime::rest::SecurityRequirement::new(
-                    &[("sukl", &[] as &[&str])],
-                ),
-            ],
-            ::sdk_runtime::Provenance::Reconstructed,
-        );
-        /// The operation's parameters and body.
-        #[derive(Debug, Clone, PartialEq)]
-        #[non_exhaustive]
-        pub struct Input {
-            /// The request body (`application/json`).
-            pub body: super::super::types::HlaseniVolnyProdej,
-        }
-        impl Input {
-            /// An input with the required parameters; the others absent.
-            pub fn new(body: super::super::types::HlaseniVolnyProdej) -> Self {
-                Self { body }
-            }
-        }
-        /// The operation's output: one variant per success status the description
-        /// documents.
-        #[derive(Debug, Clone, PartialEq)]
-        #[non_exhaustive]
-        pub enum Output {
-            /// HTTP 200: The same report was stored before (a resend); its confirmation.
-            Ok(super::super::types::Potvrzeni),
-            /// HTTP 201: The report was stored.
-            Created(super::super::types::Potvrzeni),
-        }
-        impl Output {
-            /// The HTTP status of the answer.
-            pub fn status(&self) -> u16 {
-                match self {
-                    Self::Ok(_) => 200,
-                    Self::Created(_) => 201,
-                }
-            }
-        }
-        /// The operation, as the client calls it.
-        #[derive(Debug, Clone, Copy)]
-        pub struct Operation;
-        impl ::sdk_runtime::rest::RestOperation for Operation {
-            type Output = Output;
-            type Error = Error;
-            fn spec() -> &'static ::sdk_runtime::rest::OperationSpec {
-                &SPEC
-            }
-            fn decode_output(
-                status: u16,
-                body: &::sdk_runtime::bytes::Bytes,
-            ) -> ::std::option::Option<
-                ::std::result::Result<Output, ::sdk_runtime::xml::DecodeError>,
-            > {
-                match status {
-                    200 => {
-                        ::std::option::Option::Some(
-                            ::sdk_runtime::rest::json(body).map(Output::Ok),
-                        )
-                    }
-                    201 => {
-                        ::std::option::Option::Some(
-                            ::sdk_runtime::rest::json(body).map(Output::Created),
-                        )
-                    }
-                    _ => ::std::option::Option::None,
-                }
-            }
-        }
-        ::sdk_runtime::rest_operation_error!(
-            #[doc = " HTTP 400: The report breaks a rule; `popisChyby` says which."]
-            BadRequest(super::super::types::Chyba) = 400, ::sdk_runtime::rest::json;
-            #[doc =
-            " HTTP 403: The workplace code in the body is not the one in the client certificate."]
-            Forbidden(super::super::types::Chyba) = 403, ::sdk_runtime::rest::json; #[doc
-            =
-            " HTTP 409: A different report is stored under this `podaniID`, or it is cancelled."]
-            Conflict(super::super::types::Chyba) = 409, ::sdk_runtime::rest::json; #[doc
-            = " HTTP 500: SÚKL failed; send again later."]
-            InternalServerError(super::super::types::Chyba) = 500,
-            ::sdk_runtime::rest::json; #[doc =
-            " HTTP 503: The service is unavailable; send again later."]
-            ServiceUnavailable(super::super::types::Chyba) = 503,
-            ::sdk_runtime::rest::json;
-        );
-    }
-    /// `GET /hlaseni/volny/{podaniID}` (operation `nacistHlaseniVolnehoProdeje`).
-    ///
-    /// Read a stored restricted-sale report.
-    ///
-    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] C.4; GET /hlaseni/{podaniID} of DIS-13 v7 \[S\].
-    ///
-    /// Credentials: `sukl`.
-    pub mod nacist_hlaseni_volneho_prodeje {
-        /// Static description of the operation.
-        pub static SPEC: ::sdk_runtime::rest::OperationSpec = ::sdk_runtime::rest::OperationSpec::new(
-            "nacistHlaseniVolnehoProdeje",
-            "GET",
-            "/hlaseni/volny/{podaniID}",
-            &[
-                ::sdk_runtime::rest::SecurityRequirement::new(
-                    &[("sukl", &[] as &[&str])],
-                ),
-            ],
-            ::sdk_runtime::Provenance::Reconstructed,
-        );
-        /// The operation's parameters and body.
-        #[derive(Debug, Clone, PartialEq)]
-        #[non_exhaustive]
-        pub struct Input {
-            /// `podaniID` (path parameter).
-            ///
-            /// The report's identifier, generated by the pharmacy (RFC 4122).
-            ///
-            /// Format: `uuid`, kept as text.
-            pub podani_id: ::std::string::String,
-        }
-        impl Input {
-            /// An input with the required parameters; the others absent.
-            pub fn new(podani_id: ::std::string::String) -> Self {
-                Self { podani_id }
-            }
-        }
-        /// The operation's output: the body of the success answer (HTTP 200: The stored report).
-        pub type Output = super::super::types::HlaseniVolnyProdej;
-        /// The operation, as the client calls it.
-        #[derive(Debug, Clone, Copy)]
-        pub struct Operation;
-        impl ::sdk_runtime::rest::RestOperation for Operation {
-            type Output = Output;
-            type Error = Error;
-            fn spec() -> &'static ::sdk_runtime::rest::OperationSpec {
-                &SPEC
-            }
-            fn decode_output(
-                status: u16,
-                body: &::sdk_runtime::bytes::Bytes,
-            ) -> ::std::option::Option<
-                ::std::result::Result<Output, ::sdk_runtime::xml::DecodeError>,
-            > {
-                match status {
-                    200 => ::std::option::Option::Some(::sdk_runtime::rest::json(body)),
-                    _ => ::std::option::Option::None,
-                }
-            }
-        }
-        ::sdk_runtime::rest_operation_error!(
-            #[doc =
-            " HTTP 403: The workplace code in the body is not the one in the client certificate."]
-            Forbidden(super::super::types::Chyba) = 403, ::sdk_runtime::rest::json; #[doc
-            =
-            " HTTP 404: No report with this `podaniID` (of this kind) is stored for the workplace."]
-            NotFound(super::super::types::Chyba) = 404, ::sdk_runtime::rest::json; #[doc
-            = " HTTP 500: SÚKL failed; send again later."]
-            InternalServerError(super::super::types::Chyba) = 500,
-            ::sdk_runtime::rest::json; #[doc =
-            " HTTP 503: The service is unavailable; send again later."]
-            ServiceUnavailable(super::super::types::Chyba) = 503,
-            ::sdk_runtime::rest::json;
-        );
-    }
-    /// `PUT /hlaseni/volny/{podaniID}` (operation `zmenitHlaseniVolnehoProdeje`).
-    ///
-    /// Change a stored restricted-sale report (complete replacement).
-    ///
-    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] C.4; PUT /hlaseni/{podaniID} of DIS-13 v7 \[S\].
-    ///
-    /// Credentials: `sukl`.
-    pub mod zmenit_hlaseni_volneho_prodeje {
-        /// Static description of the operation.
-        pub static SPEC: ::sdk_runtime::rest::OperationSpec = ::sdk_runtime::rest::OperationSpec::new(
-            "zmenitHlaseniVolnehoProdeje",
-            "PUT",
-            "/hlaseni/volny/{podaniID}",
-            &[
-                ::sdk_runtime::rest::SecurityRequirement::new(
-                    &[("sukl", &[] as &[&str])],
-                ),
-            ],
-            ::sdk_runtime::Provenance::Reconstructed,
-        );
-        /// The operation's parameters and body.
-        #[derive(Debug, Clone, PartialEq)]
-        #[non_exhaustive]
-        pub struct Input {
-            /// `podaniID` (path parameter).
-            ///
-            /// The report's identifier, generated by the pharmacy (RFC 4122).
-            ///
-            /// Format: `uuid`, kept as text.
-            pub podani_id: ::std::string::String,
-            /// The request body (`application/json`).
-            pub body: super::super::types::HlaseniVolnyProdej,
-        }
-        impl Input {
-            /// An input with the required parameters; the others absent.
-            pub fn new(
-                podani_id: ::std::string::String,
-                body: super::super::types::HlaseniVolnyProdej,
-            ) -> Self {
-                Self { podani_id, body }
-            }
-        }
-        /// The operation's output: the body of the success answer (HTTP 200: The report was replaced).
-        pub type Output = super::super::types::Potvrzeni;
-        /// The operation, as the client calls it.
-        #[derive(Debug, Clone, Copy)]
-        pub struct Operation;
-        impl ::sdk_runtime::rest::RestOperation for Operation {
-            type Output = Output;
-            type Error = Error;
-            fn spec() -> &'static ::sdk_runtime::rest::OperationSpec {
-                &SPEC
-            }
-            fn decode_output(
-                status: u16,
-                body: &::sdk_runtime::bytes::Bytes,
-            ) -> ::std::option::Option<
-                ::std::result::Result<Output, ::sdk_runtime::xml::DecodeError>,
-            > {
-                match status {
-                    200 => ::std::option::Option::Some(::sdk_runtime::rest::json(body)),
-                    _ => ::std::option::Option::None,
-                }
-            }
-        }
-        ::sdk_runtime::rest_operation_error!(
-            #[doc = " HTTP 400: The report breaks a rule; `popisChyby` says which."]
-            BadRequest(super::super::types::Chyba) = 400, ::sdk_runtime::rest::json;
-            #[doc =
-            " HTTP 403: The workplace code in the body is not the one in the client certificate."]
-            Forbidden(super::super::types::Chyba) = 403, ::sdk_runtime::rest::json; #[doc
-            =
-            " HTTP 404: No report with this `podaniID` (of this kind) is stored for the workplace."]
-            NotFound(super::super::types::Chyba) = 404, ::sdk_runtime::rest::json; #[doc
-            =
-            " HTTP 409: A different report is stored under this `podaniID`, or it is cancelled."]
-            Conflict(super::super::types::Chyba) = 409, ::sdk_runtime::rest::json; #[doc
-            = " HTTP 500: SÚKL failed; send again later."]
-            InternalServerError(super::super::types::Chyba) = 500,
-            ::sdk_runtime::rest::json; #[doc =
-            " HTTP 503: The service is unavailable; send again later."]
-            ServiceUnavailable(super::super::types::Chyba) = 503,
-            ::sdk_runtime::rest::json;
-        );
-    }
-    /// `DELETE /hlaseni/volny/{podaniID}` (operation `zrusitHlaseniVolnehoProdeje`).
-    ///
-    /// Cancel a stored restricted-sale report.
-    ///
-    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] C.4; DELETE /hlaseni/{podaniID} of DIS-13 v7 \[S\].
-    ///
-    /// Credentials: `sukl`.
-    pub mod zrusit_hlaseni_volneho_prodeje {
-        /// Static description of the operation.
-        pub static SPEC: ::sdk_runtime::rest::OperationSpec = ::sdk_runtime::rest::OperationSpec::new(
-            "zrusitHlaseniVolnehoProdeje",
-            "DELETE",
-            "/hlaseni/volny/{podaniID}",
-            &[
-                ::sdk_runtime::rest::SecurityRequirement::new(
-                    &[("sukl", &[] as &[&str])],
-                ),
-            ],
-            ::sdk_runtime::Provenance::Reconstructed,
-        );
-        /// The operation's parameters and body.
-        #[derive(Debug, Clone, PartialEq)]
-        #[non_exhaustive]
-        pub struct Input {
-            /// `podaniID` (path parameter).
-            ///
-            /// The report's identifier, generated by the pharmacy (RFC 4122).
-            ///
-            /// Format: `uuid`, kept as text.
-            pub podani_id: ::std::string::String,
-        }
-        impl Input {
-            /// An input with the required parameters; the others absent.
-            pub fn new(podani_id: ::std::string::String) -> Self {
-                Self { podani_id }
-            }
-        }
-        /// The operation's output: the body of the success answer (HTTP 204: The report is cancelled).
-        pub type Output = ();
-        /// The operation, as the client calls it.
-        #[derive(Debug, Clone, Copy)]
-        pub struct Operation;
-        impl ::sdk_runtime::rest::RestOperation for Operation {
-            type Output = Output;
-            type Error = Error;
-            fn spec() -> &'static ::sdk_runtime::rest::OperationSpec {
-                &SPEC
-            }
-            fn decode_output(
-                status: u16,
-                body: &::sdk_runtime::bytes::Bytes,
-            ) -> ::std::option::Option<
-                ::std::result::Result<Output, ::sdk_runtime::xml::DecodeError>,
-            > {
-                match status {
-                    204 => ::std::option::Option::Some(::sdk_runtime::rest::empty(body)),
-                    _ => ::std::option::Option::None,
-                }
-            }
-        }
-        ::sdk_runtime::rest_operation_error!(
-            #[doc =
-            " HTTP 403: The workplace code in the body is not the one in the client certificate."]
-            Forbidden(super::super::types::Chyba) = 403, ::sdk_runtime::rest::json; #[doc
-            =
-            " HTTP 404: No report with this `podaniID` (of this kind) is stored for the workplace."]
-            NotFound(super::super::types::Chyba) = 404, ::sdk_runtime::rest::json; #[doc
-            = " HTTP 500: SÚKL failed; send again later."]
-            InternalServerError(super::super::types::Chyba) = 500,
-            ::sdk_runtime::rest::json; #[doc =
-            " HTTP 503: The service is unavailable; send again later."]
-            ServiceUnavailable(super::super::types::Chyba) = 503,
-            ::sdk_runtime::rest::json;
-        );
-    }
     /// `POST /hlaseni/zadanka` (operation `zalozitHlaseniZadanky`).
     ///
     /// Create the report of a requisition (žádanka) of a health-care provider.
@@ -2863,17 +2527,17 @@ pub mod operation {
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub enum Output {
-            /// HTTP 200: The same report was stored before (a resend); its confirmation.
-            Ok(super::super::types::Potvrzeni),
             /// HTTP 201: The report was stored.
             Created(super::super::types::Potvrzeni),
+            /// HTTP 200: The same report was stored before (a resend); its confirmation.
+            Ok(super::super::types::Potvrzeni),
         }
         impl Output {
             /// The HTTP status of the answer.
             pub fn status(&self) -> u16 {
                 match self {
-                    Self::Ok(_) => 200,
                     Self::Created(_) => 201,
+                    Self::Ok(_) => 200,
                 }
             }
         }
@@ -2893,14 +2557,14 @@ pub mod operation {
                 ::std::result::Result<Output, ::sdk_runtime::xml::DecodeError>,
             > {
                 match status {
-                    200 => {
-                        ::std::option::Option::Some(
-                            ::sdk_runtime::rest::json(body).map(Output::Ok),
-                        )
-                    }
                     201 => {
                         ::std::option::Option::Some(
                             ::sdk_runtime::rest::json(body).map(Output::Created),
+                        )
+                    }
+                    200 => {
+                        ::std::option::Option::Some(
+                            ::sdk_runtime::rest::json(body).map(Output::Ok),
                         )
                     }
                     _ => ::std::option::Option::None,
@@ -3159,19 +2823,21 @@ pub mod operation {
             ::sdk_runtime::rest::json;
         );
     }
-    /// `GET /hlaseni/{kodPracoviste}/rok/{rok}/mesic/{mesic}` (operation `seznamHlaseni`).
+    /// `POST /hlaseni/volny` (operation `zalozitHlaseniVolnehoProdeje`).
     ///
-    /// The `podaniID` of every report of a workplace dispensed in one month.
+    /// Create the report of a restricted non-prescription sale (OTC s omezením).
     ///
-    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: GET /hlaseni/{kodPracoviste}/rok/{yyyy}/mesic/{m} of DIS-13 v7 and REG-13 v3 \[S\].
+    /// Resending the same report is answered 200; other content under a stored `podaniID` is 409.
+    ///
+    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] B.3, C.4; `volný` is the report type's name in SÚKL's LEK-13 open data (facts §1.1).
     ///
     /// Credentials: `sukl`.
-    pub mod seznam_hlaseni {
+    pub mod zalozit_hlaseni_volneho_prodeje {
         /// Static description of the operation.
         pub static SPEC: ::sdk_runtime::rest::OperationSpec = ::sdk_runtime::rest::OperationSpec::new(
-            "seznamHlaseni",
-            "GET",
-            "/hlaseni/{kodPracoviste}/rok/{rok}/mesic/{mesic}",
+            "zalozitHlaseniVolnehoProdeje",
+            "POST",
+            "/hlaseni/volny",
             &[
                 ::sdk_runtime::rest::SecurityRequirement::new(
                     &[("sukl", &[] as &[&str])],
@@ -3183,29 +2849,200 @@ pub mod operation {
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub struct Input {
-            /// `kodPracoviste` (path parameter).
-            pub kod_pracoviste: super::super::types::KodPracoviste,
-            /// `rok` (path parameter).
+            /// The request body (`application/json`).
+            pub body: super::super::types::HlaseniVolnyProdej,
+        }
+        impl Input {
+            /// An input with the required parameters; the others absent.
+            pub fn new(body: super::super::types::HlaseniVolnyProdej) -> Self {
+                Self { body }
+            }
+        }
+        /// The operation's output: one variant per success status the description
+        /// documents.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum Output {
+            /// HTTP 201: The report was stored.
+            Created(super::super::types::Potvrzeni),
+            /// HTTP 200: The same report was stored before (a resend); its confirmation.
+            Ok(super::super::types::Potvrzeni),
+        }
+        impl Output {
+            /// The HTTP status of the answer.
+            pub fn status(&self) -> u16 {
+                match self {
+                    Self::Created(_) => 201,
+                    Self::Ok(_) => 200,
+                }
+            }
+        }
+        /// The operation, as the client calls it.
+        #[derive(Debug, Clone, Copy)]
+        pub struct Operation;
+        impl ::sdk_runtime::rest::RestOperation for Operation {
+            type Output = Output;
+            type Error = Error;
+            fn spec() -> &'static ::sdk_runtime::rest::OperationSpec {
+                &SPEC
+            }
+            fn decode_output(
+                status: u16,
+                body: &::sdk_runtime::bytes::Bytes,
+            ) -> ::std::option::Option<
+                ::std::result::Result<Output, ::sdk_runtime::xml::DecodeError>,
+            > {
+                match status {
+                    201 => {
+                        ::std::option::Option::Some(
+                            ::sdk_runtime::rest::json(body).map(Output::Created),
+                        )
+                    }
+                    200 => {
+                        ::std::option::Option::Some(
+                            ::sdk_runtime::rest::json(body).map(Output::Ok),
+                        )
+                    }
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+        ::sdk_runtime::rest_operation_error!(
+            #[doc = " HTTP 400: The report breaks a rule; `popisChyby` says which."]
+            BadRequest(super::super::types::Chyba) = 400, ::sdk_runtime::rest::json;
+            #[doc =
+            " HTTP 403: The workplace code in the body is not the one in the client certificate."]
+            Forbidden(super::super::types::Chyba) = 403, ::sdk_runtime::rest::json; #[doc
+            =
+            " HTTP 409: A different report is stored under this `podaniID`, or it is cancelled."]
+            Conflict(super::super::types::Chyba) = 409, ::sdk_runtime::rest::json; #[doc
+            = " HTTP 500: SÚKL failed; send again later."]
+            InternalServerError(super::super::types::Chyba) = 500,
+            ::sdk_runtime::rest::json; #[doc =
+            " HTTP 503: The service is unavailable; send again later."]
+            ServiceUnavailable(super::super::types::Chyba) = 503,
+            ::sdk_runtime::rest::json;
+        );
+    }
+    /// `GET /hlaseni/volny/{podaniID}` (operation `nacistHlaseniVolnehoProdeje`).
+    ///
+    /// Read a stored restricted-sale report.
+    ///
+    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] C.4; GET /hlaseni/{podaniID} of DIS-13 v7 \[S\].
+    ///
+    /// Credentials: `sukl`.
+    pub mod nacist_hlaseni_volneho_prodeje {
+        /// Static description of the operation.
+        pub static SPEC: ::sdk_runtime::rest::OperationSpec = ::sdk_runtime::rest::OperationSpec::new(
+            "nacistHlaseniVolnehoProdeje",
+            "GET",
+            "/hlaseni/volny/{podaniID}",
+            &[
+                ::sdk_runtime::rest::SecurityRequirement::new(
+                    &[("sukl", &[] as &[&str])],
+                ),
+            ],
+            ::sdk_runtime::Provenance::Reconstructed,
+        );
+        /// The operation's parameters and body.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub struct Input {
+            /// `podaniID` (path parameter).
             ///
-            /// Format: `int32`. Range: &gt;= 2018, &lt;= 2100.
-            pub rok: i32,
-            /// `mesic` (path parameter).
+            /// The report's identifier, generated by the pharmacy (RFC 4122).
             ///
-            /// Format: `int32`. Range: &gt;= 1, &lt;= 12.
-            pub mesic: i32,
+            /// Format: `uuid`, kept as text.
+            pub podani_id: ::std::string::String,
+        }
+        impl Input {
+            /// An input with the required parameters; the others absent.
+            pub fn new(podani_id: ::std::string::String) -> Self {
+                Self { podani_id }
+            }
+        }
+        /// The operation's output: the body of the success answer (HTTP 200: The stored report).
+        pub type Output = super::super::types::HlaseniVolnyProdej;
+        /// The operation, as the client calls it.
+        #[derive(Debug, Clone, Copy)]
+        pub struct Operation;
+        impl ::sdk_runtime::rest::RestOperation for Operation {
+            type Output = Output;
+            type Error = Error;
+            fn spec() -> &'static ::sdk_runtime::rest::OperationSpec {
+                &SPEC
+            }
+            fn decode_output(
+                status: u16,
+                body: &::sdk_runtime::bytes::Bytes,
+            ) -> ::std::option::Option<
+                ::std::result::Result<Output, ::sdk_runtime::xml::DecodeError>,
+            > {
+                match status {
+                    200 => ::std::option::Option::Some(::sdk_runtime::rest::json(body)),
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+        ::sdk_runtime::rest_operation_error!(
+            #[doc =
+            " HTTP 403: The workplace code in the body is not the one in the client certificate."]
+            Forbidden(super::super::types::Chyba) = 403, ::sdk_runtime::rest::json; #[doc
+            =
+            " HTTP 404: No report with this `podaniID` (of this kind) is stored for the workplace."]
+            NotFound(super::super::types::Chyba) = 404, ::sdk_runtime::rest::json; #[doc
+            = " HTTP 500: SÚKL failed; send again later."]
+            InternalServerError(super::super::types::Chyba) = 500,
+            ::sdk_runtime::rest::json; #[doc =
+            " HTTP 503: The service is unavailable; send again later."]
+            ServiceUnavailable(super::super::types::Chyba) = 503,
+            ::sdk_runtime::rest::json;
+        );
+    }
+    /// `PUT /hlaseni/volny/{podaniID}` (operation `zmenitHlaseniVolnehoProdeje`).
+    ///
+    /// Change a stored restricted-sale report (complete replacement).
+    ///
+    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] C.4; PUT /hlaseni/{podaniID} of DIS-13 v7 \[S\].
+    ///
+    /// Credentials: `sukl`.
+    pub mod zmenit_hlaseni_volneho_prodeje {
+        /// Static description of the operation.
+        pub static SPEC: ::sdk_runtime::rest::OperationSpec = ::sdk_runtime::rest::OperationSpec::new(
+            "zmenitHlaseniVolnehoProdeje",
+            "PUT",
+            "/hlaseni/volny/{podaniID}",
+            &[
+                ::sdk_runtime::rest::SecurityRequirement::new(
+                    &[("sukl", &[] as &[&str])],
+                ),
+            ],
+            ::sdk_runtime::Provenance::Reconstructed,
+        );
+        /// The operation's parameters and body.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub struct Input {
+            /// `podaniID` (path parameter).
+            ///
+            /// The report's identifier, generated by the pharmacy (RFC 4122).
+            ///
+            /// Format: `uuid`, kept as text.
+            pub podani_id: ::std::string::String,
+            /// The request body (`application/json`).
+            pub body: super::super::types::HlaseniVolnyProdej,
         }
         impl Input {
             /// An input with the required parameters; the others absent.
             pub fn new(
-                kod_pracoviste: super::super::types::KodPracoviste,
-                rok: i32,
-                mesic: i32,
+                podani_id: ::std::string::String,
+                body: super::super::types::HlaseniVolnyProdej,
             ) -> Self {
-                Self { kod_pracoviste, rok, mesic }
+                Self { podani_id, body }
             }
         }
-        /// The operation's output: the body of the success answer (HTTP 200: The identifiers, possibly none).
-        pub type Output = ::std::vec::Vec<::std::string::String>;
+        /// The operation's output: the body of the success answer (HTTP 200: The report was replaced).
+        pub type Output = super::super::types::Potvrzeni;
         /// The operation, as the client calls it.
         #[derive(Debug, Clone, Copy)]
         pub struct Operation;
@@ -3233,6 +3070,87 @@ pub mod operation {
             #[doc =
             " HTTP 403: The workplace code in the body is not the one in the client certificate."]
             Forbidden(super::super::types::Chyba) = 403, ::sdk_runtime::rest::json; #[doc
+            =
+            " HTTP 404: No report with this `podaniID` (of this kind) is stored for the workplace."]
+            NotFound(super::super::types::Chyba) = 404, ::sdk_runtime::rest::json; #[doc
+            =
+            " HTTP 409: A different report is stored under this `podaniID`, or it is cancelled."]
+            Conflict(super::super::types::Chyba) = 409, ::sdk_runtime::rest::json; #[doc
+            = " HTTP 500: SÚKL failed; send again later."]
+            InternalServerError(super::super::types::Chyba) = 500,
+            ::sdk_runtime::rest::json; #[doc =
+            " HTTP 503: The service is unavailable; send again later."]
+            ServiceUnavailable(super::super::types::Chyba) = 503,
+            ::sdk_runtime::rest::json;
+        );
+    }
+    /// `DELETE /hlaseni/volny/{podaniID}` (operation `zrusitHlaseniVolnehoProdeje`).
+    ///
+    /// Cancel a stored restricted-sale report.
+    ///
+    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] C.4; DELETE /hlaseni/{podaniID} of DIS-13 v7 \[S\].
+    ///
+    /// Credentials: `sukl`.
+    pub mod zrusit_hlaseni_volneho_prodeje {
+        /// Static description of the operation.
+        pub static SPEC: ::sdk_runtime::rest::OperationSpec = ::sdk_runtime::rest::OperationSpec::new(
+            "zrusitHlaseniVolnehoProdeje",
+            "DELETE",
+            "/hlaseni/volny/{podaniID}",
+            &[
+                ::sdk_runtime::rest::SecurityRequirement::new(
+                    &[("sukl", &[] as &[&str])],
+                ),
+            ],
+            ::sdk_runtime::Provenance::Reconstructed,
+        );
+        /// The operation's parameters and body.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub struct Input {
+            /// `podaniID` (path parameter).
+            ///
+            /// The report's identifier, generated by the pharmacy (RFC 4122).
+            ///
+            /// Format: `uuid`, kept as text.
+            pub podani_id: ::std::string::String,
+        }
+        impl Input {
+            /// An input with the required parameters; the others absent.
+            pub fn new(podani_id: ::std::string::String) -> Self {
+                Self { podani_id }
+            }
+        }
+        /// The operation's output: the body of the success answer (HTTP 204: The report is cancelled).
+        pub type Output = ();
+        /// The operation, as the client calls it.
+        #[derive(Debug, Clone, Copy)]
+        pub struct Operation;
+        impl ::sdk_runtime::rest::RestOperation for Operation {
+            type Output = Output;
+            type Error = Error;
+            fn spec() -> &'static ::sdk_runtime::rest::OperationSpec {
+                &SPEC
+            }
+            fn decode_output(
+                status: u16,
+                body: &::sdk_runtime::bytes::Bytes,
+            ) -> ::std::option::Option<
+                ::std::result::Result<Output, ::sdk_runtime::xml::DecodeError>,
+            > {
+                match status {
+                    204 => ::std::option::Option::Some(::sdk_runtime::rest::empty(body)),
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+        ::sdk_runtime::rest_operation_error!(
+            #[doc =
+            " HTTP 403: The workplace code in the body is not the one in the client certificate."]
+            Forbidden(super::super::types::Chyba) = 403, ::sdk_runtime::rest::json; #[doc
+            =
+            " HTTP 404: No report with this `podaniID` (of this kind) is stored for the workplace."]
+            NotFound(super::super::types::Chyba) = 404, ::sdk_runtime::rest::json; #[doc
             = " HTTP 500: SÚKL failed; send again later."]
             InternalServerError(super::super::types::Chyba) = 500,
             ::sdk_runtime::rest::json; #[doc =
@@ -3308,6 +3226,88 @@ pub mod operation {
             =
             " HTTP 404: No report with this `podaniID` (of this kind) is stored for the workplace."]
             NotFound(super::super::types::Chyba) = 404, ::sdk_runtime::rest::json; #[doc
+            = " HTTP 500: SÚKL failed; send again later."]
+            InternalServerError(super::super::types::Chyba) = 500,
+            ::sdk_runtime::rest::json; #[doc =
+            " HTTP 503: The service is unavailable; send again later."]
+            ServiceUnavailable(super::super::types::Chyba) = 503,
+            ::sdk_runtime::rest::json;
+        );
+    }
+    /// `GET /hlaseni/{kodPracoviste}/rok/{rok}/mesic/{mesic}` (operation `seznamHlaseni`).
+    ///
+    /// The `podaniID` of every report of a workplace dispensed in one month.
+    ///
+    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: GET /hlaseni/{kodPracoviste}/rok/{yyyy}/mesic/{m} of DIS-13 v7 and REG-13 v3 \[S\].
+    ///
+    /// Credentials: `sukl`.
+    pub mod seznam_hlaseni {
+        /// Static description of the operation.
+        pub static SPEC: ::sdk_runtime::rest::OperationSpec = ::sdk_runtime::rest::OperationSpec::new(
+            "seznamHlaseni",
+            "GET",
+            "/hlaseni/{kodPracoviste}/rok/{rok}/mesic/{mesic}",
+            &[
+                ::sdk_runtime::rest::SecurityRequirement::new(
+                    &[("sukl", &[] as &[&str])],
+                ),
+            ],
+            ::sdk_runtime::Provenance::Reconstructed,
+        );
+        /// The operation's parameters and body.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub struct Input {
+            /// `kodPracoviste` (path parameter).
+            pub kod_pracoviste: super::super::types::KodPracoviste,
+            /// `rok` (path parameter).
+            ///
+            /// Format: `int32`. Range: &gt;= 2018, &lt;= 2100.
+            pub rok: i32,
+            /// `mesic` (path parameter).
+            ///
+            /// Format: `int32`. Range: &gt;= 1, &lt;= 12.
+            pub mesic: i32,
+        }
+        impl Input {
+            /// An input with the required parameters; the others absent.
+            pub fn new(
+                kod_pracoviste: super::super::types::KodPracoviste,
+                rok: i32,
+                mesic: i32,
+            ) -> Self {
+                Self { kod_pracoviste, rok, mesic }
+            }
+        }
+        /// The operation's output: the body of the success answer (HTTP 200: The identifiers, possibly none).
+        pub type Output = ::std::vec::Vec<::std::string::String>;
+        /// The operation, as the client calls it.
+        #[derive(Debug, Clone, Copy)]
+        pub struct Operation;
+        impl ::sdk_runtime::rest::RestOperation for Operation {
+            type Output = Output;
+            type Error = Error;
+            fn spec() -> &'static ::sdk_runtime::rest::OperationSpec {
+                &SPEC
+            }
+            fn decode_output(
+                status: u16,
+                body: &::sdk_runtime::bytes::Bytes,
+            ) -> ::std::option::Option<
+                ::std::result::Result<Output, ::sdk_runtime::xml::DecodeError>,
+            > {
+                match status {
+                    200 => ::std::option::Option::Some(::sdk_runtime::rest::json(body)),
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+        ::sdk_runtime::rest_operation_error!(
+            #[doc = " HTTP 400: The report breaks a rule; `popisChyby` says which."]
+            BadRequest(super::super::types::Chyba) = 400, ::sdk_runtime::rest::json;
+            #[doc =
+            " HTTP 403: The workplace code in the body is not the one in the client certificate."]
+            Forbidden(super::super::types::Chyba) = 403, ::sdk_runtime::rest::json; #[doc
             = " HTTP 500: SÚKL failed; send again later."]
             InternalServerError(super::super::types::Chyba) = 500,
             ::sdk_runtime::rest::json; #[doc =
@@ -3555,6 +3555,99 @@ impl Client {
         request.path("podaniID", &input.podani_id);
         self.rest.call::<operation::zrusit_hlaseni_receptu::Operation>(request).await
     }
+    /// `POST /hlaseni/zadanka` (operation `zalozitHlaseniZadanky`).
+    ///
+    /// Create the report of a requisition (žádanka) of a health-care provider.
+    ///
+    /// Resending the same report is answered 200; other content under a stored `podaniID` is 409.
+    ///
+    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] B.2, C.4; paths and names after DIS-13 v7 \[S\].
+    ///
+    /// Credentials: `sukl`.
+    pub async fn zalozit_hlaseni_zadanky(
+        &self,
+        input: &operation::zalozit_hlaseni_zadanky::Input,
+    ) -> ::std::result::Result<
+        ::sdk_runtime::rest::Response<operation::zalozit_hlaseni_zadanky::Output>,
+        ::sdk_runtime::SdkError<operation::zalozit_hlaseni_zadanky::Error>,
+    > {
+        #[allow(unused_mut)]
+        let mut request = ::sdk_runtime::rest::Request::new(
+            &operation::zalozit_hlaseni_zadanky::SPEC,
+        );
+        let body = &input.body;
+        let v = request.problems();
+        ::sdk_runtime::xml::Validate::validate(body, v);
+        request.json("application/json", body);
+        self.rest.call::<operation::zalozit_hlaseni_zadanky::Operation>(request).await
+    }
+    /// `GET /hlaseni/zadanka/{podaniID}` (operation `nacistHlaseniZadanky`).
+    ///
+    /// Read a stored requisition report.
+    ///
+    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] C.4; GET /hlaseni/{podaniID} of DIS-13 v7 \[S\].
+    ///
+    /// Credentials: `sukl`.
+    pub async fn nacist_hlaseni_zadanky(
+        &self,
+        input: &operation::nacist_hlaseni_zadanky::Input,
+    ) -> ::std::result::Result<
+        ::sdk_runtime::rest::Response<operation::nacist_hlaseni_zadanky::Output>,
+        ::sdk_runtime::SdkError<operation::nacist_hlaseni_zadanky::Error>,
+    > {
+        #[allow(unused_mut)]
+        let mut request = ::sdk_runtime::rest::Request::new(
+            &operation::nacist_hlaseni_zadanky::SPEC,
+        );
+        request.path("podaniID", &input.podani_id);
+        self.rest.call::<operation::nacist_hlaseni_zadanky::Operation>(request).await
+    }
+    /// `PUT /hlaseni/zadanka/{podaniID}` (operation `zmenitHlaseniZadanky`).
+    ///
+    /// Change a stored requisition report (complete replacement).
+    ///
+    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] C.4; PUT /hlaseni/{podaniID} of DIS-13 v7 \[S\].
+    ///
+    /// Credentials: `sukl`.
+    pub async fn zmenit_hlaseni_zadanky(
+        &self,
+        input: &operation::zmenit_hlaseni_zadanky::Input,
+    ) -> ::std::result::Result<
+        ::sdk_runtime::rest::Response<operation::zmenit_hlaseni_zadanky::Output>,
+        ::sdk_runtime::SdkError<operation::zmenit_hlaseni_zadanky::Error>,
+    > {
+        #[allow(unused_mut)]
+        let mut request = ::sdk_runtime::rest::Request::new(
+            &operation::zmenit_hlaseni_zadanky::SPEC,
+        );
+        request.path("podaniID", &input.podani_id);
+        let body = &input.body;
+        let v = request.problems();
+        ::sdk_runtime::xml::Validate::validate(body, v);
+        request.json("application/json", body);
+        self.rest.call::<operation::zmenit_hlaseni_zadanky::Operation>(request).await
+    }
+    /// `DELETE /hlaseni/zadanka/{podaniID}` (operation `zrusitHlaseniZadanky`).
+    ///
+    /// Cancel a stored requisition report.
+    ///
+    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] C.4; DELETE /hlaseni/{podaniID} of DIS-13 v7 \[S\].
+    ///
+    /// Credentials: `sukl`.
+    pub async fn zrusit_hlaseni_zadanky(
+        &self,
+        input: &operation::zrusit_hlaseni_zadanky::Input,
+    ) -> ::std::result::Result<
+        ::sdk_runtime::rest::Response<operation::zrusit_hlaseni_zadanky::Output>,
+        ::sdk_runtime::SdkError<operation::zrusit_hlaseni_zadanky::Error>,
+    > {
+        #[allow(unused_mut)]
+        let mut request = ::sdk_runtime::rest::Request::new(
+            &operation::zrusit_hlaseni_zadanky::SPEC,
+        );
+        request.path("podaniID", &input.podani_id);
+        self.rest.call::<operation::zrusit_hlaseni_zadanky::Operation>(request).await
+    }
     /// `POST /hlaseni/volny` (operation `zalozitHlaseniVolnehoProdeje`).
     ///
     /// Create the report of a restricted non-prescription sale (OTC s omezením).
@@ -3658,98 +3751,26 @@ impl Client {
             .call::<operation::zrusit_hlaseni_volneho_prodeje::Operation>(request)
             .await
     }
-    /// `POST /hlaseni/zadanka` (operation `zalozitHlaseniZadanky`).
+    /// `GET /hlaseni/{podaniID}/stav` (operation `stavHlaseni`).
     ///
-    /// Create the report of a requisition (žádanka) of a health-care provider.
+    /// The processing state of one report, of any kind.
     ///
-    /// Resending the same report is answered 200; other content under a stored `podaniID` is 409.
-    ///
-    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] B.2, C.4; paths and names after DIS-13 v7 \[S\].
+    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] C.4 (SÚKL answers every message); the state endpoint is this project's reconstruction.
     ///
     /// Credentials: `sukl`.
-    pub async fn zalozit_hlaseni_zadanky(
+    pub async fn stav_hlaseni(
         &self,
-        input: &operation::zalozit_hlaseni_zadanky::Input,
+        input: &operation::stav_hlaseni::Input,
     ) -> ::std::result::Result<
-        ::sdk_runtime::rest::Response<operation::zalozit_hlaseni_zadanky::Output>,
-        ::sdk_runtime::SdkError<operation::zalozit_hlaseni_zadanky::Error>,
+        ::sdk_runtime::rest::Response<operation::stav_hlaseni::Output>,
+        ::sdk_runtime::SdkError<operation::stav_hlaseni::Error>,
     > {
         #[allow(unused_mut)]
         let mut request = ::sdk_runtime::rest::Request::new(
-            &operation::zalozit_hlaseni_zadanky::SPEC,
-        );
-        let body = &input.body;
-        let v = request.problems();
-        ::sdk_runtime::xml::Validate::validate(body, v);
-        request.json("application/json", body);
-        self.rest.call::<operation::zalozit_hlaseni_zadanky::Operation>(request).await
-    }
-    /// `GET /hlaseni/zadanka/{podaniID}` (operation `nacistHlaseniZadanky`).
-    ///
-    /// Read a stored requisition report.
-    ///
-    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] C.4; GET /hlaseni/{podaniID} of DIS-13 v7 \[S\].
-    ///
-    /// Credentials: `sukl`.
-    pub async fn nacist_hlaseni_zadanky(
-        &self,
-        input: &operation::nacist_hlaseni_zadanky::Input,
-    ) -> ::std::result::Result<
-        ::sdk_runtime::rest::Response<operation::nacist_hlaseni_zadanky::Output>,
-        ::sdk_runtime::SdkError<operation::nacist_hlaseni_zadanky::Error>,
-    > {
-        #[allow(unused_mut)]
-        let mut request = ::sdk_runtime::rest::Request::new(
-            &operation::nacist_hlaseni_zadanky::SPEC,
+            &operation::stav_hlaseni::SPEC,
         );
         request.path("podaniID", &input.podani_id);
-        self.rest.call::<operation::nacist_hlaseni_zadanky::Operation>(request).await
-    }
-    /// `PUT /hlaseni/zadanka/{podaniID}` (operation `zmenitHlaseniZadanky`).
-    ///
-    /// Change a stored requisition report (complete replacement).
-    ///
-    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] C.4; PUT /hlaseni/{podaniID} of DIS-13 v7 \[S\].
-    ///
-    /// Credentials: `sukl`.
-    pub async fn zmenit_hlaseni_zadanky(
-        &self,
-        input: &operation::zmenit_hlaseni_zadanky::Input,
-    ) -> ::std::result::Result<
-        ::sdk_runtime::rest::Response<operation::zmenit_hlaseni_zadanky::Output>,
-        ::sdk_runtime::SdkError<operation::zmenit_hlaseni_zadanky::Error>,
-    > {
-        #[allow(unused_mut)]
-        let mut request = ::sdk_runtime::rest::Request::new(
-            &operation::zmenit_hlaseni_zadanky::SPEC,
-        );
-        request.path("podaniID", &input.podani_id);
-        let body = &input.body;
-        let v = request.problems();
-        ::sdk_runtime::xml::Validate::validate(body, v);
-        request.json("application/json", body);
-        self.rest.call::<operation::zmenit_hlaseni_zadanky::Operation>(request).await
-    }
-    /// `DELETE /hlaseni/zadanka/{podaniID}` (operation `zrusitHlaseniZadanky`).
-    ///
-    /// Cancel a stored requisition report.
-    ///
-    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] C.4; DELETE /hlaseni/{podaniID} of DIS-13 v7 \[S\].
-    ///
-    /// Credentials: `sukl`.
-    pub async fn zrusit_hlaseni_zadanky(
-        &self,
-        input: &operation::zrusit_hlaseni_zadanky::Input,
-    ) -> ::std::result::Result<
-        ::sdk_runtime::rest::Response<operation::zrusit_hlaseni_zadanky::Output>,
-        ::sdk_runtime::SdkError<operation::zrusit_hlaseni_zadanky::Error>,
-    > {
-        #[allow(unused_mut)]
-        let mut request = ::sdk_runtime::rest::Request::new(
-            &operation::zrusit_hlaseni_zadanky::SPEC,
-        );
-        request.path("podaniID", &input.podani_id);
-        self.rest.call::<operation::zrusit_hlaseni_zadanky::Operation>(request).await
+        self.rest.call::<operation::stav_hlaseni::Operation>(request).await
     }
     /// `GET /hlaseni/{kodPracoviste}/rok/{rok}/mesic/{mesic}` (operation `seznamHlaseni`).
     ///
@@ -3808,27 +3829,6 @@ impl Client {
                 },
             );
         self.rest.call::<operation::seznam_hlaseni::Operation>(request).await
-    }
-    /// `GET /hlaseni/{podaniID}/stav` (operation `stavHlaseni`).
-    ///
-    /// The processing state of one report, of any kind.
-    ///
-    /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: \[G\] C.4 (SÚKL answers every message); the state endpoint is this project's reconstruction.
-    ///
-    /// Credentials: `sukl`.
-    pub async fn stav_hlaseni(
-        &self,
-        input: &operation::stav_hlaseni::Input,
-    ) -> ::std::result::Result<
-        ::sdk_runtime::rest::Response<operation::stav_hlaseni::Output>,
-        ::sdk_runtime::SdkError<operation::stav_hlaseni::Error>,
-    > {
-        #[allow(unused_mut)]
-        let mut request = ::sdk_runtime::rest::Request::new(
-            &operation::stav_hlaseni::SPEC,
-        );
-        request.path("podaniID", &input.podani_id);
-        self.rest.call::<operation::stav_hlaseni::Operation>(request).await
     }
     /// `GET /pracoviste` (operation `seznamPracovist`).
     ///

@@ -525,7 +525,12 @@ impl Client {
         rok: i32,
         mesic: i32,
     ) -> Result<Vec<String>, Error> {
-        let input = op::seznam_hlaseni::Input::new(kod_pracoviste.to_string(), rok, mesic);
+        // Named fields (the generated types are this crate's): `rok` and `mesic` cannot swap.
+        let input = op::seznam_hlaseni::Input {
+            kod_pracoviste: kod_pracoviste.to_string(),
+            rok,
+            mesic,
+        };
         Ok(self.inner.seznam_hlaseni(&input).await.map_err(map)?.output)
     }
 

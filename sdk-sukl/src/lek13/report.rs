@@ -476,155 +476,144 @@ impl Hlaseni {
         let podani_id = id(&self.podani_id);
         let kod = odesilatel.kod_pracoviste.to_string();
         let icz = odesilatel.icz.to_string();
-        let sw = t::Software::new(
-            odesilatel.sw.nazev.clone(),
-            odesilatel.sw.verze.clone(),
-            odesilatel.sw.vyrobce.clone(),
-        );
+        let sw = t::Software {
+            nazev: odesilatel.sw.nazev.clone(),
+            verze: odesilatel.sw.verze.clone(),
+            vyrobce: odesilatel.sw.vyrobce.clone(),
+        };
         let icp = self.icp.clone().unwrap_or_default();
+        // Struct literals with field names (this crate holds the generated types): no two
+        // arguments of the same type can change places.
+        let unknown_sex = || Pohlavi::Unknown(String::new());
         let report = match self.druh {
             DruhHlaseni::Recept => {
-                let mut r = t::HlaseniRecept::new(
-                    icp,
-                    icz,
-                    kod,
-                    podani_id,
-                    self.pohlavi
-                        .clone()
-                        .unwrap_or(Pohlavi::Unknown(String::new())),
-                    self.rok_narozeni.unwrap_or_default(),
-                    sw,
-                );
                 let (mut reg, mut nereg, mut iplp) = (Vec::new(), Vec::new(), Vec::new());
                 for p in &self.polozky {
-                    let (pid, datum) = (id(&p.polozka_id), datum_vydeje(&p.vydano));
+                    let (polozka_id, datum_vydeje) = (id(&p.polozka_id), datum_vydeje(&p.vydano));
                     match p.druh {
-                        DruhPolozky::Registrovany => {
-                            let mut x = t::PolozkaReceptRegistrovany::new(
-                                datum,
-                                p.hradi_pacient.unwrap_or_default(),
-                                p.kod_sukl.clone().unwrap_or_default(),
-                                p.mnozstvi,
-                                p.nazev.clone(),
-                                pid,
-                                p.sarze.clone().unwrap_or_default(),
-                                p.uhrada_zp.unwrap_or_default(),
-                            );
-                            x.cena_konecna = p.cena_konecna;
-                            x.cena_puvodce = p.cena_puvodce;
-                            reg.push(x);
-                        }
-                        DruhPolozky::Neregistrovany => {
-                            let mut x = t::PolozkaReceptNeregistrovany::new(
-                                p.baleni.clone().unwrap_or_default(),
-                                datum,
-                                p.forma.clone().unwrap_or_default(),
-                                p.hradi_pacient.unwrap_or_default(),
-                                p.mnozstvi,
-                                p.nazev.clone(),
-                                pid,
-                                p.sarze.clone().unwrap_or_default(),
-                                p.sila.clone().unwrap_or_default(),
-                                p.uhrada_zp.unwrap_or_default(),
-                            );
-                            x.cena_konecna = p.cena_konecna;
-                            nereg.push(x);
-                        }
-                        DruhPolozky::Iplp => {
-                            let mut x = t::PolozkaReceptIPLP::new(
-                                datum,
-                                p.forma_iplp.map_or(0, FormaIplp::code),
-                                p.hradi_pacient.unwrap_or_default(),
-                                p.mnozstvi,
-                                p.nazev.clone(),
-                                pid,
-                                p.uhrada_zp.unwrap_or_default(),
-                            );
-                            x.cena_konecna = p.cena_konecna;
-                            x.taxa_laborum = p.taxa_laborum;
-                            iplp.push(x);
-                        }
+                        DruhPolozky::Registrovany => reg.push(t::PolozkaReceptRegistrovany {
+                            polozka_id,
+                            datum_vydeje,
+                            mnozstvi: p.mnozstvi,
+                            cena_konecna: p.cena_konecna,
+                            cena_puvodce: p.cena_puvodce,
+                            hradi_pacient: p.hradi_pacient.unwrap_or_default(),
+                            uhrada_zp: p.uhrada_zp.unwrap_or_default(),
+                            kod_sukl: p.kod_sukl.clone().unwrap_or_default(),
+                            nazev: p.nazev.clone(),
+                            sarze: p.sarze.clone().unwrap_or_default(),
+                        }),
+                        DruhPolozky::Neregistrovany => nereg.push(t::PolozkaReceptNeregistrovany {
+                            polozka_id,
+                            datum_vydeje,
+                            mnozstvi: p.mnozstvi,
+                            cena_konecna: p.cena_konecna,
+                            hradi_pacient: p.hradi_pacient.unwrap_or_default(),
+                            uhrada_zp: p.uhrada_zp.unwrap_or_default(),
+                            nazev: p.nazev.clone(),
+                            forma: p.forma.clone().unwrap_or_default(),
+                            sila: p.sila.clone().unwrap_or_default(),
+                            baleni: p.baleni.clone().unwrap_or_default(),
+                            sarze: p.sarze.clone().unwrap_or_default(),
+                        }),
+                        DruhPolozky::Iplp => iplp.push(t::PolozkaReceptIPLP {
+                            polozka_id,
+                            datum_vydeje,
+                            mnozstvi: p.mnozstvi,
+                            cena_konecna: p.cena_konecna,
+                            hradi_pacient: p.hradi_pacient.unwrap_or_default(),
+                            uhrada_zp: p.uhrada_zp.unwrap_or_default(),
+                            nazev: p.nazev.clone(),
+                            forma_iplp: p.forma_iplp.map_or(0, FormaIplp::code),
+                            taxa_laborum: p.taxa_laborum,
+                        }),
                     }
                 }
-                r.reglp = non_empty(reg);
-                r.nereglp = non_empty(nereg);
-                r.iplp = non_empty(iplp);
-                WireReport::Recept(r)
+                WireReport::Recept(t::HlaseniRecept {
+                    podani_id,
+                    kod_pracoviste: kod,
+                    icz,
+                    sw,
+                    icp,
+                    rok_narozeni: self.rok_narozeni.unwrap_or_default(),
+                    pohlavi: self.pohlavi.clone().unwrap_or_else(unknown_sex),
+                    reglp: non_empty(reg),
+                    nereglp: non_empty(nereg),
+                    iplp: non_empty(iplp),
+                })
             }
             DruhHlaseni::Zadanka => {
-                let mut r = t::HlaseniZadanka::new(icp, icz, kod, podani_id, sw);
                 let (mut reg, mut nereg, mut iplp) = (Vec::new(), Vec::new(), Vec::new());
                 for p in &self.polozky {
-                    let (pid, datum) = (id(&p.polozka_id), datum_vydeje(&p.vydano));
+                    let (polozka_id, datum_vydeje) = (id(&p.polozka_id), datum_vydeje(&p.vydano));
                     match p.druh {
-                        DruhPolozky::Registrovany => {
-                            let mut x = t::PolozkaZadankaRegistrovany::new(
-                                datum,
-                                p.kod_sukl.clone().unwrap_or_default(),
-                                p.mnozstvi,
-                                p.nazev.clone(),
-                                pid,
-                                p.sarze.clone().unwrap_or_default(),
-                            );
-                            x.cena_konecna = p.cena_konecna;
-                            x.cena_puvodce = p.cena_puvodce;
-                            reg.push(x);
-                        }
+                        DruhPolozky::Registrovany => reg.push(t::PolozkaZadankaRegistrovany {
+                            polozka_id,
+                            datum_vydeje,
+                            mnozstvi: p.mnozstvi,
+                            cena_konecna: p.cena_konecna,
+                            kod_sukl: p.kod_sukl.clone().unwrap_or_default(),
+                            nazev: p.nazev.clone(),
+                            sarze: p.sarze.clone().unwrap_or_default(),
+                            cena_puvodce: p.cena_puvodce,
+                        }),
                         DruhPolozky::Neregistrovany => {
-                            let mut x = t::PolozkaZadankaNeregistrovany::new(
-                                p.baleni.clone().unwrap_or_default(),
-                                datum,
-                                p.forma.clone().unwrap_or_default(),
-                                p.mnozstvi,
-                                p.nazev.clone(),
-                                pid,
-                                p.sarze.clone().unwrap_or_default(),
-                                p.sila.clone().unwrap_or_default(),
-                            );
-                            x.cena_konecna = p.cena_konecna;
-                            nereg.push(x);
+                            nereg.push(t::PolozkaZadankaNeregistrovany {
+                                polozka_id,
+                                datum_vydeje,
+                                mnozstvi: p.mnozstvi,
+                                cena_konecna: p.cena_konecna,
+                                nazev: p.nazev.clone(),
+                                forma: p.forma.clone().unwrap_or_default(),
+                                sila: p.sila.clone().unwrap_or_default(),
+                                baleni: p.baleni.clone().unwrap_or_default(),
+                                sarze: p.sarze.clone().unwrap_or_default(),
+                            })
                         }
-                        DruhPolozky::Iplp => {
-                            let mut x = t::PolozkaZadankaIPLP::new(
-                                datum,
-                                p.forma_iplp.map_or(0, FormaIplp::code),
-                                p.mnozstvi,
-                                p.nazev.clone(),
-                                pid,
-                            );
-                            x.cena_konecna = p.cena_konecna;
-                            x.taxa_laborum = p.taxa_laborum;
-                            iplp.push(x);
-                        }
+                        DruhPolozky::Iplp => iplp.push(t::PolozkaZadankaIPLP {
+                            polozka_id,
+                            datum_vydeje,
+                            mnozstvi: p.mnozstvi,
+                            cena_konecna: p.cena_konecna,
+                            nazev: p.nazev.clone(),
+                            forma_iplp: p.forma_iplp.map_or(0, FormaIplp::code),
+                            taxa_laborum: p.taxa_laborum,
+                        }),
                     }
                 }
-                r.reglp = non_empty(reg);
-                r.nereglp = non_empty(nereg);
-                r.iplp = non_empty(iplp);
-                WireReport::Zadanka(r)
+                WireReport::Zadanka(t::HlaseniZadanka {
+                    podani_id,
+                    kod_pracoviste: kod,
+                    icz,
+                    sw,
+                    icp,
+                    reglp: non_empty(reg),
+                    nereglp: non_empty(nereg),
+                    iplp: non_empty(iplp),
+                })
             }
-            DruhHlaseni::Volny => {
-                let polozky = self
+            DruhHlaseni::Volny => WireReport::Volny(t::HlaseniVolnyProdej {
+                podani_id,
+                kod_pracoviste: kod,
+                icz,
+                sw,
+                polozky: self
                     .polozky
                     .iter()
-                    .map(|p| {
-                        let mut x = t::PolozkaVolnyProdej::new(
-                            datum_vydeje(&p.vydano),
-                            p.kod_sukl.clone().unwrap_or_default(),
-                            p.mnozstvi,
-                            p.nazev.clone(),
-                            true,
-                            p.pohlavi.clone().unwrap_or(Pohlavi::Unknown(String::new())),
-                            id(&p.polozka_id),
-                            p.rok_narozeni.unwrap_or_default(),
-                            p.sarze.clone().unwrap_or_default(),
-                        );
-                        x.cena_konecna = p.cena_konecna;
-                        x
+                    .map(|p| t::PolozkaVolnyProdej {
+                        polozka_id: id(&p.polozka_id),
+                        datum_vydeje: datum_vydeje(&p.vydano),
+                        mnozstvi: p.mnozstvi,
+                        cena_konecna: p.cena_konecna,
+                        otc_s_omezenim: true,
+                        rok_narozeni: p.rok_narozeni.unwrap_or_default(),
+                        pohlavi: p.pohlavi.clone().unwrap_or_else(unknown_sex),
+                        kod_sukl: p.kod_sukl.clone().unwrap_or_default(),
+                        nazev: p.nazev.clone(),
+                        sarze: p.sarze.clone().unwrap_or_default(),
                     })
-                    .collect();
-                WireReport::Volny(t::HlaseniVolnyProdej::new(icz, kod, podani_id, polozky, sw))
-            }
+                    .collect(),
+            }),
         };
         // The description's own facets (patterns, lengths, ranges) over the result.
         report.validated()?;
