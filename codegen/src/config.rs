@@ -9,6 +9,11 @@
 //! wsdl = "PrubehPojisteniDruhB2B.wsdl"
 //! module = "prubeh_pojisteni"
 //!
+//! catalogs = ["catalog.xml"]          # OASIS XML catalogs for schemas imported by URL
+//!
+//! [locations]   # URL (or URL prefix ending in `/`) -> local file (or folder)
+//! "http://www.example.org/schemas/" = "vendor/schemas/"
+//!
 //! [types]   # XSD simple type -> Rust type implementing XmlText + Validate
 //! "{http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B}CisloPojistence" = "crate::CisloPojistence"
 //!
@@ -36,6 +41,14 @@ pub struct CrateConfig {
     /// Name of the crate feature that enables `serde::Serialize` on generated types.
     #[serde(default)]
     pub serde_feature: Option<String>,
+    /// OASIS XML catalogs (relative to the folder of `codegen.toml`) that map the URLs specs
+    /// import or reference to local files; nothing is ever fetched.
+    #[serde(default)]
+    pub catalogs: Vec<String>,
+    /// URL → local file, or URL prefix ending in `/` → local folder (relative to the folder of
+    /// `codegen.toml`), consulted before the catalogs.
+    #[serde(default)]
+    pub locations: BTreeMap<String, String>,
     /// The services, one generated module each.
     #[serde(rename = "service", default)]
     pub services: Vec<ServiceConfig>,
@@ -102,6 +115,19 @@ impl Overlay {
 }
 
 impl CrateConfig {
+    /// The catalogs and mappings of this configuration, paths taken relative to `dir` (the
+    /// folder of `codegen.toml`).
+    pub fn locations(&self, dir: &Path) -> Result<crate::locate::Locations, Error> {
+        let mut l = crate::locate::Locations::new();
+        for (url, target) in &self.locations {
+            l.add_mapping(url, dir.join(target));
+        }
+        for c in &self.catalogs {
+            l.add_catalog(&dir.join(c))?;
+        }
+        Ok(l)
+    }
+
     /// Reads `codegen.toml`.
     pub fn read(path: &Path) -> Result<Self, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;

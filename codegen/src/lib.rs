@@ -20,6 +20,7 @@
 pub mod config;
 mod docs;
 pub mod emit;
+pub mod locate;
 pub mod model;
 mod names;
 pub mod openapi;
@@ -52,6 +53,10 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A referenced document cannot be located (a URL no catalog maps, names matching in
+    /// several cases).
+    #[error("{0}")]
+    Locate(String),
     /// The XSD stage failed.
     #[error("XSD: {0}")]
     Xsd(String),
@@ -108,6 +113,7 @@ pub fn generate_crate(workspace: &Path, spec_dir: &Path) -> Result<Vec<Generated
         .map_err(|e| Error::io(spec_dir, e))?;
     let shown_dir = spec_dir.strip_prefix(&workspace).unwrap_or(spec_dir);
     let out_dir = PathBuf::from(&config.output);
+    let locations = config.locations(spec_dir)?;
     let opts = emit::Options {
         serde_feature: config.serde_feature.clone(),
     };
@@ -117,6 +123,7 @@ pub fn generate_crate(workspace: &Path, spec_dir: &Path) -> Result<Vec<Generated
         let source = shown_dir.join(&s.wsdl).display().to_string();
         let (_, contents) = service_module(
             &spec_dir.join(&s.wsdl),
+            &locations,
             &config.overlay,
             default_provenance,
             &source,
@@ -132,6 +139,7 @@ pub fn generate_crate(workspace: &Path, spec_dir: &Path) -> Result<Vec<Generated
         let source = shown_dir.join(&o.spec).display().to_string();
         let model = openapi::service_model(
             &spec_dir.join(&o.spec),
+            &locations,
             &config.overlay,
             default_provenance,
             &source,
@@ -141,6 +149,9 @@ pub fn generate_crate(workspace: &Path, spec_dir: &Path) -> Result<Vec<Generated
             contents: emit::service_file(&model, &opts)?,
         });
         modules.push(o.module.clone());
+    }
+    for w in locations.warnings() {
+        eprintln!("warning: {w}");
     }
     files.push(GeneratedFile {
         path: out_dir.join("mod.rs"),
@@ -152,13 +163,14 @@ pub fn generate_crate(workspace: &Path, spec_dir: &Path) -> Result<Vec<Generated
 /// Reads one WSDL, builds its service model and emits its module.
 fn service_module(
     wsdl_path: &Path,
+    locations: &locate::Locations,
     overlay: &config::Overlay,
     default_provenance: Option<model::Provenance>,
     source: &str,
     opts: &emit::Options,
 ) -> Result<(model::ServiceModel, String), Error> {
-    let defs = wsdl::read(wsdl_path)?;
-    let schemas = xsd::load(&defs.schemas)?;
+    let defs = wsdl::read_with(wsdl_path, locations)?;
+    let schemas = xsd::load_with(&defs.schemas, locations)?;
     let model = service::build(&defs, &schemas, overlay, default_provenance, source)?;
     let code = emit::service_file(&model, opts)?;
     Ok((model, code))
@@ -190,8 +202,18 @@ pub const TYPE_ROOTS_NS: &str = "urn:example:conformance:type-roots";
 /// Generates the module of the SOAP service described by `wsdl`, treating every operation as
 /// `published`; `shown` is the path printed in the header.
 pub fn generate_wsdl_module(wsdl_path: &Path, shown: &str) -> Result<Module, Error> {
+    generate_wsdl_module_with(wsdl_path, shown, &locate::Locations::new())
+}
+
+/// Like [`generate_wsdl_module`], locating referenced documents through `locations`.
+pub fn generate_wsdl_module_with(
+    wsdl_path: &Path,
+    shown: &str,
+    locations: &locate::Locations,
+) -> Result<Module, Error> {
     let (model, code) = service_module(
         wsdl_path,
+        locations,
         &config::Overlay::default(),
         Some(model::Provenance::Published),
         shown,
@@ -237,7 +259,16 @@ pub fn generate_wsdl_module(wsdl_path: &Path, shown: &str) -> Result<Module, Err
 /// Generates the types of every global element of the schema `xsd_path` (and of what it
 /// imports or includes); `shown` is the path printed in the header.
 pub fn generate_schema_module(xsd_path: &Path, shown: &str) -> Result<Module, Error> {
-    let schemas = xsd::load_file(xsd_path)?;
+    generate_schema_module_with(xsd_path, shown, &locate::Locations::new())
+}
+
+/// Like [`generate_schema_module`], locating referenced documents through `locations`.
+pub fn generate_schema_module_with(
+    xsd_path: &Path,
+    shown: &str,
+    locations: &locate::Locations,
+) -> Result<Module, Error> {
+    let schemas = xsd::load_file_with(xsd_path, locations)?;
     let overlay = config::Overlay::default();
     let mut conv = xsd::Converter::new(&schemas, &overlay);
     let tns = xsd::target_namespace(xsd_path)?;

@@ -105,6 +105,7 @@ pub fn generate_from_value(original: &Value, shown_source: &str) -> Result<RestM
 /// `default_provenance` applies to operations without an `x-provenance` mark.
 pub fn service_model(
     spec: &Path,
+    _locations: &crate::locate::Locations,
     overlay: &Overlay,
     default_provenance: Option<Provenance>,
     shown_source: &str,

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use sdk_runtime::xml::{self, Element};
 
 use crate::Error;
+use crate::locate::{Located, Locations};
 
 /// WSDL 1.1 namespace.
 pub const WSDL_NS: &str = "http://schemas.xmlsoap.org/wsdl/";
@@ -215,12 +216,18 @@ pub struct Port {
 
 /// Reads a WSDL file and every WSDL it imports.
 pub fn read(path: &Path) -> Result<Definitions, Error> {
+    read_with(path, &Locations::new())
+}
+
+/// Like [`read`], locating imported WSDLs through `locations` (catalogs, URL mappings, names
+/// differing in case).
+pub fn read_with(path: &Path, locations: &Locations) -> Result<Definitions, Error> {
     let mut defs = Definitions {
         path: path.to_path_buf(),
         ..Definitions::default()
     };
     let mut seen = BTreeSet::new();
-    read_into(path, &mut defs, &mut seen, true)?;
+    read_into(path, &mut defs, &mut seen, true, locations)?;
     Ok(defs)
 }
 
@@ -229,6 +236,7 @@ fn read_into(
     defs: &mut Definitions,
     seen: &mut BTreeSet<PathBuf>,
     main: bool,
+    locations: &Locations,
 ) -> Result<(), Error> {
     let canonical = path.canonicalize().map_err(|e| Error::io(path, e))?;
     if !seen.insert(canonical.clone()) {
@@ -269,8 +277,8 @@ fn read_into(
                 let Some(location) = child.attribute("", "location") else {
                     continue;
                 };
-                let target = resolve_location(&canonical, location);
-                if is_schema_file(&target) {
+                let is_schema = is_schema_file(Path::new(location.split('#').next().unwrap_or("")));
+                if is_schema {
                     defs.schemas.push(InlineSchema {
                         wsdl: canonical.clone(),
                         index: defs.schemas.len(),
@@ -281,7 +289,17 @@ fn read_into(
                         ),
                     });
                 } else {
-                    read_into(&target, defs, seen, false)?;
+                    match locations.locate(&canonical, location)? {
+                        Located::File(target) => {
+                            read_into(&target, defs, seen, false, locations)?;
+                        }
+                        Located::Builtin { url, .. } => {
+                            return Err(Error::spec(
+                                &canonical,
+                                format!("`{url}` is a schema, not a WSDL"),
+                            ));
+                        }
+                    }
                 }
             }
             "types" => {
@@ -494,6 +512,13 @@ pub fn resolve_location(base_file: &Path, location: &str) -> PathBuf {
 /// `xs:import`/`xs:include`/`xs:redefine schemaLocation`, inline schemas included), resolved
 /// against its folder. Remote locations are left out.
 pub fn referenced_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
+    referenced_files_with(path, &Locations::new())
+}
+
+/// Like [`referenced_files`], locating through `locations`: URLs a catalog maps to files are
+/// included, names differing in case are matched; references that cannot be located are left
+/// out (generating the set reports them).
+pub fn referenced_files_with(path: &Path, locations: &Locations) -> Result<Vec<PathBuf>, Error> {
     let root = crate::xsd::read_spec_file(path)?;
     let mut out = Vec::new();
     let mut stack = vec![&root];
@@ -503,8 +528,10 @@ pub fn referenced_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
             (XS_NS, "import" | "include" | "redefine") => e.attribute("", "schemaLocation"),
             _ => None,
         };
-        if let Some(loc) = location.filter(|l| !l.contains("://") || l.starts_with("file://")) {
-            out.push(resolve_location(path, loc));
+        if let Some(loc) = location
+            && let Ok(Located::File(p)) = locations.locate(path, loc)
+        {
+            out.push(p);
         }
         stack.extend(e.child_elements());
     }
@@ -657,6 +684,8 @@ pub fn write_standalone_schemas(
     for (s, (tns, path, own_url)) in defs.schemas.iter().zip(&planned) {
         let text =
             rewrite_schema_refs(&s.text, |e, tag| match e.attribute("", "schemaLocation") {
+                // A URL stays a URL: the validator maps it through the same catalog.
+                Some(loc) if crate::locate::is_url(loc) && !loc.starts_with("file:") => Ok(None),
                 Some(loc) => {
                     let absolute = url_of(&resolve_location(&s.wsdl, loc))?;
                     Ok(['"', '\''].iter().find_map(|quote| {

@@ -311,6 +311,11 @@ impl<'a> Converter<'a> {
         self.elements
             .keys()
             .filter(|q| ns.is_none_or(|ns| q.ns == ns))
+            .filter(|q| {
+                self.schemas
+                    .global_elements
+                    .contains(&(q.ns.clone(), q.local.clone()))
+            })
             .cloned()
             .collect()
     }

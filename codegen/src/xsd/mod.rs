@@ -20,6 +20,7 @@ use convert::XS_BUILTINS;
 use resolver::VirtualResolver;
 
 use crate::Error;
+use crate::locate::Locations;
 use crate::wsdl::InlineSchema;
 
 /// Interpreted schemas of one WSDL.
@@ -37,25 +38,25 @@ pub struct Schemas {
     /// Named complex types declared `abstract="true"`, by (namespace, name): xsd-parser 1.5.2
     /// does not always carry the flag (HL7's `ANY`, `BIN`).
     pub abstract_types: std::collections::HashSet<(String, String)>,
+    /// Elements declared at the top level of a schema, by (namespace, name): xsd-parser 1.5.2
+    /// also gives a local element's anonymous simple-content type an element ident.
+    pub global_elements: std::collections::HashSet<(String, String)>,
 }
 
 /// See [`Schemas::restricted_attributes`].
 pub type RestrictedAttributes =
     std::collections::HashMap<(String, String), Vec<(String, (String, String))>>;
 
-/// Collects [`Schemas::restricted_attributes`] and [`Schemas::abstract_types`] from the parsed
+/// Collects [`Schemas::restricted_attributes`], [`Schemas::abstract_types`] and
+/// [`Schemas::global_elements`] from the parsed
 /// (not yet interpreted) schemas.
-fn restricted_attributes(
-    parsed: &xsd_parser::Schemas,
-) -> (
-    RestrictedAttributes,
-    std::collections::HashSet<(String, String)>,
-) {
+fn restricted_attributes(parsed: &xsd_parser::Schemas) -> Collected {
     use xsd_parser::models::schema::xs::{
         ComplexBaseTypeContent, ComplexContentContent, RestrictionTypeContent, SchemaContent,
     };
     let mut out = RestrictedAttributes::new();
     let mut abstract_types = std::collections::HashSet::new();
+    let mut global_elements = std::collections::HashSet::new();
     for (_, info) in parsed.schemas() {
         // The schema's namespace as xsd-parser assigned it (a chameleon include's is the
         // includer's), which is also where its unqualified type names live.
@@ -65,6 +66,11 @@ fn restricted_attributes(
             .map(ToString::to_string)
             .unwrap_or_default();
         for content in &info.schema.content {
+            if let SchemaContent::Element(e) = content
+                && let Some(name) = &e.name
+            {
+                global_elements.insert((own_ns.clone(), name.clone()));
+            }
             let SchemaContent::ComplexType(ct) = content else {
                 continue;
             };
@@ -101,12 +107,28 @@ fn restricted_attributes(
             }
         }
     }
-    (out, abstract_types)
+    Collected {
+        restricted_attributes: out,
+        abstract_types,
+        global_elements,
+    }
+}
+
+/// What [`restricted_attributes`] collects from the parsed schemas.
+struct Collected {
+    restricted_attributes: RestrictedAttributes,
+    abstract_types: std::collections::HashSet<(String, String)>,
+    global_elements: std::collections::HashSet<(String, String)>,
 }
 
 /// Parses and interprets the inline schemas of a WSDL (and everything they import or include).
 pub fn load(schemas: &[InlineSchema]) -> Result<Schemas, Error> {
-    let mut resolver = VirtualResolver::default();
+    load_with(schemas, &Locations::new())
+}
+
+/// Like [`load`], resolving references through `locations` (catalogs, URL mappings).
+pub fn load_with(schemas: &[InlineSchema], locations: &Locations) -> Result<Schemas, Error> {
+    let mut resolver = VirtualResolver::new(locations.clone());
     let mut urls = Vec::new();
     for s in schemas {
         let url = resolver.add(&s.wsdl, s.index, s.text.clone())?;
@@ -127,11 +149,16 @@ pub fn load(schemas: &[InlineSchema]) -> Result<Schemas, Error> {
 
 /// Parses and interprets a standalone schema file (and everything it imports or includes).
 pub fn load_file(path: &std::path::Path) -> Result<Schemas, Error> {
+    load_file_with(path, &Locations::new())
+}
+
+/// Like [`load_file`], resolving references through `locations` (catalogs, URL mappings).
+pub fn load_file_with(path: &std::path::Path, locations: &Locations) -> Result<Schemas, Error> {
     let canonical = path.canonicalize().map_err(|e| Error::io(path, e))?;
     let url = url::Url::from_file_path(&canonical)
         .map_err(|()| Error::spec(path, "path cannot be a URL".to_owned()))?;
     let parser = Parser::new()
-        .with_resolver(VirtualResolver::default())
+        .with_resolver(VirtualResolver::new(locations.clone()))
         .resolve_includes(true)
         .with_default_namespaces()
         .add_schema_from_url(url)
@@ -171,7 +198,11 @@ fn strip_doctype(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn interpret(parsed: xsd_parser::Schemas) -> Result<Schemas, Error> {
-    let (restricted_attributes, abstract_types) = restricted_attributes(&parsed);
+    let Collected {
+        restricted_attributes,
+        abstract_types,
+        global_elements,
+    } = restricted_attributes(&parsed);
     // xsd-parser 1.5.2 panics on some schemas instead of returning an error (for example
     // "Unable to get type for …" when an extension's base is not found); a generator run must
     // end with an error naming the cause, not abort.
@@ -199,6 +230,7 @@ fn interpret(parsed: xsd_parser::Schemas) -> Result<Schemas, Error> {
         namespaces,
         restricted_attributes,
         abstract_types,
+        global_elements,
     })
 }
 

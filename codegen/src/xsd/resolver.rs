@@ -36,19 +36,30 @@ use xsd_parser::pipeline::parser::resolver::{
 };
 
 use crate::Error;
+use crate::locate::{Located, Locations};
 use crate::wsdl::XS_NS;
 
 /// Query parameter of the URL a chameleon include is served under (see the module doc).
 const CHAMELEON_QUERY: &str = "chameleon-namespace";
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct VirtualResolver {
+    /// Catalogs, URL mappings and the case-insensitive file lookup.
+    locations: Locations,
     documents: BTreeMap<String, String>,
     /// Target namespace → URL of the inline schema declaring it.
     by_namespace: BTreeMap<String, Url>,
 }
 
 impl VirtualResolver {
+    pub(super) fn new(locations: Locations) -> Self {
+        Self {
+            locations,
+            documents: BTreeMap::new(),
+            by_namespace: BTreeMap::new(),
+        }
+    }
+
     /// Registers an inline schema and returns the URL it is served under.
     pub(super) fn add(&mut self, wsdl: &Path, index: usize, text: String) -> Result<Url, Error> {
         let canonical = wsdl.canonicalize().map_err(|e| Error::io(wsdl, e))?;
@@ -97,14 +108,38 @@ impl Resolver for VirtualResolver {
             return Ok(Some((name, url, Cursor::new(text.into_bytes()))));
         }
         if url.scheme() != "file" {
-            // No network: every spec must be on disk, so a build is reproducible.
-            return Err(std::io::Error::other(format!(
-                "refusing to fetch `{url}`: schemas must be local files"
-            )));
+            // No network: a URL is served from a catalog, a mapping or the built-in schemas,
+            // or refused (a build must be reproducible).
+            let located = self
+                .locations
+                .resolve_url(url.as_str())
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            match located {
+                Located::Builtin { url: known, text } => {
+                    let name = known.rsplit('/').next().map(str::to_owned);
+                    let (url, text) = self.serve(text, url, req);
+                    return Ok(Some((name, url, Cursor::new(text.into_bytes()))));
+                }
+                Located::File(path) => {
+                    // Known under its file URL from here on: its own relative references
+                    // resolve beside it, and a second URL for the same file loads it once.
+                    let path = path.canonicalize().unwrap_or(path);
+                    if let Ok(file_url) = Url::from_file_path(&path) {
+                        url = file_url;
+                    }
+                }
+            }
         }
         let Ok(path) = url.to_file_path() else {
             return Ok(None);
         };
+        let path = self
+            .locations
+            .find_file(&path)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::NotFound, e.to_string()))?;
+        if let Ok(found) = Url::from_file_path(&path) {
+            url = found;
+        }
         let bytes = std::fs::read(&path)
             .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
         let name = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned);

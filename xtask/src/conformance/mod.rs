@@ -1,4 +1,9 @@
-//! `cargo xtask conformance [--scratch DIR] [--json FILE] [--only TEXT] [DIR…]`
+//! `cargo xtask conformance [--scratch DIR] [--json FILE] [--only TEXT] [--catalog FILE]
+//! [--map URL=PATH] [DIR…]`
+//!
+//! Schemas imported by URL are read through OASIS XML catalogs (`--catalog`, repeatable; a
+//! `catalog.xml` at the top of a scanned folder is used too) and URL mappings (`--map`), the
+//! generator's built-in W3C schemas last; nothing is fetched. xmllint gets the same catalog.
 //!
 //! Runs the generator over specs nobody here wrote (defaults: `../shared/corpus` and
 //! `../shared/specs/published`): every WSDL, every standalone XSD set (a schema no other file
@@ -52,6 +57,8 @@ pub(crate) struct Set {
     pub name: String,
     pub kind: Kind,
     pub path: PathBuf,
+    /// Catalogs and mappings of the run (shared by every set).
+    pub locations: codegen::locate::Locations,
 }
 
 /// One row of the report.
@@ -100,6 +107,8 @@ struct Options {
     json: PathBuf,
     only: Vec<String>,
     dirs: Vec<PathBuf>,
+    catalogs: Vec<PathBuf>,
+    maps: Vec<(String, PathBuf)>,
 }
 
 fn parse_args(root: &Path, args: &[String]) -> Result<Options, String> {
@@ -111,6 +120,8 @@ fn parse_args(root: &Path, args: &[String]) -> Result<Options, String> {
         json: target.join("conformance").join("report.json"),
         only: Vec::new(),
         dirs: Vec::new(),
+        catalogs: Vec::new(),
+        maps: Vec::new(),
     };
     let mut json_set = false;
     let mut it = args.iter();
@@ -127,6 +138,14 @@ fn parse_args(root: &Path, args: &[String]) -> Result<Options, String> {
                 json_set = true;
             }
             "--only" => opts.only.push(value("--only")?),
+            "--catalog" => opts.catalogs.push(PathBuf::from(value("--catalog")?)),
+            "--map" => {
+                let v = value("--map")?;
+                let (url, path) = v
+                    .split_once('=')
+                    .ok_or_else(|| format!("--map {v}: expected URL=PATH"))?;
+                opts.maps.push((url.to_owned(), PathBuf::from(path)));
+            }
             s if s.starts_with("--") => return Err(format!("unknown option {s}")),
             dir => opts.dirs.push(PathBuf::from(dir)),
         }
@@ -143,9 +162,22 @@ fn parse_args(root: &Path, args: &[String]) -> Result<Options, String> {
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let opts = parse_args(root, args)?;
+    let mut locations = codegen::locate::Locations::new();
+    for (url, path) in &opts.maps {
+        locations.add_mapping(url, path.clone());
+    }
+    for c in &opts.catalogs {
+        locations.add_catalog(c).map_err(|e| e.to_string())?;
+    }
+    for dir in &opts.dirs {
+        let c = dir.join("catalog.xml");
+        if c.is_file() {
+            locations.add_catalog(&c).map_err(|e| e.to_string())?;
+        }
+    }
     let mut sets = Vec::new();
     for dir in &opts.dirs {
-        sets.extend(discover(dir)?);
+        sets.extend(discover(dir, &locations)?);
     }
     if !opts.only.is_empty() {
         sets.retain(|s| opts.only.iter().any(|o| s.name.contains(o.as_str())));
@@ -353,7 +385,7 @@ fn cargo(dir: &Path, args: &[&str]) -> Result<(), String> {
 }
 
 /// Finds the spec sets under `dir`, in path order.
-fn discover(dir: &Path) -> Result<Vec<Set>, String> {
+fn discover(dir: &Path, locations: &codegen::locate::Locations) -> Result<Vec<Set>, String> {
     let mut files = Vec::new();
     walk(dir, &mut files)?;
     files.sort();
@@ -369,7 +401,9 @@ fn discover(dir: &Path) -> Result<Vec<Set>, String> {
     let mut referenced = BTreeSet::new();
     for f in &files {
         if matches!(ext(f).as_str(), "wsdl" | "xsd") {
-            for p in codegen::wsdl::referenced_files(f).map_err(|e| e.to_string())? {
+            for p in
+                codegen::wsdl::referenced_files_with(f, locations).map_err(|e| e.to_string())?
+            {
                 if let Ok(p) = p.canonicalize() {
                     referenced.insert(p);
                 }
@@ -394,6 +428,7 @@ fn discover(dir: &Path) -> Result<Vec<Set>, String> {
                 name: shown(f),
                 kind,
                 path: f.clone(),
+                locations: locations.clone(),
             });
         }
     }

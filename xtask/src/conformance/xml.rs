@@ -26,8 +26,8 @@ const ROOTS_XSD: &str = "schemas/roots.xsd";
 /// Generates the module of a WSDL or of a standalone schema, its samples and its harness.
 pub(crate) fn generate(set: &Set) -> Result<Generated, String> {
     let module = match set.kind {
-        Kind::Wsdl => codegen::generate_wsdl_module(&set.path, &set.name),
-        _ => codegen::generate_schema_module(&set.path, &set.name),
+        Kind::Wsdl => codegen::generate_wsdl_module_with(&set.path, &set.name, &set.locations),
+        _ => codegen::generate_schema_module_with(&set.path, &set.name, &set.locations),
     }
     .map_err(|e| e.to_string())?;
     let samples = codegen::xml_samples::samples(&module.model, &module.elements);
@@ -293,7 +293,7 @@ pub(crate) fn round_trip(cx: &CrateDir<'_>) -> RoundTrips {
         .keys()
         .map(|f| cx.dir.join("samples").join(f))
         .collect();
-    match xmllint(cx.dir, &schemas, &files) {
+    match xmllint(cx, &schemas, &files) {
         Ok(invalid) => {
             for (file, msg) in invalid {
                 failures
@@ -338,7 +338,7 @@ pub(crate) fn round_trip(cx: &CrateDir<'_>) -> RoundTrips {
         }
     }
     // 3. What we wrote must be valid.
-    match xmllint(cx.dir, &schemas, &written) {
+    match xmllint(cx, &schemas, &written) {
         Ok(invalid) => {
             for (file, msg) in invalid {
                 failures
@@ -363,7 +363,8 @@ pub(crate) fn round_trip(cx: &CrateDir<'_>) -> RoundTrips {
 fn schemas(cx: &CrateDir<'_>) -> Result<Vec<(String, PathBuf)>, String> {
     match cx.set.kind {
         Kind::Wsdl => {
-            let defs = codegen::wsdl::read(&cx.set.path).map_err(|e| e.to_string())?;
+            let defs = codegen::wsdl::read_with(&cx.set.path, &cx.set.locations)
+                .map_err(|e| e.to_string())?;
             codegen::wsdl::write_standalone_schemas(&defs, &cx.dir.join("schemas"))
                 .map_err(|e| e.to_string())
         }
@@ -398,13 +399,20 @@ fn attr_escape(s: &str) -> String {
 /// (several schemas of one namespace are included by a wrapper of that namespace, since a
 /// second import of a namespace is ignored). Returns the invalid files (name -> first message).
 fn xmllint(
-    dir: &Path,
+    cx: &CrateDir<'_>,
     schemas: &[(String, PathBuf)],
     files: &[PathBuf],
 ) -> Result<BTreeMap<String, String>, String> {
     if files.is_empty() {
         return Ok(BTreeMap::new());
     }
+    let dir = cx.dir;
+    // What the generator resolved by URL, xmllint resolves the same way (and never fetches).
+    let catalog = cx
+        .set
+        .locations
+        .write_catalog(&dir.join("catalog"))
+        .map_err(|e| e.to_string())?;
     let mut by_ns: BTreeMap<&str, Vec<&Path>> = BTreeMap::new();
     for (ns, path) in schemas {
         by_ns.entry(ns.as_str()).or_default().push(path);
@@ -450,6 +458,7 @@ fn xmllint(
     let driver_path = dir.join("driver.xsd");
     std::fs::write(&driver_path, driver).map_err(|e| format!("{}: {e}", driver_path.display()))?;
     let out = Command::new("xmllint")
+        .env("XML_CATALOG_FILES", &catalog)
         .arg("--noout")
         .arg("--nonet")
         .arg("--schema")
