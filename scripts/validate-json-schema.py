@@ -6,8 +6,13 @@ Usage: validate-json-schema.py [--json] <spec file> <dir of cases>...
 Each case is `<name>.json` holding `{"pointer": "<JSON pointer into the spec>", "value": ...}`
 (other keys are ignored). With several directories, cases are named `<dir name>/<file name>`.
 The schema at `pointer` is taken from the original document (JSON or YAML) and its `$ref`s are
-resolved in that document, so Swagger 2.0 (`#/definitions/...`) and OpenAPI 3.0
-(`#/components/schemas/...`) both work. The judge is `openapi-schema-validator` (OpenAPI 3.0
+resolved from there, so Swagger 2.0 (`#/definitions/...`) and OpenAPI 3.0
+(`#/components/schemas/...`) both work. A description split over files is read as split: a
+pointer may name another file (`other.yaml#/components/schemas/X`, relative to the spec), and
+references to other files (`../common/x.yaml#/...`, JSON Schema documents with their own
+`$schema`) are retrieved from disk by this script itself, independently of the generator's
+bundling; URLs only through `--map URL=PATH` (never fetched). OpenAPI 3.1 documents are judged
+with the 3.1 dialect (JSON Schema 2020-12). The judge is `openapi-schema-validator` (OpenAPI 3.0
 schema dialect: `nullable`, `readOnly`/`writeOnly`, formats), installed pinned by
 `scripts/install-test-tools.sh`:
 
@@ -27,6 +32,7 @@ valid). Exits 1 on any failing case, 2 on bad usage or an unreadable spec.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import sys
 import urllib.parse
@@ -39,16 +45,18 @@ try:
         OAS30ReadValidator,
         OAS30Validator,
         OAS30WriteValidator,
+        OAS31Validator,
         oas30_format_checker,
+        oas31_format_checker,
     )
-    from referencing import Registry
-    from referencing.jsonschema import DRAFT4
+    from referencing import Registry, Resource
+    from referencing.exceptions import NoSuchResource
+    from referencing.jsonschema import DRAFT4, DRAFT202012
 except ImportError as e:  # pragma: no cover - environment problem
     print(f"validate-json-schema: missing Python package ({e}); run scripts/install-test-tools.sh",
           file=sys.stderr)
     sys.exit(2)
 
-SPEC_URI = "urn:sdk-codegen:spec"
 
 
 def jsonable(v: Any) -> Any:
@@ -79,6 +87,7 @@ def swagger2_to_oas30_dialect(v: Any) -> Any:
     return v
 
 
+@functools.lru_cache(maxsize=None)
 def load_spec(path: Path) -> Any:
     text = path.read_text(encoding="utf-8")
     try:
@@ -101,7 +110,9 @@ def resolve_pointer(doc: Any, pointer: str) -> Any:
     return cur
 
 
-def validator_class(pointer: str) -> type:
+def validator_class(pointer: str, oas31: bool) -> type:
+    if oas31:
+        return OAS31Validator
     if "/responses/" in pointer or pointer.startswith("/responses/"):
         return OAS30ReadValidator
     if "/requestBody/" in pointer or "/requestBodies/" in pointer or "/parameters/" in pointer:
@@ -116,13 +127,33 @@ def main(argv: list[str]) -> int:
     if len(args) < 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
+    maps = []
+    while "--map" in args:
+        i = args.index("--map")
+        url, _, path = args[i + 1].partition("=")
+        maps.append((url, Path(path).resolve().as_uri() + ("/" if url.endswith("/") else "")))
+        del args[i:i + 2]
     spec_path, dirs = Path(args[0]), [Path(a) for a in args[1:]]
     try:
         doc = load_spec(spec_path)
     except (OSError, yaml.YAMLError, ValueError) as e:
         print(f"{spec_path}: cannot read the spec: {e}", file=sys.stderr)
         return 2
-    registry = Registry().with_resource(SPEC_URI, DRAFT4.create_resource(doc))
+    oas31 = str(doc.get("openapi", "")).startswith("3.1") if isinstance(doc, dict) else False
+    default_spec = DRAFT202012 if oas31 else DRAFT4
+    root_uri = spec_path.resolve().as_uri()
+
+    def retrieve(uri: str) -> Any:
+        for url, local in maps:
+            if uri == url or (url.endswith("/") and uri.startswith(url)):
+                uri = local + uri[len(url):]
+        if not uri.startswith("file:"):
+            raise NoSuchResource(ref=uri)
+        path = Path(urllib.parse.unquote(urllib.parse.urlparse(uri).path))
+        return Resource.from_contents(load_spec(path), default_specification=default_spec)
+
+    registry = Registry(retrieve=retrieve).with_resource(
+        root_uri, Resource.from_contents(doc, default_specification=default_spec))
     cases = [
         (f"{d.name}/{c.name}" if len(dirs) > 1 else c.name, c)
         for d in dirs
@@ -131,7 +162,7 @@ def main(argv: list[str]) -> int:
     validators: dict[str, Any] = {}
     verdicts = []
     for name, case in cases:
-        problems = judge(doc, spec_path, registry, validators, case)
+        problems = judge(doc, spec_path, root_uri, oas31, registry, validators, case)
         verdicts.append({"case": name, "errors": problems})
         if problems:
             more = f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""
@@ -143,23 +174,29 @@ def main(argv: list[str]) -> int:
     return 1 if failed else 0
 
 
-def judge(doc: Any, spec_path: Path, registry: Any, validators: dict[str, Any],
-          case: Path) -> list[str]:
+def judge(doc: Any, spec_path: Path, root_uri: str, oas31: bool, registry: Any,
+          validators: dict[str, Any], case: Path) -> list[str]:
     """The reasons `case` is invalid; empty when it is valid."""
     try:
         data = json.loads(case.read_text(encoding="utf-8"))
         pointer, value = data["pointer"], data["value"]
     except (OSError, ValueError, KeyError, TypeError) as e:
         return [f"unreadable case: {e}"]
+    # `/pointer` in the spec, or `file#/pointer` in another file (relative to the spec).
+    file_part, _, fragment = pointer.rpartition("#") if "#" in pointer else ("", "", pointer)
+    target_uri = urllib.parse.urljoin(root_uri, file_part) if file_part else root_uri
     try:
-        resolve_pointer(doc, pointer)
-    except (KeyError, IndexError, ValueError, TypeError):
+        target = doc if not file_part else load_spec(
+            Path(urllib.parse.unquote(urllib.parse.urlparse(target_uri).path)))
+        resolve_pointer(target, fragment)
+    except (OSError, KeyError, IndexError, ValueError, TypeError, yaml.YAMLError):
         return [f"no schema at {pointer} in {spec_path.name}"]
-    cls = validator_class(pointer)
+    cls = validator_class(pointer, oas31)
     validator = validators.get(pointer)
     if validator is None:
-        ref = SPEC_URI + "#" + urllib.parse.quote(pointer, safe="/~{}$-_.!*'()@:,;=+")
-        validator = cls({"$ref": ref}, registry=registry, format_checker=oas30_format_checker)
+        ref = target_uri + "#" + urllib.parse.quote(fragment, safe="/~{}$-_.!*'()@:,;=+")
+        checker = oas31_format_checker if oas31 else oas30_format_checker
+        validator = cls({"$ref": ref}, registry=registry, format_checker=checker)
         validators[pointer] = validator
     try:
         errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))

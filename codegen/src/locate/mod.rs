@@ -456,7 +456,7 @@ fn local_target(file: &Path, base: &Path, target: &str) -> Result<PathBuf, Error
 }
 
 /// `%20` → ` ` in a path taken from a URL.
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -26,7 +26,9 @@
 //! * `readOnly`/`writeOnly` properties are documented, and are `Option` even when `required`
 //!   (OpenAPI 3.0 requires them only in one direction).
 
+pub mod bundle;
 mod convert;
+mod oas31;
 mod samples;
 pub mod swagger2;
 
@@ -36,6 +38,7 @@ use serde_json::Value;
 
 use crate::Error;
 use crate::config::Overlay;
+use crate::locate::Locations;
 use crate::model::{Provenance, ServiceModel};
 
 pub use crate::model::json::Unsatisfiable;
@@ -76,20 +79,33 @@ pub struct JsonSample {
 /// a published description (operations without an `x-provenance` mark are `published`);
 /// `shown_source` is the path printed in the header.
 pub fn generate(spec: &Path, shown_source: &str) -> Result<RestModule, Error> {
-    let text = std::fs::read_to_string(spec).map_err(|e| Error::io(spec, e))?;
-    let doc = parse_document(&text).map_err(|m| Error::spec(spec, m))?;
-    generate_from_value(&doc, shown_source).map_err(|m| Error::spec(spec, m))
+    generate_with(spec, shown_source, &Locations::new())
 }
 
-/// Like [`generate`], for a document already read.
+/// Like [`generate`], resolving references to other files and URLs through `locations`.
+pub fn generate_with(
+    spec: &Path,
+    shown_source: &str,
+    locations: &Locations,
+) -> Result<RestModule, Error> {
+    let bundled = bundle::bundle(spec, locations)?;
+    generate_bundled(&bundled, shown_source).map_err(|m| Error::spec(spec, m))
+}
+
+/// Like [`generate`], for a self-contained document already read.
 pub fn generate_from_value(original: &Value, shown_source: &str) -> Result<RestModule, String> {
-    let overlay = Overlay::default();
-    let model = model_from_value(
-        original,
-        &overlay,
-        Some(Provenance::Published),
+    generate_bundled(
+        &bundle::Bundled {
+            doc: original.clone(),
+            origins: Default::default(),
+        },
         shown_source,
-    )?;
+    )
+}
+
+fn generate_bundled(bundled: &bundle::Bundled, shown_source: &str) -> Result<RestModule, String> {
+    let overlay = Overlay::default();
+    let model = model_from_value(bundled, &overlay, Some(Provenance::Published), shown_source)?;
     let code = crate::emit::service_file(&model, &crate::emit::Options::default())
         .map_err(|e| e.to_string())?;
     let samples = samples::all(&model);
@@ -105,24 +121,24 @@ pub fn generate_from_value(original: &Value, shown_source: &str) -> Result<RestM
 /// `default_provenance` applies to operations without an `x-provenance` mark.
 pub fn service_model(
     spec: &Path,
-    _locations: &crate::locate::Locations,
+    locations: &Locations,
     overlay: &Overlay,
     default_provenance: Option<Provenance>,
     shown_source: &str,
 ) -> Result<ServiceModel, Error> {
-    let text = std::fs::read_to_string(spec).map_err(|e| Error::io(spec, e))?;
-    let doc = parse_document(&text).map_err(|m| Error::spec(spec, m))?;
-    model_from_value(&doc, overlay, default_provenance, shown_source)
+    let bundled = bundle::bundle(spec, locations)?;
+    model_from_value(&bundled, overlay, default_provenance, shown_source)
         .map_err(|m| Error::spec(spec, m))
 }
 
 fn model_from_value(
-    original: &Value,
+    bundled: &bundle::Bundled,
     overlay: &Overlay,
     default_provenance: Option<Provenance>,
     shown_source: &str,
 ) -> Result<ServiceModel, String> {
-    let loaded = load(original)?;
+    let mut loaded = load(&bundled.doc)?;
+    loaded.origins = bundled.origins.clone();
     convert::build(
         &loaded,
         &convert::Settings {
@@ -224,11 +240,16 @@ pub(crate) struct Loaded {
     pub security_schemes: Vec<(String, Value)>,
     /// Whether the original is Swagger 2.0 (component schemas sit under `/definitions`).
     pub swagger2: bool,
+    /// Components hoisted from other files → `file#pointer` they came from.
+    pub origins: std::collections::BTreeMap<String, String>,
 }
 
 impl Loaded {
     /// Pointer of a component schema in the original document.
     pub fn component_pointer(&self, name: &str) -> String {
+        if let Some(origin) = self.origins.get(name) {
+            return origin.clone();
+        }
         let token = swagger2::pointer_token(name);
         if self.swagger2 {
             format!("/definitions/{token}")
@@ -253,12 +274,16 @@ fn load(original: &Value) -> Result<Loaded, String> {
             .get("openapi")
             .and_then(Value::as_str)
             .ok_or("neither `openapi` nor `swagger` at the top level")?;
-        if !version.starts_with("3.0") {
+        let mut doc = original.clone();
+        if version.starts_with("3.1") {
+            oas31::normalise(&mut doc);
+        } else if !version.starts_with("3.0") {
             return Err(format!(
-                "unsupported OpenAPI version `{version}` (3.0.x and Swagger 2.0 are)"
+                "unsupported OpenAPI version `{version}` (3.0.x, 3.1.x and Swagger 2.0 are)"
             ));
         }
-        let mut doc = original.clone();
+        // JSON Schema documents of newer drafts reach 3.0 descriptions through references.
+        oas31::normalise_schemas(&mut doc);
         mark_origins(&mut doc);
         (doc, false)
     };
@@ -277,6 +302,7 @@ fn load(original: &Value) -> Result<Loaded, String> {
         api,
         security_schemes,
         swagger2,
+        origins: Default::default(),
     })
 }
 
@@ -303,19 +329,28 @@ fn mark_origins(doc: &mut Value) {
     fn mark_responses(responses: &mut Value, at: &str) {
         if let Some(rs) = responses.as_object_mut() {
             for (code, r) in rs.iter_mut() {
-                mark_content(r, &format!("{at}/{}", swagger2::pointer_token(code)));
+                let at = based(r, &format!("{at}/{}", swagger2::pointer_token(code)));
+                mark_content(r, &at);
             }
         }
     }
+    /// Where an object is: `at`, or the `file#pointer` it was inlined from by the bundler.
+    fn based(v: &Value, at: &str) -> String {
+        v.get(bundle::BASE)
+            .and_then(Value::as_str)
+            .map_or_else(|| at.to_owned(), str::to_owned)
+    }
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
+            let item_at = based(item, &format!("/paths/{}", swagger2::pointer_token(path)));
             let Some(item) = item.as_object_mut() else {
                 continue;
             };
             for (method, op) in item.iter_mut() {
-                let at = format!("/paths/{}/{method}", swagger2::pointer_token(path));
+                let at = based(op, &format!("{item_at}/{method}"));
                 if let Some(body) = op.get_mut("requestBody") {
-                    mark_content(body, &format!("{at}/requestBody"));
+                    let at = based(body, &format!("{at}/requestBody"));
+                    mark_content(body, &at);
                 }
                 if let Some(rs) = op.get_mut("responses") {
                     mark_responses(rs, &format!("{at}/responses"));

@@ -397,16 +397,23 @@ fn discover(dir: &Path, locations: &codegen::locate::Locations) -> Result<Vec<Se
         let rel = p.strip_prefix(dir).unwrap_or(p);
         format!("{label}/{}", rel.display())
     };
-    // Every file some WSDL or schema imports or includes.
+    // Every file some WSDL or schema imports or includes, or some description refers to.
     let mut referenced = BTreeSet::new();
     for f in &files {
-        if matches!(ext(f).as_str(), "wsdl" | "xsd") {
-            for p in
+        let targets = match ext(f).as_str() {
+            "wsdl" | "xsd" => {
                 codegen::wsdl::referenced_files_with(f, locations).map_err(|e| e.to_string())?
-            {
-                if let Ok(p) = p.canonicalize() {
-                    referenced.insert(p);
-                }
+            }
+            // A description split over files: the parts are in the set of the file that
+            // refers to them (an unreadable file is reported when it is generated).
+            "json" | "yaml" | "yml" => {
+                codegen::openapi::bundle::referenced_files(f, locations).unwrap_or_default()
+            }
+            _ => Vec::new(),
+        };
+        for p in targets {
+            if let Ok(p) = p.canonicalize() {
+                referenced.insert(p);
             }
         }
     }
@@ -420,7 +427,16 @@ fn discover(dir: &Path, locations: &codegen::locate::Locations) -> Result<Vec<Se
                     .map_err(|e| format!("{}: {e}", f.display()))?;
                 (!referenced.contains(&canonical)).then_some(Kind::Xsd)
             }
-            "json" | "yaml" | "yml" => openapi_kind(f),
+            "json" | "yaml" | "yml" => {
+                let canonical = f
+                    .canonicalize()
+                    .map_err(|e| format!("{}: {e}", f.display()))?;
+                if referenced.contains(&canonical) {
+                    None
+                } else {
+                    openapi_kind(f)
+                }
+            }
             _ => None,
         };
         if let Some(kind) = kind {

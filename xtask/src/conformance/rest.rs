@@ -30,7 +30,8 @@ const CASES: &str = "cases.json";
 
 /// Generates the REST module of an OpenAPI or Swagger file, its round-trip harness and samples.
 pub(crate) fn generate(set: &Set) -> Result<Generated, String> {
-    let module = codegen::openapi::generate(&set.path, &set.name).map_err(|e| e.to_string())?;
+    let module = codegen::openapi::generate_with(&set.path, &set.name, &set.locations)
+        .map_err(|e| e.to_string())?;
     let mut files = Vec::new();
     let mut cases = Vec::new();
     let mut list = Vec::new();
