@@ -24,6 +24,7 @@ pub mod locate;
 pub mod model;
 mod names;
 pub mod openapi;
+mod pattern;
 pub mod service;
 pub mod wsdl;
 pub mod xml_samples;

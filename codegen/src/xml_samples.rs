@@ -14,7 +14,6 @@
 //! regular expression itself), lengths, numeric bounds and digits; XSD built-ins kept as text
 //! (`dateTime`, `duration`, `base64Binary`, …) get a value of their lexical space.
 
-use regex_syntax::hir::{Class, Hir, HirKind};
 use sdk_runtime::xml::{XSI_NS, XmlWriter};
 
 use crate::model::{
@@ -601,84 +600,16 @@ fn decimal(facets: &Facets, variant: usize) -> String {
 
 /// A value matching every pattern (and the length facets), if one of the first tries does.
 fn from_patterns(patterns: &[String], facets: &Facets, variant: usize) -> Option<String> {
-    let first = patterns.first()?;
-    let hir = parse_xsd_pattern(first)?;
-    let others: Vec<regex::Regex> = patterns
+    let regexes: Vec<String> = patterns
         .iter()
-        .skip(1)
-        .filter_map(|p| regex::Regex::new(&sdk_runtime::xml::xsd_pattern_to_regex(p)).ok())
+        .map(|p| sdk_runtime::xml::xsd_pattern_to_regex(p))
         .collect();
-    let min = facets.min_length.unwrap_or(0);
-    let max = facets.max_length.unwrap_or(usize::MAX);
-    let mut fallback = None;
-    for extra in 0..24 {
-        let mut out = String::new();
-        generate(&hir, variant, extra, &mut out);
-        let n = out.chars().count();
-        if others.iter().all(|r| r.is_match(&out)) {
-            if n >= min && n <= max {
-                return Some(out);
-            }
-            fallback.get_or_insert(out);
-        }
-    }
-    fallback
-}
-
-fn parse_xsd_pattern(p: &str) -> Option<Hir> {
-    let re = sdk_runtime::xml::xsd_pattern_to_regex(p);
-    regex_syntax::ParserBuilder::new().build().parse(&re).ok()
-}
-
-/// Characters tried, in order, for a character class.
-const NICE: &str = "aA1bB2cC3xX0-";
-
-/// Appends a string matched by `hir`: literals as they are, a class's first "nice" character,
-/// repetitions `min + extra` times (within their maximum), the `variant`th alternative.
-fn generate(hir: &Hir, variant: usize, extra: usize, out: &mut String) {
-    match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) => {}
-        HirKind::Literal(l) => out.push_str(&String::from_utf8_lossy(&l.0)),
-        HirKind::Class(Class::Unicode(c)) => {
-            let ranges = c.ranges();
-            let inside = |ch: char| ranges.iter().any(|r| r.start() <= ch && ch <= r.end());
-            let nice = NICE.chars().find(|ch| inside(*ch));
-            let pick = nice.or_else(|| {
-                ranges.iter().find_map(|r| {
-                    (u32::from(r.start())..=u32::from(r.end()))
-                        .take(128)
-                        .filter_map(char::from_u32)
-                        .find(|ch| !ch.is_control() && !ch.is_whitespace())
-                })
-            });
-            if let Some(ch) = pick.or_else(|| ranges.first().map(|r| r.start())) {
-                out.push(ch);
-            }
-        }
-        HirKind::Class(Class::Bytes(c)) => {
-            if let Some(r) = c.ranges().first() {
-                out.push(char::from(r.start()));
-            }
-        }
-        HirKind::Repetition(r) => {
-            let max = r.max.map_or(usize::MAX, |m| m as usize);
-            let n = (r.min as usize).saturating_add(extra).min(max);
-            for _ in 0..n {
-                generate(&r.sub, variant, extra, out);
-            }
-        }
-        HirKind::Capture(c) => generate(&c.sub, variant, extra, out),
-        HirKind::Concat(parts) => {
-            for p in parts {
-                generate(p, variant, extra, out);
-            }
-        }
-        HirKind::Alternation(alts) => {
-            if let Some(a) = alts.get(variant % alts.len().max(1)) {
-                generate(a, variant, extra, out);
-            }
-        }
-    }
+    crate::pattern::matching(
+        &regexes,
+        facets.min_length.unwrap_or(0),
+        facets.max_length.unwrap_or(usize::MAX),
+        variant,
+    )
 }
 
 #[cfg(test)]

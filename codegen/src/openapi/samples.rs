@@ -663,6 +663,14 @@ fn scalar(s: &Scalar, variant: usize) -> Value {
 }
 
 fn string(s: &Scalar, variant: usize) -> String {
+    let min = s.min_length.unwrap_or(0);
+    let max = s.max_length.unwrap_or(usize::MAX);
+    // Lengths and the pattern are checked on every candidate: a value from the format or the
+    // spec's example that breaks them would be our sample's fault, not the generated code's.
+    let fits = |v: &str| {
+        let n = v.chars().count();
+        n >= min && n <= max && s.pattern.as_deref().is_none_or(|p| crate::pattern::matches(p, v))
+    };
     let by_format = match s.format.as_deref() {
         Some("date") => Some(["2024-01-31", "2023-12-01"][variant % 2].to_owned()),
         Some("date-time") => {
@@ -683,29 +691,21 @@ fn string(s: &Scalar, variant: usize) -> String {
         Some("hostname") => Some("host.example.org".to_owned()),
         _ => None,
     };
-    if let Some(v) = by_format {
-        // A format value that breaks a length facet would fail anyway; lengths win.
-        let n = v.chars().count();
-        if s.min_length.is_none_or(|m| n >= m) && s.max_length.is_none_or(|m| n <= m) {
-            return v;
-        }
+    if let Some(v) = by_format
+        && fits(&v)
+    {
+        return v;
     }
-    let fits = |v: &str| {
-        let n = v.chars().count();
-        s.min_length.is_none_or(|m| n >= m) && s.max_length.is_none_or(|m| n <= m)
-    };
     if let Some(Value::String(e)) = &s.example
         && fits(e)
     {
         return e.clone();
     }
     if let Some(p) = &s.pattern
-        && let Some(v) = from_pattern(p, variant)
+        && let Some(v) = crate::pattern::matching(std::slice::from_ref(p), min, max, variant)
     {
         return v;
     }
-    let min = s.min_length.unwrap_or(0);
-    let max = s.max_length.unwrap_or(usize::MAX);
     let mut text = if variant.is_multiple_of(2) {
         "sample".to_owned()
     } else {
@@ -715,31 +715,6 @@ fn string(s: &Scalar, variant: usize) -> String {
         text.push('x');
     }
     text.chars().take(max.max(min)).collect()
-}
-
-/// A value for simple patterns (`^[0-9]{8}$`, `^\d{3,5}$`, `^[A-Z]{2}$`); `None` for others.
-fn from_pattern(p: &str, variant: usize) -> Option<String> {
-    let inner = p.strip_prefix('^')?.strip_suffix('$')?;
-    let (class, rest) = if let Some(r) = inner.strip_prefix("\\d") {
-        ('0', r)
-    } else if let Some(r) = inner.strip_prefix("[0-9]") {
-        ('0', r)
-    } else if let Some(r) = inner.strip_prefix("[A-Z]") {
-        ('A', r)
-    } else if let Some(r) = inner.strip_prefix("[a-z]") {
-        ('a', r)
-    } else {
-        return None;
-    };
-    let count = rest.strip_prefix('{')?.strip_suffix('}')?;
-    let n: usize = count.split(',').next()?.trim().parse().ok()?;
-    let base = u8::try_from(class).ok()?;
-    let span = if class == '0' { 10 } else { 26 };
-    Some(
-        (0..n)
-            .map(|i| char::from(base + u8::try_from((i + variant) % span).unwrap_or(0)))
-            .collect(),
-    )
 }
 
 #[cfg(test)]
