@@ -52,6 +52,9 @@ try:
     from referencing import Registry, Resource
     from referencing.exceptions import NoSuchResource
     from referencing.jsonschema import DRAFT4, DRAFT202012
+    from jsonschema._keywords import allOf as plain_all_of
+    from jsonschema.validators import extend
+    from openapi_schema_validator import _keywords as oas_keywords
 except ImportError as e:  # pragma: no cover - environment problem
     print(f"validate-json-schema: missing Python package ({e}); run scripts/install-test-tools.sh",
           file=sys.stderr)
@@ -96,7 +99,43 @@ def load_spec(path: Path) -> Any:
         doc = jsonable(yaml.safe_load(text))
     if isinstance(doc, dict) and "swagger" in doc:
         doc = swagger2_to_oas30_dialect(doc)
-    return doc
+    return nullable_all_of(mapping_names_as_refs(doc))
+
+
+def nullable_all_of(v: Any) -> Any:
+    """`{nullable: true, allOf: [...]}` without `type` is how OpenAPI 3.0 descriptions mark a
+    reference nullable (there is no other way before 3.1), and how the generator reads it; the
+    3.0.3 text ties `nullable` to a `type` in the same object, so the validator would refuse
+    the `null` the author allowed. Read as `anyOf: [{enum: [null]}, {allOf: [...]}]`."""
+    if isinstance(v, dict):
+        out = {k: nullable_all_of(x) for k, x in v.items()}
+        if (out.get("nullable") is True and "allOf" in out and "type" not in out
+                and "anyOf" not in out):
+            out["anyOf"] = [{"enum": [None]}, {"allOf": out.pop("allOf")}]
+            out.pop("nullable")
+        return out
+    if isinstance(v, list):
+        return [nullable_all_of(x) for x in v]
+    return v
+
+
+def mapping_names_as_refs(v: Any) -> Any:
+    """A discriminator `mapping` value may be a schema name (OpenAPI 3.0 §Discriminator Object:
+    "values ... schema names or references"); the validator only follows references, so a bare
+    name becomes `#/components/schemas/<name>`."""
+    if isinstance(v, dict):
+        out = {k: mapping_names_as_refs(x) for k, x in v.items()}
+        d = out.get("discriminator")
+        if isinstance(d, dict) and isinstance(d.get("mapping"), dict):
+            d["mapping"] = {
+                k: (f"#/components/schemas/{t}" if isinstance(t, str) and "#" not in t
+                    and "/" not in t and "." not in t else t)
+                for k, t in d["mapping"].items()
+            }
+        return out
+    if isinstance(v, list):
+        return [mapping_names_as_refs(x) for x in v]
+    return v
 
 
 def resolve_pointer(doc: Any, pointer: str) -> Any:
@@ -108,6 +147,32 @@ def resolve_pointer(doc: Any, pointer: str) -> Any:
         else:
             cur = cur[token]
     return cur
+
+
+# openapi-schema-validator 0.9 reads `discriminator` beside `allOf` *instead of* the `allOf`:
+# it validates the instance against the mapped subtype, whose own `allOf` names the base again,
+# whose discriminator names the subtype again … until Python's recursion limit (X-Road's
+# `ManagementRequest`). The base's `allOf` is then met a second time for the same instance: from
+# there it is read as the plain `allOf` it also is, which ends the loop and keeps the meaning
+# (the subtype is checked once, the base's own parts through it).
+_DISCRIMINATING: set[tuple[int, int]] = set()
+
+
+def _guarded_all_of(validator: Any, all_of: Any, instance: Any, schema: Any) -> Any:
+    key = (id(schema), id(instance))
+    if "discriminator" not in schema or key in _DISCRIMINATING:
+        yield from plain_all_of(validator, all_of, instance, schema)
+        return
+    _DISCRIMINATING.add(key)
+    try:
+        yield from oas_keywords.handle_discriminator(validator, all_of, instance, schema)
+    finally:
+        _DISCRIMINATING.discard(key)
+
+
+OAS30Validator = extend(OAS30Validator, validators={"allOf": _guarded_all_of})
+OAS30ReadValidator = extend(OAS30ReadValidator, validators={"allOf": _guarded_all_of})
+OAS30WriteValidator = extend(OAS30WriteValidator, validators={"allOf": _guarded_all_of})
 
 
 def validator_class(pointer: str, oas31: bool) -> type:

@@ -295,6 +295,9 @@ impl Bundler<'_> {
         if let Some(n) = self.hoisted.get(&key) {
             return Ok(n.clone());
         }
+        // The last pointer token (or the file's name for a whole-file schema); on a clash,
+        // the file's name and then its folders' names in front, nearest first: stable across
+        // unrelated edits, and telling `def1/response.json` from `def2/response.json`.
         let stem = file
             .file_stem()
             .and_then(|s| s.to_str())
@@ -304,11 +307,28 @@ impl Bundler<'_> {
             .rsplit('/')
             .next()
             .filter(|t| !t.is_empty())
-            .map(unescape)
-            .unwrap_or_else(|| stem.clone());
-        let mut name = last.clone();
-        if self.names.contains(&name) {
-            name = format!("{stem}_{last}");
+            .map(unescape);
+        let mut qualifiers: Vec<String> = file
+            .parent()
+            .into_iter()
+            .flat_map(Path::components)
+            .filter_map(|c| match c {
+                std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect();
+        let mut name = match &last {
+            Some(l) => {
+                qualifiers.push(stem.clone());
+                l.clone()
+            }
+            None => stem.clone(),
+        };
+        while self.names.contains(&name) {
+            match qualifiers.pop() {
+                Some(q) => name = format!("{q}_{name}"),
+                None => break,
+            }
         }
         let mut n = 2;
         let first = name.clone();

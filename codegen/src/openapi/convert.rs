@@ -78,6 +78,30 @@ impl<'a> From<&'a ReferenceOr<Box<Schema>>> for SRef<'a> {
     }
 }
 
+/// A schema that constrains nothing (only annotations such as `readOnly` or `description`).
+fn annotation_only(s: SRef<'_>) -> bool {
+    let SRef::Item(schema) = s else {
+        return false;
+    };
+    let v = View::of(schema);
+    v.typ.is_none()
+        && v.format.is_none()
+        && v.properties.is_empty()
+        && v.required.is_empty()
+        && v.additional.is_none()
+        && v.items.is_none()
+        && v.string_enum.is_empty()
+        && v.other_enum.is_empty()
+        && v.one_of.is_empty()
+        && v.all_of.is_empty()
+        && v.any_of.is_empty()
+        && v.min_length.is_none()
+        && v.max_length.is_none()
+        && v.pattern.is_none()
+        && v.minimum.is_none()
+        && v.maximum.is_none()
+}
+
 /// One view of a schema, whichever `SchemaKind` openapiv3 parsed it into.
 #[derive(Default)]
 struct View<'a> {
@@ -815,13 +839,17 @@ impl<'a> Builder<'a> {
     }
 
     /// Properties and required names of `schema` with its `allOf` parts merged in (parts
-    /// first, in order; later definitions of a property win).
+    /// first, in order; later definitions of a property win). `elsewhere` gets the names some
+    /// schema requires without declaring them in its own `properties` (`required: [created_at]`
+    /// beside `allOf: [Timestamps]`): a validator waives `required` for a read-only property
+    /// only where the schema holding `required` declares it.
     fn merged<'s>(
         &self,
         schema: &'s Schema,
         seen: &mut Vec<*const Schema>,
         props: &mut Vec<(String, SRef<'s>)>,
         required: &mut BTreeSet<String>,
+        elsewhere: &mut BTreeSet<String>,
     ) where
         'a: 's,
     {
@@ -832,22 +860,39 @@ impl<'a> Builder<'a> {
         let v = View::of(schema);
         for part in &v.all_of {
             if let Some(p) = self.resolve(*part) {
-                self.merged(p, seen, props, required);
+                self.merged(p, seen, props, required, elsewhere);
             }
         }
         for (name, s) in &v.properties {
             match props.iter_mut().find(|(n, _)| n == name) {
+                // `allOf` is a conjunction: a later part that only annotates a property
+                // (`downloads: {readOnly: false}`) constrains nothing and cannot lift what an
+                // earlier part declared, so the earlier definition stays.
+                Some(_) if annotation_only(*s) => {}
                 Some(slot) => slot.1 = *s,
                 None => props.push(((*name).to_owned(), *s)),
             }
         }
         required.extend(v.required.iter().map(|r| (*r).to_owned()));
+        elsewhere.extend(
+            v.required
+                .iter()
+                .filter(|r| !v.properties.iter().any(|(n, _)| n == *r))
+                .map(|r| (*r).to_owned()),
+        );
     }
 
     fn object(&mut self, schema: &Schema, name: &str) -> Result<TypeKind, String> {
         let mut props = Vec::new();
         let mut required = BTreeSet::new();
-        self.merged(schema, &mut Vec::new(), &mut props, &mut required);
+        let mut elsewhere = BTreeSet::new();
+        self.merged(
+            schema,
+            &mut Vec::new(),
+            &mut props,
+            &mut required,
+            &mut elsewhere,
+        );
         let v = View::of(schema);
         let mut taken = BTreeSet::new();
         let mut fields = Vec::new();
@@ -860,6 +905,7 @@ impl<'a> Builder<'a> {
             // read-only value in a request at any depth), but `required` is waived only for a
             // property that declares them itself (validators do not follow a `$ref` for that).
             let (own_ro, own_wo) = match s {
+                SRef::Item(_) if elsewhere.contains(&wire) => (false, false),
                 SRef::Item(x) => (x.schema_data.read_only, x.schema_data.write_only),
                 SRef::Ref(_) => (false, false),
             };
@@ -1314,7 +1360,7 @@ impl<'a> Builder<'a> {
                 let mut props = Vec::new();
                 let mut req = BTreeSet::new();
                 if let Some(s) = schema.and_then(|s| self.resolve(s)) {
-                    self.merged(s, &mut Vec::new(), &mut props, &mut req);
+                    self.merged(s, &mut Vec::new(), &mut props, &mut req, &mut BTreeSet::new());
                 }
                 let mut fields = Vec::new();
                 for (wire, s) in props {

@@ -282,11 +282,12 @@ fn load(original: &Value) -> Result<Loaded, String> {
                 "unsupported OpenAPI version `{version}` (3.0.x, 3.1.x and Swagger 2.0 are)"
             ));
         }
-        // JSON Schema documents of newer drafts reach 3.0 descriptions through references.
-        oas31::normalise_schemas(&mut doc);
         mark_origins(&mut doc);
         (doc, false)
     };
+    // JSON Schema documents of newer drafts reach 3.0 and Swagger descriptions through
+    // references; annotation-only `allOf` members are everywhere.
+    oas31::normalise_schemas(&mut doc);
     let security_schemes = doc
         .pointer_mut("/components")
         .and_then(Value::as_object_mut)

@@ -7,6 +7,7 @@
 //!   (one member left: `allOf: [it]`, the 3.0 way of a nullable reference);
 //! * `const: v` → `enum: [v]`; `examples: [a, …]` → `example: a`;
 //! * numeric `exclusiveMinimum: n` → `minimum: n` + `exclusiveMinimum: true` (and maximum);
+//! * `allOf` members that only annotate (`{readOnly: true}`) are folded into their schema;
 //! * `paths` may be absent (components only); `webhooks` and `components/pathItems` are not
 //!   operations a client calls, and are left out.
 //!
@@ -72,8 +73,54 @@ fn is_null_schema(v: &Value) -> bool {
     }
 }
 
+/// Keywords that only annotate (no constraint on the value's shape).
+const ANNOTATIONS: &[&str] = &[
+    "readOnly",
+    "writeOnly",
+    "nullable",
+    "description",
+    "title",
+    "deprecated",
+    "example",
+    "default",
+];
+
+/// `allOf` members that only annotate (`allOf: [{readOnly: true}, {$ref: X}]`, a common way
+/// to mark a reference read-only in 3.0) are folded into the schema that holds them.
+fn fold_annotation_members(m: &mut Map<String, Value>) {
+    let Some(Value::Array(members)) = m.get("allOf") else {
+        return;
+    };
+    let is_annotation = |v: &Value| {
+        v.as_object().is_some_and(|o| {
+            !o.is_empty()
+                && !o.contains_key("$ref")
+                && o.keys()
+                    .all(|k| ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-"))
+        })
+    };
+    if !members.iter().any(is_annotation) {
+        return;
+    }
+    let (notes, rest): (Vec<Value>, Vec<Value>) =
+        members.iter().cloned().partition(|v| is_annotation(v));
+    for note in notes {
+        if let Value::Object(o) = note {
+            for (k, v) in o {
+                m.entry(k).or_insert(v);
+            }
+        }
+    }
+    if rest.is_empty() {
+        m.remove("allOf");
+    } else {
+        m.insert("allOf".into(), Value::Array(rest));
+    }
+}
+
 /// One schema object's own keywords.
 fn schema(m: &mut Map<String, Value>) {
+    fold_annotation_members(m);
     if let Some(t) = m.get("type").cloned() {
         let types: Vec<&str> = match &t {
             Value::String(s) => vec![s.as_str()],
@@ -165,6 +212,14 @@ mod tests {
         assert_eq!(
             norm(json!({"oneOf": [{"$ref": "#/components/schemas/A"}, {"type": "null"}]})),
             json!({"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true})
+        );
+    }
+
+    #[test]
+    fn annotation_only_all_of_members_fold_into_the_schema() {
+        assert_eq!(
+            norm(json!({"allOf": [{"readOnly": true}, {"$ref": "#/components/schemas/Id"}]})),
+            json!({"allOf": [{"$ref": "#/components/schemas/Id"}], "readOnly": true})
         );
     }
 

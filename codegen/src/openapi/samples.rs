@@ -20,6 +20,7 @@ use serde_json::{Map, Value, json};
 use super::JsonSample;
 use crate::emit::type_text;
 use crate::model::json::{Scalar, ScalarKind, Unsatisfiable};
+use crate::model::StructDef;
 use crate::model::rest::{Body, ResponseBody};
 use crate::model::{
     ErrorMatch, OperationBinding, Protocol, ServiceModel, TypeDef, TypeKind, TypeModel, TypeRef,
@@ -150,8 +151,26 @@ enum Shape {
     Plain(Mode, usize),
 }
 
+/// The discriminator property and tag a subtype must carry: the first tag that selects `ty`
+/// in a discriminated union (a subtype of a base with `discriminator` + `mapping`, whose
+/// instances a validator sends through the base's mapping to the subtype).
+fn subtype_tag<'m>(model: &'m TypeModel, ty: &TypeRef) -> Option<(&'m str, &'m str)> {
+    model.types.iter().find_map(|d| match &d.kind {
+        TypeKind::OneOf(o) => {
+            let disc = o.discriminator.as_ref()?;
+            o.variants
+                .iter()
+                .find(|v| &v.ty == ty)
+                .and_then(|v| v.tags.first())
+                .map(|t| (disc.property.as_str(), t.as_str()))
+        }
+        _ => None,
+    })
+}
+
 /// The samples of `ty`, each with the reason it cannot be valid (if so).
 fn samples(model: &TypeModel, ty: &TypeRef, dir: Direction) -> Vec<(Value, Option<Unsatisfiable>)> {
+    let tag = subtype_tag(model, ty);
     let probe = Gen::new(model, dir, false);
     let shapes: Vec<Shape> = match probe.def_kind(ty) {
         Some(TypeKind::OneOf(o)) => (0..o.variants.len())
@@ -177,12 +196,295 @@ fn samples(model: &TypeModel, ty: &TypeRef, dir: Direction) -> Vec<(Value, Optio
     };
     for shape in shapes {
         let g = Gen::new(model, dir, false);
-        push(g.build(ty, shape));
+        push(overlap(model, ty, shape, g.build(ty, shape, tag)));
         if g.dropped.get() {
-            push(Gen::new(model, dir, true).build(ty, shape));
+            push(overlap(
+                model,
+                ty,
+                shape,
+                Gen::new(model, dir, true).build(ty, shape, tag),
+            ));
         }
     }
     out
+}
+
+/// A branch sample of a `oneOf` without discriminator whose branch is contained in another
+/// (every value of it is valid under the other too, so no value can match exactly one): the
+/// spec admits no instance there, and the sample says so. HMRC's "def1"/"def2" tax-year
+/// variants are such: the later year's schema is the earlier one minus a property.
+fn overlap(
+    model: &TypeModel,
+    ty: &TypeRef,
+    shape: Shape,
+    built: Option<(Value, Option<Unsatisfiable>)>,
+) -> Option<(Value, Option<Unsatisfiable>)> {
+    let (value, unsatisfiable) = built?;
+    let Shape::Branch(_, i) = shape else {
+        return Some((value, unsatisfiable));
+    };
+    let Some(TypeKind::OneOf(o)) = resolved_kind(model, ty) else {
+        return Some((value, unsatisfiable));
+    };
+    if o.discriminator.is_some() || o.variants.is_empty() {
+        return Some((value, unsatisfiable));
+    }
+    let n = o.variants.len();
+    let Some(mine) = o.variants.get(i % n) else {
+        return Some((value, unsatisfiable));
+    };
+    let ambiguous = o
+        .variants
+        .iter()
+        .enumerate()
+        .any(|(j, other)| j != i % n && fits(model, &value, &other.ty, 0));
+    if !ambiguous {
+        return Some((value, unsatisfiable));
+    }
+    let wider = o
+        .variants
+        .iter()
+        .enumerate()
+        .find(|(j, other)| *j != i % n && subsumes(model, &other.ty, &mine.ty, 0));
+    match wider {
+        // A smaller value of a branch that is not contained in another may still match both
+        // (`{}` when both are all-optional): not an instance of the union, and the branch's
+        // full sample stands for it.
+        None if !matches!(shape, Shape::Branch(Mode::Full, _)) => None,
+        Some((_, other)) if unsatisfiable.is_none() => Some((
+            value,
+            Some(Unsatisfiable {
+                reason: format!(
+                    "`oneOf` alternative `{}` is contained in alternative `{}`: every value of the first is valid under the second too, and `oneOf` needs exactly one to match",
+                    mine.rust, other.rust
+                ),
+                properties: Vec::new(),
+            }),
+        )),
+        _ => Some((value, unsatisfiable)),
+    }
+}
+
+/// Whether `value` is valid for `ty` as far as the model tells (types, required and closed
+/// properties, enumerations, patterns and lengths of strings, item counts).
+fn fits(model: &TypeModel, value: &Value, ty: &TypeRef, depth: usize) -> bool {
+    if depth > 32 {
+        return true;
+    }
+    let d = depth + 1;
+    match ty {
+        TypeRef::AnyJson => true,
+        TypeRef::Nullable(t) => value.is_null() || fits(model, value, t, d),
+        TypeRef::Scalar(sc) => {
+            let kind = match sc.kind {
+                ScalarKind::String => value.is_string(),
+                ScalarKind::I32 | ScalarKind::I64 => value.is_i64() || value.is_u64(),
+                ScalarKind::F64 => value.is_number(),
+                ScalarKind::Bool => value.is_boolean(),
+            };
+            let listed = sc.enumeration.is_empty() || sc.enumeration.contains(value);
+            let text = value.as_str().is_none_or(|t| {
+                let n = t.chars().count();
+                sc.min_length.is_none_or(|m| n >= m)
+                    && sc.max_length.is_none_or(|m| n <= m)
+                    && sc
+                        .pattern
+                        .as_deref()
+                        .is_none_or(|p| crate::pattern::matches(p, t))
+            });
+            kind && listed && text
+        }
+        TypeRef::Array {
+            item,
+            min_items,
+            max_items,
+        } => value.as_array().is_some_and(|a| {
+            min_items.is_none_or(|m| a.len() >= m)
+                && max_items.is_none_or(|m| a.len() <= m)
+                && a.iter().all(|x| fits(model, x, item, d))
+        }),
+        TypeRef::Map(t) => value
+            .as_object()
+            .is_some_and(|m| m.values().all(|x| fits(model, x, t, d))),
+        TypeRef::Def(id) => match model.get(*id).map(|x| &x.kind) {
+            Some(TypeKind::Alias(t)) => fits(model, value, t, d),
+            Some(TypeKind::Enum(e)) => value
+                .as_str()
+                .is_some_and(|v| e.values.iter().any(|w| w.value == v)),
+            Some(TypeKind::OneOf(o)) => o.variants.iter().any(|v| fits(model, value, &v.ty, d)),
+            Some(TypeKind::Struct(st)) => {
+                let Some(m) = value.as_object() else {
+                    return false;
+                };
+                st.fields
+                    .iter()
+                    .filter(|f| f.min > 0)
+                    .all(|f| m.contains_key(&f.wire.local))
+                    && m.iter().all(|(k, x)| {
+                        match st.fields.iter().find(|f| &f.wire.local == k) {
+                            Some(f) => (f.nillable && x.is_null()) || fits(model, x, &f.ty, d),
+                            None => match &st.additional {
+                                Some((_, t)) => fits(model, x, t, d),
+                                None => !st.closed,
+                            },
+                        }
+                    })
+            }
+            _ => true,
+        },
+        _ => true,
+    }
+}
+
+fn resolved_kind<'m>(model: &'m TypeModel, ty: &TypeRef) -> Option<&'m TypeKind> {
+    match ty {
+        TypeRef::Def(id) => match model.get(*id).map(|d| &d.kind) {
+            Some(TypeKind::Alias(t)) => resolved_kind(model, t),
+            other => other,
+        },
+        _ => None,
+    }
+}
+
+/// Whether every JSON value valid for `inner` is valid for `outer` too. Conservative: `false`
+/// whenever unsure (recursion deeper than a few levels, facets it does not compare).
+fn subsumes(model: &TypeModel, outer: &TypeRef, inner: &TypeRef, depth: usize) -> bool {
+    if outer == inner {
+        return true;
+    }
+    if depth > 12 {
+        return false;
+    }
+    let d = depth + 1;
+    let alias = |t: &TypeRef| match t {
+        TypeRef::Def(id) => match model.get(*id).map(|x| &x.kind) {
+            Some(TypeKind::Alias(a)) => Some(a.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(a) = alias(outer) {
+        return subsumes(model, &a, inner, d);
+    }
+    if let Some(a) = alias(inner) {
+        return subsumes(model, outer, &a, d);
+    }
+    match (outer, inner) {
+        (TypeRef::AnyJson, _) => true,
+        (TypeRef::Nullable(o), TypeRef::Nullable(i)) => subsumes(model, o, i, d),
+        (TypeRef::Nullable(o), i) => subsumes(model, o, i, d),
+        (
+            TypeRef::Array {
+                item: o,
+                min_items: omin,
+                max_items: omax,
+            },
+            TypeRef::Array {
+                item: i,
+                min_items: imin,
+                max_items: imax,
+            },
+        ) => {
+            omin.unwrap_or(0) <= imin.unwrap_or(0)
+                && omax.is_none_or(|o| imax.is_some_and(|i| i <= o))
+                && subsumes(model, o, i, d)
+        }
+        (TypeRef::Map(o), TypeRef::Map(i)) => subsumes(model, o, i, d),
+        (TypeRef::Scalar(o), TypeRef::Scalar(i)) => scalar_subsumes(o, i),
+        (TypeRef::Def(o), TypeRef::Def(i)) => {
+            let (Some(o), Some(i)) = (model.get(*o), model.get(*i)) else {
+                return false;
+            };
+            match (&o.kind, &i.kind) {
+                (TypeKind::Struct(o), TypeKind::Struct(i)) => struct_subsumes(model, o, i, d),
+                (TypeKind::Enum(o), TypeKind::Enum(i)) => i
+                    .values
+                    .iter()
+                    .all(|v| o.values.iter().any(|w| w.value == v.value)),
+                (TypeKind::OneOf(o), _) => o
+                    .variants
+                    .iter()
+                    .any(|v| subsumes(model, &v.ty, inner, d)),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+fn scalar_subsumes(o: &Scalar, i: &Scalar) -> bool {
+    let kind = o.kind == i.kind
+        || (o.kind == ScalarKind::F64 && matches!(i.kind, ScalarKind::I32 | ScalarKind::I64))
+        || (o.kind == ScalarKind::I64 && i.kind == ScalarKind::I32);
+    let looser = |a: Option<f64>, b: Option<f64>, le: bool| match (a, b) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(a), Some(b)) => {
+            if le {
+                a <= b
+            } else {
+                a >= b
+            }
+        }
+    };
+    kind && o.format.as_ref().is_none_or(|f| i.format.as_ref() == Some(f))
+        && o.pattern.as_ref().is_none_or(|p| i.pattern.as_ref() == Some(p))
+        && o.min_length.is_none_or(|m| i.min_length.is_some_and(|n| n >= m))
+        && o.max_length.is_none_or(|m| i.max_length.is_some_and(|n| n <= m))
+        && looser(o.minimum, i.minimum, true)
+        && looser(o.maximum, i.maximum, false)
+        && (!o.exclusive_minimum || i.exclusive_minimum)
+        && (!o.exclusive_maximum || i.exclusive_maximum)
+        && (o.enumeration.is_empty()
+            || (!i.enumeration.is_empty()
+                && i.enumeration.iter().all(|v| o.enumeration.contains(v))))
+}
+
+/// Struct `outer` accepts every object struct `inner` accepts.
+fn struct_subsumes(model: &TypeModel, o: &StructDef, i: &StructDef, depth: usize) -> bool {
+    if o.unsatisfiable.is_some() {
+        return false;
+    }
+    // An open inner admits properties a closed outer refuses.
+    let inner_open = !i.closed;
+    if o.closed && (inner_open || i.additional.is_some()) {
+        return false;
+    }
+    // An open inner admits any value under a name it does not declare: a name the outer
+    // declares must then accept any value too.
+    let extras_accepted = o
+        .fields
+        .iter()
+        .filter(|f| !i.fields.iter().any(|g| g.wire == f.wire))
+        .all(|f| match &i.additional {
+            Some((_, t)) => subsumes(model, &f.ty, t, depth),
+            None => i.closed || f.ty == TypeRef::AnyJson,
+        });
+    let required_kept = extras_accepted
+        && o
+        .fields
+        .iter()
+        .filter(|f| f.min > 0)
+        .all(|f| i.fields.iter().any(|g| g.wire == f.wire && g.min > 0));
+    required_kept
+        && i.fields.iter().all(|g| {
+            match o.fields.iter().find(|f| f.wire == g.wire) {
+                Some(f) => {
+                    (f.nillable || !g.nillable)
+                        && f.access == g.access
+                        && subsumes(model, &f.ty, &g.ty, depth)
+                }
+                None => match &o.additional {
+                    Some((_, t)) => subsumes(model, t, &g.ty, depth),
+                    None => !o.closed,
+                },
+            }
+        })
+        && match (&o.additional, &i.additional) {
+            (_, None) => true,
+            (Some((_, ot)), Some((_, it))) => subsumes(model, ot, it, depth),
+            (None, Some(_)) => !o.closed,
+        }
 }
 
 impl<'a> Gen<'a> {
@@ -197,10 +499,15 @@ impl<'a> Gen<'a> {
     }
 
     /// One sample and, when it cannot be valid, why.
-    fn build(&self, ty: &TypeRef, shape: Shape) -> Option<(Value, Option<Unsatisfiable>)> {
+    fn build(
+        &self,
+        ty: &TypeRef,
+        shape: Shape,
+        tag: Option<(&str, &str)>,
+    ) -> Option<(Value, Option<Unsatisfiable>)> {
         let v = match shape {
             Shape::Branch(mode, i) => self.union(ty, mode, i, 0),
-            Shape::Plain(mode, i) => self.value(ty, mode, i, 0, None),
+            Shape::Plain(mode, i) => self.value(ty, mode, i, 0, tag),
         }?;
         let mut reasons: Vec<String> = Vec::new();
         let mut properties: Vec<String> = Vec::new();
