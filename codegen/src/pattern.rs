@@ -7,6 +7,9 @@
 //! left out of the walk; every candidate is then checked against all patterns, with the
 //! look-arounds where the check can express them, so that a value returned always matches.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// Characters tried, in order, for a character class.
@@ -22,16 +25,21 @@ pub(crate) fn matching(
     variant: usize,
 ) -> Option<String> {
     let first = patterns.first()?;
-    let hir = parse(first)?;
-    let checks: Vec<regex::Regex> = patterns.iter().filter_map(|p| checker(p)).collect();
     let mut fallback = None;
     for extra in 0..24 {
-        let mut out = String::new();
-        generate(&hir, variant, extra, &mut out);
-        if checks.iter().all(|r| r.is_match(&out)) {
+        let out = with_parsed(first, |hir| {
+            let mut out = String::new();
+            generate(hir, variant, extra, &mut out);
+            out
+        })?;
+        if patterns.iter().all(|p| matches(p, &out)) {
             let n = out.chars().count();
             if n >= min && n <= max {
                 return Some(out);
+            }
+            // Longer tries only help a `minLength` the shortest value misses.
+            if n > max {
+                return fallback.or(Some(out));
             }
             fallback.get_or_insert(out);
         }
@@ -42,19 +50,35 @@ pub(crate) fn matching(
 /// `true` when `value` matches the regex `pattern` (searched, not anchored, as JSON Schema and
 /// an anchored XSD regex both mean); a pattern no checker reads matches everything.
 pub(crate) fn matches(pattern: &str, value: &str) -> bool {
-    checker(pattern).is_none_or(|r| r.is_match(value))
+    CHECKERS.with(|c| {
+        // The compiled regex stays in the map: a clone would start with a cold cache.
+        let mut map = c.borrow_mut();
+        let re = map.entry(pattern.to_owned()).or_insert_with(|| {
+            regex::Regex::new(pattern)
+                .or_else(|_| regex::Regex::new(&strip_lookarounds(pattern)))
+                .ok()
+        });
+        re.as_ref().is_none_or(|r| r.is_match(value))
+    })
 }
 
-/// A compiled check for `pattern`: as written, or without its look-arounds.
-fn checker(pattern: &str) -> Option<regex::Regex> {
-    regex::Regex::new(pattern)
-        .or_else(|_| regex::Regex::new(&strip_lookarounds(pattern)))
-        .ok()
+thread_local! {
+    /// Compiled checks and parsed patterns, by pattern: a schema set uses a few hundred
+    /// patterns for tens of thousands of sample values, and compiling is what costs.
+    static CHECKERS: RefCell<HashMap<String, Option<regex::Regex>>> = RefCell::new(HashMap::new());
+    static PARSED: RefCell<HashMap<String, Option<Hir>>> = RefCell::new(HashMap::new());
 }
 
-fn parse(pattern: &str) -> Option<Hir> {
-    let parse = |p: &str| regex_syntax::ParserBuilder::new().build().parse(p).ok();
-    parse(pattern).or_else(|| parse(&strip_lookarounds(pattern)))
+/// Runs `f` on the parsed `pattern` (without look-arounds when it has any).
+fn with_parsed<T>(pattern: &str, f: impl FnOnce(&Hir) -> T) -> Option<T> {
+    PARSED.with(|c| {
+        let mut map = c.borrow_mut();
+        let hir = map.entry(pattern.to_owned()).or_insert_with(|| {
+            let parse = |p: &str| regex_syntax::ParserBuilder::new().build().parse(p).ok();
+            parse(pattern).or_else(|| parse(&strip_lookarounds(pattern)))
+        });
+        hir.as_ref().map(f)
+    })
 }
 
 /// The pattern without `(?=…)`, `(?!…)`, `(?<=…)`, `(?<!…)` groups.
@@ -73,7 +97,11 @@ fn strip_lookarounds(p: &str) -> String {
             continue;
         }
         let rest: String = chars[i..chars.len().min(i + 4)].iter().collect();
-        if c == '(' && ["(?=", "(?!", "(?<=", "(?<!"].iter().any(|s| rest.starts_with(s)) {
+        if c == '('
+            && ["(?=", "(?!", "(?<=", "(?<!"]
+                .iter()
+                .any(|s| rest.starts_with(s))
+        {
             // Skip to the matching parenthesis.
             let mut depth = 0usize;
             while i < chars.len() {

@@ -39,6 +39,12 @@ const ANY_NS: &str = "urn:example:conformance:any";
 /// (recursive schemas would otherwise never end).
 const MAX_DEPTH: usize = 12;
 
+/// Elements after which a sample writes required content only: a schema of many optional,
+/// repeated and recursive parts (HL7 CDA, UBL) would otherwise make samples of megabytes, and
+/// a conformance run's memory grows with them. Required content is always complete, so a
+/// sample stays valid.
+const MAX_ELEMENTS: usize = 3000;
+
 /// The samples of every root element.
 pub fn samples(model: &TypeModel, roots: &[RootElement]) -> Vec<XmlSample> {
     let mut out = Vec::new();
@@ -59,6 +65,7 @@ pub fn samples(model: &TypeModel, roots: &[RootElement]) -> Vec<XmlSample> {
                 variant: usize::from(!full),
                 stack: Vec::new(),
                 ids: 0,
+                elements: 0,
             };
             let mut w = XmlWriter::new();
             w.declaration();
@@ -130,6 +137,8 @@ struct Builder<'m> {
     stack: Vec<TypeId>,
     /// `xs:ID` values handed out so far (IDs are unique per document).
     ids: usize,
+    /// Elements written so far (see [`MAX_ELEMENTS`]).
+    elements: usize,
 }
 
 impl<'m> Builder<'m> {
@@ -143,7 +152,7 @@ impl<'m> Builder<'m> {
 
     /// Whether optional content is written at this depth.
     fn optional_here(&self, depth: usize) -> bool {
-        self.full && depth < MAX_DEPTH
+        self.full && depth < MAX_DEPTH && self.elements < MAX_ELEMENTS
     }
 
     /// How many occurrences of a field to write.
@@ -160,6 +169,7 @@ impl<'m> Builder<'m> {
 
     /// Writes an element named `ns`/`local` whose content has type `ty`.
     fn element(&mut self, w: &mut XmlWriter, ns: &str, local: &str, ty: &TypeRef, depth: usize) {
+        self.elements += 1;
         w.start(ns, local);
         match self.def(ty) {
             Some((id, TypeKind::Struct(s))) => {

@@ -158,3 +158,144 @@ fn a_wsdl_import_differing_in_case_is_found_too() {
     sdk_codegen::wsdl::read_with(&dir.join("service.wsdl"), &l).unwrap();
     assert!(l.warnings().iter().any(|w| w.contains("parts.wsdl")));
 }
+
+// ---- 4. OpenAPI descriptions split over files ----
+
+fn rest(rel: &str) -> sdk_codegen::openapi::RestModule {
+    sdk_codegen::openapi::generate(&unseen(rel), rel).unwrap()
+}
+
+#[test]
+fn a_description_split_over_files_generates_whole() {
+    let m = rest("split-openapi/api/openapi.yaml");
+    // The path item in paths/items.yaml gives two operations, the root one a third.
+    assert_eq!(m.operations, 3, "{}", m.code);
+    for ty in [
+        "pub struct Listing",
+        "pub struct Item",
+        "pub enum Tag",
+        "pub struct Problem",
+    ] {
+        assert!(m.code.contains(ty), "{ty} missing");
+    }
+    // Hoisted schemas are validated where they are written: the samples point into their
+    // own files.
+    let pointers: Vec<&str> = m
+        .samples
+        .iter()
+        .map(|s| s.schema_pointer.as_str())
+        .collect();
+    assert!(pointers.contains(&"../schemas/item.json#"), "{pointers:?}");
+    assert!(
+        pointers.contains(&"../common/problem.yaml#/components/schemas/Problem"),
+        "{pointers:?}"
+    );
+    // A body inside the inlined path item points into paths/items.yaml.
+    assert!(
+        pointers
+            .iter()
+            .any(|p| p.starts_with("../paths/items.yaml#/post/requestBody/content/")),
+        "{pointers:?}"
+    );
+    // The draft-04 pattern reached the samples.
+    let item = m
+        .samples
+        .iter()
+        .find(|s| s.schema_pointer == "../schemas/item.json#")
+        .unwrap();
+    let code = item.value["code"].as_str().unwrap();
+    assert!(
+        code.len() == 8 && code.as_bytes()[3] == b'-',
+        "{code} does not match ^[A-Z]{{3}}-[0-9]{{4}}$"
+    );
+}
+
+#[test]
+fn the_parts_of_a_split_description_are_found_and_a_missing_one_is_named() {
+    let l = Locations::new();
+    let parts = sdk_codegen::openapi::bundle::referenced_files(
+        &unseen("split-openapi/api/openapi.yaml"),
+        &l,
+    )
+    .unwrap();
+    let names: Vec<String> = parts
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.contains(&"items.yaml".to_owned()), "{names:?}");
+    assert!(names.contains(&"problem.yaml".to_owned()), "{names:?}");
+
+    let dir = scratch("split-missing");
+    std::fs::write(
+        dir.join("api.yaml"),
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n      $ref: 'gone.yaml#/components/schemas/B'\n",
+    )
+    .unwrap();
+    let err = sdk_codegen::openapi::generate(&dir.join("api.yaml"), "api.yaml")
+        .expect_err("a missing part must fail")
+        .to_string();
+    assert!(err.contains("gone.yaml"), "{err}");
+}
+
+#[test]
+fn a_reference_by_url_goes_through_the_same_mapping_as_schemas() {
+    let dir = scratch("split-url");
+    std::fs::write(
+        dir.join("api.yaml"),
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Wrapper:\n      type: object\n      properties:\n        problem:\n          $ref: 'https://schemas.example.org/common/problem.yaml#/components/schemas/Problem'\n",
+    )
+    .unwrap();
+    let refused = sdk_codegen::openapi::generate(&dir.join("api.yaml"), "api.yaml")
+        .expect_err("an unmapped URL must not be fetched")
+        .to_string();
+    assert!(refused.contains("refusing to fetch"), "{refused}");
+    let mut l = Locations::new();
+    l.add_mapping(
+        "https://schemas.example.org/common/",
+        unseen("split-openapi/common"),
+    );
+    let m = sdk_codegen::openapi::generate_with(&dir.join("api.yaml"), "api.yaml", &l).unwrap();
+    assert!(m.code.contains("pub struct Problem"));
+}
+
+// ---- 9. OpenAPI 3.1 ----
+
+#[test]
+fn openapi_3_1_generates_with_nulls_consts_and_discriminated_subtypes() {
+    let m = rest("oas31/pets.yaml");
+    let code = &m.code;
+    // `type: [string, "null"]` and `oneOf: [Owner, null]`: nullable optional properties.
+    assert!(
+        code.contains("pub nickname: ::sdk_runtime::rest::Nullable<::std::string::String>"),
+        "{code}"
+    );
+    assert!(
+        code.contains("pub owner: ::sdk_runtime::rest::Nullable<Owner>"),
+        "{code}"
+    );
+    // `$defs` reached through a pointer become a type of their own.
+    assert!(
+        code.contains("pub type OwnerId = ::std::string::String;"),
+        "{code}"
+    );
+    // `const: 2` without `type`: an integer.
+    assert!(
+        code.contains("pub schema_version: ::std::option::Option<i64>"),
+        "{code}"
+    );
+    // The base with discriminator + mapping over allOf subtypes.
+    assert!(code.contains("Dog") && code.contains("Cat"), "{code}");
+    // Samples of the subtypes carry their own tag.
+    let dog = m
+        .samples
+        .iter()
+        .find(|s| s.label.starts_with("schema Dog"))
+        .unwrap();
+    assert_eq!(dog.value["kind"], "dog", "{}", dog.value);
+    // `exclusiveMinimum: 0` (numeric, 3.1) is kept as a bound: no sample weighs 0.
+    assert!(m.samples.iter().all(|s| {
+        s.value
+            .get("weight")
+            .is_none_or(|w| w.as_f64() != Some(0.0))
+    }));
+}

@@ -1360,7 +1360,13 @@ impl<'a> Builder<'a> {
                 let mut props = Vec::new();
                 let mut req = BTreeSet::new();
                 if let Some(s) = schema.and_then(|s| self.resolve(s)) {
-                    self.merged(s, &mut Vec::new(), &mut props, &mut req, &mut BTreeSet::new());
+                    self.merged(
+                        s,
+                        &mut Vec::new(),
+                        &mut props,
+                        &mut req,
+                        &mut BTreeSet::new(),
+                    );
                 }
                 let mut fields = Vec::new();
                 for (wire, s) in props {

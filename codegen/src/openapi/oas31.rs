@@ -5,7 +5,7 @@
 //!   any value); `type: "null"` alone → a nullable value that can only be `null`;
 //! * `oneOf`/`anyOf` with a `{type: "null"}` member → the other members, `nullable: true`
 //!   (one member left: `allOf: [it]`, the 3.0 way of a nullable reference);
-//! * `const: v` → `enum: [v]`; `examples: [a, …]` → `example: a`;
+//! * `const: v` → `enum: [v]` (typed by the constant when the schema has no `type`); `examples: [a, …]` → `example: a`;
 //! * numeric `exclusiveMinimum: n` → `minimum: n` + `exclusiveMinimum: true` (and maximum);
 //! * `allOf` members that only annotate (`{readOnly: true}`) are folded into their schema;
 //! * `paths` may be absent (components only); `webhooks` and `components/pathItems` are not
@@ -168,6 +168,19 @@ fn schema(m: &mut Map<String, Value>) {
         }
     }
     if let Some(c) = m.remove("const") {
+        // Without a `type`, the constant's own JSON type is the schema's.
+        let inferred = match &c {
+            Value::String(_) => Some("string"),
+            Value::Bool(_) => Some("boolean"),
+            Value::Number(n) if n.is_i64() || n.is_u64() => Some("integer"),
+            Value::Number(_) => Some("number"),
+            _ => None,
+        };
+        if let Some(t) = inferred
+            && !m.contains_key("type")
+        {
+            m.insert("type".into(), Value::String(t.to_owned()));
+        }
         m.entry("enum").or_insert_with(|| Value::Array(vec![c]));
     }
     if let Some(Value::Array(examples)) = m.get("examples").cloned() {
@@ -225,7 +238,14 @@ mod tests {
 
     #[test]
     fn const_examples_and_numeric_exclusive_bounds() {
-        assert_eq!(norm(json!({"const": "x"})), json!({"enum": ["x"]}));
+        assert_eq!(
+            norm(json!({"const": "x"})),
+            json!({"type": "string", "enum": ["x"]})
+        );
+        assert_eq!(
+            norm(json!({"type": "number", "const": 2})),
+            json!({"type": "number", "enum": [2]})
+        );
         assert_eq!(norm(json!({"examples": [1, 2]})), json!({"example": 1}));
         assert_eq!(
             norm(json!({"exclusiveMinimum": 0})),

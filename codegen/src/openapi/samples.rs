@@ -19,8 +19,8 @@ use serde_json::{Map, Value, json};
 
 use super::JsonSample;
 use crate::emit::type_text;
-use crate::model::json::{Scalar, ScalarKind, Unsatisfiable};
 use crate::model::StructDef;
+use crate::model::json::{Scalar, ScalarKind, Unsatisfiable};
 use crate::model::rest::{Body, ResponseBody};
 use crate::model::{
     ErrorMatch, OperationBinding, Protocol, ServiceModel, TypeDef, TypeKind, TypeModel, TypeRef,
@@ -320,15 +320,15 @@ fn fits(model: &TypeModel, value: &Value, ty: &TypeRef, depth: usize) -> bool {
                     .iter()
                     .filter(|f| f.min > 0)
                     .all(|f| m.contains_key(&f.wire.local))
-                    && m.iter().all(|(k, x)| {
-                        match st.fields.iter().find(|f| &f.wire.local == k) {
+                    && m.iter().all(
+                        |(k, x)| match st.fields.iter().find(|f| &f.wire.local == k) {
                             Some(f) => (f.nillable && x.is_null()) || fits(model, x, &f.ty, d),
                             None => match &st.additional {
                                 Some((_, t)) => fits(model, x, t, d),
                                 None => !st.closed,
                             },
-                        }
-                    })
+                        },
+                    )
             }
             _ => true,
         },
@@ -401,10 +401,9 @@ fn subsumes(model: &TypeModel, outer: &TypeRef, inner: &TypeRef, depth: usize) -
                     .values
                     .iter()
                     .all(|v| o.values.iter().any(|w| w.value == v.value)),
-                (TypeKind::OneOf(o), _) => o
-                    .variants
-                    .iter()
-                    .any(|v| subsumes(model, &v.ty, inner, d)),
+                (TypeKind::OneOf(o), _) => {
+                    o.variants.iter().any(|v| subsumes(model, &v.ty, inner, d))
+                }
                 _ => false,
             }
         }
@@ -427,10 +426,17 @@ fn scalar_subsumes(o: &Scalar, i: &Scalar) -> bool {
             }
         }
     };
-    kind && o.format.as_ref().is_none_or(|f| i.format.as_ref() == Some(f))
-        && o.pattern.as_ref().is_none_or(|p| i.pattern.as_ref() == Some(p))
-        && o.min_length.is_none_or(|m| i.min_length.is_some_and(|n| n >= m))
-        && o.max_length.is_none_or(|m| i.max_length.is_some_and(|n| n <= m))
+    kind && o
+        .format
+        .as_ref()
+        .is_none_or(|f| i.format.as_ref() == Some(f))
+        && o.pattern
+            .as_ref()
+            .is_none_or(|p| i.pattern.as_ref() == Some(p))
+        && o.min_length
+            .is_none_or(|m| i.min_length.is_some_and(|n| n >= m))
+        && o.max_length
+            .is_none_or(|m| i.max_length.is_some_and(|n| n <= m))
         && looser(o.minimum, i.minimum, true)
         && looser(o.maximum, i.maximum, false)
         && (!o.exclusive_minimum || i.exclusive_minimum)
@@ -461,14 +467,14 @@ fn struct_subsumes(model: &TypeModel, o: &StructDef, i: &StructDef, depth: usize
             None => i.closed || f.ty == TypeRef::AnyJson,
         });
     let required_kept = extras_accepted
-        && o
-        .fields
-        .iter()
-        .filter(|f| f.min > 0)
-        .all(|f| i.fields.iter().any(|g| g.wire == f.wire && g.min > 0));
+        && o.fields
+            .iter()
+            .filter(|f| f.min > 0)
+            .all(|f| i.fields.iter().any(|g| g.wire == f.wire && g.min > 0));
     required_kept
-        && i.fields.iter().all(|g| {
-            match o.fields.iter().find(|f| f.wire == g.wire) {
+        && i.fields
+            .iter()
+            .all(|g| match o.fields.iter().find(|f| f.wire == g.wire) {
                 Some(f) => {
                     (f.nillable || !g.nillable)
                         && f.access == g.access
@@ -478,8 +484,7 @@ fn struct_subsumes(model: &TypeModel, o: &StructDef, i: &StructDef, depth: usize
                     Some((_, t)) => subsumes(model, t, &g.ty, depth),
                     None => !o.closed,
                 },
-            }
-        })
+            })
         && match (&o.additional, &i.additional) {
             (_, None) => true,
             (Some((_, ot)), Some((_, it))) => subsumes(model, ot, it, depth),
@@ -976,7 +981,11 @@ fn string(s: &Scalar, variant: usize) -> String {
     // spec's example that breaks them would be our sample's fault, not the generated code's.
     let fits = |v: &str| {
         let n = v.chars().count();
-        n >= min && n <= max && s.pattern.as_deref().is_none_or(|p| crate::pattern::matches(p, v))
+        n >= min
+            && n <= max
+            && s.pattern
+                .as_deref()
+                .is_none_or(|p| crate::pattern::matches(p, v))
     };
     let by_format = match s.format.as_deref() {
         Some("date") => Some(["2024-01-31", "2023-12-01"][variant % 2].to_owned()),

@@ -399,22 +399,52 @@ fn discover(dir: &Path, locations: &codegen::locate::Locations) -> Result<Vec<Se
     };
     // Every file some WSDL or schema imports or includes, or some description refers to.
     let mut referenced = BTreeSet::new();
+    // Descriptions: who refers to whom (canonical paths).
+    let mut described: std::collections::BTreeMap<PathBuf, Vec<PathBuf>> = Default::default();
     for f in &files {
-        let targets = match ext(f).as_str() {
+        match ext(f).as_str() {
             "wsdl" | "xsd" => {
-                codegen::wsdl::referenced_files_with(f, locations).map_err(|e| e.to_string())?
+                for p in
+                    codegen::wsdl::referenced_files_with(f, locations).map_err(|e| e.to_string())?
+                {
+                    if let Ok(p) = p.canonicalize() {
+                        referenced.insert(p);
+                    }
+                }
             }
             // A description split over files: the parts are in the set of the file that
             // refers to them (an unreadable file is reported when it is generated).
             "json" | "yaml" | "yml" => {
-                codegen::openapi::bundle::referenced_files(f, locations).unwrap_or_default()
+                if let Ok(own) = f.canonicalize() {
+                    let targets = codegen::openapi::bundle::referenced_files(f, locations)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|p| p.canonicalize().ok())
+                        .filter(|p| *p != own)
+                        .collect();
+                    described.insert(own, targets);
+                }
             }
-            _ => Vec::new(),
-        };
-        for p in targets {
-            if let Ok(p) = p.canonicalize() {
-                referenced.insert(p);
+            _ => {}
+        }
+    }
+    // A description is a part when a file outside what it reaches refers to it; a root's own
+    // parts referring back to it (`../openapi.yaml#/components/...`) do not make it a part.
+    for file in described.keys() {
+        let mut reach = BTreeSet::new();
+        let mut stack = vec![file.clone()];
+        while let Some(x) = stack.pop() {
+            for t in described.get(&x).into_iter().flatten() {
+                if reach.insert(t.clone()) {
+                    stack.push(t.clone());
+                }
             }
+        }
+        let part = described
+            .iter()
+            .any(|(g, targets)| g != file && targets.contains(file) && !reach.contains(g));
+        if part {
+            referenced.insert(file.clone());
         }
     }
     let mut sets = Vec::new();
