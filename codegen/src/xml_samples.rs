@@ -241,11 +241,16 @@ impl<'m> Builder<'m> {
     /// Every occurrence of an element, group or wildcard field.
     fn field(&mut self, w: &mut XmlWriter, f: &Field, depth: usize) {
         let n = self.count(f, depth);
-        for _ in 0..n {
+        for i in 0..n {
             match f.kind {
                 FieldKind::Attribute | FieldKind::Property => {}
                 FieldKind::Element => {
-                    if f.nillable && !self.full && f.min > 0 {
+                    // Minimal samples nil every required nillable element; full ones nil the
+                    // last of several items of a repeated one.
+                    let nil = f.nillable
+                        && ((!self.full && f.min > 0)
+                            || (f.nillable_items() && n >= 2 && i + 1 == n));
+                    if nil {
                         w.start(&f.wire.ns, &f.wire.local);
                         w.attr(XSI_NS, "nil", "true");
                         w.end();

@@ -82,6 +82,14 @@ pub(super) fn read_expr(model: &TypeModel, f: &Field, slot: usize) -> TokenStrea
             quote!(complex_many),
         ),
     };
+    if f.nillable_items() {
+        let many = if is_simple(model, &f.ty) {
+            quote!(text_many_nil)
+        } else {
+            quote!(complex_many_nil)
+        };
+        return quote!(c.#many(cx, #i)?);
+    }
     match (card, f.boxed) {
         (Cardinality::One, false) => quote!(c.#one(cx, #i, #local)?),
         (Cardinality::One, true) => quote!(::std::boxed::Box::new(c.#one(cx, #i, #local)?)),
@@ -131,6 +139,10 @@ pub(super) fn write_stmt(
             let simple = is_simple(model, &f.ty);
             let nil_required = f.nillable && f.min > 0;
             let put = match (simple, card, nil_required) {
+                (true, Cardinality::Many, _) if f.nillable_items() => quote!(put_text_all_nil),
+                (false, Cardinality::Many, _) if f.nillable_items() => {
+                    quote!(put_complex_all_nil)
+                }
                 (true, Cardinality::One, _) => quote!(put_text),
                 (true, Cardinality::Optional, true) => quote!(put_text_nil),
                 (true, Cardinality::Optional, false) => quote!(put_text_opt),

@@ -137,6 +137,9 @@ pub(super) fn stored_type(model: &TypeModel, f: &Field) -> Result<TokenStream, E
     Ok(match f.storage() {
         Storage::One => inner,
         Storage::Optional | Storage::RequiredNullable => quote!(::std::option::Option<#inner>),
+        Storage::Many if f.nillable_items() => {
+            quote!(::std::vec::Vec<::std::option::Option<#inner>>)
+        }
         Storage::Many => quote!(::std::vec::Vec<#inner>),
         Storage::Nullable => quote!(::sdk_runtime::rest::Nullable<#inner>),
     })

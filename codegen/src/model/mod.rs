@@ -284,6 +284,12 @@ impl Field {
 }
 
 impl Field {
+    /// A repeated element declared `nillable="true"`: each item may be `xsi:nil` (stored as
+    /// `Vec<Option<T>>`).
+    pub fn nillable_items(&self) -> bool {
+        self.kind == FieldKind::Element && self.nillable && self.cardinality() == Cardinality::Many
+    }
+
     /// A JSON property may be absent from an object: not required, or required only in one
     /// direction (`readOnly`/`writeOnly`), or required but not declared.
     pub fn optional(&self) -> bool {

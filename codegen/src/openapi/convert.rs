@@ -776,7 +776,11 @@ impl<'a> Builder<'a> {
         if !v.all_of.is_empty() || v.is_object_like() {
             return self.object(schema, name);
         }
-        Ok(TypeKind::Alias(self.plain_ty(&v, name)?))
+        let mut t = self.plain_ty(&v, name)?;
+        if let TypeRef::Scalar(sc) = &mut t {
+            sc.example = schema.schema_data.example.clone();
+        }
+        Ok(TypeKind::Alias(t))
     }
 
     fn union(

@@ -1017,10 +1017,24 @@ fn string(s: &Scalar, variant: usize) -> String {
     {
         return e.clone();
     }
-    if let Some(p) = &s.pattern
-        && let Some(v) = crate::pattern::matching(std::slice::from_ref(p), min, max, variant)
-    {
-        return v;
+    if let Some(p) = &s.pattern {
+        // The pattern's alternatives from `variant` on, the first whose value also has the
+        // format (a pattern admitting `yyyy-mm-ddTHH:MM:SS` without a zone beside
+        // `format: date-time`).
+        let mut first = None;
+        for k in 0..8 {
+            let Some(v) = crate::pattern::matching(std::slice::from_ref(p), min, max, variant + k)
+            else {
+                break;
+            };
+            if s.format.as_deref().is_none_or(|f| has_format(f, &v)) {
+                return v;
+            }
+            first.get_or_insert(v);
+        }
+        if let Some(v) = first {
+            return v;
+        }
     }
     let mut text = if variant.is_multiple_of(2) {
         "sample".to_owned()
@@ -1031,6 +1045,29 @@ fn string(s: &Scalar, variant: usize) -> String {
         text.push('x');
     }
     text.chars().take(max.max(min)).collect()
+}
+
+/// Whether `v` is of `format`, for the formats validators check (others: yes).
+fn has_format(format: &str, v: &str) -> bool {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let date = |d: &str| {
+        let p: Vec<&str> = d.split('-').collect();
+        matches!(p.as_slice(), [y, m, dd] if digits(y, 4) && digits(m, 2) && digits(dd, 2))
+    };
+    match format {
+        "date" => date(v),
+        "date-time" => {
+            let Some((d, t)) = v.split_once(['T', 't']) else {
+                return false;
+            };
+            let zoned = t.ends_with(['Z', 'z'])
+                || (t.len() > 6 && matches!(t.as_bytes().get(t.len() - 6), Some(b'+' | b'-')));
+            date(d) && zoned && t.len() >= 9
+        }
+        "email" => v.contains('@'),
+        "uuid" => v.len() == 36 && v.chars().filter(|c| *c == '-').count() == 4,
+        _ => true,
+    }
 }
 
 #[cfg(test)]

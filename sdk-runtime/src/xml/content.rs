@@ -521,6 +521,25 @@ impl<'e> Content<'e> {
             .collect()
     }
 
+    /// A repeated nillable simple-typed element: an item with `xsi:nil="true"` reads as
+    /// `None`, in its place.
+    pub fn text_many_nil<T: XmlText>(
+        &mut self,
+        cx: &mut ReadContext,
+        slot: usize,
+    ) -> Result<Vec<Option<T>>, DecodeError> {
+        self.take(slot)
+            .into_iter()
+            .map(|e| {
+                if is_nil(e) {
+                    Ok(None)
+                } else {
+                    cx.text_value(e).map(Some)
+                }
+            })
+            .collect()
+    }
+
     /// A required complex-typed element.
     pub fn complex_one<T: XmlRead>(
         &mut self,
@@ -554,6 +573,25 @@ impl<'e> Content<'e> {
         self.take(slot)
             .into_iter()
             .map(|e| cx.complex_value(e))
+            .collect()
+    }
+
+    /// A repeated nillable complex-typed element: an item with `xsi:nil="true"` (and no child
+    /// elements) reads as `None`, in its place.
+    pub fn complex_many_nil<T: XmlRead>(
+        &mut self,
+        cx: &mut ReadContext,
+        slot: usize,
+    ) -> Result<Vec<Option<T>>, DecodeError> {
+        self.take(slot)
+            .into_iter()
+            .map(|e| {
+                if is_nil(e) && !e.has_child_elements() {
+                    Ok(None)
+                } else {
+                    cx.complex_value(e).map(Some)
+                }
+            })
             .collect()
     }
 
@@ -688,6 +726,13 @@ pub fn put_text_all<T: XmlText>(w: &mut XmlWriter, ns: &str, local: &str, v: &[T
     }
 }
 
+/// Writes a repeated nillable simple-typed element (`None` items → `xsi:nil="true"`).
+pub fn put_text_all_nil<T: XmlText>(w: &mut XmlWriter, ns: &str, local: &str, v: &[Option<T>]) {
+    for v in v {
+        put_text_nil(w, ns, local, v.as_ref());
+    }
+}
+
 /// Writes a required complex-typed element.
 pub fn put_complex<T: XmlWrite>(w: &mut XmlWriter, ns: &str, local: &str, v: &T) {
     w.start(ns, local);
@@ -714,6 +759,13 @@ pub fn put_complex_nil<T: XmlWrite>(w: &mut XmlWriter, ns: &str, local: &str, v:
 pub fn put_complex_all<T: XmlWrite>(w: &mut XmlWriter, ns: &str, local: &str, v: &[T]) {
     for v in v {
         put_complex(w, ns, local, v);
+    }
+}
+
+/// Writes a repeated nillable complex-typed element (`None` items → `xsi:nil="true"`).
+pub fn put_complex_all_nil<T: XmlWrite>(w: &mut XmlWriter, ns: &str, local: &str, v: &[Option<T>]) {
+    for v in v {
+        put_complex_nil(w, ns, local, v.as_ref());
     }
 }
 

@@ -12,8 +12,8 @@ pub(crate) use writer::{escape_attr_into, escape_text_into};
 
 pub use content::{
     Content, Particle, XmlGroup, list_from_text, list_to_text, put_any, put_attr, put_complex,
-    put_complex_all, put_complex_nil, put_complex_opt, put_group, put_text, put_text_all,
-    put_text_nil, put_text_opt,
+    put_complex_all, put_complex_all_nil, put_complex_nil, put_complex_opt, put_group, put_text,
+    put_text_all, put_text_all_nil, put_text_nil, put_text_opt,
 };
 pub use dom::{Attribute, Element, MAX_DEPTH, Node, ParseError, decode, parse, parse_str};
 pub use read::{
