@@ -5,8 +5,9 @@
 //! `catalog.xml` at the top of a scanned folder is used too) and URL mappings (`--map`), the
 //! generator's built-in W3C schemas last; nothing is fetched. xmllint gets the same catalog.
 //!
-//! Runs the generator over specs nobody here wrote (defaults: `../shared/corpus` and
-//! `../shared/specs/published`): every WSDL, every standalone XSD set (a schema no other file
+//! Runs the generator over specs nobody here wrote (defaults: `../shared/corpus`,
+//! `../shared/corpus-incoming`, `../shared/specs/published`, and our own small specs of the
+//! classes real ones showed, `codegen/fixtures/unseen`): every WSDL, every standalone XSD set (a schema no other file
 //! imports or includes, with everything it reaches) and every OpenAPI 3.0 / Swagger 2.0 file
 //! becomes one crate in a scratch workspace (never in the repository), is compiled with
 //! `cargo check`, and its messages are round-tripped. Prints a table, writes it as JSON, and
@@ -155,12 +156,36 @@ fn parse_args(root: &Path, args: &[String]) -> Result<Options, String> {
     }
     if opts.dirs.is_empty() {
         let shared = root.join("../shared");
-        opts.dirs = vec![shared.join("corpus"), shared.join("specs/published")];
+        opts.dirs = vec![
+            shared.join("corpus"),
+            shared.join("corpus-incoming"),
+            shared.join("specs/published"),
+            root.join("codegen/fixtures/unseen"),
+        ];
     }
     Ok(opts)
 }
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
+    let started = Instant::now();
+    let result = run_sets(root, args);
+    // The run's cost, whatever its outcome: wall time, and the peak resident memory of this
+    // process and of its largest child (cargo, rustc, a harness, xmllint, the JSON validator).
+    let peak = |who| {
+        nix::sys::resource::getrusage(who)
+            .map(|u| u.max_rss() / 1024)
+            .unwrap_or(0)
+    };
+    println!(
+        "conformance run: {:.0} s wall; peak RSS {} MiB (xtask), {} MiB (largest child process)",
+        started.elapsed().as_secs_f64(),
+        peak(nix::sys::resource::UsageWho::RUSAGE_SELF),
+        peak(nix::sys::resource::UsageWho::RUSAGE_CHILDREN),
+    );
+    result
+}
+
+fn run_sets(root: &Path, args: &[String]) -> Result<(), String> {
     let opts = parse_args(root, args)?;
     let mut locations = codegen::locate::Locations::new();
     for (url, path) in &opts.maps {
