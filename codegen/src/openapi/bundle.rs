@@ -11,7 +11,7 @@
 //!   which is where the conformance run validates its samples.
 //! * A reference anywhere else (a path item, a parameter, a response, a request body, an
 //!   example) to another file is **inlined**: the target, with its own references resolved
-//!   against its own file, replaces the reference. An inlined object carries [`BASE`] (its
+//!   against its own file, replaces the reference. An inlined object carries `x-sdk-base` (its
 //!   `file#pointer`), so that origins of bodies inside it point into the file they are in.
 //! * Files are read once; a reference cycle through inlined objects is refused (schemas may be
 //!   recursive: they are hoisted, and a hoisted schema is named before it is walked).
