@@ -194,6 +194,9 @@ pub struct Module {
     pub synthetic_roots: bool,
     /// The model the code was generated from (for sample messages).
     pub model: model::TypeModel,
+    /// Body elements no schema declares (rpc/literal wrappers, elements of document-style
+    /// `type=` parts): a validator's schema must declare them.
+    pub undeclared: Vec<model::UndeclaredElement>,
 }
 
 /// Namespace of the stand-in elements [`generate_schema_module`] gives the named types of a
@@ -221,10 +224,16 @@ pub fn generate_wsdl_module_with(
         &emit::Options::default(),
     )?;
     let mut elements = Vec::new();
+    let mut undeclared: Vec<model::UndeclaredElement> = Vec::new();
     for op in &model.operations {
         let model::OperationBinding::Soap(s) = &op.binding else {
             continue;
         };
+        for u in &s.undeclared {
+            if !undeclared.contains(u) {
+                undeclared.push(u.clone());
+            }
+        }
         let faults = op.errors.iter().filter_map(|e| match &e.matcher {
             model::ErrorMatch::Fault(p) => Some(p),
             model::ErrorMatch::Status { .. } => None,
@@ -254,6 +263,7 @@ pub fn generate_wsdl_module_with(
         elements,
         synthetic_roots: false,
         model: model.types,
+        undeclared,
     })
 }
 
@@ -300,5 +310,6 @@ pub fn generate_schema_module_with(
         elements,
         synthetic_roots,
         model: types,
+        undeclared: Vec::new(),
     })
 }

@@ -3,8 +3,8 @@
 use crate::Error;
 use crate::config::Overlay;
 use crate::model::{
-    ErrorCase, ErrorMatch, OperationBinding, OperationModel, Part, Protocol, Provenance,
-    ServiceModel, SoapOperation,
+    ErrorCase, ErrorMatch, Field, FieldKind, OperationBinding, OperationModel, Part, Protocol,
+    Provenance, ServiceModel, SoapOperation, TypeRef, UndeclaredContent, UndeclaredElement,
 };
 use crate::names;
 use crate::wsdl::{Binding, Definitions, Message, QName, SoapVersion, Style};
@@ -60,34 +60,37 @@ pub fn build(
             .iter()
             .find(|o| o.name == bop.name)
             .ok_or_else(|| spec(format!("operation {} not in portType", bop.name)))?;
-        if bop.style == Style::Rpc {
-            return Err(spec(format!(
-                "operation {}: rpc style is not supported yet (document/literal only)",
-                bop.name
-            )));
-        }
         if bop.input.encoded || bop.output.encoded {
             return Err(spec(format!(
-                "operation {}: SOAP encoding (use=\"encoded\") is not supported",
+                "operation {}: SOAP encoding (use=\"encoded\", rpc/encoded) is not supported: it is outside WS-I Basic Profile, which allows only literal use",
                 bop.name
             )));
         }
+        let rpc = bop.style == Style::Rpc;
         let message = |q: &QName| -> Result<&Message, Error> {
             defs.messages
                 .iter()
                 .find(|m| &m.name == q)
                 .ok_or_else(|| spec(format!("message {q} not found")))
         };
-        let body = |conv: &mut Converter<'_>,
-                    msg: Option<&QName>,
-                    parts: &Option<Vec<String>>,
-                    header_parts: &[(QName, String)]|
+        let mut undeclared = Vec::new();
+        let mut body = |conv: &mut Converter<'_>,
+                        msg: Option<&QName>,
+                        bound: &crate::wsdl::BoundMessage,
+                        suffix: &str|
          -> Result<Vec<Part>, Error> {
+            let (parts, header_parts, wrapper_ns) = (
+                &bound.body_parts,
+                &bound.headers,
+                bound.namespace.as_deref(),
+            );
             let Some(q) = msg else {
                 return Ok(Vec::new());
             };
             let m = message(q)?;
             let mut ids = Vec::new();
+            let mut fields = Vec::new();
+            let mut part_types = Vec::new();
             for p in &m.parts {
                 let in_body = match parts {
                     Some(list) => list.contains(&p.name),
@@ -97,31 +100,75 @@ pub fn build(
                 if !in_body {
                     continue;
                 }
-                let el = p.element.as_ref().ok_or_else(|| {
-                    spec(format!(
-                        "message {q} part {}: type= parts need rpc style, not supported yet",
-                        p.name
-                    ))
-                })?;
+                if rpc {
+                    // rpc/literal: every part is a child of the operation's wrapper, named
+                    // after the part, unqualified (WS-I BP R2735), of the part's type.
+                    let ty = p.type_.as_ref().ok_or_else(|| {
+                        spec(format!(
+                            "message {q} part {}: rpc/literal parts are `type=` parts (WS-I BP R2203); `element=` parts need document style",
+                            p.name
+                        ))
+                    })?;
+                    fields.push(rpc_field(&p.name, conv.type_of(ty)?));
+                    part_types.push((p.name.clone(), ty.clone()));
+                    continue;
+                }
+                match (&p.element, &p.type_) {
+                    (Some(el), _) => ids.push(Part {
+                        element: el.clone(),
+                        ty: conv.element(el)?,
+                    }),
+                    // Document style with a `type=` part (outside WS-I, shipped by real
+                    // services): the body holds an element named after the part, unqualified,
+                    // of that type, as zeep and wsdl2java read it.
+                    (None, Some(t)) => {
+                        let ty = conv.type_of(t)?;
+                        let TypeRef::Def(id) = ty else {
+                            return Err(spec(format!(
+                                "message {q} part {}: a document-style `type=` part of a simple type has no element to carry it",
+                                p.name
+                            )));
+                        };
+                        ids.push(Part {
+                            element: QName::new("", p.name.clone()),
+                            ty: id,
+                        });
+                        undeclared.push(UndeclaredElement {
+                            element: QName::new("", p.name.clone()),
+                            content: UndeclaredContent::Type(t.clone()),
+                        });
+                    }
+                    (None, None) => {
+                        return Err(spec(format!(
+                            "message {q} part {} has neither `element=` nor `type=`",
+                            p.name
+                        )));
+                    }
+                }
+            }
+            if rpc {
+                let ns = wrapper_ns.unwrap_or(&defs.target_ns).to_owned();
+                let local = format!("{}{suffix}", bop.name);
+                let id = conv.wrapper(
+                    &format!("{}{suffix}Rpc", bop.name),
+                    QName::new(ns.clone(), local.clone()),
+                    fields,
+                    format!("The rpc/literal wrapper `{local}` of operation `{}`: one element per message part.", bop.name),
+                );
                 ids.push(Part {
-                    element: el.clone(),
-                    ty: conv.element(el)?,
+                    element: QName::new(ns.clone(), local.clone()),
+                    ty: id,
+                });
+                undeclared.push(UndeclaredElement {
+                    element: QName::new(ns, local),
+                    content: UndeclaredContent::Parts(part_types),
                 });
             }
             Ok(ids)
         };
-        let input = body(
-            &mut conv,
-            pop.input.as_ref(),
-            &bop.input.body_parts,
-            &bop.input.headers,
-        )?;
-        let output = body(
-            &mut conv,
-            pop.output.as_ref(),
-            &bop.output.body_parts,
-            &bop.output.headers,
-        )?;
+        let input = body(&mut conv, pop.input.as_ref(), &bop.input, "")?;
+        let output = body(&mut conv, pop.output.as_ref(), &bop.output, "Response")?;
+        drop(body);
         if input.len() != 1 || output.len() > 1 {
             return Err(spec(format!(
                 "operation {}: bodies with {} input and {} output parts are not supported yet (one input, at most one output)",
@@ -184,6 +231,7 @@ pub fn build(
                 input,
                 output,
                 input_headers,
+                undeclared,
             }),
         });
     }
@@ -202,4 +250,24 @@ pub fn build(
         operations,
         types: conv.finish(),
     })
+}
+
+/// A part of an rpc/literal message as a field of its wrapper.
+fn rpc_field(name: &str, ty: TypeRef) -> Field {
+    Field {
+        rust_name: String::new(),
+        wire: QName::new("", name.to_owned()),
+        kind: FieldKind::Element,
+        ty,
+        min: 1,
+        max: Some(1),
+        nillable: false,
+        doc: vec![format!("Message part `{name}`.")],
+        sensitive: false,
+        boxed: false,
+        wildcard: None,
+        default: None,
+        access: Default::default(),
+        undeclared: false,
+    }
 }

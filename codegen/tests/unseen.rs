@@ -299,3 +299,49 @@ fn openapi_3_1_generates_with_nulls_consts_and_discriminated_subtypes() {
             .is_none_or(|w| w.as_f64() != Some(0.0))
     }));
 }
+
+// ---- 3. rpc/literal and document style with type= parts ----
+
+#[test]
+fn rpc_literal_parts_become_unqualified_children_of_the_operation_wrapper() {
+    let m =
+        sdk_codegen::generate_wsdl_module(&unseen("rpc-literal/calc.wsdl"), "calc.wsdl").unwrap();
+    assert_eq!(m.operations, 2);
+    let names: Vec<String> = m.elements.iter().map(|e| e.name.to_string()).collect();
+    // The wrappers carry the operation's name in soap:body's namespace; the document-style
+    // type= part is an unqualified element named after the part.
+    for n in [
+        "{urn:example:calc}Add",
+        "{urn:example:calc}AddResponse",
+        "{}operands",
+        "{}result",
+    ] {
+        assert!(names.contains(&n.to_owned()), "{n} missing from {names:?}");
+    }
+    let add = m
+        .model
+        .types
+        .iter()
+        .find(|t| t.element.as_ref().is_some_and(|e| e.local == "Add"))
+        .unwrap();
+    let sdk_codegen::model::TypeKind::Struct(s) = &add.kind else {
+        panic!("wrapper is not a struct");
+    };
+    let parts: Vec<String> = s.fields.iter().map(|f| f.wire.to_string()).collect();
+    assert_eq!(parts, ["{}operands", "{}label"]);
+    // A validator can declare what no schema does.
+    assert_eq!(m.undeclared.len(), 4, "{:?}", m.undeclared);
+}
+
+#[test]
+fn rpc_encoded_is_refused_with_the_reason() {
+    let dir = scratch("rpc-encoded");
+    let wsdl = std::fs::read_to_string(unseen("rpc-literal/calc.wsdl"))
+        .unwrap()
+        .replace("use=\"literal\" namespace", "use=\"encoded\" namespace");
+    std::fs::write(dir.join("calc.wsdl"), wsdl).unwrap();
+    let err = sdk_codegen::generate_wsdl_module(&dir.join("calc.wsdl"), "calc.wsdl")
+        .expect_err("rpc/encoded must be refused")
+        .to_string();
+    assert!(err.contains("rpc/encoded") && err.contains("WS-I"), "{err}");
+}

@@ -594,6 +594,27 @@ pub struct SoapOperation {
     pub output: Vec<Part>,
     /// Input header blocks.
     pub input_headers: Vec<Part>,
+    /// Body elements of this operation no schema declares (rpc/literal wrappers, the elements
+    /// document-style `type=` parts imply), for validators that need them declared.
+    pub undeclared: Vec<UndeclaredElement>,
+}
+
+/// A body element no schema declares, described so that a schema can declare it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndeclaredElement {
+    /// Its name.
+    pub element: QName,
+    /// Its content.
+    pub content: UndeclaredContent,
+}
+
+/// The content of an [`UndeclaredElement`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UndeclaredContent {
+    /// Of the named XSD type.
+    Type(QName),
+    /// A sequence of unqualified elements (name, named XSD type): an rpc/literal wrapper.
+    Parts(Vec<(String, QName)>),
 }
 
 /// One typed error of an operation: a variant of its `Error` enum.

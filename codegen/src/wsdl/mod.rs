@@ -186,6 +186,8 @@ pub struct BindingOperation {
 pub struct BoundMessage {
     /// `soap:body parts=`, when restricted.
     pub body_parts: Option<Vec<String>>,
+    /// `soap:body namespace=`: the namespace of an rpc wrapper element.
+    pub namespace: Option<String>,
     /// `use="encoded"` was found (unsupported).
     pub encoded: bool,
     /// Header parts: (message, part).
@@ -447,6 +449,7 @@ fn read_binding(path: &Path, scope: &Scope, b: &Element, tns: &str) -> Result<Bi
                         m.body_parts = ext
                             .attribute("", "parts")
                             .map(|p| p.split_whitespace().map(str::to_owned).collect());
+                        m.namespace = ext.attribute("", "namespace").map(str::to_owned);
                     }
                     "header" => {
                         m.encoded |= ext.attribute("", "use") == Some("encoded");

@@ -390,6 +390,41 @@ impl<'a> Converter<'a> {
         }
     }
 
+    /// The type of a value of the named XSD type `name` (built-in or declared).
+    pub fn type_of(&mut self, name: &QName) -> Result<TypeRef, Error> {
+        if name.ns == XS_NS {
+            return builtin(&name.local)
+                .map(|(b, _, _)| TypeRef::Builtin(b))
+                .ok_or_else(|| self.err(format!("unknown XSD built-in type `{name}`")));
+        }
+        let ident = self
+            .named
+            .get(name)
+            .cloned()
+            .ok_or_else(|| self.err(format!("type `{name}` is not declared")))?;
+        self.type_ref(&ident)
+    }
+
+    /// A struct no schema declares, carrying the element `element`: an rpc/literal wrapper
+    /// (WSDL 1.1 §3.5, WS-I BP R2729) whose fields are the message's parts. Fields are named
+    /// here.
+    pub fn wrapper(
+        &mut self,
+        name: &str,
+        element: QName,
+        fields: Vec<Field>,
+        doc: String,
+    ) -> TypeId {
+        let id = self.reserve_name(name);
+        let mut def = StructDef {
+            fields,
+            ..StructDef::default()
+        };
+        self.name_fields(&mut def);
+        self.fill(id, None, Some(element), vec![doc], TypeKind::Struct(def));
+        id
+    }
+
     /// The struct type that carries the global element `element` in a message.
     pub fn element(&mut self, element: &QName) -> Result<TypeId, Error> {
         if let Some(id) = self.by_element.get(element) {

@@ -20,6 +20,9 @@ use super::{CrateDir, Generated, Kind, RoundTrips, Set};
 /// The sample index: one line per sample, `file<TAB>root index<TAB>label`.
 const INDEX: &str = "samples/index.tsv";
 
+/// Body elements no schema declares (rpc wrappers …), as JSON, for [`undeclared_schemas`].
+const UNDECLARED: &str = "undeclared.json";
+
 /// The stand-in root elements of a types-only schema.
 const ROOTS_XSD: &str = "schemas/roots.xsd";
 
@@ -43,6 +46,30 @@ pub(crate) fn generate(set: &Set) -> Result<Generated, String> {
         files.push((
             PathBuf::from(ROOTS_XSD),
             roots_schema(set, &module.elements)?,
+        ));
+    }
+    if !module.undeclared.is_empty() {
+        let list: Vec<serde_json::Value> = module
+            .undeclared
+            .iter()
+            .map(|u| {
+                let content = match &u.content {
+                    codegen::model::UndeclaredContent::Type(t) => {
+                        serde_json::json!({"type": [t.ns, t.local]})
+                    }
+                    codegen::model::UndeclaredContent::Parts(parts) => serde_json::json!({
+                        "parts": parts
+                            .iter()
+                            .map(|(n, t)| serde_json::json!([n, t.ns, t.local]))
+                            .collect::<Vec<_>>()
+                    }),
+                };
+                serde_json::json!({"ns": u.element.ns, "local": u.element.local, "content": content})
+            })
+            .collect();
+        files.push((
+            PathBuf::from(UNDECLARED),
+            serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?,
         ));
     }
     files.push((
@@ -359,8 +386,128 @@ pub(crate) fn round_trip(cx: &CrateDir<'_>) -> RoundTrips {
     rt
 }
 
-/// The schemas of the set: (namespace, file), WSDL inline schemas written out as files.
+/// The schemas of the set: (namespace, file), WSDL inline schemas written out as files, and
+/// schemas declaring the body elements no schema of the set declares.
 fn schemas(cx: &CrateDir<'_>) -> Result<Vec<(String, PathBuf)>, String> {
+    let mut out = set_schemas(cx)?;
+    let extra = undeclared_schemas(cx, &out)?;
+    out.extend(extra);
+    Ok(out)
+}
+
+/// Schemas (one per namespace) declaring the set's undeclared body elements: an rpc/literal
+/// wrapper as a sequence of unqualified part elements of the parts' types (WSDL 1.1 §3.5,
+/// WS-I BP R2729/R2735), a document-style `type=` part's element with its type.
+fn undeclared_schemas(
+    cx: &CrateDir<'_>,
+    schemas: &[(String, PathBuf)],
+) -> Result<Vec<(String, PathBuf)>, String> {
+    let path = cx.dir.join(UNDECLARED);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(Vec::new());
+    };
+    let list: Vec<serde_json::Value> =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let str_at = |v: &serde_json::Value, i: usize| {
+        v.get(i)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let mut by_ns: BTreeMap<String, Vec<&serde_json::Value>> = BTreeMap::new();
+    for u in &list {
+        let ns = u
+            .get("ns")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("");
+        by_ns.entry(ns.to_owned()).or_default().push(u);
+    }
+    let xs = "http://www.w3.org/2001/XMLSchema";
+    let mut out = Vec::new();
+    for (i, (ns, elements)) in by_ns.iter().enumerate() {
+        // Type namespaces → prefixes.
+        let mut prefixes: BTreeMap<String, String> = BTreeMap::new();
+        let mut type_ns = |tns: &str| -> String {
+            if tns == xs {
+                return "xs".to_owned();
+            }
+            let n = prefixes.len();
+            prefixes
+                .entry(tns.to_owned())
+                .or_insert_with(|| format!("t{n}"))
+                .clone()
+        };
+        let mut body = String::new();
+        for u in elements {
+            let local = u
+                .get("local")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("");
+            let content = u.get("content").cloned().unwrap_or_default();
+            if let Some(t) = content.get("type") {
+                let p = type_ns(&str_at(t, 0));
+                let _ = writeln!(
+                    body,
+                    "  <xs:element name=\"{}\" type=\"{p}:{}\"/>",
+                    attr_escape(local),
+                    attr_escape(&str_at(t, 1))
+                );
+            } else {
+                let _ = writeln!(
+                    body,
+                    "  <xs:element name=\"{}\"><xs:complexType><xs:sequence>",
+                    attr_escape(local)
+                );
+                for part in content
+                    .get("parts")
+                    .and_then(serde_json::Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let p = type_ns(&str_at(part, 1));
+                    let _ = writeln!(
+                        body,
+                        "    <xs:element name=\"{}\" type=\"{p}:{}\" form=\"unqualified\"/>",
+                        attr_escape(&str_at(part, 0)),
+                        attr_escape(&str_at(part, 2))
+                    );
+                }
+                body.push_str("  </xs:sequence></xs:complexType></xs:element>\n");
+            }
+        }
+        let mut head = format!("<?xml version=\"1.0\"?>\n<xs:schema xmlns:xs=\"{xs}\"");
+        if !ns.is_empty() {
+            let _ = write!(head, " targetNamespace=\"{}\"", attr_escape(ns));
+        }
+        for (tns, p) in &prefixes {
+            let _ = write!(head, " xmlns:{p}=\"{}\"", attr_escape(tns));
+        }
+        head.push_str(">\n");
+        for tns in prefixes.keys().filter(|t| *t != ns) {
+            // The types come from the set's schema of that namespace (types of this very
+            // namespace are included beside it by the driver).
+            if let Some((_, file)) = schemas.iter().find(|(n, _)| n == tns) {
+                let _ = writeln!(
+                    head,
+                    "  <xs:import namespace=\"{}\" schemaLocation=\"{}\"/>",
+                    attr_escape(tns),
+                    file_url(file)?
+                );
+            }
+        }
+        let file = cx.dir.join(format!("schemas/undeclared-{i}.xsd"));
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::write(&file, format!("{head}{body}</xs:schema>\n"))
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+        out.push((ns.clone(), file));
+    }
+    Ok(out)
+}
+
+/// The set's own schemas: (namespace, file).
+fn set_schemas(cx: &CrateDir<'_>) -> Result<Vec<(String, PathBuf)>, String> {
     match cx.set.kind {
         Kind::Wsdl => {
             let defs = codegen::wsdl::read_with(&cx.set.path, &cx.set.locations)
