@@ -168,7 +168,6 @@ pub fn build(
         };
         let input = body(&mut conv, pop.input.as_ref(), &bop.input, "")?;
         let output = body(&mut conv, pop.output.as_ref(), &bop.output, "Response")?;
-        drop(body);
         if input.len() != 1 || output.len() > 1 {
             return Err(spec(format!(
                 "operation {}: bodies with {} input and {} output parts are not supported yet (one input, at most one output)",
