@@ -13,11 +13,13 @@
 #   lxml (Python, pinned)     - a second libxml2 build judging exclusive XML canonicalization
 #                             (sdk-runtime/tests/support/exc_c14n_oracle.py, which also calls the
 #                             system libxml2 that xmllint brings through ctypes).
+#   zeep (Python, pinned)     - a second SOAP implementation: rpc/literal messages as zeep builds and
+#                             reads them (codegen/fixtures/tests/rpc.rs).
 # Idempotent: does nothing when the tools are already present. Debian/Ubuntu only.
 set -euo pipefail
 
 # Python packages first (the apt part below may stop early when nothing is missing).
-py_pins=("openapi-schema-validator==0.9.0" "PyYAML==6.0.3" "lxml==6.1.3")
+py_pins=("openapi-schema-validator==0.9.0" "PyYAML==6.0.3" "lxml==6.1.3" "zeep==4.3.3")
 if ! command -v python3 >/dev/null 2>&1; then
   echo "install-test-tools: python3 is needed for scripts/validate-json-schema.py" >&2
   exit 1
