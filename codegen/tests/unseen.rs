@@ -345,3 +345,73 @@ fn rpc_encoded_is_refused_with_the_reason() {
         .to_string();
     assert!(err.contains("rpc/encoded") && err.contains("WS-I"), "{err}");
 }
+
+// ---- 10. Stable names ----
+
+/// The Rust names of every type generated for `xsd` (a standalone schema).
+fn names_of(name: &str, xsd: &str) -> std::collections::BTreeSet<String> {
+    let dir = scratch(name);
+    std::fs::write(dir.join("s.xsd"), xsd).unwrap();
+    let m = sdk_codegen::generate_schema_module(&dir.join("s.xsd"), "s.xsd").unwrap();
+    m.model.types.iter().map(|t| t.rust_name.clone()).collect()
+}
+
+#[test]
+fn adding_a_type_renames_no_other() {
+    let body = r#"
+  <xs:element name="Order">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:choice>
+          <xs:element name="byId" type="xs:string"/>
+          <xs:sequence>
+            <xs:element name="system" type="xs:string"/>
+            <xs:element name="code" type="xs:string"/>
+          </xs:sequence>
+        </xs:choice>
+        <xs:sequence minOccurs="0" maxOccurs="unbounded">
+          <xs:element name="key" type="xs:string"/>
+          <xs:element name="val" type="xs:string" minOccurs="0"/>
+        </xs:sequence>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+  <xs:element name="Reply">
+    <xs:complexType>
+      <xs:choice>
+        <xs:element name="ok" type="xs:boolean"/>
+        <xs:element name="error" type="xs:string"/>
+      </xs:choice>
+    </xs:complexType>
+  </xs:element>"#;
+    let added = r#"
+  <xs:element name="Audit">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:choice>
+          <xs:element name="who" type="xs:string"/>
+          <xs:element name="system" type="xs:string"/>
+        </xs:choice>
+        <xs:sequence maxOccurs="unbounded">
+          <xs:element name="at" type="xs:dateTime"/>
+          <xs:element name="what" type="xs:string"/>
+        </xs:sequence>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>"#;
+    let schema = |extra: &str| {
+        format!(
+            r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:example:stable" elementFormDefault="qualified">{extra}{body}</xs:schema>"#
+        )
+    };
+    let before = names_of("stable-before", &schema(""));
+    let after = names_of("stable-after", &schema(added));
+    let lost: Vec<&String> = before.difference(&after).collect();
+    assert!(
+        lost.is_empty(),
+        "renamed by an unrelated addition: {lost:?}\nbefore {before:?}\nafter {after:?}"
+    );
+    // Names say where the model is, not when it was met.
+    assert!(before.iter().all(|n| !n.contains("Content")), "{before:?}");
+    assert!(before.contains("OrderChoiceById"), "{before:?}");
+}

@@ -79,27 +79,29 @@ pub use values::{DataCzas, OID_NPWZ, OID_PESEL, Pesel, TrescDokumentu, pracownik
 pub use wynik::{BLEDY_OPERACJI, BladUslugi, MaWynik, NiepowodzenieOperacji, WYNIK_SUKCES};
 
 /// Stable names for the generated types of `xs:choice` content, which the generator numbers
-/// (`PakietReceptMtContent33`); a regeneration that renumbers them fails to compile here rather
+/// (`PakietReceptMtChoiceIdentyfikatorZadania`); a regeneration that renumbers them fails to compile here rather
 /// than in callers.
 pub mod choices {
     use crate::erecepta::types as t;
 
     /// `PakietReceptMT`: a package of prescriptions, or the task already handling it.
-    pub type PakietRecept = t::PakietReceptMtContent33;
+    pub type PakietRecept = t::PakietReceptMtChoiceIdentyfikatorZadania;
     /// `PakietRealizacjiReceptMT`: a package of dispensings.
-    pub type PakietRealizacjiRecept = t::PakietRealizacjiReceptMtContent34;
+    pub type PakietRealizacjiRecept = t::PakietRealizacjiReceptMtChoiceRealizacje;
     /// `PotwierdzenieOperacjiZapisuMT`: a task identifier or the result of storing a package.
-    pub type PotwierdzenieOperacjiZapisu = t::PotwierdzenieOperacjiZapisuMtContent48;
+    pub type PotwierdzenieOperacjiZapisu = t::PotwierdzenieOperacjiZapisuMtChoiceIdZadania;
     /// `PotwierdzenieOperacjiWeryfikacjiMT`: a task identifier or the verification results.
-    pub type PotwierdzenieOperacjiWeryfikacji = t::PotwierdzenieOperacjiWeryfikacjiMtContent49;
+    pub type PotwierdzenieOperacjiWeryfikacji =
+        t::PotwierdzenieOperacjiWeryfikacjiMtChoiceIdZadania;
     /// `KryteriaOdczytuPakietuReceptMT`: a package key or a package code.
-    pub type KryteriaOdczytuPakietuRecept = t::KryteriaOdczytuPakietuReceptMtContent54;
+    pub type KryteriaOdczytuPakietuRecept =
+        t::KryteriaOdczytuPakietuReceptMtChoiceKluczPakietuRecept;
     /// Request of `rezygnacjaZRealizacjiReceptyNaLekRecepturowy`: an e-prescription key or a
     /// paper prescription's number and position.
     pub type RezygnacjaZRealizacji =
-        t::RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestContent105;
+        t::RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty;
     /// Request of `przyjecieDoRealizacjiReceptyNaLekRecepturowy`: an e-prescription key or a
     /// paper prescription's number and position.
     pub type PrzyjecieDoRealizacji =
-        t::PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestContent107;
+        t::PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty;
 }

@@ -608,7 +608,8 @@ impl<'a> Converter<'a> {
             }
             _ => {
                 self.trail.push(q.local.clone());
-                let id = self.reserve(ident, ident.name.as_str());
+                let name = stable_name(ident, meta);
+                let id = self.reserve(ident, &name);
                 let kind = self.kind(ident, meta)?;
                 let xml_name = (ident.type_ == IdentType::Type).then(|| q.clone());
                 self.fill(id, xml_name, None, meta.documentation.clone(), kind);
@@ -880,7 +881,7 @@ impl<'a> Converter<'a> {
             return Ok(*id);
         }
         let meta = self.meta(group)?;
-        let base_name = group.name.as_str().to_owned();
+        let base_name = stable_name(group, meta);
         let id = self.reserve(group, &base_name);
         self.trail.push(base_name);
         let ns = self.ns(group);
@@ -1380,4 +1381,36 @@ fn merge(into: &mut Facets, base: Facets) {
     into.max = into.max.take().or(base.max);
     into.total_digits = into.total_digits.or(base.total_digits);
     into.fraction_digits = into.fraction_digits.or(base.fraction_digits);
+}
+
+/// The Rust name of a type. xsd-parser names the anonymous content models of a type
+/// `<Owner>Content<N>` with one counter for the whole run, so adding a type anywhere renamed
+/// others. Such a name is derived from the model's place instead: its owner, whether it is a
+/// choice or a sequence, and its first named element (`SubmitChoiceCode`,
+/// `PakietReceptMtGroupRecepta`); a clash left within one owner gets a number from
+/// `names::unique`, in schema order.
+fn stable_name(ident: &TypeIdent, meta: &MetaType) -> String {
+    let name = ident.name.as_str();
+    if !ident.name.is_generated() {
+        return name.to_owned();
+    }
+    let owner = name
+        .trim_end_matches(|c: char| c.is_ascii_digit())
+        .strip_suffix("Content");
+    let (Some(owner), true) = (owner, name.ends_with(|c: char| c.is_ascii_digit())) else {
+        return name.to_owned();
+    };
+    let (kind, group) = match &meta.variant {
+        MetaTypeVariant::Choice(g) => ("Choice", g),
+        MetaTypeVariant::Sequence(g) => ("Group", g),
+        MetaTypeVariant::All(g) => ("All", g),
+        _ => return name.to_owned(),
+    };
+    let first = group
+        .elements
+        .iter()
+        .find(|e| e.ident.name.is_named())
+        .map(|e| names::camel(e.ident.name.as_str()))
+        .unwrap_or_default();
+    format!("{owner}{kind}{first}")
 }

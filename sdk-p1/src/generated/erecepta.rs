@@ -1689,11 +1689,11 @@ pub mod types {
     pub struct PakietReceptMT {
         /// A model group.
         #[cfg_attr(feature = "serde", serde(rename = "choice"))]
-        pub choice: PakietReceptMtContent33,
+        pub choice: PakietReceptMtChoiceIdentyfikatorZadania,
     }
     impl PakietReceptMT {
         /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(choice: PakietReceptMtContent33) -> Self {
+        pub fn new(choice: PakietReceptMtChoiceIdentyfikatorZadania) -> Self {
             Self { choice }
         }
     }
@@ -1710,9 +1710,9 @@ pub mod types {
             cx.check_attributes(element, &[]);
             const MODEL: &[::sdk_runtime::xml::Particle] = &[
                 ::sdk_runtime::xml::Particle::group(
-                    <PakietReceptMtContent33 as ::sdk_runtime::xml::XmlGroup>::MODEL,
+                    <PakietReceptMtChoiceIdentyfikatorZadania as ::sdk_runtime::xml::XmlGroup>::MODEL,
                     false,
-                    <PakietReceptMtContent33 as ::sdk_runtime::xml::XmlGroup>::CHOICE,
+                    <PakietReceptMtChoiceIdentyfikatorZadania as ::sdk_runtime::xml::XmlGroup>::CHOICE,
                 ),
             ];
             let mut c = cx.content(element, MODEL, false);
@@ -1733,13 +1733,13 @@ pub mod types {
     #[derive(Clone, PartialEq, Debug)]
     #[cfg_attr(feature = "serde", derive(::serde::Serialize))]
     #[non_exhaustive]
-    pub enum PakietReceptMtContent33 {
+    pub enum PakietReceptMtChoiceIdentyfikatorZadania {
         /// Element `identyfikatorZadania`.
         IdentyfikatorZadania(::std::option::Option<IdentyfikatorZadaniaMT>),
         /// Element `recepty`.
         Recepty(::std::option::Option<ReceptyMT>),
     }
-    impl ::sdk_runtime::xml::XmlGroup for PakietReceptMtContent33 {
+    impl ::sdk_runtime::xml::XmlGroup for PakietReceptMtChoiceIdentyfikatorZadania {
         const MODEL: &'static [::sdk_runtime::xml::Particle] = &[
             ::sdk_runtime::xml::Particle::one(
                 "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
@@ -1759,7 +1759,10 @@ pub mod types {
             let branch = c
                 .branch()
                 .ok_or_else(|| {
-                    cx.missing_choice("the choice `PakietReceptMtContent33`")
+                    cx
+                        .missing_choice(
+                            "the choice `PakietReceptMtChoiceIdentyfikatorZadania`",
+                        )
                 })?;
             c.others(cx, branch);
             ::std::result::Result::Ok(
@@ -1768,7 +1771,10 @@ pub mod types {
                     1 => Self::Recepty(c.complex_opt(cx, 1)?),
                     _ => {
                         return ::std::result::Result::Err(
-                            cx.missing_choice("the choice `PakietReceptMtContent33`"),
+                            cx
+                                .missing_choice(
+                                    "the choice `PakietReceptMtChoiceIdentyfikatorZadania`",
+                                ),
                         );
                     }
                 },
@@ -1795,7 +1801,7 @@ pub mod types {
             }
         }
     }
-    impl ::sdk_runtime::xml::Validate for PakietReceptMtContent33 {
+    impl ::sdk_runtime::xml::Validate for PakietReceptMtChoiceIdentyfikatorZadania {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
             #[allow(clippy::single_match)]
             match self {
@@ -2078,11 +2084,11 @@ pub mod types {
     pub struct PotwierdzenieOperacjiZapisuMT {
         /// A model group.
         #[cfg_attr(feature = "serde", serde(rename = "choice"))]
-        pub choice: PotwierdzenieOperacjiZapisuMtContent48,
+        pub choice: PotwierdzenieOperacjiZapisuMtChoiceIdZadania,
     }
     impl PotwierdzenieOperacjiZapisuMT {
         /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(choice: PotwierdzenieOperacjiZapisuMtContent48) -> Self {
+        pub fn new(choice: PotwierdzenieOperacjiZapisuMtChoiceIdZadania) -> Self {
             Self { choice }
         }
     }
@@ -2099,9 +2105,9 @@ pub mod types {
             cx.check_attributes(element, &[]);
             const MODEL: &[::sdk_runtime::xml::Particle] = &[
                 ::sdk_runtime::xml::Particle::group(
-                    <PotwierdzenieOperacjiZapisuMtContent48 as ::sdk_runtime::xml::XmlGroup>::MODEL,
+                    <PotwierdzenieOperacjiZapisuMtChoiceIdZadania as ::sdk_runtime::xml::XmlGroup>::MODEL,
                     false,
-                    <PotwierdzenieOperacjiZapisuMtContent48 as ::sdk_runtime::xml::XmlGroup>::CHOICE,
+                    <PotwierdzenieOperacjiZapisuMtChoiceIdZadania as ::sdk_runtime::xml::XmlGroup>::CHOICE,
                 ),
             ];
             let mut c = cx.content(element, MODEL, false);
@@ -2122,13 +2128,13 @@ pub mod types {
     #[derive(Clone, PartialEq, Debug)]
     #[cfg_attr(feature = "serde", derive(::serde::Serialize))]
     #[non_exhaustive]
-    pub enum PotwierdzenieOperacjiZapisuMtContent48 {
+    pub enum PotwierdzenieOperacjiZapisuMtChoiceIdZadania {
         /// Element `idZadania`.
         IdZadania(::std::option::Option<::std::string::String>),
         /// Element `wynikZapisuPakietuRecept`.
         WynikZapisuPakietuRecept(::std::option::Option<WynikZapisuPakietuReceptMT>),
     }
-    impl ::sdk_runtime::xml::XmlGroup for PotwierdzenieOperacjiZapisuMtContent48 {
+    impl ::sdk_runtime::xml::XmlGroup for PotwierdzenieOperacjiZapisuMtChoiceIdZadania {
         const MODEL: &'static [::sdk_runtime::xml::Particle] = &[
             ::sdk_runtime::xml::Particle::one(
                 "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
@@ -2150,7 +2156,7 @@ pub mod types {
                 .ok_or_else(|| {
                     cx
                         .missing_choice(
-                            "the choice `PotwierdzenieOperacjiZapisuMtContent48`",
+                            "the choice `PotwierdzenieOperacjiZapisuMtChoiceIdZadania`",
                         )
                 })?;
             c.others(cx, branch);
@@ -2162,7 +2168,7 @@ pub mod types {
                         return ::std::result::Result::Err(
                             cx
                                 .missing_choice(
-                                    "the choice `PotwierdzenieOperacjiZapisuMtContent48`",
+                                    "the choice `PotwierdzenieOperacjiZapisuMtChoiceIdZadania`",
                                 ),
                         );
                     }
@@ -2190,7 +2196,7 @@ pub mod types {
             }
         }
     }
-    impl ::sdk_runtime::xml::Validate for PotwierdzenieOperacjiZapisuMtContent48 {
+    impl ::sdk_runtime::xml::Validate for PotwierdzenieOperacjiZapisuMtChoiceIdZadania {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
             #[allow(clippy::single_match)]
             match self {
@@ -2529,11 +2535,11 @@ pub mod types {
     pub struct PakietRealizacjiReceptMT {
         /// A model group.
         #[cfg_attr(feature = "serde", serde(rename = "choice"))]
-        pub choice: PakietRealizacjiReceptMtContent34,
+        pub choice: PakietRealizacjiReceptMtChoiceRealizacje,
     }
     impl PakietRealizacjiReceptMT {
         /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(choice: PakietRealizacjiReceptMtContent34) -> Self {
+        pub fn new(choice: PakietRealizacjiReceptMtChoiceRealizacje) -> Self {
             Self { choice }
         }
     }
@@ -2550,9 +2556,9 @@ pub mod types {
             cx.check_attributes(element, &[]);
             const MODEL: &[::sdk_runtime::xml::Particle] = &[
                 ::sdk_runtime::xml::Particle::group(
-                    <PakietRealizacjiReceptMtContent34 as ::sdk_runtime::xml::XmlGroup>::MODEL,
+                    <PakietRealizacjiReceptMtChoiceRealizacje as ::sdk_runtime::xml::XmlGroup>::MODEL,
                     false,
-                    <PakietRealizacjiReceptMtContent34 as ::sdk_runtime::xml::XmlGroup>::CHOICE,
+                    <PakietRealizacjiReceptMtChoiceRealizacje as ::sdk_runtime::xml::XmlGroup>::CHOICE,
                 ),
             ];
             let mut c = cx.content(element, MODEL, false);
@@ -2573,11 +2579,11 @@ pub mod types {
     #[derive(Clone, PartialEq, Debug)]
     #[cfg_attr(feature = "serde", derive(::serde::Serialize))]
     #[non_exhaustive]
-    pub enum PakietRealizacjiReceptMtContent34 {
+    pub enum PakietRealizacjiReceptMtChoiceRealizacje {
         /// Element `realizacje`.
         Realizacje(RealizacjeReceptWPakiecieMT),
     }
-    impl ::sdk_runtime::xml::XmlGroup for PakietRealizacjiReceptMtContent34 {
+    impl ::sdk_runtime::xml::XmlGroup for PakietRealizacjiReceptMtChoiceRealizacje {
         const MODEL: &'static [::sdk_runtime::xml::Particle] = &[
             ::sdk_runtime::xml::Particle::one(
                 "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
@@ -2593,7 +2599,10 @@ pub mod types {
             let branch = c
                 .branch()
                 .ok_or_else(|| {
-                    cx.missing_choice("the choice `PakietRealizacjiReceptMtContent34`")
+                    cx
+                        .missing_choice(
+                            "the choice `PakietRealizacjiReceptMtChoiceRealizacje`",
+                        )
                 })?;
             c.others(cx, branch);
             ::std::result::Result::Ok(
@@ -2603,7 +2612,7 @@ pub mod types {
                         return ::std::result::Result::Err(
                             cx
                                 .missing_choice(
-                                    "the choice `PakietRealizacjiReceptMtContent34`",
+                                    "the choice `PakietRealizacjiReceptMtChoiceRealizacje`",
                                 ),
                         );
                     }
@@ -2623,7 +2632,7 @@ pub mod types {
             }
         }
     }
-    impl ::sdk_runtime::xml::Validate for PakietRealizacjiReceptMtContent34 {
+    impl ::sdk_runtime::xml::Validate for PakietRealizacjiReceptMtChoiceRealizacje {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
             #[allow(clippy::single_match)]
             match self {
@@ -7919,11 +7928,11 @@ pub mod types {
     pub struct PotwierdzenieOperacjiWeryfikacjiMT {
         /// A model group.
         #[cfg_attr(feature = "serde", serde(rename = "choice"))]
-        pub choice: PotwierdzenieOperacjiWeryfikacjiMtContent49,
+        pub choice: PotwierdzenieOperacjiWeryfikacjiMtChoiceIdZadania,
     }
     impl PotwierdzenieOperacjiWeryfikacjiMT {
         /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(choice: PotwierdzenieOperacjiWeryfikacjiMtContent49) -> Self {
+        pub fn new(choice: PotwierdzenieOperacjiWeryfikacjiMtChoiceIdZadania) -> Self {
             Self { choice }
         }
     }
@@ -7940,9 +7949,9 @@ pub mod types {
             cx.check_attributes(element, &[]);
             const MODEL: &[::sdk_runtime::xml::Particle] = &[
                 ::sdk_runtime::xml::Particle::group(
-                    <PotwierdzenieOperacjiWeryfikacjiMtContent49 as ::sdk_runtime::xml::XmlGroup>::MODEL,
+                    <PotwierdzenieOperacjiWeryfikacjiMtChoiceIdZadania as ::sdk_runtime::xml::XmlGroup>::MODEL,
                     false,
-                    <PotwierdzenieOperacjiWeryfikacjiMtContent49 as ::sdk_runtime::xml::XmlGroup>::CHOICE,
+                    <PotwierdzenieOperacjiWeryfikacjiMtChoiceIdZadania as ::sdk_runtime::xml::XmlGroup>::CHOICE,
                 ),
             ];
             let mut c = cx.content(element, MODEL, false);
@@ -7963,13 +7972,14 @@ pub mod types {
     #[derive(Clone, PartialEq, Debug)]
     #[cfg_attr(feature = "serde", derive(::serde::Serialize))]
     #[non_exhaustive]
-    pub enum PotwierdzenieOperacjiWeryfikacjiMtContent49 {
+    pub enum PotwierdzenieOperacjiWeryfikacjiMtChoiceIdZadania {
         /// Element `idZadania`.
         IdZadania(::std::option::Option<::std::string::String>),
         /// Element `wynikWeryfikacjiRecept`.
         WynikWeryfikacjiRecept(::std::option::Option<WynikWeryfikacjiReceptMT>),
     }
-    impl ::sdk_runtime::xml::XmlGroup for PotwierdzenieOperacjiWeryfikacjiMtContent49 {
+    impl ::sdk_runtime::xml::XmlGroup
+    for PotwierdzenieOperacjiWeryfikacjiMtChoiceIdZadania {
         const MODEL: &'static [::sdk_runtime::xml::Particle] = &[
             ::sdk_runtime::xml::Particle::one(
                 "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
@@ -7991,7 +8001,7 @@ pub mod types {
                 .ok_or_else(|| {
                     cx
                         .missing_choice(
-                            "the choice `PotwierdzenieOperacjiWeryfikacjiMtContent49`",
+                            "the choice `PotwierdzenieOperacjiWeryfikacjiMtChoiceIdZadania`",
                         )
                 })?;
             c.others(cx, branch);
@@ -8003,7 +8013,7 @@ pub mod types {
                         return ::std::result::Result::Err(
                             cx
                                 .missing_choice(
-                                    "the choice `PotwierdzenieOperacjiWeryfikacjiMtContent49`",
+                                    "the choice `PotwierdzenieOperacjiWeryfikacjiMtChoiceIdZadania`",
                                 ),
                         );
                     }
@@ -8031,7 +8041,8 @@ pub mod types {
             }
         }
     }
-    impl ::sdk_runtime::xml::Validate for PotwierdzenieOperacjiWeryfikacjiMtContent49 {
+    impl ::sdk_runtime::xml::Validate
+    for PotwierdzenieOperacjiWeryfikacjiMtChoiceIdZadania {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
             #[allow(clippy::single_match)]
             match self {
@@ -8053,12 +8064,12 @@ pub mod types {
     pub struct RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequest {
         /// A model group.
         #[cfg_attr(feature = "serde", serde(rename = "choice"))]
-        pub choice: RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestContent105,
+        pub choice: RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty,
     }
     impl RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequest {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            choice: RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestContent105,
+            choice: RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty,
         ) -> Self {
             Self { choice }
         }
@@ -8078,9 +8089,9 @@ pub mod types {
             cx.check_attributes(element, &[]);
             const MODEL: &[::sdk_runtime::xml::Particle] = &[
                 ::sdk_runtime::xml::Particle::group(
-                    <RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestContent105 as ::sdk_runtime::xml::XmlGroup>::MODEL,
+                    <RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty as ::sdk_runtime::xml::XmlGroup>::MODEL,
                     false,
-                    <RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestContent105 as ::sdk_runtime::xml::XmlGroup>::CHOICE,
+                    <RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty as ::sdk_runtime::xml::XmlGroup>::CHOICE,
                 ),
             ];
             let mut c = cx.content(element, MODEL, false);
@@ -8102,7 +8113,7 @@ pub mod types {
     #[derive(Clone, PartialEq, Debug)]
     #[cfg_attr(feature = "serde", derive(::serde::Serialize))]
     #[non_exhaustive]
-    pub enum RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestContent105 {
+    pub enum RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty {
         /// Element `kluczRecepty`.
         KluczRecepty(::std::option::Option<KluczReceptyMT>),
         /// Element `numerIPozycjaReceptyPapierowej`.
@@ -8111,7 +8122,7 @@ pub mod types {
         ),
     }
     impl ::sdk_runtime::xml::XmlGroup
-    for RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestContent105 {
+    for RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty {
         const MODEL: &'static [::sdk_runtime::xml::Particle] = &[
             ::sdk_runtime::xml::Particle::one("", "kluczRecepty"),
             ::sdk_runtime::xml::Particle::one("", "numerIPozycjaReceptyPapierowej"),
@@ -8127,7 +8138,7 @@ pub mod types {
                 .ok_or_else(|| {
                     cx
                         .missing_choice(
-                            "the choice `RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestContent105`",
+                            "the choice `RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty`",
                         )
                 })?;
             c.others(cx, branch);
@@ -8139,7 +8150,7 @@ pub mod types {
                         return ::std::result::Result::Err(
                             cx
                                 .missing_choice(
-                                    "the choice `RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestContent105`",
+                                    "the choice `RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty`",
                                 ),
                         );
                     }
@@ -8168,7 +8179,7 @@ pub mod types {
         }
     }
     impl ::sdk_runtime::xml::Validate
-    for RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestContent105 {
+    for RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
             #[allow(clippy::single_match)]
             match self {
@@ -8308,12 +8319,12 @@ pub mod types {
     pub struct PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequest {
         /// A model group.
         #[cfg_attr(feature = "serde", serde(rename = "choice"))]
-        pub choice: PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestContent107,
+        pub choice: PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty,
     }
     impl PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequest {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            choice: PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestContent107,
+            choice: PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty,
         ) -> Self {
             Self { choice }
         }
@@ -8333,9 +8344,9 @@ pub mod types {
             cx.check_attributes(element, &[]);
             const MODEL: &[::sdk_runtime::xml::Particle] = &[
                 ::sdk_runtime::xml::Particle::group(
-                    <PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestContent107 as ::sdk_runtime::xml::XmlGroup>::MODEL,
+                    <PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty as ::sdk_runtime::xml::XmlGroup>::MODEL,
                     false,
-                    <PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestContent107 as ::sdk_runtime::xml::XmlGroup>::CHOICE,
+                    <PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty as ::sdk_runtime::xml::XmlGroup>::CHOICE,
                 ),
             ];
             let mut c = cx.content(element, MODEL, false);
@@ -8357,7 +8368,7 @@ pub mod types {
     #[derive(Clone, PartialEq, Debug)]
     #[cfg_attr(feature = "serde", derive(::serde::Serialize))]
     #[non_exhaustive]
-    pub enum PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestContent107 {
+    pub enum PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty {
         /// Element `kluczRecepty`.
         KluczRecepty(::std::option::Option<KluczReceptyMT>),
         /// Element `numerIPozycjaReceptyPapierowej`.
@@ -8366,7 +8377,7 @@ pub mod types {
         ),
     }
     impl ::sdk_runtime::xml::XmlGroup
-    for PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestContent107 {
+    for PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty {
         const MODEL: &'static [::sdk_runtime::xml::Particle] = &[
             ::sdk_runtime::xml::Particle::one("", "kluczRecepty"),
             ::sdk_runtime::xml::Particle::one("", "numerIPozycjaReceptyPapierowej"),
@@ -8382,7 +8393,7 @@ pub mod types {
                 .ok_or_else(|| {
                     cx
                         .missing_choice(
-                            "the choice `PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestContent107`",
+                            "the choice `PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty`",
                         )
                 })?;
             c.others(cx, branch);
@@ -8394,7 +8405,7 @@ pub mod types {
                         return ::std::result::Result::Err(
                             cx
                                 .missing_choice(
-                                    "the choice `PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestContent107`",
+                                    "the choice `PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty`",
                                 ),
                         );
                     }
@@ -8423,7 +8434,7 @@ pub mod types {
         }
     }
     impl ::sdk_runtime::xml::Validate
-    for PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestContent107 {
+    for PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequestChoiceKluczRecepty {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
             #[allow(clippy::single_match)]
             match self {
@@ -8876,11 +8887,13 @@ pub mod types {
     pub struct KryteriaOdczytuPakietuReceptMT {
         /// A model group.
         #[cfg_attr(feature = "serde", serde(rename = "choice"))]
-        pub choice: KryteriaOdczytuPakietuReceptMtContent54,
+        pub choice: KryteriaOdczytuPakietuReceptMtChoiceKluczPakietuRecept,
     }
     impl KryteriaOdczytuPakietuReceptMT {
         /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(choice: KryteriaOdczytuPakietuReceptMtContent54) -> Self {
+        pub fn new(
+            choice: KryteriaOdczytuPakietuReceptMtChoiceKluczPakietuRecept,
+        ) -> Self {
             Self { choice }
         }
     }
@@ -8897,9 +8910,9 @@ pub mod types {
             cx.check_attributes(element, &[]);
             const MODEL: &[::sdk_runtime::xml::Particle] = &[
                 ::sdk_runtime::xml::Particle::group(
-                    <KryteriaOdczytuPakietuReceptMtContent54 as ::sdk_runtime::xml::XmlGroup>::MODEL,
+                    <KryteriaOdczytuPakietuReceptMtChoiceKluczPakietuRecept as ::sdk_runtime::xml::XmlGroup>::MODEL,
                     false,
-                    <KryteriaOdczytuPakietuReceptMtContent54 as ::sdk_runtime::xml::XmlGroup>::CHOICE,
+                    <KryteriaOdczytuPakietuReceptMtChoiceKluczPakietuRecept as ::sdk_runtime::xml::XmlGroup>::CHOICE,
                 ),
             ];
             let mut c = cx.content(element, MODEL, false);
@@ -8920,13 +8933,14 @@ pub mod types {
     #[derive(Clone, PartialEq, Debug)]
     #[cfg_attr(feature = "serde", derive(::serde::Serialize))]
     #[non_exhaustive]
-    pub enum KryteriaOdczytuPakietuReceptMtContent54 {
+    pub enum KryteriaOdczytuPakietuReceptMtChoiceKluczPakietuRecept {
         /// Element `kluczPakietuRecept`.
         KluczPakietuRecept(::std::option::Option<::std::string::String>),
         /// Element `kodPakietuRecept`.
         KodPakietuRecept(::std::option::Option<::std::string::String>),
     }
-    impl ::sdk_runtime::xml::XmlGroup for KryteriaOdczytuPakietuReceptMtContent54 {
+    impl ::sdk_runtime::xml::XmlGroup
+    for KryteriaOdczytuPakietuReceptMtChoiceKluczPakietuRecept {
         const MODEL: &'static [::sdk_runtime::xml::Particle] = &[
             ::sdk_runtime::xml::Particle::one(
                 "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
@@ -8948,7 +8962,7 @@ pub mod types {
                 .ok_or_else(|| {
                     cx
                         .missing_choice(
-                            "the choice `KryteriaOdczytuPakietuReceptMtContent54`",
+                            "the choice `KryteriaOdczytuPakietuReceptMtChoiceKluczPakietuRecept`",
                         )
                 })?;
             c.others(cx, branch);
@@ -8960,7 +8974,7 @@ pub mod types {
                         return ::std::result::Result::Err(
                             cx
                                 .missing_choice(
-                                    "the choice `KryteriaOdczytuPakietuReceptMtContent54`",
+                                    "the choice `KryteriaOdczytuPakietuReceptMtChoiceKluczPakietuRecept`",
                                 ),
                         );
                     }
@@ -8988,7 +9002,8 @@ pub mod types {
             }
         }
     }
-    impl ::sdk_runtime::xml::Validate for KryteriaOdczytuPakietuReceptMtContent54 {
+    impl ::sdk_runtime::xml::Validate
+    for KryteriaOdczytuPakietuReceptMtChoiceKluczPakietuRecept {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
             let _ = v;
         }
