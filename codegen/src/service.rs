@@ -62,7 +62,7 @@ pub fn build(
             .ok_or_else(|| spec(format!("operation {} not in portType", bop.name)))?;
         if bop.input.encoded || bop.output.encoded {
             return Err(spec(format!(
-                "operation {}: SOAP encoding (use=\"encoded\", rpc/encoded) is not supported: it is outside WS-I Basic Profile, which allows only literal use",
+                "operation {}: SOAP encoding (use=\"encoded\") is not supported (rpc/encoded included): it is outside WS-I Basic Profile, which allows only literal use",
                 bop.name
             )));
         }
