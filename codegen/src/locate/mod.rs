@@ -317,6 +317,20 @@ impl Locations {
             }
         }
         if changed {
+            // Shown absolute, so that the same guess made from two places is one warning.
+            let found = found.canonicalize().unwrap_or_else(|_| found.clone());
+            let asked = match (found.parent(), path.file_name()) {
+                (Some(dir), Some(name))
+                    if path
+                        .parent()
+                        .and_then(|p| p.canonicalize().ok())
+                        .is_some_and(|p| p == dir) =>
+                {
+                    dir.join(name)
+                }
+                _ => path.to_path_buf(),
+            };
+            let path = asked.as_path();
             if let Ok(mut fixes) = self.case_fixes.lock()
                 && !fixes.iter().any(|(p, _)| p == path)
             {
@@ -327,6 +341,7 @@ impl Locations {
                 path.display(),
                 found.display()
             ));
+            return Ok(found);
         }
         Ok(found)
     }

@@ -322,6 +322,11 @@ fn run_sets(root: &Path, args: &[String]) -> Result<(), String> {
 
     let report = summarise(rows);
     print_table(&report);
+    // What the generator resolved by guessing (names differing only in case), for the spec's
+    // authors to fix.
+    for w in locations.warnings() {
+        println!("warning: {w}");
+    }
     if let Some(parent) = opts.json.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     }
