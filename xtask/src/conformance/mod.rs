@@ -458,22 +458,49 @@ fn discover(dir: &Path, locations: &codegen::locate::Locations) -> Result<Vec<Se
             _ => {}
         }
     }
-    // A description is a part when a file outside what it reaches refers to it; a root's own
-    // parts referring back to it (`../openapi.yaml#/components/...`) do not make it a part.
-    for file in described.keys() {
-        let mut reach = BTreeSet::new();
-        let mut stack = vec![file.clone()];
+    // A description is a part when it only serves as the target of others' references. Files
+    // referring to each other (a base schema and the subtypes its discriminator maps to, a
+    // root and its own parts pointing back at its components) are one group: the group is a
+    // part when a file outside it refers into it; otherwise its files with operations (or, if
+    // none has any, all of them) are sets and the rest are their parts.
+    let reach = |from: &PathBuf| {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![from.clone()];
         while let Some(x) = stack.pop() {
             for t in described.get(&x).into_iter().flatten() {
-                if reach.insert(t.clone()) {
+                if seen.insert(t.clone()) {
                     stack.push(t.clone());
                 }
             }
         }
-        let part = described
+        seen
+    };
+    let reaches: std::collections::BTreeMap<&PathBuf, BTreeSet<PathBuf>> =
+        described.keys().map(|f| (f, reach(f))).collect();
+    let has_paths = |f: &PathBuf| {
+        std::fs::read_to_string(f)
+            .ok()
+            .and_then(|t| codegen::openapi::parse_document(&t).ok())
+            .and_then(|d| {
+                d.get("paths")
+                    .and_then(|p| p.as_object())
+                    .map(|p| !p.is_empty())
+            })
+            .unwrap_or(false)
+    };
+    for file in described.keys() {
+        let own = reaches.get(file).cloned().unwrap_or_default();
+        // The group: what it reaches that reaches it back, and itself.
+        let mut group: BTreeSet<&PathBuf> = own
             .iter()
-            .any(|(g, targets)| g != file && targets.contains(file) && !reach.contains(g));
-        if part {
+            .filter(|g| reaches.get(g).is_some_and(|r| r.contains(file)))
+            .collect();
+        group.insert(file);
+        let referred_from_outside = described
+            .iter()
+            .any(|(g, targets)| !group.contains(g) && targets.iter().any(|t| group.contains(t)));
+        let outranked = !has_paths(file) && group.iter().any(|g| *g != file && has_paths(g));
+        if referred_from_outside || outranked {
             referenced.insert(file.clone());
         }
     }
