@@ -94,6 +94,35 @@ pub struct GeneratedFile {
 /// Generates the files of the crate described by `spec_dir/codegen.toml`. Paths in the result
 /// are relative to `workspace`; `spec_dir` is shown relative to it in headers.
 pub fn generate_crate(workspace: &Path, spec_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
+    with_deep_stack(|| generate_crate_on_this_stack(workspace, spec_dir))
+}
+
+/// The stack the generator runs on. Schemas nest types as deep as their authors like (a
+/// chain of 500 types that each contain the next is legal XSD), and the stages walk them
+/// recursively; 8 MiB (a main thread) or 2 MiB (any other) overflow long before memory
+/// does. Reserved address space, not memory: pages are touched only as deep as a spec goes.
+const GENERATOR_STACK: usize = 1 << 30;
+
+/// Runs `f` on a thread with [`GENERATOR_STACK`], so that a deep spec is generated (or fails
+/// with an error) instead of aborting the process.
+pub(crate) fn with_deep_stack<T: Send>(
+    f: impl FnOnce() -> Result<T, Error> + Send,
+) -> Result<T, Error> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("sdk-codegen".to_owned())
+            .stack_size(GENERATOR_STACK)
+            .spawn_scoped(scope, f)
+            .map_err(|e| Error::Emit(format!("cannot start the generator thread: {e}")))?
+            .join()
+            .map_err(|_| Error::Emit("the generator panicked".to_owned()))?
+    })
+}
+
+fn generate_crate_on_this_stack(
+    workspace: &Path,
+    spec_dir: &Path,
+) -> Result<Vec<GeneratedFile>, Error> {
     let config = CrateConfig::read(&spec_dir.join("codegen.toml"))?;
     let default_provenance = match &config.default_provenance {
         Some(p) => Some(model::Provenance::parse(p).ok_or_else(|| {
@@ -215,6 +244,14 @@ pub fn generate_wsdl_module_with(
     shown: &str,
     locations: &locate::Locations,
 ) -> Result<Module, Error> {
+    with_deep_stack(|| wsdl_module_on_this_stack(wsdl_path, shown, locations))
+}
+
+fn wsdl_module_on_this_stack(
+    wsdl_path: &Path,
+    shown: &str,
+    locations: &locate::Locations,
+) -> Result<Module, Error> {
     let (model, code) = service_module(
         wsdl_path,
         locations,
@@ -275,6 +312,14 @@ pub fn generate_schema_module(xsd_path: &Path, shown: &str) -> Result<Module, Er
 
 /// Like [`generate_schema_module`], locating referenced documents through `locations`.
 pub fn generate_schema_module_with(
+    xsd_path: &Path,
+    shown: &str,
+    locations: &locate::Locations,
+) -> Result<Module, Error> {
+    with_deep_stack(|| schema_module_on_this_stack(xsd_path, shown, locations))
+}
+
+fn schema_module_on_this_stack(
     xsd_path: &Path,
     shown: &str,
     locations: &locate::Locations,

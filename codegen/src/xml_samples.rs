@@ -45,8 +45,14 @@ const MAX_DEPTH: usize = 12;
 /// sample stays valid.
 const MAX_ELEMENTS: usize = 3000;
 
-/// The samples of every root element.
+/// The samples of every root element (built on the generator's deep stack: required content
+/// is written however deep a schema nests it).
 pub fn samples(model: &TypeModel, roots: &[RootElement]) -> Vec<XmlSample> {
+    crate::with_deep_stack(|| Ok(samples_on_this_stack(model, roots)))
+        .unwrap_or_else(|_| samples_on_this_stack(model, roots))
+}
+
+fn samples_on_this_stack(model: &TypeModel, roots: &[RootElement]) -> Vec<XmlSample> {
     let mut out = Vec::new();
     for (i, root) in roots.iter().enumerate() {
         let branches = max_branches(model, root.ty);

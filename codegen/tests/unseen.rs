@@ -415,3 +415,38 @@ fn adding_a_type_renames_no_other() {
     assert!(before.iter().all(|n| !n.contains("Content")), "{before:?}");
     assert!(before.contains("OrderChoiceById"), "{before:?}");
 }
+
+// ---- 7. Bounded cost ----
+
+#[test]
+fn a_deep_chain_of_required_types_generates_instead_of_overflowing_the_stack() {
+    // 600 types, each requiring the next: legal XSD, and as deep as the generator's recursion
+    // goes. Before, the process aborted with a stack overflow (not even an error).
+    let n = 600;
+    let mut xsd = String::from(
+        r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:deep" targetNamespace="urn:deep" elementFormDefault="qualified"><xs:element name="Root" type="t:T0"/>"#,
+    );
+    for i in 0..n {
+        let next = if i + 1 < n {
+            format!(r#"<xs:element name="next" type="t:T{}"/>"#, i + 1)
+        } else {
+            String::new()
+        };
+        xsd.push_str(&format!(
+            r#"<xs:complexType name="T{i}"><xs:sequence><xs:element name="v" type="xs:string"/>{next}</xs:sequence></xs:complexType>"#
+        ));
+    }
+    xsd.push_str("</xs:schema>");
+    let dir = scratch("deep-chain");
+    std::fs::write(dir.join("deep.xsd"), xsd).unwrap();
+    let m = sdk_codegen::generate_schema_module(&dir.join("deep.xsd"), "deep.xsd").unwrap();
+    assert_eq!(m.types, n);
+    let samples = sdk_codegen::xml_samples::samples(&m.model, &m.elements);
+    assert!(!samples.is_empty());
+    // Every required level is written: the sample is as deep as the chain.
+    assert!(
+        samples[0].xml.matches("<").count() > 2 * n,
+        "{}",
+        samples[0].xml.len()
+    );
+}

@@ -88,8 +88,10 @@ pub fn generate_with(
     shown_source: &str,
     locations: &Locations,
 ) -> Result<RestModule, Error> {
-    let bundled = bundle::bundle(spec, locations)?;
-    generate_bundled(&bundled, shown_source).map_err(|m| Error::spec(spec, m))
+    crate::with_deep_stack(|| {
+        let bundled = bundle::bundle(spec, locations)?;
+        generate_bundled(&bundled, shown_source).map_err(|m| Error::spec(spec, m))
+    })
 }
 
 /// Like [`generate`], for a self-contained document already read.
