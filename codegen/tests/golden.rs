@@ -33,8 +33,9 @@ fn assert_golden(files: &[sdk_codegen::GeneratedFile]) {
 fn fixture_output_matches_the_committed_golden_files() {
     let root = workspace();
     let files = sdk_codegen::generate_crate(root, &root.join("codegen/fixtures/specs")).unwrap();
-    // shop, ticker, models, calc (rpc/literal), clinic (OpenAPI) and mod.rs.
-    assert_eq!(files.len(), 6);
+    // shop, ticker, models, calc (rpc/literal), ledger (typed values), clinic (OpenAPI) and
+    // mod.rs.
+    assert_eq!(files.len(), 7);
     assert_golden(&files);
     let again = sdk_codegen::generate_crate(root, &root.join("codegen/fixtures/specs")).unwrap();
     assert_eq!(files, again);

@@ -11,10 +11,8 @@ use sdk_runtime::redact::masked;
 use sdk_runtime::wssec::keys::SigningIdentity;
 use sdk_runtime::wssec::sign::{DocumentSignatureProfile, SignError, sign_enveloped_document_with};
 use sdk_runtime::wssec::verify::{VerifiedDocument, Verifier, VerifyError};
-use sdk_runtime::xml::{
-    Validate, ValidationError, Validator, ValueError, ViolationKind, XmlText, parse_date_time,
-};
-use time::{Month, OffsetDateTime, PrimitiveDateTime};
+use sdk_runtime::xml::{Validate, ValidationError, Validator, ValueError, ViolationKind, XmlText};
+use time::Month;
 
 use crate::erecepta::types::{
     IdentyfikatorPracownikaMedycznegoOIDMT, IdentyfikatorUslugobiorcyOIDMT,
@@ -154,86 +152,10 @@ impl serde::Serialize for TrescDokumentu {
     }
 }
 
-/// An `xs:dateTime` value, kept in its lexical form (`2026-05-10T12:30:00+02:00`; the time zone
-/// is optional in XSD) and checked: calendar date, time of day, zone offset.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct DataCzas(String);
-
-impl DataCzas {
-    /// Parses and checks a lexical `xs:dateTime`.
-    pub fn parse(text: &str) -> Result<Self, ValidationError> {
-        let value = Self(text.trim().to_owned());
-        value.validated()?;
-        Ok(value)
-    }
-
-    /// A date and time with its UTC offset (`Z` for UTC), to the second (fractions are dropped).
-    pub fn from_offset(dt: OffsetDateTime) -> Self {
-        let offset = dt.offset();
-        let zone = if offset.is_utc() {
-            "Z".to_owned()
-        } else {
-            let (h, m, _) = offset.as_hms();
-            let sign = if offset.is_negative() { '-' } else { '+' };
-            format!("{sign}{:02}:{:02}", h.unsigned_abs(), m.unsigned_abs())
-        };
-        Self(format!(
-            "{}{zone}",
-            local_text(PrimitiveDateTime::new(dt.date(), dt.time()))
-        ))
-    }
-
-    /// A date and time without a time zone (P1 then applies its own, Polish time), to the second.
-    pub fn from_local(dt: PrimitiveDateTime) -> Self {
-        Self(local_text(dt))
-    }
-
-    /// The lexical form.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The instant, when the value carries a time zone and is valid.
-    pub fn to_offset_date_time(&self) -> Option<OffsetDateTime> {
-        parse_date_time(&self.0).ok()?.instant()
-    }
-
-    fn check(&self, v: &mut Validator) {
-        if let Err(message) = parse_date_time(&self.0) {
-            v.violation(ViolationKind::Format, message);
-        }
-    }
-}
-
-fn local_text(dt: PrimitiveDateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        dt.year(),
-        u8::from(dt.month()),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second()
-    )
-}
-
-impl fmt::Debug for DataCzas {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "DataCzas({})", self.0)
-    }
-}
-
-impl fmt::Display for DataCzas {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<OffsetDateTime> for DataCzas {
-    fn from(dt: OffsetDateTime) -> Self {
-        Self::from_offset(dt)
-    }
-}
+/// P1's `xs:dateTime` (`2026-05-10T12:30:00+02:00`; the time zone is optional, P1 applies
+/// Polish time without one): the runtime's checked value, kept as written and compared as
+/// instants.
+pub type DataCzas = sdk_runtime::DateTime;
 
 /// PESEL: the Polish personal identification number, 11 digits with a check digit and the date
 /// of birth encoded in the first six (the month carries the century: +80 for the 1800s, +0 for
@@ -328,7 +250,6 @@ pub fn pracownik_npwz(npwz: &str) -> IdentyfikatorPracownikaMedycznegoOIDMT {
     IdentyfikatorPracownikaMedycznegoOIDMT::new(npwz.trim().to_owned(), OID_NPWZ.to_owned())
 }
 
-sdk_runtime::checked_text_type!(DataCzas, "dateTime");
 sdk_runtime::checked_text_type!(Pesel, "PESEL");
 
 #[cfg(test)]
@@ -359,11 +280,11 @@ mod tests {
             "",
         ] {
             let e = DataCzas::parse(bad).unwrap_err();
-            assert!(e.concerns("dateTime"), "{bad}: {e}");
+            assert!(e.to_string().contains("xs:dateTime"), "{bad}: {e}");
         }
         assert_eq!(
             DataCzas::from_offset(datetime!(2026-05-10 12:30:05.5 +02:00)).as_str(),
-            "2026-05-10T12:30:05+02:00"
+            "2026-05-10T12:30:05.5+02:00"
         );
         assert_eq!(
             DataCzas::from_offset(datetime!(2026-05-10 12:30:05 UTC)).as_str(),

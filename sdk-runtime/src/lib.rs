@@ -7,6 +7,8 @@
 //!   traits generated types implement.
 //! * [`soap`]: SOAP 1.1/1.2 envelopes, faults, and the operation call path.
 //! * [`transport`]: HTTPS over rustls with a client identity from PKCS#12 or PEM, timeouts.
+//! * [`values`]: exact decimals, date-times, times, durations and the Gregorian parts of XSD,
+//!   kept as written and compared by value.
 //! * [`error`]: the error every operation returns ([`SdkError`]).
 //! * [`wssec`]: WS-Security building blocks: exclusive XML canonicalization over a strict,
 //!   position-keeping document parse.
@@ -22,6 +24,7 @@ pub mod redact;
 pub mod rest;
 pub mod soap;
 pub mod transport;
+pub mod values;
 pub mod wssec;
 pub mod xml;
 
@@ -31,5 +34,6 @@ pub mod sandbox;
 pub use error::SdkError;
 pub use soap::Provenance;
 pub use time::Date;
+pub use values::{DateTime, Decimal};
 /// Re-exported so generated crates need no direct dependency on these.
 pub use {bytes, url};

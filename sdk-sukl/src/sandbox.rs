@@ -29,6 +29,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use sdk_runtime::decimal;
 use sdk_runtime::sandbox::{
     Handler, IssuedCert, MtlsServer, SandboxError, SandboxRequest, SandboxResponse, TestPki,
 };
@@ -58,15 +59,24 @@ pub fn priklad(series: &str, i: usize, vydano: &str) -> Hlaseni {
     let icp = Icp::known;
     let h = match i % 3 {
         0 => Hlaseni::recept(&icp("87654321"), 1950 + (i % 50) as i32, Pohlavi::Z)
-            .polozka(Polozka::registrovany(vydano, 1.0, &kod, "PARALEN", &sarze).hradi(false, 10.0))
             .polozka(
-                Polozka::iplp(vydano, 1.0, "Ung. simplex", FormaIplp::Masti).hradi(false, 5.0),
+                Polozka::registrovany(vydano, decimal!("1.0"), &kod, "PARALEN", &sarze)
+                    .hradi(false, decimal!("10.0")),
+            )
+            .polozka(
+                Polozka::iplp(vydano, decimal!("1.0"), "Ung. simplex", FormaIplp::Masti)
+                    .hradi(false, decimal!("5.0")),
             ),
-        1 => Hlaseni::zadanka(&icp("11223344"))
-            .polozka(Polozka::registrovany(vydano, 0.5, &kod, "BETADINE", &sarze)),
+        1 => Hlaseni::zadanka(&icp("11223344")).polozka(Polozka::registrovany(
+            vydano,
+            decimal!("0.5"),
+            &kod,
+            "BETADINE",
+            &sarze,
+        )),
         _ => Hlaseni::volny_prodej().polozka(Polozka::otc_s_omezenim(
             vydano,
-            1.0,
+            decimal!("1.0"),
             &kod,
             "NUROFEN",
             &sarze,

@@ -3,7 +3,7 @@
 //! is invalid.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use sdk_runtime::SdkError;
+use sdk_runtime::{SdkError, decimal};
 use sdk_sukl::generated::lek13::types as t;
 use sdk_sukl::lek13::{
     DruhHlaseni, FormaIplp, Hlaseni, Icp, Icz, KodPracoviste, KodSukl, Odesilatel, Odmitnuti,
@@ -36,27 +36,33 @@ fn recept() -> Hlaseni {
     let v = hodinu_zpet();
     Hlaseni::recept(&Icp::parse("87654321").unwrap(), 1958, Pohlavi::Z)
         .polozka(
-            Polozka::registrovany(&v, 2.0, &kod("0012345"), "PARALEN 500MG TBL NOB 24", "A12B")
-                .hradi(false, 25.5)
-                .cena_konecna(59.9)
-                .cena_puvodce(31.2),
+            Polozka::registrovany(
+                &v,
+                decimal!("2.0"),
+                &kod("0012345"),
+                "PARALEN 500MG TBL NOB 24",
+                "A12B",
+            )
+            .hradi(false, decimal!("25.5"))
+            .cena_konecna(decimal!("59.9"))
+            .cena_puvodce(decimal!("31.2")),
         )
         .polozka(
             Polozka::neregistrovany(
                 &v,
-                1.0,
+                decimal!("1.0"),
                 "Dovozový lék",
                 "tablety",
                 "10 mg látky X",
                 "30",
                 "B7",
             )
-            .hradi(true, 0.0),
+            .hradi(true, decimal!("0.0")),
         )
         .polozka(
-            Polozka::iplp(&v, 1.0, "Ung. simplex", FormaIplp::Masti)
-                .hradi(false, 80.0)
-                .taxa_laborum(45.0),
+            Polozka::iplp(&v, decimal!("1.0"), "Ung. simplex", FormaIplp::Masti)
+                .hradi(false, decimal!("80.0"))
+                .taxa_laborum(decimal!("45.0")),
         )
 }
 
@@ -64,13 +70,24 @@ fn zadanka() -> Hlaseni {
     let v = hodinu_zpet();
     Hlaseni::zadanka(&Icp::parse("11223344").unwrap())
         .polozka(
-            Polozka::registrovany(&v, 0.5, &kod("0098765"), "BETADINE 100ML", "C1")
-                .cena_puvodce(50.0),
+            Polozka::registrovany(&v, decimal!("0.5"), &kod("0098765"), "BETADINE 100ML", "C1")
+                .cena_puvodce(decimal!("50.0")),
         )
         .polozka(Polozka::neregistrovany(
-            &v, 3.0, "Obvaz", "obvaz", "n/a", "1 ks", "D2",
+            &v,
+            decimal!("3.0"),
+            "Obvaz",
+            "obvaz",
+            "n/a",
+            "1 ks",
+            "D2",
         ))
-        .polozka(Polozka::iplp(&v, 2.0, "Sol. Jarisch", FormaIplp::Roztoky))
+        .polozka(Polozka::iplp(
+            &v,
+            decimal!("2.0"),
+            "Sol. Jarisch",
+            FormaIplp::Roztoky,
+        ))
 }
 
 fn volny() -> Hlaseni {
@@ -78,14 +95,14 @@ fn volny() -> Hlaseni {
     Hlaseni::volny_prodej().polozka(
         Polozka::otc_s_omezenim(
             &v,
-            1.0,
+            decimal!("1.0"),
             &kod("0055555"),
             "NUROFEN 200MG",
             "E3",
             1990,
             Pohlavi::M,
         )
-        .cena_konecna(120.0),
+        .cena_konecna(decimal!("120.0")),
     )
 }
 
@@ -122,9 +139,9 @@ async fn every_report_kind_is_created_read_changed_and_cancelled() {
         // Change: a different quantity on the first item.
         let mut changed = report.clone();
         match &mut changed {
-            WireReport::Recept(r) => r.reglp.as_mut().unwrap()[0].mnozstvi = 3.0,
-            WireReport::Zadanka(r) => r.reglp.as_mut().unwrap()[0].mnozstvi = 1.5,
-            WireReport::Volny(r) => r.polozky[0].mnozstvi = 2.0,
+            WireReport::Recept(r) => r.reglp.as_mut().unwrap()[0].mnozstvi = decimal!("3.0"),
+            WireReport::Zadanka(r) => r.reglp.as_mut().unwrap()[0].mnozstvi = decimal!("1.5"),
+            WireReport::Volny(r) => r.polozky[0].mnozstvi = decimal!("2.0"),
             _ => unreachable!(),
         }
         client.zmenit(&changed).await.unwrap();

@@ -196,7 +196,7 @@ async fn changes_and_cancellations_follow_their_report(location: String) {
     let e = outbox.enqueue(&report(0)).await.unwrap();
     // Queued before the create is sent: the change and the cancellation wait for it.
     let mut changed = report(0);
-    changed.polozky[0].mnozstvi = 3.0;
+    changed.polozky[0].mnozstvi = sdk_runtime::Decimal::from(3);
     outbox.enqueue_change(&e.podani_id, &changed).await.unwrap();
     outbox.enqueue_cancel(&e.podani_id).await.unwrap();
     let summary = outbox.run_until_idle(&client(&sandbox)).await.unwrap();

@@ -2,6 +2,7 @@
 //! that breaks it (a typed violation naming the field) and one that passes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use sdk_runtime::decimal;
 use sdk_runtime::xml::{ValidationError, ViolationKind};
 use sdk_sukl::lek13::{
     FormaIplp, Hlaseni, Icp, Icz, KodPracoviste, KodSukl, Odesilatel, Pohlavi, Polozka, Software,
@@ -28,7 +29,8 @@ fn icp() -> Icp {
 }
 
 fn reg(vydano: &str) -> Polozka {
-    Polozka::registrovany(vydano, 1.0, &kod(), "PARALEN", "A1").hradi(false, 10.0)
+    Polozka::registrovany(vydano, decimal!("1.0"), &kod(), "PARALEN", "A1")
+        .hradi(false, decimal!("10.0"))
 }
 
 fn recept_with(p: Polozka) -> Hlaseni {
@@ -126,7 +128,7 @@ fn year_of_birth_is_a_past_year_from_1900() {
     let otc = |year| {
         Hlaseni::volny_prodej().polozka(Polozka::otc_s_omezenim(
             &at(1),
-            1.0,
+            decimal!("1.0"),
             &kod(),
             "NUROFEN",
             "E3",
@@ -183,35 +185,51 @@ fn the_168_hour_window_is_enforced_unless_late_reports_are_allowed() {
 
 #[test]
 fn quantities_are_positive_and_whole_but_on_requisitions() {
-    for bad in [0.0, -1.0, f64::NAN, 1e10] {
+    for bad in [
+        decimal!("0"),
+        decimal!("-0.00"),
+        decimal!("-1"),
+        decimal!("1000000000"),
+    ] {
         let mut p = reg(&at(1));
         p.mnozstvi = bad;
         refused(&recept_with(p), "reglp/[0]/mnozstvi", ViolationKind::Range);
     }
     let mut p = reg(&at(1));
-    p.mnozstvi = 0.5;
+    p.mnozstvi = decimal!("0.5");
     refused(&recept_with(p), "reglp/[0]/mnozstvi", ViolationKind::Range);
-    let z = Hlaseni::zadanka(&icp()).polozka(Polozka::registrovany(&at(1), 0.5, &kod(), "X", "B"));
+    let z = Hlaseni::zadanka(&icp()).polozka(Polozka::registrovany(
+        &at(1),
+        decimal!("0.5"),
+        &kod(),
+        "X",
+        "B",
+    ));
     accepted(&z);
 }
 
 #[test]
 fn prices_are_not_negative_with_two_decimals() {
     accepted(&recept_with(
-        reg(&at(1)).cena_konecna(0.0).cena_puvodce(12.34),
+        reg(&at(1))
+            .cena_konecna(decimal!("0.0"))
+            .cena_puvodce(decimal!("12.34")),
     ));
     refused(
-        &recept_with(reg(&at(1)).cena_konecna(-0.01)),
+        &recept_with(reg(&at(1)).cena_konecna(decimal!("-0.01"))),
         "reglp/[0]/cenaKonecna",
         ViolationKind::Range,
     );
     refused(
-        &recept_with(reg(&at(1)).cena_puvodce(1.005)),
+        &recept_with(reg(&at(1)).cena_puvodce(decimal!("1.005"))),
         "reglp/[0]/cenaPuvodce",
         ViolationKind::Format,
     );
     refused(
-        &recept_with(Polozka::registrovany(&at(1), 1.0, &kod(), "X", "B").hradi(false, -5.0)),
+        &recept_with(
+            Polozka::registrovany(&at(1), decimal!("1.0"), &kod(), "X", "B")
+                .hradi(false, decimal!("-5.0")),
+        ),
         "reglp/[0]/uhradaZP",
         ViolationKind::Range,
     );
@@ -220,7 +238,7 @@ fn prices_are_not_negative_with_two_decimals() {
 #[test]
 fn each_item_kind_has_its_required_fields() {
     // A prescription item needs who pays.
-    let p = Polozka::registrovany(&at(1), 1.0, &kod(), "X", "B");
+    let p = Polozka::registrovany(&at(1), decimal!("1.0"), &kod(), "X", "B");
     refused(
         &recept_with(p.clone()),
         "reglp/[0]/hradiPacient",
@@ -232,8 +250,8 @@ fn each_item_kind_has_its_required_fields() {
         ViolationKind::Required,
     );
     // Without a SÚKL code: form, strength, package size, batch.
-    let mut p =
-        Polozka::neregistrovany(&at(1), 1.0, "Lék", "tbl", "5 mg", "20", "B").hradi(true, 0.0);
+    let mut p = Polozka::neregistrovany(&at(1), decimal!("1.0"), "Lék", "tbl", "5 mg", "20", "B")
+        .hradi(true, decimal!("0.0"));
     accepted(&recept_with(p.clone()));
     p.forma = None;
     p.baleni = Some(" ".into());
@@ -248,7 +266,8 @@ fn each_item_kind_has_its_required_fields() {
         ViolationKind::Required,
     );
     // Individually prepared: its form; no batch.
-    let p = Polozka::iplp(&at(1), 1.0, "Ung.", FormaIplp::Kremy).hradi(false, 1.0);
+    let p = Polozka::iplp(&at(1), decimal!("1.0"), "Ung.", FormaIplp::Kremy)
+        .hradi(false, decimal!("1.0"));
     accepted(&recept_with(p.clone()));
     let mut q = p.clone();
     q.forma_iplp = None;
@@ -261,21 +280,34 @@ fn each_item_kind_has_its_required_fields() {
     q.sarze = Some("B".into());
     refused(&recept_with(q), "iplp/[0]/sarze", ViolationKind::Occurs);
     // A field the kind does not have is refused, not dropped.
-    let mut p = Polozka::iplp(&at(1), 1.0, "Ung.", FormaIplp::Gely).hradi(false, 1.0);
+    let mut p = Polozka::iplp(&at(1), decimal!("1.0"), "Ung.", FormaIplp::Gely)
+        .hradi(false, decimal!("1.0"));
     p.kod_sukl = Some("0012345".into());
     refused(&recept_with(p), "iplp/[0]/kodSUKL", ViolationKind::Occurs);
-    let z = Hlaseni::zadanka(&icp())
-        .polozka(Polozka::registrovany(&at(1), 1.0, &kod(), "X", "B").hradi(true, 1.0));
+    let z = Hlaseni::zadanka(&icp()).polozka(
+        Polozka::registrovany(&at(1), decimal!("1.0"), &kod(), "X", "B")
+            .hradi(true, decimal!("1.0")),
+    );
     refused(&z, "reglp/[0]/hradiPacient", ViolationKind::Occurs);
     refused(&z, "reglp/[0]/uhradaZP", ViolationKind::Occurs);
     // A restricted sale: SÚKL-coded products with the patient's sex and year, no IČP.
-    let mut v =
-        Hlaseni::volny_prodej().polozka(Polozka::registrovany(&at(1), 1.0, &kod(), "X", "B"));
+    let mut v = Hlaseni::volny_prodej().polozka(Polozka::registrovany(
+        &at(1),
+        decimal!("1.0"),
+        &kod(),
+        "X",
+        "B",
+    ));
     refused(&v, "polozky/[0]/rokNarozeni", ViolationKind::Required);
     refused(&v, "polozky/[0]/pohlavi", ViolationKind::Required);
     v.icp = Some("87654321".into());
     refused(&v, "icp", ViolationKind::Occurs);
-    let v = Hlaseni::volny_prodej().polozka(Polozka::iplp(&at(1), 1.0, "X", FormaIplp::Prachy));
+    let v = Hlaseni::volny_prodej().polozka(Polozka::iplp(
+        &at(1),
+        decimal!("1.0"),
+        "X",
+        FormaIplp::Prachy,
+    ));
     refused(&v, "polozky/[0]/druh", ViolationKind::Enumeration);
     // Every report has items.
     refused(&Hlaseni::zadanka(&icp()), "polozky", ViolationKind::Occurs);

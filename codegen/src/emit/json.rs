@@ -21,6 +21,7 @@ pub(super) fn scalar_type(k: ScalarKind) -> TokenStream {
         ScalarKind::I32 => quote!(i32),
         ScalarKind::I64 => quote!(i64),
         ScalarKind::F64 => quote!(f64),
+        ScalarKind::Decimal => quote!(::sdk_runtime::values::Decimal),
         ScalarKind::Bool => quote!(bool),
     }
 }
@@ -400,7 +401,29 @@ fn scalar_checks(expr: &TokenStream, s: &Scalar) -> TokenStream {
             let hi = bound(s.maximum, s.exclusive_maximum);
             out.extend(quote!(v.range(#expr, #lo, #hi);));
         }
+        ScalarKind::Decimal if s.minimum.is_some() || s.maximum.is_some() => {
+            // Bounds as the shortest decimal text of the spec's number, compared exactly.
+            let bound = |b: Option<f64>, exclusive: bool| match b {
+                Some(b) if b.is_finite() => {
+                    let text = b.to_string();
+                    let inclusive = !exclusive;
+                    quote!(::std::option::Option::Some((#text, #inclusive)))
+                }
+                _ => quote!(::std::option::Option::None),
+            };
+            let lo = bound(s.minimum, s.exclusive_minimum);
+            let hi = bound(s.maximum, s.exclusive_maximum);
+            out.extend(quote!(v.bounds(#expr, #lo, #hi);));
+        }
         _ => {}
+    }
+    if let Some(m) = s.multiple_of
+        && s.kind != ScalarKind::String
+        && s.kind != ScalarKind::Bool
+    {
+        // Checked exactly in decimal, on the value's shortest decimal text.
+        let step = m.to_string();
+        out.extend(quote!(v.multiple_of(#expr, #step);));
     }
     out
 }

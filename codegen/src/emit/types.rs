@@ -86,6 +86,10 @@ pub(super) fn value_type_in(
 }
 
 fn builtin_type(b: Builtin) -> TokenStream {
+    if let Some(value) = b.runtime_value() {
+        let value = format_ident!("{}", value);
+        return quote!(::sdk_runtime::values::#value);
+    }
     match b {
         Builtin::String | Builtin::Lexical(_) => quote!(::std::string::String),
         Builtin::Bool => quote!(bool),
@@ -803,6 +807,25 @@ fn restricted(t: &TypeDef, r: &RestrictedDef, opts: &Options) -> TokenStream {
                     v.violation(::sdk_runtime::xml::ViolationKind::Length, ::std::format!("more than {} digits", #n));
                 }
             });
+        }
+    } else if r.base.runtime_value().is_some() || r.base == Builtin::Date {
+        // Ordered values compared in their value space; bounds stay in their lexical form.
+        if f.min.is_some() || f.max.is_some() {
+            let bound = |b: &Option<(String, bool)>| match b {
+                Some((val, inc)) => {
+                    let val = val.trim();
+                    quote!(::std::option::Option::Some((#val, #inc)))
+                }
+                None => quote!(::std::option::Option::None),
+            };
+            let (min, max) = (bound(&f.min), bound(&f.max));
+            value_checks.extend(quote!(v.bounds(&self.0, #min, #max);));
+        }
+        if r.base == Builtin::Lexical("decimal")
+            && (f.total_digits.is_some() || f.fraction_digits.is_some())
+        {
+            let (total, fraction) = (opt_usize(f.total_digits), opt_usize(f.fraction_digits));
+            value_checks.extend(quote!(v.decimal_digits(&self.0, #total, #fraction);));
         }
     } else if f.min_length.is_some() || f.max_length.is_some() {
         let min = opt_usize(f.min_length);

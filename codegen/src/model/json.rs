@@ -27,6 +27,8 @@ pub struct Scalar {
     pub exclusive_minimum: bool,
     /// `exclusiveMaximum`.
     pub exclusive_maximum: bool,
+    /// `multipleOf` (positive).
+    pub multiple_of: Option<f64>,
     /// Allowed values of a non-string enum (kept as the scalar type, listed in the docs).
     pub enumeration: Vec<Value>,
     /// The schema's `example`.
@@ -43,8 +45,10 @@ pub enum ScalarKind {
     I32,
     /// `i64`.
     I64,
-    /// `f64`.
+    /// `f64` (`format: float` or `double`: a binary float by the spec's own choice).
     F64,
+    /// `sdk_runtime::values::Decimal`: any other `number`, exact.
+    Decimal,
     /// `bool`.
     Bool,
 }

@@ -470,13 +470,34 @@ pub enum Builtin {
     F64,
     /// `time::Date`.
     Date,
-    /// `String` holding the lexical form of another XSD built-in (`dateTime`, `decimal`,
-    /// `anyURI`, `token`, `ID`, …), named by its XSD local name: the Rust type is the same as
-    /// [`Builtin::String`], but what a valid value looks like differs (sample messages need it).
+    /// Another XSD built-in, named by its XSD local name: a runtime value type where
+    /// [`Builtin::runtime_value`] names one (`decimal`, `dateTime`, …), otherwise `String`
+    /// holding the lexical form (`anyURI`, `token`, `ID`, …; what a valid value looks like
+    /// differs from `string`, and sample messages need it).
     Lexical(&'static str),
 }
 
 impl Builtin {
+    /// The runtime value type (`sdk_runtime::values::…`) of an XSD built-in that has no exact
+    /// Rust counterpart: decimals, date-times, times, durations and the Gregorian parts.
+    pub fn runtime_value(self) -> Option<&'static str> {
+        match self {
+            Self::Lexical(name) => Some(match name {
+                "decimal" => "Decimal",
+                "dateTime" => "DateTime",
+                "time" => "Time",
+                "duration" => "Duration",
+                "gYear" => "GYear",
+                "gYearMonth" => "GYearMonth",
+                "gMonth" => "GMonth",
+                "gMonthDay" => "GMonthDay",
+                "gDay" => "GDay",
+                _ => return None,
+            }),
+            _ => None,
+        }
+    }
+
     /// `true` for types compared by numeric value (range facets apply).
     pub fn is_numeric(self) -> bool {
         !matches!(

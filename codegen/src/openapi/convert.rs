@@ -124,6 +124,7 @@ struct View<'a> {
     maximum: Option<f64>,
     exclusive_minimum: bool,
     exclusive_maximum: bool,
+    multiple_of: Option<f64>,
     min_items: Option<usize>,
     max_items: Option<usize>,
 }
@@ -157,6 +158,7 @@ impl<'a> View<'a> {
                 v.maximum = t.maximum;
                 v.exclusive_minimum = t.exclusive_minimum;
                 v.exclusive_maximum = t.exclusive_maximum;
+                v.multiple_of = t.multiple_of;
                 v.other_enum = t
                     .enumeration
                     .iter()
@@ -171,6 +173,7 @@ impl<'a> View<'a> {
                 v.maximum = t.maximum.map(|n| n as f64);
                 v.exclusive_minimum = t.exclusive_minimum;
                 v.exclusive_maximum = t.exclusive_maximum;
+                v.multiple_of = t.multiple_of.map(|n| n as f64);
                 v.other_enum = t
                     .enumeration
                     .iter()
@@ -238,6 +241,7 @@ impl<'a> View<'a> {
                 v.maximum = a.maximum;
                 v.exclusive_minimum = a.exclusive_minimum.unwrap_or(false);
                 v.exclusive_maximum = a.exclusive_maximum.unwrap_or(false);
+                v.multiple_of = a.multiple_of;
                 v.min_items = a.min_items;
                 v.max_items = a.max_items;
             }
@@ -507,6 +511,9 @@ fn scalar_doc(s: &Scalar) -> Option<String> {
                 .join(", ")
         ));
     }
+    if let Some(m) = s.multiple_of {
+        parts.push(format!("Multiple of {m}."));
+    }
     if !s.enumeration.is_empty() {
         let vals: Vec<String> = s.enumeration.iter().map(|v| format!("`{v}`")).collect();
         parts.push(format!("One of: {}.", vals.join(", ")));
@@ -630,6 +637,7 @@ impl<'a> Builder<'a> {
                 maximum: v.maximum,
                 exclusive_minimum: v.exclusive_minimum,
                 exclusive_maximum: v.exclusive_maximum,
+                multiple_of: v.multiple_of.filter(|m| m.is_finite() && *m > 0.0),
                 enumeration: v
                     .other_enum
                     .iter()
@@ -646,7 +654,11 @@ impl<'a> Builder<'a> {
             } else {
                 ScalarKind::I64
             }),
-            Some("number") => scalar(ScalarKind::F64),
+            // JSON numbers are decimal; only a spec that asks for a binary float gets one.
+            Some("number") => scalar(match v.format.as_deref() {
+                Some("float" | "double") => ScalarKind::F64,
+                _ => ScalarKind::Decimal,
+            }),
             Some("boolean") => scalar(ScalarKind::Bool),
             Some("array") => {
                 let item = match v.items {
@@ -799,7 +811,7 @@ impl<'a> Builder<'a> {
                 (TypeRef::Scalar(s), _) => match s.kind {
                     ScalarKind::String => "String".into(),
                     ScalarKind::I32 | ScalarKind::I64 => "Integer".into(),
-                    ScalarKind::F64 => "Number".into(),
+                    ScalarKind::F64 | ScalarKind::Decimal => "Number".into(),
                     ScalarKind::Bool => "Boolean".into(),
                 },
                 (TypeRef::Array { .. }, _) => "List".into(),

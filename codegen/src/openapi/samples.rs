@@ -279,7 +279,7 @@ fn fits(model: &TypeModel, value: &Value, ty: &TypeRef, depth: usize) -> bool {
             let kind = match sc.kind {
                 ScalarKind::String => value.is_string(),
                 ScalarKind::I32 | ScalarKind::I64 => value.is_i64() || value.is_u64(),
-                ScalarKind::F64 => value.is_number(),
+                ScalarKind::F64 | ScalarKind::Decimal => value.is_number(),
                 ScalarKind::Bool => value.is_boolean(),
             };
             let listed = sc.enumeration.is_empty() || sc.enumeration.contains(value);
@@ -413,7 +413,8 @@ fn subsumes(model: &TypeModel, outer: &TypeRef, inner: &TypeRef, depth: usize) -
 
 fn scalar_subsumes(o: &Scalar, i: &Scalar) -> bool {
     let kind = o.kind == i.kind
-        || (o.kind == ScalarKind::F64 && matches!(i.kind, ScalarKind::I32 | ScalarKind::I64))
+        || (matches!(o.kind, ScalarKind::F64 | ScalarKind::Decimal)
+            && matches!(i.kind, ScalarKind::I32 | ScalarKind::I64))
         || (o.kind == ScalarKind::I64 && i.kind == ScalarKind::I32);
     let looser = |a: Option<f64>, b: Option<f64>, le: bool| match (a, b) {
         (None, _) => true,
@@ -917,7 +918,7 @@ pub(crate) fn unsatisfiable_scalar(s: &Scalar) -> Option<String> {
                 )
             })
         }
-        ScalarKind::F64 => {
+        ScalarKind::F64 | ScalarKind::Decimal => {
             let (Some(lo), Some(hi)) = (s.minimum, s.maximum) else {
                 return None;
             };
@@ -957,9 +958,13 @@ fn scalar(s: &Scalar, variant: usize) -> Value {
                 hi -= 1;
             }
             let v = lo.saturating_add(variant as i64 % 3);
-            Value::from(if v > hi { lo } else { v })
+            let v = if v > hi { lo } else { v };
+            Value::from(match s.multiple_of.map(|m| m as i64).filter(|m| *m > 1) {
+                Some(m) => v.div_euclid(m).saturating_add(1).saturating_mul(m),
+                None => v,
+            })
         }
-        ScalarKind::F64 => {
+        ScalarKind::F64 | ScalarKind::Decimal => {
             let base = s.minimum.unwrap_or(0.0) + 1.5 + variant as f64;
             let v = match s.maximum {
                 Some(max) if base >= max => {
@@ -968,7 +973,15 @@ fn scalar(s: &Scalar, variant: usize) -> Value {
                 }
                 _ => base,
             };
-            Value::from(v)
+            Value::from(match s.multiple_of {
+                // The nearest multiple of the step, rounded to the step's decimals.
+                Some(m) => {
+                    let decimals = m.to_string().split_once('.').map_or(0, |(_, f)| f.len());
+                    let c = (v / m).round() * m;
+                    format!("{c:.decimals$}").parse().unwrap_or(v)
+                }
+                None => v,
+            })
         }
         ScalarKind::String => Value::String(string(s, variant)),
     }

@@ -88,8 +88,9 @@ fn builtin(local: &str) -> Option<(Builtin, Facets, Option<&'static str>)> {
         "string" | "normalizedString" | "anySimpleType" => (Builtin::String, none, None),
         "token" | "language" | "Name" | "NCName" | "NMTOKEN" | "NMTOKENS" | "ID" | "IDREF"
         | "IDREFS" | "ENTITY" | "ENTITIES" | "anyURI" => (Builtin::Lexical(name?), none, None),
-        "QName" | "NOTATION" | "decimal" | "dateTime" | "time" | "duration" | "gYear"
-        | "gYearMonth" | "gMonth" | "gMonthDay" | "gDay" | "base64Binary" | "hexBinary" => {
+        "decimal" | "dateTime" | "time" | "duration" | "gYear" | "gYearMonth" | "gMonth"
+        | "gMonthDay" | "gDay" => (Builtin::Lexical(name?), none, None),
+        "QName" | "NOTATION" | "base64Binary" | "hexBinary" => {
             (Builtin::Lexical(name?), none, lexical)
         }
         "boolean" => (Builtin::Bool, none, None),

@@ -3752,18 +3752,14 @@ pub mod types {
         pub identyfikator_podmiotu_wystawcy: ::std::option::Option<
             IdentyfikatorUslugodawcyOIDMT,
         >,
-        /// Kept in its XSD lexical form as text.
-        ///
         /// Element `dataWystawieniaOd`, optional.
         #[cfg_attr(feature = "serde", serde(rename = "dataWystawieniaOd"))]
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-        pub data_wystawienia_od: ::std::option::Option<crate::DataCzas>,
-        /// Kept in its XSD lexical form as text.
-        ///
+        pub data_wystawienia_od: ::std::option::Option<::sdk_runtime::values::DateTime>,
         /// Element `dataWystawieniaDo`, optional.
         #[cfg_attr(feature = "serde", serde(rename = "dataWystawieniaDo"))]
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-        pub data_wystawienia_do: ::std::option::Option<crate::DataCzas>,
+        pub data_wystawienia_do: ::std::option::Option<::sdk_runtime::values::DateTime>,
         /// The pharmacist or pharmacy technician responsible for the dispensing document.
         ///
         /// Element `identyfikatorPracownikaRealizatora`, optional.
@@ -3893,14 +3889,6 @@ pub mod types {
                     &self.identyfikator_podmiotu_wystawcy,
                     v,
                 ),
-            );
-            v.field(
-                "dataWystawieniaOd",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.data_wystawienia_od, v),
-            );
-            v.field(
-                "dataWystawieniaDo",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.data_wystawienia_do, v),
             );
             v.field(
                 "identyfikatorPracownikaRealizatora",
@@ -4325,11 +4313,9 @@ pub mod types {
         /// Element `rodzajRealizacji`.
         #[cfg_attr(feature = "serde", serde(rename = "rodzajRealizacji"))]
         pub rodzaj_realizacji: RodzajRealizacjiEnumMT,
-        /// Kept in its XSD lexical form as text.
-        ///
         /// Element `dataWystawienia`.
         #[cfg_attr(feature = "serde", serde(rename = "dataWystawienia"))]
-        pub data_wystawienia: crate::DataCzas,
+        pub data_wystawienia: ::sdk_runtime::values::DateTime,
         /// Element `identyfikatorPracownikaRealizatora`.
         #[cfg_attr(
             feature = "serde",
@@ -4367,7 +4353,7 @@ pub mod types {
             identyfikator_dokumentu_realizacji_recepty: IdentyfikatorDokumentuOIDMT,
             status_dokumentu_realizacji_recepty: StatusDokumentuRealizacjiReceptyEnumMT,
             rodzaj_realizacji: RodzajRealizacjiEnumMT,
-            data_wystawienia: crate::DataCzas,
+            data_wystawienia: ::sdk_runtime::values::DateTime,
             identyfikator_pracownika_realizatora: IdentyfikatorPracownikaMedycznegoOIDMT,
         ) -> Self {
             Self {
@@ -4523,10 +4509,6 @@ pub mod types {
                 |v| ::sdk_runtime::xml::Validate::validate(&self.rodzaj_realizacji, v),
             );
             v.field(
-                "dataWystawienia",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.data_wystawienia, v),
-            );
-            v.field(
                 "identyfikatorPracownikaRealizatora",
                 |v| ::sdk_runtime::xml::Validate::validate(
                     &self.identyfikator_pracownika_realizatora,
@@ -4674,20 +4656,20 @@ pub mod types {
     pub struct KryteriaWyszukiwaniaReceptMT {
         /// Issued on or before (not earlier than the lower bound).
         ///
-        /// Kept in its XSD lexical form as text.
-        ///
         /// Element `dataWystawieniaReceptyDo`, optional.
         #[cfg_attr(feature = "serde", serde(rename = "dataWystawieniaReceptyDo"))]
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-        pub data_wystawienia_recepty_do: ::std::option::Option<crate::DataCzas>,
+        pub data_wystawienia_recepty_do: ::std::option::Option<
+            ::sdk_runtime::values::DateTime,
+        >,
         /// Issued on or after (not later than the upper bound).
-        ///
-        /// Kept in its XSD lexical form as text.
         ///
         /// Element `dataWystawieniaReceptyOd`, optional.
         #[cfg_attr(feature = "serde", serde(rename = "dataWystawieniaReceptyOd"))]
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-        pub data_wystawienia_recepty_od: ::std::option::Option<crate::DataCzas>,
+        pub data_wystawienia_recepty_od: ::std::option::Option<
+            ::sdk_runtime::values::DateTime,
+        >,
         /// The professional who issued the prescription.
         ///
         /// Element `idPracownikaMedycznego`, optional.
@@ -4823,20 +4805,6 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::Validate for KryteriaWyszukiwaniaReceptMT {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "dataWystawieniaReceptyDo",
-                |v| ::sdk_runtime::xml::Validate::validate(
-                    &self.data_wystawienia_recepty_do,
-                    v,
-                ),
-            );
-            v.field(
-                "dataWystawieniaReceptyOd",
-                |v| ::sdk_runtime::xml::Validate::validate(
-                    &self.data_wystawienia_recepty_od,
-                    v,
-                ),
-            );
             v.field(
                 "idPracownikaMedycznego",
                 |v| ::sdk_runtime::xml::Validate::validate(
@@ -5205,11 +5173,9 @@ pub mod types {
         pub klucz_pakietu: ::std::string::String,
         /// When the prescription was stored in P1.
         ///
-        /// Kept in its XSD lexical form as text.
-        ///
         /// Element `dataWystawieniaRecepty`.
         #[cfg_attr(feature = "serde", serde(rename = "dataWystawieniaRecepty"))]
-        pub data_wystawienia_recepty: crate::DataCzas,
+        pub data_wystawienia_recepty: ::sdk_runtime::values::DateTime,
         /// Element `numerRecepty`.
         #[cfg_attr(feature = "serde", serde(rename = "numerRecepty"))]
         pub numer_recepty: NumerReceptyOIDMT,
@@ -5228,7 +5194,7 @@ pub mod types {
         pub fn new(
             klucz_recepty: ::std::string::String,
             klucz_pakietu: ::std::string::String,
-            data_wystawienia_recepty: crate::DataCzas,
+            data_wystawienia_recepty: ::sdk_runtime::values::DateTime,
             numer_recepty: NumerReceptyOIDMT,
             status_recepty: StatusReceptyEnumMT,
         ) -> Self {
@@ -5328,13 +5294,6 @@ pub mod types {
     impl ::sdk_runtime::xml::Validate for WynikWyszukiwaniaReceptMT {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
             v.field(
-                "dataWystawieniaRecepty",
-                |v| ::sdk_runtime::xml::Validate::validate(
-                    &self.data_wystawienia_recepty,
-                    v,
-                ),
-            );
-            v.field(
                 "numerRecepty",
                 |v| ::sdk_runtime::xml::Validate::validate(&self.numer_recepty, v),
             );
@@ -5422,20 +5381,20 @@ pub mod types {
     pub struct KryteriaWyszukiwaniaReceptUslugobiorcyMT {
         /// Issued on or before (not earlier than the lower bound).
         ///
-        /// Kept in its XSD lexical form as text.
-        ///
         /// Element `dataWystawieniaReceptyDo`, optional.
         #[cfg_attr(feature = "serde", serde(rename = "dataWystawieniaReceptyDo"))]
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-        pub data_wystawienia_recepty_do: ::std::option::Option<crate::DataCzas>,
+        pub data_wystawienia_recepty_do: ::std::option::Option<
+            ::sdk_runtime::values::DateTime,
+        >,
         /// Issued on or after (not later than the upper bound).
-        ///
-        /// Kept in its XSD lexical form as text.
         ///
         /// Element `dataWystawieniaReceptyOd`, optional.
         #[cfg_attr(feature = "serde", serde(rename = "dataWystawieniaReceptyOd"))]
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-        pub data_wystawienia_recepty_od: ::std::option::Option<crate::DataCzas>,
+        pub data_wystawienia_recepty_od: ::std::option::Option<
+            ::sdk_runtime::values::DateTime,
+        >,
         /// The professional who issued the prescription.
         ///
         /// Element `idPracownikaMedycznego`, optional.
@@ -5572,20 +5531,6 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::Validate for KryteriaWyszukiwaniaReceptUslugobiorcyMT {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "dataWystawieniaReceptyDo",
-                |v| ::sdk_runtime::xml::Validate::validate(
-                    &self.data_wystawienia_recepty_do,
-                    v,
-                ),
-            );
-            v.field(
-                "dataWystawieniaReceptyOd",
-                |v| ::sdk_runtime::xml::Validate::validate(
-                    &self.data_wystawienia_recepty_od,
-                    v,
-                ),
-            );
             v.field(
                 "idPracownikaMedycznego",
                 |v| ::sdk_runtime::xml::Validate::validate(
@@ -5763,11 +5708,9 @@ pub mod types {
         pub klucz_pakietu: ::std::string::String,
         /// When the prescription was stored in P1.
         ///
-        /// Kept in its XSD lexical form as text.
-        ///
         /// Element `dataWystawieniaRecepty`.
         #[cfg_attr(feature = "serde", serde(rename = "dataWystawieniaRecepty"))]
-        pub data_wystawienia_recepty: crate::DataCzas,
+        pub data_wystawienia_recepty: ::sdk_runtime::values::DateTime,
         /// Element `numerRecepty`.
         #[cfg_attr(feature = "serde", serde(rename = "numerRecepty"))]
         pub numer_recepty: NumerReceptyOIDMT,
@@ -5805,7 +5748,7 @@ pub mod types {
         pub fn new(
             klucz_recepty: ::std::string::String,
             klucz_pakietu: ::std::string::String,
-            data_wystawienia_recepty: crate::DataCzas,
+            data_wystawienia_recepty: ::sdk_runtime::values::DateTime,
             numer_recepty: NumerReceptyOIDMT,
             status_recepty: StatusReceptyEnumMT,
             podmiot_nazwa: ::std::string::String,
@@ -5983,13 +5926,6 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::Validate for WynikWyszukiwaniaReceptUslugobiorcyMT {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "dataWystawieniaRecepty",
-                |v| ::sdk_runtime::xml::Validate::validate(
-                    &self.data_wystawienia_recepty,
-                    v,
-                ),
-            );
             v.field(
                 "numerRecepty",
                 |v| ::sdk_runtime::xml::Validate::validate(&self.numer_recepty, v),
@@ -6315,11 +6251,9 @@ pub mod types {
     pub struct WynikWyszukiwaniaReceptUslugobiorcyDoKonsultacjiMT {
         /// When the prescription was stored in P1.
         ///
-        /// Kept in its XSD lexical form as text.
-        ///
         /// Element `dataWystawieniaRecepty`.
         #[cfg_attr(feature = "serde", serde(rename = "dataWystawieniaRecepty"))]
-        pub data_wystawienia_recepty: crate::DataCzas,
+        pub data_wystawienia_recepty: ::sdk_runtime::values::DateTime,
         /// Element `identyfikatorPodmiotuWystawcy`.
         #[cfg_attr(feature = "serde", serde(rename = "identyfikatorPodmiotuWystawcy"))]
         pub identyfikator_podmiotu_wystawcy: IdentyfikatorPodmiotuOIDMT,
@@ -6362,7 +6296,7 @@ pub mod types {
         /// Creates a value from its required fields; optional fields start empty.
         #[allow(clippy::too_many_arguments)]
         pub fn new(
-            data_wystawienia_recepty: crate::DataCzas,
+            data_wystawienia_recepty: ::sdk_runtime::values::DateTime,
             identyfikator_podmiotu_wystawcy: IdentyfikatorPodmiotuOIDMT,
             identyfikator_pracownika_wystawcy: IdentyfikatorPracownikaMedycznegoOIDMT,
             lek_nazwa: ::std::string::String,
@@ -6531,13 +6465,6 @@ pub mod types {
     impl ::sdk_runtime::xml::Validate
     for WynikWyszukiwaniaReceptUslugobiorcyDoKonsultacjiMT {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "dataWystawieniaRecepty",
-                |v| ::sdk_runtime::xml::Validate::validate(
-                    &self.data_wystawienia_recepty,
-                    v,
-                ),
-            );
             v.field(
                 "identyfikatorPodmiotuWystawcy",
                 |v| ::sdk_runtime::xml::Validate::validate(
@@ -6846,11 +6773,9 @@ pub mod types {
     pub struct DaneRealizacjiDoKonsultacjiMT {
         /// When the dispensing document was issued.
         ///
-        /// Kept in its XSD lexical form as text.
-        ///
         /// Element `dataRealizacjiRecepty`.
         #[cfg_attr(feature = "serde", serde(rename = "dataRealizacjiRecepty"))]
-        pub data_realizacji_recepty: crate::DataCzas,
+        pub data_realizacji_recepty: ::sdk_runtime::values::DateTime,
         /// Quantity dispensed (the element name is the published one, with Polish letters).
         ///
         /// Element `ilośćWydanegoLeku`.
@@ -6871,7 +6796,7 @@ pub mod types {
     impl DaneRealizacjiDoKonsultacjiMT {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            data_realizacji_recepty: crate::DataCzas,
+            data_realizacji_recepty: ::sdk_runtime::values::DateTime,
             ilość_wydanego_leku: i32,
             numer_recepty: NumerReceptyOIDMT,
         ) -> Self {
@@ -6957,13 +6882,6 @@ pub mod types {
     impl ::sdk_runtime::xml::Validate for DaneRealizacjiDoKonsultacjiMT {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
             v.field(
-                "dataRealizacjiRecepty",
-                |v| ::sdk_runtime::xml::Validate::validate(
-                    &self.data_realizacji_recepty,
-                    v,
-                ),
-            );
-            v.field(
                 "numerRecepty",
                 |v| ::sdk_runtime::xml::Validate::validate(&self.numer_recepty, v),
             );
@@ -7046,20 +6964,20 @@ pub mod types {
     pub struct KryteriaWyszukiwaniaRealizacjiReceptDoKonsultacjiMT {
         /// Issued on or before (not earlier than the lower bound).
         ///
-        /// Kept in its XSD lexical form as text.
-        ///
         /// Element `dataRealizacjaReceptyDo`, optional.
         #[cfg_attr(feature = "serde", serde(rename = "dataRealizacjaReceptyDo"))]
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-        pub data_realizacja_recepty_do: ::std::option::Option<crate::DataCzas>,
+        pub data_realizacja_recepty_do: ::std::option::Option<
+            ::sdk_runtime::values::DateTime,
+        >,
         /// Issued on or after (not later than the upper bound).
-        ///
-        /// Kept in its XSD lexical form as text.
         ///
         /// Element `dataRealizacjiReceptyOd`, optional.
         #[cfg_attr(feature = "serde", serde(rename = "dataRealizacjiReceptyOd"))]
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-        pub data_realizacji_recepty_od: ::std::option::Option<crate::DataCzas>,
+        pub data_realizacji_recepty_od: ::std::option::Option<
+            ::sdk_runtime::values::DateTime,
+        >,
         /// The patient the dispensings are for.
         ///
         /// Element `idUslugobiorcy`.
@@ -7159,20 +7077,6 @@ pub mod types {
     impl ::sdk_runtime::xml::Validate
     for KryteriaWyszukiwaniaRealizacjiReceptDoKonsultacjiMT {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "dataRealizacjaReceptyDo",
-                |v| ::sdk_runtime::xml::Validate::validate(
-                    &self.data_realizacja_recepty_do,
-                    v,
-                ),
-            );
-            v.field(
-                "dataRealizacjiReceptyOd",
-                |v| ::sdk_runtime::xml::Validate::validate(
-                    &self.data_realizacji_recepty_od,
-                    v,
-                ),
-            );
             v.field(
                 "idUslugobiorcy",
                 |v| ::sdk_runtime::xml::Validate::validate(&self.id_uslugobiorcy, v),
@@ -7400,18 +7304,14 @@ pub mod types {
     #[cfg_attr(feature = "serde", derive(::serde::Serialize))]
     #[non_exhaustive]
     pub struct KryteriaWyszukiwaniaDokumentowAnulowaniaMT {
-        /// Kept in its XSD lexical form as text.
-        ///
         /// Element `dataWystawieniaOd`, optional.
         #[cfg_attr(feature = "serde", serde(rename = "dataWystawieniaOd"))]
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-        pub data_wystawienia_od: ::std::option::Option<crate::DataCzas>,
-        /// Kept in its XSD lexical form as text.
-        ///
+        pub data_wystawienia_od: ::std::option::Option<::sdk_runtime::values::DateTime>,
         /// Element `dataWystawieniaDo`, optional.
         #[cfg_attr(feature = "serde", serde(rename = "dataWystawieniaDo"))]
         #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-        pub data_wystawienia_do: ::std::option::Option<crate::DataCzas>,
+        pub data_wystawienia_do: ::std::option::Option<::sdk_runtime::values::DateTime>,
         /// The prescription the cancellation concerns.
         ///
         /// Element `numerRecepty`, optional.
@@ -7481,14 +7381,6 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::Validate for KryteriaWyszukiwaniaDokumentowAnulowaniaMT {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "dataWystawieniaOd",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.data_wystawienia_od, v),
-            );
-            v.field(
-                "dataWystawieniaDo",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.data_wystawienia_do, v),
-            );
             v.field(
                 "numerRecepty",
                 |v| ::sdk_runtime::xml::Validate::validate(&self.numer_recepty, v),
@@ -7645,11 +7537,9 @@ pub mod types {
             serde(rename = "identyfikatorDokumentuAnulowaniaRecepty")
         )]
         pub identyfikator_dokumentu_anulowania_recepty: IdentyfikatorDokumentuAnulowaniaReceptyMT,
-        /// Kept in its XSD lexical form as text.
-        ///
         /// Element `dataWystawienia`.
         #[cfg_attr(feature = "serde", serde(rename = "dataWystawienia"))]
-        pub data_wystawienia: crate::DataCzas,
+        pub data_wystawienia: ::sdk_runtime::values::DateTime,
         /// Key of the cancelled prescription.
         ///
         /// Element `kluczRecepty`.
@@ -7660,7 +7550,7 @@ pub mod types {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
             identyfikator_dokumentu_anulowania_recepty: IdentyfikatorDokumentuAnulowaniaReceptyMT,
-            data_wystawienia: crate::DataCzas,
+            data_wystawienia: ::sdk_runtime::values::DateTime,
             klucz_recepty: KluczReceptyMT,
         ) -> Self {
             Self {
@@ -7729,10 +7619,6 @@ pub mod types {
                     &self.identyfikator_dokumentu_anulowania_recepty,
                     v,
                 ),
-            );
-            v.field(
-                "dataWystawienia",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.data_wystawienia, v),
             );
             v.field(
                 "kluczRecepty",

@@ -10,6 +10,7 @@ mod value;
 mod writer;
 pub(crate) use writer::{escape_attr_into, escape_text_into};
 
+pub use crate::values::{DateTimeValue, parse_date_time};
 pub use content::{
     Content, Particle, XmlGroup, list_from_text, list_to_text, put_any, put_attr, put_complex,
     put_complex_all, put_complex_all_nil, put_complex_nil, put_complex_opt, put_group, put_text,
@@ -25,7 +26,7 @@ pub use validate::{
     Validate, ValidationError, Validator, Violation, ViolationKind, pattern_matches,
     xsd_pattern_to_regex,
 };
-pub use value::{DateTimeValue, parse_date, parse_date_time};
+pub use value::parse_date;
 pub use writer::XmlWriter;
 
 /// The XML Schema instance namespace (`xsi:type`, `xsi:nil`).

@@ -272,6 +272,95 @@ impl Validator {
         }
     }
 
+    /// Checks an inclusive/exclusive range whose bounds are lexical forms of the value's type
+    /// (decimals, date-times, durations, dates …), compared in the type's value space. A value
+    /// not ordered against a bound (a date-time without time zone within 14 hours of a bound
+    /// with one) breaks it, as in XSD. A bound that is not a valid value is ignored (the
+    /// generator only writes valid ones).
+    pub fn bounds<T: super::XmlText + PartialOrd + fmt::Display>(
+        &mut self,
+        value: &T,
+        min: Option<(&str, bool)>,
+        max: Option<(&str, bool)>,
+    ) {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        for (bound, is_min) in [(min, true), (max, false)] {
+            let Some((text, inclusive)) = bound else {
+                continue;
+            };
+            let Ok(b) = T::from_xml_text(text) else {
+                continue;
+            };
+            let ok = match (value.partial_cmp(&b), is_min) {
+                (Some(Equal), _) => inclusive,
+                (Some(Greater), true) | (Some(Less), false) => true,
+                _ => false,
+            };
+            if !ok {
+                let op = match (is_min, inclusive) {
+                    (true, true) => ">=",
+                    (true, false) => ">",
+                    (false, true) => "<=",
+                    (false, false) => "<",
+                };
+                self.violation(
+                    ViolationKind::Range,
+                    format!("must be {op} {text}, is {value}"),
+                );
+            }
+        }
+    }
+
+    /// Checks JSON Schema's `multipleOf`, exactly in decimal: `step` is the schema's number and
+    /// the value is taken by its decimal text (`Display`), so `0.07` is a multiple of `0.01`
+    /// whatever binary floats make of it.
+    pub fn multiple_of<T: fmt::Display>(&mut self, value: &T, step: &str) {
+        let text = value.to_string();
+        let (Ok(v), Ok(m)) = (
+            crate::values::Decimal::parse(&text),
+            crate::values::Decimal::parse(step),
+        ) else {
+            return;
+        };
+        match v.is_multiple_of(&m) {
+            Some(true) => {}
+            Some(false) => self.violation(
+                ViolationKind::Range,
+                format!("must be a multiple of {step}, is {text}"),
+            ),
+            None => self.violation(
+                ViolationKind::Range,
+                format!("cannot check {text} against the step {step}"),
+            ),
+        }
+    }
+
+    /// Checks XSD's `totalDigits` and `fractionDigits` of a decimal (counted in its value:
+    /// `012.50` has 3 digits, 1 of them after the point).
+    pub fn decimal_digits(
+        &mut self,
+        value: &crate::values::Decimal,
+        total: Option<usize>,
+        fraction: Option<usize>,
+    ) {
+        if let Some(n) = total
+            && value.total_digits() > n
+        {
+            self.violation(
+                ViolationKind::Length,
+                format!("more than {n} digits in {value}"),
+            );
+        }
+        if let Some(n) = fraction
+            && value.fraction_digits() > n
+        {
+            self.violation(
+                ViolationKind::Length,
+                format!("more than {n} digits after the point in {value}"),
+            );
+        }
+    }
+
     /// Ends validation.
     pub fn finish(self) -> Result<(), ValidationError> {
         if self.violations.is_empty() {

@@ -57,11 +57,11 @@ pub mod types {
     /// Quantity dispensed, in packages (a requisition may dispense part of a package).
     ///
     /// Schema `/components/schemas/Mnozstvi` of the service description.
-    pub type Mnozstvi = f64;
+    pub type Mnozstvi = ::sdk_runtime::values::Decimal;
     /// An amount in CZK, at most two decimal places.
     ///
     /// Schema `/components/schemas/Castka` of the service description.
-    pub type Castka = f64;
+    pub type Castka = ::sdk_runtime::values::Decimal;
     /// The patient's year of birth.
     ///
     /// Schema `/components/schemas/RokNarozeni` of the service description.
@@ -282,10 +282,10 @@ pub mod types {
                 "mnozstvi",
                 |v| {
                     let value = &self.mnozstvi;
-                    v.range(
+                    v.bounds(
                         value,
-                        ::std::option::Option::Some((0f64, false)),
-                        ::std::option::Option::Some((999999999f64, true)),
+                        ::std::option::Option::Some(("0", false)),
+                        ::std::option::Option::Some(("999999999", true)),
                     );
                 },
             );
@@ -293,11 +293,12 @@ pub mod types {
                 v.field(
                     "cenaKonecna",
                     |v| {
-                        v.range(
+                        v.bounds(
                             value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
+                            ::std::option::Option::Some(("0", true)),
+                            ::std::option::Option::Some(("99999999.99", true)),
                         );
+                        v.multiple_of(value, "0.01");
                     },
                 );
             }
@@ -305,11 +306,12 @@ pub mod types {
                 v.field(
                     "cenaPuvodce",
                     |v| {
-                        v.range(
+                        v.bounds(
                             value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
+                            ::std::option::Option::Some(("0", true)),
+                            ::std::option::Option::Some(("99999999.99", true)),
                         );
+                        v.multiple_of(value, "0.01");
                     },
                 );
             }
@@ -317,11 +319,12 @@ pub mod types {
                 "uhradaZP",
                 |v| {
                     let value = &self.uhrada_zp;
-                    v.range(
+                    v.bounds(
                         value,
-                        ::std::option::Option::Some((0f64, true)),
-                        ::std::option::Option::Some((99999999.99f64, true)),
+                        ::std::option::Option::Some(("0", true)),
+                        ::std::option::Option::Some(("99999999.99", true)),
                     );
+                    v.multiple_of(value, "0.01");
                 },
             );
             v.field(
@@ -468,10 +471,10 @@ pub mod types {
                 "mnozstvi",
                 |v| {
                     let value = &self.mnozstvi;
-                    v.range(
+                    v.bounds(
                         value,
-                        ::std::option::Option::Some((0f64, false)),
-                        ::std::option::Option::Some((999999999f64, true)),
+                        ::std::option::Option::Some(("0", false)),
+                        ::std::option::Option::Some(("999999999", true)),
                     );
                 },
             );
@@ -479,11 +482,12 @@ pub mod types {
                 v.field(
                     "cenaKonecna",
                     |v| {
-                        v.range(
+                        v.bounds(
                             value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
+                            ::std::option::Option::Some(("0", true)),
+                            ::std::option::Option::Some(("99999999.99", true)),
                         );
+                        v.multiple_of(value, "0.01");
                     },
                 );
             }
@@ -491,11 +495,12 @@ pub mod types {
                 "uhradaZP",
                 |v| {
                     let value = &self.uhrada_zp;
-                    v.range(
+                    v.bounds(
                         value,
-                        ::std::option::Option::Some((0f64, true)),
-                        ::std::option::Option::Some((99999999.99f64, true)),
+                        ::std::option::Option::Some(("0", true)),
+                        ::std::option::Option::Some(("99999999.99", true)),
                     );
+                    v.multiple_of(value, "0.01");
                 },
             );
             v.field(
@@ -654,10 +659,10 @@ pub mod types {
                 "mnozstvi",
                 |v| {
                     let value = &self.mnozstvi;
-                    v.range(
+                    v.bounds(
                         value,
-                        ::std::option::Option::Some((0f64, false)),
-                        ::std::option::Option::Some((999999999f64, true)),
+                        ::std::option::Option::Some(("0", false)),
+                        ::std::option::Option::Some(("999999999", true)),
                     );
                 },
             );
@@ -665,11 +670,12 @@ pub mod types {
                 v.field(
                     "cenaKonecna",
                     |v| {
-                        v.range(
+                        v.bounds(
                             value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
+                            ::std::option::Option::Some(("0", true)),
+                            ::std::option::Option::Some(("99999999.99", true)),
                         );
+                        v.multiple_of(value, "0.01");
                     },
                 );
             }
@@ -677,11 +683,12 @@ pub mod types {
                 "uhradaZP",
                 |v| {
                     let value = &self.uhrada_zp;
-                    v.range(
+                    v.bounds(
                         value,
-                        ::std::option::Option::Some((0f64, true)),
-                        ::std::option::Option::Some((99999999.99f64, true)),
+                        ::std::option::Option::Some(("0", true)),
+                        ::std::option::Option::Some(("99999999.99", true)),
                     );
+                    v.multiple_of(value, "0.01");
                 },
             );
             v.field(
@@ -710,11 +717,12 @@ pub mod types {
                 v.field(
                     "taxaLaborum",
                     |v| {
-                        v.range(
+                        v.bounds(
                             value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
+                            ::std::option::Option::Some(("0", true)),
+                            ::std::option::Option::Some(("99999999.99", true)),
                         );
+                        v.multiple_of(value, "0.01");
                     },
                 );
             }
@@ -1009,10 +1017,10 @@ pub mod types {
                 "mnozstvi",
                 |v| {
                     let value = &self.mnozstvi;
-                    v.range(
+                    v.bounds(
                         value,
-                        ::std::option::Option::Some((0f64, false)),
-                        ::std::option::Option::Some((999999999f64, true)),
+                        ::std::option::Option::Some(("0", false)),
+                        ::std::option::Option::Some(("999999999", true)),
                     );
                 },
             );
@@ -1020,11 +1028,12 @@ pub mod types {
                 v.field(
                     "cenaKonecna",
                     |v| {
-                        v.range(
+                        v.bounds(
                             value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
+                            ::std::option::Option::Some(("0", true)),
+                            ::std::option::Option::Some(("99999999.99", true)),
                         );
+                        v.multiple_of(value, "0.01");
                     },
                 );
             }
@@ -1061,11 +1070,12 @@ pub mod types {
                 v.field(
                     "cenaPuvodce",
                     |v| {
-                        v.range(
+                        v.bounds(
                             value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
+                            ::std::option::Option::Some(("0", true)),
+                            ::std::option::Option::Some(("99999999.99", true)),
                         );
+                        v.multiple_of(value, "0.01");
                     },
                 );
             }
@@ -1170,10 +1180,10 @@ pub mod types {
                 "mnozstvi",
                 |v| {
                     let value = &self.mnozstvi;
-                    v.range(
+                    v.bounds(
                         value,
-                        ::std::option::Option::Some((0f64, false)),
-                        ::std::option::Option::Some((999999999f64, true)),
+                        ::std::option::Option::Some(("0", false)),
+                        ::std::option::Option::Some(("999999999", true)),
                     );
                 },
             );
@@ -1181,11 +1191,12 @@ pub mod types {
                 v.field(
                     "cenaKonecna",
                     |v| {
-                        v.range(
+                        v.bounds(
                             value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
+                            ::std::option::Option::Some(("0", true)),
+                            ::std::option::Option::Some(("99999999.99", true)),
                         );
+                        v.multiple_of(value, "0.01");
                     },
                 );
             }
@@ -1331,10 +1342,10 @@ pub mod types {
                 "mnozstvi",
                 |v| {
                     let value = &self.mnozstvi;
-                    v.range(
+                    v.bounds(
                         value,
-                        ::std::option::Option::Some((0f64, false)),
-                        ::std::option::Option::Some((999999999f64, true)),
+                        ::std::option::Option::Some(("0", false)),
+                        ::std::option::Option::Some(("999999999", true)),
                     );
                 },
             );
@@ -1342,11 +1353,12 @@ pub mod types {
                 v.field(
                     "cenaKonecna",
                     |v| {
-                        v.range(
+                        v.bounds(
                             value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
+                            ::std::option::Option::Some(("0", true)),
+                            ::std::option::Option::Some(("99999999.99", true)),
                         );
+                        v.multiple_of(value, "0.01");
                     },
                 );
             }
@@ -1376,11 +1388,12 @@ pub mod types {
                 v.field(
                     "taxaLaborum",
                     |v| {
-                        v.range(
+                        v.bounds(
                             value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
+                            ::std::option::Option::Some(("0", true)),
+                            ::std::option::Option::Some(("99999999.99", true)),
                         );
+                        v.multiple_of(value, "0.01");
                     },
                 );
             }
@@ -1662,10 +1675,10 @@ pub mod types {
                 "mnozstvi",
                 |v| {
                     let value = &self.mnozstvi;
-                    v.range(
+                    v.bounds(
                         value,
-                        ::std::option::Option::Some((0f64, false)),
-                        ::std::option::Option::Some((999999999f64, true)),
+                        ::std::option::Option::Some(("0", false)),
+                        ::std::option::Option::Some(("999999999", true)),
                     );
                 },
             );
@@ -1673,11 +1686,12 @@ pub mod types {
                 v.field(
                     "cenaKonecna",
                     |v| {
-                        v.range(
+                        v.bounds(
                             value,
-                            ::std::option::Option::Some((0f64, true)),
-                            ::std::option::Option::Some((99999999.99f64, true)),
+                            ::std::option::Option::Some(("0", true)),
+                            ::std::option::Option::Some(("99999999.99", true)),
                         );
+                        v.multiple_of(value, "0.01");
                     },
                 );
             }

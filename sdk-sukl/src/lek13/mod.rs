@@ -18,7 +18,7 @@
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use sdk_runtime::transport::Identity;
 //! use sdk_sukl::lek13::{Client, Environment, Hlaseni, Icp, Icz, KodPracoviste, KodSukl,
-//!     Odesilatel, Pohlavi, Polozka, Software};
+//!     Odesilatel, Pohlavi, Polozka, Software, decimal};
 //!
 //! let identity = Identity::from_pkcs12_file("LEKSUKL.pfx", &std::env::var("B2B_IDENTITY_PASSWORD")?)?;
 //! let client = Client::builder().environment(Environment::Test).identity(identity).build()?;
@@ -28,10 +28,10 @@
 //!     Software::new("Lékárna 2000", "7.1", "Example s.r.o."),
 //! );
 //! let hlaseni = Hlaseni::recept(&Icp::parse("87654321")?, 1958, Pohlavi::Z).polozka(
-//!     Polozka::registrovany("2026-12-06T09:30:00+01:00", 1.0, &KodSukl::parse("0012345")?,
+//!     Polozka::registrovany("2026-12-06T09:30:00+01:00", 1, &KodSukl::parse("0012345")?,
 //!         "PARALEN 500MG TBL NOB 24", "A12B")
-//!         .hradi(false, 25.5)
-//!         .cena_konecna(59.9),
+//!         .hradi(false, decimal!("25.5"))
+//!         .cena_konecna(decimal!("59.9")),
 //! );
 //! let report = hlaseni.to_wire(&lekarna, time::OffsetDateTime::now_utc(), false)?;
 //! let potvrzeni = client.zalozit(&report).await?;
@@ -52,6 +52,8 @@ use sdk_runtime::url::Url;
 use sdk_runtime::xml::{ValidationError, ViolationKind};
 
 pub use report::{DruhHlaseni, DruhPolozky, Hlaseni, LHUTA, Polozka, WireReport, parse_vydano};
+/// Amounts and quantities are exact decimals: `decimal!("59.90")`, `Decimal::from(2)`.
+pub use sdk_runtime::{Decimal, decimal};
 pub use values::{FormaIplp, Icp, Icz, KodPracoviste, KodSukl, Odesilatel, Pohlavi, Software};
 
 use crate::generated::lek13 as generated;

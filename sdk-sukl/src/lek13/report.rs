@@ -9,6 +9,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, Duration, OffsetDateTime, UtcOffset};
 
 use sdk_runtime::xml::{Validate, ValidationError, Validator, ViolationKind};
+use sdk_runtime::{Decimal, decimal};
 
 use super::values::{FormaIplp, Icp, KodSukl, Odesilatel, Pohlavi, check_digits};
 use crate::generated::lek13::types as t;
@@ -137,19 +138,19 @@ pub struct Polozka {
     /// (`2026-12-06`, counted from its first moment in Czech time for the 168 hours).
     pub vydano: String,
     /// Quantity in packages; only a requisition may dispense part of a package.
-    pub mnozstvi: f64,
+    pub mnozstvi: Decimal,
     /// Final sale price with VAT and margin, CZK, for all packages (optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cena_konecna: Option<f64>,
+    pub cena_konecna: Option<Decimal>,
     /// Manufacturer's price, CZK (regulated products with a SÚKL code; optional).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cena_puvodce: Option<f64>,
+    pub cena_puvodce: Option<Decimal>,
     /// Prescription: the patient pays the full price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hradi_pacient: Option<bool>,
     /// Prescription: what the health insurer pays, CZK.
     #[serde(default, rename = "uhradaZP", skip_serializing_if = "Option::is_none")]
-    pub uhrada_zp: Option<f64>,
+    pub uhrada_zp: Option<Decimal>,
     /// The SÚKL code (products with one, and every restricted sale).
     #[serde(default, rename = "kodSUKL", skip_serializing_if = "Option::is_none")]
     pub kod_sukl: Option<String>,
@@ -172,7 +173,7 @@ pub struct Polozka {
     pub forma_iplp: Option<FormaIplp>,
     /// Taxa laborum of an individually prepared medicine, CZK (not for unregulated ones).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub taxa_laborum: Option<f64>,
+    pub taxa_laborum: Option<Decimal>,
     /// Restricted sale: the patient's year of birth.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rok_narozeni: Option<i32>,
@@ -378,24 +379,24 @@ impl Hlaseni {
             Ok(_) => {}
         });
         v.field("mnozstvi", |v| {
-            let m = p.mnozstvi;
-            if !m.is_finite() || m <= 0.0 {
+            let m = &p.mnozstvi;
+            if m.is_negative() || m.is_zero() {
                 v.violation(ViolationKind::Range, format!("must be positive, is {m}"));
-            } else if m > 999_999_999.0 {
+            } else if *m > Decimal::from(999_999_999) {
                 v.violation(ViolationKind::Range, "must be at most 999999999");
-            } else if druh != DruhHlaseni::Zadanka && m.fract() != 0.0 {
+            } else if druh != DruhHlaseni::Zadanka && m.fraction_digits() != 0 {
                 v.violation(
                     ViolationKind::Range,
                     "whole packages only (part of a package only on a requisition)",
                 );
             }
         });
-        check_amount(v, "cenaKonecna", p.cena_konecna, false);
+        check_amount(v, "cenaKonecna", p.cena_konecna.as_ref(), false);
         let with_code = p.druh == Registrovany;
         let recept = druh == DruhHlaseni::Recept;
         // Manufacturer's price: products with a SÚKL code on prescriptions and requisitions.
         if with_code && druh != DruhHlaseni::Volny {
-            check_amount(v, "cenaPuvodce", p.cena_puvodce, false);
+            check_amount(v, "cenaPuvodce", p.cena_puvodce.as_ref(), false);
         } else {
             not_allowed_item(v, "cenaPuvodce", p.cena_puvodce.is_some(), druh, p.druh);
         }
@@ -405,7 +406,7 @@ impl Hlaseni {
                     v.violation(ViolationKind::Required, "required on prescriptions");
                 }
             });
-            check_amount(v, "uhradaZP", p.uhrada_zp, true);
+            check_amount(v, "uhradaZP", p.uhrada_zp.as_ref(), true);
         } else {
             not_allowed_item(v, "hradiPacient", p.hradi_pacient.is_some(), druh, p.druh);
             not_allowed_item(v, "uhradaZP", p.uhrada_zp.is_some(), druh, p.druh);
@@ -428,7 +429,7 @@ impl Hlaseni {
                     );
                 }
             });
-            check_amount(v, "taxaLaborum", p.taxa_laborum, false);
+            check_amount(v, "taxaLaborum", p.taxa_laborum.as_ref(), false);
         } else {
             v.field("sarze", |v| check_text(v, p.sarze.as_ref(), 20));
             not_allowed_item(v, "formaIPLP", p.forma_iplp.is_some(), druh, p.druh);
@@ -494,11 +495,11 @@ impl Hlaseni {
                         DruhPolozky::Registrovany => reg.push(t::PolozkaReceptRegistrovany {
                             polozka_id,
                             datum_vydeje,
-                            mnozstvi: p.mnozstvi,
-                            cena_konecna: p.cena_konecna,
-                            cena_puvodce: p.cena_puvodce,
+                            mnozstvi: p.mnozstvi.clone(),
+                            cena_konecna: p.cena_konecna.clone(),
+                            cena_puvodce: p.cena_puvodce.clone(),
                             hradi_pacient: p.hradi_pacient.unwrap_or_default(),
-                            uhrada_zp: p.uhrada_zp.unwrap_or_default(),
+                            uhrada_zp: p.uhrada_zp.clone().unwrap_or_default(),
                             kod_sukl: p.kod_sukl.clone().unwrap_or_default(),
                             nazev: p.nazev.clone(),
                             sarze: p.sarze.clone().unwrap_or_default(),
@@ -506,10 +507,10 @@ impl Hlaseni {
                         DruhPolozky::Neregistrovany => nereg.push(t::PolozkaReceptNeregistrovany {
                             polozka_id,
                             datum_vydeje,
-                            mnozstvi: p.mnozstvi,
-                            cena_konecna: p.cena_konecna,
+                            mnozstvi: p.mnozstvi.clone(),
+                            cena_konecna: p.cena_konecna.clone(),
                             hradi_pacient: p.hradi_pacient.unwrap_or_default(),
-                            uhrada_zp: p.uhrada_zp.unwrap_or_default(),
+                            uhrada_zp: p.uhrada_zp.clone().unwrap_or_default(),
                             nazev: p.nazev.clone(),
                             forma: p.forma.clone().unwrap_or_default(),
                             sila: p.sila.clone().unwrap_or_default(),
@@ -519,13 +520,13 @@ impl Hlaseni {
                         DruhPolozky::Iplp => iplp.push(t::PolozkaReceptIPLP {
                             polozka_id,
                             datum_vydeje,
-                            mnozstvi: p.mnozstvi,
-                            cena_konecna: p.cena_konecna,
+                            mnozstvi: p.mnozstvi.clone(),
+                            cena_konecna: p.cena_konecna.clone(),
                             hradi_pacient: p.hradi_pacient.unwrap_or_default(),
-                            uhrada_zp: p.uhrada_zp.unwrap_or_default(),
+                            uhrada_zp: p.uhrada_zp.clone().unwrap_or_default(),
                             nazev: p.nazev.clone(),
                             forma_iplp: p.forma_iplp.map_or(0, FormaIplp::code),
-                            taxa_laborum: p.taxa_laborum,
+                            taxa_laborum: p.taxa_laborum.clone(),
                         }),
                     }
                 }
@@ -550,19 +551,19 @@ impl Hlaseni {
                         DruhPolozky::Registrovany => reg.push(t::PolozkaZadankaRegistrovany {
                             polozka_id,
                             datum_vydeje,
-                            mnozstvi: p.mnozstvi,
-                            cena_konecna: p.cena_konecna,
+                            mnozstvi: p.mnozstvi.clone(),
+                            cena_konecna: p.cena_konecna.clone(),
                             kod_sukl: p.kod_sukl.clone().unwrap_or_default(),
                             nazev: p.nazev.clone(),
                             sarze: p.sarze.clone().unwrap_or_default(),
-                            cena_puvodce: p.cena_puvodce,
+                            cena_puvodce: p.cena_puvodce.clone(),
                         }),
                         DruhPolozky::Neregistrovany => {
                             nereg.push(t::PolozkaZadankaNeregistrovany {
                                 polozka_id,
                                 datum_vydeje,
-                                mnozstvi: p.mnozstvi,
-                                cena_konecna: p.cena_konecna,
+                                mnozstvi: p.mnozstvi.clone(),
+                                cena_konecna: p.cena_konecna.clone(),
                                 nazev: p.nazev.clone(),
                                 forma: p.forma.clone().unwrap_or_default(),
                                 sila: p.sila.clone().unwrap_or_default(),
@@ -573,11 +574,11 @@ impl Hlaseni {
                         DruhPolozky::Iplp => iplp.push(t::PolozkaZadankaIPLP {
                             polozka_id,
                             datum_vydeje,
-                            mnozstvi: p.mnozstvi,
-                            cena_konecna: p.cena_konecna,
+                            mnozstvi: p.mnozstvi.clone(),
+                            cena_konecna: p.cena_konecna.clone(),
                             nazev: p.nazev.clone(),
                             forma_iplp: p.forma_iplp.map_or(0, FormaIplp::code),
-                            taxa_laborum: p.taxa_laborum,
+                            taxa_laborum: p.taxa_laborum.clone(),
                         }),
                     }
                 }
@@ -603,8 +604,8 @@ impl Hlaseni {
                     .map(|p| t::PolozkaVolnyProdej {
                         polozka_id: id(&p.polozka_id),
                         datum_vydeje: datum_vydeje(&p.vydano),
-                        mnozstvi: p.mnozstvi,
-                        cena_konecna: p.cena_konecna,
+                        mnozstvi: p.mnozstvi.clone(),
+                        cena_konecna: p.cena_konecna.clone(),
                         otc_s_omezenim: true,
                         rok_narozeni: p.rok_narozeni.unwrap_or_default(),
                         pohlavi: p.pohlavi.clone().unwrap_or_else(unknown_sex),
@@ -622,7 +623,7 @@ impl Hlaseni {
 }
 
 impl Polozka {
-    fn new(druh: DruhPolozky, vydano: &str, mnozstvi: f64, nazev: &str) -> Self {
+    fn new(druh: DruhPolozky, vydano: &str, mnozstvi: Decimal, nazev: &str) -> Self {
         Self {
             druh,
             polozka_id: None,
@@ -649,12 +650,12 @@ impl Polozka {
     /// date). On a prescription, add [`hradi`](Self::hradi).
     pub fn registrovany(
         vydano: &str,
-        mnozstvi: f64,
+        mnozstvi: impl Into<Decimal>,
         kod_sukl: &KodSukl,
         nazev: &str,
         sarze: &str,
     ) -> Self {
-        let mut p = Self::new(DruhPolozky::Registrovany, vydano, mnozstvi, nazev);
+        let mut p = Self::new(DruhPolozky::Registrovany, vydano, mnozstvi.into(), nazev);
         p.kod_sukl = Some(kod_sukl.to_string());
         p.sarze = Some(sarze.to_owned());
         p
@@ -663,14 +664,14 @@ impl Polozka {
     /// A product without a SÚKL code (guidance B.1.2, B.2.2).
     pub fn neregistrovany(
         vydano: &str,
-        mnozstvi: f64,
+        mnozstvi: impl Into<Decimal>,
         nazev: &str,
         forma: &str,
         sila: &str,
         baleni: &str,
         sarze: &str,
     ) -> Self {
-        let mut p = Self::new(DruhPolozky::Neregistrovany, vydano, mnozstvi, nazev);
+        let mut p = Self::new(DruhPolozky::Neregistrovany, vydano, mnozstvi.into(), nazev);
         p.forma = Some(forma.to_owned());
         p.sila = Some(sila.to_owned());
         p.baleni = Some(baleni.to_owned());
@@ -679,8 +680,8 @@ impl Polozka {
     }
 
     /// An individually prepared medicine (guidance B.1.3, B.2.3).
-    pub fn iplp(vydano: &str, mnozstvi: f64, nazev: &str, forma: FormaIplp) -> Self {
-        let mut p = Self::new(DruhPolozky::Iplp, vydano, mnozstvi, nazev);
+    pub fn iplp(vydano: &str, mnozstvi: impl Into<Decimal>, nazev: &str, forma: FormaIplp) -> Self {
+        let mut p = Self::new(DruhPolozky::Iplp, vydano, mnozstvi.into(), nazev);
         p.forma_iplp = Some(forma);
         p
     }
@@ -689,7 +690,7 @@ impl Polozka {
     /// and sex.
     pub fn otc_s_omezenim(
         vydano: &str,
-        mnozstvi: f64,
+        mnozstvi: impl Into<Decimal>,
         kod_sukl: &KodSukl,
         nazev: &str,
         sarze: &str,
@@ -703,27 +704,27 @@ impl Polozka {
     }
 
     /// Prescription items: whether the patient pays the full price, and what the insurer pays.
-    pub fn hradi(mut self, hradi_pacient: bool, uhrada_zp: f64) -> Self {
+    pub fn hradi(mut self, hradi_pacient: bool, uhrada_zp: impl Into<Decimal>) -> Self {
         self.hradi_pacient = Some(hradi_pacient);
-        self.uhrada_zp = Some(uhrada_zp);
+        self.uhrada_zp = Some(uhrada_zp.into());
         self
     }
 
     /// The final sale price with VAT and margin for all packages.
-    pub fn cena_konecna(mut self, czk: f64) -> Self {
-        self.cena_konecna = Some(czk);
+    pub fn cena_konecna(mut self, czk: impl Into<Decimal>) -> Self {
+        self.cena_konecna = Some(czk.into());
         self
     }
 
     /// The manufacturer's price (regulated products with a SÚKL code).
-    pub fn cena_puvodce(mut self, czk: f64) -> Self {
-        self.cena_puvodce = Some(czk);
+    pub fn cena_puvodce(mut self, czk: impl Into<Decimal>) -> Self {
+        self.cena_puvodce = Some(czk.into());
         self
     }
 
     /// The taxa laborum of an individually prepared medicine.
-    pub fn taxa_laborum(mut self, czk: f64) -> Self {
-        self.taxa_laborum = Some(czk);
+    pub fn taxa_laborum(mut self, czk: impl Into<Decimal>) -> Self {
+        self.taxa_laborum = Some(czk.into());
         self
     }
 }
@@ -905,18 +906,18 @@ fn check_text(v: &mut Validator, text: Option<&String>, max: usize) {
 }
 
 /// An amount in CZK: not negative, at most two decimals, within SÚKL's range.
-fn check_amount(v: &mut Validator, field: &str, value: Option<f64>, required: bool) {
+fn check_amount(v: &mut Validator, field: &str, value: Option<&Decimal>, required: bool) {
     v.field(field, |v| match value {
         None if required => v.violation(ViolationKind::Required, "required"),
         None => {}
-        Some(a) if !a.is_finite() || a < 0.0 => v.violation(
+        Some(a) if a.is_negative() => v.violation(
             ViolationKind::Range,
             format!("must not be negative, is {a}"),
         ),
-        Some(a) if a > 99_999_999.99 => {
+        Some(a) if *a > decimal!("99999999.99") => {
             v.violation(ViolationKind::Range, "must be at most 99999999.99")
         }
-        Some(a) if ((a * 100.0).round() - a * 100.0).abs() > 1e-6 => {
+        Some(a) if a.fraction_digits() > 2 => {
             v.violation(ViolationKind::Format, "at most two decimal places (haléře)")
         }
         Some(_) => {}
