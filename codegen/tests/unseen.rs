@@ -450,3 +450,81 @@ fn a_deep_chain_of_required_types_generates_instead_of_overflowing_the_stack() {
         samples[0].xml.len()
     );
 }
+
+// ---- 5. Local elements of a model group belong to the group's schema ----
+
+/// Every element name the structs of a module carry, with its namespace (`""`: unqualified).
+fn wire_names(m: &sdk_codegen::Module) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for t in &m.model.types {
+        if let sdk_codegen::model::TypeKind::Struct(s) = &t.kind {
+            for f in &s.fields {
+                if f.kind == sdk_codegen::model::FieldKind::Element {
+                    out.insert(f.wire.local.clone(), f.wire.ns.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn elements_of_a_group_from_another_schema_keep_that_schemas_namespace_and_forms() {
+    let m =
+        sdk_codegen::generate_schema_module(&unseen("group-namespace/person.xsd"), "person.xsd")
+            .unwrap();
+    let names = wire_names(&m);
+    let expect = [
+        ("Name", "urn:example:person"),
+        // contact.xsd's group, qualified there.
+        ("Phone", "urn:example:contact"),
+        ("Email", "urn:example:contact"),
+        // form="unqualified" on the element itself.
+        ("Note", ""),
+        // address.xsd's group, used by contact.xsd's: unqualified by default, Zip by its form.
+        ("City", ""),
+        ("Zip", "urn:example:address"),
+    ];
+    for (local, ns) in expect {
+        assert_eq!(
+            names.get(local).map(String::as_str),
+            Some(ns),
+            "{local}: {names:?}"
+        );
+    }
+}
+
+#[test]
+fn a_name_a_group_gives_two_namespaces_is_left_with_a_warning() {
+    let dir = scratch("group-ambiguous");
+    std::fs::write(
+        dir.join("other.xsd"),
+        r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:o" elementFormDefault="qualified">
+  <xs:group name="G"><xs:sequence><xs:element name="Code" type="xs:string"/></xs:sequence></xs:group>
+</xs:schema>"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("main.xsd"),
+        r#"<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:o="urn:o" targetNamespace="urn:m" elementFormDefault="qualified">
+  <xs:import namespace="urn:o" schemaLocation="other.xsd"/>
+  <xs:element name="A"><xs:complexType><xs:sequence><xs:group ref="o:G"/></xs:sequence></xs:complexType></xs:element>
+  <xs:element name="B"><xs:complexType><xs:sequence><xs:element name="Code" type="xs:int"/></xs:sequence></xs:complexType></xs:element>
+</xs:schema>"#,
+    )
+    .unwrap();
+    let locations = Locations::new();
+    let m = sdk_codegen::generate_schema_module_with(&dir.join("main.xsd"), "main.xsd", &locations)
+        .unwrap();
+    assert_eq!(
+        wire_names(&m).get("Code").map(String::as_str),
+        Some("urn:m")
+    );
+    let warnings = locations.warnings();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("`Code`") && w.contains("`urn:o`") && w.contains("`urn:m`")),
+        "{warnings:?}"
+    );
+}

@@ -1042,14 +1042,22 @@ impl<'a> Converter<'a> {
             } => {
                 // A `ref=` to a global element is always qualified; xsd-parser 1.5.2 gives it
                 // the referencing schema's `elementFormDefault` (SAML 2.0's `ds:KeyInfo`).
-                let xml = QName::new(
-                    if e.form == FormChoiceType::Qualified || type_.type_ == IdentType::Element {
-                        self.ns_of_prop(e.ident.ns)
-                    } else {
-                        String::new()
-                    },
-                    e.ident.name.as_str(),
-                );
+                let placed = self.ns_of_prop(e.ident.ns);
+                let ns = if type_.type_ == IdentType::Element {
+                    placed
+                } else if let Some(ns) = self
+                    .schemas
+                    .group_forms
+                    .corrected(&placed, e.ident.name.as_str())
+                {
+                    // A local element of a model group from another schema document.
+                    ns.to_owned()
+                } else if e.form == FormChoiceType::Qualified {
+                    placed
+                } else {
+                    String::new()
+                };
+                let xml = QName::new(ns, e.ident.name.as_str());
                 self.trail.push(xml.local.clone());
                 // A `ref=` to a global element points at the element ident; use its type.
                 if type_.type_ == IdentType::Element

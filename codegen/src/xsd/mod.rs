@@ -6,6 +6,7 @@
 //! stop generation with an error naming the type: a type is never silently dropped or weakened.
 
 mod convert;
+mod groups;
 mod resolver;
 
 use std::collections::BTreeMap;
@@ -41,6 +42,9 @@ pub struct Schemas {
     /// Elements declared at the top level of a schema, by (namespace, name): xsd-parser 1.5.2
     /// also gives a local element's anonymous simple-content type an element ident.
     pub global_elements: std::collections::HashSet<(String, String)>,
+    /// Namespaces of local elements that model groups of other schema documents bring, which
+    /// xsd-parser 1.5.2 gives the referencing type's namespace.
+    pub group_forms: groups::GroupForms,
 }
 
 /// See [`Schemas::restricted_attributes`].
@@ -58,13 +62,7 @@ fn restricted_attributes(parsed: &xsd_parser::Schemas) -> Collected {
     let mut abstract_types = std::collections::HashSet::new();
     let mut global_elements = std::collections::HashSet::new();
     for (_, info) in parsed.schemas() {
-        // The schema's namespace as xsd-parser assigned it (a chameleon include's is the
-        // includer's), which is also where its unqualified type names live.
-        let own_ns = parsed
-            .get_namespace_info(&info.namespace_id())
-            .and_then(|i| i.namespace.as_ref())
-            .map(ToString::to_string)
-            .unwrap_or_default();
+        let own_ns = schema_namespace(parsed, info);
         for content in &info.schema.content {
             if let SchemaContent::Element(e) = content
                 && let Some(name) = &e.name
@@ -114,6 +112,19 @@ fn restricted_attributes(parsed: &xsd_parser::Schemas) -> Collected {
     }
 }
 
+/// A parsed schema document's namespace as xsd-parser assigned it (a chameleon include's is the
+/// includer's), which is also where its unqualified names live.
+fn schema_namespace(
+    parsed: &xsd_parser::Schemas,
+    info: &xsd_parser::models::schema::SchemaInfo,
+) -> String {
+    parsed
+        .get_namespace_info(&info.namespace_id())
+        .and_then(|i| i.namespace.as_ref())
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
+
 /// What [`restricted_attributes`] collects from the parsed schemas.
 struct Collected {
     restricted_attributes: RestrictedAttributes,
@@ -144,7 +155,7 @@ pub fn load_with(schemas: &[InlineSchema], locations: &Locations) -> Result<Sche
             .add_schema_from_url(url)
             .map_err(|e| Error::Xsd(format!("{shown}: {e}")))?;
     }
-    interpret(parser.finish())
+    interpret(parser.finish(), locations)
 }
 
 /// Parses and interprets a standalone schema file (and everything it imports or includes).
@@ -163,7 +174,7 @@ pub fn load_file_with(path: &std::path::Path, locations: &Locations) -> Result<S
         .with_default_namespaces()
         .add_schema_from_url(url)
         .map_err(|e| Error::Xsd(format!("{}: {e}", path.display())))?;
-    interpret(parser.finish())
+    interpret(parser.finish(), locations)
 }
 
 /// The `targetNamespace` of a schema file, if it has one.
@@ -197,12 +208,16 @@ fn strip_doctype(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn interpret(parsed: xsd_parser::Schemas) -> Result<Schemas, Error> {
+fn interpret(parsed: xsd_parser::Schemas, locations: &Locations) -> Result<Schemas, Error> {
     let Collected {
         restricted_attributes,
         abstract_types,
         global_elements,
     } = restricted_attributes(&parsed);
+    let group_forms = groups::collect(&parsed);
+    for w in &group_forms.warnings {
+        locations.warn(w.clone());
+    }
     // xsd-parser 1.5.2 panics on some schemas instead of returning an error (for example
     // "Unable to get type for …" when an extension's base is not found); a generator run must
     // end with an error naming the cause, not abort.
@@ -231,6 +246,7 @@ fn interpret(parsed: xsd_parser::Schemas) -> Result<Schemas, Error> {
         restricted_attributes,
         abstract_types,
         global_elements,
+        group_forms,
     })
 }
 

@@ -2,9 +2,8 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::hash::{Hash, Hasher};
 
-use super::{lexical_value, value_error};
+use super::{keyed_eq, lexical_value, value_error};
 use crate::xml::ValueError;
 
 /// An `xs:decimal`: an exact decimal number of any precision (prices, quantities, rates), never
@@ -134,6 +133,11 @@ impl Decimal {
             format!("{sign}0.{}{digits}", "0".repeat(scale - digits.len()))
         };
         Self { text: text.into() }
+    }
+
+    /// What equality and hashing compare.
+    fn key(&self) -> Parts<'_> {
+        self.parts()
     }
 
     fn parts(&self) -> Parts<'_> {
@@ -288,19 +292,7 @@ impl Default for Decimal {
     }
 }
 
-impl PartialEq for Decimal {
-    fn eq(&self, other: &Self) -> bool {
-        self.parts() == other.parts()
-    }
-}
-
-impl Eq for Decimal {}
-
-impl Hash for Decimal {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.parts().hash(state);
-    }
-}
+keyed_eq!(Decimal);
 
 impl Ord for Decimal {
     fn cmp(&self, other: &Self) -> Ordering {

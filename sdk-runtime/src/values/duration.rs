@@ -1,9 +1,8 @@
 //! `xs:duration`.
 
 use std::cmp::Ordering;
-use std::hash::{Hash, Hasher};
 
-use super::{lexical_serde, lexical_value};
+use super::{keyed_eq, lexical_serde, lexical_value};
 
 /// An `xs:duration` (`P1Y2M3DT4H5M6.5S`, `-PT15M`), kept as written.
 ///
@@ -209,19 +208,7 @@ impl Duration {
 lexical_value!(Duration, "xs:duration");
 lexical_serde!(Duration);
 
-impl PartialEq for Duration {
-    fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
-    }
-}
-
-impl Eq for Duration {}
-
-impl Hash for Duration {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.key().hash(state);
-    }
-}
+keyed_eq!(Duration);
 
 impl PartialOrd for Duration {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {

@@ -4,9 +4,8 @@
 //! ordered when their time zones are the same.
 
 use std::cmp::Ordering;
-use std::hash::{Hash, Hasher};
 
-use super::{digits, lexical_serde, lexical_value, split_zone, year, zone_text};
+use super::{digits, keyed_eq, lexical_serde, lexical_value, split_zone, year, zone_text};
 
 fn month(s: &str) -> Result<time::Month, String> {
     let m: u8 = digits(s, 2, "the month")?;
@@ -71,19 +70,7 @@ macro_rules! gregorian {
         lexical_value!($t, $xsd);
         lexical_serde!($t);
 
-        impl PartialEq for $t {
-            fn eq(&self, other: &Self) -> bool {
-                self.key() == other.key()
-            }
-        }
-
-        impl Eq for $t {}
-
-        impl Hash for $t {
-            fn hash<H: Hasher>(&self, state: &mut H) {
-                self.key().hash(state);
-            }
-        }
+        keyed_eq!($t);
 
         impl PartialOrd for $t {
             fn partial_cmp(&self, other: &Self) -> Option<Ordering> {

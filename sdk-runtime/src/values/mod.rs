@@ -183,7 +183,26 @@ macro_rules! lexical_serde {
     };
 }
 
-pub(crate) use {lexical_serde, lexical_value};
+/// `PartialEq`, `Eq` and `Hash` by the type's `key()` (its value, whatever the text).
+macro_rules! keyed_eq {
+    ($t:ident) => {
+        impl PartialEq for $t {
+            fn eq(&self, other: &Self) -> bool {
+                self.key() == other.key()
+            }
+        }
+
+        impl Eq for $t {}
+
+        impl ::std::hash::Hash for $t {
+            fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+                self.key().hash(state);
+            }
+        }
+    };
+}
+
+pub(crate) use {keyed_eq, lexical_serde, lexical_value};
 
 /// A value error for a lexical form.
 pub(crate) fn value_error(text: &str, xsd: &str, why: impl std::fmt::Display) -> ValueError {

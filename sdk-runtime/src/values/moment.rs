@@ -1,9 +1,8 @@
 //! `xs:dateTime` and `xs:time`.
 
 use std::cmp::Ordering;
-use std::hash::{Hash, Hasher};
 
-use super::{digits, lexical_serde, lexical_value, split_zone, year, zone_text};
+use super::{digits, keyed_eq, lexical_serde, lexical_value, split_zone, year, zone_text};
 
 /// An `xs:dateTime` as its parts: the local date and time, and the time zone when it has one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -220,19 +219,7 @@ impl DateTime {
 lexical_value!(DateTime, "xs:dateTime");
 lexical_serde!(DateTime);
 
-impl PartialEq for DateTime {
-    fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
-    }
-}
-
-impl Eq for DateTime {}
-
-impl Hash for DateTime {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.key().hash(state);
-    }
-}
+keyed_eq!(DateTime);
 
 impl PartialOrd for DateTime {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
@@ -327,19 +314,7 @@ impl Time {
 lexical_value!(Time, "xs:time");
 lexical_serde!(Time);
 
-impl PartialEq for Time {
-    fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
-    }
-}
-
-impl Eq for Time {}
-
-impl Hash for Time {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.key().hash(state);
-    }
-}
+keyed_eq!(Time);
 
 impl PartialOrd for Time {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
