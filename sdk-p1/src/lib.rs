@@ -53,6 +53,8 @@
 //! types (`[sensitive]` in `wsdl/p1/codegen.toml`); [`Pesel`] and [`TrescDokumentu`] redact
 //! themselves.
 
+#[cfg(feature = "cer")]
+pub mod cer;
 mod client;
 mod kontekst;
 #[cfg(feature = "sandbox")]

@@ -1,0 +1,2 @@
+//! Placeholder: the CeR CSV validator benchmark.
+fn main() {}

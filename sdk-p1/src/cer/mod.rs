@@ -1,0 +1,7 @@
+//! Centralna e-Rejestracja (CeR), P1's central booking of visits (feature `cer`).
+//!
+//! Every part of it is **reconstructed**: CeZ publishes no CeR interface file. The operations,
+//! fields and codes come from NFZ's onboarding material (seed 001) and `../shared/facts/p1.md`,
+//! in P1's conventions; names may differ from production.
+
+pub mod zasilenie;

@@ -1,0 +1,1 @@
+//! The initial load (zasilenie inicjalne) of visits from a CSV file.
