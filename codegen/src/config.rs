@@ -68,6 +68,9 @@ pub struct ServiceConfig {
     pub wsdl: String,
     /// Rust module name.
     pub module: String,
+    /// Cargo feature the module is compiled under (`#[cfg(feature = …)]`), if any.
+    #[serde(default)]
+    pub feature: Option<String>,
 }
 
 /// One OpenAPI/Swagger description of a crate.
@@ -78,6 +81,9 @@ pub struct OpenApiConfig {
     pub spec: String,
     /// Rust module name.
     pub module: String,
+    /// Cargo feature the module is compiled under (`#[cfg(feature = …)]`), if any.
+    #[serde(default)]
+    pub feature: Option<String>,
 }
 
 /// Names, types and sensitivity layered over the specs.

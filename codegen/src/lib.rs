@@ -163,7 +163,7 @@ fn generate_crate_on_this_stack(
             path: out_dir.join(format!("{}.rs", s.module)),
             contents,
         });
-        modules.push(s.module.clone());
+        modules.push((s.module.clone(), s.feature.clone()));
     }
     for o in &config.openapi {
         let source = shown_dir.join(&o.spec).display().to_string();
@@ -178,7 +178,7 @@ fn generate_crate_on_this_stack(
             path: out_dir.join(format!("{}.rs", o.module)),
             contents: emit::service_file(&model, &opts)?,
         });
-        modules.push(o.module.clone());
+        modules.push((o.module.clone(), o.feature.clone()));
     }
     for w in locations.warnings() {
         eprintln!("warning: {w}");

@@ -348,13 +348,17 @@ fn error_enum(model: &ServiceModel, op: &OperationModel) -> Result<TokenStream, 
 }
 
 /// The `mod.rs` listing the service modules.
-pub fn mod_file(modules: &[String], spec_dir: &str) -> Result<String, Error> {
+pub fn mod_file(modules: &[(String, Option<String>)], spec_dir: &str) -> Result<String, Error> {
     let mut items = TokenStream::new();
     // Each module documents itself (service, source, operations); an outer doc comment here
     // would also move the resolution of its intra-doc links to this module.
-    for module in modules {
+    for (module, feature) in modules {
         let m = format_ident!("{}", module);
-        items.extend(quote!(pub mod #m;));
+        let cfg = match feature {
+            Some(f) => quote!(#[cfg(feature = #f)]),
+            None => quote!(),
+        };
+        items.extend(quote!(#cfg pub mod #m;));
     }
     let doc = inner_doc_attrs(&[format!(
         "Generated from the service descriptions in `{spec_dir}`; see the `codegen.toml` there."

@@ -5,3 +5,6 @@
 //! in P1's conventions; names may differ from production.
 
 pub mod zasilenie;
+
+/// The generated operations (one module each, with its provenance and source) and types.
+pub use crate::generated::cer::{operation, types};

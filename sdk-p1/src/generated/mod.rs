@@ -3,3 +3,5 @@
 
 //! Generated from the service descriptions in `wsdl/p1`; see the `codegen.toml` there.
 pub mod erecepta;
+#[cfg(feature = "cer")]
+pub mod cer;
