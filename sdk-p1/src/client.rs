@@ -13,7 +13,7 @@ use sdk_runtime::soap::{
 use sdk_runtime::transport::{BuildError, HttpClient, HttpClientBuilder, Identity};
 use sdk_runtime::url::Url;
 use sdk_runtime::wssec::verify::{Verifier, VerifyError};
-use sdk_runtime::xml::{Validate, ValidationError, Validator, XmlRead, XmlWrite};
+use sdk_runtime::xml::{ElementName, Validate, ValidationError, Validator, XmlRead, XmlWrite};
 
 use crate::erecepta::operation as op;
 use crate::erecepta::types::{BladMT, WynikMT};
@@ -136,11 +136,26 @@ pub fn request_envelope<I: XmlWrite + Validate>(
     kontekst: &KontekstWywolania,
     input: &I,
 ) -> Result<String, ValidationError> {
+    request_envelope_with(op, KONTEKST_WYWOLANIA, kontekst, input)
+}
+
+/// Like [`request_envelope`], with any call-context header (`header_name` and its value), for
+/// services of another context dialect (Centralna e-Rejestracja's `v20180509`).
+pub fn request_envelope_with<H, I>(
+    op: &OperationSpec,
+    header_name: ElementName,
+    header: &H,
+    input: &I,
+) -> Result<String, ValidationError>
+where
+    H: XmlWrite + Validate,
+    I: XmlWrite + Validate,
+{
     let mut v = Validator::new();
-    kontekst.validate(&mut v);
+    header.validate(&mut v);
     input.validate(&mut v);
     v.finish()?;
-    let headers = [(KONTEKST_WYWOLANIA, kontekst as &dyn HeaderBlock)];
+    let headers = [(header_name, header as &dyn HeaderBlock)];
     Ok(write_envelope(SoapVersion::V11, &headers, op.input, input))
 }
 
@@ -237,7 +252,25 @@ impl Client {
         I: XmlWrite + Validate,
         O: XmlRead,
     {
-        let envelope = request_envelope(op, kontekst, input)
+        self.call_with(op, KONTEKST_WYWOLANIA, kontekst, input)
+            .await
+    }
+
+    /// Calls an operation with any call-context header (`header_name` and its value): the path
+    /// of [`call`](Self::call) for services of another context dialect.
+    pub async fn call_with<H, I, O>(
+        &self,
+        op: &OperationSpec,
+        header_name: ElementName,
+        header: &H,
+        input: &I,
+    ) -> Result<Response<O>, Error>
+    where
+        H: XmlWrite + Validate,
+        I: XmlWrite + Validate,
+        O: XmlRead,
+    {
+        let envelope = request_envelope_with(op, header_name, header, input)
             .map_err(|e| Error::from(SdkError::InvalidInput(e)))?
             .into_bytes();
         let envelope = match &self.signing {
@@ -286,6 +319,7 @@ macro_rules! operations {
 
         $(
             impl MaWynik for op::$method::Output {
+                type Wynik = WynikMT;
                 fn wynik(&self) -> &WynikMT {
                     &self.wynik
                 }
@@ -494,7 +528,13 @@ impl ClientBuilder {
     }
 
     /// Builds the client.
-    pub fn build(mut self) -> Result<Client, ClientBuildError> {
+    pub fn build(self) -> Result<Client, ClientBuildError> {
+        self.build_at(ERECEPTA_PATH)
+    }
+
+    /// Builds a client of the service at `path` on the chosen host (the typed wrappers of other
+    /// P1 services, e.g. `cer::Client`, use this).
+    pub fn build_at(mut self, path: &str) -> Result<Client, ClientBuildError> {
         let base = self.base_url.take().ok_or(ClientBuildError::NoEndpoint)?;
         let signing = self.signing.take().ok_or(ClientBuildError::NoSigning)?;
         let url_error = |source| ClientBuildError::BaseUrl {
@@ -502,7 +542,7 @@ impl ClientBuilder {
             source,
         };
         let endpoint = Url::parse(&base)
-            .and_then(|u| sdk_runtime::soap::endpoint_url(&u, ERECEPTA_PATH))
+            .and_then(|u| sdk_runtime::soap::endpoint_url(&u, path))
             .map_err(url_error)?;
         let http = self.http().build()?;
         let client = Client::new(http, endpoint, signing);

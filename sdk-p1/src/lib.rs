@@ -78,7 +78,10 @@ pub use kontekst::{
 };
 pub use signing::{RequestSigner, SigningError};
 pub use values::{DataCzas, OID_NPWZ, OID_PESEL, Pesel, TrescDokumentu, pracownik_npwz};
-pub use wynik::{BLEDY_OPERACJI, BladUslugi, MaWynik, NiepowodzenieOperacji, WYNIK_SUKCES};
+pub use wynik::{
+    BLEDY_OPERACJI, BLEDY_OPERACJI_CER, BladUslugi, MaWynik, NiepowodzenieOperacji, WYNIK_SUKCES,
+    WynikP1,
+};
 
 /// Stable names for the generated types of `xs:choice` content, which the generator numbers
 /// (`PakietReceptMtChoiceIdentyfikatorZadania`); a regeneration that renumbers them fails to compile here rather

@@ -19,14 +19,60 @@ pub const BLEDY_OPERACJI: ElementName = ElementName::new(
     "bledyOperacji",
 );
 
-/// A response that carries a `wynik` (every e-Recepta response does).
+/// The result block `WynikMT` of P1, whichever namespace version a service uses (e-Recepta's
+/// `v20170510`, the newer services' `v20180509`).
+pub trait WynikP1 {
+    /// `major`: the main result code.
+    fn major(&self) -> &str;
+    /// `minor`: the supplementary code, if any.
+    fn minor(&self) -> Option<&str>;
+    /// `komunikat`: P1's message, if any.
+    fn komunikat(&self) -> Option<&str>;
+}
+
+impl WynikP1 for WynikMT {
+    fn major(&self) -> &str {
+        &self.major
+    }
+    fn minor(&self) -> Option<&str> {
+        self.minor.as_deref()
+    }
+    fn komunikat(&self) -> Option<&str> {
+        self.komunikat.as_deref()
+    }
+}
+
+#[cfg(feature = "cer")]
+impl WynikP1 for crate::cer::types::WynikMT {
+    fn major(&self) -> &str {
+        &self.major
+    }
+    fn minor(&self) -> Option<&str> {
+        self.minor.as_deref()
+    }
+    fn komunikat(&self) -> Option<&str> {
+        self.komunikat.as_deref()
+    }
+}
+
+/// The fault detail element every Centralna e-Rejestracja operation declares (reconstructed:
+/// CeR's own namespace, e-Recepta's `BladMT` content).
+pub const BLEDY_OPERACJI_CER: ElementName = ElementName::new(
+    "http://csioz.gov.pl/p1/cer/ws/v20260101",
+    "bledyOperacji",
+);
+
+/// A response that carries a `wynik` (every P1 response does).
 pub trait MaWynik {
+    /// The service's `WynikMT`.
+    type Wynik: WynikP1;
+
     /// The result block.
-    fn wynik(&self) -> &WynikMT;
+    fn wynik(&self) -> &Self::Wynik;
 
     /// `true` when `major` is [`WYNIK_SUKCES`].
     fn sukces(&self) -> bool {
-        self.wynik().major.trim() == WYNIK_SUKCES
+        self.wynik().major().trim() == WYNIK_SUKCES
     }
 
     /// `Ok` on success, otherwise the result as a typed error. The response itself (e.g. the
@@ -42,13 +88,15 @@ pub trait MaWynik {
 }
 
 impl MaWynik for WynikMT {
+    type Wynik = WynikMT;
     fn wynik(&self) -> &WynikMT {
         self
     }
 }
 
 impl<O: MaWynik> MaWynik for Response<O> {
-    fn wynik(&self) -> &WynikMT {
+    type Wynik = O::Wynik;
+    fn wynik(&self) -> &O::Wynik {
         self.output.wynik()
     }
 }
@@ -65,12 +113,12 @@ pub struct NiepowodzenieOperacji {
     pub komunikat: Option<String>,
 }
 
-impl From<&WynikMT> for NiepowodzenieOperacji {
-    fn from(w: &WynikMT) -> Self {
+impl<W: WynikP1> From<&W> for NiepowodzenieOperacji {
+    fn from(w: &W) -> Self {
         Self {
-            major: w.major.trim().to_owned(),
-            minor: w.minor.as_deref().map(|m| m.trim().to_owned()),
-            komunikat: w.komunikat.clone(),
+            major: w.major().trim().to_owned(),
+            minor: w.minor().map(|m| m.trim().to_owned()),
+            komunikat: w.komunikat().map(str::to_owned),
         }
     }
 }
@@ -159,7 +207,10 @@ impl BladUslugi {
 
 impl FaultError for BladUslugi {
     fn from_fault(fault: SoapFault) -> Self {
-        match decode_detail::<BledyOperacji>(&fault, BLEDY_OPERACJI) {
+        // e-Recepta's detail, or CeR's: the same BladMT in another service's element.
+        let detail = decode_detail::<BledyOperacji>(&fault, BLEDY_OPERACJI)
+            .or_else(|| decode_detail::<BledyOperacji>(&fault, BLEDY_OPERACJI_CER));
+        match detail {
             Some(detail) => Self::BledyOperacji {
                 blad: detail.blad,
                 fault,

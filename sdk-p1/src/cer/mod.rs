@@ -4,7 +4,13 @@
 //! fields and codes come from NFZ's onboarding material (seed 001) and `../shared/facts/p1.md`,
 //! in P1's conventions; names may differ from production.
 
+mod client;
 pub mod zasilenie;
+
+pub use client::{
+    CER_PATH, Client, KONTEKST_CER, KONTEKST_CER_NS, KontekstCeR, KontekstCeRBuilder, OPERATIONS,
+    endpoint, rola_systemu, signer, signing_profile, verification_policy,
+};
 
 /// The generated operations (one module each, with its provenance and source) and types.
 pub use crate::generated::cer::{operation, types};

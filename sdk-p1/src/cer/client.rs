@@ -1,0 +1,321 @@
+//! The Centralna e-Rejestracja client: the newer call context, the typed operations over the
+//! same signed, mutually authenticated path as e-Recepta.
+
+use sdk_runtime::soap::{OperationSpec, Response};
+use sdk_runtime::url::Url;
+use sdk_runtime::xml::{
+    ElementName, Validate, ValidationError, Validator, ViolationKind, XmlWrite, XmlWriter,
+};
+
+use crate::wssec::{
+    SignedPart, SigningIdentity, SigningProfile, TrustAnchors, VerificationPolicy, WsSecuritySigner,
+};
+
+use super::operation as op;
+use super::types::{AtrybutMT, KontekstMT, WartoscAtrybutuMT, WynikMT};
+use crate::{ClientBuildError, ClientBuilder, Environment, Error, MaWynik, Oid, RolaBiznesowa};
+
+/// Path of Centralna e-Rejestracja on a P1 host. **Reconstructed**: no CeR endpoint is public
+/// (../shared/facts/p1.md §7.2); this follows P1's `/services/<Service>WS` pattern.
+pub const CER_PATH: &str = crate::generated::cer::Client::ENDPOINT_PATH;
+
+/// Namespace of the newer P1 call context (`v20180509`), which CeR is assumed to use.
+pub const KONTEKST_CER_NS: &str = "http://csioz.gov.pl/p1/kontekst/mt/v20180509";
+
+/// The `kontekstWywolania` header element of CeR.
+pub const KONTEKST_CER: ElementName = ElementName::new(KONTEKST_CER_NS, "kontekstWywolania");
+
+/// What a CeR request signature covers: the Body, CeR's `kontekstWywolania` header and the
+/// Timestamp (P1's profile, with the newer context's namespace).
+pub fn signing_profile() -> SigningProfile {
+    SigningProfile::new().parts([
+        SignedPart::Body,
+        SignedPart::header(KONTEKST_CER_NS, "kontekstWywolania"),
+        SignedPart::Timestamp,
+    ])
+}
+
+/// A request signer for CeR: [`signing_profile`] with `identity` (the entity's `…-wss.p12`).
+pub fn signer(identity: SigningIdentity) -> WsSecuritySigner {
+    WsSecuritySigner::new(identity, signing_profile())
+}
+
+/// What a receiver of CeR requests (the sandbox, a test double) requires of their signature:
+/// trusted by `trust`, Body, Timestamp and CeR's context signed.
+pub fn verification_policy(trust: TrustAnchors) -> VerificationPolicy {
+    VerificationPolicy::new(trust)
+        .require_part(SignedPart::header(KONTEKST_CER_NS, "kontekstWywolania"))
+}
+
+/// The CeR endpoint of an environment: its host + [`CER_PATH`].
+pub fn endpoint(environment: Environment) -> Result<Url, sdk_runtime::url::ParseError> {
+    sdk_runtime::soap::endpoint_url(&Url::parse(environment.base_url())?, CER_PATH)
+}
+
+/// Names of the newer context dialect (`urn:csioz:p1:kontekst:…`; ../shared/facts/p1.md §3.2).
+const PREFIX: &str = "urn:csioz:p1:kontekst:";
+
+/// The roles a provider's own system uses without a person: [`RolaBiznesowa::Inna`] with
+/// `SYSTEM_ZEWNETRZNY_PODMIOTU_LECZNICZEGO` (facts §3.2; that CeR takes it is an inference).
+pub fn rola_systemu() -> RolaBiznesowa {
+    RolaBiznesowa::Inna("SYSTEM_ZEWNETRZNY_PODMIOTU_LECZNICZEGO".to_owned())
+}
+
+/// A checked CeR call context (the newer dialect), sent as the `kontekstWywolania` header.
+///
+/// ```
+/// use sdk_p1::cer::{KontekstCeR, rola_systemu};
+/// use sdk_p1::Oid;
+///
+/// let kontekst = KontekstCeR::builder()
+///     .id_podmiotu(Oid::new("2.16.840.1.113883.3.4424.2.3.1", "000000123456"))
+///     .id_miejsca_pracy(Oid::new("2.16.840.1.113883.3.4424.2.3.3", "000000123456-01-001"))
+///     .rola_biznesowa(rola_systemu())
+///     .build()?;
+/// assert_eq!(kontekst.header().atrybut.len(), 5);
+/// # Ok::<(), sdk_runtime::xml::ValidationError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct KontekstCeR(KontekstMT);
+
+impl KontekstCeR {
+    /// A builder.
+    pub fn builder() -> KontekstCeRBuilder {
+        KontekstCeRBuilder::default()
+    }
+
+    /// The header as sent.
+    pub fn header(&self) -> &KontekstMT {
+        &self.0
+    }
+}
+
+impl XmlWrite for KontekstCeR {
+    fn write_xml(&self, w: &mut XmlWriter) {
+        self.0.write_xml(w);
+    }
+}
+
+impl Validate for KontekstCeR {
+    fn validate(&self, v: &mut Validator) {
+        v.field("kontekstWywolania", |v| self.0.validate(v));
+    }
+}
+
+/// Builds a [`KontekstCeR`].
+#[derive(Debug, Clone, Default)]
+pub struct KontekstCeRBuilder {
+    ids: Vec<(&'static str, Oid)>,
+    rola: Option<RolaBiznesowa>,
+}
+
+impl KontekstCeRBuilder {
+    /// The entity (podmiot leczniczy): `idPodmiotuOidRoot` / `idPodmiotuOidExt`. Required.
+    pub fn id_podmiotu(mut self, id: Oid) -> Self {
+        self.ids.push(("idPodmiotu", id));
+        self
+    }
+
+    /// The place of service (MUŚ) acted for: `idMiejscaPracyOidRoot` / `…Ext`.
+    pub fn id_miejsca_pracy(mut self, id: Oid) -> Self {
+        self.ids.push(("idMiejscaPracy", id));
+        self
+    }
+
+    /// The person, when one acts (a registrar, a physician): `idUzytkownikaOidRoot` / `…Ext`.
+    pub fn id_uzytkownika(mut self, id: Oid) -> Self {
+        self.ids.push(("idUzytkownika", id));
+        self
+    }
+
+    /// The business role: `rolaBiznesowa` ([`rola_systemu`] for the provider's system).
+    pub fn rola_biznesowa(mut self, rola: RolaBiznesowa) -> Self {
+        self.rola = Some(rola);
+        self
+    }
+
+    /// Checks the values (non-empty roots, extensions and role; the entity present) and builds
+    /// the context.
+    pub fn build(self) -> Result<KontekstCeR, ValidationError> {
+        let mut v = Validator::new();
+        let mut header = KontekstMT::new();
+        let mut push = |v: &mut Validator, name: String, value: &str| {
+            let mut a = AtrybutMT::new();
+            match WartoscAtrybutuMT::new(value.trim().to_owned()) {
+                Ok(w) if !value.trim().is_empty() => a.wartosc.push(w),
+                _ => v.field(&name, |v| {
+                    v.violation(ViolationKind::Required, "must not be empty");
+                }),
+            }
+            a.nazwa = Some(name);
+            header.atrybut.push(a);
+        };
+        if !self.ids.iter().any(|(n, _)| *n == "idPodmiotu") {
+            v.violation(
+                ViolationKind::Required,
+                "the call context needs the entity (id_podmiotu)",
+            );
+        }
+        for (name, id) in &self.ids {
+            push(&mut v, format!("{PREFIX}{name}OidRoot"), &id.root);
+            push(&mut v, format!("{PREFIX}{name}OidExt"), &id.extension);
+        }
+        if let Some(rola) = &self.rola {
+            push(&mut v, format!("{PREFIX}rolaBiznesowa"), rola.as_str());
+        }
+        v.finish()?;
+        Ok(KontekstCeR(header))
+    }
+}
+
+/// Client of Centralna e-Rejestracja: the P1 [`Client`](crate::Client) path (mutual TLS, the
+/// request signed by your [`RequestSigner`](crate::RequestSigner), answers verified on
+/// request) at [`CER_PATH`], with the CeR context. Cheap to clone.
+///
+/// Every operation is **reconstructed** (see [`crate::cer`]); business failures come in the
+/// answer's `wynik` ([`MaWynik::sprawdz_wynik`]) and its per-rule results
+/// (`wynik_weryfikacji_reguly`, e.g. `REG.WER.8361`), technical ones as
+/// [`BladUslugi`](crate::BladUslugi).
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: crate::Client,
+}
+
+impl Client {
+    /// Builds the client from a P1 [`ClientBuilder`] (environment or base URL, identity,
+    /// signer): the endpoint is the host + [`CER_PATH`].
+    pub fn from_builder(builder: ClientBuilder) -> Result<Self, ClientBuildError> {
+        Ok(Self {
+            inner: builder.build_at(CER_PATH)?,
+        })
+    }
+
+    /// A client over a P1 client whose endpoint is already CeR's.
+    pub fn new(inner: crate::Client) -> Self {
+        Self { inner }
+    }
+
+    /// The endpoint this client calls.
+    pub fn endpoint(&self) -> &Url {
+        self.inner.endpoint()
+    }
+
+    /// Calls any CeR operation by its [`OperationSpec`].
+    pub async fn call<I, O>(
+        &self,
+        op: &OperationSpec,
+        kontekst: &KontekstCeR,
+        input: &I,
+    ) -> Result<Response<O>, Error>
+    where
+        I: XmlWrite + Validate,
+        O: sdk_runtime::xml::XmlRead,
+    {
+        self.inner
+            .call_with(op, KONTEKST_CER, kontekst, input)
+            .await
+    }
+}
+
+/// The typed method of each operation, and `MaWynik` for its output.
+macro_rules! operations {
+    ($($method:ident;)*) => {
+        impl Client {
+            $(
+                #[doc = ::std::concat!(
+                    "Calls `", ::std::stringify!($method), "`: input, output, provenance and ",
+                    "source in [`cer::operation::", ::std::stringify!($method),
+                    "`](crate::cer::operation::", ::std::stringify!($method), ")."
+                )]
+                pub async fn $method(
+                    &self,
+                    kontekst: &KontekstCeR,
+                    input: &op::$method::Input,
+                ) -> Result<Response<op::$method::Output>, Error> {
+                    self.call(&op::$method::SPEC, kontekst, input).await
+                }
+            )*
+        }
+
+        $(
+            impl MaWynik for op::$method::Output {
+                type Wynik = WynikMT;
+                fn wynik(&self) -> &WynikMT {
+                    &self.wynik
+                }
+            }
+        )*
+
+        /// The specification of every CeR operation, in the order of the WSDL.
+        pub const OPERATIONS: &[&OperationSpec] = &[$(&op::$method::SPEC),*];
+    };
+}
+
+operations! {
+    utworz_harmonogram;
+    zmien_harmonogram;
+    pobierz_liste_harmonogramow;
+    aktywuj_mus;
+    zapisz_na_wizyte;
+    zmien_wizyte;
+    odwolaj_wizyte;
+    zapisz_realizacje_wizyty;
+    pobierz_liste_wizyt_sync;
+    zapisz_do_poczekalni;
+    usun_z_poczekalni;
+    pobierz_status_skierowania;
+    zasilenie_inicjalne;
+    pobierz_wynik_zasilenia;
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn every_operation_is_listed_reconstructed_with_its_soap_action() {
+        assert_eq!(OPERATIONS.len(), 14);
+        for spec in OPERATIONS {
+            assert_eq!(spec.provenance, sdk_runtime::Provenance::Reconstructed);
+            assert_eq!(spec.action, Some(format!("urn:{}", spec.name)).as_deref());
+        }
+        assert_eq!(
+            endpoint(Environment::Integration).unwrap().as_str(),
+            "https://isus.ezdrowie.gov.pl/services/ObslugaCeRWS"
+        );
+    }
+
+    #[test]
+    fn the_context_needs_the_entity_and_no_empty_values() {
+        let e = KontekstCeR::builder()
+            .id_miejsca_pracy(Oid::new("1.2", "x"))
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("id_podmiotu"), "{e}");
+        let e = KontekstCeR::builder()
+            .id_podmiotu(Oid::new("1.2", " "))
+            .build()
+            .unwrap_err();
+        assert!(e.concerns("urn:csioz:p1:kontekst:idPodmiotuOidExt"), "{e}");
+        let k = KontekstCeR::builder()
+            .id_podmiotu(Oid::new("2.16.840.1.113883.3.4424.2.3.1", "000000123456"))
+            .rola_biznesowa(rola_systemu())
+            .build()
+            .unwrap();
+        let names: Vec<_> = k
+            .header()
+            .atrybut
+            .iter()
+            .filter_map(|a| a.nazwa.as_deref())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "urn:csioz:p1:kontekst:idPodmiotuOidRoot",
+                "urn:csioz:p1:kontekst:idPodmiotuOidExt",
+                "urn:csioz:p1:kontekst:rolaBiznesowa"
+            ]
+        );
+    }
+}
