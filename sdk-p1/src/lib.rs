@@ -1,5 +1,7 @@
 //! Client for the Polish P1 platform of Centrum e-Zdrowia (CeZ): **e-Recepta**
-//! (`ObslugaReceptyWS`), generated from the service description in `wsdl/p1/`.
+//! (`ObslugaReceptyWS`), generated from the service description in `wsdl/p1/`, and (feature
+//! `cer`) **Centralna e-Rejestracja** (`cer`: schedules, bookings, the waiting room, the
+//! initial load), generated from our **reconstructed** description in `wsdl/p1/cer/`.
 //!
 //! | what | where |
 //! |---|---|
@@ -11,6 +13,7 @@
 //! | values | [`Pesel`], [`TrescDokumentu`] (base64 documents), [`DataCzas`] (`xs:dateTime`) |
 //! | signed prescriptions | [`TrescDokumentu::podpisz`]: a CDA signed XAdES-BES enveloped with the prescriber's certificate (a third certificate, not the TLS or WSS one), for `tresc`; [`wssec::p1_document_verifier`] and [`TrescDokumentu::sprawdz_podpis`] check one |
 //! | Sandbox | `sandbox::Sandbox` (feature `sandbox`): an in-process e-Recepta over mutual TLS that checks signatures and the call context and keeps prescriptions in memory |
+//! | Centralna e-Rejestracja | `cer::Client` (feature `cer`): 14 operations, every one **reconstructed** (no CeR interface file is public), the v20180509 call context `cer::KontekstCeR`, `cer::signer` |
 //!
 //! ## Provenance
 //!

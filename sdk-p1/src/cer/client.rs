@@ -217,6 +217,37 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Reconciles the provider's visits of a place of service and days with CeR's: reads CeR's
+    /// list (`pobierzListeWizytSync` for `od`..=`do_`), checks its `wynik`, and compares
+    /// ([`uzgodnienie::porownaj`](super::uzgodnienie::porownaj)).
+    pub async fn uzgodnij(
+        &self,
+        kontekst: &KontekstCeR,
+        id_mus: &super::types::IdentyfikatorMusMT,
+        od: sdk_runtime::Date,
+        do_: sdk_runtime::Date,
+        lokalne: &[super::uzgodnienie::WizytaLokalna],
+    ) -> Result<super::uzgodnienie::Roznice, UzgodnienieError> {
+        let input = op::pobierz_liste_wizyt_sync::Input::new(id_mus.clone(), od, do_);
+        let answer = self.pobierz_liste_wizyt_sync(kontekst, &input).await?;
+        answer.sprawdz_wynik()?;
+        Ok(super::uzgodnienie::porownaj(lokalne, &answer.output.wizyta))
+    }
+}
+
+/// Why [`Client::uzgodnij`] could not compare.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum UzgodnienieError {
+    /// The call failed.
+    #[error(transparent)]
+    Wywolanie(#[from] Error),
+    /// CeR answered without success.
+    #[error(transparent)]
+    Wynik(#[from] crate::NiepowodzenieOperacji),
+}
+
 /// The typed method of each operation, and `MaWynik` for its output.
 macro_rules! operations {
     ($($method:ident;)*) => {

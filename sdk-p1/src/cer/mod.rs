@@ -5,11 +5,12 @@
 //! in P1's conventions; names may differ from production.
 
 mod client;
+pub mod uzgodnienie;
 pub mod zasilenie;
 
 pub use client::{
     CER_PATH, Client, KONTEKST_CER, KONTEKST_CER_NS, KontekstCeR, KontekstCeRBuilder, OPERATIONS,
-    endpoint, rola_systemu, signer, signing_profile, verification_policy,
+    UzgodnienieError, endpoint, rola_systemu, signer, signing_profile, verification_policy,
 };
 
 /// The generated operations (one module each, with its provenance and source) and types.
