@@ -57,10 +57,8 @@ impl WynikP1 for crate::cer::types::WynikMT {
 
 /// The fault detail element every Centralna e-Rejestracja operation declares (reconstructed:
 /// CeR's own namespace, e-Recepta's `BladMT` content).
-pub const BLEDY_OPERACJI_CER: ElementName = ElementName::new(
-    "http://csioz.gov.pl/p1/cer/ws/v20260101",
-    "bledyOperacji",
-);
+pub const BLEDY_OPERACJI_CER: ElementName =
+    ElementName::new("http://csioz.gov.pl/p1/cer/ws/v20260101", "bledyOperacji");
 
 /// A response that carries a `wynik` (every P1 response does).
 pub trait MaWynik {
