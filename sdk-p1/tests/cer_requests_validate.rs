@@ -43,6 +43,10 @@ fn schemas() -> &'static [SchemaRef] {
                 "ObslugaCeRWS.xsd",
             ),
             (KONTEKST_NS, "kontekst.xsd"),
+            (
+                "http://csioz.gov.pl/p1/cer/notyfikacje/v20260101",
+                "notyfikacje.xsd",
+            ),
         ] {
             if !refs.iter().any(|r| r.namespace == ns) {
                 refs.push(SchemaRef::new(ns, cer_dir().join(file)));
@@ -290,4 +294,51 @@ fn the_check_fails_on_a_request_our_schemas_refuse() {
     assert!(validate_soap11(&envelope, schemas()).is_err(), "{envelope}");
     // A benefit code of the wrong shape is refused before anything is written.
     assert!(c::KodSwiadczeniaMT::new("02-1450").is_err());
+}
+
+#[test]
+fn the_four_notification_kinds_validate_and_read_back() {
+    use sdk_p1::cer::notyfikacje::{operation as nop, types as n};
+    let spec = nop::przekaz_notyfikacje::SPEC;
+    assert_eq!(spec.provenance, Provenance::Reconstructed);
+    for rodzaj in [
+        n::RodzajNotyfikacjiMT::ZapisIkp,
+        n::RodzajNotyfikacjiMT::AnulacjaIkp,
+        n::RodzajNotyfikacjiMT::ZapisInnyPodmiot,
+        n::RodzajNotyfikacjiMT::ZapisZPoczekalni,
+    ] {
+        let mut k = n::KontaktMT::new();
+        k.email = Some("pacjent@example.pl".into());
+        let dane = n::DaneWizytyMT::new(
+            n::IdentyfikatorMT::new("SLOT-1").unwrap(),
+            n::RodzajWizytyMT::Pierwszorazowa,
+            n::IdentyfikatorPacjentaMT::new("44051401359".into(), OID_PESEL.into()),
+            k,
+            dt("2026-12-06T09:00:00+01:00"),
+        );
+        let wizyta = n::WizytaMT::new(
+            n::IdentyfikatorMT::new("W-1").unwrap(),
+            n::IdentyfikatorMusMT::new("000000008506-01-001".into(), OID_MUS.into()),
+            n::KodSwiadczeniaMT::new("02.1450.102.02").unwrap(),
+            dt("2026-12-14T08:00:00+01:00"),
+            dt("2026-12-14T08:20:00+01:00"),
+            dane,
+            n::StatusWizytyMT::Umowiona,
+            n::KanalMT::Ikp,
+            dt("2026-12-06T09:00:01+01:00"),
+        );
+        let input = n::PrzekazNotyfikacjeRequest::new(
+            n::IdentyfikatorMT::new("N-1").unwrap(),
+            rodzaj,
+            dt("2026-12-06T09:00:01+01:00"),
+            wizyta,
+        );
+        input.validated().unwrap();
+        let envelope = write_envelope(SoapVersion::V11, &[], spec.input, &input);
+        validate_soap11(&envelope, schemas()).unwrap_or_else(|e| panic!("{e}\n{envelope}"));
+        let env = Envelope::parse(envelope.as_bytes()).unwrap();
+        let mut cx = ReadContext::new();
+        let back: n::PrzekazNotyfikacjeRequest = env.read_body(spec.input, &mut cx).unwrap();
+        assert_eq!(back, input);
+    }
 }

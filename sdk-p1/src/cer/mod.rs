@@ -15,3 +15,7 @@ pub use client::{
 
 /// The generated operations (one module each, with its provenance and source) and types.
 pub use crate::generated::cer::{operation, types};
+
+/// The notifications CeR pushes to the provider's endpoint (generated; reconstructed: the
+/// payload is not public).
+pub use crate::generated::cer_notyfikacje as notyfikacje;

@@ -5,3 +5,5 @@
 pub mod erecepta;
 #[cfg(feature = "cer")]
 pub mod cer;
+#[cfg(feature = "cer")]
+pub mod cer_notyfikacje;
