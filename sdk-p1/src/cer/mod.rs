@@ -5,6 +5,8 @@
 //! in P1's conventions; names may differ from production.
 
 mod client;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod uzgodnienie;
 pub mod zasilenie;
 

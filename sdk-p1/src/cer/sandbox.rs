@@ -1,0 +1,1 @@
+//! An in-process fake of Centralna e-Rejestracja (features `cer` and `sandbox`).
