@@ -456,7 +456,40 @@ pub enum P1Command {
     /// odczytRecepty: reads one prescription by its key (status, verification result, document).
     #[command(after_help = ODCZYT_RECEPTY_AFTER_HELP)]
     OdczytRecepty(OdczytReceptyArgs),
+    /// Centralna e-Rejestracja (CeR; reconstructed: no CeR interface file is public).
+    Cer {
+        #[command(subcommand)]
+        command: CerCommand,
+    },
 }
+
+#[derive(Debug, Subcommand)]
+pub enum CerCommand {
+    /// Checks an initial-load CSV file (zasilenie inicjalne) locally, as CeR would, before it is
+    /// uploaded: every problem of every row with CeR's code (REG.WER.8244, 8361, 9644, 9662,
+    /// 9666, 9667). Streams: any file size in bounded memory. Exit code 1 when a row fails.
+    #[command(after_help = VALIDATE_CSV_AFTER_HELP)]
+    ValidateCsv(ValidateCsvArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateCsvArgs {
+    /// The CSV file (UTF-8, `;`, the reconstructed layout of `sdk_p1::cer::zasilenie`); `-` reads
+    /// standard input.
+    #[arg(value_name = "FILE")]
+    pub file: std::path::PathBuf,
+    /// JSON Lines on standard output: one object per problem, then `{"raport": …}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+const VALIDATE_CSV_AFTER_HELP: &str = "\
+The layout (13 columns, header row) is reconstructed: CeR's is not public; see the docs of
+sdk_p1::cer::zasilenie. A progress line is shown on standard error when it is a terminal.
+
+Examples:
+  b2b p1 cer validate-csv wizyty.csv
+  b2b p1 cer validate-csv wizyty.csv --json > problems.jsonl";
 
 #[derive(Debug, Args)]
 pub struct OdczytReceptyArgs {

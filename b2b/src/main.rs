@@ -5,6 +5,7 @@
 //! `--json`), errors and warnings to stderr; exit code 1 for service, transport and certificate
 //! errors, 2 for invalid input and usage.
 
+mod cer;
 mod cli;
 mod failure;
 mod identity;
