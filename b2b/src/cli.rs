@@ -451,6 +451,8 @@ pub struct SandboxSuklArgs {
     pub delay_ms: u64,
 }
 
+// Parsed once per run: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum P1Command {
     /// odczytRecepty: reads one prescription by its key (status, verification result, document).
