@@ -280,3 +280,50 @@ async fn an_unsigned_request_is_refused_and_bad_input_is_not_sent() {
     );
     assert_eq!(s.seen.lock().unwrap().len(), 1, "nothing more was sent");
 }
+
+#[tokio::test]
+async fn booking_rules_are_checked_before_sending() {
+    use time::macros::date;
+    let s = start();
+    let cl = client(&s, true);
+    let reguly = cer::reguly::Reguly::new(date!(2026 - 12 - 06)).aktywowano(date!(2026 - 12 - 01));
+    let mut bez_kontaktu = c::DaneWizytyMT::new(
+        c::IdentyfikatorMT::new("SLOT-1").unwrap(),
+        c::RodzajWizytyMT::Kolejna,
+        pacjent(),
+        c::KontaktMT::new(),
+        DateTime::parse("2026-12-06T09:00:00+01:00").unwrap(),
+    );
+    let daleko = DateTime::parse("2027-02-01T09:00:00+01:00").unwrap();
+    let err = cl
+        .zapisz_na_wizyte_wg_regul(
+            &kontekst(),
+            &bez_kontaktu,
+            "02.1450.102.02",
+            &daleko,
+            &reguly,
+        )
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("REG.WER.8361") && text.contains("40 days"),
+        "{text}"
+    );
+    assert!(s.seen.lock().unwrap().is_empty(), "nothing may be sent");
+
+    bez_kontaktu.kontakt = kontakt();
+    let blisko = DateTime::parse("2026-12-20T09:00:00+01:00").unwrap();
+    cl.zapisz_na_wizyte_wg_regul(
+        &kontekst(),
+        &bez_kontaktu,
+        "02.1450.102.02",
+        &blisko,
+        &reguly,
+    )
+    .await
+    .unwrap()
+    .sprawdz_wynik()
+    .unwrap();
+    assert_eq!(s.seen.lock().unwrap().len(), 1);
+}

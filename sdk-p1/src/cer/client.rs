@@ -218,6 +218,25 @@ impl Client {
 }
 
 impl Client {
+    /// Books a visit after checking CeR's booking rules ([`Reguly`](super::reguly::Reguly):
+    /// contact, the 40-day horizon after activation, a referral where the benefit needs one,
+    /// the booking date): a broken rule is an [`Error`] with every violation, and nothing is
+    /// sent. `kod_swiadczenia` and `poczatek` are the slot's benefit and start.
+    pub async fn zapisz_na_wizyte_wg_regul(
+        &self,
+        kontekst: &KontekstCeR,
+        dane: &super::types::DaneWizytyMT,
+        kod_swiadczenia: &str,
+        poczatek: &sdk_runtime::values::DateTime,
+        reguly: &super::reguly::Reguly,
+    ) -> Result<Response<op::zapisz_na_wizyte::Output>, Error> {
+        reguly
+            .sprawdz(dane, kod_swiadczenia, poczatek)
+            .map_err(|e| Error::from(sdk_runtime::SdkError::InvalidInput(e)))?;
+        let input = op::zapisz_na_wizyte::Input::new(dane.clone());
+        self.zapisz_na_wizyte(kontekst, &input).await
+    }
+
     /// Reconciles the provider's visits of a place of service and days with CeR's: reads CeR's
     /// list (`pobierzListeWizytSync` for `od`..=`do_`), checks its `wynik`, and compares
     /// ([`uzgodnienie::porownaj`](super::uzgodnienie::porownaj)).

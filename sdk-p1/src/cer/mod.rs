@@ -5,6 +5,7 @@
 //! in P1's conventions; names may differ from production.
 
 mod client;
+pub mod reguly;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod uzgodnienie;
