@@ -5,6 +5,7 @@
 //! in P1's conventions; names may differ from production.
 
 mod client;
+pub mod odbiornik;
 pub mod reguly;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
