@@ -293,45 +293,12 @@ impl Client {
     }
 }
 
-/// The typed method of each operation, and `MaWynik` for its output.
-macro_rules! operations {
-    ($($(#[$doc:meta])* $method:ident;)*) => {
-        impl Client {
-            $(
-                $(#[$doc])*
-                ///
-                #[doc = ::std::concat!(
-                    "Input, output and the full description: [`erecepta::operation::",
-                    ::std::stringify!($method),
-                    "`](crate::erecepta::operation::",
-                    ::std::stringify!($method),
-                    ")."
-                )]
-                pub async fn $method(
-                    &self,
-                    kontekst: &KontekstWywolania,
-                    input: &op::$method::Input,
-                ) -> Result<Response<op::$method::Output>, Error> {
-                    self.call(&op::$method::SPEC, kontekst, input).await
-                }
-            )*
-        }
-
-        $(
-            impl MaWynik for op::$method::Output {
-                type Wynik = WynikMT;
-                fn wynik(&self) -> &WynikMT {
-                    &self.wynik
-                }
-            }
-        )*
-
-        /// The specification of every e-Recepta operation, in the order of the WSDL.
-        pub const OPERATIONS: &[&OperationSpec] = &[$(&op::$method::SPEC),*];
-    };
-}
-
-operations! {
+crate::macros::p1_operations! {
+    kontekst: KontekstWywolania,
+    wynik: WynikMT,
+    path: "erecepta",
+    service: "e-Recepta",
+    ops: {
     /// `zapisRealizacjiReceptyFarmaceutycznej`: dispensing of a pharmaceutical prescription
     /// (prescription and dispensing documents together). For pharmacies.
     zapis_realizacji_recepty_farmaceutycznej;
@@ -391,6 +358,7 @@ operations! {
     odblokowanie_recepty;
     /// `zapisKorektyDokumentuRealizacjiRecepty`: stores a correction of a dispensing document.
     zapis_korekty_dokumentu_realizacji_recepty;
+    }
 }
 
 /// Why a [`Client`] could not be built.

@@ -56,6 +56,8 @@
 //! types (`[sensitive]` in `wsdl/p1/codegen.toml`); [`Pesel`] and [`TrescDokumentu`] redact
 //! themselves.
 
+mod macros;
+
 #[cfg(feature = "cer")]
 pub mod cer;
 mod client;

@@ -30,29 +30,28 @@ pub trait WynikP1 {
     fn komunikat(&self) -> Option<&str>;
 }
 
-impl WynikP1 for WynikMT {
-    fn major(&self) -> &str {
-        &self.major
-    }
-    fn minor(&self) -> Option<&str> {
-        self.minor.as_deref()
-    }
-    fn komunikat(&self) -> Option<&str> {
-        self.komunikat.as_deref()
-    }
+/// `WynikP1` for a generated `WynikMT` (each service's module has its own).
+macro_rules! wynik_p1 {
+    ($($(#[$cfg:meta])* $t:ty;)*) => {$(
+        $(#[$cfg])*
+        impl WynikP1 for $t {
+            fn major(&self) -> &str {
+                &self.major
+            }
+            fn minor(&self) -> Option<&str> {
+                self.minor.as_deref()
+            }
+            fn komunikat(&self) -> Option<&str> {
+                self.komunikat.as_deref()
+            }
+        }
+    )*};
 }
 
-#[cfg(feature = "cer")]
-impl WynikP1 for crate::cer::types::WynikMT {
-    fn major(&self) -> &str {
-        &self.major
-    }
-    fn minor(&self) -> Option<&str> {
-        self.minor.as_deref()
-    }
-    fn komunikat(&self) -> Option<&str> {
-        self.komunikat.as_deref()
-    }
+wynik_p1! {
+    WynikMT;
+    #[cfg(feature = "cer")]
+    crate::cer::types::WynikMT;
 }
 
 /// The fault detail element every Centralna e-Rejestracja operation declares (reconstructed:

@@ -267,55 +267,41 @@ pub enum UzgodnienieError {
     Wynik(#[from] crate::NiepowodzenieOperacji),
 }
 
-/// The typed method of each operation, and `MaWynik` for its output.
-macro_rules! operations {
-    ($($method:ident;)*) => {
-        impl Client {
-            $(
-                #[doc = ::std::concat!(
-                    "Calls `", ::std::stringify!($method), "`: input, output, provenance and ",
-                    "source in [`cer::operation::", ::std::stringify!($method),
-                    "`](crate::cer::operation::", ::std::stringify!($method), ")."
-                )]
-                pub async fn $method(
-                    &self,
-                    kontekst: &KontekstCeR,
-                    input: &op::$method::Input,
-                ) -> Result<Response<op::$method::Output>, Error> {
-                    self.call(&op::$method::SPEC, kontekst, input).await
-                }
-            )*
-        }
-
-        $(
-            impl MaWynik for op::$method::Output {
-                type Wynik = WynikMT;
-                fn wynik(&self) -> &WynikMT {
-                    &self.wynik
-                }
-            }
-        )*
-
-        /// The specification of every CeR operation, in the order of the WSDL.
-        pub const OPERATIONS: &[&OperationSpec] = &[$(&op::$method::SPEC),*];
-    };
-}
-
-operations! {
-    utworz_harmonogram;
-    zmien_harmonogram;
-    pobierz_liste_harmonogramow;
-    aktywuj_mus;
-    zapisz_na_wizyte;
-    zmien_wizyte;
-    odwolaj_wizyte;
-    zapisz_realizacje_wizyty;
-    pobierz_liste_wizyt_sync;
-    zapisz_do_poczekalni;
-    usun_z_poczekalni;
-    pobierz_status_skierowania;
-    zasilenie_inicjalne;
-    pobierz_wynik_zasilenia;
+crate::macros::p1_operations! {
+    kontekst: KontekstCeR,
+    wynik: WynikMT,
+    path: "cer",
+    service: "CeR",
+    ops: {
+        /// `utworzHarmonogram`: creates a schedule and its slots (inactive until activation).
+        utworz_harmonogram;
+        /// `zmienHarmonogram`: adds, changes and removes slots of a schedule.
+        zmien_harmonogram;
+        /// `pobierzListeHarmonogramow`: the schedules of a place of service with their slots.
+        pobierz_liste_harmonogramow;
+        /// `aktywujMus`: activates a place of service (bookable in IKP; the 40-day horizon).
+        aktywuj_mus;
+        /// `zapiszNaWizyte`: books a first visit, a follow-up or a patient with special rights.
+        zapisz_na_wizyte;
+        /// `zmienWizyte`: moves a visit to another slot or changes the contact.
+        zmien_wizyte;
+        /// `odwolajWizyte`: cancels a visit.
+        odwolaj_wizyte;
+        /// `zapiszRealizacjeWizyty`: reports whether a visit took place.
+        zapisz_realizacje_wizyty;
+        /// `pobierzListeWizytSync`: the visits of a place of service and days.
+        pobierz_liste_wizyt_sync;
+        /// `zapiszDoPoczekalni`: puts a patient in the waiting room.
+        zapisz_do_poczekalni;
+        /// `usunZPoczekalni`: removes a waiting-room entry.
+        usun_z_poczekalni;
+        /// `pobierzStatusSkierowania`: an e-referral's status.
+        pobierz_status_skierowania;
+        /// `zasilenieInicjalne`: sends the initial-load CSV (verification only, or for real).
+        zasilenie_inicjalne;
+        /// `pobierzWynikZasilenia`: the initial load's result, per visit.
+        pobierz_wynik_zasilenia;
+    }
 }
 
 #[cfg(test)]
