@@ -171,15 +171,26 @@ impl BladUslugi {
         self.blad().and_then(|b| b.kod_bledu_minor.as_ref())
     }
 
+    /// The last segment of the main error code (`bladPodpisuKomunikatuWSS`), whichever prefix
+    /// it comes with: e-Recepta's `urn:csioz:p1:erecepta:kodBleduMajor:` or the newer services'
+    /// `urn:csioz:p1:kodBleduMajor:` (CeR), which e-Recepta's enumeration does not list.
+    pub fn nazwa_major(&self) -> Option<&str> {
+        self.kod_major()
+            .map(|k| k.as_str().rsplit(':').next().unwrap_or_default())
+    }
+
+    /// The last segment of the supplementary error code, whichever prefix it comes with.
+    pub fn nazwa_minor(&self) -> Option<&str> {
+        self.kod_minor()
+            .map(|k| k.as_str().rsplit(':').next().unwrap_or_default())
+    }
+
     /// `true` when P1 rejected the message signature or the signing certificate
     /// (`bladPodpisuKomunikatu`, `bladPodpisuKomunikatuWSS`): look at the request signer.
     pub fn is_signature_error(&self) -> bool {
         matches!(
-            self.kod_major(),
-            Some(
-                KodBleduMajorMT::UrnCsiozP1EreceptaKodBleduMajorBladPodpisuKomunikatu
-                    | KodBleduMajorMT::UrnCsiozP1EreceptaKodBleduMajorBladPodpisuKomunikatuWSS
-            )
+            self.nazwa_major(),
+            Some("bladPodpisuKomunikatu" | "bladPodpisuKomunikatuWSS")
         )
     }
 
@@ -188,17 +199,14 @@ impl BladUslugi {
     /// refused (minor `bladKontekstu`).
     pub fn is_access_error(&self) -> bool {
         matches!(
-            self.kod_major(),
+            self.nazwa_major(),
             Some(
-                KodBleduMajorMT::UrnCsiozP1EreceptaKodBleduMajorBladUwierzytelnienia
-                    | KodBleduMajorMT::UrnCsiozP1EreceptaKodBleduMajorBladUwierzytelnieniaWSS
-                    | KodBleduMajorMT::UrnCsiozP1EreceptaKodBleduMajorBladAutoryzacji
-                    | KodBleduMajorMT::UrnCsiozP1EreceptaKodBleduMajorKontoZablokowane
+                "bladUwierzytelnienia"
+                    | "bladUwierzytelnieniaWSS"
+                    | "bladAutoryzacji"
+                    | "kontoZablokowane"
             )
-        ) || matches!(
-            self.kod_minor(),
-            Some(KodBleduMinorMT::UrnCsiozP1EreceptaKodBleduMinorBladKontekstu)
-        )
+        ) || self.nazwa_minor() == Some("bladKontekstu")
     }
 }
 

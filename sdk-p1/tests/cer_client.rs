@@ -258,6 +258,9 @@ async fn an_unsigned_request_is_refused_and_bad_input_is_not_sent() {
             .contains("bladPodpisuKomunikatuWSS"),
         "{blad:?}"
     );
+    // CeR's newer code prefix is understood too.
+    assert!(err.service_error().unwrap().is_signature_error(), "{err:?}");
+    assert!(!err.service_error().unwrap().is_access_error());
     assert_eq!(s.seen.lock().unwrap().len(), 1);
 
     // A slot without its kinds of visit: refused before sending.

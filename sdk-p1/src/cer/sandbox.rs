@@ -1,1 +1,0 @@
-//! An in-process fake of Centralna e-Rejestracja (features `cer` and `sandbox`).
