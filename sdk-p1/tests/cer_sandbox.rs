@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use sdk_p1::cer::notyfikacje::{operation as nop, types as nt};
+use sdk_p1::cer::odbiornik::{Notyfikacja, Odbiornik, Przebieg};
 use sdk_p1::cer::sandbox::{
     BladNotyfikacji, REGULA_40_DNI, REGULA_IKP, REGULA_NIEAKTYWNY, REGULA_RODZAJ,
     REGULA_SLOT_ZAJETY, REGULA_ZGODA, Sandbox, SandboxConfig, WYNIK_BLAD_WERYFIKACJI,
@@ -26,7 +27,7 @@ use sdk_p1::wssec::{SigningIdentity, SigningProfile, TrustAnchors, VerificationP
 use sdk_p1::{Error, MaWynik, Oid, Pesel, TrescDokumentu, WYNIK_SUKCES};
 use sdk_runtime::Date;
 use sdk_runtime::sandbox::{MtlsServer, SandboxRequest, SandboxResponse, TestPki};
-use sdk_runtime::soap::{Envelope, SoapVersion, write_envelope};
+use sdk_runtime::soap::Envelope;
 use sdk_runtime::values::DateTime;
 use sdk_runtime::xml::ReadContext;
 use time::macros::{date, datetime};
@@ -218,12 +219,22 @@ struct Odbiorca {
     odebrane: Arc<Mutex<Vec<nt::PrzekazNotyfikacjeRequest>>>,
     bledy: Arc<Mutex<Vec<String>>>,
     odrzucaj: Arc<AtomicBool>,
+    /// What the vendor's handler behind the SDK's `cer::odbiornik::Odbiornik` got: each
+    /// notification once, however often it was delivered.
+    obsluzone: Arc<Mutex<Vec<Notyfikacja>>>,
+    przebiegi: Arc<Mutex<Vec<Przebieg>>>,
 }
 
 impl Odbiorca {
+    /// Every delivery, as received.
     fn odebrane(&self) -> Vec<nt::PrzekazNotyfikacjeRequest> {
         assert_eq!(*self.bledy.lock().unwrap(), Vec::<String>::new());
         self.odebrane.lock().unwrap().clone()
+    }
+
+    /// The notifications the vendor's handler took (once each).
+    fn obsluzone(&self) -> Vec<Notyfikacja> {
+        self.obsluzone.lock().unwrap().clone()
     }
 }
 
@@ -262,24 +273,45 @@ fn odbiorca(s: &Sandbox) -> Odbiorca {
     let odebrane: Arc<Mutex<Vec<nt::PrzekazNotyfikacjeRequest>>> = Arc::default();
     let bledy: Arc<Mutex<Vec<String>>> = Arc::default();
     let odrzucaj = Arc::new(AtomicBool::new(false));
-    let (o, b, r) = (odebrane.clone(), bledy.clone(), odrzucaj.clone());
+    // The SDK's receiver, with the vendor's handler behind it.
+    let obsluzone: Arc<Mutex<Vec<Notyfikacja>>> = Arc::default();
+    let przebiegi: Arc<Mutex<Vec<Przebieg>>> = Arc::default();
+    let h = obsluzone.clone();
+    let odbiornik = Odbiornik::new(
+        s.notification_verifier().unwrap(),
+        Arc::new(move |n: Notyfikacja| {
+            let h = h.clone();
+            Box::pin(async move {
+                h.lock().unwrap().push(n);
+                Ok(())
+            })
+        }),
+    );
+    let (o, b, r, pr) = (
+        odebrane.clone(),
+        bledy.clone(),
+        odrzucaj.clone(),
+        przebiegi.clone(),
+    );
     let handler = move |req: SandboxRequest| {
-        let (o, b, r, weryfikator) = (o.clone(), b.clone(), r.clone(), weryfikator.clone());
+        let (o, b, r, pr, weryfikator, odbiornik) = (
+            o.clone(),
+            b.clone(),
+            r.clone(),
+            pr.clone(),
+            weryfikator.clone(),
+            odbiornik.clone(),
+        );
         async move {
             if r.load(Ordering::SeqCst) {
                 return SandboxResponse::new(500, "text/plain", "down for maintenance");
             }
             match przyjmij(&req, &weryfikator) {
                 Ok(n) => {
-                    let ack = nt::PrzekazNotyfikacjeResponse::new(n.id_notyfikacji.clone(), true);
                     o.lock().unwrap().push(n);
-                    let body = write_envelope(
-                        SoapVersion::V11,
-                        &[],
-                        nop::przekaz_notyfikacje::SPEC.output,
-                        &ack,
-                    );
-                    SandboxResponse::new(200, "text/xml; charset=utf-8", body)
+                    let odp = odbiornik.obsluz(req.header("SOAPAction"), &req.body).await;
+                    pr.lock().unwrap().push(odp.wynik.clone());
+                    SandboxResponse::new(odp.status, "text/xml; charset=utf-8", odp.body)
                 }
                 Err(e) => {
                     b.lock().unwrap().push(e.clone());
@@ -298,6 +330,8 @@ fn odbiorca(s: &Sandbox) -> Odbiorca {
         _server: server,
         odebrane,
         bledy,
+        obsluzone,
+        przebiegi,
         odrzucaj,
     }
 }
@@ -780,6 +814,14 @@ async fn a_cancellation_books_the_waiting_room_and_the_provider_is_notified() {
     assert_eq!(n.czas_zdarzenia.local().date(), DZIS);
     assert_eq!(s.notyfikacje(), odebrane);
     assert!(s.nieudane_notyfikacje().is_empty());
+    // The vendor's handler, behind the SDK's receiver, got the typed event.
+    let obsluzone = odbiorca.obsluzone();
+    assert_eq!(obsluzone.len(), 1);
+    assert_eq!(
+        obsluzone[0].rodzaj,
+        nt::RodzajNotyfikacjiMT::ZapisZPoczekalni
+    );
+    assert_eq!(obsluzone[0].wizyta.id_wizyty.get(), nowa.id_wizyty.get());
 }
 
 #[tokio::test]
@@ -1029,6 +1071,13 @@ async fn a_redelivered_notification_arrives_twice_with_the_same_id() {
         "the same notification, the same id"
     );
     assert_eq!(s.notyfikacje().len(), 1, "no new notification was made");
+    // Behind the SDK's receiver, the vendor's handler took it once.
+    assert_eq!(odbiorca.obsluzone().len(), 1);
+    assert_eq!(odbiorca.obsluzone()[0].id, id_n);
+    assert!(matches!(
+        odbiorca.przebiegi.lock().unwrap()[..],
+        [Przebieg::Obsluzona(_), Przebieg::Powtorzona(_)]
+    ));
 
     assert_eq!(
         s.ponow_notyfikacje("N-99").await,
