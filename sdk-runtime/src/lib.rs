@@ -30,6 +30,8 @@ pub mod xml;
 
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+#[cfg(feature = "server")]
+pub mod server;
 
 pub use error::SdkError;
 pub use soap::Provenance;

@@ -5,12 +5,11 @@
 //!   CA and hands each request to a [`Handler`].
 
 mod pki;
-mod server;
 
 pub mod xmllint;
 
+pub use crate::server::{ClientCert, Handler, MtlsServer, SandboxRequest, SandboxResponse};
 pub use pki::{IssuedCert, TestPki};
-pub use server::{ClientCert, Handler, MtlsServer, SandboxRequest, SandboxResponse};
 
 /// Why a sandbox PKI or server could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -33,4 +32,15 @@ pub enum SandboxError {
     /// The server must be started from within a Tokio runtime.
     #[error("the sandbox server must be started from within a Tokio runtime")]
     NoRuntime,
+}
+
+impl From<crate::server::ServerError> for SandboxError {
+    fn from(e: crate::server::ServerError) -> Self {
+        use crate::server::ServerError as S;
+        match e {
+            S::Bind { addr, source } => SandboxError::Bind { addr, source },
+            S::Tls(m) => SandboxError::Tls(m),
+            S::NoRuntime => SandboxError::NoRuntime,
+        }
+    }
 }

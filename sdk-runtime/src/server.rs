@@ -1,4 +1,7 @@
-//! An HTTPS server on loopback that requires a client certificate (mutual TLS).
+//! An HTTPS server that requires a client certificate (mutual TLS): the embedded sandboxes
+//! (`MtlsServer::start` with a test PKI, feature `sandbox`) and endpoints a vendor hosts with its
+//! own certificate ([`MtlsServer::start_with`] and [`ServerTls`], feature `server`), such as a
+//! receiver of an authority's notifications.
 
 use std::fmt;
 use std::future::Future;
@@ -24,8 +27,8 @@ use tokio_rustls::TlsAcceptor;
 use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
 
-use super::SandboxError;
-use super::pki::TestPki;
+#[cfg(feature = "sandbox")]
+use crate::sandbox::{SandboxError, TestPki};
 
 /// Largest request body the server accepts (413 beyond).
 const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -125,6 +128,7 @@ pub struct MtlsServer {
 }
 
 impl MtlsServer {
+    #[cfg(feature = "sandbox")]
     /// Starts a server on `127.0.0.1` with a free port, with a server certificate from `pki`
     /// (valid for `localhost`, `127.0.0.1` and `::1`), requiring client certificates issued
     /// by `pki`. Must be called within a Tokio runtime.
@@ -136,6 +140,7 @@ impl MtlsServer {
         )
     }
 
+    #[cfg(feature = "sandbox")]
     /// Like [`start`](Self::start) on a given address, whose IP is added to the server
     /// certificate's names (unless it is `0.0.0.0`/`::`; [`base_url`](Self::base_url) then
     /// points at loopback).
@@ -144,10 +149,22 @@ impl MtlsServer {
         pki: &TestPki,
         handler: Arc<dyn Handler>,
     ) -> Result<MtlsServer, SandboxError> {
-        let runtime = tokio::runtime::Handle::try_current().map_err(|_| SandboxError::NoRuntime)?;
-        let acceptor = tls_acceptor(pki, addr.ip())?;
+        let tls = sandbox_tls(pki, addr.ip())?;
+        MtlsServer::start_with(addr, tls, handler).map_err(SandboxError::from)
+    }
 
-        let bind_error = |source| SandboxError::Bind { addr, source };
+    /// Starts a server on `addr` with `tls` (its certificate, and the CAs whose client
+    /// certificates it accepts), handing every request to `handler`. Must be called within a
+    /// Tokio runtime. [`base_url`](Self::base_url) names the address (loopback for `0.0.0.0`).
+    pub fn start_with(
+        addr: SocketAddr,
+        tls: ServerTls,
+        handler: Arc<dyn Handler>,
+    ) -> Result<MtlsServer, ServerError> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| ServerError::NoRuntime)?;
+        let acceptor = TlsAcceptor::from(tls.config);
+
+        let bind_error = |source| ServerError::Bind { addr, source };
         let std_listener = std::net::TcpListener::bind(addr).map_err(bind_error)?;
         std_listener.set_nonblocking(true).map_err(bind_error)?;
         let local_addr = std_listener.local_addr().map_err(bind_error)?;
@@ -169,7 +186,7 @@ impl MtlsServer {
 
         let (shutdown, shutdown_rx) = watch::channel(false);
         let task = runtime.spawn(accept_loop(listener, acceptor, handler, shutdown_rx));
-        tracing::debug!(addr = %local_addr, "sandbox mTLS server started");
+        tracing::debug!(addr = %local_addr, "mTLS server started");
         Ok(MtlsServer {
             addr: local_addr,
             base_url,
@@ -219,7 +236,105 @@ impl fmt::Debug for MtlsServer {
     }
 }
 
-fn tls_acceptor(pki: &TestPki, ip: IpAddr) -> Result<TlsAcceptor, SandboxError> {
+/// Why a server could not be started.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// The listening socket could not be opened.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// rustls refused the configuration, or a certificate could not be read.
+    #[error("invalid TLS server configuration: {0}")]
+    Tls(String),
+    /// The server must be started from within a Tokio runtime.
+    #[error("the server must be started from within a Tokio runtime")]
+    NoRuntime,
+}
+
+/// The TLS side of a server: its certificate chain and key, and the CAs whose client
+/// certificates it accepts (a handshake without one, or with another, is refused). TLS 1.3 and
+/// 1.2, HTTP/1.1.
+#[derive(Clone)]
+pub struct ServerTls {
+    config: Arc<rustls::ServerConfig>,
+}
+
+impl fmt::Debug for ServerTls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerTls").finish_non_exhaustive()
+    }
+}
+
+impl ServerTls {
+    /// The server's `identity` (its certificate and key, e.g. from PKCS#12 or PEM) and the
+    /// client CAs, each a DER certificate.
+    pub fn new(
+        identity: &crate::transport::Identity,
+        client_cas: &[CertificateDer<'static>],
+    ) -> Result<ServerTls, ServerError> {
+        ServerTls::build(
+            identity.certificate_chain().to_vec(),
+            identity.private_key(),
+            client_cas,
+        )
+    }
+
+    /// Like [`new`](Self::new), the client CAs as PEM text (one or more certificates).
+    pub fn with_client_ca_pem(
+        identity: &crate::transport::Identity,
+        client_ca_pem: &[u8],
+    ) -> Result<ServerTls, ServerError> {
+        use rustls_pki_types::pem::PemObject;
+        let cas = CertificateDer::pem_slice_iter(client_ca_pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ServerError::Tls(format!("client CA PEM: {e}")))?;
+        if cas.is_empty() {
+            return Err(ServerError::Tls(
+                "no client CA certificate in the PEM".into(),
+            ));
+        }
+        ServerTls::new(identity, &cas)
+    }
+
+    fn build(
+        chain: Vec<CertificateDer<'static>>,
+        key: rustls_pki_types::PrivateKeyDer<'static>,
+        client_cas: &[CertificateDer<'static>],
+    ) -> Result<ServerTls, ServerError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = RootCertStore::empty();
+        for ca in client_cas {
+            roots
+                .add(ca.clone())
+                .map_err(|e| ServerError::Tls(e.to_string()))?;
+        }
+        // Refuses the handshake when the client sends no certificate or one from another CA.
+        let verifier =
+            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
+                .build()
+                .map_err(|e| ServerError::Tls(e.to_string()))?;
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+            .map_err(|e| ServerError::Tls(e.to_string()))?
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(chain, key)
+            .map_err(|e| ServerError::Tls(e.to_string()))?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(ServerTls {
+            config: Arc::new(config),
+        })
+    }
+}
+
+/// The sandbox's TLS: a server certificate from `pki` for loopback names (and `ip`), client
+/// certificates of `pki`.
+#[cfg(feature = "sandbox")]
+fn sandbox_tls(pki: &TestPki, ip: IpAddr) -> Result<ServerTls, SandboxError> {
     let mut names = vec![
         "localhost".to_owned(),
         "127.0.0.1".to_owned(),
@@ -230,25 +345,11 @@ fn tls_acceptor(pki: &TestPki, ip: IpAddr) -> Result<TlsAcceptor, SandboxError> 
     }
     let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let server_cert = pki.issue_server_cert(&name_refs)?;
-
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut roots = RootCertStore::empty();
-    roots
-        .add(pki.ca_cert_der())
-        .map_err(|e| SandboxError::Tls(e.to_string()))?;
-    // Refuses the handshake when the client sends no certificate or one from another CA.
-    let verifier =
-        WebPkiClientVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
-            .build()
-            .map_err(|e| SandboxError::Tls(e.to_string()))?;
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        .map_err(|e| SandboxError::Tls(e.to_string()))?
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(vec![server_cert.cert_der()], server_cert.key_der())
-        .map_err(|e| SandboxError::Tls(e.to_string()))?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(TlsAcceptor::from(Arc::new(config)))
+    Ok(ServerTls::build(
+        vec![server_cert.cert_der()],
+        server_cert.key_der(),
+        &[pki.ca_cert_der()],
+    )?)
 }
 
 async fn accept_loop(
