@@ -9,13 +9,17 @@
 use std::sync::{Arc, Mutex};
 
 use sdk_p1::cer::notyfikacje::{operation::przekaz_notyfikacje as op, types as n};
+use sdk_p1::cer::odbiornik::BladUruchomienia;
 use sdk_p1::cer::odbiornik::{Notyfikacja, Odbiornik, Przebieg};
 use sdk_p1::wssec::{
     SigningIdentity, SigningProfile, TrustAnchors, VerificationPolicy, Verifier, WsSecuritySigner,
 };
-use sdk_runtime::sandbox::{MtlsServer, SandboxRequest, SandboxResponse, TestPki};
+use sdk_runtime::sandbox::TestPki;
+use sdk_runtime::server::{MtlsServer, ServerTls};
 use sdk_runtime::soap::{Envelope, SoapClient, SoapVersion, write_envelope};
 use sdk_runtime::transport::HttpClient;
+use sdk_runtime::transport::Identity;
+use sdk_runtime::url::Url;
 use sdk_runtime::values::DateTime;
 use sdk_runtime::xml::ReadContext;
 
@@ -83,17 +87,16 @@ fn start() -> Endpoint {
             })
         }),
     );
-    let server = MtlsServer::start(
-        &tls,
-        Arc::new(move |req: SandboxRequest| {
-            let odbiornik = odbiornik.clone();
-            async move {
-                let o = odbiornik.obsluz(req.header("SOAPAction"), &req.body).await;
-                SandboxResponse::new(o.status, "text/xml; charset=utf-8", o.body)
-            }
-        }),
-    )
-    .unwrap();
+    // The provider's server certificate and CeR's client CA (here both from one test CA).
+    let server_cert = tls.issue_server_cert(&["localhost", "127.0.0.1"]).unwrap();
+    let identity = Identity::from_pem(server_cert.pem_bundle().as_bytes()).unwrap();
+    let server_tls =
+        ServerTls::with_client_ca_pem(&identity, tls.ca_cert_pem().as_bytes()).unwrap();
+    // A loopback URL: only as a sandbox (see `a_url_cer_cannot_reach_is_refused`).
+    let url = Url::parse("https://127.0.0.1/cer/notyfikacje").unwrap();
+    let server = odbiornik
+        .uruchom(&url, true, "127.0.0.1:0".parse().unwrap(), server_tls)
+        .unwrap();
     Endpoint {
         server,
         tls,
@@ -196,4 +199,37 @@ async fn a_handler_failure_is_a_fault_and_the_redelivery_is_handled() {
     let (status, _) = deliver(&c, body).await;
     assert_eq!(status, 200);
     assert_eq!(e.handled.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_url_cer_cannot_reach_is_refused_and_other_paths_are_not_served() {
+    let pki = TestPki::new("Provider").unwrap();
+    let cert = pki.issue_server_cert(&["localhost"]).unwrap();
+    let identity = Identity::from_pem(cert.pem_bundle().as_bytes()).unwrap();
+    let tls = ServerTls::with_client_ca_pem(&identity, pki.ca_cert_pem().as_bytes()).unwrap();
+    let o = Odbiornik::bez_weryfikacji_podpisu(Arc::new(|_| Box::pin(async { Ok(()) })));
+    let e = o
+        .uruchom(
+            &Url::parse("https://192.168.1.20/cer").unwrap(),
+            false,
+            "127.0.0.1:0".parse().unwrap(),
+            tls,
+        )
+        .unwrap_err();
+    assert!(matches!(e, BladUruchomienia::Url(_)), "{e}");
+    assert!(e.to_string().contains("private"), "{e}");
+
+    let e = start();
+    let http = HttpClient::builder()
+        .identity(e.tls.issue_client_cert("CeR").unwrap().identity().unwrap())
+        .platform_roots(false)
+        .add_root_certificate_der(e.tls.ca_cert_der())
+        .build()
+        .unwrap();
+    let c = SoapClient::new(http, e.server.base_url().join("inna/sciezka").unwrap());
+    let a = c
+        .post::<sdk_p1::BladUslugi>(&op::SPEC, b"<x/>".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(a.status(), 404);
 }

@@ -6,8 +6,9 @@
 //! `SOAPAction`, verifies the WS-Security signature (trust in CeR's signing CA), reads the
 //! notification strictly, hands a typed [`Notyfikacja`] to the vendor's handler **once** per
 //! `idNotyfikacji` (a redelivery is acknowledged without calling the handler again), and
-//! answers the acknowledgement or a SOAP fault. Plug it into the HTTPS server that serves the
-//! registered URL (mutual TLS is the server's; [`Odbiornik::obsluz`] takes the request body).
+//! answers the acknowledgement or a SOAP fault. [`Odbiornik::uruchom`] serves it over HTTPS with
+//! mutual TLS at the path of the registered public URL (with the provider's server certificate
+//! and CeR's client CA); [`Odbiornik::obsluz`] plugs it into a server of the vendor's own.
 //!
 //! [`sprawdz_publiczny_url`] refuses, outside a sandbox, a URL CeR could not reach: not HTTPS,
 //! `localhost`, or an address that is loopback, private, link-local, unique-local, shared or
@@ -22,6 +23,7 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
+use sdk_runtime::server::{MtlsServer, SandboxRequest, SandboxResponse, ServerError, ServerTls};
 use sdk_runtime::soap::{Envelope, SoapVersion, write_envelope, write_fault};
 use sdk_runtime::url::{Host, Url};
 use sdk_runtime::values::DateTime;
@@ -170,6 +172,45 @@ impl Odbiornik {
         self
     }
 
+    /// Serves the receiver over HTTPS with mutual TLS on `adres`, at the path of
+    /// `publiczny_url` (the URL registered with CeR; POST only, other paths 404). `tls` holds
+    /// the provider's server certificate and the CA of CeR's client certificates. Outside a
+    /// sandbox (`sandbox` false) a URL CeR could not reach is refused
+    /// ([`sprawdz_publiczny_url`]). Must be called within a Tokio runtime; the server stops when
+    /// the returned value is dropped.
+    pub fn uruchom(
+        &self,
+        publiczny_url: &Url,
+        sandbox: bool,
+        adres: std::net::SocketAddr,
+        tls: ServerTls,
+    ) -> Result<MtlsServer, BladUruchomienia> {
+        if !sandbox {
+            sprawdz_publiczny_url(publiczny_url)?;
+        }
+        let odbiornik = self.clone();
+        let sciezka = publiczny_url.path().to_owned();
+        let serwer = MtlsServer::start_with(
+            adres,
+            tls,
+            Arc::new(move |req: SandboxRequest| {
+                let (o, sciezka) = (odbiornik.clone(), sciezka.clone());
+                async move {
+                    if req.path != sciezka {
+                        return SandboxResponse::new(404, "text/plain", "not found");
+                    }
+                    if req.method != "POST" {
+                        return SandboxResponse::new(405, "text/plain", "POST only");
+                    }
+                    let odp = o.obsluz(req.header("SOAPAction"), &req.body).await;
+                    tracing::info!(przebieg = ?odp.wynik, "CeR notification");
+                    SandboxResponse::new(odp.status, "text/xml; charset=utf-8", odp.body)
+                }
+            }),
+        )?;
+        Ok(serwer)
+    }
+
     /// Handles one delivered request: its `SOAPAction` header (if any) and body.
     pub async fn obsluz(&self, soap_action: Option<&str>, body: &[u8]) -> Odpowiedz {
         if let Some(a) = soap_action {
@@ -241,6 +282,18 @@ fn fault(client: bool, message: String) -> Odpowiedz {
         body: write_fault(SoapVersion::V11, client, &message, None),
         wynik: Przebieg::Odrzucona(message),
     }
+}
+
+/// Why [`Odbiornik::uruchom`] did not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BladUruchomienia {
+    /// The public URL is one CeR could not reach.
+    #[error(transparent)]
+    Url(#[from] NiepublicznyUrl),
+    /// The server could not start.
+    #[error(transparent)]
+    Serwer(#[from] ServerError),
 }
 
 /// Why a URL cannot be registered for notifications.
