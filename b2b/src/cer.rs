@@ -3,15 +3,409 @@
 use std::fs::File;
 use std::io::{self, BufReader, IsTerminal, Read, Write};
 
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use sdk_p1::cer::sandbox::Sandbox;
+use sdk_p1::cer::types as c;
 use sdk_p1::cer::zasilenie::{Problem, Raport, Walidator};
+use sdk_p1::cer::{self, KontekstCeR, operation as op};
+use sdk_p1::wssec::SigningIdentity;
+use sdk_p1::{Client, ClientBuildError, MaWynik, Oid, RolaBiznesowa};
+use sdk_runtime::soap::Response;
+use sdk_runtime::url::Url;
+use sdk_runtime::values::DateTime;
 
-use crate::cli::{CerCommand, ValidateCsvArgs};
+use crate::cli::{
+    CerArgs, CerCommand, CerMusArgs, CerOdwolajArgs, CerWizytyArgs, CerZapiszArgs, ValidateCsvArgs,
+};
 use crate::failure::Failure;
+use crate::p1::{OID_MIEJSCE_PRACY, OID_PODMIOT, SANDBOX_PODMIOT};
+use crate::{identity, output};
 
-pub fn run(command: CerCommand) -> Result<(), Failure> {
+/// The embedded sandbox's fictitious place of service.
+const SANDBOX_MUS: &str = "000000123456-01-001";
+/// The benefit of the embedded sandbox's schedule (cervical screening, seed L339-L351).
+const SANDBOX_SWIADCZENIE: &str = "02.1450.102.02";
+/// The fictitious patient of the embedded sandbox's booked visit.
+const SANDBOX_PESEL: &str = "44051401359";
+
+pub async fn run(command: CerCommand) -> Result<(), Failure> {
     match command {
         CerCommand::ValidateCsv(args) => validate_csv(args),
+        CerCommand::Wizyty(args) => wizyty(args).await,
+        CerCommand::AktywujMus(args) => aktywuj_mus(args).await,
+        CerCommand::Zapisz(args) => zapisz(args).await,
+        CerCommand::Odwolaj(args) => odwolaj(args).await,
     }
+}
+
+/// The client to call, its context and place of service, and the embedded sandbox when there
+/// is one (it must outlive the call).
+struct Cel {
+    client: cer::Client,
+    kontekst: KontekstCeR,
+    mus: c::IdentyfikatorMusMT,
+    _sandbox: Option<Sandbox>,
+}
+
+fn oid(option: &str, text: &str, root: &str) -> Result<Oid, Failure> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Failure::Usage(format!("{option} must not be empty")));
+    }
+    Ok(match text.split_once(':') {
+        Some((r, e)) if r.contains('.') && r.bytes().all(|b| b.is_ascii_digit() || b == b'.') => {
+            Oid::new(r, e.trim())
+        }
+        _ => Oid::new(root, text),
+    })
+}
+
+fn build_error(e: ClientBuildError) -> Failure {
+    match e {
+        ClientBuildError::BaseUrl { .. } => Failure::Usage(format!("--endpoint: {e}")),
+        other => Failure::Failed(format!("cannot set up the CeR client: {other}")),
+    }
+}
+
+fn call_error(e: sdk_p1::Error) -> Failure {
+    match e.blad() {
+        Some(b) => Failure::Failed(format!(
+            "CeR refused the call: {}{}",
+            b.kod_bledu_major,
+            b.opis
+                .as_deref()
+                .map(|o| format!(": {o}"))
+                .unwrap_or_default()
+        )),
+        None => Failure::Failed(format!("the CeR call failed: {e}")),
+    }
+}
+
+impl Cel {
+    async fn connect(args: &CerArgs) -> Result<Cel, Failure> {
+        let timeout = Duration::from_secs(args.timeout);
+        let rola = args
+            .rola
+            .as_deref()
+            .map_or_else(cer::rola_systemu, RolaBiznesowa::from_value);
+        let mus_oid = oid(
+            "--mus",
+            args.mus.as_deref().unwrap_or(SANDBOX_MUS),
+            OID_MIEJSCE_PRACY,
+        )?;
+        let mus = c::IdentyfikatorMusMT::new(mus_oid.extension.clone(), mus_oid.root.clone());
+        let Some(endpoint) = args.endpoint.as_deref() else {
+            let podmiot = Oid::new(OID_PODMIOT, SANDBOX_PODMIOT);
+            let kontekst = KontekstCeR::builder()
+                .id_podmiotu(podmiot)
+                .id_miejsca_pracy(mus_oid)
+                .rola_biznesowa(rola)
+                .build()?;
+            let sandbox = Sandbox::start().map_err(|e| {
+                Failure::Failed(format!("cannot start the embedded CeR sandbox: {e}"))
+            })?;
+            let builder = sandbox
+                .client_builder("b2b cli")
+                .map_err(build_error)?
+                .timeout(timeout);
+            let client = cer::Client::from_builder(builder).map_err(build_error)?;
+            let cel = Cel {
+                client,
+                kontekst,
+                mus,
+                _sandbox: Some(sandbox),
+            };
+            cel.seed().await?;
+            eprintln!(
+                "note: using the embedded CeR sandbox with fictitious data (nothing leaves this \
+                 computer): place of service {SANDBOX_MUS}, a schedule for tomorrow, activated, \
+                 one visit booked. Every CeR operation is reconstructed. To call P1 add \
+                 --endpoint URL --identity …-tls.p12 --signing-identity …-wss.p12 --id-podmiotu \
+                 EXT --mus EXT"
+            );
+            return Ok(cel);
+        };
+        let (Some(signing_path), Some(podmiot)) = (
+            args.signing_identity.as_deref(),
+            args.id_podmiotu.as_deref(),
+        ) else {
+            return Err(Failure::Usage(
+                "--endpoint needs --signing-identity (P1 refuses unsigned calls) and \
+                 --id-podmiotu (the call context)"
+                    .to_owned(),
+            ));
+        };
+        let url = Url::parse(endpoint.trim())
+            .map_err(|e| Failure::Usage(format!("--endpoint `{endpoint}` is not a URL: {e}")))?;
+        if url.scheme() != "https" {
+            return Err(Failure::Usage(format!(
+                "--endpoint must be an https:// URL, got `{endpoint}`"
+            )));
+        }
+        let kontekst = KontekstCeR::builder()
+            .id_podmiotu(oid("--id-podmiotu", podmiot, OID_PODMIOT)?)
+            .id_miejsca_pracy(mus_oid)
+            .rola_biznesowa(rola)
+            .build()?;
+        let builder = Client::builder().base_url(url.as_str()).timeout(timeout);
+        let mut builder =
+            identity::with_ca_files(builder, &args.ca, |b, pem| b.add_root_certificates_pem(pem))?;
+        if let Some(path) = args.identity.as_deref() {
+            builder = builder.identity(identity::load(path, args.key.as_deref())?);
+        }
+        let signing =
+            identity::load_as(identity::SIGNING, signing_path, args.signing_key.as_deref())?;
+        let signing = SigningIdentity::from_identity(signing).map_err(|e| {
+            Failure::Failed(format!("cannot sign with {}: {e}", signing_path.display()))
+        })?;
+        let client =
+            cer::Client::from_builder(builder.signer(cer::signer(signing))).map_err(build_error)?;
+        Ok(Cel {
+            client,
+            kontekst,
+            mus,
+            _sandbox: None,
+        })
+    }
+
+    /// The embedded sandbox's fictitious state: a schedule of four 20-minute slots tomorrow
+    /// from 08:00 UTC, the place of service activated, the first slot booked.
+    async fn seed(&self) -> Result<(), Failure> {
+        let fail = |what: &str, e: &dyn std::fmt::Display| {
+            Failure::Failed(format!(
+                "cannot prepare the embedded CeR sandbox ({what}): {e}"
+            ))
+        };
+        let jutro = time::OffsetDateTime::now_utc()
+            .date()
+            .next_day()
+            .unwrap_or(time::Date::MAX);
+        let mut h = c::HarmonogramMT::new(
+            self.mus.clone(),
+            c::KodSwiadczeniaMT::new(SANDBOX_SWIADCZENIE).map_err(|e| fail("benefit", &e))?,
+        );
+        for i in 0..4u8 {
+            let at = |minutes: u8| {
+                let t = time::Time::from_hms(8 + minutes / 60, minutes % 60, 0)
+                    .unwrap_or(time::Time::MIDNIGHT);
+                DateTime::from_offset(time::PrimitiveDateTime::new(jutro, t).assume_utc())
+            };
+            let mut slot = c::SlotMT::new(at(i * 20), at(i * 20 + 20));
+            slot.rodzaj_wizyty.push(c::RodzajWizytyMT::Pierwszorazowa);
+            slot.rodzaj_wizyty.push(c::RodzajWizytyMT::Kolejna);
+            h.slot.push(slot);
+        }
+        let r = self
+            .client
+            .utworz_harmonogram(&self.kontekst, &op::utworz_harmonogram::Input::new(h))
+            .await
+            .map_err(|e| fail("schedule", &e))?;
+        r.sprawdz_wynik().map_err(|e| fail("schedule", &e))?;
+        let first = r
+            .output
+            .harmonogram
+            .as_ref()
+            .and_then(|h| h.slot.first())
+            .and_then(|s| s.id_slotu.clone())
+            .ok_or_else(|| fail("schedule", &"no slot ids"))?;
+        self.client
+            .aktywuj_mus(
+                &self.kontekst,
+                &op::aktywuj_mus::Input::new(self.mus.clone()),
+            )
+            .await
+            .map_err(|e| fail("activation", &e))?
+            .sprawdz_wynik()
+            .map_err(|e| fail("activation", &e))?;
+        let mut kontakt = c::KontaktMT::new();
+        kontakt.telefon = Some("600100200".to_owned());
+        let dane = c::DaneWizytyMT::new(
+            first,
+            c::RodzajWizytyMT::Kolejna,
+            c::IdentyfikatorPacjentaMT::new(SANDBOX_PESEL.to_owned(), sdk_p1::OID_PESEL.to_owned()),
+            kontakt,
+            DateTime::from_offset(
+                time::OffsetDateTime::now_utc()
+                    .replace_nanosecond(0)
+                    .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+            ),
+        );
+        self.client
+            .zapisz_na_wizyte(&self.kontekst, &op::zapisz_na_wizyte::Input::new(dane))
+            .await
+            .map_err(|e| fail("booking", &e))?
+            .sprawdz_wynik()
+            .map_err(|e| fail("booking", &e))?;
+        Ok(())
+    }
+}
+
+/// Prints the answer (text or JSON) and turns a failed `wynik` into exit code 1, listing the
+/// rule results.
+fn report<O: serde::Serialize + MaWynik>(
+    r: &Response<O>,
+    json: bool,
+    reguly: &[c::WynikWeryfikacjiRegulyMT],
+    text: String,
+) -> Result<(), Failure> {
+    if json {
+        let doc = serde_json::to_string_pretty(&r.output)
+            .map_err(|e| Failure::Failed(format!("cannot write JSON: {e}")))?;
+        output::stdout(&format!("{doc}\n"))?;
+    } else if r.sukces() {
+        output::stdout(&text)?;
+    }
+    match r.sprawdz_wynik() {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let mut why = e.to_string();
+            for rule in reguly {
+                let _ = write!(
+                    why,
+                    "\n  {}: {}",
+                    rule.kod_reguly_weryfikacji,
+                    rule.opis_problemu.as_deref().unwrap_or("")
+                );
+            }
+            Err(Failure::Failed(why))
+        }
+    }
+}
+
+fn date(option: &str, text: &str) -> Result<time::Date, Failure> {
+    sdk_runtime::xml::parse_date(text.trim()).map_err(|e| Failure::Usage(format!("{option}: {e}")))
+}
+
+async fn wizyty(args: CerWizytyArgs) -> Result<(), Failure> {
+    let od = match &args.od {
+        Some(t) => date("--od", t)?,
+        None => time::OffsetDateTime::now_utc().date(),
+    };
+    let do_ = match &args.do_ {
+        Some(t) => date("--do", t)?,
+        None => od.saturating_add(time::Duration::days(40)),
+    };
+    if do_ < od {
+        return Err(Failure::Usage(format!("--do {do_} is before --od {od}")));
+    }
+    let cel = Cel::connect(&args.common).await?;
+    let input = op::pobierz_liste_wizyt_sync::Input::new(cel.mus.clone(), od, do_);
+    let r = cel
+        .client
+        .pobierz_liste_wizyt_sync(&cel.kontekst, &input)
+        .await
+        .map_err(call_error)?;
+    let mut text = format!(
+        "Wizyty {} {od}..{do_}: {}\n",
+        cel.mus.extension,
+        r.output.wizyta.len()
+    );
+    for w in &r.output.wizyta {
+        let _ = writeln!(
+            text,
+            "  {}  {} – {}  {}  {}  via {}  slot {}",
+            w.id_wizyty.get(),
+            w.poczatek,
+            w.koniec,
+            w.dane.rodzaj_wizyty,
+            w.status,
+            w.kanal,
+            w.dane.id_slotu.get()
+        );
+    }
+    report(&r, args.common.json, &[], text)
+}
+
+async fn aktywuj_mus(args: CerMusArgs) -> Result<(), Failure> {
+    let cel = Cel::connect(&args.common).await?;
+    let r = cel
+        .client
+        .aktywuj_mus(&cel.kontekst, &op::aktywuj_mus::Input::new(cel.mus.clone()))
+        .await
+        .map_err(call_error)?;
+    let text = format!(
+        "aktywujMus {}: {}\n",
+        cel.mus.extension,
+        r.output.wynik.major.trim()
+    );
+    report(&r, args.common.json, &[], text)
+}
+
+async fn zapisz(args: CerZapiszArgs) -> Result<(), Failure> {
+    let rodzaj = c::RodzajWizytyMT::from(args.rodzaj.trim());
+    if let c::RodzajWizytyMT::Unknown(v) = &rodzaj {
+        return Err(Failure::Usage(format!(
+            "--rodzaj {v}: one of PIERWSZORAZOWA, KOLEJNA, UPRAWNIENIA_SZCZEGOLNE"
+        )));
+    }
+    let pesel = sdk_p1::Pesel::parse(&args.pesel)?;
+    let pusty = |o: &Option<String>| o.as_deref().is_none_or(|s| s.trim().is_empty());
+    if pusty(&args.telefon) && pusty(&args.email) {
+        return Err(Failure::Usage(
+            "REG.WER.8361: give the patient's --telefon or --email (a contact is required on \
+             every visit)"
+                .to_owned(),
+        ));
+    }
+    let slot = c::IdentyfikatorMT::new(args.slot.trim().to_owned())?;
+    let cel = Cel::connect(&args.common).await?;
+    let mut kontakt = c::KontaktMT::new();
+    kontakt.telefon = args.telefon.clone();
+    kontakt.email = args.email.clone();
+    let mut dane = c::DaneWizytyMT::new(
+        slot,
+        rodzaj,
+        c::IdentyfikatorPacjentaMT::new(pesel.as_str().to_owned(), sdk_p1::OID_PESEL.to_owned()),
+        kontakt,
+        DateTime::from_offset(
+            time::OffsetDateTime::now_utc()
+                .replace_nanosecond(0)
+                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+        ),
+    );
+    if let Some(k) = &args.skierowanie {
+        dane.skierowanie = Some(c::SkierowanieMT::new(
+            c::SkierowanieMtChoiceKluczSkierowania::KluczSkierowania(k.trim().to_owned()),
+        ));
+    }
+    let r = cel
+        .client
+        .zapisz_na_wizyte(&cel.kontekst, &op::zapisz_na_wizyte::Input::new(dane))
+        .await
+        .map_err(call_error)?;
+    let text = format!(
+        "zapiszNaWizyte: {} (idWizyty {})\n",
+        r.output.wynik.major.trim(),
+        r.output
+            .id_wizyty
+            .as_ref()
+            .map_or("-", |i| i.get().as_str())
+    );
+    let reguly = r.output.wynik_weryfikacji_reguly.clone();
+    report(&r, args.common.json, &reguly, text)
+}
+
+async fn odwolaj(args: CerOdwolajArgs) -> Result<(), Failure> {
+    let id = c::IdentyfikatorMT::new(args.wizyta.trim().to_owned())?;
+    let cel = Cel::connect(&args.common).await?;
+    let mut input = op::odwolaj_wizyte::Input::new(id);
+    input.powod = args.powod.clone();
+    let r = cel
+        .client
+        .odwolaj_wizyte(&cel.kontekst, &input)
+        .await
+        .map_err(call_error)?;
+    let mut text = format!(
+        "odwolajWizyte {}: {}\n",
+        args.wizyta.trim(),
+        r.output.wynik.major.trim()
+    );
+    if let Some(p) = &r.output.id_wpisu_poczekalni {
+        let _ = writeln!(text, "  waiting-room entry {}", p.get());
+    }
+    report(&r, args.common.json, &[], text)
 }
 
 /// Counts the bytes read and, when standard error is a terminal, shows how far the check is.

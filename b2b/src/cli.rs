@@ -472,6 +472,128 @@ pub enum CerCommand {
     /// 9666, 9667). Streams: any file size in bounded memory. Exit code 1 when a row fails.
     #[command(after_help = VALIDATE_CSV_AFTER_HELP)]
     ValidateCsv(ValidateCsvArgs),
+    /// pobierzListeWizytSync: the visits of a place of service (MUŚ) for a range of days.
+    #[command(after_help = CER_AFTER_HELP)]
+    Wizyty(CerWizytyArgs),
+    /// aktywujMus: activates a place of service (its slots become bookable in IKP; from then on
+    /// no visit more than 40 days ahead).
+    #[command(after_help = CER_AFTER_HELP)]
+    AktywujMus(CerMusArgs),
+    /// zapiszNaWizyte: books a follow-up or first visit into a slot; CeR's booking rules are
+    /// checked first (contact, referral, the 40-day horizon).
+    #[command(after_help = CER_AFTER_HELP)]
+    Zapisz(CerZapiszArgs),
+    /// odwolajWizyte: cancels a visit (the waiting room may take the freed slot).
+    #[command(after_help = CER_AFTER_HELP)]
+    Odwolaj(CerOdwolajArgs),
+}
+
+const CER_AFTER_HELP: &str = "\
+Without --endpoint an embedded CeR sandbox answers, with a fictitious place of service
+(000000123456-01-001), a schedule for tomorrow, the place activated and one visit booked.
+Every CeR operation is reconstructed (no CeR interface file is public); names may differ from
+production.
+
+Examples:
+  b2b p1 cer wizyty
+  b2b p1 cer zapisz --slot S-2 --pesel 44051401359 --telefon 600100200
+  b2b p1 cer odwolaj W-1 --json";
+
+/// Connection and call context of the CeR commands.
+#[derive(Debug, Args)]
+pub struct CerArgs {
+    /// Base URL of a P1 host, e.g. `https://isus.ezdrowie.gov.pl` (the CeR path
+    /// `/services/ObslugaCeRWS`, reconstructed, is appended). Without it, an embedded sandbox.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// TLS client certificate (`…-tls.p12` or PEM); password from $B2B_IDENTITY_PASSWORD.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    pub identity: Option<PathBuf>,
+    /// Private key (PEM) when it is not in the --identity file.
+    #[arg(long, value_name = "FILE", requires = "identity")]
+    pub key: Option<PathBuf>,
+    /// WS-Security signing certificate (`…-wss.p12` or PEM); password from
+    /// $B2B_SIGNING_PASSWORD. Required with --endpoint.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    pub signing_identity: Option<PathBuf>,
+    /// Private key (PEM) when it is not in the --signing-identity file.
+    #[arg(long, value_name = "FILE", requires = "signing_identity")]
+    pub signing_key: Option<PathBuf>,
+    /// Extra trusted root certificates (PEM); may be repeated.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    pub ca: Vec<PathBuf>,
+    /// The entity (idPodmiotu): EXTENSION (root 2.16.840.1.113883.3.4424.2.3.1) or
+    /// ROOT:EXTENSION. Required with --endpoint.
+    #[arg(long, value_name = "[ROOT:]EXT")]
+    pub id_podmiotu: Option<String>,
+    /// The place of service (MUŚ): EXTENSION (root 2.16.840.1.113883.3.4424.2.3.3) or
+    /// ROOT:EXTENSION; the sandbox's fictitious one by default.
+    #[arg(long, value_name = "[ROOT:]EXT")]
+    pub mus: Option<String>,
+    /// Business role in the context (default SYSTEM_ZEWNETRZNY_PODMIOTU_LECZNICZEGO).
+    #[arg(long, value_name = "ROLA")]
+    pub rola: Option<String>,
+    /// Seconds to wait for the whole call.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// Prints the answer as one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CerWizytyArgs {
+    /// First day (YYYY-MM-DD); today by default.
+    #[arg(long, value_name = "DATE")]
+    pub od: Option<String>,
+    /// Last day (YYYY-MM-DD); 40 days after the first by default.
+    #[arg(long = "do", value_name = "DATE")]
+    pub do_: Option<String>,
+    #[command(flatten)]
+    pub common: CerArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CerMusArgs {
+    #[command(flatten)]
+    pub common: CerArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CerZapiszArgs {
+    /// The slot (idSlotu).
+    #[arg(long, value_name = "ID")]
+    pub slot: String,
+    /// The patient's PESEL.
+    #[arg(long, value_name = "PESEL")]
+    pub pesel: String,
+    /// PIERWSZORAZOWA, KOLEJNA (default) or UPRAWNIENIA_SZCZEGOLNE.
+    #[arg(long, value_name = "RODZAJ", default_value = "KOLEJNA")]
+    pub rodzaj: String,
+    /// The patient's phone (a contact is required: --telefon or --email).
+    #[arg(long, value_name = "TEL")]
+    pub telefon: Option<String>,
+    /// The patient's e-mail.
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Option<String>,
+    /// The e-referral's key (kluczSkierowania), for a first visit.
+    #[arg(long, value_name = "KLUCZ")]
+    pub skierowanie: Option<String>,
+    #[command(flatten)]
+    pub common: CerArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CerOdwolajArgs {
+    /// The visit (idWizyty).
+    #[arg(value_name = "ID_WIZYTY")]
+    pub wizyta: String,
+    /// Why (free text).
+    #[arg(long, value_name = "TEXT")]
+    pub powod: Option<String>,
+    #[command(flatten)]
+    pub common: CerArgs,
 }
 
 #[derive(Debug, Args)]

@@ -43,7 +43,7 @@ pub const SANDBOX_LEKARZ: &str = "lek. Jan Fikcyjny (b2b sandbox, fictitious)";
 pub async fn run(command: P1Command) -> Result<(), Failure> {
     match command {
         P1Command::OdczytRecepty(args) => odczyt_recepty(args).await,
-        P1Command::Cer { command } => crate::cer::run(command),
+        P1Command::Cer { command } => crate::cer::run(command).await,
     }
 }
 

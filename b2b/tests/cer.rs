@@ -103,3 +103,112 @@ fn standard_input_and_a_missing_file() {
     let out = run(&["p1", "cer", "validate-csv", "/nonexistent/wizyty.csv"]);
     assert_exit(&out, 2);
 }
+
+#[test]
+fn the_embedded_sandbox_lists_books_and_cancels() {
+    let out = run(&["p1", "cer", "wizyty"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("W-1") && text.contains("KOLEJNA") && text.contains("UMOWIONA"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("44051401359"),
+        "no PESEL in the listing: {text}"
+    );
+
+    let out = run(&[
+        "p1",
+        "cer",
+        "zapisz",
+        "--slot",
+        "S-2",
+        "--pesel",
+        "44051401359",
+        "--telefon",
+        "600100200",
+    ]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("Sukces"), "{}", stdout(&out));
+
+    // The seeded visit holds S-1: CeR's rule answers, exit 1.
+    let out = run(&[
+        "p1",
+        "cer",
+        "zapisz",
+        "--slot",
+        "S-1",
+        "--pesel",
+        "44051401359",
+        "--email",
+        "a@example.pl",
+    ]);
+    assert_exit(&out, 1);
+    assert!(
+        support::stderr(&out).contains("REG.WER.9644"),
+        "{}",
+        support::stderr(&out)
+    );
+
+    let out = run(&["p1", "cer", "odwolaj", "W-1", "--json"]);
+    assert_exit(&out, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["wynik"]["major"], "urn:csioz:p1:kod:major:Sukces");
+
+    let out = run(&["p1", "cer", "aktywuj-mus"]);
+    assert_exit(&out, 0);
+}
+
+#[test]
+fn bad_input_is_refused_before_anything_is_sent() {
+    // No contact: REG.WER.8361 locally.
+    let out = run(&[
+        "p1",
+        "cer",
+        "zapisz",
+        "--slot",
+        "S-2",
+        "--pesel",
+        "44051401359",
+    ]);
+    assert_exit(&out, 2);
+    assert!(support::stderr(&out).contains("REG.WER.8361"));
+    // Not a PESEL.
+    let out = run(&[
+        "p1",
+        "cer",
+        "zapisz",
+        "--slot",
+        "S-2",
+        "--pesel",
+        "12345678901",
+        "--telefon",
+        "600100200",
+    ]);
+    assert_exit(&out, 2);
+    // A real endpoint needs the signing certificate and the entity.
+    let out = run(&[
+        "p1",
+        "cer",
+        "wizyty",
+        "--endpoint",
+        "https://isus.ezdrowie.gov.pl",
+    ]);
+    assert_exit(&out, 2);
+    assert!(
+        support::stderr(&out).contains("--signing-identity"),
+        "{}",
+        support::stderr(&out)
+    );
+    let out = run(&[
+        "p1",
+        "cer",
+        "wizyty",
+        "--od",
+        "2026-12-10",
+        "--do",
+        "2026-12-01",
+    ]);
+    assert_exit(&out, 2);
+}
