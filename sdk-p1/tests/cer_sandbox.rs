@@ -1310,3 +1310,66 @@ async fn reconciliation_finds_the_planted_differences() {
     assert_eq!(pola, ["telefon"]);
     assert_eq!(r.rozne[0].pola[0].w_cer, "600100200");
 }
+
+#[tokio::test]
+async fn the_client_checks_the_file_first_and_waits_for_the_result() {
+    let s = start();
+    let cl = s.client().unwrap();
+    let mut w = Wizyta::new(
+        MUS,
+        KOD,
+        datetime!(2026-07-15 09:00),
+        20,
+        RodzajWizyty::Kolejna,
+        Pesel::parse(PESELE[0]).unwrap(),
+        datetime!(2026-06-01 10:00:00),
+    );
+    w.telefon = Some("600700800".into());
+    let zly = format!(
+        "{MUS};{KOD};;2026-07-16T09:00;20;KOLEJNA;{};;;;;;2026-06-01T10:00:00",
+        PESELE[2]
+    );
+    let sekunda = std::time::Duration::from_secs(1);
+
+    // A file with a problem is not sent at all.
+    let przed = s.requests_received();
+    let e = cl
+        .zasil(
+            &kontekst(),
+            &id_mus(),
+            &plik_csv(std::slice::from_ref(&w), &[&zly]),
+            c::TrybZasileniaMT::Zasilenie,
+            sekunda,
+            sekunda * 10,
+        )
+        .await
+        .unwrap_err();
+    match &e {
+        cer::ZasilenieError::Plik { raport, problemy } => {
+            assert_eq!(raport.wiersze_z_bledami, 1);
+            assert_eq!(problemy[0].kod.kod(), "REG.WER.8361");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.requests_received(), przed, "nothing was sent");
+
+    // A clean file: verified, then loaded, with the result.
+    for tryb in [
+        c::TrybZasileniaMT::WeryfikacjaPliku,
+        c::TrybZasileniaMT::Zasilenie,
+    ] {
+        let wynik = cl
+            .zasil(
+                &kontekst(),
+                &id_mus(),
+                &plik_csv(std::slice::from_ref(&w), &[]),
+                tryb,
+                sekunda,
+                sekunda * 10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(wynik.status, c::StatusZasileniaMT::Sukces);
+    }
+    assert_eq!(s.wizyty().len(), 1);
+}

@@ -255,6 +255,88 @@ impl Client {
     }
 }
 
+impl Client {
+    /// The initial load of a place of service in one call: the CSV file is first checked
+    /// locally with [`Walidator`](super::zasilenie::Walidator) (a file with problems is not
+    /// sent: [`ZasilenieError::Plik`] has the report and the first problems), then sent with
+    /// `zasilenieInicjalne` in `tryb` (`WERYFIKACJA_PLIKU` to have CeR check it only), and
+    /// `pobierzWynikZasilenia` is asked every `odstep` until the task is no longer
+    /// `W_TRAKCIE` or `limit` has passed. The answer: `SUKCES`, or `BLAD` with CeR's current
+    /// error of each failed visit.
+    pub async fn zasil(
+        &self,
+        kontekst: &KontekstCeR,
+        id_mus: &super::types::IdentyfikatorMusMT,
+        plik: &[u8],
+        tryb: super::types::TrybZasileniaMT,
+        odstep: std::time::Duration,
+        limit: std::time::Duration,
+    ) -> Result<op::pobierz_wynik_zasilenia::Output, ZasilenieError> {
+        use super::types::StatusZasileniaMT;
+        let mut problemy = Vec::new();
+        let raport = super::zasilenie::Walidator::new()
+            .sprawdz(plik, |p| {
+                if problemy.len() < 100 {
+                    problemy.push(p);
+                }
+            })
+            .map_err(|e| ZasilenieError::Odczyt(e.to_string()))?;
+        if !raport.sukces() {
+            return Err(ZasilenieError::Plik { raport, problemy });
+        }
+        let input = op::zasilenie_inicjalne::Input::new(
+            id_mus.clone(),
+            tryb,
+            crate::TrescDokumentu::new(plik.to_vec()),
+        );
+        let r = self.zasilenie_inicjalne(kontekst, &input).await?;
+        r.sprawdz_wynik()?;
+        let zadanie = r.output.id_zadania.ok_or(ZasilenieError::BrakZadania)?;
+        let start = std::time::Instant::now();
+        loop {
+            let input = op::pobierz_wynik_zasilenia::Input::new(zadanie.clone());
+            let w = self.pobierz_wynik_zasilenia(kontekst, &input).await?;
+            w.sprawdz_wynik()?;
+            if w.output.status != StatusZasileniaMT::WTrakcie {
+                return Ok(w.output);
+            }
+            if start.elapsed() + odstep > limit {
+                return Err(ZasilenieError::Czas(zadanie.get().clone()));
+            }
+            tokio::time::sleep(odstep).await;
+        }
+    }
+}
+
+/// Why [`Client::zasil`] has no result.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ZasilenieError {
+    /// The file has problems; nothing was sent.
+    #[error("the file has {} problem(s) in {} row(s); nothing was sent", raport.problemy, raport.wiersze_z_bledami)]
+    Plik {
+        /// The whole file's report.
+        raport: super::zasilenie::Raport,
+        /// The first problems (at most 100).
+        problemy: Vec<super::zasilenie::Problem>,
+    },
+    /// The file could not be read.
+    #[error("the file could not be read: {0}")]
+    Odczyt(String),
+    /// The call failed.
+    #[error(transparent)]
+    Wywolanie(#[from] Error),
+    /// CeR answered without success.
+    #[error(transparent)]
+    Wynik(#[from] crate::NiepowodzenieOperacji),
+    /// CeR accepted the file without a task identifier.
+    #[error("CeR accepted the load without a task identifier")]
+    BrakZadania,
+    /// The task was still running when the limit passed; ask again with its identifier.
+    #[error("the load task {0} was still running when the limit passed")]
+    Czas(String),
+}
+
 /// Why [`Client::uzgodnij`] could not compare.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -14,7 +14,8 @@ pub mod zasilenie;
 
 pub use client::{
     CER_PATH, Client, KONTEKST_CER, KONTEKST_CER_NS, KontekstCeR, KontekstCeRBuilder, OPERATIONS,
-    UzgodnienieError, endpoint, rola_systemu, signer, signing_profile, verification_policy,
+    UzgodnienieError, ZasilenieError, endpoint, rola_systemu, signer, signing_profile,
+    verification_policy,
 };
 
 /// The generated operations (one module each, with its provenance and source) and types.
