@@ -124,3 +124,53 @@ fn unsupported_constructs_fail_loudly() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Standalone schemas written while another thread writes the same files (parallel tests share
+/// a folder per process) are always read whole: the files are replaced, never truncated in place.
+#[test]
+fn standalone_schemas_written_concurrently_are_never_seen_half_written() {
+    let wsdl = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/specs/shop.wsdl"
+    ));
+    let defs = sdk_codegen::wsdl::read(wsdl).unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "sdk-codegen-standalone-race-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let files = sdk_codegen::wsdl::write_standalone_schemas(&defs, &dir).unwrap();
+    let expected: Vec<String> = files
+        .iter()
+        .map(|(_, p)| std::fs::read_to_string(p).unwrap())
+        .collect();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let reader = s.spawn(|| {
+            let mut reads = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for ((_, path), want) in files.iter().zip(&expected) {
+                    let got = std::fs::read_to_string(path).unwrap();
+                    assert_eq!(&got, want, "{} read while being rewritten", path.display());
+                    reads += 1;
+                }
+            }
+            reads
+        });
+        let writers: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    for _ in 0..200 {
+                        sdk_codegen::wsdl::write_standalone_schemas(&defs, &dir).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(reader.join().unwrap() > 0);
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -704,10 +704,26 @@ pub fn write_standalone_schemas(
                         .map(|(_, _, url)| url.clone())
                 })),
             })?;
-        std::fs::write(path, text).map_err(|e| Error::io(path, e))?;
+        write_atomically(path, text.as_bytes())?;
         out.push((tns.clone(), path.clone()));
     }
     Ok(out)
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it and a rename, so that a reader
+/// (another thread or process writing the same schemas, an xmllint run) sees the old complete
+/// file or the new one, never a truncated one.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".tmp-{}-{n}", std::process::id()));
+    let tmp = path.with_file_name(name);
+    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
 }
 
 /// Length of `<prefix:name` at the start of a start tag.
