@@ -49,6 +49,14 @@ pub struct CrateConfig {
     /// `codegen.toml`), consulted before the catalogs.
     #[serde(default)]
     pub locations: BTreeMap<String, String>,
+    /// Rust path of the output folder's module (`crate::generated`); derived from `output`
+    /// (`<crate>/src/<path>`) when absent. Service modules name shared types by it.
+    #[serde(default)]
+    pub module_path: Option<String>,
+    /// Schemas whose types several services share: each generated once into a module of its
+    /// own, which the service modules refer to instead of generating a copy each.
+    #[serde(rename = "schemas", default)]
+    pub shared: Vec<SharedSchemaConfig>,
     /// The services, one generated module each.
     #[serde(rename = "service", default)]
     pub services: Vec<ServiceConfig>,
@@ -71,6 +79,18 @@ pub struct ServiceConfig {
     /// Cargo feature the module is compiled under (`#[cfg(feature = …)]`), if any.
     #[serde(default)]
     pub feature: Option<String>,
+}
+
+/// A schema shared by several services of a crate (`[[schemas]]`): every named type and
+/// global element of it (and of the schemas it imports or includes) is generated once, into
+/// `module`, and a service module that reaches one of them names it there.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedSchemaConfig {
+    /// The XSD file, relative to the folder of `codegen.toml`.
+    pub xsd: String,
+    /// Rust module name.
+    pub module: String,
 }
 
 /// One OpenAPI/Swagger description of a crate.
@@ -132,6 +152,28 @@ impl CrateConfig {
             l.add_catalog(&dir.join(c))?;
         }
         Ok(l)
+    }
+
+    /// The Rust path of the module of the output folder: `module_path`, or `crate::<p>` for an
+    /// `output` of `<crate>/src/<p>`.
+    pub fn rust_module_path(&self, config_file: &Path) -> Result<String, Error> {
+        if let Some(p) = &self.module_path {
+            return Ok(p.clone());
+        }
+        let output = self.output.replace('\\', "/");
+        match output.split_once("/src/") {
+            Some((_, inner)) if !inner.is_empty() => Ok(format!(
+                "crate::{}",
+                inner.trim_end_matches('/').replace('/', "::")
+            )),
+            _ => Err(Error::spec(
+                config_file,
+                format!(
+                    "cannot tell the Rust path of `output = \"{}\"` (not `<crate>/src/<folder>`): set `module_path`",
+                    self.output
+                ),
+            )),
+        }
     }
 
     /// Reads `codegen.toml`.

@@ -149,6 +149,26 @@ fn generate_crate_on_this_stack(
     };
     let mut files = Vec::new();
     let mut modules = Vec::new();
+    let mut shared = model::shared::SharedTypes::new();
+    if !config.shared.is_empty() {
+        let module_path = config.rust_module_path(&spec_dir.join("codegen.toml"))?;
+        for sc in &config.shared {
+            let source = shown_dir.join(&sc.xsd).display().to_string();
+            let (types, contents) = shared_module(
+                &spec_dir.join(&sc.xsd),
+                &locations,
+                &config.overlay,
+                &source,
+                &opts,
+            )?;
+            shared.add_module(&types, &format!("{module_path}::{}::types", sc.module));
+            files.push(GeneratedFile {
+                path: out_dir.join(format!("{}.rs", sc.module)),
+                contents,
+            });
+            modules.push((sc.module.clone(), None));
+        }
+    }
     for s in &config.services {
         let source = shown_dir.join(&s.wsdl).display().to_string();
         let (_, contents) = service_module(
@@ -158,6 +178,7 @@ fn generate_crate_on_this_stack(
             default_provenance,
             &source,
             &opts,
+            &shared,
         )?;
         files.push(GeneratedFile {
             path: out_dir.join(format!("{}.rs", s.module)),
@@ -190,7 +211,8 @@ fn generate_crate_on_this_stack(
     Ok(files)
 }
 
-/// Reads one WSDL, builds its service model and emits its module.
+/// Reads one WSDL, builds its service model, names the types `shared` defines there, and
+/// emits its module.
 fn service_module(
     wsdl_path: &Path,
     locations: &locate::Locations,
@@ -198,12 +220,38 @@ fn service_module(
     default_provenance: Option<model::Provenance>,
     source: &str,
     opts: &emit::Options,
+    shared: &model::shared::SharedTypes,
 ) -> Result<(model::ServiceModel, String), Error> {
     let defs = wsdl::read_with(wsdl_path, locations)?;
     let schemas = xsd::load_with(&defs.schemas, locations)?;
-    let model = service::build(&defs, &schemas, overlay, default_provenance, source)?;
+    let mut model = service::build(&defs, &schemas, overlay, default_provenance, source)?;
+    if let Some(roots) = model.soap_message_types() {
+        shared.apply(&mut model.types, &roots);
+    }
     let code = emit::service_file(&model, opts)?;
     Ok((model, code))
+}
+
+/// A schema several services share (`[[schemas]]`): every named type and global element of it
+/// and of what it imports or includes, generated once.
+fn shared_module(
+    xsd_path: &Path,
+    locations: &locate::Locations,
+    overlay: &config::Overlay,
+    source: &str,
+    opts: &emit::Options,
+) -> Result<(model::TypeModel, String), Error> {
+    let schemas = xsd::load_file_with(xsd_path, locations)?;
+    let mut conv = xsd::Converter::new(&schemas, overlay);
+    for name in conv.global_elements(None) {
+        conv.element(&name)?;
+    }
+    for name in conv.named_types() {
+        conv.type_of(&name)?;
+    }
+    let types = conv.finish();
+    let code = emit::shared_schema_file(&types, source, opts)?;
+    Ok((types, code))
 }
 
 /// One module generated outside a `codegen.toml` crate (used by `cargo xtask conformance`).
@@ -259,6 +307,7 @@ fn wsdl_module_on_this_stack(
         Some(model::Provenance::Published),
         shown,
         &emit::Options::default(),
+        &model::shared::SharedTypes::new(),
     )?;
     let mut elements = Vec::new();
     let mut undeclared: Vec<model::UndeclaredElement> = Vec::new();

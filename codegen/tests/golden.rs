@@ -33,12 +33,102 @@ fn assert_golden(files: &[sdk_codegen::GeneratedFile]) {
 fn fixture_output_matches_the_committed_golden_files() {
     let root = workspace();
     let files = sdk_codegen::generate_crate(root, &root.join("codegen/fixtures/specs")).unwrap();
-    // shop, ticker, models, calc (rpc/literal), ledger (typed values), clinic (OpenAPI) and
-    // mod.rs.
-    assert_eq!(files.len(), 7);
+    // common (a shared schema), shop, ticker, models, calc (rpc/literal), ledger (typed values),
+    // billing and stock (both using common), clinic (OpenAPI) and mod.rs.
+    assert_eq!(files.len(), 10);
     assert_golden(&files);
     let again = sdk_codegen::generate_crate(root, &root.join("codegen/fixtures/specs")).unwrap();
     assert_eq!(files, again);
+}
+
+/// A shared schema's types are defined once: in its module, not in the services importing it
+/// (nor what only they reach, such as an anonymous type inside one); the services name them by
+/// path, and keep their own types.
+#[test]
+fn shared_schema_types_are_defined_once_and_named_by_the_services() {
+    let root = workspace();
+    let files = sdk_codegen::generate_crate(root, &root.join("codegen/fixtures/specs")).unwrap();
+    let file = |name: &str| {
+        files
+            .iter()
+            .find(|f| f.path.ends_with(name))
+            .map(|f| f.contents.as_str())
+            .unwrap()
+    };
+    let common = file("common.rs");
+    for t in [
+        "Address",
+        "AddressGeo",
+        "Country",
+        "Reference",
+        "Problem",
+        "Caller",
+        "Unused",
+    ] {
+        assert!(
+            common.contains(&format!("pub struct {t} "))
+                || common.contains(&format!("pub struct {t}("))
+                || common.contains(&format!("pub enum {t} ")),
+            "common lacks {t}"
+        );
+    }
+    for service in ["billing.rs", "stock.rs"] {
+        let code = file(service);
+        for t in [
+            "Address",
+            "AddressGeo",
+            "Country",
+            "Reference",
+            "Problem",
+            "Caller",
+            "Unused",
+        ] {
+            for kw in ["struct", "enum"] {
+                assert!(
+                    !code.contains(&format!("pub {kw} {t} "))
+                        && !code.contains(&format!("pub {kw} {t}(")),
+                    "{service} defines {t}"
+                );
+            }
+        }
+        assert!(
+            code.contains("crate::generated::common::types::Address"),
+            "{service}"
+        );
+        assert!(
+            code.contains("crate::generated::common::types::Caller"),
+            "{service}"
+        );
+    }
+    assert!(file("stock.rs").contains("pub struct Shelf "));
+}
+
+/// A crate whose output folder is not `<crate>/src/<folder>` must say where its modules are
+/// before a shared schema can be named.
+#[test]
+fn a_shared_schema_needs_the_output_modules_rust_path() {
+    let dir = std::env::temp_dir().join(format!("sdk-codegen-shared-path-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let common = workspace().join("codegen/fixtures/specs/shared/common.xsd");
+    std::fs::copy(&common, dir.join("common.xsd")).unwrap();
+    std::fs::write(
+        dir.join("codegen.toml"),
+        "output = \"generated-here\"\n[[schemas]]\nxsd = \"common.xsd\"\nmodule = \"common\"\n",
+    )
+    .unwrap();
+    let err = sdk_codegen::generate_crate(workspace(), &dir)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("module_path"), "{err}");
+    std::fs::write(
+        dir.join("codegen.toml"),
+        "output = \"generated-here\"\nmodule_path = \"crate::elsewhere\"\n[[schemas]]\nxsd = \"common.xsd\"\nmodule = \"common\"\n",
+    )
+    .unwrap();
+    let files = sdk_codegen::generate_crate(workspace(), &dir).unwrap();
+    assert!(files.iter().any(|f| f.path.ends_with("common.rs")));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -223,9 +223,31 @@ pub fn schema_file(
     source: &str,
     opts: &Options,
 ) -> Result<String, Error> {
-    let type_tokens = types::types(types, opts)?;
     let doc =
         format!("Types of the schema `{source}`, one per XSD type its global elements reach.");
+    schema_file_with_doc(types, source, &doc, opts)
+}
+
+/// The file of a schema shared by several services (`[[schemas]]`): every type it declares.
+pub fn shared_schema_file(
+    types: &crate::model::TypeModel,
+    source: &str,
+    opts: &Options,
+) -> Result<String, Error> {
+    let doc = format!(
+        "Types of the schema `{source}` (and of the schemas it imports or includes), shared by the \
+         services of this crate that import it: generated once, named here by each service module."
+    );
+    schema_file_with_doc(types, source, &doc, opts)
+}
+
+fn schema_file_with_doc(
+    types: &crate::model::TypeModel,
+    source: &str,
+    doc: &str,
+    opts: &Options,
+) -> Result<String, Error> {
+    let type_tokens = types::types(types, opts)?;
     let tokens = quote! {
         #![doc = #doc]
 
@@ -237,12 +259,18 @@ pub fn schema_file(
     render(tokens, source)
 }
 
-fn type_name(model: &ServiceModel, id: crate::model::TypeId) -> Result<syn::Ident, Error> {
-    model
+/// The path of a message type from where `prefix` (`super::super::types::`) reaches the
+/// module's types.
+fn type_name(
+    model: &ServiceModel,
+    id: crate::model::TypeId,
+    prefix: TokenStream,
+) -> Result<TokenStream, Error> {
+    let t = model
         .types
         .get(id)
-        .map(|t| format_ident!("{}", t.rust_name))
-        .ok_or_else(|| Error::Emit(format!("dangling type id {}", id.0)))
+        .ok_or_else(|| Error::Emit(format!("dangling type id {}", id.0)))?;
+    types::type_path(t, &prefix)
 }
 
 fn element_name(q: &QName) -> TokenStream {
@@ -328,9 +356,9 @@ fn error_enum(model: &ServiceModel, op: &OperationModel) -> Result<TokenStream, 
         let label = lit(&e.label);
         match &e.matcher {
             ErrorMatch::Fault(part) => {
-                let detail = type_name(model, part.ty)?;
+                let detail = type_name(model, part.ty, quote!(super::super::types::))?;
                 let el = element_name(&part.element);
-                entries.extend(quote!(#variant(super::super::types::#detail) = #label, #el;));
+                entries.extend(quote!(#variant(#detail) = #label, #el;));
             }
             ErrorMatch::Status { code, body } => {
                 let doc = lit(&rest::status_doc(*code, e.doc.as_deref()));

@@ -21,13 +21,13 @@ pub(super) fn operation(
         .input
         .first()
         .ok_or_else(|| Error::Emit(format!("{}: no input", op.name)))?;
-    let input = type_name(model, input_part.ty)?;
+    let input = type_name(model, input_part.ty, quote!(super::super::types::))?;
     let input_el = element_name(&input_part.element);
     // A one-way operation (no output message) answers with nothing.
     let (output, output_el) = match s.output.first() {
         Some(part) => {
-            let t = type_name(model, part.ty)?;
-            (quote!(super::super::types::#t), element_name(&part.element))
+            let t = type_name(model, part.ty, quote!(super::super::types::))?;
+            (t, element_name(&part.element))
         }
         None => (
             quote!(::sdk_runtime::soap::NoOutput),
@@ -56,7 +56,7 @@ pub(super) fn operation(
     };
     let inner = quote! {
         /// The operation's input: the content of the request body element.
-        pub type Input = super::super::types::#input;
+        pub type Input = #input;
         /// The operation's output: the content of the response body element.
         pub type Output = #output;
 
@@ -75,10 +75,10 @@ pub(super) fn operation(
     let mut header_params = TokenStream::new();
     let mut header_list = Vec::new();
     for part in &s.input_headers {
-        let ty = type_name(model, part.ty)?;
+        let ty = type_name(model, part.ty, quote!(types::))?;
         let param = format_ident!("header_{}", crate::names::snake(&part.element.local));
         let el = element_name(&part.element);
-        header_params.extend(quote!(#param: &types::#ty,));
+        header_params.extend(quote!(#param: &#ty,));
         header_list.push(quote!((#el, #param as &dyn ::sdk_runtime::soap::HeaderBlock)));
     }
     let call = if header_list.is_empty() {

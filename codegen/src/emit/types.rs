@@ -10,14 +10,18 @@ use quote::{format_ident, quote};
 use super::{Options, doc_attrs, json, lit};
 use crate::Error;
 use crate::model::{
-    Builtin, Cardinality, Encoding, EnumDef, Field, FieldKind, RestrictedDef, Storage, StructDef,
-    TypeDef, TypeKind, TypeModel, TypeRef,
+    Builtin, Cardinality, Encoding, EnumDef, Field, FieldKind, Placement, RestrictedDef, Storage,
+    StructDef, TypeDef, TypeKind, TypeModel, TypeRef,
 };
 
 /// Emits every type of a model.
 pub(super) fn types(model: &TypeModel, opts: &Options) -> Result<TokenStream, Error> {
     let mut out = TokenStream::new();
-    for t in &model.types {
+    for t in model
+        .types
+        .iter()
+        .filter(|t| t.placement == Placement::Here)
+    {
         out.extend(match (&t.kind, model.encoding) {
             (TypeKind::Struct(s), _) => structure(model, t, s, opts)?,
             (TypeKind::Enum(e), _) => enumeration(model, t, e, opts),
@@ -59,8 +63,7 @@ pub(super) fn value_type_in(
             let t = model
                 .get(*id)
                 .ok_or_else(|| Error::Emit(format!("dangling type id {}", id.0)))?;
-            let i = format_ident!("{}", t.rust_name);
-            quote!(#prefix #i)
+            type_path(t, prefix)?
         }
         TypeRef::Mapped(path) => {
             let p: syn::Path = syn::parse_str(path)
@@ -83,6 +86,21 @@ pub(super) fn value_type_in(
             quote!(::std::option::Option<#t>)
         }
     })
+}
+
+/// The Rust path of a generated type: `prefix` and its name, or its shared module's path.
+pub(super) fn type_path(t: &TypeDef, prefix: &TokenStream) -> Result<TokenStream, Error> {
+    match &t.placement {
+        Placement::Shared(path) => {
+            let p: syn::Path = syn::parse_str(path)
+                .map_err(|e| Error::Emit(format!("shared type path `{path}`: {e}")))?;
+            Ok(quote!(#p))
+        }
+        Placement::Here | Placement::Omitted => {
+            let i = format_ident!("{}", t.rust_name);
+            Ok(quote!(#prefix #i))
+        }
+    }
 }
 
 fn builtin_type(b: Builtin) -> TokenStream {
@@ -255,6 +273,12 @@ fn structure(
     // Declaration.
     let mut decl_fields = TokenStream::new();
     for f in &all {
+        if f.rust_name.is_empty() {
+            return Err(Error::Emit(format!(
+                "type `{}`: field `{}` has no Rust name",
+                t.rust_name, f.wire
+            )));
+        }
         let fname = format_ident!("{}", f.rust_name);
         let ty = stored_type(model, f)?;
         let fdocs = doc_attrs(&field_doc(model, f));

@@ -10,6 +10,7 @@
 
 pub mod json;
 pub mod rest;
+pub mod shared;
 
 use crate::wsdl::QName;
 
@@ -61,6 +62,20 @@ pub struct TypeDef {
     pub doc: Vec<String>,
     /// Shape.
     pub kind: TypeKind,
+    /// Where the Rust type is defined.
+    pub placement: Placement,
+}
+
+/// Where a type of a model is defined.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Placement {
+    /// In the module generated from this model.
+    #[default]
+    Here,
+    /// In a shared module (`[[schemas]]` of `codegen.toml`): the Rust path code names it by.
+    Shared(String),
+    /// Nowhere in this module: only shared types reach it, and their module has its own.
+    Omitted,
 }
 
 impl TypeDef {
@@ -74,6 +89,7 @@ impl TypeDef {
             in_response: false,
             doc: Vec::new(),
             kind,
+            placement: Placement::Here,
         }
     }
 }
@@ -557,6 +573,32 @@ pub struct ServiceModel {
     pub operations: Vec<OperationModel>,
     /// Types reachable from the operations.
     pub types: TypeModel,
+}
+
+impl ServiceModel {
+    /// The types of the messages of every SOAP operation (body, header and fault parts), in
+    /// operation order; `None` when an operation is not SOAP.
+    pub fn soap_message_types(&self) -> Option<Vec<TypeId>> {
+        let mut out = Vec::new();
+        for op in &self.operations {
+            let OperationBinding::Soap(s) = &op.binding else {
+                return None;
+            };
+            let faults = op.errors.iter().filter_map(|e| match &e.matcher {
+                ErrorMatch::Fault(p) => Some(p),
+                ErrorMatch::Status { .. } => None,
+            });
+            out.extend(
+                s.input
+                    .iter()
+                    .chain(&s.output)
+                    .chain(&s.input_headers)
+                    .chain(faults)
+                    .map(|p| p.ty),
+            );
+        }
+        Some(out)
+    }
 }
 
 /// How a service is reached.

@@ -378,6 +378,31 @@ impl<'a> Converter<'a> {
         out
     }
 
+    /// Every named type (simple or complex) of the loaded schemas, outside the XSD namespace,
+    /// by namespace and name.
+    pub fn named_types(&self) -> Vec<QName> {
+        let mut out: Vec<QName> = self
+            .named
+            .iter()
+            .filter(|(q, ident)| {
+                q.ns != XS_NS
+                    // xsd-parser's own types for a complex type's content model are not
+                    // declarations.
+                    && self.schemas.types.items.get(*ident).is_some_and(|m| {
+                        !matches!(
+                            m.variant,
+                            MetaTypeVariant::Sequence(_)
+                                | MetaTypeVariant::All(_)
+                                | MetaTypeVariant::Choice(_)
+                        )
+                    })
+            })
+            .map(|(q, _)| q.clone())
+            .collect();
+        out.sort_by(|a, b| (&a.ns, &a.local).cmp(&(&b.ns, &b.local)));
+        out
+    }
+
     /// The type generated for the named complex type `name`.
     pub fn named_type(&mut self, name: &QName) -> Result<TypeId, Error> {
         let ident = self
