@@ -407,13 +407,13 @@ fn p1_fault(blad: &BladUslugi) -> String {
         "; check the WS-Security signature (--signing-identity: the entity's …-wss.p12)"
     } else if matches!(
         blad.kod_major(),
-        Some(t::KodBleduMajorMT::UrnCsiozP1EreceptaKodBleduMajorBladUwierzytelnieniaWSS)
+        Some(sdk_p1::wyjatki::types::KodBleduMajorMT::UrnCsiozP1EreceptaKodBleduMajorBladUwierzytelnieniaWSS)
     ) {
         "; the signing certificate is not accepted: --signing-identity must be the …-wss.p12 \
          P1 issued to the entity (not the TLS certificate), valid, and the clocks in sync"
     } else if matches!(
         blad.kod_minor(),
-        Some(t::KodBleduMinorMT::UrnCsiozP1EreceptaKodBleduMinorBladKontekstu)
+        Some(sdk_p1::wyjatki::types::KodBleduMinorMT::UrnCsiozP1EreceptaKodBleduMinorBladKontekstu)
     ) {
         "; check the call context (--id-podmiotu, --id-uzytkownika, --id-miejsca-pracy, --rola)"
     } else {

@@ -15,14 +15,21 @@ use sdk_runtime::url::Url;
 use sdk_runtime::wssec::verify::{Verifier, VerifyError};
 use sdk_runtime::xml::{ElementName, Validate, ValidationError, Validator, XmlRead, XmlWrite};
 
+#[cfg(feature = "erecepta")]
 use crate::erecepta::operation as op;
-use crate::erecepta::types::{BladMT, WynikMT};
+#[cfg(feature = "erecepta")]
+use crate::erecepta::types::WynikMT;
+#[cfg(feature = "erecepta")]
 use crate::kontekst::{KONTEKST_WYWOLANIA, KontekstWywolania};
 use crate::signing::{RequestSigner, SigningError};
-use crate::wynik::{BladUslugi, MaWynik};
+use crate::wyjatki::types::BladMT;
+use crate::wynik::BladUslugi;
+#[cfg(feature = "erecepta")]
+use crate::wynik::MaWynik;
 
 /// Path of e-Recepta on a P1 host: `/services/ObslugaReceptyWS` (the same on the integration and
 /// the production host; ../shared/facts/p1.md §1).
+#[cfg(feature = "erecepta")]
 pub const ERECEPTA_PATH: &str = crate::erecepta::Client::ENDPOINT_PATH;
 
 /// A P1 environment.
@@ -50,6 +57,7 @@ impl Environment {
     }
 
     /// The e-Recepta endpoint: base URL + [`ERECEPTA_PATH`].
+    #[cfg(feature = "erecepta")]
     pub fn erecepta_endpoint(self) -> Result<Url, sdk_runtime::url::ParseError> {
         sdk_runtime::soap::endpoint_url(&Url::parse(self.base_url())?, ERECEPTA_PATH)
     }
@@ -131,6 +139,7 @@ impl Error {
 /// The unsigned SOAP 1.1 envelope of an e-Recepta request, exactly as [`Client`] hands it to the
 /// [`RequestSigner`]: `kontekstWywolania` in `soap:Header`, the request element (`op.input`) in
 /// `soap:Body`. The context and the input are validated first; nothing invalid is written.
+#[cfg(feature = "erecepta")]
 pub fn request_envelope<I: XmlWrite + Validate>(
     op: &OperationSpec,
     kontekst: &KontekstWywolania,
@@ -242,6 +251,7 @@ impl Client {
 
     /// Calls any e-Recepta operation by its [`OperationSpec`] (the typed methods below call
     /// this).
+    #[cfg(feature = "erecepta")]
     pub async fn call<I, O>(
         &self,
         op: &OperationSpec,
@@ -293,6 +303,7 @@ impl Client {
     }
 }
 
+#[cfg(feature = "erecepta")]
 crate::macros::p1_operations! {
     kontekst: KontekstWywolania,
     wynik: WynikMT,
@@ -496,6 +507,7 @@ impl ClientBuilder {
     }
 
     /// Builds the client.
+    #[cfg(feature = "erecepta")]
     pub fn build(self) -> Result<Client, ClientBuildError> {
         self.build_at(ERECEPTA_PATH)
     }
@@ -521,7 +533,7 @@ impl ClientBuilder {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "erecepta"))]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;

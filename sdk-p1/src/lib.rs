@@ -15,6 +15,15 @@
 //! | Sandbox | `sandbox::Sandbox` (feature `sandbox`): an in-process e-Recepta over mutual TLS that checks signatures and the call context and keeps prescriptions in memory |
 //! | Centralna e-Rejestracja | `cer::Client` (feature `cer`): 14 operations, every one **reconstructed** (no CeR interface file is public), the v20180509 call context `cer::KontekstCeR`, `cer::signer` |
 //!
+//! ## Features
+//!
+//! One per service group, so that a vendor compiles only what it calls: `erecepta` (default:
+//! [`Client`]'s operations, `KontekstWywolania`, the `erecepta` module), `cer` (Centralna
+//! e-Rejestracja), `sandbox` (the sandboxes of the enabled groups), `serde`. What every P1 service
+//! shares — the transport and signing ([`ClientBuilder`], [`wssec`]), the `wynik` result
+//! ([`MaWynik`]), P1's technical errors ([`BladUslugi`] over the shared [`wyjatki`] types, generated
+//! once for all services) — is always there. CI lints the crate with each feature alone.
+//!
 //! ## Provenance
 //!
 //! `wsdl/p1/` is written by this project to match, element for element, the e-Recepta WSDL/XSD
@@ -62,7 +71,7 @@ mod macros;
 pub mod cer;
 mod client;
 mod kontekst;
-#[cfg(feature = "sandbox")]
+#[cfg(all(feature = "sandbox", feature = "erecepta"))]
 pub mod sandbox;
 pub mod signing;
 mod values;
@@ -72,17 +81,19 @@ mod wynik;
 #[rustfmt::skip]
 pub mod generated;
 
-pub use client::{
-    Client, ClientBuildError, ClientBuilder, ERECEPTA_PATH, Environment, Error, OPERATIONS,
-    Signing, request_envelope,
-};
+pub use client::{Client, ClientBuildError, ClientBuilder, Environment, Error, Signing};
+#[cfg(feature = "erecepta")]
+pub use client::{ERECEPTA_PATH, OPERATIONS, request_envelope};
+#[cfg(feature = "erecepta")]
 pub use generated::erecepta;
-pub use kontekst::{
-    KONTEKST_NS, KONTEKST_WYWOLANIA, KontekstWywolania, KontekstWywolaniaBuilder,
-    NazwaAtrybutuKontekstu, Oid, RolaBiznesowa,
-};
+pub use generated::wyjatki;
+pub use kontekst::{KONTEKST_NS, KONTEKST_WYWOLANIA, NazwaAtrybutuKontekstu, Oid, RolaBiznesowa};
+#[cfg(feature = "erecepta")]
+pub use kontekst::{KontekstWywolania, KontekstWywolaniaBuilder};
 pub use signing::{RequestSigner, SigningError};
-pub use values::{DataCzas, OID_NPWZ, OID_PESEL, Pesel, TrescDokumentu, pracownik_npwz};
+#[cfg(feature = "erecepta")]
+pub use values::pracownik_npwz;
+pub use values::{DataCzas, OID_NPWZ, OID_PESEL, Pesel, TrescDokumentu};
 pub use wynik::{
     BLEDY_OPERACJI, BLEDY_OPERACJI_CER, BladUslugi, MaWynik, NiepowodzenieOperacji, WYNIK_SUKCES,
     WynikP1,
@@ -91,6 +102,7 @@ pub use wynik::{
 /// Stable names for the generated types of `xs:choice` content, which the generator numbers
 /// (`PakietReceptMtChoiceIdentyfikatorZadania`); a regeneration that renumbers them fails to compile here rather
 /// than in callers.
+#[cfg(feature = "erecepta")]
 pub mod choices {
     use crate::erecepta::types as t;
 

@@ -4,6 +4,7 @@
 /// `SPEC`), `MaWynik` for each output, and `OPERATIONS`, the list of their specifications.
 /// `op` must name the generated `operation` module; `Client`, `Error`, `Response`,
 /// `OperationSpec` and `MaWynik` must be in scope.
+#[cfg(any(feature = "erecepta", feature = "cer"))]
 macro_rules! p1_operations {
     (
         kontekst: $kontekst:ty,
@@ -47,4 +48,5 @@ macro_rules! p1_operations {
     };
 }
 
+#[cfg(any(feature = "erecepta", feature = "cer"))]
 pub(crate) use p1_operations;

@@ -110,10 +110,9 @@ use sdk_runtime::wssec::verify::{
 use sdk_runtime::xml::{ElementName, ReadContext, Validate, XmlRead, XmlWrite, XmlWriter};
 
 use crate::erecepta::operation as op;
-use crate::erecepta::types::{
-    self as t, BladMT, BledyOperacji, KodBleduMajorMT, KodBleduMinorMT, KontekstMT, WynikMT,
-};
+use crate::erecepta::types::{self as t, BledyOperacji, KontekstMT, WynikMT};
 use crate::kontekst::{KONTEKST_WYWOLANIA, KontekstWywolania, NazwaAtrybutuKontekstu};
+use crate::wyjatki::types::{BladMT, KodBleduMajorMT, KodBleduMinorMT};
 use crate::wynik::{BLEDY_OPERACJI, WYNIK_SUKCES};
 use crate::{Client, ClientBuildError, ClientBuilder, ERECEPTA_PATH, OPERATIONS, choices};
 
@@ -353,7 +352,7 @@ impl Sandbox {
 
 /// The signing identity of a certificate issued by [`Sandbox::issue_signing_cert`].
 pub fn signing_identity_of(cert: &IssuedCert) -> Result<SigningIdentity, SandboxError> {
-    SigningIdentity::from_pem(cert.pem_bundle().as_bytes())
+    cert.signing_identity()
         .map_err(|e| SandboxError::Certificate(e.to_string()))
 }
 

@@ -14,6 +14,7 @@ use sdk_runtime::wssec::verify::{VerifiedDocument, Verifier, VerifyError};
 use sdk_runtime::xml::{Validate, ValidationError, Validator, ValueError, ViolationKind, XmlText};
 use time::Month;
 
+#[cfg(feature = "erecepta")]
 use crate::erecepta::types::{
     IdentyfikatorPracownikaMedycznegoOIDMT, IdentyfikatorUslugobiorcyOIDMT,
 };
@@ -184,6 +185,7 @@ impl Pesel {
     }
 
     /// The patient identifier for P1 messages: root [`OID_PESEL`], extension the PESEL.
+    #[cfg(feature = "erecepta")]
     pub fn identyfikator_uslugobiorcy(&self) -> IdentyfikatorUslugobiorcyOIDMT {
         IdentyfikatorUslugobiorcyOIDMT::new(self.0.clone(), OID_PESEL.to_owned())
     }
@@ -246,6 +248,7 @@ impl fmt::Display for Pesel {
 }
 
 /// The identifier of a medical professional by NPWZ: root [`OID_NPWZ`], extension the number.
+#[cfg(feature = "erecepta")]
 pub fn pracownik_npwz(npwz: &str) -> IdentyfikatorPracownikaMedycznegoOIDMT {
     IdentyfikatorPracownikaMedycznegoOIDMT::new(npwz.trim().to_owned(), OID_NPWZ.to_owned())
 }

@@ -3,12 +3,14 @@
 
 use std::fmt;
 
-use sdk_runtime::soap::{FaultError, Response, SoapFault, decode_detail};
+#[cfg(any(feature = "erecepta", feature = "cer"))]
+use sdk_runtime::soap::decode_detail;
+use sdk_runtime::soap::{FaultError, Response, SoapFault};
 use sdk_runtime::xml::ElementName;
 
-use crate::erecepta::types::{BladMT, BledyOperacji, KodBleduMajorMT, KodBleduMinorMT, WynikMT};
+use crate::wyjatki::types::{BladMT, KodBleduMajorMT, KodBleduMinorMT};
 
-/// `major` of a successful [`WynikMT`]. Not in the published schemas (their list of result codes
+/// `major` of a successful `WynikMT`. Not in the published schemas (their list of result codes
 /// is in CeZ's integration documentation, which is not public); seen in working public clients'
 /// end-to-end calls (../shared/facts/p1.md §4).
 pub const WYNIK_SUKCES: &str = "urn:csioz:p1:kod:major:Sukces";
@@ -49,7 +51,8 @@ macro_rules! wynik_p1 {
 }
 
 wynik_p1! {
-    WynikMT;
+    #[cfg(feature = "erecepta")]
+    crate::erecepta::types::WynikMT;
     #[cfg(feature = "cer")]
     crate::cer::types::WynikMT;
 }
@@ -84,9 +87,10 @@ pub trait MaWynik {
     }
 }
 
-impl MaWynik for WynikMT {
-    type Wynik = WynikMT;
-    fn wynik(&self) -> &WynikMT {
+#[cfg(feature = "erecepta")]
+impl MaWynik for crate::erecepta::types::WynikMT {
+    type Wynik = Self;
+    fn wynik(&self) -> &Self {
         self
     }
 }
@@ -213,13 +217,25 @@ impl BladUslugi {
 impl FaultError for BladUslugi {
     fn from_fault(fault: SoapFault) -> Self {
         // e-Recepta's detail, or CeR's: the same BladMT in another service's element.
-        let detail = decode_detail::<BledyOperacji>(&fault, BLEDY_OPERACJI)
-            .or_else(|| decode_detail::<BledyOperacji>(&fault, BLEDY_OPERACJI_CER));
-        match detail {
-            Some(detail) => Self::BledyOperacji {
-                blad: detail.blad,
-                fault,
-            },
+        // Each enabled service's element in turn (none without a service feature).
+        #[allow(unused_mut)]
+        let mut blad: Option<BladMT> = None;
+        #[cfg(feature = "erecepta")]
+        {
+            blad = blad.or_else(|| {
+                decode_detail::<crate::erecepta::types::BledyOperacji>(&fault, BLEDY_OPERACJI)
+                    .map(|d| d.blad)
+            });
+        }
+        #[cfg(feature = "cer")]
+        {
+            blad = blad.or_else(|| {
+                decode_detail::<crate::cer::types::BledyOperacji>(&fault, BLEDY_OPERACJI_CER)
+                    .map(|d| d.blad)
+            });
+        }
+        match blad {
+            Some(blad) => Self::BledyOperacji { blad, fault },
             None => Self::Unhandled(fault),
         }
     }

@@ -252,11 +252,11 @@ async fn the_declared_fault_is_typed() {
     let blad = e.blad().unwrap();
     assert_eq!(
         blad.kod_bledu_major,
-        t::KodBleduMajorMT::UrnCsiozP1EreceptaKodBleduMajorBladPodpisuKomunikatuWSS
+        sdk_p1::wyjatki::types::KodBleduMajorMT::UrnCsiozP1EreceptaKodBleduMajorBladPodpisuKomunikatuWSS
     );
     assert_eq!(
         blad.kod_bledu_minor,
-        Some(t::KodBleduMinorMT::UrnCsiozP1EreceptaKodBleduMinorCertyfikatNiewazny)
+        Some(sdk_p1::wyjatki::types::KodBleduMinorMT::UrnCsiozP1EreceptaKodBleduMinorCertyfikatNiewazny)
     );
     assert_eq!(blad.opis.as_deref(), Some("Certyfikat nieważny"));
     let service = e.service_error().unwrap();

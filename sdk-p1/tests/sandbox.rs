@@ -20,6 +20,8 @@ use sdk_p1::sandbox::{
     Sandbox, SandboxConfig, WYNIK_BLAD_WERYFIKACJI, WYNIK_NIE_ZNALEZIONO,
     WYNIK_NIEDOZWOLONA_ZMIANA_STATUSU, signing_identity_of,
 };
+use sdk_p1::wyjatki::types::KodBleduMajorMT as Major;
+use sdk_p1::wyjatki::types::KodBleduMinorMT as Minor;
 use sdk_p1::{
     BladUslugi, Client, Error, KontekstWywolania, MaWynik, OID_NPWZ, Oid, RolaBiznesowa,
     SigningError, TrescDokumentu, WYNIK_SUKCES, choices,
@@ -34,8 +36,6 @@ use sdk_runtime::wssec::sign::{
 use sdk_runtime::wssec::verify::Verifier;
 use sdk_runtime::wssec::{SignedPart, VerifyError, XadesLevel};
 use sdk_runtime::xml::ElementName;
-use t::KodBleduMajorMT as Major;
-use t::KodBleduMinorMT as Minor;
 
 const PODMIOT_ROOT: &str = "2.16.840.1.113883.3.4424.2.3.1";
 

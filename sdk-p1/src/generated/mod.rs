@@ -2,6 +2,8 @@
 // Regenerate with `cargo xtask regen`.
 
 //! Generated from the service descriptions in `wsdl/p1`; see the `codegen.toml` there.
+pub mod wyjatki;
+#[cfg(feature = "erecepta")]
 pub mod erecepta;
 #[cfg(feature = "cer")]
 pub mod cer;

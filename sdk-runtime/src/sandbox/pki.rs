@@ -14,6 +14,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::SandboxError;
 use crate::transport::{Identity, IdentityError};
+use crate::wssec::keys::{KeyError, SigningIdentity};
 
 /// A freshly generated CA that issues server and client certificates.
 ///
@@ -165,6 +166,11 @@ impl IssuedCert {
     /// The certificate and key as a client [`Identity`].
     pub fn identity(&self) -> Result<Identity, IdentityError> {
         Identity::from_pem(self.pem_bundle().as_bytes())
+    }
+
+    /// The certificate and key as a WS-Security or document [`SigningIdentity`].
+    pub fn signing_identity(&self) -> Result<SigningIdentity, KeyError> {
+        SigningIdentity::from_pem(self.pem_bundle().as_bytes())
     }
 }
 

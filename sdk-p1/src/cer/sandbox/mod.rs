@@ -163,10 +163,15 @@ use crate::cer::types::{
     WynikWeryfikacjiRegulyMT,
 };
 use crate::cer::zasilenie::StatusSkierowania;
-use crate::sandbox::signing_identity_of;
 use crate::{ClientBuildError, ClientBuilder};
 
 use dane::Dane;
+
+/// The signing identity of a certificate the sandbox issued.
+fn podpis(cert: &IssuedCert) -> Result<SigningIdentity, SandboxError> {
+    cert.signing_identity()
+        .map_err(|e| SandboxError::Certificate(e.to_string()))
+}
 
 /// `wynik/major` of a request that broke business rules (P1's code, seen in the newer
 /// services; the rules are in `wynikWeryfikacjiReguly`).
@@ -374,7 +379,7 @@ impl Sandbox {
         let wss = TestPki::new("CeR sandbox WSS CA (b2b-sdk, not a real authority)")?;
         let trust = zaufanie(&wss)?;
         let podpis = WsSecuritySigner::new(
-            signing_identity_of(&wss.issue_client_cert(PODPIS_CN)?)?,
+            podpis(&wss.issue_client_cert(PODPIS_CN)?)?,
             // Body and Timestamp: a notification carries no call context.
             SigningProfile::new(),
         );
@@ -431,7 +436,7 @@ impl Sandbox {
 
     /// A fresh signing identity the sandbox accepts.
     pub fn signing_identity(&self, common_name: &str) -> Result<SigningIdentity, SandboxError> {
-        signing_identity_of(&self.issue_signing_cert(common_name)?)
+        podpis(&self.issue_signing_cert(common_name)?)
     }
 
     /// A request signer with CeR's profile ([`cer::signer`](crate::cer::signer)) and a fresh

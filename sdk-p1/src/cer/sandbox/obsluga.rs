@@ -15,8 +15,9 @@ use sdk_runtime::xml::{ElementName, ReadContext, Validate, XmlRead, XmlWrite, Xm
 
 use crate::BLEDY_OPERACJI_CER;
 use crate::cer::operation as op;
-use crate::cer::types::{BladMT, BledyOperacji, KodBleduMajorMT, KodBleduMinorMT, KontekstMT};
+use crate::cer::types::{BledyOperacji, KontekstMT};
 use crate::cer::{CER_PATH, KONTEKST_CER, OPERATIONS};
+use crate::wyjatki::types::{BladMT, KodBleduMajorMT, KodBleduMinorMT};
 
 use super::Stan;
 use super::dane::{Dane, Kontekst};
