@@ -7,11 +7,12 @@
 //! * [`outbox`]: a durable outbox for those reports: each is stored before it is sent and sent
 //!   with backoff until SÚKL acknowledges it, exactly once across crashes (its UUID makes a
 //!   resend idempotent); SQLite embedded by default, PostgreSQL for several workers; which
-//!   reports are due or overdue.
+//!   reports are due or overdue. Needs one of the features `sqlite` (default) or `postgres`.
 //! * `sandbox` (feature `sandbox`): an in-process SÚKL with mutual TLS that serves LEK-13 with
 //!   its rules and can be told to drop connections, fail or delay.
 
 pub mod lek13;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod outbox;
 
 #[rustfmt::skip]

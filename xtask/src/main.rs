@@ -4,6 +4,8 @@
 //! * `cargo xtask regen --check` — fails if any generated file is stale (run by CI).
 //! * `cargo xtask conformance [DIR…]` — generates, compiles and round-trips every spec set
 //!   under the given folders (default: `../shared/corpus`, `../shared/specs/published`).
+//! * `cargo xtask features` — each `sdk-*` crate linted with no feature and with each feature
+//!   alone (part of `ci`).
 //! * `cargo xtask ci` — everything CI runs: formatting, regen --check, clippy, rustdoc with
 //!   warnings denied, tests, and the conformance run over the corpus and the published specs.
 
@@ -18,9 +20,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("regen") => regen(args.iter().any(|a| a == "--check")),
         Some("ci") => ci(),
+        Some("features") => features_one_by_one(&workspace_root()),
         Some("conformance") => conformance::run(&workspace_root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask regen [--check] | conformance [DIR…] | ci");
+            eprintln!("usage: cargo xtask regen [--check] | conformance [DIR…] | features | ci");
             return ExitCode::from(2);
         }
     };
@@ -136,6 +139,47 @@ fn run(root: &Path, program: &str, args: &[&str]) -> Result<(), String> {
     }
 }
 
+/// Every `sdk-*` crate builds (lint-clean) with no feature and with each feature alone, as a
+/// vendor depending on one service group gets it: a feature that needs another, or code that
+/// only compiles with everything on, fails here rather than in a vendor's build.
+fn features_one_by_one(root: &Path) -> Result<(), String> {
+    let out = Command::new("cargo")
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("cargo metadata failed ({})", out.status));
+    }
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("cargo metadata: unreadable output: {e}"))?;
+    let packages = meta["packages"].as_array().cloned().unwrap_or_default();
+    for p in &packages {
+        let Some(name) = p["name"].as_str() else {
+            continue;
+        };
+        if !name.starts_with("sdk-") || name == "sdk-codegen" || name == "sdk-runtime" {
+            continue;
+        }
+        let mut features: Vec<String> = p["features"]
+            .as_object()
+            .map(|f| f.keys().filter(|k| *k != "default").cloned().collect())
+            .unwrap_or_default();
+        features.sort();
+        let mut sets = vec![String::new()];
+        sets.extend(features);
+        for set in &sets {
+            let mut args = vec!["clippy", "-q", "-p", name, "--lib", "--no-default-features"];
+            if !set.is_empty() {
+                args.extend(["--features", set.as_str()]);
+            }
+            args.extend(["--", "-D", "warnings"]);
+            run(root, "cargo", &args)?;
+        }
+    }
+    Ok(())
+}
+
 fn ci() -> Result<(), String> {
     let root = workspace_root();
     run(&root, "bash", &["scripts/install-test-tools.sh"])?;
@@ -155,6 +199,7 @@ fn ci() -> Result<(), String> {
             "warnings",
         ],
     )?;
+    features_one_by_one(&root)?;
     // What docs.rs shows: broken intra-doc links or HTML in generated docs fail here.
     run(
         &root,

@@ -552,9 +552,13 @@ impl Outbox {
             Ok(Store::Sqlite(sqlite::SqliteStore::open(path).await?))
         }
         #[cfg(not(feature = "sqlite"))]
-        Err(OutboxError::Location(format!(
-            "{location} (built without the `sqlite` feature)"
-        )))
+        {
+            // Whether the file may be created only matters to SQLite.
+            let _ = create;
+            Err(OutboxError::Location(format!(
+                "{location} (built without the `sqlite` feature)"
+            )))
+        }
     }
 
     /// Uses `policy` for retries and concurrency.
