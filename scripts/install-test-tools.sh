@@ -51,6 +51,8 @@ need=()
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
+# `script` runs a command on a pseudo-terminal (the progress-bar test of b2b).
+command -v script >/dev/null 2>&1 || need+=(bsdutils)
 # The PostgreSQL server the outbox tests start with scripts/start-postgres.sh.
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 

@@ -6,6 +6,7 @@ use std::io::{self, BufReader, IsTerminal, Read, Write};
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sdk_p1::cer::sandbox::Sandbox;
 use sdk_p1::cer::types as c;
 use sdk_p1::cer::zasilenie::{Problem, Raport, Walidator};
@@ -408,31 +409,30 @@ async fn odwolaj(args: CerOdwolajArgs) -> Result<(), Failure> {
     report(&r, args.common.json, &[], text)
 }
 
-/// Counts the bytes read and, when standard error is a terminal, shows how far the check is.
-struct Progress<R> {
-    inner: R,
-    read: u64,
-    total: Option<u64>,
-    shown: u64,
-    tty: bool,
-}
-
-impl<R: Read> Read for Progress<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        // Every 4 MiB, on one line.
-        if self.tty && self.read - self.shown >= 4 << 20 {
-            self.shown = self.read;
-            let mib = self.read >> 20;
-            let line = match self.total.filter(|t| *t > 0) {
-                Some(t) => format!("\r{mib} MiB read ({}%)", self.read * 100 / t),
-                None => format!("\r{mib} MiB read"),
-            };
-            let _ = io::stderr().write_all(line.as_bytes());
-        }
-        Ok(n)
+/// A progress bar of the bytes read, drawn on standard error when it is a terminal (and only
+/// then: a redirected run stays clean); a spinner with the bytes read when the size is unknown
+/// (standard input).
+fn progress_bar(total: Option<u64>) -> ProgressBar {
+    let (bar, template) = match total {
+        Some(t) => (
+            ProgressBar::new(t),
+            "{elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+        ),
+        None => (
+            ProgressBar::new_spinner(),
+            "{spinner} {elapsed_precise} {bytes} read {bytes_per_sec}",
+        ),
+    };
+    let target = if io::stderr().is_terminal() {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    bar.set_draw_target(target);
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
     }
+    bar
 }
 
 fn validate_csv(args: ValidateCsvArgs) -> Result<(), Failure> {
@@ -445,17 +445,8 @@ fn validate_csv(args: ValidateCsvArgs) -> Result<(), Failure> {
         let total = file.metadata().ok().map(|m| m.len());
         (Box::new(file), total)
     };
-    let tty = io::stderr().is_terminal();
-    let reader = BufReader::with_capacity(
-        1 << 16,
-        Progress {
-            inner: input,
-            read: 0,
-            total,
-            shown: 0,
-            tty,
-        },
-    );
+    let bar = progress_bar(total);
+    let reader = BufReader::with_capacity(1 << 16, bar.wrap_read(input));
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut write_error = None;
@@ -474,10 +465,9 @@ fn validate_csv(args: ValidateCsvArgs) -> Result<(), Failure> {
     };
     let raport = Walidator::new()
         .sprawdz(reader, &mut emit)
-        .map_err(|e| Failure::Failed(format!("reading {shown}: {e}")))?;
-    if tty {
-        let _ = io::stderr().write_all(b"\r\x1b[K");
-    }
+        .map_err(|e| Failure::Failed(format!("reading {shown}: {e}")));
+    bar.finish_and_clear();
+    let raport = raport?;
     if let Some(e) = write_error {
         return Err(Failure::Failed(format!("writing the report: {e}")));
     }

@@ -212,3 +212,39 @@ fn bad_input_is_refused_before_anything_is_sent() {
     ]);
     assert_exit(&out, 2);
 }
+
+/// A large file checked with standard error on a terminal (a pseudo-terminal from `script`)
+/// shows a progress bar with the bytes read and the time left; redirected, nothing but the report.
+#[test]
+fn a_progress_bar_is_drawn_on_a_terminal_only() {
+    let path = temp_dir("cer-csv").join("large.csv");
+    let mut text = String::from(HEADER);
+    // 200,000 valid follow-up visits at distinct places of service: about 20 MB.
+    for i in 0..200_000 {
+        text.push_str(&format!(
+            "\r\nMUS-{i};02.1450.102.02;;2026-07-01T09:00;20;KOLEJNA;44051401359;;600700800;;;;2026-06-01T10:15:00"
+        ));
+    }
+    std::fs::write(&path, text).unwrap();
+    let command = format!(
+        "{} p1 cer validate-csv {}",
+        env!("CARGO_BIN_EXE_b2b"),
+        path.display()
+    );
+    let tty = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("`script` (util-linux) runs the command on a pseudo-terminal");
+    assert_exit(&tty, 0);
+    let screen = String::from_utf8_lossy(&tty.stdout);
+    assert!(screen.contains("200000 rows, 0 with problems"), "{screen}");
+    assert!(screen.contains("MiB"), "no bar: {screen}");
+    assert!(screen.contains("ETA"), "no bar: {screen}");
+    assert!(screen.contains("=>") || screen.contains("=="), "no bar: {screen}");
+
+    let redirected = run(&["p1", "cer", "validate-csv", path.to_str().unwrap()]);
+    assert_exit(&redirected, 0);
+    assert_eq!(support::stderr(&redirected), "");
+    assert!(!stdout(&redirected).contains("ETA"));
+}
