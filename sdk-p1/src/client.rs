@@ -506,6 +506,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest answer read (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`](sdk_runtime::transport::DEFAULT_MAX_RESPONSE_BYTES), 64 MiB);
+    /// a larger one is refused, before it is read when `Content-Length` announces it.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        let http = self.http().max_response_bytes(limit);
+        self.http = Some(http);
+        self
+    }
+
     /// Builds the client.
     #[cfg(feature = "erecepta")]
     pub fn build(self) -> Result<Client, ClientBuildError> {

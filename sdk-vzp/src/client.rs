@@ -181,6 +181,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest answer read (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`](sdk_runtime::transport::DEFAULT_MAX_RESPONSE_BYTES), 64 MiB);
+    /// a larger one is refused, before it is read when `Content-Length` announces it.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.http = self.http.max_response_bytes(limit);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, ClientBuildError> {
         if !self.has_identity {

@@ -19,6 +19,10 @@ use super::identity::Identity;
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_USER_AGENT: &str = concat!("b2b-sdk/", env!("CARGO_PKG_VERSION"));
+/// Default largest answer read: 64 MiB, far above any single answer of the services this family
+/// calls (a package of prescriptions, a list of insured persons) and far below what would hurt a
+/// vendor's server. Raise it per client with [`HttpClientBuilder::max_response_bytes`].
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 << 20;
 
 /// An HTTPS client presenting an optional client certificate. Cheap to clone (shared pool).
 #[derive(Clone)]
@@ -35,6 +39,7 @@ struct Settings {
     connect_timeout: Duration,
     timeout: Duration,
     allow_plain_http: bool,
+    max_response_bytes: u64,
 }
 
 /// Configures an [`HttpClient`]; see [`HttpClient::builder`].
@@ -46,6 +51,7 @@ pub struct HttpClientBuilder {
     timeout: Duration,
     user_agent: String,
     allow_plain_http: bool,
+    max_response_bytes: u64,
 }
 
 /// An HTTP response with its whole body read.
@@ -97,6 +103,25 @@ pub enum TransportError {
          (plain HTTP would expose the data)"
     )]
     InsecureUrl(String),
+    /// The answer is larger than the client's limit ([`HttpClientBuilder::max_response_bytes`]):
+    /// refused as soon as `Content-Length` announced it, before reading the body, or while
+    /// reading once the limit was passed. Nothing of it is kept; the connection is dropped.
+    #[error(
+        "the answer from {endpoint} is larger than the limit of {limit} bytes{}; it was not read \
+         (raise HttpClientBuilder::max_response_bytes if the service legitimately sends more)",
+        match announced {
+            Some(n) => format!(" (Content-Length: {n})"),
+            None => String::new(),
+        }
+    )]
+    ResponseTooLarge {
+        /// Scheme, host, port and path of the endpoint.
+        endpoint: String,
+        /// The limit in bytes.
+        limit: u64,
+        /// The size `Content-Length` announced, when it did.
+        announced: Option<u64>,
+    },
     /// Any other failure (invalid header, connection dropped mid-response, ...).
     #[error("{message}")]
     Other {
@@ -170,6 +195,7 @@ impl HttpClient {
             timeout: DEFAULT_TIMEOUT,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             allow_plain_http: false,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -220,7 +246,7 @@ impl HttpClient {
         if let Some(body) = body {
             request = request.body(body);
         }
-        let response = request
+        let mut response = request
             .send()
             .await
             .map_err(|e| classify::classify(e, &cx))?;
@@ -235,10 +261,33 @@ impl HttpClient {
                 )
             })
             .collect();
-        let body = response
-            .bytes()
+        let limit = self.settings.max_response_bytes;
+        let too_large = |announced| TransportError::ResponseTooLarge {
+            endpoint: endpoint.clone(),
+            limit,
+            announced,
+        };
+        let announced = response.content_length();
+        if let Some(n) = announced.filter(|n| *n > limit) {
+            tracing::warn!(endpoint = %endpoint, announced = n, limit, "answer refused: larger than the limit");
+            return Err(too_large(Some(n)));
+        }
+        // Read chunk by chunk, so that an answer without (or lying about) its length stops at
+        // the limit instead of growing without bound.
+        let capacity = announced.unwrap_or(0).min(limit).min(1 << 20);
+        let mut body = bytes::BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(0));
+        while let Some(chunk) = response
+            .chunk()
             .await
-            .map_err(|e| classify::classify(e, &cx))?;
+            .map_err(|e| classify::classify(e, &cx))?
+        {
+            if body.len() as u64 + chunk.len() as u64 > limit {
+                tracing::warn!(endpoint = %endpoint, limit, "answer refused while reading: larger than the limit");
+                return Err(too_large(announced));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let body = body.freeze();
         tracing::debug!(endpoint = %endpoint, %method, status, bytes = body.len(), "request completed");
         Ok(HttpResponse {
             status,
@@ -266,6 +315,7 @@ impl fmt::Debug for HttpClient {
             .field("connect_timeout", &s.connect_timeout)
             .field("timeout", &s.timeout)
             .field("allow_plain_http", &s.allow_plain_http)
+            .field("max_response_bytes", &s.max_response_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -330,6 +380,15 @@ impl HttpClientBuilder {
         self
     }
 
+    /// The largest answer body read, in bytes (default [`DEFAULT_MAX_RESPONSE_BYTES`], 64 MiB).
+    /// A larger one is refused with [`TransportError::ResponseTooLarge`]: before reading when
+    /// `Content-Length` announces it, after at most `limit` bytes when it does not, so memory
+    /// stays bounded whatever a server or a broken proxy sends.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// Allows `http://` URLs (default `false`); meant for local test servers only.
     pub fn allow_plain_http(mut self, allowed: bool) -> Self {
         self.allow_plain_http = allowed;
@@ -360,6 +419,7 @@ impl HttpClientBuilder {
                 connect_timeout,
                 timeout: self.timeout,
                 allow_plain_http: self.allow_plain_http,
+                max_response_bytes: self.max_response_bytes,
             }),
         })
     }

@@ -10,6 +10,7 @@ mod http;
 mod identity;
 
 pub use http::{
-    BuildError, HttpClient, HttpClientBuilder, HttpResponse, TlsFailure, TransportError,
+    BuildError, DEFAULT_MAX_RESPONSE_BYTES, HttpClient, HttpClientBuilder, HttpResponse,
+    TlsFailure, TransportError,
 };
 pub use identity::{Identity, IdentityError};

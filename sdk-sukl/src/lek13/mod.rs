@@ -257,6 +257,7 @@ pub struct ClientBuilder {
     roots_pem: Vec<Vec<u8>>,
     platform_roots: Option<bool>,
     timeout: Option<Duration>,
+    max_response_bytes: Option<u64>,
 }
 
 impl ClientBuilder {
@@ -296,6 +297,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest answer read (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`](sdk_runtime::transport::DEFAULT_MAX_RESPONSE_BYTES), 64 MiB);
+    /// a larger one is refused, before it is read when `Content-Length` announces it.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
     /// The client.
     pub fn build(self) -> Result<Client, ClientBuildError> {
         let base = self
@@ -315,6 +324,9 @@ impl ClientBuilder {
         }
         if let Some(t) = self.timeout {
             http = http.timeout(t);
+        }
+        if let Some(limit) = self.max_response_bytes {
+            http = http.max_response_bytes(limit);
         }
         Ok(Client::new(http.build()?, url))
     }

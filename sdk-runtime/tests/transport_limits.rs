@@ -1,0 +1,267 @@
+//! The answer-size limit against real TLS servers on loopback that answer too much: a 2 GiB
+//! `Content-Length` is refused before the body is read, an endless chunked answer is cut off at
+//! the limit, and an answer within the limit arrives whole — through the HTTP client and through
+//! a SOAP call.
+#![cfg(feature = "sandbox")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use sdk_runtime::SdkError;
+use sdk_runtime::sandbox::TestPki;
+use sdk_runtime::soap::{SoapClient, SoapFault};
+use sdk_runtime::transport::{
+    DEFAULT_MAX_RESPONSE_BYTES, HttpClient, HttpClientBuilder, TransportError,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// What the server sends after the request.
+#[derive(Clone, Copy)]
+enum Answer {
+    /// `Content-Length: announced`, then zeros until the client goes away.
+    Announced { announced: u64 },
+    /// Chunked, `chunk` bytes per chunk, `chunks` of them (`None`: until the client goes away).
+    Chunked { chunk: usize, chunks: Option<usize> },
+}
+
+/// A TLS server answering every request with `answer`; counts the body bytes it managed to
+/// write.
+async fn server(pki: &TestPki, answer: Answer) -> (SocketAddr, Arc<AtomicU64>) {
+    let cert = pki.issue_server_cert(&["localhost", "127.0.0.1"]).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.cert_der()], cert.key_der())
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let written = Arc::new(AtomicU64::new(0));
+    let counter = written.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let Ok(mut tls) = acceptor.accept(stream).await else {
+                continue;
+            };
+            let counter = counter.clone();
+            tokio::spawn(async move {
+                // The request: headers, then its Content-Length of body.
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                let head_end = loop {
+                    let Ok(n) = tls.read(&mut buf).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    seen.extend_from_slice(&buf[..n]);
+                    if let Some(i) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break i + 4;
+                    }
+                };
+                let head = String::from_utf8_lossy(&seen[..head_end]).to_ascii_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .map_or(0, |v| v.trim().parse().unwrap());
+                while seen.len() - head_end < length {
+                    let Ok(n) = tls.read(&mut buf).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    seen.extend_from_slice(&buf[..n]);
+                }
+                let zeros = vec![b'0'; 64 << 10];
+                match answer {
+                    Answer::Announced { announced } => {
+                        let head = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {announced}\r\n\r\n"
+                        );
+                        if tls.write_all(head.as_bytes()).await.is_err() {
+                            return;
+                        }
+                        let mut left = announced;
+                        while left > 0 {
+                            let n = zeros.len().min(usize::try_from(left).unwrap());
+                            if tls.write_all(&zeros[..n]).await.is_err() {
+                                return;
+                            }
+                            counter.fetch_add(n as u64, Ordering::SeqCst);
+                            left -= n as u64;
+                        }
+                    }
+                    Answer::Chunked { chunk, chunks } => {
+                        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n";
+                        if tls.write_all(head.as_bytes()).await.is_err() {
+                            return;
+                        }
+                        let mut sent = 0;
+                        while chunks.is_none_or(|c| sent < c) {
+                            let frame = format!("{chunk:x}\r\n");
+                            if tls.write_all(frame.as_bytes()).await.is_err()
+                                || tls.write_all(&zeros[..chunk]).await.is_err()
+                                || tls.write_all(b"\r\n").await.is_err()
+                            {
+                                return;
+                            }
+                            counter.fetch_add(chunk as u64, Ordering::SeqCst);
+                            sent += 1;
+                        }
+                        let _ = tls.write_all(b"0\r\n\r\n").await;
+                        let _ = tls.flush().await;
+                    }
+                }
+            });
+        }
+    });
+    (addr, written)
+}
+
+fn builder(pki: &TestPki) -> HttpClientBuilder {
+    HttpClient::builder()
+        .platform_roots(false)
+        .add_root_certificate_der(pki.ca_cert_der())
+        .timeout(Duration::from_secs(60))
+}
+
+fn url(addr: SocketAddr) -> sdk_runtime::url::Url {
+    sdk_runtime::url::Url::parse(&format!("https://localhost:{}/B2B/Service", addr.port())).unwrap()
+}
+
+/// Waits until the server's count stops moving (its writes fail once the client is gone).
+async fn settled(written: &AtomicU64) -> u64 {
+    let mut last = u64::MAX;
+    loop {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let now = written.load(Ordering::SeqCst);
+        if now == last {
+            return now;
+        }
+        last = now;
+    }
+}
+
+#[tokio::test]
+async fn an_announced_answer_above_the_limit_is_refused_before_its_body_is_read() {
+    let pki = TestPki::new("Limits CA").unwrap();
+    let (addr, written) = server(&pki, Answer::Announced { announced: 2 << 30 }).await;
+    // The default limit.
+    let client = builder(&pki).build().unwrap();
+    let err = client
+        .post(
+            &url(addr),
+            &[("Content-Type", "text/xml")],
+            b"<ping/>".to_vec(),
+        )
+        .await
+        .unwrap_err();
+    match &err {
+        TransportError::ResponseTooLarge {
+            limit, announced, ..
+        } => {
+            assert_eq!(*limit, DEFAULT_MAX_RESPONSE_BYTES);
+            assert_eq!(*announced, Some(2 << 30));
+        }
+        other => panic!("expected ResponseTooLarge, got {other:?}"),
+    }
+    let text = err.to_string();
+    assert!(
+        text.contains("larger than the limit of 67108864 bytes"),
+        "{text}"
+    );
+    assert!(text.contains("Content-Length: 2147483648"), "{text}");
+    assert!(text.contains("max_response_bytes"), "{text}");
+    // The client never read the body: the server got no further than what the sockets buffer.
+    let sent = settled(&written).await;
+    assert!(sent < 32 << 20, "the server wrote {sent} bytes");
+}
+
+#[tokio::test]
+async fn an_endless_chunked_answer_is_cut_off_at_the_limit() {
+    let pki = TestPki::new("Limits CA").unwrap();
+    let (addr, written) = server(
+        &pki,
+        Answer::Chunked {
+            chunk: 64 << 10,
+            chunks: None,
+        },
+    )
+    .await;
+    let client = builder(&pki).max_response_bytes(1 << 20).build().unwrap();
+    let err = client
+        .post(
+            &url(addr),
+            &[("Content-Type", "text/xml")],
+            b"<ping/>".to_vec(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TransportError::ResponseTooLarge {
+                limit: 1_048_576,
+                announced: None,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let sent = settled(&written).await;
+    assert!(sent < 32 << 20, "the server wrote {sent} bytes");
+}
+
+#[tokio::test]
+async fn an_answer_within_the_limit_arrives_whole_and_a_soap_call_reports_the_limit() {
+    let pki = TestPki::new("Limits CA").unwrap();
+    let (addr, _) = server(
+        &pki,
+        Answer::Chunked {
+            chunk: 1000,
+            chunks: Some(3),
+        },
+    )
+    .await;
+    // Exactly at the limit: accepted.
+    let client = builder(&pki).max_response_bytes(3000).build().unwrap();
+    let r = client
+        .post(
+            &url(addr),
+            &[("Content-Type", "text/xml")],
+            b"<ping/>".to_vec(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.body.len(), 3000);
+    // One byte less: refused, and a SOAP call says so as a transport error.
+    let client = builder(&pki).max_response_bytes(2999).build().unwrap();
+    let soap = SoapClient::new(client, url(addr));
+    let spec = sdk_runtime::soap::OperationSpec::new(
+        "ping",
+        sdk_runtime::soap::SoapVersion::V11,
+        None,
+        sdk_runtime::soap::Provenance::Published,
+        sdk_runtime::xml::ElementName::new("urn:t", "ping"),
+        sdk_runtime::soap::NO_OUTPUT,
+    );
+    let err = soap
+        .post::<SoapFault>(&spec, b"<ping/>".to_vec())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SdkError::Transport(TransportError::ResponseTooLarge { limit: 2999, .. })
+        ),
+        "{err:?}"
+    );
+}
