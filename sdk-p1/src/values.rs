@@ -5,8 +5,6 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use sdk_runtime::redact::masked;
 use sdk_runtime::wssec::keys::SigningIdentity;
 use sdk_runtime::wssec::sign::{DocumentSignatureProfile, SignError, sign_enveloped_document_with};
@@ -92,11 +90,7 @@ impl TrescDokumentu {
 
     /// Decodes base64 text (whitespace allowed, as in `xs:base64Binary`).
     pub fn from_base64(text: &str) -> Result<Self, ValueError> {
-        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        STANDARD
-            .decode(compact.as_bytes())
-            .map(Self)
-            .map_err(|e| ValueError::new(format!("not base64: {e}")))
+        sdk_runtime::xml::base64_from_text(text).map(Self)
     }
 
     /// The bytes.
@@ -111,7 +105,7 @@ impl TrescDokumentu {
 
     /// The base64 form written on the wire.
     pub fn to_base64(&self) -> String {
-        STANDARD.encode(&self.0)
+        sdk_runtime::xml::base64_to_text(&self.0)
     }
 
     /// Length in bytes.

@@ -62,7 +62,6 @@
 use std::fmt;
 use std::time::Duration;
 
-use base64::Engine as _;
 use ring::signature::{ECDSA_P256_SHA256_FIXED, RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use time::OffsetDateTime;
@@ -1329,9 +1328,7 @@ fn malformed(reason: impl Into<String>) -> VerifyError {
 }
 
 fn decode_base64(text: &str, what: &str) -> Result<Vec<u8>, VerifyError> {
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(compact.as_bytes())
+    crate::xml::base64_from_text(text)
         .map_err(|e| malformed(format!("{what} is not valid base64: {e}")))
 }
 

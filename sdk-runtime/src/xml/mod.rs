@@ -26,7 +26,7 @@ pub use validate::{
     Validate, ValidationError, Validator, Violation, ViolationKind, pattern_matches,
     xsd_pattern_to_regex,
 };
-pub use value::parse_date;
+pub use value::{base64_from_text, base64_to_text, parse_date};
 pub use writer::XmlWriter;
 
 /// The XML Schema instance namespace (`xsi:type`, `xsi:nil`).
