@@ -24,12 +24,14 @@ use crate::failure::Failure;
 use crate::p1::{OID_MIEJSCE_PRACY, OID_PODMIOT, SANDBOX_PODMIOT};
 use crate::{identity, output};
 
-/// The embedded sandbox's fictitious place of service.
-const SANDBOX_MUS: &str = "000000123456-01-001";
-/// The benefit of the embedded sandbox's schedule (cervical screening, seed L339-L351).
-const SANDBOX_SWIADCZENIE: &str = "02.1450.102.02";
-/// The fictitious patient of the embedded sandbox's booked visit.
-const SANDBOX_PESEL: &str = "44051401359";
+/// The CeR sandbox's fictitious place of service (embedded and `b2b sandbox cer`).
+pub const SANDBOX_MUS: &str = "000000123456-01-001";
+/// The benefit of the sandbox's schedule (cervical screening, seed L339-L351).
+pub const SANDBOX_SWIADCZENIE: &str = "02.1450.102.02";
+/// The fictitious patient of the sandbox's booked visit.
+pub const SANDBOX_PESEL: &str = "44051401359";
+/// The fictitious patient's phone on the sandbox's booked visit.
+pub const SANDBOX_TELEFON: &str = "600100200";
 
 pub async fn run(command: CerCommand) -> Result<(), Failure> {
     match command {
@@ -98,27 +100,18 @@ impl Cel {
         )?;
         let mus = c::IdentyfikatorMusMT::new(mus_oid.extension.clone(), mus_oid.root.clone());
         let Some(endpoint) = args.endpoint.as_deref() else {
-            let podmiot = Oid::new(OID_PODMIOT, SANDBOX_PODMIOT);
-            let kontekst = KontekstCeR::builder()
-                .id_podmiotu(podmiot)
-                .id_miejsca_pracy(mus_oid)
-                .rola_biznesowa(rola)
-                .build()?;
+            let kontekst = sandbox_kontekst(mus_oid, rola)?;
             let sandbox = Sandbox::start().map_err(|e| {
                 Failure::Failed(format!("cannot start the embedded CeR sandbox: {e}"))
             })?;
-            let builder = sandbox
-                .client_builder("b2b cli")
-                .map_err(build_error)?
-                .timeout(timeout);
-            let client = cer::Client::from_builder(builder).map_err(build_error)?;
+            let client = sandbox_client(&sandbox, timeout)?;
+            seed(&client, &kontekst, &mus).await?;
             let cel = Cel {
                 client,
                 kontekst,
                 mus,
                 _sandbox: Some(sandbox),
             };
-            cel.seed().await?;
             eprintln!(
                 "note: using the embedded CeR sandbox with fictitious data (nothing leaves this \
                  computer): place of service {SANDBOX_MUS}, a schedule for tomorrow, activated, \
@@ -170,77 +163,110 @@ impl Cel {
             _sandbox: None,
         })
     }
+}
 
-    /// The embedded sandbox's fictitious state: a schedule of four 20-minute slots tomorrow
-    /// from 08:00 UTC, the place of service activated, the first slot booked.
-    async fn seed(&self) -> Result<(), Failure> {
-        let fail = |what: &str, e: &dyn std::fmt::Display| {
-            Failure::Failed(format!(
-                "cannot prepare the embedded CeR sandbox ({what}): {e}"
-            ))
+/// The call context of the sandbox's fictitious entity ([`SANDBOX_PODMIOT`]) at place of
+/// service `mus`.
+fn sandbox_kontekst(mus: Oid, rola: RolaBiznesowa) -> Result<KontekstCeR, Failure> {
+    Ok(KontekstCeR::builder()
+        .id_podmiotu(Oid::new(OID_PODMIOT, SANDBOX_PODMIOT))
+        .id_miejsca_pracy(mus)
+        .rola_biznesowa(rola)
+        .build()?)
+}
+
+/// A client of `sandbox` with a fresh TLS client certificate and signing certificate of its
+/// CAs.
+fn sandbox_client(sandbox: &Sandbox, timeout: Duration) -> Result<cer::Client, Failure> {
+    let builder = sandbox
+        .client_builder("b2b cli")
+        .map_err(build_error)?
+        .timeout(timeout);
+    cer::Client::from_builder(builder).map_err(build_error)
+}
+
+/// Gives a fresh CeR sandbox the fictitious state of the embedded one ([`seed`]) through its
+/// own interface, as the entity [`SANDBOX_PODMIOT`] at [`SANDBOX_MUS`]: what `b2b sandbox cer`
+/// starts with.
+pub async fn seed_sandbox(sandbox: &Sandbox) -> Result<(), Failure> {
+    let mus_oid = Oid::new(OID_MIEJSCE_PRACY, SANDBOX_MUS);
+    let mus = c::IdentyfikatorMusMT::new(mus_oid.extension.clone(), mus_oid.root.clone());
+    let kontekst = sandbox_kontekst(mus_oid, cer::rola_systemu())?;
+    let client = sandbox_client(sandbox, Duration::from_secs(30))?;
+    seed(&client, &kontekst, &mus).await
+}
+
+/// The CeR sandbox's fictitious state, made by `client` as `kontekst` at place of service
+/// `mus`: a schedule of four 20-minute slots tomorrow from 08:00 UTC, the place of service
+/// activated, the first slot booked (a follow-up of [`SANDBOX_PESEL`]). The embedded
+/// sandbox and `b2b sandbox cer` both start with it.
+async fn seed(
+    client: &cer::Client,
+    kontekst: &KontekstCeR,
+    mus: &c::IdentyfikatorMusMT,
+) -> Result<(), Failure> {
+    let fail = |what: &str, e: &dyn std::fmt::Display| {
+        Failure::Failed(format!(
+            "cannot prepare the CeR sandbox's fictitious data ({what}): {e}"
+        ))
+    };
+    let jutro = time::OffsetDateTime::now_utc()
+        .date()
+        .next_day()
+        .unwrap_or(time::Date::MAX);
+    let mut h = c::HarmonogramMT::new(
+        mus.clone(),
+        c::KodSwiadczeniaMT::new(SANDBOX_SWIADCZENIE).map_err(|e| fail("benefit", &e))?,
+    );
+    for i in 0..4u8 {
+        let at = |minutes: u8| {
+            let t = time::Time::from_hms(8 + minutes / 60, minutes % 60, 0)
+                .unwrap_or(time::Time::MIDNIGHT);
+            DateTime::from_offset(time::PrimitiveDateTime::new(jutro, t).assume_utc())
         };
-        let jutro = time::OffsetDateTime::now_utc()
-            .date()
-            .next_day()
-            .unwrap_or(time::Date::MAX);
-        let mut h = c::HarmonogramMT::new(
-            self.mus.clone(),
-            c::KodSwiadczeniaMT::new(SANDBOX_SWIADCZENIE).map_err(|e| fail("benefit", &e))?,
-        );
-        for i in 0..4u8 {
-            let at = |minutes: u8| {
-                let t = time::Time::from_hms(8 + minutes / 60, minutes % 60, 0)
-                    .unwrap_or(time::Time::MIDNIGHT);
-                DateTime::from_offset(time::PrimitiveDateTime::new(jutro, t).assume_utc())
-            };
-            let mut slot = c::SlotMT::new(at(i * 20), at(i * 20 + 20));
-            slot.rodzaj_wizyty.push(c::RodzajWizytyMT::Pierwszorazowa);
-            slot.rodzaj_wizyty.push(c::RodzajWizytyMT::Kolejna);
-            h.slot.push(slot);
-        }
-        let r = self
-            .client
-            .utworz_harmonogram(&self.kontekst, &op::utworz_harmonogram::Input::new(h))
-            .await
-            .map_err(|e| fail("schedule", &e))?;
-        r.sprawdz_wynik().map_err(|e| fail("schedule", &e))?;
-        let first = r
-            .output
-            .harmonogram
-            .as_ref()
-            .and_then(|h| h.slot.first())
-            .and_then(|s| s.id_slotu.clone())
-            .ok_or_else(|| fail("schedule", &"no slot ids"))?;
-        self.client
-            .aktywuj_mus(
-                &self.kontekst,
-                &op::aktywuj_mus::Input::new(self.mus.clone()),
-            )
-            .await
-            .map_err(|e| fail("activation", &e))?
-            .sprawdz_wynik()
-            .map_err(|e| fail("activation", &e))?;
-        let mut kontakt = c::KontaktMT::new();
-        kontakt.telefon = Some("600100200".to_owned());
-        let dane = c::DaneWizytyMT::new(
-            first,
-            c::RodzajWizytyMT::Kolejna,
-            c::IdentyfikatorPacjentaMT::new(SANDBOX_PESEL.to_owned(), sdk_p1::OID_PESEL.to_owned()),
-            kontakt,
-            DateTime::from_offset(
-                time::OffsetDateTime::now_utc()
-                    .replace_nanosecond(0)
-                    .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
-            ),
-        );
-        self.client
-            .zapisz_na_wizyte(&self.kontekst, &op::zapisz_na_wizyte::Input::new(dane))
-            .await
-            .map_err(|e| fail("booking", &e))?
-            .sprawdz_wynik()
-            .map_err(|e| fail("booking", &e))?;
-        Ok(())
+        let mut slot = c::SlotMT::new(at(i * 20), at(i * 20 + 20));
+        slot.rodzaj_wizyty.push(c::RodzajWizytyMT::Pierwszorazowa);
+        slot.rodzaj_wizyty.push(c::RodzajWizytyMT::Kolejna);
+        h.slot.push(slot);
     }
+    let r = client
+        .utworz_harmonogram(kontekst, &op::utworz_harmonogram::Input::new(h))
+        .await
+        .map_err(|e| fail("schedule", &e))?;
+    r.sprawdz_wynik().map_err(|e| fail("schedule", &e))?;
+    let first = r
+        .output
+        .harmonogram
+        .as_ref()
+        .and_then(|h| h.slot.first())
+        .and_then(|s| s.id_slotu.clone())
+        .ok_or_else(|| fail("schedule", &"no slot ids"))?;
+    client
+        .aktywuj_mus(kontekst, &op::aktywuj_mus::Input::new(mus.clone()))
+        .await
+        .map_err(|e| fail("activation", &e))?
+        .sprawdz_wynik()
+        .map_err(|e| fail("activation", &e))?;
+    let mut kontakt = c::KontaktMT::new();
+    kontakt.telefon = Some(SANDBOX_TELEFON.to_owned());
+    let dane = c::DaneWizytyMT::new(
+        first,
+        c::RodzajWizytyMT::Kolejna,
+        c::IdentyfikatorPacjentaMT::new(SANDBOX_PESEL.to_owned(), sdk_p1::OID_PESEL.to_owned()),
+        kontakt,
+        DateTime::from_offset(
+            time::OffsetDateTime::now_utc()
+                .replace_nanosecond(0)
+                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+        ),
+    );
+    client
+        .zapisz_na_wizyte(kontekst, &op::zapisz_na_wizyte::Input::new(dane))
+        .await
+        .map_err(|e| fail("booking", &e))?
+        .sprawdz_wynik()
+        .map_err(|e| fail("booking", &e))?;
+    Ok(())
 }
 
 /// Prints the answer (text or JSON) and turns a failed `wynik` into exit code 1, listing the

@@ -24,6 +24,7 @@ Examples:
   b2b sandbox vzp --listen 127.0.0.1:8443
   b2b p1 odczyt-recepty
   b2b sandbox p1 --out ./p1-sandbox
+  b2b sandbox cer --out ./cer-sandbox
   B2B_SIGNING_PASSWORD=... b2b wssec sign request.xml --identity firma-wss.p12 > signed.xml
   b2b wssec verify signed.xml --trust ccp1-root.pem
   b2b sukl lek13 send vydej.json
@@ -166,6 +167,43 @@ Examples:
   b2b sandbox p1
   b2b sandbox p1 --listen 127.0.0.1:8443 --out ./p1-sandbox";
 
+pub(crate) const SANDBOX_CER_AFTER_HELP: &str = "\
+Writes to the output folder: ca.pem (the sandbox's TLS CA, for --ca), client.pem (a TLS client
+certificate with its key, for --identity), wss.pem (a WS-Security signing certificate with its
+key, from the sandbox's separate signing CA, for --signing-identity), wss-ca.pem (that signing
+CA) and notyfikacje-ca.pem (the CA of the certificate that signs CeR's notifications, and
+nothing else: what your receiver trusts for their signatures). Starts with the fictitious data of the embedded
+sandbox (entity 000000123456, place of service 000000123456-01-001, four slots tomorrow, the
+place activated, visit W-1 booked), prints the endpoint and example commands, and serves until
+Ctrl-C. Every CeR operation is reconstructed (no CeR interface file is public; see
+sdk_p1::cer::sandbox for its rules and codes).
+
+With --odbiornik URL the sandbox delivers notifications to your receiver (https, POST,
+SOAPAction urn:przekazNotyfikacje): it trusts --odbiornik-ca for your server certificate and
+presents a client certificate issued by ca.pem's CA (trust ca.pem as your client CA); each
+notification is signed by a certificate of notyfikacje-ca.pem's CA (trust it for signatures).
+
+Commands on standard input, one per line, simulate patients and other providers (each prints
+its result and the notifications it made, delivered or not):
+  ikp-zapis         a patient books the first free slot in IKP (a first visit, on an e-referral)
+  ikp-odwolanie ID  a patient cancels visit ID in IKP
+  inny-podmiot      another provider books the next free slot
+  poczekalnia       serve the waiting room
+  ponow ID          deliver notification ID again (same idNotyfikacji)
+  notyfikacje       the notifications made and the failed deliveries
+  wizyty            the visits
+  help              this list
+The end of standard input stops reading commands, not the server.
+
+Examples:
+  b2b sandbox cer
+  b2b sandbox cer --listen 127.0.0.1:8443 --out ./cer-sandbox
+  b2b sandbox cer --out ./cer-sandbox --odbiornik https://127.0.0.1:9443/cer/notyfikacje \\
+      --odbiornik-ca receiver-ca.pem
+  b2b p1 cer wizyty --endpoint https://127.0.0.1:8443/ --identity cer-sandbox/client.pem \\
+      --signing-identity cer-sandbox/wss.pem --ca cer-sandbox/ca.pem \\
+      --id-podmiotu 000000123456 --mus 000000123456-01-001";
+
 const WSSEC_AFTER_HELP: &str = "\
 Examples:
   B2B_SIGNING_PASSWORD=... b2b wssec sign request.xml --identity firma-wss.p12 > signed.xml
@@ -267,6 +305,11 @@ pub enum SandboxCommand {
     /// on request (dropped connections, 503s, delays).
     #[command(after_help = SANDBOX_SUKL_AFTER_HELP)]
     Sukl(SandboxSuklArgs),
+    /// The CeR (Centralna e-Rejestracja) sandbox: mutual TLS, WS-Security signatures, CeR's
+    /// booking rules, a fictitious schedule, notifications to your receiver; patients and other
+    /// providers simulated by commands on standard input.
+    #[command(after_help = SANDBOX_CER_AFTER_HELP)]
+    Cer(SandboxCerArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -492,7 +535,7 @@ const CER_AFTER_HELP: &str = "\
 Without --endpoint an embedded CeR sandbox answers, with a fictitious place of service
 (000000123456-01-001), a schedule for tomorrow, the place activated and one visit booked.
 Every CeR operation is reconstructed (no CeR interface file is public); names may differ from
-production.
+production. `b2b sandbox cer` runs the same sandbox standalone, for --endpoint.
 
 Examples:
   b2b p1 cer wizyty
@@ -873,4 +916,24 @@ pub struct SandboxP1Args {
     /// prescriber-ca.pem [default: a new folder in the temporary directory].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxCerArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// Folder for ca.pem, client.pem, wss.pem, wss-ca.pem and notyfikacje-ca.pem [default: a new
+    /// folder in the temporary directory].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Your notification receiver (odbiornik notyfikacji), an https:// URL: the sandbox delivers
+    /// each notification there, with a client certificate of ca.pem's CA, signed by a
+    /// certificate of notyfikacje-ca.pem's CA. Needs --odbiornik-ca.
+    #[arg(long, value_name = "URL")]
+    pub odbiornik: Option<String>,
+    /// The CA certificate (PEM) your receiver's server certificate chains to. Required with
+    /// --odbiornik.
+    #[arg(long, value_name = "FILE", requires = "odbiornik")]
+    pub odbiornik_ca: Option<PathBuf>,
 }

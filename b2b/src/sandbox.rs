@@ -1,4 +1,4 @@
-//! `b2b sandbox vzp|p1`: an embedded sandbox as a standalone server, until Ctrl-C.
+//! `b2b sandbox vzp|p1|sukl|cer`: an embedded sandbox as a standalone server, until Ctrl-C.
 
 use std::fs;
 use std::io::{self, Write};
@@ -15,6 +15,7 @@ pub async fn run(command: SandboxCommand) -> Result<(), Failure> {
         SandboxCommand::Vzp(args) => vzp(args).await,
         SandboxCommand::P1(args) => p1_sandbox(args).await,
         SandboxCommand::Sukl(args) => sukl_sandbox(args).await,
+        SandboxCommand::Cer(args) => cer_sandbox::run(args).await,
     }
 }
 
@@ -208,6 +209,574 @@ async fn p1_sandbox(args: SandboxP1Args) -> Result<(), Failure> {
     eprintln!("stopping the P1 sandbox");
     sandbox.shutdown().await;
     Ok(())
+}
+
+mod cer_sandbox {
+    //! `b2b sandbox cer`: the CeR sandbox standalone, with patients and other providers
+    //! simulated by commands on standard input.
+
+    use std::fmt::Write as _;
+    use std::io::{self, BufRead, Write};
+    use std::path::Path;
+
+    use sdk_p1::cer::sandbox::{Odrzucenie, Sandbox, SandboxConfig};
+    use sdk_p1::cer::types as c;
+    use sdk_p1::cer::zasilenie::StatusSkierowania;
+    use sdk_runtime::url::Url;
+    use sdk_runtime::values::DateTime;
+
+    use super::{out_dir, shell_quote, write_file};
+    use crate::cli::SandboxCerArgs;
+    use crate::failure::Failure;
+    use crate::p1::{OID_PODMIOT, SANDBOX_PODMIOT};
+    use crate::{cer, output};
+
+    /// What the commands on standard input do (the `help` command and the printed text).
+    const KOMENDY: &str = concat!(
+        "  ikp-zapis         a patient books the first free slot in IKP (a first visit, on an e-referral)\n",
+        "  ikp-odwolanie ID  a patient cancels visit ID in IKP\n",
+        "  inny-podmiot      another provider books the next free slot\n",
+        "  poczekalnia       serve the waiting room\n",
+        "  ponow ID          deliver notification ID again (same idNotyfikacji)\n",
+        "  notyfikacje       the notifications made and the failed deliveries\n",
+        "  wizyty            the visits\n",
+        "  help              this list\n",
+    );
+
+    /// The receiver from `--odbiornik` and `--odbiornik-ca`: its URL and CA (PEM).
+    fn odbiornik(args: &SandboxCerArgs) -> Result<Option<(Url, Vec<u8>)>, Failure> {
+        let Some(text) = args.odbiornik.as_deref() else {
+            return Ok(None);
+        };
+        let Some(ca) = args.odbiornik_ca.as_deref() else {
+            return Err(Failure::Usage(
+                "--odbiornik needs --odbiornik-ca FILE: the CA certificate (PEM) your \
+                 receiver's server certificate chains to (the sandbox checks it like CeR)"
+                    .to_owned(),
+            ));
+        };
+        let url = Url::parse(text.trim())
+            .map_err(|e| Failure::Usage(format!("--odbiornik `{text}` is not a URL: {e}")))?;
+        if url.scheme() != "https" {
+            return Err(Failure::Usage(format!(
+                "--odbiornik must be an https:// URL (CeR delivers over TLS), got `{text}`"
+            )));
+        }
+        let pem = std::fs::read(ca).map_err(|e| {
+            Failure::Usage(format!("cannot read --odbiornik-ca {}: {e}", ca.display()))
+        })?;
+        Ok(Some((url, pem)))
+    }
+
+    pub(super) async fn run(args: SandboxCerArgs) -> Result<(), Failure> {
+        // Usage errors before anything starts.
+        let odbiornik = odbiornik(&args)?;
+        let sandbox = Sandbox::start_on(args.listen, SandboxConfig::default())
+            .map_err(|e| Failure::Failed(format!("cannot start the CeR sandbox: {e}")))?;
+        let tls_cert = sandbox
+            .issue_client_cert("sandbox client")
+            .map_err(|e| Failure::Failed(format!("cannot issue a TLS client certificate: {e}")))?;
+        let signing_cert = sandbox
+            .issue_signing_cert("sandbox signer")
+            .map_err(|e| Failure::Failed(format!("cannot issue a signing certificate: {e}")))?;
+        cer::seed_sandbox(&sandbox).await?;
+        if let Some((url, pem)) = &odbiornik {
+            // CeR's TLS client certificate at the receiver: from the sandbox's TLS CA, so a
+            // receiver trusting ca.pem as its client CA accepts it.
+            let identity = sandbox
+                .issue_client_cert("CeR sandbox notifications (b2b-sdk)")
+                .map_err(|e| Failure::Failed(format!("cannot issue a certificate: {e}")))?
+                .identity()
+                .map_err(|e| Failure::Failed(format!("cannot use a certificate: {e}")))?;
+            let ca = args
+                .odbiornik_ca
+                .as_deref()
+                .map_or_else(String::new, |p| p.display().to_string());
+            sandbox
+                .zarejestruj_odbiorce(url.clone(), pem, Some(identity))
+                .map_err(|e| Failure::Usage(format!("--odbiornik-ca {ca}: {e}")))?;
+        }
+
+        let dir = out_dir(args.out, "cer")?;
+        let ca = dir.join("ca.pem");
+        let client_pem = dir.join("client.pem");
+        let wss = dir.join("wss.pem");
+        let wss_ca = dir.join("wss-ca.pem");
+        let notyfikacje_ca = dir.join("notyfikacje-ca.pem");
+        write_file(&ca, sandbox.ca_cert_pem(), false)?;
+        write_file(&wss_ca, sandbox.wss_ca_cert_pem(), false)?;
+        write_file(&notyfikacje_ca, sandbox.notification_ca_cert_pem(), false)?;
+        // These hold private keys: readable by the owner only.
+        write_file(&client_pem, &tls_cert.pem_bundle(), true)?;
+        write_file(&wss, &signing_cert.pem_bundle(), true)?;
+
+        // The files exist and the data is seeded before the URL is printed: whoever waits for
+        // this text can use them.
+        output::stdout(&text(
+            &sandbox,
+            odbiornik.as_ref().map(|(url, _)| url),
+            [&ca, &client_pem, &wss, &wss_ca, &notyfikacje_ca],
+        ))?;
+
+        serve(&sandbox).await?;
+        eprintln!("stopping the CeR sandbox");
+        sandbox.shutdown().await;
+        Ok(())
+    }
+
+    fn text(sandbox: &Sandbox, odbiornik: Option<&Url>, files: [&Path; 5]) -> String {
+        let url = sandbox.base_url();
+        let endpoint = sandbox.endpoint();
+        let [ca, client_pem, wss, wss_ca, notyfikacje_ca] = files.map(shell_quote);
+        let sloty: Vec<c::SlotMT> = sandbox
+            .harmonogramy()
+            .into_iter()
+            .flat_map(|h| h.slot)
+            .collect();
+        let wolne: Vec<String> = sloty
+            .iter()
+            .filter(|s| s.status == Some(c::StatusSlotuMT::Wolny))
+            .filter_map(|s| s.id_slotu.as_ref().map(|i| i.get().clone()))
+            .collect();
+        let dzien = sloty
+            .first()
+            .map_or_else(String::new, |s| s.poczatek.local().date().to_string());
+        let wizyty = sandbox
+            .wizyty()
+            .iter()
+            .map(|w| format!("{} in slot {}", w.id_wizyty.get(), w.dane.id_slotu.get()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let przyklad_slotu = wolne.first().map_or("S-2", String::as_str);
+        let pesel = cer::SANDBOX_PESEL;
+        let telefon = cer::SANDBOX_TELEFON;
+        let (podmiot, mus, swiadczenie) =
+            (SANDBOX_PODMIOT, cer::SANDBOX_MUS, cer::SANDBOX_SWIADCZENIE);
+        let polaczenie = format!(
+            "--endpoint {url} --identity {client_pem} \\\n\
+             \x20     --signing-identity {wss} --ca {ca} \\\n\
+             \x20     --id-podmiotu {podmiot} --mus {mus}"
+        );
+        let notyfikacje = match odbiornik {
+            Some(o) => format!(
+                "Notifications go to your receiver {o}: the sandbox trusts --odbiornik-ca for \
+                 its server certificate and presents a TLS client certificate issued by the CA \
+                 of ca.pem (trust ca.pem as your client CA); each is signed (WS-Security, Body \
+                 and Timestamp) by a certificate of the CA of notyfikacje-ca.pem (trust \
+                 notyfikacje-ca.pem for their signatures; it signs nothing else)."
+            ),
+            None => "No receiver (--odbiornik URL --odbiornik-ca FILE): notifications are made \
+                     and recorded as not delivered (see `notyfikacje`)."
+                .to_owned(),
+        };
+        format!(
+            "CeR sandbox (fictitious data) listening on {url}\n\
+             \x20 endpoint    {endpoint}\n\
+             \x20 ca.pem      {ca}  (TLS server CA: pass with --ca; it issues the TLS client certificates)\n\
+             \x20 client.pem  {client_pem}  (TLS client certificate and key: --identity)\n\
+             \x20 wss.pem     {wss}  (WS-Security signing certificate and key: --signing-identity)\n\
+             \x20 wss-ca.pem  {wss_ca}  (the providers' signing CA: b2b wssec verify --trust)\n\
+             \x20 notyfikacje-ca.pem  {notyfikacje_ca}  (the CA of CeR's notification signatures: trust it in your receiver)\n\
+             \n\
+             Fictitious entity {podmiot} (idPodmiotu, root {OID_PODMIOT}), place of service \
+             (MUŚ) {mus}, benefit {swiadczenie}: a schedule for {dzien} (20-minute slots from \
+             08:00 UTC), the place activated, visit {wizyty} booked; free: {wolne}.\n\
+             {notyfikacje}\n\
+             Every CeR operation is reconstructed (no CeR interface file is public): names and \
+             codes may differ from production.\n\
+             \n\
+             Examples:\n\
+             \x20 b2b p1 cer wizyty {polaczenie}\n\
+             \x20 b2b p1 cer zapisz --slot {przyklad_slotu} --pesel {pesel} --telefon {telefon} \\\n\
+             \x20     {polaczenie}\n\
+             \n\
+             Commands on standard input, one per line, simulate patients and other providers:\n\
+             {KOMENDY}\
+             The end of standard input stops reading commands, not the server. Press Ctrl-C to \
+             stop.\n",
+            wolne = wolne.join(", "),
+        )
+    }
+
+    /// Serves until Ctrl-C, carrying out the commands read from standard input meanwhile.
+    async fn serve(sandbox: &Sandbox) -> Result<(), Failure> {
+        // A thread of its own: reading standard input blocks. It ends with the process.
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+        std::thread::spawn(move || {
+            for line in io::stdin().lock().lines() {
+                let line = match line {
+                    Ok(line) => line,
+                    Err(e) => {
+                        blad(&format!(
+                            "error: cannot read standard input ({e}): no more commands"
+                        ));
+                        break;
+                    }
+                };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let ctrl_c = tokio::signal::ctrl_c();
+        tokio::pin!(ctrl_c);
+        let mut symulacja = Symulacja::default();
+        let mut czytam = true;
+        loop {
+            tokio::select! {
+                stop = &mut ctrl_c => {
+                    return stop.map_err(|e| Failure::Failed(format!("cannot wait for Ctrl-C: {e}")));
+                }
+                line = rx.recv(), if czytam => match line {
+                    Some(line) => symulacja.wykonaj(sandbox, &line).await,
+                    // The end of standard input: no more commands, the server goes on.
+                    None => czytam = false,
+                },
+            }
+        }
+    }
+
+    /// One line on standard error; a failure to write it must not stop the server.
+    fn blad(text: &str) {
+        let _ = writeln!(io::stderr().lock(), "{text}");
+    }
+
+    /// Result lines on standard output; a failure to write them must not stop the server.
+    fn wynik(text: &str) {
+        if let Err(e) = output::stdout(text) {
+            blad(&format!("error: {e}"));
+        }
+    }
+
+    /// The state of the simulated patients and providers: how many there were (fresh fictitious
+    /// PESELs and e-referral keys).
+    #[derive(Debug, Default)]
+    struct Symulacja {
+        n: u32,
+    }
+
+    impl Symulacja {
+        async fn wykonaj(&mut self, sandbox: &Sandbox, line: &str) {
+            let mut words = line.split_whitespace();
+            let Some(komenda) = words.next() else {
+                return;
+            };
+            let args: Vec<&str> = words.collect();
+            let wynik_komendy = match (komenda, args.as_slice()) {
+                ("help", []) => {
+                    wynik(&format!("Commands:\n{KOMENDY}"));
+                    Ok(())
+                }
+                ("ikp-zapis", []) => self.zapis(sandbox, Kto::Pacjent).await,
+                ("inny-podmiot", []) => self.zapis(sandbox, Kto::InnyPodmiot).await,
+                ("ikp-odwolanie", [id]) => odwolanie(sandbox, id).await,
+                ("poczekalnia", []) => poczekalnia(sandbox).await,
+                ("ponow", [id]) => ponow(sandbox, id).await,
+                ("notyfikacje", []) => {
+                    wynik(&notyfikacje(sandbox));
+                    Ok(())
+                }
+                ("wizyty", []) => {
+                    wynik(&wizyty(sandbox));
+                    Ok(())
+                }
+                _ => Err(
+                    match KOMENDY
+                        .lines()
+                        .find(|l| l.split_whitespace().next() == Some(komenda))
+                    {
+                        Some(uzycie) => match uzycie.trim().split_once("  ") {
+                            Some((skladnia, opis)) => {
+                                format!("{komenda}: usage: {skladnia} ({})", opis.trim())
+                            }
+                            None => format!("{komenda}: usage: {}", uzycie.trim()),
+                        },
+                        None => format!(
+                            "unknown command `{}`; one per line:\n{}",
+                            line.trim(),
+                            KOMENDY.trim_end()
+                        ),
+                    },
+                ),
+            };
+            if let Err(e) = wynik_komendy {
+                blad(&format!("error: {e}"));
+            }
+        }
+
+        /// A patient in IKP or another provider books the first free slot (in the future)
+        /// for a first visit: with a new e-referral, issued (`WYSTAWIONE`), added to the
+        /// sandbox's referral table first, as REG.WER.9662 requires of a first visit.
+        async fn zapis(&mut self, sandbox: &Sandbox, kto: Kto) -> Result<(), String> {
+            let komenda = kto.komenda();
+            let rodzaj = c::RodzajWizytyMT::Pierwszorazowa;
+            let slot = wolny_slot(sandbox, &rodzaj).ok_or_else(|| {
+                format!("{komenda}: no free slot in the future takes a first visit")
+            })?;
+            self.n += 1;
+            let klucz = format!("SKIEROWANIE-SANDBOX-{}", self.n);
+            sandbox.dodaj_skierowanie(klucz.clone(), StatusSkierowania::Wystawione);
+            let mut kontakt = c::KontaktMT::new();
+            kontakt.telefon = Some(format!("600100{:03}", 200 + self.n % 800));
+            let mut dane = c::DaneWizytyMT::new(
+                slot,
+                rodzaj,
+                c::IdentyfikatorPacjentaMT::new(pesel(self.n), sdk_p1::OID_PESEL.to_owned()),
+                kontakt,
+                DateTime::from_offset(
+                    time::OffsetDateTime::now_utc()
+                        .replace_nanosecond(0)
+                        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+                ),
+            );
+            dane.skierowanie = Some(c::SkierowanieMT::new(
+                c::SkierowanieMtChoiceKluczSkierowania::KluczSkierowania(klucz.clone()),
+            ));
+            let przed = Stan::teraz(sandbox);
+            let wizyta = match kto {
+                Kto::Pacjent => sandbox.pacjent_zapisuje_przez_ikp(&dane).await,
+                Kto::InnyPodmiot => sandbox.inny_podmiot_zapisuje(&dane).await,
+            }
+            .map_err(|e| format!("{komenda}: {}", odrzucenie(&e)))?;
+            wynik(&format!(
+                "{komenda}: visit {} booked by {}: slot {} {} – {}, {} on e-referral {klucz}\n{}",
+                wizyta.id_wizyty.get(),
+                kto.opis(),
+                wizyta.dane.id_slotu.get(),
+                wizyta.poczatek,
+                wizyta.koniec,
+                wizyta.dane.rodzaj_wizyty,
+                przed.nowe(sandbox),
+            ));
+            Ok(())
+        }
+    }
+
+    #[derive(Debug, Clone, Copy)]
+    enum Kto {
+        Pacjent,
+        InnyPodmiot,
+    }
+
+    impl Kto {
+        fn komenda(self) -> &'static str {
+            match self {
+                Kto::Pacjent => "ikp-zapis",
+                Kto::InnyPodmiot => "inny-podmiot",
+            }
+        }
+
+        fn opis(self) -> &'static str {
+            match self {
+                Kto::Pacjent => "a patient in IKP",
+                Kto::InnyPodmiot => "another provider",
+            }
+        }
+    }
+
+    /// A fictitious, valid PESEL for simulated patient `n` (born 1985-03-15).
+    fn pesel(n: u32) -> String {
+        let cyfry = format!("850315{:04}", 1000 + n % 9000);
+        let suma: u32 = cyfry
+            .bytes()
+            .zip([1, 3, 7, 9, 1, 3, 7, 9, 1, 3])
+            .map(|(b, w)| u32::from(b - b'0') * w)
+            .sum();
+        format!("{cyfry}{}", (10 - suma % 10) % 10)
+    }
+
+    /// The earliest free slot starting in the future that takes `rodzaj`.
+    fn wolny_slot(sandbox: &Sandbox, rodzaj: &c::RodzajWizytyMT) -> Option<c::IdentyfikatorMT> {
+        let teraz = time::OffsetDateTime::now_utc();
+        sandbox
+            .harmonogramy()
+            .into_iter()
+            .flat_map(|h| h.slot)
+            .filter(|s| {
+                s.status == Some(c::StatusSlotuMT::Wolny)
+                    && s.rodzaj_wizyty.contains(rodzaj)
+                    && s.poczatek.instant().is_some_and(|t| t > teraz)
+            })
+            .filter_map(|s| Some((s.poczatek.instant()?, s.id_slotu?)))
+            .min_by_key(|(t, _)| *t)
+            .map(|(_, id)| id)
+    }
+
+    /// A refusal with its rules, on one line.
+    fn odrzucenie(e: &Odrzucenie) -> String {
+        let mut text = format!("CeR refused: {}", e.wynik.major.trim());
+        if let Some(k) = &e.wynik.komunikat {
+            let _ = write!(text, " ({})", k.trim());
+        }
+        for r in &e.reguly {
+            let _ = write!(
+                text,
+                "; {}: {}",
+                r.kod_reguly_weryfikacji,
+                r.opis_problemu.as_deref().unwrap_or("")
+            );
+        }
+        text
+    }
+
+    /// How many notifications and failed deliveries there were before an event, to report the
+    /// ones it made.
+    struct Stan {
+        notyfikacje: usize,
+        nieudane: usize,
+    }
+
+    impl Stan {
+        fn teraz(sandbox: &Sandbox) -> Self {
+            Stan {
+                notyfikacje: sandbox.notyfikacje().len(),
+                nieudane: sandbox.nieudane_notyfikacje().len(),
+            }
+        }
+
+        /// One line per notification made since: its id, kind, visit, and whether it was
+        /// delivered.
+        fn nowe(&self, sandbox: &Sandbox) -> String {
+            let nieudane = sandbox.nieudane_notyfikacje();
+            let nieudane = nieudane.get(self.nieudane..).unwrap_or_default();
+            let notyfikacje = sandbox.notyfikacje();
+            let nowe = notyfikacje.get(self.notyfikacje..).unwrap_or_default();
+            if nowe.is_empty() {
+                return "  no notification\n".to_owned();
+            }
+            let mut text = String::new();
+            for n in nowe {
+                let id = n.id_notyfikacji.get();
+                let dostarczenie = match nieudane.iter().find(|f| &f.id_notyfikacji == id) {
+                    Some(f) => format!("NOT delivered: {}", f.powod),
+                    None => "delivered".to_owned(),
+                };
+                let _ = writeln!(
+                    text,
+                    "  notification {id} {} (visit {}): {dostarczenie}",
+                    n.rodzaj,
+                    n.wizyta.id_wizyty.get()
+                );
+            }
+            text
+        }
+    }
+
+    async fn odwolanie(sandbox: &Sandbox, id: &str) -> Result<(), String> {
+        let przed = Stan::teraz(sandbox);
+        let wizyta = sandbox
+            .pacjent_odwoluje_przez_ikp(id)
+            .await
+            .map_err(|e| format!("ikp-odwolanie {id}: {}", odrzucenie(&e)))?;
+        wynik(&format!(
+            "ikp-odwolanie: visit {} cancelled by the patient in IKP ({}), slot {} freed\n{}",
+            wizyta.id_wizyty.get(),
+            wizyta.status,
+            wizyta.dane.id_slotu.get(),
+            przed.nowe(sandbox),
+        ));
+        Ok(())
+    }
+
+    async fn poczekalnia(sandbox: &Sandbox) -> Result<(), String> {
+        let przed = Stan::teraz(sandbox);
+        let wizyty = sandbox
+            .obsluz_poczekalnie()
+            .await
+            .map_err(|e| format!("poczekalnia: {}", odrzucenie(&e)))?;
+        let zapisane = wizyty
+            .iter()
+            .map(|w| format!("{} (slot {})", w.id_wizyty.get(), w.dane.id_slotu.get()))
+            .collect::<Vec<_>>();
+        wynik(&format!(
+            "poczekalnia: {} visit(s) booked from the waiting room{}{}; {} still waiting\n{}",
+            zapisane.len(),
+            if zapisane.is_empty() { "" } else { ": " },
+            zapisane.join(", "),
+            sandbox.poczekalnia().len(),
+            przed.nowe(sandbox),
+        ));
+        Ok(())
+    }
+
+    async fn ponow(sandbox: &Sandbox, id: &str) -> Result<(), String> {
+        sandbox
+            .ponow_notyfikacje(id)
+            .await
+            .map_err(|e| format!("ponow {id}: {e}"))?;
+        wynik(&format!("ponow: notification {id} delivered again\n"));
+        Ok(())
+    }
+
+    fn notyfikacje(sandbox: &Sandbox) -> String {
+        let wszystkie = sandbox.notyfikacje();
+        let nieudane = sandbox.nieudane_notyfikacje();
+        let mut text = format!(
+            "notyfikacje: {} made, {} failed deliveries\n",
+            wszystkie.len(),
+            nieudane.len()
+        );
+        for n in &wszystkie {
+            let _ = writeln!(
+                text,
+                "  {}  {}  visit {}  at {}",
+                n.id_notyfikacji.get(),
+                n.rodzaj,
+                n.wizyta.id_wizyty.get(),
+                n.czas_zdarzenia
+            );
+        }
+        for f in &nieudane {
+            let _ = writeln!(
+                text,
+                "  failed: {} {}: {}",
+                f.id_notyfikacji, f.rodzaj, f.powod
+            );
+        }
+        text
+    }
+
+    fn wizyty(sandbox: &Sandbox) -> String {
+        let wszystkie = sandbox.wizyty();
+        let mut text = format!("wizyty: {}\n", wszystkie.len());
+        for w in &wszystkie {
+            let _ = writeln!(
+                text,
+                "  {}  {} – {}  {}  {}  via {}  slot {}",
+                w.id_wizyty.get(),
+                w.poczatek,
+                w.koniec,
+                w.dane.rodzaj_wizyty,
+                w.status,
+                w.kanal,
+                w.dane.id_slotu.get()
+            );
+        }
+        text
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn simulated_patients_have_valid_pesels() {
+            for n in [0, 1, 2, 9, 8999, 9000, 123_456] {
+                let p = pesel(n);
+                assert!(sdk_p1::Pesel::parse(&p).is_ok(), "{p}");
+            }
+        }
+
+        #[test]
+        fn the_help_lists_the_commands_the_loop_knows() {
+            for line in KOMENDY.lines() {
+                assert!(
+                    crate::cli::SANDBOX_CER_AFTER_HELP.contains(line),
+                    "b2b sandbox cer --help lacks {line:?}"
+                );
+            }
+        }
+    }
 }
 
 /// `--out` (created if missing) or a fresh private folder; absolute, so printed commands work

@@ -267,8 +267,8 @@ fn przyjmij(
 
 fn odbiorca(s: &Sandbox) -> Odbiorca {
     let pki = TestPki::new("Provider endpoint CA (test)").unwrap();
-    // The provider trusts CeR's signing CA, and requires Body and Timestamp signed.
-    let trust = TrustAnchors::from_pem(s.wss_ca_cert_pem().as_bytes()).unwrap();
+    // The provider trusts CeR's notification-signing CA, and requires Body and Timestamp signed.
+    let trust = TrustAnchors::from_pem(s.notification_ca_cert_pem().as_bytes()).unwrap();
     let weryfikator = Arc::new(Verifier::new(VerificationPolicy::new(trust)));
     let odebrane: Arc<Mutex<Vec<nt::PrzekazNotyfikacjeRequest>>> = Arc::default();
     let bledy: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -1372,4 +1372,29 @@ async fn the_client_checks_the_file_first_and_waits_for_the_result() {
         assert_eq!(wynik.status, c::StatusZasileniaMT::Sukces);
     }
     assert_eq!(s.wizyty().len(), 1);
+}
+
+/// Notifications are signed under a CA of their own: a receiver trusting it refuses a
+/// "notification" signed with a provider's signing certificate (which the WSS CA issues).
+#[tokio::test]
+async fn a_provider_cannot_sign_a_notification_the_receiver_accepts() {
+    let s = Sandbox::start().unwrap();
+    assert_ne!(s.notification_ca_cert_pem(), s.wss_ca_cert_pem());
+    let envelope = r#"<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header/><soap:Body><x xmlns="urn:t">forged</x></soap:Body></soap:Envelope>"#;
+    let provider = sdk_runtime::wssec::WsSecuritySigner::new(
+        s.signing_identity("a provider").unwrap(),
+        sdk_runtime::wssec::SigningProfile::new(),
+    );
+    let forged = provider.sign_envelope(envelope.as_bytes()).unwrap();
+    let err = s
+        .notification_verifier()
+        .unwrap()
+        .verify_envelope(&forged)
+        .unwrap_err();
+    assert!(err.to_string().to_lowercase().contains("trust"), "{err}");
+    // The provider's own requests stay acceptable to CeR: the WSS CA still verifies them.
+    let wss = TrustAnchors::from_pem(s.wss_ca_cert_pem().as_bytes()).unwrap();
+    Verifier::new(VerificationPolicy::new(wss))
+        .verify_envelope(&forged)
+        .unwrap();
 }

@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -93,10 +93,15 @@ pub fn require_tool(name: &str) {
 /// so a failing assertion does not leave it behind.
 pub struct StandaloneSandbox {
     child: Child,
+    /// Its standard input, when started with [`StandaloneSandbox::start_with`] (until closed).
+    stdin: Option<ChildStdin>,
+    /// What it prints, line by line, as read by a thread of its own.
+    output: mpsc::Receiver<String>,
     pub dir: PathBuf,
     /// The base URL it printed.
     pub url: String,
-    /// What it printed up to the URL and every `markers` line asked for.
+    /// What it printed up to the URL and every `markers` line asked for (and every line read
+    /// by [`StandaloneSandbox::wait_for`] since).
     pub lines: Vec<String>,
 }
 
@@ -104,22 +109,41 @@ impl StandaloneSandbox {
     /// Starts `b2b sandbox <service> --out <temp dir>` and reads its output until it has printed
     /// the URL and a line containing each of `markers`; then checks that `files` exist.
     pub fn start(service: &str, name: &str, markers: &[&str], files: &[&str]) -> Self {
+        Self::spawn(service, name, &[], Stdio::null(), markers, files)
+    }
+
+    /// Like [`start`](Self::start) with `args` after `--out <temp dir>`, and standard input a
+    /// pipe for [`send`](Self::send).
+    pub fn start_with(
+        service: &str,
+        name: &str,
+        args: &[&str],
+        markers: &[&str],
+        files: &[&str],
+    ) -> Self {
+        Self::spawn(service, name, args, Stdio::piped(), markers, files)
+    }
+
+    fn spawn(
+        service: &str,
+        name: &str,
+        args: &[&str],
+        stdin: Stdio,
+        markers: &[&str],
+        files: &[&str],
+    ) -> Self {
         let dir = temp_dir(&format!("{service}-{name}"));
         let mut child = b2b()
             .args(["sandbox", service, "--out"])
             .arg(&dir)
+            .args(args)
+            .stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap_or_else(|e| panic!("start b2b sandbox {service}: {e}"));
         let out = child.stdout.take().unwrap();
-        // Guard first: from here on the process is killed even if waiting fails.
-        let mut sandbox = Self {
-            child,
-            dir,
-            url: String::new(),
-            lines: Vec::new(),
-        };
+        let stdin = child.stdin.take();
         // Read in a thread so a silent process cannot hang the test.
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -130,6 +154,15 @@ impl StandaloneSandbox {
                 }
             }
         });
+        // Guard first: from here on the process is killed even if waiting fails.
+        let mut sandbox = Self {
+            child,
+            stdin,
+            output: rx,
+            dir,
+            url: String::new(),
+            lines: Vec::new(),
+        };
         let missing = |s: &Self| {
             s.url.is_empty()
                 || markers
@@ -137,14 +170,7 @@ impl StandaloneSandbox {
                     .any(|m| !s.lines.iter().any(|l| l.contains(m)))
         };
         while missing(&sandbox) {
-            let line = rx
-                .recv_timeout(Duration::from_secs(30))
-                .unwrap_or_else(|e| {
-                    panic!(
-                        "the sandbox did not print what was expected ({e}): {:?}",
-                        sandbox.lines
-                    )
-                });
+            let line = sandbox.next_line();
             if line.contains("listening on")
                 && let Some(url) = line.split_whitespace().find(|w| w.starts_with("https://"))
             {
@@ -157,6 +183,44 @@ impl StandaloneSandbox {
             assert!(sandbox.dir.join(file).is_file(), "{file} missing");
         }
         sandbox
+    }
+
+    /// The next line it prints, within 30 s.
+    fn next_line(&self) -> String {
+        self.output
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "the sandbox did not print what was expected ({e}): {:?}",
+                    self.lines
+                )
+            })
+    }
+
+    /// Reads what it prints until a line containing `marker` (within 30 s a line); that line.
+    pub fn wait_for(&mut self, marker: &str) -> String {
+        loop {
+            let line = self.next_line();
+            self.lines.push(line.clone());
+            if line.contains(marker) {
+                return line;
+            }
+        }
+    }
+
+    /// Writes `line` and a newline to its standard input (see [`start_with`](Self::start_with)).
+    pub fn send(&mut self, line: &str) {
+        let stdin = self
+            .stdin
+            .as_mut()
+            .expect("started with start_with, standard input not closed");
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Closes its standard input (the end of its input).
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
     }
 
     /// The text after `marker` on the first line containing it.

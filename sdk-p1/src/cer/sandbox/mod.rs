@@ -119,9 +119,11 @@
 //! `PrzekazNotyfikacjeRequest` ([`cer::notyfikacje`](crate::cer::notyfikacje)) per event,
 //! `POST` with `SOAPAction: "urn:przekazNotyfikacje"` over HTTPS (the receiver's CA and, for a
 //! receiver that wants mutual TLS, a client identity given at registration), **signed with
-//! WS-Security by the sandbox's own certificate of its WSS CA, over Body and `wsu:Timestamp`
-//! only** — there is no call context on this call ([`Sandbox::notification_verifier`] checks
-//! such a signature). The receiver must answer `PrzekazNotyfikacjeResponse` with the same
+//! WS-Security by the sandbox's own certificate from a CA of its own (not the CA that issues the
+//! providers' signing certificates, so a receiver trusting it accepts CeR's notifications and no
+//! provider's), over Body and `wsu:Timestamp` only** — there is no call context on this call
+//! ([`Sandbox::notification_verifier`] checks such a signature; [`Sandbox::notification_ca_cert_pem`]
+//! is its CA). The receiver must answer `PrzekazNotyfikacjeResponse` with the same
 //! `idNotyfikacji` and `przyjeto` true; anything else, a transport error or no registered
 //! receiver is recorded ([`Sandbox::nieudane_notyfikacje`]), never a panic, and not retried on
 //! its own ([`Sandbox::ponow_notyfikacje`] redelivers one, same `idNotyfikacji`).
@@ -350,6 +352,8 @@ pub struct Sandbox {
     server: MtlsServer,
     tls: TestPki,
     wss: TestPki,
+    /// Issues the certificate that signs the notifications, and nothing else.
+    notifications: TestPki,
     stan: Arc<Stan>,
 }
 
@@ -377,9 +381,11 @@ impl Sandbox {
     pub fn start_on(addr: SocketAddr, config: SandboxConfig) -> Result<Self, SandboxError> {
         let tls = TestPki::new("CeR sandbox TLS CA (b2b-sdk, not a real authority)")?;
         let wss = TestPki::new("CeR sandbox WSS CA (b2b-sdk, not a real authority)")?;
+        let notifications =
+            TestPki::new("CeR sandbox notification-signing CA (b2b-sdk, not a real authority)")?;
         let trust = zaufanie(&wss)?;
         let podpis = WsSecuritySigner::new(
-            podpis(&wss.issue_client_cert(PODPIS_CN)?)?,
+            podpis(&notifications.issue_client_cert(PODPIS_CN)?)?,
             // Body and Timestamp: a notification carries no call context.
             SigningProfile::new(),
         );
@@ -396,6 +402,7 @@ impl Sandbox {
             server,
             tls,
             wss,
+            notifications,
             stan,
         })
     }
@@ -418,10 +425,15 @@ impl Sandbox {
         self.tls.ca_cert_pem()
     }
 
-    /// The WSS CA certificate (PEM): it issues the signing certificates the sandbox accepts and
-    /// the sandbox's own, which signs the notifications.
+    /// The WSS CA certificate (PEM): it issues the signing certificates the sandbox accepts.
     pub fn wss_ca_cert_pem(&self) -> &str {
         self.wss.ca_cert_pem()
+    }
+
+    /// The CA certificate (PEM) of the certificate that signs the notifications: what a
+    /// receiver trusts for their signatures ([`notification_verifier`](Self::notification_verifier)).
+    pub fn notification_ca_cert_pem(&self) -> &str {
+        self.notifications.ca_cert_pem()
     }
 
     /// Issues a TLS client certificate the handshake accepts (P1's `…-tls.p12`).
@@ -473,7 +485,9 @@ impl Sandbox {
     /// A verifier of the notifications' signatures: trusts the WSS CA, requires Body and
     /// Timestamp signed (no call context).
     pub fn notification_verifier(&self) -> Result<Verifier, SandboxError> {
-        Ok(Verifier::new(VerificationPolicy::new(zaufanie(&self.wss)?)))
+        Ok(Verifier::new(VerificationPolicy::new(zaufanie(
+            &self.notifications,
+        )?)))
     }
 
     /// The sandbox's today.
