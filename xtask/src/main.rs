@@ -6,6 +6,8 @@
 //!   under the given folders (default: `../shared/corpus`, `../shared/specs/published`).
 //! * `cargo xtask features` — each `sdk-*` crate linted with no feature and with each feature
 //!   alone (part of `ci`).
+//! * `cargo xtask bench [--quick] [--no-zeep] [--no-wssec]` — the codec benchmark against zeep
+//!   and the quick-xml floors, WS-Security against xmlsec1, and each sdk crate's compile cost.
 //! * `cargo xtask ci` — everything CI runs: formatting, regen --check, clippy, rustdoc with
 //!   warnings denied, tests, and the conformance run over the corpus and the published specs.
 
@@ -21,9 +23,12 @@ fn main() -> ExitCode {
         Some("regen") => regen(args.iter().any(|a| a == "--check")),
         Some("ci") => ci(),
         Some("features") => features_one_by_one(&workspace_root()),
+        Some("bench") => bench(&args[1..]),
         Some("conformance") => conformance::run(&workspace_root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask regen [--check] | conformance [DIR…] | features | ci");
+            eprintln!(
+                "usage: cargo xtask regen [--check] | conformance [DIR…] | features | bench [--quick] [--no-zeep] [--no-wssec] | ci"
+            );
             return ExitCode::from(2);
         }
     };
@@ -219,4 +224,94 @@ fn ci() -> Result<(), String> {
     println!("==> conformance");
     conformance::run(&root, &[])?;
     Ok(())
+}
+
+/// `cargo xtask bench [--quick] [--no-zeep]`: the codec benchmark (`sdk-bench`: our decode and
+/// encode of every sdk crate's messages next to zeep and the quick-xml floors), the WS-Security
+/// benchmark against xmlsec1, and the compile cost of each sdk crate (its own clean release
+/// build, dependencies built; generated lines per generated type). Prints; asserts nothing.
+fn bench(args: &[String]) -> Result<(), String> {
+    let root = workspace_root();
+    let quick = args.iter().any(|a| a == "--quick");
+    run(&root, "bash", &["scripts/install-test-tools.sh"])?;
+    let mut bench_args = vec!["run", "--release", "-q", "-p", "sdk-bench", "--"];
+    bench_args.extend(
+        args.iter()
+            .filter(|a| matches!(a.as_str(), "--quick" | "--no-zeep"))
+            .map(String::as_str),
+    );
+    run(&root, "cargo", &bench_args)?;
+    if !args.iter().any(|a| a == "--no-wssec") {
+        println!("\n==> WS-Security sign and verify against xmlsec1");
+        run(
+            &root,
+            "cargo",
+            &[
+                "bench",
+                "-q",
+                "-p",
+                "sdk-runtime",
+                "--features",
+                "sandbox",
+                "--bench",
+                "wssec",
+            ],
+        )?;
+    }
+    println!("\n==> compile cost (release, each crate's own build after its dependencies)");
+    let mut table = String::from(
+        "| crate | own release build s | generated lines | generated types | lines per type |\n|---|---:|---:|---:|---:|\n",
+    );
+    for krate in ["sdk-runtime", "sdk-vzp", "sdk-p1", "sdk-sukl"] {
+        let features: &[&str] = if krate == "sdk-runtime" {
+            &[]
+        } else {
+            &["--all-features"]
+        };
+        let mut build = vec!["build", "-q", "--release", "-p", krate];
+        build.extend(features);
+        // Dependencies first, then the crate alone from clean.
+        run(&root, "cargo", &build)?;
+        if !quick {
+            run(&root, "cargo", &["clean", "-q", "--release", "-p", krate])?;
+        }
+        let started = std::time::Instant::now();
+        run(&root, "cargo", &build)?;
+        let secs = started.elapsed().as_secs_f64();
+        let (lines, types) = generated_size(&root.join(krate).join("src/generated"));
+        let per_type = if types == 0 {
+            "–".to_owned()
+        } else {
+            format!("{:.0}", lines as f64 / types as f64)
+        };
+        table.push_str(&format!(
+            "| {krate} | {secs:.1} | {lines} | {types} | {per_type} |\n"
+        ));
+    }
+    println!("\n{table}");
+    Ok(())
+}
+
+/// Lines and generated types (`pub struct` / `pub enum` items) of the generated files under
+/// `dir`.
+fn generated_size(dir: &Path) -> (usize, usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return (0, 0);
+    };
+    let mut lines = 0;
+    let mut types = 0;
+    for entry in entries.flatten() {
+        let Ok(text) = std::fs::read_to_string(entry.path()) else {
+            continue;
+        };
+        lines += text.lines().count();
+        types += text
+            .lines()
+            .filter(|l| {
+                let l = l.trim_start();
+                l.starts_with("pub struct ") || l.starts_with("pub enum ")
+            })
+            .count();
+    }
+    (lines, types)
 }

@@ -1,0 +1,85 @@
+//! The floors: what parsing and writing the same bytes costs with quick-xml alone (and serde_json
+//! for JSON), doing the least any reader or writer must.
+//!
+//! * scan: UTF-8 checked, every event read with namespaces resolved, every attribute value
+//!   normalised and its name resolved, every text unescaped (character and predefined entity
+//!   references resolved) — what our tree reader does, without building anything.
+//! * write: a quick-xml `Writer` emitting the events of the same document into a buffer.
+
+use quick_xml::XmlVersion;
+use quick_xml::events::Event;
+use quick_xml::reader::NsReader;
+use quick_xml::writer::Writer;
+
+/// Scans `bytes`; the count of items seen (so nothing is optimised away).
+pub fn scan(bytes: &[u8]) -> Result<usize, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
+    let mut reader = NsReader::from_str(text);
+    let mut seen = 0usize;
+    loop {
+        let (resolved, event) = reader.read_resolved_event().map_err(|e| e.to_string())?;
+        std::hint::black_box(&resolved);
+        match event {
+            Event::Start(start) | Event::Empty(start) => {
+                for attr in start.attributes() {
+                    let attr = attr.map_err(|e| e.to_string())?;
+                    let value = attr
+                        .normalized_value(XmlVersion::Implicit1_0)
+                        .map_err(|e| e.to_string())?;
+                    let name = reader.resolver().resolve_attribute(attr.key);
+                    std::hint::black_box((&name, &value));
+                    seen += 1;
+                }
+                seen += 1;
+            }
+            Event::Text(t) => {
+                seen += t.xml10_content().len();
+            }
+            Event::GeneralRef(r) => {
+                if r.is_char_ref() {
+                    seen += usize::from(r.resolve_char_ref().ok().flatten().is_some());
+                } else {
+                    let name = r.xml10_content();
+                    seen += quick_xml::escape::resolve_predefined_entity(&name).map_or(0, str::len);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(seen)
+}
+
+/// The events of `bytes`, owned, for [`write`].
+pub fn events(bytes: &[u8]) -> Result<Vec<Event<'static>>, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut out = Vec::new();
+    loop {
+        match reader.read_event().map_err(|e| e.to_string())? {
+            Event::Eof => break,
+            e => out.push(e.into_owned()),
+        }
+    }
+    Ok(out)
+}
+
+/// Writes `events` with quick-xml's writer; the bytes written.
+pub fn write(events: &[Event<'static>], capacity: usize) -> Result<usize, String> {
+    let mut w = Writer::new(Vec::with_capacity(capacity));
+    for e in events {
+        w.write_event(e.borrow()).map_err(|e| e.to_string())?;
+    }
+    Ok(w.into_inner().len())
+}
+
+/// JSON floor, read: `serde_json` into an untyped value.
+pub fn json_scan(bytes: &[u8]) -> Result<usize, String> {
+    let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    Ok(usize::from(!v.is_null()))
+}
+
+/// JSON floor, write: the untyped value back to bytes.
+pub fn json_write(value: &serde_json::Value) -> usize {
+    serde_json::to_vec(value).map_or(0, |v| v.len())
+}

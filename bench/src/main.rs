@@ -1,0 +1,316 @@
+//! The codec benchmark of the sdk crates, in one run on the same bytes (`cargo xtask bench`):
+//! for representative messages of every sdk crate (small and large, requests and answers,
+//! captured from the crates' sandboxes) our decode and encode, zeep's (`bench/zeep_bench.py`,
+//! zeep from `scripts/install-test-tools.sh`), and the floors — a quick-xml scan that checks
+//! UTF-8, resolves names and reads attributes and text, and a quick-xml writer emitting the same
+//! events (serde_json's untyped value for JSON). Medians of batches; ratios; a JSON file of the
+//! results. Nothing here asserts a time.
+//!
+//! ```text
+//! sdk-bench [--quick] [--no-zeep] [--out FILE]
+//! ```
+#![allow(clippy::print_stdout)]
+
+mod floor;
+mod measure;
+mod messages;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Duration;
+
+use measure::Timing;
+use messages::{Format, Message};
+
+struct Args {
+    quick: bool,
+    zeep: bool,
+    out: PathBuf,
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn args() -> Result<Args, String> {
+    let mut a = Args {
+        quick: false,
+        zeep: true,
+        out: workspace().join("target/bench/codec.json"),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--quick" => a.quick = true,
+            "--no-zeep" => a.zeep = false,
+            "--out" => a.out = PathBuf::from(it.next().ok_or("--out needs a file")?),
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}`; usage: sdk-bench [--quick] [--no-zeep] [--out FILE]"
+                ));
+            }
+        }
+    }
+    Ok(a)
+}
+
+/// One message's figures.
+#[derive(serde::Serialize)]
+struct Row {
+    krate: &'static str,
+    message: String,
+    bytes: usize,
+    format: &'static str,
+    decode: Timing,
+    encode: Timing,
+    floor_scan: Timing,
+    floor_write: Timing,
+    /// Our decode's speed as a fraction of the floor scan's (floor time / our time).
+    decode_vs_floor: f64,
+    /// Our encode's speed as a fraction of the floor writer's.
+    encode_vs_floor: f64,
+    zeep: Option<ZeepResult>,
+}
+
+/// What `bench/zeep_bench.py` printed for one message.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug)]
+struct ZeepResult {
+    name: String,
+    decode_us: Option<f64>,
+    encode_us: Option<f64>,
+    #[serde(default)]
+    roundtrip: Option<bool>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sdk-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let args = args()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start a runtime: {e}"))?;
+    eprintln!("preparing the messages (sandbox traffic)…");
+    let messages = rt.block_on(messages::all())?;
+    let (runs, batch) = if args.quick {
+        (3, Duration::from_millis(30))
+    } else {
+        (7, Duration::from_millis(200))
+    };
+    let mut rows = Vec::new();
+    for m in &messages {
+        eprintln!("measuring {} ({} bytes)…", m.name, m.bytes.len());
+        rows.push(measure_one(m, runs, batch)?);
+    }
+    if args.zeep {
+        let results = zeep(&messages, &args)?;
+        for row in &mut rows {
+            row.zeep = results.get(&row.message).cloned();
+        }
+    }
+    print!("{}", table(&rows));
+    if let Some(dir) = args.out.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let doc = serde_json::json!({
+        "command": "cargo xtask bench",
+        "runs": runs,
+        "batch_ms": batch.as_millis(),
+        "cpus": std::thread::available_parallelism().map(usize::from).unwrap_or(0),
+        "messages": rows,
+    });
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+    std::fs::write(&args.out, text).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    println!("results: {}", args.out.display());
+    Ok(())
+}
+
+fn measure_one(m: &Message, runs: usize, batch: Duration) -> Result<Row, String> {
+    // The paths work before they are timed: the bytes decode, and what we write decodes again.
+    (m.decode)(&m.bytes).map_err(|e| format!("{}: decode: {e}", m.name))?;
+    let written = (m.encode)();
+    (m.decode)(&written).map_err(|e| format!("{}: what we wrote does not decode: {e}", m.name))?;
+    let decode = measure::time(runs, batch, || {
+        let _ = std::hint::black_box((m.decode)(std::hint::black_box(&m.bytes)));
+    });
+    let encode = measure::time(runs, batch, || {
+        std::hint::black_box((m.encode)());
+    });
+    let (floor_scan, floor_write) = match m.format {
+        Format::Xml => {
+            floor::scan(&m.bytes).map_err(|e| format!("{}: floor scan: {e}", m.name))?;
+            // The writer floor emits the events of what we write (the same document).
+            let events = floor::events(&written)?;
+            let capacity = written.len();
+            (
+                measure::time(runs, batch, || {
+                    let _ = std::hint::black_box(floor::scan(std::hint::black_box(&m.bytes)));
+                }),
+                measure::time(runs, batch, || {
+                    let _ = std::hint::black_box(floor::write(&events, capacity));
+                }),
+            )
+        }
+        Format::Json => {
+            let value: serde_json::Value =
+                serde_json::from_slice(&m.bytes).map_err(|e| format!("{}: {e}", m.name))?;
+            (
+                measure::time(runs, batch, || {
+                    let _ = std::hint::black_box(floor::json_scan(std::hint::black_box(&m.bytes)));
+                }),
+                measure::time(runs, batch, || {
+                    std::hint::black_box(floor::json_write(&value));
+                }),
+            )
+        }
+    };
+    Ok(Row {
+        krate: m.krate,
+        message: m.name.clone(),
+        bytes: m.bytes.len(),
+        format: match m.format {
+            Format::Xml => "xml",
+            Format::Json => "json",
+        },
+        decode_vs_floor: floor_scan.median_us / decode.median_us,
+        encode_vs_floor: floor_write.median_us / encode.median_us,
+        decode,
+        encode,
+        floor_scan,
+        floor_write,
+        zeep: None,
+    })
+}
+
+/// Runs zeep on the same bytes; its results by message name. A missing python3 or zeep is an
+/// error naming the script that installs them.
+fn zeep(messages: &[Message], args: &Args) -> Result<BTreeMap<String, ZeepResult>, String> {
+    let dir = workspace().join("target/bench/messages");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut manifest = Vec::new();
+    for (i, m) in messages.iter().enumerate() {
+        let Some(z) = &m.zeep else { continue };
+        let file = dir.join(format!("{i:02}.xml"));
+        std::fs::write(&file, &m.bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+        manifest.push(serde_json::json!({
+            "name": m.name,
+            "wsdl": z.wsdl,
+            "operation": z.operation,
+            "direction": z.direction,
+            "file": file,
+            "iterations": if args.quick { 20 } else { 200 },
+            "runs": if args.quick { 3 } else { 7 },
+        }));
+    }
+    let manifest_path = dir.join("manifest.json");
+    let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
+    std::fs::write(&manifest_path, text)
+        .map_err(|e| format!("{}: {e}", manifest_path.display()))?;
+    eprintln!("measuring zeep on the same bytes…");
+    let out = Command::new("python3")
+        .arg(workspace().join("bench/zeep_bench.py"))
+        .arg(&manifest_path)
+        .output()
+        .map_err(|e| {
+            format!("cannot run python3 (scripts/install-test-tools.sh installs zeep): {e}")
+        })?;
+    if !out.status.success() {
+        return Err(format!(
+            "bench/zeep_bench.py failed ({}): {} (scripts/install-test-tools.sh installs zeep)",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let mut results = BTreeMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        if let Ok(r) = serde_json::from_str::<ZeepResult>(line) {
+            results.insert(r.name.clone(), r);
+        }
+    }
+    Ok(results)
+}
+
+fn us(t: f64) -> String {
+    if t >= 100.0 {
+        format!("{t:.0}")
+    } else if t >= 10.0 {
+        format!("{t:.1}")
+    } else {
+        format!("{t:.2}")
+    }
+}
+
+fn table(rows: &[Row]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "\n| crate | message | bytes | our decode µs | our encode µs | floor scan µs | floor write µs | decode / floor | encode / floor | zeep decode µs | zeep encode µs | decode × zeep | encode × zeep |"
+    );
+    let _ = writeln!(
+        s,
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
+    for r in rows {
+        let (zd, ze, xd, xe) = match &r.zeep {
+            Some(ZeepResult {
+                decode_us: Some(d),
+                encode_us: Some(e),
+                ..
+            }) => (
+                us(*d),
+                us(*e),
+                format!("{:.1}×", d / r.decode.median_us),
+                format!("{:.1}×", e / r.encode.median_us),
+            ),
+            Some(ZeepResult {
+                error: Some(err), ..
+            }) => {
+                let short: String = err.chars().take(40).collect();
+                (
+                    format!("error: {short}"),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                )
+            }
+            _ => (
+                "–".to_owned(),
+                "–".to_owned(),
+                "–".to_owned(),
+                "–".to_owned(),
+            ),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {zd} | {ze} | {xd} | {xe} |",
+            r.krate,
+            r.message,
+            r.bytes,
+            us(r.decode.median_us),
+            us(r.encode.median_us),
+            us(r.floor_scan.median_us),
+            us(r.floor_write.median_us),
+            r.decode_vs_floor,
+            r.encode_vs_floor,
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nMedians of batches (µs per message). decode / floor: the floor scan's time over ours \
+         (1.00 = as fast as scanning the bytes with quick-xml; JSON: serde_json's untyped value); \
+         × zeep: zeep's time over ours."
+    );
+    s
+}

@@ -1,0 +1,512 @@
+//! The benchmarked messages: for every sdk crate, small and large, requests and answers. Each
+//! is real traffic of the crate's embedded sandbox (answers as the sandbox sent them, requests
+//! as the client writes them), so the bytes are what a vendor's program handles; a large answer
+//! is made large by real calls (a schedule of many booked visits), not by padding.
+
+use std::path::{Path, PathBuf};
+
+use sdk_p1::cer::{self, KontekstCeR, operation as cop, types as c};
+use sdk_p1::erecepta::{operation as op, types as t};
+use sdk_p1::{KontekstWywolania, MaWynik, Oid, RolaBiznesowa, TrescDokumentu, choices};
+use sdk_runtime::DateTime;
+use sdk_runtime::soap::{Envelope, HeaderBlock, SoapVersion, write_envelope};
+use sdk_runtime::xml::{ElementName, ReadContext, XmlRead, XmlWrite};
+
+/// How a message is encoded on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A SOAP envelope.
+    Xml,
+    /// A JSON document (REST).
+    Json,
+}
+
+/// What zeep needs to handle the same bytes.
+pub struct Zeep {
+    pub wsdl: PathBuf,
+    pub operation: String,
+    /// `input` (a request, as a server reads it) or `output` (an answer, as a client reads it).
+    pub direction: &'static str,
+}
+
+/// A decode of the bytes into the typed value; `Err` says why it failed.
+pub type Decode = Box<dyn Fn(&[u8]) -> Result<(), String>>;
+/// An encode of the decoded value back into bytes.
+pub type Encode = Box<dyn Fn() -> Vec<u8>>;
+
+/// One benchmarked message.
+pub struct Message {
+    pub krate: &'static str,
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub format: Format,
+    pub zeep: Option<Zeep>,
+    pub decode: Decode,
+    pub encode: Encode,
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn decode_body<T: XmlRead>(bytes: &[u8], element: ElementName) -> Result<T, String> {
+    let envelope = Envelope::parse(bytes).map_err(|e| e.to_string())?;
+    let mut cx = ReadContext::new();
+    envelope
+        .read_body::<T>(element, &mut cx)
+        .map_err(|e| e.to_string())
+}
+
+/// A SOAP 1.1 message whose body element `element` holds a `T`; `header` is written into the
+/// envelope when encoding (a request's call context).
+fn soap<T: XmlRead + XmlWrite + 'static>(
+    krate: &'static str,
+    name: &str,
+    element: ElementName,
+    header: Option<(ElementName, Box<dyn HeaderBlock>)>,
+    bytes: Vec<u8>,
+    zeep: Option<Zeep>,
+) -> Result<Message, String> {
+    let value: T = decode_body(&bytes, element).map_err(|e| format!("{name}: {e}"))?;
+    Ok(Message {
+        krate,
+        name: name.to_owned(),
+        bytes,
+        format: Format::Xml,
+        zeep,
+        decode: Box::new(move |b| {
+            decode_body::<T>(b, element).map(|v| drop(std::hint::black_box(v)))
+        }),
+        encode: Box::new(move || {
+            let headers: Vec<(ElementName, &dyn HeaderBlock)> =
+                header.iter().map(|(n, h)| (*n, h.as_ref())).collect();
+            write_envelope(SoapVersion::V11, &headers, element, &value).into_bytes()
+        }),
+    })
+}
+
+fn zeep(wsdl: &str, operation: &str, direction: &'static str) -> Option<Zeep> {
+    Some(Zeep {
+        wsdl: workspace().join(wsdl),
+        operation: operation.to_owned(),
+        direction,
+    })
+}
+
+fn err<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> String + '_ {
+    move |e| format!("{what}: {e}")
+}
+
+/// Every message of every sdk crate.
+pub async fn all() -> Result<Vec<Message>, String> {
+    let mut out = Vec::new();
+    out.extend(erecepta().await?);
+    out.extend(cer_messages().await?);
+    out.extend(vzp().await?);
+    out.extend(sukl()?);
+    Ok(out)
+}
+
+/// P1 e-Recepta: a package with the published sample prescription (signed XAdES-BES by a
+/// sandbox prescriber) and its answer; reading that prescription back, request and answer.
+async fn erecepta() -> Result<Vec<Message>, String> {
+    const WSDL: &str = "wsdl/p1/ObslugaRecepty.wsdl";
+    let s = sdk_p1::sandbox::Sandbox::start().map_err(err("e-Recepta sandbox"))?;
+    let client = s.client().map_err(err("e-Recepta client"))?;
+    let kontekst = KontekstWywolania::builder()
+        .id_podmiotu(Oid::new("2.16.840.1.113883.3.4424.2.3.1", "000000123456"))
+        .id_uzytkownika(Oid::new(sdk_p1::OID_NPWZ, "1234567"))
+        .id_miejsca_pracy(Oid::new("2.16.840.1.113883.3.4424.2.3.3", "01"))
+        .rola_biznesowa(RolaBiznesowa::from_value("LEKARZ_LEK_DENTYSTA_FELCZER"))
+        .build()
+        .map_err(err("call context"))?;
+    let lekarz = s
+        .prescriber_identity("lek. Jan Fikcyjny (benchmark)")
+        .map_err(err("prescriber"))?;
+    let sample =
+        workspace().join("../shared/specs/published/p1-erecepta-v20170510/samples/recepta.xml");
+    let cda = std::fs::read_to_string(&sample).map_err(|e| format!("{}: {e}", sample.display()))?;
+    // The sample carries its publisher's signature; ours replaces it.
+    let cda = match (cda.find("<ds:Signature"), cda.find("</ds:Signature>")) {
+        (Some(a), Some(b)) => format!(
+            "{}{}",
+            cda.get(..a).unwrap_or_default(),
+            cda.get(b + "</ds:Signature>".len()..).unwrap_or_default()
+        ),
+        _ => cda,
+    };
+    let tresc = TrescDokumentu::podpisz(&lekarz, cda.as_bytes()).map_err(err("signing"))?;
+    let mut recepty = t::ReceptyMT::new();
+    recepty.recepta.push(t::ReceptaMT::new(1, tresc));
+    let zapis = t::ZapisPakietuReceptRequest::new(t::PakietReceptMT::new(
+        choices::PakietRecept::Recepty(Some(recepty)),
+    ));
+    let zapis_request =
+        sdk_p1::request_envelope(&op::zapis_pakietu_recept::SPEC, &kontekst, &zapis)
+            .map_err(err("zapisPakietuRecept request"))?
+            .into_bytes();
+    let answer = client
+        .zapis_pakietu_recept(&kontekst, &zapis)
+        .await
+        .map_err(err("zapisPakietuRecept"))?;
+    answer.sprawdz_wynik().map_err(err("zapisPakietuRecept"))?;
+    let klucz = match answer
+        .output
+        .potwierdzenie_operacji_zapisu
+        .as_ref()
+        .map(|p| &p.choice)
+    {
+        Some(choices::PotwierdzenieOperacjiZapisu::WynikZapisuPakietuRecept(Some(w))) => w
+            .wynik_weryfikacji
+            .as_ref()
+            .and_then(|w| w.weryfikowana_recepta.first())
+            .and_then(|r| r.klucz_recepty.clone()),
+        _ => None,
+    }
+    .ok_or("zapisPakietuRecept: no prescription key in the answer")?;
+    let zapis_answer = answer.raw.to_vec();
+
+    let odczyt = t::OdczytReceptyRequest::new(t::KluczReceptyMT::new(klucz));
+    let odczyt_request = sdk_p1::request_envelope(&op::odczyt_recepty::SPEC, &kontekst, &odczyt)
+        .map_err(err("odczytRecepty request"))?
+        .into_bytes();
+    let answer = client
+        .odczyt_recepty(&kontekst, &odczyt)
+        .await
+        .map_err(err("odczytRecepty"))?;
+    answer.sprawdz_wynik().map_err(err("odczytRecepty"))?;
+    let odczyt_answer = answer.raw.to_vec();
+    s.shutdown().await;
+
+    let header = |k: &KontekstWywolania| -> Option<(ElementName, Box<dyn HeaderBlock>)> {
+        Some((sdk_p1::KONTEKST_WYWOLANIA, Box::new(k.clone())))
+    };
+    Ok(vec![
+        soap::<op::zapis_pakietu_recept::Input>(
+            "sdk-p1",
+            "e-Recepta zapisPakietuRecept request (published sample prescription)",
+            op::zapis_pakietu_recept::SPEC.input,
+            header(&kontekst),
+            zapis_request,
+            zeep(WSDL, "zapisPakietuRecept", "input"),
+        )?,
+        soap::<op::zapis_pakietu_recept::Output>(
+            "sdk-p1",
+            "e-Recepta zapisPakietuRecept answer",
+            op::zapis_pakietu_recept::SPEC.output,
+            None,
+            zapis_answer,
+            zeep(WSDL, "zapisPakietuRecept", "output"),
+        )?,
+        soap::<op::odczyt_recepty::Input>(
+            "sdk-p1",
+            "e-Recepta odczytRecepty request",
+            op::odczyt_recepty::SPEC.input,
+            header(&kontekst),
+            odczyt_request,
+            zeep(WSDL, "odczytRecepty", "input"),
+        )?,
+        soap::<op::odczyt_recepty::Output>(
+            "sdk-p1",
+            "e-Recepta odczytRecepty answer (with the prescription)",
+            op::odczyt_recepty::SPEC.output,
+            None,
+            odczyt_answer,
+            zeep(WSDL, "odczytRecepty", "output"),
+        )?,
+    ])
+}
+
+/// Valid PESELs (varied birth dates and serials), for distinct patients.
+fn pesele(n: usize) -> Vec<String> {
+    let wagi = [1, 3, 7, 9, 1, 3, 7, 9, 1, 3];
+    (0..n)
+        .map(|i| {
+            let cyfry = format!(
+                "{:02}{:02}{:02}{:04}",
+                (1950 + i % 50) % 100,
+                1 + (i / 50) % 12,
+                1 + (i / 600) % 28,
+                (i * 7919) % 10_000
+            );
+            let suma: u32 = cyfry
+                .bytes()
+                .zip(wagi)
+                .map(|(c, w)| u32::from(c - b'0') * w)
+                .sum();
+            format!("{cyfry}{}", (10 - suma % 10) % 10)
+        })
+        .collect()
+}
+
+/// Visits booked in the CeR sandbox before its list is read.
+const CER_VISITS: usize = 300;
+
+/// P1 CeR: booking a visit (request), and the visit list of a place of service with
+/// [`CER_VISITS`] booked visits (a large answer).
+async fn cer_messages() -> Result<Vec<Message>, String> {
+    const WSDL: &str = "wsdl/p1/cer/ObslugaCeR.wsdl";
+    let s = cer::sandbox::Sandbox::start().map_err(err("CeR sandbox"))?;
+    let client = s.client().map_err(err("CeR client"))?;
+    let mus_oid = Oid::new("2.16.840.1.113883.3.4424.2.3.3", "000000123456-01-001");
+    let mus = c::IdentyfikatorMusMT::new(mus_oid.extension.clone(), mus_oid.root.clone());
+    let kontekst = KontekstCeR::builder()
+        .id_podmiotu(Oid::new("2.16.840.1.113883.3.4424.2.3.1", "000000123456"))
+        .id_miejsca_pracy(mus_oid)
+        .rola_biznesowa(cer::rola_systemu())
+        .build()
+        .map_err(err("CeR call context"))?;
+    let dzis = s.dzis();
+    let mut h = c::HarmonogramMT::new(
+        mus.clone(),
+        c::KodSwiadczeniaMT::new("02.1450.102.02").map_err(err("benefit"))?,
+    );
+    // 20-minute slots, 24 a day from 08:00 UTC, from tomorrow on.
+    for i in 0..CER_VISITS {
+        let day = dzis
+            .checked_add(time::Duration::days(1 + i64::try_from(i / 24).unwrap_or(0)))
+            .ok_or("date out of range")?;
+        let at = |k: usize| {
+            let minutes = 8 * 60 + k * 20;
+            let t = time::Time::from_hms(
+                u8::try_from(minutes / 60).unwrap_or(0),
+                u8::try_from(minutes % 60).unwrap_or(0),
+                0,
+            )
+            .unwrap_or(time::Time::MIDNIGHT);
+            DateTime::from_offset(time::PrimitiveDateTime::new(day, t).assume_utc())
+        };
+        let mut slot = c::SlotMT::new(at(i % 24), at(i % 24 + 1));
+        slot.rodzaj_wizyty.push(c::RodzajWizytyMT::Kolejna);
+        h.slot.push(slot);
+    }
+    let r = client
+        .utworz_harmonogram(&kontekst, &cop::utworz_harmonogram::Input::new(h))
+        .await
+        .map_err(err("utworzHarmonogram"))?;
+    r.sprawdz_wynik().map_err(err("utworzHarmonogram"))?;
+    let sloty: Vec<c::IdentyfikatorMT> = r
+        .output
+        .harmonogram
+        .map(|h| h.slot.into_iter().filter_map(|s| s.id_slotu).collect())
+        .unwrap_or_default();
+    client
+        .aktywuj_mus(&kontekst, &cop::aktywuj_mus::Input::new(mus.clone()))
+        .await
+        .map_err(err("aktywujMus"))?
+        .sprawdz_wynik()
+        .map_err(err("aktywujMus"))?;
+    let zapisano = DateTime::from_offset(
+        time::OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+    );
+    let mut zapisz_request = Vec::new();
+    for (slot, pesel) in sloty.iter().zip(pesele(CER_VISITS)) {
+        let mut kontakt = c::KontaktMT::new();
+        kontakt.telefon = Some("600100200".to_owned());
+        kontakt.email = Some(format!("pacjent{}@example.pl", &pesel[7..]));
+        let dane = c::DaneWizytyMT::new(
+            slot.clone(),
+            c::RodzajWizytyMT::Kolejna,
+            c::IdentyfikatorPacjentaMT::new(pesel, sdk_p1::OID_PESEL.to_owned()),
+            kontakt,
+            zapisano.clone(),
+        );
+        let input = cop::zapisz_na_wizyte::Input::new(dane);
+        if zapisz_request.is_empty() {
+            // What the client writes before signing.
+            zapisz_request = write_envelope(
+                SoapVersion::V11,
+                &[(cer::KONTEKST_CER, &kontekst as &dyn HeaderBlock)],
+                cop::zapisz_na_wizyte::SPEC.input,
+                &input,
+            )
+            .into_bytes();
+        }
+        client
+            .zapisz_na_wizyte(&kontekst, &input)
+            .await
+            .map_err(err("zapiszNaWizyte"))?
+            .sprawdz_wynik()
+            .map_err(err("zapiszNaWizyte"))?;
+    }
+    let lista = cop::pobierz_liste_wizyt_sync::Input::new(
+        mus,
+        dzis,
+        dzis.checked_add(time::Duration::days(40))
+            .ok_or("date out of range")?,
+    );
+    let answer = client
+        .pobierz_liste_wizyt_sync(&kontekst, &lista)
+        .await
+        .map_err(err("pobierzListeWizytSync"))?;
+    answer
+        .sprawdz_wynik()
+        .map_err(err("pobierzListeWizytSync"))?;
+    let lista_answer = answer.raw.to_vec();
+    s.shutdown().await;
+    let header: Option<(ElementName, Box<dyn HeaderBlock>)> =
+        Some((cer::KONTEKST_CER, Box::new(kontekst.clone())));
+    Ok(vec![
+        soap::<cop::zapisz_na_wizyte::Input>(
+            "sdk-p1",
+            "CeR zapiszNaWizyte request",
+            cop::zapisz_na_wizyte::SPEC.input,
+            header,
+            zapisz_request,
+            zeep(WSDL, "zapiszNaWizyte", "input"),
+        )?,
+        soap::<cop::pobierz_liste_wizyt_sync::Output>(
+            "sdk-p1",
+            &format!("CeR pobierzListeWizytSync answer ({CER_VISITS} visits)"),
+            cop::pobierz_liste_wizyt_sync::SPEC.output,
+            None,
+            lista_answer,
+            zeep(WSDL, "pobierzListeWizytSync", "output"),
+        )?,
+    ])
+}
+
+/// VZP: Průběh pojištění, request and answer, and Stav smlouvy's answer.
+async fn vzp() -> Result<Vec<Message>, String> {
+    use sdk_vzp::{prubeh_pojisteni as pp, stav_smlouvy as ss};
+    let s = sdk_vzp::sandbox::Sandbox::start().map_err(err("VZP sandbox"))?;
+    let client = s.client().map_err(err("VZP client"))?;
+    let den = time::Date::from_calendar_date(2026, time::Month::June, 1).map_err(err("date"))?;
+    let cislo = sdk_vzp::CisloPojistence::parse("8001010006").map_err(err("číslo pojištěnce"))?;
+    let input = pp::types::PrubehPojisteniDruhB2BPozadavek::new(cislo.clone(), den);
+    let request = write_envelope(
+        SoapVersion::V11,
+        &[],
+        pp::operation::prubeh_pojisteni_druh_b2b::SPEC.input,
+        &input,
+    )
+    .into_bytes();
+    let answer = client
+        .prubeh_pojisteni(&cislo, den)
+        .await
+        .map_err(err("prubehPojisteni"))?;
+    let prubeh_answer = answer.raw.to_vec();
+    let icp = sdk_vzp::Icp::parse("12345678").map_err(err("IČP"))?;
+    let smlouva = client
+        .stav_smlouvy(&icp, den)
+        .await
+        .map_err(err("stavSmlouvy"))?;
+    let smlouva_answer = smlouva.raw.to_vec();
+    s.shutdown().await;
+    let prubeh_wsdl = "wsdl/vzp/PrubehPojisteniDruhB2B.wsdl";
+    let smlouva_wsdl = "wsdl/vzp/stavSmlouvyICPICPPB2B.wsdl";
+    Ok(vec![
+        soap::<pp::operation::prubeh_pojisteni_druh_b2b::Input>(
+            "sdk-vzp",
+            "VZP prubehPojisteniDruhB2B request",
+            pp::operation::prubeh_pojisteni_druh_b2b::SPEC.input,
+            None,
+            request,
+            zeep(
+                prubeh_wsdl,
+                pp::operation::prubeh_pojisteni_druh_b2b::SPEC.name,
+                "input",
+            ),
+        )?,
+        soap::<pp::operation::prubeh_pojisteni_druh_b2b::Output>(
+            "sdk-vzp",
+            "VZP prubehPojisteniDruhB2B answer",
+            pp::operation::prubeh_pojisteni_druh_b2b::SPEC.output,
+            None,
+            prubeh_answer,
+            zeep(
+                prubeh_wsdl,
+                pp::operation::prubeh_pojisteni_druh_b2b::SPEC.name,
+                "output",
+            ),
+        )?,
+        soap::<ss::operation::stav_smlouvy_icpicppb2b::Output>(
+            "sdk-vzp",
+            "VZP stavSmlouvyICPICPPB2B answer",
+            ss::operation::stav_smlouvy_icpicppb2b::SPEC.output,
+            None,
+            smlouva_answer,
+            zeep(
+                smlouva_wsdl,
+                ss::operation::stav_smlouvy_icpicppb2b::SPEC.name,
+                "output",
+            ),
+        )?,
+    ])
+}
+
+/// SÚKL LEK-13 (REST/JSON): a prescription report with one item of each kind, and one with 100
+/// registered items.
+fn sukl() -> Result<Vec<Message>, String> {
+    use sdk_sukl::lek13::{
+        DruhHlaseni, FormaIplp, Hlaseni, Icp, Icz, KodPracoviste, KodSukl, Odesilatel, Pohlavi,
+        Polozka, Software, WireReport,
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let vydano = (now - time::Duration::hours(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(err("time"))?;
+    let odesilatel = Odesilatel::new(
+        KodPracoviste::parse("12345678901").map_err(err("kód pracoviště"))?,
+        Icz::parse("12345000").map_err(err("IČZ"))?,
+        Software::new("Benchmark", "1.0", "b2b-sdk"),
+    );
+    let kod = KodSukl::parse("0012345").map_err(err("kód SÚKL"))?;
+    let icp = Icp::parse("87654321").map_err(err("IČP"))?;
+    let registrovany = || {
+        Polozka::registrovany(
+            &vydano,
+            sdk_runtime::decimal!("2.0"),
+            &kod,
+            "PARALEN 500MG TBL NOB 24",
+            "A12B",
+        )
+        .hradi(false, sdk_runtime::decimal!("25.5"))
+        .cena_konecna(sdk_runtime::decimal!("59.9"))
+        .cena_puvodce(sdk_runtime::decimal!("31.2"))
+    };
+    let small = Hlaseni::recept(&icp, 1958, Pohlavi::Z)
+        .polozka(registrovany())
+        .polozka(
+            Polozka::iplp(
+                &vydano,
+                sdk_runtime::decimal!("1.0"),
+                "Ung. simplex",
+                FormaIplp::Masti,
+            )
+            .hradi(false, sdk_runtime::decimal!("80.0"))
+            .taxa_laborum(sdk_runtime::decimal!("45.0")),
+        );
+    let mut large = Hlaseni::recept(&icp, 1958, Pohlavi::M);
+    for _ in 0..100 {
+        large = large.polozka(registrovany());
+    }
+    let mut out = Vec::new();
+    for (name, hlaseni) in [
+        ("SÚKL LEK-13 prescription report (2 items)", small),
+        ("SÚKL LEK-13 prescription report (100 items)", large),
+    ] {
+        let wire = hlaseni
+            .to_wire(&odesilatel, now, false)
+            .map_err(err(name))?;
+        let json = wire.to_json().map_err(err(name))?.into_bytes();
+        let value = wire;
+        out.push(Message {
+            krate: "sdk-sukl",
+            name: name.to_owned(),
+            bytes: json,
+            format: Format::Json,
+            zeep: None,
+            decode: Box::new(|b| {
+                let text = std::str::from_utf8(b).map_err(|e| e.to_string())?;
+                WireReport::from_json(DruhHlaseni::Recept, text)
+                    .map(|v| drop(std::hint::black_box(v)))
+                    .map_err(|e| e.to_string())
+            }),
+            encode: Box::new(move || value.to_json().map(String::into_bytes).unwrap_or_default()),
+        });
+    }
+    Ok(out)
+}
