@@ -7,7 +7,7 @@
 //! results. Nothing here asserts a time.
 //!
 //! ```text
-//! sdk-bench [--quick] [--no-zeep] [--out FILE]
+//! sdk-bench [--quick] [--no-zeep] [--only TEXT] [--out FILE]
 //! ```
 #![allow(clippy::print_stdout)]
 
@@ -28,6 +28,8 @@ struct Args {
     quick: bool,
     zeep: bool,
     out: PathBuf,
+    /// Only the messages whose name contains this.
+    only: Option<String>,
 }
 
 fn workspace() -> PathBuf {
@@ -39,6 +41,7 @@ fn args() -> Result<Args, String> {
         quick: false,
         zeep: true,
         out: workspace().join("target/bench/codec.json"),
+        only: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -46,9 +49,10 @@ fn args() -> Result<Args, String> {
             "--quick" => a.quick = true,
             "--no-zeep" => a.zeep = false,
             "--out" => a.out = PathBuf::from(it.next().ok_or("--out needs a file")?),
+            "--only" => a.only = Some(it.next().ok_or("--only needs a text")?),
             other => {
                 return Err(format!(
-                    "unknown argument `{other}`; usage: sdk-bench [--quick] [--no-zeep] [--out FILE]"
+                    "unknown argument `{other}`; usage: sdk-bench [--quick] [--no-zeep] [--only TEXT] [--out FILE]"
                 ));
             }
         }
@@ -103,7 +107,10 @@ fn run() -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot start a runtime: {e}"))?;
     eprintln!("preparing the messages (sandbox traffic)…");
-    let messages = rt.block_on(messages::all())?;
+    let mut messages = rt.block_on(messages::all())?;
+    if let Some(only) = &args.only {
+        messages.retain(|m| m.name.contains(only.as_str()));
+    }
     let (runs, batch) = if args.quick {
         (3, Duration::from_millis(30))
     } else {

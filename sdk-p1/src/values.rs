@@ -130,6 +130,10 @@ impl XmlText for TrescDokumentu {
         Cow::Owned(self.to_base64())
     }
 
+    fn write_xml_text(&self, w: &mut sdk_runtime::xml::XmlWriter) {
+        w.base64(&self.0);
+    }
+
     fn from_xml_text(text: &str) -> Result<Self, ValueError> {
         Self::from_base64(text)
     }

@@ -701,7 +701,9 @@ impl ReadContext {
 
 /// Writes a required simple-typed element.
 pub fn put_text<T: XmlText>(w: &mut XmlWriter, ns: &str, local: &str, v: &T) {
-    w.leaf(ns, local, &v.to_xml_text());
+    w.start(ns, local);
+    v.write_xml_text(w);
+    w.end();
 }
 
 /// Writes an optional simple-typed element.

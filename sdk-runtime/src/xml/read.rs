@@ -120,7 +120,11 @@ impl ValueError {
 /// State of one decoding run: the current element path and the diagnostics collected.
 #[derive(Debug, Default)]
 pub struct ReadContext {
-    path: Vec<String>,
+    /// The current path, `/a/b/c`, in one buffer (entering and leaving an element appends and
+    /// truncates: no allocation per element once it has grown).
+    path: String,
+    /// Where each entered step starts in `path`.
+    marks: Vec<usize>,
     diagnostics: Vec<Diagnostic>,
     /// The element whose `xsi:type` a polymorphic type interpreted (by address), so that the
     /// type it dispatched to does not report it again.
@@ -138,12 +142,19 @@ impl ReadContext {
         if self.path.is_empty() {
             return "/".to_owned();
         }
-        let mut s = String::new();
-        for p in &self.path {
-            s.push('/');
-            s.push_str(p);
+        self.path.clone()
+    }
+
+    fn push_step(&mut self, step: &str) {
+        self.marks.push(self.path.len());
+        self.path.push('/');
+        self.path.push_str(step);
+    }
+
+    fn pop_step(&mut self) {
+        if let Some(mark) = self.marks.pop() {
+            self.path.truncate(mark);
         }
-        s
     }
 
     fn path_with(&self, local: &str) -> String {
@@ -157,12 +168,12 @@ impl ReadContext {
 
     /// Enters an element (for paths).
     pub fn enter(&mut self, element: &Element) {
-        self.path.push(element.local_name().to_owned());
+        self.push_step(element.local_name());
     }
 
     /// Leaves the element last entered.
     pub fn leave(&mut self) {
-        self.path.pop();
+        self.pop_step();
     }
 
     /// Records a diagnostic at the current path.
@@ -247,11 +258,13 @@ impl ReadContext {
             return Ok(None);
         };
         self.enter(element);
-        self.path.push(format!("@{local}"));
+        self.marks.push(self.path.len());
+        self.path.push_str("/@");
+        self.path.push_str(local);
         let result = T::from_xml_text_lenient(text, self)
             .map(Some)
             .map_err(|e| self.error(DecodeErrorKind::InvalidValue, e.0));
-        self.path.pop();
+        self.pop_step();
         self.leave();
         result
     }
@@ -312,6 +325,13 @@ impl ReadContext {
 pub trait XmlText: Sized {
     /// The canonical text form written on the wire.
     fn to_xml_text(&self) -> std::borrow::Cow<'_, str>;
+
+    /// Writes the text form as character data. The default escapes [`to_xml_text`](Self::to_xml_text);
+    /// a type whose text never needs escaping and is costly to build separately (base64
+    /// documents) writes it straight into the output.
+    fn write_xml_text(&self, w: &mut super::XmlWriter) {
+        w.text(&self.to_xml_text());
+    }
 
     /// Strict parsing: the text must be a valid lexical form of the type.
     fn from_xml_text(text: &str) -> Result<Self, ValueError>;
