@@ -576,13 +576,12 @@ mod cer_sandbox {
 
     /// A fictitious, valid PESEL for simulated patient `n` (born 1985-03-15).
     fn pesel(n: u32) -> String {
-        let cyfry = format!("850315{:04}", 1000 + n % 9000);
-        let suma: u32 = cyfry
-            .bytes()
-            .zip([1, 3, 7, 9, 1, 3, 7, 9, 1, 3])
-            .map(|(b, w)| u32::from(b - b'0') * w)
-            .sum();
-        format!("{cyfry}{}", (10 - suma % 10) % 10)
+        let urodzony =
+            time::Date::from_calendar_date(1985, time::Month::March, 15).unwrap_or(time::Date::MIN);
+        let seria = u16::try_from(1000 + n % 9000).unwrap_or(1000);
+        sdk_p1::Pesel::fikcyjny(urodzony, seria)
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default()
     }
 
     /// The earliest free slot starting in the future that takes `rodzaj`.

@@ -217,25 +217,18 @@ async fn erecepta() -> Result<Vec<Message>, String> {
     ])
 }
 
-/// Valid PESELs (varied birth dates and serials), for distinct patients.
+/// Valid fictitious PESELs (varied birth dates and serials), for distinct patients.
 fn pesele(n: usize) -> Vec<String> {
-    let wagi = [1, 3, 7, 9, 1, 3, 7, 9, 1, 3];
     (0..n)
-        .map(|i| {
-            let cyfry = format!(
-                "{:02}{:02}{:02}{:04}",
-                (1950 + i % 50) % 100,
-                1 + (i / 50) % 12,
-                1 + (i / 600) % 28,
-                (i * 7919) % 10_000
-            );
-            let suma: u32 = cyfry
-                .bytes()
-                .zip(wagi)
-                .map(|(c, w)| u32::from(c - b'0') * w)
-                .sum();
-            format!("{cyfry}{}", (10 - suma % 10) % 10)
+        .filter_map(|i| {
+            let rok = i32::try_from(1950 + i % 50).ok()?;
+            let dni = i64::try_from((i / 50) % 365).ok()?;
+            let urodzony = time::Date::from_calendar_date(rok, time::Month::January, 1)
+                .ok()?
+                .checked_add(time::Duration::days(dni))?;
+            sdk_p1::Pesel::fikcyjny(urodzony, u16::try_from((i * 7919) % 10_000).ok()?)
         })
+        .map(|p| p.as_str().to_owned())
         .collect()
 }
 

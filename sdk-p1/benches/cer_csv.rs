@@ -35,26 +35,15 @@ impl Drop for PlikTymczasowy {
 
 /// Valid PESELs (birth dates from 1950 on, varied serials), for a pool of patients.
 fn pesele(n: usize) -> Vec<String> {
-    let wagi = [1, 3, 7, 9, 1, 3, 7, 9, 1, 3];
     (0..n)
-        .map(|i| {
-            let rok = 1950 + (i % 50);
-            let miesiac = 1 + (i / 50) % 12;
-            let dzien = 1 + (i / 600) % 28;
-            let cyfry = format!(
-                "{:02}{:02}{:02}{:04}",
-                rok % 100,
-                miesiac,
-                dzien,
-                (i * 7919) % 10_000
-            );
-            let suma: u32 = cyfry
-                .bytes()
-                .zip(wagi)
-                .map(|(c, w)| u32::from(c - b'0') * w)
-                .sum();
-            format!("{cyfry}{}", (10 - suma % 10) % 10)
+        .filter_map(|i| {
+            let rok = i32::try_from(1950 + i % 50).ok()?;
+            let miesiac = time::Month::try_from(u8::try_from(1 + (i / 50) % 12).ok()?).ok()?;
+            let dzien = u8::try_from(1 + (i / 600) % 28).ok()?;
+            let urodzony = time::Date::from_calendar_date(rok, miesiac, dzien).ok()?;
+            sdk_p1::Pesel::fikcyjny(urodzony, u16::try_from((i * 7919) % 10_000).ok()?)
         })
+        .map(|p| p.as_str().to_owned())
         .collect()
 }
 

@@ -172,6 +172,36 @@ impl Pesel {
         Ok(value)
     }
 
+    /// A valid PESEL for a date of birth (years 1800–2299) and a serial number (0–9999; its
+    /// last digit is even for women): test data and sandboxes, never a real person's number.
+    /// `None` outside those ranges.
+    pub fn fikcyjny(urodzony: time::Date, seria: u16) -> Option<Self> {
+        let year = urodzony.year();
+        let offset = match year {
+            1800..=1899 => 80,
+            1900..=1999 => 0,
+            2000..=2099 => 20,
+            2100..=2199 => 40,
+            2200..=2299 => 60,
+            _ => return None,
+        };
+        if seria > 9999 {
+            return None;
+        }
+        let digits = format!(
+            "{:02}{:02}{:02}{seria:04}",
+            year % 100,
+            u8::from(urodzony.month()) + offset,
+            urodzony.day()
+        );
+        let sum: u32 = digits
+            .bytes()
+            .zip([1, 3, 7, 9, 1, 3, 7, 9, 1, 3])
+            .map(|(b, w)| u32::from(b - b'0') * w)
+            .sum();
+        Some(Self(format!("{digits}{}", (10 - sum % 10) % 10)))
+    }
+
     /// The digits. Personal data: do not log.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -323,6 +353,33 @@ mod tests {
         assert_eq!(back, doc);
         assert!(TrescDokumentu::from_xml_text("not base64!").is_err());
         assert_eq!(format!("{doc:?}"), "TrescDokumentu(<redacted>, 19 bytes)");
+    }
+
+    #[test]
+    fn fictitious_pesels_are_valid_in_every_century() {
+        for (y, m, d) in [
+            (1850, 1, 31),
+            (1985, 3, 15),
+            (2004, 12, 1),
+            (2150, 6, 30),
+            (2299, 2, 28),
+        ] {
+            let date =
+                time::Date::from_calendar_date(y, time::Month::try_from(m).unwrap(), d).unwrap();
+            for seria in [0, 1234, 9999] {
+                let p = Pesel::fikcyjny(date, seria).unwrap();
+                assert!(
+                    Pesel::parse(p.as_str()).is_ok(),
+                    "{y}-{m}-{d} {seria}: {}",
+                    p.as_str()
+                );
+            }
+        }
+        let date = time::Date::from_calendar_date(1799, time::Month::May, 1).unwrap();
+        assert!(Pesel::fikcyjny(date, 1).is_none());
+        assert!(Pesel::fikcyjny(time::Date::MIN, 1).is_none());
+        let ok = time::Date::from_calendar_date(1990, time::Month::May, 1).unwrap();
+        assert!(Pesel::fikcyjny(ok, 10_000).is_none());
     }
 
     #[test]
