@@ -116,6 +116,19 @@ fn run() -> Result<(), String> {
     } else {
         (7, Duration::from_millis(200))
     };
+    // `SDK_BENCH_PROFILE=decode|encode`: only that path of the selected messages, for a profiler.
+    if let Ok(phase) = std::env::var("SDK_BENCH_PROFILE") {
+        for m in &messages {
+            for _ in 0..if args.quick { 100 } else { 2000 } {
+                if phase == "encode" {
+                    std::hint::black_box((m.encode)());
+                } else {
+                    let _ = std::hint::black_box((m.decode)(&m.bytes));
+                }
+            }
+        }
+        return Ok(());
+    }
     let mut rows = Vec::new();
     for m in &messages {
         eprintln!("measuring {} ({} bytes)…", m.name, m.bytes.len());

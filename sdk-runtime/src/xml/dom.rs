@@ -6,6 +6,7 @@
 //! chooses (`ns0:`, `SOAP-ENV:`, a default namespace) make no difference.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use quick_xml::XmlVersion;
 use quick_xml::events::Event;
@@ -21,9 +22,10 @@ pub const MAX_DEPTH: usize = 256;
 /// declarations and source positions do not count.
 #[derive(Clone)]
 pub struct Element {
-    ns: String,
-    local: String,
-    prefix: Option<String>,
+    // Names are shared (one allocation per distinct name in a document, not per element).
+    ns: Arc<str>,
+    local: Arc<str>,
+    prefix: Option<Arc<str>>,
     attrs: Vec<Attribute>,
     nodes: Vec<Node>,
     ns_decls: Vec<(String, String)>,
@@ -100,8 +102,8 @@ impl Element {
     /// A new empty element (used to build trees by hand, e.g. in tests or sandboxes).
     pub fn new(ns: impl Into<String>, local: impl Into<String>) -> Self {
         Self {
-            ns: ns.into(),
-            local: local.into(),
+            ns: Arc::from(ns.into()),
+            local: Arc::from(local.into()),
             prefix: None,
             attrs: Vec::new(),
             nodes: Vec::new(),
@@ -137,7 +139,7 @@ impl Element {
 
     /// `true` when the element has this namespace and local name.
     pub fn is(&self, ns: &str, local: &str) -> bool {
-        self.ns == ns && self.local == local
+        *self.ns == *ns && *self.local == *local
     }
 
     /// Byte offset of the start tag in the parsed input.
@@ -294,6 +296,7 @@ pub fn parse(input: &[u8]) -> Result<Element, ParseError> {
 /// Parses a document held in a string and returns its root element.
 pub fn parse_str(text: &str) -> Result<Element, ParseError> {
     let mut reader = NsReader::from_str(text);
+    let mut names = Names::default();
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     loop {
@@ -304,7 +307,9 @@ pub fn parse_str(text: &str) -> Result<Element, ParseError> {
             .map_err(|e| err(e.to_string()))?;
         let is_empty = matches!(event, Event::Empty(_));
         let element_ns = match event {
-            Event::Start(_) | Event::Empty(_) => Some(namespace_of(&resolved)),
+            Event::Start(_) | Event::Empty(_) => {
+                Some(namespace_str(&resolved).map(|ns| names.get(ns)))
+            }
             _ => None,
         };
         let after = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
@@ -316,10 +321,13 @@ pub fn parse_str(text: &str) -> Result<Element, ParseError> {
                 if stack.len() >= MAX_DEPTH {
                     return Err(err(format!("elements nested deeper than {MAX_DEPTH}")));
                 }
-                let ns = element_ns.unwrap_or(Ok(String::new())).map_err(err)?;
+                let ns = match element_ns {
+                    Some(ns) => ns.map_err(err)?,
+                    None => names.get(""),
+                };
                 let qname = start.name();
-                let prefix = qname.prefix().map(|p| p.as_ref().to_owned());
-                let local = qname.local_name().as_ref().to_owned();
+                let prefix = qname.prefix().map(|p| names.get(p.as_ref()));
+                let local = names.get(qname.local_name().as_ref());
                 let mut element = Element {
                     ns,
                     local,
@@ -416,6 +424,39 @@ pub fn parse_str(text: &str) -> Result<Element, ParseError> {
         offset: 0,
         message: "no root element".to_owned(),
     })
+}
+
+/// The names of one document, shared: the first [`Names::KEPT`] distinct names are allocated
+/// once and found again by a short linear search (names are few and short: cheaper than a
+/// hash, and bounded whatever a hostile document holds); later ones are allocated per use.
+#[derive(Default)]
+struct Names(Vec<Arc<str>>);
+
+impl Names {
+    const KEPT: usize = 64;
+
+    fn get(&mut self, name: &str) -> Arc<str> {
+        if let Some(k) = self
+            .0
+            .iter()
+            .find(|k| k.len() == name.len() && ***k == *name)
+        {
+            return Arc::clone(k);
+        }
+        let k: Arc<str> = Arc::from(name);
+        if self.0.len() < Self::KEPT {
+            self.0.push(Arc::clone(&k));
+        }
+        k
+    }
+}
+
+fn namespace_str<'r>(resolved: &ResolveResult<'r>) -> Result<&'r str, String> {
+    match resolved {
+        ResolveResult::Bound(ns) => Ok(ns.0),
+        ResolveResult::Unbound => Ok(""),
+        ResolveResult::Unknown(prefix) => Err(format!("undeclared namespace prefix `{prefix}`")),
+    }
 }
 
 fn namespace_of(resolved: &ResolveResult<'_>) -> Result<String, String> {
