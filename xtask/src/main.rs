@@ -163,7 +163,16 @@ fn features_one_by_one(root: &Path) -> Result<(), String> {
         let Some(name) = p["name"].as_str() else {
             continue;
         };
-        if !name.starts_with("sdk-") || name == "sdk-codegen" || name == "sdk-runtime" {
+        let is_lib = p["targets"].as_array().is_some_and(|targets| {
+            targets.iter().any(|t| {
+                t["kind"]
+                    .as_array()
+                    .is_some_and(|kinds| kinds.iter().any(|k| k == "lib"))
+            })
+        });
+        // The SDK libraries a vendor depends on (not the generator, the runtime beneath them, or
+        // the benchmark program).
+        if !is_lib || !name.starts_with("sdk-") || name == "sdk-codegen" || name == "sdk-runtime" {
             continue;
         }
         let mut features: Vec<String> = p["features"]
