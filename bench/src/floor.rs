@@ -50,7 +50,7 @@ pub fn scan(bytes: &[u8]) -> Result<usize, String> {
     Ok(seen)
 }
 
-/// The events of `bytes`, owned, for [`write`].
+/// The events of `bytes`, owned, for [`write()`].
 pub fn events(bytes: &[u8]) -> Result<Vec<Event<'static>>, String> {
     let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
     let mut reader = quick_xml::Reader::from_str(text);
