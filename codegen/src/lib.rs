@@ -153,7 +153,7 @@ fn generate_crate_on_this_stack(
     if !config.shared.is_empty() {
         let module_path = config.rust_module_path(&spec_dir.join("codegen.toml"))?;
         for sc in &config.shared {
-            let source = shown_dir.join(&sc.xsd).display().to_string();
+            let source = shown(&shown_dir.join(&sc.xsd));
             let (types, contents) = shared_module(
                 &spec_dir.join(&sc.xsd),
                 &locations,
@@ -170,7 +170,7 @@ fn generate_crate_on_this_stack(
         }
     }
     for s in &config.services {
-        let source = shown_dir.join(&s.wsdl).display().to_string();
+        let source = shown(&shown_dir.join(&s.wsdl));
         let (_, contents) = service_module(
             &spec_dir.join(&s.wsdl),
             &locations,
@@ -187,7 +187,7 @@ fn generate_crate_on_this_stack(
         modules.push((s.module.clone(), s.feature.clone()));
     }
     for o in &config.openapi {
-        let source = shown_dir.join(&o.spec).display().to_string();
+        let source = shown(&shown_dir.join(&o.spec));
         let model = openapi::service_model(
             &spec_dir.join(&o.spec),
             &locations,
@@ -209,6 +209,23 @@ fn generate_crate_on_this_stack(
         contents: emit::mod_file(&modules, &shown_dir.display().to_string())?,
     });
     Ok(files)
+}
+
+/// A spec path as headers and docs show it: `a/specs/../unseen/x.wsdl` as `a/unseen/x.wsdl`
+/// (lexically; the file was found through the original path).
+fn shown(path: &Path) -> String {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out.iter().collect::<PathBuf>().display().to_string()
 }
 
 /// Reads one WSDL, builds its service model, names the types `shared` defines there, and
