@@ -269,6 +269,20 @@ async fn seed(
     Ok(())
 }
 
+/// One visit as the commands list it (indented, no personal data).
+pub(crate) fn wizyta_line(w: &c::WizytaMT) -> String {
+    format!(
+        "  {}  {} – {}  {}  {}  via {}  slot {}",
+        w.id_wizyty.get(),
+        w.poczatek,
+        w.koniec,
+        w.dane.rodzaj_wizyty,
+        w.status,
+        w.kanal,
+        w.dane.id_slotu.get()
+    )
+}
+
 /// Prints the answer (text or JSON) and turns a failed `wynik` into exit code 1, listing the
 /// rule results.
 fn report<O: serde::Serialize + MaWynik>(
@@ -330,17 +344,7 @@ async fn wizyty(args: CerWizytyArgs) -> Result<(), Failure> {
         r.output.wizyta.len()
     );
     for w in &r.output.wizyta {
-        let _ = writeln!(
-            text,
-            "  {}  {} – {}  {}  {}  via {}  slot {}",
-            w.id_wizyty.get(),
-            w.poczatek,
-            w.koniec,
-            w.dane.rodzaj_wizyty,
-            w.status,
-            w.kanal,
-            w.dane.id_slotu.get()
-        );
+        let _ = writeln!(text, "{}", wizyta_line(w));
     }
     report(&r, args.common.json, &[], text)
 }

@@ -739,17 +739,7 @@ mod cer_sandbox {
         let wszystkie = sandbox.wizyty();
         let mut text = format!("wizyty: {}\n", wszystkie.len());
         for w in &wszystkie {
-            let _ = writeln!(
-                text,
-                "  {}  {} – {}  {}  {}  via {}  slot {}",
-                w.id_wizyty.get(),
-                w.poczatek,
-                w.koniec,
-                w.dane.rodzaj_wizyty,
-                w.status,
-                w.kanal,
-                w.dane.id_slotu.get()
-            );
+            let _ = writeln!(text, "{}", cer::wizyta_line(w));
         }
         text
     }
