@@ -216,7 +216,7 @@ pub(super) fn choice(
             const MODEL: &'static [::sdk_runtime::xml::Particle] = #table;
             const CHOICE: bool = true;
             fn read_group(
-                children: &[&::sdk_runtime::xml::Element],
+                children: &[::sdk_runtime::xml::ElementRef<'_>],
                 cx: &mut ::sdk_runtime::xml::ReadContext,
             ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
                 let mut c = cx.choice_content(children, Self::MODEL);
@@ -321,7 +321,7 @@ pub(super) fn polymorphic(
 
         impl ::sdk_runtime::xml::XmlRead for #name {
             fn read_xml(
-                element: &::sdk_runtime::xml::Element,
+                element: ::sdk_runtime::xml::ElementRef<'_>,
                 cx: &mut ::sdk_runtime::xml::ReadContext,
             ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
                 ::std::result::Result::Ok(match element.xsi_type() {

@@ -667,7 +667,7 @@ fn read_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<Toke
     Ok(quote! {
         impl ::sdk_runtime::xml::XmlRead for #name {
             fn read_xml(
-                element: &::sdk_runtime::xml::Element,
+                element: ::sdk_runtime::xml::ElementRef<'_>,
                 cx: &mut ::sdk_runtime::xml::ReadContext,
             ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
                 #body
@@ -697,7 +697,7 @@ fn group_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<Tok
             const MODEL: &'static [::sdk_runtime::xml::Particle] = #table;
             const CHOICE: bool = false;
             fn read_group(
-                children: &[&::sdk_runtime::xml::Element],
+                children: &[::sdk_runtime::xml::ElementRef<'_>],
                 cx: &mut ::sdk_runtime::xml::ReadContext,
             ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
                 let #binding = cx.group_content(children, Self::MODEL);

@@ -45,7 +45,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for UtworzHarmonogramRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -143,7 +143,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for HarmonogramMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -263,7 +263,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorMusMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -384,7 +384,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for SlotMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -601,7 +601,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for UtworzHarmonogramResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -707,7 +707,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikWeryfikacjiRegulyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -859,7 +859,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -931,7 +931,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for KontekstMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(
@@ -1010,7 +1010,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for AtrybutMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(
@@ -1077,7 +1077,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for BledyOperacji {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1117,7 +1117,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZmienHarmonogramRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1213,7 +1213,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZmianaHarmonogramuMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1324,7 +1324,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZmienHarmonogramResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1398,7 +1398,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for PobierzListeHarmonogramowRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1453,7 +1453,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for PobierzListeHarmonogramowResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1502,7 +1502,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for AktywujMusRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1545,7 +1545,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for AktywujMusResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1585,7 +1585,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapiszNaWizyteRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1722,7 +1722,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for DaneWizytyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1833,7 +1833,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorPacjentaMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1912,7 +1912,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for KontaktMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1960,7 +1960,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for SkierowanieMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2008,7 +2008,7 @@ pub mod types {
         ];
         const CHOICE: bool = true;
         fn read_group(
-            children: &[&::sdk_runtime::xml::Element],
+            children: &[::sdk_runtime::xml::ElementRef<'_>],
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             let mut c = cx.choice_content(children, Self::MODEL);
@@ -2126,7 +2126,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for SkierowaniePapieroweMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2176,7 +2176,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorOIDMTOrDerived {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             ::std::result::Result::Ok(
@@ -2319,7 +2319,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorOIDMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2384,7 +2384,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapiszNaWizyteResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2460,7 +2460,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZmienWizyteRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2528,7 +2528,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZmienWizyteResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2592,7 +2592,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdwolajWizyteRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2650,7 +2650,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdwolajWizyteResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2711,7 +2711,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapiszRealizacjeWizytyRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2833,7 +2833,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapiszRealizacjeWizytyResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2906,7 +2906,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for PobierzListeWizytSyncRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2963,7 +2963,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for PobierzListeWizytSyncResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3112,7 +3112,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WizytaMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3341,7 +3341,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapiszDoPoczekalniRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3473,7 +3473,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WpisPoczekalniMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3596,7 +3596,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for KryteriaPoczekalniMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3671,7 +3671,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapiszDoPoczekalniResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3741,7 +3741,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for UsunZPoczekalniRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3786,7 +3786,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for UsunZPoczekalniResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3831,7 +3831,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for PobierzStatusSkierowaniaRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3877,7 +3877,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for PobierzStatusSkierowaniaResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3990,7 +3990,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZasilenieInicjalneRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -4103,7 +4103,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZasilenieInicjalneResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -4149,7 +4149,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for PobierzWynikZasileniaRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -4227,7 +4227,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for PobierzWynikZasileniaResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -4367,7 +4367,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for BladWizytyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);

@@ -56,7 +56,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for PrzekazNotyfikacjeRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -295,7 +295,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WizytaMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -414,7 +414,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorMusMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -573,7 +573,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for DaneWizytyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -739,7 +739,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorPacjentaMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -818,7 +818,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for KontaktMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -866,7 +866,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for SkierowanieMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -914,7 +914,7 @@ pub mod types {
         ];
         const CHOICE: bool = true;
         fn read_group(
-            children: &[&::sdk_runtime::xml::Element],
+            children: &[::sdk_runtime::xml::ElementRef<'_>],
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             let mut c = cx.choice_content(children, Self::MODEL);
@@ -1032,7 +1032,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for SkierowaniePapieroweMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1082,7 +1082,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorOIDMTOrDerived {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             ::std::result::Result::Ok(
@@ -1225,7 +1225,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorOIDMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1406,7 +1406,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for PrzekazNotyfikacjeResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);

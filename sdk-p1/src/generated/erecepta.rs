@@ -77,7 +77,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisRealizacjiReceptyFarmaceutycznejRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -150,7 +150,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for DokumentReceptyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -213,7 +213,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for DokumentRealizacjiReceptyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -301,7 +301,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisRealizacjiReceptyFarmaceutycznejResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -380,7 +380,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for KluczReceptyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -432,7 +432,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikiWeryfikacjiDokumentuReceptyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -517,7 +517,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikWeryfikacjiZbioruRegulMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -710,7 +710,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikWeryfikacjiRegulyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -782,7 +782,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikiWeryfikacjiDokumentuRealizacjiMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -869,7 +869,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -941,7 +941,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for KontekstMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(
@@ -1022,7 +1022,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for AtrybutMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(
@@ -1093,7 +1093,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for BledyOperacji {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1151,7 +1151,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisRealizacjiReceptyRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1222,7 +1222,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisRealizacjiReceptyResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1274,7 +1274,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisPakietuReceptRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1319,7 +1319,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for PakietReceptMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1367,7 +1367,7 @@ pub mod types {
         ];
         const CHOICE: bool = true;
         fn read_group(
-            children: &[&::sdk_runtime::xml::Element],
+            children: &[::sdk_runtime::xml::ElementRef<'_>],
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             let mut c = cx.choice_content(children, Self::MODEL);
@@ -1464,7 +1464,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorZadaniaMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(
@@ -1511,7 +1511,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ReceptyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1599,7 +1599,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ReceptaMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1663,7 +1663,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisPakietuReceptResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1714,7 +1714,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for PotwierdzenieOperacjiZapisuMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1762,7 +1762,7 @@ pub mod types {
         ];
         const CHOICE: bool = true;
         fn read_group(
-            children: &[&::sdk_runtime::xml::Element],
+            children: &[::sdk_runtime::xml::ElementRef<'_>],
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             let mut c = cx.choice_content(children, Self::MODEL);
@@ -1893,7 +1893,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikZapisuPakietuReceptMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -1959,7 +1959,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikWeryfikacjiReceptMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2052,7 +2052,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WeryfikowanaReceptaMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2117,7 +2117,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisPakietuRealizacjiReceptRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2165,7 +2165,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for PakietRealizacjiReceptMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2207,7 +2207,7 @@ pub mod types {
         ];
         const CHOICE: bool = true;
         fn read_group(
-            children: &[&::sdk_runtime::xml::Element],
+            children: &[::sdk_runtime::xml::ElementRef<'_>],
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             let mut c = cx.choice_content(children, Self::MODEL);
@@ -2292,7 +2292,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for RealizacjeReceptWPakiecieMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2383,7 +2383,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for RealizacjaReceptyWPakiecieMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2450,7 +2450,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisPakietuRealizacjiReceptResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2512,7 +2512,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikZapisuPakietuRealizacjiReceptMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2595,7 +2595,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WeryfikowanaRealizacjaMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2679,7 +2679,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlRead
     for ZapisDokumentuAnulowaniaReceptyFarmaceutycznejRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2763,7 +2763,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for DokumentAnulowaniaReceptyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2842,7 +2842,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlRead
     for ZapisDokumentuAnulowaniaReceptyFarmaceutycznejResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2918,7 +2918,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikiWeryfikacjiDokumentuAnulowaniaMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -2983,7 +2983,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisDokumentuAnulowaniaReceptyRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3054,7 +3054,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisDokumentuAnulowaniaReceptyResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3121,7 +3121,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZablokowanieReceptyRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3272,7 +3272,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZablokowanieReceptyResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3324,7 +3324,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieDokumentowRealizacjiReceptRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3455,7 +3455,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for KryteriaWyszukiwaniaDokumentowRealizacjiMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3570,7 +3570,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorUslugodawcyOIDMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3639,7 +3639,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorPracownikaMedycznegoOIDMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3805,7 +3805,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieDokumentowRealizacjiReceptResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -3872,7 +3872,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikiWyszukiwaniaDokumentowRealizacjiMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -4044,7 +4044,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikWyszukiwaniaDokumentowRealizacjiMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -4184,7 +4184,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorDokumentuOIDMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -4237,7 +4237,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieReceptWystawiajacegoRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -4377,7 +4377,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for KryteriaWyszukiwaniaReceptMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -4486,7 +4486,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorUslugobiorcyOIDMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -4555,7 +4555,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for NumerReceptyOIDMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -4680,7 +4680,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieReceptWystawiajacegoResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -4739,7 +4739,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikiWyszukiwaniaReceptMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -4865,7 +4865,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikWyszukiwaniaReceptMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -4959,7 +4959,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieReceptUslugobiorcyRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -5103,7 +5103,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for KryteriaWyszukiwaniaReceptUslugobiorcyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -5207,7 +5207,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieReceptUslugobiorcyResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -5274,7 +5274,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikiWyszukiwaniaReceptUslugobiorcyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -5476,7 +5476,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikWyszukiwaniaReceptUslugobiorcyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -5617,7 +5617,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorPodmiotuOIDMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -5677,7 +5677,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlRead
     for WyszukanieReceptUslugobiorcyDoKonsultacjiRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -5748,7 +5748,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlRead
     for WyszukanieReceptUslugobiorcyDoKonsultacjiResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -5819,7 +5819,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlRead
     for WynikiWyszukiwaniaReceptUslugobiorcyDoKonsultacjiMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -6019,7 +6019,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlRead
     for WynikWyszukiwaniaReceptUslugobiorcyDoKonsultacjiMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -6133,7 +6133,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytReceptyDoKonsultacjiRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -6194,7 +6194,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytReceptyDoKonsultacjiResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -6315,7 +6315,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikOdczytuReceptyDoKonsultacjiMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -6463,7 +6463,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for DaneRealizacjiDoKonsultacjiMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -6537,7 +6537,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieRealizacjiReceptDoKonsultacjiRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -6658,7 +6658,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlRead
     for KryteriaWyszukiwaniaRealizacjiReceptDoKonsultacjiMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -6746,7 +6746,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlRead
     for WyszukanieRealizacjiReceptDoKonsultacjiResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -6815,7 +6815,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlRead
     for WynikWyszukiwaniaRealizacjiReceptUslugobiorcyDoKonsultacjiMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -6884,7 +6884,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieDokumentowAnulowaniaReceptRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -6968,7 +6968,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for KryteriaWyszukiwaniaDokumentowAnulowaniaMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -7042,7 +7042,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieDokumentowAnulowaniaReceptResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -7107,7 +7107,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikiWyszukiwaniaDokumentowAnulowaniaMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -7199,7 +7199,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikWyszukiwaniaDokumentowAnulowaniaMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -7279,7 +7279,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorDokumentuAnulowaniaReceptyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -7329,7 +7329,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WeryfikacjaPakietuReceptRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -7390,7 +7390,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WeryfikacjaPakietuReceptResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -7444,7 +7444,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for PotwierdzenieOperacjiWeryfikacjiMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -7493,7 +7493,7 @@ pub mod types {
         ];
         const CHOICE: bool = true;
         fn read_group(
-            children: &[&::sdk_runtime::xml::Element],
+            children: &[::sdk_runtime::xml::ElementRef<'_>],
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             let mut c = cx.choice_content(children, Self::MODEL);
@@ -7584,7 +7584,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlRead
     for RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -7630,7 +7630,7 @@ pub mod types {
         ];
         const CHOICE: bool = true;
         fn read_group(
-            children: &[&::sdk_runtime::xml::Element],
+            children: &[::sdk_runtime::xml::ElementRef<'_>],
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             let mut c = cx.choice_content(children, Self::MODEL);
@@ -7745,7 +7745,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for NumerIPozycjaReceptyPapierowejMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -7794,7 +7794,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlRead
     for RezygnacjaZRealizacjiReceptyNaLekRecepturowyResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -7839,7 +7839,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlRead
     for PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -7885,7 +7885,7 @@ pub mod types {
         ];
         const CHOICE: bool = true;
         fn read_group(
-            children: &[&::sdk_runtime::xml::Element],
+            children: &[::sdk_runtime::xml::ElementRef<'_>],
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             let mut c = cx.choice_content(children, Self::MODEL);
@@ -7980,7 +7980,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlRead
     for PrzyjecieDoRealizacjiReceptyNaLekRecepturowyResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -8021,7 +8021,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytReceptyDoRealizacjiRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -8077,7 +8077,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytReceptyDoRealizacjiResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -8229,7 +8229,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ReceptaIRealizacjaMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -8354,7 +8354,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytPakietuReceptDoRealizacjiRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -8405,7 +8405,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for KryteriaOdczytuPakietuReceptMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -8454,7 +8454,7 @@ pub mod types {
         ];
         const CHOICE: bool = true;
         fn read_group(
-            children: &[&::sdk_runtime::xml::Element],
+            children: &[::sdk_runtime::xml::ElementRef<'_>],
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             let mut c = cx.choice_content(children, Self::MODEL);
@@ -8544,7 +8544,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytPakietuReceptDoRealizacjiResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -8601,7 +8601,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ReceptyIRealizacjeMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -8657,7 +8657,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytReceptyRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -8715,7 +8715,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytReceptyResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -8851,7 +8851,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ReceptaIWynikWeryfikacjiMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -8966,7 +8966,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytPakietuReceptRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -9016,7 +9016,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for KluczPakietuReceptMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -9072,7 +9072,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytPakietuReceptResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -9131,7 +9131,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for PakietReceptIWynikowWeryfikacjiMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -9199,7 +9199,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytDokumentuRealizacjiReceptyRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -9265,7 +9265,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorDokumentuRealizacjiReceptyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -9328,7 +9328,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytDokumentuRealizacjiReceptyResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -9410,7 +9410,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for RealizacjaReceptyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -9481,7 +9481,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytDokumentuAnulowaniaReceptyRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -9546,7 +9546,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytDokumentuAnulowaniaReceptyResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -9595,7 +9595,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytDanychDostepowychPakietuReceptRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -9653,7 +9653,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytDanychDostepowychPakietuReceptResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -9722,7 +9722,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for KodIKluczePakietuIReceptMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -9792,7 +9792,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for KluczeINumeryReceptMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -9874,7 +9874,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for KluczINumerReceptyMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -9957,7 +9957,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for KluczIKodPakietuReceptMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -10003,7 +10003,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdblokowanieReceptyRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -10046,7 +10046,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for OdblokowanieReceptyResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -10104,7 +10104,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisKorektyDokumentuRealizacjiReceptyRequest {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -10176,7 +10176,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisKorektyDokumentuRealizacjiReceptyResponse {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -10240,7 +10240,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for WynikiWeryfikacjiKorektyDokumentuRealizacjiMT {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);

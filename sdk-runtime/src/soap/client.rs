@@ -299,14 +299,12 @@ impl SoapClient {
         if one_way && (200..300).contains(&status) && raw.iter().all(u8::is_ascii_whitespace) {
             // A one-way operation: an empty 200/202 answer is the expected outcome.
             let mut cx = ReadContext::new();
-            let output =
-                O::read_xml(&crate::xml::Element::new("", ""), &mut cx).map_err(|error| {
-                    SdkError::Decode {
-                        error,
-                        status,
-                        raw: raw.clone(),
-                    }
-                })?;
+            let empty = crate::xml::Document::from_element(&crate::xml::Element::new("", ""));
+            let output = O::read_xml(empty.root(), &mut cx).map_err(|error| SdkError::Decode {
+                error,
+                status,
+                raw: raw.clone(),
+            })?;
             return Ok(Response {
                 output,
                 diagnostics: Vec::new(),
@@ -330,8 +328,9 @@ impl SoapClient {
             return Err(SdkError::Http { status, raw });
         }
         let mut cx = ReadContext::new();
+        let empty = crate::xml::Document::from_element(&crate::xml::Element::new("", ""));
         let output = if one_way {
-            O::read_xml(&crate::xml::Element::new("", ""), &mut cx)
+            O::read_xml(empty.root(), &mut cx)
         } else {
             envelope.read_body::<O>(op.output, &mut cx)
         };
@@ -365,7 +364,7 @@ pub struct NoOutput;
 pub const NO_OUTPUT: ElementName = ElementName::new("", "");
 
 impl XmlRead for NoOutput {
-    fn read_xml(_: &crate::xml::Element, _: &mut ReadContext) -> Result<Self, DecodeError> {
+    fn read_xml(_: crate::xml::ElementRef<'_>, _: &mut ReadContext) -> Result<Self, DecodeError> {
         Ok(Self)
     }
 }

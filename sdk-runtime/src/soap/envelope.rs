@@ -1,8 +1,8 @@
 //! Writing request envelopes strictly and reading response envelopes leniently.
 
 use crate::xml::{
-    self, DecodeError, DecodeErrorKind, DiagnosticKind, Element, ElementName, ReadContext,
-    Validate, XmlRead, XmlWrite, XmlWriter,
+    self, DecodeError, DecodeErrorKind, DiagnosticKind, Document, ElementName, ElementRef,
+    ReadContext, Validate, XmlRead, XmlWrite, XmlWriter,
 };
 
 /// SOAP 1.1 envelope namespace.
@@ -103,17 +103,18 @@ pub fn write_envelope<T: XmlWrite + ?Sized>(
 pub struct Envelope {
     /// The protocol version, from the envelope namespace.
     pub version: SoapVersion,
-    root: Element,
+    doc: Document,
 }
 
 impl Envelope {
     /// Parses an envelope; any prefixes, any encoding declared in the prolog.
     pub fn parse(bytes: &[u8]) -> Result<Self, DecodeError> {
-        let root = xml::parse(bytes).map_err(|e| DecodeError {
+        let doc = Document::parse(bytes).map_err(|e| DecodeError {
             path: "/".to_owned(),
             kind: DecodeErrorKind::Malformed,
             message: e.to_string(),
         })?;
+        let root = doc.root();
         let version = SoapVersion::from_namespace(root.namespace())
             .filter(|_| root.local_name() == "Envelope")
             .ok_or_else(|| DecodeError {
@@ -132,30 +133,34 @@ impl Envelope {
                 message: "the envelope has no Body".to_owned(),
             });
         }
-        Ok(Self { version, root })
+        Ok(Self { version, doc })
+    }
+
+    /// The parsed document.
+    pub fn document(&self) -> &Document {
+        &self.doc
     }
 
     /// The `Envelope` element.
-    pub fn root(&self) -> &Element {
-        &self.root
+    pub fn root(&self) -> ElementRef<'_> {
+        self.doc.root()
     }
 
     /// The `Header` element, if any.
-    pub fn header(&self) -> Option<&Element> {
-        self.root.child(self.version.namespace(), "Header")
+    pub fn header(&self) -> Option<ElementRef<'_>> {
+        self.root().child(self.version.namespace(), "Header")
     }
 
     /// The `Body` element.
-    pub fn body(&self) -> &Element {
-        // `parse` checked that the Body exists; an empty element stands in for the impossible case.
-        static EMPTY: std::sync::OnceLock<Element> = std::sync::OnceLock::new();
-        self.root
-            .child(self.version.namespace(), "Body")
-            .unwrap_or_else(|| EMPTY.get_or_init(|| Element::new("", "Body")))
+    pub fn body(&self) -> ElementRef<'_> {
+        // `parse` checked that the Body exists; the envelope stands in for the impossible case
+        // (its children are not body elements, so nothing would be read from it).
+        let root = self.root();
+        root.child(self.version.namespace(), "Body").unwrap_or(root)
     }
 
     /// The `Fault` element, if the body is a fault.
-    pub fn fault_element(&self) -> Option<&Element> {
+    pub fn fault_element(&self) -> Option<ElementRef<'_>> {
         self.body().child(self.version.namespace(), "Fault")
     }
 
@@ -168,7 +173,7 @@ impl Envelope {
         expected: ElementName,
         cx: &mut ReadContext,
     ) -> Result<T, DecodeError> {
-        cx.enter(&self.root);
+        cx.enter(self.root());
         cx.enter(self.body());
         let result = read_body_in(self.body(), expected, cx);
         cx.leave();
@@ -178,7 +183,7 @@ impl Envelope {
 }
 
 fn read_body_in<T: XmlRead>(
-    body: &Element,
+    body: ElementRef<'_>,
     expected: ElementName,
     cx: &mut ReadContext,
 ) -> Result<T, DecodeError> {
@@ -209,7 +214,7 @@ fn read_body_in<T: XmlRead>(
         },
     };
     for other in body.child_elements() {
-        if !std::ptr::eq(other, chosen) {
+        if other != chosen {
             cx.enter(other);
             cx.diagnose(
                 DiagnosticKind::UnknownElement,

@@ -5,7 +5,7 @@ use std::fmt;
 use bytes::Bytes;
 
 use super::envelope::{Envelope, SoapVersion};
-use crate::xml::{Element, XmlWriter};
+use crate::xml::{Element, ElementRef, XmlWriter};
 
 /// A namespace-qualified fault code such as `{http://schemas.xmlsoap.org/soap/envelope/}Client`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -94,7 +94,7 @@ impl SoapFault {
         let scopes = [env.root(), env.body(), fault];
         // Fault children are unqualified in SOAP 1.1 and qualified in 1.2; servers get this wrong
         // both ways, so children are matched by local name.
-        let text = |e: Option<&Element>| e.map(|e| e.deep_text().trim().to_owned());
+        let text = |e: Option<ElementRef<'_>>| e.map(|e| e.deep_text().trim().to_owned());
         Some(match env.version {
             SoapVersion::V11 => {
                 let code_el = child(fault, "faultcode");
@@ -107,7 +107,7 @@ impl SoapFault {
                     subcodes: Vec::new(),
                     message: text(child(fault, "faultstring")).unwrap_or_default(),
                     actor: text(child(fault, "faultactor")),
-                    detail: child(fault, "detail").cloned(),
+                    detail: child(fault, "detail").map(|d| d.to_element()),
                     http_status,
                     raw,
                 }
@@ -139,7 +139,7 @@ impl SoapFault {
                     subcodes,
                     message,
                     actor: text(child(fault, "Role")),
-                    detail: child(fault, "Detail").cloned(),
+                    detail: child(fault, "Detail").map(|d| d.to_element()),
                     http_status,
                     raw,
                 }
@@ -163,21 +163,21 @@ impl SoapFault {
     }
 }
 
-fn child<'e>(e: &'e Element, name: &str) -> Option<&'e Element> {
+fn child<'d>(e: ElementRef<'d>, name: &str) -> Option<ElementRef<'d>> {
     e.child_elements().find(|c| c.local_name() == name)
 }
 
 /// Resolves `prefix:local` against the declarations of an element and its ancestors.
-fn resolve_qname(text: &str, ancestors: &[&Element], at: &Element) -> FaultCode {
+fn resolve_qname(text: &str, ancestors: &[ElementRef<'_>], at: ElementRef<'_>) -> FaultCode {
     let (prefix, local) = match text.split_once(':') {
         Some((p, l)) => (p, l),
         None => ("", text),
     };
     let found = std::iter::once(at)
         .chain(ancestors.iter().rev().copied())
-        .flat_map(|e| e.namespace_declarations().iter())
-        .find(|(p, _)| p == prefix)
-        .map(|(_, ns)| ns.clone());
+        .flat_map(|e| e.namespace_declarations())
+        .find(|(p, _)| *p == prefix)
+        .map(|(_, ns)| ns.to_owned());
     FaultCode::new(found.unwrap_or_default(), local)
 }
 
@@ -248,7 +248,10 @@ pub fn decode_detail<T: crate::xml::XmlRead>(
     if !entry.is(name.ns, name.local) {
         return None;
     }
-    crate::xml::ReadContext::new().complex_value(entry).ok()
+    let doc = crate::xml::Document::from_element(entry);
+    crate::xml::ReadContext::new()
+        .complex_value(doc.root())
+        .ok()
 }
 
 #[cfg(test)]

@@ -2,7 +2,10 @@
 //! table of [`Particle`]s and reads or writes each field with one call; matching, ordering,
 //! occurrence splitting and diagnostics live here, once, instead of in every generated type.
 
-use super::dom::{Element, Node};
+use smallvec::SmallVec;
+
+use super::Element;
+use super::doc::{ElementRef, NodeRef};
 use super::read::{DecodeError, DecodeErrorKind, DiagnosticKind, ReadContext, XmlRead, XmlText};
 use super::{XSI_NS, XmlWrite, XmlWriter};
 
@@ -115,7 +118,7 @@ pub trait XmlGroup: Sized {
     /// `true` for a choice: each occurrence is one branch.
     const CHOICE: bool;
     /// Reads one occurrence from its child elements.
-    fn read_group(children: &[&Element], cx: &mut ReadContext) -> Result<Self, DecodeError>;
+    fn read_group(children: &[ElementRef<'_>], cx: &mut ReadContext) -> Result<Self, DecodeError>;
     /// Writes one occurrence.
     fn write_group(&self, w: &mut XmlWriter);
 }
@@ -123,9 +126,22 @@ pub trait XmlGroup: Sized {
 /// The children of an element sorted into the slots of a content model.
 #[derive(Debug)]
 pub struct Content<'e> {
-    slots: Vec<Vec<&'e Element>>,
+    /// (slot, element) in document order; a slot taken by a reader is [`TAKEN`]. Inline for
+    /// the usual handful of children: no allocation per element read.
+    items: SmallVec<[(u32, ElementRef<'e>); 16]>,
+    /// Slots never decrease along `items` (the children came in schema order), so each slot's
+    /// elements are one run found by binary search.
+    in_order: bool,
+    /// Slots already read (a bit per slot).
+    taken: SmallVec<[u64; 1]>,
     text: String,
 }
+
+/// A slot number that fits no model (more than `u32::MAX` particles).
+const TAKEN: u32 = u32::MAX;
+
+/// The elements of one slot, as taken by a reader.
+type Taken<'e> = SmallVec<[ElementRef<'e>; 4]>;
 
 impl ReadContext {
     /// Sorts the children of `parent` into the slots of `model`. Unknown elements, elements
@@ -134,17 +150,17 @@ impl ReadContext {
     /// Diagnostics come in document order.
     pub fn content<'e>(
         &mut self,
-        parent: &'e Element,
+        parent: ElementRef<'e>,
         model: &[Particle],
         mixed: bool,
     ) -> Content<'e> {
-        let mut content = Content::new(model.len());
+        let mut content = Content::new();
         let mut last = 0;
         for node in parent.nodes() {
             match node {
-                Node::Element(child) => self.place(model, &mut content, &mut last, child),
-                Node::Text(t) if mixed => content.text.push_str(t),
-                Node::Text(t) => {
+                NodeRef::Element(child) => self.place(model, &mut content, &mut last, child),
+                NodeRef::Text(t) if mixed => content.text.push_str(t),
+                NodeRef::Text(t) => {
                     if !t.trim().is_empty() {
                         self.diagnose(
                             DiagnosticKind::UnexpectedText,
@@ -160,13 +176,13 @@ impl ReadContext {
     /// Sorts already selected children (one occurrence of a group) into the slots of `model`.
     pub fn group_content<'e>(
         &mut self,
-        children: &[&'e Element],
+        children: &[ElementRef<'e>],
         model: &[Particle],
     ) -> Content<'e> {
-        let mut content = Content::new(model.len());
+        let mut content = Content::new();
         let mut last = 0;
         for child in children {
-            self.place(model, &mut content, &mut last, child);
+            self.place(model, &mut content, &mut last, *child);
         }
         content
     }
@@ -180,7 +196,7 @@ impl ReadContext {
     /// accepts as a whole are placed one by one, with diagnostics, as in a sequence.
     pub fn choice_content<'e>(
         &mut self,
-        children: &[&'e Element],
+        children: &[ElementRef<'e>],
         model: &[Particle],
     ) -> Content<'e> {
         let fits = |branch: &Particle| -> Option<(usize, usize, usize)> {
@@ -224,10 +240,11 @@ impl ReadContext {
             .min();
         match best {
             Some((_, branch)) if !children.is_empty() => {
-                let mut content = Content::new(model.len());
-                if let Some(slot) = content.slots.get_mut(branch) {
-                    slot.extend(children.iter().copied());
-                }
+                let mut content = Content::new();
+                let slot = u32::try_from(branch).unwrap_or(TAKEN);
+                content
+                    .items
+                    .extend(children.iter().map(|child| (slot, *child)));
                 content
             }
             _ => self.group_content(children, model),
@@ -241,7 +258,7 @@ impl ReadContext {
         model: &[Particle],
         content: &mut Content<'e>,
         last: &mut usize,
-        child: &'e Element,
+        child: ElementRef<'e>,
     ) {
         let (ns, local) = (child.namespace(), child.local_name());
         let Some((index, exact)) = slot_of(model, ns, local) else {
@@ -270,15 +287,13 @@ impl ReadContext {
             );
         }
         *last = (*last).max(index);
-        if let Some(slot) = content.slots.get_mut(index) {
-            slot.push(child);
-        }
+        content.push(index, child);
     }
 
     /// A required attribute.
     pub fn attr_one<T: XmlText>(
         &mut self,
-        element: &Element,
+        element: ElementRef<'_>,
         ns: &str,
         local: &str,
     ) -> Result<T, DecodeError> {
@@ -289,7 +304,7 @@ impl ReadContext {
     /// An optional attribute.
     pub fn attr_opt<T: XmlText>(
         &mut self,
-        element: &Element,
+        element: ElementRef<'_>,
         ns: &str,
         local: &str,
     ) -> Result<Option<T>, DecodeError> {
@@ -346,7 +361,11 @@ fn near(model: &[Particle], ns: &str, local: &str, prev: &[usize]) -> Option<Vec
 
 /// For a choice: the path of the last of `elements` if all of them fit one occurrence of the
 /// branch `branch`, in order.
-fn fits_branch(model: &[Particle], branch: usize, elements: &[&Element]) -> Option<Vec<usize>> {
+fn fits_branch(
+    model: &[Particle],
+    branch: usize,
+    elements: &[ElementRef<'_>],
+) -> Option<Vec<usize>> {
     let mut prev: Option<Vec<usize>> = None;
     for e in elements {
         let (ns, local) = (e.namespace(), e.local_name());
@@ -426,17 +445,27 @@ fn continues(model: &[Particle], choice: bool, prev: &[usize], new: &[usize]) ->
     }
 }
 
-fn is_nil(e: &Element) -> bool {
+fn is_nil(e: ElementRef<'_>) -> bool {
     e.attribute(XSI_NS, "nil")
         .is_some_and(|v| matches!(v.trim(), "true" | "1"))
 }
 
 impl<'e> Content<'e> {
-    fn new(slots: usize) -> Self {
+    fn new() -> Self {
         Self {
-            slots: vec![Vec::new(); slots],
+            items: SmallVec::new(),
+            in_order: true,
+            taken: SmallVec::new(),
             text: String::new(),
         }
+    }
+
+    fn push(&mut self, slot: usize, child: ElementRef<'e>) {
+        let slot = u32::try_from(slot).unwrap_or(TAKEN);
+        if self.items.last().is_some_and(|(s, _)| *s > slot) {
+            self.in_order = false;
+        }
+        self.items.push((slot, child));
     }
 
     /// The text of mixed content (all character data, concatenated in document order).
@@ -446,32 +475,100 @@ impl<'e> Content<'e> {
 
     /// The first slot that received elements (a choice's branch).
     pub fn branch(&self) -> Option<usize> {
-        self.slots.iter().position(|s| !s.is_empty())
+        self.items
+            .iter()
+            .filter(|(s, _)| *s != TAKEN && !self.is_taken(*s))
+            .map(|(s, _)| *s as usize)
+            .min()
     }
 
     /// Reports the elements of every other non-empty slot (another branch of a choice).
     pub fn others(&self, cx: &mut ReadContext, chosen: usize) {
-        for (i, slot) in self.slots.iter().enumerate() {
-            if i != chosen {
-                for e in slot {
-                    cx.diagnose_child_at(
-                        e,
-                        DiagnosticKind::UnknownElement,
-                        "element of another branch of a choice; skipped".to_owned(),
-                    );
-                }
-            }
+        let mut others: SmallVec<[(u32, ElementRef<'e>); 16]> = self
+            .items
+            .iter()
+            .filter(|(s, _)| *s != TAKEN && *s as usize != chosen && !self.is_taken(*s))
+            .copied()
+            .collect();
+        // Slot by slot, each in document order.
+        others.sort_by_key(|(s, _)| *s);
+        for (_, e) in others {
+            cx.diagnose_child_at(
+                e,
+                DiagnosticKind::UnknownElement,
+                "element of another branch of a choice; skipped".to_owned(),
+            );
         }
     }
 
-    fn take(&mut self, slot: usize) -> Vec<&'e Element> {
-        self.slots
-            .get_mut(slot)
-            .map(std::mem::take)
-            .unwrap_or_default()
+    /// The elements of `slot` in document order; the slot is empty afterwards.
+    fn take(&mut self, slot: usize) -> Taken<'e> {
+        let Ok(slot32) = u32::try_from(slot) else {
+            return Taken::new();
+        };
+        if self.is_taken(slot32) {
+            return Taken::new();
+        }
+        self.mark_taken(slot);
+        if self.in_order {
+            let start = self.items.partition_point(|(s, _)| *s < slot32);
+            self.items
+                .get(start..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|(s, _)| *s == slot32)
+                .map(|(_, e)| *e)
+                .collect()
+        } else {
+            self.items
+                .iter()
+                .filter(|(s, _)| *s == slot32)
+                .map(|(_, e)| *e)
+                .collect()
+        }
     }
 
-    fn first(&mut self, cx: &mut ReadContext, slot: usize) -> Option<&'e Element> {
+    fn mark_taken(&mut self, slot: usize) {
+        let (word, bit) = (slot / 64, slot % 64);
+        if self.taken.len() <= word {
+            self.taken.resize(word + 1, 0);
+        }
+        if let Some(w) = self.taken.get_mut(word) {
+            *w |= 1 << bit;
+        }
+    }
+
+    fn is_taken(&self, slot: u32) -> bool {
+        let slot = slot as usize;
+        self.taken
+            .get(slot / 64)
+            .is_some_and(|w| w & (1 << (slot % 64)) != 0)
+    }
+
+    fn first(&mut self, cx: &mut ReadContext, slot: usize) -> Option<ElementRef<'e>> {
+        if self.in_order && !self.is_taken(u32::try_from(slot).unwrap_or(TAKEN)) {
+            // The usual case, without collecting: the first of the slot's run, and a
+            // diagnostic for each further one.
+            let slot32 = u32::try_from(slot).unwrap_or(TAKEN);
+            self.mark_taken(slot);
+            let start = self.items.partition_point(|(s, _)| *s < slot32);
+            let mut run = self
+                .items
+                .get(start..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|(s, _)| *s == slot32)
+                .map(|(_, e)| *e);
+            let first = run.next();
+            for dup in run {
+                cx.diagnose_child_at(
+                    dup,
+                    DiagnosticKind::Duplicate,
+                    "element occurs more than once; the first is kept".to_owned(),
+                );
+            }
+            return first;
+        }
         let all = self.take(slot);
         let mut it = all.into_iter();
         let first = it.next();
@@ -608,12 +705,12 @@ impl<'e> Content<'e> {
 
     /// An optional `xs:any` element.
     pub fn any_opt(&mut self, cx: &mut ReadContext, slot: usize) -> Option<Element> {
-        self.first(cx, slot).cloned()
+        self.first(cx, slot).map(|e| e.to_element())
     }
 
     /// Repeated `xs:any` elements.
     pub fn any_many(&mut self, slot: usize) -> Vec<Element> {
-        self.take(slot).into_iter().cloned().collect()
+        self.take(slot).iter().map(ElementRef::to_element).collect()
     }
 
     /// A required model group.
@@ -653,7 +750,7 @@ impl<'e> Content<'e> {
     ) -> Result<Vec<T>, DecodeError> {
         let all = self.take(slot);
         let mut out = Vec::new();
-        let mut current: Vec<&Element> = Vec::new();
+        let mut current: Vec<ElementRef<'e>> = Vec::new();
         let mut last: Option<Vec<usize>> = None;
         for e in all {
             let path = match &last {
@@ -668,7 +765,7 @@ impl<'e> Content<'e> {
                 // The occurrence so far may belong to a later branch that also takes this
                 // element (HL7's IVL: `width` then `high` is `{width, high?}`, not the first
                 // branch's `(width | high)`).
-                let mut with: Vec<&Element> = current.clone();
+                let mut with: Vec<ElementRef<'e>> = current.clone();
                 with.push(e);
                 if let Some(p) = (0..T::MODEL.len()).find_map(|b| fits_branch(T::MODEL, b, &with)) {
                     continues = true;
@@ -818,8 +915,12 @@ pub fn list_from_text<T: XmlText>(text: &str) -> Result<Vec<T>, super::ValueErro
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::super::dom::parse;
+    use super::super::doc::Document;
     use super::*;
+
+    fn parse(xml: &[u8]) -> Result<Document, super::super::ParseError> {
+        Document::parse(xml)
+    }
 
     const MODEL: &[Particle] = &[Particle::one("urn:a", "x"), Particle::one("urn:a", "y")];
 
@@ -829,8 +930,8 @@ mod tests {
             parse(br#"<r xmlns="urn:a"><y>2</y><extra/><x xmlns="urn:other">1</x> stray </r>"#)
                 .unwrap();
         let mut cx = ReadContext::new();
-        cx.enter(&doc);
-        let mut c = cx.content(&doc, MODEL, false);
+        cx.enter(doc.root());
+        let mut c = cx.content(doc.root(), MODEL, false);
         assert_eq!(
             c.text_opt::<String>(&mut cx, 0).unwrap().as_deref(),
             Some("1")
@@ -866,7 +967,7 @@ mod tests {
     fn a_choice_takes_the_branch_that_fits_all_children() {
         let branch_of = |xml: &[u8]| {
             let doc = parse(xml).unwrap();
-            let children: Vec<&Element> = doc.child_elements().collect();
+            let children: Vec<ElementRef<'_>> = doc.root().child_elements().collect();
             let mut cx = ReadContext::new();
             let c = cx.choice_content(&children, CHOICE);
             (c.branch(), cx.diagnostics().len())
@@ -906,7 +1007,7 @@ mod tests {
             ),
         ];
         let doc = parse(br#"<r xmlns="urn:a"><width/></r>"#).unwrap();
-        let children: Vec<&Element> = doc.child_elements().collect();
+        let children: Vec<ElementRef<'_>> = doc.root().child_elements().collect();
         let mut cx = ReadContext::new();
         assert_eq!(cx.choice_content(&children, IVL).branch(), Some(2));
         // No branch accepts an unknown element: placed one by one, with a diagnostic.
@@ -920,7 +1021,10 @@ mod tests {
     impl XmlGroup for Occurrence {
         const MODEL: &'static [Particle] = &[Particle::one("urn:a", "len"), Particle::any(false)];
         const CHOICE: bool = true;
-        fn read_group(children: &[&Element], _: &mut ReadContext) -> Result<Self, DecodeError> {
+        fn read_group(
+            children: &[ElementRef<'_>],
+            _: &mut ReadContext,
+        ) -> Result<Self, DecodeError> {
             Ok(Self(children.len()))
         }
         fn write_group(&self, _: &mut XmlWriter) {}
@@ -933,7 +1037,7 @@ mod tests {
         let doc =
             parse(br#"<r xmlns="urn:a" xmlns:o="urn:o"><o:x/><o:y/><len>1</len></r>"#).unwrap();
         let mut cx = ReadContext::new();
-        let mut c = cx.content(&doc, MODEL, false);
+        let mut c = cx.content(doc.root(), MODEL, false);
         let occurrences: Vec<usize> = c
             .group_many::<Occurrence>(&mut cx, 0)
             .unwrap()

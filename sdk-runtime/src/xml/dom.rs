@@ -8,11 +8,6 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use quick_xml::XmlVersion;
-use quick_xml::events::Event;
-use quick_xml::name::ResolveResult;
-use quick_xml::reader::NsReader;
-
 /// Deepest element nesting accepted; protects the recursive readers from hostile input.
 pub const MAX_DEPTH: usize = 256;
 
@@ -22,7 +17,6 @@ pub const MAX_DEPTH: usize = 256;
 /// declarations and source positions do not count.
 #[derive(Clone)]
 pub struct Element {
-    // Names are shared (one allocation per distinct name in a document, not per element).
     ns: Arc<str>,
     local: Arc<str>,
     prefix: Option<Arc<str>>,
@@ -112,6 +106,42 @@ impl Element {
             offset: 0,
             end: 0,
         }
+    }
+
+    /// An element as parsed (see [`super::ElementRef::to_element`]).
+    pub(crate) fn from_parts(
+        ns: &str,
+        local: &str,
+        prefix: Option<&str>,
+        span: std::ops::Range<usize>,
+    ) -> Self {
+        Self {
+            ns: Arc::from(ns),
+            local: Arc::from(local),
+            prefix: prefix.map(Arc::from),
+            attrs: Vec::new(),
+            nodes: Vec::new(),
+            ns_decls: Vec::new(),
+            xsi_type: None,
+            offset: span.start,
+            end: span.end,
+        }
+    }
+
+    pub(crate) fn push_attribute(&mut self, ns: &str, local: &str, value: &str) {
+        self.attrs.push(Attribute {
+            ns: ns.to_owned(),
+            local: local.to_owned(),
+            value: value.to_owned(),
+        });
+    }
+
+    pub(crate) fn push_namespace_declaration(&mut self, prefix: &str, ns: &str) {
+        self.ns_decls.push((prefix.to_owned(), ns.to_owned()));
+    }
+
+    pub(crate) fn set_xsi_type(&mut self, ns: &str, local: &str) {
+        self.xsi_type = Some((ns.to_owned(), local.to_owned()));
     }
 
     /// The type named by the element's `xsi:type` (namespace, local name), resolved with the
@@ -295,205 +325,7 @@ pub fn parse(input: &[u8]) -> Result<Element, ParseError> {
 
 /// Parses a document held in a string and returns its root element.
 pub fn parse_str(text: &str) -> Result<Element, ParseError> {
-    let mut reader = NsReader::from_str(text);
-    let mut names = Names::default();
-    let mut stack: Vec<Element> = Vec::new();
-    let mut root: Option<Element> = None;
-    loop {
-        let offset = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-        let err = |message: String| ParseError { offset, message };
-        let (resolved, event) = reader
-            .read_resolved_event()
-            .map_err(|e| err(e.to_string()))?;
-        let is_empty = matches!(event, Event::Empty(_));
-        let element_ns = match event {
-            Event::Start(_) | Event::Empty(_) => {
-                Some(namespace_str(&resolved).map(|ns| names.get(ns)))
-            }
-            _ => None,
-        };
-        let after = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-        match event {
-            Event::Start(start) | Event::Empty(start) => {
-                if root.is_some() {
-                    return Err(err("content after the root element".to_owned()));
-                }
-                if stack.len() >= MAX_DEPTH {
-                    return Err(err(format!("elements nested deeper than {MAX_DEPTH}")));
-                }
-                let ns = match element_ns {
-                    Some(ns) => ns.map_err(err)?,
-                    None => names.get(""),
-                };
-                let qname = start.name();
-                let prefix = qname.prefix().map(|p| names.get(p.as_ref()));
-                let local = names.get(qname.local_name().as_ref());
-                let mut element = Element {
-                    ns,
-                    local,
-                    prefix,
-                    attrs: Vec::new(),
-                    nodes: Vec::new(),
-                    ns_decls: Vec::new(),
-                    xsi_type: None,
-                    offset,
-                    end: after,
-                };
-                for attr in start.attributes() {
-                    let attr = attr.map_err(|e| err(e.to_string()))?;
-                    let key = attr.key.as_ref();
-                    let value = attr
-                        .normalized_value(XmlVersion::Implicit1_0)
-                        .map_err(|e| err(e.to_string()))?
-                        .into_owned();
-                    if key == "xmlns" {
-                        element.ns_decls.push((String::new(), value));
-                        continue;
-                    }
-                    if let Some(p) = key.strip_prefix("xmlns:") {
-                        element.ns_decls.push((p.to_owned(), value));
-                        continue;
-                    }
-                    let (attr_ns, attr_local) = reader.resolver().resolve_attribute(attr.key);
-                    let attr_ns = namespace_of(&attr_ns).map_err(err)?;
-                    if attr_ns == super::XSI_NS && attr_local.as_ref() == "type" {
-                        // A QName value: its prefix (or the default namespace) resolves here.
-                        let qname = quick_xml::name::QName(value.trim());
-                        let (type_ns, type_local) = reader.resolver().resolve_element(qname);
-                        // An unbound prefix is the sender's mistake: kept as no namespace, and
-                        // the reader reports the type as unknown.
-                        let type_ns = namespace_of(&type_ns).unwrap_or_default();
-                        let type_local = type_local.as_ref().to_owned();
-                        element.xsi_type = Some((type_ns, type_local));
-                    }
-                    element.attrs.push(Attribute {
-                        ns: attr_ns,
-                        local: attr_local.as_ref().to_owned(),
-                        value,
-                    });
-                }
-                if is_empty {
-                    close(&mut stack, &mut root, element);
-                } else {
-                    stack.push(element);
-                }
-            }
-            Event::End(_) => {
-                let Some(mut element) = stack.pop() else {
-                    return Err(err("unexpected end tag".to_owned()));
-                };
-                element.end = after;
-                close(&mut stack, &mut root, element);
-            }
-            Event::Text(t) => push_text(&mut stack, &t.xml10_content(), offset)?,
-            Event::CData(c) => {
-                let raw = c.into_inner();
-                push_text(&mut stack, &raw, offset)?;
-            }
-            Event::GeneralRef(r) => {
-                let text = if r.is_char_ref() {
-                    match r.resolve_char_ref() {
-                        Ok(Some(c)) => c.to_string(),
-                        _ => return Err(err("invalid character reference".to_owned())),
-                    }
-                } else {
-                    let name = r.xml10_content();
-                    match quick_xml::escape::resolve_predefined_entity(&name) {
-                        Some(s) => s.to_owned(),
-                        None => return Err(err(format!("undefined entity &{name};"))),
-                    }
-                };
-                push_text(&mut stack, &text, offset)?;
-            }
-            Event::DocType(_) => {
-                // SOAP forbids DTDs (SOAP 1.1 §3, SOAP 1.2 part 1 §5); refusing them also rules
-                // out entity-expansion attacks.
-                return Err(err("document type declarations are not allowed".to_owned()));
-            }
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
-            Event::Eof => break,
-        }
-    }
-    if !stack.is_empty() {
-        return Err(ParseError {
-            offset: text.len(),
-            message: "unexpected end of input (unclosed elements)".to_owned(),
-        });
-    }
-    root.ok_or(ParseError {
-        offset: 0,
-        message: "no root element".to_owned(),
-    })
-}
-
-/// The names of one document, shared: the first [`Names::KEPT`] distinct names are allocated
-/// once and found again by a short linear search (names are few and short: cheaper than a
-/// hash, and bounded whatever a hostile document holds); later ones are allocated per use.
-#[derive(Default)]
-struct Names(Vec<Arc<str>>);
-
-impl Names {
-    const KEPT: usize = 64;
-
-    fn get(&mut self, name: &str) -> Arc<str> {
-        if let Some(k) = self
-            .0
-            .iter()
-            .find(|k| k.len() == name.len() && ***k == *name)
-        {
-            return Arc::clone(k);
-        }
-        let k: Arc<str> = Arc::from(name);
-        if self.0.len() < Self::KEPT {
-            self.0.push(Arc::clone(&k));
-        }
-        k
-    }
-}
-
-fn namespace_str<'r>(resolved: &ResolveResult<'r>) -> Result<&'r str, String> {
-    match resolved {
-        ResolveResult::Bound(ns) => Ok(ns.0),
-        ResolveResult::Unbound => Ok(""),
-        ResolveResult::Unknown(prefix) => Err(format!("undeclared namespace prefix `{prefix}`")),
-    }
-}
-
-fn namespace_of(resolved: &ResolveResult<'_>) -> Result<String, String> {
-    match resolved {
-        ResolveResult::Bound(ns) => Ok(ns.0.to_owned()),
-        ResolveResult::Unbound => Ok(String::new()),
-        ResolveResult::Unknown(prefix) => Err(format!("undeclared namespace prefix `{prefix}`")),
-    }
-}
-
-fn close(stack: &mut [Element], root: &mut Option<Element>, element: Element) {
-    match stack.last_mut() {
-        Some(parent) => parent.nodes.push(Node::Element(element)),
-        None => *root = Some(element),
-    }
-}
-
-fn push_text(stack: &mut [Element], text: &str, offset: usize) -> Result<(), ParseError> {
-    if text.is_empty() {
-        return Ok(());
-    }
-    match stack.last_mut() {
-        Some(parent) => {
-            // Adjacent text, entity and CDATA events form one text node.
-            if let Some(Node::Text(prev)) = parent.nodes.last_mut() {
-                prev.push_str(text);
-            } else {
-                parent.nodes.push(Node::Text(text.to_owned()));
-            }
-            Ok(())
-        }
-        None if text.trim().is_empty() => Ok(()),
-        None => Err(ParseError {
-            offset,
-            message: "text outside the root element".to_owned(),
-        }),
-    }
+    Ok(super::doc::Document::parse_str(text)?.root().to_element())
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! complex types, [`Validate`] for checks before sending).
 
 mod content;
+mod doc;
 mod dom;
 mod read;
 mod validate;
@@ -16,6 +17,7 @@ pub use content::{
     put_complex_all, put_complex_all_nil, put_complex_nil, put_complex_opt, put_group, put_text,
     put_text_all, put_text_all_nil, put_text_nil, put_text_opt,
 };
+pub use doc::{AttributeRef, Document, ElementRef, NodeRef};
 pub use dom::{Attribute, Element, MAX_DEPTH, Node, ParseError, decode, parse, parse_str};
 pub use read::{
     DecodeError, DecodeErrorKind, Diagnostic, DiagnosticKind, ElementName, ReadContext, ValueError,

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use super::dom::Element;
+use super::doc::ElementRef;
 
 /// A deviation from the schema that did not stop decoding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,7 +128,7 @@ pub struct ReadContext {
     diagnostics: Vec<Diagnostic>,
     /// The element whose `xsi:type` a polymorphic type interpreted (by address), so that the
     /// type it dispatched to does not report it again.
-    xsi_type_taken: Option<usize>,
+    xsi_type_taken: Option<(usize, u32)>,
 }
 
 impl ReadContext {
@@ -167,7 +167,7 @@ impl ReadContext {
     }
 
     /// Enters an element (for paths).
-    pub fn enter(&mut self, element: &Element) {
+    pub fn enter(&mut self, element: ElementRef<'_>) {
         self.push_step(element.local_name());
     }
 
@@ -188,7 +188,7 @@ impl ReadContext {
 
     pub(crate) fn diagnose_child_at(
         &mut self,
-        child: &Element,
+        child: ElementRef<'_>,
         kind: DiagnosticKind,
         message: String,
     ) {
@@ -220,7 +220,7 @@ impl ReadContext {
     }
 
     /// Reads a simple value from an element's text, leniently.
-    pub fn text_value<T: XmlText>(&mut self, element: &Element) -> Result<T, DecodeError> {
+    pub fn text_value<T: XmlText>(&mut self, element: ElementRef<'_>) -> Result<T, DecodeError> {
         self.enter(element);
         let result = self.text_value_here(element);
         self.leave();
@@ -229,11 +229,14 @@ impl ReadContext {
 
     /// Reads the simple content of the element the context is positioned at (for complex types
     /// with simple content, whose text is the value).
-    pub fn own_text_value<T: XmlText>(&mut self, element: &Element) -> Result<T, DecodeError> {
+    pub fn own_text_value<T: XmlText>(
+        &mut self,
+        element: ElementRef<'_>,
+    ) -> Result<T, DecodeError> {
         self.text_value_here(element)
     }
 
-    fn text_value_here<T: XmlText>(&mut self, element: &Element) -> Result<T, DecodeError> {
+    fn text_value_here<T: XmlText>(&mut self, element: ElementRef<'_>) -> Result<T, DecodeError> {
         let text = if element.has_child_elements() {
             self.diagnose(
                 DiagnosticKind::UnexpectedChildElements,
@@ -250,7 +253,7 @@ impl ReadContext {
     /// Reads a simple value from an attribute, leniently.
     pub fn attribute_value<T: XmlText>(
         &mut self,
-        element: &Element,
+        element: ElementRef<'_>,
         ns: &str,
         local: &str,
     ) -> Result<Option<T>, DecodeError> {
@@ -270,7 +273,7 @@ impl ReadContext {
     }
 
     /// Reads a complex value from an element.
-    pub fn complex_value<T: XmlRead>(&mut self, element: &Element) -> Result<T, DecodeError> {
+    pub fn complex_value<T: XmlRead>(&mut self, element: ElementRef<'_>) -> Result<T, DecodeError> {
         self.enter(element);
         let result = T::read_xml(element, self);
         self.leave();
@@ -288,10 +291,13 @@ impl ReadContext {
 
     /// Records attributes of `element` that are not in `known`. Namespace declarations and
     /// `xsi:` attributes are not unknown; an `xsi:type` is reported as not interpreted.
-    pub fn check_attributes(&mut self, element: &Element, known: &[ElementName]) {
+    pub fn check_attributes(&mut self, element: ElementRef<'_>, known: &[ElementName]) {
+        if !element.has_attributes() && self.xsi_type_taken.is_none() {
+            return;
+        }
         for attr in element.attributes() {
             if attr.ns == super::XSI_NS {
-                let taken = self.xsi_type_taken == Some(std::ptr::from_ref(element) as usize);
+                let taken = self.xsi_type_taken == Some(element.key());
                 if attr.local == "type" && !taken {
                     let message = format!(
                         "xsi:type `{}` is not interpreted; the content is read with the declared type",
@@ -309,15 +315,15 @@ impl ReadContext {
                 self.diagnose(DiagnosticKind::UnknownAttribute, message);
             }
         }
-        if self.xsi_type_taken == Some(std::ptr::from_ref(element) as usize) {
+        if self.xsi_type_taken == Some(element.key()) {
             self.xsi_type_taken = None;
         }
     }
 
     /// Marks the `xsi:type` of `element` as interpreted: a polymorphic type read the element
     /// as the derived type it names, so that type's attribute check does not report it.
-    pub fn take_xsi_type(&mut self, element: &Element) {
-        self.xsi_type_taken = Some(std::ptr::from_ref(element) as usize);
+    pub fn take_xsi_type(&mut self, element: ElementRef<'_>) {
+        self.xsi_type_taken = Some(element.key());
     }
 }
 
@@ -384,7 +390,7 @@ pub trait XmlWrite {
 /// Reads a complex value from an element.
 pub trait XmlRead: Sized {
     /// Reads the value from `element`; `cx` is positioned at that element.
-    fn read_xml(element: &Element, cx: &mut ReadContext) -> Result<Self, DecodeError>;
+    fn read_xml(element: ElementRef<'_>, cx: &mut ReadContext) -> Result<Self, DecodeError>;
 }
 
 /// A complex value (XSD complex type): written and read as an element's content.
@@ -438,7 +444,7 @@ pub trait XmlElement: XmlType {
 /// Reads `element` as a `T` declared by the element `expected`, leniently: another name is
 /// accepted with a [`DiagnosticKind::UnexpectedRoot`] diagnostic.
 pub fn read_named<T: XmlRead>(
-    element: &Element,
+    element: ElementRef<'_>,
     expected: ElementName,
     cx: &mut ReadContext,
 ) -> Result<T, DecodeError> {
@@ -460,14 +466,14 @@ pub fn read_named<T: XmlRead>(
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use super::super::dom::parse;
+    use super::super::doc::Document;
     use super::*;
 
     #[test]
     fn missing_required_names_the_path() {
         let mut cx = ReadContext::new();
-        let doc = parse(b"<r/>").unwrap();
-        cx.enter(&doc);
+        let doc = Document::parse(b"<r/>").unwrap();
+        cx.enter(doc.root());
         let err = cx.required::<String>(None, "kDatu").unwrap_err();
         assert_eq!(err.path, "/r/kDatu");
         assert_eq!(err.kind, DecodeErrorKind::Missing);

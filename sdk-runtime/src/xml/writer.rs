@@ -23,6 +23,19 @@ pub struct XmlWriter {
     tag_open: bool,
     prefix_base: String,
     next_prefix: usize,
+    /// The outermost open element written with [`XmlWriter::start`]: namespaces first needed
+    /// below it are declared on it, once, instead of on every element that uses them (a list
+    /// of 300 records would otherwise declare its namespace 300 times).
+    anchor: Option<Anchor>,
+}
+
+/// Where hoisted namespace declarations go.
+#[derive(Debug, Clone, Copy)]
+struct Anchor {
+    /// Depth of the anchor element (1 = the document element).
+    depth: usize,
+    /// Byte position in the output just before the `>` of its start tag, once written.
+    insert_at: Option<usize>,
 }
 
 impl Default for XmlWriter {
@@ -48,6 +61,7 @@ impl XmlWriter {
             tag_open: false,
             prefix_base: base.to_owned(),
             next_prefix: first,
+            anchor: None,
         }
     }
 
@@ -59,6 +73,12 @@ impl XmlWriter {
 
     fn close_start_tag(&mut self) {
         if self.tag_open {
+            if let Some(anchor) = &mut self.anchor
+                && anchor.depth == self.open.len()
+                && anchor.insert_at.is_none()
+            {
+                anchor.insert_at = Some(self.out.len());
+            }
             self.out.push('>');
             self.tag_open = false;
         }
@@ -78,11 +98,58 @@ impl XmlWriter {
         }
     }
 
+    /// Binds a new prefix (`preferred` when it is free, else a fresh one) for `ns`, for an
+    /// element at `depth` whose start tag is being written: declared on the anchor when the
+    /// element lies below it (the anchor's start tag is complete then), else on the element
+    /// itself (`local` is `true`; the caller writes the declaration).
+    fn bind(&mut self, ns: &str, preferred: Option<&str>, depth: usize) -> (String, bool) {
+        let prefix = match preferred {
+            Some(p) if !self.bindings.iter().any(|(b, _, _)| b == p) => p.to_owned(),
+            _ => self.fresh_prefix(),
+        };
+        if let Some(Anchor {
+            depth: at,
+            insert_at: Some(pos),
+        }) = self.anchor
+            && at < depth
+        {
+            let mut decl = String::with_capacity(prefix.len() + ns.len() + 10);
+            decl.push_str(" xmlns:");
+            decl.push_str(&prefix);
+            decl.push_str("=\"");
+            escape_attr_into(&mut decl, ns);
+            decl.push('"');
+            if self.out.is_char_boundary(pos) {
+                self.out.insert_str(pos, &decl);
+                if let Some(anchor) = &mut self.anchor {
+                    anchor.insert_at = Some(pos + decl.len());
+                }
+                // Bindings stay ordered outermost first: this one goes after the anchor's own.
+                let place = self
+                    .bindings
+                    .iter()
+                    .position(|(_, _, d)| *d > at)
+                    .unwrap_or(self.bindings.len());
+                self.bindings
+                    .insert(place, (prefix.clone(), ns.to_owned(), at));
+                return (prefix, false);
+            }
+        }
+        self.bindings.push((prefix.clone(), ns.to_owned(), depth));
+        (prefix, true)
+    }
+
     /// Opens an element. `ns` is the namespace name; the empty string means "no namespace"
     /// (an unqualified local element). A prefix is declared on this element if `ns` is not bound.
     pub fn start(&mut self, ns: &str, local: &str) {
         self.close_start_tag();
         let depth = self.open.len() + 1;
+        if self.anchor.is_none() {
+            self.anchor = Some(Anchor {
+                depth,
+                insert_at: None,
+            });
+        }
         let mark = self.names.len();
         let fresh = if ns.is_empty() {
             None
@@ -91,10 +158,10 @@ impl XmlWriter {
             self.names.push(':');
             None
         } else {
-            let prefix = self.fresh_prefix();
+            let (prefix, local_decl) = self.bind(ns, None, depth);
             self.names.push_str(&prefix);
             self.names.push(':');
-            Some(prefix)
+            local_decl.then_some(prefix)
         };
         self.names.push_str(local);
         self.out.push('<');
@@ -102,7 +169,6 @@ impl XmlWriter {
             .push_str(self.names.get(mark..).unwrap_or_default());
         if let Some(prefix) = fresh {
             self.write_xmlns(&prefix, ns);
-            self.bindings.push((prefix, ns.to_owned(), depth));
         }
         self.open.push(mark);
         self.tag_open = true;
@@ -163,15 +229,11 @@ impl XmlWriter {
                 Some(p) => p.to_owned(),
                 None => {
                     // The instance namespace gets its conventional prefix when it is free.
-                    let xsi_free = !self.bindings.iter().any(|(p, _, _)| p == "xsi");
-                    let p = if ns == super::XSI_NS && xsi_free {
-                        "xsi".to_owned()
-                    } else {
-                        self.fresh_prefix()
-                    };
-                    self.write_xmlns(&p, ns);
-                    self.bindings
-                        .push((p.clone(), ns.to_owned(), self.open.len()));
+                    let preferred = (ns == super::XSI_NS).then_some("xsi");
+                    let (p, local_decl) = self.bind(ns, preferred, self.open.len());
+                    if local_decl {
+                        self.write_xmlns(&p, ns);
+                    }
                     p
                 }
             })
@@ -199,10 +261,10 @@ impl XmlWriter {
             let prefix = match self.lookup(ns) {
                 Some(p) => p.to_owned(),
                 None => {
-                    let p = self.fresh_prefix();
-                    self.write_xmlns(&p, ns);
-                    self.bindings
-                        .push((p.clone(), ns.to_owned(), self.open.len()));
+                    let (p, local_decl) = self.bind(ns, None, self.open.len());
+                    if local_decl {
+                        self.write_xmlns(&p, ns);
+                    }
                     p
                 }
             };
@@ -249,6 +311,9 @@ impl XmlWriter {
         self.names.truncate(mark);
         while self.bindings.last().is_some_and(|(_, _, d)| *d >= depth) {
             self.bindings.pop();
+        }
+        if self.anchor.is_some_and(|a| a.depth >= depth) {
+            self.anchor = None;
         }
     }
 
@@ -362,6 +427,7 @@ fn escape_into(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use proptest::prelude::*;
 
@@ -444,24 +510,61 @@ mod tests {
         assert_eq!(
             xml,
             "<soap:Envelope xmlns:soap=\"urn:env\"><soap:Body xmlns:ns1=\"urn:a\">\
-             <ns1:root id=\"a&quot;b&lt;c\"><ns1:x>1 &lt; 2 &amp; 3</ns1:x>\
-             <ns2:y xmlns:ns2=\"urn:b\"/><plain/></ns1:root></soap:Body></soap:Envelope>"
+             <ns1:root id=\"a&quot;b&lt;c\" xmlns:ns2=\"urn:b\"><ns1:x>1 &lt; 2 &amp; 3</ns1:x>\
+             <ns2:y/><plain/></ns1:root></soap:Body></soap:Envelope>"
         );
     }
 
     #[test]
-    fn prefix_scope_ends_with_its_element() {
+    fn namespaces_first_needed_below_the_outermost_element_are_declared_on_it() {
         let mut w = XmlWriter::with_prefixes("ns", 0);
         w.start("", "r");
-        w.start("urn:a", "a");
-        w.end();
-        w.start("urn:a", "b");
-        w.end();
+        w.attr("", "id", "1");
+        for _ in 0..3 {
+            w.start("urn:a", "a");
+            w.start("urn:b", "b");
+            w.attr(crate::xml::XSI_NS, "nil", "true");
+            w.end();
+            w.end();
+        }
         let xml = w.finish();
-        // The binding made on <a> is out of scope at <b>, so <b> declares again.
+        // Siblings share the declarations instead of repeating them (and their prefixes).
         assert_eq!(
             xml,
-            "<r><ns0:a xmlns:ns0=\"urn:a\"/><ns1:b xmlns:ns1=\"urn:a\"/></r>"
+            "<r id=\"1\" xmlns:ns0=\"urn:a\" xmlns:ns1=\"urn:b\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\
+             <ns0:a><ns1:b xsi:nil=\"true\"/></ns0:a><ns0:a><ns1:b xsi:nil=\"true\"/></ns0:a>\
+             <ns0:a><ns1:b xsi:nil=\"true\"/></ns0:a></r>"
         );
+        assert!(crate::xml::parse(xml.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn each_message_part_declares_its_own_namespaces() {
+        let mut w = XmlWriter::new();
+        w.start_prefixed("soap", "urn:env", "Envelope");
+        w.start_prefixed("soap", "urn:env", "Header");
+        w.start("urn:h", "h");
+        w.leaf("urn:x", "x", "1");
+        w.end();
+        w.end();
+        w.start_prefixed("soap", "urn:env", "Body");
+        w.start("urn:b", "b");
+        w.leaf("urn:x", "x", "2");
+        w.start("urn:b", "c");
+        // A prefix the caller pins below the anchor stays where it is declared.
+        w.declare("p", "urn:p");
+        w.leaf("urn:p", "d", "3");
+        w.end();
+        w.leaf("urn:p", "e", "4");
+        let xml = w.finish();
+        assert_eq!(
+            xml,
+            "<soap:Envelope xmlns:soap=\"urn:env\"><soap:Header>\
+             <ns1:h xmlns:ns1=\"urn:h\" xmlns:ns2=\"urn:x\"><ns2:x>1</ns2:x></ns1:h></soap:Header>\
+             <soap:Body><ns3:b xmlns:ns3=\"urn:b\" xmlns:ns4=\"urn:x\" xmlns:ns5=\"urn:p\"><ns4:x>2</ns4:x>\
+             <ns3:c xmlns:p=\"urn:p\"><p:d>3</p:d></ns3:c><ns5:e>4</ns5:e></ns3:b></soap:Body></soap:Envelope>"
+        );
+        let root = crate::xml::parse(xml.as_bytes()).unwrap();
+        assert!(root.is("urn:env", "Envelope"));
     }
 }

@@ -55,7 +55,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for PrubehPojisteniDruhB2BPozadavek {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -176,7 +176,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for PrubehPojisteniDruhB2BOdpoved {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);

@@ -52,7 +52,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for StavSmlouvyICPICPPB2BZadost {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);
@@ -256,7 +256,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlRead for StavSmlouvyICPICPPB2BOdpoved {
         fn read_xml(
-            element: &::sdk_runtime::xml::Element,
+            element: ::sdk_runtime::xml::ElementRef<'_>,
             cx: &mut ::sdk_runtime::xml::ReadContext,
         ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
             cx.check_attributes(element, &[]);

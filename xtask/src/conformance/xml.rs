@@ -139,12 +139,13 @@ fn harness(krate: &str, model: &TypeModel, roots: &[RootElement]) -> String {
 
 use {krate}::generated;
 use sdk_runtime::xml::{{
-    self, Element, ElementName, ReadContext, Validate, XmlRead, XmlText, XmlWrite, XmlWriter,
+    self, Document, Element, ElementName, ElementRef, ReadContext, Validate, XmlRead, XmlText,
+    XmlWrite, XmlWriter,
 }};
 
-type Read<T> = fn(&Element, ElementName, &mut ReadContext) -> Result<T, String>;
+type Read<T> = fn(ElementRef<'_>, ElementName, &mut ReadContext) -> Result<T, String>;
 
-fn complex<T: XmlRead>(e: &Element, name: ElementName, cx: &mut ReadContext) -> Result<T, String> {{
+fn complex<T: XmlRead>(e: ElementRef<'_>, name: ElementName, cx: &mut ReadContext) -> Result<T, String> {{
     xml::read_named(e, name, cx).map_err(|e| e.to_string())
 }}
 
@@ -152,7 +153,7 @@ fn write_complex<T: XmlWrite>(v: &T, w: &mut XmlWriter) {{
     v.write_xml(w);
 }}
 
-fn simple<T: XmlText>(e: &Element, name: ElementName, cx: &mut ReadContext) -> Result<T, String> {{
+fn simple<T: XmlText>(e: ElementRef<'_>, name: ElementName, cx: &mut ReadContext) -> Result<T, String> {{
     if !e.is(name.ns, name.local) {{
         return Err(format!("root is {{}}, expected {{name}}", e.local_name()));
     }}
@@ -174,13 +175,13 @@ fn short(s: String) -> String {{
 }}
 
 fn run<T: PartialEq + std::fmt::Debug + Validate>(
-    doc: &Element,
+    doc: &Document,
     name: ElementName,
     read: Read<T>,
     write: fn(&T, &mut XmlWriter),
 ) -> Result<String, String> {{
     let mut cx = ReadContext::new();
-    let value = read(doc, name, &mut cx).map_err(|e| format!("reading the sample: {{e}}"))?;
+    let value = read(doc.root(), name, &mut cx).map_err(|e| format!("reading the sample: {{e}}"))?;
     if let Some(d) = cx.diagnostics().first() {{
         return Err(format!("reading the sample: {{}} diagnostic at {{}}: {{}}", d.kind, d.path, d.message));
     }}
@@ -193,17 +194,18 @@ fn run<T: PartialEq + std::fmt::Debug + Validate>(
     write(&value, &mut w);
     w.end();
     let out = w.finish();
-    let written = xml::parse_str(&out).map_err(|e| format!("the written XML does not parse: {{e}}"))?;
+    let written = Document::parse_str(&out).map_err(|e| format!("the written XML does not parse: {{e}}"))?;
     let mut cx = ReadContext::new();
-    let back = read(&written, name, &mut cx).map_err(|e| format!("reading the written XML: {{e}}"))?;
+    let back = read(written.root(), name, &mut cx).map_err(|e| format!("reading the written XML: {{e}}"))?;
     if let Some(d) = cx.diagnostics().first() {{
         return Err(format!("reading the written XML: {{}} diagnostic at {{}}: {{}}", d.kind, d.path, d.message));
     }}
     if back != value {{
         return Err(short(format!("the value read back differs: {{value:?}} became {{back:?}}")));
     }}
-    if written != *doc {{
-        let at = first_difference(doc, &written, String::new()).unwrap_or_default();
+    let (doc, written) = (doc.root().to_element(), written.root().to_element());
+    if written != doc {{
+        let at = first_difference(&doc, &written, String::new()).unwrap_or_default();
         return Err(short(format!("the written XML differs from the sample at {{at}}")));
     }}
     Ok(out)
@@ -251,7 +253,7 @@ fn first_difference(a: &Element, b: &Element, path: String) -> Option<String> {{
     None
 }}
 
-fn dispatch(root: usize, doc: &Element) -> Result<String, String> {{
+fn dispatch(root: usize, doc: &Document) -> Result<String, String> {{
     match root {{
 {arms}        _ => Err(format!("root element {{root}} has no generated element type")),
     }}
@@ -268,7 +270,7 @@ fn main() {{
         let root: usize = root.parse().expect("root index");
         let result = std::fs::read(format!("samples/{{file}}"))
             .map_err(|e| e.to_string())
-            .and_then(|bytes| xml::parse(&bytes).map_err(|e| format!("the sample does not parse: {{e}}")))
+            .and_then(|bytes| Document::parse(&bytes).map_err(|e| format!("the sample does not parse: {{e}}")))
             .and_then(|doc| dispatch(root, &doc));
         match result {{
             Ok(out) => {{

@@ -20,9 +20,9 @@ fn przepisz<A: XmlWrite, B: XmlRead>(a: &A) -> Result<B, String> {
     w.start("", "wizyta");
     a.write_xml(&mut w);
     w.end();
-    let element = sdk_runtime::xml::parse_str(&w.finish()).map_err(|e| e.to_string())?;
+    let doc = sdk_runtime::xml::Document::parse_str(&w.finish()).map_err(|e| e.to_string())?;
     ReadContext::new()
-        .complex_value(&element)
+        .complex_value(doc.root())
         .map_err(|e| e.to_string())
 }
 
