@@ -118,12 +118,17 @@ fn run() -> Result<(), String> {
     };
     // `SDK_BENCH_PROFILE=decode|encode`: only that path of the selected messages, for a profiler.
     if let Ok(phase) = std::env::var("SDK_BENCH_PROFILE") {
+        // A fixed time per message, so that small ones outweigh the sandbox traffic too.
+        let per_message = Duration::from_millis(if args.quick { 300 } else { 3000 });
         for m in &messages {
-            for _ in 0..if args.quick { 100 } else { 2000 } {
-                if phase == "encode" {
-                    std::hint::black_box((m.encode)());
-                } else {
-                    let _ = std::hint::black_box((m.decode)(&m.bytes));
+            let started = std::time::Instant::now();
+            while started.elapsed() < per_message {
+                for _ in 0..64 {
+                    if phase == "encode" {
+                        std::hint::black_box((m.encode)());
+                    } else {
+                        let _ = std::hint::black_box((m.decode)(&m.bytes));
+                    }
                 }
             }
         }

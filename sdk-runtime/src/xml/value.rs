@@ -78,25 +78,50 @@ macro_rules! float_text {
 
 float_text!(f32 => "xs:float", f64 => "xs:double");
 
+/// The `xs:date` text of `d` (`YYYY-MM-DD`, `-YYYY-MM-DD` before year 1) in `buf`, without
+/// the formatting machinery (dates are in most messages).
+fn date_text(d: time::Date, buf: &mut [u8; 11]) -> &str {
+    let year = d.year();
+    let mut at = 0;
+    if year < 0 {
+        buf[0] = b'-';
+        at = 1;
+    }
+    let y = year.unsigned_abs();
+    let fields = [
+        (y / 1000 % 10, true),
+        (y / 100 % 10, true),
+        (y / 10 % 10, true),
+        (y % 10, true),
+        (0, false),
+        (u32::from(u8::from(d.month())) / 10, true),
+        (u32::from(u8::from(d.month())) % 10, true),
+        (0, false),
+        (u32::from(d.day()) / 10, true),
+        (u32::from(d.day()) % 10, true),
+    ];
+    for (digit, is_digit) in fields {
+        if let Some(b) = buf.get_mut(at) {
+            // A digit is below 10: the cast cannot truncate.
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                *b = if is_digit { b'0' + digit as u8 } else { b'-' };
+            }
+        }
+        at += 1;
+    }
+    std::str::from_utf8(buf.get(..at).unwrap_or_default()).unwrap_or_default()
+}
+
 impl XmlText for time::Date {
     fn to_xml_text(&self) -> Cow<'_, str> {
-        let year = self.year();
-        let text = if year < 0 {
-            format!(
-                "-{:04}-{:02}-{:02}",
-                -year,
-                u8::from(self.month()),
-                self.day()
-            )
-        } else {
-            format!(
-                "{:04}-{:02}-{:02}",
-                year,
-                u8::from(self.month()),
-                self.day()
-            )
-        };
-        Cow::Owned(text)
+        let mut buf = [0u8; 11];
+        Cow::Owned(date_text(*self, &mut buf).to_owned())
+    }
+
+    fn write_xml_text(&self, w: &mut super::XmlWriter) {
+        let mut buf = [0u8; 11];
+        w.text(date_text(*self, &mut buf));
     }
 
     fn from_xml_text(text: &str) -> Result<Self, ValueError> {
@@ -178,6 +203,32 @@ mod tests {
         ] {
             assert!(time::Date::from_xml_text(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn date_text_matches_formatting_for_every_year_and_day() {
+        let reference = |d: time::Date| {
+            let (y, m, day) = (d.year(), u8::from(d.month()), d.day());
+            if y < 0 {
+                format!("-{:04}-{m:02}-{day:02}", -y)
+            } else {
+                format!("{y:04}-{m:02}-{day:02}")
+            }
+        };
+        let mut d = time::Date::from_calendar_date(-9999, time::Month::January, 1).unwrap();
+        let last = time::Date::from_calendar_date(9999, time::Month::December, 31).unwrap();
+        // Every 7th day over the whole range (every month, day and year digit occurs).
+        while d < last {
+            assert_eq!(d.to_xml_text(), reference(d));
+            let mut w = crate::xml::XmlWriter::new();
+            w.start("", "d");
+            d.write_xml_text(&mut w);
+            assert_eq!(w.finish(), format!("<d>{}</d>", reference(d)));
+            d = d.checked_add(time::Duration::days(7)).unwrap_or(last);
+        }
+        assert_eq!(last.to_xml_text(), "9999-12-31");
+        let early = time::Date::from_calendar_date(7, time::Month::March, 9).unwrap();
+        assert_eq!(early.to_xml_text(), "0007-03-09");
     }
 
     #[test]

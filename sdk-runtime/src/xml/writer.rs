@@ -13,15 +13,15 @@ const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 #[derive(Debug)]
 pub struct XmlWriter {
     out: String,
-    /// Namespace bindings in scope, innermost last: (prefix, namespace, depth that declared it).
-    bindings: Vec<(String, String, usize)>,
+    /// Namespace bindings in scope, innermost last.
+    bindings: Bindings,
     /// The qualified names of the open elements, one after another (no allocation per element).
     names: String,
     /// Where each open element's qualified name starts in `names`.
     open: Vec<usize>,
     /// The last start tag is not closed yet (`>` not written), so attributes may still be added.
     tag_open: bool,
-    prefix_base: String,
+    prefix_base: std::borrow::Cow<'static, str>,
     next_prefix: usize,
     /// The outermost open element written with [`XmlWriter::start`]: namespaces first needed
     /// below it are declared on it, once, instead of on every element that uses them (a list
@@ -54,12 +54,21 @@ impl XmlWriter {
     /// that answers with `ns0:` is imitated with `with_prefixes("ns", 0)`).
     pub fn with_prefixes(base: &str, first: usize) -> Self {
         Self {
-            out: String::with_capacity(512),
-            bindings: Vec::new(),
-            names: String::new(),
-            open: Vec::new(),
+            // Sized for a typical message: growing these showed as a fifth of encoding small
+            // messages.
+            out: String::with_capacity(1024),
+            bindings: Bindings {
+                buf: String::with_capacity(256),
+                list: Vec::with_capacity(8),
+            },
+            names: String::with_capacity(256),
+            open: Vec::with_capacity(16),
             tag_open: false,
-            prefix_base: base.to_owned(),
+            prefix_base: if base == "ns" {
+                std::borrow::Cow::Borrowed("ns")
+            } else {
+                std::borrow::Cow::Owned(base.to_owned())
+            },
             next_prefix: first,
             anchor: None,
         }
@@ -84,15 +93,13 @@ impl XmlWriter {
         }
     }
 
-    fn lookup(&self, ns: &str) -> Option<&str> {
-        lookup(&self.bindings, ns)
-    }
-
     fn fresh_prefix(&mut self) -> String {
         loop {
-            let candidate = format!("{}{}", self.prefix_base, self.next_prefix);
+            let mut candidate = String::with_capacity(self.prefix_base.len() + 4);
+            candidate.push_str(&self.prefix_base);
+            push_decimal(&mut candidate, self.next_prefix);
             self.next_prefix += 1;
-            if !self.bindings.iter().any(|(p, _, _)| *p == candidate) {
+            if !self.bindings.has_prefix(&candidate) {
                 return candidate;
             }
         }
@@ -104,7 +111,7 @@ impl XmlWriter {
     /// itself (`local` is `true`; the caller writes the declaration).
     fn bind(&mut self, ns: &str, preferred: Option<&str>, depth: usize) -> (String, bool) {
         let prefix = match preferred {
-            Some(p) if !self.bindings.iter().any(|(b, _, _)| b == p) => p.to_owned(),
+            Some(p) if !self.bindings.has_prefix(p) => p.to_owned(),
             _ => self.fresh_prefix(),
         };
         if let Some(Anchor {
@@ -124,18 +131,11 @@ impl XmlWriter {
                 if let Some(anchor) = &mut self.anchor {
                     anchor.insert_at = Some(pos + decl.len());
                 }
-                // Bindings stay ordered outermost first: this one goes after the anchor's own.
-                let place = self
-                    .bindings
-                    .iter()
-                    .position(|(_, _, d)| *d > at)
-                    .unwrap_or(self.bindings.len());
-                self.bindings
-                    .insert(place, (prefix.clone(), ns.to_owned(), at));
+                self.bindings.insert_at_depth(&prefix, ns, at);
                 return (prefix, false);
             }
         }
-        self.bindings.push((prefix.clone(), ns.to_owned(), depth));
+        self.bindings.push(&prefix, ns, depth);
         (prefix, true)
     }
 
@@ -153,7 +153,7 @@ impl XmlWriter {
         let mark = self.names.len();
         let fresh = if ns.is_empty() {
             None
-        } else if let Some(prefix) = lookup(&self.bindings, ns) {
+        } else if let Some(prefix) = self.bindings.lookup(ns) {
             self.names.push_str(prefix);
             self.names.push(':');
             None
@@ -189,20 +189,14 @@ impl XmlWriter {
             return;
         }
         self.write_xmlns(prefix, ns);
-        self.bindings
-            .push((prefix.to_owned(), ns.to_owned(), self.open.len()));
+        self.bindings.push(prefix, ns, self.open.len());
     }
 
     /// Opens an element with a fixed prefix, declaring it on this element (used for envelope
     /// elements whose prefix is part of a profile, such as `soap:` or `wsse:`).
     pub fn start_prefixed(&mut self, prefix: &str, ns: &str, local: &str) {
         self.close_start_tag();
-        let bound = self
-            .bindings
-            .iter()
-            .rev()
-            .find(|(p, _, _)| p == prefix)
-            .is_some_and(|(_, n, _)| n == ns);
+        let bound = self.bindings.bound_to(prefix) == Some(ns);
         let mark = self.names.len();
         self.names.push_str(prefix);
         self.names.push(':');
@@ -225,7 +219,7 @@ impl XmlWriter {
         let prefix = if ns.is_empty() {
             None
         } else {
-            Some(match self.lookup(ns) {
+            Some(match self.bindings.lookup(ns) {
                 Some(p) => p.to_owned(),
                 None => {
                     // The instance namespace gets its conventional prefix when it is free.
@@ -258,7 +252,7 @@ impl XmlWriter {
         let value = if ns.is_empty() {
             local.to_owned()
         } else {
-            let prefix = match self.lookup(ns) {
+            let prefix = match self.bindings.lookup(ns) {
                 Some(p) => p.to_owned(),
                 None => {
                     let (p, local_decl) = self.bind(ns, None, self.open.len());
@@ -309,9 +303,7 @@ impl XmlWriter {
             self.out.push('>');
         }
         self.names.truncate(mark);
-        while self.bindings.last().is_some_and(|(_, _, d)| *d >= depth) {
-            self.bindings.pop();
-        }
+        self.bindings.pop_from(depth);
         if self.anchor.is_some_and(|a| a.depth >= depth) {
             self.anchor = None;
         }
@@ -349,19 +341,126 @@ impl XmlWriter {
     }
 }
 
-/// The innermost binding of `ns` whose prefix is not shadowed by a later binding.
-fn lookup<'b>(bindings: &'b [(String, String, usize)], ns: &str) -> Option<&'b str> {
-    if ns == XML_NS {
-        // Bound by definition; declaring it is an error (Namespaces in XML §3).
-        return Some("xml");
-    }
-    for (i, (prefix, bound, _)) in bindings.iter().enumerate().rev() {
-        let later = bindings.get(i + 1..).unwrap_or_default();
-        if bound == ns && !later.iter().any(|(p, _, _)| p == prefix) {
-            return Some(prefix);
+/// Appends `n` in decimal (prefix numbers; `format!` costs more than the rest of a start tag).
+fn push_decimal(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            // `n % 10` < 10: the cast cannot truncate.
+            #[allow(clippy::cast_possible_truncation)]
+            {
+                *d = b'0' + (n % 10) as u8;
+            }
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
         }
     }
-    None
+    out.push_str(std::str::from_utf8(digits.get(at..).unwrap_or_default()).unwrap_or_default());
+}
+
+/// The namespace bindings in scope, innermost last, with their names in one buffer (a binding
+/// costs no allocation of its own).
+#[derive(Debug, Default)]
+struct Bindings {
+    buf: String,
+    list: Vec<Binding>,
+}
+
+#[derive(Debug, Clone)]
+struct Binding {
+    prefix: std::ops::Range<usize>,
+    ns: std::ops::Range<usize>,
+    /// Depth of the element that declared it.
+    depth: usize,
+}
+
+impl Bindings {
+    fn prefix(&self, b: &Binding) -> &str {
+        self.buf.get(b.prefix.clone()).unwrap_or_default()
+    }
+
+    fn ns(&self, b: &Binding) -> &str {
+        self.buf.get(b.ns.clone()).unwrap_or_default()
+    }
+
+    fn record(&mut self, prefix: &str, ns: &str, depth: usize) -> Binding {
+        let p = self.buf.len();
+        self.buf.push_str(prefix);
+        let n = self.buf.len();
+        self.buf.push_str(ns);
+        Binding {
+            prefix: p..n,
+            ns: n..self.buf.len(),
+            depth,
+        }
+    }
+
+    fn push(&mut self, prefix: &str, ns: &str, depth: usize) {
+        let b = self.record(prefix, ns, depth);
+        self.list.push(b);
+    }
+
+    /// A binding made on the ancestor at `depth`: it goes after that element's own bindings
+    /// (the list stays ordered outermost first).
+    fn insert_at_depth(&mut self, prefix: &str, ns: &str, depth: usize) {
+        let b = self.record(prefix, ns, depth);
+        let place = self
+            .list
+            .iter()
+            .position(|x| x.depth > depth)
+            .unwrap_or(self.list.len());
+        self.list.insert(place, b);
+    }
+
+    fn has_prefix(&self, prefix: &str) -> bool {
+        self.list.iter().any(|b| self.prefix(b) == prefix)
+    }
+
+    /// The namespace the innermost binding of `prefix` names.
+    fn bound_to(&self, prefix: &str) -> Option<&str> {
+        self.list
+            .iter()
+            .rev()
+            .find(|b| self.prefix(b) == prefix)
+            .map(|b| self.ns(b))
+    }
+
+    /// The innermost binding of `ns` whose prefix is not shadowed by a later binding.
+    fn lookup(&self, ns: &str) -> Option<&str> {
+        if ns == XML_NS {
+            // Bound by definition; declaring it is an error (Namespaces in XML §3).
+            return Some("xml");
+        }
+        for (i, b) in self.list.iter().enumerate().rev() {
+            if self.ns(b) != ns {
+                continue;
+            }
+            let prefix = self.prefix(b);
+            let later = self.list.get(i + 1..).unwrap_or_default();
+            if !later.iter().any(|l| self.prefix(l) == prefix) {
+                return Some(prefix);
+            }
+        }
+        None
+    }
+
+    /// Ends the bindings made at `depth` or deeper.
+    fn pop_from(&mut self, depth: usize) {
+        let mut popped = false;
+        while self.list.last().is_some_and(|b| b.depth >= depth) {
+            self.list.pop();
+            popped = true;
+        }
+        if popped {
+            let end = self.list.iter().map(|b| b.ns.end).max().unwrap_or(0);
+            self.buf.truncate(end);
+        }
+    }
 }
 
 /// Appends `text` escaped as element content (`&`, `<`, `>`, and CR as `&#13;` so parsing keeps
