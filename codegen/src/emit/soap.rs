@@ -54,7 +54,13 @@ pub(super) fn operation(
         Provenance::Published => quote!(::sdk_runtime::soap::Provenance::Published),
         Provenance::Reconstructed => quote!(::sdk_runtime::soap::Provenance::Reconstructed),
     };
+    let records = match s.output.first() {
+        Some(part) => record_streams(model, part, version_env(&model.protocol))?,
+        None => TokenStream::new(),
+    };
     let inner = quote! {
+        #records
+
         /// The operation's input: the content of the request body element.
         pub type Input = #input;
         /// The operation's output: the content of the response body element.
@@ -99,6 +105,63 @@ pub(super) fn operation(
         }
     };
     Ok((inner, method))
+}
+
+/// The local names of the envelope elements around a body element.
+fn version_env(_protocol: &Protocol) -> [&'static str; 2] {
+    // SOAP 1.1 and 1.2 name them alike; containers are matched by local name.
+    ["Envelope", "Body"]
+}
+
+/// For each repeated complex-typed element of the output (the records of a list answer), a
+/// function that streams them from a reader in memory bounded by the largest record.
+fn record_streams(
+    model: &ServiceModel,
+    part: &crate::model::Part,
+    env: [&'static str; 2],
+) -> Result<TokenStream, Error> {
+    use crate::model::{FieldKind, TypeKind, TypeRef};
+    let mut out = TokenStream::new();
+    let Some(TypeKind::Struct(st)) = model.types.get(part.ty).map(|t| &t.kind) else {
+        return Ok(out);
+    };
+    let [envelope, body] = env;
+    let wrapper = lit(&part.element.local);
+    for f in &st.fields {
+        let repeated = f.max.is_none_or(|m| m > 1);
+        let TypeRef::Def(id) = &f.ty else { continue };
+        let complex = matches!(
+            model.types.get(*id).map(|t| &t.kind),
+            Some(TypeKind::Struct(_) | TypeKind::Polymorphic(_) | TypeKind::Choice(_))
+        );
+        if f.kind != FieldKind::Element || !repeated || !complex || f.nillable {
+            continue;
+        }
+        let ty = type_name(model, *id, quote!(super::super::types::))?;
+        let func = format_ident!("{}_records", f.rust_name.trim_start_matches("r#"));
+        let el = element_name(&f.wire);
+        let doc = lit(&format!(
+            " Streams the `{}` records of this operation's answer from `reader` (a saved \
+             answer, a file, or an HTTP body read on a blocking thread), decoding one at a time \
+             in memory bounded by the largest record, not the answer. \
+             [`Records::finish`](::sdk_runtime::xml::Records::finish) then reads the rest of the \
+             answer as [`Output`] (with an empty `{}` list).",
+            f.wire.local, f.rust_name
+        ));
+        out.extend(quote! {
+            #[doc = #doc]
+            pub fn #func<R: ::std::io::BufRead>(
+                reader: R,
+            ) -> ::sdk_runtime::xml::Records<R, #ty> {
+                ::sdk_runtime::xml::Records::new(::sdk_runtime::xml::RecordReader::new(
+                    reader,
+                    &[#envelope, #body, #wrapper],
+                    #el,
+                ))
+            }
+        });
+    }
+    Ok(out)
 }
 
 /// The client of a SOAP service.

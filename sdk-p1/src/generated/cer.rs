@@ -4405,6 +4405,21 @@ pub mod operation {
     ///
     /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: seed 001 (NFZ, Centralna e-Rejestracja, 13.03.2026) L579, L583, L587.
     pub mod utworz_harmonogram {
+        /// Streams the `wynikWeryfikacjiReguly` records of this operation's answer from `reader` (a saved answer, a file, or an HTTP body read on a blocking thread), decoding one at a time in memory bounded by the largest record, not the answer. [`Records::finish`](::sdk_runtime::xml::Records::finish) then reads the rest of the answer as [`Output`] (with an empty `wynik_weryfikacji_reguly` list).
+        pub fn wynik_weryfikacji_reguly_records<R: ::std::io::BufRead>(
+            reader: R,
+        ) -> ::sdk_runtime::xml::Records<
+            R,
+            super::super::types::WynikWeryfikacjiRegulyMT,
+        > {
+            ::sdk_runtime::xml::Records::new(
+                ::sdk_runtime::xml::RecordReader::new(
+                    reader,
+                    &["Envelope", "Body", "UtworzHarmonogramResponse"],
+                    ::sdk_runtime::xml::ElementName::new("", "wynikWeryfikacjiReguly"),
+                ),
+            )
+        }
         /// The operation's input: the content of the request body element.
         pub type Input = super::super::types::UtworzHarmonogramRequest;
         /// The operation's output: the content of the response body element.
@@ -4436,6 +4451,21 @@ pub mod operation {
     ///
     /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: seed 001 (NFZ, Centralna e-Rejestracja, 13.03.2026) L118, L127, L712.
     pub mod zmien_harmonogram {
+        /// Streams the `wynikWeryfikacjiReguly` records of this operation's answer from `reader` (a saved answer, a file, or an HTTP body read on a blocking thread), decoding one at a time in memory bounded by the largest record, not the answer. [`Records::finish`](::sdk_runtime::xml::Records::finish) then reads the rest of the answer as [`Output`] (with an empty `wynik_weryfikacji_reguly` list).
+        pub fn wynik_weryfikacji_reguly_records<R: ::std::io::BufRead>(
+            reader: R,
+        ) -> ::sdk_runtime::xml::Records<
+            R,
+            super::super::types::WynikWeryfikacjiRegulyMT,
+        > {
+            ::sdk_runtime::xml::Records::new(
+                ::sdk_runtime::xml::RecordReader::new(
+                    reader,
+                    &["Envelope", "Body", "ZmienHarmonogramResponse"],
+                    ::sdk_runtime::xml::ElementName::new("", "wynikWeryfikacjiReguly"),
+                ),
+            )
+        }
         /// The operation's input: the content of the request body element.
         pub type Input = super::super::types::ZmienHarmonogramRequest;
         /// The operation's output: the content of the response body element.
@@ -4467,6 +4497,18 @@ pub mod operation {
     ///
     /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: seed 001 (NFZ, Centralna e-Rejestracja, 13.03.2026) L587, L607, L644.
     pub mod pobierz_liste_harmonogramow {
+        /// Streams the `harmonogram` records of this operation's answer from `reader` (a saved answer, a file, or an HTTP body read on a blocking thread), decoding one at a time in memory bounded by the largest record, not the answer. [`Records::finish`](::sdk_runtime::xml::Records::finish) then reads the rest of the answer as [`Output`] (with an empty `harmonogram` list).
+        pub fn harmonogram_records<R: ::std::io::BufRead>(
+            reader: R,
+        ) -> ::sdk_runtime::xml::Records<R, super::super::types::HarmonogramMT> {
+            ::sdk_runtime::xml::Records::new(
+                ::sdk_runtime::xml::RecordReader::new(
+                    reader,
+                    &["Envelope", "Body", "PobierzListeHarmonogramowResponse"],
+                    ::sdk_runtime::xml::ElementName::new("", "harmonogram"),
+                ),
+            )
+        }
         /// The operation's input: the content of the request body element.
         pub type Input = super::super::types::PobierzListeHarmonogramowRequest;
         /// The operation's output: the content of the response body element.
@@ -4529,6 +4571,21 @@ pub mod operation {
     ///
     /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: seed 001 (NFZ, Centralna e-Rejestracja, 13.03.2026) L581-L583 (named in the seed: zapiszNaWizyte), L311-L314, L654-L659.
     pub mod zapisz_na_wizyte {
+        /// Streams the `wynikWeryfikacjiReguly` records of this operation's answer from `reader` (a saved answer, a file, or an HTTP body read on a blocking thread), decoding one at a time in memory bounded by the largest record, not the answer. [`Records::finish`](::sdk_runtime::xml::Records::finish) then reads the rest of the answer as [`Output`] (with an empty `wynik_weryfikacji_reguly` list).
+        pub fn wynik_weryfikacji_reguly_records<R: ::std::io::BufRead>(
+            reader: R,
+        ) -> ::sdk_runtime::xml::Records<
+            R,
+            super::super::types::WynikWeryfikacjiRegulyMT,
+        > {
+            ::sdk_runtime::xml::Records::new(
+                ::sdk_runtime::xml::RecordReader::new(
+                    reader,
+                    &["Envelope", "Body", "ZapiszNaWizyteResponse"],
+                    ::sdk_runtime::xml::ElementName::new("", "wynikWeryfikacjiReguly"),
+                ),
+            )
+        }
         /// The operation's input: the content of the request body element.
         pub type Input = super::super::types::ZapiszNaWizyteRequest;
         /// The operation's output: the content of the response body element.
@@ -4560,6 +4617,21 @@ pub mod operation {
     ///
     /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: seed 001 (NFZ, Centralna e-Rejestracja, 13.03.2026) L313, L479.
     pub mod zmien_wizyte {
+        /// Streams the `wynikWeryfikacjiReguly` records of this operation's answer from `reader` (a saved answer, a file, or an HTTP body read on a blocking thread), decoding one at a time in memory bounded by the largest record, not the answer. [`Records::finish`](::sdk_runtime::xml::Records::finish) then reads the rest of the answer as [`Output`] (with an empty `wynik_weryfikacji_reguly` list).
+        pub fn wynik_weryfikacji_reguly_records<R: ::std::io::BufRead>(
+            reader: R,
+        ) -> ::sdk_runtime::xml::Records<
+            R,
+            super::super::types::WynikWeryfikacjiRegulyMT,
+        > {
+            ::sdk_runtime::xml::Records::new(
+                ::sdk_runtime::xml::RecordReader::new(
+                    reader,
+                    &["Envelope", "Body", "ZmienWizyteResponse"],
+                    ::sdk_runtime::xml::ElementName::new("", "wynikWeryfikacjiReguly"),
+                ),
+            )
+        }
         /// The operation's input: the content of the request body element.
         pub type Input = super::super::types::ZmienWizyteRequest;
         /// The operation's output: the content of the response body element.
@@ -4653,6 +4725,18 @@ pub mod operation {
     ///
     /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: seed 001 (NFZ, Centralna e-Rejestracja, 13.03.2026) L644 (named in the seed: pobierzListeWizytSync), L127.
     pub mod pobierz_liste_wizyt_sync {
+        /// Streams the `wizyta` records of this operation's answer from `reader` (a saved answer, a file, or an HTTP body read on a blocking thread), decoding one at a time in memory bounded by the largest record, not the answer. [`Records::finish`](::sdk_runtime::xml::Records::finish) then reads the rest of the answer as [`Output`] (with an empty `wizyta` list).
+        pub fn wizyta_records<R: ::std::io::BufRead>(
+            reader: R,
+        ) -> ::sdk_runtime::xml::Records<R, super::super::types::WizytaMT> {
+            ::sdk_runtime::xml::Records::new(
+                ::sdk_runtime::xml::RecordReader::new(
+                    reader,
+                    &["Envelope", "Body", "PobierzListeWizytSyncResponse"],
+                    ::sdk_runtime::xml::ElementName::new("", "wizyta"),
+                ),
+            )
+        }
         /// The operation's input: the content of the request body element.
         pub type Input = super::super::types::PobierzListeWizytSyncRequest;
         /// The operation's output: the content of the response body element.
@@ -4684,6 +4768,21 @@ pub mod operation {
     ///
     /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: seed 001 (NFZ, Centralna e-Rejestracja, 13.03.2026) L126, L206, L303, L456.
     pub mod zapisz_do_poczekalni {
+        /// Streams the `wynikWeryfikacjiReguly` records of this operation's answer from `reader` (a saved answer, a file, or an HTTP body read on a blocking thread), decoding one at a time in memory bounded by the largest record, not the answer. [`Records::finish`](::sdk_runtime::xml::Records::finish) then reads the rest of the answer as [`Output`] (with an empty `wynik_weryfikacji_reguly` list).
+        pub fn wynik_weryfikacji_reguly_records<R: ::std::io::BufRead>(
+            reader: R,
+        ) -> ::sdk_runtime::xml::Records<
+            R,
+            super::super::types::WynikWeryfikacjiRegulyMT,
+        > {
+            ::sdk_runtime::xml::Records::new(
+                ::sdk_runtime::xml::RecordReader::new(
+                    reader,
+                    &["Envelope", "Body", "ZapiszDoPoczekalniResponse"],
+                    ::sdk_runtime::xml::ElementName::new("", "wynikWeryfikacjiReguly"),
+                ),
+            )
+        }
         /// The operation's input: the content of the request body element.
         pub type Input = super::super::types::ZapiszDoPoczekalniRequest;
         /// The operation's output: the content of the response body element.
@@ -4808,6 +4907,18 @@ pub mod operation {
     ///
     /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: seed 001 (NFZ, Centralna e-Rejestracja, 13.03.2026) L650-L664, L672.
     pub mod pobierz_wynik_zasilenia {
+        /// Streams the `blad` records of this operation's answer from `reader` (a saved answer, a file, or an HTTP body read on a blocking thread), decoding one at a time in memory bounded by the largest record, not the answer. [`Records::finish`](::sdk_runtime::xml::Records::finish) then reads the rest of the answer as [`Output`] (with an empty `blad` list).
+        pub fn blad_records<R: ::std::io::BufRead>(
+            reader: R,
+        ) -> ::sdk_runtime::xml::Records<R, super::super::types::BladWizytyMT> {
+            ::sdk_runtime::xml::Records::new(
+                ::sdk_runtime::xml::RecordReader::new(
+                    reader,
+                    &["Envelope", "Body", "PobierzWynikZasileniaResponse"],
+                    ::sdk_runtime::xml::ElementName::new("", "blad"),
+                ),
+            )
+        }
         /// The operation's input: the content of the request body element.
         pub type Input = super::super::types::PobierzWynikZasileniaRequest;
         /// The operation's output: the content of the response body element.

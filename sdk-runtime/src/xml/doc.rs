@@ -16,8 +16,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use quick_xml::XmlVersion;
-use quick_xml::events::Event;
-use quick_xml::name::ResolveResult;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::name::{NamespaceResolver, ResolveResult};
 use quick_xml::reader::NsReader;
 
 use super::dom::{Element, MAX_DEPTH, ParseError, decode};
@@ -129,6 +129,300 @@ struct Open {
     first_child: usize,
 }
 
+/// Builds a [`Document`] from quick-xml events, one at a time: [`Document::parse_str`] feeds it a
+/// whole document, the streaming reader ([`super::RecordReader`]) one record at a time, reusing
+/// its buffers.
+pub(crate) struct Builder {
+    doc: Document,
+    interner: Interner,
+    open: Vec<Open>,
+    /// Children of the open elements, innermost last; moved into `children` when their
+    /// element closes, so that each element's children are contiguous.
+    stack: Vec<ChildRec>,
+}
+
+impl Builder {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            doc: Document {
+                buf: String::with_capacity(capacity / 2),
+                elements: Vec::with_capacity(capacity / 48),
+                attrs: Vec::new(),
+                decls: Vec::new(),
+                children: Vec::with_capacity(capacity / 32),
+                namespaces: vec!["".into()],
+                root: NONE,
+            },
+            interner: Interner::default(),
+            open: Vec::new(),
+            stack: Vec::new(),
+        }
+    }
+
+    /// Empties the builder for the next document; its buffers keep their capacity.
+    pub(crate) fn reset(&mut self) {
+        let d = &mut self.doc;
+        d.buf.clear();
+        d.elements.clear();
+        d.attrs.clear();
+        d.decls.clear();
+        d.children.clear();
+        d.namespaces.truncate(1);
+        d.root = NONE;
+        self.interner = Interner::default();
+        self.open.clear();
+        self.stack.clear();
+    }
+
+    /// Bytes held (names, texts and values): what a record costs in memory, roughly.
+    pub(crate) fn held(&self) -> usize {
+        self.doc.buf.len()
+            + self.doc.elements.len() * std::mem::size_of::<ElementRec>()
+            + self.doc.children.len() * std::mem::size_of::<ChildRec>()
+    }
+
+    /// Bytes of memory the builder's buffers hold (their capacity).
+    pub(crate) fn capacity(&self) -> usize {
+        let d = &self.doc;
+        d.buf.capacity()
+            + d.elements.capacity() * std::mem::size_of::<ElementRec>()
+            + d.attrs.capacity() * std::mem::size_of::<AttrRec>()
+            + d.decls.capacity() * std::mem::size_of::<DeclRec>()
+            + d.children.capacity() * std::mem::size_of::<ChildRec>()
+            + d.namespaces.iter().map(|n| n.len()).sum::<usize>()
+            + self.stack.capacity() * std::mem::size_of::<ChildRec>()
+    }
+
+    /// Elements open now.
+    pub(crate) fn depth(&self) -> usize {
+        self.open.len()
+    }
+
+    /// Whether the document element was closed.
+    pub(crate) fn complete(&self) -> bool {
+        self.doc.root != NONE && self.open.is_empty()
+    }
+
+    pub(crate) fn document(&self) -> &Document {
+        &self.doc
+    }
+
+    pub(crate) fn into_document(self) -> Document {
+        self.doc
+    }
+
+    /// The index of an element's namespace, from its resolution.
+    pub(crate) fn element_ns(&mut self, resolved: &ResolveResult<'_>) -> Result<u32, String> {
+        match resolved {
+            ResolveResult::Bound(ns) => Ok(self.interner.get(&mut self.doc.namespaces, ns.0)),
+            ResolveResult::Unbound => Ok(0),
+            ResolveResult::Unknown(prefix) => {
+                Err(format!("undeclared namespace prefix `{prefix}`"))
+            }
+        }
+    }
+
+    /// A start tag (`empty`: `<x/>`), whose namespace [`Builder::element_ns`] resolved.
+    pub(crate) fn start(
+        &mut self,
+        ns: u32,
+        start: &BytesStart<'_>,
+        resolver: &NamespaceResolver,
+        offset: usize,
+        after: usize,
+        empty: bool,
+    ) -> Result<(), ParseError> {
+        let err = |message: String| ParseError { offset, message };
+        if self.complete() {
+            return Err(err("content after the root element".to_owned()));
+        }
+        if self.open.len() >= MAX_DEPTH {
+            return Err(err(format!("elements nested deeper than {MAX_DEPTH}")));
+        }
+        let doc = &mut self.doc;
+        let qname = start.name();
+        let prefix = match qname.prefix() {
+            Some(p) => doc.push_str(p.as_ref()),
+            None => Span::default(),
+        };
+        let local = doc.push_str(qname.local_name().as_ref());
+        let attrs_start = doc.attrs.len();
+        let decls_start = doc.decls.len();
+        let mut xsi_type = None;
+        for attr in start.attributes() {
+            let attr = attr.map_err(|e| err(e.to_string()))?;
+            let key = attr.key.as_ref();
+            let value = attr
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|e| err(e.to_string()))?;
+            if key == "xmlns" {
+                let ns = doc.push_str(&value);
+                doc.decls.push(DeclRec {
+                    prefix: Span::default(),
+                    ns,
+                });
+                continue;
+            }
+            if let Some(p) = key.strip_prefix("xmlns:") {
+                let prefix = doc.push_str(p);
+                let ns = doc.push_str(&value);
+                doc.decls.push(DeclRec { prefix, ns });
+                continue;
+            }
+            let (attr_ns, attr_local) = resolver.resolve_attribute(attr.key);
+            let attr_ns = match attr_ns {
+                ResolveResult::Bound(ns) => self.interner.get(&mut doc.namespaces, ns.0),
+                ResolveResult::Unbound => 0,
+                ResolveResult::Unknown(prefix) => {
+                    return Err(err(format!("undeclared namespace prefix `{prefix}`")));
+                }
+            };
+            let local = doc.push_str(attr_local.as_ref());
+            if doc.namespaces.get(attr_ns as usize).map(|n| &**n) == Some(super::XSI_NS)
+                && attr_local.as_ref() == "type"
+            {
+                // A QName value: its prefix (or the default namespace) resolves here. An
+                // unbound prefix is the sender's mistake: kept as no namespace, and the reader
+                // reports the type as unknown.
+                let qname = quick_xml::name::QName(value.trim());
+                let (type_ns, type_local) = resolver.resolve_element(qname);
+                let type_ns = match type_ns {
+                    ResolveResult::Bound(ns) => self.interner.get(&mut doc.namespaces, ns.0),
+                    _ => 0,
+                };
+                let type_local = doc.push_str(type_local.as_ref());
+                xsi_type = Some((type_ns, type_local));
+            }
+            let value = doc.push_str(&value);
+            doc.attrs.push(AttrRec {
+                ns: attr_ns,
+                local,
+                value,
+            });
+        }
+        let index = u32::try_from(doc.elements.len())
+            .ok()
+            .filter(|i| *i != NONE)
+            .ok_or_else(|| err("too many elements".to_owned()))?;
+        doc.elements.push(ElementRec {
+            ns,
+            local,
+            prefix,
+            attrs: (index_of(attrs_start), index_of(doc.attrs.len())),
+            decls: (index_of(decls_start), index_of(doc.decls.len())),
+            children: (0, 0),
+            xsi_type,
+            offset,
+            end: after,
+        });
+        if self.open.is_empty() {
+            doc.root = index;
+        } else {
+            self.stack.push(ChildRec::Element(index));
+        }
+        if !empty {
+            self.open.push(Open {
+                element: index,
+                first_child: self.stack.len(),
+            });
+        }
+        Ok(())
+    }
+
+    /// An end tag.
+    pub(crate) fn end(&mut self, offset: usize, after: usize) -> Result<(), ParseError> {
+        let Some(closed) = self.open.pop() else {
+            return Err(ParseError {
+                offset,
+                message: "unexpected end tag".to_owned(),
+            });
+        };
+        let doc = &mut self.doc;
+        let first = index_of(doc.children.len());
+        doc.children
+            .extend(self.stack.drain(closed.first_child.min(self.stack.len())..));
+        let last = index_of(doc.children.len());
+        if let Some(e) = doc.elements.get_mut(closed.element as usize) {
+            e.children = (first, last);
+            e.end = after;
+        }
+        Ok(())
+    }
+
+    /// Character data; adjacent text, entity and CDATA events form one text node (they are
+    /// adjacent in the buffer too).
+    pub(crate) fn text(&mut self, text: &str, offset: usize) -> Result<(), ParseError> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        let Some(parent) = self.open.last() else {
+            if text.trim().is_empty() {
+                return Ok(());
+            }
+            return Err(ParseError {
+                offset,
+                message: "text outside the root element".to_owned(),
+            });
+        };
+        let span = self.doc.push_str(text);
+        if self.stack.len() > parent.first_child
+            && let Some(ChildRec::Text(prev)) = self.stack.last_mut()
+            && prev.start + prev.len == span.start
+        {
+            prev.len += span.len;
+            return Ok(());
+        }
+        self.stack.push(ChildRec::Text(span));
+        Ok(())
+    }
+
+    /// The text of an entity or character reference.
+    pub(crate) fn reference(&mut self, r: &BytesRef<'_>, offset: usize) -> Result<(), ParseError> {
+        let err = |message: String| ParseError { offset, message };
+        let mut utf8 = [0u8; 4];
+        let text: &str = if r.is_char_ref() {
+            match r.resolve_char_ref() {
+                Ok(Some(c)) => c.encode_utf8(&mut utf8),
+                _ => return Err(err("invalid character reference".to_owned())),
+            }
+        } else {
+            let name = r.xml10_content();
+            match quick_xml::escape::resolve_predefined_entity(&name) {
+                Some(s) => s,
+                None => return Err(err(format!("undefined entity &{name};"))),
+            }
+        };
+        self.text(text, offset)
+    }
+
+    /// Checks the document is whole once the input ended at `offset`.
+    pub(crate) fn check_complete(&self, offset: usize) -> Result<(), ParseError> {
+        if !self.open.is_empty() {
+            return Err(ParseError {
+                offset,
+                message: "unexpected end of input (unclosed elements)".to_owned(),
+            });
+        }
+        if self.doc.root == NONE {
+            return Err(ParseError {
+                offset: 0,
+                message: "no root element".to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Why an event that no message may hold is refused (`None` for the others).
+pub(crate) fn refused(event: &Event<'_>) -> Option<&'static str> {
+    match event {
+        // SOAP forbids DTDs (SOAP 1.1 §3, SOAP 1.2 part 1 §5); refusing them also rules out
+        // entity-expansion attacks.
+        Event::DocType(_) => Some("document type declarations are not allowed"),
+        _ => None,
+    }
+}
+
 impl Document {
     /// Parses a document (UTF-8, or the encoding its BOM or declaration names).
     pub fn parse(input: &[u8]) -> Result<Self, ParseError> {
@@ -144,193 +438,39 @@ impl Document {
                 message: "documents of 4 GiB or more are not read whole".to_owned(),
             });
         }
-        let mut doc = Document {
-            buf: String::with_capacity(text.len() / 2),
-            elements: Vec::with_capacity(text.len() / 48),
-            attrs: Vec::new(),
-            decls: Vec::new(),
-            children: Vec::with_capacity(text.len() / 32),
-            namespaces: vec!["".into()],
-            root: NONE,
-        };
-        let mut interner = Interner::default();
+        let mut b = Builder::new(text.len());
         let mut reader = NsReader::from_str(text);
-        let mut open: Vec<Open> = Vec::new();
-        // Children of the open elements, innermost last; moved into `children` when their
-        // element closes, so that each element's children are contiguous.
-        let mut stack: Vec<ChildRec> = Vec::new();
         loop {
             let offset = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
             let err = |message: String| ParseError { offset, message };
             let (resolved, event) = reader
                 .read_resolved_event()
                 .map_err(|e| err(e.to_string()))?;
-            let element_ns = match (&event, &resolved) {
-                (Event::Start(_) | Event::Empty(_), ResolveResult::Bound(ns)) => {
-                    interner.get(&mut doc.namespaces, ns.0)
-                }
-                (Event::Start(_) | Event::Empty(_), ResolveResult::Unknown(prefix)) => {
-                    return Err(err(format!("undeclared namespace prefix `{prefix}`")));
-                }
+            let ns = match event {
+                Event::Start(_) | Event::Empty(_) => b.element_ns(&resolved).map_err(err)?,
                 _ => 0,
             };
             let after = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+            if let Some(why) = refused(&event) {
+                return Err(err(why.to_owned()));
+            }
             match event {
-                Event::Start(ref start) | Event::Empty(ref start) => {
-                    if doc.root != NONE && open.is_empty() {
-                        return Err(err("content after the root element".to_owned()));
-                    }
-                    if open.len() >= MAX_DEPTH {
-                        return Err(err(format!("elements nested deeper than {MAX_DEPTH}")));
-                    }
-                    let ns = element_ns;
-                    let qname = start.name();
-                    let prefix = match qname.prefix() {
-                        Some(p) => doc.push_str(p.as_ref()),
-                        None => Span::default(),
-                    };
-                    let local = doc.push_str(qname.local_name().as_ref());
-                    let attrs_start = doc.attrs.len();
-                    let decls_start = doc.decls.len();
-                    let mut xsi_type = None;
-                    for attr in start.attributes() {
-                        let attr = attr.map_err(|e| err(e.to_string()))?;
-                        let key = attr.key.as_ref();
-                        let value = attr
-                            .normalized_value(XmlVersion::Implicit1_0)
-                            .map_err(|e| err(e.to_string()))?;
-                        if key == "xmlns" {
-                            let ns = doc.push_str(&value);
-                            doc.decls.push(DeclRec {
-                                prefix: Span::default(),
-                                ns,
-                            });
-                            continue;
-                        }
-                        if let Some(p) = key.strip_prefix("xmlns:") {
-                            let prefix = doc.push_str(p);
-                            let ns = doc.push_str(&value);
-                            doc.decls.push(DeclRec { prefix, ns });
-                            continue;
-                        }
-                        let (attr_ns, attr_local) = reader.resolver().resolve_attribute(attr.key);
-                        let attr_ns = match attr_ns {
-                            ResolveResult::Bound(ns) => interner.get(&mut doc.namespaces, ns.0),
-                            ResolveResult::Unbound => 0,
-                            ResolveResult::Unknown(prefix) => {
-                                return Err(err(format!(
-                                    "undeclared namespace prefix `{}`",
-                                    prefix
-                                )));
-                            }
-                        };
-                        let local = doc.push_str(attr_local.as_ref());
-                        if doc.namespaces.get(attr_ns as usize).map(|n| &**n) == Some(super::XSI_NS)
-                            && attr_local.as_ref() == "type"
-                        {
-                            // A QName value: its prefix (or the default namespace) resolves
-                            // here. An unbound prefix is the sender's mistake: kept as no
-                            // namespace, and the reader reports the type as unknown.
-                            let qname = quick_xml::name::QName(value.trim());
-                            let (type_ns, type_local) = reader.resolver().resolve_element(qname);
-                            let type_ns = match type_ns {
-                                ResolveResult::Bound(ns) => interner.get(&mut doc.namespaces, ns.0),
-                                _ => 0,
-                            };
-                            let type_local = doc.push_str(type_local.as_ref());
-                            xsi_type = Some((type_ns, type_local));
-                        }
-                        let value = doc.push_str(&value);
-                        doc.attrs.push(AttrRec {
-                            ns: attr_ns,
-                            local,
-                            value,
-                        });
-                    }
-                    let index = u32::try_from(doc.elements.len())
-                        .map_err(|_| err("too many elements".to_owned()))?;
-                    doc.elements.push(ElementRec {
-                        ns,
-                        local,
-                        prefix,
-                        attrs: (index_of(attrs_start), index_of(doc.attrs.len())),
-                        decls: (index_of(decls_start), index_of(doc.decls.len())),
-                        children: (0, 0),
-                        xsi_type,
-                        offset,
-                        end: after,
-                    });
-                    if open.is_empty() {
-                        doc.root = index;
-                    } else {
-                        stack.push(ChildRec::Element(index));
-                    }
-                    if matches!(event, Event::Start(_)) {
-                        open.push(Open {
-                            element: index,
-                            first_child: stack.len(),
-                        });
-                    }
+                Event::Start(start) => {
+                    b.start(ns, &start, reader.resolver(), offset, after, false)?
                 }
-                Event::End(_) => {
-                    let Some(closed) = open.pop() else {
-                        return Err(err("unexpected end tag".to_owned()));
-                    };
-                    let first = index_of(doc.children.len());
-                    doc.children
-                        .extend(stack.drain(closed.first_child.min(stack.len())..));
-                    let last = index_of(doc.children.len());
-                    if let Some(e) = doc.elements.get_mut(closed.element as usize) {
-                        e.children = (first, last);
-                        e.end = after;
-                    }
+                Event::Empty(start) => {
+                    b.start(ns, &start, reader.resolver(), offset, after, true)?
                 }
-                Event::Text(t) => {
-                    let content = t.xml10_content();
-                    doc.text(&open, &mut stack, &content, offset)?;
-                }
-                Event::CData(c) => {
-                    let raw = c.into_inner();
-                    doc.text(&open, &mut stack, &raw, offset)?;
-                }
-                Event::GeneralRef(r) => {
-                    let mut utf8 = [0u8; 4];
-                    let text: &str = if r.is_char_ref() {
-                        match r.resolve_char_ref() {
-                            Ok(Some(c)) => c.encode_utf8(&mut utf8),
-                            _ => return Err(err("invalid character reference".to_owned())),
-                        }
-                    } else {
-                        let name = r.xml10_content();
-                        match quick_xml::escape::resolve_predefined_entity(&name) {
-                            Some(s) => s,
-                            None => return Err(err(format!("undefined entity &{name};"))),
-                        }
-                    };
-                    doc.text(&open, &mut stack, text, offset)?;
-                }
-                Event::DocType(_) => {
-                    // SOAP forbids DTDs (SOAP 1.1 §3, SOAP 1.2 part 1 §5); refusing them also
-                    // rules out entity-expansion attacks.
-                    return Err(err("document type declarations are not allowed".to_owned()));
-                }
-                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+                Event::End(_) => b.end(offset, after)?,
+                Event::Text(t) => b.text(&t.xml10_content(), offset)?,
+                Event::CData(c) => b.text(&c.into_inner(), offset)?,
+                Event::GeneralRef(r) => b.reference(&r, offset)?,
                 Event::Eof => break,
+                Event::DocType(_) | Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
             }
         }
-        if !open.is_empty() {
-            return Err(ParseError {
-                offset: text.len(),
-                message: "unexpected end of input (unclosed elements)".to_owned(),
-            });
-        }
-        if doc.root == NONE {
-            return Err(ParseError {
-                offset: 0,
-                message: "no root element".to_owned(),
-            });
-        }
-        Ok(doc)
+        b.check_complete(text.len())?;
+        Ok(b.into_document())
     }
 
     /// A document holding a copy of an owned element (to read a fault detail or a tree built
@@ -413,39 +553,6 @@ impl Document {
             start,
             len: index_of(s.len()),
         }
-    }
-
-    /// Adds character data to the innermost open element; adjacent text, entity and CDATA
-    /// events form one text node (they are adjacent in the buffer too).
-    fn text(
-        &mut self,
-        open: &[Open],
-        stack: &mut Vec<ChildRec>,
-        text: &str,
-        offset: usize,
-    ) -> Result<(), ParseError> {
-        if text.is_empty() {
-            return Ok(());
-        }
-        let Some(parent) = open.last() else {
-            if text.trim().is_empty() {
-                return Ok(());
-            }
-            return Err(ParseError {
-                offset,
-                message: "text outside the root element".to_owned(),
-            });
-        };
-        let span = self.push_str(text);
-        if stack.len() > parent.first_child
-            && let Some(ChildRec::Text(prev)) = stack.last_mut()
-            && prev.start + prev.len == span.start
-        {
-            prev.len += span.len;
-            return Ok(());
-        }
-        stack.push(ChildRec::Text(span));
-        Ok(())
     }
 
     /// The document element.

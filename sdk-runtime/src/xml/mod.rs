@@ -6,6 +6,7 @@ mod content;
 mod doc;
 mod dom;
 mod read;
+mod stream;
 mod validate;
 mod value;
 mod writer;
@@ -23,6 +24,9 @@ pub use read::{
     DecodeError, DecodeErrorKind, Diagnostic, DiagnosticKind, ElementName, ReadContext, ValueError,
     XmlElement, XmlRead, XmlText, XmlType, XmlWrite, read_named, restricted_from_text,
     restricted_from_text_lenient,
+};
+pub use stream::{
+    DEFAULT_MAX_RECORD_BYTES, MAX_KEPT_DIAGNOSTICS, RecordReader, Records, Utf8Reader,
 };
 pub use validate::{
     Validate, ValidationError, Validator, Violation, ViolationKind, pattern_matches,

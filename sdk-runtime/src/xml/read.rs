@@ -171,6 +171,11 @@ impl ReadContext {
         self.push_step(element.local_name());
     }
 
+    /// Enters an element known by its local name only (a container of streamed records).
+    pub fn enter_name(&mut self, local: &str) {
+        self.push_step(local);
+    }
+
     /// Leaves the element last entered.
     pub fn leave(&mut self) {
         self.pop_step();
@@ -203,6 +208,11 @@ impl ReadContext {
     /// The diagnostics collected so far.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
+    }
+
+    /// Takes the diagnostics collected so far, leaving the context in place.
+    pub fn take_diagnostics(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.diagnostics)
     }
 
     /// Takes the diagnostics out of the context.
