@@ -14,6 +14,7 @@
 mod floor;
 mod measure;
 mod messages;
+mod stream;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -27,6 +28,8 @@ use messages::{Format, Message};
 struct Args {
     quick: bool,
     zeep: bool,
+    /// Size of the streamed answer in MB (0: not measured).
+    stream_mb: Option<u64>,
     out: PathBuf,
     /// Only the messages whose name contains this.
     only: Option<String>,
@@ -40,6 +43,7 @@ fn args() -> Result<Args, String> {
     let mut a = Args {
         quick: false,
         zeep: true,
+        stream_mb: None,
         out: workspace().join("target/bench/codec.json"),
         only: None,
     };
@@ -48,11 +52,18 @@ fn args() -> Result<Args, String> {
         match arg.as_str() {
             "--quick" => a.quick = true,
             "--no-zeep" => a.zeep = false,
+            "--stream-mb" => {
+                a.stream_mb = Some(
+                    it.next()
+                        .and_then(|n| n.parse().ok())
+                        .ok_or("--stream-mb needs a number")?,
+                );
+            }
             "--out" => a.out = PathBuf::from(it.next().ok_or("--out needs a file")?),
             "--only" => a.only = Some(it.next().ok_or("--only needs a text")?),
             other => {
                 return Err(format!(
-                    "unknown argument `{other}`; usage: sdk-bench [--quick] [--no-zeep] [--only TEXT] [--out FILE]"
+                    "unknown argument `{other}`; usage: sdk-bench [--quick] [--no-zeep] [--stream-mb N] [--only TEXT] [--out FILE]"
                 ));
             }
         }
@@ -101,6 +112,16 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
+    // The streaming measurement's child process (see `stream`).
+    let mut raw = std::env::args().skip(1);
+    if raw.next().as_deref() == Some("--stream-child") {
+        let dir = raw.next().ok_or("--stream-child DIR BYTES")?;
+        let bytes = raw
+            .next()
+            .and_then(|b| b.parse().ok())
+            .ok_or("--stream-child DIR BYTES")?;
+        return stream::child(Path::new(&dir), bytes);
+    }
     let args = args()?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -108,6 +129,10 @@ fn run() -> Result<(), String> {
         .map_err(|e| format!("cannot start a runtime: {e}"))?;
     eprintln!("preparing the messages (sandbox traffic)…");
     let mut messages = rt.block_on(messages::all())?;
+    let list_answer = messages
+        .iter()
+        .find(|m| m.name.contains("pobierzListeWizytSync answer"))
+        .map(|m| m.bytes.clone());
     if let Some(only) = &args.only {
         messages.retain(|m| m.name.contains(only.as_str()));
     }
@@ -146,6 +171,27 @@ fn run() -> Result<(), String> {
         }
     }
     print!("{}", table(&rows));
+    // The streamed answer: 1 GB unless asked otherwise (64 MB with --quick).
+    let stream_mb = args.stream_mb.unwrap_or(if args.quick { 64 } else { 1000 });
+    let streamed = match (&list_answer, stream_mb) {
+        (Some(answer), mb) if mb > 0 => {
+            eprintln!("streaming a {mb} MB CeR visit list in a child process…");
+            let dir = workspace().join("target/bench/stream");
+            let r = stream::measure(answer, mb * 1_000_000, &dir)?;
+            println!(
+                "\nStreamed CeR visit list: {} records, {:.0} MB: ours {:.1} MB/s, floor scan {:.1} MB/s \
+                 (ours / floor {:.2}); peak RSS of the process {:.1} MiB",
+                r.records,
+                r.bytes as f64 / 1e6,
+                r.our_mb_per_s,
+                r.floor_mb_per_s,
+                r.vs_floor,
+                r.peak_rss_mib
+            );
+            Some(r)
+        }
+        _ => None,
+    };
     if let Some(dir) = args.out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
@@ -155,6 +201,7 @@ fn run() -> Result<(), String> {
         "batch_ms": batch.as_millis(),
         "cpus": std::thread::available_parallelism().map(usize::from).unwrap_or(0),
         "messages": rows,
+        "streamed_list": streamed,
     });
     let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
     std::fs::write(&args.out, text).map_err(|e| format!("{}: {e}", args.out.display()))?;

@@ -195,7 +195,60 @@ async fn wizyty_sync(cl: &cer::Client) -> Vec<c::WizytaMT> {
         .await
         .unwrap();
     r.sprawdz_wynik().unwrap();
+    // The same answer read streaming, record by record, gives the same visits, and the rest
+    // of the answer (its result) as the whole message gave it.
+    let mut records = op::pobierz_liste_wizyt_sync::wizyta_records(&r.raw[..]);
+    let streamed: Vec<c::WizytaMT> = records.by_ref().map(Result::unwrap).collect();
+    assert_eq!(streamed, r.output.wizyta);
+    assert!(
+        records.diagnostics().is_empty(),
+        "{:?}",
+        records.diagnostics()
+    );
+    let (rest, _) = records
+        .finish::<op::pobierz_liste_wizyt_sync::Output>()
+        .unwrap();
+    assert_eq!(rest.wynik, r.output.wynik);
+    assert!(rest.wizyta.is_empty());
+    if let Some(first) = streamed.first() {
+        a_long_list_streams_in_bounded_memory(&r.raw, first);
+    }
     r.output.wizyta
+}
+
+/// The answer `raw` with its first visit repeated 20,000 times (about 17 MB) streams with
+/// buffers no larger than after its first thousand records.
+fn a_long_list_streams_in_bounded_memory(raw: &[u8], first: &c::WizytaMT) {
+    let text = std::str::from_utf8(raw).unwrap();
+    let start = text.find("<wizyta>").unwrap();
+    let end = text[start..].find("</wizyta>").unwrap() + start + "</wizyta>".len();
+    let last = text.rfind("</wizyta>").unwrap() + "</wizyta>".len();
+    let count = 20_000;
+    let mut long = String::with_capacity(text.len() + count * (end - start));
+    long.push_str(&text[..start]);
+    for _ in 0..count {
+        long.push_str(&text[start..end]);
+    }
+    long.push_str(&text[last..]);
+    let mut records = op::pobierz_liste_wizyt_sync::wizyta_records(long.as_bytes());
+    let (mut held_early, mut held) = (0, 0);
+    let mut n = 0;
+    while let Some(w) = records.next() {
+        assert_eq!(&w.unwrap(), first);
+        n += 1;
+        if n == 1000 {
+            held_early = records.memory_held();
+        }
+        if n == count {
+            held = records.memory_held();
+        }
+    }
+    assert_eq!(n, count);
+    assert!(
+        held <= held_early && held < 512 * 1024,
+        "{held_early} -> {held} bytes held for a {} MB answer",
+        long.len() / 1_000_000
+    );
 }
 
 /// The `bledyOperacji` codes of a refused call (major, minor), as received.
