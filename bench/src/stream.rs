@@ -159,9 +159,13 @@ fn floor_scan(reader: impl BufRead) -> Result<u64, String> {
             }
             Event::Text(t) => seen += t.xml10_content().len() as u64,
             Event::GeneralRef(r) => {
-                if r.is_char_ref() {
-                    seen += u64::from(r.resolve_char_ref().ok().flatten().is_some());
-                }
+                seen += if r.is_char_ref() {
+                    u64::from(r.resolve_char_ref().ok().flatten().is_some())
+                } else {
+                    let name = r.xml10_content();
+                    quick_xml::escape::resolve_predefined_entity(&name)
+                        .map_or(0, |e| e.len() as u64)
+                };
             }
             Event::Eof => break,
             _ => {}
