@@ -80,7 +80,7 @@ pub fn write_envelope<T: XmlWrite + ?Sized>(
     if !headers.is_empty() {
         w.start_prefixed("soap", env, "Header");
         for (name, h) in headers {
-            w.start(name.ns, name.local);
+            w.start_static(name.ns, name.local);
             h.write_xml(&mut w);
             w.end();
         }
@@ -90,7 +90,7 @@ pub fn write_envelope<T: XmlWrite + ?Sized>(
     if !body_name.ns.is_empty() {
         w.declare("ns1", body_name.ns);
     }
-    w.start(body_name.ns, body_name.local);
+    w.start_static(body_name.ns, body_name.local);
     body.write_xml(&mut w);
     w.end();
     w.end();

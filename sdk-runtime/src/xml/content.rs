@@ -797,21 +797,21 @@ impl ReadContext {
 }
 
 /// Writes a required simple-typed element.
-pub fn put_text<T: XmlText>(w: &mut XmlWriter, ns: &str, local: &str, v: &T) {
-    w.start(ns, local);
+pub fn put_text<T: XmlText>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: &T) {
+    w.start_static(ns, local);
     v.write_xml_text(w);
     w.end();
 }
 
 /// Writes an optional simple-typed element.
-pub fn put_text_opt<T: XmlText>(w: &mut XmlWriter, ns: &str, local: &str, v: Option<&T>) {
+pub fn put_text_opt<T: XmlText>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: Option<&T>) {
     if let Some(v) = v {
         put_text(w, ns, local, v);
     }
 }
 
 /// Writes a required nillable simple-typed element (`None` → `xsi:nil="true"`).
-pub fn put_text_nil<T: XmlText>(w: &mut XmlWriter, ns: &str, local: &str, v: Option<&T>) {
+pub fn put_text_nil<T: XmlText>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: Option<&T>) {
     match v {
         Some(v) => put_text(w, ns, local, v),
         None => put_nil(w, ns, local),
@@ -819,35 +819,35 @@ pub fn put_text_nil<T: XmlText>(w: &mut XmlWriter, ns: &str, local: &str, v: Opt
 }
 
 /// Writes a repeated simple-typed element.
-pub fn put_text_all<T: XmlText>(w: &mut XmlWriter, ns: &str, local: &str, v: &[T]) {
+pub fn put_text_all<T: XmlText>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: &[T]) {
     for v in v {
         put_text(w, ns, local, v);
     }
 }
 
 /// Writes a repeated nillable simple-typed element (`None` items → `xsi:nil="true"`).
-pub fn put_text_all_nil<T: XmlText>(w: &mut XmlWriter, ns: &str, local: &str, v: &[Option<T>]) {
+pub fn put_text_all_nil<T: XmlText>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: &[Option<T>]) {
     for v in v {
         put_text_nil(w, ns, local, v.as_ref());
     }
 }
 
 /// Writes a required complex-typed element.
-pub fn put_complex<T: XmlWrite>(w: &mut XmlWriter, ns: &str, local: &str, v: &T) {
-    w.start(ns, local);
+pub fn put_complex<T: XmlWrite>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: &T) {
+    w.start_static(ns, local);
     v.write_xml(w);
     w.end();
 }
 
 /// Writes an optional complex-typed element.
-pub fn put_complex_opt<T: XmlWrite>(w: &mut XmlWriter, ns: &str, local: &str, v: Option<&T>) {
+pub fn put_complex_opt<T: XmlWrite>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: Option<&T>) {
     if let Some(v) = v {
         put_complex(w, ns, local, v);
     }
 }
 
 /// Writes a required nillable complex-typed element (`None` → `xsi:nil="true"`).
-pub fn put_complex_nil<T: XmlWrite>(w: &mut XmlWriter, ns: &str, local: &str, v: Option<&T>) {
+pub fn put_complex_nil<T: XmlWrite>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: Option<&T>) {
     match v {
         Some(v) => put_complex(w, ns, local, v),
         None => put_nil(w, ns, local),
@@ -855,21 +855,21 @@ pub fn put_complex_nil<T: XmlWrite>(w: &mut XmlWriter, ns: &str, local: &str, v:
 }
 
 /// Writes a repeated complex-typed element.
-pub fn put_complex_all<T: XmlWrite>(w: &mut XmlWriter, ns: &str, local: &str, v: &[T]) {
+pub fn put_complex_all<T: XmlWrite>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: &[T]) {
     for v in v {
         put_complex(w, ns, local, v);
     }
 }
 
 /// Writes a repeated nillable complex-typed element (`None` items → `xsi:nil="true"`).
-pub fn put_complex_all_nil<T: XmlWrite>(w: &mut XmlWriter, ns: &str, local: &str, v: &[Option<T>]) {
+pub fn put_complex_all_nil<T: XmlWrite>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: &[Option<T>]) {
     for v in v {
         put_complex_nil(w, ns, local, v.as_ref());
     }
 }
 
-fn put_nil(w: &mut XmlWriter, ns: &str, local: &str) {
-    w.start(ns, local);
+fn put_nil(w: &mut XmlWriter, ns: &'static str, local: &'static str) {
+    w.start_static(ns, local);
     w.attr(XSI_NS, "nil", "true");
     w.end();
 }

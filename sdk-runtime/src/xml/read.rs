@@ -437,7 +437,7 @@ pub trait XmlElement: XmlType {
 
     /// Writes the whole element.
     fn write_element(&self, w: &mut super::XmlWriter) {
-        w.start(Self::NAME.ns, Self::NAME.local);
+        w.start_static(Self::NAME.ns, Self::NAME.local);
         self.write_xml(w);
         w.end();
     }

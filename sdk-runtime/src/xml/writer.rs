@@ -17,8 +17,14 @@ pub struct XmlWriter {
     bindings: Bindings,
     /// The qualified names of the open elements, one after another (no allocation per element).
     names: String,
-    /// Where each open element's qualified name starts in `names`.
-    open: Vec<usize>,
+    /// The open elements' names: where each starts in `names`, or its prefix (a range of the
+    /// bindings' buffer) and static local name.
+    open: Vec<OpenName>,
+    /// Recent namespace lookups of static names: (address, length) of the namespace name and
+    /// the range of its prefix in the bindings' buffer. A `&'static str` never changes, so its
+    /// address identifies its text; emptied whenever a binding is made or ends.
+    ns_cache: [(usize, usize, std::ops::Range<usize>); 4],
+    ns_cache_next: usize,
     /// The last start tag is not closed yet (`>` not written), so attributes may still be added.
     tag_open: bool,
     prefix_base: std::borrow::Cow<'static, str>,
@@ -63,6 +69,8 @@ impl XmlWriter {
             },
             names: String::with_capacity(256),
             open: Vec::with_capacity(16),
+            ns_cache: Default::default(),
+            ns_cache_next: 0,
             tag_open: false,
             prefix_base: if base == "ns" {
                 std::borrow::Cow::Borrowed("ns")
@@ -132,10 +140,12 @@ impl XmlWriter {
                     anchor.insert_at = Some(pos + decl.len());
                 }
                 self.bindings.insert_at_depth(&prefix, ns, at);
+                self.forget_lookups();
                 return (prefix, false);
             }
         }
         self.bindings.push(&prefix, ns, depth);
+        self.forget_lookups();
         (prefix, true)
     }
 
@@ -170,8 +180,72 @@ impl XmlWriter {
         if let Some(prefix) = fresh {
             self.write_xmlns(&prefix, ns);
         }
-        self.open.push(mark);
+        self.open.push(OpenName::Buffered(mark));
         self.tag_open = true;
+    }
+
+    /// [`start`](Self::start) for names known at compile time (generated code): the
+    /// namespace's prefix is found by the name's address after the first lookup, and the name
+    /// is not copied for the end tag.
+    pub fn start_static(&mut self, ns: &'static str, local: &'static str) {
+        if ns.is_empty() {
+            self.close_start_tag();
+            if self.anchor.is_none() {
+                self.anchor = Some(Anchor {
+                    depth: self.open.len() + 1,
+                    insert_at: None,
+                });
+            }
+            self.out.push('<');
+            self.out.push_str(local);
+            self.open.push(OpenName::Static {
+                prefix: 0..0,
+                local,
+            });
+            self.tag_open = true;
+            return;
+        }
+        let key = (ns.as_ptr() as usize, ns.len());
+        let cached = self
+            .ns_cache
+            .iter()
+            .find(|(p, l, _)| (*p, *l) == key)
+            .map(|(_, _, r)| r.clone());
+        let prefix = match cached {
+            Some(r) => r,
+            None => match self.bindings.lookup_range(ns) {
+                Some(r) => {
+                    let slot = self.ns_cache_next % self.ns_cache.len();
+                    if let Some(c) = self.ns_cache.get_mut(slot) {
+                        *c = (key.0, key.1, r.clone());
+                    }
+                    self.ns_cache_next = self.ns_cache_next.wrapping_add(1);
+                    r
+                }
+                None => {
+                    // Not bound yet: the general path declares it.
+                    return self.start(ns, local);
+                }
+            },
+        };
+        self.close_start_tag();
+        if self.anchor.is_none() {
+            self.anchor = Some(Anchor {
+                depth: self.open.len() + 1,
+                insert_at: None,
+            });
+        }
+        self.out.push('<');
+        self.out
+            .push_str(self.bindings.buf.get(prefix.clone()).unwrap_or_default());
+        self.out.push(':');
+        self.out.push_str(local);
+        self.open.push(OpenName::Static { prefix, local });
+        self.tag_open = true;
+    }
+
+    fn forget_lookups(&mut self) {
+        self.ns_cache = Default::default();
     }
 
     fn write_xmlns(&mut self, prefix: &str, ns: &str) {
@@ -190,6 +264,7 @@ impl XmlWriter {
         }
         self.write_xmlns(prefix, ns);
         self.bindings.push(prefix, ns, self.open.len());
+        self.forget_lookups();
     }
 
     /// Opens an element with a fixed prefix, declaring it on this element (used for envelope
@@ -204,7 +279,7 @@ impl XmlWriter {
         self.out.push('<');
         self.out
             .push_str(self.names.get(mark..).unwrap_or_default());
-        self.open.push(mark);
+        self.open.push(OpenName::Buffered(mark));
         self.tag_open = true;
         if !bound {
             self.declare(prefix, ns);
@@ -288,7 +363,7 @@ impl XmlWriter {
 
     /// Closes the innermost open element (as `<x/>` when it got no content).
     pub fn end(&mut self) {
-        let Some(mark) = self.open.pop() else {
+        let Some(name) = self.open.pop() else {
             return;
         };
         let depth = self.open.len() + 1;
@@ -297,12 +372,27 @@ impl XmlWriter {
             self.tag_open = false;
         } else {
             self.out.push_str("</");
-            self.out
-                .push_str(self.names.get(mark..).unwrap_or_default());
+            match &name {
+                OpenName::Buffered(mark) => self
+                    .out
+                    .push_str(self.names.get(*mark..).unwrap_or_default()),
+                OpenName::Static { prefix, local } => {
+                    if !prefix.is_empty() {
+                        self.out
+                            .push_str(self.bindings.buf.get(prefix.clone()).unwrap_or_default());
+                        self.out.push(':');
+                    }
+                    self.out.push_str(local);
+                }
+            }
             self.out.push('>');
         }
-        self.names.truncate(mark);
-        self.bindings.pop_from(depth);
+        if let OpenName::Buffered(mark) = name {
+            self.names.truncate(mark);
+        }
+        if self.bindings.pop_from(depth) {
+            self.forget_lookups();
+        }
         if self.anchor.is_some_and(|a| a.depth >= depth) {
             self.anchor = None;
         }
@@ -360,6 +450,18 @@ fn push_decimal(out: &mut String, n: usize) {
         }
     }
     out.push_str(std::str::from_utf8(digits.get(at..).unwrap_or_default()).unwrap_or_default());
+}
+
+/// The name of an open element, for its end tag.
+#[derive(Debug)]
+enum OpenName {
+    /// Copied into `names` from this position.
+    Buffered(usize),
+    /// A static local name and its prefix (a range of the bindings' buffer; empty: none).
+    Static {
+        prefix: std::ops::Range<usize>,
+        local: &'static str,
+    },
 }
 
 /// The namespace bindings in scope, innermost last, with their names in one buffer (a binding
@@ -435,21 +537,34 @@ impl Bindings {
             // Bound by definition; declaring it is an error (Namespaces in XML §3).
             return Some("xml");
         }
+        self.lookup_range(ns)
+            .map(|r| self.buf.get(r).unwrap_or_default())
+    }
+
+    /// [`lookup`](Self::lookup) as a range of the buffer (`None` for the `xml` namespace,
+    /// which has no binding).
+    fn lookup_range(&self, ns: &str) -> Option<std::ops::Range<usize>> {
         for (i, b) in self.list.iter().enumerate().rev() {
-            if self.ns(b) != ns {
+            // Namespace names share long beginnings (`http://csioz.gov.pl/p1/…`) and differ at
+            // the end: length and last byte first, then the whole name.
+            let bound = self.ns(b);
+            if bound.len() != ns.len()
+                || bound.as_bytes().last() != ns.as_bytes().last()
+                || bound != ns
+            {
                 continue;
             }
             let prefix = self.prefix(b);
             let later = self.list.get(i + 1..).unwrap_or_default();
             if !later.iter().any(|l| self.prefix(l) == prefix) {
-                return Some(prefix);
+                return Some(b.prefix.clone());
             }
         }
         None
     }
 
-    /// Ends the bindings made at `depth` or deeper.
-    fn pop_from(&mut self, depth: usize) {
+    /// Ends the bindings made at `depth` or deeper; whether there were any.
+    fn pop_from(&mut self, depth: usize) -> bool {
         let mut popped = false;
         while self.list.last().is_some_and(|b| b.depth >= depth) {
             self.list.pop();
@@ -459,14 +574,39 @@ impl Bindings {
             let end = self.list.iter().map(|b| b.ns.end).max().unwrap_or(0);
             self.buf.truncate(end);
         }
+        popped
     }
+}
+
+/// Texts shorter than this are checked for bytes to escape with a table, longer ones with
+/// memchr.
+const SHORT: usize = 64;
+
+/// The bytes element content escapes: `&`, `<`, `>`, CR.
+const TEXT_ESCAPED: [bool; 256] = escaped(b"&<>\r");
+/// The bytes attribute values escape: also `"`, tab and LF.
+const ATTR_ESCAPED: [bool; 256] = escaped(b"&<>\r\"\t\n");
+
+const fn escaped(bytes: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        table[bytes[i] as usize] = true;
+        i += 1;
+    }
+    table
 }
 
 /// Appends `text` escaped as element content (`&`, `<`, `>`, and CR as `&#13;` so parsing keeps
 /// it).
 pub(crate) fn escape_text_into(out: &mut String, text: &str) {
     let clean = |b: &[u8]| {
-        memchr::memchr3(b'&', b'<', b'>', b).is_none() && memchr::memchr(b'\r', b).is_none()
+        if b.len() < SHORT {
+            // Most values are short: one pass over a table beats two vectorised searches.
+            !b.iter().any(|c| TEXT_ESCAPED[usize::from(*c)])
+        } else {
+            memchr::memchr3(b'&', b'<', b'>', b).is_none() && memchr::memchr(b'\r', b).is_none()
+        }
     };
     escape_into(out, text, clean, |b| match b {
         b'&' => Some("&amp;"),
@@ -481,9 +621,13 @@ pub(crate) fn escape_text_into(out: &mut String, text: &str) {
 /// character references so attribute-value normalisation keeps them).
 pub(crate) fn escape_attr_into(out: &mut String, text: &str) {
     let clean = |b: &[u8]| {
-        memchr::memchr3(b'&', b'<', b'>', b).is_none()
-            && memchr::memchr3(b'"', b'\t', b'\n', b).is_none()
-            && memchr::memchr(b'\r', b).is_none()
+        if b.len() < SHORT {
+            !b.iter().any(|c| ATTR_ESCAPED[usize::from(*c)])
+        } else {
+            memchr::memchr3(b'&', b'<', b'>', b).is_none()
+                && memchr::memchr3(b'"', b'\t', b'\n', b).is_none()
+                && memchr::memchr(b'\r', b).is_none()
+        }
     };
     escape_into(out, text, clean, |b| match b {
         b'&' => Some("&amp;"),
@@ -562,7 +706,78 @@ mod tests {
         prop::collection::vec(class, 0..64).prop_map(|v| v.into_iter().collect())
     }
 
+    /// One step of building a document.
+    #[derive(Debug, Clone)]
+    enum Step {
+        Start(usize, usize),
+        End,
+        Attr(usize),
+        Declare(usize, usize),
+        Text,
+    }
+
+    const NAMESPACES: [&str; 5] = ["", "urn:a", "urn:b", "urn:c", crate::xml::XSI_NS];
+    const LOCALS: [&str; 3] = ["x", "y", "z"];
+    const PREFIXES: [&str; 2] = ["p", "q"];
+
+    fn steps() -> impl Strategy<Value = Vec<Step>> {
+        let step = prop_oneof![
+            4 => (0..NAMESPACES.len(), 0..LOCALS.len()).prop_map(|(n, l)| Step::Start(n, l)),
+            3 => Just(Step::End),
+            1 => (1..NAMESPACES.len()).prop_map(Step::Attr),
+            1 => (0..PREFIXES.len(), 1..NAMESPACES.len()).prop_map(|(p, n)| Step::Declare(p, n)),
+            1 => Just(Step::Text),
+        ];
+        prop::collection::vec(step, 0..60)
+    }
+
+    fn build(steps: &[Step], fixed: bool) -> String {
+        let mut w = XmlWriter::new();
+        w.start("", "root");
+        // Pinned prefixes are declared right after a start tag, once each (as callers do).
+        let mut declared_here: Vec<usize> = Vec::new();
+        for (i, step) in steps.iter().enumerate() {
+            if !matches!(step, Step::Declare(..)) {
+                declared_here.clear();
+            }
+            match step {
+                Step::Start(n, l) => {
+                    if fixed {
+                        w.start_static(NAMESPACES[*n], LOCALS[*l]);
+                    } else {
+                        w.start(NAMESPACES[*n], LOCALS[*l]);
+                    }
+                    declared_here.push(usize::MAX);
+                }
+                Step::End => {
+                    if w.open.len() > 1 {
+                        w.end();
+                    }
+                }
+                // Distinct names: the writer leaves attribute uniqueness to its callers.
+                Step::Attr(n) => w.attr(NAMESPACES[*n], &format!("a{i}"), "v"),
+                Step::Declare(p, n) => {
+                    if declared_here.first() == Some(&usize::MAX) && !declared_here.contains(p) {
+                        w.declare(PREFIXES[*p], NAMESPACES[*n]);
+                        declared_here.push(*p);
+                    }
+                }
+                Step::Text => w.text("t"),
+            }
+        }
+        w.finish()
+    }
+
     proptest! {
+        /// Static names write the same document as the general path, whatever the sequence
+        /// of elements, attributes and declarations (the prefix cache never goes stale).
+        #[test]
+        fn static_names_write_what_the_general_path_writes(steps in steps()) {
+            let general = build(&steps, false);
+            prop_assert_eq!(build(&steps, true), general.clone());
+            prop_assert!(crate::xml::parse(general.as_bytes()).is_ok(), "{}", general);
+        }
+
         #[test]
         fn text_escaping_matches_the_reference(text in any_text()) {
             let mut out = String::from("prefix");
