@@ -6,7 +6,7 @@
 //!   under the given folders (default: `../shared/corpus`, `../shared/specs/published`).
 //! * `cargo xtask features` — each `sdk-*` crate linted with no feature and with each feature
 //!   alone (part of `ci`).
-//! * `cargo xtask bench [--quick] [--no-zeep] [--no-wssec]` — the codec benchmark against zeep
+//! * `cargo xtask bench [--quick] [--no-zeep] [--stream-mb N] [--no-wssec]` — the codec benchmark against zeep
 //!   and the quick-xml floors, WS-Security against xmlsec1, and each sdk crate's compile cost.
 //! * `cargo xtask ci` — everything CI runs: formatting, regen --check, clippy, rustdoc with
 //!   warnings denied, tests, and the conformance run over the corpus and the published specs.
@@ -235,8 +235,9 @@ fn ci() -> Result<(), String> {
     Ok(())
 }
 
-/// `cargo xtask bench [--quick] [--no-zeep]`: the codec benchmark (`sdk-bench`: our decode and
-/// encode of every sdk crate's messages next to zeep and the quick-xml floors), the WS-Security
+/// `cargo xtask bench [--quick] [--no-zeep] [--stream-mb N] [--no-wssec]`: the codec benchmark
+/// (`sdk-bench`: our decode and encode of every sdk crate's messages next to zeep and the
+/// quick-xml floors, and a CeR list answer of N MB, 1000 by default, read streaming), the WS-Security
 /// benchmark against xmlsec1, and the compile cost of each sdk crate (its own clean release
 /// build, dependencies built; generated lines per generated type). Prints; asserts nothing.
 fn bench(args: &[String]) -> Result<(), String> {
@@ -244,11 +245,17 @@ fn bench(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
     run(&root, "bash", &["scripts/install-test-tools.sh"])?;
     let mut bench_args = vec!["run", "--release", "-q", "-p", "sdk-bench", "--"];
-    bench_args.extend(
-        args.iter()
-            .filter(|a| matches!(a.as_str(), "--quick" | "--no-zeep"))
-            .map(String::as_str),
-    );
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--quick" | "--no-zeep" => bench_args.push(a),
+            "--stream-mb" => {
+                bench_args.push(a);
+                bench_args.push(it.next().ok_or("--stream-mb needs a number of MB")?);
+            }
+            _ => {}
+        }
+    }
     run(&root, "cargo", &bench_args)?;
     if !args.iter().any(|a| a == "--no-wssec") {
         println!("\n==> WS-Security sign and verify against xmlsec1");

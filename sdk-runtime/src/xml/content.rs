@@ -804,14 +804,24 @@ pub fn put_text<T: XmlText>(w: &mut XmlWriter, ns: &'static str, local: &'static
 }
 
 /// Writes an optional simple-typed element.
-pub fn put_text_opt<T: XmlText>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: Option<&T>) {
+pub fn put_text_opt<T: XmlText>(
+    w: &mut XmlWriter,
+    ns: &'static str,
+    local: &'static str,
+    v: Option<&T>,
+) {
     if let Some(v) = v {
         put_text(w, ns, local, v);
     }
 }
 
 /// Writes a required nillable simple-typed element (`None` → `xsi:nil="true"`).
-pub fn put_text_nil<T: XmlText>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: Option<&T>) {
+pub fn put_text_nil<T: XmlText>(
+    w: &mut XmlWriter,
+    ns: &'static str,
+    local: &'static str,
+    v: Option<&T>,
+) {
     match v {
         Some(v) => put_text(w, ns, local, v),
         None => put_nil(w, ns, local),
@@ -826,7 +836,12 @@ pub fn put_text_all<T: XmlText>(w: &mut XmlWriter, ns: &'static str, local: &'st
 }
 
 /// Writes a repeated nillable simple-typed element (`None` items → `xsi:nil="true"`).
-pub fn put_text_all_nil<T: XmlText>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: &[Option<T>]) {
+pub fn put_text_all_nil<T: XmlText>(
+    w: &mut XmlWriter,
+    ns: &'static str,
+    local: &'static str,
+    v: &[Option<T>],
+) {
     for v in v {
         put_text_nil(w, ns, local, v.as_ref());
     }
@@ -840,14 +855,24 @@ pub fn put_complex<T: XmlWrite>(w: &mut XmlWriter, ns: &'static str, local: &'st
 }
 
 /// Writes an optional complex-typed element.
-pub fn put_complex_opt<T: XmlWrite>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: Option<&T>) {
+pub fn put_complex_opt<T: XmlWrite>(
+    w: &mut XmlWriter,
+    ns: &'static str,
+    local: &'static str,
+    v: Option<&T>,
+) {
     if let Some(v) = v {
         put_complex(w, ns, local, v);
     }
 }
 
 /// Writes a required nillable complex-typed element (`None` → `xsi:nil="true"`).
-pub fn put_complex_nil<T: XmlWrite>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: Option<&T>) {
+pub fn put_complex_nil<T: XmlWrite>(
+    w: &mut XmlWriter,
+    ns: &'static str,
+    local: &'static str,
+    v: Option<&T>,
+) {
     match v {
         Some(v) => put_complex(w, ns, local, v),
         None => put_nil(w, ns, local),
@@ -855,14 +880,24 @@ pub fn put_complex_nil<T: XmlWrite>(w: &mut XmlWriter, ns: &'static str, local: 
 }
 
 /// Writes a repeated complex-typed element.
-pub fn put_complex_all<T: XmlWrite>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: &[T]) {
+pub fn put_complex_all<T: XmlWrite>(
+    w: &mut XmlWriter,
+    ns: &'static str,
+    local: &'static str,
+    v: &[T],
+) {
     for v in v {
         put_complex(w, ns, local, v);
     }
 }
 
 /// Writes a repeated nillable complex-typed element (`None` items → `xsi:nil="true"`).
-pub fn put_complex_all_nil<T: XmlWrite>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: &[Option<T>]) {
+pub fn put_complex_all_nil<T: XmlWrite>(
+    w: &mut XmlWriter,
+    ns: &'static str,
+    local: &'static str,
+    v: &[Option<T>],
+) {
     for v in v {
         put_complex_nil(w, ns, local, v.as_ref());
     }

@@ -147,15 +147,21 @@ impl Builder {
             doc: Document {
                 buf: String::with_capacity(capacity / 2),
                 elements: Vec::with_capacity(capacity / 48),
-                attrs: Vec::new(),
-                decls: Vec::new(),
+                // Sized so that a small message needs no regrowth (reallocations showed in
+                // profiles of small messages).
+                attrs: Vec::with_capacity(8),
+                decls: Vec::with_capacity(8),
                 children: Vec::with_capacity(capacity / 32),
-                namespaces: vec!["".into()],
+                namespaces: {
+                    let mut n: Vec<Box<str>> = Vec::with_capacity(8);
+                    n.push("".into());
+                    n
+                },
                 root: NONE,
             },
             interner: Interner::default(),
-            open: Vec::new(),
-            stack: Vec::new(),
+            open: Vec::with_capacity(16),
+            stack: Vec::with_capacity(32),
         }
     }
 
@@ -167,9 +173,13 @@ impl Builder {
         d.attrs.clear();
         d.decls.clear();
         d.children.clear();
-        d.namespaces.truncate(1);
+        // Records share their few namespaces: the names interned so far stay, unless a
+        // stream declares new ones record after record.
+        if d.namespaces.len() > Interner::LINEAR {
+            d.namespaces.truncate(1);
+            self.interner = Interner::default();
+        }
         d.root = NONE;
-        self.interner = Interner::default();
         self.open.clear();
         self.stack.clear();
     }

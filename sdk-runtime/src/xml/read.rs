@@ -134,7 +134,11 @@ pub struct ReadContext {
 impl ReadContext {
     /// A fresh context at the document root.
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            path: String::with_capacity(128),
+            marks: Vec::with_capacity(16),
+            ..Self::default()
+        }
     }
 
     /// The current element path.

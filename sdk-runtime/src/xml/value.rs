@@ -247,8 +247,8 @@ mod tests {
 /// gathered by block copies first (found by memchr), then decoded with SIMD.
 pub fn base64_from_text(text: &str) -> Result<Vec<u8>, ValueError> {
     let bytes = text.as_bytes();
-    let spaced =
-        memchr::memchr3(b' ', b'\n', b'\r', bytes).is_some() || memchr::memchr(b'\t', bytes).is_some();
+    let spaced = memchr::memchr3(b' ', b'\n', b'\r', bytes).is_some()
+        || memchr::memchr(b'\t', bytes).is_some();
     let compact: std::borrow::Cow<'_, [u8]> = if spaced {
         let mut compact = Vec::with_capacity(bytes.len());
         let mut run = 0;
@@ -297,8 +297,24 @@ mod base64_tests {
     #[test]
     fn padding_and_trailing_bits_are_judged_as_the_reference_judges_them() {
         for text in [
-            "QR==", "QUJ=", "QUI=", "QUJD", "Q===", "=QUJ", "QU=J", "QUJDRA", "QUJDRA=", "QUJDRA==",
-            "QUJDRE==", "QQ", "QQ=", "QQ==", "", "====", "QUJD\tRA==", "QUJD RA= =",
+            "QR==",
+            "QUJ=",
+            "QUI=",
+            "QUJD",
+            "Q===",
+            "=QUJ",
+            "QU=J",
+            "QUJDRA",
+            "QUJDRA=",
+            "QUJDRA==",
+            "QUJDRE==",
+            "QQ",
+            "QQ=",
+            "QQ==",
+            "",
+            "====",
+            "QUJD\tRA==",
+            "QUJD RA= =",
         ] {
             assert_eq!(base64_from_text(text).ok(), reference(text), "{text:?}");
         }
