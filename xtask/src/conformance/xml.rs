@@ -125,9 +125,45 @@ fn harness(krate: &str, model: &TypeModel, roots: &[RootElement]) -> String {
             | TypeKind::List(_) => "simple",
             _ => continue,
         };
+        // The repeated complex-typed children of a root are also read streaming, as records,
+        // and must come out as the tree reader read them.
+        let mut streams = String::new();
+        if let TypeKind::Struct(st) = &def.kind {
+            for f in &st.fields {
+                let codegen::model::TypeRef::Def(id) = &f.ty else {
+                    continue;
+                };
+                let Some(item) = model.get(*id) else { continue };
+                let complex = matches!(
+                    item.kind,
+                    TypeKind::Struct(_) | TypeKind::Polymorphic(_) | TypeKind::Choice(_)
+                );
+                let many = f.max.is_none_or(|m| m > 1);
+                if f.kind != codegen::model::FieldKind::Element
+                    || !many
+                    || !complex
+                    || f.nillable
+                    || f.boxed
+                    || matches!(item.kind, TypeKind::Struct(ref s) if s.group)
+                {
+                    continue;
+                }
+                let _ = write!(
+                    streams,
+                    ".and_then(|out| same_records::<generated::types::{ty}, generated::types::{item_ty}>(bytes, doc, ElementName::new({ns:?}, {local:?}), ElementName::new({ins:?}, {ilocal:?}), |v| v.{field}.as_slice()).map(|()| out))",
+                    ty = def.rust_name,
+                    item_ty = item.rust_name,
+                    ns = r.name.ns,
+                    local = r.name.local,
+                    ins = f.wire.ns,
+                    ilocal = f.wire.local,
+                    field = f.rust_name,
+                );
+            }
+        }
         let _ = writeln!(
             arms,
-            "        {i} => run::<generated::types::{ty}>(doc, ElementName::new({ns:?}, {local:?}), {codec}, write_{codec}),",
+            "        {i} => run::<generated::types::{ty}>(doc, ElementName::new({ns:?}, {local:?}), {codec}, write_{codec}){streams},",
             ty = def.rust_name,
             ns = r.name.ns,
             local = r.name.local,
@@ -253,7 +289,30 @@ fn first_difference(a: &Element, b: &Element, path: String) -> Option<String> {{
     None
 }}
 
-fn dispatch(root: usize, doc: &Document) -> Result<String, String> {{
+/// The records `item` of the sample, read streaming, against what the tree reader read.
+fn same_records<T: XmlRead, U: XmlRead + PartialEq + std::fmt::Debug>(
+    bytes: &[u8],
+    doc: &Document,
+    root: ElementName,
+    item: ElementName,
+    field: fn(&T) -> &[U],
+) -> Result<(), String> {{
+    let mut cx = ReadContext::new();
+    let tree: T = complex(doc.root(), root, &mut cx)?;
+    let streamed = xml::Records::<_, U>::new(xml::RecordReader::new(bytes, &[root.local], item))
+        .collect::<Result<Vec<U>, _>>()
+        .map_err(|e| format!("reading the `{{}}` records streaming: {{e}}", item.local))?;
+    if streamed.as_slice() != field(&tree) {{
+        return Err(short(format!(
+            "the streaming reader read the `{{}}` records differently: {{:?}} became {{streamed:?}}",
+            item.local,
+            field(&tree)
+        )));
+    }}
+    Ok(())
+}}
+
+fn dispatch(root: usize, bytes: &[u8], doc: &Document) -> Result<String, String> {{
     match root {{
 {arms}        _ => Err(format!("root element {{root}} has no generated element type")),
     }}
@@ -270,8 +329,10 @@ fn main() {{
         let root: usize = root.parse().expect("root index");
         let result = std::fs::read(format!("samples/{{file}}"))
             .map_err(|e| e.to_string())
-            .and_then(|bytes| Document::parse(&bytes).map_err(|e| format!("the sample does not parse: {{e}}")))
-            .and_then(|doc| dispatch(root, &doc));
+            .and_then(|bytes| {{
+                let doc = Document::parse(&bytes).map_err(|e| format!("the sample does not parse: {{e}}"))?;
+                dispatch(root, &bytes, &doc)
+            }});
         match result {{
             Ok(out) => {{
                 std::fs::write(format!("out/{{file}}"), out).expect("write out/");
