@@ -8,6 +8,7 @@
 
 use quick_xml::XmlVersion;
 use quick_xml::events::Event;
+use quick_xml::name::NamespaceResolver;
 use quick_xml::reader::NsReader;
 use quick_xml::writer::Writer;
 
@@ -19,35 +20,42 @@ pub fn scan(bytes: &[u8]) -> Result<usize, String> {
     loop {
         let (resolved, event) = reader.read_resolved_event().map_err(|e| e.to_string())?;
         std::hint::black_box(&resolved);
-        match event {
-            Event::Start(start) | Event::Empty(start) => {
-                for attr in start.attributes() {
-                    let attr = attr.map_err(|e| e.to_string())?;
-                    let value = attr
-                        .normalized_value(XmlVersion::Implicit1_0)
-                        .map_err(|e| e.to_string())?;
-                    let name = reader.resolver().resolve_attribute(attr.key);
-                    std::hint::black_box((&name, &value));
-                    seen += 1;
-                }
-                seen += 1;
-            }
-            Event::Text(t) => {
-                seen += t.xml10_content().len();
-            }
-            Event::GeneralRef(r) => {
-                if r.is_char_ref() {
-                    seen += usize::from(r.resolve_char_ref().ok().flatten().is_some());
-                } else {
-                    let name = r.xml10_content();
-                    seen += quick_xml::escape::resolve_predefined_entity(&name).map_or(0, str::len);
-                }
-            }
-            Event::Eof => break,
-            _ => {}
+        if matches!(event, Event::Eof) {
+            break;
         }
+        seen += visit(&event, reader.resolver())?;
     }
     Ok(seen)
+}
+
+/// What the floor does with one event: attribute values normalised and their names resolved,
+/// text unescaped, references resolved. The count of items seen.
+pub fn visit(event: &Event<'_>, resolver: &NamespaceResolver) -> Result<usize, String> {
+    Ok(match event {
+        Event::Start(start) | Event::Empty(start) => {
+            let mut seen = 1;
+            for attr in start.attributes() {
+                let attr = attr.map_err(|e| e.to_string())?;
+                let value = attr
+                    .normalized_value(XmlVersion::Implicit1_0)
+                    .map_err(|e| e.to_string())?;
+                let name = resolver.resolve_attribute(attr.key);
+                std::hint::black_box((&name, &value));
+                seen += 1;
+            }
+            seen
+        }
+        Event::Text(t) => t.xml10_content().len(),
+        Event::GeneralRef(r) => {
+            if r.is_char_ref() {
+                usize::from(r.resolve_char_ref().ok().flatten().is_some())
+            } else {
+                let name = r.xml10_content();
+                quick_xml::escape::resolve_predefined_entity(&name).map_or(0, str::len)
+            }
+        }
+        _ => 0,
+    })
 }
 
 /// The events of `bytes`, owned, for [`write()`].

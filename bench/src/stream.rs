@@ -9,7 +9,6 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use quick_xml::XmlVersion;
 use quick_xml::events::Event;
 use quick_xml::reader::NsReader;
 
@@ -145,31 +144,10 @@ fn floor_scan(reader: impl BufRead) -> Result<u64, String> {
             .read_resolved_event_into(&mut buf)
             .map_err(|e| e.to_string())?;
         std::hint::black_box(&resolved);
-        match event {
-            Event::Start(start) | Event::Empty(start) => {
-                for attr in start.attributes() {
-                    let attr = attr.map_err(|e| e.to_string())?;
-                    let value = attr
-                        .normalized_value(XmlVersion::Implicit1_0)
-                        .map_err(|e| e.to_string())?;
-                    let name = reader.resolver().resolve_attribute(attr.key);
-                    std::hint::black_box((&name, &value));
-                }
-                seen += 1;
-            }
-            Event::Text(t) => seen += t.xml10_content().len() as u64,
-            Event::GeneralRef(r) => {
-                seen += if r.is_char_ref() {
-                    u64::from(r.resolve_char_ref().ok().flatten().is_some())
-                } else {
-                    let name = r.xml10_content();
-                    quick_xml::escape::resolve_predefined_entity(&name)
-                        .map_or(0, |e| e.len() as u64)
-                };
-            }
-            Event::Eof => break,
-            _ => {}
+        if matches!(event, Event::Eof) {
+            break;
         }
+        seen += crate::floor::visit(&event, reader.resolver())? as u64;
     }
     Ok(seen)
 }

@@ -769,20 +769,10 @@ impl<'d> ElementRef<'d> {
     /// one text node, as for every simple value).
     pub fn text(&self) -> Cow<'d, str> {
         let doc = self.doc;
-        let mut texts = self.child_recs().iter().filter_map(|c| match *c {
+        super::dom::concat(self.child_recs().iter().filter_map(|c| match *c {
             ChildRec::Text(span) => Some(doc.str(span)),
             ChildRec::Element(_) => None,
-        });
-        match (texts.next(), texts.next()) {
-            (None, _) => Cow::Borrowed(""),
-            (Some(one), None) => Cow::Borrowed(one),
-            (Some(first), Some(second)) => {
-                let mut s = String::from(first);
-                s.push_str(second);
-                texts.for_each(|t| s.push_str(t));
-                Cow::Owned(s)
-            }
-        }
+        }))
     }
 
     /// Concatenated text of all descendants, in document order.

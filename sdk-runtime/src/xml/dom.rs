@@ -220,20 +220,10 @@ impl Element {
 
     /// Concatenated text of the direct text children.
     pub fn text(&self) -> Cow<'_, str> {
-        let mut texts = self.nodes.iter().filter_map(|n| match n {
+        concat(self.nodes.iter().filter_map(|n| match n {
             Node::Text(t) => Some(t.as_str()),
             Node::Element(_) => None,
-        });
-        match (texts.next(), texts.next()) {
-            (None, _) => Cow::Borrowed(""),
-            (Some(one), None) => Cow::Borrowed(one),
-            (Some(first), Some(second)) => {
-                let mut s = String::from(first);
-                s.push_str(second);
-                texts.for_each(|t| s.push_str(t));
-                Cow::Owned(s)
-            }
-        }
+        }))
     }
 
     /// Concatenated text of all descendants, in document order.
@@ -272,6 +262,20 @@ impl Element {
         let mut w = super::XmlWriter::new();
         w.element(self);
         w.finish()
+    }
+}
+
+/// Text pieces joined: the one piece borrowed, several copied into one string.
+pub(crate) fn concat<'t>(mut texts: impl Iterator<Item = &'t str>) -> Cow<'t, str> {
+    match (texts.next(), texts.next()) {
+        (None, _) => Cow::Borrowed(""),
+        (Some(one), None) => Cow::Borrowed(one),
+        (Some(first), Some(second)) => {
+            let mut s = String::from(first);
+            s.push_str(second);
+            texts.for_each(|t| s.push_str(t));
+            Cow::Owned(s)
+        }
     }
 }
 

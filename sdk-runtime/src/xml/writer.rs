@@ -154,12 +154,7 @@ impl XmlWriter {
     pub fn start(&mut self, ns: &str, local: &str) {
         self.close_start_tag();
         let depth = self.open.len() + 1;
-        if self.anchor.is_none() {
-            self.anchor = Some(Anchor {
-                depth,
-                insert_at: None,
-            });
-        }
+        self.anchor_here();
         let mark = self.names.len();
         let fresh = if ns.is_empty() {
             None
@@ -190,12 +185,7 @@ impl XmlWriter {
     pub fn start_static(&mut self, ns: &'static str, local: &'static str) {
         if ns.is_empty() {
             self.close_start_tag();
-            if self.anchor.is_none() {
-                self.anchor = Some(Anchor {
-                    depth: self.open.len() + 1,
-                    insert_at: None,
-                });
-            }
+            self.anchor_here();
             self.out.push('<');
             self.out.push_str(local);
             self.open.push(OpenName::Static {
@@ -229,12 +219,7 @@ impl XmlWriter {
             },
         };
         self.close_start_tag();
-        if self.anchor.is_none() {
-            self.anchor = Some(Anchor {
-                depth: self.open.len() + 1,
-                insert_at: None,
-            });
-        }
+        self.anchor_here();
         self.out.push('<');
         self.out
             .push_str(self.bindings.buf.get(prefix.clone()).unwrap_or_default());
@@ -242,6 +227,16 @@ impl XmlWriter {
         self.out.push_str(local);
         self.open.push(OpenName::Static { prefix, local });
         self.tag_open = true;
+    }
+
+    /// Makes the element about to open the anchor when none is open.
+    fn anchor_here(&mut self) {
+        if self.anchor.is_none() {
+            self.anchor = Some(Anchor {
+                depth: self.open.len() + 1,
+                insert_at: None,
+            });
+        }
     }
 
     fn forget_lookups(&mut self) {
