@@ -69,12 +69,9 @@ fn calendar_date(text: &str) -> Result<time::Date, String> {
     let (Some(d), Some(mo), Some(y)) = (parts.next(), parts.next(), parts.next()) else {
         return Err("expected a date YYYY-MM-DD".to_owned());
     };
-    let y = if negative {
-        format!("-{y}")
-    } else {
-        y.to_owned()
-    };
-    let year = year(&y)?;
+    // The year with its sign, as written (no copy: dates are in most records).
+    let y = text.get(..y.len() + usize::from(negative)).unwrap_or(y);
+    let year = year(y)?;
     let month: u8 = digits(mo, 2, "the month")?;
     let day: u8 = digits(d, 2, "the day")?;
     let month =
