@@ -114,6 +114,12 @@ impl Envelope {
             kind: DecodeErrorKind::Malformed,
             message: e.to_string(),
         })?;
+        Self::from_document(doc)
+    }
+
+    /// An envelope from a parsed document (for example the rest of a streamed answer,
+    /// [`crate::xml::Records::into_rest`]).
+    pub fn from_document(doc: Document) -> Result<Self, DecodeError> {
         let root = doc.root();
         let version = SoapVersion::from_namespace(root.namespace())
             .filter(|_| root.local_name() == "Envelope")

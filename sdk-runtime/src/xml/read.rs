@@ -103,6 +103,9 @@ pub enum DecodeErrorKind {
     InvalidValue,
     /// The message does not have the SOAP structure (no Envelope or Body, empty Body).
     NotSoap,
+    /// The answer is a SOAP fault where a value was expected (a streamed answer; whole answers
+    /// report faults as typed service errors).
+    Fault,
 }
 
 /// A value that could not be read from its text.

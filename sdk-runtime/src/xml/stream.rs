@@ -352,6 +352,26 @@ impl<R: BufRead, T: XmlRead> Records<R, T> {
         cx.enter(at);
         for name in containers.iter().skip(1) {
             let Some(next) = at.child_elements().find(|e| e.local_name() == name) else {
+                // A SOAP fault in place of the answer says so (the whole fault is in
+                // `into_rest`).
+                if let Some(fault) = at.child_elements().find(|e| e.local_name() == "Fault")
+                    && is_soap_envelope(doc.root())
+                {
+                    let text = |n: &str| {
+                        fault
+                            .child_elements()
+                            .find(|e| e.local_name() == n)
+                            .map(|e| e.deep_text().trim().to_owned())
+                    };
+                    let why = text("faultstring")
+                        .or_else(|| text("Reason"))
+                        .unwrap_or_default();
+                    cx.enter(fault);
+                    return Err(cx.error(
+                        DecodeErrorKind::Fault,
+                        format!("the answer is a SOAP fault: {why}"),
+                    ));
+                }
                 return Err(cx.error(
                     DecodeErrorKind::Missing,
                     format!("the answer has no `{name}` element"),
@@ -364,6 +384,29 @@ impl<R: BufRead, T: XmlRead> Records<R, T> {
         diagnostics.extend(cx.into_diagnostics());
         Ok((value, diagnostics))
     }
+}
+
+impl<R: BufRead, T> Records<R, T> {
+    /// Reads to the end and returns everything but the records as a document (a SOAP fault
+    /// in place of the answer can be read from it with
+    /// [`Envelope::from_document`](crate::soap::Envelope::from_document) and
+    /// [`SoapFault::from_envelope`](crate::soap::SoapFault::from_envelope)).
+    pub fn into_rest(self) -> Result<Document, DecodeError> {
+        self.reader.finish().map_err(|e| DecodeError {
+            path: "/".to_owned(),
+            kind: DecodeErrorKind::Malformed,
+            message: e.to_string(),
+        })
+    }
+}
+
+/// Whether `root` is a SOAP 1.1 or 1.2 `Envelope`.
+fn is_soap_envelope(root: super::ElementRef<'_>) -> bool {
+    root.local_name() == "Envelope"
+        && matches!(
+            root.namespace(),
+            crate::soap::SOAP11_NS | crate::soap::SOAP12_NS
+        )
 }
 
 impl<R: BufRead, T: XmlRead> Iterator for Records<R, T> {
@@ -583,6 +626,21 @@ mod tests {
         let bad_value = ANSWER.replace("<r:n>1</r:n>", "");
         let first = records(&bad_value).next().unwrap().unwrap_err();
         assert_eq!(first.path, "/Envelope/Body/answer/item/n");
+    }
+
+    #[test]
+    fn a_fault_in_place_of_the_answer_is_said_and_kept() {
+        let fault = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Server</faultcode><faultstring>Brak uprawnień</faultstring></s:Fault></s:Body></s:Envelope>"#;
+        let mut it = records(fault);
+        assert!(it.next().is_none());
+        let e = it.finish::<Answer>().unwrap_err();
+        assert_eq!(e.kind, DecodeErrorKind::Fault);
+        assert!(e.message.contains("Brak uprawnień"), "{e}");
+        assert_eq!(e.path, "/Envelope/Body/Fault");
+        let rest = records(fault).into_rest().unwrap();
+        let env = crate::soap::Envelope::from_document(rest).unwrap();
+        let f = crate::soap::SoapFault::from_envelope(&env, 200, bytes::Bytes::new()).unwrap();
+        assert_eq!(f.message, "Brak uprawnień");
     }
 
     #[test]
