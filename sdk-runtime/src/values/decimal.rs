@@ -354,6 +354,15 @@ impl serde::Serialize for Decimal {
                 return s.serialize_u64(u);
             }
         }
+        // At most 15 significant digits (and so a magnitude between 1e-15 and 1e15) survive
+        // the trip through the nearest binary float exactly (DBL_DIG): no need to print the
+        // float back to know.
+        let p = self.parts();
+        if p.int.len() + p.frac.len() <= 15
+            && let Ok(f) = self.text.parse::<f64>()
+        {
+            return s.serialize_f64(f);
+        }
         let f = self.to_f64();
         match Self::from_f64(f) {
             Some(back) if back == *self => s.serialize_f64(f),
@@ -486,5 +495,29 @@ mod tests {
         assert!(e.to_string().contains("more digits"), "{e}");
         assert!(serde_json::from_str::<Decimal>("\"1e3\"").is_err());
         assert!(serde_json::from_str::<Decimal>("true").is_err());
+    }
+
+    #[cfg(feature = "rest")]
+    proptest::proptest! {
+        /// The shortcut for decimals of at most 15 significant digits writes what the exact
+        /// check (the float printed back and compared) would: the same number, read back equal.
+        #[test]
+        fn short_decimals_are_written_as_the_exact_check_would(
+            sign in proptest::sample::select(vec!["", "-", "+"]),
+            int in "0{0,3}[0-9]{0,9}",
+            frac in "[0-9]{0,8}",
+            point in proptest::bool::ANY,
+        ) {
+            let text = if point || int.is_empty() { format!("{sign}{int}.{frac}0") } else { format!("{sign}{int}") };
+            let v = d(&text);
+            let f = v.to_f64();
+            let exact = Decimal::from_f64(f).is_some_and(|back| back == v);
+            let written = serde_json::to_string(&v);
+            proptest::prop_assert_eq!(written.is_ok(), exact || !text.contains('.'), "{}", text);
+            if let Ok(json) = written {
+                let back: Decimal = serde_json::from_str(&json).unwrap();
+                proptest::prop_assert_eq!(back, v, "{} -> {}", text, json);
+            }
+        }
     }
 }
