@@ -104,6 +104,14 @@ pub enum Error {
         /// The response body as received.
         raw: Bytes,
     },
+    /// A streamed answer was asked of a client that verifies answer signatures
+    /// ([`ClientBuilder::verify_responses`]): a body read record by record cannot be checked
+    /// before its records are handed out, so it is refused before anything is sent.
+    #[error(
+        "this client verifies answer signatures, which needs the whole answer: read it with the \
+         operation's ordinary method, or stream it with a client built without verify_responses"
+    )]
+    StreamingNeedsUnverifiedAnswers,
 }
 
 impl From<SdkError<BladUslugi>> for Error {
@@ -122,7 +130,9 @@ impl Error {
     pub fn service_error(&self) -> Option<&BladUslugi> {
         match self {
             Self::Call(e) => e.as_service_error(),
-            Self::Signing(_) | Self::ResponseSignature { .. } => None,
+            Self::Signing(_)
+            | Self::ResponseSignature { .. }
+            | Self::StreamingNeedsUnverifiedAnswers => None,
         }
     }
 
@@ -131,7 +141,7 @@ impl Error {
         match self {
             Self::Call(e) => e.raw_response(),
             Self::ResponseSignature { raw, .. } => Some(raw),
-            Self::Signing(_) => None,
+            Self::Signing(_) | Self::StreamingNeedsUnverifiedAnswers => None,
         }
     }
 }
@@ -300,6 +310,35 @@ impl Client {
             });
         }
         Ok(self.soap.decode::<O, BladUslugi>(op, answer)?)
+    }
+
+    /// Like [`call_with`](Self::call_with) for an answer read as it arrives
+    /// ([`StreamedAnswer::records`](sdk_runtime::soap::StreamedAnswer::records)): the request
+    /// is validated and signed the same way; a fault is returned whole as the error. Refused
+    /// with [`Error::StreamingNeedsUnverifiedAnswers`] by a client that verifies answer
+    /// signatures.
+    pub async fn call_streaming_with<H, I>(
+        &self,
+        op: &OperationSpec,
+        header_name: ElementName,
+        header: &H,
+        input: &I,
+    ) -> Result<sdk_runtime::soap::StreamedAnswer, Error>
+    where
+        H: XmlWrite + Validate,
+        I: XmlWrite + Validate,
+    {
+        if self.verifier.is_some() {
+            return Err(Error::StreamingNeedsUnverifiedAnswers);
+        }
+        let envelope = request_envelope_with(op, header_name, header, input)
+            .map_err(|e| Error::from(SdkError::InvalidInput(e)))?
+            .into_bytes();
+        let envelope = match &self.signing {
+            Signing::With(signer) => signer.sign(op, envelope).map_err(Error::Signing)?,
+            Signing::Unsigned => envelope,
+        };
+        Ok(self.soap.send_streaming::<BladUslugi>(op, envelope).await?)
     }
 }
 

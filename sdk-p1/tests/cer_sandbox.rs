@@ -213,6 +213,22 @@ async fn wizyty_sync(cl: &cer::Client) -> Vec<c::WizytaMT> {
     if let Some(first) = streamed.first() {
         a_long_list_streams_in_bounded_memory(&r.raw, first);
     }
+    // And read as it arrives over the network (mTLS, signed request): the same visits, then
+    // the same result.
+    let mut over_network = cl
+        .pobierz_liste_wizyt_sync_strumieniowo(&kontekst(), &input)
+        .await
+        .unwrap();
+    let mut from_network = Vec::new();
+    while let Some(w) = over_network.next().await {
+        from_network.push(w.unwrap());
+    }
+    assert_eq!(over_network.records_read(), from_network.len() as u64);
+    assert_eq!(from_network, r.output.wizyta);
+    let (rest, diagnostics) = over_network.finish().await.unwrap();
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    assert_eq!(rest.wynik, r.output.wynik);
+    assert!(rest.wizyta.is_empty());
     r.output.wizyta
 }
 

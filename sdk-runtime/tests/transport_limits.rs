@@ -25,6 +25,9 @@ enum Answer {
     Announced { announced: u64 },
     /// Chunked, `chunk` bytes per chunk, `chunks` of them (`None`: until the client goes away).
     Chunked { chunk: usize, chunks: Option<usize> },
+    /// A SOAP answer of `<item>` records, chunked, without end; after `stall_after` records
+    /// (when given) the server sends nothing more and keeps the connection open.
+    Records { stall_after: Option<u64> },
 }
 
 /// A TLS server answering every request with `answer`; counts the body bytes it managed to
@@ -97,6 +100,34 @@ async fn server(pki: &TestPki, answer: Answer) -> (SocketAddr, Arc<AtomicU64>) {
                             }
                             counter.fetch_add(n as u64, Ordering::SeqCst);
                             left -= n as u64;
+                        }
+                    }
+                    Answer::Records { stall_after } => {
+                        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n";
+                        let open = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><r:answer xmlns:r=\"urn:r\"><r:result>ok</r:result>";
+                        let frame = |body: &str| format!("{:x}\r\n{body}\r\n", body.len());
+                        if tls.write_all(head.as_bytes()).await.is_err()
+                            || tls.write_all(frame(open).as_bytes()).await.is_err()
+                        {
+                            return;
+                        }
+                        let mut n = 0u64;
+                        loop {
+                            if stall_after.is_some_and(|s| n >= s) {
+                                let _ = tls.flush().await;
+                                // Nothing more, and the connection stays open.
+                                tokio::time::sleep(Duration::from_secs(3600)).await;
+                                return;
+                            }
+                            let mut body = String::new();
+                            for _ in 0..100 {
+                                body.push_str(&format!("<r:item><r:n>{n}</r:n></r:item>"));
+                                n += 1;
+                            }
+                            if tls.write_all(frame(&body).as_bytes()).await.is_err() {
+                                return;
+                            }
+                            counter.fetch_add(body.len() as u64, Ordering::SeqCst);
                         }
                     }
                     Answer::Chunked { chunk, chunks } => {
@@ -264,4 +295,119 @@ async fn an_answer_within_the_limit_arrives_whole_and_a_soap_call_reports_the_li
         ),
         "{err:?}"
     );
+}
+
+/// A record of the streamed answers: `<r:item><r:n>…</r:n></r:item>`.
+#[derive(Debug, PartialEq)]
+struct Item {
+    n: u64,
+}
+
+impl sdk_runtime::xml::XmlRead for Item {
+    fn read_xml(
+        element: sdk_runtime::xml::ElementRef<'_>,
+        cx: &mut sdk_runtime::xml::ReadContext,
+    ) -> Result<Self, sdk_runtime::xml::DecodeError> {
+        const MODEL: &[sdk_runtime::xml::Particle] =
+            &[sdk_runtime::xml::Particle::one("urn:r", "n")];
+        let mut c = cx.content(element, MODEL, false);
+        Ok(Self {
+            n: c.text_one(cx, 0, "n")?,
+        })
+    }
+}
+
+fn item_records(
+    body: sdk_runtime::soap::BodyReader,
+) -> sdk_runtime::xml::Records<sdk_runtime::soap::BodyReader, Item> {
+    sdk_runtime::xml::Records::new(sdk_runtime::xml::RecordReader::new(
+        body,
+        &["Envelope", "Body", "answer"],
+        sdk_runtime::xml::ElementName::new("urn:r", "item"),
+    ))
+}
+
+const STREAMED_OP: sdk_runtime::soap::OperationSpec = sdk_runtime::soap::OperationSpec::new(
+    "list",
+    sdk_runtime::soap::SoapVersion::V11,
+    None,
+    sdk_runtime::soap::Provenance::Reconstructed,
+    sdk_runtime::xml::ElementName::new("urn:r", "list"),
+    sdk_runtime::xml::ElementName::new("urn:r", "answer"),
+);
+
+/// An endless answer read as it arrives: far more than the client's 1 MiB answer-size limit
+/// goes by, record after record in order, and dropping the stream closes the connection.
+#[tokio::test]
+async fn an_endless_answer_streams_past_the_size_limit_in_order() {
+    let pki = TestPki::new("Streaming CA").unwrap();
+    let (addr, written) = server(&pki, Answer::Records { stall_after: None }).await;
+    let http = builder(&pki).max_response_bytes(1 << 20).build().unwrap();
+    let soap = SoapClient::new(http, url(addr));
+    let answer = soap
+        .send_streaming::<SoapFault>(&STREAMED_OP, b"<x/>".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let mut records = answer.records::<Item, sdk_runtime::soap::NoOutput>(item_records);
+    let count = 200_000u64;
+    for expected in 0..count {
+        let item = records.next().await.unwrap().unwrap();
+        assert_eq!(item.n, expected);
+    }
+    assert_eq!(records.records_read(), count);
+    let seen = written.load(Ordering::SeqCst);
+    assert!(seen > 4 << 20, "only {seen} bytes went by");
+    drop(records);
+    let stopped = settled(&written).await;
+    assert!(
+        stopped < seen + (32 << 20),
+        "the server kept writing: {stopped} bytes"
+    );
+}
+
+/// A server that stops sending in the middle of a streamed answer is cut off at the idle
+/// timeout with `TransportError::Stalled`, after the records that did arrive.
+#[tokio::test]
+async fn a_stalled_stream_ends_at_the_idle_timeout() {
+    let pki = TestPki::new("Streaming CA").unwrap();
+    let (addr, _) = server(
+        &pki,
+        Answer::Records {
+            stall_after: Some(500),
+        },
+    )
+    .await;
+    let http = builder(&pki)
+        .stream_idle_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let soap = SoapClient::new(http, url(addr));
+    let started = std::time::Instant::now();
+    let answer = soap
+        .send_streaming::<SoapFault>(&STREAMED_OP, b"<x/>".to_vec())
+        .await
+        .unwrap();
+    let mut records = answer.records::<Item, sdk_runtime::soap::NoOutput>(item_records);
+    let mut got = 0u64;
+    let error = loop {
+        match records.next().await {
+            Some(Ok(item)) => {
+                assert_eq!(item.n, got);
+                got += 1;
+            }
+            Some(Err(e)) => break e,
+            None => panic!("the stalled answer ended without an error"),
+        }
+    };
+    assert_eq!(got, 500);
+    assert!(
+        matches!(
+            error,
+            sdk_runtime::soap::StreamError::Transport(TransportError::Stalled { after })
+                if after == Duration::from_millis(300)
+        ),
+        "{error:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
 }

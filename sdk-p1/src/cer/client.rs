@@ -237,6 +237,33 @@ impl Client {
         self.zapisz_na_wizyte(kontekst, &input).await
     }
 
+    /// `pobierzListeWizytSync` with its answer read as it arrives: the visits one at a time,
+    /// in memory bounded by the visits in flight, however long the list (a place of service
+    /// over months). [`RecordStream::finish`](sdk_runtime::soap::RecordStream::finish) then
+    /// gives the rest of the answer (its `wynik`) with an empty `wizyta` list.
+    pub async fn pobierz_liste_wizyt_sync_strumieniowo(
+        &self,
+        kontekst: &KontekstCeR,
+        input: &op::pobierz_liste_wizyt_sync::Input,
+    ) -> Result<
+        sdk_runtime::soap::RecordStream<
+            super::types::WizytaMT,
+            op::pobierz_liste_wizyt_sync::Output,
+        >,
+        Error,
+    > {
+        let answer = self
+            .inner
+            .call_streaming_with(
+                &op::pobierz_liste_wizyt_sync::SPEC,
+                KONTEKST_CER,
+                kontekst,
+                input,
+            )
+            .await?;
+        Ok(answer.records(op::pobierz_liste_wizyt_sync::wizyta_records))
+    }
+
     /// Reconciles the provider's visits of a place of service and days with CeR's: reads CeR's
     /// list (`pobierzListeWizytSync` for `od`..=`do_`), checks its `wynik`, and compares
     /// ([`uzgodnienie::porownaj`](super::uzgodnienie::porownaj)).

@@ -228,6 +228,73 @@ impl SoapClient {
         self.send(op, envelope.into_bytes()).await
     }
 
+    /// Like [`call_with_headers`](Self::call_with_headers) for an answer read as it arrives:
+    /// returns once a successful status and the headers are in, and
+    /// [`StreamedAnswer::records`](super::StreamedAnswer::records) then decodes its records one at a time, so that an answer
+    /// of any size is read in bounded memory. A fault or an HTTP error status is read whole
+    /// (within the client's answer-size limit) and returned as the error, as by `call`.
+    ///
+    /// WS-Security signatures on the answer are not checked on this path (the body is not
+    /// held to be checked); a client that requires signed answers reads them whole.
+    pub async fn call_streaming<I, E>(
+        &self,
+        op: &OperationSpec,
+        headers: &[(ElementName, &dyn HeaderBlock)],
+        input: &I,
+    ) -> Result<super::StreamedAnswer, SdkError<E>>
+    where
+        I: XmlWrite + Validate,
+        E: FaultError,
+    {
+        let mut v = Validator::new();
+        for (_, h) in headers {
+            h.validate(&mut v);
+        }
+        input.validate(&mut v);
+        v.finish().map_err(SdkError::InvalidInput)?;
+        let envelope = write_envelope(op.version, headers, op.input, input);
+        self.send_streaming(op, envelope.into_bytes()).await
+    }
+
+    /// [`call_streaming`](Self::call_streaming) for an already written (e.g. signed) envelope.
+    pub async fn send_streaming<E: FaultError>(
+        &self,
+        op: &OperationSpec,
+        envelope: Vec<u8>,
+    ) -> Result<super::StreamedAnswer, SdkError<E>> {
+        let header_values = op.version.request_headers(op.action);
+        let http_headers: Vec<(&str, &str)> = header_values
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect();
+        let started = Instant::now();
+        tracing::debug!(operation = op.name, endpoint = %self.endpoint, bytes = envelope.len(), "sending SOAP request, answer streamed");
+        let response = self
+            .http
+            .post_streaming(&self.endpoint, &http_headers, envelope)
+            .await
+            .map_err(SdkError::from)?;
+        if (200..300).contains(&response.status) {
+            return Ok(super::StreamedAnswer::new(response, op.name, started));
+        }
+        let whole = response.read_all().await.map_err(SdkError::from)?;
+        if whole.status == 503 || whole.status == 429 {
+            return Err(SdkError::rate_limited(&whole));
+        }
+        let answer = RawAnswer {
+            status: whole.status,
+            body: whole.body.clone(),
+            started,
+        };
+        match self.decode::<NoOutput, E>(op, answer) {
+            Err(e) => Err(e),
+            Ok(_) => Err(SdkError::Http {
+                status: whole.status,
+                raw: whole.body,
+            }),
+        }
+    }
+
     /// Sends an already written envelope and decodes the answer ([`post`](Self::post), then
     /// [`decode`](Self::decode)).
     pub async fn send<O, E>(

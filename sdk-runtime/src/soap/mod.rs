@@ -3,6 +3,7 @@
 mod client;
 mod envelope;
 mod fault;
+mod stream;
 
 pub use client::{
     FaultError, NO_OUTPUT, NoOutput, OperationSpec, Provenance, RawAnswer, Response, SoapClient,
@@ -10,3 +11,4 @@ pub use client::{
 };
 pub use envelope::{Envelope, HeaderBlock, SOAP11_NS, SOAP12_NS, SoapVersion, write_envelope};
 pub use fault::{FaultCode, SoapFault, decode_detail, write_fault};
+pub use stream::{BodyReader, RecordStream, StreamError, StreamedAnswer};

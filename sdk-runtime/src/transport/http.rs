@@ -23,6 +23,12 @@ const DEFAULT_USER_AGENT: &str = concat!("b2b-sdk/", env!("CARGO_PKG_VERSION"));
 /// calls (a package of prescriptions, a list of insured persons) and far below what would hurt a
 /// vendor's server. Raise it per client with [`HttpClientBuilder::max_response_bytes`].
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 << 20;
+/// Default longest wait for the next bytes of a streamed answer
+/// ([`HttpClientBuilder::stream_idle_timeout`]).
+pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default longest time a streamed answer may take as a whole
+/// ([`HttpClientBuilder::stream_timeout`]).
+pub const DEFAULT_STREAM_TIMEOUT: Duration = Duration::from_secs(3600);
 
 /// An HTTPS client presenting an optional client certificate. Cheap to clone (shared pool).
 #[derive(Clone)]
@@ -40,6 +46,8 @@ struct Settings {
     timeout: Duration,
     allow_plain_http: bool,
     max_response_bytes: u64,
+    stream_idle_timeout: Duration,
+    stream_timeout: Duration,
 }
 
 /// Configures an [`HttpClient`]; see [`HttpClient::builder`].
@@ -52,6 +60,8 @@ pub struct HttpClientBuilder {
     user_agent: String,
     allow_plain_http: bool,
     max_response_bytes: u64,
+    stream_idle_timeout: Duration,
+    stream_timeout: Duration,
 }
 
 /// An HTTP response with its whole body read.
@@ -74,6 +84,13 @@ pub enum TransportError {
     #[error("the request timed out after {}", human_duration(*.after))]
     Timeout {
         /// The timeout that expired.
+        after: Duration,
+    },
+    /// A streamed answer stopped arriving: no bytes for the idle timeout
+    /// ([`HttpClientBuilder::stream_idle_timeout`]).
+    #[error("the answer stopped arriving: no bytes for {}", human_duration(*.after))]
+    Stalled {
+        /// The idle timeout that expired.
         after: Duration,
     },
     /// The server could not be reached: refused connection, unknown host name, network down.
@@ -196,6 +213,8 @@ impl HttpClient {
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             allow_plain_http: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            stream_idle_timeout: DEFAULT_STREAM_IDLE_TIMEOUT,
+            stream_timeout: DEFAULT_STREAM_TIMEOUT,
         }
     }
 
@@ -225,6 +244,41 @@ impl HttpClient {
                 message: format!("invalid HTTP method {method:?}"),
                 source: Box::new(e),
             })?;
+        let response = self
+            .begin(method, url, headers, body, self.settings.timeout)
+            .await?;
+        response.read_all().await
+    }
+
+    /// POSTs `body` like [`post`](Self::post) but returns as soon as the status and headers
+    /// arrived, for an answer read as it comes ([`StreamingResponse::chunk`]), in memory
+    /// bounded by what the reader holds rather than by the answer. The whole-request timeout is
+    /// [`HttpClientBuilder::stream_timeout`] instead of [`HttpClientBuilder::timeout`], and a
+    /// server that stops sending for [`HttpClientBuilder::stream_idle_timeout`] is cut off.
+    pub async fn post_streaming(
+        &self,
+        url: &Url,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Result<StreamingResponse, TransportError> {
+        self.begin(
+            reqwest::Method::POST,
+            url,
+            headers,
+            Some(body),
+            self.settings.stream_timeout,
+        )
+        .await
+    }
+
+    async fn begin(
+        &self,
+        method: reqwest::Method,
+        url: &Url,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+        timeout: Duration,
+    ) -> Result<StreamingResponse, TransportError> {
         match url.scheme() {
             "https" => {}
             "http" if self.settings.allow_plain_http => {}
@@ -236,17 +290,17 @@ impl HttpClient {
             endpoint: &endpoint,
             has_identity: self.settings.identity_subject.is_some(),
             connect_timeout: self.settings.connect_timeout,
-            timeout: self.settings.timeout,
+            timeout,
         };
-
         let mut request = self
             .inner
             .request(method.clone(), url.as_str())
-            .headers(header_map);
+            .headers(header_map)
+            .timeout(timeout);
         if let Some(body) = body {
             request = request.body(body);
         }
-        let mut response = request
+        let response = request
             .send()
             .await
             .map_err(|e| classify::classify(e, &cx))?;
@@ -261,13 +315,88 @@ impl HttpClient {
                 )
             })
             .collect();
-        let limit = self.settings.max_response_bytes;
+        tracing::debug!(endpoint = %endpoint, %method, status, "answer started");
+        let (has_identity, connect_timeout) = (cx.has_identity, cx.connect_timeout);
+        Ok(StreamingResponse {
+            status,
+            headers,
+            response,
+            endpoint,
+            has_identity,
+            connect_timeout,
+            timeout,
+            idle: self.settings.stream_idle_timeout,
+            limit: self.settings.max_response_bytes,
+        })
+    }
+}
+
+/// An HTTP response whose body is read as it arrives ([`HttpClient::post_streaming`]).
+#[non_exhaustive]
+pub struct StreamingResponse {
+    /// The status code.
+    pub status: u16,
+    /// Response headers in received order; names in lower case.
+    pub headers: Vec<(String, String)>,
+    response: reqwest::Response,
+    endpoint: String,
+    has_identity: bool,
+    connect_timeout: Duration,
+    timeout: Duration,
+    idle: Duration,
+    limit: u64,
+}
+
+impl fmt::Debug for StreamingResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamingResponse")
+            .field("status", &self.status)
+            .field("endpoint", &self.endpoint)
+            .field("headers", &self.headers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StreamingResponse {
+    /// The next bytes of the body as they arrived; `None` at its end. Fails with
+    /// [`TransportError::Stalled`] when nothing arrives for the idle timeout, and with
+    /// [`TransportError::Timeout`] past the whole-answer timeout.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, TransportError> {
+        match tokio::time::timeout(self.idle, self.response.chunk()).await {
+            Ok(Ok(chunk)) => Ok(chunk),
+            Ok(Err(e)) => Err(classify::classify(
+                e,
+                &Context {
+                    endpoint: &self.endpoint,
+                    has_identity: self.has_identity,
+                    connect_timeout: self.connect_timeout,
+                    timeout: self.timeout,
+                },
+            )),
+            Err(_) => {
+                tracing::warn!(endpoint = %self.endpoint, idle_s = self.idle.as_secs(), "answer stalled");
+                Err(TransportError::Stalled { after: self.idle })
+            }
+        }
+    }
+
+    /// The `Content-Length` the server announced, if it did.
+    pub fn content_length(&self) -> Option<u64> {
+        self.response.content_length()
+    }
+
+    /// Reads the whole body, refused beyond the client's
+    /// [`max_response_bytes`](HttpClientBuilder::max_response_bytes): from `Content-Length`
+    /// before reading when it announces more, else once the limit is passed.
+    pub async fn read_all(mut self) -> Result<HttpResponse, TransportError> {
+        let limit = self.limit;
+        let endpoint = self.endpoint.clone();
         let too_large = |announced| TransportError::ResponseTooLarge {
             endpoint: endpoint.clone(),
             limit,
             announced,
         };
-        let announced = response.content_length();
+        let announced = self.response.content_length();
         if let Some(n) = announced.filter(|n| *n > limit) {
             tracing::warn!(endpoint = %endpoint, announced = n, limit, "answer refused: larger than the limit");
             return Err(too_large(Some(n)));
@@ -276,11 +405,7 @@ impl HttpClient {
         // the limit instead of growing without bound.
         let capacity = announced.unwrap_or(0).min(limit).min(1 << 20);
         let mut body = bytes::BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(0));
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| classify::classify(e, &cx))?
-        {
+        while let Some(chunk) = self.chunk().await? {
             if body.len() as u64 + chunk.len() as u64 > limit {
                 tracing::warn!(endpoint = %endpoint, limit, "answer refused while reading: larger than the limit");
                 return Err(too_large(announced));
@@ -288,10 +413,10 @@ impl HttpClient {
             body.extend_from_slice(&chunk);
         }
         let body = body.freeze();
-        tracing::debug!(endpoint = %endpoint, %method, status, bytes = body.len(), "request completed");
+        tracing::debug!(endpoint = %endpoint, status = self.status, bytes = body.len(), "request completed");
         Ok(HttpResponse {
-            status,
-            headers,
+            status: self.status,
+            headers: self.headers,
             body,
         })
     }
@@ -395,6 +520,21 @@ impl HttpClientBuilder {
         self
     }
 
+    /// The longest wait for the next bytes of a streamed answer
+    /// ([`HttpClient::post_streaming`]; default 30 s): a server that stops sending is cut off
+    /// with [`TransportError::Stalled`] however long the answer is.
+    pub fn stream_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.stream_idle_timeout = timeout;
+        self
+    }
+
+    /// The longest time a streamed answer may take as a whole (default one hour; the
+    /// whole-request [`timeout`](Self::timeout) applies to answers read whole).
+    pub fn stream_timeout(mut self, timeout: Duration) -> Self {
+        self.stream_timeout = timeout;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<HttpClient, BuildError> {
         let tls = self.tls_config()?;
@@ -420,6 +560,8 @@ impl HttpClientBuilder {
                 timeout: self.timeout,
                 allow_plain_http: self.allow_plain_http,
                 max_response_bytes: self.max_response_bytes,
+                stream_idle_timeout: self.stream_idle_timeout,
+                stream_timeout: self.stream_timeout,
             }),
         })
     }

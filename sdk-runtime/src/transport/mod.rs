@@ -10,7 +10,7 @@ mod http;
 mod identity;
 
 pub use http::{
-    BuildError, DEFAULT_MAX_RESPONSE_BYTES, HttpClient, HttpClientBuilder, HttpResponse,
-    TlsFailure, TransportError,
+    BuildError, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_STREAM_TIMEOUT,
+    HttpClient, HttpClientBuilder, HttpResponse, StreamingResponse, TlsFailure, TransportError,
 };
 pub use identity::{Identity, IdentityError};
