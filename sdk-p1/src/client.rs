@@ -290,13 +290,7 @@ impl Client {
         I: XmlWrite + Validate,
         O: XmlRead,
     {
-        let envelope = request_envelope_with(op, header_name, header, input)
-            .map_err(|e| Error::from(SdkError::InvalidInput(e)))?
-            .into_bytes();
-        let envelope = match &self.signing {
-            Signing::With(signer) => signer.sign(op, envelope).map_err(Error::Signing)?,
-            Signing::Unsigned => envelope,
-        };
+        let envelope = self.signed_envelope(op, header_name, header, input)?;
         let answer = self.soap.post::<BladUslugi>(op, envelope).await?;
         // The signature is checked on the bytes as received, before anything decodes them, so
         // an unsigned or forged answer is refused as such whatever its content.
@@ -310,6 +304,28 @@ impl Client {
             });
         }
         Ok(self.soap.decode::<O, BladUslugi>(op, answer)?)
+    }
+
+    /// The request envelope, validated (nothing invalid is written) and signed when the
+    /// client signs.
+    fn signed_envelope<H, I>(
+        &self,
+        op: &OperationSpec,
+        header_name: ElementName,
+        header: &H,
+        input: &I,
+    ) -> Result<Vec<u8>, Error>
+    where
+        H: XmlWrite + Validate,
+        I: XmlWrite + Validate,
+    {
+        let envelope = request_envelope_with(op, header_name, header, input)
+            .map_err(|e| Error::from(SdkError::InvalidInput(e)))?
+            .into_bytes();
+        match &self.signing {
+            Signing::With(signer) => signer.sign(op, envelope).map_err(Error::Signing),
+            Signing::Unsigned => Ok(envelope),
+        }
     }
 
     /// Like [`call_with`](Self::call_with) for an answer read as it arrives
@@ -331,13 +347,7 @@ impl Client {
         if self.verifier.is_some() {
             return Err(Error::StreamingNeedsUnverifiedAnswers);
         }
-        let envelope = request_envelope_with(op, header_name, header, input)
-            .map_err(|e| Error::from(SdkError::InvalidInput(e)))?
-            .into_bytes();
-        let envelope = match &self.signing {
-            Signing::With(signer) => signer.sign(op, envelope).map_err(Error::Signing)?,
-            Signing::Unsigned => envelope,
-        };
+        let envelope = self.signed_envelope(op, header_name, header, input)?;
         Ok(self.soap.send_streaming::<BladUslugi>(op, envelope).await?)
     }
 }

@@ -218,13 +218,7 @@ impl SoapClient {
         O: XmlRead,
         E: FaultError,
     {
-        let mut v = Validator::new();
-        for (_, h) in headers {
-            h.validate(&mut v);
-        }
-        input.validate(&mut v);
-        v.finish().map_err(SdkError::InvalidInput)?;
-        let envelope = write_envelope(op.version, headers, op.input, input);
+        let envelope = checked_envelope(op, headers, input)?;
         self.send(op, envelope.into_bytes()).await
     }
 
@@ -246,13 +240,7 @@ impl SoapClient {
         I: XmlWrite + Validate,
         E: FaultError,
     {
-        let mut v = Validator::new();
-        for (_, h) in headers {
-            h.validate(&mut v);
-        }
-        input.validate(&mut v);
-        v.finish().map_err(SdkError::InvalidInput)?;
-        let envelope = write_envelope(op.version, headers, op.input, input);
+        let envelope = checked_envelope(op, headers, input)?;
         self.send_streaming(op, envelope.into_bytes()).await
     }
 
@@ -263,10 +251,7 @@ impl SoapClient {
         envelope: Vec<u8>,
     ) -> Result<super::StreamedAnswer, SdkError<E>> {
         let header_values = op.version.request_headers(op.action);
-        let http_headers: Vec<(&str, &str)> = header_values
-            .iter()
-            .map(|(k, v)| (*k, v.as_str()))
-            .collect();
+        let http_headers = header_pairs(&header_values);
         let started = Instant::now();
         tracing::debug!(operation = op.name, endpoint = %self.endpoint, bytes = envelope.len(), "sending SOAP request, answer streamed");
         let response = self
@@ -319,10 +304,7 @@ impl SoapClient {
         envelope: Vec<u8>,
     ) -> Result<RawAnswer, SdkError<E>> {
         let header_values = op.version.request_headers(op.action);
-        let headers: Vec<(&str, &str)> = header_values
-            .iter()
-            .map(|(k, v)| (*k, v.as_str()))
-            .collect();
+        let headers = header_pairs(&header_values);
         let started = Instant::now();
         tracing::debug!(operation = op.name, endpoint = %self.endpoint, bytes = envelope.len(), "sending SOAP request");
         let response = self
@@ -419,6 +401,27 @@ impl SoapClient {
             elapsed: started.elapsed(),
         })
     }
+}
+
+/// Validates the header blocks and the input (nothing invalid is written), then writes the
+/// request envelope.
+fn checked_envelope<I: XmlWrite + Validate, E>(
+    op: &OperationSpec,
+    headers: &[(ElementName, &dyn HeaderBlock)],
+    input: &I,
+) -> Result<String, SdkError<E>> {
+    let mut v = Validator::new();
+    for (_, h) in headers {
+        h.validate(&mut v);
+    }
+    input.validate(&mut v);
+    v.finish().map_err(SdkError::InvalidInput)?;
+    Ok(write_envelope(op.version, headers, op.input, input))
+}
+
+/// HTTP headers as the transport takes them.
+fn header_pairs<'a>(values: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    values.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
 /// The output of a one-way operation (no response message): an empty answer, or an envelope

@@ -798,9 +798,7 @@ impl ReadContext {
 
 /// Writes a required simple-typed element.
 pub fn put_text<T: XmlText>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: &T) {
-    w.start_static(ns, local);
-    v.write_xml_text(w);
-    w.end();
+    w.leaf_static(ns, local, |w| v.write_xml_text(w));
 }
 
 /// Writes an optional simple-typed element.

@@ -196,41 +196,91 @@ impl XmlWriter {
             self.tag_open = true;
             return;
         }
+        let Some(prefix) = self.static_prefix(ns) else {
+            // Not bound yet: the general path declares it.
+            return self.start(ns, local);
+        };
+        self.close_start_tag();
+        self.anchor_here();
+        self.out.push('<');
+        self.push_static_name(prefix.clone(), local);
+        self.open.push(OpenName::Static { prefix, local });
+        self.tag_open = true;
+    }
+
+    /// The prefix bound to the static namespace `ns` (a range of the bindings' buffer), found
+    /// by the name's address after the first lookup; `None` when it is not bound.
+    fn static_prefix(&mut self, ns: &'static str) -> Option<std::ops::Range<usize>> {
         let key = (ns.as_ptr() as usize, ns.len());
-        let cached = self
+        if let Some((_, _, r)) = self
             .ns_cache
             .get(..self.ns_cache_len)
             .unwrap_or_default()
             .iter()
             .find(|(p, l, _)| (*p, *l) == key)
-            .map(|(_, _, r)| r.clone());
-        let prefix = match cached {
-            Some(r) => r,
-            None => match self.bindings.lookup_range(ns) {
-                Some(r) => {
-                    let slot = self.ns_cache_next % self.ns_cache.len();
-                    if let Some(c) = self.ns_cache.get_mut(slot) {
-                        *c = (key.0, key.1, r.clone());
-                    }
-                    self.ns_cache_next = self.ns_cache_next.wrapping_add(1);
-                    self.ns_cache_len = (self.ns_cache_len + 1).min(self.ns_cache.len());
-                    r
-                }
-                None => {
-                    // Not bound yet: the general path declares it.
-                    return self.start(ns, local);
-                }
-            },
+        {
+            return Some(r.clone());
+        }
+        let r = self.bindings.lookup_range(ns)?;
+        let slot = self.ns_cache_next % self.ns_cache.len();
+        if let Some(c) = self.ns_cache.get_mut(slot) {
+            *c = (key.0, key.1, r.clone());
+        }
+        self.ns_cache_next = self.ns_cache_next.wrapping_add(1);
+        self.ns_cache_len = (self.ns_cache_len + 1).min(self.ns_cache.len());
+        Some(r)
+    }
+
+    /// An element with a static name and no attributes whose content `content` writes
+    /// (generated code, for simple-typed elements): the same bytes as
+    /// [`start_static`](Self::start_static), `content`, [`end`](Self::end), written without
+    /// the bookkeeping of an open element when its namespace is already bound (most elements
+    /// of a message are such leaves).
+    pub fn leaf_static(
+        &mut self,
+        ns: &'static str,
+        local: &'static str,
+        content: impl FnOnce(&mut Self),
+    ) {
+        let prefix = if ns.is_empty() {
+            Some(0..0)
+        } else {
+            self.static_prefix(ns)
+        };
+        let Some(prefix) = prefix.filter(|_| self.anchor.is_some()) else {
+            self.start_static(ns, local);
+            content(self);
+            self.end();
+            return;
         };
         self.close_start_tag();
-        self.anchor_here();
         self.out.push('<');
-        self.out
-            .push_str(self.bindings.buf.get(prefix.clone()).unwrap_or_default());
-        self.out.push(':');
+        self.push_static_name(prefix.clone(), local);
+        self.out.push('>');
+        let empty_at = self.out.len();
+        content(self);
+        // Whatever `content` opened, it closed (its own elements are on the open stack); a tag
+        // it left open is closed here.
+        self.close_start_tag();
+        if self.out.len() == empty_at {
+            // No content: `<x/>`, as `end` writes it.
+            self.out.pop();
+            self.out.push_str("/>");
+            return;
+        }
+        self.out.push_str("</");
+        self.push_static_name(prefix, local);
+        self.out.push('>');
+    }
+
+    /// Writes `prefix:local` (`local` alone for an empty prefix range).
+    fn push_static_name(&mut self, prefix: std::ops::Range<usize>, local: &str) {
+        if !prefix.is_empty() {
+            self.out
+                .push_str(self.bindings.buf.get(prefix).unwrap_or_default());
+            self.out.push(':');
+        }
         self.out.push_str(local);
-        self.open.push(OpenName::Static { prefix, local });
-        self.tag_open = true;
     }
 
     /// Makes the element about to open the anchor when none is open.
@@ -378,14 +428,7 @@ impl XmlWriter {
                     self.out.push(':');
                     self.out.push_str(local);
                 }
-                OpenName::Static { prefix, local } => {
-                    if !prefix.is_empty() {
-                        self.out
-                            .push_str(self.bindings.buf.get(prefix.clone()).unwrap_or_default());
-                        self.out.push(':');
-                    }
-                    self.out.push_str(local);
-                }
+                OpenName::Static { prefix, local } => self.push_static_name(prefix.clone(), local),
             }
             self.out.push('>');
         }
@@ -804,7 +847,11 @@ mod tests {
         Attr(usize),
         Declare(usize, usize),
         Text,
+        /// A simple-typed element: empty, plain or escaped text.
+        Leaf(usize, usize, usize),
     }
+
+    const LEAF_TEXTS: [&str; 3] = ["", "t", "a&<b>\r"];
 
     const NAMESPACES: [&str; 5] = ["", "urn:a", "urn:b", "urn:c", crate::xml::XSI_NS];
     const LOCALS: [&str; 3] = ["x", "y", "z"];
@@ -817,6 +864,8 @@ mod tests {
             1 => (1..NAMESPACES.len()).prop_map(Step::Attr),
             1 => (0..PREFIXES.len(), 1..NAMESPACES.len()).prop_map(|(p, n)| Step::Declare(p, n)),
             1 => Just(Step::Text),
+            3 => (0..NAMESPACES.len(), 0..LOCALS.len(), 0..LEAF_TEXTS.len())
+                .prop_map(|(n, l, t)| Step::Leaf(n, l, t)),
         ];
         prop::collection::vec(step, 0..60)
     }
@@ -853,14 +902,24 @@ mod tests {
                     }
                 }
                 Step::Text => w.text("t"),
+                Step::Leaf(n, l, t) => {
+                    if fixed {
+                        w.leaf_static(NAMESPACES[*n], LOCALS[*l], |w| w.text(LEAF_TEXTS[*t]));
+                    } else {
+                        w.start(NAMESPACES[*n], LOCALS[*l]);
+                        w.text(LEAF_TEXTS[*t]);
+                        w.end();
+                    }
+                }
             }
         }
         w.finish()
     }
 
     proptest! {
-        /// Static names write the same document as the general path, whatever the sequence
-        /// of elements, attributes and declarations (the prefix cache never goes stale).
+        /// Static names (and leaves written without open-element bookkeeping) write the same
+        /// document as the general path, whatever the sequence of elements, attributes and
+        /// declarations (the prefix cache never goes stale).
         #[test]
         fn static_names_write_what_the_general_path_writes(steps in steps()) {
             let general = build(&steps, false);
