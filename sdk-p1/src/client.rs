@@ -12,7 +12,7 @@ use sdk_runtime::soap::{
 };
 use sdk_runtime::transport::{BuildError, HttpClient, HttpClientBuilder, Identity};
 use sdk_runtime::url::Url;
-use sdk_runtime::wssec::verify::{Verifier, VerifyError};
+use sdk_runtime::wssec::verify::{Verification, Verifier, VerifyError};
 use sdk_runtime::xml::{ElementName, Validate, ValidationError, Validator, XmlRead, XmlWrite};
 
 #[cfg(feature = "erecepta")]
@@ -344,7 +344,11 @@ impl Client {
         H: XmlWrite + Validate,
         I: XmlWrite + Validate,
     {
-        if self.verifier.is_some() {
+        if self
+            .verifier
+            .as_ref()
+            .is_some_and(|v| !matches!(v.verification(), Verification::Disabled))
+        {
             return Err(Error::StreamingNeedsUnverifiedAnswers);
         }
         let envelope = self.signed_envelope(op, header_name, header, input)?;

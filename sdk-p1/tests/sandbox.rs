@@ -798,6 +798,21 @@ async fn signed_answers_verify_and_unsigned_ones_are_refused_when_asked() {
     assert!(report.is_signed(&SignedPart::Body));
     assert!(report.is_signed(&SignedPart::Timestamp));
 
+    // A verifying client cannot stream an answer (its records would be handed out before the
+    // signature could be checked): refused before anything is sent.
+    let before = signing.requests_received();
+    let e = c
+        .call_streaming_with(
+            &op::odczyt_recepty::SPEC,
+            sdk_p1::KONTEKST_WYWOLANIA,
+            &lekarz(),
+            &odczyt(&klucze[0]),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::StreamingNeedsUnverifiedAnswers), "{e:?}");
+    assert_eq!(signing.requests_received(), before);
+
     // The same verifier against a sandbox that does not sign: the answer is refused.
     let plain = Sandbox::start().unwrap();
     let c = plain
@@ -819,6 +834,17 @@ async fn signed_answers_verify_and_unsigned_ones_are_refused_when_asked() {
         .unwrap();
     let r = c.odczyt_recepty(&lekarz(), &odczyt("0")).await.unwrap();
     assert_eq!(r.sprawdz_wynik().unwrap_err().major, WYNIK_NIE_ZNALEZIONO);
+    // And, verifying nothing, may stream.
+    let streamed = c
+        .call_streaming_with(
+            &op::odczyt_recepty::SPEC,
+            sdk_p1::KONTEKST_WYWOLANIA,
+            &lekarz(),
+            &odczyt("0"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(streamed.status(), 200);
 }
 
 fn published_schemas() -> Vec<SchemaRef> {
