@@ -243,10 +243,16 @@ mod tests {
 
 /// The bytes of an `xs:base64Binary` text. XML whitespace (space, tab, CR, LF: line breaks of
 /// MIME-style base64, indentation) may appear anywhere and is skipped; anything else that is not
-/// base64 is an error. A text without whitespace is decoded in place; otherwise its runs are
-/// gathered by block copies first (found by memchr), then decoded with SIMD.
+/// base64 is an error. A text without whitespace (the usual case) is decoded in place in one
+/// pass; otherwise its runs are gathered by block copies first (found by memchr), then decoded
+/// with SIMD.
 pub fn base64_from_text(text: &str) -> Result<Vec<u8>, ValueError> {
     let bytes = text.as_bytes();
+    // Decoding refuses whitespace: try it first rather than search the text for whitespace
+    // before every decode (a second pass over a 20 KB prescription).
+    if let Ok(decoded) = base64_simd::STANDARD.decode_to_vec(bytes) {
+        return Ok(decoded);
+    }
     let spaced = memchr::memchr3(b' ', b'\n', b'\r', bytes).is_some()
         || memchr::memchr(b'\t', bytes).is_some();
     let compact: std::borrow::Cow<'_, [u8]> = if spaced {
