@@ -4,7 +4,12 @@
 //! * scan: UTF-8 checked, every event read with namespaces resolved, every attribute value
 //!   normalised and its name resolved, every text unescaped (character and predefined entity
 //!   references resolved) — what our tree reader does, without building anything.
-//! * write: a quick-xml `Writer` emitting the events of the same document into a buffer.
+//! * write: a quick-xml `Writer` emitting the events of the same document into a buffer, copied
+//!   as they were read (names, prefixes and escaped text pre-built: a copy of the document in
+//!   pieces).
+//! * escaping write: the counterpart of the scan — a quick-xml `Writer` emitting the same
+//!   document from its values (element names, attribute values and text unescaped), escaping
+//!   them as it writes, as any writer given values must.
 
 use quick_xml::XmlVersion;
 use quick_xml::events::Event;
@@ -77,6 +82,112 @@ pub fn write(events: &[Event<'static>], capacity: usize) -> Result<usize, String
     let mut w = Writer::new(Vec::with_capacity(capacity));
     for e in events {
         w.write_event(e.borrow()).map_err(|e| e.to_string())?;
+    }
+    Ok(w.into_inner().len())
+}
+
+/// One event of a document as values, for [`write_escaping()`].
+#[derive(Debug)]
+pub enum Logical {
+    /// A start tag (or an empty element): its qualified name and attributes, values unescaped.
+    Start {
+        name: String,
+        attributes: Vec<(String, String)>,
+        empty: bool,
+    },
+    /// An end tag.
+    End(String),
+    /// Character data, unescaped (entity and character references resolved).
+    Text(String),
+    /// Anything else (declaration, comment …), copied as read.
+    Other(Event<'static>),
+}
+
+/// The document `bytes` as values, for [`write_escaping()`].
+pub fn logical(bytes: &[u8]) -> Result<Vec<Logical>, String> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    for event in events(bytes)? {
+        match &event {
+            Event::Text(t) => {
+                text.push_str(&t.xml10_content());
+                continue;
+            }
+            Event::GeneralRef(r) => {
+                if r.is_char_ref() {
+                    let c = r
+                        .resolve_char_ref()
+                        .map_err(|e| e.to_string())?
+                        .ok_or("a character reference without a character")?;
+                    text.push(c);
+                } else {
+                    let name = r.xml10_content();
+                    text.push_str(
+                        quick_xml::escape::resolve_predefined_entity(&name)
+                            .ok_or_else(|| format!("unknown entity `{name}`"))?,
+                    );
+                }
+                continue;
+            }
+            _ => {}
+        }
+        if !text.is_empty() {
+            out.push(Logical::Text(std::mem::take(&mut text)));
+        }
+        out.push(match event {
+            Event::Start(ref s) | Event::Empty(ref s) => {
+                let mut attributes = Vec::new();
+                for attr in s.attributes() {
+                    let attr = attr.map_err(|e| e.to_string())?;
+                    let value = attr
+                        .normalized_value(XmlVersion::Implicit1_0)
+                        .map_err(|e| e.to_string())?;
+                    let key = attr.key.as_ref().to_owned();
+                    attributes.push((key, value.into_owned()));
+                }
+                Logical::Start {
+                    name: s.name().as_ref().to_owned(),
+                    attributes,
+                    empty: matches!(event, Event::Empty(_)),
+                }
+            }
+            Event::End(ref e) => Logical::End(e.name().as_ref().to_owned()),
+            other => Logical::Other(other),
+        });
+    }
+    if !text.is_empty() {
+        out.push(Logical::Text(text));
+    }
+    Ok(out)
+}
+
+/// Writes `events` from their values with quick-xml's writer, escaping text and attribute
+/// values as it goes; the bytes written.
+pub fn write_escaping(events: &[Logical], capacity: usize) -> Result<usize, String> {
+    use quick_xml::events::{BytesEnd, BytesStart, BytesText};
+    let mut w = Writer::new(Vec::with_capacity(capacity));
+    for e in events {
+        let event = match e {
+            Logical::Start {
+                name,
+                attributes,
+                empty,
+            } => {
+                let mut start = BytesStart::new(name.as_str());
+                for (k, v) in attributes {
+                    start.push_attribute((k.as_str(), v.as_str()));
+                }
+                if *empty {
+                    Event::Empty(start)
+                } else {
+                    Event::Start(start)
+                }
+            }
+            Logical::End(name) => Event::End(BytesEnd::new(name.as_str())),
+            Logical::Text(text) => Event::Text(BytesText::new(text)),
+            Logical::Other(other) => other.borrow(),
+        };
+        w.write_event(event).map_err(|e| e.to_string())?;
     }
     Ok(w.into_inner().len())
 }
