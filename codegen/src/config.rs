@@ -63,6 +63,9 @@ pub struct CrateConfig {
     /// OpenAPI 3.0 / Swagger 2.0 descriptions, one generated module each.
     #[serde(rename = "openapi", default)]
     pub openapi: Vec<OpenApiConfig>,
+    /// The family client over every `[[service]]` (generated into `client.rs` of the output).
+    #[serde(default)]
+    pub client: Option<ClientConfig>,
     /// Overlay.
     #[serde(flatten)]
     pub overlay: Overlay,
@@ -76,9 +79,56 @@ pub struct ServiceConfig {
     pub wsdl: String,
     /// Rust module name.
     pub module: String,
-    /// Cargo feature the module is compiled under (`#[cfg(feature = …)]`), if any.
+    /// Cargo features the module is compiled under: one (`feature = "pzs"`) or any of several
+    /// (`feature = ["pzs", "pojistovna"]`, `#[cfg(any(…))]`); none when absent.
     #[serde(default)]
-    pub feature: Option<String>,
+    pub feature: Features,
+}
+
+/// The Cargo features a module is compiled under (any of them).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(from = "OneOrMany")]
+pub struct Features(pub Vec<String>);
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl From<OneOrMany> for Features {
+    fn from(v: OneOrMany) -> Self {
+        match v {
+            OneOrMany::One(f) => Self(vec![f]),
+            OneOrMany::Many(fs) => Self(fs),
+        }
+    }
+}
+
+/// `[client]`: one client for every SOAP service of the crate, over one transport, with a
+/// method per operation.
+///
+/// ```toml
+/// [client]
+/// authority = "VZP B2B"                     # named in docs and errors
+/// base_url = "https://prod.b2b.vzp.cz"      # production host; each service's path is joined on
+/// require_identity = true                   # build() refuses a builder without a certificate
+/// doc = "Client of every VZP B2B service."
+/// ```
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientConfig {
+    /// The authority as docs and errors name it.
+    pub authority: String,
+    /// The production host.
+    pub base_url: String,
+    /// Whether every call needs a TLS client certificate.
+    #[serde(default)]
+    pub require_identity: bool,
+    /// The client's documentation (first paragraph).
+    #[serde(default)]
+    pub doc: Option<String>,
 }
 
 /// A schema shared by several services of a crate (`[[schemas]]`): every named type and
@@ -101,9 +151,9 @@ pub struct OpenApiConfig {
     pub spec: String,
     /// Rust module name.
     pub module: String,
-    /// Cargo feature the module is compiled under (`#[cfg(feature = …)]`), if any.
+    /// Cargo features the module is compiled under (see [`ServiceConfig::feature`]).
     #[serde(default)]
-    pub feature: Option<String>,
+    pub feature: Features,
 }
 
 /// Names, types and sensitivity layered over the specs.

@@ -166,12 +166,13 @@ fn generate_crate_on_this_stack(
                 path: out_dir.join(format!("{}.rs", sc.module)),
                 contents,
             });
-            modules.push((sc.module.clone(), None));
+            modules.push((sc.module.clone(), Vec::new()));
         }
     }
+    let mut service_models = Vec::new();
     for s in &config.services {
         let source = shown(&shown_dir.join(&s.wsdl));
-        let (_, contents) = service_module(
+        let (model, contents) = service_module(
             &spec_dir.join(&s.wsdl),
             &locations,
             &config.overlay,
@@ -184,7 +185,28 @@ fn generate_crate_on_this_stack(
             path: out_dir.join(format!("{}.rs", s.module)),
             contents,
         });
-        modules.push((s.module.clone(), s.feature.clone()));
+        modules.push((s.module.clone(), s.feature.0.clone()));
+        service_models.push(model);
+    }
+    if let Some(client) = &config.client {
+        let services: Vec<_> = config
+            .services
+            .iter()
+            .zip(&service_models)
+            .map(|(s, model)| emit::FacadeService {
+                module: &s.module,
+                features: &s.feature.0,
+                model,
+            })
+            .collect();
+        files.push(GeneratedFile {
+            path: out_dir.join("client.rs"),
+            contents: emit::facade_file(
+                client,
+                &services,
+                &shown(&shown_dir.join("codegen.toml")),
+            )?,
+        });
     }
     for o in &config.openapi {
         let source = shown(&shown_dir.join(&o.spec));
@@ -199,14 +221,18 @@ fn generate_crate_on_this_stack(
             path: out_dir.join(format!("{}.rs", o.module)),
             contents: emit::service_file(&model, &opts)?,
         });
-        modules.push((o.module.clone(), o.feature.clone()));
+        modules.push((o.module.clone(), o.feature.0.clone()));
     }
     for w in locations.warnings() {
         eprintln!("warning: {w}");
     }
     files.push(GeneratedFile {
         path: out_dir.join("mod.rs"),
-        contents: emit::mod_file(&modules, &shown_dir.display().to_string())?,
+        contents: emit::mod_file(
+            &modules,
+            config.client.is_some(),
+            &shown_dir.display().to_string(),
+        )?,
     });
     Ok(files)
 }

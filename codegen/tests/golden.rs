@@ -136,14 +136,25 @@ fn vzp_output_matches_the_committed_golden_files() {
     let root = workspace();
     let files = sdk_codegen::generate_crate(root, &root.join("wsdl/vzp")).unwrap();
     let names: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
-    assert_eq!(
-        names,
-        [
-            "sdk-vzp/src/generated/prubeh_pojisteni.rs",
-            "sdk-vzp/src/generated/stav_smlouvy.rs",
-            "sdk-vzp/src/generated/mod.rs",
-        ]
-    );
+    let modules = [
+        "prubeh_pojisteni",
+        "stav_smlouvy",
+        "stav_pojisteni",
+        "registrace_kapitace",
+        "vyhledani_szz",
+        "overeni_prukazu",
+        "registrujici_pzs",
+        "oznameni_puvodni_zzp",
+        "validace_cisla_se",
+        "nastaveni_uctu",
+        "client",
+        "mod",
+    ];
+    let expected: Vec<String> = modules
+        .iter()
+        .map(|m| format!("sdk-vzp/src/generated/{m}.rs"))
+        .collect();
+    assert_eq!(names, expected);
     assert_golden(&files);
     for f in &files {
         assert!(
@@ -165,21 +176,52 @@ fn vzp_generation_is_deterministic() {
 fn provenance_reaches_the_generated_docs() {
     let root = workspace();
     let files = sdk_codegen::generate_crate(root, &root.join("wsdl/vzp")).unwrap();
-    for f in files.iter().filter(|f| !f.path.ends_with("mod.rs")) {
+    let wire_verified = ["prubeh_pojisteni.rs", "stav_smlouvy.rs"];
+    let mut reconstructed = 0;
+    for f in files
+        .iter()
+        .filter(|f| !f.path.ends_with("mod.rs") && !f.path.ends_with("client.rs"))
+    {
+        let verified = wire_verified.iter().any(|w| f.path.ends_with(w));
+        let (mark, text) = if verified {
+            ("WireVerified", "**Provenance: wire-verified.**")
+        } else {
+            reconstructed += 1;
+            ("Reconstructed", "**Provenance: reconstructed.**")
+        };
+        assert!(f.contents.contains(text), "{}", f.path.display());
         assert!(
-            f.contents.contains("**Provenance: wire-verified.**"),
+            f.contents
+                .contains(&format!("::sdk_runtime::soap::Provenance::{mark}")),
             "{}",
             f.path.display()
         );
-        assert!(
-            f.contents
-                .contains("::sdk_runtime::soap::Provenance::WireVerified")
-        );
+        // A reconstructed operation is never presented as verified.
+        if !verified {
+            assert!(!f.contents.contains("WireVerified"), "{}", f.path.display());
+            assert!(
+                !f.contents.contains("wire-verified."),
+                "{}",
+                f.path.display()
+            );
+        }
         // No SOAPAction: the working public client sends none.
         assert!(f.contents.contains(
             "::sdk_runtime::soap::SoapVersion::V11,\n            ::std::option::Option::None,"
         ));
     }
+    assert_eq!(reconstructed, 8);
+    // The family client's table says each operation's provenance.
+    let client = files
+        .iter()
+        .find(|f| f.path.ends_with("client.rs"))
+        .unwrap();
+    assert!(client.contents.contains(
+        "| `PrubehPojisteniDruhB2B` | `PrubehPojisteniDruhB2B` | [`prubeh_pojisteni_druh_b2b`](Client::prubeh_pojisteni_druh_b2b) | wire-verified |"
+    ));
+    assert!(client.contents.contains(
+        "| `NastaveniB2BUctu2` | `obnovaCertifikatu` | [`obnova_certifikatu`](Client::obnova_certifikatu) | reconstructed | always |"
+    ));
 }
 
 #[test]
@@ -262,5 +304,76 @@ fn standalone_schemas_written_concurrently_are_never_seen_half_written() {
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         assert!(reader.join().unwrap() > 0);
     });
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `[client]`: one method per operation, prefixed by the module when two services share an
+/// operation name, each under its services' features (clashes: `emit::facade` unit tests).
+#[test]
+fn the_family_client_forwards_every_operation() {
+    let dir = std::env::temp_dir().join(format!("sdk-codegen-facade-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let specs = workspace().join("codegen/fixtures/specs");
+    for f in [
+        "shop.wsdl",
+        "shop-types.xsd",
+        "ticker.wsdl",
+        "ticker-messages.wsdl",
+    ] {
+        std::fs::copy(specs.join(f), dir.join(f)).unwrap();
+    }
+    let client = "[client]\nauthority = \"Example\"\nbase_url = \"https://example.test\"\nrequire_identity = true\n";
+    std::fs::write(
+        dir.join("codegen.toml"),
+        format!(
+            "output = \"out\"\ndefault_provenance = \"published\"\n{client}\n[[service]]\nwsdl = \"shop.wsdl\"\nmodule = \"first\"\nfeature = [\"a\", \"b\"]\n\n\
+             [[service]]\nwsdl = \"shop.wsdl\"\nmodule = \"second\"\nfeature = \"b\"\n\n\
+             [[service]]\nwsdl = \"ticker.wsdl\"\nmodule = \"ticker\"\n"
+        ),
+    )
+    .unwrap();
+    let files = sdk_codegen::generate_crate(workspace(), &dir).unwrap();
+    let facade = &files
+        .iter()
+        .find(|f| f.path.ends_with("client.rs"))
+        .unwrap()
+        .contents;
+    for m in [
+        "first_place_order",
+        "second_place_order",
+        "first_get_order",
+        "second_get_order",
+    ] {
+        assert!(
+            facade.contains(&format!("pub async fn {m}(")),
+            "{m}\n{facade}"
+        );
+    }
+    assert!(!facade.contains("pub async fn place_order("), "{facade}");
+    assert!(facade.contains("#[cfg(any(feature = \"a\", feature = \"b\"))]"));
+    assert!(facade.contains(".require_identity(\"Example\")"));
+    assert!(facade.contains("\"https://example.test\""));
+    let modules = &files
+        .iter()
+        .find(|f| f.path.ends_with("mod.rs"))
+        .unwrap()
+        .contents;
+    assert!(modules.contains("pub mod client;"), "{modules}");
+    assert!(
+        modules.contains("#[cfg(feature = \"b\")]\npub mod second;"),
+        "{modules}"
+    );
+
+    // The production host must be a URL.
+    std::fs::write(
+        dir.join("codegen.toml"),
+        "output = \"out\"\n[client]\nauthority = \"Example\"\nbase_url = \"not a url\"\n[[service]]\nwsdl = \"shop.wsdl\"\nmodule = \"first\"\n",
+    )
+    .unwrap();
+    let err = sdk_codegen::generate_crate(workspace(), &dir)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("base_url"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

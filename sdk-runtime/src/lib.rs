@@ -12,11 +12,14 @@
 //! * [`error`]: the error every operation returns ([`SdkError`]).
 //! * [`wssec`]: WS-Security building blocks: exclusive XML canonicalization over a strict,
 //!   position-keeping document parse.
+//! * [`client`]: the builder behind the generated family clients (one transport, one base URL,
+//!   the authority's rules checked when the client is built).
 //! * `rest` (feature `rest`): the REST/JSON call path of clients generated from OpenAPI, with
 //!   security schemes, credentials and per-status response decoding.
 //! * `sandbox` (feature `sandbox`): in-process mTLS servers and a throwaway PKI for the
 //!   embedded authority sandboxes and tests.
 
+pub mod client;
 pub mod error;
 mod macros;
 pub mod redact;

@@ -20,7 +20,7 @@
 //! With the `sandbox` feature, [`sandbox::Sandbox`] runs an in-process fake of the VZP B2B
 //! server (mTLS, fictitious data) for tests and demos.
 
-mod client;
+mod calls;
 mod domain;
 
 #[rustfmt::skip]
@@ -29,9 +29,11 @@ pub mod generated;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 
-pub use client::{
-    Client, ClientBuildError, ClientBuilder, PrubehPojisteni, PrubehPojisteniError, StavSmlouvy,
-    StavSmlouvyError,
-};
+#[cfg(any(feature = "pzs", feature = "pojistovna"))]
+pub use calls::{PrubehPojisteni, PrubehPojisteniError};
+#[cfg(feature = "pzs")]
+pub use calls::{StavSmlouvy, StavSmlouvyError};
 pub use domain::{CisloPojistence, DruhPojisteni, Icp, parse_date};
-pub use generated::{prubeh_pojisteni, stav_smlouvy};
+pub use generated::client::{Client, ClientBuilder};
+pub use generated::*;
+pub use sdk_runtime::client::ClientBuildError;

@@ -10,6 +10,7 @@
 //! `json` for JSON.
 
 mod content;
+mod facade;
 mod json;
 mod rest;
 mod soap;
@@ -24,6 +25,7 @@ use crate::model::{
 };
 use crate::wsdl::QName;
 
+pub use facade::{FacadeService, facade_file};
 pub use json::type_text;
 
 /// Emission options from `codegen.toml`.
@@ -375,18 +377,25 @@ fn error_enum(model: &ServiceModel, op: &OperationModel) -> Result<TokenStream, 
     })
 }
 
-/// The `mod.rs` listing the service modules.
-pub fn mod_file(modules: &[(String, Option<String>)], spec_dir: &str) -> Result<String, Error> {
+/// The `mod.rs` listing the service modules (each with the features it is compiled under) and,
+/// when `client`, the family client's module.
+pub fn mod_file(
+    modules: &[(String, Vec<String>)],
+    client: bool,
+    spec_dir: &str,
+) -> Result<String, Error> {
     let mut items = TokenStream::new();
     // Each module documents itself (service, source, operations); an outer doc comment here
     // would also move the resolution of its intra-doc links to this module.
-    for (module, feature) in modules {
+    for (module, features) in modules {
         let m = format_ident!("{}", module);
-        let cfg = match feature {
-            Some(f) => quote!(#[cfg(feature = #f)]),
-            None => quote!(),
-        };
+        let cfg = facade::cfg(features);
         items.extend(quote!(#cfg pub mod #m;));
+    }
+    if client {
+        items.extend(quote!(
+            pub mod client;
+        ));
     }
     let doc = inner_doc_attrs(&[format!(
         "Generated from the service descriptions in `{spec_dir}`; see the `codegen.toml` there."

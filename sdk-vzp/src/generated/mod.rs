@@ -2,5 +2,23 @@
 // Regenerate with `cargo xtask regen`.
 
 //! Generated from the service descriptions in `wsdl/vzp`; see the `codegen.toml` there.
+#[cfg(any(feature = "pzs", feature = "pojistovna"))]
 pub mod prubeh_pojisteni;
+#[cfg(feature = "pzs")]
 pub mod stav_smlouvy;
+#[cfg(any(feature = "pzs", feature = "pojistovna"))]
+pub mod stav_pojisteni;
+#[cfg(feature = "pzs")]
+pub mod registrace_kapitace;
+#[cfg(feature = "pzs")]
+pub mod vyhledani_szz;
+#[cfg(any(feature = "pzs", feature = "pojistovna"))]
+pub mod overeni_prukazu;
+#[cfg(feature = "pzs")]
+pub mod registrujici_pzs;
+#[cfg(feature = "pojistovna")]
+pub mod oznameni_puvodni_zzp;
+#[cfg(feature = "exekutor")]
+pub mod validace_cisla_se;
+pub mod nastaveni_uctu;
+pub mod client;
