@@ -115,6 +115,19 @@ Examples:
   b2b vzp stav-smlouvy 12345678 --endpoint https://prod.b2b.vzp.cz \\
       --identity cert.pem --key key.pem";
 
+const RECONSTRUCTED_AFTER_HELP: &str = "\
+VZP publishes this service's description only inside a PDF that was not available: its message
+names are reconstructed from VZP's list of services and may differ from production. Answers are
+read leniently (unknown or renamed elements become warnings). The embedded sandbox's data is
+listed in the sdk-vzp docs (sdk_vzp::sandbox).
+
+Examples:
+  b2b vzp vyhledani-szz sandbox --k-datu 2026-01-01
+  b2b vzp overeni-prukazu 80203000010000000001 --json
+  b2b vzp registrujici-pzs 7552150012
+  b2b vzp validace-cisla 8001010006 --prijmeni Novák --jmeno Jan
+  b2b vzp nastaveni-komunikace as2 --as2-url https://as2.example.cz/vzp --as2-id FIRMA-AS2";
+
 const SANDBOX_VZP_AFTER_HELP: &str = "\
 Writes ca.pem (the sandbox CA, for --ca) and client.pem (a client certificate with its key, for
 --identity) to the output folder, prints the base URL and an example command, and serves until
@@ -290,6 +303,41 @@ pub enum VzpCommand {
     /// validity, names, address).
     #[command(after_help = STAV_AFTER_HELP)]
     StavSmlouvy(StavArgs),
+    /// Stav pojištění (deprecated by VZP in favour of prubeh-pojisteni): is a person insured on a
+    /// date, and with which insurer. Reconstructed service.
+    #[command(after_help = RECONSTRUCTED_AFTER_HELP)]
+    StavPojisteni(PrubehArgs),
+    /// Registration of an insured person for capitation with a provider (yours unless --icz)
+    /// on a date. Reconstructed service.
+    #[command(after_help = RECONSTRUCTED_AFTER_HELP)]
+    RegistraceKapitace(RegistraceArgs),
+    /// Vyhledávání SZZ: contracted facilities and their workplaces matching a text (name, town,
+    /// IČZ, IČO, IČP). Reconstructed service.
+    #[command(after_help = RECONSTRUCTED_AFTER_HELP)]
+    VyhledaniSzz(SzzArgs),
+    /// Ověření platnosti průkazu (EHIC): is a European health insurance card valid on a date.
+    /// Reconstructed service.
+    #[command(after_help = RECONSTRUCTED_AFTER_HELP)]
+    OvereniPrukazu(PrukazArgs),
+    /// The workplaces an insured person is registered with, when not with yours. Reconstructed
+    /// service.
+    #[command(after_help = RECONSTRUCTED_AFTER_HELP)]
+    RegistrujiciPzs(PrubehArgs),
+    /// For insurers (CRP): insured persons who left the given insurer for another in a period.
+    /// Reconstructed service.
+    #[command(after_help = RECONSTRUCTED_AFTER_HELP)]
+    OznameniPuvodniZzp(OznameniArgs),
+    /// For court executors: does an insured-person number belong to the named person.
+    /// Reconstructed service.
+    #[command(after_help = RECONSTRUCTED_AFTER_HELP)]
+    ValidaceCisla(ValidaceArgs),
+    /// NastaveniB2BUctu2: switch the account between SOAP and AS2. Reconstructed service.
+    #[command(after_help = RECONSTRUCTED_AFTER_HELP)]
+    NastaveniKomunikace(NastaveniArgs),
+    /// NastaveniB2BUctu2: renew the account's certificate with a new one (PEM or DER file).
+    /// Reconstructed service.
+    #[command(after_help = RECONSTRUCTED_AFTER_HELP)]
+    ObnovaCertifikatu(ObnovaArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -739,6 +787,103 @@ pub struct StavArgs {
     pub icp: String,
     #[command(flatten)]
     pub date: DateArg,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RegistraceArgs {
+    /// Číslo pojištěnce, 9 or 10 digits.
+    #[arg(value_name = "CISLO_POJISTENCE")]
+    pub cislo_pojistence: String,
+    /// IČZ (8 digits) of the provider asked about [default: the caller's own].
+    #[arg(long, value_name = "ICZ")]
+    pub icz: Option<String>,
+    #[command(flatten)]
+    pub date: DateArg,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SzzArgs {
+    /// The text searched for, 3 to 100 characters.
+    #[arg(value_name = "TEXT")]
+    pub retezec: String,
+    /// Only workplaces under contract on this date, YYYY-MM-DD [default: any].
+    #[arg(long = "k-datu", value_name = "YYYY-MM-DD")]
+    pub k_datu: Option<String>,
+    /// At most this many facilities, 1 to 500 [default: the service's own limit].
+    #[arg(long, value_name = "N")]
+    pub max: Option<u32>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PrukazArgs {
+    /// The card's number (EHIC field 8), 20 digits.
+    #[arg(value_name = "CISLO_PRUKAZU")]
+    pub cislo_prukazu: String,
+    #[command(flatten)]
+    pub date: DateArg,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct OznameniArgs {
+    /// The asking (original) insurer's three-digit code.
+    #[arg(value_name = "KOD_POJISTOVNY")]
+    pub kod_pojistovny: String,
+    /// First day of the period, YYYY-MM-DD.
+    #[arg(long = "od", value_name = "YYYY-MM-DD")]
+    pub od: String,
+    /// Last day of the period, YYYY-MM-DD.
+    #[arg(long = "do", value_name = "YYYY-MM-DD")]
+    pub r#do: String,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidaceArgs {
+    /// Číslo pojištěnce, 9 or 10 digits.
+    #[arg(value_name = "CISLO_POJISTENCE")]
+    pub cislo_pojistence: String,
+    /// Surname (příjmení), 1 to 35 characters.
+    #[arg(long, value_name = "TEXT")]
+    pub prijmeni: String,
+    /// First name (jméno), 1 to 24 characters.
+    #[arg(long, value_name = "TEXT")]
+    pub jmeno: String,
+    /// Date of birth, YYYY-MM-DD.
+    #[arg(long = "datum-narozeni", value_name = "YYYY-MM-DD")]
+    pub datum_narozeni: Option<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct NastaveniArgs {
+    /// How VZP talks to the account: `soap` (the default of every account) or `as2`.
+    #[arg(value_name = "TYP", value_parser = ["soap", "as2"])]
+    pub typ: String,
+    /// With as2: the https:// address of your AS2 endpoint, where VZP pushes answers.
+    #[arg(long = "as2-url", value_name = "URL")]
+    pub as2_url: Option<String>,
+    /// With as2: your AS2 identifier.
+    #[arg(long = "as2-id", value_name = "ID")]
+    pub as2_id: Option<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ObnovaArgs {
+    /// The new certificate (PEM or DER): its public part only, never the key.
+    #[arg(value_name = "CERT_FILE")]
+    pub certifikat: PathBuf,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -385,3 +385,210 @@ fn pkcs12_identity_with_password_from_the_environment() {
     let err = stderr(&out);
     assert!(err.contains(PASSWORD_ENV), "{err}");
 }
+
+/// The reconstructed services: the generic text layout in the schema's order, lists counted,
+/// numbers masked; `--json` with the full values.
+#[test]
+fn reconstructed_services_in_the_embedded_sandbox() {
+    let out = run(&[
+        "vzp",
+        "vyhledani-szz",
+        "sandbox",
+        "--k-datu",
+        "2026-01-01",
+        "--max",
+        "2",
+    ]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("pocetNalezenych:   3"), "{text}");
+    assert!(text.contains("zarizeni (2):"), "{text}");
+    let first = text.find("Zdravotní středisko Sandbox").unwrap();
+    let second = text.find("Nemocnice Sandbox").unwrap();
+    assert!(first < second, "{text}");
+    // The COVID centre's contract ended in 2022: filtered by --k-datu.
+    assert!(!text.contains("24681357"), "{text}");
+    assert!(!text.contains("Zubní ordinace"), "{text}");
+
+    let out = run(&[
+        "vzp",
+        "registrujici-pzs",
+        "7552150012",
+        "--k-datu",
+        "2026-01-01",
+    ]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("******0012"), "{text}");
+    assert!(!text.contains("7552150012"), "{text}");
+    assert!(
+        text.contains("registrovanUZastupovanehoPZS: ne (false)"),
+        "{text}"
+    );
+    assert!(text.contains("registrujiciPracoviste (2):"), "{text}");
+
+    let out = run(&[
+        "vzp",
+        "overeni-prukazu",
+        "80203000010000000002",
+        "--k-datu",
+        "2026-01-01",
+        "--json",
+    ]);
+    assert_exit(&out, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["service"], "OvereniPlatnostiPrukazuB2B");
+    assert_eq!(doc["response"]["platnost"], "neplatny");
+    assert_eq!(doc["response"]["platnostDo"], "2024-06-30");
+    assert_eq!(doc["response"]["cisloPojistence"], "9106150009");
+
+    let out = run(&[
+        "vzp",
+        "validace-cisla",
+        "8001010006",
+        "--prijmeni",
+        "NOVÁK",
+        "--jmeno",
+        "jan",
+        "--json",
+    ]);
+    assert_exit(&out, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["response"]["vysledekValidace"], "shoda");
+
+    let out = run(&[
+        "vzp",
+        "oznameni-puvodni-zzp",
+        "111",
+        "--od",
+        "2019-01-01",
+        "--do",
+        "2019-12-31",
+    ]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("preregistrace (1):"), "{text}");
+    assert!(text.contains("******0009"), "{text}");
+
+    // The deprecated service says so on stderr, and still answers.
+    let out = run(&[
+        "vzp",
+        "stav-pojisteni",
+        "8001010006",
+        "--k-datu",
+        "2026-01-01",
+    ]);
+    assert_exit(&out, 0);
+    assert!(stderr(&out).contains("deprecated"), "{}", stderr(&out));
+    assert!(stdout(&out).contains("pojisten"), "{}", stdout(&out));
+}
+
+#[test]
+fn reconstructed_services_refuse_bad_input_and_report_faults() {
+    // Facets of the generated types, checked before the sandbox starts: exit 2, the option named.
+    let cases: &[(&[&str], &str)] = &[
+        (&["vzp", "vyhledani-szz", "ab"], "TEXT"),
+        (
+            &["vzp", "vyhledani-szz", "sandbox", "--max", "501"],
+            "--max",
+        ),
+        (
+            &["vzp", "overeni-prukazu", "8020300001000000000"],
+            "CISLO_PRUKAZU",
+        ),
+        (
+            &["vzp", "registrace-kapitace", "8001010006", "--icz", "123"],
+            "--icz",
+        ),
+        (
+            &[
+                "vzp",
+                "oznameni-puvodni-zzp",
+                "111",
+                "--od",
+                "2020-01-01",
+                "--do",
+                "2019-01-01",
+            ],
+            "--do",
+        ),
+        (
+            &["vzp", "nastaveni-komunikace", "as2", "--as2-id", "X"],
+            "--as2-url",
+        ),
+        (
+            &[
+                "vzp",
+                "nastaveni-komunikace",
+                "as2",
+                "--as2-url",
+                "http://x.cz",
+                "--as2-id",
+                "X",
+            ],
+            "https://",
+        ),
+    ];
+    for (args, named) in cases {
+        let out = run(args);
+        assert_exit(&out, 2);
+        let err = stderr(&out);
+        assert!(err.contains(named), "{args:?}: {err}");
+        assert!(!err.contains("sandbox"), "{args:?}: {err}");
+    }
+    // A fault of the service (the sandbox's rule: no dates before 1992): exit 1, its reason.
+    let out = run(&[
+        "vzp",
+        "registrujici-pzs",
+        "8001010006",
+        "--k-datu",
+        "1991-12-31",
+    ]);
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("1992"), "{}", stderr(&out));
+}
+
+/// Renewing the account certificate against a standalone sandbox, with a certificate its CA
+/// issued; a file with a private key is refused before anything is sent.
+#[test]
+fn obnova_certifikatu_against_a_standalone_sandbox() {
+    let sandbox = vzp_sandbox("renew");
+    let bundle = std::fs::read_to_string(sandbox.path("client.pem")).unwrap();
+    let begin = bundle.find("-----BEGIN CERTIFICATE-----").unwrap();
+    let end = bundle.find("-----END CERTIFICATE-----").unwrap() + "-----END CERTIFICATE-----".len();
+    let cert = Path::new(&sandbox.path("client.pem")).with_file_name("renewed-cert.pem");
+    std::fs::write(&cert, &bundle[begin..end]).unwrap();
+    let common = [
+        "--endpoint",
+        &sandbox.url,
+        "--identity",
+        &sandbox.path("client.pem"),
+        "--ca",
+        &sandbox.path("ca.pem"),
+    ];
+    let mut args = vec![
+        "vzp",
+        "obnova-certifikatu",
+        cert.to_str().unwrap(),
+        "--json",
+    ];
+    args.extend(common);
+    let out = run(&args);
+    assert_exit(&out, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(
+        doc["response"]["uid"].as_str().unwrap().starts_with("SBX-"),
+        "{doc}"
+    );
+    assert!(doc["response"]["platnostDo"].is_string(), "{doc}");
+
+    let mut args = vec![
+        "vzp",
+        "obnova-certifikatu",
+        &*sandbox.path("client.pem").leak(),
+    ];
+    args.extend(common);
+    let out = run(&args);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("private key"), "{}", stderr(&out));
+}

@@ -223,7 +223,7 @@ pub fn build(
             doc: pop.doc.iter().cloned().collect(),
             provenance,
             source: pop.source.clone(),
-            deprecated: false,
+            deprecated: pop.deprecated,
             errors,
             binding: OperationBinding::Soap(SoapOperation {
                 action: bop.action.clone(),

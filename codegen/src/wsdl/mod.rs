@@ -123,6 +123,9 @@ pub struct PortOperation {
     pub provenance: Option<String>,
     /// `prov:source`, where the operation was seen or published.
     pub source: Option<String>,
+    /// `prov:deprecated="true"`: the authority has retired the operation (WSDL has no word for
+    /// it; OpenAPI's `deprecated` maps to the same flag).
+    pub deprecated: bool,
     /// Input message.
     pub input: Option<QName>,
     /// Output message.
@@ -370,6 +373,7 @@ fn read_into(
                         doc: documentation(op),
                         provenance: op.attribute(PROVENANCE_NS, "provenance").map(str::to_owned),
                         source: op.attribute(PROVENANCE_NS, "source").map(str::to_owned),
+                        deprecated: op.attribute(PROVENANCE_NS, "deprecated") == Some("true"),
                         input: msg("input")?,
                         output: msg("output")?,
                         faults,

@@ -170,12 +170,16 @@ impl Client {
     }
     /// Operation `StavPojisteniB2B`.
     ///
+    /// **Deprecated** by the service description.
+    ///
     /// Insurance status of one insured person on one date (Stav pojištění). Deprecated by VZP in favour of Průběh pojištění (PrubehPojisteniDruhB2B); no longer supported by VZP. Reconstructed: the response fields reuse the wire-verified names of its successor (stav, kodPojistovny, nazevPojistovny).
     ///
     /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: ../shared/seeds/000_14e5d09dc4383059.txt; ../shared/facts/vzp.md §2, §4.1, §4.3, §6.1.
     ///
     /// Forwards to [`stav_pojisteni::Client::stav_pojisteni_b2b`](super::stav_pojisteni::Client::stav_pojisteni_b2b).
     #[cfg(any(feature = "pzs", feature = "pojistovna"))]
+    #[deprecated(note = "deprecated by the service description")]
+    #[allow(deprecated)]
     pub async fn stav_pojisteni_b2b(
         &self,
         input: &super::stav_pojisteni::operation::stav_pojisteni_b2b::Input,

@@ -281,6 +281,8 @@ pub mod types {
 pub mod operation {
     /// Operation `StavPojisteniB2B`.
     ///
+    /// **Deprecated** by the service description.
+    ///
     /// Insurance status of one insured person on one date (Stav pojištění). Deprecated by VZP in favour of Průběh pojištění (PrubehPojisteniDruhB2B); no longer supported by VZP. Reconstructed: the response fields reuse the wire-verified names of its successor (stav, kodPojistovny, nazevPojistovny).
     ///
     /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: ../shared/seeds/000_14e5d09dc4383059.txt; ../shared/facts/vzp.md §2, §4.1, §4.3, §6.1.
@@ -316,9 +318,12 @@ pub mod operation {
 impl Client {
     /// Operation `StavPojisteniB2B`.
     ///
+    /// **Deprecated** by the service description.
+    ///
     /// Insurance status of one insured person on one date (Stav pojištění). Deprecated by VZP in favour of Průběh pojištění (PrubehPojisteniDruhB2B); no longer supported by VZP. Reconstructed: the response fields reuse the wire-verified names of its successor (stav, kodPojistovny, nazevPojistovny).
     ///
     /// **Provenance: reconstructed.** Built from the authority's prose documentation; names may differ from production. Source: ../shared/seeds/000_14e5d09dc4383059.txt; ../shared/facts/vzp.md §2, §4.1, §4.3, §6.1.
+    #[deprecated(note = "deprecated by the service description")]
     pub async fn stav_pojisteni_b2b(
         &self,
         input: &operation::stav_pojisteni_b2b::Input,

@@ -6,42 +6,56 @@
 //! `ns0:`, a SOAP fault for malformed requests, and **HTTP 503** when a client exceeds the rate
 //! limit.
 //!
-//! All data is fictitious:
+//! It answers every synchronous service of the crate. All data is fictitious:
 //!
-//! | číslo pojištěnce | on which dates | answer |
+//! | číslo pojištěnce | on which dates | Průběh / Stav pojištění | registered with (capitation) | EHIC card |
+//! |---|---|---|---|---|
+//! | `8001010006` (Jan Novák, 1980-01-01) | from 1980-01-01 | insured, 111 VZP ČR | IČP `12345678` (the caller's own provider) from 2016-03-01 | `80203000010000000001`, 2024-01-01 to 2029-12-31 |
+//! | `7552150012` (Marie Dvořáková, 1975-02-15) | to 2019-12-31 / from 2020-01-01 | insured, 111 / 201 VoZP ČR | IČP `24681358` from 2010-01-01 and `13579246` from 2012-09-01 | — |
+//! | `9106150009` (Karel Procházka, 1991-06-15) | to 2024-06-30 / later | insured, 205 ČPZP / not insured | — | `80203000010000000002`, 2019-07-01 to 2024-06-30 |
+//! | `7001010050` | from 1970-01-01 | insured, 211 ZP MV ČR (check digit by the remainder-10 rule) | — | — |
+//! | `450101123` | from 1945-01-01 | insured, 111 VZP ČR (9-digit number) | — | — |
+//! | any other valid number | — | not found | not found | — |
+//!
+//! | IČZ | facility | IČP: workplace, odbornost, contract |
 //! |---|---|---|
-//! | `8001010006` | from 1980-01-01 | insured, 111 VZP ČR |
-//! | `7552150012` | to 2019-12-31 / from 2020-01-01 | insured, 111 VZP ČR / 201 VoZP ČR |
-//! | `9106150009` | to 2024-06-30 / later | insured, 205 ČPZP / not insured |
-//! | `7001010050` | from 1970-01-01 | insured, 211 ZP MV ČR (check digit by the remainder-10 rule) |
-//! | `450101123` | from 1945-01-01 | insured, 111 VZP ČR (9-digit number) |
-//! | any other valid number | — | not found |
+//! | `12345000` (the caller's own provider, [`SANDBOX_CALLER_ICZ`]) | Zdravotní středisko Sandbox s.r.o., Praha 4 | `12345678`: GP, 001, from 2015-01-01 |
+//! | `24681000` | Nemocnice Sandbox, Brno | `24681357`: COVID-19 centre, 955, 2021-12-01 to 2022-12-31; `24681358`: internal medicine, 101, from 2018-01-01 |
+//! | `13579000` | Zubní ordinace Sandbox, Ostrava | `13579246`: dentistry, 014, from 2010-05-01 |
 //!
-//! | IČP | contract | odbornost |
-//! |---|---|---|
-//! | `12345678` | from 2015-01-01, open-ended | 001 |
-//! | `24681357` | 2021-12-01 to 2022-12-31 | 955 |
-//! | any other | — | not found |
+//! CRP notices for the original insurer 111: `7552150012` to 201 (filed 2019-09-30, effective
+//! 2020-01-01) and `9106150009` to 205 (filed 2019-03-28, effective 2019-07-01). The executors'
+//! validation compares surname, first name (case-insensitively) and the birth date if given.
+//! `NastaveniB2BUctu2` accepts SOAP, or AS2 with an `https://` as2Url and an as2Id, and renews
+//! the account certificate with one issued by the sandbox CA ([`Sandbox::issue_client_cert`]),
+//! answering a `SBX-<serial>` UID and the certificate's expiry.
 //!
-//! `stavVyrizeniPozadavku` is `0` when data was found and `1` when not. **These codes are the
-//! sandbox's own**: VZP's code table is not public, so do not rely on them against production.
+//! `stavVyrizeniPozadavku` is `0` when data was found and `1` when not; any date before
+//! 1992-01-01 (when public health insurance in its present form began) is a fault, as are the
+//! rules above. **These codes and rules are the sandbox's own**: VZP's code table and fault
+//! conditions are not public, so do not rely on them against production.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sdk_runtime::Date;
 use sdk_runtime::sandbox::{
     Handler, IssuedCert, MtlsServer, SandboxError, SandboxRequest, SandboxResponse, TestPki,
 };
-use sdk_runtime::soap::{Envelope, SOAP11_NS, SoapVersion, write_fault};
+use sdk_runtime::soap::{Envelope, OperationSpec, SOAP11_NS, SoapVersion, write_fault};
 use sdk_runtime::url::Url;
 use sdk_runtime::xml::{Element, ElementName, ReadContext, Validate, XmlRead, XmlWrite, XmlWriter};
 
 use crate::Client;
-use crate::generated::prubeh_pojisteni::{self, types as pp};
-use crate::generated::stav_smlouvy::{self, types as ss};
+use crate::generated::{
+    nastaveni_uctu, overeni_prukazu, oznameni_puvodni_zzp, prubeh_pojisteni, registrace_kapitace,
+    registrujici_pzs, stav_pojisteni, stav_smlouvy, validace_cisla_se, vyhledani_szz,
+};
+
+mod services;
+
+pub use services::SANDBOX_CALLER_ICZ;
 
 /// Namespace of the sandbox's fault details.
 pub const SANDBOX_NS: &str = "urn:x-b2b-sdk:vzp-sandbox";
@@ -98,6 +112,8 @@ struct State {
     config: SandboxConfig,
     requests: AtomicUsize,
     calls: Mutex<HashMap<Vec<u8>, VecDeque<Instant>>>,
+    /// The sandbox CA's certificate: renewed account certificates must come from it.
+    ca_der: Vec<u8>,
 }
 
 /// A running sandbox. Stops when dropped.
@@ -137,6 +153,7 @@ impl Sandbox {
             config,
             requests: AtomicUsize::new(0),
             calls: Mutex::new(HashMap::new()),
+            ca_der: pki.ca_cert_der().to_vec(),
         });
         let handler: Arc<dyn Handler> = Arc::new(VzpHandler {
             state: state.clone(),
@@ -218,7 +235,7 @@ impl Handler for VzpHandler {
                     "<html><body><h1>503 Service Unavailable</h1></body></html>",
                 );
             }
-            answer(&request, &self.state.config)
+            answer(&request, &self.state.config, &self.state.ca_der)
         })
     }
 }
@@ -252,7 +269,7 @@ impl VzpHandler {
 
 const PREFIX: &str = "/B2BProxy/HttpProxy/";
 
-fn answer(request: &SandboxRequest, config: &SandboxConfig) -> SandboxResponse {
+fn answer(request: &SandboxRequest, config: &SandboxConfig, ca_der: &[u8]) -> SandboxResponse {
     let Some(service) = request.path.strip_prefix(PREFIX) else {
         return SandboxResponse::new(404, "text/plain; charset=utf-8", "not found");
     };
@@ -260,33 +277,109 @@ fn answer(request: &SandboxRequest, config: &SandboxConfig) -> SandboxResponse {
         return SandboxResponse::new(405, "text/plain; charset=utf-8", "method not allowed")
             .with_header("Allow", "POST");
     }
-    let result = match service {
-        "PrubehPojisteniDruhB2B" => {
-            let spec = prubeh_pojisteni::operation::prubeh_pojisteni_druh_b2b::SPEC;
-            decode::<pp::PrubehPojisteniDruhB2BPozadavek>(&request.body, spec.input)
-                .map(|input| encode(spec.output, &prubeh(&input), config))
+    let env = match Envelope::parse(&request.body) {
+        Ok(env) => env,
+        Err(e) => return fault(&format!("invalid request: {e}")),
+    };
+    let body = env.body().child_elements().next();
+    let element = body.map_or("", |e| e.local_name());
+    let result = match (service, element) {
+        ("PrubehPojisteniDruhB2B", _) => call(
+            &env,
+            prubeh_pojisteni::operation::prubeh_pojisteni_druh_b2b::SPEC,
+            config,
+            services::prubeh,
+        ),
+        ("stavSmlouvyICPICPPB2B", _) => call(
+            &env,
+            stav_smlouvy::operation::stav_smlouvy_icpicppb2b::SPEC,
+            config,
+            services::smlouva,
+        ),
+        ("StavPojisteniB2B", _) => {
+            #[allow(deprecated)]
+            let spec = stav_pojisteni::operation::stav_pojisteni_b2b::SPEC;
+            call(&env, spec, config, services::stav_pojisteni)
         }
-        "stavSmlouvyICPICPPB2B" => {
-            let spec = stav_smlouvy::operation::stav_smlouvy_icpicppb2b::SPEC;
-            decode::<ss::StavSmlouvyICPICPPB2BZadost>(&request.body, spec.input)
-                .map(|input| encode(spec.output, &smlouva(&input), config))
-        }
+        ("RegistracePojistenceKapitaceB2B", _) => call(
+            &env,
+            registrace_kapitace::operation::registrace_pojistence_kapitace_b2b::SPEC,
+            config,
+            services::registrace_kapitace,
+        ),
+        ("VyhledaniSZZB2B", _) => call(
+            &env,
+            vyhledani_szz::operation::vyhledani_szzb2b::SPEC,
+            config,
+            services::vyhledani_szz,
+        ),
+        ("OvereniPlatnostiPrukazuB2B", _) => call(
+            &env,
+            overeni_prukazu::operation::overeni_platnosti_prukazu_b2b::SPEC,
+            config,
+            services::overeni_prukazu,
+        ),
+        ("RegistrujiciPZSB2B", _) => call(
+            &env,
+            registrujici_pzs::operation::registrujici_pzsb2b::SPEC,
+            config,
+            services::registrujici_pzs,
+        ),
+        ("OznameniPuvodniZZPB2B", _) => call(
+            &env,
+            oznameni_puvodni_zzp::operation::oznameni_puvodni_zzpb2b::SPEC,
+            config,
+            services::oznameni_puvodni_zzp,
+        ),
+        ("ValidaceCislaPojistenceSEB2B", _) => call(
+            &env,
+            validace_cisla_se::operation::validace_cisla_pojistence_seb2b::SPEC,
+            config,
+            services::validace_cisla,
+        ),
+        // Two operations on one path: the body element says which (no SOAPAction is sent).
+        ("NastaveniB2BUctu2", "obnovaCertifikatuPozadavek") => call(
+            &env,
+            nastaveni_uctu::operation::obnova_certifikatu::SPEC,
+            config,
+            |input| services::obnova_certifikatu(input, ca_der),
+        ),
+        ("NastaveniB2BUctu2", _) => call(
+            &env,
+            nastaveni_uctu::operation::nastaveni_komunikace::SPEC,
+            config,
+            services::nastaveni_komunikace,
+        ),
         _ => return SandboxResponse::new(404, "text/plain; charset=utf-8", "unknown service"),
     };
     match result {
         Ok(body) => SandboxResponse::new(200, "text/xml; charset=utf-8", body),
-        Err(message) => {
-            let mut detail = Element::new(SANDBOX_NS, "chyba");
-            detail.push_text(message.clone());
-            let body = write_fault(SoapVersion::V11, true, &message, Some(&detail));
-            SandboxResponse::new(500, "text/xml; charset=utf-8", body)
-        }
+        Err(message) => fault(&message),
     }
 }
 
+/// A SOAP fault with the message as its reason and as the text of a `chyba` detail.
+fn fault(message: &str) -> SandboxResponse {
+    let mut detail = Element::new(SANDBOX_NS, "chyba");
+    detail.push_text(message.to_owned());
+    let body = write_fault(SoapVersion::V11, true, message, Some(&detail));
+    SandboxResponse::new(500, "text/xml; charset=utf-8", body)
+}
+
+/// Reads the request of `spec`, answers it with `answer` and writes the answer.
+fn call<I: XmlRead + Validate, O: XmlWrite>(
+    env: &Envelope,
+    spec: OperationSpec,
+    config: &SandboxConfig,
+    answer: impl FnOnce(&I) -> Result<O, String>,
+) -> Result<String, String> {
+    let input = decode::<I>(env, spec.input)?;
+    let output = answer(&input)?;
+    Ok(encode(spec.output, &output, config))
+}
+
 /// Reads a request strictly: anything the schema does not allow is a fault.
-fn decode<T: XmlRead + Validate>(body: &[u8], expected: ElementName) -> Result<T, String> {
-    let env = Envelope::parse(body).map_err(|e| format!("invalid request: {e}"))?;
+fn decode<T: XmlRead + Validate>(env: &Envelope, expected: ElementName) -> Result<T, String> {
     if env.version != SoapVersion::V11 {
         return Err("this service speaks SOAP 1.1".to_owned());
     }
@@ -329,163 +422,4 @@ fn encode<T: XmlWrite>(name: ElementName, body: &T, config: &SandboxConfig) -> S
     w.end();
     w.end();
     w.finish()
-}
-
-fn date(y: i32, m: u8, d: u8) -> Option<Date> {
-    let month = time::Month::try_from(m).ok()?;
-    Date::from_calendar_date(y, month, d).ok()
-}
-
-const INSURERS: &[(&str, &str)] = &[
-    ("111", "VŠEOBECNÁ ZDRAVOTNÍ POJIŠŤOVNA ČESKÉ REPUBLIKY"),
-    ("201", "VOJENSKÁ ZDRAVOTNÍ POJIŠŤOVNA ČESKÉ REPUBLIKY"),
-    ("205", "ČESKÁ PRŮMYSLOVÁ ZDRAVOTNÍ POJIŠŤOVNA"),
-    (
-        "211",
-        "ZDRAVOTNÍ POJIŠŤOVNA MINISTERSTVA VNITRA ČESKÉ REPUBLIKY",
-    ),
-];
-
-/// A calendar day in the data tables.
-type Day = (i32, u8, u8);
-
-/// One period of insurance of one person.
-struct Period {
-    number: &'static str,
-    from: Day,
-    to: Option<Day>,
-    insurer: &'static str,
-}
-
-const PERIODS: &[Period] = &[
-    Period {
-        number: "8001010006",
-        from: (1980, 1, 1),
-        to: None,
-        insurer: "111",
-    },
-    Period {
-        number: "7552150012",
-        from: (1975, 2, 15),
-        to: Some((2019, 12, 31)),
-        insurer: "111",
-    },
-    Period {
-        number: "7552150012",
-        from: (2020, 1, 1),
-        to: None,
-        insurer: "201",
-    },
-    Period {
-        number: "9106150009",
-        from: (1991, 6, 15),
-        to: Some((2024, 6, 30)),
-        insurer: "205",
-    },
-    Period {
-        number: "7001010050",
-        from: (1970, 1, 1),
-        to: None,
-        insurer: "211",
-    },
-    Period {
-        number: "450101123",
-        from: (1945, 1, 1),
-        to: None,
-        insurer: "111",
-    },
-];
-
-/// `true` when `day` lies in `[from, to]` (`to` open when `None`).
-fn within(day: Date, from: Day, to: Option<Day>) -> bool {
-    date(from.0, from.1, from.2).is_some_and(|f| f <= day)
-        && to.is_none_or(|t| date(t.0, t.1, t.2).is_some_and(|t| day <= t))
-}
-
-fn prubeh(input: &pp::PrubehPojisteniDruhB2BPozadavek) -> pp::PrubehPojisteniDruhB2BOdpoved {
-    let number = input.cislo_pojistence.as_str();
-    let mut out = pp::PrubehPojisteniDruhB2BOdpoved::new();
-    let known: Vec<&Period> = PERIODS.iter().filter(|p| p.number == number).collect();
-    if known.is_empty() {
-        out.stav_vyrizeni_pozadavku = Some("1".to_owned());
-        return out;
-    }
-    match known.iter().find(|p| within(input.k_datu, p.from, p.to)) {
-        Some(p) => {
-            out.stav = Some(pp::StavPojisteni::Pojisten);
-            out.kod_pojistovny = pp::KodPojistovny::new(p.insurer).ok();
-            out.nazev_pojistovny = INSURERS
-                .iter()
-                .find(|(c, _)| *c == p.insurer)
-                .map(|(_, n)| (*n).to_owned());
-            out.druh_pojisteni =
-                Some("1 - veřejné zdravotní pojištění (nepřeúčtované přes CMU)".to_owned());
-        }
-        None => out.stav = Some(pp::StavPojisteni::Nepojisten),
-    }
-    out.stav_vyrizeni_pozadavku = Some("0".to_owned());
-    out
-}
-
-/// One workplace's contract with VZP.
-struct Contract {
-    icp: &'static str,
-    from: Day,
-    to: Option<Day>,
-    odbornost: &'static str,
-    nazev_zz: &'static str,
-    nazev_p: &'static str,
-    ulice: &'static str,
-    misto: &'static str,
-    psc: &'static str,
-    prijmeni_jmeno: &'static str,
-}
-
-const CONTRACTS: &[Contract] = &[
-    Contract {
-        icp: "12345678",
-        from: (2015, 1, 1),
-        to: None,
-        odbornost: "001",
-        nazev_zz: "Zdravotní středisko Sandbox s.r.o.",
-        nazev_p: "Ordinace praktického lékaře",
-        ulice: "Fiktivní 12",
-        misto: "Praha 4",
-        psc: "14000",
-        prijmeni_jmeno: "Nováková Jana",
-    },
-    Contract {
-        icp: "24681357",
-        from: (2021, 12, 1),
-        to: Some((2022, 12, 31)),
-        odbornost: "955",
-        nazev_zz: "Nemocnice Sandbox",
-        nazev_p: "Odběrové centrum - COVID19",
-        ulice: "U testu 2",
-        misto: "Brno",
-        psc: "60200",
-        prijmeni_jmeno: "Svoboda Petr",
-    },
-];
-
-fn smlouva(input: &ss::StavSmlouvyICPICPPB2BZadost) -> ss::StavSmlouvyICPICPPB2BOdpoved {
-    let mut out = ss::StavSmlouvyICPICPPB2BOdpoved::new();
-    let found = CONTRACTS
-        .iter()
-        .find(|c| c.icp == input.icp_icpp.as_str() && within(input.k_datu, c.from, c.to));
-    let Some(c) = found else {
-        out.stav_vyrizeni_pozadavku = Some("1".to_owned());
-        return out;
-    };
-    out.stav_vyrizeni_pozadavku = Some("0".to_owned());
-    out.odbornost = Some(c.odbornost.to_owned());
-    out.datum_od = date(c.from.0, c.from.1, c.from.2);
-    out.datum_do = c.to.and_then(|t| date(t.0, t.1, t.2));
-    out.nazev_zz = Some(c.nazev_zz.to_owned());
-    out.nazev_p = Some(c.nazev_p.to_owned());
-    out.ulice = Some(c.ulice.to_owned());
-    out.misto = Some(c.misto.to_owned());
-    out.psc = Some(c.psc.to_owned());
-    out.prijmeni_jmeno = Some(c.prijmeni_jmeno.to_owned());
-    out
 }
