@@ -13,6 +13,8 @@
 #   lxml (Python, pinned)     - a second libxml2 build judging exclusive XML canonicalization
 #                             (sdk-runtime/tests/support/exc_c14n_oracle.py, which also calls the
 #                             system libxml2 that xmllint brings through ctypes).
+#   qpdf                      - writes PDFs with embedded files the way authorities' PDF tools do, for
+#                             `cargo xtask import-pdf` (codegen/tests/import_pdf.rs).
 #   zeep (Python, pinned)     - a second SOAP implementation: rpc/literal messages as zeep builds and
 #                             reads them (codegen/fixtures/tests/rpc.rs).
 # Idempotent: does nothing when the tools are already present. Debian/Ubuntu only.
@@ -51,6 +53,7 @@ need=()
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
+command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 # `script` runs a command on a pseudo-terminal (the progress-bar test of b2b).
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
 # The PostgreSQL server the outbox tests start with scripts/start-postgres.sh.

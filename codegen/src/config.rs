@@ -83,6 +83,11 @@ pub struct ServiceConfig {
     /// (`feature = ["pzs", "pojistovna"]`, `#[cfg(any(…))]`); none when absent.
     #[serde(default)]
     pub feature: Features,
+    /// Provenance of this service's operations that carry no mark (overrides
+    /// `default_provenance`): `published` for a description the authority published, imported
+    /// unchanged (`cargo xtask import-pdf`).
+    #[serde(default)]
+    pub provenance: Option<String>,
 }
 
 /// The Cargo features a module is compiled under (any of them).

@@ -20,6 +20,7 @@
 pub mod config;
 mod docs;
 pub mod emit;
+pub mod import;
 pub mod locate;
 pub mod model;
 mod names;
@@ -172,11 +173,20 @@ fn generate_crate_on_this_stack(
     let mut service_models = Vec::new();
     for s in &config.services {
         let source = shown(&shown_dir.join(&s.wsdl));
+        let provenance = match &s.provenance {
+            Some(p) => Some(model::Provenance::parse(p).ok_or_else(|| {
+                Error::spec(
+                    &spec_dir.join("codegen.toml"),
+                    format!("service `{}`: unknown provenance `{p}`", s.module),
+                )
+            })?),
+            None => default_provenance,
+        };
         let (model, contents) = service_module(
             &spec_dir.join(&s.wsdl),
             &locations,
             &config.overlay,
-            default_provenance,
+            provenance,
             &source,
             &opts,
             &shared,

@@ -25,9 +25,10 @@ fn main() -> ExitCode {
         Some("features") => features_one_by_one(&workspace_root()),
         Some("bench") => bench(&args[1..]),
         Some("conformance") => conformance::run(&workspace_root(), &args[1..]),
+        Some("import-pdf") => import_pdf(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask regen [--check] | conformance [DIR…] | features | bench [--quick] [--no-zeep] [--no-wssec] | ci"
+                "usage: cargo xtask regen [--check] | import-pdf FILE.pdf [--spec-dir DIR] | conformance [DIR…] | features | bench [--quick] [--no-zeep] [--no-wssec] | ci"
             );
             return ExitCode::from(2);
         }
@@ -39,6 +40,52 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `import-pdf FILE.pdf [--spec-dir DIR]`: the WSDL/XSD a PDF embeds become the service's
+/// published description (default spec folder `wsdl/vzp`, whose authority publishes this way);
+/// the differences from the description they replace are printed, then everything regenerates.
+fn import_pdf(args: &[String]) -> Result<(), String> {
+    let root = workspace_root();
+    let mut pdf = None;
+    let mut spec_dir = root.join("wsdl/vzp");
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--spec-dir" => {
+                let dir = it.next().ok_or("--spec-dir needs a folder")?;
+                spec_dir = root.join(dir);
+            }
+            other if pdf.is_none() && !other.starts_with("--") => pdf = Some(PathBuf::from(other)),
+            other => return Err(format!("import-pdf: unexpected argument `{other}`")),
+        }
+    }
+    let pdf = pdf.ok_or("usage: cargo xtask import-pdf FILE.pdf [--spec-dir DIR]")?;
+    let report = codegen::import::import_pdf(&root, &spec_dir, &pdf).map_err(|e| e.to_string())?;
+    let shown = codegen::import::relative(&spec_dir, &root);
+    println!(
+        "{}: service {} → {}/{}/ ({}), module `{}`, marked published",
+        pdf.display(),
+        report.service,
+        shown.display(),
+        report.folder,
+        report.files.join(", "),
+        report.module
+    );
+    for s in &report.skipped {
+        println!("  skipped {s} (neither WSDL nor XSD)");
+    }
+    match &report.replaced {
+        Some(old) => println!("differences from {}/{old}:", shown.display()),
+        None => println!("a new service; it declares:"),
+    }
+    if report.differences.is_empty() {
+        println!("  none: the same operations, elements and types");
+    }
+    for d in &report.differences {
+        println!("  {d}");
+    }
+    regen(false)
 }
 
 fn workspace_root() -> PathBuf {

@@ -20,7 +20,7 @@
 //! | IČZ | facility | IČP: workplace, odbornost, contract |
 //! |---|---|---|
 //! | `12345000` (the caller's own provider, [`SANDBOX_CALLER_ICZ`]) | Zdravotní středisko Sandbox s.r.o., Praha 4 | `12345678`: GP, 001, from 2015-01-01 |
-//! | `24681000` | Nemocnice Sandbox, Brno | `24681357`: COVID-19 centre, 955, 2021-12-01 to 2022-12-31; `24681358`: internal medicine, 101, from 2018-01-01 |
+//! | `24681000` | Nemocnice Sandbox, Brno | `24681357`: COVID-19 centre, 955, 2021-12-01 to 2022-12-31; `24681358`: internal medicine, 101, from 2008-01-01 |
 //! | `13579000` | Zubní ordinace Sandbox, Ostrava | `13579246`: dentistry, 014, from 2010-05-01 |
 //!
 //! CRP notices for the original insurer 111: `7552150012` to 201 (filed 2019-09-30, effective
@@ -30,9 +30,11 @@
 //! the account certificate with one issued by the sandbox CA ([`Sandbox::issue_client_cert`]),
 //! answering a `SBX-<serial>` UID and the certificate's expiry.
 //!
-//! `stavVyrizeniPozadavku` is `0` when data was found and `1` when not; any date before
-//! 1992-01-01 (when public health insurance in its present form began) is a fault, as are the
-//! rules above. **These codes and rules are the sandbox's own**: VZP's code table and fault
+//! `stavVyrizeniPozadavku` is `0` when data was found and `1` when not; a date asked about
+//! (`kDatu`, `obdobiOd`) before 1992-01-01, when public health insurance in its present form
+//! began, is a fault, as are the rules above. With `kDatu`, the SZZ search lists only facilities
+//! with a workplace under contract that day, and only those workplaces. A renewed certificate
+//! must be an end-entity certificate for client authentication. **These codes and rules are the sandbox's own**: VZP's code table and fault
 //! conditions are not public, so do not rely on them against production.
 
 use std::collections::{HashMap, VecDeque};

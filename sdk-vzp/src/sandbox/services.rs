@@ -233,7 +233,7 @@ const FACILITIES: &[Facility] = &[
                 icp: "24681358",
                 name: "Interní ambulance",
                 odbornost: "101",
-                from: (2018, 1, 1),
+                from: (2008, 1, 1),
                 to: None,
                 person: "Černá Eva",
             },
@@ -404,13 +404,17 @@ pub(super) fn vyhledani_szz(
         check_date("kDatu", day)?;
     }
     let needle = input.retezec.get().to_lowercase();
+    // With kDatu, only workplaces under contract that day count, and a facility without one is
+    // not a contracted facility (SZZ) that day.
+    let active = |w: &&Workplace| input.k_datu.is_none_or(|d| within(d, w.from, w.to));
     let matches = |f: &Facility| {
-        [f.name, f.town, f.icz, f.ico, f.street]
-            .iter()
-            .any(|s| s.to_lowercase().contains(&needle))
-            || f.workplaces
+        let mut workplaces = f.workplaces.iter().filter(active).peekable();
+        workplaces.peek().is_some()
+            && ([f.name, f.town, f.icz, f.ico, f.street]
                 .iter()
-                .any(|w| w.icp.contains(&needle) || w.name.to_lowercase().contains(&needle))
+                .any(|s| s.to_lowercase().contains(&needle))
+                || workplaces
+                    .any(|w| w.icp.contains(&needle) || w.name.to_lowercase().contains(&needle)))
     };
     let found: Vec<&Facility> = FACILITIES.iter().filter(|f| matches(f)).collect();
     let max = input
@@ -429,10 +433,7 @@ pub(super) fn vyhledani_szz(
         z.ulice = Some(f.street.to_owned());
         z.misto = Some(f.town.to_owned());
         z.psc = vs::Psc::new(f.psc).ok();
-        for w in f.workplaces {
-            if input.k_datu.is_some_and(|d| !within(d, w.from, w.to)) {
-                continue;
-            }
+        for w in f.workplaces.iter().filter(active) {
             let mut p = vs::Pracoviste::new();
             p.icp = Icp::parse(w.icp).ok();
             p.nazev_p = Some(w.name.to_owned());
@@ -639,6 +640,23 @@ pub(super) fn obnova_certifikatu(
     if cert.issuer() != ca.subject() || cert.verify_signature(Some(ca.public_key())).is_err() {
         return Err(
             "chyba vstupních dat: the certificate was not issued by an accepted authority"
+                .to_owned(),
+        );
+    }
+    let is_ca = cert
+        .basic_constraints()
+        .ok()
+        .flatten()
+        .is_some_and(|bc| bc.value.ca);
+    let client_auth = cert
+        .extended_key_usage()
+        .ok()
+        .flatten()
+        .is_some_and(|eku| eku.value.client_auth);
+    if is_ca || !client_auth {
+        return Err(
+            "chyba vstupních dat: the certificate must be an end-entity certificate for client \
+             authentication (extended key usage clientAuth)"
                 .to_owned(),
         );
     }
