@@ -15,6 +15,7 @@ mod floor;
 mod measure;
 mod messages;
 mod stream;
+mod vzp_file;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -30,6 +31,8 @@ struct Args {
     zeep: bool,
     /// Size of the streamed answer in MB (0: not measured).
     stream_mb: Option<u64>,
+    /// Employees in the VZP employer file (0: not measured).
+    vzp_file_records: Option<u64>,
     out: PathBuf,
     /// Only the messages whose name contains this.
     only: Option<String>,
@@ -44,6 +47,7 @@ fn args() -> Result<Args, String> {
         quick: false,
         zeep: true,
         stream_mb: None,
+        vzp_file_records: None,
         out: workspace().join("target/bench/codec.json"),
         only: None,
     };
@@ -59,11 +63,18 @@ fn args() -> Result<Args, String> {
                         .ok_or("--stream-mb needs a number")?,
                 );
             }
+            "--vzp-file-records" => {
+                a.vzp_file_records = Some(
+                    it.next()
+                        .and_then(|n| n.parse().ok())
+                        .ok_or("--vzp-file-records needs a number")?,
+                );
+            }
             "--out" => a.out = PathBuf::from(it.next().ok_or("--out needs a file")?),
             "--only" => a.only = Some(it.next().ok_or("--only needs a text")?),
             other => {
                 return Err(format!(
-                    "unknown argument `{other}`; usage: sdk-bench [--quick] [--no-zeep] [--stream-mb N] [--only TEXT] [--out FILE]"
+                    "unknown argument `{other}`; usage: sdk-bench [--quick] [--no-zeep] [--stream-mb N] [--vzp-file-records N] [--only TEXT] [--out FILE]"
                 ));
             }
         }
@@ -125,6 +136,11 @@ fn run() -> Result<(), String> {
             .and_then(|b| b.parse().ok())
             .ok_or("--stream-child DIR BYTES")?;
         return stream::child(Path::new(&dir), bytes);
+    }
+    let mut raw = std::env::args().skip(1);
+    if raw.next().as_deref() == Some("--vzp-file-child") {
+        let path = raw.next().ok_or("--vzp-file-child FILE")?;
+        return vzp_file::child(Path::new(&path));
     }
     let args = args()?;
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -196,6 +212,27 @@ fn run() -> Result<(), String> {
         }
         _ => None,
     };
+    // The VZP employer file: 1,000,000 employees unless asked otherwise (100,000 with --quick).
+    let vzp_records = args
+        .vzp_file_records
+        .unwrap_or(if args.quick { 100_000 } else { 1_000_000 });
+    let vzp_file = if vzp_records > 0 {
+        eprintln!("reading a VZP employer file of {vzp_records} employees in a child process…");
+        let r = vzp_file::measure(vzp_records, &workspace().join("target/bench"))?;
+        println!(
+            "\nVZP employer file (ISO-8859-2, on disk): {} employees, {:.0} MB: ours {:.1} MB/s, \
+             floor scan {:.1} MB/s (ours / floor {:.2}); peak RSS of the process {:.1} MiB",
+            r.records,
+            r.bytes as f64 / 1e6,
+            r.our_mb_per_s,
+            r.floor_mb_per_s,
+            r.vs_floor,
+            r.peak_rss_mib
+        );
+        Some(r)
+    } else {
+        None
+    };
     if let Some(dir) = args.out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
@@ -206,6 +243,7 @@ fn run() -> Result<(), String> {
         "cpus": std::thread::available_parallelism().map(usize::from).unwrap_or(0),
         "messages": rows,
         "streamed_list": streamed,
+        "vzp_employer_file": vzp_file,
     });
     let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
     std::fs::write(&args.out, text).map_err(|e| format!("{}: {e}", args.out.display()))?;

@@ -134,7 +134,7 @@ impl BufRead for Generated<'_> {
 
 /// The floor over a stream: what [`crate::floor::scan`] does, with quick-xml reading from a
 /// `BufRead` into a buffer.
-fn floor_scan(reader: impl BufRead) -> Result<u64, String> {
+pub fn floor_scan(reader: impl BufRead) -> Result<u64, String> {
     let mut reader = NsReader::from_reader(reader);
     let mut buf = Vec::with_capacity(64 * 1024);
     let mut seen = 0u64;

@@ -41,4 +41,4 @@ pub use soap::Provenance;
 pub use time::Date;
 pub use values::{DateTime, Decimal};
 /// Re-exported so generated crates need no direct dependency on these.
-pub use {bytes, url};
+pub use {bytes, encoding_rs, url};

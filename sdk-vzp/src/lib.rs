@@ -28,6 +28,7 @@ pub mod generated;
 
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+pub mod soubory;
 
 #[cfg(any(feature = "pzs", feature = "pojistovna"))]
 pub use calls::{PrubehPojisteni, PrubehPojisteniError};

@@ -27,6 +27,7 @@ pub use read::{
 };
 pub use stream::{
     DEFAULT_MAX_RECORD_BYTES, MAX_KEPT_DIAGNOSTICS, RecordReader, Records, Utf8Reader,
+    declared_encoding,
 };
 pub use validate::{
     Validate, ValidationError, Validator, Violation, ViolationKind, pattern_matches,

@@ -21,6 +21,7 @@
 use std::io::BufRead;
 
 use quick_xml::events::Event;
+use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
 
 use super::doc::{Builder, Document, refused};
@@ -45,6 +46,9 @@ pub struct RecordReader<R: BufRead> {
     /// The record being read.
     inner: Builder,
     in_record: bool,
+    /// Records are the `record` elements wherever they are (outside another record), not only
+    /// at the container path: for files whose outer structure is not known.
+    anywhere: bool,
     /// How many of the open container elements matched the path so far.
     matched: usize,
     /// Open container elements.
@@ -76,12 +80,25 @@ impl<R: BufRead> RecordReader<R> {
             outer: Builder::new(4096),
             inner: Builder::new(4096),
             in_record: false,
+            anywhere: false,
             matched: 0,
             depth: 0,
             max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
             records: 0,
             ended: false,
         }
+    }
+
+    /// A reader of the elements `record` (matched by namespace and local name) wherever they
+    /// are in the document, outside another record: for files whose outer structure is not
+    /// known (a reconstructed format read leniently). Whitespace between elements outside
+    /// records is dropped; everything else outside records is kept for
+    /// [`finish`](Self::finish), so memory stays bounded as long as the records are not each
+    /// wrapped in an element of their own.
+    pub fn anywhere(reader: R, record: ElementName) -> Self {
+        let mut r = Self::new(reader, &[], record);
+        r.anywhere = true;
+        r
     }
 
     /// The largest record accepted, in bytes of its parsed form (names, texts, values and
@@ -133,9 +150,18 @@ impl<R: BufRead> RecordReader<R> {
             let target_is_record = self.in_record
                 || match &event {
                     Event::Start(s) | Event::Empty(s) => {
-                        self.matched == self.containers.len()
-                            && self.depth == self.containers.len()
-                            && s.name().local_name().as_ref() == self.record.local
+                        let named = s.name().local_name().as_ref() == self.record.local;
+                        if self.anywhere {
+                            named
+                                && match &resolved {
+                                    ResolveResult::Bound(ns) => ns.as_ref() == self.record.ns,
+                                    _ => self.record.ns.is_empty(),
+                                }
+                        } else {
+                            self.matched == self.containers.len()
+                                && self.depth == self.containers.len()
+                                && named
+                        }
                     }
                     _ => false,
                 };
@@ -196,8 +222,9 @@ impl<R: BufRead> RecordReader<R> {
                     let text = t.xml10_content();
                     // Whitespace between records would pile up in the container.
                     let between_records = !target_is_record
-                        && self.matched == self.containers.len()
-                        && self.depth == self.containers.len();
+                        && (self.anywhere
+                            || (self.matched == self.containers.len()
+                                && self.depth == self.containers.len()));
                     if !(between_records && text.trim().is_empty()) {
                         b.text(&text, offset)?;
                     }
@@ -459,6 +486,41 @@ impl<R: BufRead> Utf8Reader<R> {
     }
 }
 
+impl<R: BufRead> Utf8Reader<R> {
+    /// Converts `inner` from the encoding its XML declaration names (`encoding="ISO-8859-2"`),
+    /// else its byte-order mark, else UTF-8, as XML says; the declaration must be in the first
+    /// buffer `inner` fills (a `BufReader`'s is 8 KiB). An encoding label encoding_rs does not
+    /// know is an error naming it.
+    pub fn declared(mut inner: R) -> std::io::Result<Self> {
+        let start = inner.fill_buf()?;
+        let encoding = match declared_encoding(start) {
+            Some(label) => encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("the XML declaration names an unknown encoding `{label}`"),
+                )
+            })?,
+            None => encoding_rs::UTF_8,
+        };
+        Ok(Self::new(inner, encoding))
+    }
+}
+
+/// The `encoding` of an XML declaration at the start of `bytes` (after an optional UTF-8 BOM).
+pub fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let decl = bytes.strip_prefix(b"<?xml")?;
+    let end = decl.windows(2).position(|w| w == b"?>")?;
+    let decl = std::str::from_utf8(decl.get(..end)?).ok()?;
+    let at = decl.find("encoding")?;
+    let rest = decl.get(at + "encoding".len()..)?.trim_start();
+    let rest = rest.strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = rest.get(1..)?;
+    let close = value.find(quote)?;
+    Some(value.get(..close)?.to_owned())
+}
+
 impl<R: BufRead> std::io::Read for Utf8Reader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let available = self.fill_buf()?;
@@ -587,6 +649,68 @@ mod tests {
                 items: 0
             }
         );
+    }
+
+    #[test]
+    fn the_declared_encoding_is_used() {
+        assert_eq!(
+            declared_encoding(b"<?xml version=\"1.0\" encoding='ISO-8859-2'?><a/>").as_deref(),
+            Some("ISO-8859-2")
+        );
+        assert_eq!(declared_encoding(b"<?xml version=\"1.0\"?><a/>"), None);
+        assert_eq!(declared_encoding(b"<a/>"), None);
+        let (latin2, _, _) = encoding_rs::ISO_8859_2.encode("Příliš žluťoučký");
+        let mut input = b"<?xml version=\"1.0\" encoding=\"iso-8859-2\"?><a>".to_vec();
+        input.extend_from_slice(&latin2);
+        input.extend_from_slice(b"</a>");
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut Utf8Reader::declared(input.as_slice()).unwrap(),
+            &mut text,
+        )
+        .unwrap();
+        assert!(text.ends_with("<a>Příliš žluťoučký</a>"), "{text}");
+        let err =
+            Utf8Reader::declared(b"<?xml version=\"1.0\" encoding=\"x-klingon\"?>".as_slice())
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("x-klingon"), "{err}");
+    }
+
+    #[test]
+    fn records_anywhere_are_found_at_any_depth_by_namespace() {
+        let xml = r#"<file xmlns:r="urn:r" xmlns:o="urn:other">
+  <head><r:item><r:n>1</r:n></r:item></head>
+  <r:item><r:n>2</r:n><r:item><r:n>2.1</r:n></r:item></r:item>
+  <o:item><o:n>not a record: another namespace</o:n></o:item>
+  <deep><deeper><r:item><r:n>3</r:n></r:item></deeper></deep>
+</file>"#;
+        let mut it: Records<&[u8], Item> =
+            Records::new(RecordReader::anywhere(xml.as_bytes(), ITEM));
+        let got: Vec<String> = it.by_ref().map(|r| r.unwrap().n).collect();
+        assert_eq!(got, ["1", "2", "3"]);
+        let rest = it.into_rest().unwrap();
+        let root = rest.root();
+        assert_eq!(root.local_name(), "file");
+        // The other namespace's element stays, the whitespace between elements does not.
+        assert_eq!(root.deep_text(), "not a record: another namespace");
+        // Many records in a fixed container: the reader's buffers do not grow with the count.
+        let mut big = String::from("<f xmlns=\"urn:r\"><list>");
+        for i in 0..20_000 {
+            big.push_str(&format!("\n  <item><n>{i}</n></item>"));
+        }
+        big.push_str("\n</list></f>");
+        let mut reader = RecordReader::anywhere(big.as_bytes(), ITEM);
+        let mut count = 0;
+        let mut held_at_100 = 0;
+        while reader.next_document().unwrap().is_some() {
+            count += 1;
+            if count == 100 {
+                held_at_100 = reader.memory_held();
+            }
+        }
+        assert_eq!(count, 20_000);
+        assert_eq!(reader.memory_held(), held_at_100);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 // Regenerate with `cargo xtask regen`.
 
 //! Generated from the service descriptions in `wsdl/vzp`; see the `codegen.toml` there.
+pub mod soubor_zamestnanci;
 #[cfg(any(feature = "pzs", feature = "pojistovna"))]
 pub mod prubeh_pojisteni;
 #[cfg(feature = "pzs")]
