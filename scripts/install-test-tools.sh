@@ -13,6 +13,8 @@
 #   lxml (Python, pinned)     - a second libxml2 build judging exclusive XML canonicalization
 #                             (sdk-runtime/tests/support/exc_c14n_oracle.py, which also calls the
 #                             system libxml2 that xmllint brings through ctypes).
+#   pyas2lib (Python, pinned) - an independent AS2 implementation: messages and receipts exchanged
+#                             with sdk_runtime::as2 both ways (sdk-runtime/tests/as2_pyas2lib.rs).
 #   qpdf                      - writes PDFs with embedded files the way authorities' PDF tools do, for
 #                             `cargo xtask import-pdf` (codegen/tests/import_pdf.rs).
 #   zeep (Python, pinned)     - a second SOAP implementation: rpc/literal messages as zeep builds and
@@ -21,7 +23,7 @@
 set -euo pipefail
 
 # Python packages first (the apt part below may stop early when nothing is missing).
-py_pins=("openapi-schema-validator==0.9.0" "PyYAML==6.0.3" "lxml==6.1.3" "zeep==4.3.3")
+py_pins=("openapi-schema-validator==0.9.0" "PyYAML==6.0.3" "lxml==6.1.3" "zeep==4.3.3" "pyas2lib==1.4.4")
 if ! command -v python3 >/dev/null 2>&1; then
   echo "install-test-tools: python3 is needed for scripts/validate-json-schema.py" >&2
   exit 1

@@ -12,6 +12,7 @@
 //! * [`error`]: the error every operation returns ([`SdkError`]).
 //! * [`wssec`]: WS-Security building blocks: exclusive XML canonicalization over a strict,
 //!   position-keeping document parse.
+//! * `as2` (feature `as2`): AS2 (RFC 4130) messages and receipts over S/MIME with CMS.
 //! * [`client`]: the builder behind the generated family clients (one transport, one base URL,
 //!   the authority's rules checked when the client is built).
 //! * `rest` (feature `rest`): the REST/JSON call path of clients generated from OpenAPI, with
@@ -19,6 +20,8 @@
 //! * `sandbox` (feature `sandbox`): in-process mTLS servers and a throwaway PKI for the
 //!   embedded authority sandboxes and tests.
 
+#[cfg(feature = "as2")]
+pub mod as2;
 pub mod client;
 pub mod error;
 mod macros;

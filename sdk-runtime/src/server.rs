@@ -162,6 +162,7 @@ impl MtlsServer {
         handler: Arc<dyn Handler>,
     ) -> Result<MtlsServer, ServerError> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| ServerError::NoRuntime)?;
+        let client_auth = tls.client_auth;
         let acceptor = TlsAcceptor::from(tls.config);
 
         let bind_error = |source| ServerError::Bind { addr, source };
@@ -185,7 +186,13 @@ impl MtlsServer {
             .map_err(|e| bind_error(std::io::Error::other(e)))?;
 
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let task = runtime.spawn(accept_loop(listener, acceptor, handler, shutdown_rx));
+        let task = runtime.spawn(accept_loop(
+            listener,
+            acceptor,
+            handler,
+            shutdown_rx,
+            client_auth,
+        ));
         tracing::debug!(addr = %local_addr, "mTLS server started");
         Ok(MtlsServer {
             addr: local_addr,
@@ -262,6 +269,9 @@ pub enum ServerError {
 #[derive(Clone)]
 pub struct ServerTls {
     config: Arc<rustls::ServerConfig>,
+    /// Clients must present a certificate (every constructor but
+    /// [`without_client_auth`](Self::without_client_auth)).
+    client_auth: bool,
 }
 
 impl fmt::Debug for ServerTls {
@@ -282,6 +292,29 @@ impl ServerTls {
             identity.private_key(),
             client_cas,
         )
+    }
+
+    /// A server that does not ask for client certificates: for endpoints whose callers are
+    /// authenticated by the messages themselves (an AS2 receiver, where every message is
+    /// signed). Its requests carry [`ClientCert::anonymous`].
+    pub fn without_client_auth(
+        identity: &crate::transport::Identity,
+    ) -> Result<ServerTls, ServerError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+            .map_err(|e| ServerError::Tls(e.to_string()))?
+            .with_no_client_auth()
+            .with_single_cert(
+                identity.certificate_chain().to_vec(),
+                identity.private_key(),
+            )
+            .map_err(|e| ServerError::Tls(e.to_string()))?;
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(ServerTls {
+            config: Arc::new(config),
+            client_auth: false,
+        })
     }
 
     /// Like [`new`](Self::new), the client CAs as PEM text (one or more certificates).
@@ -327,6 +360,7 @@ impl ServerTls {
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(ServerTls {
             config: Arc::new(config),
+            client_auth: true,
         })
     }
 }
@@ -357,6 +391,7 @@ async fn accept_loop(
     acceptor: TlsAcceptor,
     handler: Arc<dyn Handler>,
     mut shutdown: watch::Receiver<bool>,
+    client_auth: bool,
 ) {
     let mut connections = JoinSet::new();
     loop {
@@ -371,6 +406,7 @@ async fn accept_loop(
                         acceptor.clone(),
                         Arc::clone(&handler),
                         shutdown.clone(),
+                        client_auth,
                     ));
                 }
                 Err(e) => {
@@ -413,6 +449,7 @@ async fn serve_connection(
     acceptor: TlsAcceptor,
     handler: Arc<dyn Handler>,
     mut shutdown: watch::Receiver<bool>,
+    client_auth: bool,
 ) {
     let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
         Ok(Ok(tls)) => tls,
@@ -425,13 +462,13 @@ async fn serve_connection(
             return;
         }
     };
-    let Some(client) = tls
+    let presented = tls
         .get_ref()
         .1
         .peer_certificates()
         .and_then(|certs| certs.first())
-        .map(|der| ClientCert::from_der(der.clone().into_owned()))
-    else {
+        .map(|der| ClientCert::from_der(der.clone().into_owned()));
+    let Some(client) = presented.or_else(|| (!client_auth).then(ClientCert::anonymous)) else {
         // The verifier makes a client certificate mandatory, so this is unreachable in
         // practice; refuse rather than serve an unauthenticated client.
         tracing::warn!(%peer, "sandbox server: handshake completed without client certificate");
@@ -535,6 +572,16 @@ fn plain_response(status: StatusCode, text: String) -> Response<Full<Bytes>> {
 }
 
 impl ClientCert {
+    /// What a request carries on a server built with [`ServerTls::without_client_auth`] when
+    /// the client presents no certificate: no name, empty DER.
+    pub fn anonymous() -> ClientCert {
+        ClientCert {
+            common_name: None,
+            subject: String::new(),
+            der: CertificateDer::from(Vec::new()),
+        }
+    }
+
     fn from_der(der: CertificateDer<'static>) -> ClientCert {
         let (common_name, subject) = match X509Certificate::from_der(&der) {
             Ok((_, cert)) => {

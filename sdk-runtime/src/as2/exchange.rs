@@ -1,0 +1,266 @@
+//! AS2 over HTTP: sending a message and reading its synchronous receipt, and receiving messages
+//! (a [`Receiver`] for the server of the `server` feature) with their receipts returned in the
+//! response or POSTed to the sender.
+
+use std::sync::Arc;
+
+use super::mdn::{self, Disposition, MdnOutcome, OutgoingMdn};
+use super::message::{self, Outgoing, Received};
+use super::mime::Headers;
+use super::{As2Error, LocalParty, MdnMode, Partner};
+use crate::transport::{HttpClient, TransportError};
+use crate::url::Url;
+
+/// Why sending failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// The message could not be built, or the receipt could not be read.
+    #[error(transparent)]
+    As2(#[from] As2Error),
+    /// The HTTP exchange failed (connection, TLS, timeout). Whether the partner received the
+    /// message is not known: send it again under the same `Message-ID` only if the partner
+    /// detects duplicates.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// The partner answered with an HTTP error status.
+    #[error("the partner answered HTTP {status}")]
+    Status {
+        /// The status.
+        status: u16,
+    },
+}
+
+/// What came back from sending.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Sent {
+    /// The synchronous receipt, read and checked (see [`MdnOutcome::confirms`]).
+    Receipt {
+        /// The receipt.
+        outcome: MdnOutcome,
+        /// It confirms the message: processed, and the MIC equals ours.
+        confirmed: bool,
+    },
+    /// Accepted; the receipt comes later to our URL (asynchronous MDN), or none was asked for.
+    Accepted,
+}
+
+/// POSTs `message` (built by [`message::build`] for `partner`) to `url` and, with a
+/// synchronous receipt agreed, reads and checks it.
+pub async fn send(
+    http: &HttpClient,
+    url: &Url,
+    message: &Outgoing,
+    partner: &Partner,
+) -> Result<Sent, SendError> {
+    let headers: Vec<(&str, &str)> = message
+        .headers
+        .0
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let response = http.post(url, &headers, message.body.clone()).await?;
+    if !(200..300).contains(&response.status) {
+        return Err(SendError::Status {
+            status: response.status,
+        });
+    }
+    if partner.mdn != MdnMode::Sync {
+        return Ok(Sent::Accepted);
+    }
+    let headers = Headers(
+        response
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    );
+    let outcome = mdn::parse(&headers, &response.body, partner, partner.signed_mdn)?;
+    if outcome.original_message_id != message.message_id {
+        return Err(As2Error::Mime(format!(
+            "the receipt is for message {}, not {}",
+            outcome.original_message_id, message.message_id
+        ))
+        .into());
+    }
+    let confirmed = outcome.confirms(message.mic.as_ref());
+    Ok(Sent::Receipt { outcome, confirmed })
+}
+
+/// What the application does with a received payload before the receipt is written: store it
+/// durably (`Ok`), or refuse it (`Err` with the reason, which the sender sees as
+/// `processed/error: unexpected-processing-error`). Called once per message; a message whose
+/// `Message-ID` was already accepted should be acknowledged again without storing it twice.
+pub type Sink = Arc<dyn Fn(&Received) -> Result<(), String> + Send + Sync>;
+
+/// An AS2 endpoint: receives partners' messages, hands each to the [`Sink`], and returns the
+/// receipt, in the HTTP response or (asked for asynchronously) POSTed to the sender's URL.
+pub struct Receiver {
+    local: LocalParty,
+    partners: Vec<Partner>,
+    sink: Sink,
+    http: HttpClient,
+}
+
+impl std::fmt::Debug for Receiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Receiver")
+            .field("local", &self.local.as2_id)
+            .field("partners", &self.partners.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The answer to one received message.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Answer {
+    /// HTTP status of the response.
+    pub status: u16,
+    /// Headers and body of the response (the synchronous receipt, or nothing).
+    pub headers: Headers,
+    /// The response body.
+    pub body: Vec<u8>,
+    /// A receipt to POST to the sender afterwards.
+    pub async_mdn: Option<OutgoingMdn>,
+}
+
+impl Receiver {
+    /// A receiver for `local`, accepting messages from `partners`; `http` POSTs asynchronous
+    /// receipts.
+    pub fn new(local: LocalParty, partners: Vec<Partner>, sink: Sink, http: HttpClient) -> Self {
+        Self {
+            local,
+            partners,
+            sink,
+            http,
+        }
+    }
+
+    /// Handles one request: `headers` and `body` as received.
+    pub fn answer(&self, headers: &Headers, body: &[u8]) -> Answer {
+        let outcome = message::open(headers, body, &self.local, |from| {
+            self.partners
+                .iter()
+                .find(|p| p.as2_id.eq_ignore_ascii_case(from))
+        });
+        let mdn = match outcome {
+            Ok(received) => {
+                let disposition = match (self.sink)(&received) {
+                    Ok(()) => Disposition::Processed,
+                    Err(why) => {
+                        tracing::warn!(message_id = %received.message_id, %why, "AS2 payload refused by the application");
+                        Disposition::Error("unexpected-processing-error".to_owned())
+                    }
+                };
+                received.mdn.as_ref().map(|request| {
+                    mdn::build(
+                        &received.message_id,
+                        &received.from,
+                        Some(&received.mic),
+                        request,
+                        &disposition,
+                        &self.local,
+                    )
+                })
+            }
+            Err(rejected) => {
+                tracing::warn!(error = %rejected.error, message_id = ?rejected.message_id, "AS2 message refused");
+                mdn::for_rejected(&rejected, &self.local)
+            }
+        };
+        match mdn {
+            None => Answer {
+                status: 200,
+                headers: Headers::default(),
+                body: Vec::new(),
+                async_mdn: None,
+            },
+            Some(Err(e)) => {
+                tracing::error!(error = %e, "cannot write an AS2 receipt");
+                Answer {
+                    status: 500,
+                    headers: Headers::default(),
+                    body: b"the receipt could not be written".to_vec(),
+                    async_mdn: None,
+                }
+            }
+            Some(Ok(mdn)) if mdn.async_url.is_some() => Answer {
+                status: 200,
+                headers: Headers::default(),
+                body: Vec::new(),
+                async_mdn: Some(mdn),
+            },
+            Some(Ok(mdn)) => Answer {
+                status: 200,
+                headers: mdn.headers,
+                body: mdn.body,
+                async_mdn: None,
+            },
+        }
+    }
+
+    /// POSTs an asynchronous receipt to its URL.
+    pub async fn deliver(&self, mdn: &OutgoingMdn) -> Result<(), SendError> {
+        let Some(url) = &mdn.async_url else {
+            return Ok(());
+        };
+        let url = Url::parse(url)
+            .map_err(|e| As2Error::Mime(format!("Receipt-Delivery-Option `{url}`: {e}")))?;
+        let headers: Vec<(&str, &str)> = mdn
+            .headers
+            .0
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let response = self.http.post(&url, &headers, mdn.body.clone()).await?;
+        if !(200..300).contains(&response.status) {
+            return Err(SendError::Status {
+                status: response.status,
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "server")]
+impl crate::server::Handler for Receiver {
+    fn handle(
+        &self,
+        request: crate::server::SandboxRequest,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = crate::server::SandboxResponse> + Send + '_>,
+    > {
+        Box::pin(async move {
+            if request.method != "POST" {
+                return crate::server::SandboxResponse::new(
+                    405,
+                    "text/plain; charset=utf-8",
+                    "AS2 messages are POSTed",
+                )
+                .with_header("Allow", "POST");
+            }
+            let headers = Headers(request.headers.clone());
+            let answer = self.answer(&headers, &request.body);
+            if let Some(mdn) = &answer.async_mdn
+                && let Err(e) = self.deliver(mdn).await
+            {
+                tracing::warn!(error = %e, "the asynchronous AS2 receipt could not be delivered");
+            }
+            let content_type = answer
+                .headers
+                .get("Content-Type")
+                .unwrap_or("text/plain")
+                .to_owned();
+            let mut response =
+                crate::server::SandboxResponse::new(answer.status, &content_type, answer.body);
+            for (k, v) in answer.headers.0 {
+                if !k.eq_ignore_ascii_case("Content-Type") {
+                    response = response.with_header(k, v);
+                }
+            }
+            response
+        })
+    }
+}
