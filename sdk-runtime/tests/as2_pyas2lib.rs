@@ -165,6 +165,7 @@ impl PyReceiver {
             .arg("receive")
             .arg(port.to_string())
             .args([&p.tls_cert, &p.tls_key, &p.py_keycert, &p.rust_cert, &out])
+            .arg(&p.ca.cert_path)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -396,6 +397,49 @@ async fn an_altered_message_is_refused_with_a_negative_receipt() {
         "{verdict}"
     );
     assert!(ours.received.lock().unwrap().is_empty());
+}
+
+/// An asynchronous receipt: pyas2lib answers the POST at once and later POSTs its signed MDN
+/// to our receiver, which checks it and hands it over, confirming the MIC kept from sending.
+#[tokio::test]
+async fn an_asynchronous_receipt_comes_to_our_receiver() {
+    let p = pki("async");
+    let py = PyReceiver::start(&p);
+    let (local, mut partner) = ours(&p);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let receipts: exchange::ReceiptSink = Arc::new(move |from: &str, outcome| {
+        let _ = tx.send((from.to_owned(), outcome.clone()));
+    });
+    let sink: exchange::Sink = Arc::new(|_| Err("no messages expected here".to_owned()));
+    let receiver =
+        Receiver::new(local.clone(), vec![partner.clone()], sink, http(&p)).with_receipts(receipts);
+    let tls = ServerTls::without_client_auth(
+        &Identity::from_pem_files(&p.tls_cert, Some(&p.tls_key)).unwrap(),
+    )
+    .unwrap();
+    let server = MtlsServer::start_with(
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        tls,
+        Arc::new(receiver),
+    )
+    .unwrap();
+    partner.mdn = sdk_runtime::as2::MdnMode::Async {
+        url: server.base_url().join("as2/mdn").unwrap().to_string(),
+    };
+    let msg = message::build(PAYLOAD, "application/edi-consent", None, &local, &partner).unwrap();
+    let sent = exchange::send(&http(&p), &py.url, &msg, &partner)
+        .await
+        .unwrap();
+    assert!(matches!(sent, Sent::Accepted), "{sent:?}");
+    let (from, outcome) = tokio::time::timeout(std::time::Duration::from_secs(20), rx.recv())
+        .await
+        .expect("the asynchronous receipt did not come")
+        .unwrap();
+    assert_eq!(from, "PYAS2");
+    assert_eq!(outcome.original_message_id, msg.message_id);
+    assert!(outcome.signed);
+    assert!(outcome.confirms(msg.mic.as_ref()), "{outcome:?}");
+    assert_eq!(py.result(1)["status"], "processed");
 }
 
 fn clone_pki(p: &Pki) -> Pki {

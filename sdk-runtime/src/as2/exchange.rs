@@ -94,12 +94,18 @@ pub async fn send(
 /// `Message-ID` was already accepted should be acknowledged again without storing it twice.
 pub type Sink = Arc<dyn Fn(&Received) -> Result<(), String> + Send + Sync>;
 
+/// What the application does with an asynchronous receipt of a message it sent: `from` is the
+/// partner's AS2 identifier, `outcome` the receipt read and its signature checked (compare its
+/// MIC with the one kept from sending: [`MdnOutcome::confirms`]).
+pub type ReceiptSink = Arc<dyn Fn(&str, &MdnOutcome) + Send + Sync>;
+
 /// An AS2 endpoint: receives partners' messages, hands each to the [`Sink`], and returns the
 /// receipt, in the HTTP response or (asked for asynchronously) POSTed to the sender's URL.
 pub struct Receiver {
     local: LocalParty,
     partners: Vec<Partner>,
     sink: Sink,
+    receipts: Option<ReceiptSink>,
     http: HttpClient,
 }
 
@@ -134,12 +140,76 @@ impl Receiver {
             local,
             partners,
             sink,
+            receipts: None,
             http,
+        }
+    }
+
+    /// Also accepts asynchronous receipts of messages we sent, handing each to `receipts`.
+    #[must_use]
+    pub fn with_receipts(mut self, receipts: ReceiptSink) -> Self {
+        self.receipts = Some(receipts);
+        self
+    }
+
+    /// Whether a request carries a receipt rather than a message: a `multipart/report`, or a
+    /// `multipart/signed` whose signed part is one.
+    fn is_receipt(headers: &Headers, body: &[u8]) -> bool {
+        match headers.media_type().as_str() {
+            "multipart/report" => true,
+            "multipart/signed" => headers
+                .content_param("boundary")
+                .and_then(|b| super::mime::parts(body, &b).ok())
+                .and_then(|parts| parts.first().map(|p| super::mime::split_entity(p)))
+                .and_then(Result::ok)
+                .is_some_and(|(h, _)| h.media_type() == "multipart/report"),
+            _ => false,
+        }
+    }
+
+    fn answer_receipt(&self, headers: &Headers, body: &[u8]) -> Answer {
+        let refuse = |status: u16, why: String| {
+            tracing::warn!(%why, "AS2 receipt refused");
+            Answer {
+                status,
+                headers: Headers::default(),
+                body: why.into_bytes(),
+                async_mdn: None,
+            }
+        };
+        let Some(receipts) = &self.receipts else {
+            return refuse(400, "this endpoint does not take receipts".into());
+        };
+        let from = headers
+            .get("AS2-From")
+            .map(super::message::as2_name_value)
+            .unwrap_or_default();
+        let Some(partner) = self
+            .partners
+            .iter()
+            .find(|p| p.as2_id.eq_ignore_ascii_case(&from))
+        else {
+            return refuse(403, format!("no agreement with `{from}`"));
+        };
+        match mdn::parse(headers, body, partner, partner.signed_mdn) {
+            Ok(outcome) => {
+                receipts(&partner.as2_id, &outcome);
+                Answer {
+                    status: 200,
+                    headers: Headers::default(),
+                    body: Vec::new(),
+                    async_mdn: None,
+                }
+            }
+            Err(e) => refuse(400, format!("the receipt cannot be accepted: {e}")),
         }
     }
 
     /// Handles one request: `headers` and `body` as received.
     pub fn answer(&self, headers: &Headers, body: &[u8]) -> Answer {
+        if Self::is_receipt(headers, body) {
+            return self.answer_receipt(headers, body);
+        }
         let outcome = message::open(headers, body, &self.local, |from| {
             self.partners
                 .iter()

@@ -1,10 +1,11 @@
 """pyas2lib as the other trading partner of sdk_runtime::as2 (tests/as2_pyas2lib.rs).
 
-  as2_peer.py receive PORT CERTFILE KEYFILE OUR_KEYCERT PARTNER_CERT OUT_DIR
+  as2_peer.py receive PORT CERTFILE KEYFILE OUR_KEYCERT PARTNER_CERT OUT_DIR CAFILE
       An HTTPS AS2 receiver on 127.0.0.1:PORT (TLS with CERTFILE/KEYFILE): each POST is parsed
       by pyas2lib (decrypted, verified, MIC computed) and answered with its synchronous MDN, or,
       when asked, with 200 and an asynchronous MDN POSTed to the sender's URL. The payload and
-      pyas2lib's status go to OUT_DIR/<n>.payload and OUT_DIR/<n>.json. Prints "ready".
+      pyas2lib's status go to OUT_DIR/<n>.payload and OUT_DIR/<n>.json (an asynchronous MDN is
+      POSTed over HTTPS trusting CAFILE). Prints "ready".
   as2_peer.py send URL CAFILE OUR_KEYCERT PARTNER_CERT PAYLOAD OUT_JSON [options]
       Builds a message with pyas2lib (options: --compress, --cipher NAME, --digest NAME,
       --unsigned, --unencrypted, --tamper), POSTs it, and checks the synchronous MDN with
@@ -70,7 +71,7 @@ def raw_message(headers, body):
     return head.encode() + b"\r\n" + body
 
 
-def receive(port, certfile, keyfile, our_keycert, partner_cert, out_dir):
+def receive(port, certfile, keyfile, our_keycert, partner_cert, out_dir, cafile):
     org, partner = parties(our_keycert, partner_cert, mdn_mode="SYNC", mdn_digest_alg="sha256")
     counter = {"n": 0}
     lock = threading.Lock()
@@ -121,7 +122,7 @@ def receive(port, certfile, keyfile, our_keycert, partner_cert, out_dir):
                 request = urllib.request.Request(
                     mdn.mdn_url, data=mdn.content, headers=mdn.headers, method="POST"
                 )
-                context = ssl.create_default_context(cafile=certfile)
+                context = ssl.create_default_context(cafile=cafile)
                 urllib.request.urlopen(request, context=context, timeout=30).read()
                 return
             self.send_response(200)
@@ -195,7 +196,7 @@ def send(url, cafile, our_keycert, partner_cert, payload_path, out_json, options
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "receive":
-        receive(*sys.argv[2:8])
+        receive(*sys.argv[2:9])
     elif command == "send":
         send(*sys.argv[2:8], sys.argv[8:])
     else:
