@@ -137,6 +137,7 @@ fn vzp_output_matches_the_committed_golden_files() {
     let files = sdk_codegen::generate_crate(root, &root.join("wsdl/vzp")).unwrap();
     let names: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
     let modules = [
+        "soubor_zamestnanci",
         "prubeh_pojisteni",
         "stav_smlouvy",
         "stav_pojisteni",
@@ -178,10 +179,12 @@ fn provenance_reaches_the_generated_docs() {
     let files = sdk_codegen::generate_crate(root, &root.join("wsdl/vzp")).unwrap();
     let wire_verified = ["prubeh_pojisteni.rs", "stav_smlouvy.rs"];
     let mut reconstructed = 0;
-    for f in files
-        .iter()
-        .filter(|f| !f.path.ends_with("mod.rs") && !f.path.ends_with("client.rs"))
-    {
+    for f in files.iter().filter(|f| {
+        // The family client and the schema of a file have no operations of their own.
+        !["mod.rs", "client.rs", "soubor_zamestnanci.rs"]
+            .iter()
+            .any(|n| f.path.ends_with(n))
+    }) {
         let verified = wire_verified.iter().any(|w| f.path.ends_with(w));
         let (mark, text) = if verified {
             ("WireVerified", "**Provenance: wire-verified.**")

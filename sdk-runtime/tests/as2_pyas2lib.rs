@@ -5,140 +5,27 @@
 #![cfg(all(feature = "as2", feature = "sandbox"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support/as2_pki.rs"]
+mod as2_pki;
 #[path = "support/wssec_pki.rs"]
 mod wssec_pki;
 
 use std::io::BufRead as _;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use rustls_pki_types::CertificateDer;
-use rustls_pki_types::pem::PemObject;
+use as2_pki::{Pki, clone_pki, der, http, ours, pki};
+use sdk_runtime::as2::Cipher;
 use sdk_runtime::as2::exchange::{self, Receiver, Sent};
 use sdk_runtime::as2::mdn::Disposition;
 use sdk_runtime::as2::message::{self, Received};
-use sdk_runtime::as2::{Cipher, DecryptionKey, LocalParty, Partner};
 use sdk_runtime::server::{MtlsServer, ServerTls};
-use sdk_runtime::transport::{HttpClient, Identity};
+use sdk_runtime::transport::Identity;
 use sdk_runtime::url::Url;
-use wssec_pki::{Ca, KeyKind, openssl_ca, openssl_leaf, run_ok, work_dir};
 
 const PEER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/as2_peer.py");
-
-/// Keys and certificates of both partners and of the TLS servers.
-struct Pki {
-    dir: PathBuf,
-    /// Our AS2 key and certificate.
-    rust_key: PathBuf,
-    rust_cert: PathBuf,
-    /// pyas2lib's key and certificate, together in one PEM (as pyas2lib takes them).
-    py_keycert: PathBuf,
-    py_cert: PathBuf,
-    /// The TLS servers' certificate (both sides' HTTPS servers), issued by `ca`.
-    tls_cert: PathBuf,
-    tls_key: PathBuf,
-    ca: Ca,
-}
-
-fn pki(name: &str) -> Pki {
-    let dir = work_dir("as2", name);
-    let ca = openssl_ca(&dir, "ca", KeyKind::Rsa2048, "/CN=AS2 test CA");
-    let rust = openssl_leaf(
-        &dir,
-        "rust",
-        KeyKind::Rsa2048,
-        "/O=Nemocnice Test/CN=RUSTAS2",
-        30,
-        None,
-        &ca,
-    );
-    let py = openssl_leaf(
-        &dir,
-        "py",
-        KeyKind::Rsa2048,
-        "/O=Pojistovna Test/CN=PYAS2",
-        30,
-        None,
-        &ca,
-    );
-    let py_keycert = dir.join("py-keycert.pem");
-    let mut both = std::fs::read(&py.key_path).unwrap();
-    both.extend(std::fs::read(&py.cert_path).unwrap());
-    std::fs::write(&py_keycert, both).unwrap();
-    // The HTTPS servers' certificate, for 127.0.0.1.
-    let tls_key = dir.join("tls-key.pem");
-    let tls_cert = dir.join("tls-cert.pem");
-    let csr = dir.join("tls.csr");
-    let ext = dir.join("tls.ext");
-    std::fs::write(
-        &ext,
-        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n",
-    )
-    .unwrap();
-    run_ok(
-        Command::new("openssl")
-            .args([
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-subj",
-                "/CN=127.0.0.1",
-                "-keyout",
-            ])
-            .arg(&tls_key)
-            .arg("-out")
-            .arg(&csr),
-    );
-    run_ok(
-        Command::new("openssl")
-            .args(["x509", "-req", "-days", "30", "-in"])
-            .arg(&csr)
-            .arg("-CA")
-            .arg(&ca.cert_path)
-            .arg("-CAkey")
-            .arg(&ca.key_path)
-            .arg("-extfile")
-            .arg(&ext)
-            .arg("-out")
-            .arg(&tls_cert),
-    );
-    Pki {
-        rust_key: rust.key_path,
-        rust_cert: rust.cert_path,
-        py_cert: py.cert_path,
-        py_keycert,
-        tls_cert,
-        tls_key,
-        ca,
-        dir,
-    }
-}
-
-fn der(pem_file: &Path) -> Vec<u8> {
-    CertificateDer::from_pem_file(pem_file).unwrap().to_vec()
-}
-
-/// Our side: `RUSTAS2`, signing and decrypting with our key; the partner `PYAS2`.
-fn ours(p: &Pki) -> (LocalParty, Partner) {
-    let identity = Identity::from_pem_files(&p.rust_cert, Some(&p.rust_key)).unwrap();
-    let local = LocalParty::new("RUSTAS2")
-        .signing(sdk_runtime::wssec::SigningIdentity::from_identity(identity.clone()).unwrap())
-        .decryption(DecryptionKey::from_identity(&identity).unwrap());
-    let partner = Partner::new("PYAS2", der(&p.py_cert));
-    (local, partner)
-}
-
-fn http(p: &Pki) -> HttpClient {
-    HttpClient::builder()
-        .platform_roots(false)
-        .add_root_certificates_pem(p.ca.cert_pem.as_bytes())
-        .unwrap()
-        .build()
-        .unwrap()
-}
 
 fn free_port() -> u16 {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
@@ -440,23 +327,6 @@ async fn an_asynchronous_receipt_comes_to_our_receiver() {
     assert!(outcome.signed);
     assert!(outcome.confirms(msg.mic.as_ref()), "{outcome:?}");
     assert_eq!(py.result(1)["status"], "processed");
-}
-
-fn clone_pki(p: &Pki) -> Pki {
-    Pki {
-        dir: p.dir.clone(),
-        rust_key: p.rust_key.clone(),
-        rust_cert: p.rust_cert.clone(),
-        py_keycert: p.py_keycert.clone(),
-        py_cert: p.py_cert.clone(),
-        tls_cert: p.tls_cert.clone(),
-        tls_key: p.tls_key.clone(),
-        ca: Ca {
-            key_path: p.ca.key_path.clone(),
-            cert_path: p.ca.cert_path.clone(),
-            cert_pem: p.ca.cert_pem.clone(),
-        },
-    }
 }
 
 #[tokio::test]

@@ -138,26 +138,8 @@ pub fn build(
     let body = match (&local.signing, request.signed) {
         (Some(identity), true) => {
             let signature = crypto::sign_detached(&report, identity)?;
-            let boundary = mime::boundary("Signed");
-            let mut body = Vec::new();
-            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-            body.extend_from_slice(&report);
-            body.extend_from_slice(
-                format!(
-                    "\r\n--{boundary}\r\nContent-Type: application/pkcs7-signature; name=\"smime.p7s\"; smime-type=signed-data\r\n\
-                     Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"smime.p7s\"\r\n\r\n"
-                )
-                .as_bytes(),
-            );
-            body.extend_from_slice(&mime::base64_lines(&signature));
-            body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-            headers.push(
-                "Content-Type",
-                format!(
-                    "multipart/signed; protocol=\"application/pkcs7-signature\"; micalg={}; boundary=\"{boundary}\"",
-                    Digest::Sha256.name()
-                ),
-            );
+            let (content_type, body) = mime::multipart_signed(&report, &signature, Digest::Sha256);
+            headers.push("Content-Type", content_type);
             body
         }
         _ => {

@@ -123,13 +123,7 @@ pub fn build(
     let mut body = payload.to_vec();
     if partner.compress {
         let packed = crypto::compress(&mime::entity(&headers, &body))?;
-        headers = Headers::default();
-        headers.push(
-            "Content-Type",
-            "application/pkcs7-mime; smime-type=compressed-data; name=\"smime.p7z\"",
-        );
-        headers.push("Content-Transfer-Encoding", "binary");
-        headers.push("Content-Disposition", "attachment; filename=\"smime.p7z\"");
+        headers = mime::pkcs7_mime_headers("compressed-data", "smime.p7z");
         body = packed;
     }
     let wants_mdn = partner.mdn != super::MdnMode::None;
@@ -141,26 +135,10 @@ pub fn build(
         let signed_entity = mime::entity(&headers, &body);
         let signature = crypto::sign_detached(&signed_entity, identity)?;
         mic = Some(Mic::of(Digest::Sha256, &signed_entity));
-        let boundary = mime::boundary("Signed");
-        let mut multipart = Vec::with_capacity(signed_entity.len() + signature.len() * 2);
-        multipart.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-        multipart.extend_from_slice(&signed_entity);
-        multipart.extend_from_slice(format!("\r\n--{boundary}\r\n").as_bytes());
-        multipart.extend_from_slice(
-            b"Content-Type: application/pkcs7-signature; name=\"smime.p7s\"; smime-type=signed-data\r\n\
-              Content-Transfer-Encoding: base64\r\n\
-              Content-Disposition: attachment; filename=\"smime.p7s\"\r\n\r\n",
-        );
-        multipart.extend_from_slice(&mime::base64_lines(&signature));
-        multipart.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let (content_type, multipart) =
+            mime::multipart_signed(&signed_entity, &signature, Digest::Sha256);
         headers = Headers::default();
-        headers.push(
-            "Content-Type",
-            format!(
-                "multipart/signed; protocol=\"application/pkcs7-signature\"; micalg={}; boundary=\"{boundary}\"",
-                Digest::Sha256.name()
-            ),
-        );
+        headers.push("Content-Type", content_type);
         body = multipart;
     } else if wants_mdn {
         // Unsigned: the MIC covers the content with its MIME headers (RFC 4130 §7.3.1).
@@ -171,13 +149,7 @@ pub fn build(
             As2Error::Config("encryption is agreed but the partner has no certificate".into())
         })?;
         let enveloped = crypto::encrypt(&mime::entity(&headers, &body), cert, cipher)?;
-        headers = Headers::default();
-        headers.push(
-            "Content-Type",
-            "application/pkcs7-mime; smime-type=enveloped-data; name=\"smime.p7m\"",
-        );
-        headers.push("Content-Transfer-Encoding", "binary");
-        headers.push("Content-Disposition", "attachment; filename=\"smime.p7m\"");
+        headers = mime::pkcs7_mime_headers("enveloped-data", "smime.p7m");
         body = enveloped;
     }
     let message_id = format!("{}@{}", super::random_hex(16), sanitize_host(&local.as2_id));

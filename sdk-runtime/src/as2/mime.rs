@@ -258,6 +258,48 @@ pub fn base64_lines(data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The headers of a binary `application/pkcs7-mime` entity (`smime_type` enveloped-data or
+/// compressed-data, file `name`).
+pub fn pkcs7_mime_headers(smime_type: &str, name: &str) -> Headers {
+    let mut h = Headers::default();
+    h.push(
+        "Content-Type",
+        format!("application/pkcs7-mime; smime-type={smime_type}; name=\"{name}\""),
+    );
+    h.push("Content-Transfer-Encoding", "binary");
+    h.push(
+        "Content-Disposition",
+        format!("attachment; filename=\"{name}\""),
+    );
+    h
+}
+
+/// A `multipart/signed` body (RFC 1847) of `entity` and its detached `signature` (DER,
+/// written base64): the `Content-Type` value and the body.
+pub fn multipart_signed(
+    entity: &[u8],
+    signature: &[u8],
+    micalg: super::Digest,
+) -> (String, Vec<u8>) {
+    let boundary = boundary("Signed");
+    let mut body = Vec::with_capacity(entity.len() + signature.len() * 2 + 512);
+    body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+    body.extend_from_slice(entity);
+    body.extend_from_slice(format!("\r\n--{boundary}\r\n").as_bytes());
+    body.extend_from_slice(
+        b"Content-Type: application/pkcs7-signature; name=\"smime.p7s\"; smime-type=signed-data\r\n\
+          Content-Transfer-Encoding: base64\r\n\
+          Content-Disposition: attachment; filename=\"smime.p7s\"\r\n\r\n",
+    );
+    body.extend_from_slice(&base64_lines(signature));
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let content_type = format!(
+        "multipart/signed; protocol=\"application/pkcs7-signature\"; micalg={}; boundary=\"{boundary}\"",
+        micalg.name()
+    );
+    (content_type, body)
+}
+
 /// A fresh multipart boundary.
 pub fn boundary(kind: &str) -> String {
     format!("----=_{kind}_{}", super::random_hex(12))

@@ -7,6 +7,8 @@
 //!   received one, giving what a receipt needs even when it must be refused.
 //! * [`mdn::build`] writes the receipt; [`mdn::parse`] reads one and
 //!   [`mdn::MdnOutcome::confirms`] checks it against the MIC kept from sending.
+//! * `store` (feature `as2-store`): what we send kept until its receipt confirms it (sent again
+//!   after a crash), what we receive kept once by `Message-ID`, on one SQLite file.
 //! * [`crypto`]: CMS signatures (RSA, SHA-256; SHA-1/384/512 read), enveloped data (AES-CBC
 //!   sent; AES-CBC and 3DES-CBC read), zlib compression.
 //!
@@ -17,6 +19,8 @@ pub mod exchange;
 pub mod mdn;
 pub mod message;
 pub mod mime;
+#[cfg(feature = "as2-store")]
+pub mod store;
 
 use std::sync::Arc;
 
@@ -55,6 +59,9 @@ pub enum As2Error {
     /// The local settings cannot do what the agreement asks.
     #[error("AS2 settings: {0}")]
     Config(String),
+    /// The durable store failed (see [`store`]).
+    #[error("AS2 store: {0}")]
+    Store(String),
     /// Content inflates past the limit.
     #[error("the content inflates past {limit} bytes")]
     TooLarge {
