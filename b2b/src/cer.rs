@@ -1,12 +1,11 @@
 //! `b2b p1 cer …`: Centralna e-Rejestracja.
 
 use std::fs::File;
-use std::io::{self, BufReader, IsTerminal, Read, Write};
+use std::io::{self, BufReader, Read, Write};
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sdk_p1::cer::sandbox::Sandbox;
 use sdk_p1::cer::types as c;
 use sdk_p1::cer::zasilenie::{Problem, Raport, Walidator};
@@ -439,32 +438,6 @@ async fn odwolaj(args: CerOdwolajArgs) -> Result<(), Failure> {
     report(&r, args.common.json, &[], text)
 }
 
-/// A progress bar of the bytes read, drawn on standard error when it is a terminal (and only
-/// then: a redirected run stays clean); a spinner with the bytes read when the size is unknown
-/// (standard input).
-fn progress_bar(total: Option<u64>) -> ProgressBar {
-    let (bar, template) = match total {
-        Some(t) => (
-            ProgressBar::new(t),
-            "{elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
-        ),
-        None => (
-            ProgressBar::new_spinner(),
-            "{spinner} {elapsed_precise} {bytes} read {bytes_per_sec}",
-        ),
-    };
-    let target = if io::stderr().is_terminal() {
-        ProgressDrawTarget::stderr()
-    } else {
-        ProgressDrawTarget::hidden()
-    };
-    bar.set_draw_target(target);
-    if let Ok(style) = ProgressStyle::with_template(template) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
-}
-
 fn validate_csv(args: ValidateCsvArgs) -> Result<(), Failure> {
     let shown = args.file.display().to_string();
     let (input, total): (Box<dyn Read>, Option<u64>) = if shown == "-" {
@@ -475,7 +448,7 @@ fn validate_csv(args: ValidateCsvArgs) -> Result<(), Failure> {
         let total = file.metadata().ok().map(|m| m.len());
         (Box::new(file), total)
     };
-    let bar = progress_bar(total);
+    let bar = output::progress_bar(total, "read");
     let reader = BufReader::with_capacity(1 << 16, bar.wrap_read(input));
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
