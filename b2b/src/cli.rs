@@ -128,6 +128,25 @@ Examples:
   b2b vzp validace-cisla 8001010006 --prijmeni Novák --jmeno Jan
   b2b vzp nastaveni-komunikace as2 --as2-url https://as2.example.cz/vzp --as2-id FIRMA-AS2";
 
+const DAVKY_SEND_AFTER_HELP: &str = "\
+Without --endpoint the embedded sandbox answers: it issues the account an RSA certificate, the
+account is switched to AS2 (NastaveniB2BUctu2) with a local AS2 endpoint of this program, the file
+is filed, the sandbox's signed receipt is checked (its MIC against ours), and the protocol of the
+sandbox's syntax check comes back to the local endpoint and is printed. The sandbox's rules (not
+VZPkontrol's, which are not public): every batch starts with a header line D and its number,
+documents are lines A, lines are at most 512 characters.
+
+With --endpoint (VZP's AS2 URL), --identity (the account's certificate), --vzp-cert, --as2-id,
+--vzp-as2-id and --store: the file is filed and the receipt checked; the protocol comes later to
+your own AS2 endpoint. VZP's AS2 parameters are not public: every name here is reconstructed.
+
+Exit codes: 0 confirmed (and, with the sandbox, the protocol printed; a refused batch is in it),
+1 not confirmed or no protocol in time, 2 invalid input.
+
+Examples:
+  b2b vzp davky send KDAVKA.001
+  b2b vzp davky send KDAVKA.001 --json";
+
 const SANDBOX_VZP_AFTER_HELP: &str = "\
 Writes ca.pem (the sandbox CA, for --ca) and client.pem (a client certificate with its key, for
 --identity) to the output folder, prints the base URL and an example command, and serves until
@@ -338,6 +357,48 @@ pub enum VzpCommand {
     /// Reconstructed service.
     #[command(after_help = RECONSTRUCTED_AFTER_HELP)]
     ObnovaCertifikatu(ObnovaArgs),
+    /// Dávky (batches of provided care) filed over AS2, answered later with the protocol of
+    /// VZP's syntax check (VZPkontrol). Reconstructed: VZP's AS2 parameters are not public.
+    Davky {
+        #[command(subcommand)]
+        command: DavkyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DavkyCommand {
+    /// Files a batch file: signed and encrypted, kept in --store until VZP's receipt confirms it
+    /// (a run cut short sends it again on the next run with the same --store); with the embedded
+    /// sandbox, also waits for the protocol and prints it.
+    #[command(after_help = DAVKY_SEND_AFTER_HELP)]
+    Send(DavkySendArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DavkySendArgs {
+    /// The batch file (e.g. KDAVKA.001), sent as is.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The AS2 store (SQLite file): filings kept until confirmed [default: a temporary file with
+    /// the embedded sandbox; required with --endpoint].
+    #[arg(long, value_name = "FILE")]
+    pub store: Option<PathBuf>,
+    /// Seconds to wait for the protocol (embedded sandbox only).
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub wait: u64,
+    /// With --endpoint: VZP's AS2 certificate (PEM or DER), which filings are encrypted for and
+    /// its receipts are checked with.
+    #[arg(long = "vzp-cert", value_name = "FILE", requires = "endpoint")]
+    pub vzp_cert: Option<PathBuf>,
+    /// With --endpoint: your AS2 identifier (as set with nastaveni-komunikace).
+    #[arg(long = "as2-id", value_name = "ID", requires = "endpoint")]
+    pub as2_id: Option<String>,
+    /// With --endpoint: VZP's AS2 identifier.
+    #[arg(long = "vzp-as2-id", value_name = "ID", requires = "endpoint")]
+    pub vzp_as2_id: Option<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 #[derive(Debug, Subcommand)]

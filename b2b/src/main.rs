@@ -7,6 +7,7 @@
 
 mod cer;
 mod cli;
+mod davky;
 mod failure;
 mod identity;
 mod output;

@@ -34,6 +34,9 @@ pub async fn run(command: VzpCommand) -> Result<(), Failure> {
         VzpCommand::ValidaceCisla(args) => validace_cisla(args).await,
         VzpCommand::NastaveniKomunikace(args) => nastaveni_komunikace(args).await,
         VzpCommand::ObnovaCertifikatu(args) => obnova_certifikatu(args).await,
+        VzpCommand::Davky {
+            command: crate::cli::DavkyCommand::Send(args),
+        } => crate::davky::send(args).await,
     }
 }
 

@@ -592,3 +592,41 @@ fn obnova_certifikatu_against_a_standalone_sandbox() {
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("private key"), "{}", stderr(&out));
 }
+
+/// A batch filed over AS2 with the embedded sandbox: receipt checked, protocol printed; a
+/// broken line refused in it; an empty file refused before anything is sent.
+#[test]
+fn davky_send_files_over_as2_and_prints_the_protocol() {
+    let dir = std::env::temp_dir().join(format!("b2b-davky-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("KDAVKA.001");
+    std::fs::write(
+        &file,
+        "D 0001 KDAVKA 12345000 2026-11\r\nA 8001010006 09513 1\r\nA 7552150012 09513 2\r\nD 0002\r\nX spatne\r\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let out = run(&["vzp", "davky", "send", path]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("potvrzeno"), "{text}");
+    assert!(text.contains("dávka 0001: přijata, dokladů 2"), "{text}");
+    assert!(text.contains("dávka 0002: odmítnuta"), "{text}");
+    assert!(text.contains("řádek 5, V01 chyba"), "{text}");
+    assert!(stderr(&out).contains("MIC checked"), "{}", stderr(&out));
+
+    let out = run(&["vzp", "davky", "send", path, "--json"]);
+    assert_exit(&out, 0);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["confirmed"], true);
+    assert_eq!(doc["protocol"]["davka"][0]["stav"], "prijata");
+    assert_eq!(doc["protocol"]["davka"][1]["chyba"][0]["radek"], 5);
+    assert_eq!(doc["protocol"]["idPodani"], doc["message_id"]);
+
+    let empty = dir.join("KDAVKA.002");
+    std::fs::write(&empty, "").unwrap();
+    let out = run(&["vzp", "davky", "send", empty.to_str().unwrap()]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("empty"), "{}", stderr(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}

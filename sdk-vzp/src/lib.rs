@@ -26,6 +26,8 @@ mod domain;
 #[rustfmt::skip]
 pub mod generated;
 
+#[cfg(feature = "as2")]
+pub mod podani;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod soubory;

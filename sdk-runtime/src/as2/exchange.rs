@@ -54,13 +54,28 @@ pub async fn send(
     message: &Outgoing,
     partner: &Partner,
 ) -> Result<Sent, SendError> {
+    send_with_progress(http, url, message, partner, None).await
+}
+
+/// [`send`], reporting the upload's progress (bytes sent, total) to `progress`.
+pub async fn send_with_progress(
+    http: &HttpClient,
+    url: &Url,
+    message: &Outgoing,
+    partner: &Partner,
+    progress: Option<crate::transport::Progress>,
+) -> Result<Sent, SendError> {
     let headers: Vec<(&str, &str)> = message
         .headers
         .0
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let response = http.post(url, &headers, message.body.clone()).await?;
+    let body = message.body.clone();
+    let response = match progress {
+        Some(p) => http.post_with_progress(url, &headers, body, p).await?,
+        None => http.post(url, &headers, body).await?,
+    };
     if !(200..300).contains(&response.status) {
         return Err(SendError::Status {
             status: response.status,

@@ -389,6 +389,17 @@ pub async fn resend(
     message_id: &str,
     partner: &Partner,
 ) -> Result<Sent, SendError> {
+    resend_with_progress(store, http, message_id, partner, None).await
+}
+
+/// [`resend`], reporting the upload's progress (bytes sent, total) to `progress`.
+pub async fn resend_with_progress(
+    store: &Store,
+    http: &HttpClient,
+    message_id: &str,
+    partner: &Partner,
+    progress: Option<crate::transport::Progress>,
+) -> Result<Sent, SendError> {
     let s = store.clone();
     let id = message_id.to_owned();
     let (filing, message) = tokio::task::spawn_blocking(move || s.outgoing(&id))
@@ -404,7 +415,7 @@ pub async fn resend(
     }
     let url =
         Url::parse(&filing.url).map_err(|e| As2Error::Store(format!("{}: {e}", filing.url)))?;
-    let result = exchange::send(http, &url, &message, partner).await;
+    let result = exchange::send_with_progress(http, &url, &message, partner, progress).await;
     let s = store.clone();
     let id = message_id.to_owned();
     let error = result.as_ref().err().map(ToString::to_string);

@@ -107,10 +107,47 @@ impl TestPki {
         self.issue(params)
     }
 
-    fn issue(&self, mut params: CertificateParams) -> Result<IssuedCert, SandboxError> {
+    /// Issues an RSA-2048 certificate with subject `CN=<common_name>` for AS2 and TLS alike:
+    /// signatures, key transport (content encrypted for it), client authentication and S/MIME.
+    /// The key is made by the `rsa` crate (rcgen's ring backend cannot generate RSA keys).
+    #[cfg(feature = "as2")]
+    pub fn issue_rsa_cert(&self, common_name: &str) -> Result<IssuedCert, SandboxError> {
+        use rsa::pkcs8::EncodePrivateKey as _;
+        let rsa_key = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048)
+            .map_err(|e| SandboxError::Certificate(format!("RSA key generation: {e}")))?;
+        let der = rsa_key
+            .to_pkcs8_der()
+            .map_err(|e| SandboxError::Certificate(format!("RSA key encoding: {e}")))?;
+        let key = KeyPair::from_pkcs8_der_and_sign_algo(
+            &PrivatePkcs8KeyDer::from(der.as_bytes()),
+            &rcgen::PKCS_RSA_SHA256,
+        )
+        .map_err(certificate_error)?;
+        let mut params = CertificateParams::default();
+        params.distinguished_name = dn_with_cn(common_name);
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+        ];
+        params.extended_key_usages = vec![
+            ExtendedKeyUsagePurpose::ClientAuth,
+            ExtendedKeyUsagePurpose::EmailProtection,
+        ];
+        self.issue_with(params, key)
+    }
+
+    fn issue(&self, params: CertificateParams) -> Result<IssuedCert, SandboxError> {
+        let key = KeyPair::generate().map_err(certificate_error)?;
+        self.issue_with(params, key)
+    }
+
+    fn issue_with(
+        &self,
+        mut params: CertificateParams,
+        key: KeyPair,
+    ) -> Result<IssuedCert, SandboxError> {
         params.use_authority_key_identifier_extension = true;
         set_validity(&mut params, Duration::days(730));
-        let key = KeyPair::generate().map_err(certificate_error)?;
         let cert = params
             .signed_by(&key, &self.issuer)
             .map_err(certificate_error)?;

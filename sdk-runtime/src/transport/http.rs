@@ -245,7 +245,13 @@ impl HttpClient {
                 source: Box::new(e),
             })?;
         let response = self
-            .begin(method, url, headers, body, self.settings.timeout)
+            .begin(
+                method,
+                url,
+                headers,
+                body.map(reqwest::Body::from),
+                self.settings.timeout,
+            )
             .await?;
         response.read_all().await
     }
@@ -265,10 +271,36 @@ impl HttpClient {
             reqwest::Method::POST,
             url,
             headers,
-            Some(body),
+            Some(reqwest::Body::from(body)),
             self.settings.stream_timeout,
         )
         .await
+    }
+
+    /// POSTs `body` like [`post`](Self::post), calling `progress(sent, total)` as the body is
+    /// handed to the connection (64 KiB at a time): for a progress bar on large uploads.
+    pub async fn post_with_progress(
+        &self,
+        url: &Url,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+        progress: Progress,
+    ) -> Result<HttpResponse, TransportError> {
+        let body = reqwest::Body::wrap(ProgressBody {
+            data: Bytes::from(body),
+            sent: 0,
+            progress,
+        });
+        let response = self
+            .begin(
+                reqwest::Method::POST,
+                url,
+                headers,
+                Some(body),
+                self.settings.timeout,
+            )
+            .await?;
+        response.read_all().await
     }
 
     async fn begin(
@@ -276,7 +308,7 @@ impl HttpClient {
         method: reqwest::Method,
         url: &Url,
         headers: &[(&str, &str)],
-        body: Option<Vec<u8>>,
+        body: Option<reqwest::Body>,
         timeout: Duration,
     ) -> Result<StreamingResponse, TransportError> {
         match url.scheme() {
@@ -695,5 +727,43 @@ fn human_duration(d: Duration) -> String {
         format!("{:.1} s", d.as_secs_f64())
     } else {
         format!("{} ms", d.as_millis())
+    }
+}
+
+/// A progress callback: bytes sent so far, and the total.
+pub type Progress = std::sync::Arc<dyn Fn(u64, u64) + Send + Sync>;
+
+/// A request body handed over in 64 KiB frames, reporting each.
+struct ProgressBody {
+    data: Bytes,
+    sent: usize,
+    progress: Progress,
+}
+
+impl http_body::Body for ProgressBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        let total = self.data.len();
+        if self.sent >= total {
+            return std::task::Poll::Ready(None);
+        }
+        let end = (self.sent + 64 * 1024).min(total);
+        let chunk = self.data.slice(self.sent..end);
+        self.sent = end;
+        (self.progress)(end as u64, total as u64);
+        std::task::Poll::Ready(Some(Ok(http_body::Frame::data(chunk))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.sent >= self.data.len()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact((self.data.len() - self.sent.min(self.data.len())) as u64)
     }
 }

@@ -11,6 +11,7 @@ mod identity;
 
 pub use http::{
     BuildError, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_STREAM_TIMEOUT,
-    HttpClient, HttpClientBuilder, HttpResponse, StreamingResponse, TlsFailure, TransportError,
+    HttpClient, HttpClientBuilder, HttpResponse, Progress, StreamingResponse, TlsFailure,
+    TransportError,
 };
 pub use identity::{Identity, IdentityError};

@@ -3,6 +3,7 @@
 
 //! Generated from the service descriptions in `wsdl/vzp`; see the `codegen.toml` there.
 pub mod soubor_zamestnanci;
+pub mod soubor_vzpkontrol;
 #[cfg(any(feature = "pzs", feature = "pojistovna"))]
 pub mod prubeh_pojisteni;
 #[cfg(feature = "pzs")]

@@ -55,7 +55,10 @@ use crate::generated::{
     registrujici_pzs, stav_pojisteni, stav_smlouvy, validace_cisla_se, vyhledani_szz,
 };
 
+mod as2;
 mod services;
+
+pub use as2::{AS2_ID, AS2_PATH};
 
 pub use services::SANDBOX_CALLER_ICZ;
 
@@ -76,6 +79,8 @@ pub struct SandboxConfig {
     /// Adds an element the schema does not know to every answer (servers add elements over
     /// time; clients must keep working).
     pub extra_response_elements: bool,
+    /// How long after an AS2 filing its protocol is pushed to the account's AS2 URL.
+    pub as2_answer_delay: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -85,6 +90,7 @@ impl Default for SandboxConfig {
             rate_window: Duration::from_secs(60),
             response_delay: Duration::ZERO,
             extra_response_elements: false,
+            as2_answer_delay: Duration::from_millis(200),
         }
     }
 }
@@ -103,6 +109,12 @@ impl SandboxConfig {
         self
     }
 
+    /// Sets the delay before a filing's protocol is pushed.
+    pub fn as2_answer_delay(mut self, delay: Duration) -> Self {
+        self.as2_answer_delay = delay;
+        self
+    }
+
     /// Adds unknown elements to answers.
     pub fn extra_response_elements(mut self, yes: bool) -> Self {
         self.extra_response_elements = yes;
@@ -116,6 +128,8 @@ struct State {
     calls: Mutex<HashMap<Vec<u8>, VecDeque<Instant>>>,
     /// The sandbox CA's certificate: renewed account certificates must come from it.
     ca_der: Vec<u8>,
+    /// The AS2 side: accounts switched to AS2, filings, pushed protocols.
+    as2: Arc<as2::As2Side>,
 }
 
 /// A running sandbox. Stops when dropped.
@@ -151,11 +165,13 @@ impl Sandbox {
         config: SandboxConfig,
     ) -> Result<Self, SandboxError> {
         let pki = TestPki::new("VZP B2B sandbox CA (b2b-sdk, not a real authority)")?;
+        let as2 = Arc::new(as2::As2Side::new(&pki, config.as2_answer_delay)?);
         let state = Arc::new(State {
             config,
             requests: AtomicUsize::new(0),
             calls: Mutex::new(HashMap::new()),
             ca_der: pki.ca_cert_der().to_vec(),
+            as2,
         });
         let handler: Arc<dyn Handler> = Arc::new(VzpHandler {
             state: state.clone(),
@@ -205,6 +221,38 @@ impl Sandbox {
             .add_root_certificates_pem(self.ca_cert_pem().as_bytes())
     }
 
+    /// The URL of the AS2 endpoint (`…/B2BProxy/AS2`, reconstructed) that takes filings from
+    /// accounts switched to AS2.
+    pub fn as2_url(&self) -> Url {
+        self.base_url()
+            .join(AS2_PATH.trim_start_matches('/'))
+            .unwrap_or_else(|_| self.base_url())
+    }
+
+    /// The sandbox's AS2 certificate (DER): what filings are encrypted for and the sandbox's
+    /// receipts and protocols are signed with.
+    pub fn as2_certificate_der(&self) -> Vec<u8> {
+        self.state.as2.certificate_der().to_vec()
+    }
+
+    /// Issues an RSA client certificate for an account that files over AS2: it authenticates
+    /// the TLS connection and signs the filings (as VZP pairs one certificate with an account),
+    /// and the sandbox encrypts protocols for it.
+    pub fn issue_as2_client_cert(&self, common_name: &str) -> Result<IssuedCert, SandboxError> {
+        self.pki.issue_rsa_cert(common_name)
+    }
+
+    /// Issues a TLS server certificate (for `names`) the sandbox trusts: for the AS2 endpoint
+    /// an account runs to receive protocols.
+    pub fn issue_server_cert(&self, names: &[&str]) -> Result<IssuedCert, SandboxError> {
+        self.pki.issue_server_cert(names)
+    }
+
+    /// Protocols the sandbox pushed to accounts and saw confirmed by their receipts.
+    pub fn as2_protocols_pushed(&self) -> usize {
+        self.state.as2.pushed()
+    }
+
     /// How many HTTP requests reached the sandbox (over authenticated TLS) so far.
     pub fn requests_received(&self) -> usize {
         self.state.requests.load(Ordering::SeqCst)
@@ -237,7 +285,14 @@ impl Handler for VzpHandler {
                     "<html><body><h1>503 Service Unavailable</h1></body></html>",
                 );
             }
-            answer(&request, &self.state.config, &self.state.ca_der)
+            if request.path == AS2_PATH {
+                if request.method != "POST" {
+                    return SandboxResponse::new(405, "text/plain; charset=utf-8", "POST")
+                        .with_header("Allow", "POST");
+                }
+                return self.state.as2.filing(&request);
+            }
+            answer(&request, &self.state)
         })
     }
 }
@@ -271,7 +326,8 @@ impl VzpHandler {
 
 const PREFIX: &str = "/B2BProxy/HttpProxy/";
 
-fn answer(request: &SandboxRequest, config: &SandboxConfig, ca_der: &[u8]) -> SandboxResponse {
+fn answer(request: &SandboxRequest, state: &State) -> SandboxResponse {
+    let (config, ca_der) = (&state.config, state.ca_der.as_slice());
     let Some(service) = request.path.strip_prefix(PREFIX) else {
         return SandboxResponse::new(404, "text/plain; charset=utf-8", "not found");
     };
@@ -350,7 +406,18 @@ fn answer(request: &SandboxRequest, config: &SandboxConfig, ca_der: &[u8]) -> Sa
             &env,
             nastaveni_uctu::operation::nastaveni_komunikace::SPEC,
             config,
-            services::nastaveni_komunikace,
+            |input: &nastaveni_uctu::types::NastaveniKomunikacePozadavek| {
+                let out = services::nastaveni_komunikace(input)?;
+                // The account's choice, for the AS2 endpoint.
+                let as2 = match (&input.typ_komunikace, &input.as2id, &input.as2url) {
+                    (nastaveni_uctu::types::TypKomunikace::As2, Some(id), Some(url)) => {
+                        Some((id.get().clone(), url.clone()))
+                    }
+                    _ => None,
+                };
+                state.as2.set_account(&request.client.der, as2);
+                Ok(out)
+            },
         ),
         _ => return SandboxResponse::new(404, "text/plain; charset=utf-8", "unknown service"),
     };
