@@ -139,8 +139,9 @@ fn run() -> Result<(), String> {
     }
     let mut raw = std::env::args().skip(1);
     if raw.next().as_deref() == Some("--vzp-file-child") {
-        let path = raw.next().ok_or("--vzp-file-child FILE")?;
-        return vzp_file::child(Path::new(&path));
+        let kind = raw.next().ok_or("--vzp-file-child KIND FILE")?;
+        let path = raw.next().ok_or("--vzp-file-child KIND FILE")?;
+        return vzp_file::child(&kind, Path::new(&path));
     }
     let args = args()?;
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -216,23 +217,28 @@ fn run() -> Result<(), String> {
     let vzp_records = args
         .vzp_file_records
         .unwrap_or(if args.quick { 100_000 } else { 1_000_000 });
-    let vzp_file = if vzp_records > 0 {
-        eprintln!("reading a VZP employer file of {vzp_records} employees in a child process…");
-        let r = vzp_file::measure(vzp_records, &workspace().join("target/bench"))?;
-        println!(
-            "\nVZP employer file (ISO-8859-2, on disk): {} employees, {:.0} MB: ours {:.1} MB/s, \
-             floor scan {:.1} MB/s (ours / floor {:.2}); peak RSS of the process {:.1} MiB",
-            r.records,
-            r.bytes as f64 / 1e6,
-            r.our_mb_per_s,
-            r.floor_mb_per_s,
-            r.vs_floor,
-            r.peak_rss_mib
-        );
-        Some(r)
-    } else {
-        None
-    };
+    let mut vzp_files = Vec::new();
+    if vzp_records > 0 {
+        for kind in vzp_file::Kind::ALL {
+            eprintln!(
+                "reading a VZP {} of {vzp_records} records in a child process…",
+                kind.title()
+            );
+            let r = vzp_file::measure(kind, vzp_records, &workspace().join("target/bench"))?;
+            println!(
+                "\nVZP {} (ISO-8859-2, on disk): {} records, {:.0} MB: ours {:.1} MB/s, floor scan \
+                 {:.1} MB/s (ours / floor {:.2}); peak RSS of the process {:.1} MiB",
+                kind.title(),
+                r.records,
+                r.bytes as f64 / 1e6,
+                r.our_mb_per_s,
+                r.floor_mb_per_s,
+                r.vs_floor,
+                r.peak_rss_mib
+            );
+            vzp_files.push(serde_json::json!({ "file": kind.name(), "result": r }));
+        }
+    }
     if let Some(dir) = args.out.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
@@ -243,7 +249,7 @@ fn run() -> Result<(), String> {
         "cpus": std::thread::available_parallelism().map(usize::from).unwrap_or(0),
         "messages": rows,
         "streamed_list": streamed,
-        "vzp_employer_file": vzp_file,
+        "vzp_files": vzp_files,
     });
     let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
     std::fs::write(&args.out, text).map_err(|e| format!("{}: {e}", args.out.display()))?;

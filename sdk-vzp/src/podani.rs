@@ -40,11 +40,50 @@ pub enum PodaniError {
     As2(#[from] As2Error),
 }
 
+/// The asynchronous service a filing is for (VZP's list, seed 000). How VZP tells them apart
+/// on AS2 is not public: the SDK names the service in the message's `Subject` (reconstructed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Sluzba {
+    /// Převzetí dávek zdravotní péče (batches of provided care).
+    PrevzetiDavek,
+    /// Faktura za dávky (an invoice for batches).
+    FakturaZaDavky,
+    /// Faktura za období (an invoice for a period).
+    FakturaZaObdobi,
+    /// Průběh pojištění podle čísel pojištěnců v souboru (a list of numbers asked about).
+    PrubehPojisteniSoubor,
+}
+
+impl Sluzba {
+    /// The service's name as the `Subject` carries it (ASCII: HTTP header values are).
+    pub fn nazev(self) -> &'static str {
+        match self {
+            Self::PrevzetiDavek => "Prevzeti davek zdravotni pece",
+            Self::FakturaZaDavky => "Faktura za davky",
+            Self::FakturaZaObdobi => "Faktura za obdobi",
+            Self::PrubehPojisteniSoubor => "Prubeh pojisteni podle cisel pojistencu v souboru",
+        }
+    }
+}
+
 /// Packs the batch file `davka` (named `file_name`, e.g. `KDAVKA.001`) for VZP: signed with
 /// `local`'s key and encrypted for VZP's certificate as `vzp` says. Send it with
 /// [`sdk_runtime::as2::store::send_kept`] (kept until VZP's receipt confirms it) or
 /// [`sdk_runtime::as2::exchange::send`].
 pub fn davka(
+    davka: &[u8],
+    file_name: &str,
+    local: &LocalParty,
+    vzp: &Partner,
+) -> Result<Outgoing, PodaniError> {
+    soubor(Sluzba::PrevzetiDavek, davka, file_name, local, vzp)
+}
+
+/// Packs a file for one of VZP's asynchronous services (an invoice, a list of numbers …), as
+/// [`davka`] does a batch file.
+pub fn soubor(
+    sluzba: Sluzba,
     davka: &[u8],
     file_name: &str,
     local: &LocalParty,
@@ -69,12 +108,14 @@ pub fn davka(
             "the file name `{file_name}` must be 1-128 letters, digits, '.', '_' or '-'"
         )));
     }
+    let mut to = vzp.clone();
+    to.subject = sluzba.nazev().to_owned();
     Ok(message::build(
         davka,
         DAVKA_CONTENT_TYPE,
         Some(file_name),
         local,
-        vzp,
+        &to,
     )?)
 }
 

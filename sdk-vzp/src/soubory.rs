@@ -26,6 +26,72 @@ pub fn encoding_of(start: &[u8]) -> Result<&'static sdk_runtime::encoding_rs::En
     Ok(if valid { enc::UTF_8 } else { enc::ISO_8859_2 })
 }
 
+/// The typed `record` elements of the file `reader`, wherever they are in it (see
+/// [`encoding_of`] for its encoding): what every reader of this module does.
+pub fn records<R: BufRead, T: sdk_runtime::xml::XmlRead>(
+    mut reader: R,
+    record: ElementName,
+) -> std::io::Result<Records<Utf8Reader<R>, T>> {
+    let encoding = encoding_of(reader.fill_buf()?)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+    Ok(Records::new(RecordReader::anywhere(
+        Utf8Reader::new(reader, encoding),
+        record,
+    )))
+}
+
+/// "Seznam registrovaných pojištěnců": the insured persons registered with a provider's
+/// facility (the answer of VZP's asynchronous service of that name).
+///
+/// **Provenance: reconstructed.** Nothing of this file's format is public; see
+/// `wsdl/vzp/soubory/SeznamRegistrovanychPojistencu.xsd` for what was assumed. Records are
+/// found wherever they are and read leniently, so a different envelope still reads.
+pub mod registrovani {
+    use super::*;
+
+    pub use crate::generated::soubor_registrovani::types::{
+        RegistrovanyPojistenec, SeznamRegistrovanychPojistencu,
+    };
+
+    /// The file's namespace.
+    pub const NAMESPACE: &str = "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0";
+    /// The record element.
+    pub const RECORD: ElementName = ElementName::new(NAMESPACE, "pojistenec");
+
+    /// The registered insured persons of the file `reader`, one at a time.
+    pub fn read<R: BufRead>(
+        reader: R,
+    ) -> std::io::Result<Records<Utf8Reader<R>, RegistrovanyPojistenec>> {
+        records(reader, RECORD)
+    }
+}
+
+/// "Průběh pojištění podle čísel pojištěnců v souboru": the insurance history of the persons
+/// whose numbers a provider filed (the answer of VZP's asynchronous service of that name).
+///
+/// **Provenance: reconstructed.** Nothing of this file's format is public; see
+/// `wsdl/vzp/soubory/PrubehPojisteniSoubor.xsd` (its periods reuse the wire-verified field names
+/// of the synchronous Průběh pojištění). Records are found wherever they are, read leniently.
+pub mod prubeh {
+    use super::*;
+
+    pub use crate::generated::soubor_prubeh::types::{
+        ObdobiPojisteni, PrubehPojistence, PrubehPojisteniSoubor,
+    };
+
+    /// The file's namespace.
+    pub const NAMESPACE: &str = "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0";
+    /// The record element.
+    pub const RECORD: ElementName = ElementName::new(NAMESPACE, "pojistenec");
+
+    /// The insurance histories of the file `reader`, one person at a time.
+    pub fn read<R: BufRead>(
+        reader: R,
+    ) -> std::io::Result<Records<Utf8Reader<R>, PrubehPojistence>> {
+        records(reader, RECORD)
+    }
+}
+
 /// "Zaměstnanci pojištění u VZP": an employer's employees insured with VZP.
 ///
 /// **Provenance: reconstructed.** The namespace and the record's fields were transcribed from a
@@ -61,12 +127,7 @@ pub mod zamestnanci {
     /// The employees of the file `reader` (see [`encoding_of`] for its encoding), decoded one at
     /// a time; [`Records::diagnostics`] lists deviations from the description with their paths.
     /// An unknown declared encoding is an error before anything is read.
-    pub fn read<R: BufRead>(mut reader: R) -> std::io::Result<Records<Utf8Reader<R>, Zamestnanec>> {
-        let encoding = encoding_of(reader.fill_buf()?)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        Ok(Records::new(RecordReader::anywhere(
-            Utf8Reader::new(reader, encoding),
-            RECORD,
-        )))
+    pub fn read<R: BufRead>(reader: R) -> std::io::Result<Records<Utf8Reader<R>, Zamestnanec>> {
+        records(reader, RECORD)
     }
 }

@@ -251,6 +251,17 @@ async fn filings_need_an_as2_account_and_the_accounts_signature() {
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert!(v.received.lock().unwrap().is_empty());
 
+    // An invoice goes the same way, its service named in the Subject.
+    let faktura = podani::soubor(
+        podani::Sluzba::FakturaZaDavky,
+        b"FAKTURA 2026-11",
+        "FDAVKA.001",
+        &v.local,
+        &v.vzp,
+    )
+    .unwrap();
+    assert_eq!(faktura.headers.get("Subject"), Some("Faktura za davky"));
+
     // What cannot be filed at all is refused before anything is built.
     assert!(podani::davka(b"", "KDAVKA.005", &v.local, &v.vzp).is_err());
     assert!(podani::davka(GOOD, "../KDAVKA", &v.local, &v.vzp).is_err());

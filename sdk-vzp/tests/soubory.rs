@@ -174,3 +174,56 @@ fn two_hundred_thousand_employees_in_constant_memory() {
     );
     assert!(it.diagnostics().is_empty());
 }
+
+#[test]
+fn registered_insured_persons_and_insurance_histories_read_streaming() {
+    use sdk_vzp::soubory::{prubeh, registrovani};
+    let ns = registrovani::NAMESPACE;
+    let text = format!(
+        "<?xml version=\"1.0\" encoding=\"ISO-8859-2\"?><r:seznamRegistrovanychPojistencu xmlns:r=\"{ns}\">\
+         <r:icz>12345000</r:icz>\
+         <r:pojistenec><r:cisloPojistence>8001010006</r:cisloPojistence><r:prijmeni>Dvořák</r:prijmeni>\
+         <r:jmeno>Jiří</r:jmeno><r:datumNarozeni>1980-01-01</r:datumNarozeni><r:icp>12345678</r:icp>\
+         <r:odbornost>001</r:odbornost><r:registraceOd>2016-03-01</r:registraceOd></r:pojistenec>\
+         <r:pojistenec><r:cisloPojistence>7552150012</r:cisloPojistence><r:odbornost>014</r:odbornost>\
+         <r:nove>an element the description does not know</r:nove></r:pojistenec>\
+         </r:seznamRegistrovanychPojistencu>"
+    );
+    let (bytes, _, _) = sdk_runtime::encoding_rs::ISO_8859_2.encode(&text);
+    let mut it = registrovani::read(&bytes[..]).unwrap();
+    let got: Vec<_> = it.by_ref().map(Result::unwrap).collect();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].prijmeni.as_deref(), Some("Dvořák"));
+    assert_eq!(got[0].registrace_od.unwrap().to_string(), "2016-03-01");
+    assert_eq!(got[1].odbornost.as_deref(), Some("014"));
+    assert!(
+        !format!("{:?}", got[0]).contains("Dvořák"),
+        "names are redacted in Debug"
+    );
+    assert_eq!(it.diagnostics().len(), 1);
+    assert_eq!(it.diagnostics()[0].path, "/pojistenec/nove");
+
+    let ns = prubeh::NAMESPACE;
+    let text = format!(
+        "<p:prubehPojisteniSoubor xmlns:p=\"{ns}\"><p:pojistenec><p:cisloPojistence>7552150012</p:cisloPojistence>\
+         <p:nalezen>true</p:nalezen><p:obdobi><p:kodPojistovny>111</p:kodPojistovny><p:pojistenOd>1975-02-15</p:pojistenOd>\
+         <p:pojistenDo>2019-12-31</p:pojistenDo></p:obdobi><p:obdobi><p:kodPojistovny>201</p:kodPojistovny>\
+         <p:pojistenOd>2020-01-01</p:pojistenOd></p:obdobi></p:pojistenec>\
+         <p:pojistenec><p:cisloPojistence>8001010017</p:cisloPojistence><p:nalezen>false</p:nalezen></p:pojistenec>\
+         </p:prubehPojisteniSoubor>"
+    );
+    let got: Vec<_> = prubeh::read(text.as_bytes())
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(got.len(), 2);
+    let insurers: Vec<_> = got[0]
+        .obdobi
+        .iter()
+        .map(|o| o.kod_pojistovny.as_deref().unwrap())
+        .collect();
+    assert_eq!(insurers, ["111", "201"]);
+    assert_eq!(got[0].obdobi[1].pojisten_do, None);
+    assert_eq!(got[1].nalezen, Some(false));
+    assert!(got[1].obdobi.is_empty());
+}

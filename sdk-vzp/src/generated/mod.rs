@@ -4,6 +4,8 @@
 //! Generated from the service descriptions in `wsdl/vzp`; see the `codegen.toml` there.
 pub mod soubor_zamestnanci;
 pub mod soubor_vzpkontrol;
+pub mod soubor_registrovani;
+pub mod soubor_prubeh;
 #[cfg(any(feature = "pzs", feature = "pojistovna"))]
 pub mod prubeh_pojisteni;
 #[cfg(feature = "pzs")]
