@@ -10,7 +10,6 @@ use sdk_runtime::as2::exchange::{self, Receiver, Sent};
 use sdk_runtime::as2::message::Received;
 use sdk_runtime::as2::store::{self, Store};
 use sdk_runtime::as2::{DecryptionKey, LocalParty, Partner};
-use sdk_runtime::server::{MtlsServer, ServerTls};
 use sdk_runtime::transport::HttpClient;
 use sdk_runtime::url::Url;
 use sdk_runtime::wssec::SigningIdentity;
@@ -80,16 +79,15 @@ pub async fn send(args: DavkySendArgs) -> Result<(), Failure> {
     let server_cert = sandbox
         .issue_server_cert(&["127.0.0.1"])
         .map_err(|e| failed("sandbox certificate", &e))?;
-    let tls = server_cert
+    let server_identity = server_cert
         .identity()
-        .map_err(|e| failed("sandbox certificate", &e))
-        .and_then(|i| ServerTls::without_client_auth(&i).map_err(|e| failed("TLS", &e)))?;
-    let server = MtlsServer::start_with(
-        std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
-        tls,
-        Arc::new(receiver),
-    )
-    .map_err(|e| failed("cannot start the local AS2 endpoint", &e))?;
+        .map_err(|e| failed("sandbox certificate", &e))?;
+    let server = receiver
+        .serve(
+            std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
+            &server_identity,
+        )
+        .map_err(|e| failed("cannot start the local AS2 endpoint", &e))?;
     let endpoint = server
         .base_url()
         .join("as2")

@@ -21,7 +21,7 @@ use sdk_runtime::as2::Cipher;
 use sdk_runtime::as2::exchange::{self, Receiver, Sent};
 use sdk_runtime::as2::mdn::Disposition;
 use sdk_runtime::as2::message::{self, Received};
-use sdk_runtime::server::{MtlsServer, ServerTls};
+use sdk_runtime::server::MtlsServer;
 use sdk_runtime::transport::Identity;
 use sdk_runtime::url::Url;
 
@@ -164,16 +164,12 @@ fn our_receiver(p: &Pki) -> OurReceiver {
         Ok(())
     });
     let receiver = Receiver::new(local, vec![partner], sink, http(p));
-    let tls = ServerTls::without_client_auth(
-        &Identity::from_pem_files(&p.tls_cert, Some(&p.tls_key)).unwrap(),
-    )
-    .unwrap();
-    let server = MtlsServer::start_with(
-        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        tls,
-        Arc::new(receiver),
-    )
-    .unwrap();
+    let server = receiver
+        .serve(
+            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            &Identity::from_pem_files(&p.tls_cert, Some(&p.tls_key)).unwrap(),
+        )
+        .unwrap();
     OurReceiver { server, received }
 }
 
@@ -300,16 +296,12 @@ async fn an_asynchronous_receipt_comes_to_our_receiver() {
     let sink: exchange::Sink = Arc::new(|_| Err("no messages expected here".to_owned()));
     let receiver =
         Receiver::new(local.clone(), vec![partner.clone()], sink, http(&p)).with_receipts(receipts);
-    let tls = ServerTls::without_client_auth(
-        &Identity::from_pem_files(&p.tls_cert, Some(&p.tls_key)).unwrap(),
-    )
-    .unwrap();
-    let server = MtlsServer::start_with(
-        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        tls,
-        Arc::new(receiver),
-    )
-    .unwrap();
+    let server = receiver
+        .serve(
+            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            &Identity::from_pem_files(&p.tls_cert, Some(&p.tls_key)).unwrap(),
+        )
+        .unwrap();
     partner.mdn = sdk_runtime::as2::MdnMode::Async {
         url: server.base_url().join("as2/mdn").unwrap().to_string(),
     };

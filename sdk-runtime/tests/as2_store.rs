@@ -22,7 +22,6 @@ use sdk_runtime::as2::exchange::{self, Receiver, Sent};
 use sdk_runtime::as2::message;
 use sdk_runtime::as2::store::{self, FilingState, Store};
 use sdk_runtime::as2::{DecryptionKey, LocalParty, Partner};
-use sdk_runtime::server::{MtlsServer, ServerTls};
 use sdk_runtime::transport::Identity;
 use sdk_runtime::url::Url;
 use sdk_runtime::wssec::SigningIdentity;
@@ -98,16 +97,12 @@ async fn a_filing_survives_a_kill_between_send_and_receipt() {
         partner_store.sink(application),
         http(&p),
     );
-    let tls = ServerTls::without_client_auth(
-        &Identity::from_pem_files(&p.tls_cert, Some(&p.tls_key)).unwrap(),
-    )
-    .unwrap();
-    let server = MtlsServer::start_with(
-        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        tls,
-        Arc::new(receiver),
-    )
-    .unwrap();
+    let server = receiver
+        .serve(
+            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            &Identity::from_pem_files(&p.tls_cert, Some(&p.tls_key)).unwrap(),
+        )
+        .unwrap();
     let url = server.base_url().join("as2").unwrap();
 
     // The sender in a process of its own, killed while the partner holds the receipt.
@@ -202,4 +197,48 @@ fn a_receipt_settles_a_filing_once() {
     let mut unknown = outcome;
     unknown.original_message_id = "nobody@nowhere".into();
     assert!(store.receipt(&unknown).unwrap().is_none());
+}
+
+/// An asynchronous receipt: the partner's receiver POSTs it to the sender's own endpoint, whose
+/// receipt sink settles the filing in the sender's store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_asynchronous_receipt_settles_the_filing_in_the_store() {
+    let p = pki("store-async");
+    let (sender, mut to_vzp, vzp, to_firma) = parties(&p);
+    let tls = Identity::from_pem_files(&p.tls_cert, Some(&p.tls_key)).unwrap();
+    let any_port = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let store = Store::open(&p.dir.join("firma.sqlite")).unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let kept = store.clone();
+    let receipts: exchange::ReceiptSink = Arc::new(move |_from: &str, outcome| {
+        let settled = kept.receipt(outcome).unwrap().map(|f| f.state);
+        let _ = tx.send(settled);
+    });
+    let no_messages: exchange::Sink = Arc::new(|_| Err("this endpoint takes receipts".into()));
+    let sender_endpoint =
+        Receiver::new(sender.clone(), vec![to_vzp.clone()], no_messages, http(&p))
+            .with_receipts(receipts)
+            .serve(any_port, &tls)
+            .unwrap();
+    to_vzp.mdn = sdk_runtime::as2::MdnMode::Async {
+        url: sender_endpoint.base_url().join("mdn").unwrap().to_string(),
+    };
+    let accept: exchange::Sink = Arc::new(|_| Ok(()));
+    let partner_endpoint = Receiver::new(vzp, vec![to_firma], accept, http(&p))
+        .serve(any_port, &tls)
+        .unwrap();
+    let msg = message::build(PAYLOAD, "text/plain", None, &sender, &to_vzp).unwrap();
+    let url = partner_endpoint.base_url().join("as2").unwrap();
+    let sent = store::send_kept(&store, &http(&p), &url, &msg, &to_vzp)
+        .await
+        .unwrap();
+    assert!(matches!(sent, Sent::Accepted), "{sent:?}");
+    let settled = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+        .await
+        .expect("the asynchronous receipt did not come")
+        .unwrap();
+    assert_eq!(settled, Some(FilingState::Confirmed));
+    let (filing, _) = store.outgoing(&msg.message_id).unwrap().unwrap();
+    assert_eq!(filing.state, FilingState::Confirmed);
+    assert!(store.unconfirmed().unwrap().is_empty());
 }

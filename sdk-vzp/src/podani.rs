@@ -6,7 +6,7 @@
 //! **Provenance: reconstructed.** VZP's AS2 parameters (identifiers, algorithms, the receipt's
 //! mode, the payload's packaging, how answers are correlated with filings) and the protocol's
 //! format are not public (`../shared/facts/vzp.md` §3, §8). What is here follows RFC 4130 with the
-//! usual choices, every one a setting of [`Partner`](sdk_runtime::as2::Partner); the protocol is
+//! usual choices, every one a setting of [`Partner`]; the protocol is
 //! read from our reconstructed description `wsdl/vzp/soubory/VZPkontrolProtokol.xsd`, leniently.
 //! Before the first filing, switch the account to AS2 with `NastaveniB2BUctu2`
 //! ([`Client::nastaveni_komunikace`](crate::Client::nastaveni_komunikace)).

@@ -13,7 +13,7 @@ use sdk_runtime::as2::exchange::{self, Receiver, Sent};
 use sdk_runtime::as2::message::Received;
 use sdk_runtime::as2::store::{self, FilingState, Store};
 use sdk_runtime::as2::{DecryptionKey, LocalParty, Partner};
-use sdk_runtime::server::{MtlsServer, ServerTls};
+use sdk_runtime::server::MtlsServer;
 use sdk_runtime::transport::{HttpClient, Identity};
 use sdk_runtime::wssec::SigningIdentity;
 use sdk_vzp::nastaveni_uctu::types::{As2Id, NastaveniKomunikacePozadavek, TypKomunikace};
@@ -81,13 +81,12 @@ fn vendor(sandbox: &Sandbox, name: &str) -> Vendor {
         http.clone(),
     );
     let server_cert = sandbox.issue_server_cert(&["127.0.0.1"]).unwrap();
-    let tls = ServerTls::without_client_auth(&server_cert.identity().unwrap()).unwrap();
-    let server = MtlsServer::start_with(
-        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        tls,
-        Arc::new(receiver),
-    )
-    .unwrap();
+    let server = receiver
+        .serve(
+            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            &server_cert.identity().unwrap(),
+        )
+        .unwrap();
     let receiver_url = server.base_url().join("as2").unwrap().to_string();
     Vendor {
         identity,

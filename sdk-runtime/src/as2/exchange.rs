@@ -310,6 +310,21 @@ impl Receiver {
 }
 
 #[cfg(feature = "server")]
+impl Receiver {
+    /// Serves this receiver over HTTPS on `addr` with the server certificate `identity`, not
+    /// asking clients for certificates: partners are authenticated by their messages'
+    /// signatures. Must be called within a Tokio runtime.
+    pub fn serve(
+        self,
+        addr: std::net::SocketAddr,
+        identity: &crate::transport::Identity,
+    ) -> Result<crate::server::MtlsServer, crate::server::ServerError> {
+        let tls = crate::server::ServerTls::without_client_auth(identity)?;
+        crate::server::MtlsServer::start_with(addr, tls, Arc::new(self))
+    }
+}
+
+#[cfg(feature = "server")]
 impl crate::server::Handler for Receiver {
     fn handle(
         &self,
