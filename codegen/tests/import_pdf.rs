@@ -18,6 +18,20 @@ fn require_qpdf() {
     assert!(ok, "qpdf is missing: run scripts/install-test-tools.sh");
 }
 
+/// Copies the folder `from` (and its subfolders) to `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
 /// A scratch workspace holding a copy of `wsdl/vzp` (its generated output goes there too).
 struct Scratch(PathBuf);
 
@@ -25,14 +39,7 @@ impl Scratch {
     fn new(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("sdk-import-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let specs = dir.join("wsdl/vzp");
-        std::fs::create_dir_all(&specs).unwrap();
-        for e in std::fs::read_dir(workspace().join("wsdl/vzp")).unwrap() {
-            let e = e.unwrap();
-            if e.path().is_file() {
-                std::fs::copy(e.path(), specs.join(e.file_name())).unwrap();
-            }
-        }
+        copy_tree(&workspace().join("wsdl/vzp"), &dir.join("wsdl/vzp"));
         std::fs::create_dir_all(dir.join("in")).unwrap();
         Self(dir)
     }
