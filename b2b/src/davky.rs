@@ -60,8 +60,13 @@ pub async fn send(args: DavkySendArgs) -> Result<(), Failure> {
         .add_root_certificates_pem(sandbox.ca_cert_pem().as_bytes())
         .and_then(|b| b.timeout(timeout).build())
         .map_err(|e| failed("cannot set up the HTTPS client", &e))?;
-    let temp = std::env::temp_dir().join(format!("b2b-davky-{}.sqlite", std::process::id()));
-    let store_path = args.store.clone().unwrap_or_else(|| temp.clone());
+    // Without --store, a temporary store removed however the run ends.
+    let temporary = args.store.is_none().then(TemporaryStore::new);
+    let store_path = match (&args.store, &temporary) {
+        (Some(path), _) => path.clone(),
+        (None, Some(t)) => t.0.clone(),
+        (None, None) => std::env::temp_dir().join("b2b-davky.sqlite"),
+    };
     let store = Store::open(&store_path).map_err(|e| failed("the AS2 store", &e))?;
 
     // Our AS2 endpoint, where the sandbox pushes the protocol.
@@ -139,13 +144,24 @@ pub async fn send(args: DavkySendArgs) -> Result<(), Failure> {
     })?;
     let read = podani::protokol(&protocol.payload)
         .map_err(|e| Failure::Failed(format!("the protocol cannot be read: {e}")))?;
-    if args.store.is_none() {
-        drop(store);
+    report(&args, &file_name, bytes.len(), &message_id, Some(&read))
+}
+
+/// A store file in the temporary folder, removed (with its WAL files) when dropped.
+struct TemporaryStore(std::path::PathBuf);
+
+impl TemporaryStore {
+    fn new() -> Self {
+        Self(std::env::temp_dir().join(format!("b2b-davky-{}.sqlite", std::process::id())))
+    }
+}
+
+impl Drop for TemporaryStore {
+    fn drop(&mut self) {
         for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", temp.display()));
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
         }
     }
-    report(&args, &file_name, bytes.len(), &message_id, Some(&read))
 }
 
 /// Files `bytes`: kept in `store`, sent with a progress bar, the receipt checked. The filing's
