@@ -160,7 +160,7 @@ fn run() -> Result<(), String> {
     let (runs, batch) = if args.quick {
         (3, Duration::from_millis(30))
     } else {
-        (7, Duration::from_millis(200))
+        (15, Duration::from_millis(100))
     };
     // `SDK_BENCH_PROFILE=decode|encode`: only that path of the selected messages, for a profiler.
     if let Ok(phase) = std::env::var("SDK_BENCH_PROFILE") {
@@ -262,13 +262,14 @@ fn measure_one(m: &Message, runs: usize, batch: Duration) -> Result<Row, String>
     (m.decode)(&m.bytes).map_err(|e| format!("{}: decode: {e}", m.name))?;
     let written = (m.encode)();
     (m.decode)(&written).map_err(|e| format!("{}: what we wrote does not decode: {e}", m.name))?;
-    let decode = measure::time(runs, batch, || {
+    let mut decode_f = || {
         let _ = std::hint::black_box((m.decode)(std::hint::black_box(&m.bytes)));
-    });
-    let encode = measure::time(runs, batch, || {
+    };
+    let mut encode_f = || {
         std::hint::black_box((m.encode)());
-    });
-    let (floor_scan, floor_write, floor_write_escaping) = match m.format {
+    };
+    // Ours and the floors run in interleaved rounds; each ratio is the median of the rounds'.
+    let (decode, encode, floor_scan, floor_write, floor_write_escaping) = match m.format {
         Format::Xml => {
             floor::scan(&m.bytes).map_err(|e| format!("{}: floor scan: {e}", m.name))?;
             // The writer floors emit the events of what we write (the same document).
@@ -279,30 +280,48 @@ fn measure_one(m: &Message, runs: usize, batch: Duration) -> Result<Row, String>
             if escaping == 0 {
                 return Err(format!("{}: the escaping floor wrote nothing", m.name));
             }
-            (
-                measure::time(runs, batch, || {
-                    let _ = std::hint::black_box(floor::scan(std::hint::black_box(&m.bytes)));
-                }),
-                measure::time(runs, batch, || {
-                    let _ = std::hint::black_box(floor::write(&events, capacity));
-                }),
-                Some(measure::time(runs, batch, || {
-                    let _ = std::hint::black_box(floor::write_escaping(&logical, capacity));
-                })),
+            let mut t = measure::interleaved(
+                runs,
+                batch,
+                &mut [
+                    &mut decode_f,
+                    &mut encode_f,
+                    &mut || {
+                        let _ = std::hint::black_box(floor::scan(std::hint::black_box(&m.bytes)));
+                    },
+                    &mut || {
+                        let _ = std::hint::black_box(floor::write(&events, capacity));
+                    },
+                    &mut || {
+                        let _ = std::hint::black_box(floor::write_escaping(&logical, capacity));
+                    },
+                ],
             )
+            .into_iter();
+            let mut next = || t.next().ok_or("a timing is missing");
+            (next()?, next()?, next()?, next()?, Some(next()?))
         }
         Format::Json => {
             let value: serde_json::Value =
                 serde_json::from_slice(&m.bytes).map_err(|e| format!("{}: {e}", m.name))?;
-            (
-                measure::time(runs, batch, || {
-                    let _ = std::hint::black_box(floor::json_scan(std::hint::black_box(&m.bytes)));
-                }),
-                measure::time(runs, batch, || {
-                    std::hint::black_box(floor::json_write(&value));
-                }),
-                None,
+            let mut t = measure::interleaved(
+                runs,
+                batch,
+                &mut [
+                    &mut decode_f,
+                    &mut encode_f,
+                    &mut || {
+                        let _ =
+                            std::hint::black_box(floor::json_scan(std::hint::black_box(&m.bytes)));
+                    },
+                    &mut || {
+                        std::hint::black_box(floor::json_write(&value));
+                    },
+                ],
             )
+            .into_iter();
+            let mut next = || t.next().ok_or("a timing is missing");
+            (next()?, next()?, next()?, next()?, None)
         }
     };
     Ok(Row {
@@ -313,11 +332,11 @@ fn measure_one(m: &Message, runs: usize, batch: Duration) -> Result<Row, String>
             Format::Xml => "xml",
             Format::Json => "json",
         },
-        decode_vs_floor: floor_scan.median_us / decode.median_us,
-        encode_vs_floor: floor_write.median_us / encode.median_us,
+        decode_vs_floor: measure::ratio(&floor_scan, &decode),
+        encode_vs_floor: measure::ratio(&floor_write, &encode),
         encode_vs_escaping_floor: floor_write_escaping
             .as_ref()
-            .map(|f| f.median_us / encode.median_us),
+            .map(|f| measure::ratio(f, &encode)),
         decode,
         encode,
         floor_scan,
@@ -446,7 +465,8 @@ fn table(rows: &[Row]) -> String {
     }
     let _ = writeln!(
         s,
-        "\nMedians of batches (µs per message). decode / floor: the floor scan's time over ours \
+        "\nMedians of batches (µs per message); ours and the floors run in interleaved rounds, and \
+         each ratio is the median of the rounds' ratios. decode / floor: the floor scan's time over ours \
          (1.00 = as fast as scanning the bytes with quick-xml; JSON: serde_json's untyped value); \
          floor write: quick-xml's writer copying the events of \
          the same document as read (pre-escaped); escaping floor write: quick-xml's writer \

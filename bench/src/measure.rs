@@ -14,33 +14,62 @@ pub struct Timing {
     pub iterations: usize,
 }
 
-/// Times `f`: calls per batch chosen so a batch takes about `batch`, then `runs` batches.
-pub fn time(runs: usize, batch: Duration, mut f: impl FnMut()) -> Timing {
-    // Warm-up, and a first estimate of one call.
-    let started = Instant::now();
-    let mut warm = 0usize;
-    while warm < 3 || started.elapsed() < batch / 4 {
-        f();
-        warm += 1;
+/// The median of `values` (NaN when empty).
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// Times several functions in interleaved rounds: each round runs one batch of each, in an
+/// order that rotates from round to round, so that a slow spell of a noisy machine falls on
+/// all of them alike. Compare them with [`ratio`], round by round.
+pub fn interleaved(runs: usize, batch: Duration, fs: &mut [&mut dyn FnMut()]) -> Vec<Timing> {
+    let mut iterations = Vec::with_capacity(fs.len());
+    for f in fs.iter_mut() {
+        let started = Instant::now();
+        let mut warm = 0usize;
+        while warm < 3 || started.elapsed() < batch / 4 {
+            f();
+            warm += 1;
+        }
+        let one = started.elapsed().as_secs_f64() / warm as f64;
+        iterations.push(((batch.as_secs_f64() / one.max(1e-9)) as usize).clamp(1, 1_000_000));
     }
-    let one = started.elapsed().as_secs_f64() / warm as f64;
-    let iterations = ((batch.as_secs_f64() / one.max(1e-9)) as usize).clamp(1, 1_000_000);
-    let mut runs_us: Vec<f64> = (0..runs)
-        .map(|_| {
+    let mut runs_us = vec![Vec::with_capacity(runs); fs.len()];
+    for round in 0..runs {
+        for k in 0..fs.len() {
+            let i = (round + k) % fs.len();
+            let (Some(f), Some(&n), Some(out)) =
+                (fs.get_mut(i), iterations.get(i), runs_us.get_mut(i))
+            else {
+                continue;
+            };
             let t = Instant::now();
-            for _ in 0..iterations {
+            for _ in 0..n {
                 f();
             }
-            t.elapsed().as_secs_f64() * 1e6 / iterations as f64
-        })
-        .collect();
-    let mut sorted = runs_us.clone();
-    sorted.sort_by(f64::total_cmp);
-    let median_us = sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN);
-    runs_us.shrink_to_fit();
-    Timing {
-        median_us,
-        runs_us,
-        iterations,
+            out.push(t.elapsed().as_secs_f64() * 1e6 / n as f64);
+        }
     }
+    runs_us
+        .into_iter()
+        .zip(iterations)
+        .map(|(runs_us, iterations)| Timing {
+            median_us: median(runs_us.clone()),
+            runs_us,
+            iterations,
+        })
+        .collect()
+}
+
+/// `base`'s time over `ours`, as the median of the rounds' ratios (both from one
+/// [`interleaved`] run): 1.00 = as fast as the base.
+pub fn ratio(base: &Timing, ours: &Timing) -> f64 {
+    median(
+        base.runs_us
+            .iter()
+            .zip(&ours.runs_us)
+            .map(|(b, o)| b / o)
+            .collect(),
+    )
 }
