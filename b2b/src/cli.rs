@@ -305,6 +305,13 @@ pub enum Command {
         #[command(subcommand)]
         command: SuklCommand,
     },
+    /// VECOZO (Netherlands): COV insurance checks and the Machtigingenportaal Instroomservice,
+    /// with the practice's VECOZO system certificate.
+    #[command(after_help = VECOZO_AFTER_HELP)]
+    Vecozo {
+        #[command(subcommand)]
+        command: VecozoCommand,
+    },
     /// Runs an authority's sandbox as a standalone HTTPS server (for other programs to call).
     Sandbox {
         #[command(subcommand)]
@@ -1142,4 +1149,79 @@ pub struct SandboxCerArgs {
     /// --odbiornik.
     #[arg(long, value_name = "FILE", requires = "odbiornik")]
     pub odbiornik_ca: Option<PathBuf>,
+}
+
+const VECOZO_AFTER_HELP: &str = "\
+Without --endpoint an embedded VECOZO sandbox with fictitious data answers.
+
+Examples:
+  b2b vecozo cov 111222333:1980-01-01 123456782:1975-05-05 --peildatum 2024-06-01
+  b2b vecozo instroom aanvraag.json";
+
+#[derive(Debug, Subcommand)]
+pub enum VecozoCommand {
+    /// COV (VZ801/802): are these persons insured on a date, and with which insurer? 1 to 20
+    /// persons per call, each as BSN:DATE-OF-BIRTH. Reconstructed service.
+    Cov(CovArgs),
+    /// Machtigingenportaal Instroomservice: streams an authorisation request (JSON, see
+    /// openapi/vecozo/instroom.yaml) in and prints the link that opens the pre-filled form.
+    /// Reconstructed service.
+    Instroom(InstroomArgs),
+}
+
+/// How to reach VECOZO (shared by the vecozo commands).
+#[derive(Debug, Args)]
+pub struct VecozoTargetArgs {
+    /// Base URL: VECOZO's gateway for COV (e.g. `https://tst-api.vecozo.nl/acc`), the
+    /// Instroomservice's base URL for `instroom`. Without it, an embedded sandbox answers.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// The practice's VECOZO system certificate: PKCS#12 or PEM with certificate and key. The
+    /// PKCS#12 password is read from $B2B_IDENTITY_PASSWORD or asked for on the terminal.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    pub identity: Option<PathBuf>,
+    /// Private key (PEM) when it is not in the --identity file.
+    #[arg(long, value_name = "FILE", requires = "identity")]
+    pub key: Option<PathBuf>,
+    /// Extra trusted root certificates (PEM) for the server's certificate; may be repeated.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    pub ca: Vec<PathBuf>,
+    /// Seconds to wait for one call.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// Print the answer as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CovArgs {
+    /// Persons as BSN:YYYY-MM-DD (BSN and date of birth), 1 to 20.
+    #[arg(value_name = "BSN:BORN", required = true)]
+    pub personen: Vec<String>,
+    /// The date insurance is asked for (default: today).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub peildatum: Option<String>,
+    /// The asking care provider's AGB code (eight digits).
+    #[arg(long, value_name = "AGB")]
+    pub agb: Option<String>,
+    /// Use the SOAP 1.2 endpoint instead of SOAP 1.1.
+    #[arg(long)]
+    pub soap12: bool,
+    #[command(flatten)]
+    pub target: VecozoTargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InstroomArgs {
+    /// The request (JSON: instantie, zorgverlener, verzekerde, verstrekking).
+    #[arg(value_name = "FILE.json")]
+    pub file: PathBuf,
+    /// The personal VECOZO certificate (PEM or DER) the person will open the link with: it
+    /// must be issued under the same institution as the system certificate.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    pub persoonlijk_certificaat: Option<PathBuf>,
+    #[command(flatten)]
+    pub target: VecozoTargetArgs,
 }

@@ -284,7 +284,7 @@ async fn send_real(args: &DavkySendArgs, file_name: &str, bytes: &[u8]) -> Resul
 }
 
 /// A certificate file (PEM or DER) as DER.
-fn certificate_der(path: &Path) -> Result<Vec<u8>, Failure> {
+pub(crate) fn certificate_der(path: &Path) -> Result<Vec<u8>, Failure> {
     use rustls_pki_types::CertificateDer;
     use rustls_pki_types::pem::PemObject as _;
     let bytes = std::fs::read(path)

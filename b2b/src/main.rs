@@ -14,6 +14,7 @@ mod output;
 mod p1;
 mod sandbox;
 mod sukl;
+mod vecozo;
 mod vzp;
 mod wssec;
 
@@ -32,6 +33,7 @@ async fn main() -> ExitCode {
         Command::Wssec { command } => wssec::run(command),
         Command::P1 { command } => p1::run(command).await,
         Command::Sukl { command } => sukl::run(command).await,
+        Command::Vecozo { command } => vecozo::run(command).await,
         Command::Sandbox { command } => sandbox::run(command).await,
     };
     match result {

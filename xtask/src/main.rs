@@ -325,7 +325,7 @@ fn bench(args: &[String]) -> Result<(), String> {
     let mut table = String::from(
         "| crate | own release build s | generated lines | generated types | lines per type |\n|---|---:|---:|---:|---:|\n",
     );
-    for krate in ["sdk-runtime", "sdk-vzp", "sdk-p1", "sdk-sukl"] {
+    for krate in ["sdk-runtime", "sdk-vzp", "sdk-p1", "sdk-sukl", "sdk-vecozo"] {
         let features: &[&str] = if krate == "sdk-runtime" {
             &[]
         } else {

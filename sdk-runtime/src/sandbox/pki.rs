@@ -107,6 +107,26 @@ impl TestPki {
         self.issue(params)
     }
 
+    /// Issues a TLS client certificate whose subject has `CN=<common_name>` and, after it, each
+    /// attribute of `attributes` (its OID's arcs and its text, e.g. `serialNumber`
+    /// `[2, 5, 4, 5]` or `organizationalUnitName` `[2, 5, 4, 11]`): for authorities that carry an
+    /// identifier in the subject.
+    pub fn issue_client_cert_with_subject(
+        &self,
+        common_name: &str,
+        attributes: &[(&[u64], &str)],
+    ) -> Result<IssuedCert, SandboxError> {
+        let mut params = CertificateParams::default();
+        let mut dn = dn_with_cn(common_name);
+        for (oid, value) in attributes {
+            dn.push(DnType::from_oid(oid), *value);
+        }
+        params.distinguished_name = dn;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        self.issue(params)
+    }
+
     /// Issues an RSA-2048 certificate with subject `CN=<common_name>` for AS2 and TLS alike:
     /// signatures, key transport (content encrypted for it), client authentication and S/MIME.
     /// The key is made by the `rsa` crate (rcgen's ring backend cannot generate RSA keys).
