@@ -1167,6 +1167,14 @@ pub enum VecozoCommand {
     /// openapi/vecozo/instroom.yaml) in and prints the link that opens the pre-filled form.
     /// Reconstructed service.
     Instroom(InstroomArgs),
+    /// VSP-Koppeling message exchange (REST Push and Pull V1): send a file to addressees, list
+    /// the messages waiting for you, fetch one's payload, confirm its receipt. Published
+    /// service.
+    #[command(subcommand)]
+    Berichten(crate::vecozo::BerichtenCommand),
+    /// VSP-Koppeling Berichtstatus (REST Pull V3, or V2): the status of messages by conversation
+    /// or trace ID. Published service.
+    Berichtstatus(crate::vecozo::BerichtstatusArgs),
 }
 
 /// How to reach VECOZO (shared by the vecozo commands).

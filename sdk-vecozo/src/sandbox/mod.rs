@@ -2,7 +2,7 @@
 //!
 //! HTTPS with a **required client certificate** issued by the sandbox's own throwaway CA and
 //! carrying an AGB code in its subject ([`Sandbox::issue_systeemcertificaat`]; see
-//! [`certificaat`](crate::certificaat) for where). It serves:
+//! [`crate::certificaat`] for where). It serves:
 //!
 //! * **COV** at `/cov/vz801802/v1/soap11` (SOAP 1.1) and `/cov/vz801802/v1/soap12` (SOAP 1.2):
 //!   each query answered on its own from the table below; a request that breaks the schema
@@ -12,6 +12,10 @@
 //!   the data must be the certificate's (else 403 `INSTANTIE_ONGELIJK`) and the care provider
 //!   one of the register below (else 400 `ZORGVERLENER_ONBEKEND`); the answer is a link under
 //!   `/machtigingenportaal/aanvraag/`.
+//! * **the VSP-Koppeling** (REST Push and Pull V1, Berichtstatus V2 and V3) under VECOZO's own
+//!   paths, e.g. `/berichtenservice/berichten/rest-push/v1`: a message pushed by one party's
+//!   certificate waits for its addressees (AGB codes) until each confirms it, and its status
+//!   moves from offered to delivered. Its rules, codes and limits are in [`vsp`].
 //!
 //! All data is fictitious:
 //!
@@ -48,6 +52,8 @@ use crate::generated::cov::types::{
 use crate::generated::instroom::types::{Foutmelding, Instroomlink, Instroomverzoek};
 use crate::instroom::Instroom;
 
+pub mod vsp;
+
 /// The sandbox practice's AGB code (a general practice: third digit 5).
 pub const SANDBOX_AGB_PRAKTIJK: &str = "01500123";
 /// A care provider registered in the sandbox.
@@ -82,6 +88,7 @@ impl Sandbox {
         let requests = Arc::new(AtomicUsize::new(0));
         let handler: Arc<dyn Handler> = Arc::new(VecozoHandler {
             requests: requests.clone(),
+            vsp: vsp::Vsp::default(),
         });
         let server = MtlsServer::start_on(
             std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -201,6 +208,7 @@ impl Sandbox {
 
 struct VecozoHandler {
     requests: Arc<AtomicUsize>,
+    vsp: vsp::Vsp,
 }
 
 impl Handler for VecozoHandler {
@@ -210,7 +218,10 @@ impl Handler for VecozoHandler {
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = SandboxResponse> + Send + '_>> {
         Box::pin(async move {
             self.requests.fetch_add(1, Ordering::SeqCst);
-            answer(&request)
+            match self.vsp.answer(&request) {
+                Some(response) => response,
+                None => answer(&request),
+            }
         })
     }
 }
