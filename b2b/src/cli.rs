@@ -312,6 +312,12 @@ pub enum Command {
         #[command(subcommand)]
         command: VecozoCommand,
     },
+    /// Chongqing 金保 (China): the social-insurance interface of designated medical institutions,
+    /// through the vendor's library (--dll) or an in-process sandbox.
+    Chongqing {
+        #[command(subcommand)]
+        command: crate::chongqing::ChongqingCommand,
+    },
     /// Runs an authority's sandbox as a standalone HTTPS server (for other programs to call).
     Sandbox {
         #[command(subcommand)]

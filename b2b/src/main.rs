@@ -6,6 +6,7 @@
 //! errors, 2 for invalid input and usage.
 
 mod cer;
+mod chongqing;
 mod cli;
 mod davky;
 mod failure;
@@ -34,6 +35,7 @@ async fn main() -> ExitCode {
         Command::P1 { command } => p1::run(command).await,
         Command::Sukl { command } => sukl::run(command).await,
         Command::Vecozo { command } => vecozo::run(command).await,
+        Command::Chongqing { command } => chongqing::run(command),
         Command::Sandbox { command } => sandbox::run(command).await,
     };
     match result {

@@ -63,6 +63,10 @@ pub struct CrateConfig {
     /// OpenAPI 3.0 / Swagger 2.0 descriptions, one generated module each.
     #[serde(rename = "openapi", default)]
     pub openapi: Vec<OpenApiConfig>,
+    /// Positional string protocols (a transaction code and separated fields, e.g. a vendor
+    /// DLL's `BUSINESS_HANDLE`), one generated module each.
+    #[serde(rename = "positional", default)]
+    pub positional: Vec<PositionalConfig>,
     /// The family client over every `[[service]]` (generated into `client.rs` of the output).
     #[serde(default)]
     pub client: Option<ClientConfig>,
@@ -153,6 +157,20 @@ pub struct SharedSchemaConfig {
 #[serde(deny_unknown_fields)]
 pub struct OpenApiConfig {
     /// The description (JSON or YAML), relative to the folder of `codegen.toml`.
+    pub spec: String,
+    /// Rust module name.
+    pub module: String,
+    /// Cargo features the module is compiled under (see [`ServiceConfig::feature`]).
+    #[serde(default)]
+    pub feature: Features,
+}
+
+/// One positional-protocol description of a crate (`[[positional]]`, see
+/// [`crate::positional`]).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PositionalConfig {
+    /// The description (TOML), relative to the folder of `codegen.toml`.
     pub spec: String,
     /// Rust module name.
     pub module: String,

@@ -8,7 +8,10 @@
 //!      turns schemas into the model's types through xsd-parser (parser + interpreter), and
 //!      [`service`] joins both;
 //!    * REST: [`openapi`] reads OpenAPI 3.0 or Swagger 2.0 (normalised on input) into the same
-//!      model, with JSON types.
+//!      model, with JSON types;
+//!    * positional string protocols (a vendor DLL's `BUSINESS_HANDLE`): [`positional`] reads a
+//!      TOML description of transactions and their fields (emitted by `emit::positional_file`,
+//!      outside the service model: there is no schema or message tree).
 //! 2. [`model`]: operations (provenance, docs, typed errors, a SOAP or REST binding) and types
 //!    (structs, enums, … with docs and personal-data marks), whatever the wire.
 //! 3. [`emit`]: the model → Rust tokens (`quote`) → text (`prettyplease`), deterministic, headed
@@ -26,6 +29,7 @@ pub mod model;
 mod names;
 pub mod openapi;
 mod pattern;
+pub mod positional;
 pub mod service;
 pub mod wsdl;
 pub mod xml_samples;
@@ -232,6 +236,15 @@ fn generate_crate_on_this_stack(
             contents: emit::service_file(&model, &opts)?,
         });
         modules.push((o.module.clone(), o.feature.0.clone()));
+    }
+    for p in &config.positional {
+        let source = shown(&shown_dir.join(&p.spec));
+        let description = positional::read(&spec_dir.join(&p.spec))?;
+        files.push(GeneratedFile {
+            path: out_dir.join(format!("{}.rs", p.module)),
+            contents: emit::positional_file(&description, &source)?,
+        });
+        modules.push((p.module.clone(), p.feature.0.clone()));
     }
     for w in locations.warnings() {
         eprintln!("warning: {w}");

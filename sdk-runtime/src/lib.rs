@@ -25,6 +25,7 @@ pub mod as2;
 pub mod client;
 pub mod error;
 mod macros;
+pub mod positional;
 pub mod redact;
 #[cfg(feature = "rest")]
 pub mod rest;

@@ -480,14 +480,8 @@ async fn unroutable_and_malformed_messages_are_refused_with_problem_details() {
             .unwrap()
             .contains(&MAX_PAYLOAD_BYTES.to_string())
     );
-    // A trace ID that is no UUID, and an empty payload: 400 naming the field.
-    let body =
-        problem_400(push(metadata(A, &[B], "JW315", "bericht-1", &uuid(9)), payload()).await);
-    assert!(
-        body.errors
-            .unwrap()
-            .contains_key("berichtMetadata.referentiegegevens.traceerId")
-    );
+    // An empty payload: 400 naming the field. (A trace ID that is no UUID the client refuses
+    // itself: push_metadata_breaking_the_description_is_refused_before_sending.)
     let body = problem_400(push(metadata(A, &[B], "JW315", &uuid(1), &uuid(9)), Vec::new()).await);
     assert!(body.errors.unwrap().contains_key("payload"));
 
@@ -630,12 +624,8 @@ async fn input_breaking_the_descriptions_is_refused_before_sending() {
     );
 }
 
-/// What the push client should do and does not yet: its generated `post_bericht` writes the
-/// multipart fields without checking them against the description (the other operations check
-/// their JSON bodies and parameters), so such metadata reaches the service, which refuses it
-/// (see the test below). Un-ignore when the generator validates multipart fields.
+/// The push client checks its multipart metadata against the description before sending.
 #[tokio::test]
-#[ignore = "the generated push client does not validate multipart fields before sending"]
 async fn push_metadata_breaking_the_description_is_refused_before_sending() {
     let sandbox = Sandbox::start().unwrap();
     let a = partij_met_agb(&sandbox, A);
@@ -643,34 +633,45 @@ async fn push_metadata_breaking_the_description_is_refused_before_sending() {
     m.routeringgegevens.berichtstroom.berichtversie = 1000;
     match a
         .push
-        .post_bericht(&post_bericht::Input::new(m, payload()))
+        .post_bericht(&post_bericht::Input::new(m.clone(), payload()))
         .await
     {
         Err(SdkError::InvalidInput(e)) => assert!(e.to_string().contains("berichttype"), "{e}"),
         other => panic!("expected a refusal before sending, got {other:?}"),
     }
+    // A trace ID that is not a UUID (`format: uuid`) too.
+    let bad_id = metadata(A, &[B], "JW315", "not-a-uuid", &uuid(9));
+    match a
+        .push
+        .post_bericht(&post_bericht::Input::new(bad_id, payload()))
+        .await
+    {
+        Err(SdkError::InvalidInput(e)) => assert!(e.to_string().contains("uuid"), "{e}"),
+        other => panic!("expected a refusal before sending, got {other:?}"),
+    }
     assert_eq!(sandbox.requests_received(), 0);
-}
 
-#[tokio::test]
-async fn push_metadata_breaking_the_description_is_refused_by_the_sandbox() {
-    let sandbox = Sandbox::start().unwrap();
-    let a = partij_met_agb(&sandbox, A);
-    let mut m = metadata(A, &[B], &"X".repeat(61), &uuid(1), &uuid(9));
-    m.routeringgegevens.berichtstroom.berichtversie = 1000;
-    // The metadata can be checked by hand before sending (what b2b does).
-    let e = sdk_runtime::xml::Validate::validated(&m).unwrap_err();
-    assert!(
-        e.concerns("routeringgegevens/berichtstroom/berichttype"),
-        "{e}"
+    // The sandbox refuses the same metadata when another client sends it anyway.
+    let cert = sandbox.issue_systeemcertificaat(A).unwrap();
+    let http = sandbox.http_client(&cert).unwrap();
+    let url = sdk_runtime::url::Url::parse(&format!("{}/berichten", sandbox.berichten_push_url()))
+        .unwrap();
+    let json = serde_json::to_string(&m).unwrap();
+    let body = format!(
+        "--XX\r\nContent-Disposition: form-data; name=\"berichtMetadata\"\r\nContent-Type: application/json\r\n\r\n{json}\r\n--XX\r\nContent-Disposition: form-data; name=\"payload\"\r\n\r\nabc\r\n--XX--\r\n"
     );
-    let body = problem_400(
-        a.push
-            .post_bericht(&post_bericht::Input::new(m, payload()))
-            .await
-            .unwrap_err(),
-    );
-    let errors = body.errors.unwrap();
+    let r = http
+        .send(
+            "POST",
+            &url,
+            &[("content-type", "multipart/form-data; boundary=XX")],
+            Some(body.into_bytes()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, 400);
+    let problem: ValidationProblemDetails = serde_json::from_slice(&r.body).unwrap();
+    let errors = problem.errors.unwrap();
     assert!(
         errors.contains_key("berichtMetadata.routeringgegevens.berichtstroom.berichttype")
             && errors.contains_key("berichtMetadata.routeringgegevens.berichtstroom.berichtversie"),

@@ -98,7 +98,7 @@ fn workspace_root() -> PathBuf {
 /// Spec folders with a `codegen.toml`, in a stable order.
 fn spec_dirs(root: &Path) -> Result<Vec<PathBuf>, String> {
     let mut dirs = Vec::new();
-    for kind in ["wsdl", "openapi"] {
+    for kind in ["wsdl", "openapi", "positional"] {
         let base = root.join(kind);
         let Ok(entries) = std::fs::read_dir(&base) else {
             continue;

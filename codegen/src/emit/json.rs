@@ -381,6 +381,13 @@ fn scalar_checks(expr: &TokenStream, s: &Scalar) -> TokenStream {
                 let p = lit(p);
                 out.extend(quote!(v.json_pattern(#expr, #p);));
             }
+            if let Some(f) = s
+                .format
+                .as_deref()
+                .filter(|f| matches!(*f, "uuid" | "date" | "date-time"))
+            {
+                out.extend(quote!(v.json_format(#expr, #f);));
+            }
         }
         ScalarKind::I32 | ScalarKind::I64 | ScalarKind::F64
             if s.minimum.is_some() || s.maximum.is_some() =>

@@ -12,6 +12,7 @@
 mod content;
 mod facade;
 mod json;
+mod positional;
 mod rest;
 mod soap;
 mod types;
@@ -27,6 +28,7 @@ use crate::wsdl::QName;
 
 pub use facade::{FacadeService, facade_file};
 pub use json::type_text;
+pub use positional::positional_file;
 
 /// Emission options from `codegen.toml`.
 #[derive(Debug, Clone, Default)]

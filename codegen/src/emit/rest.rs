@@ -463,6 +463,15 @@ pub(super) fn operation(
                 } else {
                     quote!(form.text(#wire, value);)
                 };
+                // A typed part (JSON or text) is checked like a body before anything is sent.
+                let add = if f.ty.is_some() {
+                    quote! {
+                        request.problems().field(#wire, |v| ::sdk_runtime::xml::Validate::validate(value, v));
+                        #add
+                    }
+                } else {
+                    add
+                };
                 if f.required {
                     parts.extend(quote! { let value = &input.#fname; #add });
                 } else {

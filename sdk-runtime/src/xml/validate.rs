@@ -245,6 +245,46 @@ impl Validator {
         }
     }
 
+    /// Checks a JSON Schema string `format` that has one exact form: `uuid` (8-4-4-4-12
+    /// hexadecimal digits), `date` (RFC 3339 full-date) and `date-time` (RFC 3339). Other
+    /// formats are not checked.
+    pub fn json_format(&mut self, value: &str, format: &str) {
+        let ok = match format {
+            "uuid" => {
+                let b = value.as_bytes();
+                b.len() == 36
+                    && b.iter().enumerate().all(|(i, c)| match i {
+                        8 | 13 | 18 | 23 => *c == b'-',
+                        _ => c.is_ascii_hexdigit(),
+                    })
+            }
+            "date" => value.len() == 10 && super::value::parse_date(value).is_ok(),
+            "date-time" => {
+                // RFC 3339: an XSD dateTime with `T`, seconds and a time-zone offset.
+                let zoned = value.ends_with(['Z', 'z'])
+                    || value
+                        .len()
+                        .checked_sub(6)
+                        .and_then(|i| value.get(i..))
+                        .is_some_and(|tail| {
+                            tail.starts_with(['+', '-']) && tail.as_bytes().get(3) == Some(&b':')
+                        });
+                zoned
+                    && value
+                        .get(10..11)
+                        .is_some_and(|t| t.eq_ignore_ascii_case("t"))
+                    && <crate::DateTime as super::XmlText>::from_xml_text(
+                        &value.to_ascii_uppercase(),
+                    )
+                    .is_ok()
+            }
+            _ => true,
+        };
+        if !ok {
+            self.violation(ViolationKind::Format, format!("is not a `{format}` value"));
+        }
+    }
+
     /// Checks an inclusive/exclusive numeric range.
     pub fn range<T: PartialOrd + fmt::Display>(
         &mut self,
@@ -532,5 +572,31 @@ mod tests {
         assert!(octets("QUFB\nQUFB", false, 6));
         assert!(octets("0A1B", true, 2));
         assert!(!octets("0A1B", true, 4));
+    }
+}
+
+#[cfg(test)]
+mod json_format_tests {
+    use super::Validator;
+
+    fn ok(value: &str, format: &str) -> bool {
+        let mut v = Validator::new();
+        v.json_format(value, format);
+        v.finish().is_ok()
+    }
+
+    #[test]
+    fn formats() {
+        assert!(ok("123e4567-e89b-12d3-a456-426614174000", "uuid"));
+        assert!(!ok("123e4567e89b12d3a456426614174000", "uuid"));
+        assert!(!ok("123e4567-e89b-12d3-a456-42661417400g", "uuid"));
+        assert!(ok("2024-02-29", "date"));
+        assert!(!ok("2023-02-29", "date"));
+        assert!(!ok("2024-1-31", "date"));
+        assert!(ok("2024-01-31T12:00:00Z", "date-time"));
+        assert!(ok("2024-01-31t12:00:00.5+01:00", "date-time"));
+        assert!(!ok("2024-01-31T12:00:00", "date-time"));
+        assert!(!ok("2024-01-31 12:00:00Z", "date-time"));
+        assert!(ok("anything", "email"));
     }
 }

@@ -276,6 +276,14 @@ pub mod types {
                         value,
                         "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
                     );
+                    v.json_format(value, "uuid");
+                },
+            );
+            v.field(
+                "datumVydeje",
+                |v| {
+                    let value = &self.datum_vydeje;
+                    v.json_format(value, "date");
                 },
             );
             v.field(
@@ -465,6 +473,14 @@ pub mod types {
                         value,
                         "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
                     );
+                    v.json_format(value, "uuid");
+                },
+            );
+            v.field(
+                "datumVydeje",
+                |v| {
+                    let value = &self.datum_vydeje;
+                    v.json_format(value, "date");
                 },
             );
             v.field(
@@ -653,6 +669,14 @@ pub mod types {
                         value,
                         "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
                     );
+                    v.json_format(value, "uuid");
+                },
+            );
+            v.field(
+                "datumVydeje",
+                |v| {
+                    let value = &self.datum_vydeje;
+                    v.json_format(value, "date");
                 },
             );
             v.field(
@@ -834,6 +858,7 @@ pub mod types {
                         value,
                         "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
                     );
+                    v.json_format(value, "uuid");
                 },
             );
             v.field(
@@ -1011,6 +1036,14 @@ pub mod types {
                         value,
                         "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
                     );
+                    v.json_format(value, "uuid");
+                },
+            );
+            v.field(
+                "datumVydeje",
+                |v| {
+                    let value = &self.datum_vydeje;
+                    v.json_format(value, "date");
                 },
             );
             v.field(
@@ -1174,6 +1207,14 @@ pub mod types {
                         value,
                         "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
                     );
+                    v.json_format(value, "uuid");
+                },
+            );
+            v.field(
+                "datumVydeje",
+                |v| {
+                    let value = &self.datum_vydeje;
+                    v.json_format(value, "date");
                 },
             );
             v.field(
@@ -1336,6 +1377,14 @@ pub mod types {
                         value,
                         "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
                     );
+                    v.json_format(value, "uuid");
+                },
+            );
+            v.field(
+                "datumVydeje",
+                |v| {
+                    let value = &self.datum_vydeje;
+                    v.json_format(value, "date");
                 },
             );
             v.field(
@@ -1474,6 +1523,7 @@ pub mod types {
                         value,
                         "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
                     );
+                    v.json_format(value, "uuid");
                 },
             );
             v.field(
@@ -1669,6 +1719,14 @@ pub mod types {
                         value,
                         "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
                     );
+                    v.json_format(value, "uuid");
+                },
+            );
+            v.field(
+                "datumVydeje",
+                |v| {
+                    let value = &self.datum_vydeje;
+                    v.json_format(value, "date");
                 },
             );
             v.field(
@@ -1797,6 +1855,7 @@ pub mod types {
                         value,
                         "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
                     );
+                    v.json_format(value, "uuid");
                 },
             );
             v.field(
@@ -1869,6 +1928,14 @@ pub mod types {
                         value,
                         "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
                     );
+                    v.json_format(value, "uuid");
+                },
+            );
+            v.field(
+                "prijato",
+                |v| {
+                    let value = &self.prijato;
+                    v.json_format(value, "date-time");
                 },
             );
         }
@@ -1976,6 +2043,7 @@ pub mod types {
                         value,
                         "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
                     );
+                    v.json_format(value, "uuid");
                 },
             );
             v.field(
@@ -1992,6 +2060,21 @@ pub mod types {
                     ::sdk_runtime::xml::Validate::validate(value, v);
                 },
             );
+            v.field(
+                "prijato",
+                |v| {
+                    let value = &self.prijato;
+                    v.json_format(value, "date-time");
+                },
+            );
+            if let ::std::option::Option::Some(value) = &self.zmeneno {
+                v.field(
+                    "zmeneno",
+                    |v| {
+                        v.json_format(value, "date-time");
+                    },
+                );
+            }
         }
     }
     /// A workplace the certificate may report for.
@@ -2079,7 +2162,16 @@ pub mod types {
         }
     }
     impl ::sdk_runtime::xml::Validate for StavSluzby {
-        fn validate(&self, _v: &mut ::sdk_runtime::xml::Validator) {}
+        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            if let ::std::option::Option::Some(value) = &self.cas {
+                v.field(
+                    "cas",
+                    |v| {
+                        v.json_format(value, "date-time");
+                    },
+                );
+            }
+        }
     }
     /// SÚKL's error body (\[S\] DIS-13 v5 reads `popisChyby` from non-2xx answers).
     ///
@@ -3519,6 +3611,15 @@ impl Client {
             &operation::nacist_hlaseni_receptu::SPEC,
         );
         request.path("podaniID", &input.podani_id);
+        let value = &input.podani_id;
+        request
+            .problems()
+            .field(
+                "podaniID",
+                |v| {
+                    v.json_format(value, "uuid");
+                },
+            );
         self.rest.call::<operation::nacist_hlaseni_receptu::Operation>(request).await
     }
     /// `PUT /hlaseni/recept/{podaniID}` (operation `zmenitHlaseniReceptu`).
@@ -3540,6 +3641,15 @@ impl Client {
             &operation::zmenit_hlaseni_receptu::SPEC,
         );
         request.path("podaniID", &input.podani_id);
+        let value = &input.podani_id;
+        request
+            .problems()
+            .field(
+                "podaniID",
+                |v| {
+                    v.json_format(value, "uuid");
+                },
+            );
         let body = &input.body;
         let v = request.problems();
         ::sdk_runtime::xml::Validate::validate(body, v);
@@ -3567,6 +3677,15 @@ impl Client {
             &operation::zrusit_hlaseni_receptu::SPEC,
         );
         request.path("podaniID", &input.podani_id);
+        let value = &input.podani_id;
+        request
+            .problems()
+            .field(
+                "podaniID",
+                |v| {
+                    v.json_format(value, "uuid");
+                },
+            );
         self.rest.call::<operation::zrusit_hlaseni_receptu::Operation>(request).await
     }
     /// `POST /hlaseni/zadanka` (operation `zalozitHlaseniZadanky`).
@@ -3614,6 +3733,15 @@ impl Client {
             &operation::nacist_hlaseni_zadanky::SPEC,
         );
         request.path("podaniID", &input.podani_id);
+        let value = &input.podani_id;
+        request
+            .problems()
+            .field(
+                "podaniID",
+                |v| {
+                    v.json_format(value, "uuid");
+                },
+            );
         self.rest.call::<operation::nacist_hlaseni_zadanky::Operation>(request).await
     }
     /// `PUT /hlaseni/zadanka/{podaniID}` (operation `zmenitHlaseniZadanky`).
@@ -3635,6 +3763,15 @@ impl Client {
             &operation::zmenit_hlaseni_zadanky::SPEC,
         );
         request.path("podaniID", &input.podani_id);
+        let value = &input.podani_id;
+        request
+            .problems()
+            .field(
+                "podaniID",
+                |v| {
+                    v.json_format(value, "uuid");
+                },
+            );
         let body = &input.body;
         let v = request.problems();
         ::sdk_runtime::xml::Validate::validate(body, v);
@@ -3660,6 +3797,15 @@ impl Client {
             &operation::zrusit_hlaseni_zadanky::SPEC,
         );
         request.path("podaniID", &input.podani_id);
+        let value = &input.podani_id;
+        request
+            .problems()
+            .field(
+                "podaniID",
+                |v| {
+                    v.json_format(value, "uuid");
+                },
+            );
         self.rest.call::<operation::zrusit_hlaseni_zadanky::Operation>(request).await
     }
     /// `POST /hlaseni/volny` (operation `zalozitHlaseniVolnehoProdeje`).
@@ -3711,6 +3857,15 @@ impl Client {
             &operation::nacist_hlaseni_volneho_prodeje::SPEC,
         );
         request.path("podaniID", &input.podani_id);
+        let value = &input.podani_id;
+        request
+            .problems()
+            .field(
+                "podaniID",
+                |v| {
+                    v.json_format(value, "uuid");
+                },
+            );
         self.rest
             .call::<operation::nacist_hlaseni_volneho_prodeje::Operation>(request)
             .await
@@ -3734,6 +3889,15 @@ impl Client {
             &operation::zmenit_hlaseni_volneho_prodeje::SPEC,
         );
         request.path("podaniID", &input.podani_id);
+        let value = &input.podani_id;
+        request
+            .problems()
+            .field(
+                "podaniID",
+                |v| {
+                    v.json_format(value, "uuid");
+                },
+            );
         let body = &input.body;
         let v = request.problems();
         ::sdk_runtime::xml::Validate::validate(body, v);
@@ -3761,6 +3925,15 @@ impl Client {
             &operation::zrusit_hlaseni_volneho_prodeje::SPEC,
         );
         request.path("podaniID", &input.podani_id);
+        let value = &input.podani_id;
+        request
+            .problems()
+            .field(
+                "podaniID",
+                |v| {
+                    v.json_format(value, "uuid");
+                },
+            );
         self.rest
             .call::<operation::zrusit_hlaseni_volneho_prodeje::Operation>(request)
             .await
@@ -3784,6 +3957,15 @@ impl Client {
             &operation::stav_hlaseni::SPEC,
         );
         request.path("podaniID", &input.podani_id);
+        let value = &input.podani_id;
+        request
+            .problems()
+            .field(
+                "podaniID",
+                |v| {
+                    v.json_format(value, "uuid");
+                },
+            );
         self.rest.call::<operation::stav_hlaseni::Operation>(request).await
     }
     /// `GET /hlaseni/{kodPracoviste}/rok/{rok}/mesic/{mesic}` (operation `seznamHlaseni`).

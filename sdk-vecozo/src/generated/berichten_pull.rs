@@ -51,6 +51,13 @@ pub mod types {
     impl ::sdk_runtime::xml::Validate for Basisgegevens {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
             v.field(
+                "ontvangenOp",
+                |v| {
+                    let value = &self.ontvangen_op;
+                    v.json_format(value, "date-time");
+                },
+            );
+            v.field(
                 "payload",
                 |v| {
                     let value = &self.payload;
@@ -524,6 +531,28 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::Validate for Referentiegegevens {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "conversatieId",
+                |v| {
+                    let value = &self.conversatie_id;
+                    v.json_format(value, "uuid");
+                },
+            );
+            v.field(
+                "traceerId",
+                |v| {
+                    let value = &self.traceer_id;
+                    v.json_format(value, "uuid");
+                },
+            );
+            if let ::std::option::Option::Some(value) = &self.als_antwoord_op {
+                v.field(
+                    "alsAntwoordOp",
+                    |v| {
+                        v.json_format(value, "uuid");
+                    },
+                );
+            }
             if let ::std::option::Option::Some(value) = &self.referentie_id {
                 v.field(
                     "referentieId",
@@ -885,7 +914,15 @@ pub mod types {
         }
     }
     impl ::sdk_runtime::xml::Validate for ZoekpadOpConversatieId {
-        fn validate(&self, _v: &mut ::sdk_runtime::xml::Validator) {}
+        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "conversatieId",
+                |v| {
+                    let value = &self.conversatie_id;
+                    v.json_format(value, "uuid");
+                },
+            );
+        }
     }
     /// Search for the answers to a message: give the trace ID of the original message to fetch the replies waiting for it.
     ///
@@ -916,7 +953,15 @@ pub mod types {
         }
     }
     impl ::sdk_runtime::xml::Validate for ZoekpadOpAlsAntwoordOp {
-        fn validate(&self, _v: &mut ::sdk_runtime::xml::Validator) {}
+        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "alsAntwoordOp",
+                |v| {
+                    let value = &self.als_antwoord_op;
+                    v.json_format(value, "uuid");
+                },
+            );
+        }
     }
     /// Validation errors of a request (an RFC 7807 problem document).
     ///
@@ -1389,6 +1434,15 @@ impl Client {
             &operation::get_payload::SPEC,
         );
         request.path("traceerId", &input.traceer_id);
+        let value = &input.traceer_id;
+        request
+            .problems()
+            .field(
+                "traceerId",
+                |v| {
+                    v.json_format(value, "uuid");
+                },
+            );
         self.rest.call::<operation::get_payload::Operation>(request).await
     }
     /// `DELETE /berichten/{traceerId}` (operation `BevestigOntvangst`).
@@ -1412,6 +1466,15 @@ impl Client {
             &operation::bevestig_ontvangst::SPEC,
         );
         request.path("traceerId", &input.traceer_id);
+        let value = &input.traceer_id;
+        request
+            .problems()
+            .field(
+                "traceerId",
+                |v| {
+                    v.json_format(value, "uuid");
+                },
+            );
         self.rest.call::<operation::bevestig_ontvangst::Operation>(request).await
     }
 }

@@ -298,6 +298,28 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::Validate for Referentiegegevens {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "conversatieId",
+                |v| {
+                    let value = &self.conversatie_id;
+                    v.json_format(value, "uuid");
+                },
+            );
+            v.field(
+                "traceerId",
+                |v| {
+                    let value = &self.traceer_id;
+                    v.json_format(value, "uuid");
+                },
+            );
+            if let ::std::option::Option::Some(value) = &self.als_antwoord_op {
+                v.field(
+                    "alsAntwoordOp",
+                    |v| {
+                        v.json_format(value, "uuid");
+                    },
+                );
+            }
             if let ::std::option::Option::Some(value) = &self.referentie_id {
                 v.field(
                     "referentieId",
@@ -642,6 +664,12 @@ impl Client {
         );
         let mut form = ::sdk_runtime::rest::Multipart::new();
         let value = &input.bericht_metadata;
+        request
+            .problems()
+            .field(
+                "berichtMetadata",
+                |v| ::sdk_runtime::xml::Validate::validate(value, v),
+            );
         form.json("berichtMetadata", value);
         let value = &input.payload;
         form.bytes("payload", "application/octet-stream", value);

@@ -173,6 +173,13 @@ pub mod types {
                     ::sdk_runtime::xml::Validate::validate(value, v);
                 },
             );
+            v.field(
+                "berichtstatusGewijzigdOp",
+                |v| {
+                    let value = &self.berichtstatus_gewijzigd_op;
+                    v.json_format(value, "date-time");
+                },
+            );
             if let ::std::option::Option::Some(value) = &self.meldingen {
                 v.field(
                     "meldingen",
@@ -189,6 +196,13 @@ pub mod types {
                     },
                 );
             }
+            v.field(
+                "berichtOntvangenOp",
+                |v| {
+                    let value = &self.bericht_ontvangen_op;
+                    v.json_format(value, "date-time");
+                },
+            );
         }
     }
     /// The message flow: the kind of message exchange (type, subtype, action and version) that the parties have agreed on.
@@ -349,6 +363,28 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::Validate for Referentiegegevens {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "conversatieId",
+                |v| {
+                    let value = &self.conversatie_id;
+                    v.json_format(value, "uuid");
+                },
+            );
+            v.field(
+                "traceerId",
+                |v| {
+                    let value = &self.traceer_id;
+                    v.json_format(value, "uuid");
+                },
+            );
+            if let ::std::option::Option::Some(value) = &self.als_antwoord_op {
+                v.field(
+                    "alsAntwoordOp",
+                    |v| {
+                        v.json_format(value, "uuid");
+                    },
+                );
+            }
             if let ::std::option::Option::Some(value) = &self.referentie_id {
                 v.field(
                     "referentieId",
@@ -637,7 +673,27 @@ impl Client {
             &operation::zoek_berichtstatussen::SPEC,
         );
         request.query("traceerId", &input.traceer_id, true);
+        if let ::std::option::Option::Some(value) = &input.traceer_id {
+            request
+                .problems()
+                .field(
+                    "traceerId",
+                    |v| {
+                        v.json_format(value, "uuid");
+                    },
+                );
+        }
         request.query("conversatieId", &input.conversatie_id, true);
+        if let ::std::option::Option::Some(value) = &input.conversatie_id {
+            request
+                .problems()
+                .field(
+                    "conversatieId",
+                    |v| {
+                        v.json_format(value, "uuid");
+                    },
+                );
+        }
         self.rest.call::<operation::zoek_berichtstatussen::Operation>(request).await
     }
 }

@@ -307,6 +307,13 @@ pub mod types {
                     v.json_pattern(value, "^[0-9]{9}$");
                 },
             );
+            v.field(
+                "geboortedatum",
+                |v| {
+                    let value = &self.geboortedatum;
+                    v.json_format(value, "date");
+                },
+            );
             if let ::std::option::Option::Some(value) = &self.achternaam {
                 v.field(
                     "achternaam",
@@ -456,6 +463,22 @@ pub mod types {
                     },
                 );
             }
+            if let ::std::option::Option::Some(value) = &self.ingangsdatum {
+                v.field(
+                    "ingangsdatum",
+                    |v| {
+                        v.json_format(value, "date");
+                    },
+                );
+            }
+            if let ::std::option::Option::Some(value) = &self.einddatum {
+                v.field(
+                    "einddatum",
+                    |v| {
+                        v.json_format(value, "date");
+                    },
+                );
+            }
             if let ::std::option::Option::Some(value) = &self.toelichting {
                 v.field(
                     "toelichting",
@@ -514,7 +537,15 @@ pub mod types {
         }
     }
     impl ::sdk_runtime::xml::Validate for Instroomlink {
-        fn validate(&self, _v: &mut ::sdk_runtime::xml::Validator) {}
+        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
+            v.field(
+                "geldigTot",
+                |v| {
+                    let value = &self.geldig_tot;
+                    v.json_format(value, "date-time");
+                },
+            );
+        }
     }
     /// `Foutmelding`.
     ///
