@@ -630,3 +630,83 @@ fn davky_send_files_over_as2_and_prints_the_protocol() {
     assert!(stderr(&out).contains("empty"), "{}", stderr(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn vecozo_cov_and_instroom_in_the_embedded_sandbox() {
+    let out = run(&[
+        "vecozo",
+        "cov",
+        "111222333:1980-01-01",
+        "999999990:1990-01-01",
+        "--peildatum",
+        "2024-06-01",
+        "--soap12",
+    ]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("VerzoekAkkoord"), "{text}");
+    assert!(text.contains("******333: VerzekerdeGevonden"), "{text}");
+    assert!(text.contains("BSNOnbekend"), "{text}");
+    assert!(
+        !text.contains("111222333"),
+        "the BSN must be masked: {text}"
+    );
+    // A BSN failing the eleven test: exit 2, nothing sent.
+    let out = run(&["vecozo", "cov", "123456789:1980-01-01"]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("eleven test"), "{}", stderr(&out));
+
+    let dir = std::env::temp_dir().join(format!("b2b-instroom-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("aanvraag.json");
+    let request = |instantie: &str| {
+        format!(
+            r#"{{"instantie": {{"agbCode": "{instantie}"}}, "zorgverlener": {{"agbCode": "01123456"}},
+                "verzekerde": {{"bsn": "111222333", "geboortedatum": "1980-01-01"}},
+                "verstrekking": {{"code": "GPH-1234"}}}}"#
+        )
+    };
+    std::fs::write(&file, request("01500123")).unwrap();
+    let out = run(&["vecozo", "instroom", file.to_str().unwrap()]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).starts_with("https://"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("/machtigingenportaal/aanvraag/"),
+        "{}",
+        stdout(&out)
+    );
+    // Another institution than the certificates': refused before sending, exit 2.
+    std::fs::write(&file, request("01500999")).unwrap();
+    let out = run(&["vecozo", "instroom", file.to_str().unwrap()]);
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("differs from the certificates'"),
+        "{}",
+        stderr(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn chongqing_in_process_sandbox_speaks_gbk_text() {
+    let out = run(&["chongqing", "ren-yuan", "A1234567"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("姓名: 张三") && text.contains("人员类别: 在职"),
+        "{text}"
+    );
+    let out = run(&["chongqing", "ren-yuan", "C0000000"]);
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("无此参保人员信息"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["chongqing", "raw", "01", "A|B"]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("separator"), "{}", stderr(&out));
+    let out = run(&["chongqing", "jiaoyi"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).lines().count(), 31, "{}", stdout(&out));
+}
