@@ -104,6 +104,7 @@ pub async fn all() -> Result<Vec<Message>, String> {
     out.extend(cer_messages().await?);
     out.extend(vzp().await?);
     out.extend(sukl()?);
+    out.extend(vecozo().await?);
     Ok(out)
 }
 
@@ -501,5 +502,86 @@ fn sukl() -> Result<Vec<Message>, String> {
             encode: Box::new(move || value.to_json().map(String::into_bytes).unwrap_or_default()),
         });
     }
+    Ok(out)
+}
+
+/// VECOZO: COV with 1 and 20 queries, request and answer (SOAP 1.1, as the sandbox answers),
+/// and an Instroom request (REST/JSON).
+async fn vecozo() -> Result<Vec<Message>, String> {
+    use sdk_vecozo::Bsn;
+    use sdk_vecozo::cov::SoapVersie;
+    use sdk_vecozo::generated::cov::operation::controleer as cop;
+    use sdk_vecozo::generated::cov::types::{Volgnummer, Zoekopdracht};
+    use sdk_vecozo::instroom::types::{
+        Instantie, Instroomverzoek, Verstrekking, Verzekerde, Zorgverlener,
+    };
+    const WSDL: &str = "wsdl/vecozo/VZ801802.wsdl";
+    let s = sdk_vecozo::sandbox::Sandbox::start().map_err(err("VECOZO sandbox"))?;
+    let cov = s.cov(SoapVersie::Soap11).map_err(err("COV client"))?;
+    let agb = sdk_vecozo::AgbCode::parse(sdk_vecozo::sandbox::SANDBOX_AGB_PRAKTIJK)
+        .map_err(err("AGB"))?;
+    let queries = |n: usize| -> Result<Vec<Zoekopdracht>, String> {
+        (0..n)
+            .map(|i| {
+                let born = time::Date::from_calendar_date(1980, time::Month::January, 1)
+                    .map_err(err("date"))?;
+                let on = time::Date::from_calendar_date(2024, time::Month::June, 1)
+                    .map_err(err("date"))?;
+                let number = Volgnummer::new(i32::try_from(i + 1).map_err(err("number"))?)
+                    .map_err(err("number"))?;
+                let mut q = Zoekopdracht::new(number, born, on);
+                q.bsn = Some(
+                    Bsn::parse(if i % 2 == 0 { "111222333" } else { "123456782" })
+                        .map_err(err("BSN"))?,
+                );
+                Ok(q)
+            })
+            .collect()
+    };
+    let mut out = Vec::new();
+    for n in [1, 20] {
+        let input = sdk_vecozo::cov::verzoek(Some(&agb), queries(n)?).map_err(err("COV"))?;
+        let request = write_envelope(SoapVersion::V11, &[], cop::SPEC.input, &input).into_bytes();
+        let answer = cov.controleer_verzoek(&input).await.map_err(err("COV"))?;
+        out.push(soap::<cop::Input>(
+            "sdk-vecozo",
+            &format!("VECOZO COV Controleer request ({n} queries)"),
+            cop::SPEC.input,
+            None,
+            request,
+            zeep(WSDL, "Controleer", "input"),
+        )?);
+        out.push(soap::<cop::Output>(
+            "sdk-vecozo",
+            &format!("VECOZO COV Controleer answer ({n} results)"),
+            cop::SPEC.output,
+            None,
+            answer.raw.to_vec(),
+            zeep(WSDL, "Controleer", "output"),
+        )?);
+    }
+    s.shutdown().await;
+    let mut verzoek = Instroomverzoek::new(
+        Instantie::new(sdk_vecozo::sandbox::SANDBOX_AGB_PRAKTIJK.to_owned()),
+        Zorgverlener::new(sdk_vecozo::sandbox::SANDBOX_AGB_ZORGVERLENER.to_owned()),
+        Verzekerde::new("111222333".to_owned(), "1980-01-01".to_owned()),
+        Verstrekking::new("GPH-1234".to_owned()),
+    );
+    verzoek.referentie = Some("HIS-2026-000042".to_owned());
+    verzoek.verstrekking.omschrijving = Some("Rolstoel, handbewogen".to_owned());
+    let bytes = serde_json::to_vec(&verzoek).map_err(err("Instroom"))?;
+    out.push(Message {
+        krate: "sdk-vecozo",
+        name: "VECOZO Instroom request (JSON)".to_owned(),
+        bytes,
+        format: Format::Json,
+        zeep: None,
+        decode: Box::new(|b| {
+            serde_json::from_slice::<Instroomverzoek>(b)
+                .map(|v| drop(std::hint::black_box(v)))
+                .map_err(|e| e.to_string())
+        }),
+        encode: Box::new(move || serde_json::to_vec(&verzoek).unwrap_or_default()),
+    });
     Ok(out)
 }

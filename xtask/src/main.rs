@@ -325,7 +325,14 @@ fn bench(args: &[String]) -> Result<(), String> {
     let mut table = String::from(
         "| crate | own release build s | generated lines | generated types | lines per type |\n|---|---:|---:|---:|---:|\n",
     );
-    for krate in ["sdk-runtime", "sdk-vzp", "sdk-p1", "sdk-sukl", "sdk-vecozo"] {
+    for krate in [
+        "sdk-runtime",
+        "sdk-vzp",
+        "sdk-p1",
+        "sdk-sukl",
+        "sdk-vecozo",
+        "sdk-chongqing",
+    ] {
         let features: &[&str] = if krate == "sdk-runtime" {
             &[]
         } else {
