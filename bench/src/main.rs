@@ -162,6 +162,15 @@ fn run() -> Result<(), String> {
     } else {
         (15, Duration::from_millis(100))
     };
+    // `SDK_BENCH_DUMP=DIR`: our encoding of each selected message is written there, to read.
+    if let Ok(dir) = std::env::var("SDK_BENCH_DUMP") {
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{dir}: {e}"))?;
+        for (i, m) in messages.iter().enumerate() {
+            let path = std::path::Path::new(&dir).join(format!("{i:02}.out"));
+            let out = (m.encode)();
+            std::fs::write(&path, out).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
     // `SDK_BENCH_PROFILE=decode|encode`: only that path of the selected messages, for a profiler.
     if let Ok(phase) = std::env::var("SDK_BENCH_PROFILE") {
         // A fixed time per message, so that small ones outweigh the sandbox traffic too.

@@ -103,11 +103,11 @@ pub(super) fn read_expr(model: &TypeModel, f: &Field, slot: usize) -> TokenStrea
 /// (`by_ref`: `v` is a reference to the stored value, as bound by a `match`).
 pub(super) fn write_stmt(
     model: &TypeModel,
+    tags: &super::tags::Tags,
     f: &Field,
     v: TokenStream,
     by_ref: bool,
 ) -> TokenStream {
-    let (ns, local) = (lit(&f.wire.ns), lit(&f.wire.local));
     let card = f.cardinality();
     // `v` as the forms the writers take: `&T`, `Option<&T>`, `&[T]`.
     let one = match (f.boxed, by_ref) {
@@ -157,7 +157,8 @@ pub(super) fn write_stmt(
                 Cardinality::Optional => opt,
                 Cardinality::Many => all,
             };
-            quote!(::sdk_runtime::xml::#put(w, #ns, #local, #arg);)
+            let tag = tags.tag(&f.wire.ns, &f.wire.local);
+            quote!(::sdk_runtime::xml::#put(w, #tag, #arg);)
         }
     }
 }
@@ -165,6 +166,7 @@ pub(super) fn write_stmt(
 /// A choice: an enum with one variant per branch, implementing `XmlGroup`.
 pub(super) fn choice(
     model: &TypeModel,
+    tags: &super::tags::Tags,
     t: &TypeDef,
     c: &ChoiceDef,
     opts: &Options,
@@ -191,7 +193,7 @@ pub(super) fn choice(
         let index = Literal::usize_unsuffixed(i);
         let read = read_expr(model, f, i);
         reads.extend(quote!(#index => Self::#vn(#read),));
-        let write = write_stmt(model, f, quote!(v), true);
+        let write = write_stmt(model, tags, f, quote!(v), true);
         writes.extend(quote!(Self::#vn(v) => { #write }));
         let label = f.wire.local.as_str();
         if validates(&f.ty) {

@@ -15,6 +15,7 @@ mod json;
 mod positional;
 mod rest;
 mod soap;
+mod tags;
 mod types;
 
 use proc_macro2::{Literal, TokenStream};

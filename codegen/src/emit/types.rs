@@ -16,17 +16,25 @@ use crate::model::{
 
 /// Emits every type of a model.
 pub(super) fn types(model: &TypeModel, opts: &Options) -> Result<TokenStream, Error> {
+    let tags = super::tags::Tags::of(model);
     let mut out = TokenStream::new();
-    for t in model
+    if model.encoding == Encoding::Xml {
+        out.extend(tags.table());
+    }
+    for (id, t) in model
         .types
         .iter()
-        .filter(|t| t.placement == Placement::Here)
+        .enumerate()
+        .filter(|(_, t)| t.placement == Placement::Here)
     {
+        let id = crate::model::TypeId(id);
         out.extend(match (&t.kind, model.encoding) {
-            (TypeKind::Struct(s), _) => structure(model, t, s, opts)?,
+            (TypeKind::Struct(s), _) => structure(model, &tags, id, t, s, opts)?,
             (TypeKind::Enum(e), _) => enumeration(model, t, e, opts),
             (TypeKind::Restricted(r), Encoding::Xml) => restricted(t, r, opts),
-            (TypeKind::Choice(c), Encoding::Xml) => super::content::choice(model, t, c, opts)?,
+            (TypeKind::Choice(c), Encoding::Xml) => {
+                super::content::choice(model, &tags, t, c, opts)?
+            }
             (TypeKind::Union(u), Encoding::Xml) => super::content::union(model, t, u, opts)?,
             (TypeKind::List(l), Encoding::Xml) => super::content::list(model, t, l, opts)?,
             (TypeKind::Polymorphic(p), Encoding::Xml) => {
@@ -239,6 +247,8 @@ fn xml_serde_attrs(f: &Field, opts: &Options) -> TokenStream {
 /// A struct: an XML complex type or a JSON object.
 fn structure(
     model: &TypeModel,
+    tags: &super::tags::Tags,
+    id: crate::model::TypeId,
     t: &TypeDef,
     s: &StructDef,
     opts: &Options,
@@ -402,11 +412,11 @@ fn structure(
     let codec = if !xml {
         json::validate_struct(model, &name, &all)
     } else if s.group {
-        let group = group_impl(model, &name, s)?;
+        let group = group_impl(model, tags, &name, s)?;
         let validate = validate_impl(&name, &all);
         quote!(#group #validate)
     } else {
-        let write = write_impl(model, &name, s)?;
+        let write = write_impl(model, tags, id, &name, s)?;
         let read = read_impl(model, &name, s)?;
         let validate = validate_impl(&name, &all);
         let element_impl = match &t.element {
@@ -555,8 +565,15 @@ fn enumeration(model: &TypeModel, t: &TypeDef, e: &EnumDef, opts: &Options) -> T
     }
 }
 
-fn write_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<TokenStream, Error> {
-    let mut body = TokenStream::new();
+fn write_impl(
+    model: &TypeModel,
+    tags: &super::tags::Tags,
+    id: crate::model::TypeId,
+    name: &syn::Ident,
+    s: &StructDef,
+) -> Result<TokenStream, Error> {
+    let (enter, namespaces) = tags.enter(id);
+    let mut body = enter;
     for f in s.fields.iter().filter(|f| f.kind == FieldKind::Attribute) {
         let fname = format_ident!("{}", f.rust_name);
         let (ns, local) = (lit(&f.wire.ns), lit(&f.wire.local));
@@ -574,7 +591,7 @@ fn write_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<Tok
     if s.mixed {
         body.extend(quote! { w.text(&self.text_content); });
     }
-    body.extend(content_writes(model, s));
+    body.extend(content_writes(model, tags, s));
     let w = if body.is_empty() {
         quote!(_w)
     } else {
@@ -585,16 +602,18 @@ fn write_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<Tok
             fn write_xml(&self, #w: &mut ::sdk_runtime::xml::XmlWriter) {
                 #body
             }
+            #namespaces
         }
     })
 }
 
-fn content_writes(model: &TypeModel, s: &StructDef) -> TokenStream {
+fn content_writes(model: &TypeModel, tags: &super::tags::Tags, s: &StructDef) -> TokenStream {
     let mut body = TokenStream::new();
     for f in s.fields.iter().filter(|f| super::content::in_content(f)) {
         let fname = format_ident!("{}", f.rust_name);
         body.extend(super::content::write_stmt(
             model,
+            tags,
             f,
             quote!(self.#fname),
             false,
@@ -678,10 +697,15 @@ fn read_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<Toke
 }
 
 /// A group struct (a repeated or nested sequence): `XmlGroup` instead of an element codec.
-fn group_impl(model: &TypeModel, name: &syn::Ident, s: &StructDef) -> Result<TokenStream, Error> {
+fn group_impl(
+    model: &TypeModel,
+    tags: &super::tags::Tags,
+    name: &syn::Ident,
+    s: &StructDef,
+) -> Result<TokenStream, Error> {
     let (elems, reads) = content_reads(model, s);
     let table = super::content::model_table(model, &elems)?;
-    let writes = content_writes(model, s);
+    let writes = content_writes(model, tags, s);
     let binding = if elems.is_empty() {
         quote!(_c)
     } else {

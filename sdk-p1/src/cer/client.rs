@@ -94,6 +94,10 @@ impl XmlWrite for KontekstCeR {
     fn write_xml(&self, w: &mut XmlWriter) {
         self.0.write_xml(w);
     }
+
+    fn namespaces(&self) -> Option<(&'static sdk_runtime::xml::NsTable, u64)> {
+        self.0.namespaces()
+    }
 }
 
 impl Validate for KontekstCeR {

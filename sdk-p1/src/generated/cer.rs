@@ -23,6 +23,14 @@
 //! | [`pobierzWynikZasilenia`](Client::pobierz_wynik_zasilenia) | reconstructed |
 /// Types of the messages, one per XSD type the operations reach.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[
+            ("ns1", "http://csioz.gov.pl/p1/cer/mt/v20260101"),
+            ("ns2", "http://csioz.gov.pl/p1/wspolne/mt/v20180509"),
+            ("ns3", "http://csioz.gov.pl/p1/kontekst/mt/v20180509"),
+        ],
+    );
     /// The complex type `UtworzHarmonogramRequest` (namespace `http://csioz.gov.pl/p1/cer/ws/v20260101`).
     #[derive(Clone, PartialEq, Debug)]
     #[cfg_attr(feature = "serde", derive(::serde::Serialize))]
@@ -40,7 +48,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for UtworzHarmonogramRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "harmonogram", &self.harmonogram);
+            w.enter(&XML_NAMESPACES, 3u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "harmonogram",
+                        "<harmonogram>",
+                        "</harmonogram>",
+                    )
+                },
+                &self.harmonogram,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for UtworzHarmonogramRequest {
@@ -109,36 +136,82 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for HarmonogramMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "idHarmonogramu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "idHarmonogramu",
+                        "<ns1:idHarmonogramu>",
+                        "</ns1:idHarmonogramu>",
+                    )
+                },
                 self.id_harmonogramu.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "idMus",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "idMus",
+                        "<ns1:idMus>",
+                        "</ns1:idMus>",
+                    )
+                },
                 &self.id_mus,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "kodSwiadczenia",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "kodSwiadczenia",
+                        "<ns1:kodSwiadczenia>",
+                        "</ns1:kodSwiadczenia>",
+                    )
+                },
                 &self.kod_swiadczenia,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "nazwa",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "nazwa",
+                        "<ns1:nazwa>",
+                        "</ns1:nazwa>",
+                    )
+                },
                 self.nazwa.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "slot",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "slot",
+                        "<ns1:slot>",
+                        "</ns1:slot>",
+                    )
+                },
                 &self.slot,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for HarmonogramMT {
@@ -247,18 +320,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorMusMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "extension",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "extension",
+                        "<ns2:extension>",
+                        "</ns2:extension>",
+                    )
+                },
                 &self.extension,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "root",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "root",
+                        "<ns2:root>",
+                        "</ns2:root>",
+                    )
+                },
                 &self.root,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorMusMT {
@@ -350,36 +445,82 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SlotMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "idSlotu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "idSlotu",
+                        "<ns1:idSlotu>",
+                        "</ns1:idSlotu>",
+                    )
+                },
                 self.id_slotu.as_ref(),
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "poczatek",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "poczatek",
+                        "<ns1:poczatek>",
+                        "</ns1:poczatek>",
+                    )
+                },
                 &self.poczatek,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "koniec",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "koniec",
+                        "<ns1:koniec>",
+                        "</ns1:koniec>",
+                    )
+                },
                 &self.koniec,
             );
             ::sdk_runtime::xml::put_text_all(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "rodzajWizyty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "rodzajWizyty",
+                        "<ns1:rodzajWizyty>",
+                        "</ns1:rodzajWizyty>",
+                    )
+                },
                 &self.rodzaj_wizyty,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "status",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "status",
+                        "<ns1:status>",
+                        "</ns1:status>",
+                    )
+                },
                 self.status.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SlotMT {
@@ -584,19 +725,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for UtworzHarmonogramResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "harmonogram",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "harmonogram",
+                        "<harmonogram>",
+                        "</harmonogram>",
+                    )
+                },
                 self.harmonogram.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "",
-                "wynikWeryfikacjiReguly",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikWeryfikacjiReguly",
+                        "<wynikWeryfikacjiReguly>",
+                        "</wynikWeryfikacjiReguly>",
+                    )
+                },
                 &self.wynik_weryfikacji_reguly,
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for UtworzHarmonogramResponse {
@@ -679,30 +855,68 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikWeryfikacjiRegulyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "kodRegulyWeryfikacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "kodRegulyWeryfikacji",
+                        "<ns2:kodRegulyWeryfikacji>",
+                        "</ns2:kodRegulyWeryfikacji>",
+                    )
+                },
                 &self.kod_reguly_weryfikacji,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "wynikWeryfikacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "wynikWeryfikacji",
+                        "<ns2:wynikWeryfikacji>",
+                        "</ns2:wynikWeryfikacji>",
+                    )
+                },
                 &self.wynik_weryfikacji,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "opisProblemu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "opisProblemu",
+                        "<ns2:opisProblemu>",
+                        "</ns2:opisProblemu>",
+                    )
+                },
                 self.opis_problemu.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "miejsceWystapieniaBledu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "miejsceWystapieniaBledu",
+                        "<ns2:miejsceWystapieniaBledu>",
+                        "</ns2:miejsceWystapieniaBledu>",
+                    )
+                },
                 self.miejsce_wystapienia_bledu.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikWeryfikacjiRegulyMT {
@@ -837,24 +1051,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "major",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "major",
+                        "<ns2:major>",
+                        "</ns2:major>",
+                    )
+                },
                 &self.major,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "minor",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "minor",
+                        "<ns2:minor>",
+                        "</ns2:minor>",
+                    )
+                },
                 self.minor.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "komunikat",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "komunikat",
+                        "<ns2:komunikat>",
+                        "</ns2:komunikat>",
+                    )
+                },
                 self.komunikat.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikMT {
@@ -915,6 +1159,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KontekstMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 4u64);
             ::sdk_runtime::xml::put_attr(
                 w,
                 "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd",
@@ -923,10 +1168,23 @@ pub mod types {
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
-                "atrybut",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+                        "atrybut",
+                        "<ns3:atrybut>",
+                        "</ns3:atrybut>",
+                    )
+                },
                 &self.atrybut,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 4u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KontekstMT {
@@ -999,13 +1257,27 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for AtrybutMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 4u64);
             ::sdk_runtime::xml::put_attr(w, "", "nazwa", self.nazwa.as_ref());
             ::sdk_runtime::xml::put_text_all(
                 w,
-                "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
-                "wartosc",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+                        "wartosc",
+                        "<ns3:wartosc>",
+                        "</ns3:wartosc>",
+                    )
+                },
                 &self.wartosc,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 4u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for AtrybutMT {
@@ -1072,7 +1344,20 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for BledyOperacji {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "blad", &self.blad);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "blad",
+                        "<blad>",
+                        "</blad>",
+                    )
+                },
+                &self.blad,
+            );
         }
     }
     impl ::sdk_runtime::xml::XmlRead for BledyOperacji {
@@ -1112,7 +1397,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZmienHarmonogramRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "zmiana", &self.zmiana);
+            w.enter(&XML_NAMESPACES, 1u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "zmiana",
+                        "<zmiana>",
+                        "</zmiana>",
+                    )
+                },
+                &self.zmiana,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZmienHarmonogramRequest {
@@ -1179,36 +1483,82 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZmianaHarmonogramuMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "idHarmonogramu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "idHarmonogramu",
+                        "<ns1:idHarmonogramu>",
+                        "</ns1:idHarmonogramu>",
+                    )
+                },
                 &self.id_harmonogramu,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "nazwa",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "nazwa",
+                        "<ns1:nazwa>",
+                        "</ns1:nazwa>",
+                    )
+                },
                 self.nazwa.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "dodajSlot",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "dodajSlot",
+                        "<ns1:dodajSlot>",
+                        "</ns1:dodajSlot>",
+                    )
+                },
                 &self.dodaj_slot,
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "zmienSlot",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "zmienSlot",
+                        "<ns1:zmienSlot>",
+                        "</ns1:zmienSlot>",
+                    )
+                },
                 &self.zmien_slot,
             );
             ::sdk_runtime::xml::put_text_all(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "usunSlot",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "usunSlot",
+                        "<ns1:usunSlot>",
+                        "</ns1:usunSlot>",
+                    )
+                },
                 &self.usun_slot,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZmianaHarmonogramuMT {
@@ -1307,19 +1657,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZmienHarmonogramResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "harmonogram",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "harmonogram",
+                        "<harmonogram>",
+                        "</harmonogram>",
+                    )
+                },
                 self.harmonogram.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "",
-                "wynikWeryfikacjiReguly",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikWeryfikacjiReguly",
+                        "<wynikWeryfikacjiReguly>",
+                        "</wynikWeryfikacjiReguly>",
+                    )
+                },
                 &self.wynik_weryfikacji_reguly,
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZmienHarmonogramResponse {
@@ -1391,9 +1776,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PobierzListeHarmonogramowRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "idMus", &self.id_mus);
-            ::sdk_runtime::xml::put_text(w, "", "od", &self.od);
-            ::sdk_runtime::xml::put_text(w, "", "do", &self.do_);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "idMus",
+                        "<idMus>",
+                        "</idMus>",
+                    )
+                },
+                &self.id_mus,
+            );
+            ::sdk_runtime::xml::put_text(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "od",
+                        "<od>",
+                        "</od>",
+                    )
+                },
+                &self.od,
+            );
+            ::sdk_runtime::xml::put_text(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "do",
+                        "<do>",
+                        "</do>",
+                    )
+                },
+                &self.do_,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PobierzListeHarmonogramowRequest {
@@ -1447,8 +1877,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PobierzListeHarmonogramowResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex_all(w, "", "harmonogram", &self.harmonogram);
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            w.enter(&XML_NAMESPACES, 3u64);
+            ::sdk_runtime::xml::put_complex_all(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "harmonogram",
+                        "<harmonogram>",
+                        "</harmonogram>",
+                    )
+                },
+                &self.harmonogram,
+            );
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PobierzListeHarmonogramowResponse {
@@ -1497,7 +1959,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for AktywujMusRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "idMus", &self.id_mus);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "idMus",
+                        "<idMus>",
+                        "</idMus>",
+                    )
+                },
+                &self.id_mus,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for AktywujMusRequest {
@@ -1540,7 +2021,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for AktywujMusResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for AktywujMusResponse {
@@ -1580,7 +2080,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapiszNaWizyteRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "dane", &self.dane);
+            w.enter(&XML_NAMESPACES, 3u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "dane",
+                        "<dane>",
+                        "</dane>",
+                    )
+                },
+                &self.dane,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZapiszNaWizyteRequest {
@@ -1676,48 +2195,110 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for DaneWizytyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "idSlotu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "idSlotu",
+                        "<ns1:idSlotu>",
+                        "</ns1:idSlotu>",
+                    )
+                },
                 &self.id_slotu,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "rodzajWizyty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "rodzajWizyty",
+                        "<ns1:rodzajWizyty>",
+                        "</ns1:rodzajWizyty>",
+                    )
+                },
                 &self.rodzaj_wizyty,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "pacjent",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "pacjent",
+                        "<ns1:pacjent>",
+                        "</ns1:pacjent>",
+                    )
+                },
                 &self.pacjent,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "kontakt",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "kontakt",
+                        "<ns1:kontakt>",
+                        "</ns1:kontakt>",
+                    )
+                },
                 &self.kontakt,
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "skierowanie",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "skierowanie",
+                        "<ns1:skierowanie>",
+                        "</ns1:skierowanie>",
+                    )
+                },
                 self.skierowanie.as_ref(),
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "dataZapisu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "dataZapisu",
+                        "<ns1:dataZapisu>",
+                        "</ns1:dataZapisu>",
+                    )
+                },
                 &self.data_zapisu,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "kodUprawnieniaSzczegolnego",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "kodUprawnieniaSzczegolnego",
+                        "<ns1:kodUprawnieniaSzczegolnego>",
+                        "</ns1:kodUprawnieniaSzczegolnego>",
+                    )
+                },
                 self.kod_uprawnienia_szczegolnego.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for DaneWizytyMT {
@@ -1817,18 +2398,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorPacjentaMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "extension",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "extension",
+                        "<ns2:extension>",
+                        "</ns2:extension>",
+                    )
+                },
                 &self.extension,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "root",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "root",
+                        "<ns2:root>",
+                        "</ns2:root>",
+                    )
+                },
                 &self.root,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorPacjentaMT {
@@ -1896,18 +2499,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KontaktMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "email",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "email",
+                        "<ns1:email>",
+                        "</ns1:email>",
+                    )
+                },
                 self.email.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "telefon",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "telefon",
+                        "<ns1:telefon>",
+                        "</ns1:telefon>",
+                    )
+                },
                 self.telefon.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KontaktMT {
@@ -1955,7 +2580,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SkierowanieMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_group(w, [&self.choice]);
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SkierowanieMT {
@@ -2042,16 +2673,32 @@ pub mod types {
                 Self::KluczSkierowania(v) => {
                     ::sdk_runtime::xml::put_text(
                         w,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "kluczSkierowania",
+                        const {
+                            &::sdk_runtime::xml::Tag::new(
+                                &XML_NAMESPACES,
+                                0,
+                                "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                                "kluczSkierowania",
+                                "<ns1:kluczSkierowania>",
+                                "</ns1:kluczSkierowania>",
+                            )
+                        },
                         v,
                     );
                 }
                 Self::SkierowaniePapierowe(v) => {
                     ::sdk_runtime::xml::put_complex(
                         w,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "skierowaniePapierowe",
+                        const {
+                            &::sdk_runtime::xml::Tag::new(
+                                &XML_NAMESPACES,
+                                0,
+                                "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                                "skierowaniePapierowe",
+                                "<ns1:skierowaniePapierowe>",
+                                "</ns1:skierowaniePapierowe>",
+                            )
+                        },
                         v,
                     );
                 }
@@ -2104,24 +2751,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SkierowaniePapieroweMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "numerSkierowania",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "numerSkierowania",
+                        "<ns1:numerSkierowania>",
+                        "</ns1:numerSkierowania>",
+                    )
+                },
                 self.numer_skierowania.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "dataWystawienia",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "dataWystawienia",
+                        "<ns1:dataWystawienia>",
+                        "</ns1:dataWystawienia>",
+                    )
+                },
                 self.data_wystawienia.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "idWystawcy",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "idWystawcy",
+                        "<ns1:idWystawcy>",
+                        "</ns1:idWystawcy>",
+                    )
+                },
                 &self.id_wystawcy,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SkierowaniePapieroweMT {
@@ -2303,18 +2980,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorOIDMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "extension",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "extension",
+                        "<ns2:extension>",
+                        "</ns2:extension>",
+                    )
+                },
                 &self.extension,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "root",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "root",
+                        "<ns2:root>",
+                        "</ns2:root>",
+                    )
+                },
                 &self.root,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorOIDMT {
@@ -2372,14 +3071,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapiszNaWizyteResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_text_opt(w, "", "idWizyty", self.id_wizyty.as_ref());
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "idWizyty",
+                        "<idWizyty>",
+                        "</idWizyty>",
+                    )
+                },
+                self.id_wizyty.as_ref(),
+            );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "",
-                "wynikWeryfikacjiReguly",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikWeryfikacjiReguly",
+                        "<wynikWeryfikacjiReguly>",
+                        "</wynikWeryfikacjiReguly>",
+                    )
+                },
                 &self.wynik_weryfikacji_reguly,
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZapiszNaWizyteResponse {
@@ -2453,9 +3192,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZmienWizyteRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_text(w, "", "idWizyty", &self.id_wizyty);
-            ::sdk_runtime::xml::put_text_opt(w, "", "idSlotu", self.id_slotu.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(w, "", "kontakt", self.kontakt.as_ref());
+            w.enter(&XML_NAMESPACES, 1u64);
+            ::sdk_runtime::xml::put_text(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "idWizyty",
+                        "<idWizyty>",
+                        "</idWizyty>",
+                    )
+                },
+                &self.id_wizyty,
+            );
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "idSlotu",
+                        "<idSlotu>",
+                        "</idSlotu>",
+                    )
+                },
+                self.id_slotu.as_ref(),
+            );
+            ::sdk_runtime::xml::put_complex_opt(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kontakt",
+                        "<kontakt>",
+                        "</kontakt>",
+                    )
+                },
+                self.kontakt.as_ref(),
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZmienWizyteRequest {
@@ -2517,13 +3301,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZmienWizyteResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "",
-                "wynikWeryfikacjiReguly",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikWeryfikacjiReguly",
+                        "<wynikWeryfikacjiReguly>",
+                        "</wynikWeryfikacjiReguly>",
+                    )
+                },
                 &self.wynik_weryfikacji_reguly,
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZmienWizyteResponse {
@@ -2586,8 +3397,34 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdwolajWizyteRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_text(w, "", "idWizyty", &self.id_wizyty);
-            ::sdk_runtime::xml::put_text_opt(w, "", "powod", self.powod.as_ref());
+            ::sdk_runtime::xml::put_text(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "idWizyty",
+                        "<idWizyty>",
+                        "</idWizyty>",
+                    )
+                },
+                &self.id_wizyty,
+            );
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "powod",
+                        "<powod>",
+                        "</powod>",
+                    )
+                },
+                self.powod.as_ref(),
+            );
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdwolajWizyteRequest {
@@ -2639,13 +3476,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdwolajWizyteResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "",
-                "idWpisuPoczekalni",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "idWpisuPoczekalni",
+                        "<idWpisuPoczekalni>",
+                        "</idWpisuPoczekalni>",
+                    )
+                },
                 self.id_wpisu_poczekalni.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdwolajWizyteResponse {
@@ -2700,11 +3564,32 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapiszRealizacjeWizytyRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_text(w, "", "idWizyty", &self.id_wizyty);
             ::sdk_runtime::xml::put_text(
                 w,
-                "",
-                "statusRealizacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "idWizyty",
+                        "<idWizyty>",
+                        "</idWizyty>",
+                    )
+                },
+                &self.id_wizyty,
+            );
+            ::sdk_runtime::xml::put_text(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "statusRealizacji",
+                        "<statusRealizacji>",
+                        "</statusRealizacji>",
+                    )
+                },
                 &self.status_realizacji,
             );
         }
@@ -2822,13 +3707,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapiszRealizacjeWizytyResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "",
-                "idWpisuPoczekalni",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "idWpisuPoczekalni",
+                        "<idWpisuPoczekalni>",
+                        "</idWpisuPoczekalni>",
+                    )
+                },
                 self.id_wpisu_poczekalni.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZapiszRealizacjeWizytyResponse {
@@ -2893,15 +3805,68 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PobierzListeWizytSyncRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "idMus", &self.id_mus);
-            ::sdk_runtime::xml::put_text(w, "", "od", &self.od);
-            ::sdk_runtime::xml::put_text(w, "", "do", &self.do_);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "idMus",
+                        "<idMus>",
+                        "</idMus>",
+                    )
+                },
+                &self.id_mus,
+            );
+            ::sdk_runtime::xml::put_text(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "od",
+                        "<od>",
+                        "</od>",
+                    )
+                },
+                &self.od,
+            );
+            ::sdk_runtime::xml::put_text(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "do",
+                        "<do>",
+                        "</do>",
+                    )
+                },
+                &self.do_,
+            );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "",
-                "zmienioneOd",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "zmienioneOd",
+                        "<zmienioneOd>",
+                        "</zmienioneOd>",
+                    )
+                },
                 self.zmienione_od.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PobierzListeWizytSyncRequest {
@@ -2957,8 +3922,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PobierzListeWizytSyncResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex_all(w, "", "wizyta", &self.wizyta);
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            w.enter(&XML_NAMESPACES, 3u64);
+            ::sdk_runtime::xml::put_complex_all(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wizyta",
+                        "<wizyta>",
+                        "</wizyta>",
+                    )
+                },
+                &self.wizyta,
+            );
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PobierzListeWizytSyncResponse {
@@ -3054,60 +4051,138 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WizytaMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "idWizyty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "idWizyty",
+                        "<ns1:idWizyty>",
+                        "</ns1:idWizyty>",
+                    )
+                },
                 &self.id_wizyty,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "idMus",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "idMus",
+                        "<ns1:idMus>",
+                        "</ns1:idMus>",
+                    )
+                },
                 &self.id_mus,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "kodSwiadczenia",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "kodSwiadczenia",
+                        "<ns1:kodSwiadczenia>",
+                        "</ns1:kodSwiadczenia>",
+                    )
+                },
                 &self.kod_swiadczenia,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "poczatek",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "poczatek",
+                        "<ns1:poczatek>",
+                        "</ns1:poczatek>",
+                    )
+                },
                 &self.poczatek,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "koniec",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "koniec",
+                        "<ns1:koniec>",
+                        "</ns1:koniec>",
+                    )
+                },
                 &self.koniec,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "dane",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "dane",
+                        "<ns1:dane>",
+                        "</ns1:dane>",
+                    )
+                },
                 &self.dane,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "status",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "status",
+                        "<ns1:status>",
+                        "</ns1:status>",
+                    )
+                },
                 &self.status,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "kanal",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "kanal",
+                        "<ns1:kanal>",
+                        "</ns1:kanal>",
+                    )
+                },
                 &self.kanal,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "zmieniono",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "zmieniono",
+                        "<ns1:zmieniono>",
+                        "</ns1:zmieniono>",
+                    )
+                },
                 &self.zmieniono,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WizytaMT {
@@ -3336,7 +4411,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapiszDoPoczekalniRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "wpis", &self.wpis);
+            w.enter(&XML_NAMESPACES, 3u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wpis",
+                        "<wpis>",
+                        "</wpis>",
+                    )
+                },
+                &self.wpis,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZapiszDoPoczekalniRequest {
@@ -3427,48 +4521,110 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WpisPoczekalniMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "idWpisu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "idWpisu",
+                        "<ns1:idWpisu>",
+                        "</ns1:idWpisu>",
+                    )
+                },
                 self.id_wpisu.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "pacjent",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "pacjent",
+                        "<ns1:pacjent>",
+                        "</ns1:pacjent>",
+                    )
+                },
                 &self.pacjent,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "kontakt",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "kontakt",
+                        "<ns1:kontakt>",
+                        "</ns1:kontakt>",
+                    )
+                },
                 &self.kontakt,
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "skierowanie",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "skierowanie",
+                        "<ns1:skierowanie>",
+                        "</ns1:skierowanie>",
+                    )
+                },
                 self.skierowanie.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "kryteria",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "kryteria",
+                        "<ns1:kryteria>",
+                        "</ns1:kryteria>",
+                    )
+                },
                 &self.kryteria,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "zgodaPacjenta",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "zgodaPacjenta",
+                        "<ns1:zgodaPacjenta>",
+                        "</ns1:zgodaPacjenta>",
+                    )
+                },
                 &self.zgoda_pacjenta,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "dataZapisu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "dataZapisu",
+                        "<ns1:dataZapisu>",
+                        "</ns1:dataZapisu>",
+                    )
+                },
                 &self.data_zapisu,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WpisPoczekalniMT {
@@ -3574,24 +4730,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KryteriaPoczekalniMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "kodSwiadczenia",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "kodSwiadczenia",
+                        "<ns1:kodSwiadczenia>",
+                        "</ns1:kodSwiadczenia>",
+                    )
+                },
                 &self.kod_swiadczenia,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "kodTerytorialny",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "kodTerytorialny",
+                        "<ns1:kodTerytorialny>",
+                        "</ns1:kodTerytorialny>",
+                    )
+                },
                 self.kod_terytorialny.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "najwczesniej",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "najwczesniej",
+                        "<ns1:najwczesniej>",
+                        "</ns1:najwczesniej>",
+                    )
+                },
                 self.najwczesniej.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KryteriaPoczekalniMT {
@@ -3659,14 +4845,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapiszDoPoczekalniResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_text_opt(w, "", "idWpisu", self.id_wpisu.as_ref());
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "idWpisu",
+                        "<idWpisu>",
+                        "</idWpisu>",
+                    )
+                },
+                self.id_wpisu.as_ref(),
+            );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "",
-                "wynikWeryfikacjiReguly",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikWeryfikacjiReguly",
+                        "<wynikWeryfikacjiReguly>",
+                        "</wynikWeryfikacjiReguly>",
+                    )
+                },
                 &self.wynik_weryfikacji_reguly,
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZapiszDoPoczekalniResponse {
@@ -3735,8 +4961,34 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for UsunZPoczekalniRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_text(w, "", "idWpisu", &self.id_wpisu);
-            ::sdk_runtime::xml::put_text_opt(w, "", "powod", self.powod.as_ref());
+            ::sdk_runtime::xml::put_text(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "idWpisu",
+                        "<idWpisu>",
+                        "</idWpisu>",
+                    )
+                },
+                &self.id_wpisu,
+            );
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "powod",
+                        "<powod>",
+                        "</powod>",
+                    )
+                },
+                self.powod.as_ref(),
+            );
         }
     }
     impl ::sdk_runtime::xml::XmlRead for UsunZPoczekalniRequest {
@@ -3781,7 +5033,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for UsunZPoczekalniResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for UsunZPoczekalniResponse {
@@ -3823,8 +5094,16 @@ pub mod types {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             ::sdk_runtime::xml::put_text(
                 w,
-                "",
-                "kluczSkierowania",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kluczSkierowania",
+                        "<kluczSkierowania>",
+                        "</kluczSkierowania>",
+                    )
+                },
                 &self.klucz_skierowania,
             );
         }
@@ -3871,8 +5150,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PobierzStatusSkierowaniaResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_text_opt(w, "", "status", self.status.as_ref());
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text_opt(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "status",
+                        "<status>",
+                        "</status>",
+                    )
+                },
+                self.status.as_ref(),
+            );
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PobierzStatusSkierowaniaResponse {
@@ -3983,9 +5294,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZasilenieInicjalneRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "idMus", &self.id_mus);
-            ::sdk_runtime::xml::put_text(w, "", "tryb", &self.tryb);
-            ::sdk_runtime::xml::put_text(w, "", "plik", &self.plik);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "idMus",
+                        "<idMus>",
+                        "</idMus>",
+                    )
+                },
+                &self.id_mus,
+            );
+            ::sdk_runtime::xml::put_text(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "tryb",
+                        "<tryb>",
+                        "</tryb>",
+                    )
+                },
+                &self.tryb,
+            );
+            ::sdk_runtime::xml::put_text(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "plik",
+                        "<plik>",
+                        "</plik>",
+                    )
+                },
+                &self.plik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZasilenieInicjalneRequest {
@@ -4092,13 +5448,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZasilenieInicjalneResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "",
-                "idZadania",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "idZadania",
+                        "<idZadania>",
+                        "</idZadania>",
+                    )
+                },
                 self.id_zadania.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZasilenieInicjalneResponse {
@@ -4144,7 +5527,20 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PobierzWynikZasileniaRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_text(w, "", "idZadania", &self.id_zadania);
+            ::sdk_runtime::xml::put_text(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "idZadania",
+                        "<idZadania>",
+                        "</idZadania>",
+                    )
+                },
+                &self.id_zadania,
+            );
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PobierzWynikZasileniaRequest {
@@ -4208,21 +5604,82 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PobierzWynikZasileniaResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_text(w, "", "status", &self.status);
+            w.enter(&XML_NAMESPACES, 3u64);
+            ::sdk_runtime::xml::put_text(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "status",
+                        "<status>",
+                        "</status>",
+                    )
+                },
+                &self.status,
+            );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "",
-                "liczbaWizyt",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "liczbaWizyt",
+                        "<liczbaWizyt>",
+                        "</liczbaWizyt>",
+                    )
+                },
                 self.liczba_wizyt.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "",
-                "liczbaZapisanych",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "liczbaZapisanych",
+                        "<liczbaZapisanych>",
+                        "</liczbaZapisanych>",
+                    )
+                },
                 self.liczba_zapisanych.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_all(w, "", "blad", &self.blad);
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex_all(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "blad",
+                        "<blad>",
+                        "</blad>",
+                    )
+                },
+                &self.blad,
+            );
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PobierzWynikZasileniaResponse {
@@ -4345,24 +5802,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for BladWizytyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "numerWiersza",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "numerWiersza",
+                        "<ns1:numerWiersza>",
+                        "</ns1:numerWiersza>",
+                    )
+                },
                 &self.numer_wiersza,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "kodBledu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "kodBledu",
+                        "<ns1:kodBledu>",
+                        "</ns1:kodBledu>",
+                    )
+                },
                 &self.kod_bledu,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "opis",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "opis",
+                        "<ns1:opis>",
+                        "</ns1:opis>",
+                    )
+                },
                 self.opis.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for BladWizytyMT {

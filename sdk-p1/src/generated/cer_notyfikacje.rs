@@ -10,6 +10,13 @@
 //! | [`przekazNotyfikacje`](Client::przekaz_notyfikacje) | reconstructed |
 /// Types of the messages, one per XSD type the operations reach.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[
+            ("ns1", "http://csioz.gov.pl/p1/cer/mt/v20260101"),
+            ("ns2", "http://csioz.gov.pl/p1/wspolne/mt/v20180509"),
+        ],
+    );
     /// One notification. idNotyfikacji is the same on every redelivery, so a receiver handles it once.
     ///
     /// The complex type `PrzekazNotyfikacjeRequest` (namespace `http://csioz.gov.pl/p1/cer/notyfikacje/v20260101`).
@@ -48,10 +55,68 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PrzekazNotyfikacjeRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_text(w, "", "idNotyfikacji", &self.id_notyfikacji);
-            ::sdk_runtime::xml::put_text(w, "", "rodzaj", &self.rodzaj);
-            ::sdk_runtime::xml::put_text(w, "", "czasZdarzenia", &self.czas_zdarzenia);
-            ::sdk_runtime::xml::put_complex(w, "", "wizyta", &self.wizyta);
+            w.enter(&XML_NAMESPACES, 3u64);
+            ::sdk_runtime::xml::put_text(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "idNotyfikacji",
+                        "<idNotyfikacji>",
+                        "</idNotyfikacji>",
+                    )
+                },
+                &self.id_notyfikacji,
+            );
+            ::sdk_runtime::xml::put_text(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "rodzaj",
+                        "<rodzaj>",
+                        "</rodzaj>",
+                    )
+                },
+                &self.rodzaj,
+            );
+            ::sdk_runtime::xml::put_text(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "czasZdarzenia",
+                        "<czasZdarzenia>",
+                        "</czasZdarzenia>",
+                    )
+                },
+                &self.czas_zdarzenia,
+            );
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wizyta",
+                        "<wizyta>",
+                        "</wizyta>",
+                    )
+                },
+                &self.wizyta,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PrzekazNotyfikacjeRequest {
@@ -237,60 +302,138 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WizytaMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "idWizyty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "idWizyty",
+                        "<ns1:idWizyty>",
+                        "</ns1:idWizyty>",
+                    )
+                },
                 &self.id_wizyty,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "idMus",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "idMus",
+                        "<ns1:idMus>",
+                        "</ns1:idMus>",
+                    )
+                },
                 &self.id_mus,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "kodSwiadczenia",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "kodSwiadczenia",
+                        "<ns1:kodSwiadczenia>",
+                        "</ns1:kodSwiadczenia>",
+                    )
+                },
                 &self.kod_swiadczenia,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "poczatek",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "poczatek",
+                        "<ns1:poczatek>",
+                        "</ns1:poczatek>",
+                    )
+                },
                 &self.poczatek,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "koniec",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "koniec",
+                        "<ns1:koniec>",
+                        "</ns1:koniec>",
+                    )
+                },
                 &self.koniec,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "dane",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "dane",
+                        "<ns1:dane>",
+                        "</ns1:dane>",
+                    )
+                },
                 &self.dane,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "status",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "status",
+                        "<ns1:status>",
+                        "</ns1:status>",
+                    )
+                },
                 &self.status,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "kanal",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "kanal",
+                        "<ns1:kanal>",
+                        "</ns1:kanal>",
+                    )
+                },
                 &self.kanal,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "zmieniono",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "zmieniono",
+                        "<ns1:zmieniono>",
+                        "</ns1:zmieniono>",
+                    )
+                },
                 &self.zmieniono,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WizytaMT {
@@ -398,18 +541,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorMusMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "extension",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "extension",
+                        "<ns2:extension>",
+                        "</ns2:extension>",
+                    )
+                },
                 &self.extension,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "root",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "root",
+                        "<ns2:root>",
+                        "</ns2:root>",
+                    )
+                },
                 &self.root,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorMusMT {
@@ -527,48 +692,110 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for DaneWizytyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "idSlotu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "idSlotu",
+                        "<ns1:idSlotu>",
+                        "</ns1:idSlotu>",
+                    )
+                },
                 &self.id_slotu,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "rodzajWizyty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "rodzajWizyty",
+                        "<ns1:rodzajWizyty>",
+                        "</ns1:rodzajWizyty>",
+                    )
+                },
                 &self.rodzaj_wizyty,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "pacjent",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "pacjent",
+                        "<ns1:pacjent>",
+                        "</ns1:pacjent>",
+                    )
+                },
                 &self.pacjent,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "kontakt",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "kontakt",
+                        "<ns1:kontakt>",
+                        "</ns1:kontakt>",
+                    )
+                },
                 &self.kontakt,
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "skierowanie",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "skierowanie",
+                        "<ns1:skierowanie>",
+                        "</ns1:skierowanie>",
+                    )
+                },
                 self.skierowanie.as_ref(),
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "dataZapisu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "dataZapisu",
+                        "<ns1:dataZapisu>",
+                        "</ns1:dataZapisu>",
+                    )
+                },
                 &self.data_zapisu,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "kodUprawnieniaSzczegolnego",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "kodUprawnieniaSzczegolnego",
+                        "<ns1:kodUprawnieniaSzczegolnego>",
+                        "</ns1:kodUprawnieniaSzczegolnego>",
+                    )
+                },
                 self.kod_uprawnienia_szczegolnego.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for DaneWizytyMT {
@@ -723,18 +950,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorPacjentaMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "extension",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "extension",
+                        "<ns2:extension>",
+                        "</ns2:extension>",
+                    )
+                },
                 &self.extension,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "root",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "root",
+                        "<ns2:root>",
+                        "</ns2:root>",
+                    )
+                },
                 &self.root,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorPacjentaMT {
@@ -802,18 +1051,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KontaktMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "email",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "email",
+                        "<ns1:email>",
+                        "</ns1:email>",
+                    )
+                },
                 self.email.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "telefon",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "telefon",
+                        "<ns1:telefon>",
+                        "</ns1:telefon>",
+                    )
+                },
                 self.telefon.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KontaktMT {
@@ -861,7 +1132,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SkierowanieMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_group(w, [&self.choice]);
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SkierowanieMT {
@@ -948,16 +1225,32 @@ pub mod types {
                 Self::KluczSkierowania(v) => {
                     ::sdk_runtime::xml::put_text(
                         w,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "kluczSkierowania",
+                        const {
+                            &::sdk_runtime::xml::Tag::new(
+                                &XML_NAMESPACES,
+                                0,
+                                "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                                "kluczSkierowania",
+                                "<ns1:kluczSkierowania>",
+                                "</ns1:kluczSkierowania>",
+                            )
+                        },
                         v,
                     );
                 }
                 Self::SkierowaniePapierowe(v) => {
                     ::sdk_runtime::xml::put_complex(
                         w,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "skierowaniePapierowe",
+                        const {
+                            &::sdk_runtime::xml::Tag::new(
+                                &XML_NAMESPACES,
+                                0,
+                                "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                                "skierowaniePapierowe",
+                                "<ns1:skierowaniePapierowe>",
+                                "</ns1:skierowaniePapierowe>",
+                            )
+                        },
                         v,
                     );
                 }
@@ -1010,24 +1303,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SkierowaniePapieroweMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "numerSkierowania",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "numerSkierowania",
+                        "<ns1:numerSkierowania>",
+                        "</ns1:numerSkierowania>",
+                    )
+                },
                 self.numer_skierowania.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "dataWystawienia",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "dataWystawienia",
+                        "<ns1:dataWystawienia>",
+                        "</ns1:dataWystawienia>",
+                    )
+                },
                 self.data_wystawienia.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                "idWystawcy",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+                        "idWystawcy",
+                        "<ns1:idWystawcy>",
+                        "</ns1:idWystawcy>",
+                    )
+                },
                 &self.id_wystawcy,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SkierowaniePapieroweMT {
@@ -1209,18 +1532,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorOIDMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "extension",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "extension",
+                        "<ns2:extension>",
+                        "</ns2:extension>",
+                    )
+                },
                 &self.extension,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                "root",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+                        "root",
+                        "<ns2:root>",
+                        "</ns2:root>",
+                    )
+                },
                 &self.root,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorOIDMT {
@@ -1400,8 +1745,34 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PrzekazNotyfikacjeResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_text(w, "", "idNotyfikacji", &self.id_notyfikacji);
-            ::sdk_runtime::xml::put_text(w, "", "przyjeto", &self.przyjeto);
+            ::sdk_runtime::xml::put_text(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "idNotyfikacji",
+                        "<idNotyfikacji>",
+                        "</idNotyfikacji>",
+                    )
+                },
+                &self.id_notyfikacji,
+            );
+            ::sdk_runtime::xml::put_text(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "przyjeto",
+                        "<przyjeto>",
+                        "</przyjeto>",
+                    )
+                },
+                &self.przyjeto,
+            );
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PrzekazNotyfikacjeResponse {

@@ -35,6 +35,14 @@
 //! | [`zapisKorektyDokumentuRealizacjiRecepty`](Client::zapis_korekty_dokumentu_realizacji_recepty) | published |
 /// Types of the messages, one per XSD type the operations reach.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[
+            ("ns1", "http://csioz.gov.pl/p1/erecepta/mt/v20170510"),
+            ("ns2", "http://csioz.gov.pl/p1/wspolne/mt/v20170510"),
+            ("ns3", "http://csioz.gov.pl/p1/kontekst/mt/v20170510"),
+        ],
+    );
     /// The complex type `ZapisRealizacjiReceptyFarmaceutycznejRequest` (namespace `http://csioz.gov.pl/p1/erecepta/ws/v20170510`).
     #[derive(Clone, PartialEq, Debug)]
     #[cfg_attr(feature = "serde", derive(::serde::Serialize))]
@@ -61,18 +69,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapisRealizacjiReceptyFarmaceutycznejRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "dokumentRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "dokumentRecepty",
+                        "<dokumentRecepty>",
+                        "</dokumentRecepty>",
+                    )
+                },
                 &self.dokument_recepty,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "dokumentRealizacjiRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "dokumentRealizacjiRecepty",
+                        "<dokumentRealizacjiRecepty>",
+                        "</dokumentRealizacjiRecepty>",
+                    )
+                },
                 &self.dokument_realizacji_recepty,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisRealizacjiReceptyFarmaceutycznejRequest {
@@ -140,12 +170,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for DokumentReceptyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "tresc",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "tresc",
+                        "<ns1:tresc>",
+                        "</ns1:tresc>",
+                    )
+                },
                 &self.tresc,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for DokumentReceptyMT {
@@ -203,12 +247,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for DokumentRealizacjiReceptyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "tresc",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "tresc",
+                        "<ns1:tresc>",
+                        "</ns1:tresc>",
+                    )
+                },
                 &self.tresc,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for DokumentRealizacjiReceptyMT {
@@ -278,25 +336,68 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapisRealizacjiReceptyFarmaceutycznejResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "kluczRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kluczRecepty",
+                        "<kluczRecepty>",
+                        "</kluczRecepty>",
+                    )
+                },
                 self.klucz_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "wynikiWeryfikacjiDokumentuRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikiWeryfikacjiDokumentuRecepty",
+                        "<wynikiWeryfikacjiDokumentuRecepty>",
+                        "</wynikiWeryfikacjiDokumentuRecepty>",
+                    )
+                },
                 self.wyniki_weryfikacji_dokumentu_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "wynikiWeryfikacjiDokumentuRealizacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikiWeryfikacjiDokumentuRealizacji",
+                        "<wynikiWeryfikacjiDokumentuRealizacji>",
+                        "</wynikiWeryfikacjiDokumentuRealizacji>",
+                    )
+                },
                 self.wyniki_weryfikacji_dokumentu_realizacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisRealizacjiReceptyFarmaceutycznejResponse {
@@ -370,12 +471,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KluczReceptyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kluczRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kluczRecepty",
+                        "<ns1:kluczRecepty>",
+                        "</ns1:kluczRecepty>",
+                    )
+                },
                 &self.klucz_recepty,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KluczReceptyMT {
@@ -422,12 +537,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikiWeryfikacjiDokumentuReceptyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "wynikWeryfikacjiZbioruRegul",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "wynikWeryfikacjiZbioruRegul",
+                        "<ns1:wynikWeryfikacjiZbioruRegul>",
+                        "</ns1:wynikWeryfikacjiZbioruRegul>",
+                    )
+                },
                 &self.wynik_weryfikacji_zbioru_regul,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikiWeryfikacjiDokumentuReceptyMT {
@@ -495,24 +624,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikWeryfikacjiZbioruRegulMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "wynikWeryfikacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "wynikWeryfikacji",
+                        "<ns1:wynikWeryfikacji>",
+                        "</ns1:wynikWeryfikacji>",
+                    )
+                },
                 &self.wynik_weryfikacji,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "identyfikatorZbioruRegul",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "identyfikatorZbioruRegul",
+                        "<ns1:identyfikatorZbioruRegul>",
+                        "</ns1:identyfikatorZbioruRegul>",
+                    )
+                },
                 &self.identyfikator_zbioru_regul,
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "wynikWeryfikacjiReguly",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "wynikWeryfikacjiReguly",
+                        "<ns1:wynikWeryfikacjiReguly>",
+                        "</ns1:wynikWeryfikacjiReguly>",
+                    )
+                },
                 &self.wynik_weryfikacji_reguly,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikWeryfikacjiZbioruRegulMT {
@@ -682,30 +841,68 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikWeryfikacjiRegulyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kodRegulyWeryfikacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kodRegulyWeryfikacji",
+                        "<ns1:kodRegulyWeryfikacji>",
+                        "</ns1:kodRegulyWeryfikacji>",
+                    )
+                },
                 &self.kod_reguly_weryfikacji,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "wynikWeryfikacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "wynikWeryfikacji",
+                        "<ns1:wynikWeryfikacji>",
+                        "</ns1:wynikWeryfikacji>",
+                    )
+                },
                 &self.wynik_weryfikacji,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "opisProblemu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "opisProblemu",
+                        "<ns1:opisProblemu>",
+                        "</ns1:opisProblemu>",
+                    )
+                },
                 self.opis_problemu.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "miejsceWystapieniaBledu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "miejsceWystapieniaBledu",
+                        "<ns1:miejsceWystapieniaBledu>",
+                        "</ns1:miejsceWystapieniaBledu>",
+                    )
+                },
                 self.miejsce_wystapienia_bledu.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikWeryfikacjiRegulyMT {
@@ -772,12 +969,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikiWeryfikacjiDokumentuRealizacjiMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "wynikWeryfikacjiZbioruRegul",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "wynikWeryfikacjiZbioruRegul",
+                        "<ns1:wynikWeryfikacjiZbioruRegul>",
+                        "</ns1:wynikWeryfikacjiZbioruRegul>",
+                    )
+                },
                 &self.wynik_weryfikacji_zbioru_regul,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikiWeryfikacjiDokumentuRealizacjiMT {
@@ -847,24 +1058,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                "major",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+                        "major",
+                        "<ns2:major>",
+                        "</ns2:major>",
+                    )
+                },
                 &self.major,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                "minor",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+                        "minor",
+                        "<ns2:minor>",
+                        "</ns2:minor>",
+                    )
+                },
                 self.minor.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                "komunikat",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+                        "komunikat",
+                        "<ns2:komunikat>",
+                        "</ns2:komunikat>",
+                    )
+                },
                 self.komunikat.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikMT {
@@ -925,6 +1166,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KontekstMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 4u64);
             ::sdk_runtime::xml::put_attr(
                 w,
                 "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd",
@@ -933,10 +1175,23 @@ pub mod types {
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
-                "atrybut",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                        "atrybut",
+                        "<ns3:atrybut>",
+                        "</ns3:atrybut>",
+                    )
+                },
                 &self.atrybut,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 4u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KontekstMT {
@@ -1011,13 +1266,27 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for AtrybutMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 4u64);
             ::sdk_runtime::xml::put_attr(w, "", "nazwa", self.nazwa.as_ref());
             ::sdk_runtime::xml::put_text_all(
                 w,
-                "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
-                "wartosc",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                        "wartosc",
+                        "<ns3:wartosc>",
+                        "</ns3:wartosc>",
+                    )
+                },
                 &self.wartosc,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 4u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for AtrybutMT {
@@ -1088,7 +1357,20 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for BledyOperacji {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "blad", &self.blad);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "blad",
+                        "<blad>",
+                        "</blad>",
+                    )
+                },
+                &self.blad,
+            );
         }
     }
     impl ::sdk_runtime::xml::XmlRead for BledyOperacji {
@@ -1135,18 +1417,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapisRealizacjiReceptyRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "dokumentRealizacjiRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "dokumentRealizacjiRecepty",
+                        "<dokumentRealizacjiRecepty>",
+                        "</dokumentRealizacjiRecepty>",
+                    )
+                },
                 &self.dokument_realizacji_recepty,
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "kluczRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kluczRecepty",
+                        "<kluczRecepty>",
+                        "</kluczRecepty>",
+                    )
+                },
                 self.klucz_recepty.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisRealizacjiReceptyRequest {
@@ -1211,13 +1515,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapisRealizacjiReceptyResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "wynikiWeryfikacjiDokumentuRealizacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikiWeryfikacjiDokumentuRealizacji",
+                        "<wynikiWeryfikacjiDokumentuRealizacji>",
+                        "</wynikiWeryfikacjiDokumentuRealizacji>",
+                    )
+                },
                 self.wyniki_weryfikacji_dokumentu_realizacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisRealizacjiReceptyResponse {
@@ -1269,7 +1600,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapisPakietuReceptRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "pakietRecept", &self.pakiet_recept);
+            w.enter(&XML_NAMESPACES, 1u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "pakietRecept",
+                        "<pakietRecept>",
+                        "</pakietRecept>",
+                    )
+                },
+                &self.pakiet_recept,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisPakietuReceptRequest {
@@ -1314,7 +1664,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PakietReceptMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_group(w, [&self.choice]);
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PakietReceptMT {
@@ -1400,16 +1756,32 @@ pub mod types {
                 Self::IdentyfikatorZadania(v) => {
                     ::sdk_runtime::xml::put_complex_opt(
                         w,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "identyfikatorZadania",
+                        const {
+                            &::sdk_runtime::xml::Tag::new(
+                                &XML_NAMESPACES,
+                                0,
+                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                                "identyfikatorZadania",
+                                "<ns1:identyfikatorZadania>",
+                                "</ns1:identyfikatorZadania>",
+                            )
+                        },
                         v.as_ref(),
                     );
                 }
                 Self::Recepty(v) => {
                     ::sdk_runtime::xml::put_complex_opt(
                         w,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "recepty",
+                        const {
+                            &::sdk_runtime::xml::Tag::new(
+                                &XML_NAMESPACES,
+                                0,
+                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                                "recepty",
+                                "<ns1:recepty>",
+                                "</ns1:recepty>",
+                            )
+                        },
                         v.as_ref(),
                     );
                 }
@@ -1501,12 +1873,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ReceptyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "recepta",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "recepta",
+                        "<ns1:recepta>",
+                        "</ns1:recepta>",
+                    )
+                },
                 &self.recepta,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ReceptyMT {
@@ -1583,18 +1969,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ReceptaMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "identyfikatorDokumentuWPakiecie",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "identyfikatorDokumentuWPakiecie",
+                        "<ns1:identyfikatorDokumentuWPakiecie>",
+                        "</ns1:identyfikatorDokumentuWPakiecie>",
+                    )
+                },
                 &self.identyfikator_dokumentu_w_pakiecie,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "tresc",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "tresc",
+                        "<ns1:tresc>",
+                        "</ns1:tresc>",
+                    )
+                },
                 &self.tresc,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ReceptaMT {
@@ -1652,13 +2060,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapisPakietuReceptResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "potwierdzenieOperacjiZapisu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "potwierdzenieOperacjiZapisu",
+                        "<potwierdzenieOperacjiZapisu>",
+                        "</potwierdzenieOperacjiZapisu>",
+                    )
+                },
                 self.potwierdzenie_operacji_zapisu.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisPakietuReceptResponse {
@@ -1709,7 +2144,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PotwierdzenieOperacjiZapisuMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_group(w, [&self.choice]);
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PotwierdzenieOperacjiZapisuMT {
@@ -1795,16 +2236,32 @@ pub mod types {
                 Self::IdZadania(v) => {
                     ::sdk_runtime::xml::put_text_opt(
                         w,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "idZadania",
+                        const {
+                            &::sdk_runtime::xml::Tag::new(
+                                &XML_NAMESPACES,
+                                0,
+                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                                "idZadania",
+                                "<ns1:idZadania>",
+                                "</ns1:idZadania>",
+                            )
+                        },
                         v.as_ref(),
                     );
                 }
                 Self::WynikZapisuPakietuRecept(v) => {
                     ::sdk_runtime::xml::put_complex_opt(
                         w,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wynikZapisuPakietuRecept",
+                        const {
+                            &::sdk_runtime::xml::Tag::new(
+                                &XML_NAMESPACES,
+                                0,
+                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                                "wynikZapisuPakietuRecept",
+                                "<ns1:wynikZapisuPakietuRecept>",
+                                "</ns1:wynikZapisuPakietuRecept>",
+                            )
+                        },
                         v.as_ref(),
                     );
                 }
@@ -1871,24 +2328,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikZapisuPakietuReceptMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kluczPakietuRecept",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kluczPakietuRecept",
+                        "<ns1:kluczPakietuRecept>",
+                        "</ns1:kluczPakietuRecept>",
+                    )
+                },
                 self.klucz_pakietu_recept.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kodPakietuRecept",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kodPakietuRecept",
+                        "<ns1:kodPakietuRecept>",
+                        "</ns1:kodPakietuRecept>",
+                    )
+                },
                 self.kod_pakietu_recept.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "wynikWeryfikacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "wynikWeryfikacji",
+                        "<ns1:wynikWeryfikacji>",
+                        "</ns1:wynikWeryfikacji>",
+                    )
+                },
                 self.wynik_weryfikacji.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikZapisuPakietuReceptMT {
@@ -1949,12 +2436,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikWeryfikacjiReceptMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "weryfikowanaRecepta",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "weryfikowanaRecepta",
+                        "<ns1:weryfikowanaRecepta>",
+                        "</ns1:weryfikowanaRecepta>",
+                    )
+                },
                 &self.weryfikowana_recepta,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikWeryfikacjiReceptMT {
@@ -2030,24 +2531,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WeryfikowanaReceptaMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "numerReceptyWPakiecie",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "numerReceptyWPakiecie",
+                        "<ns1:numerReceptyWPakiecie>",
+                        "</ns1:numerReceptyWPakiecie>",
+                    )
+                },
                 &self.numer_recepty_w_pakiecie,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kluczRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kluczRecepty",
+                        "<ns1:kluczRecepty>",
+                        "</ns1:kluczRecepty>",
+                    )
+                },
                 self.klucz_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "wynikWeryfikacjiZbioruRegul",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "wynikWeryfikacjiZbioruRegul",
+                        "<ns1:wynikWeryfikacjiZbioruRegul>",
+                        "</ns1:wynikWeryfikacjiZbioruRegul>",
+                    )
+                },
                 &self.wynik_weryfikacji_zbioru_regul,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WeryfikowanaReceptaMT {
@@ -2107,12 +2638,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapisPakietuRealizacjiReceptRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "pakietRealizacjiRecept",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "pakietRealizacjiRecept",
+                        "<pakietRealizacjiRecept>",
+                        "</pakietRealizacjiRecept>",
+                    )
+                },
                 &self.pakiet_realizacji_recept,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisPakietuRealizacjiReceptRequest {
@@ -2160,7 +2705,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PakietRealizacjiReceptMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_group(w, [&self.choice]);
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PakietRealizacjiReceptMT {
@@ -2239,8 +2790,16 @@ pub mod types {
                 Self::Realizacje(v) => {
                     ::sdk_runtime::xml::put_complex(
                         w,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "realizacje",
+                        const {
+                            &::sdk_runtime::xml::Tag::new(
+                                &XML_NAMESPACES,
+                                0,
+                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                                "realizacje",
+                                "<ns1:realizacje>",
+                                "</ns1:realizacje>",
+                            )
+                        },
                         v,
                     );
                 }
@@ -2282,12 +2841,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for RealizacjeReceptWPakiecieMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "realizacja",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "realizacja",
+                        "<ns1:realizacja>",
+                        "</ns1:realizacja>",
+                    )
+                },
                 &self.realizacja,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for RealizacjeReceptWPakiecieMT {
@@ -2367,18 +2940,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for RealizacjaReceptyWPakiecieMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "identyfikatorRealizacjiWPakiecie",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "identyfikatorRealizacjiWPakiecie",
+                        "<ns1:identyfikatorRealizacjiWPakiecie>",
+                        "</ns1:identyfikatorRealizacjiWPakiecie>",
+                    )
+                },
                 &self.identyfikator_realizacji_w_pakiecie,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "tresc",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "tresc",
+                        "<ns1:tresc>",
+                        "</ns1:tresc>",
+                    )
+                },
                 &self.tresc,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for RealizacjaReceptyWPakiecieMT {
@@ -2439,13 +3034,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapisPakietuRealizacjiReceptResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "wynikZapisuPakietuRealizacjiRecept",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikZapisuPakietuRealizacjiRecept",
+                        "<wynikZapisuPakietuRealizacjiRecept>",
+                        "</wynikZapisuPakietuRealizacjiRecept>",
+                    )
+                },
                 self.wynik_zapisu_pakietu_realizacji_recept.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisPakietuRealizacjiReceptResponse {
@@ -2502,12 +3124,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikZapisuPakietuRealizacjiReceptMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "weryfikowanaRealizacja",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "weryfikowanaRealizacja",
+                        "<ns1:weryfikowanaRealizacja>",
+                        "</ns1:weryfikowanaRealizacja>",
+                    )
+                },
                 &self.weryfikowana_realizacja,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikZapisuPakietuRealizacjiReceptMT {
@@ -2579,18 +3215,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WeryfikowanaRealizacjaMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "identyfikatorRealizacjiWPakiecie",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "identyfikatorRealizacjiWPakiecie",
+                        "<ns1:identyfikatorRealizacjiWPakiecie>",
+                        "</ns1:identyfikatorRealizacjiWPakiecie>",
+                    )
+                },
                 &self.identyfikator_realizacji_w_pakiecie,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "wynikWeryfikacjiZbioruRegul",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "wynikWeryfikacjiZbioruRegul",
+                        "<ns1:wynikWeryfikacjiZbioruRegul>",
+                        "</ns1:wynikWeryfikacjiZbioruRegul>",
+                    )
+                },
                 &self.wynik_weryfikacji_zbioru_regul,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WeryfikowanaRealizacjaMT {
@@ -2661,19 +3319,54 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite
     for ZapisDokumentuAnulowaniaReceptyFarmaceutycznejRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "kluczRecepty", &self.klucz_recepty);
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "dokumentAnulowaniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kluczRecepty",
+                        "<kluczRecepty>",
+                        "</kluczRecepty>",
+                    )
+                },
+                &self.klucz_recepty,
+            );
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "dokumentAnulowaniaRecepty",
+                        "<dokumentAnulowaniaRecepty>",
+                        "</dokumentAnulowaniaRecepty>",
+                    )
+                },
                 &self.dokument_anulowania_recepty,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "dokumentRealizacjiRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "dokumentRealizacjiRecepty",
+                        "<dokumentRealizacjiRecepty>",
+                        "</dokumentRealizacjiRecepty>",
+                    )
+                },
                 &self.dokument_realizacji_recepty,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead
@@ -2753,12 +3446,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for DokumentAnulowaniaReceptyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "tresc",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "tresc",
+                        "<ns1:tresc>",
+                        "</ns1:tresc>",
+                    )
+                },
                 &self.tresc,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for DokumentAnulowaniaReceptyMT {
@@ -2824,19 +3531,54 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite
     for ZapisDokumentuAnulowaniaReceptyFarmaceutycznejResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "wynikiWeryfikacjiDokumentuAnulowania",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikiWeryfikacjiDokumentuAnulowania",
+                        "<wynikiWeryfikacjiDokumentuAnulowania>",
+                        "</wynikiWeryfikacjiDokumentuAnulowania>",
+                    )
+                },
                 self.wyniki_weryfikacji_dokumentu_anulowania.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "wynikiWeryfikacjiDokumentuRealizacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikiWeryfikacjiDokumentuRealizacji",
+                        "<wynikiWeryfikacjiDokumentuRealizacji>",
+                        "</wynikiWeryfikacjiDokumentuRealizacji>",
+                    )
+                },
                 self.wyniki_weryfikacji_dokumentu_realizacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead
@@ -2908,12 +3650,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikiWeryfikacjiDokumentuAnulowaniaMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "wynikWeryfikacjiZbioruRegul",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "wynikWeryfikacjiZbioruRegul",
+                        "<ns1:wynikWeryfikacjiZbioruRegul>",
+                        "</ns1:wynikWeryfikacjiZbioruRegul>",
+                    )
+                },
                 &self.wynik_weryfikacji_zbioru_regul,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikiWeryfikacjiDokumentuAnulowaniaMT {
@@ -2972,13 +3728,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapisDokumentuAnulowaniaReceptyRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "kluczRecepty", &self.klucz_recepty);
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "dokumentAnulowaniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kluczRecepty",
+                        "<kluczRecepty>",
+                        "</kluczRecepty>",
+                    )
+                },
+                &self.klucz_recepty,
+            );
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "dokumentAnulowaniaRecepty",
+                        "<dokumentAnulowaniaRecepty>",
+                        "</dokumentAnulowaniaRecepty>",
+                    )
+                },
                 &self.dokument_anulowania_recepty,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisDokumentuAnulowaniaReceptyRequest {
@@ -3043,13 +3826,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapisDokumentuAnulowaniaReceptyResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "wynikiWeryfikacjiDokumentuAnulowania",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikiWeryfikacjiDokumentuAnulowania",
+                        "<wynikiWeryfikacjiDokumentuAnulowania>",
+                        "</wynikiWeryfikacjiDokumentuAnulowania>",
+                    )
+                },
                 self.wyniki_weryfikacji_dokumentu_anulowania.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisDokumentuAnulowaniaReceptyResponse {
@@ -3110,13 +3920,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZablokowanieReceptyRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "kluczRecepty", &self.klucz_recepty);
+            w.enter(&XML_NAMESPACES, 1u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kluczRecepty",
+                        "<kluczRecepty>",
+                        "</kluczRecepty>",
+                    )
+                },
+                &self.klucz_recepty,
+            );
             ::sdk_runtime::xml::put_text(
                 w,
-                "",
-                "przyczynaZablokowaniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "przyczynaZablokowaniaRecepty",
+                        "<przyczynaZablokowaniaRecepty>",
+                        "</przyczynaZablokowaniaRecepty>",
+                    )
+                },
                 &self.przyczyna_zablokowania_recepty,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZablokowanieReceptyRequest {
@@ -3267,7 +4104,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZablokowanieReceptyResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZablokowanieReceptyResponse {
@@ -3314,12 +4170,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WyszukanieDokumentowRealizacjiReceptRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "kryteriaWyszukiwaniaDokumentowRealizacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kryteriaWyszukiwaniaDokumentowRealizacji",
+                        "<kryteriaWyszukiwaniaDokumentowRealizacji>",
+                        "</kryteriaWyszukiwaniaDokumentowRealizacji>",
+                    )
+                },
                 &self.kryteria_wyszukiwania_dokumentow_realizacji,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieDokumentowRealizacjiReceptRequest {
@@ -3415,42 +4285,96 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KryteriaWyszukiwaniaDokumentowRealizacjiMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "identyfikatorPodmiotuWystawcy",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "identyfikatorPodmiotuWystawcy",
+                        "<ns1:identyfikatorPodmiotuWystawcy>",
+                        "</ns1:identyfikatorPodmiotuWystawcy>",
+                    )
+                },
                 self.identyfikator_podmiotu_wystawcy.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dataWystawieniaOd",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dataWystawieniaOd",
+                        "<ns1:dataWystawieniaOd>",
+                        "</ns1:dataWystawieniaOd>",
+                    )
+                },
                 self.data_wystawienia_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dataWystawieniaDo",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dataWystawieniaDo",
+                        "<ns1:dataWystawieniaDo>",
+                        "</ns1:dataWystawieniaDo>",
+                    )
+                },
                 self.data_wystawienia_do.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "identyfikatorPracownikaRealizatora",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "identyfikatorPracownikaRealizatora",
+                        "<ns1:identyfikatorPracownikaRealizatora>",
+                        "</ns1:identyfikatorPracownikaRealizatora>",
+                    )
+                },
                 self.identyfikator_pracownika_realizatora.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "rodzajRealizacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "rodzajRealizacji",
+                        "<ns1:rodzajRealizacji>",
+                        "</ns1:rodzajRealizacji>",
+                    )
+                },
                 self.rodzaj_realizacji.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "statusDokumentuRealizacjiRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "statusDokumentuRealizacjiRecepty",
+                        "<ns1:statusDokumentuRealizacjiRecepty>",
+                        "</ns1:statusDokumentuRealizacjiRecepty>",
+                    )
+                },
                 self.status_dokumentu_realizacji_recepty.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KryteriaWyszukiwaniaDokumentowRealizacjiMT {
@@ -3554,18 +4478,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorUslugodawcyOIDMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                "extension",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+                        "extension",
+                        "<ns2:extension>",
+                        "</ns2:extension>",
+                    )
+                },
                 &self.extension,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                "root",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+                        "root",
+                        "<ns2:root>",
+                        "</ns2:root>",
+                    )
+                },
                 &self.root,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorUslugodawcyOIDMT {
@@ -3623,18 +4569,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorPracownikaMedycznegoOIDMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                "extension",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+                        "extension",
+                        "<ns2:extension>",
+                        "</ns2:extension>",
+                    )
+                },
                 &self.extension,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                "root",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+                        "root",
+                        "<ns2:root>",
+                        "</ns2:root>",
+                    )
+                },
                 &self.root,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorPracownikaMedycznegoOIDMT {
@@ -3794,13 +4762,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WyszukanieDokumentowRealizacjiReceptResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "wynikiWyszukiwaniaDokumentowRealizacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikiWyszukiwaniaDokumentowRealizacji",
+                        "<wynikiWyszukiwaniaDokumentowRealizacji>",
+                        "</wynikiWyszukiwaniaDokumentowRealizacji>",
+                    )
+                },
                 self.wyniki_wyszukiwania_dokumentow_realizacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieDokumentowRealizacjiReceptResponse {
@@ -3862,12 +4857,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikiWyszukiwaniaDokumentowRealizacjiMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "wynikWyszukiwaniaDokumentowRealizacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "wynikWyszukiwaniaDokumentowRealizacji",
+                        "<ns1:wynikWyszukiwaniaDokumentowRealizacji>",
+                        "</ns1:wynikWyszukiwaniaDokumentowRealizacji>",
+                    )
+                },
                 &self.wynik_wyszukiwania_dokumentow_realizacji,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikiWyszukiwaniaDokumentowRealizacjiMT {
@@ -3986,60 +4995,138 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikWyszukiwaniaDokumentowRealizacjiMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "identyfikatorDokumentuRealizacjiRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "identyfikatorDokumentuRealizacjiRecepty",
+                        "<ns1:identyfikatorDokumentuRealizacjiRecepty>",
+                        "</ns1:identyfikatorDokumentuRealizacjiRecepty>",
+                    )
+                },
                 &self.identyfikator_dokumentu_realizacji_recepty,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "statusDokumentuRealizacjiRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "statusDokumentuRealizacjiRecepty",
+                        "<ns1:statusDokumentuRealizacjiRecepty>",
+                        "</ns1:statusDokumentuRealizacjiRecepty>",
+                    )
+                },
                 &self.status_dokumentu_realizacji_recepty,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "rodzajRealizacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "rodzajRealizacji",
+                        "<ns1:rodzajRealizacji>",
+                        "</ns1:rodzajRealizacji>",
+                    )
+                },
                 &self.rodzaj_realizacji,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dataWystawienia",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dataWystawienia",
+                        "<ns1:dataWystawienia>",
+                        "</ns1:dataWystawienia>",
+                    )
+                },
                 &self.data_wystawienia,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "identyfikatorPracownikaRealizatora",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "identyfikatorPracownikaRealizatora",
+                        "<ns1:identyfikatorPracownikaRealizatora>",
+                        "</ns1:identyfikatorPracownikaRealizatora>",
+                    )
+                },
                 &self.identyfikator_pracownika_realizatora,
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "identyfikatorPodmiotuWystawcy",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "identyfikatorPodmiotuWystawcy",
+                        "<ns1:identyfikatorPodmiotuWystawcy>",
+                        "</ns1:identyfikatorPodmiotuWystawcy>",
+                    )
+                },
                 self.identyfikator_podmiotu_wystawcy.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kluczRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kluczRecepty",
+                        "<ns1:kluczRecepty>",
+                        "</ns1:kluczRecepty>",
+                    )
+                },
                 self.klucz_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "numerReceptyPapierowej",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "numerReceptyPapierowej",
+                        "<ns1:numerReceptyPapierowej>",
+                        "</ns1:numerReceptyPapierowej>",
+                    )
+                },
                 self.numer_recepty_papierowej.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "numerPozycjiReceptyPapierowej",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "numerPozycjiReceptyPapierowej",
+                        "<ns1:numerPozycjiReceptyPapierowej>",
+                        "</ns1:numerPozycjiReceptyPapierowej>",
+                    )
+                },
                 self.numer_pozycji_recepty_papierowej.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikWyszukiwaniaDokumentowRealizacjiMT {
@@ -4168,18 +5255,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorDokumentuOIDMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                "extension",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+                        "extension",
+                        "<ns2:extension>",
+                        "</ns2:extension>",
+                    )
+                },
                 &self.extension,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                "root",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+                        "root",
+                        "<ns2:root>",
+                        "</ns2:root>",
+                    )
+                },
                 &self.root,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorDokumentuOIDMT {
@@ -4227,12 +5336,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WyszukanieReceptWystawiajacegoRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "kryteriaWyszukiwaniaRecept",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kryteriaWyszukiwaniaRecept",
+                        "<kryteriaWyszukiwaniaRecept>",
+                        "</kryteriaWyszukiwaniaRecept>",
+                    )
+                },
                 &self.kryteria_wyszukiwania_recept,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieReceptWystawiajacegoRequest {
@@ -4337,42 +5460,96 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KryteriaWyszukiwaniaReceptMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dataWystawieniaReceptyDo",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dataWystawieniaReceptyDo",
+                        "<ns1:dataWystawieniaReceptyDo>",
+                        "</ns1:dataWystawieniaReceptyDo>",
+                    )
+                },
                 self.data_wystawienia_recepty_do.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dataWystawieniaReceptyOd",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dataWystawieniaReceptyOd",
+                        "<ns1:dataWystawieniaReceptyOd>",
+                        "</ns1:dataWystawieniaReceptyOd>",
+                    )
+                },
                 self.data_wystawienia_recepty_od.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "idPracownikaMedycznego",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "idPracownikaMedycznego",
+                        "<ns1:idPracownikaMedycznego>",
+                        "</ns1:idPracownikaMedycznego>",
+                    )
+                },
                 self.id_pracownika_medycznego.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "idUslugobiorcy",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "idUslugobiorcy",
+                        "<ns1:idUslugobiorcy>",
+                        "</ns1:idUslugobiorcy>",
+                    )
+                },
                 self.id_uslugobiorcy.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "numerRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "numerRecepty",
+                        "<ns1:numerRecepty>",
+                        "</ns1:numerRecepty>",
+                    )
+                },
                 self.numer_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "statusRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "statusRecepty",
+                        "<ns1:statusRecepty>",
+                        "</ns1:statusRecepty>",
+                    )
+                },
                 self.status_recepty.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KryteriaWyszukiwaniaReceptMT {
@@ -4470,18 +5647,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorUslugobiorcyOIDMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                "extension",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+                        "extension",
+                        "<ns2:extension>",
+                        "</ns2:extension>",
+                    )
+                },
                 &self.extension,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                "root",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+                        "root",
+                        "<ns2:root>",
+                        "</ns2:root>",
+                    )
+                },
                 &self.root,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorUslugobiorcyOIDMT {
@@ -4539,18 +5738,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NumerReceptyOIDMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                "extension",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+                        "extension",
+                        "<ns2:extension>",
+                        "</ns2:extension>",
+                    )
+                },
                 &self.extension,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                "root",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+                        "root",
+                        "<ns2:root>",
+                        "</ns2:root>",
+                    )
+                },
                 &self.root,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NumerReceptyOIDMT {
@@ -4669,13 +5890,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WyszukanieReceptWystawiajacegoResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "wynikiWyszukiwaniaRecept",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikiWyszukiwaniaRecept",
+                        "<wynikiWyszukiwaniaRecept>",
+                        "</wynikiWyszukiwaniaRecept>",
+                    )
+                },
                 self.wyniki_wyszukiwania_recept.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieReceptWystawiajacegoResponse {
@@ -4729,12 +5977,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikiWyszukiwaniaReceptMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "wynikWyszukiwaniaRecept",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "wynikWyszukiwaniaRecept",
+                        "<ns1:wynikWyszukiwaniaRecept>",
+                        "</ns1:wynikWyszukiwaniaRecept>",
+                    )
+                },
                 &self.wynik_wyszukiwania_recept,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikiWyszukiwaniaReceptMT {
@@ -4825,42 +6087,96 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikWyszukiwaniaReceptMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kluczRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kluczRecepty",
+                        "<ns1:kluczRecepty>",
+                        "</ns1:kluczRecepty>",
+                    )
+                },
                 &self.klucz_recepty,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kluczPakietu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kluczPakietu",
+                        "<ns1:kluczPakietu>",
+                        "</ns1:kluczPakietu>",
+                    )
+                },
                 &self.klucz_pakietu,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dataWystawieniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dataWystawieniaRecepty",
+                        "<ns1:dataWystawieniaRecepty>",
+                        "</ns1:dataWystawieniaRecepty>",
+                    )
+                },
                 &self.data_wystawienia_recepty,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "numerRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "numerRecepty",
+                        "<ns1:numerRecepty>",
+                        "</ns1:numerRecepty>",
+                    )
+                },
                 &self.numer_recepty,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "statusRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "statusRecepty",
+                        "<ns1:statusRecepty>",
+                        "</ns1:statusRecepty>",
+                    )
+                },
                 &self.status_recepty,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "przyczynaZablokowaniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "przyczynaZablokowaniaRecepty",
+                        "<ns1:przyczynaZablokowaniaRecepty>",
+                        "</ns1:przyczynaZablokowaniaRecepty>",
+                    )
+                },
                 self.przyczyna_zablokowania_recepty.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikWyszukiwaniaReceptMT {
@@ -4949,12 +6265,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WyszukanieReceptUslugobiorcyRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "kryteriaWyszukiwaniaReceptUslugobiorcy",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kryteriaWyszukiwaniaReceptUslugobiorcy",
+                        "<kryteriaWyszukiwaniaReceptUslugobiorcy>",
+                        "</kryteriaWyszukiwaniaReceptUslugobiorcy>",
+                    )
+                },
                 &self.kryteria_wyszukiwania_recept_uslugobiorcy,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieReceptUslugobiorcyRequest {
@@ -5063,42 +6393,96 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KryteriaWyszukiwaniaReceptUslugobiorcyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dataWystawieniaReceptyDo",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dataWystawieniaReceptyDo",
+                        "<ns1:dataWystawieniaReceptyDo>",
+                        "</ns1:dataWystawieniaReceptyDo>",
+                    )
+                },
                 self.data_wystawienia_recepty_do.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dataWystawieniaReceptyOd",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dataWystawieniaReceptyOd",
+                        "<ns1:dataWystawieniaReceptyOd>",
+                        "</ns1:dataWystawieniaReceptyOd>",
+                    )
+                },
                 self.data_wystawienia_recepty_od.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "idPracownikaMedycznego",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "idPracownikaMedycznego",
+                        "<ns1:idPracownikaMedycznego>",
+                        "</ns1:idPracownikaMedycznego>",
+                    )
+                },
                 self.id_pracownika_medycznego.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "idUslugobiorcy",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "idUslugobiorcy",
+                        "<ns1:idUslugobiorcy>",
+                        "</ns1:idUslugobiorcy>",
+                    )
+                },
                 &self.id_uslugobiorcy,
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "numerRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "numerRecepty",
+                        "<ns1:numerRecepty>",
+                        "</ns1:numerRecepty>",
+                    )
+                },
                 self.numer_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "statusRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "statusRecepty",
+                        "<ns1:statusRecepty>",
+                        "</ns1:statusRecepty>",
+                    )
+                },
                 self.status_recepty.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KryteriaWyszukiwaniaReceptUslugobiorcyMT {
@@ -5196,13 +6580,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WyszukanieReceptUslugobiorcyResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "wynikiWyszukiwaniaReceptUslugobiorcy",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikiWyszukiwaniaReceptUslugobiorcy",
+                        "<wynikiWyszukiwaniaReceptUslugobiorcy>",
+                        "</wynikiWyszukiwaniaReceptUslugobiorcy>",
+                    )
+                },
                 self.wyniki_wyszukiwania_recept_uslugobiorcy.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieReceptUslugobiorcyResponse {
@@ -5264,12 +6675,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikiWyszukiwaniaReceptUslugobiorcyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "wynikWyszukiwaniaReceptUslugobiorcy",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "wynikWyszukiwaniaReceptUslugobiorcy",
+                        "<ns1:wynikWyszukiwaniaReceptUslugobiorcy>",
+                        "</ns1:wynikWyszukiwaniaReceptUslugobiorcy>",
+                    )
+                },
                 &self.wynik_wyszukiwania_recept_uslugobiorcy,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikiWyszukiwaniaReceptUslugobiorcyMT {
@@ -5412,66 +6837,152 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikWyszukiwaniaReceptUslugobiorcyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kluczRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kluczRecepty",
+                        "<ns1:kluczRecepty>",
+                        "</ns1:kluczRecepty>",
+                    )
+                },
                 &self.klucz_recepty,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kluczPakietu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kluczPakietu",
+                        "<ns1:kluczPakietu>",
+                        "</ns1:kluczPakietu>",
+                    )
+                },
                 &self.klucz_pakietu,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dataWystawieniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dataWystawieniaRecepty",
+                        "<ns1:dataWystawieniaRecepty>",
+                        "</ns1:dataWystawieniaRecepty>",
+                    )
+                },
                 &self.data_wystawienia_recepty,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "numerRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "numerRecepty",
+                        "<ns1:numerRecepty>",
+                        "</ns1:numerRecepty>",
+                    )
+                },
                 &self.numer_recepty,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "statusRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "statusRecepty",
+                        "<ns1:statusRecepty>",
+                        "</ns1:statusRecepty>",
+                    )
+                },
                 &self.status_recepty,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "przyczynaZablokowaniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "przyczynaZablokowaniaRecepty",
+                        "<ns1:przyczynaZablokowaniaRecepty>",
+                        "</ns1:przyczynaZablokowaniaRecepty>",
+                    )
+                },
                 self.przyczyna_zablokowania_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "podmiotNazwa",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "podmiotNazwa",
+                        "<ns1:podmiotNazwa>",
+                        "</ns1:podmiotNazwa>",
+                    )
+                },
                 &self.podmiot_nazwa,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "wystawcaNazwa",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "wystawcaNazwa",
+                        "<ns1:wystawcaNazwa>",
+                        "</ns1:wystawcaNazwa>",
+                    )
+                },
                 &self.wystawca_nazwa,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "identyfikatorPracownikaWystawcy",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "identyfikatorPracownikaWystawcy",
+                        "<ns1:identyfikatorPracownikaWystawcy>",
+                        "</ns1:identyfikatorPracownikaWystawcy>",
+                    )
+                },
                 &self.identyfikator_pracownika_wystawcy,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "identyfikatorPodmiotuWystawcy",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "identyfikatorPodmiotuWystawcy",
+                        "<ns1:identyfikatorPodmiotuWystawcy>",
+                        "</ns1:identyfikatorPodmiotuWystawcy>",
+                    )
+                },
                 &self.identyfikator_podmiotu_wystawcy,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikWyszukiwaniaReceptUslugobiorcyMT {
@@ -5601,18 +7112,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorPodmiotuOIDMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                "extension",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+                        "extension",
+                        "<ns2:extension>",
+                        "</ns2:extension>",
+                    )
+                },
                 &self.extension,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                "root",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+                        "root",
+                        "<ns2:root>",
+                        "</ns2:root>",
+                    )
+                },
                 &self.root,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorPodmiotuOIDMT {
@@ -5666,12 +7199,26 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite
     for WyszukanieReceptUslugobiorcyDoKonsultacjiRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "kryteriaWyszukwianiaReceptUslugobiorcy",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kryteriaWyszukwianiaReceptUslugobiorcy",
+                        "<kryteriaWyszukwianiaReceptUslugobiorcy>",
+                        "</kryteriaWyszukwianiaReceptUslugobiorcy>",
+                    )
+                },
                 &self.kryteria_wyszukwiania_recept_uslugobiorcy,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead
@@ -5736,13 +7283,40 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite
     for WyszukanieReceptUslugobiorcyDoKonsultacjiResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "wynikiWyszukiwaniaReceptUslugobiorcyDoKonsultacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikiWyszukiwaniaReceptUslugobiorcyDoKonsultacji",
+                        "<wynikiWyszukiwaniaReceptUslugobiorcyDoKonsultacji>",
+                        "</wynikiWyszukiwaniaReceptUslugobiorcyDoKonsultacji>",
+                    )
+                },
                 self.wyniki_wyszukiwania_recept_uslugobiorcy_do_konsultacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead
@@ -5808,12 +7382,26 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite
     for WynikiWyszukiwaniaReceptUslugobiorcyDoKonsultacjiMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "WynikWyszukiwaniaReceptUslugobiorcyDoKonsultacjiMT",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "WynikWyszukiwaniaReceptUslugobiorcyDoKonsultacjiMT",
+                        "<ns1:WynikWyszukiwaniaReceptUslugobiorcyDoKonsultacjiMT>",
+                        "</ns1:WynikWyszukiwaniaReceptUslugobiorcyDoKonsultacjiMT>",
+                    )
+                },
                 &self.wynik_wyszukiwania_recept_uslugobiorcy_do_konsultacji_mt,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead
@@ -5960,60 +7548,138 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite
     for WynikWyszukiwaniaReceptUslugobiorcyDoKonsultacjiMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dataWystawieniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dataWystawieniaRecepty",
+                        "<ns1:dataWystawieniaRecepty>",
+                        "</ns1:dataWystawieniaRecepty>",
+                    )
+                },
                 &self.data_wystawienia_recepty,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "identyfikatorPodmiotuWystawcy",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "identyfikatorPodmiotuWystawcy",
+                        "<ns1:identyfikatorPodmiotuWystawcy>",
+                        "</ns1:identyfikatorPodmiotuWystawcy>",
+                    )
+                },
                 &self.identyfikator_podmiotu_wystawcy,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "identyfikatorPracownikaWystawcy",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "identyfikatorPracownikaWystawcy",
+                        "<ns1:identyfikatorPracownikaWystawcy>",
+                        "</ns1:identyfikatorPracownikaWystawcy>",
+                    )
+                },
                 &self.identyfikator_pracownika_wystawcy,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "lekNazwa",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "lekNazwa",
+                        "<ns1:lekNazwa>",
+                        "</ns1:lekNazwa>",
+                    )
+                },
                 &self.lek_nazwa,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "numerRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "numerRecepty",
+                        "<ns1:numerRecepty>",
+                        "</ns1:numerRecepty>",
+                    )
+                },
                 &self.numer_recepty,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "podmiotNazwa",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "podmiotNazwa",
+                        "<ns1:podmiotNazwa>",
+                        "</ns1:podmiotNazwa>",
+                    )
+                },
                 &self.podmiot_nazwa,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "przyczynaZablokowaniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "przyczynaZablokowaniaRecepty",
+                        "<ns1:przyczynaZablokowaniaRecepty>",
+                        "</ns1:przyczynaZablokowaniaRecepty>",
+                    )
+                },
                 self.przyczyna_zablokowania_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "statusRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "statusRecepty",
+                        "<ns1:statusRecepty>",
+                        "</ns1:statusRecepty>",
+                    )
+                },
                 &self.status_recepty,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "wystawcaNazwa",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "wystawcaNazwa",
+                        "<ns1:wystawcaNazwa>",
+                        "</ns1:wystawcaNazwa>",
+                    )
+                },
                 &self.wystawca_nazwa,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead
@@ -6128,7 +7794,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdczytReceptyDoKonsultacjiRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "numerRecepty", &self.numer_recepty);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "numerRecepty",
+                        "<numerRecepty>",
+                        "</numerRecepty>",
+                    )
+                },
+                &self.numer_recepty,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytReceptyDoKonsultacjiRequest {
@@ -6183,13 +7868,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdczytReceptyDoKonsultacjiResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "wynikOdczytuReceptyDoKonsultacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikOdczytuReceptyDoKonsultacji",
+                        "<wynikOdczytuReceptyDoKonsultacji>",
+                        "</wynikOdczytuReceptyDoKonsultacji>",
+                    )
+                },
                 self.wynik_odczytu_recepty_do_konsultacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytReceptyDoKonsultacjiResponse {
@@ -6287,30 +7999,68 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikOdczytuReceptyDoKonsultacjiMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dokumentRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dokumentRecepty",
+                        "<ns1:dokumentRecepty>",
+                        "</ns1:dokumentRecepty>",
+                    )
+                },
                 self.dokument_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "przyczynaZablokowaniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "przyczynaZablokowaniaRecepty",
+                        "<ns1:przyczynaZablokowaniaRecepty>",
+                        "</ns1:przyczynaZablokowaniaRecepty>",
+                    )
+                },
                 self.przyczyna_zablokowania_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "statusRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "statusRecepty",
+                        "<ns1:statusRecepty>",
+                        "</ns1:statusRecepty>",
+                    )
+                },
                 self.status_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "DaneRealizacjiDoKonsultacjiMT",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "DaneRealizacjiDoKonsultacjiMT",
+                        "<ns1:DaneRealizacjiDoKonsultacjiMT>",
+                        "</ns1:DaneRealizacjiDoKonsultacjiMT>",
+                    )
+                },
                 &self.dane_realizacji_do_konsultacji_mt,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikOdczytuReceptyDoKonsultacjiMT {
@@ -6435,30 +8185,68 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for DaneRealizacjiDoKonsultacjiMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dataRealizacjiRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dataRealizacjiRecepty",
+                        "<ns1:dataRealizacjiRecepty>",
+                        "</ns1:dataRealizacjiRecepty>",
+                    )
+                },
                 &self.data_realizacji_recepty,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "ilośćWydanegoLeku",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "ilośćWydanegoLeku",
+                        "<ns1:ilośćWydanegoLeku>",
+                        "</ns1:ilośćWydanegoLeku>",
+                    )
+                },
                 &self.ilość_wydanego_leku,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "nazwaLekuRealizacja",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "nazwaLekuRealizacja",
+                        "<ns1:nazwaLekuRealizacja>",
+                        "</ns1:nazwaLekuRealizacja>",
+                    )
+                },
                 self.nazwa_leku_realizacja.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "numerRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "numerRecepty",
+                        "<ns1:numerRecepty>",
+                        "</ns1:numerRecepty>",
+                    )
+                },
                 &self.numer_recepty,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for DaneRealizacjiDoKonsultacjiMT {
@@ -6527,12 +8315,26 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite
     for WyszukanieRealizacjiReceptDoKonsultacjiRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "kryteriaWyszukiwaniaRealizacjiReceptDoKonsultacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kryteriaWyszukiwaniaRealizacjiReceptDoKonsultacji",
+                        "<kryteriaWyszukiwaniaRealizacjiReceptDoKonsultacji>",
+                        "</kryteriaWyszukiwaniaRealizacjiReceptDoKonsultacji>",
+                    )
+                },
                 &self.kryteria_wyszukiwania_realizacji_recept_do_konsultacji,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieRealizacjiReceptDoKonsultacjiRequest {
@@ -6629,30 +8431,68 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite
     for KryteriaWyszukiwaniaRealizacjiReceptDoKonsultacjiMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dataRealizacjaReceptyDo",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dataRealizacjaReceptyDo",
+                        "<ns1:dataRealizacjaReceptyDo>",
+                        "</ns1:dataRealizacjaReceptyDo>",
+                    )
+                },
                 self.data_realizacja_recepty_do.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dataRealizacjiReceptyOd",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dataRealizacjiReceptyOd",
+                        "<ns1:dataRealizacjiReceptyOd>",
+                        "</ns1:dataRealizacjiReceptyOd>",
+                    )
+                },
                 self.data_realizacji_recepty_od.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "idUslugobiorcy",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "idUslugobiorcy",
+                        "<ns1:idUslugobiorcy>",
+                        "</ns1:idUslugobiorcy>",
+                    )
+                },
                 &self.id_uslugobiorcy,
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "numerRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "numerRecepty",
+                        "<ns1:numerRecepty>",
+                        "</ns1:numerRecepty>",
+                    )
+                },
                 self.numer_recepty.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead
@@ -6732,15 +8572,42 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite
     for WyszukanieRealizacjiReceptDoKonsultacjiResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "wynikWyszukiwaniaRealizacjiReceptUslugobiorcyDoKonsultacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikWyszukiwaniaRealizacjiReceptUslugobiorcyDoKonsultacji",
+                        "<wynikWyszukiwaniaRealizacjiReceptUslugobiorcyDoKonsultacji>",
+                        "</wynikWyszukiwaniaRealizacjiReceptUslugobiorcyDoKonsultacji>",
+                    )
+                },
                 self
                     .wynik_wyszukiwania_realizacji_recept_uslugobiorcy_do_konsultacji
                     .as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead
@@ -6804,12 +8671,26 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite
     for WynikWyszukiwaniaRealizacjiReceptUslugobiorcyDoKonsultacjiMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "DaneRealizacjiDoKonsultacjiMT",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "DaneRealizacjiDoKonsultacjiMT",
+                        "<ns1:DaneRealizacjiDoKonsultacjiMT>",
+                        "</ns1:DaneRealizacjiDoKonsultacjiMT>",
+                    )
+                },
                 &self.dane_realizacji_do_konsultacji_mt,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead
@@ -6874,12 +8755,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WyszukanieDokumentowAnulowaniaReceptRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "kryteriaWyszukiwaniaDokumentowAnulowania",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kryteriaWyszukiwaniaDokumentowAnulowania",
+                        "<kryteriaWyszukiwaniaDokumentowAnulowania>",
+                        "</kryteriaWyszukiwaniaDokumentowAnulowania>",
+                    )
+                },
                 &self.kryteria_wyszukiwania_dokumentow_anulowania,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieDokumentowAnulowaniaReceptRequest {
@@ -6946,24 +8841,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KryteriaWyszukiwaniaDokumentowAnulowaniaMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dataWystawieniaOd",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dataWystawieniaOd",
+                        "<ns1:dataWystawieniaOd>",
+                        "</ns1:dataWystawieniaOd>",
+                    )
+                },
                 self.data_wystawienia_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dataWystawieniaDo",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dataWystawieniaDo",
+                        "<ns1:dataWystawieniaDo>",
+                        "</ns1:dataWystawieniaDo>",
+                    )
+                },
                 self.data_wystawienia_do.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "numerRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "numerRecepty",
+                        "<ns1:numerRecepty>",
+                        "</ns1:numerRecepty>",
+                    )
+                },
                 self.numer_recepty.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KryteriaWyszukiwaniaDokumentowAnulowaniaMT {
@@ -7031,13 +8956,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WyszukanieDokumentowAnulowaniaReceptResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "wynikiWyszukiwaniaDokumentowAnulowania",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikiWyszukiwaniaDokumentowAnulowania",
+                        "<wynikiWyszukiwaniaDokumentowAnulowania>",
+                        "</wynikiWyszukiwaniaDokumentowAnulowania>",
+                    )
+                },
                 self.wyniki_wyszukiwania_dokumentow_anulowania.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WyszukanieDokumentowAnulowaniaReceptResponse {
@@ -7097,12 +9049,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikiWyszukiwaniaDokumentowAnulowaniaMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "wynikWyszukiwaniaDokumentowAnulowania",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "wynikWyszukiwaniaDokumentowAnulowania",
+                        "<ns1:wynikWyszukiwaniaDokumentowAnulowania>",
+                        "</ns1:wynikWyszukiwaniaDokumentowAnulowania>",
+                    )
+                },
                 &self.wynik_wyszukiwania_dokumentow_anulowania,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikiWyszukiwaniaDokumentowAnulowaniaMT {
@@ -7177,24 +9143,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikWyszukiwaniaDokumentowAnulowaniaMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "identyfikatorDokumentuAnulowaniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "identyfikatorDokumentuAnulowaniaRecepty",
+                        "<ns1:identyfikatorDokumentuAnulowaniaRecepty>",
+                        "</ns1:identyfikatorDokumentuAnulowaniaRecepty>",
+                    )
+                },
                 &self.identyfikator_dokumentu_anulowania_recepty,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dataWystawienia",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dataWystawienia",
+                        "<ns1:dataWystawienia>",
+                        "</ns1:dataWystawienia>",
+                    )
+                },
                 &self.data_wystawienia,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kluczRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kluczRecepty",
+                        "<ns1:kluczRecepty>",
+                        "</ns1:kluczRecepty>",
+                    )
+                },
                 &self.klucz_recepty,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikWyszukiwaniaDokumentowAnulowaniaMT {
@@ -7269,12 +9265,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorDokumentuAnulowaniaReceptyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "identyfikatorDokumentuAnulowaniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "identyfikatorDokumentuAnulowaniaRecepty",
+                        "<ns1:identyfikatorDokumentuAnulowaniaRecepty>",
+                        "</ns1:identyfikatorDokumentuAnulowaniaRecepty>",
+                    )
+                },
                 &self.identyfikator_dokumentu_anulowania_recepty,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorDokumentuAnulowaniaReceptyMT {
@@ -7324,7 +9334,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WeryfikacjaPakietuReceptRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "pakietRecept", &self.pakiet_recept);
+            w.enter(&XML_NAMESPACES, 1u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "pakietRecept",
+                        "<pakietRecept>",
+                        "</pakietRecept>",
+                    )
+                },
+                &self.pakiet_recept,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WeryfikacjaPakietuReceptRequest {
@@ -7379,13 +9408,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WeryfikacjaPakietuReceptResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "potwierdzenieOperacjiWeryfikacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "potwierdzenieOperacjiWeryfikacji",
+                        "<potwierdzenieOperacjiWeryfikacji>",
+                        "</potwierdzenieOperacjiWeryfikacji>",
+                    )
+                },
                 self.potwierdzenie_operacji_weryfikacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WeryfikacjaPakietuReceptResponse {
@@ -7439,7 +9495,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PotwierdzenieOperacjiWeryfikacjiMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_group(w, [&self.choice]);
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PotwierdzenieOperacjiWeryfikacjiMT {
@@ -7526,16 +9588,32 @@ pub mod types {
                 Self::IdZadania(v) => {
                     ::sdk_runtime::xml::put_text_opt(
                         w,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "idZadania",
+                        const {
+                            &::sdk_runtime::xml::Tag::new(
+                                &XML_NAMESPACES,
+                                0,
+                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                                "idZadania",
+                                "<ns1:idZadania>",
+                                "</ns1:idZadania>",
+                            )
+                        },
                         v.as_ref(),
                     );
                 }
                 Self::WynikWeryfikacjiRecept(v) => {
                     ::sdk_runtime::xml::put_complex_opt(
                         w,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wynikWeryfikacjiRecept",
+                        const {
+                            &::sdk_runtime::xml::Tag::new(
+                                &XML_NAMESPACES,
+                                0,
+                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                                "wynikWeryfikacjiRecept",
+                                "<ns1:wynikWeryfikacjiRecept>",
+                                "</ns1:wynikWeryfikacjiRecept>",
+                            )
+                        },
                         v.as_ref(),
                     );
                 }
@@ -7578,7 +9656,13 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite
     for RezygnacjaZRealizacjiReceptyNaLekRecepturowyRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_group(w, [&self.choice]);
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead
@@ -7663,16 +9747,32 @@ pub mod types {
                 Self::KluczRecepty(v) => {
                     ::sdk_runtime::xml::put_complex_opt(
                         w,
-                        "",
-                        "kluczRecepty",
+                        const {
+                            &::sdk_runtime::xml::Tag::new(
+                                &XML_NAMESPACES,
+                                64,
+                                "",
+                                "kluczRecepty",
+                                "<kluczRecepty>",
+                                "</kluczRecepty>",
+                            )
+                        },
                         v.as_ref(),
                     );
                 }
                 Self::NumerIPozycjaReceptyPapierowej(v) => {
                     ::sdk_runtime::xml::put_complex_opt(
                         w,
-                        "",
-                        "numerIPozycjaReceptyPapierowej",
+                        const {
+                            &::sdk_runtime::xml::Tag::new(
+                                &XML_NAMESPACES,
+                                64,
+                                "",
+                                "numerIPozycjaReceptyPapierowej",
+                                "<numerIPozycjaReceptyPapierowej>",
+                                "</numerIPozycjaReceptyPapierowej>",
+                            )
+                        },
                         v.as_ref(),
                     );
                 }
@@ -7729,18 +9829,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NumerIPozycjaReceptyPapierowejMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "numerReceptyPapierowej",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "numerReceptyPapierowej",
+                        "<ns1:numerReceptyPapierowej>",
+                        "</ns1:numerReceptyPapierowej>",
+                    )
+                },
                 &self.numer_recepty_papierowej,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "numerPozycjiReceptyPapierowej",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "numerPozycjiReceptyPapierowej",
+                        "<ns1:numerPozycjiReceptyPapierowej>",
+                        "</ns1:numerPozycjiReceptyPapierowej>",
+                    )
+                },
                 &self.numer_pozycji_recepty_papierowej,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NumerIPozycjaReceptyPapierowejMT {
@@ -7788,7 +9910,26 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite
     for RezygnacjaZRealizacjiReceptyNaLekRecepturowyResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead
@@ -7833,7 +9974,13 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite
     for PrzyjecieDoRealizacjiReceptyNaLekRecepturowyRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_group(w, [&self.choice]);
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead
@@ -7918,16 +10065,32 @@ pub mod types {
                 Self::KluczRecepty(v) => {
                     ::sdk_runtime::xml::put_complex_opt(
                         w,
-                        "",
-                        "kluczRecepty",
+                        const {
+                            &::sdk_runtime::xml::Tag::new(
+                                &XML_NAMESPACES,
+                                64,
+                                "",
+                                "kluczRecepty",
+                                "<kluczRecepty>",
+                                "</kluczRecepty>",
+                            )
+                        },
                         v.as_ref(),
                     );
                 }
                 Self::NumerIPozycjaReceptyPapierowej(v) => {
                     ::sdk_runtime::xml::put_complex_opt(
                         w,
-                        "",
-                        "numerIPozycjaReceptyPapierowej",
+                        const {
+                            &::sdk_runtime::xml::Tag::new(
+                                &XML_NAMESPACES,
+                                64,
+                                "",
+                                "numerIPozycjaReceptyPapierowej",
+                                "<numerIPozycjaReceptyPapierowej>",
+                                "</numerIPozycjaReceptyPapierowej>",
+                            )
+                        },
                         v.as_ref(),
                     );
                 }
@@ -7974,7 +10137,26 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite
     for PrzyjecieDoRealizacjiReceptyNaLekRecepturowyResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead
@@ -8016,7 +10198,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdczytReceptyDoRealizacjiRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "kluczRecepty", &self.klucz_recepty);
+            w.enter(&XML_NAMESPACES, 1u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kluczRecepty",
+                        "<kluczRecepty>",
+                        "</kluczRecepty>",
+                    )
+                },
+                &self.klucz_recepty,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytReceptyDoRealizacjiRequest {
@@ -8066,13 +10267,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdczytReceptyDoRealizacjiResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "receptaDoRealizacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "receptaDoRealizacji",
+                        "<receptaDoRealizacji>",
+                        "</receptaDoRealizacji>",
+                    )
+                },
                 self.recepta_do_realizacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytReceptyDoRealizacjiResponse {
@@ -8183,48 +10411,110 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ReceptaIRealizacjaMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kluczRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kluczRecepty",
+                        "<ns1:kluczRecepty>",
+                        "</ns1:kluczRecepty>",
+                    )
+                },
                 &self.klucz_recepty,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dokumentRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dokumentRecepty",
+                        "<ns1:dokumentRecepty>",
+                        "</ns1:dokumentRecepty>",
+                    )
+                },
                 &self.dokument_recepty,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "statusRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "statusRecepty",
+                        "<ns1:statusRecepty>",
+                        "</ns1:statusRecepty>",
+                    )
+                },
                 &self.status_recepty,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "przyczynaZablokowaniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "przyczynaZablokowaniaRecepty",
+                        "<ns1:przyczynaZablokowaniaRecepty>",
+                        "</ns1:przyczynaZablokowaniaRecepty>",
+                    )
+                },
                 self.przyczyna_zablokowania_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "wynikWeryfikacjiRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "wynikWeryfikacjiRecepty",
+                        "<ns1:wynikWeryfikacjiRecepty>",
+                        "</ns1:wynikWeryfikacjiRecepty>",
+                    )
+                },
                 &self.wynik_weryfikacji_recepty,
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dokumentRealizacjiRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dokumentRealizacjiRecepty",
+                        "<ns1:dokumentRealizacjiRecepty>",
+                        "</ns1:dokumentRealizacjiRecepty>",
+                    )
+                },
                 &self.dokument_realizacji_recepty,
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dokumentAnulowaniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dokumentAnulowaniaRecepty",
+                        "<ns1:dokumentAnulowaniaRecepty>",
+                        "</ns1:dokumentAnulowaniaRecepty>",
+                    )
+                },
                 self.dokument_anulowania_recepty.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ReceptaIRealizacjaMT {
@@ -8344,12 +10634,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdczytPakietuReceptDoRealizacjiRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "kryteriaOdczytuPakietuRecept",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kryteriaOdczytuPakietuRecept",
+                        "<kryteriaOdczytuPakietuRecept>",
+                        "</kryteriaOdczytuPakietuRecept>",
+                    )
+                },
                 &self.kryteria_odczytu_pakietu_recept,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytPakietuReceptDoRealizacjiRequest {
@@ -8400,7 +10704,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KryteriaOdczytuPakietuReceptMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_group(w, [&self.choice]);
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KryteriaOdczytuPakietuReceptMT {
@@ -8487,16 +10797,32 @@ pub mod types {
                 Self::KluczPakietuRecept(v) => {
                     ::sdk_runtime::xml::put_text_opt(
                         w,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kluczPakietuRecept",
+                        const {
+                            &::sdk_runtime::xml::Tag::new(
+                                &XML_NAMESPACES,
+                                0,
+                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                                "kluczPakietuRecept",
+                                "<ns1:kluczPakietuRecept>",
+                                "</ns1:kluczPakietuRecept>",
+                            )
+                        },
                         v.as_ref(),
                     );
                 }
                 Self::KodPakietuRecept(v) => {
                     ::sdk_runtime::xml::put_text_opt(
                         w,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kodPakietuRecept",
+                        const {
+                            &::sdk_runtime::xml::Tag::new(
+                                &XML_NAMESPACES,
+                                0,
+                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                                "kodPakietuRecept",
+                                "<ns1:kodPakietuRecept>",
+                                "</ns1:kodPakietuRecept>",
+                            )
+                        },
                         v.as_ref(),
                     );
                 }
@@ -8533,13 +10859,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdczytPakietuReceptDoRealizacjiResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "receptyDoRealizacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "receptyDoRealizacji",
+                        "<receptyDoRealizacji>",
+                        "</receptyDoRealizacji>",
+                    )
+                },
                 self.recepty_do_realizacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytPakietuReceptDoRealizacjiResponse {
@@ -8591,12 +10944,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ReceptyIRealizacjeMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "receptaIRealizacja",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "receptaIRealizacja",
+                        "<ns1:receptaIRealizacja>",
+                        "</ns1:receptaIRealizacja>",
+                    )
+                },
                 &self.recepta_i_realizacja,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ReceptyIRealizacjeMT {
@@ -8652,7 +11019,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdczytReceptyRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "kluczRecepty", &self.klucz_recepty);
+            w.enter(&XML_NAMESPACES, 1u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kluczRecepty",
+                        "<kluczRecepty>",
+                        "</kluczRecepty>",
+                    )
+                },
+                &self.klucz_recepty,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytReceptyRequest {
@@ -8704,13 +11090,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdczytReceptyResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "receptaIWynikWeryfikacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "receptaIWynikWeryfikacji",
+                        "<receptaIWynikWeryfikacji>",
+                        "</receptaIWynikWeryfikacji>",
+                    )
+                },
                 self.recepta_i_wynik_weryfikacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytReceptyResponse {
@@ -8811,42 +11224,96 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ReceptaIWynikWeryfikacjiMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "statusRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "statusRecepty",
+                        "<ns1:statusRecepty>",
+                        "</ns1:statusRecepty>",
+                    )
+                },
                 &self.status_recepty,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "przyczynaZablokowaniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "przyczynaZablokowaniaRecepty",
+                        "<ns1:przyczynaZablokowaniaRecepty>",
+                        "</ns1:przyczynaZablokowaniaRecepty>",
+                    )
+                },
                 self.przyczyna_zablokowania_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dokumentRealizacjiRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dokumentRealizacjiRecepty",
+                        "<ns1:dokumentRealizacjiRecepty>",
+                        "</ns1:dokumentRealizacjiRecepty>",
+                    )
+                },
                 &self.dokument_realizacji_recepty,
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dokumentAnulowaniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dokumentAnulowaniaRecepty",
+                        "<ns1:dokumentAnulowaniaRecepty>",
+                        "</ns1:dokumentAnulowaniaRecepty>",
+                    )
+                },
                 self.dokument_anulowania_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "weryfikowanyDokument",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "weryfikowanyDokument",
+                        "<ns1:weryfikowanyDokument>",
+                        "</ns1:weryfikowanyDokument>",
+                    )
+                },
                 &self.weryfikowany_dokument,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "recepta",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "recepta",
+                        "<ns1:recepta>",
+                        "</ns1:recepta>",
+                    )
+                },
                 &self.recepta,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ReceptaIWynikWeryfikacjiMT {
@@ -8956,12 +11423,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdczytPakietuReceptRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "kluczPakietuRecept",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kluczPakietuRecept",
+                        "<kluczPakietuRecept>",
+                        "</kluczPakietuRecept>",
+                    )
+                },
                 &self.klucz_pakietu_recept,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytPakietuReceptRequest {
@@ -9006,12 +11487,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KluczPakietuReceptMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kluczPakietuRecept",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kluczPakietuRecept",
+                        "<ns1:kluczPakietuRecept>",
+                        "</ns1:kluczPakietuRecept>",
+                    )
+                },
                 &self.klucz_pakietu_recept,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KluczPakietuReceptMT {
@@ -9061,13 +11556,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdczytPakietuReceptResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "pakietReceptIWynikowWeryfikacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "pakietReceptIWynikowWeryfikacji",
+                        "<pakietReceptIWynikowWeryfikacji>",
+                        "</pakietReceptIWynikowWeryfikacji>",
+                    )
+                },
                 self.pakiet_recept_i_wynikow_weryfikacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytPakietuReceptResponse {
@@ -9121,12 +11643,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PakietReceptIWynikowWeryfikacjiMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "receptaIWynikWeryfikacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "receptaIWynikWeryfikacji",
+                        "<ns1:receptaIWynikWeryfikacji>",
+                        "</ns1:receptaIWynikWeryfikacji>",
+                    )
+                },
                 &self.recepta_i_wynik_weryfikacji,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PakietReceptIWynikowWeryfikacjiMT {
@@ -9189,12 +11725,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdczytDokumentuRealizacjiReceptyRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "identyfikatorDokumentuRealizacjiRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "identyfikatorDokumentuRealizacjiRecepty",
+                        "<identyfikatorDokumentuRealizacjiRecepty>",
+                        "</identyfikatorDokumentuRealizacjiRecepty>",
+                    )
+                },
                 &self.identyfikator_dokumentu_realizacji_recepty,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytDokumentuRealizacjiReceptyRequest {
@@ -9255,12 +11805,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorDokumentuRealizacjiReceptyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "identyfikatorDokumentuRealizacjiRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "identyfikatorDokumentuRealizacjiRecepty",
+                        "<ns1:identyfikatorDokumentuRealizacjiRecepty>",
+                        "</ns1:identyfikatorDokumentuRealizacjiRecepty>",
+                    )
+                },
                 &self.identyfikator_dokumentu_realizacji_recepty,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IdentyfikatorDokumentuRealizacjiReceptyMT {
@@ -9317,13 +11881,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdczytDokumentuRealizacjiReceptyResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "realizacjaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "realizacjaRecepty",
+                        "<realizacjaRecepty>",
+                        "</realizacjaRecepty>",
+                    )
+                },
                 self.realizacja_recepty.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytDokumentuRealizacjiReceptyResponse {
@@ -9394,18 +11985,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for RealizacjaReceptyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "dokumentRealizacjiRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "dokumentRealizacjiRecepty",
+                        "<ns1:dokumentRealizacjiRecepty>",
+                        "</ns1:dokumentRealizacjiRecepty>",
+                    )
+                },
                 &self.dokument_realizacji_recepty,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "status",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "status",
+                        "<ns1:status>",
+                        "</ns1:status>",
+                    )
+                },
                 &self.status,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for RealizacjaReceptyMT {
@@ -9471,12 +12084,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdczytDokumentuAnulowaniaReceptyRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "identyfikatorDokumentuAnulowaniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "identyfikatorDokumentuAnulowaniaRecepty",
+                        "<identyfikatorDokumentuAnulowaniaRecepty>",
+                        "</identyfikatorDokumentuAnulowaniaRecepty>",
+                    )
+                },
                 &self.identyfikator_dokumentu_anulowania_recepty,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytDokumentuAnulowaniaReceptyRequest {
@@ -9535,13 +12162,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdczytDokumentuAnulowaniaReceptyResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "dokumentAnulowaniaRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "dokumentAnulowaniaRecepty",
+                        "<dokumentAnulowaniaRecepty>",
+                        "</dokumentAnulowaniaRecepty>",
+                    )
+                },
                 self.dokument_anulowania_recepty.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytDokumentuAnulowaniaReceptyResponse {
@@ -9590,7 +12244,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdczytDanychDostepowychPakietuReceptRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "kluczRecepty", &self.klucz_recepty);
+            w.enter(&XML_NAMESPACES, 1u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kluczRecepty",
+                        "<kluczRecepty>",
+                        "</kluczRecepty>",
+                    )
+                },
+                &self.klucz_recepty,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytDanychDostepowychPakietuReceptRequest {
@@ -9642,13 +12315,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdczytDanychDostepowychPakietuReceptResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "kodIKluczePakietuIRecept",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kodIKluczePakietuIRecept",
+                        "<kodIKluczePakietuIRecept>",
+                        "</kodIKluczePakietuIRecept>",
+                    )
+                },
                 self.kod_i_klucze_pakietu_i_recept.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdczytDanychDostepowychPakietuReceptResponse {
@@ -9706,18 +12406,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KodIKluczePakietuIReceptMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kluczeINumeryRecept",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kluczeINumeryRecept",
+                        "<ns1:kluczeINumeryRecept>",
+                        "</ns1:kluczeINumeryRecept>",
+                    )
+                },
                 self.klucze_i_numery_recept.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kluczIKodPakietuRecept",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kluczIKodPakietuRecept",
+                        "<ns1:kluczIKodPakietuRecept>",
+                        "</ns1:kluczIKodPakietuRecept>",
+                    )
+                },
                 &self.klucz_i_kod_pakietu_recept,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KodIKluczePakietuIReceptMT {
@@ -9782,12 +12504,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KluczeINumeryReceptMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kluczINumerRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kluczINumerRecepty",
+                        "<ns1:kluczINumerRecepty>",
+                        "</ns1:kluczINumerRecepty>",
+                    )
+                },
                 &self.klucz_i_numer_recepty,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KluczeINumeryReceptMT {
@@ -9858,18 +12594,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KluczINumerReceptyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kluczRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kluczRecepty",
+                        "<ns1:kluczRecepty>",
+                        "</ns1:kluczRecepty>",
+                    )
+                },
                 &self.klucz_recepty,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "numerRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "numerRecepty",
+                        "<ns1:numerRecepty>",
+                        "</ns1:numerRecepty>",
+                    )
+                },
                 &self.numer_recepty,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KluczINumerReceptyMT {
@@ -9941,18 +12699,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KluczIKodPakietuReceptMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kluczPakietuRecept",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kluczPakietuRecept",
+                        "<ns1:kluczPakietuRecept>",
+                        "</ns1:kluczPakietuRecept>",
+                    )
+                },
                 &self.klucz_pakietu_recept,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "kodPakietuRecept",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "kodPakietuRecept",
+                        "<ns1:kodPakietuRecept>",
+                        "</ns1:kodPakietuRecept>",
+                    )
+                },
                 &self.kod_pakietu_recept,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KluczIKodPakietuReceptMT {
@@ -9998,7 +12778,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdblokowanieReceptyRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "kluczRecepty", &self.klucz_recepty);
+            w.enter(&XML_NAMESPACES, 1u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kluczRecepty",
+                        "<kluczRecepty>",
+                        "</kluczRecepty>",
+                    )
+                },
+                &self.klucz_recepty,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdblokowanieReceptyRequest {
@@ -10041,7 +12840,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdblokowanieReceptyResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdblokowanieReceptyResponse {
@@ -10088,18 +12906,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapisKorektyDokumentuRealizacjiReceptyRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "kluczRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "kluczRecepty",
+                        "<kluczRecepty>",
+                        "</kluczRecepty>",
+                    )
+                },
                 self.klucz_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "",
-                "dokumentRealizacjiRecepty",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "dokumentRealizacjiRecepty",
+                        "<dokumentRealizacjiRecepty>",
+                        "</dokumentRealizacjiRecepty>",
+                    )
+                },
                 &self.dokument_realizacji_recepty,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisKorektyDokumentuRealizacjiReceptyRequest {
@@ -10165,13 +13005,40 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite
     for ZapisKorektyDokumentuRealizacjiReceptyResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "",
-                "wynikiWeryfikacjiKorektyDokumentuRealizacji",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynikiWeryfikacjiKorektyDokumentuRealizacji",
+                        "<wynikiWeryfikacjiKorektyDokumentuRealizacji>",
+                        "</wynikiWeryfikacjiKorektyDokumentuRealizacji>",
+                    )
+                },
                 self.wyniki_weryfikacji_korekty_dokumentu_realizacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, "", "wynik", &self.wynik);
+            ::sdk_runtime::xml::put_complex(
+                w,
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        64,
+                        "",
+                        "wynik",
+                        "<wynik>",
+                        "</wynik>",
+                    )
+                },
+                &self.wynik,
+            );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 3u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZapisKorektyDokumentuRealizacjiReceptyResponse {
@@ -10230,12 +13097,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for WynikiWeryfikacjiKorektyDokumentuRealizacjiMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                "wynikWeryfikacjiZbioruRegul",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+                        "wynikWeryfikacjiZbioruRegul",
+                        "<ns1:wynikWeryfikacjiZbioruRegul>",
+                        "</ns1:wynikWeryfikacjiZbioruRegul>",
+                    )
+                },
                 &self.wynik_weryfikacji_zbioru_regul,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for WynikiWeryfikacjiKorektyDokumentuRealizacjiMT {

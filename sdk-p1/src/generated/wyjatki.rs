@@ -4,6 +4,10 @@
 //!Types of the schema `wsdl/p1/wyjatki.xsd` (and of the schemas it imports or includes), shared by the services of this crate that import it: generated once, named here by each service module.
 /// The types.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[("ns1", "http://csioz.gov.pl/p1/wyjatki/mt/v20170510")],
+    );
     /// A technical (not business) error.
     ///
     /// The complex type `BladMT` (namespace `http://csioz.gov.pl/p1/wyjatki/mt/v20170510`).
@@ -41,24 +45,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for BladMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://csioz.gov.pl/p1/wyjatki/mt/v20170510",
-                "kodBleduMajor",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/wyjatki/mt/v20170510",
+                        "kodBleduMajor",
+                        "<ns1:kodBleduMajor>",
+                        "</ns1:kodBleduMajor>",
+                    )
+                },
                 &self.kod_bledu_major,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/wyjatki/mt/v20170510",
-                "kodBleduMinor",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/wyjatki/mt/v20170510",
+                        "kodBleduMinor",
+                        "<ns1:kodBleduMinor>",
+                        "</ns1:kodBleduMinor>",
+                    )
+                },
                 self.kod_bledu_minor.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://csioz.gov.pl/p1/wyjatki/mt/v20170510",
-                "opis",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://csioz.gov.pl/p1/wyjatki/mt/v20170510",
+                        "opis",
+                        "<ns1:opis>",
+                        "</ns1:opis>",
+                    )
+                },
                 self.opis.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for BladMT {

@@ -80,7 +80,7 @@ pub fn write_envelope<T: XmlWrite + ?Sized>(
     if !headers.is_empty() {
         w.start_prefixed("soap", env, "Header");
         for (name, h) in headers {
-            w.start_static(name.ns, name.local);
+            w.start_for(name.ns, name.local, *h);
             h.write_xml(&mut w);
             w.end();
         }
@@ -88,9 +88,16 @@ pub fn write_envelope<T: XmlWrite + ?Sized>(
     }
     w.start_prefixed("soap", env, "Body");
     if !body_name.ns.is_empty() {
-        w.declare("ns1", body_name.ns);
+        // `ns1` unless the body's generated module names the namespace otherwise (its tags are
+        // then written as they were pre-built).
+        // A namespace outside that table gets `ns0`, which no table uses.
+        let prefix = match body.namespaces() {
+            Some((table, _)) => table.prefix_of(body_name.ns).unwrap_or("ns0"),
+            None => "ns1",
+        };
+        w.declare(prefix, body_name.ns);
     }
-    w.start_static(body_name.ns, body_name.local);
+    w.start_for(body_name.ns, body_name.local, body);
     body.write_xml(&mut w);
     w.end();
     w.end();

@@ -7,7 +7,7 @@ use smallvec::SmallVec;
 use super::Element;
 use super::doc::{ElementRef, NodeRef};
 use super::read::{DecodeError, DecodeErrorKind, DiagnosticKind, ReadContext, XmlRead, XmlText};
-use super::{XSI_NS, XmlWrite, XmlWriter};
+use super::{Tag, XSI_NS, XmlWrite, XmlWriter};
 
 /// One entry of a content-model table.
 #[derive(Debug, Clone, Copy)]
@@ -797,112 +797,77 @@ impl ReadContext {
 }
 
 /// Writes a required simple-typed element.
-pub fn put_text<T: XmlText>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: &T) {
-    w.leaf_static(ns, local, |w| v.write_xml_text(w));
+pub fn put_text<T: XmlText>(w: &mut XmlWriter, tag: &'static Tag, v: &T) {
+    w.leaf_tag(tag, |w| v.write_xml_text(w));
 }
 
 /// Writes an optional simple-typed element.
-pub fn put_text_opt<T: XmlText>(
-    w: &mut XmlWriter,
-    ns: &'static str,
-    local: &'static str,
-    v: Option<&T>,
-) {
+pub fn put_text_opt<T: XmlText>(w: &mut XmlWriter, tag: &'static Tag, v: Option<&T>) {
     if let Some(v) = v {
-        put_text(w, ns, local, v);
+        put_text(w, tag, v);
     }
 }
 
 /// Writes a required nillable simple-typed element (`None` → `xsi:nil="true"`).
-pub fn put_text_nil<T: XmlText>(
-    w: &mut XmlWriter,
-    ns: &'static str,
-    local: &'static str,
-    v: Option<&T>,
-) {
+pub fn put_text_nil<T: XmlText>(w: &mut XmlWriter, tag: &'static Tag, v: Option<&T>) {
     match v {
-        Some(v) => put_text(w, ns, local, v),
-        None => put_nil(w, ns, local),
+        Some(v) => put_text(w, tag, v),
+        None => put_nil(w, tag),
     }
 }
 
 /// Writes a repeated simple-typed element.
-pub fn put_text_all<T: XmlText>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: &[T]) {
+pub fn put_text_all<T: XmlText>(w: &mut XmlWriter, tag: &'static Tag, v: &[T]) {
     for v in v {
-        put_text(w, ns, local, v);
+        put_text(w, tag, v);
     }
 }
 
 /// Writes a repeated nillable simple-typed element (`None` items → `xsi:nil="true"`).
-pub fn put_text_all_nil<T: XmlText>(
-    w: &mut XmlWriter,
-    ns: &'static str,
-    local: &'static str,
-    v: &[Option<T>],
-) {
+pub fn put_text_all_nil<T: XmlText>(w: &mut XmlWriter, tag: &'static Tag, v: &[Option<T>]) {
     for v in v {
-        put_text_nil(w, ns, local, v.as_ref());
+        put_text_nil(w, tag, v.as_ref());
     }
 }
 
 /// Writes a required complex-typed element.
-pub fn put_complex<T: XmlWrite>(w: &mut XmlWriter, ns: &'static str, local: &'static str, v: &T) {
-    w.start_static(ns, local);
+pub fn put_complex<T: XmlWrite>(w: &mut XmlWriter, tag: &'static Tag, v: &T) {
+    w.start_tag(tag);
     v.write_xml(w);
     w.end();
 }
 
 /// Writes an optional complex-typed element.
-pub fn put_complex_opt<T: XmlWrite>(
-    w: &mut XmlWriter,
-    ns: &'static str,
-    local: &'static str,
-    v: Option<&T>,
-) {
+pub fn put_complex_opt<T: XmlWrite>(w: &mut XmlWriter, tag: &'static Tag, v: Option<&T>) {
     if let Some(v) = v {
-        put_complex(w, ns, local, v);
+        put_complex(w, tag, v);
     }
 }
 
 /// Writes a required nillable complex-typed element (`None` → `xsi:nil="true"`).
-pub fn put_complex_nil<T: XmlWrite>(
-    w: &mut XmlWriter,
-    ns: &'static str,
-    local: &'static str,
-    v: Option<&T>,
-) {
+pub fn put_complex_nil<T: XmlWrite>(w: &mut XmlWriter, tag: &'static Tag, v: Option<&T>) {
     match v {
-        Some(v) => put_complex(w, ns, local, v),
-        None => put_nil(w, ns, local),
+        Some(v) => put_complex(w, tag, v),
+        None => put_nil(w, tag),
     }
 }
 
 /// Writes a repeated complex-typed element.
-pub fn put_complex_all<T: XmlWrite>(
-    w: &mut XmlWriter,
-    ns: &'static str,
-    local: &'static str,
-    v: &[T],
-) {
+pub fn put_complex_all<T: XmlWrite>(w: &mut XmlWriter, tag: &'static Tag, v: &[T]) {
     for v in v {
-        put_complex(w, ns, local, v);
+        put_complex(w, tag, v);
     }
 }
 
 /// Writes a repeated nillable complex-typed element (`None` items → `xsi:nil="true"`).
-pub fn put_complex_all_nil<T: XmlWrite>(
-    w: &mut XmlWriter,
-    ns: &'static str,
-    local: &'static str,
-    v: &[Option<T>],
-) {
+pub fn put_complex_all_nil<T: XmlWrite>(w: &mut XmlWriter, tag: &'static Tag, v: &[Option<T>]) {
     for v in v {
-        put_complex_nil(w, ns, local, v.as_ref());
+        put_complex_nil(w, tag, v.as_ref());
     }
 }
 
-fn put_nil(w: &mut XmlWriter, ns: &'static str, local: &'static str) {
-    w.start_static(ns, local);
+fn put_nil(w: &mut XmlWriter, tag: &'static Tag) {
+    w.start_tag(tag);
     w.attr(XSI_NS, "nil", "true");
     w.end();
 }

@@ -402,6 +402,13 @@ pub fn restricted_from_text_lenient<B: XmlText, T: super::Validate>(
 pub trait XmlWrite {
     /// Writes attributes and content.
     fn write_xml(&self, w: &mut super::XmlWriter);
+
+    /// The namespace table of the generated module whose tags this content is written with,
+    /// and the entries it can use (see [`NsTable`](super::NsTable)); `None` (the default) for
+    /// content written through the general path only.
+    fn namespaces(&self) -> Option<(&'static super::NsTable, u64)> {
+        None
+    }
 }
 
 /// Reads a complex value from an element.

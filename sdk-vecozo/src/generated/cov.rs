@@ -10,6 +10,14 @@
 //! | [`Controleer`](Client::controleer) | reconstructed |
 /// Types of the messages, one per XSD type the operations reach.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[
+            ("ns1", "http://schemas.vecozo.nl/VZ801802/v1"),
+            ("ns2", "http://schemas.vecozo.nl/VZ801802/v1/messages"),
+            ("ns3", "http://schemas.vecozo.nl/VZ801802/v1/types"),
+        ],
+    );
     /// The VZ801 request (`Controleer/request`, from client code).
     ///
     /// Content of the element `Controleer` (namespace `http://schemas.vecozo.nl/VZ801802/v1`).
@@ -29,12 +37,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for Controleer {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 7u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1",
-                "request",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://schemas.vecozo.nl/VZ801802/v1",
+                        "request",
+                        "<ns1:request>",
+                        "</ns1:request>",
+                    )
+                },
                 &self.request,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 7u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for Controleer {
@@ -95,18 +117,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ControleerRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 6u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/messages",
-                "Zorgaanbieder",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://schemas.vecozo.nl/VZ801802/v1/messages",
+                        "Zorgaanbieder",
+                        "<ns2:Zorgaanbieder>",
+                        "</ns2:Zorgaanbieder>",
+                    )
+                },
                 self.zorgaanbieder.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/messages",
-                "Zoekopdrachten",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://schemas.vecozo.nl/VZ801802/v1/messages",
+                        "Zoekopdrachten",
+                        "<ns2:Zoekopdrachten>",
+                        "</ns2:Zoekopdrachten>",
+                    )
+                },
                 &self.zoekopdrachten,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 6u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ControleerRequest {
@@ -172,18 +216,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for Zorgaanbieder {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 4u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "AGB-zorgverlenersoort",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "AGB-zorgverlenersoort",
+                        "<ns3:AGB-zorgverlenersoort>",
+                        "</ns3:AGB-zorgverlenersoort>",
+                    )
+                },
                 &self.agb_zorgverlenersoort,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "AGB-nummer",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "AGB-nummer",
+                        "<ns3:AGB-nummer>",
+                        "</ns3:AGB-nummer>",
+                    )
+                },
                 &self.agb_nummer,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 4u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for Zorgaanbieder {
@@ -276,12 +342,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for Zoekopdrachten {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 4u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Zoekopdracht",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Zoekopdracht",
+                        "<ns3:Zoekopdracht>",
+                        "</ns3:Zoekopdracht>",
+                    )
+                },
                 &self.zoekopdracht,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 4u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for Zoekopdrachten {
@@ -405,60 +485,138 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for Zoekopdracht {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 4u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Volgnummer",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Volgnummer",
+                        "<ns3:Volgnummer>",
+                        "</ns3:Volgnummer>",
+                    )
+                },
                 &self.volgnummer,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Geboortedatum",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Geboortedatum",
+                        "<ns3:Geboortedatum>",
+                        "</ns3:Geboortedatum>",
+                    )
+                },
                 &self.geboortedatum,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Peildatum",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Peildatum",
+                        "<ns3:Peildatum>",
+                        "</ns3:Peildatum>",
+                    )
+                },
                 &self.peildatum,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Bsn",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Bsn",
+                        "<ns3:Bsn>",
+                        "</ns3:Bsn>",
+                    )
+                },
                 self.bsn.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Verzekerdenummer",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Verzekerdenummer",
+                        "<ns3:Verzekerdenummer>",
+                        "</ns3:Verzekerdenummer>",
+                    )
+                },
                 self.verzekerdenummer.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Postcode",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Postcode",
+                        "<ns3:Postcode>",
+                        "</ns3:Postcode>",
+                    )
+                },
                 self.postcode.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "ReferentieZorgaanbieder",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "ReferentieZorgaanbieder",
+                        "<ns3:ReferentieZorgaanbieder>",
+                        "</ns3:ReferentieZorgaanbieder>",
+                    )
+                },
                 self.referentie_zorgaanbieder.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Huisnummer",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Huisnummer",
+                        "<ns3:Huisnummer>",
+                        "</ns3:Huisnummer>",
+                    )
+                },
                 self.huisnummer.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Huisnummertoevoeging",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Huisnummertoevoeging",
+                        "<ns3:Huisnummertoevoeging>",
+                        "</ns3:Huisnummertoevoeging>",
+                    )
+                },
                 self.huisnummertoevoeging.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 4u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for Zoekopdracht {
@@ -676,12 +834,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ControleerResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 7u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1",
-                "ControleerResult",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://schemas.vecozo.nl/VZ801802/v1",
+                        "ControleerResult",
+                        "<ns1:ControleerResult>",
+                        "</ns1:ControleerResult>",
+                    )
+                },
                 &self.controleer_result,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 7u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ControleerResponse {
@@ -742,18 +914,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ControleerResponse2 {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 6u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/messages",
-                "Resultaat",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://schemas.vecozo.nl/VZ801802/v1/messages",
+                        "Resultaat",
+                        "<ns2:Resultaat>",
+                        "</ns2:Resultaat>",
+                    )
+                },
                 &self.resultaat,
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/messages",
-                "Zoekresultaten",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        1,
+                        "http://schemas.vecozo.nl/VZ801802/v1/messages",
+                        "Zoekresultaten",
+                        "<ns2:Zoekresultaten>",
+                        "</ns2:Zoekresultaten>",
+                    )
+                },
                 self.zoekresultaten.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 6u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ControleerResponse2 {
@@ -860,12 +1054,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for Zoekresultaten {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 4u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Zoekresultaat",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Zoekresultaat",
+                        "<ns3:Zoekresultaat>",
+                        "</ns3:Zoekresultaat>",
+                    )
+                },
                 &self.zoekresultaat,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 4u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for Zoekresultaten {
@@ -941,36 +1149,82 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for Zoekresultaat {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 4u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Volgnummer",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Volgnummer",
+                        "<ns3:Volgnummer>",
+                        "</ns3:Volgnummer>",
+                    )
+                },
                 &self.volgnummer,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Resultaatcode",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Resultaatcode",
+                        "<ns3:Resultaatcode>",
+                        "</ns3:Resultaatcode>",
+                    )
+                },
                 &self.resultaatcode,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "ReferentieZorgaanbieder",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "ReferentieZorgaanbieder",
+                        "<ns3:ReferentieZorgaanbieder>",
+                        "</ns3:ReferentieZorgaanbieder>",
+                    )
+                },
                 self.referentie_zorgaanbieder.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Bsn",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Bsn",
+                        "<ns3:Bsn>",
+                        "</ns3:Bsn>",
+                    )
+                },
                 self.bsn.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Verzekering",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Verzekering",
+                        "<ns3:Verzekering>",
+                        "</ns3:Verzekering>",
+                    )
+                },
                 &self.verzekering,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 4u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for Zoekresultaat {
@@ -1156,36 +1410,82 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for Verzekering {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 4u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "UZOVI-nummer",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "UZOVI-nummer",
+                        "<ns3:UZOVI-nummer>",
+                        "</ns3:UZOVI-nummer>",
+                    )
+                },
                 &self.uzovi_nummer,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Verzekerdenummer",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Verzekerdenummer",
+                        "<ns3:Verzekerdenummer>",
+                        "</ns3:Verzekerdenummer>",
+                    )
+                },
                 &self.verzekerdenummer,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Soortverzekering",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Soortverzekering",
+                        "<ns3:Soortverzekering>",
+                        "</ns3:Soortverzekering>",
+                    )
+                },
                 &self.soortverzekering,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Ingangsdatum",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Ingangsdatum",
+                        "<ns3:Ingangsdatum>",
+                        "</ns3:Ingangsdatum>",
+                    )
+                },
                 &self.ingangsdatum,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://schemas.vecozo.nl/VZ801802/v1/types",
-                "Einddatum",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        2,
+                        "http://schemas.vecozo.nl/VZ801802/v1/types",
+                        "Einddatum",
+                        "<ns3:Einddatum>",
+                        "</ns3:Einddatum>",
+                    )
+                },
                 self.einddatum.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 4u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for Verzekering {

@@ -11,6 +11,10 @@
 //! | [`obnovaCertifikatu`](Client::obnova_certifikatu) | reconstructed |
 /// Types of the messages, one per XSD type the operations reach.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[("ns1", "http://xmlns.gemsystem.cz/NastaveniB2BUctu2")],
+    );
     /// Request: set the communication protocol of the caller's B2B account. Provenance: reconstructed.
     ///
     /// Content of the element `nastaveniKomunikacePozadavek` (namespace `http://xmlns.gemsystem.cz/NastaveniB2BUctu2`).
@@ -48,24 +52,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NastaveniKomunikacePozadavek {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                "typKomunikace",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+                        "typKomunikace",
+                        "<ns1:typKomunikace>",
+                        "</ns1:typKomunikace>",
+                    )
+                },
                 &self.typ_komunikace,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                "as2Url",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+                        "as2Url",
+                        "<ns1:as2Url>",
+                        "</ns1:as2Url>",
+                    )
+                },
                 self.as2url.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                "as2Id",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+                        "as2Id",
+                        "<ns1:as2Id>",
+                        "</ns1:as2Id>",
+                    )
+                },
                 self.as2id.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NastaveniKomunikacePozadavek {
@@ -221,24 +255,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NastaveniKomunikaceOdpoved {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                "stavVyrizeniPozadavku",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+                        "stavVyrizeniPozadavku",
+                        "<ns1:stavVyrizeniPozadavku>",
+                        "</ns1:stavVyrizeniPozadavku>",
+                    )
+                },
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                "typKomunikace",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+                        "typKomunikace",
+                        "<ns1:typKomunikace>",
+                        "</ns1:typKomunikace>",
+                    )
+                },
                 self.typ_komunikace.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                "platnostOd",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+                        "platnostOd",
+                        "<ns1:platnostOd>",
+                        "</ns1:platnostOd>",
+                    )
+                },
                 self.platnost_od.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NastaveniKomunikaceOdpoved {
@@ -306,12 +370,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ObnovaCertifikatuPozadavek {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                "certifikat",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+                        "certifikat",
+                        "<ns1:certifikat>",
+                        "</ns1:certifikat>",
+                    )
+                },
                 &self.certifikat,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ObnovaCertifikatuPozadavek {
@@ -379,24 +457,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ObnovaCertifikatuOdpoved {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                "stavVyrizeniPozadavku",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+                        "stavVyrizeniPozadavku",
+                        "<ns1:stavVyrizeniPozadavku>",
+                        "</ns1:stavVyrizeniPozadavku>",
+                    )
+                },
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                "uid",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+                        "uid",
+                        "<ns1:uid>",
+                        "</ns1:uid>",
+                    )
+                },
                 self.uid.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                "platnostDo",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+                        "platnostDo",
+                        "<ns1:platnostDo>",
+                        "</ns1:platnostDo>",
+                    )
+                },
                 self.platnost_do.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ObnovaCertifikatuOdpoved {

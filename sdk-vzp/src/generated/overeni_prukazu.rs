@@ -10,6 +10,10 @@
 //! | [`OvereniPlatnostiPrukazuB2B`](Client::overeni_platnosti_prukazu_b2b) | reconstructed |
 /// Types of the messages, one per XSD type the operations reach.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[("ns1", "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B")],
+    );
     /// Request: whether one insurance card (EHIC) is valid on one date. Provenance: reconstructed.
     ///
     /// Content of the element `overeniPlatnostiPrukazuB2BPozadavek` (namespace `http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B`).
@@ -46,18 +50,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OvereniPlatnostiPrukazuB2BPozadavek {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
-                "cisloPrukazu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
+                        "cisloPrukazu",
+                        "<ns1:cisloPrukazu>",
+                        "</ns1:cisloPrukazu>",
+                    )
+                },
                 &self.cislo_prukazu,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
-                "kDatu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
+                        "kDatu",
+                        "<ns1:kDatu>",
+                        "</ns1:kDatu>",
+                    )
+                },
                 &self.k_datu,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OvereniPlatnostiPrukazuB2BPozadavek {
@@ -172,42 +198,96 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OvereniPlatnostiPrukazuB2BOdpoved {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
-                "stavVyrizeniPozadavku",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
+                        "stavVyrizeniPozadavku",
+                        "<ns1:stavVyrizeniPozadavku>",
+                        "</ns1:stavVyrizeniPozadavku>",
+                    )
+                },
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
-                "platnost",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
+                        "platnost",
+                        "<ns1:platnost>",
+                        "</ns1:platnost>",
+                    )
+                },
                 self.platnost.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
-                "platnostOd",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
+                        "platnostOd",
+                        "<ns1:platnostOd>",
+                        "</ns1:platnostOd>",
+                    )
+                },
                 self.platnost_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
-                "platnostDo",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
+                        "platnostDo",
+                        "<ns1:platnostDo>",
+                        "</ns1:platnostDo>",
+                    )
+                },
                 self.platnost_do.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
-                "kodPojistovny",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
+                        "kodPojistovny",
+                        "<ns1:kodPojistovny>",
+                        "</ns1:kodPojistovny>",
+                    )
+                },
                 self.kod_pojistovny.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
-                "cisloPojistence",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
+                        "cisloPojistence",
+                        "<ns1:cisloPojistence>",
+                        "</ns1:cisloPojistence>",
+                    )
+                },
                 self.cislo_pojistence.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OvereniPlatnostiPrukazuB2BOdpoved {

@@ -10,6 +10,10 @@
 //! | [`OznameniPuvodniZZPB2B`](Client::oznameni_puvodni_zzpb2b) | reconstructed |
 /// Types of the messages, one per XSD type the operations reach.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[("ns1", "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B")],
+    );
     /// Request: the persons who re-registered away from the asking insurer within a period. Provenance: reconstructed.
     ///
     /// Content of the element `oznameniPuvodniZZPB2BPozadavek` (namespace `http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B`).
@@ -49,24 +53,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OznameniPuvodniZZPB2BPozadavek {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                "kodPojistovny",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+                        "kodPojistovny",
+                        "<ns1:kodPojistovny>",
+                        "</ns1:kodPojistovny>",
+                    )
+                },
                 &self.kod_pojistovny,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                "obdobiOd",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+                        "obdobiOd",
+                        "<ns1:obdobiOd>",
+                        "</ns1:obdobiOd>",
+                    )
+                },
                 &self.obdobi_od,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                "obdobiDo",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+                        "obdobiDo",
+                        "<ns1:obdobiDo>",
+                        "</ns1:obdobiDo>",
+                    )
+                },
                 &self.obdobi_do,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OznameniPuvodniZZPB2BPozadavek {
@@ -158,18 +192,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OznameniPuvodniZZPB2BOdpoved {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                "stavVyrizeniPozadavku",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+                        "stavVyrizeniPozadavku",
+                        "<ns1:stavVyrizeniPozadavku>",
+                        "</ns1:stavVyrizeniPozadavku>",
+                    )
+                },
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                "preregistrace",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+                        "preregistrace",
+                        "<ns1:preregistrace>",
+                        "</ns1:preregistrace>",
+                    )
+                },
                 &self.preregistrace,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OznameniPuvodniZZPB2BOdpoved {
@@ -257,30 +313,68 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for Preregistrace {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                "cisloPojistence",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+                        "cisloPojistence",
+                        "<ns1:cisloPojistence>",
+                        "</ns1:cisloPojistence>",
+                    )
+                },
                 self.cislo_pojistence.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                "kodNovePojistovny",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+                        "kodNovePojistovny",
+                        "<ns1:kodNovePojistovny>",
+                        "</ns1:kodNovePojistovny>",
+                    )
+                },
                 self.kod_nove_pojistovny.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                "datumPrihlasky",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+                        "datumPrihlasky",
+                        "<ns1:datumPrihlasky>",
+                        "</ns1:datumPrihlasky>",
+                    )
+                },
                 self.datum_prihlasky.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                "datumZmeny",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+                        "datumZmeny",
+                        "<ns1:datumZmeny>",
+                        "</ns1:datumZmeny>",
+                    )
+                },
                 self.datum_zmeny.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for Preregistrace {

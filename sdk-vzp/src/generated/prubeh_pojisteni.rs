@@ -10,6 +10,10 @@
 //! | [`PrubehPojisteniDruhB2B`](Client::prubeh_pojisteni_druh_b2b) | wire-verified |
 /// Types of the messages, one per XSD type the operations reach.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[("ns1", "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B")],
+    );
     /// Request: the insurance status of one insured person on one date. Provenance: wire-verified.
     ///
     /// Content of the element `prubehPojisteniDruhB2BPozadavek` (namespace `http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B`).
@@ -39,18 +43,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PrubehPojisteniDruhB2BPozadavek {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                "cisloPojistence",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                        "cisloPojistence",
+                        "<ns1:cisloPojistence>",
+                        "</ns1:cisloPojistence>",
+                    )
+                },
                 &self.cislo_pojistence,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                "kDatu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                        "kDatu",
+                        "<ns1:kDatu>",
+                        "</ns1:kDatu>",
+                    )
+                },
                 &self.k_datu,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PrubehPojisteniDruhB2BPozadavek {
@@ -142,36 +168,82 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PrubehPojisteniDruhB2BOdpoved {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                "stav",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                        "stav",
+                        "<ns1:stav>",
+                        "</ns1:stav>",
+                    )
+                },
                 self.stav.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                "kodPojistovny",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                        "kodPojistovny",
+                        "<ns1:kodPojistovny>",
+                        "</ns1:kodPojistovny>",
+                    )
+                },
                 self.kod_pojistovny.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                "nazevPojistovny",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                        "nazevPojistovny",
+                        "<ns1:nazevPojistovny>",
+                        "</ns1:nazevPojistovny>",
+                    )
+                },
                 self.nazev_pojistovny.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                "druhPojisteni",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                        "druhPojisteni",
+                        "<ns1:druhPojisteni>",
+                        "</ns1:druhPojisteni>",
+                    )
+                },
                 self.druh_pojisteni.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
-                "stavVyrizeniPozadavku",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/PrubehPojisteniDruhB2B",
+                        "stavVyrizeniPozadavku",
+                        "<ns1:stavVyrizeniPozadavku>",
+                        "</ns1:stavVyrizeniPozadavku>",
+                    )
+                },
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PrubehPojisteniDruhB2BOdpoved {

@@ -10,6 +10,10 @@
 //! | [`RegistracePojistenceKapitaceB2B`](Client::registrace_pojistence_kapitace_b2b) | reconstructed |
 /// Types of the messages, one per XSD type the operations reach.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[("ns1", "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B")],
+    );
     /// Request: whether one insured person is registered for capitation on one date. Provenance: reconstructed.
     ///
     /// Content of the element `registracePojistenceKapitaceB2BPozadavek` (namespace `http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B`).
@@ -49,24 +53,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for RegistracePojistenceKapitaceB2BPozadavek {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                "cisloPojistence",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+                        "cisloPojistence",
+                        "<ns1:cisloPojistence>",
+                        "</ns1:cisloPojistence>",
+                    )
+                },
                 &self.cislo_pojistence,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                "kDatu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+                        "kDatu",
+                        "<ns1:kDatu>",
+                        "</ns1:kDatu>",
+                    )
+                },
                 &self.k_datu,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                "icz",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+                        "icz",
+                        "<ns1:icz>",
+                        "</ns1:icz>",
+                    )
+                },
                 self.icz.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for RegistracePojistenceKapitaceB2BPozadavek {
@@ -201,54 +235,124 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for RegistracePojistenceKapitaceB2BOdpoved {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                "stavVyrizeniPozadavku",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+                        "stavVyrizeniPozadavku",
+                        "<ns1:stavVyrizeniPozadavku>",
+                        "</ns1:stavVyrizeniPozadavku>",
+                    )
+                },
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                "registrovan",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+                        "registrovan",
+                        "<ns1:registrovan>",
+                        "</ns1:registrovan>",
+                    )
+                },
                 self.registrovan.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                "kodPojistovny",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+                        "kodPojistovny",
+                        "<ns1:kodPojistovny>",
+                        "</ns1:kodPojistovny>",
+                    )
+                },
                 self.kod_pojistovny.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                "nazevPojistovny",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+                        "nazevPojistovny",
+                        "<ns1:nazevPojistovny>",
+                        "</ns1:nazevPojistovny>",
+                    )
+                },
                 self.nazev_pojistovny.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                "icp",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+                        "icp",
+                        "<ns1:icp>",
+                        "</ns1:icp>",
+                    )
+                },
                 self.icp.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                "odbornost",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+                        "odbornost",
+                        "<ns1:odbornost>",
+                        "</ns1:odbornost>",
+                    )
+                },
                 self.odbornost.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                "datumRegistraceOd",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+                        "datumRegistraceOd",
+                        "<ns1:datumRegistraceOd>",
+                        "</ns1:datumRegistraceOd>",
+                    )
+                },
                 self.datum_registrace_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                "datumRegistraceDo",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+                        "datumRegistraceDo",
+                        "<ns1:datumRegistraceDo>",
+                        "</ns1:datumRegistraceDo>",
+                    )
+                },
                 self.datum_registrace_do.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for RegistracePojistenceKapitaceB2BOdpoved {

@@ -10,6 +10,10 @@
 //! | [`RegistrujiciPZSB2B`](Client::registrujici_pzsb2b) | reconstructed |
 /// Types of the messages, one per XSD type the operations reach.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[("ns1", "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B")],
+    );
     /// Request: the registering providers of one insured person on one date. Provenance: reconstructed.
     ///
     /// Content of the element `registrujiciPZSB2BPozadavek` (namespace `http://xmlns.gemsystem.cz/RegistrujiciPZSB2B`).
@@ -39,18 +43,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for RegistrujiciPZSB2BPozadavek {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                "cisloPojistence",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+                        "cisloPojistence",
+                        "<ns1:cisloPojistence>",
+                        "</ns1:cisloPojistence>",
+                    )
+                },
                 &self.cislo_pojistence,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                "kDatu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+                        "kDatu",
+                        "<ns1:kDatu>",
+                        "</ns1:kDatu>",
+                    )
+                },
                 &self.k_datu,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for RegistrujiciPZSB2BPozadavek {
@@ -128,24 +154,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for RegistrujiciPZSB2BOdpoved {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                "stavVyrizeniPozadavku",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+                        "stavVyrizeniPozadavku",
+                        "<ns1:stavVyrizeniPozadavku>",
+                        "</ns1:stavVyrizeniPozadavku>",
+                    )
+                },
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                "registrovanUZastupovanehoPZS",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+                        "registrovanUZastupovanehoPZS",
+                        "<ns1:registrovanUZastupovanehoPZS>",
+                        "</ns1:registrovanUZastupovanehoPZS>",
+                    )
+                },
                 self.registrovan_u_zastupovaneho_pzs.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                "registrujiciPracoviste",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+                        "registrujiciPracoviste",
+                        "<ns1:registrujiciPracoviste>",
+                        "</ns1:registrujiciPracoviste>",
+                    )
+                },
                 &self.registrujici_pracoviste,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for RegistrujiciPZSB2BOdpoved {
@@ -252,36 +308,82 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for RegistrujiciPracoviste {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                "icp",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+                        "icp",
+                        "<ns1:icp>",
+                        "</ns1:icp>",
+                    )
+                },
                 self.icp.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                "icz",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+                        "icz",
+                        "<ns1:icz>",
+                        "</ns1:icz>",
+                    )
+                },
                 self.icz.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                "nazevZZ",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+                        "nazevZZ",
+                        "<ns1:nazevZZ>",
+                        "</ns1:nazevZZ>",
+                    )
+                },
                 self.nazev_zz.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                "odbornost",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+                        "odbornost",
+                        "<ns1:odbornost>",
+                        "</ns1:odbornost>",
+                    )
+                },
                 self.odbornost.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                "datumRegistraceOd",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+                        "datumRegistraceOd",
+                        "<ns1:datumRegistraceOd>",
+                        "</ns1:datumRegistraceOd>",
+                    )
+                },
                 self.datum_registrace_od.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for RegistrujiciPracoviste {

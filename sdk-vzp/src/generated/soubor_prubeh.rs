@@ -4,6 +4,10 @@
 //!Types of the schema `wsdl/vzp/soubory/PrubehPojisteniSoubor.xsd` (and of the schemas it imports or includes), shared by the services of this crate that import it: generated once, named here by each service module.
 /// The types.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[("ns1", "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0")],
+    );
     /// The history of one insured person of the file.
     ///
     /// The complex type `PrubehPojistence` (namespace `http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0`).
@@ -38,24 +42,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PrubehPojistence {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
-                "cisloPojistence",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
+                        "cisloPojistence",
+                        "<ns1:cisloPojistence>",
+                        "</ns1:cisloPojistence>",
+                    )
+                },
                 self.cislo_pojistence.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
-                "nalezen",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
+                        "nalezen",
+                        "<ns1:nalezen>",
+                        "</ns1:nalezen>",
+                    )
+                },
                 self.nalezen.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
-                "obdobi",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
+                        "obdobi",
+                        "<ns1:obdobi>",
+                        "</ns1:obdobi>",
+                    )
+                },
                 &self.obdobi,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PrubehPojistence {
@@ -138,30 +172,68 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ObdobiPojisteni {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
-                "kodPojistovny",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
+                        "kodPojistovny",
+                        "<ns1:kodPojistovny>",
+                        "</ns1:kodPojistovny>",
+                    )
+                },
                 self.kod_pojistovny.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
-                "druhPojisteni",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
+                        "druhPojisteni",
+                        "<ns1:druhPojisteni>",
+                        "</ns1:druhPojisteni>",
+                    )
+                },
                 self.druh_pojisteni.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
-                "pojistenOd",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
+                        "pojistenOd",
+                        "<ns1:pojistenOd>",
+                        "</ns1:pojistenOd>",
+                    )
+                },
                 self.pojisten_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
-                "pojistenDo",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
+                        "pojistenDo",
+                        "<ns1:pojistenDo>",
+                        "</ns1:pojistenDo>",
+                    )
+                },
                 self.pojisten_do.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ObdobiPojisteni {
@@ -222,12 +294,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PrubehPojisteniSoubor {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
-                "pojistenec",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
+                        "pojistenec",
+                        "<ns1:pojistenec>",
+                        "</ns1:pojistenec>",
+                    )
+                },
                 &self.pojistenec,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PrubehPojisteniSoubor {

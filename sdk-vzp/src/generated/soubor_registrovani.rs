@@ -4,6 +4,10 @@
 //!Types of the schema `wsdl/vzp/soubory/SeznamRegistrovanychPojistencu.xsd` (and of the schemas it imports or includes), shared by the services of this crate that import it: generated once, named here by each service module.
 /// The types.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[("ns1", "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0")],
+    );
     /// One insured person registered with the facility.
     ///
     /// The complex type `RegistrovanyPojistenec` (namespace `http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0`).
@@ -91,54 +95,124 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for RegistrovanyPojistenec {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                "cisloPojistence",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+                        "cisloPojistence",
+                        "<ns1:cisloPojistence>",
+                        "</ns1:cisloPojistence>",
+                    )
+                },
                 self.cislo_pojistence.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                "prijmeni",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+                        "prijmeni",
+                        "<ns1:prijmeni>",
+                        "</ns1:prijmeni>",
+                    )
+                },
                 self.prijmeni.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                "jmeno",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+                        "jmeno",
+                        "<ns1:jmeno>",
+                        "</ns1:jmeno>",
+                    )
+                },
                 self.jmeno.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                "datumNarozeni",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+                        "datumNarozeni",
+                        "<ns1:datumNarozeni>",
+                        "</ns1:datumNarozeni>",
+                    )
+                },
                 self.datum_narozeni.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                "icp",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+                        "icp",
+                        "<ns1:icp>",
+                        "</ns1:icp>",
+                    )
+                },
                 self.icp.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                "odbornost",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+                        "odbornost",
+                        "<ns1:odbornost>",
+                        "</ns1:odbornost>",
+                    )
+                },
                 self.odbornost.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                "registraceOd",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+                        "registraceOd",
+                        "<ns1:registraceOd>",
+                        "</ns1:registraceOd>",
+                    )
+                },
                 self.registrace_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                "registraceDo",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+                        "registraceDo",
+                        "<ns1:registraceDo>",
+                        "</ns1:registraceDo>",
+                    )
+                },
                 self.registrace_do.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for RegistrovanyPojistenec {
@@ -234,24 +308,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SeznamRegistrovanychPojistencu {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                "icz",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+                        "icz",
+                        "<ns1:icz>",
+                        "</ns1:icz>",
+                    )
+                },
                 self.icz.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                "kDatu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+                        "kDatu",
+                        "<ns1:kDatu>",
+                        "</ns1:kDatu>",
+                    )
+                },
                 self.k_datu.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                "pojistenec",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+                        "pojistenec",
+                        "<ns1:pojistenec>",
+                        "</ns1:pojistenec>",
+                    )
+                },
                 &self.pojistenec,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SeznamRegistrovanychPojistencu {

@@ -4,6 +4,10 @@
 //!Types of the schema `wsdl/vzp/soubory/VZPkontrolProtokol.xsd` (and of the schemas it imports or includes), shared by the services of this crate that import it: generated once, named here by each service module.
 /// The types.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[("ns1", "urn:x-b2b-sdk:vzp:vzpkontrol-protokol")],
+    );
     /// The protocol of one filing.
     ///
     /// Content of the element `protokol` (namespace `urn:x-b2b-sdk:vzp:vzpkontrol-protokol`).
@@ -47,30 +51,68 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for Protokol {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                "idPodani",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+                        "idPodani",
+                        "<ns1:idPodani>",
+                        "</ns1:idPodani>",
+                    )
+                },
                 self.id_podani.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                "nazevSouboru",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+                        "nazevSouboru",
+                        "<ns1:nazevSouboru>",
+                        "</ns1:nazevSouboru>",
+                    )
+                },
                 self.nazev_souboru.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                "zpracovano",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+                        "zpracovano",
+                        "<ns1:zpracovano>",
+                        "</ns1:zpracovano>",
+                    )
+                },
                 self.zpracovano.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                "davka",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+                        "davka",
+                        "<ns1:davka>",
+                        "</ns1:davka>",
+                    )
+                },
                 &self.davka,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for Protokol {
@@ -164,30 +206,68 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for Davka {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                "cisloDavky",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+                        "cisloDavky",
+                        "<ns1:cisloDavky>",
+                        "</ns1:cisloDavky>",
+                    )
+                },
                 self.cislo_davky.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                "stav",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+                        "stav",
+                        "<ns1:stav>",
+                        "</ns1:stav>",
+                    )
+                },
                 self.stav.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                "pocetDokladu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+                        "pocetDokladu",
+                        "<ns1:pocetDokladu>",
+                        "</ns1:pocetDokladu>",
+                    )
+                },
                 self.pocet_dokladu.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                "chyba",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+                        "chyba",
+                        "<ns1:chyba>",
+                        "</ns1:chyba>",
+                    )
+                },
                 &self.chyba,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for Davka {
@@ -339,30 +419,68 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for Chyba {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                "radek",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+                        "radek",
+                        "<ns1:radek>",
+                        "</ns1:radek>",
+                    )
+                },
                 self.radek.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                "kod",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+                        "kod",
+                        "<ns1:kod>",
+                        "</ns1:kod>",
+                    )
+                },
                 self.kod.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                "zavaznost",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+                        "zavaznost",
+                        "<ns1:zavaznost>",
+                        "</ns1:zavaznost>",
+                    )
+                },
                 self.zavaznost.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                "popis",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+                        "popis",
+                        "<ns1:popis>",
+                        "</ns1:popis>",
+                    )
+                },
                 self.popis.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for Chyba {

@@ -4,6 +4,10 @@
 //!Types of the schema `wsdl/vzp/soubory/ZamestnanciPojisteniUVZP.xsd` (and of the schemas it imports or includes), shared by the services of this crate that import it: generated once, named here by each service module.
 /// The types.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[("ns1", "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0")],
+    );
     /// The file (reconstructed root element): the employees, one zamestnanec each.
     ///
     /// Content of the element `zamestnanciPojisteniUVZP` (namespace `http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0`).
@@ -26,12 +30,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZamestnanciPojisteniUVZP {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                "zamestnanec",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+                        "zamestnanec",
+                        "<ns1:zamestnanec>",
+                        "</ns1:zamestnanec>",
+                    )
+                },
                 &self.zamestnanec,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZamestnanciPojisteniUVZP {
@@ -156,54 +174,124 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for Zamestnanec {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                "cisloPojistence",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+                        "cisloPojistence",
+                        "<ns1:cisloPojistence>",
+                        "</ns1:cisloPojistence>",
+                    )
+                },
                 self.cislo_pojistence.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                "jmeno",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+                        "jmeno",
+                        "<ns1:jmeno>",
+                        "</ns1:jmeno>",
+                    )
+                },
                 self.jmeno.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                "prijmeni",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+                        "prijmeni",
+                        "<ns1:prijmeni>",
+                        "</ns1:prijmeni>",
+                    )
+                },
                 self.prijmeni.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                "zamestnaniOd",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+                        "zamestnaniOd",
+                        "<ns1:zamestnaniOd>",
+                        "</ns1:zamestnaniOd>",
+                    )
+                },
                 self.zamestnani_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                "zamestnaniDo",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+                        "zamestnaniDo",
+                        "<ns1:zamestnaniDo>",
+                        "</ns1:zamestnaniDo>",
+                    )
+                },
                 self.zamestnani_do.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                "kodPojisteni",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+                        "kodPojisteni",
+                        "<ns1:kodPojisteni>",
+                        "</ns1:kodPojisteni>",
+                    )
+                },
                 self.kod_pojisteni.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                "stavy",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+                        "stavy",
+                        "<ns1:stavy>",
+                        "</ns1:stavy>",
+                    )
+                },
                 self.stavy.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                "statniKategorie",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+                        "statniKategorie",
+                        "<ns1:statniKategorie>",
+                        "</ns1:statniKategorie>",
+                    )
+                },
                 self.statni_kategorie.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for Zamestnanec {
@@ -296,12 +384,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for Stavy {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_all(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                "stav",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+                        "stav",
+                        "<ns1:stav>",
+                        "</ns1:stav>",
+                    )
+                },
                 &self.stav,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for Stavy {
@@ -352,12 +454,26 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for StatniKategorie {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                "statniKategorieZamestnanec",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+                        "statniKategorieZamestnanec",
+                        "<ns1:statniKategorieZamestnanec>",
+                        "</ns1:statniKategorieZamestnanec>",
+                    )
+                },
                 &self.statni_kategorie_zamestnanec,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for StatniKategorie {
@@ -434,24 +550,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for StatniKategorieZamestnanec {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                "kod",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+                        "kod",
+                        "<ns1:kod>",
+                        "</ns1:kod>",
+                    )
+                },
                 self.kod.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                "statniKategorieOd",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+                        "statniKategorieOd",
+                        "<ns1:statniKategorieOd>",
+                        "</ns1:statniKategorieOd>",
+                    )
+                },
                 self.statni_kategorie_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                "statniKategorieDo",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+                        "statniKategorieDo",
+                        "<ns1:statniKategorieDo>",
+                        "</ns1:statniKategorieDo>",
+                    )
+                },
                 self.statni_kategorie_do.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for StatniKategorieZamestnanec {

@@ -10,6 +10,10 @@
 //! | [`stavSmlouvyICPICPPB2B`](Client::stav_smlouvy_icpicppb2b) | wire-verified |
 /// Types of the messages, one per XSD type the operations reach.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[("ns1", "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B")],
+    );
     /// Request: the state of the contract with VZP of one workplace on one date. Provenance: wire-verified.
     ///
     /// Content of the element `stavSmlouvyICPICPPB2BZadost` (namespace `http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B`).
@@ -36,18 +40,40 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for StavSmlouvyICPICPPB2BZadost {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                "ICP_ICPP",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                        "ICP_ICPP",
+                        "<ns1:ICP_ICPP>",
+                        "</ns1:ICP_ICPP>",
+                    )
+                },
                 &self.icp_icpp,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                "kDatu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                        "kDatu",
+                        "<ns1:kDatu>",
+                        "</ns1:kDatu>",
+                    )
+                },
                 &self.k_datu,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for StavSmlouvyICPICPPB2BZadost {
@@ -192,66 +218,152 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for StavSmlouvyICPICPPB2BOdpoved {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                "stavVyrizeniPozadavku",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                        "stavVyrizeniPozadavku",
+                        "<ns1:stavVyrizeniPozadavku>",
+                        "</ns1:stavVyrizeniPozadavku>",
+                    )
+                },
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                "odbornost",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                        "odbornost",
+                        "<ns1:odbornost>",
+                        "</ns1:odbornost>",
+                    )
+                },
                 self.odbornost.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                "datumOd",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                        "datumOd",
+                        "<ns1:datumOd>",
+                        "</ns1:datumOd>",
+                    )
+                },
                 self.datum_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                "datumDo",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                        "datumDo",
+                        "<ns1:datumDo>",
+                        "</ns1:datumDo>",
+                    )
+                },
                 self.datum_do.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                "nazevZZ",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                        "nazevZZ",
+                        "<ns1:nazevZZ>",
+                        "</ns1:nazevZZ>",
+                    )
+                },
                 self.nazev_zz.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                "nazevP",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                        "nazevP",
+                        "<ns1:nazevP>",
+                        "</ns1:nazevP>",
+                    )
+                },
                 self.nazev_p.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                "ulice",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                        "ulice",
+                        "<ns1:ulice>",
+                        "</ns1:ulice>",
+                    )
+                },
                 self.ulice.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                "misto",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                        "misto",
+                        "<ns1:misto>",
+                        "</ns1:misto>",
+                    )
+                },
                 self.misto.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                "psc",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                        "psc",
+                        "<ns1:psc>",
+                        "</ns1:psc>",
+                    )
+                },
                 self.psc.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                "prijmeniJmeno",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+                        "prijmeniJmeno",
+                        "<ns1:prijmeniJmeno>",
+                        "</ns1:prijmeniJmeno>",
+                    )
+                },
                 self.prijmeni_jmeno.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for StavSmlouvyICPICPPB2BOdpoved {

@@ -10,6 +10,10 @@
 //! | [`ValidaceCislaPojistenceSEB2B`](Client::validace_cisla_pojistence_seb2b) | reconstructed |
 /// Types of the messages, one per XSD type the operations reach.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[("ns1", "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B")],
+    );
     /// Request: check one insured-person number against a person's identifying data. Provenance: reconstructed.
     ///
     /// Content of the element `validaceCislaPojistenceSEB2BPozadavek` (namespace `http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B`).
@@ -72,30 +76,68 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ValidaceCislaPojistenceSEB2BPozadavek {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
-                "cisloPojistence",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
+                        "cisloPojistence",
+                        "<ns1:cisloPojistence>",
+                        "</ns1:cisloPojistence>",
+                    )
+                },
                 &self.cislo_pojistence,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
-                "prijmeni",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
+                        "prijmeni",
+                        "<ns1:prijmeni>",
+                        "</ns1:prijmeni>",
+                    )
+                },
                 &self.prijmeni,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
-                "jmeno",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
+                        "jmeno",
+                        "<ns1:jmeno>",
+                        "</ns1:jmeno>",
+                    )
+                },
                 &self.jmeno,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
-                "datumNarozeni",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
+                        "datumNarozeni",
+                        "<ns1:datumNarozeni>",
+                        "</ns1:datumNarozeni>",
+                    )
+                },
                 self.datum_narozeni.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ValidaceCislaPojistenceSEB2BPozadavek {
@@ -228,24 +270,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ValidaceCislaPojistenceSEB2BOdpoved {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
-                "stavVyrizeniPozadavku",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
+                        "stavVyrizeniPozadavku",
+                        "<ns1:stavVyrizeniPozadavku>",
+                        "</ns1:stavVyrizeniPozadavku>",
+                    )
+                },
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
-                "vysledekValidace",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
+                        "vysledekValidace",
+                        "<ns1:vysledekValidace>",
+                        "</ns1:vysledekValidace>",
+                    )
+                },
                 self.vysledek_validace.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
-                "priznakCislaPojistence",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
+                        "priznakCislaPojistence",
+                        "<ns1:priznakCislaPojistence>",
+                        "</ns1:priznakCislaPojistence>",
+                    )
+                },
                 self.priznak_cisla_pojistence.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ValidaceCislaPojistenceSEB2BOdpoved {

@@ -10,6 +10,10 @@
 //! | [`VyhledaniSZZB2B`](Client::vyhledani_szzb2b) | reconstructed |
 /// Types of the messages, one per XSD type the operations reach.
 pub mod types {
+    /// The namespace prefixes this module's elements are written with.
+    static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
+        &[("ns1", "http://xmlns.gemsystem.cz/VyhledaniSZZB2B")],
+    );
     /// Request: contracted facilities matching a search string. Provenance: reconstructed.
     ///
     /// Content of the element `vyhledaniSZZB2BPozadavek` (namespace `http://xmlns.gemsystem.cz/VyhledaniSZZB2B`).
@@ -47,24 +51,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for VyhledaniSZZB2BPozadavek {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "retezec",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "retezec",
+                        "<ns1:retezec>",
+                        "</ns1:retezec>",
+                    )
+                },
                 &self.retezec,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "kDatu",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "kDatu",
+                        "<ns1:kDatu>",
+                        "</ns1:kDatu>",
+                    )
+                },
                 self.k_datu.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "maxPocet",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "maxPocet",
+                        "<ns1:maxPocet>",
+                        "</ns1:maxPocet>",
+                    )
+                },
                 self.max_pocet.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for VyhledaniSZZB2BPozadavek {
@@ -190,24 +224,54 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for VyhledaniSZZB2BOdpoved {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "stavVyrizeniPozadavku",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "stavVyrizeniPozadavku",
+                        "<ns1:stavVyrizeniPozadavku>",
+                        "</ns1:stavVyrizeniPozadavku>",
+                    )
+                },
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "pocetNalezenych",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "pocetNalezenych",
+                        "<ns1:pocetNalezenych>",
+                        "</ns1:pocetNalezenych>",
+                    )
+                },
                 self.pocet_nalezenych.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "zarizeni",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "zarizeni",
+                        "<ns1:zarizeni>",
+                        "</ns1:zarizeni>",
+                    )
+                },
                 &self.zarizeni,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for VyhledaniSZZB2BOdpoved {
@@ -321,48 +385,110 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for Zarizeni {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "icz",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "icz",
+                        "<ns1:icz>",
+                        "</ns1:icz>",
+                    )
+                },
                 self.icz.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "ico",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "ico",
+                        "<ns1:ico>",
+                        "</ns1:ico>",
+                    )
+                },
                 self.ico.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "nazevZZ",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "nazevZZ",
+                        "<ns1:nazevZZ>",
+                        "</ns1:nazevZZ>",
+                    )
+                },
                 self.nazev_zz.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "ulice",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "ulice",
+                        "<ns1:ulice>",
+                        "</ns1:ulice>",
+                    )
+                },
                 self.ulice.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "misto",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "misto",
+                        "<ns1:misto>",
+                        "</ns1:misto>",
+                    )
+                },
                 self.misto.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "psc",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "psc",
+                        "<ns1:psc>",
+                        "</ns1:psc>",
+                    )
+                },
                 self.psc.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "pracoviste",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "pracoviste",
+                        "<ns1:pracoviste>",
+                        "</ns1:pracoviste>",
+                    )
+                },
                 &self.pracoviste,
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for Zarizeni {
@@ -527,36 +653,82 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for Pracoviste {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "icp",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "icp",
+                        "<ns1:icp>",
+                        "</ns1:icp>",
+                    )
+                },
                 self.icp.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "nazevP",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "nazevP",
+                        "<ns1:nazevP>",
+                        "</ns1:nazevP>",
+                    )
+                },
                 self.nazev_p.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "odbornost",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "odbornost",
+                        "<ns1:odbornost>",
+                        "</ns1:odbornost>",
+                    )
+                },
                 self.odbornost.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "datumOd",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "datumOd",
+                        "<ns1:datumOd>",
+                        "</ns1:datumOd>",
+                    )
+                },
                 self.datum_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                "datumDo",
+                const {
+                    &::sdk_runtime::xml::Tag::new(
+                        &XML_NAMESPACES,
+                        0,
+                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+                        "datumDo",
+                        "<ns1:datumDo>",
+                        "</ns1:datumDo>",
+                    )
+                },
                 self.datum_do.as_ref(),
             );
+        }
+        fn namespaces(
+            &self,
+        ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for Pracoviste {
