@@ -16,6 +16,8 @@ use crate::model::{FieldKind, Placement, TypeId, TypeKind, TypeModel, TypeRef};
 pub(super) struct Tags {
     namespaces: Vec<String>,
     masks: Vec<u64>,
+    /// The static holding each element name's tag, in order of first use.
+    statics: Vec<((String, String), syn::Ident)>,
 }
 
 /// Entries past this many get no pre-built tags (the runtime's masks are 64 bits wide).
@@ -36,9 +38,16 @@ impl Tags {
                 add(&e.ns);
             }
         }
+        let mut statics: Vec<((String, String), syn::Ident)> = Vec::new();
+        let mut taken = std::collections::BTreeSet::from(["XML_NAMESPACES".to_owned()]);
         for t in model.types.iter().filter(here) {
             for f in element_fields(&t.kind) {
                 add(&f.0);
+                if !statics.iter().any(|(k, _)| *k == f) {
+                    let name = format!("TAG_{}", crate::names::snake(&f.1).to_uppercase());
+                    let name = crate::names::unique(name, &mut taken);
+                    statics.push((f, quote::format_ident!("{}", name)));
+                }
             }
         }
         let bit = |ns: &str| {
@@ -88,12 +97,17 @@ impl Tags {
                 break;
             }
         }
-        Self { namespaces, masks }
+        Self {
+            namespaces,
+            masks,
+            statics,
+        }
     }
 
-    /// The `XML_NAMESPACES` static (nothing when the module writes no element).
+    /// The `XML_NAMESPACES` static and one static per element name holding its tag (nothing
+    /// when the module writes no element).
     pub(super) fn table(&self) -> TokenStream {
-        if self.namespaces.is_empty() {
+        if self.statics.is_empty() {
             return TokenStream::new();
         }
         let entries = self.namespaces.iter().enumerate().map(|(i, ns)| {
@@ -101,15 +115,20 @@ impl Tags {
             let ns = lit(ns);
             quote!((#prefix, #ns))
         });
+        let tags = self.statics.iter().map(|((ns, local), ident)| {
+            let args = self.tag_args(ns, local);
+            quote!(static #ident: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(#args);)
+        });
         quote! {
             /// The namespace prefixes this module's elements are written with.
             static XML_NAMESPACES: ::sdk_runtime::xml::NsTable =
                 ::sdk_runtime::xml::NsTable::new(&[#(#entries),*]);
+            #(#tags)*
         }
     }
 
-    /// The tag of the element `ns`/`local`, as an expression of type `&'static Tag`.
-    pub(super) fn tag(&self, ns: &str, local: &str) -> TokenStream {
+    /// The arguments of `Tag::new` for the element `ns`/`local`.
+    fn tag_args(&self, ns: &str, local: &str) -> TokenStream {
         let index = self
             .namespaces
             .iter()
@@ -132,15 +151,26 @@ impl Tags {
             lit(&open),
             lit(&close),
         );
-        if self.namespaces.is_empty() {
-            // No table: the tag names an empty one.
-            return quote!(const {
-                &::sdk_runtime::xml::Tag::new(&::sdk_runtime::xml::NsTable::EMPTY, #i, #ns, #local, #open, #close)
-            });
+        quote!(&XML_NAMESPACES, #i, #ns, #local, #open, #close)
+    }
+
+    /// The tag of the element `ns`/`local`, as an expression of type `&'static Tag`.
+    pub(super) fn tag(&self, ns: &str, local: &str) -> TokenStream {
+        match self
+            .statics
+            .iter()
+            .find(|((n, l), _)| n == ns && l == local)
+        {
+            Some((_, ident)) => quote!(&#ident),
+            None => {
+                // Not an element of this module's types (not emitted so): a tag only the
+                // general path writes.
+                let (ns, local) = (lit(ns), lit(local));
+                quote!(const {
+                    &::sdk_runtime::xml::Tag::new(&::sdk_runtime::xml::NsTable::EMPTY, 64, #ns, #local, "", "")
+                })
+            }
         }
-        quote!(const {
-            &::sdk_runtime::xml::Tag::new(&XML_NAMESPACES, #i, #ns, #local, #open, #close)
-        })
     }
 
     /// What a type's `write_xml` starts with, and its `namespaces` method (nothing for a type

@@ -31,6 +31,598 @@ pub mod types {
             ("ns3", "http://csioz.gov.pl/p1/kontekst/mt/v20180509"),
         ],
     );
+    static TAG_HARMONOGRAM: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "harmonogram",
+        "<harmonogram>",
+        "</harmonogram>",
+    );
+    static TAG_ID_HARMONOGRAMU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "idHarmonogramu",
+        "<ns1:idHarmonogramu>",
+        "</ns1:idHarmonogramu>",
+    );
+    static TAG_ID_MUS: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "idMus",
+        "<ns1:idMus>",
+        "</ns1:idMus>",
+    );
+    static TAG_KOD_SWIADCZENIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "kodSwiadczenia",
+        "<ns1:kodSwiadczenia>",
+        "</ns1:kodSwiadczenia>",
+    );
+    static TAG_NAZWA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "nazwa",
+        "<ns1:nazwa>",
+        "</ns1:nazwa>",
+    );
+    static TAG_SLOT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "slot",
+        "<ns1:slot>",
+        "</ns1:slot>",
+    );
+    static TAG_EXTENSION: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+        "extension",
+        "<ns2:extension>",
+        "</ns2:extension>",
+    );
+    static TAG_ROOT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+        "root",
+        "<ns2:root>",
+        "</ns2:root>",
+    );
+    static TAG_ID_SLOTU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "idSlotu",
+        "<ns1:idSlotu>",
+        "</ns1:idSlotu>",
+    );
+    static TAG_POCZATEK: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "poczatek",
+        "<ns1:poczatek>",
+        "</ns1:poczatek>",
+    );
+    static TAG_KONIEC: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "koniec",
+        "<ns1:koniec>",
+        "</ns1:koniec>",
+    );
+    static TAG_RODZAJ_WIZYTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "rodzajWizyty",
+        "<ns1:rodzajWizyty>",
+        "</ns1:rodzajWizyty>",
+    );
+    static TAG_STATUS: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "status",
+        "<ns1:status>",
+        "</ns1:status>",
+    );
+    static TAG_WYNIK_WERYFIKACJI_REGULY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wynikWeryfikacjiReguly",
+        "<wynikWeryfikacjiReguly>",
+        "</wynikWeryfikacjiReguly>",
+    );
+    static TAG_WYNIK: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wynik",
+        "<wynik>",
+        "</wynik>",
+    );
+    static TAG_KOD_REGULY_WERYFIKACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+        "kodRegulyWeryfikacji",
+        "<ns2:kodRegulyWeryfikacji>",
+        "</ns2:kodRegulyWeryfikacji>",
+    );
+    static TAG_WYNIK_WERYFIKACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+        "wynikWeryfikacji",
+        "<ns2:wynikWeryfikacji>",
+        "</ns2:wynikWeryfikacji>",
+    );
+    static TAG_OPIS_PROBLEMU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+        "opisProblemu",
+        "<ns2:opisProblemu>",
+        "</ns2:opisProblemu>",
+    );
+    static TAG_MIEJSCE_WYSTAPIENIA_BLEDU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+        "miejsceWystapieniaBledu",
+        "<ns2:miejsceWystapieniaBledu>",
+        "</ns2:miejsceWystapieniaBledu>",
+    );
+    static TAG_MAJOR: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+        "major",
+        "<ns2:major>",
+        "</ns2:major>",
+    );
+    static TAG_MINOR: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+        "minor",
+        "<ns2:minor>",
+        "</ns2:minor>",
+    );
+    static TAG_KOMUNIKAT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+        "komunikat",
+        "<ns2:komunikat>",
+        "</ns2:komunikat>",
+    );
+    static TAG_ATRYBUT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+        "atrybut",
+        "<ns3:atrybut>",
+        "</ns3:atrybut>",
+    );
+    static TAG_WARTOSC: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+        "wartosc",
+        "<ns3:wartosc>",
+        "</ns3:wartosc>",
+    );
+    static TAG_BLAD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "blad",
+        "<blad>",
+        "</blad>",
+    );
+    static TAG_ZMIANA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "zmiana",
+        "<zmiana>",
+        "</zmiana>",
+    );
+    static TAG_DODAJ_SLOT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "dodajSlot",
+        "<ns1:dodajSlot>",
+        "</ns1:dodajSlot>",
+    );
+    static TAG_ZMIEN_SLOT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "zmienSlot",
+        "<ns1:zmienSlot>",
+        "</ns1:zmienSlot>",
+    );
+    static TAG_USUN_SLOT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "usunSlot",
+        "<ns1:usunSlot>",
+        "</ns1:usunSlot>",
+    );
+    static TAG_ID_MUS2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "idMus",
+        "<idMus>",
+        "</idMus>",
+    );
+    static TAG_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "od",
+        "<od>",
+        "</od>",
+    );
+    static TAG_DO_: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "do",
+        "<do>",
+        "</do>",
+    );
+    static TAG_DANE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "dane",
+        "<dane>",
+        "</dane>",
+    );
+    static TAG_PACJENT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "pacjent",
+        "<ns1:pacjent>",
+        "</ns1:pacjent>",
+    );
+    static TAG_KONTAKT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "kontakt",
+        "<ns1:kontakt>",
+        "</ns1:kontakt>",
+    );
+    static TAG_SKIEROWANIE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "skierowanie",
+        "<ns1:skierowanie>",
+        "</ns1:skierowanie>",
+    );
+    static TAG_DATA_ZAPISU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "dataZapisu",
+        "<ns1:dataZapisu>",
+        "</ns1:dataZapisu>",
+    );
+    static TAG_KOD_UPRAWNIENIA_SZCZEGOLNEGO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "kodUprawnieniaSzczegolnego",
+        "<ns1:kodUprawnieniaSzczegolnego>",
+        "</ns1:kodUprawnieniaSzczegolnego>",
+    );
+    static TAG_EMAIL: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "email",
+        "<ns1:email>",
+        "</ns1:email>",
+    );
+    static TAG_TELEFON: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "telefon",
+        "<ns1:telefon>",
+        "</ns1:telefon>",
+    );
+    static TAG_KLUCZ_SKIEROWANIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "kluczSkierowania",
+        "<ns1:kluczSkierowania>",
+        "</ns1:kluczSkierowania>",
+    );
+    static TAG_SKIEROWANIE_PAPIEROWE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "skierowaniePapierowe",
+        "<ns1:skierowaniePapierowe>",
+        "</ns1:skierowaniePapierowe>",
+    );
+    static TAG_NUMER_SKIEROWANIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "numerSkierowania",
+        "<ns1:numerSkierowania>",
+        "</ns1:numerSkierowania>",
+    );
+    static TAG_DATA_WYSTAWIENIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "dataWystawienia",
+        "<ns1:dataWystawienia>",
+        "</ns1:dataWystawienia>",
+    );
+    static TAG_ID_WYSTAWCY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "idWystawcy",
+        "<ns1:idWystawcy>",
+        "</ns1:idWystawcy>",
+    );
+    static TAG_ID_WIZYTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "idWizyty",
+        "<idWizyty>",
+        "</idWizyty>",
+    );
+    static TAG_ID_SLOTU2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "idSlotu",
+        "<idSlotu>",
+        "</idSlotu>",
+    );
+    static TAG_KONTAKT2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "kontakt",
+        "<kontakt>",
+        "</kontakt>",
+    );
+    static TAG_POWOD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "powod",
+        "<powod>",
+        "</powod>",
+    );
+    static TAG_ID_WPISU_POCZEKALNI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "idWpisuPoczekalni",
+        "<idWpisuPoczekalni>",
+        "</idWpisuPoczekalni>",
+    );
+    static TAG_STATUS_REALIZACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "statusRealizacji",
+        "<statusRealizacji>",
+        "</statusRealizacji>",
+    );
+    static TAG_ZMIENIONE_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "zmienioneOd",
+        "<zmienioneOd>",
+        "</zmienioneOd>",
+    );
+    static TAG_WIZYTA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wizyta",
+        "<wizyta>",
+        "</wizyta>",
+    );
+    static TAG_ID_WIZYTY2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "idWizyty",
+        "<ns1:idWizyty>",
+        "</ns1:idWizyty>",
+    );
+    static TAG_DANE2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "dane",
+        "<ns1:dane>",
+        "</ns1:dane>",
+    );
+    static TAG_KANAL: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "kanal",
+        "<ns1:kanal>",
+        "</ns1:kanal>",
+    );
+    static TAG_ZMIENIONO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "zmieniono",
+        "<ns1:zmieniono>",
+        "</ns1:zmieniono>",
+    );
+    static TAG_WPIS: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wpis",
+        "<wpis>",
+        "</wpis>",
+    );
+    static TAG_ID_WPISU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "idWpisu",
+        "<ns1:idWpisu>",
+        "</ns1:idWpisu>",
+    );
+    static TAG_KRYTERIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "kryteria",
+        "<ns1:kryteria>",
+        "</ns1:kryteria>",
+    );
+    static TAG_ZGODA_PACJENTA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "zgodaPacjenta",
+        "<ns1:zgodaPacjenta>",
+        "</ns1:zgodaPacjenta>",
+    );
+    static TAG_KOD_TERYTORIALNY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "kodTerytorialny",
+        "<ns1:kodTerytorialny>",
+        "</ns1:kodTerytorialny>",
+    );
+    static TAG_NAJWCZESNIEJ: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "najwczesniej",
+        "<ns1:najwczesniej>",
+        "</ns1:najwczesniej>",
+    );
+    static TAG_ID_WPISU2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "idWpisu",
+        "<idWpisu>",
+        "</idWpisu>",
+    );
+    static TAG_KLUCZ_SKIEROWANIA2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "kluczSkierowania",
+        "<kluczSkierowania>",
+        "</kluczSkierowania>",
+    );
+    static TAG_STATUS2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "status",
+        "<status>",
+        "</status>",
+    );
+    static TAG_TRYB: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "tryb",
+        "<tryb>",
+        "</tryb>",
+    );
+    static TAG_PLIK: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "plik",
+        "<plik>",
+        "</plik>",
+    );
+    static TAG_ID_ZADANIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "idZadania",
+        "<idZadania>",
+        "</idZadania>",
+    );
+    static TAG_LICZBA_WIZYT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "liczbaWizyt",
+        "<liczbaWizyt>",
+        "</liczbaWizyt>",
+    );
+    static TAG_LICZBA_ZAPISANYCH: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "liczbaZapisanych",
+        "<liczbaZapisanych>",
+        "</liczbaZapisanych>",
+    );
+    static TAG_NUMER_WIERSZA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "numerWiersza",
+        "<ns1:numerWiersza>",
+        "</ns1:numerWiersza>",
+    );
+    static TAG_KOD_BLEDU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "kodBledu",
+        "<ns1:kodBledu>",
+        "</ns1:kodBledu>",
+    );
+    static TAG_OPIS: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "opis",
+        "<ns1:opis>",
+        "</ns1:opis>",
+    );
     /// The complex type `UtworzHarmonogramRequest` (namespace `http://csioz.gov.pl/p1/cer/ws/v20260101`).
     #[derive(Clone, PartialEq, Debug)]
     #[cfg_attr(feature = "serde", derive(::serde::Serialize))]
@@ -49,20 +641,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for UtworzHarmonogramRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 3u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "harmonogram",
-                        "<harmonogram>",
-                        "</harmonogram>",
-                    )
-                },
-                &self.harmonogram,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_HARMONOGRAM, &self.harmonogram);
         }
         fn namespaces(
             &self,
@@ -139,74 +718,13 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "idHarmonogramu",
-                        "<ns1:idHarmonogramu>",
-                        "</ns1:idHarmonogramu>",
-                    )
-                },
+                &TAG_ID_HARMONOGRAMU,
                 self.id_harmonogramu.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "idMus",
-                        "<ns1:idMus>",
-                        "</ns1:idMus>",
-                    )
-                },
-                &self.id_mus,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "kodSwiadczenia",
-                        "<ns1:kodSwiadczenia>",
-                        "</ns1:kodSwiadczenia>",
-                    )
-                },
-                &self.kod_swiadczenia,
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "nazwa",
-                        "<ns1:nazwa>",
-                        "</ns1:nazwa>",
-                    )
-                },
-                self.nazwa.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "slot",
-                        "<ns1:slot>",
-                        "</ns1:slot>",
-                    )
-                },
-                &self.slot,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_ID_MUS, &self.id_mus);
+            ::sdk_runtime::xml::put_text(w, &TAG_KOD_SWIADCZENIA, &self.kod_swiadczenia);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_NAZWA, self.nazwa.as_ref());
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_SLOT, &self.slot);
         }
         fn namespaces(
             &self,
@@ -321,34 +839,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorMusMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "extension",
-                        "<ns2:extension>",
-                        "</ns2:extension>",
-                    )
-                },
-                &self.extension,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "root",
-                        "<ns2:root>",
-                        "</ns2:root>",
-                    )
-                },
-                &self.root,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_EXTENSION, &self.extension);
+            ::sdk_runtime::xml::put_text(w, &TAG_ROOT, &self.root);
         }
         fn namespaces(
             &self,
@@ -446,76 +938,11 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for SlotMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "idSlotu",
-                        "<ns1:idSlotu>",
-                        "</ns1:idSlotu>",
-                    )
-                },
-                self.id_slotu.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "poczatek",
-                        "<ns1:poczatek>",
-                        "</ns1:poczatek>",
-                    )
-                },
-                &self.poczatek,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "koniec",
-                        "<ns1:koniec>",
-                        "</ns1:koniec>",
-                    )
-                },
-                &self.koniec,
-            );
-            ::sdk_runtime::xml::put_text_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "rodzajWizyty",
-                        "<ns1:rodzajWizyty>",
-                        "</ns1:rodzajWizyty>",
-                    )
-                },
-                &self.rodzaj_wizyty,
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "status",
-                        "<ns1:status>",
-                        "</ns1:status>",
-                    )
-                },
-                self.status.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ID_SLOTU, self.id_slotu.as_ref());
+            ::sdk_runtime::xml::put_text(w, &TAG_POCZATEK, &self.poczatek);
+            ::sdk_runtime::xml::put_text(w, &TAG_KONIEC, &self.koniec);
+            ::sdk_runtime::xml::put_text_all(w, &TAG_RODZAJ_WIZYTY, &self.rodzaj_wizyty);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_STATUS, self.status.as_ref());
         }
         fn namespaces(
             &self,
@@ -728,46 +1155,15 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "harmonogram",
-                        "<harmonogram>",
-                        "</harmonogram>",
-                    )
-                },
+                &TAG_HARMONOGRAM,
                 self.harmonogram.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikWeryfikacjiReguly",
-                        "<wynikWeryfikacjiReguly>",
-                        "</wynikWeryfikacjiReguly>",
-                    )
-                },
+                &TAG_WYNIK_WERYFIKACJI_REGULY,
                 &self.wynik_weryfikacji_reguly,
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -858,58 +1254,22 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "kodRegulyWeryfikacji",
-                        "<ns2:kodRegulyWeryfikacji>",
-                        "</ns2:kodRegulyWeryfikacji>",
-                    )
-                },
+                &TAG_KOD_REGULY_WERYFIKACJI,
                 &self.kod_reguly_weryfikacji,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "wynikWeryfikacji",
-                        "<ns2:wynikWeryfikacji>",
-                        "</ns2:wynikWeryfikacji>",
-                    )
-                },
+                &TAG_WYNIK_WERYFIKACJI,
                 &self.wynik_weryfikacji,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "opisProblemu",
-                        "<ns2:opisProblemu>",
-                        "</ns2:opisProblemu>",
-                    )
-                },
+                &TAG_OPIS_PROBLEMU,
                 self.opis_problemu.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "miejsceWystapieniaBledu",
-                        "<ns2:miejsceWystapieniaBledu>",
-                        "</ns2:miejsceWystapieniaBledu>",
-                    )
-                },
+                &TAG_MIEJSCE_WYSTAPIENIA_BLEDU,
                 self.miejsce_wystapienia_bledu.as_ref(),
             );
         }
@@ -1052,48 +1412,9 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for WynikMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "major",
-                        "<ns2:major>",
-                        "</ns2:major>",
-                    )
-                },
-                &self.major,
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "minor",
-                        "<ns2:minor>",
-                        "</ns2:minor>",
-                    )
-                },
-                self.minor.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "komunikat",
-                        "<ns2:komunikat>",
-                        "</ns2:komunikat>",
-                    )
-                },
-                self.komunikat.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_MAJOR, &self.major);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_MINOR, self.minor.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_KOMUNIKAT, self.komunikat.as_ref());
         }
         fn namespaces(
             &self,
@@ -1166,20 +1487,7 @@ pub mod types {
                 "Id",
                 self.id.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
-                        "atrybut",
-                        "<ns3:atrybut>",
-                        "</ns3:atrybut>",
-                    )
-                },
-                &self.atrybut,
-            );
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_ATRYBUT, &self.atrybut);
         }
         fn namespaces(
             &self,
@@ -1259,20 +1567,7 @@ pub mod types {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 4u64);
             ::sdk_runtime::xml::put_attr(w, "", "nazwa", self.nazwa.as_ref());
-            ::sdk_runtime::xml::put_text_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
-                        "wartosc",
-                        "<ns3:wartosc>",
-                        "</ns3:wartosc>",
-                    )
-                },
-                &self.wartosc,
-            );
+            ::sdk_runtime::xml::put_text_all(w, &TAG_WARTOSC, &self.wartosc);
         }
         fn namespaces(
             &self,
@@ -1344,20 +1639,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for BledyOperacji {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "blad",
-                        "<blad>",
-                        "</blad>",
-                    )
-                },
-                &self.blad,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_BLAD, &self.blad);
         }
     }
     impl ::sdk_runtime::xml::XmlRead for BledyOperacji {
@@ -1398,20 +1680,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ZmienHarmonogramRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "zmiana",
-                        "<zmiana>",
-                        "</zmiana>",
-                    )
-                },
-                &self.zmiana,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_ZMIANA, &self.zmiana);
         }
         fn namespaces(
             &self,
@@ -1484,76 +1753,11 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ZmianaHarmonogramuMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "idHarmonogramu",
-                        "<ns1:idHarmonogramu>",
-                        "</ns1:idHarmonogramu>",
-                    )
-                },
-                &self.id_harmonogramu,
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "nazwa",
-                        "<ns1:nazwa>",
-                        "</ns1:nazwa>",
-                    )
-                },
-                self.nazwa.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "dodajSlot",
-                        "<ns1:dodajSlot>",
-                        "</ns1:dodajSlot>",
-                    )
-                },
-                &self.dodaj_slot,
-            );
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "zmienSlot",
-                        "<ns1:zmienSlot>",
-                        "</ns1:zmienSlot>",
-                    )
-                },
-                &self.zmien_slot,
-            );
-            ::sdk_runtime::xml::put_text_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "usunSlot",
-                        "<ns1:usunSlot>",
-                        "</ns1:usunSlot>",
-                    )
-                },
-                &self.usun_slot,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_HARMONOGRAMU, &self.id_harmonogramu);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_NAZWA, self.nazwa.as_ref());
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_DODAJ_SLOT, &self.dodaj_slot);
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_ZMIEN_SLOT, &self.zmien_slot);
+            ::sdk_runtime::xml::put_text_all(w, &TAG_USUN_SLOT, &self.usun_slot);
         }
         fn namespaces(
             &self,
@@ -1660,46 +1864,15 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "harmonogram",
-                        "<harmonogram>",
-                        "</harmonogram>",
-                    )
-                },
+                &TAG_HARMONOGRAM,
                 self.harmonogram.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikWeryfikacjiReguly",
-                        "<wynikWeryfikacjiReguly>",
-                        "</wynikWeryfikacjiReguly>",
-                    )
-                },
+                &TAG_WYNIK_WERYFIKACJI_REGULY,
                 &self.wynik_weryfikacji_reguly,
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -1777,48 +1950,9 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for PobierzListeHarmonogramowRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "idMus",
-                        "<idMus>",
-                        "</idMus>",
-                    )
-                },
-                &self.id_mus,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "od",
-                        "<od>",
-                        "</od>",
-                    )
-                },
-                &self.od,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "do",
-                        "<do>",
-                        "</do>",
-                    )
-                },
-                &self.do_,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_ID_MUS2, &self.id_mus);
+            ::sdk_runtime::xml::put_text(w, &TAG_OD, &self.od);
+            ::sdk_runtime::xml::put_text(w, &TAG_DO_, &self.do_);
         }
         fn namespaces(
             &self,
@@ -1878,34 +2012,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for PobierzListeHarmonogramowResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 3u64);
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "harmonogram",
-                        "<harmonogram>",
-                        "</harmonogram>",
-                    )
-                },
-                &self.harmonogram,
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_HARMONOGRAM, &self.harmonogram);
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -1960,20 +2068,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for AktywujMusRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "idMus",
-                        "<idMus>",
-                        "</idMus>",
-                    )
-                },
-                &self.id_mus,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_ID_MUS2, &self.id_mus);
         }
         fn namespaces(
             &self,
@@ -2022,20 +2117,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for AktywujMusResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -2081,20 +2163,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ZapiszNaWizyteRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 3u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "dane",
-                        "<dane>",
-                        "</dane>",
-                    )
-                },
-                &self.dane,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_DANE, &self.dane);
         }
         fn namespaces(
             &self,
@@ -2196,102 +2265,19 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for DaneWizytyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 3u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "idSlotu",
-                        "<ns1:idSlotu>",
-                        "</ns1:idSlotu>",
-                    )
-                },
-                &self.id_slotu,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "rodzajWizyty",
-                        "<ns1:rodzajWizyty>",
-                        "</ns1:rodzajWizyty>",
-                    )
-                },
-                &self.rodzaj_wizyty,
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "pacjent",
-                        "<ns1:pacjent>",
-                        "</ns1:pacjent>",
-                    )
-                },
-                &self.pacjent,
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "kontakt",
-                        "<ns1:kontakt>",
-                        "</ns1:kontakt>",
-                    )
-                },
-                &self.kontakt,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_SLOTU, &self.id_slotu);
+            ::sdk_runtime::xml::put_text(w, &TAG_RODZAJ_WIZYTY, &self.rodzaj_wizyty);
+            ::sdk_runtime::xml::put_complex(w, &TAG_PACJENT, &self.pacjent);
+            ::sdk_runtime::xml::put_complex(w, &TAG_KONTAKT, &self.kontakt);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "skierowanie",
-                        "<ns1:skierowanie>",
-                        "</ns1:skierowanie>",
-                    )
-                },
+                &TAG_SKIEROWANIE,
                 self.skierowanie.as_ref(),
             );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "dataZapisu",
-                        "<ns1:dataZapisu>",
-                        "</ns1:dataZapisu>",
-                    )
-                },
-                &self.data_zapisu,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_DATA_ZAPISU, &self.data_zapisu);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "kodUprawnieniaSzczegolnego",
-                        "<ns1:kodUprawnieniaSzczegolnego>",
-                        "</ns1:kodUprawnieniaSzczegolnego>",
-                    )
-                },
+                &TAG_KOD_UPRAWNIENIA_SZCZEGOLNEGO,
                 self.kod_uprawnienia_szczegolnego.as_ref(),
             );
         }
@@ -2399,34 +2385,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorPacjentaMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "extension",
-                        "<ns2:extension>",
-                        "</ns2:extension>",
-                    )
-                },
-                &self.extension,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "root",
-                        "<ns2:root>",
-                        "</ns2:root>",
-                    )
-                },
-                &self.root,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_EXTENSION, &self.extension);
+            ::sdk_runtime::xml::put_text(w, &TAG_ROOT, &self.root);
         }
         fn namespaces(
             &self,
@@ -2500,34 +2460,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for KontaktMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "email",
-                        "<ns1:email>",
-                        "</ns1:email>",
-                    )
-                },
-                self.email.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "telefon",
-                        "<ns1:telefon>",
-                        "</ns1:telefon>",
-                    )
-                },
-                self.telefon.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_EMAIL, self.email.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_TELEFON, self.telefon.as_ref());
         }
         fn namespaces(
             &self,
@@ -2671,36 +2605,10 @@ pub mod types {
         fn write_group(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             match self {
                 Self::KluczSkierowania(v) => {
-                    ::sdk_runtime::xml::put_text(
-                        w,
-                        const {
-                            &::sdk_runtime::xml::Tag::new(
-                                &XML_NAMESPACES,
-                                0,
-                                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                                "kluczSkierowania",
-                                "<ns1:kluczSkierowania>",
-                                "</ns1:kluczSkierowania>",
-                            )
-                        },
-                        v,
-                    );
+                    ::sdk_runtime::xml::put_text(w, &TAG_KLUCZ_SKIEROWANIA, v);
                 }
                 Self::SkierowaniePapierowe(v) => {
-                    ::sdk_runtime::xml::put_complex(
-                        w,
-                        const {
-                            &::sdk_runtime::xml::Tag::new(
-                                &XML_NAMESPACES,
-                                0,
-                                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                                "skierowaniePapierowe",
-                                "<ns1:skierowaniePapierowe>",
-                                "</ns1:skierowaniePapierowe>",
-                            )
-                        },
-                        v,
-                    );
+                    ::sdk_runtime::xml::put_complex(w, &TAG_SKIEROWANIE_PAPIEROWE, v);
                 }
             }
         }
@@ -2754,46 +2662,15 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "numerSkierowania",
-                        "<ns1:numerSkierowania>",
-                        "</ns1:numerSkierowania>",
-                    )
-                },
+                &TAG_NUMER_SKIEROWANIA,
                 self.numer_skierowania.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "dataWystawienia",
-                        "<ns1:dataWystawienia>",
-                        "</ns1:dataWystawienia>",
-                    )
-                },
+                &TAG_DATA_WYSTAWIENIA,
                 self.data_wystawienia.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "idWystawcy",
-                        "<ns1:idWystawcy>",
-                        "</ns1:idWystawcy>",
-                    )
-                },
-                &self.id_wystawcy,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_ID_WYSTAWCY, &self.id_wystawcy);
         }
         fn namespaces(
             &self,
@@ -2981,34 +2858,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorOIDMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "extension",
-                        "<ns2:extension>",
-                        "</ns2:extension>",
-                    )
-                },
-                &self.extension,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "root",
-                        "<ns2:root>",
-                        "</ns2:root>",
-                    )
-                },
-                &self.root,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_EXTENSION, &self.extension);
+            ::sdk_runtime::xml::put_text(w, &TAG_ROOT, &self.root);
         }
         fn namespaces(
             &self,
@@ -3072,48 +2923,13 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ZapiszNaWizyteResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "idWizyty",
-                        "<idWizyty>",
-                        "</idWizyty>",
-                    )
-                },
-                self.id_wizyty.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ID_WIZYTY, self.id_wizyty.as_ref());
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikWeryfikacjiReguly",
-                        "<wynikWeryfikacjiReguly>",
-                        "</wynikWeryfikacjiReguly>",
-                    )
-                },
+                &TAG_WYNIK_WERYFIKACJI_REGULY,
                 &self.wynik_weryfikacji_reguly,
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -3193,48 +3009,9 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ZmienWizyteRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "idWizyty",
-                        "<idWizyty>",
-                        "</idWizyty>",
-                    )
-                },
-                &self.id_wizyty,
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "idSlotu",
-                        "<idSlotu>",
-                        "</idSlotu>",
-                    )
-                },
-                self.id_slotu.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kontakt",
-                        "<kontakt>",
-                        "</kontakt>",
-                    )
-                },
-                self.kontakt.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_WIZYTY, &self.id_wizyty);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ID_SLOTU2, self.id_slotu.as_ref());
+            ::sdk_runtime::xml::put_complex_opt(w, &TAG_KONTAKT2, self.kontakt.as_ref());
         }
         fn namespaces(
             &self,
@@ -3304,32 +3081,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikWeryfikacjiReguly",
-                        "<wynikWeryfikacjiReguly>",
-                        "</wynikWeryfikacjiReguly>",
-                    )
-                },
+                &TAG_WYNIK_WERYFIKACJI_REGULY,
                 &self.wynik_weryfikacji_reguly,
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -3397,34 +3152,8 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OdwolajWizyteRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "idWizyty",
-                        "<idWizyty>",
-                        "</idWizyty>",
-                    )
-                },
-                &self.id_wizyty,
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "powod",
-                        "<powod>",
-                        "</powod>",
-                    )
-                },
-                self.powod.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_WIZYTY, &self.id_wizyty);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_POWOD, self.powod.as_ref());
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdwolajWizyteRequest {
@@ -3479,32 +3208,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "idWpisuPoczekalni",
-                        "<idWpisuPoczekalni>",
-                        "</idWpisuPoczekalni>",
-                    )
-                },
+                &TAG_ID_WPISU_POCZEKALNI,
                 self.id_wpisu_poczekalni.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -3564,32 +3271,10 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZapiszRealizacjeWizytyRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_WIZYTY, &self.id_wizyty);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "idWizyty",
-                        "<idWizyty>",
-                        "</idWizyty>",
-                    )
-                },
-                &self.id_wizyty,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "statusRealizacji",
-                        "<statusRealizacji>",
-                        "</statusRealizacji>",
-                    )
-                },
+                &TAG_STATUS_REALIZACJI,
                 &self.status_realizacji,
             );
         }
@@ -3710,32 +3395,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "idWpisuPoczekalni",
-                        "<idWpisuPoczekalni>",
-                        "</idWpisuPoczekalni>",
-                    )
-                },
+                &TAG_ID_WPISU_POCZEKALNI,
                 self.id_wpisu_poczekalni.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -3806,60 +3469,12 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for PobierzListeWizytSyncRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "idMus",
-                        "<idMus>",
-                        "</idMus>",
-                    )
-                },
-                &self.id_mus,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "od",
-                        "<od>",
-                        "</od>",
-                    )
-                },
-                &self.od,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "do",
-                        "<do>",
-                        "</do>",
-                    )
-                },
-                &self.do_,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_ID_MUS2, &self.id_mus);
+            ::sdk_runtime::xml::put_text(w, &TAG_OD, &self.od);
+            ::sdk_runtime::xml::put_text(w, &TAG_DO_, &self.do_);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "zmienioneOd",
-                        "<zmienioneOd>",
-                        "</zmienioneOd>",
-                    )
-                },
+                &TAG_ZMIENIONE_OD,
                 self.zmienione_od.as_ref(),
             );
         }
@@ -3923,34 +3538,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for PobierzListeWizytSyncResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 3u64);
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wizyta",
-                        "<wizyta>",
-                        "</wizyta>",
-                    )
-                },
-                &self.wizyta,
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_WIZYTA, &self.wizyta);
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -4052,132 +3641,15 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for WizytaMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 3u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "idWizyty",
-                        "<ns1:idWizyty>",
-                        "</ns1:idWizyty>",
-                    )
-                },
-                &self.id_wizyty,
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "idMus",
-                        "<ns1:idMus>",
-                        "</ns1:idMus>",
-                    )
-                },
-                &self.id_mus,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "kodSwiadczenia",
-                        "<ns1:kodSwiadczenia>",
-                        "</ns1:kodSwiadczenia>",
-                    )
-                },
-                &self.kod_swiadczenia,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "poczatek",
-                        "<ns1:poczatek>",
-                        "</ns1:poczatek>",
-                    )
-                },
-                &self.poczatek,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "koniec",
-                        "<ns1:koniec>",
-                        "</ns1:koniec>",
-                    )
-                },
-                &self.koniec,
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "dane",
-                        "<ns1:dane>",
-                        "</ns1:dane>",
-                    )
-                },
-                &self.dane,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "status",
-                        "<ns1:status>",
-                        "</ns1:status>",
-                    )
-                },
-                &self.status,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "kanal",
-                        "<ns1:kanal>",
-                        "</ns1:kanal>",
-                    )
-                },
-                &self.kanal,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "zmieniono",
-                        "<ns1:zmieniono>",
-                        "</ns1:zmieniono>",
-                    )
-                },
-                &self.zmieniono,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_WIZYTY2, &self.id_wizyty);
+            ::sdk_runtime::xml::put_complex(w, &TAG_ID_MUS, &self.id_mus);
+            ::sdk_runtime::xml::put_text(w, &TAG_KOD_SWIADCZENIA, &self.kod_swiadczenia);
+            ::sdk_runtime::xml::put_text(w, &TAG_POCZATEK, &self.poczatek);
+            ::sdk_runtime::xml::put_text(w, &TAG_KONIEC, &self.koniec);
+            ::sdk_runtime::xml::put_complex(w, &TAG_DANE2, &self.dane);
+            ::sdk_runtime::xml::put_text(w, &TAG_STATUS, &self.status);
+            ::sdk_runtime::xml::put_text(w, &TAG_KANAL, &self.kanal);
+            ::sdk_runtime::xml::put_text(w, &TAG_ZMIENIONO, &self.zmieniono);
         }
         fn namespaces(
             &self,
@@ -4412,20 +3884,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ZapiszDoPoczekalniRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 3u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wpis",
-                        "<wpis>",
-                        "</wpis>",
-                    )
-                },
-                &self.wpis,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WPIS, &self.wpis);
         }
         fn namespaces(
             &self,
@@ -4522,104 +3981,17 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for WpisPoczekalniMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 3u64);
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "idWpisu",
-                        "<ns1:idWpisu>",
-                        "</ns1:idWpisu>",
-                    )
-                },
-                self.id_wpisu.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "pacjent",
-                        "<ns1:pacjent>",
-                        "</ns1:pacjent>",
-                    )
-                },
-                &self.pacjent,
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "kontakt",
-                        "<ns1:kontakt>",
-                        "</ns1:kontakt>",
-                    )
-                },
-                &self.kontakt,
-            );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ID_WPISU, self.id_wpisu.as_ref());
+            ::sdk_runtime::xml::put_complex(w, &TAG_PACJENT, &self.pacjent);
+            ::sdk_runtime::xml::put_complex(w, &TAG_KONTAKT, &self.kontakt);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "skierowanie",
-                        "<ns1:skierowanie>",
-                        "</ns1:skierowanie>",
-                    )
-                },
+                &TAG_SKIEROWANIE,
                 self.skierowanie.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "kryteria",
-                        "<ns1:kryteria>",
-                        "</ns1:kryteria>",
-                    )
-                },
-                &self.kryteria,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "zgodaPacjenta",
-                        "<ns1:zgodaPacjenta>",
-                        "</ns1:zgodaPacjenta>",
-                    )
-                },
-                &self.zgoda_pacjenta,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "dataZapisu",
-                        "<ns1:dataZapisu>",
-                        "</ns1:dataZapisu>",
-                    )
-                },
-                &self.data_zapisu,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_KRYTERIA, &self.kryteria);
+            ::sdk_runtime::xml::put_text(w, &TAG_ZGODA_PACJENTA, &self.zgoda_pacjenta);
+            ::sdk_runtime::xml::put_text(w, &TAG_DATA_ZAPISU, &self.data_zapisu);
         }
         fn namespaces(
             &self,
@@ -4731,46 +4103,15 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for KryteriaPoczekalniMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "kodSwiadczenia",
-                        "<ns1:kodSwiadczenia>",
-                        "</ns1:kodSwiadczenia>",
-                    )
-                },
-                &self.kod_swiadczenia,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_KOD_SWIADCZENIA, &self.kod_swiadczenia);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "kodTerytorialny",
-                        "<ns1:kodTerytorialny>",
-                        "</ns1:kodTerytorialny>",
-                    )
-                },
+                &TAG_KOD_TERYTORIALNY,
                 self.kod_terytorialny.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "najwczesniej",
-                        "<ns1:najwczesniej>",
-                        "</ns1:najwczesniej>",
-                    )
-                },
+                &TAG_NAJWCZESNIEJ,
                 self.najwczesniej.as_ref(),
             );
         }
@@ -4846,48 +4187,13 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ZapiszDoPoczekalniResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "idWpisu",
-                        "<idWpisu>",
-                        "</idWpisu>",
-                    )
-                },
-                self.id_wpisu.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ID_WPISU2, self.id_wpisu.as_ref());
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikWeryfikacjiReguly",
-                        "<wynikWeryfikacjiReguly>",
-                        "</wynikWeryfikacjiReguly>",
-                    )
-                },
+                &TAG_WYNIK_WERYFIKACJI_REGULY,
                 &self.wynik_weryfikacji_reguly,
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -4961,34 +4267,8 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for UsunZPoczekalniRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "idWpisu",
-                        "<idWpisu>",
-                        "</idWpisu>",
-                    )
-                },
-                &self.id_wpisu,
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "powod",
-                        "<powod>",
-                        "</powod>",
-                    )
-                },
-                self.powod.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_WPISU2, &self.id_wpisu);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_POWOD, self.powod.as_ref());
         }
     }
     impl ::sdk_runtime::xml::XmlRead for UsunZPoczekalniRequest {
@@ -5034,20 +4314,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for UsunZPoczekalniResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -5094,16 +4361,7 @@ pub mod types {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kluczSkierowania",
-                        "<kluczSkierowania>",
-                        "</kluczSkierowania>",
-                    )
-                },
+                &TAG_KLUCZ_SKIEROWANIA2,
                 &self.klucz_skierowania,
             );
         }
@@ -5151,34 +4409,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for PobierzStatusSkierowaniaResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "status",
-                        "<status>",
-                        "</status>",
-                    )
-                },
-                self.status.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_STATUS2, self.status.as_ref());
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -5295,48 +4527,9 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ZasilenieInicjalneRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "idMus",
-                        "<idMus>",
-                        "</idMus>",
-                    )
-                },
-                &self.id_mus,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "tryb",
-                        "<tryb>",
-                        "</tryb>",
-                    )
-                },
-                &self.tryb,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "plik",
-                        "<plik>",
-                        "</plik>",
-                    )
-                },
-                &self.plik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_ID_MUS2, &self.id_mus);
+            ::sdk_runtime::xml::put_text(w, &TAG_TRYB, &self.tryb);
+            ::sdk_runtime::xml::put_text(w, &TAG_PLIK, &self.plik);
         }
         fn namespaces(
             &self,
@@ -5451,32 +4644,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "idZadania",
-                        "<idZadania>",
-                        "</idZadania>",
-                    )
-                },
+                &TAG_ID_ZADANIA,
                 self.id_zadania.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -5527,20 +4698,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PobierzWynikZasileniaRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "idZadania",
-                        "<idZadania>",
-                        "</idZadania>",
-                    )
-                },
-                &self.id_zadania,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_ZADANIA, &self.id_zadania);
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PobierzWynikZasileniaRequest {
@@ -5605,76 +4763,19 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for PobierzWynikZasileniaResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 3u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "status",
-                        "<status>",
-                        "</status>",
-                    )
-                },
-                &self.status,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_STATUS2, &self.status);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "liczbaWizyt",
-                        "<liczbaWizyt>",
-                        "</liczbaWizyt>",
-                    )
-                },
+                &TAG_LICZBA_WIZYT,
                 self.liczba_wizyt.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "liczbaZapisanych",
-                        "<liczbaZapisanych>",
-                        "</liczbaZapisanych>",
-                    )
-                },
+                &TAG_LICZBA_ZAPISANYCH,
                 self.liczba_zapisanych.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "blad",
-                        "<blad>",
-                        "</blad>",
-                    )
-                },
-                &self.blad,
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_BLAD, &self.blad);
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -5803,48 +4904,9 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for BladWizytyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "numerWiersza",
-                        "<ns1:numerWiersza>",
-                        "</ns1:numerWiersza>",
-                    )
-                },
-                &self.numer_wiersza,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "kodBledu",
-                        "<ns1:kodBledu>",
-                        "</ns1:kodBledu>",
-                    )
-                },
-                &self.kod_bledu,
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "opis",
-                        "<ns1:opis>",
-                        "</ns1:opis>",
-                    )
-                },
-                self.opis.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_NUMER_WIERSZA, &self.numer_wiersza);
+            ::sdk_runtime::xml::put_text(w, &TAG_KOD_BLEDU, &self.kod_bledu);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_OPIS, self.opis.as_ref());
         }
         fn namespaces(
             &self,

@@ -17,6 +17,246 @@ pub mod types {
             ("ns2", "http://csioz.gov.pl/p1/wspolne/mt/v20180509"),
         ],
     );
+    static TAG_ID_NOTYFIKACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "idNotyfikacji",
+        "<idNotyfikacji>",
+        "</idNotyfikacji>",
+    );
+    static TAG_RODZAJ: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "rodzaj",
+        "<rodzaj>",
+        "</rodzaj>",
+    );
+    static TAG_CZAS_ZDARZENIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "czasZdarzenia",
+        "<czasZdarzenia>",
+        "</czasZdarzenia>",
+    );
+    static TAG_WIZYTA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wizyta",
+        "<wizyta>",
+        "</wizyta>",
+    );
+    static TAG_ID_WIZYTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "idWizyty",
+        "<ns1:idWizyty>",
+        "</ns1:idWizyty>",
+    );
+    static TAG_ID_MUS: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "idMus",
+        "<ns1:idMus>",
+        "</ns1:idMus>",
+    );
+    static TAG_KOD_SWIADCZENIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "kodSwiadczenia",
+        "<ns1:kodSwiadczenia>",
+        "</ns1:kodSwiadczenia>",
+    );
+    static TAG_POCZATEK: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "poczatek",
+        "<ns1:poczatek>",
+        "</ns1:poczatek>",
+    );
+    static TAG_KONIEC: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "koniec",
+        "<ns1:koniec>",
+        "</ns1:koniec>",
+    );
+    static TAG_DANE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "dane",
+        "<ns1:dane>",
+        "</ns1:dane>",
+    );
+    static TAG_STATUS: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "status",
+        "<ns1:status>",
+        "</ns1:status>",
+    );
+    static TAG_KANAL: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "kanal",
+        "<ns1:kanal>",
+        "</ns1:kanal>",
+    );
+    static TAG_ZMIENIONO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "zmieniono",
+        "<ns1:zmieniono>",
+        "</ns1:zmieniono>",
+    );
+    static TAG_EXTENSION: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+        "extension",
+        "<ns2:extension>",
+        "</ns2:extension>",
+    );
+    static TAG_ROOT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
+        "root",
+        "<ns2:root>",
+        "</ns2:root>",
+    );
+    static TAG_ID_SLOTU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "idSlotu",
+        "<ns1:idSlotu>",
+        "</ns1:idSlotu>",
+    );
+    static TAG_RODZAJ_WIZYTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "rodzajWizyty",
+        "<ns1:rodzajWizyty>",
+        "</ns1:rodzajWizyty>",
+    );
+    static TAG_PACJENT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "pacjent",
+        "<ns1:pacjent>",
+        "</ns1:pacjent>",
+    );
+    static TAG_KONTAKT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "kontakt",
+        "<ns1:kontakt>",
+        "</ns1:kontakt>",
+    );
+    static TAG_SKIEROWANIE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "skierowanie",
+        "<ns1:skierowanie>",
+        "</ns1:skierowanie>",
+    );
+    static TAG_DATA_ZAPISU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "dataZapisu",
+        "<ns1:dataZapisu>",
+        "</ns1:dataZapisu>",
+    );
+    static TAG_KOD_UPRAWNIENIA_SZCZEGOLNEGO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "kodUprawnieniaSzczegolnego",
+        "<ns1:kodUprawnieniaSzczegolnego>",
+        "</ns1:kodUprawnieniaSzczegolnego>",
+    );
+    static TAG_EMAIL: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "email",
+        "<ns1:email>",
+        "</ns1:email>",
+    );
+    static TAG_TELEFON: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "telefon",
+        "<ns1:telefon>",
+        "</ns1:telefon>",
+    );
+    static TAG_KLUCZ_SKIEROWANIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "kluczSkierowania",
+        "<ns1:kluczSkierowania>",
+        "</ns1:kluczSkierowania>",
+    );
+    static TAG_SKIEROWANIE_PAPIEROWE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "skierowaniePapierowe",
+        "<ns1:skierowaniePapierowe>",
+        "</ns1:skierowaniePapierowe>",
+    );
+    static TAG_NUMER_SKIEROWANIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "numerSkierowania",
+        "<ns1:numerSkierowania>",
+        "</ns1:numerSkierowania>",
+    );
+    static TAG_DATA_WYSTAWIENIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "dataWystawienia",
+        "<ns1:dataWystawienia>",
+        "</ns1:dataWystawienia>",
+    );
+    static TAG_ID_WYSTAWCY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/cer/mt/v20260101",
+        "idWystawcy",
+        "<ns1:idWystawcy>",
+        "</ns1:idWystawcy>",
+    );
+    static TAG_PRZYJETO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "przyjeto",
+        "<przyjeto>",
+        "</przyjeto>",
+    );
     /// One notification. idNotyfikacji is the same on every redelivery, so a receiver handles it once.
     ///
     /// The complex type `PrzekazNotyfikacjeRequest` (namespace `http://csioz.gov.pl/p1/cer/notyfikacje/v20260101`).
@@ -56,62 +296,10 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for PrzekazNotyfikacjeRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 3u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "idNotyfikacji",
-                        "<idNotyfikacji>",
-                        "</idNotyfikacji>",
-                    )
-                },
-                &self.id_notyfikacji,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "rodzaj",
-                        "<rodzaj>",
-                        "</rodzaj>",
-                    )
-                },
-                &self.rodzaj,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "czasZdarzenia",
-                        "<czasZdarzenia>",
-                        "</czasZdarzenia>",
-                    )
-                },
-                &self.czas_zdarzenia,
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wizyta",
-                        "<wizyta>",
-                        "</wizyta>",
-                    )
-                },
-                &self.wizyta,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_NOTYFIKACJI, &self.id_notyfikacji);
+            ::sdk_runtime::xml::put_text(w, &TAG_RODZAJ, &self.rodzaj);
+            ::sdk_runtime::xml::put_text(w, &TAG_CZAS_ZDARZENIA, &self.czas_zdarzenia);
+            ::sdk_runtime::xml::put_complex(w, &TAG_WIZYTA, &self.wizyta);
         }
         fn namespaces(
             &self,
@@ -303,132 +491,15 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for WizytaMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 3u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "idWizyty",
-                        "<ns1:idWizyty>",
-                        "</ns1:idWizyty>",
-                    )
-                },
-                &self.id_wizyty,
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "idMus",
-                        "<ns1:idMus>",
-                        "</ns1:idMus>",
-                    )
-                },
-                &self.id_mus,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "kodSwiadczenia",
-                        "<ns1:kodSwiadczenia>",
-                        "</ns1:kodSwiadczenia>",
-                    )
-                },
-                &self.kod_swiadczenia,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "poczatek",
-                        "<ns1:poczatek>",
-                        "</ns1:poczatek>",
-                    )
-                },
-                &self.poczatek,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "koniec",
-                        "<ns1:koniec>",
-                        "</ns1:koniec>",
-                    )
-                },
-                &self.koniec,
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "dane",
-                        "<ns1:dane>",
-                        "</ns1:dane>",
-                    )
-                },
-                &self.dane,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "status",
-                        "<ns1:status>",
-                        "</ns1:status>",
-                    )
-                },
-                &self.status,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "kanal",
-                        "<ns1:kanal>",
-                        "</ns1:kanal>",
-                    )
-                },
-                &self.kanal,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "zmieniono",
-                        "<ns1:zmieniono>",
-                        "</ns1:zmieniono>",
-                    )
-                },
-                &self.zmieniono,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_WIZYTY, &self.id_wizyty);
+            ::sdk_runtime::xml::put_complex(w, &TAG_ID_MUS, &self.id_mus);
+            ::sdk_runtime::xml::put_text(w, &TAG_KOD_SWIADCZENIA, &self.kod_swiadczenia);
+            ::sdk_runtime::xml::put_text(w, &TAG_POCZATEK, &self.poczatek);
+            ::sdk_runtime::xml::put_text(w, &TAG_KONIEC, &self.koniec);
+            ::sdk_runtime::xml::put_complex(w, &TAG_DANE, &self.dane);
+            ::sdk_runtime::xml::put_text(w, &TAG_STATUS, &self.status);
+            ::sdk_runtime::xml::put_text(w, &TAG_KANAL, &self.kanal);
+            ::sdk_runtime::xml::put_text(w, &TAG_ZMIENIONO, &self.zmieniono);
         }
         fn namespaces(
             &self,
@@ -542,34 +613,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorMusMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "extension",
-                        "<ns2:extension>",
-                        "</ns2:extension>",
-                    )
-                },
-                &self.extension,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "root",
-                        "<ns2:root>",
-                        "</ns2:root>",
-                    )
-                },
-                &self.root,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_EXTENSION, &self.extension);
+            ::sdk_runtime::xml::put_text(w, &TAG_ROOT, &self.root);
         }
         fn namespaces(
             &self,
@@ -693,102 +738,19 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for DaneWizytyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 3u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "idSlotu",
-                        "<ns1:idSlotu>",
-                        "</ns1:idSlotu>",
-                    )
-                },
-                &self.id_slotu,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "rodzajWizyty",
-                        "<ns1:rodzajWizyty>",
-                        "</ns1:rodzajWizyty>",
-                    )
-                },
-                &self.rodzaj_wizyty,
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "pacjent",
-                        "<ns1:pacjent>",
-                        "</ns1:pacjent>",
-                    )
-                },
-                &self.pacjent,
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "kontakt",
-                        "<ns1:kontakt>",
-                        "</ns1:kontakt>",
-                    )
-                },
-                &self.kontakt,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_SLOTU, &self.id_slotu);
+            ::sdk_runtime::xml::put_text(w, &TAG_RODZAJ_WIZYTY, &self.rodzaj_wizyty);
+            ::sdk_runtime::xml::put_complex(w, &TAG_PACJENT, &self.pacjent);
+            ::sdk_runtime::xml::put_complex(w, &TAG_KONTAKT, &self.kontakt);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "skierowanie",
-                        "<ns1:skierowanie>",
-                        "</ns1:skierowanie>",
-                    )
-                },
+                &TAG_SKIEROWANIE,
                 self.skierowanie.as_ref(),
             );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "dataZapisu",
-                        "<ns1:dataZapisu>",
-                        "</ns1:dataZapisu>",
-                    )
-                },
-                &self.data_zapisu,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_DATA_ZAPISU, &self.data_zapisu);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "kodUprawnieniaSzczegolnego",
-                        "<ns1:kodUprawnieniaSzczegolnego>",
-                        "</ns1:kodUprawnieniaSzczegolnego>",
-                    )
-                },
+                &TAG_KOD_UPRAWNIENIA_SZCZEGOLNEGO,
                 self.kod_uprawnienia_szczegolnego.as_ref(),
             );
         }
@@ -951,34 +913,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorPacjentaMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "extension",
-                        "<ns2:extension>",
-                        "</ns2:extension>",
-                    )
-                },
-                &self.extension,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "root",
-                        "<ns2:root>",
-                        "</ns2:root>",
-                    )
-                },
-                &self.root,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_EXTENSION, &self.extension);
+            ::sdk_runtime::xml::put_text(w, &TAG_ROOT, &self.root);
         }
         fn namespaces(
             &self,
@@ -1052,34 +988,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for KontaktMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "email",
-                        "<ns1:email>",
-                        "</ns1:email>",
-                    )
-                },
-                self.email.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "telefon",
-                        "<ns1:telefon>",
-                        "</ns1:telefon>",
-                    )
-                },
-                self.telefon.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_EMAIL, self.email.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_TELEFON, self.telefon.as_ref());
         }
         fn namespaces(
             &self,
@@ -1223,36 +1133,10 @@ pub mod types {
         fn write_group(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             match self {
                 Self::KluczSkierowania(v) => {
-                    ::sdk_runtime::xml::put_text(
-                        w,
-                        const {
-                            &::sdk_runtime::xml::Tag::new(
-                                &XML_NAMESPACES,
-                                0,
-                                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                                "kluczSkierowania",
-                                "<ns1:kluczSkierowania>",
-                                "</ns1:kluczSkierowania>",
-                            )
-                        },
-                        v,
-                    );
+                    ::sdk_runtime::xml::put_text(w, &TAG_KLUCZ_SKIEROWANIA, v);
                 }
                 Self::SkierowaniePapierowe(v) => {
-                    ::sdk_runtime::xml::put_complex(
-                        w,
-                        const {
-                            &::sdk_runtime::xml::Tag::new(
-                                &XML_NAMESPACES,
-                                0,
-                                "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                                "skierowaniePapierowe",
-                                "<ns1:skierowaniePapierowe>",
-                                "</ns1:skierowaniePapierowe>",
-                            )
-                        },
-                        v,
-                    );
+                    ::sdk_runtime::xml::put_complex(w, &TAG_SKIEROWANIE_PAPIEROWE, v);
                 }
             }
         }
@@ -1306,46 +1190,15 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "numerSkierowania",
-                        "<ns1:numerSkierowania>",
-                        "</ns1:numerSkierowania>",
-                    )
-                },
+                &TAG_NUMER_SKIEROWANIA,
                 self.numer_skierowania.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "dataWystawienia",
-                        "<ns1:dataWystawienia>",
-                        "</ns1:dataWystawienia>",
-                    )
-                },
+                &TAG_DATA_WYSTAWIENIA,
                 self.data_wystawienia.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/cer/mt/v20260101",
-                        "idWystawcy",
-                        "<ns1:idWystawcy>",
-                        "</ns1:idWystawcy>",
-                    )
-                },
-                &self.id_wystawcy,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_ID_WYSTAWCY, &self.id_wystawcy);
         }
         fn namespaces(
             &self,
@@ -1533,34 +1386,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorOIDMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "extension",
-                        "<ns2:extension>",
-                        "</ns2:extension>",
-                    )
-                },
-                &self.extension,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20180509",
-                        "root",
-                        "<ns2:root>",
-                        "</ns2:root>",
-                    )
-                },
-                &self.root,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_EXTENSION, &self.extension);
+            ::sdk_runtime::xml::put_text(w, &TAG_ROOT, &self.root);
         }
         fn namespaces(
             &self,
@@ -1745,34 +1572,8 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PrzekazNotyfikacjeResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "idNotyfikacji",
-                        "<idNotyfikacji>",
-                        "</idNotyfikacji>",
-                    )
-                },
-                &self.id_notyfikacji,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "przyjeto",
-                        "<przyjeto>",
-                        "</przyjeto>",
-                    )
-                },
-                &self.przyjeto,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_NOTYFIKACJI, &self.id_notyfikacji);
+            ::sdk_runtime::xml::put_text(w, &TAG_PRZYJETO, &self.przyjeto);
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PrzekazNotyfikacjeResponse {

@@ -43,6 +43,950 @@ pub mod types {
             ("ns3", "http://csioz.gov.pl/p1/kontekst/mt/v20170510"),
         ],
     );
+    static TAG_DOKUMENT_RECEPTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "dokumentRecepty",
+        "<dokumentRecepty>",
+        "</dokumentRecepty>",
+    );
+    static TAG_DOKUMENT_REALIZACJI_RECEPTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "dokumentRealizacjiRecepty",
+        "<dokumentRealizacjiRecepty>",
+        "</dokumentRealizacjiRecepty>",
+    );
+    static TAG_TRESC: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "tresc",
+        "<ns1:tresc>",
+        "</ns1:tresc>",
+    );
+    static TAG_KLUCZ_RECEPTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "kluczRecepty",
+        "<kluczRecepty>",
+        "</kluczRecepty>",
+    );
+    static TAG_WYNIKI_WERYFIKACJI_DOKUMENTU_RECEPTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wynikiWeryfikacjiDokumentuRecepty",
+        "<wynikiWeryfikacjiDokumentuRecepty>",
+        "</wynikiWeryfikacjiDokumentuRecepty>",
+    );
+    static TAG_WYNIKI_WERYFIKACJI_DOKUMENTU_REALIZACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wynikiWeryfikacjiDokumentuRealizacji",
+        "<wynikiWeryfikacjiDokumentuRealizacji>",
+        "</wynikiWeryfikacjiDokumentuRealizacji>",
+    );
+    static TAG_WYNIK: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wynik",
+        "<wynik>",
+        "</wynik>",
+    );
+    static TAG_KLUCZ_RECEPTY2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "kluczRecepty",
+        "<ns1:kluczRecepty>",
+        "</ns1:kluczRecepty>",
+    );
+    static TAG_WYNIK_WERYFIKACJI_ZBIORU_REGUL: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "wynikWeryfikacjiZbioruRegul",
+        "<ns1:wynikWeryfikacjiZbioruRegul>",
+        "</ns1:wynikWeryfikacjiZbioruRegul>",
+    );
+    static TAG_WYNIK_WERYFIKACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "wynikWeryfikacji",
+        "<ns1:wynikWeryfikacji>",
+        "</ns1:wynikWeryfikacji>",
+    );
+    static TAG_IDENTYFIKATOR_ZBIORU_REGUL: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "identyfikatorZbioruRegul",
+        "<ns1:identyfikatorZbioruRegul>",
+        "</ns1:identyfikatorZbioruRegul>",
+    );
+    static TAG_WYNIK_WERYFIKACJI_REGULY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "wynikWeryfikacjiReguly",
+        "<ns1:wynikWeryfikacjiReguly>",
+        "</ns1:wynikWeryfikacjiReguly>",
+    );
+    static TAG_KOD_REGULY_WERYFIKACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "kodRegulyWeryfikacji",
+        "<ns1:kodRegulyWeryfikacji>",
+        "</ns1:kodRegulyWeryfikacji>",
+    );
+    static TAG_OPIS_PROBLEMU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "opisProblemu",
+        "<ns1:opisProblemu>",
+        "</ns1:opisProblemu>",
+    );
+    static TAG_MIEJSCE_WYSTAPIENIA_BLEDU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "miejsceWystapieniaBledu",
+        "<ns1:miejsceWystapieniaBledu>",
+        "</ns1:miejsceWystapieniaBledu>",
+    );
+    static TAG_MAJOR: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+        "major",
+        "<ns2:major>",
+        "</ns2:major>",
+    );
+    static TAG_MINOR: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+        "minor",
+        "<ns2:minor>",
+        "</ns2:minor>",
+    );
+    static TAG_KOMUNIKAT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+        "komunikat",
+        "<ns2:komunikat>",
+        "</ns2:komunikat>",
+    );
+    static TAG_ATRYBUT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+        "atrybut",
+        "<ns3:atrybut>",
+        "</ns3:atrybut>",
+    );
+    static TAG_WARTOSC: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+        "wartosc",
+        "<ns3:wartosc>",
+        "</ns3:wartosc>",
+    );
+    static TAG_BLAD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "blad",
+        "<blad>",
+        "</blad>",
+    );
+    static TAG_PAKIET_RECEPT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "pakietRecept",
+        "<pakietRecept>",
+        "</pakietRecept>",
+    );
+    static TAG_IDENTYFIKATOR_ZADANIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "identyfikatorZadania",
+        "<ns1:identyfikatorZadania>",
+        "</ns1:identyfikatorZadania>",
+    );
+    static TAG_RECEPTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "recepty",
+        "<ns1:recepty>",
+        "</ns1:recepty>",
+    );
+    static TAG_RECEPTA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "recepta",
+        "<ns1:recepta>",
+        "</ns1:recepta>",
+    );
+    static TAG_IDENTYFIKATOR_DOKUMENTU_W_PAKIECIE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "identyfikatorDokumentuWPakiecie",
+        "<ns1:identyfikatorDokumentuWPakiecie>",
+        "</ns1:identyfikatorDokumentuWPakiecie>",
+    );
+    static TAG_POTWIERDZENIE_OPERACJI_ZAPISU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "potwierdzenieOperacjiZapisu",
+        "<potwierdzenieOperacjiZapisu>",
+        "</potwierdzenieOperacjiZapisu>",
+    );
+    static TAG_ID_ZADANIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "idZadania",
+        "<ns1:idZadania>",
+        "</ns1:idZadania>",
+    );
+    static TAG_WYNIK_ZAPISU_PAKIETU_RECEPT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "wynikZapisuPakietuRecept",
+        "<ns1:wynikZapisuPakietuRecept>",
+        "</ns1:wynikZapisuPakietuRecept>",
+    );
+    static TAG_KLUCZ_PAKIETU_RECEPT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "kluczPakietuRecept",
+        "<ns1:kluczPakietuRecept>",
+        "</ns1:kluczPakietuRecept>",
+    );
+    static TAG_KOD_PAKIETU_RECEPT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "kodPakietuRecept",
+        "<ns1:kodPakietuRecept>",
+        "</ns1:kodPakietuRecept>",
+    );
+    static TAG_WERYFIKOWANA_RECEPTA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "weryfikowanaRecepta",
+        "<ns1:weryfikowanaRecepta>",
+        "</ns1:weryfikowanaRecepta>",
+    );
+    static TAG_NUMER_RECEPTY_W_PAKIECIE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "numerReceptyWPakiecie",
+        "<ns1:numerReceptyWPakiecie>",
+        "</ns1:numerReceptyWPakiecie>",
+    );
+    static TAG_PAKIET_REALIZACJI_RECEPT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "pakietRealizacjiRecept",
+        "<pakietRealizacjiRecept>",
+        "</pakietRealizacjiRecept>",
+    );
+    static TAG_REALIZACJE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "realizacje",
+        "<ns1:realizacje>",
+        "</ns1:realizacje>",
+    );
+    static TAG_REALIZACJA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "realizacja",
+        "<ns1:realizacja>",
+        "</ns1:realizacja>",
+    );
+    static TAG_IDENTYFIKATOR_REALIZACJI_W_PAKIECIE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "identyfikatorRealizacjiWPakiecie",
+        "<ns1:identyfikatorRealizacjiWPakiecie>",
+        "</ns1:identyfikatorRealizacjiWPakiecie>",
+    );
+    static TAG_WYNIK_ZAPISU_PAKIETU_REALIZACJI_RECEPT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wynikZapisuPakietuRealizacjiRecept",
+        "<wynikZapisuPakietuRealizacjiRecept>",
+        "</wynikZapisuPakietuRealizacjiRecept>",
+    );
+    static TAG_WERYFIKOWANA_REALIZACJA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "weryfikowanaRealizacja",
+        "<ns1:weryfikowanaRealizacja>",
+        "</ns1:weryfikowanaRealizacja>",
+    );
+    static TAG_DOKUMENT_ANULOWANIA_RECEPTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "dokumentAnulowaniaRecepty",
+        "<dokumentAnulowaniaRecepty>",
+        "</dokumentAnulowaniaRecepty>",
+    );
+    static TAG_WYNIKI_WERYFIKACJI_DOKUMENTU_ANULOWANIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wynikiWeryfikacjiDokumentuAnulowania",
+        "<wynikiWeryfikacjiDokumentuAnulowania>",
+        "</wynikiWeryfikacjiDokumentuAnulowania>",
+    );
+    static TAG_PRZYCZYNA_ZABLOKOWANIA_RECEPTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "przyczynaZablokowaniaRecepty",
+        "<przyczynaZablokowaniaRecepty>",
+        "</przyczynaZablokowaniaRecepty>",
+    );
+    static TAG_KRYTERIA_WYSZUKIWANIA_DOKUMENTOW_REALIZACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "kryteriaWyszukiwaniaDokumentowRealizacji",
+        "<kryteriaWyszukiwaniaDokumentowRealizacji>",
+        "</kryteriaWyszukiwaniaDokumentowRealizacji>",
+    );
+    static TAG_IDENTYFIKATOR_PODMIOTU_WYSTAWCY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "identyfikatorPodmiotuWystawcy",
+        "<ns1:identyfikatorPodmiotuWystawcy>",
+        "</ns1:identyfikatorPodmiotuWystawcy>",
+    );
+    static TAG_DATA_WYSTAWIENIA_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "dataWystawieniaOd",
+        "<ns1:dataWystawieniaOd>",
+        "</ns1:dataWystawieniaOd>",
+    );
+    static TAG_DATA_WYSTAWIENIA_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "dataWystawieniaDo",
+        "<ns1:dataWystawieniaDo>",
+        "</ns1:dataWystawieniaDo>",
+    );
+    static TAG_IDENTYFIKATOR_PRACOWNIKA_REALIZATORA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "identyfikatorPracownikaRealizatora",
+        "<ns1:identyfikatorPracownikaRealizatora>",
+        "</ns1:identyfikatorPracownikaRealizatora>",
+    );
+    static TAG_RODZAJ_REALIZACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "rodzajRealizacji",
+        "<ns1:rodzajRealizacji>",
+        "</ns1:rodzajRealizacji>",
+    );
+    static TAG_STATUS_DOKUMENTU_REALIZACJI_RECEPTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "statusDokumentuRealizacjiRecepty",
+        "<ns1:statusDokumentuRealizacjiRecepty>",
+        "</ns1:statusDokumentuRealizacjiRecepty>",
+    );
+    static TAG_EXTENSION: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+        "extension",
+        "<ns2:extension>",
+        "</ns2:extension>",
+    );
+    static TAG_ROOT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
+        "root",
+        "<ns2:root>",
+        "</ns2:root>",
+    );
+    static TAG_WYNIKI_WYSZUKIWANIA_DOKUMENTOW_REALIZACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wynikiWyszukiwaniaDokumentowRealizacji",
+        "<wynikiWyszukiwaniaDokumentowRealizacji>",
+        "</wynikiWyszukiwaniaDokumentowRealizacji>",
+    );
+    static TAG_WYNIK_WYSZUKIWANIA_DOKUMENTOW_REALIZACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "wynikWyszukiwaniaDokumentowRealizacji",
+        "<ns1:wynikWyszukiwaniaDokumentowRealizacji>",
+        "</ns1:wynikWyszukiwaniaDokumentowRealizacji>",
+    );
+    static TAG_IDENTYFIKATOR_DOKUMENTU_REALIZACJI_RECEPTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "identyfikatorDokumentuRealizacjiRecepty",
+        "<ns1:identyfikatorDokumentuRealizacjiRecepty>",
+        "</ns1:identyfikatorDokumentuRealizacjiRecepty>",
+    );
+    static TAG_DATA_WYSTAWIENIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "dataWystawienia",
+        "<ns1:dataWystawienia>",
+        "</ns1:dataWystawienia>",
+    );
+    static TAG_NUMER_RECEPTY_PAPIEROWEJ: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "numerReceptyPapierowej",
+        "<ns1:numerReceptyPapierowej>",
+        "</ns1:numerReceptyPapierowej>",
+    );
+    static TAG_NUMER_POZYCJI_RECEPTY_PAPIEROWEJ: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "numerPozycjiReceptyPapierowej",
+        "<ns1:numerPozycjiReceptyPapierowej>",
+        "</ns1:numerPozycjiReceptyPapierowej>",
+    );
+    static TAG_KRYTERIA_WYSZUKIWANIA_RECEPT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "kryteriaWyszukiwaniaRecept",
+        "<kryteriaWyszukiwaniaRecept>",
+        "</kryteriaWyszukiwaniaRecept>",
+    );
+    static TAG_DATA_WYSTAWIENIA_RECEPTY_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "dataWystawieniaReceptyDo",
+        "<ns1:dataWystawieniaReceptyDo>",
+        "</ns1:dataWystawieniaReceptyDo>",
+    );
+    static TAG_DATA_WYSTAWIENIA_RECEPTY_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "dataWystawieniaReceptyOd",
+        "<ns1:dataWystawieniaReceptyOd>",
+        "</ns1:dataWystawieniaReceptyOd>",
+    );
+    static TAG_ID_PRACOWNIKA_MEDYCZNEGO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "idPracownikaMedycznego",
+        "<ns1:idPracownikaMedycznego>",
+        "</ns1:idPracownikaMedycznego>",
+    );
+    static TAG_ID_USLUGOBIORCY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "idUslugobiorcy",
+        "<ns1:idUslugobiorcy>",
+        "</ns1:idUslugobiorcy>",
+    );
+    static TAG_NUMER_RECEPTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "numerRecepty",
+        "<ns1:numerRecepty>",
+        "</ns1:numerRecepty>",
+    );
+    static TAG_STATUS_RECEPTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "statusRecepty",
+        "<ns1:statusRecepty>",
+        "</ns1:statusRecepty>",
+    );
+    static TAG_WYNIKI_WYSZUKIWANIA_RECEPT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wynikiWyszukiwaniaRecept",
+        "<wynikiWyszukiwaniaRecept>",
+        "</wynikiWyszukiwaniaRecept>",
+    );
+    static TAG_WYNIK_WYSZUKIWANIA_RECEPT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "wynikWyszukiwaniaRecept",
+        "<ns1:wynikWyszukiwaniaRecept>",
+        "</ns1:wynikWyszukiwaniaRecept>",
+    );
+    static TAG_KLUCZ_PAKIETU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "kluczPakietu",
+        "<ns1:kluczPakietu>",
+        "</ns1:kluczPakietu>",
+    );
+    static TAG_DATA_WYSTAWIENIA_RECEPTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "dataWystawieniaRecepty",
+        "<ns1:dataWystawieniaRecepty>",
+        "</ns1:dataWystawieniaRecepty>",
+    );
+    static TAG_PRZYCZYNA_ZABLOKOWANIA_RECEPTY2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "przyczynaZablokowaniaRecepty",
+        "<ns1:przyczynaZablokowaniaRecepty>",
+        "</ns1:przyczynaZablokowaniaRecepty>",
+    );
+    static TAG_KRYTERIA_WYSZUKIWANIA_RECEPT_USLUGOBIORCY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "kryteriaWyszukiwaniaReceptUslugobiorcy",
+        "<kryteriaWyszukiwaniaReceptUslugobiorcy>",
+        "</kryteriaWyszukiwaniaReceptUslugobiorcy>",
+    );
+    static TAG_WYNIKI_WYSZUKIWANIA_RECEPT_USLUGOBIORCY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wynikiWyszukiwaniaReceptUslugobiorcy",
+        "<wynikiWyszukiwaniaReceptUslugobiorcy>",
+        "</wynikiWyszukiwaniaReceptUslugobiorcy>",
+    );
+    static TAG_WYNIK_WYSZUKIWANIA_RECEPT_USLUGOBIORCY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "wynikWyszukiwaniaReceptUslugobiorcy",
+        "<ns1:wynikWyszukiwaniaReceptUslugobiorcy>",
+        "</ns1:wynikWyszukiwaniaReceptUslugobiorcy>",
+    );
+    static TAG_PODMIOT_NAZWA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "podmiotNazwa",
+        "<ns1:podmiotNazwa>",
+        "</ns1:podmiotNazwa>",
+    );
+    static TAG_WYSTAWCA_NAZWA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "wystawcaNazwa",
+        "<ns1:wystawcaNazwa>",
+        "</ns1:wystawcaNazwa>",
+    );
+    static TAG_IDENTYFIKATOR_PRACOWNIKA_WYSTAWCY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "identyfikatorPracownikaWystawcy",
+        "<ns1:identyfikatorPracownikaWystawcy>",
+        "</ns1:identyfikatorPracownikaWystawcy>",
+    );
+    static TAG_KRYTERIA_WYSZUKWIANIA_RECEPT_USLUGOBIORCY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "kryteriaWyszukwianiaReceptUslugobiorcy",
+        "<kryteriaWyszukwianiaReceptUslugobiorcy>",
+        "</kryteriaWyszukwianiaReceptUslugobiorcy>",
+    );
+    static TAG_WYNIKI_WYSZUKIWANIA_RECEPT_USLUGOBIORCY_DO_KONSULTACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wynikiWyszukiwaniaReceptUslugobiorcyDoKonsultacji",
+        "<wynikiWyszukiwaniaReceptUslugobiorcyDoKonsultacji>",
+        "</wynikiWyszukiwaniaReceptUslugobiorcyDoKonsultacji>",
+    );
+    static TAG_WYNIK_WYSZUKIWANIA_RECEPT_USLUGOBIORCY_DO_KONSULTACJI_MT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "WynikWyszukiwaniaReceptUslugobiorcyDoKonsultacjiMT",
+        "<ns1:WynikWyszukiwaniaReceptUslugobiorcyDoKonsultacjiMT>",
+        "</ns1:WynikWyszukiwaniaReceptUslugobiorcyDoKonsultacjiMT>",
+    );
+    static TAG_LEK_NAZWA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "lekNazwa",
+        "<ns1:lekNazwa>",
+        "</ns1:lekNazwa>",
+    );
+    static TAG_NUMER_RECEPTY2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "numerRecepty",
+        "<numerRecepty>",
+        "</numerRecepty>",
+    );
+    static TAG_WYNIK_ODCZYTU_RECEPTY_DO_KONSULTACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wynikOdczytuReceptyDoKonsultacji",
+        "<wynikOdczytuReceptyDoKonsultacji>",
+        "</wynikOdczytuReceptyDoKonsultacji>",
+    );
+    static TAG_DOKUMENT_RECEPTY2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "dokumentRecepty",
+        "<ns1:dokumentRecepty>",
+        "</ns1:dokumentRecepty>",
+    );
+    static TAG_DANE_REALIZACJI_DO_KONSULTACJI_MT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "DaneRealizacjiDoKonsultacjiMT",
+        "<ns1:DaneRealizacjiDoKonsultacjiMT>",
+        "</ns1:DaneRealizacjiDoKonsultacjiMT>",
+    );
+    static TAG_DATA_REALIZACJI_RECEPTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "dataRealizacjiRecepty",
+        "<ns1:dataRealizacjiRecepty>",
+        "</ns1:dataRealizacjiRecepty>",
+    );
+    static TAG_ILOŚĆ_WYDANEGO_LEKU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "ilośćWydanegoLeku",
+        "<ns1:ilośćWydanegoLeku>",
+        "</ns1:ilośćWydanegoLeku>",
+    );
+    static TAG_NAZWA_LEKU_REALIZACJA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "nazwaLekuRealizacja",
+        "<ns1:nazwaLekuRealizacja>",
+        "</ns1:nazwaLekuRealizacja>",
+    );
+    static TAG_KRYTERIA_WYSZUKIWANIA_REALIZACJI_RECEPT_DO_KONSULTACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "kryteriaWyszukiwaniaRealizacjiReceptDoKonsultacji",
+        "<kryteriaWyszukiwaniaRealizacjiReceptDoKonsultacji>",
+        "</kryteriaWyszukiwaniaRealizacjiReceptDoKonsultacji>",
+    );
+    static TAG_DATA_REALIZACJA_RECEPTY_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "dataRealizacjaReceptyDo",
+        "<ns1:dataRealizacjaReceptyDo>",
+        "</ns1:dataRealizacjaReceptyDo>",
+    );
+    static TAG_DATA_REALIZACJI_RECEPTY_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "dataRealizacjiReceptyOd",
+        "<ns1:dataRealizacjiReceptyOd>",
+        "</ns1:dataRealizacjiReceptyOd>",
+    );
+    static TAG_WYNIK_WYSZUKIWANIA_REALIZACJI_RECEPT_USLUGOBIORCY_DO_KONSULTACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wynikWyszukiwaniaRealizacjiReceptUslugobiorcyDoKonsultacji",
+        "<wynikWyszukiwaniaRealizacjiReceptUslugobiorcyDoKonsultacji>",
+        "</wynikWyszukiwaniaRealizacjiReceptUslugobiorcyDoKonsultacji>",
+    );
+    static TAG_KRYTERIA_WYSZUKIWANIA_DOKUMENTOW_ANULOWANIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "kryteriaWyszukiwaniaDokumentowAnulowania",
+        "<kryteriaWyszukiwaniaDokumentowAnulowania>",
+        "</kryteriaWyszukiwaniaDokumentowAnulowania>",
+    );
+    static TAG_WYNIKI_WYSZUKIWANIA_DOKUMENTOW_ANULOWANIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wynikiWyszukiwaniaDokumentowAnulowania",
+        "<wynikiWyszukiwaniaDokumentowAnulowania>",
+        "</wynikiWyszukiwaniaDokumentowAnulowania>",
+    );
+    static TAG_WYNIK_WYSZUKIWANIA_DOKUMENTOW_ANULOWANIA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "wynikWyszukiwaniaDokumentowAnulowania",
+        "<ns1:wynikWyszukiwaniaDokumentowAnulowania>",
+        "</ns1:wynikWyszukiwaniaDokumentowAnulowania>",
+    );
+    static TAG_IDENTYFIKATOR_DOKUMENTU_ANULOWANIA_RECEPTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "identyfikatorDokumentuAnulowaniaRecepty",
+        "<ns1:identyfikatorDokumentuAnulowaniaRecepty>",
+        "</ns1:identyfikatorDokumentuAnulowaniaRecepty>",
+    );
+    static TAG_POTWIERDZENIE_OPERACJI_WERYFIKACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "potwierdzenieOperacjiWeryfikacji",
+        "<potwierdzenieOperacjiWeryfikacji>",
+        "</potwierdzenieOperacjiWeryfikacji>",
+    );
+    static TAG_WYNIK_WERYFIKACJI_RECEPT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "wynikWeryfikacjiRecept",
+        "<ns1:wynikWeryfikacjiRecept>",
+        "</ns1:wynikWeryfikacjiRecept>",
+    );
+    static TAG_NUMER_I_POZYCJA_RECEPTY_PAPIEROWEJ: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "numerIPozycjaReceptyPapierowej",
+        "<numerIPozycjaReceptyPapierowej>",
+        "</numerIPozycjaReceptyPapierowej>",
+    );
+    static TAG_RECEPTA_DO_REALIZACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "receptaDoRealizacji",
+        "<receptaDoRealizacji>",
+        "</receptaDoRealizacji>",
+    );
+    static TAG_WYNIK_WERYFIKACJI_RECEPTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "wynikWeryfikacjiRecepty",
+        "<ns1:wynikWeryfikacjiRecepty>",
+        "</ns1:wynikWeryfikacjiRecepty>",
+    );
+    static TAG_DOKUMENT_REALIZACJI_RECEPTY2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "dokumentRealizacjiRecepty",
+        "<ns1:dokumentRealizacjiRecepty>",
+        "</ns1:dokumentRealizacjiRecepty>",
+    );
+    static TAG_DOKUMENT_ANULOWANIA_RECEPTY2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "dokumentAnulowaniaRecepty",
+        "<ns1:dokumentAnulowaniaRecepty>",
+        "</ns1:dokumentAnulowaniaRecepty>",
+    );
+    static TAG_KRYTERIA_ODCZYTU_PAKIETU_RECEPT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "kryteriaOdczytuPakietuRecept",
+        "<kryteriaOdczytuPakietuRecept>",
+        "</kryteriaOdczytuPakietuRecept>",
+    );
+    static TAG_RECEPTY_DO_REALIZACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "receptyDoRealizacji",
+        "<receptyDoRealizacji>",
+        "</receptyDoRealizacji>",
+    );
+    static TAG_RECEPTA_I_REALIZACJA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "receptaIRealizacja",
+        "<ns1:receptaIRealizacja>",
+        "</ns1:receptaIRealizacja>",
+    );
+    static TAG_RECEPTA_I_WYNIK_WERYFIKACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "receptaIWynikWeryfikacji",
+        "<receptaIWynikWeryfikacji>",
+        "</receptaIWynikWeryfikacji>",
+    );
+    static TAG_WERYFIKOWANY_DOKUMENT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "weryfikowanyDokument",
+        "<ns1:weryfikowanyDokument>",
+        "</ns1:weryfikowanyDokument>",
+    );
+    static TAG_KLUCZ_PAKIETU_RECEPT2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "kluczPakietuRecept",
+        "<kluczPakietuRecept>",
+        "</kluczPakietuRecept>",
+    );
+    static TAG_PAKIET_RECEPT_I_WYNIKOW_WERYFIKACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "pakietReceptIWynikowWeryfikacji",
+        "<pakietReceptIWynikowWeryfikacji>",
+        "</pakietReceptIWynikowWeryfikacji>",
+    );
+    static TAG_RECEPTA_I_WYNIK_WERYFIKACJI2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "receptaIWynikWeryfikacji",
+        "<ns1:receptaIWynikWeryfikacji>",
+        "</ns1:receptaIWynikWeryfikacji>",
+    );
+    static TAG_IDENTYFIKATOR_DOKUMENTU_REALIZACJI_RECEPTY2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "identyfikatorDokumentuRealizacjiRecepty",
+        "<identyfikatorDokumentuRealizacjiRecepty>",
+        "</identyfikatorDokumentuRealizacjiRecepty>",
+    );
+    static TAG_REALIZACJA_RECEPTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "realizacjaRecepty",
+        "<realizacjaRecepty>",
+        "</realizacjaRecepty>",
+    );
+    static TAG_STATUS: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "status",
+        "<ns1:status>",
+        "</ns1:status>",
+    );
+    static TAG_IDENTYFIKATOR_DOKUMENTU_ANULOWANIA_RECEPTY2: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "identyfikatorDokumentuAnulowaniaRecepty",
+        "<identyfikatorDokumentuAnulowaniaRecepty>",
+        "</identyfikatorDokumentuAnulowaniaRecepty>",
+    );
+    static TAG_KOD_I_KLUCZE_PAKIETU_I_RECEPT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "kodIKluczePakietuIRecept",
+        "<kodIKluczePakietuIRecept>",
+        "</kodIKluczePakietuIRecept>",
+    );
+    static TAG_KLUCZE_I_NUMERY_RECEPT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "kluczeINumeryRecept",
+        "<ns1:kluczeINumeryRecept>",
+        "</ns1:kluczeINumeryRecept>",
+    );
+    static TAG_KLUCZ_I_KOD_PAKIETU_RECEPT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "kluczIKodPakietuRecept",
+        "<ns1:kluczIKodPakietuRecept>",
+        "</ns1:kluczIKodPakietuRecept>",
+    );
+    static TAG_KLUCZ_I_NUMER_RECEPTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
+        "kluczINumerRecepty",
+        "<ns1:kluczINumerRecepty>",
+        "</ns1:kluczINumerRecepty>",
+    );
+    static TAG_WYNIKI_WERYFIKACJI_KOREKTY_DOKUMENTU_REALIZACJI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        64,
+        "",
+        "wynikiWeryfikacjiKorektyDokumentuRealizacji",
+        "<wynikiWeryfikacjiKorektyDokumentuRealizacji>",
+        "</wynikiWeryfikacjiKorektyDokumentuRealizacji>",
+    );
     /// The complex type `ZapisRealizacjiReceptyFarmaceutycznejRequest` (namespace `http://csioz.gov.pl/p1/erecepta/ws/v20170510`).
     #[derive(Clone, PartialEq, Debug)]
     #[cfg_attr(feature = "serde", derive(::serde::Serialize))]
@@ -72,30 +1016,12 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "dokumentRecepty",
-                        "<dokumentRecepty>",
-                        "</dokumentRecepty>",
-                    )
-                },
+                &TAG_DOKUMENT_RECEPTY,
                 &self.dokument_recepty,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "dokumentRealizacjiRecepty",
-                        "<dokumentRealizacjiRecepty>",
-                        "</dokumentRealizacjiRecepty>",
-                    )
-                },
+                &TAG_DOKUMENT_REALIZACJI_RECEPTY,
                 &self.dokument_realizacji_recepty,
             );
         }
@@ -171,20 +1097,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for DokumentReceptyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "tresc",
-                        "<ns1:tresc>",
-                        "</ns1:tresc>",
-                    )
-                },
-                &self.tresc,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_TRESC, &self.tresc);
         }
         fn namespaces(
             &self,
@@ -248,20 +1161,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for DokumentRealizacjiReceptyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "tresc",
-                        "<ns1:tresc>",
-                        "</ns1:tresc>",
-                    )
-                },
-                &self.tresc,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_TRESC, &self.tresc);
         }
         fn namespaces(
             &self,
@@ -339,60 +1239,20 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kluczRecepty",
-                        "<kluczRecepty>",
-                        "</kluczRecepty>",
-                    )
-                },
+                &TAG_KLUCZ_RECEPTY,
                 self.klucz_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikiWeryfikacjiDokumentuRecepty",
-                        "<wynikiWeryfikacjiDokumentuRecepty>",
-                        "</wynikiWeryfikacjiDokumentuRecepty>",
-                    )
-                },
+                &TAG_WYNIKI_WERYFIKACJI_DOKUMENTU_RECEPTY,
                 self.wyniki_weryfikacji_dokumentu_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikiWeryfikacjiDokumentuRealizacji",
-                        "<wynikiWeryfikacjiDokumentuRealizacji>",
-                        "</wynikiWeryfikacjiDokumentuRealizacji>",
-                    )
-                },
+                &TAG_WYNIKI_WERYFIKACJI_DOKUMENTU_REALIZACJI,
                 self.wyniki_weryfikacji_dokumentu_realizacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -472,20 +1332,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for KluczReceptyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kluczRecepty",
-                        "<ns1:kluczRecepty>",
-                        "</ns1:kluczRecepty>",
-                    )
-                },
-                &self.klucz_recepty,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_KLUCZ_RECEPTY2, &self.klucz_recepty);
         }
         fn namespaces(
             &self,
@@ -540,16 +1387,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wynikWeryfikacjiZbioruRegul",
-                        "<ns1:wynikWeryfikacjiZbioruRegul>",
-                        "</ns1:wynikWeryfikacjiZbioruRegul>",
-                    )
-                },
+                &TAG_WYNIK_WERYFIKACJI_ZBIORU_REGUL,
                 &self.wynik_weryfikacji_zbioru_regul,
             );
         }
@@ -627,44 +1465,17 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wynikWeryfikacji",
-                        "<ns1:wynikWeryfikacji>",
-                        "</ns1:wynikWeryfikacji>",
-                    )
-                },
+                &TAG_WYNIK_WERYFIKACJI,
                 &self.wynik_weryfikacji,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "identyfikatorZbioruRegul",
-                        "<ns1:identyfikatorZbioruRegul>",
-                        "</ns1:identyfikatorZbioruRegul>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_ZBIORU_REGUL,
                 &self.identyfikator_zbioru_regul,
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wynikWeryfikacjiReguly",
-                        "<ns1:wynikWeryfikacjiReguly>",
-                        "</ns1:wynikWeryfikacjiReguly>",
-                    )
-                },
+                &TAG_WYNIK_WERYFIKACJI_REGULY,
                 &self.wynik_weryfikacji_reguly,
             );
         }
@@ -844,58 +1655,22 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kodRegulyWeryfikacji",
-                        "<ns1:kodRegulyWeryfikacji>",
-                        "</ns1:kodRegulyWeryfikacji>",
-                    )
-                },
+                &TAG_KOD_REGULY_WERYFIKACJI,
                 &self.kod_reguly_weryfikacji,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wynikWeryfikacji",
-                        "<ns1:wynikWeryfikacji>",
-                        "</ns1:wynikWeryfikacji>",
-                    )
-                },
+                &TAG_WYNIK_WERYFIKACJI,
                 &self.wynik_weryfikacji,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "opisProblemu",
-                        "<ns1:opisProblemu>",
-                        "</ns1:opisProblemu>",
-                    )
-                },
+                &TAG_OPIS_PROBLEMU,
                 self.opis_problemu.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "miejsceWystapieniaBledu",
-                        "<ns1:miejsceWystapieniaBledu>",
-                        "</ns1:miejsceWystapieniaBledu>",
-                    )
-                },
+                &TAG_MIEJSCE_WYSTAPIENIA_BLEDU,
                 self.miejsce_wystapienia_bledu.as_ref(),
             );
         }
@@ -972,16 +1747,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wynikWeryfikacjiZbioruRegul",
-                        "<ns1:wynikWeryfikacjiZbioruRegul>",
-                        "</ns1:wynikWeryfikacjiZbioruRegul>",
-                    )
-                },
+                &TAG_WYNIK_WERYFIKACJI_ZBIORU_REGUL,
                 &self.wynik_weryfikacji_zbioru_regul,
             );
         }
@@ -1059,48 +1825,9 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for WynikMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                        "major",
-                        "<ns2:major>",
-                        "</ns2:major>",
-                    )
-                },
-                &self.major,
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                        "minor",
-                        "<ns2:minor>",
-                        "</ns2:minor>",
-                    )
-                },
-                self.minor.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                        "komunikat",
-                        "<ns2:komunikat>",
-                        "</ns2:komunikat>",
-                    )
-                },
-                self.komunikat.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_MAJOR, &self.major);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_MINOR, self.minor.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_KOMUNIKAT, self.komunikat.as_ref());
         }
         fn namespaces(
             &self,
@@ -1173,20 +1900,7 @@ pub mod types {
                 "Id",
                 self.id.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
-                        "atrybut",
-                        "<ns3:atrybut>",
-                        "</ns3:atrybut>",
-                    )
-                },
-                &self.atrybut,
-            );
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_ATRYBUT, &self.atrybut);
         }
         fn namespaces(
             &self,
@@ -1268,20 +1982,7 @@ pub mod types {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 4u64);
             ::sdk_runtime::xml::put_attr(w, "", "nazwa", self.nazwa.as_ref());
-            ::sdk_runtime::xml::put_text_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
-                        "wartosc",
-                        "<ns3:wartosc>",
-                        "</ns3:wartosc>",
-                    )
-                },
-                &self.wartosc,
-            );
+            ::sdk_runtime::xml::put_text_all(w, &TAG_WARTOSC, &self.wartosc);
         }
         fn namespaces(
             &self,
@@ -1357,20 +2058,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for BledyOperacji {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "blad",
-                        "<blad>",
-                        "</blad>",
-                    )
-                },
-                &self.blad,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_BLAD, &self.blad);
         }
     }
     impl ::sdk_runtime::xml::XmlRead for BledyOperacji {
@@ -1420,30 +2108,12 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "dokumentRealizacjiRecepty",
-                        "<dokumentRealizacjiRecepty>",
-                        "</dokumentRealizacjiRecepty>",
-                    )
-                },
+                &TAG_DOKUMENT_REALIZACJI_RECEPTY,
                 &self.dokument_realizacji_recepty,
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kluczRecepty",
-                        "<kluczRecepty>",
-                        "</kluczRecepty>",
-                    )
-                },
+                &TAG_KLUCZ_RECEPTY,
                 self.klucz_recepty.as_ref(),
             );
         }
@@ -1518,32 +2188,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikiWeryfikacjiDokumentuRealizacji",
-                        "<wynikiWeryfikacjiDokumentuRealizacji>",
-                        "</wynikiWeryfikacjiDokumentuRealizacji>",
-                    )
-                },
+                &TAG_WYNIKI_WERYFIKACJI_DOKUMENTU_REALIZACJI,
                 self.wyniki_weryfikacji_dokumentu_realizacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -1601,20 +2249,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ZapisPakietuReceptRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "pakietRecept",
-                        "<pakietRecept>",
-                        "</pakietRecept>",
-                    )
-                },
-                &self.pakiet_recept,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_PAKIET_RECEPT, &self.pakiet_recept);
         }
         fn namespaces(
             &self,
@@ -1756,34 +2391,12 @@ pub mod types {
                 Self::IdentyfikatorZadania(v) => {
                     ::sdk_runtime::xml::put_complex_opt(
                         w,
-                        const {
-                            &::sdk_runtime::xml::Tag::new(
-                                &XML_NAMESPACES,
-                                0,
-                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                                "identyfikatorZadania",
-                                "<ns1:identyfikatorZadania>",
-                                "</ns1:identyfikatorZadania>",
-                            )
-                        },
+                        &TAG_IDENTYFIKATOR_ZADANIA,
                         v.as_ref(),
                     );
                 }
                 Self::Recepty(v) => {
-                    ::sdk_runtime::xml::put_complex_opt(
-                        w,
-                        const {
-                            &::sdk_runtime::xml::Tag::new(
-                                &XML_NAMESPACES,
-                                0,
-                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                                "recepty",
-                                "<ns1:recepty>",
-                                "</ns1:recepty>",
-                            )
-                        },
-                        v.as_ref(),
-                    );
+                    ::sdk_runtime::xml::put_complex_opt(w, &TAG_RECEPTY, v.as_ref());
                 }
             }
         }
@@ -1874,20 +2487,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ReceptyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "recepta",
-                        "<ns1:recepta>",
-                        "</ns1:recepta>",
-                    )
-                },
-                &self.recepta,
-            );
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_RECEPTA, &self.recepta);
         }
         fn namespaces(
             &self,
@@ -1972,32 +2572,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "identyfikatorDokumentuWPakiecie",
-                        "<ns1:identyfikatorDokumentuWPakiecie>",
-                        "</ns1:identyfikatorDokumentuWPakiecie>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_DOKUMENTU_W_PAKIECIE,
                 &self.identyfikator_dokumentu_w_pakiecie,
             );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "tresc",
-                        "<ns1:tresc>",
-                        "</ns1:tresc>",
-                    )
-                },
-                &self.tresc,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_TRESC, &self.tresc);
         }
         fn namespaces(
             &self,
@@ -2063,32 +2641,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "potwierdzenieOperacjiZapisu",
-                        "<potwierdzenieOperacjiZapisu>",
-                        "</potwierdzenieOperacjiZapisu>",
-                    )
-                },
+                &TAG_POTWIERDZENIE_OPERACJI_ZAPISU,
                 self.potwierdzenie_operacji_zapisu.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -2234,34 +2790,12 @@ pub mod types {
         fn write_group(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             match self {
                 Self::IdZadania(v) => {
-                    ::sdk_runtime::xml::put_text_opt(
-                        w,
-                        const {
-                            &::sdk_runtime::xml::Tag::new(
-                                &XML_NAMESPACES,
-                                0,
-                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                                "idZadania",
-                                "<ns1:idZadania>",
-                                "</ns1:idZadania>",
-                            )
-                        },
-                        v.as_ref(),
-                    );
+                    ::sdk_runtime::xml::put_text_opt(w, &TAG_ID_ZADANIA, v.as_ref());
                 }
                 Self::WynikZapisuPakietuRecept(v) => {
                     ::sdk_runtime::xml::put_complex_opt(
                         w,
-                        const {
-                            &::sdk_runtime::xml::Tag::new(
-                                &XML_NAMESPACES,
-                                0,
-                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                                "wynikZapisuPakietuRecept",
-                                "<ns1:wynikZapisuPakietuRecept>",
-                                "</ns1:wynikZapisuPakietuRecept>",
-                            )
-                        },
+                        &TAG_WYNIK_ZAPISU_PAKIETU_RECEPT,
                         v.as_ref(),
                     );
                 }
@@ -2331,44 +2865,17 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kluczPakietuRecept",
-                        "<ns1:kluczPakietuRecept>",
-                        "</ns1:kluczPakietuRecept>",
-                    )
-                },
+                &TAG_KLUCZ_PAKIETU_RECEPT,
                 self.klucz_pakietu_recept.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kodPakietuRecept",
-                        "<ns1:kodPakietuRecept>",
-                        "</ns1:kodPakietuRecept>",
-                    )
-                },
+                &TAG_KOD_PAKIETU_RECEPT,
                 self.kod_pakietu_recept.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wynikWeryfikacji",
-                        "<ns1:wynikWeryfikacji>",
-                        "</ns1:wynikWeryfikacji>",
-                    )
-                },
+                &TAG_WYNIK_WERYFIKACJI,
                 self.wynik_weryfikacji.as_ref(),
             );
         }
@@ -2439,16 +2946,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "weryfikowanaRecepta",
-                        "<ns1:weryfikowanaRecepta>",
-                        "</ns1:weryfikowanaRecepta>",
-                    )
-                },
+                &TAG_WERYFIKOWANA_RECEPTA,
                 &self.weryfikowana_recepta,
             );
         }
@@ -2534,44 +3032,17 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "numerReceptyWPakiecie",
-                        "<ns1:numerReceptyWPakiecie>",
-                        "</ns1:numerReceptyWPakiecie>",
-                    )
-                },
+                &TAG_NUMER_RECEPTY_W_PAKIECIE,
                 &self.numer_recepty_w_pakiecie,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kluczRecepty",
-                        "<ns1:kluczRecepty>",
-                        "</ns1:kluczRecepty>",
-                    )
-                },
+                &TAG_KLUCZ_RECEPTY2,
                 self.klucz_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wynikWeryfikacjiZbioruRegul",
-                        "<ns1:wynikWeryfikacjiZbioruRegul>",
-                        "</ns1:wynikWeryfikacjiZbioruRegul>",
-                    )
-                },
+                &TAG_WYNIK_WERYFIKACJI_ZBIORU_REGUL,
                 &self.wynik_weryfikacji_zbioru_regul,
             );
         }
@@ -2641,16 +3112,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "pakietRealizacjiRecept",
-                        "<pakietRealizacjiRecept>",
-                        "</pakietRealizacjiRecept>",
-                    )
-                },
+                &TAG_PAKIET_REALIZACJI_RECEPT,
                 &self.pakiet_realizacji_recept,
             );
         }
@@ -2788,20 +3250,7 @@ pub mod types {
         fn write_group(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             match self {
                 Self::Realizacje(v) => {
-                    ::sdk_runtime::xml::put_complex(
-                        w,
-                        const {
-                            &::sdk_runtime::xml::Tag::new(
-                                &XML_NAMESPACES,
-                                0,
-                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                                "realizacje",
-                                "<ns1:realizacje>",
-                                "</ns1:realizacje>",
-                            )
-                        },
-                        v,
-                    );
+                    ::sdk_runtime::xml::put_complex(w, &TAG_REALIZACJE, v);
                 }
             }
         }
@@ -2842,20 +3291,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for RealizacjeReceptWPakiecieMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "realizacja",
-                        "<ns1:realizacja>",
-                        "</ns1:realizacja>",
-                    )
-                },
-                &self.realizacja,
-            );
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_REALIZACJA, &self.realizacja);
         }
         fn namespaces(
             &self,
@@ -2943,32 +3379,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "identyfikatorRealizacjiWPakiecie",
-                        "<ns1:identyfikatorRealizacjiWPakiecie>",
-                        "</ns1:identyfikatorRealizacjiWPakiecie>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_REALIZACJI_W_PAKIECIE,
                 &self.identyfikator_realizacji_w_pakiecie,
             );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "tresc",
-                        "<ns1:tresc>",
-                        "</ns1:tresc>",
-                    )
-                },
-                &self.tresc,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_TRESC, &self.tresc);
         }
         fn namespaces(
             &self,
@@ -3037,32 +3451,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikZapisuPakietuRealizacjiRecept",
-                        "<wynikZapisuPakietuRealizacjiRecept>",
-                        "</wynikZapisuPakietuRealizacjiRecept>",
-                    )
-                },
+                &TAG_WYNIK_ZAPISU_PAKIETU_REALIZACJI_RECEPT,
                 self.wynik_zapisu_pakietu_realizacji_recept.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -3127,16 +3519,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "weryfikowanaRealizacja",
-                        "<ns1:weryfikowanaRealizacja>",
-                        "</ns1:weryfikowanaRealizacja>",
-                    )
-                },
+                &TAG_WERYFIKOWANA_REALIZACJA,
                 &self.weryfikowana_realizacja,
             );
         }
@@ -3218,30 +3601,12 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "identyfikatorRealizacjiWPakiecie",
-                        "<ns1:identyfikatorRealizacjiWPakiecie>",
-                        "</ns1:identyfikatorRealizacjiWPakiecie>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_REALIZACJI_W_PAKIECIE,
                 &self.identyfikator_realizacji_w_pakiecie,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wynikWeryfikacjiZbioruRegul",
-                        "<ns1:wynikWeryfikacjiZbioruRegul>",
-                        "</ns1:wynikWeryfikacjiZbioruRegul>",
-                    )
-                },
+                &TAG_WYNIK_WERYFIKACJI_ZBIORU_REGUL,
                 &self.wynik_weryfikacji_zbioru_regul,
             );
         }
@@ -3320,46 +3685,15 @@ pub mod types {
     for ZapisDokumentuAnulowaniaReceptyFarmaceutycznejRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
+            ::sdk_runtime::xml::put_complex(w, &TAG_KLUCZ_RECEPTY, &self.klucz_recepty);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kluczRecepty",
-                        "<kluczRecepty>",
-                        "</kluczRecepty>",
-                    )
-                },
-                &self.klucz_recepty,
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "dokumentAnulowaniaRecepty",
-                        "<dokumentAnulowaniaRecepty>",
-                        "</dokumentAnulowaniaRecepty>",
-                    )
-                },
+                &TAG_DOKUMENT_ANULOWANIA_RECEPTY,
                 &self.dokument_anulowania_recepty,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "dokumentRealizacjiRecepty",
-                        "<dokumentRealizacjiRecepty>",
-                        "</dokumentRealizacjiRecepty>",
-                    )
-                },
+                &TAG_DOKUMENT_REALIZACJI_RECEPTY,
                 &self.dokument_realizacji_recepty,
             );
         }
@@ -3447,20 +3781,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for DokumentAnulowaniaReceptyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "tresc",
-                        "<ns1:tresc>",
-                        "</ns1:tresc>",
-                    )
-                },
-                &self.tresc,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_TRESC, &self.tresc);
         }
         fn namespaces(
             &self,
@@ -3534,46 +3855,15 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikiWeryfikacjiDokumentuAnulowania",
-                        "<wynikiWeryfikacjiDokumentuAnulowania>",
-                        "</wynikiWeryfikacjiDokumentuAnulowania>",
-                    )
-                },
+                &TAG_WYNIKI_WERYFIKACJI_DOKUMENTU_ANULOWANIA,
                 self.wyniki_weryfikacji_dokumentu_anulowania.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikiWeryfikacjiDokumentuRealizacji",
-                        "<wynikiWeryfikacjiDokumentuRealizacji>",
-                        "</wynikiWeryfikacjiDokumentuRealizacji>",
-                    )
-                },
+                &TAG_WYNIKI_WERYFIKACJI_DOKUMENTU_REALIZACJI,
                 self.wyniki_weryfikacji_dokumentu_realizacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -3653,16 +3943,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wynikWeryfikacjiZbioruRegul",
-                        "<ns1:wynikWeryfikacjiZbioruRegul>",
-                        "</ns1:wynikWeryfikacjiZbioruRegul>",
-                    )
-                },
+                &TAG_WYNIK_WERYFIKACJI_ZBIORU_REGUL,
                 &self.wynik_weryfikacji_zbioru_regul,
             );
         }
@@ -3729,32 +4010,10 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ZapisDokumentuAnulowaniaReceptyRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
+            ::sdk_runtime::xml::put_complex(w, &TAG_KLUCZ_RECEPTY, &self.klucz_recepty);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kluczRecepty",
-                        "<kluczRecepty>",
-                        "</kluczRecepty>",
-                    )
-                },
-                &self.klucz_recepty,
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "dokumentAnulowaniaRecepty",
-                        "<dokumentAnulowaniaRecepty>",
-                        "</dokumentAnulowaniaRecepty>",
-                    )
-                },
+                &TAG_DOKUMENT_ANULOWANIA_RECEPTY,
                 &self.dokument_anulowania_recepty,
             );
         }
@@ -3829,32 +4088,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikiWeryfikacjiDokumentuAnulowania",
-                        "<wynikiWeryfikacjiDokumentuAnulowania>",
-                        "</wynikiWeryfikacjiDokumentuAnulowania>",
-                    )
-                },
+                &TAG_WYNIKI_WERYFIKACJI_DOKUMENTU_ANULOWANIA,
                 self.wyniki_weryfikacji_dokumentu_anulowania.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -3921,32 +4158,10 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ZablokowanieReceptyRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kluczRecepty",
-                        "<kluczRecepty>",
-                        "</kluczRecepty>",
-                    )
-                },
-                &self.klucz_recepty,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_KLUCZ_RECEPTY, &self.klucz_recepty);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "przyczynaZablokowaniaRecepty",
-                        "<przyczynaZablokowaniaRecepty>",
-                        "</przyczynaZablokowaniaRecepty>",
-                    )
-                },
+                &TAG_PRZYCZYNA_ZABLOKOWANIA_RECEPTY,
                 &self.przyczyna_zablokowania_recepty,
             );
         }
@@ -4105,20 +4320,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ZablokowanieReceptyResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -4173,16 +4375,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kryteriaWyszukiwaniaDokumentowRealizacji",
-                        "<kryteriaWyszukiwaniaDokumentowRealizacji>",
-                        "</kryteriaWyszukiwaniaDokumentowRealizacji>",
-                    )
-                },
+                &TAG_KRYTERIA_WYSZUKIWANIA_DOKUMENTOW_REALIZACJI,
                 &self.kryteria_wyszukiwania_dokumentow_realizacji,
             );
         }
@@ -4288,86 +4481,32 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "identyfikatorPodmiotuWystawcy",
-                        "<ns1:identyfikatorPodmiotuWystawcy>",
-                        "</ns1:identyfikatorPodmiotuWystawcy>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_PODMIOTU_WYSTAWCY,
                 self.identyfikator_podmiotu_wystawcy.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dataWystawieniaOd",
-                        "<ns1:dataWystawieniaOd>",
-                        "</ns1:dataWystawieniaOd>",
-                    )
-                },
+                &TAG_DATA_WYSTAWIENIA_OD,
                 self.data_wystawienia_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dataWystawieniaDo",
-                        "<ns1:dataWystawieniaDo>",
-                        "</ns1:dataWystawieniaDo>",
-                    )
-                },
+                &TAG_DATA_WYSTAWIENIA_DO,
                 self.data_wystawienia_do.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "identyfikatorPracownikaRealizatora",
-                        "<ns1:identyfikatorPracownikaRealizatora>",
-                        "</ns1:identyfikatorPracownikaRealizatora>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_PRACOWNIKA_REALIZATORA,
                 self.identyfikator_pracownika_realizatora.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "rodzajRealizacji",
-                        "<ns1:rodzajRealizacji>",
-                        "</ns1:rodzajRealizacji>",
-                    )
-                },
+                &TAG_RODZAJ_REALIZACJI,
                 self.rodzaj_realizacji.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "statusDokumentuRealizacjiRecepty",
-                        "<ns1:statusDokumentuRealizacjiRecepty>",
-                        "</ns1:statusDokumentuRealizacjiRecepty>",
-                    )
-                },
+                &TAG_STATUS_DOKUMENTU_REALIZACJI_RECEPTY,
                 self.status_dokumentu_realizacji_recepty.as_ref(),
             );
         }
@@ -4479,34 +4618,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorUslugodawcyOIDMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                        "extension",
-                        "<ns2:extension>",
-                        "</ns2:extension>",
-                    )
-                },
-                &self.extension,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                        "root",
-                        "<ns2:root>",
-                        "</ns2:root>",
-                    )
-                },
-                &self.root,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_EXTENSION, &self.extension);
+            ::sdk_runtime::xml::put_text(w, &TAG_ROOT, &self.root);
         }
         fn namespaces(
             &self,
@@ -4570,34 +4683,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorPracownikaMedycznegoOIDMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                        "extension",
-                        "<ns2:extension>",
-                        "</ns2:extension>",
-                    )
-                },
-                &self.extension,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                        "root",
-                        "<ns2:root>",
-                        "</ns2:root>",
-                    )
-                },
-                &self.root,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_EXTENSION, &self.extension);
+            ::sdk_runtime::xml::put_text(w, &TAG_ROOT, &self.root);
         }
         fn namespaces(
             &self,
@@ -4765,32 +4852,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikiWyszukiwaniaDokumentowRealizacji",
-                        "<wynikiWyszukiwaniaDokumentowRealizacji>",
-                        "</wynikiWyszukiwaniaDokumentowRealizacji>",
-                    )
-                },
+                &TAG_WYNIKI_WYSZUKIWANIA_DOKUMENTOW_REALIZACJI,
                 self.wyniki_wyszukiwania_dokumentow_realizacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -4860,16 +4925,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wynikWyszukiwaniaDokumentowRealizacji",
-                        "<ns1:wynikWyszukiwaniaDokumentowRealizacji>",
-                        "</ns1:wynikWyszukiwaniaDokumentowRealizacji>",
-                    )
-                },
+                &TAG_WYNIK_WYSZUKIWANIA_DOKUMENTOW_REALIZACJI,
                 &self.wynik_wyszukiwania_dokumentow_realizacji,
             );
         }
@@ -4998,128 +5054,47 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "identyfikatorDokumentuRealizacjiRecepty",
-                        "<ns1:identyfikatorDokumentuRealizacjiRecepty>",
-                        "</ns1:identyfikatorDokumentuRealizacjiRecepty>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_DOKUMENTU_REALIZACJI_RECEPTY,
                 &self.identyfikator_dokumentu_realizacji_recepty,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "statusDokumentuRealizacjiRecepty",
-                        "<ns1:statusDokumentuRealizacjiRecepty>",
-                        "</ns1:statusDokumentuRealizacjiRecepty>",
-                    )
-                },
+                &TAG_STATUS_DOKUMENTU_REALIZACJI_RECEPTY,
                 &self.status_dokumentu_realizacji_recepty,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "rodzajRealizacji",
-                        "<ns1:rodzajRealizacji>",
-                        "</ns1:rodzajRealizacji>",
-                    )
-                },
+                &TAG_RODZAJ_REALIZACJI,
                 &self.rodzaj_realizacji,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dataWystawienia",
-                        "<ns1:dataWystawienia>",
-                        "</ns1:dataWystawienia>",
-                    )
-                },
+                &TAG_DATA_WYSTAWIENIA,
                 &self.data_wystawienia,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "identyfikatorPracownikaRealizatora",
-                        "<ns1:identyfikatorPracownikaRealizatora>",
-                        "</ns1:identyfikatorPracownikaRealizatora>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_PRACOWNIKA_REALIZATORA,
                 &self.identyfikator_pracownika_realizatora,
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "identyfikatorPodmiotuWystawcy",
-                        "<ns1:identyfikatorPodmiotuWystawcy>",
-                        "</ns1:identyfikatorPodmiotuWystawcy>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_PODMIOTU_WYSTAWCY,
                 self.identyfikator_podmiotu_wystawcy.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kluczRecepty",
-                        "<ns1:kluczRecepty>",
-                        "</ns1:kluczRecepty>",
-                    )
-                },
+                &TAG_KLUCZ_RECEPTY2,
                 self.klucz_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "numerReceptyPapierowej",
-                        "<ns1:numerReceptyPapierowej>",
-                        "</ns1:numerReceptyPapierowej>",
-                    )
-                },
+                &TAG_NUMER_RECEPTY_PAPIEROWEJ,
                 self.numer_recepty_papierowej.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "numerPozycjiReceptyPapierowej",
-                        "<ns1:numerPozycjiReceptyPapierowej>",
-                        "</ns1:numerPozycjiReceptyPapierowej>",
-                    )
-                },
+                &TAG_NUMER_POZYCJI_RECEPTY_PAPIEROWEJ,
                 self.numer_pozycji_recepty_papierowej.as_ref(),
             );
         }
@@ -5256,34 +5231,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorDokumentuOIDMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                        "extension",
-                        "<ns2:extension>",
-                        "</ns2:extension>",
-                    )
-                },
-                &self.extension,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                        "root",
-                        "<ns2:root>",
-                        "</ns2:root>",
-                    )
-                },
-                &self.root,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_EXTENSION, &self.extension);
+            ::sdk_runtime::xml::put_text(w, &TAG_ROOT, &self.root);
         }
         fn namespaces(
             &self,
@@ -5339,16 +5288,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kryteriaWyszukiwaniaRecept",
-                        "<kryteriaWyszukiwaniaRecept>",
-                        "</kryteriaWyszukiwaniaRecept>",
-                    )
-                },
+                &TAG_KRYTERIA_WYSZUKIWANIA_RECEPT,
                 &self.kryteria_wyszukiwania_recept,
             );
         }
@@ -5463,86 +5403,32 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dataWystawieniaReceptyDo",
-                        "<ns1:dataWystawieniaReceptyDo>",
-                        "</ns1:dataWystawieniaReceptyDo>",
-                    )
-                },
+                &TAG_DATA_WYSTAWIENIA_RECEPTY_DO,
                 self.data_wystawienia_recepty_do.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dataWystawieniaReceptyOd",
-                        "<ns1:dataWystawieniaReceptyOd>",
-                        "</ns1:dataWystawieniaReceptyOd>",
-                    )
-                },
+                &TAG_DATA_WYSTAWIENIA_RECEPTY_OD,
                 self.data_wystawienia_recepty_od.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "idPracownikaMedycznego",
-                        "<ns1:idPracownikaMedycznego>",
-                        "</ns1:idPracownikaMedycznego>",
-                    )
-                },
+                &TAG_ID_PRACOWNIKA_MEDYCZNEGO,
                 self.id_pracownika_medycznego.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "idUslugobiorcy",
-                        "<ns1:idUslugobiorcy>",
-                        "</ns1:idUslugobiorcy>",
-                    )
-                },
+                &TAG_ID_USLUGOBIORCY,
                 self.id_uslugobiorcy.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "numerRecepty",
-                        "<ns1:numerRecepty>",
-                        "</ns1:numerRecepty>",
-                    )
-                },
+                &TAG_NUMER_RECEPTY,
                 self.numer_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "statusRecepty",
-                        "<ns1:statusRecepty>",
-                        "</ns1:statusRecepty>",
-                    )
-                },
+                &TAG_STATUS_RECEPTY,
                 self.status_recepty.as_ref(),
             );
         }
@@ -5648,34 +5534,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorUslugobiorcyOIDMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                        "extension",
-                        "<ns2:extension>",
-                        "</ns2:extension>",
-                    )
-                },
-                &self.extension,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                        "root",
-                        "<ns2:root>",
-                        "</ns2:root>",
-                    )
-                },
-                &self.root,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_EXTENSION, &self.extension);
+            ::sdk_runtime::xml::put_text(w, &TAG_ROOT, &self.root);
         }
         fn namespaces(
             &self,
@@ -5739,34 +5599,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for NumerReceptyOIDMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                        "extension",
-                        "<ns2:extension>",
-                        "</ns2:extension>",
-                    )
-                },
-                &self.extension,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                        "root",
-                        "<ns2:root>",
-                        "</ns2:root>",
-                    )
-                },
-                &self.root,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_EXTENSION, &self.extension);
+            ::sdk_runtime::xml::put_text(w, &TAG_ROOT, &self.root);
         }
         fn namespaces(
             &self,
@@ -5893,32 +5727,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikiWyszukiwaniaRecept",
-                        "<wynikiWyszukiwaniaRecept>",
-                        "</wynikiWyszukiwaniaRecept>",
-                    )
-                },
+                &TAG_WYNIKI_WYSZUKIWANIA_RECEPT,
                 self.wyniki_wyszukiwania_recept.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -5980,16 +5792,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wynikWyszukiwaniaRecept",
-                        "<ns1:wynikWyszukiwaniaRecept>",
-                        "</ns1:wynikWyszukiwaniaRecept>",
-                    )
-                },
+                &TAG_WYNIK_WYSZUKIWANIA_RECEPT,
                 &self.wynik_wyszukiwania_recept,
             );
         }
@@ -6088,88 +5891,18 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for WynikWyszukiwaniaReceptMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 3u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_KLUCZ_RECEPTY2, &self.klucz_recepty);
+            ::sdk_runtime::xml::put_text(w, &TAG_KLUCZ_PAKIETU, &self.klucz_pakietu);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kluczRecepty",
-                        "<ns1:kluczRecepty>",
-                        "</ns1:kluczRecepty>",
-                    )
-                },
-                &self.klucz_recepty,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kluczPakietu",
-                        "<ns1:kluczPakietu>",
-                        "</ns1:kluczPakietu>",
-                    )
-                },
-                &self.klucz_pakietu,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dataWystawieniaRecepty",
-                        "<ns1:dataWystawieniaRecepty>",
-                        "</ns1:dataWystawieniaRecepty>",
-                    )
-                },
+                &TAG_DATA_WYSTAWIENIA_RECEPTY,
                 &self.data_wystawienia_recepty,
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "numerRecepty",
-                        "<ns1:numerRecepty>",
-                        "</ns1:numerRecepty>",
-                    )
-                },
-                &self.numer_recepty,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "statusRecepty",
-                        "<ns1:statusRecepty>",
-                        "</ns1:statusRecepty>",
-                    )
-                },
-                &self.status_recepty,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_NUMER_RECEPTY, &self.numer_recepty);
+            ::sdk_runtime::xml::put_text(w, &TAG_STATUS_RECEPTY, &self.status_recepty);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "przyczynaZablokowaniaRecepty",
-                        "<ns1:przyczynaZablokowaniaRecepty>",
-                        "</ns1:przyczynaZablokowaniaRecepty>",
-                    )
-                },
+                &TAG_PRZYCZYNA_ZABLOKOWANIA_RECEPTY2,
                 self.przyczyna_zablokowania_recepty.as_ref(),
             );
         }
@@ -6268,16 +6001,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kryteriaWyszukiwaniaReceptUslugobiorcy",
-                        "<kryteriaWyszukiwaniaReceptUslugobiorcy>",
-                        "</kryteriaWyszukiwaniaReceptUslugobiorcy>",
-                    )
-                },
+                &TAG_KRYTERIA_WYSZUKIWANIA_RECEPT_USLUGOBIORCY,
                 &self.kryteria_wyszukiwania_recept_uslugobiorcy,
             );
         }
@@ -6396,86 +6120,32 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dataWystawieniaReceptyDo",
-                        "<ns1:dataWystawieniaReceptyDo>",
-                        "</ns1:dataWystawieniaReceptyDo>",
-                    )
-                },
+                &TAG_DATA_WYSTAWIENIA_RECEPTY_DO,
                 self.data_wystawienia_recepty_do.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dataWystawieniaReceptyOd",
-                        "<ns1:dataWystawieniaReceptyOd>",
-                        "</ns1:dataWystawieniaReceptyOd>",
-                    )
-                },
+                &TAG_DATA_WYSTAWIENIA_RECEPTY_OD,
                 self.data_wystawienia_recepty_od.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "idPracownikaMedycznego",
-                        "<ns1:idPracownikaMedycznego>",
-                        "</ns1:idPracownikaMedycznego>",
-                    )
-                },
+                &TAG_ID_PRACOWNIKA_MEDYCZNEGO,
                 self.id_pracownika_medycznego.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "idUslugobiorcy",
-                        "<ns1:idUslugobiorcy>",
-                        "</ns1:idUslugobiorcy>",
-                    )
-                },
+                &TAG_ID_USLUGOBIORCY,
                 &self.id_uslugobiorcy,
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "numerRecepty",
-                        "<ns1:numerRecepty>",
-                        "</ns1:numerRecepty>",
-                    )
-                },
+                &TAG_NUMER_RECEPTY,
                 self.numer_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "statusRecepty",
-                        "<ns1:statusRecepty>",
-                        "</ns1:statusRecepty>",
-                    )
-                },
+                &TAG_STATUS_RECEPTY,
                 self.status_recepty.as_ref(),
             );
         }
@@ -6583,32 +6253,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikiWyszukiwaniaReceptUslugobiorcy",
-                        "<wynikiWyszukiwaniaReceptUslugobiorcy>",
-                        "</wynikiWyszukiwaniaReceptUslugobiorcy>",
-                    )
-                },
+                &TAG_WYNIKI_WYSZUKIWANIA_RECEPT_USLUGOBIORCY,
                 self.wyniki_wyszukiwania_recept_uslugobiorcy.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -6678,16 +6326,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wynikWyszukiwaniaReceptUslugobiorcy",
-                        "<ns1:wynikWyszukiwaniaReceptUslugobiorcy>",
-                        "</ns1:wynikWyszukiwaniaReceptUslugobiorcy>",
-                    )
-                },
+                &TAG_WYNIK_WYSZUKIWANIA_RECEPT_USLUGOBIORCY,
                 &self.wynik_wyszukiwania_recept_uslugobiorcy,
             );
         }
@@ -6838,144 +6477,30 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for WynikWyszukiwaniaReceptUslugobiorcyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 3u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_KLUCZ_RECEPTY2, &self.klucz_recepty);
+            ::sdk_runtime::xml::put_text(w, &TAG_KLUCZ_PAKIETU, &self.klucz_pakietu);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kluczRecepty",
-                        "<ns1:kluczRecepty>",
-                        "</ns1:kluczRecepty>",
-                    )
-                },
-                &self.klucz_recepty,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kluczPakietu",
-                        "<ns1:kluczPakietu>",
-                        "</ns1:kluczPakietu>",
-                    )
-                },
-                &self.klucz_pakietu,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dataWystawieniaRecepty",
-                        "<ns1:dataWystawieniaRecepty>",
-                        "</ns1:dataWystawieniaRecepty>",
-                    )
-                },
+                &TAG_DATA_WYSTAWIENIA_RECEPTY,
                 &self.data_wystawienia_recepty,
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "numerRecepty",
-                        "<ns1:numerRecepty>",
-                        "</ns1:numerRecepty>",
-                    )
-                },
-                &self.numer_recepty,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "statusRecepty",
-                        "<ns1:statusRecepty>",
-                        "</ns1:statusRecepty>",
-                    )
-                },
-                &self.status_recepty,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_NUMER_RECEPTY, &self.numer_recepty);
+            ::sdk_runtime::xml::put_text(w, &TAG_STATUS_RECEPTY, &self.status_recepty);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "przyczynaZablokowaniaRecepty",
-                        "<ns1:przyczynaZablokowaniaRecepty>",
-                        "</ns1:przyczynaZablokowaniaRecepty>",
-                    )
-                },
+                &TAG_PRZYCZYNA_ZABLOKOWANIA_RECEPTY2,
                 self.przyczyna_zablokowania_recepty.as_ref(),
             );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "podmiotNazwa",
-                        "<ns1:podmiotNazwa>",
-                        "</ns1:podmiotNazwa>",
-                    )
-                },
-                &self.podmiot_nazwa,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wystawcaNazwa",
-                        "<ns1:wystawcaNazwa>",
-                        "</ns1:wystawcaNazwa>",
-                    )
-                },
-                &self.wystawca_nazwa,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_PODMIOT_NAZWA, &self.podmiot_nazwa);
+            ::sdk_runtime::xml::put_text(w, &TAG_WYSTAWCA_NAZWA, &self.wystawca_nazwa);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "identyfikatorPracownikaWystawcy",
-                        "<ns1:identyfikatorPracownikaWystawcy>",
-                        "</ns1:identyfikatorPracownikaWystawcy>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_PRACOWNIKA_WYSTAWCY,
                 &self.identyfikator_pracownika_wystawcy,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "identyfikatorPodmiotuWystawcy",
-                        "<ns1:identyfikatorPodmiotuWystawcy>",
-                        "</ns1:identyfikatorPodmiotuWystawcy>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_PODMIOTU_WYSTAWCY,
                 &self.identyfikator_podmiotu_wystawcy,
             );
         }
@@ -7113,34 +6638,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for IdentyfikatorPodmiotuOIDMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                        "extension",
-                        "<ns2:extension>",
-                        "</ns2:extension>",
-                    )
-                },
-                &self.extension,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://csioz.gov.pl/p1/wspolne/mt/v20170510",
-                        "root",
-                        "<ns2:root>",
-                        "</ns2:root>",
-                    )
-                },
-                &self.root,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_EXTENSION, &self.extension);
+            ::sdk_runtime::xml::put_text(w, &TAG_ROOT, &self.root);
         }
         fn namespaces(
             &self,
@@ -7202,16 +6701,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kryteriaWyszukwianiaReceptUslugobiorcy",
-                        "<kryteriaWyszukwianiaReceptUslugobiorcy>",
-                        "</kryteriaWyszukwianiaReceptUslugobiorcy>",
-                    )
-                },
+                &TAG_KRYTERIA_WYSZUKWIANIA_RECEPT_USLUGOBIORCY,
                 &self.kryteria_wyszukwiania_recept_uslugobiorcy,
             );
         }
@@ -7286,32 +6776,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikiWyszukiwaniaReceptUslugobiorcyDoKonsultacji",
-                        "<wynikiWyszukiwaniaReceptUslugobiorcyDoKonsultacji>",
-                        "</wynikiWyszukiwaniaReceptUslugobiorcyDoKonsultacji>",
-                    )
-                },
+                &TAG_WYNIKI_WYSZUKIWANIA_RECEPT_USLUGOBIORCY_DO_KONSULTACJI,
                 self.wyniki_wyszukiwania_recept_uslugobiorcy_do_konsultacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -7385,16 +6853,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "WynikWyszukiwaniaReceptUslugobiorcyDoKonsultacjiMT",
-                        "<ns1:WynikWyszukiwaniaReceptUslugobiorcyDoKonsultacjiMT>",
-                        "</ns1:WynikWyszukiwaniaReceptUslugobiorcyDoKonsultacjiMT>",
-                    )
-                },
+                &TAG_WYNIK_WYSZUKIWANIA_RECEPT_USLUGOBIORCY_DO_KONSULTACJI_MT,
                 &self.wynik_wyszukiwania_recept_uslugobiorcy_do_konsultacji_mt,
             );
         }
@@ -7551,130 +7010,29 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dataWystawieniaRecepty",
-                        "<ns1:dataWystawieniaRecepty>",
-                        "</ns1:dataWystawieniaRecepty>",
-                    )
-                },
+                &TAG_DATA_WYSTAWIENIA_RECEPTY,
                 &self.data_wystawienia_recepty,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "identyfikatorPodmiotuWystawcy",
-                        "<ns1:identyfikatorPodmiotuWystawcy>",
-                        "</ns1:identyfikatorPodmiotuWystawcy>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_PODMIOTU_WYSTAWCY,
                 &self.identyfikator_podmiotu_wystawcy,
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "identyfikatorPracownikaWystawcy",
-                        "<ns1:identyfikatorPracownikaWystawcy>",
-                        "</ns1:identyfikatorPracownikaWystawcy>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_PRACOWNIKA_WYSTAWCY,
                 &self.identyfikator_pracownika_wystawcy,
             );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "lekNazwa",
-                        "<ns1:lekNazwa>",
-                        "</ns1:lekNazwa>",
-                    )
-                },
-                &self.lek_nazwa,
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "numerRecepty",
-                        "<ns1:numerRecepty>",
-                        "</ns1:numerRecepty>",
-                    )
-                },
-                &self.numer_recepty,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "podmiotNazwa",
-                        "<ns1:podmiotNazwa>",
-                        "</ns1:podmiotNazwa>",
-                    )
-                },
-                &self.podmiot_nazwa,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_LEK_NAZWA, &self.lek_nazwa);
+            ::sdk_runtime::xml::put_complex(w, &TAG_NUMER_RECEPTY, &self.numer_recepty);
+            ::sdk_runtime::xml::put_text(w, &TAG_PODMIOT_NAZWA, &self.podmiot_nazwa);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "przyczynaZablokowaniaRecepty",
-                        "<ns1:przyczynaZablokowaniaRecepty>",
-                        "</ns1:przyczynaZablokowaniaRecepty>",
-                    )
-                },
+                &TAG_PRZYCZYNA_ZABLOKOWANIA_RECEPTY2,
                 self.przyczyna_zablokowania_recepty.as_ref(),
             );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "statusRecepty",
-                        "<ns1:statusRecepty>",
-                        "</ns1:statusRecepty>",
-                    )
-                },
-                &self.status_recepty,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wystawcaNazwa",
-                        "<ns1:wystawcaNazwa>",
-                        "</ns1:wystawcaNazwa>",
-                    )
-                },
-                &self.wystawca_nazwa,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_STATUS_RECEPTY, &self.status_recepty);
+            ::sdk_runtime::xml::put_text(w, &TAG_WYSTAWCA_NAZWA, &self.wystawca_nazwa);
         }
         fn namespaces(
             &self,
@@ -7795,20 +7153,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for OdczytReceptyDoKonsultacjiRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "numerRecepty",
-                        "<numerRecepty>",
-                        "</numerRecepty>",
-                    )
-                },
-                &self.numer_recepty,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_NUMER_RECEPTY2, &self.numer_recepty);
         }
         fn namespaces(
             &self,
@@ -7871,32 +7216,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikOdczytuReceptyDoKonsultacji",
-                        "<wynikOdczytuReceptyDoKonsultacji>",
-                        "</wynikOdczytuReceptyDoKonsultacji>",
-                    )
-                },
+                &TAG_WYNIK_ODCZYTU_RECEPTY_DO_KONSULTACJI,
                 self.wynik_odczytu_recepty_do_konsultacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -8002,58 +7325,22 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dokumentRecepty",
-                        "<ns1:dokumentRecepty>",
-                        "</ns1:dokumentRecepty>",
-                    )
-                },
+                &TAG_DOKUMENT_RECEPTY2,
                 self.dokument_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "przyczynaZablokowaniaRecepty",
-                        "<ns1:przyczynaZablokowaniaRecepty>",
-                        "</ns1:przyczynaZablokowaniaRecepty>",
-                    )
-                },
+                &TAG_PRZYCZYNA_ZABLOKOWANIA_RECEPTY2,
                 self.przyczyna_zablokowania_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "statusRecepty",
-                        "<ns1:statusRecepty>",
-                        "</ns1:statusRecepty>",
-                    )
-                },
+                &TAG_STATUS_RECEPTY,
                 self.status_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "DaneRealizacjiDoKonsultacjiMT",
-                        "<ns1:DaneRealizacjiDoKonsultacjiMT>",
-                        "</ns1:DaneRealizacjiDoKonsultacjiMT>",
-                    )
-                },
+                &TAG_DANE_REALIZACJI_DO_KONSULTACJI_MT,
                 &self.dane_realizacji_do_konsultacji_mt,
             );
         }
@@ -8188,60 +7475,20 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dataRealizacjiRecepty",
-                        "<ns1:dataRealizacjiRecepty>",
-                        "</ns1:dataRealizacjiRecepty>",
-                    )
-                },
+                &TAG_DATA_REALIZACJI_RECEPTY,
                 &self.data_realizacji_recepty,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "ilośćWydanegoLeku",
-                        "<ns1:ilośćWydanegoLeku>",
-                        "</ns1:ilośćWydanegoLeku>",
-                    )
-                },
+                &TAG_ILOŚĆ_WYDANEGO_LEKU,
                 &self.ilość_wydanego_leku,
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "nazwaLekuRealizacja",
-                        "<ns1:nazwaLekuRealizacja>",
-                        "</ns1:nazwaLekuRealizacja>",
-                    )
-                },
+                &TAG_NAZWA_LEKU_REALIZACJA,
                 self.nazwa_leku_realizacja.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "numerRecepty",
-                        "<ns1:numerRecepty>",
-                        "</ns1:numerRecepty>",
-                    )
-                },
-                &self.numer_recepty,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_NUMER_RECEPTY, &self.numer_recepty);
         }
         fn namespaces(
             &self,
@@ -8318,16 +7565,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kryteriaWyszukiwaniaRealizacjiReceptDoKonsultacji",
-                        "<kryteriaWyszukiwaniaRealizacjiReceptDoKonsultacji>",
-                        "</kryteriaWyszukiwaniaRealizacjiReceptDoKonsultacji>",
-                    )
-                },
+                &TAG_KRYTERIA_WYSZUKIWANIA_REALIZACJI_RECEPT_DO_KONSULTACJI,
                 &self.kryteria_wyszukiwania_realizacji_recept_do_konsultacji,
             );
         }
@@ -8434,58 +7672,22 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dataRealizacjaReceptyDo",
-                        "<ns1:dataRealizacjaReceptyDo>",
-                        "</ns1:dataRealizacjaReceptyDo>",
-                    )
-                },
+                &TAG_DATA_REALIZACJA_RECEPTY_DO,
                 self.data_realizacja_recepty_do.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dataRealizacjiReceptyOd",
-                        "<ns1:dataRealizacjiReceptyOd>",
-                        "</ns1:dataRealizacjiReceptyOd>",
-                    )
-                },
+                &TAG_DATA_REALIZACJI_RECEPTY_OD,
                 self.data_realizacji_recepty_od.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "idUslugobiorcy",
-                        "<ns1:idUslugobiorcy>",
-                        "</ns1:idUslugobiorcy>",
-                    )
-                },
+                &TAG_ID_USLUGOBIORCY,
                 &self.id_uslugobiorcy,
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "numerRecepty",
-                        "<ns1:numerRecepty>",
-                        "</ns1:numerRecepty>",
-                    )
-                },
+                &TAG_NUMER_RECEPTY,
                 self.numer_recepty.as_ref(),
             );
         }
@@ -8575,34 +7777,12 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikWyszukiwaniaRealizacjiReceptUslugobiorcyDoKonsultacji",
-                        "<wynikWyszukiwaniaRealizacjiReceptUslugobiorcyDoKonsultacji>",
-                        "</wynikWyszukiwaniaRealizacjiReceptUslugobiorcyDoKonsultacji>",
-                    )
-                },
+                &TAG_WYNIK_WYSZUKIWANIA_REALIZACJI_RECEPT_USLUGOBIORCY_DO_KONSULTACJI,
                 self
                     .wynik_wyszukiwania_realizacji_recept_uslugobiorcy_do_konsultacji
                     .as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -8674,16 +7854,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "DaneRealizacjiDoKonsultacjiMT",
-                        "<ns1:DaneRealizacjiDoKonsultacjiMT>",
-                        "</ns1:DaneRealizacjiDoKonsultacjiMT>",
-                    )
-                },
+                &TAG_DANE_REALIZACJI_DO_KONSULTACJI_MT,
                 &self.dane_realizacji_do_konsultacji_mt,
             );
         }
@@ -8758,16 +7929,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kryteriaWyszukiwaniaDokumentowAnulowania",
-                        "<kryteriaWyszukiwaniaDokumentowAnulowania>",
-                        "</kryteriaWyszukiwaniaDokumentowAnulowania>",
-                    )
-                },
+                &TAG_KRYTERIA_WYSZUKIWANIA_DOKUMENTOW_ANULOWANIA,
                 &self.kryteria_wyszukiwania_dokumentow_anulowania,
             );
         }
@@ -8844,44 +8006,17 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dataWystawieniaOd",
-                        "<ns1:dataWystawieniaOd>",
-                        "</ns1:dataWystawieniaOd>",
-                    )
-                },
+                &TAG_DATA_WYSTAWIENIA_OD,
                 self.data_wystawienia_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dataWystawieniaDo",
-                        "<ns1:dataWystawieniaDo>",
-                        "</ns1:dataWystawieniaDo>",
-                    )
-                },
+                &TAG_DATA_WYSTAWIENIA_DO,
                 self.data_wystawienia_do.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "numerRecepty",
-                        "<ns1:numerRecepty>",
-                        "</ns1:numerRecepty>",
-                    )
-                },
+                &TAG_NUMER_RECEPTY,
                 self.numer_recepty.as_ref(),
             );
         }
@@ -8959,32 +8094,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikiWyszukiwaniaDokumentowAnulowania",
-                        "<wynikiWyszukiwaniaDokumentowAnulowania>",
-                        "</wynikiWyszukiwaniaDokumentowAnulowania>",
-                    )
-                },
+                &TAG_WYNIKI_WYSZUKIWANIA_DOKUMENTOW_ANULOWANIA,
                 self.wyniki_wyszukiwania_dokumentow_anulowania.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -9052,16 +8165,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wynikWyszukiwaniaDokumentowAnulowania",
-                        "<ns1:wynikWyszukiwaniaDokumentowAnulowania>",
-                        "</ns1:wynikWyszukiwaniaDokumentowAnulowania>",
-                    )
-                },
+                &TAG_WYNIK_WYSZUKIWANIA_DOKUMENTOW_ANULOWANIA,
                 &self.wynik_wyszukiwania_dokumentow_anulowania,
             );
         }
@@ -9146,46 +8250,15 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "identyfikatorDokumentuAnulowaniaRecepty",
-                        "<ns1:identyfikatorDokumentuAnulowaniaRecepty>",
-                        "</ns1:identyfikatorDokumentuAnulowaniaRecepty>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_DOKUMENTU_ANULOWANIA_RECEPTY,
                 &self.identyfikator_dokumentu_anulowania_recepty,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dataWystawienia",
-                        "<ns1:dataWystawienia>",
-                        "</ns1:dataWystawienia>",
-                    )
-                },
+                &TAG_DATA_WYSTAWIENIA,
                 &self.data_wystawienia,
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kluczRecepty",
-                        "<ns1:kluczRecepty>",
-                        "</ns1:kluczRecepty>",
-                    )
-                },
-                &self.klucz_recepty,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_KLUCZ_RECEPTY2, &self.klucz_recepty);
         }
         fn namespaces(
             &self,
@@ -9268,16 +8341,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "identyfikatorDokumentuAnulowaniaRecepty",
-                        "<ns1:identyfikatorDokumentuAnulowaniaRecepty>",
-                        "</ns1:identyfikatorDokumentuAnulowaniaRecepty>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_DOKUMENTU_ANULOWANIA_RECEPTY,
                 &self.identyfikator_dokumentu_anulowania_recepty,
             );
         }
@@ -9335,20 +8399,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for WeryfikacjaPakietuReceptRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "pakietRecept",
-                        "<pakietRecept>",
-                        "</pakietRecept>",
-                    )
-                },
-                &self.pakiet_recept,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_PAKIET_RECEPT, &self.pakiet_recept);
         }
         fn namespaces(
             &self,
@@ -9411,32 +8462,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "potwierdzenieOperacjiWeryfikacji",
-                        "<potwierdzenieOperacjiWeryfikacji>",
-                        "</potwierdzenieOperacjiWeryfikacji>",
-                    )
-                },
+                &TAG_POTWIERDZENIE_OPERACJI_WERYFIKACJI,
                 self.potwierdzenie_operacji_weryfikacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -9586,34 +8615,12 @@ pub mod types {
         fn write_group(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             match self {
                 Self::IdZadania(v) => {
-                    ::sdk_runtime::xml::put_text_opt(
-                        w,
-                        const {
-                            &::sdk_runtime::xml::Tag::new(
-                                &XML_NAMESPACES,
-                                0,
-                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                                "idZadania",
-                                "<ns1:idZadania>",
-                                "</ns1:idZadania>",
-                            )
-                        },
-                        v.as_ref(),
-                    );
+                    ::sdk_runtime::xml::put_text_opt(w, &TAG_ID_ZADANIA, v.as_ref());
                 }
                 Self::WynikWeryfikacjiRecept(v) => {
                     ::sdk_runtime::xml::put_complex_opt(
                         w,
-                        const {
-                            &::sdk_runtime::xml::Tag::new(
-                                &XML_NAMESPACES,
-                                0,
-                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                                "wynikWeryfikacjiRecept",
-                                "<ns1:wynikWeryfikacjiRecept>",
-                                "</ns1:wynikWeryfikacjiRecept>",
-                            )
-                        },
+                        &TAG_WYNIK_WERYFIKACJI_RECEPT,
                         v.as_ref(),
                     );
                 }
@@ -9747,32 +8754,14 @@ pub mod types {
                 Self::KluczRecepty(v) => {
                     ::sdk_runtime::xml::put_complex_opt(
                         w,
-                        const {
-                            &::sdk_runtime::xml::Tag::new(
-                                &XML_NAMESPACES,
-                                64,
-                                "",
-                                "kluczRecepty",
-                                "<kluczRecepty>",
-                                "</kluczRecepty>",
-                            )
-                        },
+                        &TAG_KLUCZ_RECEPTY,
                         v.as_ref(),
                     );
                 }
                 Self::NumerIPozycjaReceptyPapierowej(v) => {
                     ::sdk_runtime::xml::put_complex_opt(
                         w,
-                        const {
-                            &::sdk_runtime::xml::Tag::new(
-                                &XML_NAMESPACES,
-                                64,
-                                "",
-                                "numerIPozycjaReceptyPapierowej",
-                                "<numerIPozycjaReceptyPapierowej>",
-                                "</numerIPozycjaReceptyPapierowej>",
-                            )
-                        },
+                        &TAG_NUMER_I_POZYCJA_RECEPTY_PAPIEROWEJ,
                         v.as_ref(),
                     );
                 }
@@ -9832,30 +8821,12 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "numerReceptyPapierowej",
-                        "<ns1:numerReceptyPapierowej>",
-                        "</ns1:numerReceptyPapierowej>",
-                    )
-                },
+                &TAG_NUMER_RECEPTY_PAPIEROWEJ,
                 &self.numer_recepty_papierowej,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "numerPozycjiReceptyPapierowej",
-                        "<ns1:numerPozycjiReceptyPapierowej>",
-                        "</ns1:numerPozycjiReceptyPapierowej>",
-                    )
-                },
+                &TAG_NUMER_POZYCJI_RECEPTY_PAPIEROWEJ,
                 &self.numer_pozycji_recepty_papierowej,
             );
         }
@@ -9911,20 +8882,7 @@ pub mod types {
     for RezygnacjaZRealizacjiReceptyNaLekRecepturowyResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -10065,32 +9023,14 @@ pub mod types {
                 Self::KluczRecepty(v) => {
                     ::sdk_runtime::xml::put_complex_opt(
                         w,
-                        const {
-                            &::sdk_runtime::xml::Tag::new(
-                                &XML_NAMESPACES,
-                                64,
-                                "",
-                                "kluczRecepty",
-                                "<kluczRecepty>",
-                                "</kluczRecepty>",
-                            )
-                        },
+                        &TAG_KLUCZ_RECEPTY,
                         v.as_ref(),
                     );
                 }
                 Self::NumerIPozycjaReceptyPapierowej(v) => {
                     ::sdk_runtime::xml::put_complex_opt(
                         w,
-                        const {
-                            &::sdk_runtime::xml::Tag::new(
-                                &XML_NAMESPACES,
-                                64,
-                                "",
-                                "numerIPozycjaReceptyPapierowej",
-                                "<numerIPozycjaReceptyPapierowej>",
-                                "</numerIPozycjaReceptyPapierowej>",
-                            )
-                        },
+                        &TAG_NUMER_I_POZYCJA_RECEPTY_PAPIEROWEJ,
                         v.as_ref(),
                     );
                 }
@@ -10138,20 +9078,7 @@ pub mod types {
     for PrzyjecieDoRealizacjiReceptyNaLekRecepturowyResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -10199,20 +9126,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for OdczytReceptyDoRealizacjiRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kluczRecepty",
-                        "<kluczRecepty>",
-                        "</kluczRecepty>",
-                    )
-                },
-                &self.klucz_recepty,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_KLUCZ_RECEPTY, &self.klucz_recepty);
         }
         fn namespaces(
             &self,
@@ -10270,32 +9184,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "receptaDoRealizacji",
-                        "<receptaDoRealizacji>",
-                        "</receptaDoRealizacji>",
-                    )
-                },
+                &TAG_RECEPTA_DO_REALIZACJI,
                 self.recepta_do_realizacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -10412,102 +9304,31 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ReceptaIRealizacjaMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kluczRecepty",
-                        "<ns1:kluczRecepty>",
-                        "</ns1:kluczRecepty>",
-                    )
-                },
-                &self.klucz_recepty,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_KLUCZ_RECEPTY2, &self.klucz_recepty);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dokumentRecepty",
-                        "<ns1:dokumentRecepty>",
-                        "</ns1:dokumentRecepty>",
-                    )
-                },
+                &TAG_DOKUMENT_RECEPTY2,
                 &self.dokument_recepty,
             );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "statusRecepty",
-                        "<ns1:statusRecepty>",
-                        "</ns1:statusRecepty>",
-                    )
-                },
-                &self.status_recepty,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_STATUS_RECEPTY, &self.status_recepty);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "przyczynaZablokowaniaRecepty",
-                        "<ns1:przyczynaZablokowaniaRecepty>",
-                        "</ns1:przyczynaZablokowaniaRecepty>",
-                    )
-                },
+                &TAG_PRZYCZYNA_ZABLOKOWANIA_RECEPTY2,
                 self.przyczyna_zablokowania_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wynikWeryfikacjiRecepty",
-                        "<ns1:wynikWeryfikacjiRecepty>",
-                        "</ns1:wynikWeryfikacjiRecepty>",
-                    )
-                },
+                &TAG_WYNIK_WERYFIKACJI_RECEPTY,
                 &self.wynik_weryfikacji_recepty,
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dokumentRealizacjiRecepty",
-                        "<ns1:dokumentRealizacjiRecepty>",
-                        "</ns1:dokumentRealizacjiRecepty>",
-                    )
-                },
+                &TAG_DOKUMENT_REALIZACJI_RECEPTY2,
                 &self.dokument_realizacji_recepty,
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dokumentAnulowaniaRecepty",
-                        "<ns1:dokumentAnulowaniaRecepty>",
-                        "</ns1:dokumentAnulowaniaRecepty>",
-                    )
-                },
+                &TAG_DOKUMENT_ANULOWANIA_RECEPTY2,
                 self.dokument_anulowania_recepty.as_ref(),
             );
         }
@@ -10637,16 +9458,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kryteriaOdczytuPakietuRecept",
-                        "<kryteriaOdczytuPakietuRecept>",
-                        "</kryteriaOdczytuPakietuRecept>",
-                    )
-                },
+                &TAG_KRYTERIA_ODCZYTU_PAKIETU_RECEPT,
                 &self.kryteria_odczytu_pakietu_recept,
             );
         }
@@ -10797,32 +9609,14 @@ pub mod types {
                 Self::KluczPakietuRecept(v) => {
                     ::sdk_runtime::xml::put_text_opt(
                         w,
-                        const {
-                            &::sdk_runtime::xml::Tag::new(
-                                &XML_NAMESPACES,
-                                0,
-                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                                "kluczPakietuRecept",
-                                "<ns1:kluczPakietuRecept>",
-                                "</ns1:kluczPakietuRecept>",
-                            )
-                        },
+                        &TAG_KLUCZ_PAKIETU_RECEPT,
                         v.as_ref(),
                     );
                 }
                 Self::KodPakietuRecept(v) => {
                     ::sdk_runtime::xml::put_text_opt(
                         w,
-                        const {
-                            &::sdk_runtime::xml::Tag::new(
-                                &XML_NAMESPACES,
-                                0,
-                                "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                                "kodPakietuRecept",
-                                "<ns1:kodPakietuRecept>",
-                                "</ns1:kodPakietuRecept>",
-                            )
-                        },
+                        &TAG_KOD_PAKIETU_RECEPT,
                         v.as_ref(),
                     );
                 }
@@ -10862,32 +9656,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "receptyDoRealizacji",
-                        "<receptyDoRealizacji>",
-                        "</receptyDoRealizacji>",
-                    )
-                },
+                &TAG_RECEPTY_DO_REALIZACJI,
                 self.recepty_do_realizacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -10947,16 +9719,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "receptaIRealizacja",
-                        "<ns1:receptaIRealizacja>",
-                        "</ns1:receptaIRealizacja>",
-                    )
-                },
+                &TAG_RECEPTA_I_REALIZACJA,
                 &self.recepta_i_realizacja,
             );
         }
@@ -11020,20 +9783,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for OdczytReceptyRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kluczRecepty",
-                        "<kluczRecepty>",
-                        "</kluczRecepty>",
-                    )
-                },
-                &self.klucz_recepty,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_KLUCZ_RECEPTY, &self.klucz_recepty);
         }
         fn namespaces(
             &self,
@@ -11093,32 +9843,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "receptaIWynikWeryfikacji",
-                        "<receptaIWynikWeryfikacji>",
-                        "</receptaIWynikWeryfikacji>",
-                    )
-                },
+                &TAG_RECEPTA_I_WYNIK_WERYFIKACJI,
                 self.recepta_i_wynik_weryfikacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -11225,90 +9953,28 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ReceptaIWynikWeryfikacjiMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "statusRecepty",
-                        "<ns1:statusRecepty>",
-                        "</ns1:statusRecepty>",
-                    )
-                },
-                &self.status_recepty,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_STATUS_RECEPTY, &self.status_recepty);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "przyczynaZablokowaniaRecepty",
-                        "<ns1:przyczynaZablokowaniaRecepty>",
-                        "</ns1:przyczynaZablokowaniaRecepty>",
-                    )
-                },
+                &TAG_PRZYCZYNA_ZABLOKOWANIA_RECEPTY2,
                 self.przyczyna_zablokowania_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dokumentRealizacjiRecepty",
-                        "<ns1:dokumentRealizacjiRecepty>",
-                        "</ns1:dokumentRealizacjiRecepty>",
-                    )
-                },
+                &TAG_DOKUMENT_REALIZACJI_RECEPTY2,
                 &self.dokument_realizacji_recepty,
             );
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dokumentAnulowaniaRecepty",
-                        "<ns1:dokumentAnulowaniaRecepty>",
-                        "</ns1:dokumentAnulowaniaRecepty>",
-                    )
-                },
+                &TAG_DOKUMENT_ANULOWANIA_RECEPTY2,
                 self.dokument_anulowania_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "weryfikowanyDokument",
-                        "<ns1:weryfikowanyDokument>",
-                        "</ns1:weryfikowanyDokument>",
-                    )
-                },
+                &TAG_WERYFIKOWANY_DOKUMENT,
                 &self.weryfikowany_dokument,
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "recepta",
-                        "<ns1:recepta>",
-                        "</ns1:recepta>",
-                    )
-                },
-                &self.recepta,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_RECEPTA, &self.recepta);
         }
         fn namespaces(
             &self,
@@ -11426,16 +10092,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kluczPakietuRecept",
-                        "<kluczPakietuRecept>",
-                        "</kluczPakietuRecept>",
-                    )
-                },
+                &TAG_KLUCZ_PAKIETU_RECEPT2,
                 &self.klucz_pakietu_recept,
             );
         }
@@ -11490,16 +10147,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kluczPakietuRecept",
-                        "<ns1:kluczPakietuRecept>",
-                        "</ns1:kluczPakietuRecept>",
-                    )
-                },
+                &TAG_KLUCZ_PAKIETU_RECEPT,
                 &self.klucz_pakietu_recept,
             );
         }
@@ -11559,32 +10207,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "pakietReceptIWynikowWeryfikacji",
-                        "<pakietReceptIWynikowWeryfikacji>",
-                        "</pakietReceptIWynikowWeryfikacji>",
-                    )
-                },
+                &TAG_PAKIET_RECEPT_I_WYNIKOW_WERYFIKACJI,
                 self.pakiet_recept_i_wynikow_weryfikacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -11646,16 +10272,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "receptaIWynikWeryfikacji",
-                        "<ns1:receptaIWynikWeryfikacji>",
-                        "</ns1:receptaIWynikWeryfikacji>",
-                    )
-                },
+                &TAG_RECEPTA_I_WYNIK_WERYFIKACJI2,
                 &self.recepta_i_wynik_weryfikacji,
             );
         }
@@ -11728,16 +10345,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "identyfikatorDokumentuRealizacjiRecepty",
-                        "<identyfikatorDokumentuRealizacjiRecepty>",
-                        "</identyfikatorDokumentuRealizacjiRecepty>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_DOKUMENTU_REALIZACJI_RECEPTY2,
                 &self.identyfikator_dokumentu_realizacji_recepty,
             );
         }
@@ -11808,16 +10416,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "identyfikatorDokumentuRealizacjiRecepty",
-                        "<ns1:identyfikatorDokumentuRealizacjiRecepty>",
-                        "</ns1:identyfikatorDokumentuRealizacjiRecepty>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_DOKUMENTU_REALIZACJI_RECEPTY,
                 &self.identyfikator_dokumentu_realizacji_recepty,
             );
         }
@@ -11884,32 +10483,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "realizacjaRecepty",
-                        "<realizacjaRecepty>",
-                        "</realizacjaRecepty>",
-                    )
-                },
+                &TAG_REALIZACJA_RECEPTY,
                 self.realizacja_recepty.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -11988,32 +10565,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "dokumentRealizacjiRecepty",
-                        "<ns1:dokumentRealizacjiRecepty>",
-                        "</ns1:dokumentRealizacjiRecepty>",
-                    )
-                },
+                &TAG_DOKUMENT_REALIZACJI_RECEPTY2,
                 &self.dokument_realizacji_recepty,
             );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "status",
-                        "<ns1:status>",
-                        "</ns1:status>",
-                    )
-                },
-                &self.status,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_STATUS, &self.status);
         }
         fn namespaces(
             &self,
@@ -12087,16 +10642,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "identyfikatorDokumentuAnulowaniaRecepty",
-                        "<identyfikatorDokumentuAnulowaniaRecepty>",
-                        "</identyfikatorDokumentuAnulowaniaRecepty>",
-                    )
-                },
+                &TAG_IDENTYFIKATOR_DOKUMENTU_ANULOWANIA_RECEPTY2,
                 &self.identyfikator_dokumentu_anulowania_recepty,
             );
         }
@@ -12165,32 +10711,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "dokumentAnulowaniaRecepty",
-                        "<dokumentAnulowaniaRecepty>",
-                        "</dokumentAnulowaniaRecepty>",
-                    )
-                },
+                &TAG_DOKUMENT_ANULOWANIA_RECEPTY,
                 self.dokument_anulowania_recepty.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -12245,20 +10769,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for OdczytDanychDostepowychPakietuReceptRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kluczRecepty",
-                        "<kluczRecepty>",
-                        "</kluczRecepty>",
-                    )
-                },
-                &self.klucz_recepty,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_KLUCZ_RECEPTY, &self.klucz_recepty);
         }
         fn namespaces(
             &self,
@@ -12318,32 +10829,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kodIKluczePakietuIRecept",
-                        "<kodIKluczePakietuIRecept>",
-                        "</kodIKluczePakietuIRecept>",
-                    )
-                },
+                &TAG_KOD_I_KLUCZE_PAKIETU_I_RECEPT,
                 self.kod_i_klucze_pakietu_i_recept.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -12409,30 +10898,12 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kluczeINumeryRecept",
-                        "<ns1:kluczeINumeryRecept>",
-                        "</ns1:kluczeINumeryRecept>",
-                    )
-                },
+                &TAG_KLUCZE_I_NUMERY_RECEPT,
                 self.klucze_i_numery_recept.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kluczIKodPakietuRecept",
-                        "<ns1:kluczIKodPakietuRecept>",
-                        "</ns1:kluczIKodPakietuRecept>",
-                    )
-                },
+                &TAG_KLUCZ_I_KOD_PAKIETU_RECEPT,
                 &self.klucz_i_kod_pakietu_recept,
             );
         }
@@ -12507,16 +10978,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kluczINumerRecepty",
-                        "<ns1:kluczINumerRecepty>",
-                        "</ns1:kluczINumerRecepty>",
-                    )
-                },
+                &TAG_KLUCZ_I_NUMER_RECEPTY,
                 &self.klucz_i_numer_recepty,
             );
         }
@@ -12595,34 +11057,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for KluczINumerReceptyMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 3u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kluczRecepty",
-                        "<ns1:kluczRecepty>",
-                        "</ns1:kluczRecepty>",
-                    )
-                },
-                &self.klucz_recepty,
-            );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "numerRecepty",
-                        "<ns1:numerRecepty>",
-                        "</ns1:numerRecepty>",
-                    )
-                },
-                &self.numer_recepty,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_KLUCZ_RECEPTY2, &self.klucz_recepty);
+            ::sdk_runtime::xml::put_complex(w, &TAG_NUMER_RECEPTY, &self.numer_recepty);
         }
         fn namespaces(
             &self,
@@ -12702,30 +11138,12 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kluczPakietuRecept",
-                        "<ns1:kluczPakietuRecept>",
-                        "</ns1:kluczPakietuRecept>",
-                    )
-                },
+                &TAG_KLUCZ_PAKIETU_RECEPT,
                 &self.klucz_pakietu_recept,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "kodPakietuRecept",
-                        "<ns1:kodPakietuRecept>",
-                        "</ns1:kodPakietuRecept>",
-                    )
-                },
+                &TAG_KOD_PAKIETU_RECEPT,
                 &self.kod_pakietu_recept,
             );
         }
@@ -12779,20 +11197,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for OdblokowanieReceptyRequest {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kluczRecepty",
-                        "<kluczRecepty>",
-                        "</kluczRecepty>",
-                    )
-                },
-                &self.klucz_recepty,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_KLUCZ_RECEPTY, &self.klucz_recepty);
         }
         fn namespaces(
             &self,
@@ -12841,20 +11246,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for OdblokowanieReceptyResponse {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 2u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -12909,30 +11301,12 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "kluczRecepty",
-                        "<kluczRecepty>",
-                        "</kluczRecepty>",
-                    )
-                },
+                &TAG_KLUCZ_RECEPTY,
                 self.klucz_recepty.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "dokumentRealizacjiRecepty",
-                        "<dokumentRealizacjiRecepty>",
-                        "</dokumentRealizacjiRecepty>",
-                    )
-                },
+                &TAG_DOKUMENT_REALIZACJI_RECEPTY,
                 &self.dokument_realizacji_recepty,
             );
         }
@@ -13008,32 +11382,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 3u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynikiWeryfikacjiKorektyDokumentuRealizacji",
-                        "<wynikiWeryfikacjiKorektyDokumentuRealizacji>",
-                        "</wynikiWeryfikacjiKorektyDokumentuRealizacji>",
-                    )
-                },
+                &TAG_WYNIKI_WERYFIKACJI_KOREKTY_DOKUMENTU_REALIZACJI,
                 self.wyniki_weryfikacji_korekty_dokumentu_realizacji.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        64,
-                        "",
-                        "wynik",
-                        "<wynik>",
-                        "</wynik>",
-                    )
-                },
-                &self.wynik,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_WYNIK, &self.wynik);
         }
         fn namespaces(
             &self,
@@ -13100,16 +11452,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/erecepta/mt/v20170510",
-                        "wynikWeryfikacjiZbioruRegul",
-                        "<ns1:wynikWeryfikacjiZbioruRegul>",
-                        "</ns1:wynikWeryfikacjiZbioruRegul>",
-                    )
-                },
+                &TAG_WYNIK_WERYFIKACJI_ZBIORU_REGUL,
                 &self.wynik_weryfikacji_zbioru_regul,
             );
         }

@@ -8,6 +8,30 @@ pub mod types {
     static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
         &[("ns1", "http://csioz.gov.pl/p1/wyjatki/mt/v20170510")],
     );
+    static TAG_KOD_BLEDU_MAJOR: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/wyjatki/mt/v20170510",
+        "kodBleduMajor",
+        "<ns1:kodBleduMajor>",
+        "</ns1:kodBleduMajor>",
+    );
+    static TAG_KOD_BLEDU_MINOR: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/wyjatki/mt/v20170510",
+        "kodBleduMinor",
+        "<ns1:kodBleduMinor>",
+        "</ns1:kodBleduMinor>",
+    );
+    static TAG_OPIS: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://csioz.gov.pl/p1/wyjatki/mt/v20170510",
+        "opis",
+        "<ns1:opis>",
+        "</ns1:opis>",
+    );
     /// A technical (not business) error.
     ///
     /// The complex type `BladMT` (namespace `http://csioz.gov.pl/p1/wyjatki/mt/v20170510`).
@@ -46,48 +70,13 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for BladMT {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/wyjatki/mt/v20170510",
-                        "kodBleduMajor",
-                        "<ns1:kodBleduMajor>",
-                        "</ns1:kodBleduMajor>",
-                    )
-                },
-                &self.kod_bledu_major,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_KOD_BLEDU_MAJOR, &self.kod_bledu_major);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/wyjatki/mt/v20170510",
-                        "kodBleduMinor",
-                        "<ns1:kodBleduMinor>",
-                        "</ns1:kodBleduMinor>",
-                    )
-                },
+                &TAG_KOD_BLEDU_MINOR,
                 self.kod_bledu_minor.as_ref(),
             );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://csioz.gov.pl/p1/wyjatki/mt/v20170510",
-                        "opis",
-                        "<ns1:opis>",
-                        "</ns1:opis>",
-                    )
-                },
-                self.opis.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_OPIS, self.opis.as_ref());
         }
         fn namespaces(
             &self,

@@ -28,6 +28,22 @@ impl SoapVersion {
         }
     }
 
+    /// `<soap:Envelope xmlns:soap="…"`, the start of the envelope as written.
+    const fn envelope_start_tag(self) -> &'static str {
+        match self {
+            Self::V11 => concat!(
+                "<soap:Envelope xmlns:soap=\"",
+                "http://schemas.xmlsoap.org/soap/envelope/",
+                "\""
+            ),
+            Self::V12 => concat!(
+                "<soap:Envelope xmlns:soap=\"",
+                "http://www.w3.org/2003/05/soap-envelope",
+                "\""
+            ),
+        }
+    }
+
     /// The version whose envelope namespace this is.
     pub fn from_namespace(ns: &str) -> Option<Self> {
         match ns {
@@ -76,7 +92,7 @@ pub fn write_envelope<T: XmlWrite + ?Sized>(
     let mut w = XmlWriter::new();
     w.declaration();
     let env = version.namespace();
-    w.start_prefixed("soap", env, "Envelope");
+    w.start_prefixed_prebuilt("soap", env, "Envelope", version.envelope_start_tag());
     if !headers.is_empty() {
         w.start_prefixed("soap", env, "Header");
         for (name, h) in headers {

@@ -85,7 +85,7 @@ impl NsTable {
             .iter()
             .take(64)
             .enumerate()
-            .find(|(_, (_, n))| *n == ns)
+            .find(|(_, (_, n))| same_name(n, ns))
             .map(|(i, (p, _))| (*p, 1u64 << i))
     }
 }
@@ -138,6 +138,27 @@ impl Tag {
             close,
         }
     }
+}
+
+/// Whether two names (prefixes, namespace names) are the same: the same text at the same
+/// address (static names), else length and last byte first (namespace names share long
+/// beginnings), then short names byte by byte (a call to `memcmp` costs more than a prefix).
+#[inline]
+fn same_name(a: &str, b: &str) -> bool {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if x.len() != y.len() {
+        return false;
+    }
+    if std::ptr::eq(x.as_ptr(), y.as_ptr()) || x.is_empty() {
+        return true;
+    }
+    if x.last() != y.last() {
+        return false;
+    }
+    if x.len() <= 8 {
+        return x.iter().zip(y).all(|(p, q)| p == q);
+    }
+    x == y
 }
 
 /// Whether `tag` is `{lead}{prefix}:{local}>` (compile-time check of a pre-built tag).
@@ -387,7 +408,7 @@ impl XmlWriter {
                 continue;
             }
             match self.bindings.bound_to(prefix) {
-                Some(b) if b == *ns => bound |= bit,
+                Some(b) if same_name(b, ns) => bound |= bit,
                 Some(_) => return,
                 None => missing |= bit,
             }
@@ -432,11 +453,9 @@ impl XmlWriter {
             mask,
             ..
         }) = self.tables.last()
-            && t.entries
-                .iter()
-                .take(64)
-                .enumerate()
-                .any(|(i, (p, n))| mask & (1u64 << i) != 0 && *p == prefix && *n != ns)
+            && t.entries.iter().take(64).enumerate().any(|(i, (p, n))| {
+                mask & (1u64 << i) != 0 && same_name(p, prefix) && !same_name(n, ns)
+            })
         {
             self.tables.push(TableScope {
                 depth,
@@ -661,7 +680,7 @@ impl XmlWriter {
             .iter()
             .rev()
             .take_while(|b| b.depth == depth)
-            .any(|b| self.bindings.prefix(b) == prefix)
+            .any(|b| same_name(self.bindings.prefix(b), prefix))
         {
             return;
         }
@@ -694,6 +713,39 @@ impl XmlWriter {
         if !bound {
             self.declare_here(prefix, ns);
         }
+    }
+
+    /// [`start_prefixed`](Self::start_prefixed) with its start tag pre-built: `start_tag` is
+    /// `<{prefix}:{local} xmlns:{prefix}="{ns}"` (no `>`; attributes may follow), checked, and
+    /// written in one piece when `prefix` is not bound yet (the SOAP envelope).
+    pub fn start_prefixed_prebuilt(
+        &mut self,
+        prefix: &'static str,
+        ns: &'static str,
+        local: &'static str,
+        start_tag: &'static str,
+    ) {
+        let expected_len = prefix.len() * 2 + local.len() + ns.len() + 11;
+        let matches = start_tag.len() == expected_len
+            && start_tag.strip_prefix('<').is_some_and(|rest| {
+                rest.strip_prefix(prefix)
+                    .and_then(|r| r.strip_prefix(':'))
+                    .and_then(|r| r.strip_prefix(local))
+                    .and_then(|r| r.strip_prefix(" xmlns:"))
+                    .and_then(|r| r.strip_prefix(prefix))
+                    .and_then(|r| r.strip_prefix("=\""))
+                    .and_then(|r| r.strip_prefix(ns))
+                    == Some("\"")
+            });
+        if !matches || self.bindings.bound_to(prefix).is_some() || !self.tables.is_empty() {
+            return self.start_prefixed(prefix, ns, local);
+        }
+        self.close_start_tag();
+        self.out.push_str(start_tag);
+        self.open.push(OpenName::Fixed { prefix, local });
+        self.tag_open = true;
+        self.bindings.push(prefix, ns, self.open.len());
+        self.forget_lookups();
     }
 
     /// Adds an attribute to the element just opened. `ns` empty means an unqualified attribute.
@@ -1016,7 +1068,7 @@ impl Bindings {
     }
 
     fn has_prefix(&self, prefix: &str) -> bool {
-        self.list.iter().any(|b| self.prefix(b) == prefix)
+        self.list.iter().any(|b| same_name(self.prefix(b), prefix))
     }
 
     /// The namespace the innermost binding of `prefix` names.
@@ -1024,7 +1076,7 @@ impl Bindings {
         self.list
             .iter()
             .rev()
-            .find(|b| self.prefix(b) == prefix)
+            .find(|b| same_name(self.prefix(b), prefix))
             .map(|b| self.ns(b))
     }
 
@@ -1053,7 +1105,7 @@ impl Bindings {
             }
             let prefix = self.prefix(b);
             let later = self.list.get(i + 1..).unwrap_or_default();
-            if !later.iter().any(|l| self.prefix(l) == prefix) {
+            if !later.iter().any(|l| same_name(self.prefix(l), prefix)) {
                 return Some(b.prefix.clone());
             }
         }

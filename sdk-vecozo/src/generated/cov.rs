@@ -18,6 +18,206 @@ pub mod types {
             ("ns3", "http://schemas.vecozo.nl/VZ801802/v1/types"),
         ],
     );
+    static TAG_REQUEST: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://schemas.vecozo.nl/VZ801802/v1",
+        "request",
+        "<ns1:request>",
+        "</ns1:request>",
+    );
+    static TAG_ZORGAANBIEDER: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://schemas.vecozo.nl/VZ801802/v1/messages",
+        "Zorgaanbieder",
+        "<ns2:Zorgaanbieder>",
+        "</ns2:Zorgaanbieder>",
+    );
+    static TAG_ZOEKOPDRACHTEN: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://schemas.vecozo.nl/VZ801802/v1/messages",
+        "Zoekopdrachten",
+        "<ns2:Zoekopdrachten>",
+        "</ns2:Zoekopdrachten>",
+    );
+    static TAG_AGB_ZORGVERLENERSOORT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "AGB-zorgverlenersoort",
+        "<ns3:AGB-zorgverlenersoort>",
+        "</ns3:AGB-zorgverlenersoort>",
+    );
+    static TAG_AGB_NUMMER: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "AGB-nummer",
+        "<ns3:AGB-nummer>",
+        "</ns3:AGB-nummer>",
+    );
+    static TAG_ZOEKOPDRACHT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "Zoekopdracht",
+        "<ns3:Zoekopdracht>",
+        "</ns3:Zoekopdracht>",
+    );
+    static TAG_VOLGNUMMER: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "Volgnummer",
+        "<ns3:Volgnummer>",
+        "</ns3:Volgnummer>",
+    );
+    static TAG_GEBOORTEDATUM: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "Geboortedatum",
+        "<ns3:Geboortedatum>",
+        "</ns3:Geboortedatum>",
+    );
+    static TAG_PEILDATUM: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "Peildatum",
+        "<ns3:Peildatum>",
+        "</ns3:Peildatum>",
+    );
+    static TAG_BSN: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "Bsn",
+        "<ns3:Bsn>",
+        "</ns3:Bsn>",
+    );
+    static TAG_VERZEKERDENUMMER: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "Verzekerdenummer",
+        "<ns3:Verzekerdenummer>",
+        "</ns3:Verzekerdenummer>",
+    );
+    static TAG_POSTCODE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "Postcode",
+        "<ns3:Postcode>",
+        "</ns3:Postcode>",
+    );
+    static TAG_REFERENTIE_ZORGAANBIEDER: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "ReferentieZorgaanbieder",
+        "<ns3:ReferentieZorgaanbieder>",
+        "</ns3:ReferentieZorgaanbieder>",
+    );
+    static TAG_HUISNUMMER: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "Huisnummer",
+        "<ns3:Huisnummer>",
+        "</ns3:Huisnummer>",
+    );
+    static TAG_HUISNUMMERTOEVOEGING: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "Huisnummertoevoeging",
+        "<ns3:Huisnummertoevoeging>",
+        "</ns3:Huisnummertoevoeging>",
+    );
+    static TAG_CONTROLEER_RESULT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://schemas.vecozo.nl/VZ801802/v1",
+        "ControleerResult",
+        "<ns1:ControleerResult>",
+        "</ns1:ControleerResult>",
+    );
+    static TAG_RESULTAAT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://schemas.vecozo.nl/VZ801802/v1/messages",
+        "Resultaat",
+        "<ns2:Resultaat>",
+        "</ns2:Resultaat>",
+    );
+    static TAG_ZOEKRESULTATEN: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        1,
+        "http://schemas.vecozo.nl/VZ801802/v1/messages",
+        "Zoekresultaten",
+        "<ns2:Zoekresultaten>",
+        "</ns2:Zoekresultaten>",
+    );
+    static TAG_ZOEKRESULTAAT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "Zoekresultaat",
+        "<ns3:Zoekresultaat>",
+        "</ns3:Zoekresultaat>",
+    );
+    static TAG_RESULTAATCODE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "Resultaatcode",
+        "<ns3:Resultaatcode>",
+        "</ns3:Resultaatcode>",
+    );
+    static TAG_VERZEKERING: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "Verzekering",
+        "<ns3:Verzekering>",
+        "</ns3:Verzekering>",
+    );
+    static TAG_UZOVI_NUMMER: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "UZOVI-nummer",
+        "<ns3:UZOVI-nummer>",
+        "</ns3:UZOVI-nummer>",
+    );
+    static TAG_SOORTVERZEKERING: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "Soortverzekering",
+        "<ns3:Soortverzekering>",
+        "</ns3:Soortverzekering>",
+    );
+    static TAG_INGANGSDATUM: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "Ingangsdatum",
+        "<ns3:Ingangsdatum>",
+        "</ns3:Ingangsdatum>",
+    );
+    static TAG_EINDDATUM: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        2,
+        "http://schemas.vecozo.nl/VZ801802/v1/types",
+        "Einddatum",
+        "<ns3:Einddatum>",
+        "</ns3:Einddatum>",
+    );
     /// The VZ801 request (`Controleer/request`, from client code).
     ///
     /// Content of the element `Controleer` (namespace `http://schemas.vecozo.nl/VZ801802/v1`).
@@ -38,20 +238,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for Controleer {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 7u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://schemas.vecozo.nl/VZ801802/v1",
-                        "request",
-                        "<ns1:request>",
-                        "</ns1:request>",
-                    )
-                },
-                &self.request,
-            );
+            ::sdk_runtime::xml::put_complex(w, &TAG_REQUEST, &self.request);
         }
         fn namespaces(
             &self,
@@ -120,30 +307,12 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 6u64);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://schemas.vecozo.nl/VZ801802/v1/messages",
-                        "Zorgaanbieder",
-                        "<ns2:Zorgaanbieder>",
-                        "</ns2:Zorgaanbieder>",
-                    )
-                },
+                &TAG_ZORGAANBIEDER,
                 self.zorgaanbieder.as_ref(),
             );
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://schemas.vecozo.nl/VZ801802/v1/messages",
-                        "Zoekopdrachten",
-                        "<ns2:Zoekopdrachten>",
-                        "</ns2:Zoekopdrachten>",
-                    )
-                },
+                &TAG_ZOEKOPDRACHTEN,
                 &self.zoekopdrachten,
             );
         }
@@ -219,32 +388,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 4u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "AGB-zorgverlenersoort",
-                        "<ns3:AGB-zorgverlenersoort>",
-                        "</ns3:AGB-zorgverlenersoort>",
-                    )
-                },
+                &TAG_AGB_ZORGVERLENERSOORT,
                 &self.agb_zorgverlenersoort,
             );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "AGB-nummer",
-                        "<ns3:AGB-nummer>",
-                        "</ns3:AGB-nummer>",
-                    )
-                },
-                &self.agb_nummer,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_AGB_NUMMER, &self.agb_nummer);
         }
         fn namespaces(
             &self,
@@ -345,16 +492,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 4u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Zoekopdracht",
-                        "<ns3:Zoekopdracht>",
-                        "</ns3:Zoekopdracht>",
-                    )
-                },
+                &TAG_ZOEKOPDRACHT,
                 &self.zoekopdracht,
             );
         }
@@ -486,130 +624,29 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for Zoekopdracht {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 4u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Volgnummer",
-                        "<ns3:Volgnummer>",
-                        "</ns3:Volgnummer>",
-                    )
-                },
-                &self.volgnummer,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Geboortedatum",
-                        "<ns3:Geboortedatum>",
-                        "</ns3:Geboortedatum>",
-                    )
-                },
-                &self.geboortedatum,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Peildatum",
-                        "<ns3:Peildatum>",
-                        "</ns3:Peildatum>",
-                    )
-                },
-                &self.peildatum,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_VOLGNUMMER, &self.volgnummer);
+            ::sdk_runtime::xml::put_text(w, &TAG_GEBOORTEDATUM, &self.geboortedatum);
+            ::sdk_runtime::xml::put_text(w, &TAG_PEILDATUM, &self.peildatum);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_BSN, self.bsn.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Bsn",
-                        "<ns3:Bsn>",
-                        "</ns3:Bsn>",
-                    )
-                },
-                self.bsn.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Verzekerdenummer",
-                        "<ns3:Verzekerdenummer>",
-                        "</ns3:Verzekerdenummer>",
-                    )
-                },
+                &TAG_VERZEKERDENUMMER,
                 self.verzekerdenummer.as_ref(),
             );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_POSTCODE, self.postcode.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Postcode",
-                        "<ns3:Postcode>",
-                        "</ns3:Postcode>",
-                    )
-                },
-                self.postcode.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "ReferentieZorgaanbieder",
-                        "<ns3:ReferentieZorgaanbieder>",
-                        "</ns3:ReferentieZorgaanbieder>",
-                    )
-                },
+                &TAG_REFERENTIE_ZORGAANBIEDER,
                 self.referentie_zorgaanbieder.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Huisnummer",
-                        "<ns3:Huisnummer>",
-                        "</ns3:Huisnummer>",
-                    )
-                },
+                &TAG_HUISNUMMER,
                 self.huisnummer.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Huisnummertoevoeging",
-                        "<ns3:Huisnummertoevoeging>",
-                        "</ns3:Huisnummertoevoeging>",
-                    )
-                },
+                &TAG_HUISNUMMERTOEVOEGING,
                 self.huisnummertoevoeging.as_ref(),
             );
         }
@@ -837,16 +874,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 7u64);
             ::sdk_runtime::xml::put_complex(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://schemas.vecozo.nl/VZ801802/v1",
-                        "ControleerResult",
-                        "<ns1:ControleerResult>",
-                        "</ns1:ControleerResult>",
-                    )
-                },
+                &TAG_CONTROLEER_RESULT,
                 &self.controleer_result,
             );
         }
@@ -915,32 +943,10 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ControleerResponse2 {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 6u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://schemas.vecozo.nl/VZ801802/v1/messages",
-                        "Resultaat",
-                        "<ns2:Resultaat>",
-                        "</ns2:Resultaat>",
-                    )
-                },
-                &self.resultaat,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_RESULTAAT, &self.resultaat);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        1,
-                        "http://schemas.vecozo.nl/VZ801802/v1/messages",
-                        "Zoekresultaten",
-                        "<ns2:Zoekresultaten>",
-                        "</ns2:Zoekresultaten>",
-                    )
-                },
+                &TAG_ZOEKRESULTATEN,
                 self.zoekresultaten.as_ref(),
             );
         }
@@ -1057,16 +1063,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 4u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Zoekresultaat",
-                        "<ns3:Zoekresultaat>",
-                        "</ns3:Zoekresultaat>",
-                    )
-                },
+                &TAG_ZOEKRESULTAAT,
                 &self.zoekresultaat,
             );
         }
@@ -1150,76 +1147,15 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for Zoekresultaat {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 4u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Volgnummer",
-                        "<ns3:Volgnummer>",
-                        "</ns3:Volgnummer>",
-                    )
-                },
-                &self.volgnummer,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Resultaatcode",
-                        "<ns3:Resultaatcode>",
-                        "</ns3:Resultaatcode>",
-                    )
-                },
-                &self.resultaatcode,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_VOLGNUMMER, &self.volgnummer);
+            ::sdk_runtime::xml::put_text(w, &TAG_RESULTAATCODE, &self.resultaatcode);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "ReferentieZorgaanbieder",
-                        "<ns3:ReferentieZorgaanbieder>",
-                        "</ns3:ReferentieZorgaanbieder>",
-                    )
-                },
+                &TAG_REFERENTIE_ZORGAANBIEDER,
                 self.referentie_zorgaanbieder.as_ref(),
             );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Bsn",
-                        "<ns3:Bsn>",
-                        "</ns3:Bsn>",
-                    )
-                },
-                self.bsn.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Verzekering",
-                        "<ns3:Verzekering>",
-                        "</ns3:Verzekering>",
-                    )
-                },
-                &self.verzekering,
-            );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_BSN, self.bsn.as_ref());
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_VERZEKERING, &self.verzekering);
         }
         fn namespaces(
             &self,
@@ -1411,76 +1347,19 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for Verzekering {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 4u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_UZOVI_NUMMER, &self.uzovi_nummer);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "UZOVI-nummer",
-                        "<ns3:UZOVI-nummer>",
-                        "</ns3:UZOVI-nummer>",
-                    )
-                },
-                &self.uzovi_nummer,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Verzekerdenummer",
-                        "<ns3:Verzekerdenummer>",
-                        "</ns3:Verzekerdenummer>",
-                    )
-                },
+                &TAG_VERZEKERDENUMMER,
                 &self.verzekerdenummer,
             );
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Soortverzekering",
-                        "<ns3:Soortverzekering>",
-                        "</ns3:Soortverzekering>",
-                    )
-                },
+                &TAG_SOORTVERZEKERING,
                 &self.soortverzekering,
             );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Ingangsdatum",
-                        "<ns3:Ingangsdatum>",
-                        "</ns3:Ingangsdatum>",
-                    )
-                },
-                &self.ingangsdatum,
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        2,
-                        "http://schemas.vecozo.nl/VZ801802/v1/types",
-                        "Einddatum",
-                        "<ns3:Einddatum>",
-                        "</ns3:Einddatum>",
-                    )
-                },
-                self.einddatum.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_INGANGSDATUM, &self.ingangsdatum);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_EINDDATUM, self.einddatum.as_ref());
         }
         fn namespaces(
             &self,

@@ -15,6 +15,70 @@ pub mod types {
     static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
         &[("ns1", "http://xmlns.gemsystem.cz/NastaveniB2BUctu2")],
     );
+    static TAG_TYP_KOMUNIKACE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+        "typKomunikace",
+        "<ns1:typKomunikace>",
+        "</ns1:typKomunikace>",
+    );
+    static TAG_AS2URL: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+        "as2Url",
+        "<ns1:as2Url>",
+        "</ns1:as2Url>",
+    );
+    static TAG_AS2ID: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+        "as2Id",
+        "<ns1:as2Id>",
+        "</ns1:as2Id>",
+    );
+    static TAG_STAV_VYRIZENI_POZADAVKU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+        "stavVyrizeniPozadavku",
+        "<ns1:stavVyrizeniPozadavku>",
+        "</ns1:stavVyrizeniPozadavku>",
+    );
+    static TAG_PLATNOST_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+        "platnostOd",
+        "<ns1:platnostOd>",
+        "</ns1:platnostOd>",
+    );
+    static TAG_CERTIFIKAT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+        "certifikat",
+        "<ns1:certifikat>",
+        "</ns1:certifikat>",
+    );
+    static TAG_UID: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+        "uid",
+        "<ns1:uid>",
+        "</ns1:uid>",
+    );
+    static TAG_PLATNOST_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
+        "platnostDo",
+        "<ns1:platnostDo>",
+        "</ns1:platnostDo>",
+    );
     /// Request: set the communication protocol of the caller's B2B account. Provenance: reconstructed.
     ///
     /// Content of the element `nastaveniKomunikacePozadavek` (namespace `http://xmlns.gemsystem.cz/NastaveniB2BUctu2`).
@@ -53,48 +117,9 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for NastaveniKomunikacePozadavek {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                        "typKomunikace",
-                        "<ns1:typKomunikace>",
-                        "</ns1:typKomunikace>",
-                    )
-                },
-                &self.typ_komunikace,
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                        "as2Url",
-                        "<ns1:as2Url>",
-                        "</ns1:as2Url>",
-                    )
-                },
-                self.as2url.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                        "as2Id",
-                        "<ns1:as2Id>",
-                        "</ns1:as2Id>",
-                    )
-                },
-                self.as2id.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_TYP_KOMUNIKACE, &self.typ_komunikace);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_AS2URL, self.as2url.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_AS2ID, self.as2id.as_ref());
         }
         fn namespaces(
             &self,
@@ -258,44 +283,17 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                        "stavVyrizeniPozadavku",
-                        "<ns1:stavVyrizeniPozadavku>",
-                        "</ns1:stavVyrizeniPozadavku>",
-                    )
-                },
+                &TAG_STAV_VYRIZENI_POZADAVKU,
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                        "typKomunikace",
-                        "<ns1:typKomunikace>",
-                        "</ns1:typKomunikace>",
-                    )
-                },
+                &TAG_TYP_KOMUNIKACE,
                 self.typ_komunikace.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                        "platnostOd",
-                        "<ns1:platnostOd>",
-                        "</ns1:platnostOd>",
-                    )
-                },
+                &TAG_PLATNOST_OD,
                 self.platnost_od.as_ref(),
             );
         }
@@ -371,20 +369,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ObnovaCertifikatuPozadavek {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                        "certifikat",
-                        "<ns1:certifikat>",
-                        "</ns1:certifikat>",
-                    )
-                },
-                &self.certifikat,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_CERTIFIKAT, &self.certifikat);
         }
         fn namespaces(
             &self,
@@ -460,44 +445,13 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                        "stavVyrizeniPozadavku",
-                        "<ns1:stavVyrizeniPozadavku>",
-                        "</ns1:stavVyrizeniPozadavku>",
-                    )
-                },
+                &TAG_STAV_VYRIZENI_POZADAVKU,
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_UID, self.uid.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                        "uid",
-                        "<ns1:uid>",
-                        "</ns1:uid>",
-                    )
-                },
-                self.uid.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/NastaveniB2BUctu2",
-                        "platnostDo",
-                        "<ns1:platnostDo>",
-                        "</ns1:platnostDo>",
-                    )
-                },
+                &TAG_PLATNOST_DO,
                 self.platnost_do.as_ref(),
             );
         }

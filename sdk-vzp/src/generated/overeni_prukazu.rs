@@ -14,6 +14,70 @@ pub mod types {
     static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
         &[("ns1", "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B")],
     );
+    static TAG_CISLO_PRUKAZU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
+        "cisloPrukazu",
+        "<ns1:cisloPrukazu>",
+        "</ns1:cisloPrukazu>",
+    );
+    static TAG_K_DATU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
+        "kDatu",
+        "<ns1:kDatu>",
+        "</ns1:kDatu>",
+    );
+    static TAG_STAV_VYRIZENI_POZADAVKU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
+        "stavVyrizeniPozadavku",
+        "<ns1:stavVyrizeniPozadavku>",
+        "</ns1:stavVyrizeniPozadavku>",
+    );
+    static TAG_PLATNOST: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
+        "platnost",
+        "<ns1:platnost>",
+        "</ns1:platnost>",
+    );
+    static TAG_PLATNOST_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
+        "platnostOd",
+        "<ns1:platnostOd>",
+        "</ns1:platnostOd>",
+    );
+    static TAG_PLATNOST_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
+        "platnostDo",
+        "<ns1:platnostDo>",
+        "</ns1:platnostDo>",
+    );
+    static TAG_KOD_POJISTOVNY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
+        "kodPojistovny",
+        "<ns1:kodPojistovny>",
+        "</ns1:kodPojistovny>",
+    );
+    static TAG_CISLO_POJISTENCE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
+        "cisloPojistence",
+        "<ns1:cisloPojistence>",
+        "</ns1:cisloPojistence>",
+    );
     /// Request: whether one insurance card (EHIC) is valid on one date. Provenance: reconstructed.
     ///
     /// Content of the element `overeniPlatnostiPrukazuB2BPozadavek` (namespace `http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B`).
@@ -51,34 +115,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for OvereniPlatnostiPrukazuB2BPozadavek {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
-                        "cisloPrukazu",
-                        "<ns1:cisloPrukazu>",
-                        "</ns1:cisloPrukazu>",
-                    )
-                },
-                &self.cislo_prukazu,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
-                        "kDatu",
-                        "<ns1:kDatu>",
-                        "</ns1:kDatu>",
-                    )
-                },
-                &self.k_datu,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_CISLO_PRUKAZU, &self.cislo_prukazu);
+            ::sdk_runtime::xml::put_text(w, &TAG_K_DATU, &self.k_datu);
         }
         fn namespaces(
             &self,
@@ -201,86 +239,28 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
-                        "stavVyrizeniPozadavku",
-                        "<ns1:stavVyrizeniPozadavku>",
-                        "</ns1:stavVyrizeniPozadavku>",
-                    )
-                },
+                &TAG_STAV_VYRIZENI_POZADAVKU,
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_PLATNOST, self.platnost.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
-                        "platnost",
-                        "<ns1:platnost>",
-                        "</ns1:platnost>",
-                    )
-                },
-                self.platnost.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
-                        "platnostOd",
-                        "<ns1:platnostOd>",
-                        "</ns1:platnostOd>",
-                    )
-                },
+                &TAG_PLATNOST_OD,
                 self.platnost_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
-                        "platnostDo",
-                        "<ns1:platnostDo>",
-                        "</ns1:platnostDo>",
-                    )
-                },
+                &TAG_PLATNOST_DO,
                 self.platnost_do.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
-                        "kodPojistovny",
-                        "<ns1:kodPojistovny>",
-                        "</ns1:kodPojistovny>",
-                    )
-                },
+                &TAG_KOD_POJISTOVNY,
                 self.kod_pojistovny.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/OvereniPlatnostiPrukazuB2B",
-                        "cisloPojistence",
-                        "<ns1:cisloPojistence>",
-                        "</ns1:cisloPojistence>",
-                    )
-                },
+                &TAG_CISLO_POJISTENCE,
                 self.cislo_pojistence.as_ref(),
             );
         }

@@ -14,6 +14,78 @@ pub mod types {
     static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
         &[("ns1", "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B")],
     );
+    static TAG_KOD_POJISTOVNY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+        "kodPojistovny",
+        "<ns1:kodPojistovny>",
+        "</ns1:kodPojistovny>",
+    );
+    static TAG_OBDOBI_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+        "obdobiOd",
+        "<ns1:obdobiOd>",
+        "</ns1:obdobiOd>",
+    );
+    static TAG_OBDOBI_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+        "obdobiDo",
+        "<ns1:obdobiDo>",
+        "</ns1:obdobiDo>",
+    );
+    static TAG_STAV_VYRIZENI_POZADAVKU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+        "stavVyrizeniPozadavku",
+        "<ns1:stavVyrizeniPozadavku>",
+        "</ns1:stavVyrizeniPozadavku>",
+    );
+    static TAG_PREREGISTRACE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+        "preregistrace",
+        "<ns1:preregistrace>",
+        "</ns1:preregistrace>",
+    );
+    static TAG_CISLO_POJISTENCE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+        "cisloPojistence",
+        "<ns1:cisloPojistence>",
+        "</ns1:cisloPojistence>",
+    );
+    static TAG_KOD_NOVE_POJISTOVNY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+        "kodNovePojistovny",
+        "<ns1:kodNovePojistovny>",
+        "</ns1:kodNovePojistovny>",
+    );
+    static TAG_DATUM_PRIHLASKY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+        "datumPrihlasky",
+        "<ns1:datumPrihlasky>",
+        "</ns1:datumPrihlasky>",
+    );
+    static TAG_DATUM_ZMENY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
+        "datumZmeny",
+        "<ns1:datumZmeny>",
+        "</ns1:datumZmeny>",
+    );
     /// Request: the persons who re-registered away from the asking insurer within a period. Provenance: reconstructed.
     ///
     /// Content of the element `oznameniPuvodniZZPB2BPozadavek` (namespace `http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B`).
@@ -54,48 +126,9 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for OznameniPuvodniZZPB2BPozadavek {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                        "kodPojistovny",
-                        "<ns1:kodPojistovny>",
-                        "</ns1:kodPojistovny>",
-                    )
-                },
-                &self.kod_pojistovny,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                        "obdobiOd",
-                        "<ns1:obdobiOd>",
-                        "</ns1:obdobiOd>",
-                    )
-                },
-                &self.obdobi_od,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                        "obdobiDo",
-                        "<ns1:obdobiDo>",
-                        "</ns1:obdobiDo>",
-                    )
-                },
-                &self.obdobi_do,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_KOD_POJISTOVNY, &self.kod_pojistovny);
+            ::sdk_runtime::xml::put_text(w, &TAG_OBDOBI_OD, &self.obdobi_od);
+            ::sdk_runtime::xml::put_text(w, &TAG_OBDOBI_DO, &self.obdobi_do);
         }
         fn namespaces(
             &self,
@@ -195,30 +228,12 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                        "stavVyrizeniPozadavku",
-                        "<ns1:stavVyrizeniPozadavku>",
-                        "</ns1:stavVyrizeniPozadavku>",
-                    )
-                },
+                &TAG_STAV_VYRIZENI_POZADAVKU,
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                        "preregistrace",
-                        "<ns1:preregistrace>",
-                        "</ns1:preregistrace>",
-                    )
-                },
+                &TAG_PREREGISTRACE,
                 &self.preregistrace,
             );
         }
@@ -316,58 +331,22 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                        "cisloPojistence",
-                        "<ns1:cisloPojistence>",
-                        "</ns1:cisloPojistence>",
-                    )
-                },
+                &TAG_CISLO_POJISTENCE,
                 self.cislo_pojistence.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                        "kodNovePojistovny",
-                        "<ns1:kodNovePojistovny>",
-                        "</ns1:kodNovePojistovny>",
-                    )
-                },
+                &TAG_KOD_NOVE_POJISTOVNY,
                 self.kod_nove_pojistovny.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                        "datumPrihlasky",
-                        "<ns1:datumPrihlasky>",
-                        "</ns1:datumPrihlasky>",
-                    )
-                },
+                &TAG_DATUM_PRIHLASKY,
                 self.datum_prihlasky.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/OznameniPuvodniZZPB2B",
-                        "datumZmeny",
-                        "<ns1:datumZmeny>",
-                        "</ns1:datumZmeny>",
-                    )
-                },
+                &TAG_DATUM_ZMENY,
                 self.datum_zmeny.as_ref(),
             );
         }

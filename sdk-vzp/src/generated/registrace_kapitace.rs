@@ -14,6 +14,94 @@ pub mod types {
     static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
         &[("ns1", "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B")],
     );
+    static TAG_CISLO_POJISTENCE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+        "cisloPojistence",
+        "<ns1:cisloPojistence>",
+        "</ns1:cisloPojistence>",
+    );
+    static TAG_K_DATU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+        "kDatu",
+        "<ns1:kDatu>",
+        "</ns1:kDatu>",
+    );
+    static TAG_ICZ: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+        "icz",
+        "<ns1:icz>",
+        "</ns1:icz>",
+    );
+    static TAG_STAV_VYRIZENI_POZADAVKU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+        "stavVyrizeniPozadavku",
+        "<ns1:stavVyrizeniPozadavku>",
+        "</ns1:stavVyrizeniPozadavku>",
+    );
+    static TAG_REGISTROVAN: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+        "registrovan",
+        "<ns1:registrovan>",
+        "</ns1:registrovan>",
+    );
+    static TAG_KOD_POJISTOVNY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+        "kodPojistovny",
+        "<ns1:kodPojistovny>",
+        "</ns1:kodPojistovny>",
+    );
+    static TAG_NAZEV_POJISTOVNY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+        "nazevPojistovny",
+        "<ns1:nazevPojistovny>",
+        "</ns1:nazevPojistovny>",
+    );
+    static TAG_ICP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+        "icp",
+        "<ns1:icp>",
+        "</ns1:icp>",
+    );
+    static TAG_ODBORNOST: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+        "odbornost",
+        "<ns1:odbornost>",
+        "</ns1:odbornost>",
+    );
+    static TAG_DATUM_REGISTRACE_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+        "datumRegistraceOd",
+        "<ns1:datumRegistraceOd>",
+        "</ns1:datumRegistraceOd>",
+    );
+    static TAG_DATUM_REGISTRACE_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
+        "datumRegistraceDo",
+        "<ns1:datumRegistraceDo>",
+        "</ns1:datumRegistraceDo>",
+    );
     /// Request: whether one insured person is registered for capitation on one date. Provenance: reconstructed.
     ///
     /// Content of the element `registracePojistenceKapitaceB2BPozadavek` (namespace `http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B`).
@@ -56,46 +144,11 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                        "cisloPojistence",
-                        "<ns1:cisloPojistence>",
-                        "</ns1:cisloPojistence>",
-                    )
-                },
+                &TAG_CISLO_POJISTENCE,
                 &self.cislo_pojistence,
             );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                        "kDatu",
-                        "<ns1:kDatu>",
-                        "</ns1:kDatu>",
-                    )
-                },
-                &self.k_datu,
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                        "icz",
-                        "<ns1:icz>",
-                        "</ns1:icz>",
-                    )
-                },
-                self.icz.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_K_DATU, &self.k_datu);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ICZ, self.icz.as_ref());
         }
         fn namespaces(
             &self,
@@ -238,114 +291,34 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                        "stavVyrizeniPozadavku",
-                        "<ns1:stavVyrizeniPozadavku>",
-                        "</ns1:stavVyrizeniPozadavku>",
-                    )
-                },
+                &TAG_STAV_VYRIZENI_POZADAVKU,
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                        "registrovan",
-                        "<ns1:registrovan>",
-                        "</ns1:registrovan>",
-                    )
-                },
+                &TAG_REGISTROVAN,
                 self.registrovan.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                        "kodPojistovny",
-                        "<ns1:kodPojistovny>",
-                        "</ns1:kodPojistovny>",
-                    )
-                },
+                &TAG_KOD_POJISTOVNY,
                 self.kod_pojistovny.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                        "nazevPojistovny",
-                        "<ns1:nazevPojistovny>",
-                        "</ns1:nazevPojistovny>",
-                    )
-                },
+                &TAG_NAZEV_POJISTOVNY,
                 self.nazev_pojistovny.as_ref(),
             );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ICP, self.icp.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ODBORNOST, self.odbornost.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                        "icp",
-                        "<ns1:icp>",
-                        "</ns1:icp>",
-                    )
-                },
-                self.icp.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                        "odbornost",
-                        "<ns1:odbornost>",
-                        "</ns1:odbornost>",
-                    )
-                },
-                self.odbornost.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                        "datumRegistraceOd",
-                        "<ns1:datumRegistraceOd>",
-                        "</ns1:datumRegistraceOd>",
-                    )
-                },
+                &TAG_DATUM_REGISTRACE_OD,
                 self.datum_registrace_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistracePojistenceKapitaceB2B",
-                        "datumRegistraceDo",
-                        "<ns1:datumRegistraceDo>",
-                        "</ns1:datumRegistraceDo>",
-                    )
-                },
+                &TAG_DATUM_REGISTRACE_DO,
                 self.datum_registrace_do.as_ref(),
             );
         }

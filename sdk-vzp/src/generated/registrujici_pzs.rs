@@ -14,6 +14,86 @@ pub mod types {
     static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
         &[("ns1", "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B")],
     );
+    static TAG_CISLO_POJISTENCE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+        "cisloPojistence",
+        "<ns1:cisloPojistence>",
+        "</ns1:cisloPojistence>",
+    );
+    static TAG_K_DATU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+        "kDatu",
+        "<ns1:kDatu>",
+        "</ns1:kDatu>",
+    );
+    static TAG_STAV_VYRIZENI_POZADAVKU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+        "stavVyrizeniPozadavku",
+        "<ns1:stavVyrizeniPozadavku>",
+        "</ns1:stavVyrizeniPozadavku>",
+    );
+    static TAG_REGISTROVAN_U_ZASTUPOVANEHO_PZS: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+        "registrovanUZastupovanehoPZS",
+        "<ns1:registrovanUZastupovanehoPZS>",
+        "</ns1:registrovanUZastupovanehoPZS>",
+    );
+    static TAG_REGISTRUJICI_PRACOVISTE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+        "registrujiciPracoviste",
+        "<ns1:registrujiciPracoviste>",
+        "</ns1:registrujiciPracoviste>",
+    );
+    static TAG_ICP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+        "icp",
+        "<ns1:icp>",
+        "</ns1:icp>",
+    );
+    static TAG_ICZ: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+        "icz",
+        "<ns1:icz>",
+        "</ns1:icz>",
+    );
+    static TAG_NAZEV_ZZ: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+        "nazevZZ",
+        "<ns1:nazevZZ>",
+        "</ns1:nazevZZ>",
+    );
+    static TAG_ODBORNOST: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+        "odbornost",
+        "<ns1:odbornost>",
+        "</ns1:odbornost>",
+    );
+    static TAG_DATUM_REGISTRACE_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
+        "datumRegistraceOd",
+        "<ns1:datumRegistraceOd>",
+        "</ns1:datumRegistraceOd>",
+    );
     /// Request: the registering providers of one insured person on one date. Provenance: reconstructed.
     ///
     /// Content of the element `registrujiciPZSB2BPozadavek` (namespace `http://xmlns.gemsystem.cz/RegistrujiciPZSB2B`).
@@ -46,32 +126,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                        "cisloPojistence",
-                        "<ns1:cisloPojistence>",
-                        "</ns1:cisloPojistence>",
-                    )
-                },
+                &TAG_CISLO_POJISTENCE,
                 &self.cislo_pojistence,
             );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                        "kDatu",
-                        "<ns1:kDatu>",
-                        "</ns1:kDatu>",
-                    )
-                },
-                &self.k_datu,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_K_DATU, &self.k_datu);
         }
         fn namespaces(
             &self,
@@ -157,44 +215,17 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                        "stavVyrizeniPozadavku",
-                        "<ns1:stavVyrizeniPozadavku>",
-                        "</ns1:stavVyrizeniPozadavku>",
-                    )
-                },
+                &TAG_STAV_VYRIZENI_POZADAVKU,
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                        "registrovanUZastupovanehoPZS",
-                        "<ns1:registrovanUZastupovanehoPZS>",
-                        "</ns1:registrovanUZastupovanehoPZS>",
-                    )
-                },
+                &TAG_REGISTROVAN_U_ZASTUPOVANEHO_PZS,
                 self.registrovan_u_zastupovaneho_pzs.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                        "registrujiciPracoviste",
-                        "<ns1:registrujiciPracoviste>",
-                        "</ns1:registrujiciPracoviste>",
-                    )
-                },
+                &TAG_REGISTRUJICI_PRACOVISTE,
                 &self.registrujici_pracoviste,
             );
         }
@@ -309,74 +340,13 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for RegistrujiciPracoviste {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ICP, self.icp.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ICZ, self.icz.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_NAZEV_ZZ, self.nazev_zz.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ODBORNOST, self.odbornost.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                        "icp",
-                        "<ns1:icp>",
-                        "</ns1:icp>",
-                    )
-                },
-                self.icp.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                        "icz",
-                        "<ns1:icz>",
-                        "</ns1:icz>",
-                    )
-                },
-                self.icz.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                        "nazevZZ",
-                        "<ns1:nazevZZ>",
-                        "</ns1:nazevZZ>",
-                    )
-                },
-                self.nazev_zz.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                        "odbornost",
-                        "<ns1:odbornost>",
-                        "</ns1:odbornost>",
-                    )
-                },
-                self.odbornost.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RegistrujiciPZSB2B",
-                        "datumRegistraceOd",
-                        "<ns1:datumRegistraceOd>",
-                        "</ns1:datumRegistraceOd>",
-                    )
-                },
+                &TAG_DATUM_REGISTRACE_OD,
                 self.datum_registrace_od.as_ref(),
             );
         }

@@ -8,6 +8,70 @@ pub mod types {
     static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
         &[("ns1", "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0")],
     );
+    static TAG_CISLO_POJISTENCE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
+        "cisloPojistence",
+        "<ns1:cisloPojistence>",
+        "</ns1:cisloPojistence>",
+    );
+    static TAG_NALEZEN: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
+        "nalezen",
+        "<ns1:nalezen>",
+        "</ns1:nalezen>",
+    );
+    static TAG_OBDOBI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
+        "obdobi",
+        "<ns1:obdobi>",
+        "</ns1:obdobi>",
+    );
+    static TAG_KOD_POJISTOVNY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
+        "kodPojistovny",
+        "<ns1:kodPojistovny>",
+        "</ns1:kodPojistovny>",
+    );
+    static TAG_DRUH_POJISTENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
+        "druhPojisteni",
+        "<ns1:druhPojisteni>",
+        "</ns1:druhPojisteni>",
+    );
+    static TAG_POJISTEN_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
+        "pojistenOd",
+        "<ns1:pojistenOd>",
+        "</ns1:pojistenOd>",
+    );
+    static TAG_POJISTEN_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
+        "pojistenDo",
+        "<ns1:pojistenDo>",
+        "</ns1:pojistenDo>",
+    );
+    static TAG_POJISTENEC: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
+        "pojistenec",
+        "<ns1:pojistenec>",
+        "</ns1:pojistenec>",
+    );
     /// The history of one insured person of the file.
     ///
     /// The complex type `PrubehPojistence` (namespace `http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0`).
@@ -45,46 +109,11 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
-                        "cisloPojistence",
-                        "<ns1:cisloPojistence>",
-                        "</ns1:cisloPojistence>",
-                    )
-                },
+                &TAG_CISLO_POJISTENCE,
                 self.cislo_pojistence.as_ref(),
             );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
-                        "nalezen",
-                        "<ns1:nalezen>",
-                        "</ns1:nalezen>",
-                    )
-                },
-                self.nalezen.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
-                        "obdobi",
-                        "<ns1:obdobi>",
-                        "</ns1:obdobi>",
-                    )
-                },
-                &self.obdobi,
-            );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_NALEZEN, self.nalezen.as_ref());
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_OBDOBI, &self.obdobi);
         }
         fn namespaces(
             &self,
@@ -175,58 +204,22 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
-                        "kodPojistovny",
-                        "<ns1:kodPojistovny>",
-                        "</ns1:kodPojistovny>",
-                    )
-                },
+                &TAG_KOD_POJISTOVNY,
                 self.kod_pojistovny.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
-                        "druhPojisteni",
-                        "<ns1:druhPojisteni>",
-                        "</ns1:druhPojisteni>",
-                    )
-                },
+                &TAG_DRUH_POJISTENI,
                 self.druh_pojisteni.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
-                        "pojistenOd",
-                        "<ns1:pojistenOd>",
-                        "</ns1:pojistenOd>",
-                    )
-                },
+                &TAG_POJISTEN_OD,
                 self.pojisten_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
-                        "pojistenDo",
-                        "<ns1:pojistenDo>",
-                        "</ns1:pojistenDo>",
-                    )
-                },
+                &TAG_POJISTEN_DO,
                 self.pojisten_do.as_ref(),
             );
         }
@@ -295,20 +288,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for PrubehPojisteniSoubor {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/PrubehPojisteniSoubor/1.0",
-                        "pojistenec",
-                        "<ns1:pojistenec>",
-                        "</ns1:pojistenec>",
-                    )
-                },
-                &self.pojistenec,
-            );
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_POJISTENEC, &self.pojistenec);
         }
         fn namespaces(
             &self,

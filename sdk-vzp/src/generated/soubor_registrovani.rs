@@ -8,6 +8,94 @@ pub mod types {
     static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
         &[("ns1", "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0")],
     );
+    static TAG_CISLO_POJISTENCE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+        "cisloPojistence",
+        "<ns1:cisloPojistence>",
+        "</ns1:cisloPojistence>",
+    );
+    static TAG_PRIJMENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+        "prijmeni",
+        "<ns1:prijmeni>",
+        "</ns1:prijmeni>",
+    );
+    static TAG_JMENO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+        "jmeno",
+        "<ns1:jmeno>",
+        "</ns1:jmeno>",
+    );
+    static TAG_DATUM_NAROZENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+        "datumNarozeni",
+        "<ns1:datumNarozeni>",
+        "</ns1:datumNarozeni>",
+    );
+    static TAG_ICP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+        "icp",
+        "<ns1:icp>",
+        "</ns1:icp>",
+    );
+    static TAG_ODBORNOST: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+        "odbornost",
+        "<ns1:odbornost>",
+        "</ns1:odbornost>",
+    );
+    static TAG_REGISTRACE_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+        "registraceOd",
+        "<ns1:registraceOd>",
+        "</ns1:registraceOd>",
+    );
+    static TAG_REGISTRACE_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+        "registraceDo",
+        "<ns1:registraceDo>",
+        "</ns1:registraceDo>",
+    );
+    static TAG_ICZ: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+        "icz",
+        "<ns1:icz>",
+        "</ns1:icz>",
+    );
+    static TAG_K_DATU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+        "kDatu",
+        "<ns1:kDatu>",
+        "</ns1:kDatu>",
+    );
+    static TAG_POJISTENEC: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
+        "pojistenec",
+        "<ns1:pojistenec>",
+        "</ns1:pojistenec>",
+    );
     /// One insured person registered with the facility.
     ///
     /// The complex type `RegistrovanyPojistenec` (namespace `http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0`).
@@ -98,114 +186,26 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                        "cisloPojistence",
-                        "<ns1:cisloPojistence>",
-                        "</ns1:cisloPojistence>",
-                    )
-                },
+                &TAG_CISLO_POJISTENCE,
                 self.cislo_pojistence.as_ref(),
             );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_PRIJMENI, self.prijmeni.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_JMENO, self.jmeno.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                        "prijmeni",
-                        "<ns1:prijmeni>",
-                        "</ns1:prijmeni>",
-                    )
-                },
-                self.prijmeni.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                        "jmeno",
-                        "<ns1:jmeno>",
-                        "</ns1:jmeno>",
-                    )
-                },
-                self.jmeno.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                        "datumNarozeni",
-                        "<ns1:datumNarozeni>",
-                        "</ns1:datumNarozeni>",
-                    )
-                },
+                &TAG_DATUM_NAROZENI,
                 self.datum_narozeni.as_ref(),
             );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ICP, self.icp.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ODBORNOST, self.odbornost.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                        "icp",
-                        "<ns1:icp>",
-                        "</ns1:icp>",
-                    )
-                },
-                self.icp.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                        "odbornost",
-                        "<ns1:odbornost>",
-                        "</ns1:odbornost>",
-                    )
-                },
-                self.odbornost.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                        "registraceOd",
-                        "<ns1:registraceOd>",
-                        "</ns1:registraceOd>",
-                    )
-                },
+                &TAG_REGISTRACE_OD,
                 self.registrace_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                        "registraceDo",
-                        "<ns1:registraceDo>",
-                        "</ns1:registraceDo>",
-                    )
-                },
+                &TAG_REGISTRACE_DO,
                 self.registrace_do.as_ref(),
             );
         }
@@ -309,48 +309,9 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for SeznamRegistrovanychPojistencu {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                        "icz",
-                        "<ns1:icz>",
-                        "</ns1:icz>",
-                    )
-                },
-                self.icz.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                        "kDatu",
-                        "<ns1:kDatu>",
-                        "</ns1:kDatu>",
-                    )
-                },
-                self.k_datu.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/SeznamRegistrovanychPojistencu/1.0",
-                        "pojistenec",
-                        "<ns1:pojistenec>",
-                        "</ns1:pojistenec>",
-                    )
-                },
-                &self.pojistenec,
-            );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ICZ, self.icz.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_K_DATU, self.k_datu.as_ref());
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_POJISTENEC, &self.pojistenec);
         }
         fn namespaces(
             &self,

@@ -8,6 +8,102 @@ pub mod types {
     static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
         &[("ns1", "urn:x-b2b-sdk:vzp:vzpkontrol-protokol")],
     );
+    static TAG_ID_PODANI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+        "idPodani",
+        "<ns1:idPodani>",
+        "</ns1:idPodani>",
+    );
+    static TAG_NAZEV_SOUBORU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+        "nazevSouboru",
+        "<ns1:nazevSouboru>",
+        "</ns1:nazevSouboru>",
+    );
+    static TAG_ZPRACOVANO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+        "zpracovano",
+        "<ns1:zpracovano>",
+        "</ns1:zpracovano>",
+    );
+    static TAG_DAVKA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+        "davka",
+        "<ns1:davka>",
+        "</ns1:davka>",
+    );
+    static TAG_CISLO_DAVKY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+        "cisloDavky",
+        "<ns1:cisloDavky>",
+        "</ns1:cisloDavky>",
+    );
+    static TAG_STAV: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+        "stav",
+        "<ns1:stav>",
+        "</ns1:stav>",
+    );
+    static TAG_POCET_DOKLADU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+        "pocetDokladu",
+        "<ns1:pocetDokladu>",
+        "</ns1:pocetDokladu>",
+    );
+    static TAG_CHYBA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+        "chyba",
+        "<ns1:chyba>",
+        "</ns1:chyba>",
+    );
+    static TAG_RADEK: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+        "radek",
+        "<ns1:radek>",
+        "</ns1:radek>",
+    );
+    static TAG_KOD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+        "kod",
+        "<ns1:kod>",
+        "</ns1:kod>",
+    );
+    static TAG_ZAVAZNOST: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+        "zavaznost",
+        "<ns1:zavaznost>",
+        "</ns1:zavaznost>",
+    );
+    static TAG_POPIS: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
+        "popis",
+        "<ns1:popis>",
+        "</ns1:popis>",
+    );
     /// The protocol of one filing.
     ///
     /// Content of the element `protokol` (namespace `urn:x-b2b-sdk:vzp:vzpkontrol-protokol`).
@@ -52,62 +148,18 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for Protokol {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ID_PODANI, self.id_podani.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                        "idPodani",
-                        "<ns1:idPodani>",
-                        "</ns1:idPodani>",
-                    )
-                },
-                self.id_podani.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                        "nazevSouboru",
-                        "<ns1:nazevSouboru>",
-                        "</ns1:nazevSouboru>",
-                    )
-                },
+                &TAG_NAZEV_SOUBORU,
                 self.nazev_souboru.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                        "zpracovano",
-                        "<ns1:zpracovano>",
-                        "</ns1:zpracovano>",
-                    )
-                },
+                &TAG_ZPRACOVANO,
                 self.zpracovano.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                        "davka",
-                        "<ns1:davka>",
-                        "</ns1:davka>",
-                    )
-                },
-                &self.davka,
-            );
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_DAVKA, &self.davka);
         }
         fn namespaces(
             &self,
@@ -209,60 +261,16 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                        "cisloDavky",
-                        "<ns1:cisloDavky>",
-                        "</ns1:cisloDavky>",
-                    )
-                },
+                &TAG_CISLO_DAVKY,
                 self.cislo_davky.as_ref(),
             );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_STAV, self.stav.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                        "stav",
-                        "<ns1:stav>",
-                        "</ns1:stav>",
-                    )
-                },
-                self.stav.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                        "pocetDokladu",
-                        "<ns1:pocetDokladu>",
-                        "</ns1:pocetDokladu>",
-                    )
-                },
+                &TAG_POCET_DOKLADU,
                 self.pocet_dokladu.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                        "chyba",
-                        "<ns1:chyba>",
-                        "</ns1:chyba>",
-                    )
-                },
-                &self.chyba,
-            );
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_CHYBA, &self.chyba);
         }
         fn namespaces(
             &self,
@@ -420,62 +428,10 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for Chyba {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                        "radek",
-                        "<ns1:radek>",
-                        "</ns1:radek>",
-                    )
-                },
-                self.radek.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                        "kod",
-                        "<ns1:kod>",
-                        "</ns1:kod>",
-                    )
-                },
-                self.kod.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                        "zavaznost",
-                        "<ns1:zavaznost>",
-                        "</ns1:zavaznost>",
-                    )
-                },
-                self.zavaznost.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "urn:x-b2b-sdk:vzp:vzpkontrol-protokol",
-                        "popis",
-                        "<ns1:popis>",
-                        "</ns1:popis>",
-                    )
-                },
-                self.popis.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_RADEK, self.radek.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_KOD, self.kod.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ZAVAZNOST, self.zavaznost.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_POPIS, self.popis.as_ref());
         }
         fn namespaces(
             &self,

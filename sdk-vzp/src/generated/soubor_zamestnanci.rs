@@ -8,6 +8,118 @@ pub mod types {
     static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
         &[("ns1", "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0")],
     );
+    static TAG_ZAMESTNANEC: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+        "zamestnanec",
+        "<ns1:zamestnanec>",
+        "</ns1:zamestnanec>",
+    );
+    static TAG_CISLO_POJISTENCE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+        "cisloPojistence",
+        "<ns1:cisloPojistence>",
+        "</ns1:cisloPojistence>",
+    );
+    static TAG_JMENO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+        "jmeno",
+        "<ns1:jmeno>",
+        "</ns1:jmeno>",
+    );
+    static TAG_PRIJMENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+        "prijmeni",
+        "<ns1:prijmeni>",
+        "</ns1:prijmeni>",
+    );
+    static TAG_ZAMESTNANI_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+        "zamestnaniOd",
+        "<ns1:zamestnaniOd>",
+        "</ns1:zamestnaniOd>",
+    );
+    static TAG_ZAMESTNANI_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+        "zamestnaniDo",
+        "<ns1:zamestnaniDo>",
+        "</ns1:zamestnaniDo>",
+    );
+    static TAG_KOD_POJISTENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+        "kodPojisteni",
+        "<ns1:kodPojisteni>",
+        "</ns1:kodPojisteni>",
+    );
+    static TAG_STAVY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+        "stavy",
+        "<ns1:stavy>",
+        "</ns1:stavy>",
+    );
+    static TAG_STATNI_KATEGORIE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+        "statniKategorie",
+        "<ns1:statniKategorie>",
+        "</ns1:statniKategorie>",
+    );
+    static TAG_STAV: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+        "stav",
+        "<ns1:stav>",
+        "</ns1:stav>",
+    );
+    static TAG_STATNI_KATEGORIE_ZAMESTNANEC: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+        "statniKategorieZamestnanec",
+        "<ns1:statniKategorieZamestnanec>",
+        "</ns1:statniKategorieZamestnanec>",
+    );
+    static TAG_KOD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+        "kod",
+        "<ns1:kod>",
+        "</ns1:kod>",
+    );
+    static TAG_STATNI_KATEGORIE_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+        "statniKategorieOd",
+        "<ns1:statniKategorieOd>",
+        "</ns1:statniKategorieOd>",
+    );
+    static TAG_STATNI_KATEGORIE_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
+        "statniKategorieDo",
+        "<ns1:statniKategorieDo>",
+        "</ns1:statniKategorieDo>",
+    );
     /// The file (reconstructed root element): the employees, one zamestnanec each.
     ///
     /// Content of the element `zamestnanciPojisteniUVZP` (namespace `http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0`).
@@ -31,20 +143,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for ZamestnanciPojisteniUVZP {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                        "zamestnanec",
-                        "<ns1:zamestnanec>",
-                        "</ns1:zamestnanec>",
-                    )
-                },
-                &self.zamestnanec,
-            );
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_ZAMESTNANEC, &self.zamestnanec);
         }
         fn namespaces(
             &self,
@@ -177,114 +276,30 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                        "cisloPojistence",
-                        "<ns1:cisloPojistence>",
-                        "</ns1:cisloPojistence>",
-                    )
-                },
+                &TAG_CISLO_POJISTENCE,
                 self.cislo_pojistence.as_ref(),
             );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_JMENO, self.jmeno.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_PRIJMENI, self.prijmeni.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                        "jmeno",
-                        "<ns1:jmeno>",
-                        "</ns1:jmeno>",
-                    )
-                },
-                self.jmeno.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                        "prijmeni",
-                        "<ns1:prijmeni>",
-                        "</ns1:prijmeni>",
-                    )
-                },
-                self.prijmeni.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                        "zamestnaniOd",
-                        "<ns1:zamestnaniOd>",
-                        "</ns1:zamestnaniOd>",
-                    )
-                },
+                &TAG_ZAMESTNANI_OD,
                 self.zamestnani_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                        "zamestnaniDo",
-                        "<ns1:zamestnaniDo>",
-                        "</ns1:zamestnaniDo>",
-                    )
-                },
+                &TAG_ZAMESTNANI_DO,
                 self.zamestnani_do.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                        "kodPojisteni",
-                        "<ns1:kodPojisteni>",
-                        "</ns1:kodPojisteni>",
-                    )
-                },
+                &TAG_KOD_POJISTENI,
                 self.kod_pojisteni.as_ref(),
             );
+            ::sdk_runtime::xml::put_complex_opt(w, &TAG_STAVY, self.stavy.as_ref());
             ::sdk_runtime::xml::put_complex_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                        "stavy",
-                        "<ns1:stavy>",
-                        "</ns1:stavy>",
-                    )
-                },
-                self.stavy.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                        "statniKategorie",
-                        "<ns1:statniKategorie>",
-                        "</ns1:statniKategorie>",
-                    )
-                },
+                &TAG_STATNI_KATEGORIE,
                 self.statni_kategorie.as_ref(),
             );
         }
@@ -385,20 +400,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for Stavy {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                        "stav",
-                        "<ns1:stav>",
-                        "</ns1:stav>",
-                    )
-                },
-                &self.stav,
-            );
+            ::sdk_runtime::xml::put_text_all(w, &TAG_STAV, &self.stav);
         }
         fn namespaces(
             &self,
@@ -457,16 +459,7 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex_all(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                        "statniKategorieZamestnanec",
-                        "<ns1:statniKategorieZamestnanec>",
-                        "</ns1:statniKategorieZamestnanec>",
-                    )
-                },
+                &TAG_STATNI_KATEGORIE_ZAMESTNANEC,
                 &self.statni_kategorie_zamestnanec,
             );
         }
@@ -551,46 +544,15 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for StatniKategorieZamestnanec {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_KOD, self.kod.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                        "kod",
-                        "<ns1:kod>",
-                        "</ns1:kod>",
-                    )
-                },
-                self.kod.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                        "statniKategorieOd",
-                        "<ns1:statniKategorieOd>",
-                        "</ns1:statniKategorieOd>",
-                    )
-                },
+                &TAG_STATNI_KATEGORIE_OD,
                 self.statni_kategorie_od.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/RSZP/ZamestnanciPojisteniUVZP/1.0",
-                        "statniKategorieDo",
-                        "<ns1:statniKategorieDo>",
-                        "</ns1:statniKategorieDo>",
-                    )
-                },
+                &TAG_STATNI_KATEGORIE_DO,
                 self.statni_kategorie_do.as_ref(),
             );
         }

@@ -14,6 +14,54 @@ pub mod types {
     static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
         &[("ns1", "http://xmlns.gemsystem.cz/StavPojisteniB2B")],
     );
+    static TAG_CISLO_POJISTENCE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/StavPojisteniB2B",
+        "cisloPojistence",
+        "<ns1:cisloPojistence>",
+        "</ns1:cisloPojistence>",
+    );
+    static TAG_K_DATU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/StavPojisteniB2B",
+        "kDatu",
+        "<ns1:kDatu>",
+        "</ns1:kDatu>",
+    );
+    static TAG_STAV_VYRIZENI_POZADAVKU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/StavPojisteniB2B",
+        "stavVyrizeniPozadavku",
+        "<ns1:stavVyrizeniPozadavku>",
+        "</ns1:stavVyrizeniPozadavku>",
+    );
+    static TAG_STAV: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/StavPojisteniB2B",
+        "stav",
+        "<ns1:stav>",
+        "</ns1:stav>",
+    );
+    static TAG_KOD_POJISTOVNY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/StavPojisteniB2B",
+        "kodPojistovny",
+        "<ns1:kodPojistovny>",
+        "</ns1:kodPojistovny>",
+    );
+    static TAG_NAZEV_POJISTOVNY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/StavPojisteniB2B",
+        "nazevPojistovny",
+        "<ns1:nazevPojistovny>",
+        "</ns1:nazevPojistovny>",
+    );
     /// Request: the insurance status of one insured person on one date. Provenance: reconstructed. Deprecated by VZP in favour of Průběh pojištění.
     ///
     /// Content of the element `stavPojisteniB2BPozadavek` (namespace `http://xmlns.gemsystem.cz/StavPojisteniB2B`).
@@ -46,32 +94,10 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/StavPojisteniB2B",
-                        "cisloPojistence",
-                        "<ns1:cisloPojistence>",
-                        "</ns1:cisloPojistence>",
-                    )
-                },
+                &TAG_CISLO_POJISTENCE,
                 &self.cislo_pojistence,
             );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/StavPojisteniB2B",
-                        "kDatu",
-                        "<ns1:kDatu>",
-                        "</ns1:kDatu>",
-                    )
-                },
-                &self.k_datu,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_K_DATU, &self.k_datu);
         }
         fn namespaces(
             &self,
@@ -164,58 +190,18 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/StavPojisteniB2B",
-                        "stavVyrizeniPozadavku",
-                        "<ns1:stavVyrizeniPozadavku>",
-                        "</ns1:stavVyrizeniPozadavku>",
-                    )
-                },
+                &TAG_STAV_VYRIZENI_POZADAVKU,
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_STAV, self.stav.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/StavPojisteniB2B",
-                        "stav",
-                        "<ns1:stav>",
-                        "</ns1:stav>",
-                    )
-                },
-                self.stav.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/StavPojisteniB2B",
-                        "kodPojistovny",
-                        "<ns1:kodPojistovny>",
-                        "</ns1:kodPojistovny>",
-                    )
-                },
+                &TAG_KOD_POJISTOVNY,
                 self.kod_pojistovny.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/StavPojisteniB2B",
-                        "nazevPojistovny",
-                        "<ns1:nazevPojistovny>",
-                        "</ns1:nazevPojistovny>",
-                    )
-                },
+                &TAG_NAZEV_POJISTOVNY,
                 self.nazev_pojistovny.as_ref(),
             );
         }

@@ -14,6 +14,102 @@ pub mod types {
     static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
         &[("ns1", "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B")],
     );
+    static TAG_ICP_ICPP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+        "ICP_ICPP",
+        "<ns1:ICP_ICPP>",
+        "</ns1:ICP_ICPP>",
+    );
+    static TAG_K_DATU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+        "kDatu",
+        "<ns1:kDatu>",
+        "</ns1:kDatu>",
+    );
+    static TAG_STAV_VYRIZENI_POZADAVKU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+        "stavVyrizeniPozadavku",
+        "<ns1:stavVyrizeniPozadavku>",
+        "</ns1:stavVyrizeniPozadavku>",
+    );
+    static TAG_ODBORNOST: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+        "odbornost",
+        "<ns1:odbornost>",
+        "</ns1:odbornost>",
+    );
+    static TAG_DATUM_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+        "datumOd",
+        "<ns1:datumOd>",
+        "</ns1:datumOd>",
+    );
+    static TAG_DATUM_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+        "datumDo",
+        "<ns1:datumDo>",
+        "</ns1:datumDo>",
+    );
+    static TAG_NAZEV_ZZ: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+        "nazevZZ",
+        "<ns1:nazevZZ>",
+        "</ns1:nazevZZ>",
+    );
+    static TAG_NAZEV_P: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+        "nazevP",
+        "<ns1:nazevP>",
+        "</ns1:nazevP>",
+    );
+    static TAG_ULICE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+        "ulice",
+        "<ns1:ulice>",
+        "</ns1:ulice>",
+    );
+    static TAG_MISTO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+        "misto",
+        "<ns1:misto>",
+        "</ns1:misto>",
+    );
+    static TAG_PSC: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+        "psc",
+        "<ns1:psc>",
+        "</ns1:psc>",
+    );
+    static TAG_PRIJMENI_JMENO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
+        "prijmeniJmeno",
+        "<ns1:prijmeniJmeno>",
+        "</ns1:prijmeniJmeno>",
+    );
     /// Request: the state of the contract with VZP of one workplace on one date. Provenance: wire-verified.
     ///
     /// Content of the element `stavSmlouvyICPICPPB2BZadost` (namespace `http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B`).
@@ -41,34 +137,8 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for StavSmlouvyICPICPPB2BZadost {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                        "ICP_ICPP",
-                        "<ns1:ICP_ICPP>",
-                        "</ns1:ICP_ICPP>",
-                    )
-                },
-                &self.icp_icpp,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                        "kDatu",
-                        "<ns1:kDatu>",
-                        "</ns1:kDatu>",
-                    )
-                },
-                &self.k_datu,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_ICP_ICPP, &self.icp_icpp);
+            ::sdk_runtime::xml::put_text(w, &TAG_K_DATU, &self.k_datu);
         }
         fn namespaces(
             &self,
@@ -221,142 +291,20 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                        "stavVyrizeniPozadavku",
-                        "<ns1:stavVyrizeniPozadavku>",
-                        "</ns1:stavVyrizeniPozadavku>",
-                    )
-                },
+                &TAG_STAV_VYRIZENI_POZADAVKU,
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ODBORNOST, self.odbornost.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_DATUM_OD, self.datum_od.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_DATUM_DO, self.datum_do.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_NAZEV_ZZ, self.nazev_zz.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_NAZEV_P, self.nazev_p.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ULICE, self.ulice.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_MISTO, self.misto.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_PSC, self.psc.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                        "odbornost",
-                        "<ns1:odbornost>",
-                        "</ns1:odbornost>",
-                    )
-                },
-                self.odbornost.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                        "datumOd",
-                        "<ns1:datumOd>",
-                        "</ns1:datumOd>",
-                    )
-                },
-                self.datum_od.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                        "datumDo",
-                        "<ns1:datumDo>",
-                        "</ns1:datumDo>",
-                    )
-                },
-                self.datum_do.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                        "nazevZZ",
-                        "<ns1:nazevZZ>",
-                        "</ns1:nazevZZ>",
-                    )
-                },
-                self.nazev_zz.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                        "nazevP",
-                        "<ns1:nazevP>",
-                        "</ns1:nazevP>",
-                    )
-                },
-                self.nazev_p.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                        "ulice",
-                        "<ns1:ulice>",
-                        "</ns1:ulice>",
-                    )
-                },
-                self.ulice.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                        "misto",
-                        "<ns1:misto>",
-                        "</ns1:misto>",
-                    )
-                },
-                self.misto.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                        "psc",
-                        "<ns1:psc>",
-                        "</ns1:psc>",
-                    )
-                },
-                self.psc.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/stavSmlouvyICPICPPB2B",
-                        "prijmeniJmeno",
-                        "<ns1:prijmeniJmeno>",
-                        "</ns1:prijmeniJmeno>",
-                    )
-                },
+                &TAG_PRIJMENI_JMENO,
                 self.prijmeni_jmeno.as_ref(),
             );
         }

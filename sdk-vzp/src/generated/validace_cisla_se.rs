@@ -14,6 +14,62 @@ pub mod types {
     static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
         &[("ns1", "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B")],
     );
+    static TAG_CISLO_POJISTENCE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
+        "cisloPojistence",
+        "<ns1:cisloPojistence>",
+        "</ns1:cisloPojistence>",
+    );
+    static TAG_PRIJMENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
+        "prijmeni",
+        "<ns1:prijmeni>",
+        "</ns1:prijmeni>",
+    );
+    static TAG_JMENO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
+        "jmeno",
+        "<ns1:jmeno>",
+        "</ns1:jmeno>",
+    );
+    static TAG_DATUM_NAROZENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
+        "datumNarozeni",
+        "<ns1:datumNarozeni>",
+        "</ns1:datumNarozeni>",
+    );
+    static TAG_STAV_VYRIZENI_POZADAVKU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
+        "stavVyrizeniPozadavku",
+        "<ns1:stavVyrizeniPozadavku>",
+        "</ns1:stavVyrizeniPozadavku>",
+    );
+    static TAG_VYSLEDEK_VALIDACE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
+        "vysledekValidace",
+        "<ns1:vysledekValidace>",
+        "</ns1:vysledekValidace>",
+    );
+    static TAG_PRIZNAK_CISLA_POJISTENCE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
+        "priznakCislaPojistence",
+        "<ns1:priznakCislaPojistence>",
+        "</ns1:priznakCislaPojistence>",
+    );
     /// Request: check one insured-person number against a person's identifying data. Provenance: reconstructed.
     ///
     /// Content of the element `validaceCislaPojistenceSEB2BPozadavek` (namespace `http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B`).
@@ -79,58 +135,14 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
-                        "cisloPojistence",
-                        "<ns1:cisloPojistence>",
-                        "</ns1:cisloPojistence>",
-                    )
-                },
+                &TAG_CISLO_POJISTENCE,
                 &self.cislo_pojistence,
             );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
-                        "prijmeni",
-                        "<ns1:prijmeni>",
-                        "</ns1:prijmeni>",
-                    )
-                },
-                &self.prijmeni,
-            );
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
-                        "jmeno",
-                        "<ns1:jmeno>",
-                        "</ns1:jmeno>",
-                    )
-                },
-                &self.jmeno,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_PRIJMENI, &self.prijmeni);
+            ::sdk_runtime::xml::put_text(w, &TAG_JMENO, &self.jmeno);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
-                        "datumNarozeni",
-                        "<ns1:datumNarozeni>",
-                        "</ns1:datumNarozeni>",
-                    )
-                },
+                &TAG_DATUM_NAROZENI,
                 self.datum_narozeni.as_ref(),
             );
         }
@@ -273,44 +285,17 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
-                        "stavVyrizeniPozadavku",
-                        "<ns1:stavVyrizeniPozadavku>",
-                        "</ns1:stavVyrizeniPozadavku>",
-                    )
-                },
+                &TAG_STAV_VYRIZENI_POZADAVKU,
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
-                        "vysledekValidace",
-                        "<ns1:vysledekValidace>",
-                        "</ns1:vysledekValidace>",
-                    )
-                },
+                &TAG_VYSLEDEK_VALIDACE,
                 self.vysledek_validace.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/ValidaceCislaPojistenceSEB2B",
-                        "priznakCislaPojistence",
-                        "<ns1:priznakCislaPojistence>",
-                        "</ns1:priznakCislaPojistence>",
-                    )
-                },
+                &TAG_PRIZNAK_CISLA_POJISTENCE,
                 self.priznak_cisla_pojistence.as_ref(),
             );
         }

@@ -14,6 +14,150 @@ pub mod types {
     static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
         &[("ns1", "http://xmlns.gemsystem.cz/VyhledaniSZZB2B")],
     );
+    static TAG_RETEZEC: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "retezec",
+        "<ns1:retezec>",
+        "</ns1:retezec>",
+    );
+    static TAG_K_DATU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "kDatu",
+        "<ns1:kDatu>",
+        "</ns1:kDatu>",
+    );
+    static TAG_MAX_POCET: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "maxPocet",
+        "<ns1:maxPocet>",
+        "</ns1:maxPocet>",
+    );
+    static TAG_STAV_VYRIZENI_POZADAVKU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "stavVyrizeniPozadavku",
+        "<ns1:stavVyrizeniPozadavku>",
+        "</ns1:stavVyrizeniPozadavku>",
+    );
+    static TAG_POCET_NALEZENYCH: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "pocetNalezenych",
+        "<ns1:pocetNalezenych>",
+        "</ns1:pocetNalezenych>",
+    );
+    static TAG_ZARIZENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "zarizeni",
+        "<ns1:zarizeni>",
+        "</ns1:zarizeni>",
+    );
+    static TAG_ICZ: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "icz",
+        "<ns1:icz>",
+        "</ns1:icz>",
+    );
+    static TAG_ICO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "ico",
+        "<ns1:ico>",
+        "</ns1:ico>",
+    );
+    static TAG_NAZEV_ZZ: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "nazevZZ",
+        "<ns1:nazevZZ>",
+        "</ns1:nazevZZ>",
+    );
+    static TAG_ULICE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "ulice",
+        "<ns1:ulice>",
+        "</ns1:ulice>",
+    );
+    static TAG_MISTO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "misto",
+        "<ns1:misto>",
+        "</ns1:misto>",
+    );
+    static TAG_PSC: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "psc",
+        "<ns1:psc>",
+        "</ns1:psc>",
+    );
+    static TAG_PRACOVISTE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "pracoviste",
+        "<ns1:pracoviste>",
+        "</ns1:pracoviste>",
+    );
+    static TAG_ICP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "icp",
+        "<ns1:icp>",
+        "</ns1:icp>",
+    );
+    static TAG_NAZEV_P: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "nazevP",
+        "<ns1:nazevP>",
+        "</ns1:nazevP>",
+    );
+    static TAG_ODBORNOST: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "odbornost",
+        "<ns1:odbornost>",
+        "</ns1:odbornost>",
+    );
+    static TAG_DATUM_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "datumOd",
+        "<ns1:datumOd>",
+        "</ns1:datumOd>",
+    );
+    static TAG_DATUM_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
+        &XML_NAMESPACES,
+        0,
+        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
+        "datumDo",
+        "<ns1:datumDo>",
+        "</ns1:datumDo>",
+    );
     /// Request: contracted facilities matching a search string. Provenance: reconstructed.
     ///
     /// Content of the element `vyhledaniSZZB2BPozadavek` (namespace `http://xmlns.gemsystem.cz/VyhledaniSZZB2B`).
@@ -52,48 +196,9 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for VyhledaniSZZB2BPozadavek {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "retezec",
-                        "<ns1:retezec>",
-                        "</ns1:retezec>",
-                    )
-                },
-                &self.retezec,
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "kDatu",
-                        "<ns1:kDatu>",
-                        "</ns1:kDatu>",
-                    )
-                },
-                self.k_datu.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "maxPocet",
-                        "<ns1:maxPocet>",
-                        "</ns1:maxPocet>",
-                    )
-                },
-                self.max_pocet.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_RETEZEC, &self.retezec);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_K_DATU, self.k_datu.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_MAX_POCET, self.max_pocet.as_ref());
         }
         fn namespaces(
             &self,
@@ -227,46 +332,15 @@ pub mod types {
             w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "stavVyrizeniPozadavku",
-                        "<ns1:stavVyrizeniPozadavku>",
-                        "</ns1:stavVyrizeniPozadavku>",
-                    )
-                },
+                &TAG_STAV_VYRIZENI_POZADAVKU,
                 self.stav_vyrizeni_pozadavku.as_ref(),
             );
             ::sdk_runtime::xml::put_text_opt(
                 w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "pocetNalezenych",
-                        "<ns1:pocetNalezenych>",
-                        "</ns1:pocetNalezenych>",
-                    )
-                },
+                &TAG_POCET_NALEZENYCH,
                 self.pocet_nalezenych.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "zarizeni",
-                        "<ns1:zarizeni>",
-                        "</ns1:zarizeni>",
-                    )
-                },
-                &self.zarizeni,
-            );
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_ZARIZENI, &self.zarizeni);
         }
         fn namespaces(
             &self,
@@ -386,104 +460,13 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for Zarizeni {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "icz",
-                        "<ns1:icz>",
-                        "</ns1:icz>",
-                    )
-                },
-                self.icz.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "ico",
-                        "<ns1:ico>",
-                        "</ns1:ico>",
-                    )
-                },
-                self.ico.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "nazevZZ",
-                        "<ns1:nazevZZ>",
-                        "</ns1:nazevZZ>",
-                    )
-                },
-                self.nazev_zz.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "ulice",
-                        "<ns1:ulice>",
-                        "</ns1:ulice>",
-                    )
-                },
-                self.ulice.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "misto",
-                        "<ns1:misto>",
-                        "</ns1:misto>",
-                    )
-                },
-                self.misto.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "psc",
-                        "<ns1:psc>",
-                        "</ns1:psc>",
-                    )
-                },
-                self.psc.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex_all(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "pracoviste",
-                        "<ns1:pracoviste>",
-                        "</ns1:pracoviste>",
-                    )
-                },
-                &self.pracoviste,
-            );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ICZ, self.icz.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ICO, self.ico.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_NAZEV_ZZ, self.nazev_zz.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ULICE, self.ulice.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_MISTO, self.misto.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_PSC, self.psc.as_ref());
+            ::sdk_runtime::xml::put_complex_all(w, &TAG_PRACOVISTE, &self.pracoviste);
         }
         fn namespaces(
             &self,
@@ -654,76 +637,11 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite for Pracoviste {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
             w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "icp",
-                        "<ns1:icp>",
-                        "</ns1:icp>",
-                    )
-                },
-                self.icp.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "nazevP",
-                        "<ns1:nazevP>",
-                        "</ns1:nazevP>",
-                    )
-                },
-                self.nazev_p.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "odbornost",
-                        "<ns1:odbornost>",
-                        "</ns1:odbornost>",
-                    )
-                },
-                self.odbornost.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "datumOd",
-                        "<ns1:datumOd>",
-                        "</ns1:datumOd>",
-                    )
-                },
-                self.datum_od.as_ref(),
-            );
-            ::sdk_runtime::xml::put_text_opt(
-                w,
-                const {
-                    &::sdk_runtime::xml::Tag::new(
-                        &XML_NAMESPACES,
-                        0,
-                        "http://xmlns.gemsystem.cz/VyhledaniSZZB2B",
-                        "datumDo",
-                        "<ns1:datumDo>",
-                        "</ns1:datumDo>",
-                    )
-                },
-                self.datum_do.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ICP, self.icp.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_NAZEV_P, self.nazev_p.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ODBORNOST, self.odbornost.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_DATUM_OD, self.datum_od.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_DATUM_DO, self.datum_do.as_ref());
         }
         fn namespaces(
             &self,
