@@ -67,7 +67,22 @@ fn soap<T: XmlRead + XmlWrite + 'static>(
     bytes: Vec<u8>,
     zeep: Option<Zeep>,
 ) -> Result<Message, String> {
+    soap_as::<T>(krate, name, element, header, bytes, zeep, |v| v)
+}
+
+/// [`soap`], encoding the decoded value as `rebuild` changes it (a value built by a caller
+/// rather than read).
+fn soap_as<T: XmlRead + XmlWrite + 'static>(
+    krate: &'static str,
+    name: &str,
+    element: ElementName,
+    header: Option<(ElementName, Box<dyn HeaderBlock>)>,
+    bytes: Vec<u8>,
+    zeep: Option<Zeep>,
+    rebuild: impl FnOnce(T) -> T,
+) -> Result<Message, String> {
     let value: T = decode_body(&bytes, element).map_err(|e| format!("{name}: {e}"))?;
+    let value = rebuild(value);
     Ok(Message {
         krate,
         name: name.to_owned(),
@@ -188,8 +203,26 @@ async fn erecepta() -> Result<Vec<Message>, String> {
             "e-Recepta zapisPakietuRecept request (published sample prescription)",
             op::zapis_pakietu_recept::SPEC.input,
             header(&kontekst),
-            zapis_request,
+            zapis_request.clone(),
             zeep(WSDL, "zapisPakietuRecept", "input"),
+        )?,
+        // The same request with its prescription built from bytes (encoded as it is written):
+        // what writing costs when the document's base64 text is not kept.
+        soap_as::<op::zapis_pakietu_recept::Input>(
+            "sdk-p1",
+            "e-Recepta zapisPakietuRecept request, prescription given as bytes",
+            op::zapis_pakietu_recept::SPEC.input,
+            header(&kontekst),
+            zapis_request,
+            None,
+            |mut v| {
+                if let choices::PakietRecept::Recepty(Some(r)) = &mut v.pakiet_recept.choice {
+                    for recepta in &mut r.recepta {
+                        recepta.tresc = TrescDokumentu::new(recepta.tresc.as_bytes().to_vec());
+                    }
+                }
+                v
+            },
         )?,
         soap::<op::zapis_pakietu_recept::Output>(
             "sdk-p1",

@@ -4,12 +4,15 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::OnceLock;
 
 use sdk_runtime::redact::masked;
 use sdk_runtime::wssec::keys::SigningIdentity;
 use sdk_runtime::wssec::sign::{DocumentSignatureProfile, SignError, sign_enveloped_document_with};
 use sdk_runtime::wssec::verify::{VerifiedDocument, Verifier, VerifyError};
-use sdk_runtime::xml::{Validate, ValidationError, Validator, ValueError, ViolationKind, XmlText};
+use sdk_runtime::xml::{
+    Base64Text, Validate, ValidationError, Validator, ValueError, ViolationKind, XmlText,
+};
 use time::Month;
 
 #[cfg(feature = "erecepta")]
@@ -27,17 +30,51 @@ pub const OID_PESEL: &str = "2.16.840.1.113883.3.4424.1.1.616";
 pub const OID_NPWZ: &str = "2.16.840.1.113883.3.4424.1.6.2";
 
 /// The content of an `xs:base64Binary` element: a document (HL7 CDA prescription, dispensing or
-/// cancellation, usually XAdES-signed) as bytes. Written base64-encoded; read by decoding.
+/// cancellation, usually XAdES-signed). Written base64-encoded; read by checking the base64.
+///
+/// A document read from the wire keeps its base64 text and is decoded when its bytes are first
+/// asked for ([`as_bytes`](Self::as_bytes)); one built from bytes keeps them and is encoded when
+/// written, except a signed one ([`podpisz`](Self::podpisz)), which is encoded once when signed:
+/// a prescription read from one answer and passed on, or signed and then sent (and sent again),
+/// is copied into the message, not encoded again.
 ///
 /// The documents hold the patient's name, PESEL, address and health data: `Debug` shows only
 /// their length.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct TrescDokumentu(Vec<u8>);
+#[derive(Clone, Default)]
+pub struct TrescDokumentu {
+    /// The bytes, when known (built from them, or decoded on first use).
+    bytes: OnceLock<Vec<u8>>,
+    /// The base64 text, when known (read, or encoded when signed).
+    text: Option<Base64Text>,
+}
+
+impl PartialEq for TrescDokumentu {
+    /// The same document: the same bytes.
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.text, &other.text) {
+            (Some(a), Some(b)) if a == b => true,
+            _ => self.as_bytes() == other.as_bytes(),
+        }
+    }
+}
+
+impl Eq for TrescDokumentu {}
 
 impl TrescDokumentu {
     /// A document from its bytes (e.g. the signed CDA XML).
     pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
-        Self(bytes.into())
+        Self {
+            bytes: OnceLock::from(bytes.into()),
+            text: None,
+        }
+    }
+
+    /// A document from its bytes, with its base64 text made now (it is about to be sent).
+    fn encoded(bytes: Vec<u8>) -> Self {
+        Self {
+            text: Some(Base64Text::encode(&bytes)),
+            bytes: OnceLock::from(bytes),
+        }
     }
 
     /// Signs a clinical document (an HL7 CDA prescription, `cda_xml`) as P1 wants it in
@@ -78,60 +115,85 @@ impl TrescDokumentu {
     /// ```
     pub fn podpisz(identity: &SigningIdentity, cda_xml: &[u8]) -> Result<Self, SignError> {
         sign_enveloped_document_with(identity, cda_xml, &DocumentSignatureProfile::xades_bes())
-            .map(Self)
+            .map(Self::encoded)
     }
 
     /// Verifies the document's enveloped signature with `verifier` (the document as it is,
     /// e.g. as read back from P1). For P1's prescriptions, use a verifier that requires
     /// XAdES-BES: [`p1_document_verifier`](crate::wssec::p1_document_verifier).
     pub fn sprawdz_podpis(&self, verifier: &Verifier) -> Result<VerifiedDocument, VerifyError> {
-        verifier.verify_enveloped_document(&self.0)
+        verifier.verify_enveloped_document(self.as_bytes())
     }
 
-    /// Decodes base64 text (whitespace allowed, as in `xs:base64Binary`).
+    /// Checks base64 text (whitespace allowed, as in `xs:base64Binary`) and keeps it; its bytes
+    /// are decoded when first asked for.
     pub fn from_base64(text: &str) -> Result<Self, ValueError> {
-        sdk_runtime::xml::base64_from_text(text).map(Self)
+        Base64Text::parse(text).map(|text| Self {
+            bytes: OnceLock::new(),
+            text: Some(text),
+        })
     }
 
-    /// The bytes.
+    /// The bytes (decoded on first use when the document was read).
     pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+        self.bytes.get_or_init(|| {
+            self.text
+                .as_ref()
+                .map(Base64Text::decode)
+                .unwrap_or_default()
+        })
     }
 
     /// The bytes, consuming `self`.
     pub fn into_bytes(self) -> Vec<u8> {
-        self.0
+        let text = self.text;
+        self.bytes
+            .into_inner()
+            .unwrap_or_else(|| text.as_ref().map(Base64Text::decode).unwrap_or_default())
     }
 
     /// The base64 form written on the wire.
     pub fn to_base64(&self) -> String {
-        sdk_runtime::xml::base64_to_text(&self.0)
+        match &self.text {
+            Some(t) => t.as_str().to_owned(),
+            None => sdk_runtime::xml::base64_to_text(self.as_bytes()),
+        }
     }
 
     /// Length in bytes.
     pub fn len(&self) -> usize {
-        self.0.len()
+        match (self.bytes.get(), &self.text) {
+            (Some(b), _) => b.len(),
+            (None, Some(t)) => t.decoded_len(),
+            (None, None) => 0,
+        }
     }
 
     /// `true` for an empty document.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.len() == 0
     }
 }
 
 impl fmt::Debug for TrescDokumentu {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TrescDokumentu(<redacted>, {} bytes)", self.0.len())
+        write!(f, "TrescDokumentu(<redacted>, {} bytes)", self.len())
     }
 }
 
 impl XmlText for TrescDokumentu {
     fn to_xml_text(&self) -> Cow<'_, str> {
-        Cow::Owned(self.to_base64())
+        match &self.text {
+            Some(t) => Cow::Borrowed(t.as_str()),
+            None => Cow::Owned(self.to_base64()),
+        }
     }
 
     fn write_xml_text(&self, w: &mut sdk_runtime::xml::XmlWriter) {
-        w.base64(&self.0);
+        match &self.text {
+            Some(t) => w.base64_text(t),
+            None => w.base64(self.as_bytes()),
+        }
     }
 
     fn from_xml_text(text: &str) -> Result<Self, ValueError> {
@@ -288,6 +350,31 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use time::macros::datetime;
+
+    /// A document read from base64 (wrapped or not) is the same document as one built from its
+    /// bytes; it is written back as its canonical text, its length known without decoding.
+    #[test]
+    fn a_read_document_is_kept_as_text_and_equals_its_bytes() {
+        let bytes = b"<ClinicalDocument>P\xc5\x82ock</ClinicalDocument>".to_vec();
+        let flat = sdk_runtime::xml::base64_to_text(&bytes);
+        let wrapped = format!("{}\r\n  {}", &flat[..20], &flat[20..]);
+        let read = TrescDokumentu::from_base64(&wrapped).unwrap();
+        assert_eq!(read.len(), bytes.len());
+        assert_eq!(read.to_xml_text(), flat);
+        assert_eq!(read, TrescDokumentu::new(bytes.clone()));
+        assert_eq!(read.as_bytes(), bytes.as_slice());
+        assert_eq!(read.clone().into_bytes(), bytes);
+        let mut w = sdk_runtime::xml::XmlWriter::new();
+        w.start("", "tresc");
+        read.write_xml_text(&mut w);
+        w.end();
+        assert_eq!(w.finish(), format!("<tresc>{flat}</tresc>"));
+        assert!(TrescDokumentu::from_base64("not base64!").is_err());
+        assert_eq!(
+            format!("{read:?}"),
+            format!("TrescDokumentu(<redacted>, {} bytes)", bytes.len())
+        );
+    }
 
     #[test]
     fn date_times_are_checked() {

@@ -33,7 +33,7 @@ pub use validate::{
     Validate, ValidationError, Validator, Violation, ViolationKind, pattern_matches,
     xsd_pattern_to_regex,
 };
-pub use value::{base64_from_text, base64_to_text, parse_date};
+pub use value::{Base64Text, base64_from_text, base64_to_text, parse_date};
 pub use writer::{NsTable, Tag, XmlWriter};
 
 /// The XML Schema instance namespace (`xsi:type`, `xsi:nil`).

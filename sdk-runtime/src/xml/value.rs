@@ -253,32 +253,100 @@ pub fn base64_from_text(text: &str) -> Result<Vec<u8>, ValueError> {
     if let Ok(decoded) = base64_simd::STANDARD.decode_to_vec(bytes) {
         return Ok(decoded);
     }
+    let compact = base64_compact(bytes);
+    base64_simd::STANDARD
+        .decode_to_vec(&compact)
+        .map_err(|_| not_base64(&compact))
+}
+
+/// `bytes` without XML whitespace (runs gathered by block copies, found by memchr).
+fn base64_compact(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     let spaced = memchr::memchr3(b' ', b'\n', b'\r', bytes).is_some()
         || memchr::memchr(b'\t', bytes).is_some();
-    let compact: std::borrow::Cow<'_, [u8]> = if spaced {
-        let mut compact = Vec::with_capacity(bytes.len());
-        let mut run = 0;
-        for at in memchr::memchr3_iter(b' ', b'\n', b'\r', bytes) {
-            compact.extend_from_slice(bytes.get(run..at).unwrap_or_default());
-            run = at + 1;
+    if !spaced {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    let mut compact = Vec::with_capacity(bytes.len());
+    let mut run = 0;
+    for at in memchr::memchr3_iter(b' ', b'\n', b'\r', bytes) {
+        compact.extend_from_slice(bytes.get(run..at).unwrap_or_default());
+        run = at + 1;
+    }
+    compact.extend_from_slice(bytes.get(run..).unwrap_or_default());
+    if memchr::memchr(b'\t', &compact).is_some() {
+        compact.retain(|b| *b != b'\t');
+    }
+    std::borrow::Cow::Owned(compact)
+}
+
+/// Why `compact` (no whitespace) is not base64: the SIMD decoder says only that it is not, the
+/// scalar one says where.
+fn not_base64(compact: &[u8]) -> ValueError {
+    use base64::Engine as _;
+    let why = base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .err()
+        .map_or_else(|| "invalid base64".to_owned(), |e| e.to_string());
+    ValueError::new(format!("not base64: {why}"))
+}
+
+/// An `xs:base64Binary` value kept as its canonical text (the base64 alphabet, padded, no
+/// whitespace), checked when made: written as it is, with no encoding or escaping, and decoded
+/// when its bytes are asked for. For documents that travel base64-encoded and are mostly passed
+/// on (a signed prescription read from one answer and sent in the next request, or encoded
+/// once when signed and then written into a request).
+///
+/// `Debug` shows only the length: such documents hold personal data.
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct Base64Text(String);
+
+impl Base64Text {
+    /// The text of `bytes`.
+    pub fn encode(bytes: &[u8]) -> Self {
+        Self(base64_to_text(bytes))
+    }
+
+    /// Checks an `xs:base64Binary` text (XML whitespace anywhere is dropped) and keeps it.
+    pub fn parse(text: &str) -> Result<Self, ValueError> {
+        let bytes = text.as_bytes();
+        if base64_simd::STANDARD.check(bytes).is_ok() {
+            return Ok(Self(text.to_owned()));
         }
-        compact.extend_from_slice(bytes.get(run..).unwrap_or_default());
-        if memchr::memchr(b'\t', &compact).is_some() {
-            compact.retain(|b| *b != b'\t');
+        let compact = base64_compact(bytes);
+        if base64_simd::STANDARD.check(&compact).is_err() {
+            return Err(not_base64(&compact));
         }
-        std::borrow::Cow::Owned(compact)
-    } else {
-        std::borrow::Cow::Borrowed(bytes)
-    };
-    base64_simd::STANDARD.decode_to_vec(&compact).map_err(|_| {
-        // The SIMD decoder says only that the text is not base64; the scalar one says where.
-        use base64::Engine as _;
-        let why = base64::engine::general_purpose::STANDARD
-            .decode(&compact)
-            .err()
-            .map_or_else(|| "invalid base64".to_owned(), |e| e.to_string());
-        ValueError::new(format!("not base64: {why}"))
-    })
+        // Only ASCII remains once checked.
+        String::from_utf8(compact.into_owned())
+            .map(Self)
+            .map_err(|_| ValueError::new("not base64"))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The bytes it encodes.
+    pub fn decode(&self) -> Vec<u8> {
+        // Checked when made: decoding cannot fail.
+        base64_simd::STANDARD
+            .decode_to_vec(self.0.as_bytes())
+            .unwrap_or_default()
+    }
+
+    /// How many bytes it encodes, without decoding them.
+    pub fn decoded_len(&self) -> usize {
+        base64_simd::STANDARD
+            .decoded_length(self.0.as_bytes())
+            .unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for Base64Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Base64Text(<redacted>, {} characters)", self.0.len())
+    }
 }
 
 /// The canonical `xs:base64Binary` text of `bytes` (no line breaks, padded).
@@ -348,8 +416,13 @@ mod base64_tests {
                     .collect();
                 format!("{nl}{indent}{}{nl}", lines.join(&format!("{nl}{indent}")))
             };
-            prop_assert_eq!(base64_from_text(&text).ok(), Some(bytes));
+            prop_assert_eq!(base64_from_text(&text).ok(), Some(bytes.clone()));
             prop_assert_eq!(base64_from_text(&text).ok(), reference(&text));
+            // Kept as text: the canonical text whatever the line breaks, the same bytes.
+            let kept = Base64Text::parse(&text);
+            prop_assert_eq!(kept.as_ref().map(Base64Text::as_str).ok(), Some(flat.as_str()));
+            prop_assert_eq!(kept.as_ref().map(Base64Text::decode).ok(), Some(bytes.clone()));
+            prop_assert_eq!(kept.map(|k| k.decoded_len()).ok(), Some(bytes.len()));
         }
 
         /// Arbitrary text: accepted exactly when the reference accepts it, with the same bytes.
@@ -358,6 +431,28 @@ mod base64_tests {
             text in "[A-Za-z0-9+/= \t\r\n\u{a0}!-]{0,40}",
         ) {
             prop_assert_eq!(base64_from_text(&text).ok(), reference(&text));
+            // Kept as text: accepted exactly when decoding accepts it.
+            prop_assert_eq!(
+                Base64Text::parse(&text).ok().map(|k| k.decode()),
+                base64_from_text(&text).ok()
+            );
         }
+    }
+
+    /// Written as it was kept, without escaping or encoding; `Debug` shows no content.
+    #[test]
+    fn kept_text_is_written_as_it_is() {
+        let kept = Base64Text::parse("PGE+\n Jjwv\r\nYT4=").unwrap();
+        assert_eq!(kept.as_str(), "PGE+Jjwv YT4=".replace(' ', ""));
+        let mut w = crate::xml::XmlWriter::new();
+        w.start("urn:x", "d");
+        w.base64_text(&kept);
+        w.end();
+        assert_eq!(
+            w.finish(),
+            "<ns1:d xmlns:ns1=\"urn:x\">PGE+JjwvYT4=</ns1:d>"
+        );
+        assert_eq!(format!("{kept:?}"), "Base64Text(<redacted>, 12 characters)");
+        assert!(Base64Text::parse("PGE+Jjw").is_err());
     }
 }

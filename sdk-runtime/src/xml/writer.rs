@@ -823,6 +823,16 @@ impl XmlWriter {
         base64_simd::STANDARD.encode_append(bytes, &mut self.out);
     }
 
+    /// Writes checked base64 text as character data, copied as it is (the base64 alphabet
+    /// never needs escaping).
+    pub fn base64_text(&mut self, text: &super::Base64Text) {
+        if text.as_str().is_empty() {
+            return;
+        }
+        self.close_start_tag();
+        self.out.push_str(text.as_str());
+    }
+
     /// Closes the innermost open element (as `<x/>` when it got no content).
     pub fn end(&mut self) {
         let Some(name) = self.open.pop() else {
