@@ -107,11 +107,10 @@ pub fn write_envelope<T: XmlWrite + ?Sized>(
         // `ns1` unless the body's generated module names the namespace otherwise (its tags are
         // then written as they were pre-built).
         // A namespace outside that table gets `ns0`, which no table uses.
-        let prefix = match body.namespaces() {
-            Some((table, _)) => table.prefix_of(body_name.ns).unwrap_or("ns0"),
-            None => "ns1",
-        };
-        w.declare(prefix, body_name.ns);
+        match body.namespaces() {
+            Some((table, _)) => w.declare_for(Some(table), body_name.ns, "ns0"),
+            None => w.declare("ns1", body_name.ns),
+        }
     }
     w.start_for(body_name.ns, body_name.local, body);
     body.write_xml(&mut w);

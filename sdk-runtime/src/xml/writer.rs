@@ -63,6 +63,8 @@ struct TableScope {
 #[derive(Debug)]
 pub struct NsTable {
     entries: &'static [(&'static str, &'static str)],
+    /// The entries (of the first 64) whose namespace name needs no escaping in an attribute.
+    clean: u64,
 }
 
 impl NsTable {
@@ -71,7 +73,29 @@ impl NsTable {
 
     /// A table of `(prefix, namespace)` entries; only the first 64 are used for tags.
     pub const fn new(entries: &'static [(&'static str, &'static str)]) -> Self {
-        Self { entries }
+        let mut clean = 0u64;
+        let mut i = 0;
+        while i < entries.len() && i < 64 {
+            let ns = entries[i].1.as_bytes();
+            let mut ok = true;
+            let mut j = 0;
+            while j < ns.len() {
+                if ATTR_ESCAPED[ns[j] as usize] != 0 {
+                    ok = false;
+                }
+                j += 1;
+            }
+            if ok {
+                clean |= 1u64 << i;
+            }
+            i += 1;
+        }
+        Self { entries, clean }
+    }
+
+    /// Whether `ns` is an entry whose name needs no escaping.
+    fn is_clean(&self, ns: &str) -> bool {
+        self.find(ns).is_some_and(|(_, bit)| self.clean & bit != 0)
     }
 
     /// The prefix the table gives `ns`, if any.
@@ -418,8 +442,9 @@ impl XmlWriter {
                 return;
             }
             for (i, (prefix, ns)) in table.entries.iter().take(64).enumerate() {
-                if missing & (1u64 << i) != 0 {
-                    self.write_xmlns(prefix, ns);
+                let bit = 1u64 << i;
+                if missing & bit != 0 {
+                    self.write_xmlns_as(prefix, ns, table.clean & bit != 0);
                     self.bindings.push(prefix, ns, depth);
                 }
             }
@@ -643,10 +668,19 @@ impl XmlWriter {
     }
 
     fn write_xmlns(&mut self, prefix: &str, ns: &str) {
+        self.write_xmlns_as(prefix, ns, false);
+    }
+
+    /// ` xmlns:prefix="ns"`; `clean`: `ns` is known to need no escaping.
+    fn write_xmlns_as(&mut self, prefix: &str, ns: &str, clean: bool) {
         self.out.push_str(" xmlns:");
         self.out.push_str(prefix);
         self.out.push_str("=\"");
-        escape_attr_into(&mut self.out, ns);
+        if clean {
+            self.out.push_str(ns);
+        } else {
+            escape_attr_into(&mut self.out, ns);
+        }
         self.out.push('"');
     }
 
@@ -689,6 +723,24 @@ impl XmlWriter {
             return;
         }
         self.declare_here(prefix, ns);
+    }
+
+    /// [`declare`](Self::declare) for a namespace of `table` with the prefix the table gives
+    /// it (`fallback` when it has none): a message part's namespace, declared on `soap:Body`.
+    pub fn declare_for(&mut self, table: Option<&NsTable>, ns: &str, fallback: &str) {
+        let Some(table) = table else {
+            return self.declare(fallback, ns);
+        };
+        match table.prefix_of(ns) {
+            Some(prefix) if self.tag_open && self.bindings.bound_to(prefix).is_none() => {
+                self.shadow_table_prefix(prefix, ns, self.open.len());
+                self.write_xmlns_as(prefix, ns, table.is_clean(ns));
+                self.bindings.push(prefix, ns, self.open.len());
+                self.forget_lookups();
+            }
+            Some(prefix) => self.declare(prefix, ns),
+            None => self.declare(fallback, ns),
+        }
     }
 
     /// Binds `prefix` to `ns` on the element just opened.
