@@ -1425,7 +1425,19 @@ mod tests {
         prop::collection::vec(step, 0..60)
     }
 
-    fn build(steps: &[Step], fixed: bool) -> String {
+    /// How `build` writes elements.
+    #[derive(Clone, Copy)]
+    enum Path<'a> {
+        /// `start`/`end`, names looked up each time.
+        General,
+        /// `start_static`/`leaf_static`.
+        Static,
+        /// Pre-built tags of table 0, or of the table an `(at step, table, mask)` entry names
+        /// for that step; each element enters its table as generated content types do.
+        Tagged(&'a [(usize, usize, u64)]),
+    }
+
+    fn build(steps: &[Step], path: Path<'_>) -> String {
         let mut w = XmlWriter::new();
         w.start("", "root");
         // Pinned prefixes are declared right after a start tag, once each (as callers do).
@@ -1434,12 +1446,22 @@ mod tests {
             if !matches!(step, Step::Declare(..)) {
                 declared_here.clear();
             }
+            let (t, mask) = match path {
+                Path::Tagged(enters) => enters
+                    .iter()
+                    .find(|(at, _, _)| *at == i)
+                    .map_or((0, u64::MAX), |(_, t, m)| (*t, *m)),
+                _ => (0, 0),
+            };
             match step {
                 Step::Start(n, l) => {
-                    if fixed {
-                        w.start_static(NAMESPACES[*n], LOCALS[*l]);
-                    } else {
-                        w.start(NAMESPACES[*n], LOCALS[*l]);
+                    match path {
+                        Path::General => w.start(NAMESPACES[*n], LOCALS[*l]),
+                        Path::Static => w.start_static(NAMESPACES[*n], LOCALS[*l]),
+                        Path::Tagged(_) => {
+                            w.start_tag(tag(t, *n, *l));
+                            w.enter(&TABLES[t], mask);
+                        }
                     }
                     declared_here.push(usize::MAX);
                 }
@@ -1457,15 +1479,17 @@ mod tests {
                     }
                 }
                 Step::Text => w.text("t"),
-                Step::Leaf(n, l, t) => {
-                    if fixed {
-                        w.leaf_static(NAMESPACES[*n], LOCALS[*l], |w| w.text(LEAF_TEXTS[*t]));
-                    } else {
+                Step::Leaf(n, l, x) => match path {
+                    Path::General => {
                         w.start(NAMESPACES[*n], LOCALS[*l]);
-                        w.text(LEAF_TEXTS[*t]);
+                        w.text(LEAF_TEXTS[*x]);
                         w.end();
                     }
-                }
+                    Path::Static => {
+                        w.leaf_static(NAMESPACES[*n], LOCALS[*l], |w| w.text(LEAF_TEXTS[*x]));
+                    }
+                    Path::Tagged(_) => w.leaf_tag(tag(t, *n, *l), |w| w.text(LEAF_TEXTS[*x])),
+                },
             }
         }
         w.finish()
@@ -1496,45 +1520,6 @@ mod tests {
         Box::leak(Box::new(Tag::new(table, index, ns, local, open, close)))
     }
 
-    /// `build`'s document written the generated way: elements with tags of table `t` (which
-    /// `Enter` steps switch), each complex element entering its table as content types do.
-    fn build_tagged(steps: &[Step], enters: &[(usize, usize, u64)]) -> String {
-        let mut w = XmlWriter::new();
-        w.start("", "root");
-        let mut declared_here: Vec<usize> = Vec::new();
-        for (i, step) in steps.iter().enumerate() {
-            if !matches!(step, Step::Declare(..)) {
-                declared_here.clear();
-            }
-            let (t, mask) = enters
-                .iter()
-                .find(|(at, _, _)| *at == i)
-                .map_or((0, u64::MAX), |(_, t, m)| (*t, *m));
-            match step {
-                Step::Start(n, l) => {
-                    w.start_tag(tag(t, *n, *l));
-                    w.enter(&TABLES[t], mask);
-                    declared_here.push(usize::MAX);
-                }
-                Step::End => {
-                    if w.open.len() > 1 {
-                        w.end();
-                    }
-                }
-                Step::Attr(n) => w.attr(NAMESPACES[*n], &format!("a{i}"), "v"),
-                Step::Declare(p, n) => {
-                    if declared_here.first() == Some(&usize::MAX) && !declared_here.contains(p) {
-                        w.declare(PREFIXES[*p], NAMESPACES[*n]);
-                        declared_here.push(*p);
-                    }
-                }
-                Step::Text => w.text("t"),
-                Step::Leaf(n, l, t2) => w.leaf_tag(tag(t, *n, *l), |w| w.text(LEAF_TEXTS[*t2])),
-            }
-        }
-        w.finish()
-    }
-
     proptest! {
         /// Pre-built tags write a document that means the same as the general path's (the
         /// same names, attributes and text; prefixes and where namespaces are declared may
@@ -1545,8 +1530,8 @@ mod tests {
             steps in steps(),
             enters in prop::collection::vec((0..60usize, 0..2usize, 0..4u64), 0..10),
         ) {
-            let general = build(&steps, false);
-            let tagged = build_tagged(&steps, &enters);
+            let general = build(&steps, Path::General);
+            let tagged = build(&steps, Path::Tagged(&enters));
             let a = crate::xml::parse(general.as_bytes());
             let b = crate::xml::parse(tagged.as_bytes());
             prop_assert!(b.is_ok(), "{}", tagged);
@@ -1558,8 +1543,8 @@ mod tests {
         /// declarations (the prefix cache never goes stale).
         #[test]
         fn static_names_write_what_the_general_path_writes(steps in steps()) {
-            let general = build(&steps, false);
-            prop_assert_eq!(build(&steps, true), general.clone());
+            let general = build(&steps, Path::General);
+            prop_assert_eq!(build(&steps, Path::Static), general.clone());
             prop_assert!(crate::xml::parse(general.as_bytes()).is_ok(), "{}", general);
         }
 
