@@ -253,3 +253,20 @@ fn read_body_in<T: XmlRead>(
     }
     xml::read_named(chosen, expected, cx)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pre-built envelope start tags name the version's namespace, as `start_prefixed`
+    /// would write them.
+    #[test]
+    fn envelope_start_tags_are_what_start_prefixed_writes() {
+        for version in [SoapVersion::V11, SoapVersion::V12] {
+            assert_eq!(
+                version.envelope_start_tag(),
+                format!("<soap:Envelope xmlns:soap=\"{}\"", version.namespace())
+            );
+        }
+    }
+}

@@ -93,11 +93,6 @@ impl NsTable {
         Self { entries, clean }
     }
 
-    /// Whether `ns` is an entry whose name needs no escaping.
-    fn is_clean(&self, ns: &str) -> bool {
-        self.find(ns).is_some_and(|(_, bit)| self.clean & bit != 0)
-    }
-
     /// The prefix the table gives `ns`, if any.
     pub fn prefix_of(&self, ns: &str) -> Option<&'static str> {
         self.find(ns).map(|(p, _)| p)
@@ -731,14 +726,14 @@ impl XmlWriter {
         let Some(table) = table else {
             return self.declare(fallback, ns);
         };
-        match table.prefix_of(ns) {
-            Some(prefix) if self.tag_open && self.bindings.bound_to(prefix).is_none() => {
+        match table.find(ns) {
+            Some((prefix, bit)) if self.tag_open && self.bindings.bound_to(prefix).is_none() => {
                 self.shadow_table_prefix(prefix, ns, self.open.len());
-                self.write_xmlns_as(prefix, ns, table.is_clean(ns));
+                self.write_xmlns_as(prefix, ns, table.clean & bit != 0);
                 self.bindings.push(prefix, ns, self.open.len());
                 self.forget_lookups();
             }
-            Some(prefix) => self.declare(prefix, ns),
+            Some((prefix, _)) => self.declare(prefix, ns),
             None => self.declare(fallback, ns),
         }
     }
@@ -767,29 +762,18 @@ impl XmlWriter {
         }
     }
 
-    /// [`start_prefixed`](Self::start_prefixed) with its start tag pre-built: `start_tag` is
-    /// `<{prefix}:{local} xmlns:{prefix}="{ns}"` (no `>`; attributes may follow), checked, and
-    /// written in one piece when `prefix` is not bound yet (the SOAP envelope).
-    pub fn start_prefixed_prebuilt(
+    /// [`start_prefixed`](Self::start_prefixed) for the document element, with its start tag
+    /// pre-built: `start_tag` is `<{prefix}:{local} xmlns:{prefix}="{ns}"` (no `>`; attributes
+    /// may follow), written in one piece (the SOAP envelope; its tags are checked by a test).
+    /// Anywhere but at the start of a document, the general path.
+    pub(crate) fn start_prefixed_prebuilt(
         &mut self,
         prefix: &'static str,
         ns: &'static str,
         local: &'static str,
         start_tag: &'static str,
     ) {
-        let expected_len = prefix.len() * 2 + local.len() + ns.len() + 11;
-        let matches = start_tag.len() == expected_len
-            && start_tag.strip_prefix('<').is_some_and(|rest| {
-                rest.strip_prefix(prefix)
-                    .and_then(|r| r.strip_prefix(':'))
-                    .and_then(|r| r.strip_prefix(local))
-                    .and_then(|r| r.strip_prefix(" xmlns:"))
-                    .and_then(|r| r.strip_prefix(prefix))
-                    .and_then(|r| r.strip_prefix("=\""))
-                    .and_then(|r| r.strip_prefix(ns))
-                    == Some("\"")
-            });
-        if !matches || self.bindings.bound_to(prefix).is_some() || !self.tables.is_empty() {
+        if !self.open.is_empty() || !self.bindings.list.is_empty() {
             return self.start_prefixed(prefix, ns, local);
         }
         self.close_start_tag();
@@ -1574,6 +1558,37 @@ mod tests {
             escape_attr_into(&mut out, &text);
             prop_assert_eq!(out, reference(&text, true));
         }
+    }
+
+    /// A pre-built start tag writes what `start_prefixed` writes; it is used only to start a
+    /// document.
+    #[test]
+    fn pre_built_start_tags_write_what_start_prefixed_writes() {
+        let write = |tag: Option<&'static str>| {
+            let mut w = XmlWriter::new();
+            match tag {
+                Some(t) => w.start_prefixed_prebuilt("soap", "urn:env", "Envelope", t),
+                None => w.start_prefixed("soap", "urn:env", "Envelope"),
+            }
+            w.start_prefixed("soap", "urn:env", "Body");
+            w.end();
+            w.finish()
+        };
+        let expected = "<soap:Envelope xmlns:soap=\"urn:env\"><soap:Body/></soap:Envelope>";
+        assert_eq!(write(None), expected);
+        assert_eq!(
+            write(Some("<soap:Envelope xmlns:soap=\"urn:env\"")),
+            expected
+        );
+        // Not at the start of a document: the general path.
+        let mut w = XmlWriter::new();
+        w.start("urn:a", "outer");
+        w.start_prefixed_prebuilt("soap", "urn:env", "Envelope", "<unused");
+        w.end();
+        assert_eq!(
+            w.finish(),
+            "<ns1:outer xmlns:ns1=\"urn:a\"><soap:Envelope xmlns:soap=\"urn:env\"/></ns1:outer>"
+        );
     }
 
     #[test]
