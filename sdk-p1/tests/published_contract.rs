@@ -7,12 +7,14 @@
 //! difference is caught.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use sdk_codegen::import::contract::{
+    Components, Coverage, differences, schema_differences, wsdl_facts,
+};
 use sdk_codegen::wsdl::{self, Definitions};
 use sdk_p1::{NazwaAtrybutuKontekstu, RolaBiznesowa};
-use sdk_runtime::xml::{self, Element};
+use sdk_runtime::xml;
 
 const XS: &str = "http://www.w3.org/2001/XMLSchema";
 const WSU: &str =
@@ -41,295 +43,25 @@ fn published_dir() -> PathBuf {
     dir
 }
 
-// ---------- WSDL ----------
-
-/// Everything the WSDL says that reaches the wire or the generated API, one fact per line.
-/// `soap:address` is left out: ours is the production URL, the published one a placeholder.
-fn wsdl_facts(defs: &Definitions) -> BTreeSet<String> {
-    let mut f = BTreeSet::new();
-    f.insert(format!("targetNamespace {}", defs.target_ns));
-    f.insert(format!("definitions name {:?}", defs.name));
-    for m in &defs.messages {
-        f.insert(format!("message {} ({} parts)", m.name, m.parts.len()));
-        for p in &m.parts {
-            f.insert(format!(
-                "message {} part {} element {:?} type {:?}",
-                m.name,
-                p.name,
-                p.element.as_ref().map(ToString::to_string),
-                p.type_.as_ref().map(ToString::to_string)
-            ));
-        }
-    }
-    for pt in &defs.port_types {
-        f.insert(format!("portType {}", pt.name));
-        for op in &pt.operations {
-            f.insert(format!(
-                "portType {} operation {} input {:?} output {:?}",
-                pt.name,
-                op.name,
-                op.input.as_ref().map(ToString::to_string),
-                op.output.as_ref().map(ToString::to_string)
-            ));
-            for (name, msg) in &op.faults {
-                f.insert(format!(
-                    "portType {} operation {} fault {name} message {msg}",
-                    pt.name, op.name
-                ));
-            }
-        }
-    }
-    for b in &defs.bindings {
-        f.insert(format!(
-            "binding {} type {} soap {:?} style {:?}",
-            b.name, b.port_type, b.version, b.style
-        ));
-        for op in &b.operations {
-            f.insert(format!(
-                "binding {} operation {} soapAction {:?} style {:?} faults {:?}",
-                b.name, op.name, op.action, op.style, op.faults
-            ));
-            for (dir, m) in [("input", &op.input), ("output", &op.output)] {
-                let headers: Vec<String> = m
-                    .headers
-                    .iter()
-                    .map(|(msg, part)| format!("{msg}#{part}"))
-                    .collect();
-                f.insert(format!(
-                    "binding {} operation {} {dir} body parts {:?} encoded {} headers {:?}",
-                    b.name, op.name, m.body_parts, m.encoded, headers
-                ));
-            }
-        }
-    }
-    for s in &defs.services {
-        for p in &s.ports {
-            f.insert(format!(
-                "service {} port {} binding {}",
-                s.name, p.name, p.binding
-            ));
-        }
-    }
-    f
-}
-
-fn differences(published: &BTreeSet<String>, ours: &BTreeSet<String>) -> Vec<String> {
-    let mut out: Vec<String> = published
-        .difference(ours)
-        .map(|l| format!("only published: {l}"))
-        .collect();
-    out.extend(
-        ours.difference(published)
-            .map(|l| format!("only ours:      {l}")),
-    );
-    out
-}
-
-// ---------- XSD ----------
-
-/// Namespace declarations in scope, innermost last.
-type Scope = Vec<(String, String)>;
-
-fn resolve(scope: &Scope, qname: &str) -> String {
-    let (prefix, local) = qname.split_once(':').unwrap_or(("", qname));
-    let ns = scope
-        .iter()
-        .rev()
-        .find(|(p, _)| p == prefix)
-        .map_or("", |(_, ns)| ns.as_str());
-    format!("{{{ns}}}{local}")
-}
-
-/// An XSD element in a normal form: its name, its attributes (QNames resolved, defaults made
-/// explicit, sorted), its children in order; annotations dropped.
-fn canon(e: &Element, scope: &Scope) -> String {
-    let mut scope = scope.clone();
-    scope.extend(e.namespace_declarations().iter().cloned());
-    let mut attrs: BTreeMap<String, String> = BTreeMap::new();
-    for a in e.attributes() {
-        let value = match a.local.as_str() {
-            "type" | "base" | "ref" | "itemType" | "substitutionGroup" if a.ns.is_empty() => {
-                resolve(&scope, &a.value)
-            }
-            "memberTypes" if a.ns.is_empty() => a
-                .value
-                .split_whitespace()
-                .map(|q| resolve(&scope, q))
-                .collect::<Vec<_>>()
-                .join(" "),
-            _ => a.value.clone(),
-        };
-        let key = if a.ns.is_empty() {
-            a.local.clone()
-        } else {
-            format!("{{{}}}{}", a.ns, a.local)
-        };
-        attrs.insert(key, value);
-    }
-    // Defaults written out or left implicit mean the same.
-    match e.local_name() {
-        // Only local particles reach here (global components are handled by `add_schema`).
-        "element" | "sequence" | "choice" | "all" | "any" | "group" => {
-            attrs
-                .entry("minOccurs".into())
-                .or_insert_with(|| "1".into());
-            attrs
-                .entry("maxOccurs".into())
-                .or_insert_with(|| "1".into());
-        }
-        "attribute" => {
-            attrs
-                .entry("use".into())
-                .or_insert_with(|| "optional".into());
-        }
-        _ => {}
-    }
-    let children: Vec<String> = e
-        .child_elements()
-        .filter(|c| !c.is(XS, "annotation"))
-        .map(|c| canon(c, &scope))
-        .collect();
-    format!("{}{:?}{:?}", e.local_name(), attrs, children)
-}
-
-/// The global components of a schema set, by `kind {ns}name`, plus the schema-level defaults
-/// that change the wire form (`schema {ns} …` entries).
-#[derive(Default)]
-struct Components {
-    map: BTreeMap<String, String>,
-    files: BTreeSet<PathBuf>,
-}
-
-impl Components {
-    fn add_schema(&mut self, root: &Element, scope: &Scope, base: &Path) {
-        let mut scope = scope.clone();
-        scope.extend(root.namespace_declarations().iter().cloned());
-        let tns = root
-            .attribute("", "targetNamespace")
-            .unwrap_or("")
-            .to_owned();
-        let forms = format!(
-            "elementFormDefault={} attributeFormDefault={}",
-            root.attribute("", "elementFormDefault")
-                .unwrap_or("unqualified"),
-            root.attribute("", "attributeFormDefault")
-                .unwrap_or("unqualified")
-        );
-        for c in root.child_elements() {
-            match c.local_name() {
-                "import" | "include" => {
-                    if let Some(loc) = c.attribute("", "schemaLocation") {
-                        self.add_file(&wsdl::resolve_location(base, loc));
-                    }
-                }
-                "annotation" => {}
-                kind => {
-                    let name = c.attribute("", "name").unwrap_or("?");
-                    let key = format!("{kind} {{{tns}}}{name}");
-                    // Global components have no occurrences; canon() adds defaults only below.
-                    let mut body: Vec<String> = Vec::new();
-                    for child in c.child_elements().filter(|x| !x.is(XS, "annotation")) {
-                        body.push(canon(child, &{
-                            let mut s = scope.clone();
-                            s.extend(c.namespace_declarations().iter().cloned());
-                            s
-                        }));
-                    }
-                    let mut attrs: Vec<String> = c
-                        .attributes()
-                        .iter()
-                        .filter(|a| a.local != "name")
-                        .map(|a| match a.local.as_str() {
-                            "type" | "base" | "ref" | "substitutionGroup" => {
-                                format!("{}={}", a.local, resolve(&scope, &a.value))
-                            }
-                            _ => format!("{}={}", a.local, a.value),
-                        })
-                        .collect();
-                    attrs.sort();
-                    // Local elements and attributes take the schema's form defaults.
-                    let value = format!("{attrs:?} {body:?} [{forms}]");
-                    if let Some(previous) = self.map.insert(key.clone(), value.clone()) {
-                        assert_eq!(previous, value, "{key} declared twice, differently");
-                    }
-                }
-            }
-        }
-    }
-
-    fn add_file(&mut self, path: &Path) {
-        let path = path
-            .canonicalize()
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        if !self.files.insert(path.clone()) {
-            return;
-        }
-        let bytes = std::fs::read(&path).unwrap();
-        let root = xml::parse(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        self.add_schema(&root, &Vec::new(), &path);
-    }
-
-    /// The schemas of a WSDL: its inline ones and everything they import.
-    fn of_wsdl(defs: &Definitions) -> Self {
-        let mut c = Self::default();
-        for s in &defs.schemas {
-            let root = xml::parse_str(&s.text).unwrap();
-            c.add_schema(&root, &Vec::new(), &s.wsdl);
-        }
-        c
-    }
-
-    fn in_namespace(&self, ns: &str) -> BTreeMap<&str, &str> {
-        let marker = format!(" {{{ns}}}");
-        self.map
-            .iter()
-            .filter(|(k, _)| k.contains(&marker))
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect()
-    }
-}
-
-/// Differences between the components of both sets: in full for the P1 namespaces, and for the
-/// WS-Security utility namespace only what ours declares (our wsu.xsd declares wsu:Id alone).
-fn schema_differences(published: &Components, ours: &Components) -> Vec<String> {
-    let mut out = Vec::new();
-    for ns in P1_NAMESPACES {
-        let (p, o) = (published.in_namespace(ns), ours.in_namespace(ns));
-        for (k, v) in &p {
-            match o.get(k) {
-                None => out.push(format!("only published: {k}")),
-                Some(ov) if ov != v => {
-                    out.push(format!("differs: {k}\n  published: {v}\n  ours:      {ov}"));
-                }
-                Some(_) => {}
-            }
-        }
-        for k in o.keys().filter(|k| !p.contains_key(*k)) {
-            out.push(format!("only ours:      {k}"));
-        }
-    }
-    let p = published.in_namespace(WSU);
-    for (k, v) in ours.in_namespace(WSU) {
-        match p.get(k) {
-            Some(pv) if *pv == v => {}
-            other => out.push(format!(
-                "wsu component {k} differs: published {other:?}, ours {v}"
-            )),
-        }
-    }
-    out
-}
-
 fn read(dir: &Path) -> Definitions {
     wsdl::read(&dir.join("ObslugaRecepty.wsdl")).unwrap()
 }
 
+/// The differences between the published contract and the description in `ours`: in full for
+/// the P1 namespaces, and for the WS-Security utility namespace only what ours declares (our
+/// wsu.xsd declares wsu:Id alone).
 fn compare(ours: &Path) -> Vec<String> {
     let (p, o) = (read(&published_dir()), read(ours));
     let mut diffs = differences(&wsdl_facts(&p), &wsdl_facts(&o));
+    let mut namespaces: Vec<(&str, Coverage)> = P1_NAMESPACES
+        .iter()
+        .map(|ns| (*ns, Coverage::Full))
+        .collect();
+    namespaces.push((WSU, Coverage::Ours));
     diffs.extend(schema_differences(
-        &Components::of_wsdl(&p),
-        &Components::of_wsdl(&o),
+        &Components::of_wsdl(&p).unwrap(),
+        &Components::of_wsdl(&o).unwrap(),
+        &namespaces,
     ));
     diffs
 }
@@ -362,7 +94,7 @@ fn our_wsdl_and_schemas_are_the_published_contract() {
         assert_eq!(op.input.headers.len(), 1, "{}", op.name);
         assert_eq!(op.input.headers[0].1, "kontekstWywolania");
     }
-    let components = Components::of_wsdl(&o);
+    let components = Components::of_wsdl(&o).unwrap();
     let counts: Vec<usize> = P1_NAMESPACES
         .iter()
         .map(|ns| components.in_namespace(ns).len())

@@ -3,6 +3,7 @@
 //! `codegen.toml` points the service at them marked `published` (replacing the description we
 //! reconstructed, whose differences are reported), and the generator is run over the result.
 
+pub mod contract;
 pub mod diff;
 pub mod pdf;
 
