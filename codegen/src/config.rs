@@ -150,6 +150,10 @@ pub struct SharedSchemaConfig {
     pub xsd: String,
     /// Rust module name.
     pub module: String,
+    /// Cargo features the module is compiled under (see [`ServiceConfig::feature`]): those of
+    /// the services that use it, so that a crate built for one role compiles only its types.
+    #[serde(default)]
+    pub feature: Features,
 }
 
 /// One OpenAPI/Swagger description of a crate.

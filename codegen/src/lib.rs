@@ -171,7 +171,7 @@ fn generate_crate_on_this_stack(
                 path: out_dir.join(format!("{}.rs", sc.module)),
                 contents,
             });
-            modules.push((sc.module.clone(), Vec::new()));
+            modules.push((sc.module.clone(), sc.feature.0.clone()));
         }
     }
     let mut service_models = Vec::new();

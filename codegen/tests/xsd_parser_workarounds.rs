@@ -7,6 +7,9 @@
 //! * P1's `extPL_r2.xsd` imports the CDA schemas, which include HL7's namespace-less datatypes
 //!   from two namespaces (`urn:hl7-org:v3` and `urn:ihe:pharm`); xsd-parser loaded them into the
 //!   first only: "Unknown type II".
+//! * A schema split into parts that one document includes, where a part uses a type of its
+//!   sibling (our SÚKL eRecept description, `wsdl/sukl/erecept/erecept.xsd`): xsd-parser resolved
+//!   a reference only in the referring document and what it includes: "Unknown type".
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
@@ -112,4 +115,46 @@ fn hl7_datatypes_included_from_two_namespaces_convert_in_both() {
         rust_name(&model, HL7_NS, "II"),
         rust_name(&model, PHARM_NS, "II")
     );
+}
+
+#[test]
+fn parts_of_one_schema_use_each_others_types() {
+    let dir = std::env::temp_dir().join(format!("xsd-siblings-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let part = |name: &str, body: &str| {
+        let text = format!(
+            r#"<?xml version="1.0"?>
+<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:example:parts"
+    targetNamespace="urn:example:parts" elementFormDefault="qualified">{body}</xsd:schema>"#
+        );
+        std::fs::write(dir.join(name), text).unwrap();
+    };
+    // `all.xsd` includes both parts; `a.xsd` uses a type of `b.xsd` and the other way round,
+    // neither including the other.
+    part(
+        "all.xsd",
+        r#"<xsd:include schemaLocation="a.xsd"/><xsd:include schemaLocation="b.xsd"/>
+        <xsd:element name="Order" type="t:order_type"/>"#,
+    );
+    part(
+        "a.xsd",
+        r#"<xsd:complexType name="order_type"><xsd:sequence>
+          <xsd:element name="Customer" type="t:customer_type"/>
+        </xsd:sequence></xsd:complexType>
+        <xsd:simpleType name="code"><xsd:restriction base="xsd:string">
+          <xsd:length value="4"/></xsd:restriction></xsd:simpleType>"#,
+    );
+    part(
+        "b.xsd",
+        r#"<xsd:complexType name="customer_type"><xsd:sequence>
+          <xsd:element name="Code" type="t:code"/>
+        </xsd:sequence></xsd:complexType>"#,
+    );
+    let module = sdk_codegen::generate_schema_module(&dir.join("all.xsd"), "all.xsd");
+    let _ = std::fs::remove_dir_all(&dir);
+    let module = module.unwrap();
+    let order = rust_name(&module.model, "urn:example:parts", "order_type");
+    let customer = rust_name(&module.model, "urn:example:parts", "customer_type");
+    assert!(module.code.contains(&format!("pub struct {order} {{")));
+    assert!(module.code.contains(&format!("pub customer: {customer}")));
 }

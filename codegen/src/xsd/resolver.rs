@@ -158,9 +158,14 @@ impl VirtualResolver {
     /// The URL a document is known under and the text xsd-parser gets for it: imports linked,
     /// base types hoisted, chameleon includes given a URL of their own (see the module doc).
     fn serve(&self, text: &str, url: Url, req: &ResolveRequest) -> (Url, String) {
-        let text = fixed_elements_as_enumerations(&fixed_as_default(&hoist_base_types(
+        let mut text = fixed_elements_as_enumerations(&fixed_as_default(&hoist_base_types(
             &self.link_imports(text, &url),
         )));
+        if req.request_type == ResolveRequestType::IncludeRequest
+            && let Some(includer) = &req.current_location
+        {
+            text = include_includer(&text, includer);
+        }
         let url = match &req.current_ns {
             Some(ns) if req.request_type == ResolveRequestType::IncludeRequest => {
                 chameleon_url(&text, url, &ns.to_string())
@@ -187,6 +192,42 @@ impl VirtualResolver {
             Err(never) => match never {},
         }
     }
+}
+
+/// The text of an included schema document with an `xs:include` of the document that included
+/// it, in front of its first component.
+///
+/// The documents one schema includes make one schema (XSD 1.0 §4.2.1): a part may use the
+/// components of its siblings (`a.xsd` and `b.xsd`, both included by `all.xsd`, `a` using a
+/// type of `b`). xsd-parser 1.5.2 resolves a reference only in the referring document and in
+/// what that document itself includes or imports, so the sibling's type was unknown. Including
+/// the includer back makes every part reach the whole (cyclic includes are allowed and xsd-parser
+/// loads each document once); what the schema means is unchanged.
+fn include_includer(text: &str, includer: &Url) -> String {
+    let Ok(root) = sdk_runtime::xml::parse_str(text) else {
+        return text.to_owned();
+    };
+    if !root.is(XS_NS, "schema") {
+        return text.to_owned();
+    }
+    let Some(first) = root.child_elements().next() else {
+        // Nothing that could refer to anything.
+        return text.to_owned();
+    };
+    let at = first.span().start;
+    let (Some(before), Some(after)) = (text.get(..at), text.get(at..)) else {
+        return text.to_owned();
+    };
+    let tag = match root.prefix() {
+        Some(p) if !p.is_empty() => format!("{p}:include"),
+        _ => "include".to_owned(),
+    };
+    let location = includer
+        .as_str()
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;");
+    format!("{before}<{tag} schemaLocation=\"{location}\"/>{after}")
 }
 
 /// Rewrites `<element … type="T" fixed="V"/>` as an element whose inline type restricts `T` to
