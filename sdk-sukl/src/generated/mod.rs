@@ -2,4 +2,14 @@
 // Regenerate with `cargo xtask regen`.
 
 //! Generated from the service descriptions in `openapi/sukl`; see the `codegen.toml` there.
+#[cfg(any(feature = "pharmacist", feature = "prescriber"))]
+pub mod erecept;
+#[cfg(feature = "pharmacist")]
+pub mod cuer_lekarnik;
+#[cfg(feature = "pharmacist")]
+pub mod rlpo_lekarnik;
+#[cfg(feature = "prescriber")]
+pub mod cuer_lekar;
+#[cfg(feature = "prescriber")]
+pub mod rlpo_lekar;
 pub mod lek13;
