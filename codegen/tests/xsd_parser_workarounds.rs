@@ -158,3 +158,56 @@ fn parts_of_one_schema_use_each_others_types() {
     assert!(module.code.contains(&format!("pub struct {order} {{")));
     assert!(module.code.contains(&format!("pub customer: {customer}")));
 }
+
+#[test]
+fn a_local_element_with_an_anonymous_simple_type_is_typed_by_the_restriction() {
+    // xsd-parser gives such an element an element ident of its own; it used to become a struct
+    // around the restriction (`CodeType2 { value: CodeType }`).
+    let dir = std::env::temp_dir().join(format!("xsd-local-simple-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("local.xsd");
+    std::fs::write(
+        &path,
+        r#"<?xml version="1.0"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:t="urn:example:local"
+    targetNamespace="urn:example:local" elementFormDefault="qualified">
+  <xs:element name="Root" type="t:root_type"/>
+  <xs:complexType name="root_type">
+    <xs:sequence>
+      <xs:element name="Code">
+        <xs:simpleType><xs:restriction base="xs:string">
+          <xs:whiteSpace value="collapse"/><xs:length value="4"/>
+        </xs:restriction></xs:simpleType>
+      </xs:element>
+      <xs:element name="Count" minOccurs="0">
+        <xs:simpleType><xs:restriction base="xs:int">
+          <xs:minInclusive value="1"/>
+        </xs:restriction></xs:simpleType>
+      </xs:element>
+    </xs:sequence>
+  </xs:complexType>
+</xs:schema>"#,
+    )
+    .unwrap();
+    let module = sdk_codegen::generate_schema_module(&path, "local.xsd");
+    let _ = std::fs::remove_dir_all(&dir);
+    let module = module.unwrap();
+    let code = &module.code;
+    let field = |name: &str| {
+        code.lines()
+            .find(|l| l.trim_start().starts_with(&format!("pub {name}:")))
+            .unwrap_or_else(|| panic!("no field {name}"))
+            .trim()
+            .to_owned()
+    };
+    assert_eq!(field("code"), "pub code: RootTypeCode,");
+    assert_eq!(
+        field("count"),
+        "pub count: ::std::option::Option<RootTypeCount>,"
+    );
+    assert!(code.contains("pub struct RootTypeCode(::std::string::String);"));
+    assert!(
+        !code.contains("RootTypeCode2"),
+        "a struct around the restriction"
+    );
+}

@@ -346,6 +346,40 @@ impl<'a> Converter<'a> {
             .ok_or_else(|| self.err(format!("type `{}` is not defined", self.qname(ident))))
     }
 
+    /// The simple type of a local element declared with an anonymous simple type (its ident is
+    /// a generated element ident referring to the type), `None` for anything else (a `ref=` to a
+    /// global element, a complex type).
+    fn local_simple_type(&self, ident: &TypeIdent) -> Option<TypeIdent> {
+        if ident.type_ != IdentType::Element || !ident.name.is_generated() {
+            return None;
+        }
+        match &self.schemas.types.items.get(ident)?.variant {
+            MetaTypeVariant::Reference(r) if r.is_single() && self.is_simple_type(&r.type_, 0) => {
+                Some(r.type_.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// `true` when `ident` is a simple type (through single references, a few levels deep).
+    fn is_simple_type(&self, ident: &TypeIdent, depth: usize) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        match self.schemas.types.items.get(ident).map(|m| &m.variant) {
+            Some(
+                MetaTypeVariant::SimpleType(_)
+                | MetaTypeVariant::BuildIn(_)
+                | MetaTypeVariant::Enumeration(_)
+                | MetaTypeVariant::Union(_),
+            ) => true,
+            Some(MetaTypeVariant::Reference(r)) if r.is_single() => {
+                self.is_simple_type(&r.type_, depth + 1)
+            }
+            _ => false,
+        }
+    }
+
     /// The type a restriction redeclares an attribute with (see
     /// [`super::Schemas::restricted_attributes`]).
     fn named_simple_type(&mut self, ns: &str, local: &str) -> Option<TypeRef> {
@@ -1108,7 +1142,15 @@ impl<'a> Converter<'a> {
                     });
                     return Ok(());
                 }
-                let ty = if type_.type_ == IdentType::Element {
+                let ty = if let Some(simple) = self.local_simple_type(type_) {
+                    // A local element with an anonymous simple type (`<element name="Kod">
+                    // <simpleType><restriction …>`): xsd-parser gives it an element ident of
+                    // its own, which would make a struct around the restriction
+                    // (`Kod2 { value: Kod }`; SÚKL's eRecept schema has 180 of them). The
+                    // field takes the restriction itself.
+                    let t = self.resolve_nillable(simple)?;
+                    self.type_ref(&t)?
+                } else if type_.type_ == IdentType::Element {
                     let q = self.qname(type_);
                     TypeRef::Def(self.element(&q)?)
                 } else {

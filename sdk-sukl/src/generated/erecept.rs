@@ -7,1489 +7,1489 @@ pub mod types {
     /// The namespace prefixes this module's elements are written with.
     static XML_NAMESPACES: ::sdk_runtime::xml::NsTable = ::sdk_runtime::xml::NsTable::new(
         &[
-            ("ns1", "http://www.sukl.cz/erp/201704"),
-            ("ns2", "http://www.w3.org/2000/09/xmldsig#"),
+            ("ns1", "http://www.w3.org/2000/09/xmldsig#"),
+            ("ns2", "http://www.sukl.cz/erp/201704"),
         ],
     );
     static TAG_AKTUALNI_VERZE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "AktualniVerze",
-        "<ns1:AktualniVerze>",
-        "</ns1:AktualniVerze>",
+        "<ns2:AktualniVerze>",
+        "</ns2:AktualniVerze>",
     );
     static TAG_DATUM_CAS_SERVERU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "DatumCasServeru",
-        "<ns1:DatumCasServeru>",
-        "</ns1:DatumCasServeru>",
+        "<ns2:DatumCasServeru>",
+        "</ns2:DatumCasServeru>",
     );
     static TAG_VERZE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Verze",
-        "<ns1:Verze>",
-        "</ns1:Verze>",
+        "<ns2:Verze>",
+        "</ns2:Verze>",
     );
     static TAG_NAZEV: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Nazev",
-        "<ns1:Nazev>",
-        "</ns1:Nazev>",
+        "<ns2:Nazev>",
+        "</ns2:Nazev>",
     );
     static TAG_DOKLAD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Doklad",
-        "<ns1:Doklad>",
-        "</ns1:Doklad>",
+        "<ns2:Doklad>",
+        "</ns2:Doklad>",
     );
     static TAG_PREFIX: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Prefix",
-        "<ns1:Prefix>",
-        "</ns1:Prefix>",
+        "<ns2:Prefix>",
+        "</ns2:Prefix>",
     );
     static TAG_POPIS: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Popis",
-        "<ns1:Popis>",
-        "</ns1:Popis>",
+        "<ns2:Popis>",
+        "</ns2:Popis>",
     );
     static TAG_PLAT_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "PlatOd",
-        "<ns1:PlatOd>",
-        "</ns1:PlatOd>",
+        "<ns2:PlatOd>",
+        "</ns2:PlatOd>",
     );
     static TAG_PLAT_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "PlatDo",
-        "<ns1:PlatDo>",
-        "</ns1:PlatDo>",
+        "<ns2:PlatDo>",
+        "</ns2:PlatDo>",
     );
     static TAG_ZPRAVA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Zprava",
-        "<ns1:Zprava>",
-        "</ns1:Zprava>",
+        "<ns2:Zprava>",
+        "</ns2:Zprava>",
     );
     static TAG_ID_ZPRAVY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "ID_Zpravy",
-        "<ns1:ID_Zpravy>",
-        "</ns1:ID_Zpravy>",
+        "<ns2:ID_Zpravy>",
+        "</ns2:ID_Zpravy>",
     );
     static TAG_ODESLANO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Odeslano",
-        "<ns1:Odeslano>",
-        "</ns1:Odeslano>",
+        "<ns2:Odeslano>",
+        "</ns2:Odeslano>",
     );
     static TAG_SW_KLIENTA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "SW_Klienta",
-        "<ns1:SW_Klienta>",
-        "</ns1:SW_Klienta>",
+        "<ns2:SW_Klienta>",
+        "</ns2:SW_Klienta>",
     );
     static TAG_ID_PODANI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "ID_Podani",
-        "<ns1:ID_Podani>",
-        "</ns1:ID_Podani>",
+        "<ns2:ID_Podani>",
+        "</ns2:ID_Podani>",
     );
     static TAG_PRIJATO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Prijato",
-        "<ns1:Prijato>",
-        "</ns1:Prijato>",
+        "<ns2:Prijato>",
+        "</ns2:Prijato>",
     );
     static TAG_SIGNATURE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "Signature",
-        "<ns2:Signature>",
-        "</ns2:Signature>",
+        "<ns1:Signature>",
+        "</ns1:Signature>",
     );
     static TAG_SIGNED_INFO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "SignedInfo",
-        "<ns2:SignedInfo>",
-        "</ns2:SignedInfo>",
+        "<ns1:SignedInfo>",
+        "</ns1:SignedInfo>",
     );
     static TAG_SIGNATURE_VALUE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "SignatureValue",
-        "<ns2:SignatureValue>",
-        "</ns2:SignatureValue>",
+        "<ns1:SignatureValue>",
+        "</ns1:SignatureValue>",
     );
     static TAG_KEY_INFO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "KeyInfo",
-        "<ns2:KeyInfo>",
-        "</ns2:KeyInfo>",
+        "<ns1:KeyInfo>",
+        "</ns1:KeyInfo>",
     );
     static TAG_OBJECT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "Object",
-        "<ns2:Object>",
-        "</ns2:Object>",
+        "<ns1:Object>",
+        "</ns1:Object>",
     );
     static TAG_CANONICALIZATION_METHOD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "CanonicalizationMethod",
-        "<ns2:CanonicalizationMethod>",
-        "</ns2:CanonicalizationMethod>",
+        "<ns1:CanonicalizationMethod>",
+        "</ns1:CanonicalizationMethod>",
     );
     static TAG_SIGNATURE_METHOD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "SignatureMethod",
-        "<ns2:SignatureMethod>",
-        "</ns2:SignatureMethod>",
+        "<ns1:SignatureMethod>",
+        "</ns1:SignatureMethod>",
     );
     static TAG_REFERENCE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "Reference",
-        "<ns2:Reference>",
-        "</ns2:Reference>",
+        "<ns1:Reference>",
+        "</ns1:Reference>",
     );
     static TAG_HMAC_OUTPUT_LENGTH: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "HMACOutputLength",
-        "<ns2:HMACOutputLength>",
-        "</ns2:HMACOutputLength>",
+        "<ns1:HMACOutputLength>",
+        "</ns1:HMACOutputLength>",
     );
     static TAG_TRANSFORMS: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "Transforms",
-        "<ns2:Transforms>",
-        "</ns2:Transforms>",
+        "<ns1:Transforms>",
+        "</ns1:Transforms>",
     );
     static TAG_DIGEST_METHOD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "DigestMethod",
-        "<ns2:DigestMethod>",
-        "</ns2:DigestMethod>",
+        "<ns1:DigestMethod>",
+        "</ns1:DigestMethod>",
     );
     static TAG_DIGEST_VALUE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "DigestValue",
-        "<ns2:DigestValue>",
-        "</ns2:DigestValue>",
+        "<ns1:DigestValue>",
+        "</ns1:DigestValue>",
     );
     static TAG_TRANSFORM: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "Transform",
-        "<ns2:Transform>",
-        "</ns2:Transform>",
+        "<ns1:Transform>",
+        "</ns1:Transform>",
     );
     static TAG_X_PATH: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "XPath",
-        "<ns2:XPath>",
-        "</ns2:XPath>",
+        "<ns1:XPath>",
+        "</ns1:XPath>",
     );
     static TAG_MGMT_DATA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "MgmtData",
-        "<ns2:MgmtData>",
-        "</ns2:MgmtData>",
+        "<ns1:MgmtData>",
+        "</ns1:MgmtData>",
     );
     static TAG_KEY_VALUE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "KeyValue",
-        "<ns2:KeyValue>",
-        "</ns2:KeyValue>",
+        "<ns1:KeyValue>",
+        "</ns1:KeyValue>",
     );
     static TAG_X509DATA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "X509Data",
-        "<ns2:X509Data>",
-        "</ns2:X509Data>",
+        "<ns1:X509Data>",
+        "</ns1:X509Data>",
     );
     static TAG_SPKI_DATA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "SPKIData",
-        "<ns2:SPKIData>",
-        "</ns2:SPKIData>",
+        "<ns1:SPKIData>",
+        "</ns1:SPKIData>",
     );
     static TAG_PGP_DATA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "PGPData",
-        "<ns2:PGPData>",
-        "</ns2:PGPData>",
+        "<ns1:PGPData>",
+        "</ns1:PGPData>",
     );
     static TAG_RETRIEVAL_METHOD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "RetrievalMethod",
-        "<ns2:RetrievalMethod>",
-        "</ns2:RetrievalMethod>",
+        "<ns1:RetrievalMethod>",
+        "</ns1:RetrievalMethod>",
     );
     static TAG_KEY_NAME: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "KeyName",
-        "<ns2:KeyName>",
-        "</ns2:KeyName>",
+        "<ns1:KeyName>",
+        "</ns1:KeyName>",
     );
     static TAG_RSA_KEY_VALUE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "RSAKeyValue",
-        "<ns2:RSAKeyValue>",
-        "</ns2:RSAKeyValue>",
+        "<ns1:RSAKeyValue>",
+        "</ns1:RSAKeyValue>",
     );
     static TAG_DSA_KEY_VALUE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "DSAKeyValue",
-        "<ns2:DSAKeyValue>",
-        "</ns2:DSAKeyValue>",
+        "<ns1:DSAKeyValue>",
+        "</ns1:DSAKeyValue>",
     );
     static TAG_MODULUS: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "Modulus",
-        "<ns2:Modulus>",
-        "</ns2:Modulus>",
+        "<ns1:Modulus>",
+        "</ns1:Modulus>",
     );
     static TAG_EXPONENT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "Exponent",
-        "<ns2:Exponent>",
-        "</ns2:Exponent>",
+        "<ns1:Exponent>",
+        "</ns1:Exponent>",
     );
     static TAG_P: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "P",
-        "<ns2:P>",
-        "</ns2:P>",
+        "<ns1:P>",
+        "</ns1:P>",
     );
     static TAG_Q: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "Q",
-        "<ns2:Q>",
-        "</ns2:Q>",
+        "<ns1:Q>",
+        "</ns1:Q>",
     );
     static TAG_G: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "G",
-        "<ns2:G>",
-        "</ns2:G>",
+        "<ns1:G>",
+        "</ns1:G>",
     );
     static TAG_Y: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "Y",
-        "<ns2:Y>",
-        "</ns2:Y>",
+        "<ns1:Y>",
+        "</ns1:Y>",
     );
     static TAG_J: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "J",
-        "<ns2:J>",
-        "</ns2:J>",
+        "<ns1:J>",
+        "</ns1:J>",
     );
     static TAG_SEED: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "Seed",
-        "<ns2:Seed>",
-        "</ns2:Seed>",
+        "<ns1:Seed>",
+        "</ns1:Seed>",
     );
     static TAG_PGEN_COUNTER: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "PgenCounter",
-        "<ns2:PgenCounter>",
-        "</ns2:PgenCounter>",
+        "<ns1:PgenCounter>",
+        "</ns1:PgenCounter>",
     );
     static TAG_X509ISSUER_SERIAL: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "X509IssuerSerial",
-        "<ns2:X509IssuerSerial>",
-        "</ns2:X509IssuerSerial>",
+        "<ns1:X509IssuerSerial>",
+        "</ns1:X509IssuerSerial>",
     );
     static TAG_X509SUBJECT_NAME: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "X509SubjectName",
-        "<ns2:X509SubjectName>",
-        "</ns2:X509SubjectName>",
+        "<ns1:X509SubjectName>",
+        "</ns1:X509SubjectName>",
     );
     static TAG_X509CERTIFICATE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "X509Certificate",
-        "<ns2:X509Certificate>",
-        "</ns2:X509Certificate>",
+        "<ns1:X509Certificate>",
+        "</ns1:X509Certificate>",
     );
     static TAG_X509SKI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "X509SKI",
-        "<ns2:X509SKI>",
-        "</ns2:X509SKI>",
+        "<ns1:X509SKI>",
+        "</ns1:X509SKI>",
     );
     static TAG_X509CRL: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "X509CRL",
-        "<ns2:X509CRL>",
-        "</ns2:X509CRL>",
+        "<ns1:X509CRL>",
+        "</ns1:X509CRL>",
     );
     static TAG_X509ISSUER_NAME: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "X509IssuerName",
-        "<ns2:X509IssuerName>",
-        "</ns2:X509IssuerName>",
+        "<ns1:X509IssuerName>",
+        "</ns1:X509IssuerName>",
     );
     static TAG_X509SERIAL_NUMBER: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "X509SerialNumber",
-        "<ns2:X509SerialNumber>",
-        "</ns2:X509SerialNumber>",
+        "<ns1:X509SerialNumber>",
+        "</ns1:X509SerialNumber>",
     );
     static TAG_SPKI_SEXP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "SPKISexp",
-        "<ns2:SPKISexp>",
-        "</ns2:SPKISexp>",
+        "<ns1:SPKISexp>",
+        "</ns1:SPKISexp>",
     );
     static TAG_PGP_KEY_PACKET: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "PGPKeyPacket",
-        "<ns2:PGPKeyPacket>",
-        "</ns2:PGPKeyPacket>",
+        "<ns1:PGPKeyPacket>",
+        "</ns1:PGPKeyPacket>",
     );
     static TAG_PGP_KEY_ID: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "PGPKeyID",
-        "<ns2:PGPKeyID>",
-        "</ns2:PGPKeyID>",
+        "<ns1:PGPKeyID>",
+        "</ns1:PGPKeyID>",
     );
     static TAG_KOD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Kod",
-        "<ns1:Kod>",
-        "</ns1:Kod>",
+        "<ns2:Kod>",
+        "</ns2:Kod>",
     );
     static TAG_SKUPINA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Skupina",
-        "<ns1:Skupina>",
-        "</ns1:Skupina>",
+        "<ns2:Skupina>",
+        "</ns2:Skupina>",
     );
     static TAG_DOPORUCENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Doporuceni",
-        "<ns1:Doporuceni>",
-        "</ns1:Doporuceni>",
+        "<ns2:Doporuceni>",
+        "</ns2:Doporuceni>",
     );
     static TAG_CHYBA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Chyba",
-        "<ns1:Chyba>",
-        "</ns1:Chyba>",
+        "<ns2:Chyba>",
+        "</ns2:Chyba>",
     );
     static TAG_DATUM_VYSTAVENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "DatumVystaveni",
-        "<ns1:DatumVystaveni>",
-        "</ns1:DatumVystaveni>",
+        "<ns2:DatumVystaveni>",
+        "</ns2:DatumVystaveni>",
     );
     static TAG_PLATNOST_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "PlatnostDo",
-        "<ns1:PlatnostDo>",
-        "</ns1:PlatnostDo>",
+        "<ns2:PlatnostDo>",
+        "</ns2:PlatnostDo>",
     );
     static TAG_RODINA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Rodina",
-        "<ns1:Rodina>",
-        "</ns1:Rodina>",
+        "<ns2:Rodina>",
+        "</ns2:Rodina>",
     );
     static TAG_OPAKOVANI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Opakovani",
-        "<ns1:Opakovani>",
-        "</ns1:Opakovani>",
+        "<ns2:Opakovani>",
+        "</ns2:Opakovani>",
     );
     static TAG_PACIENT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Pacient",
-        "<ns1:Pacient>",
-        "</ns1:Pacient>",
+        "<ns2:Pacient>",
+        "</ns2:Pacient>",
     );
     static TAG_PREDEPISUJICI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Predepisujici",
-        "<ns1:Predepisujici>",
-        "</ns1:Predepisujici>",
+        "<ns2:Predepisujici>",
+        "</ns2:Predepisujici>",
     );
     static TAG_TOTOZNOST: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Totoznost",
-        "<ns1:Totoznost>",
-        "</ns1:Totoznost>",
+        "<ns2:Totoznost>",
+        "</ns2:Totoznost>",
     );
     static TAG_CP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "CP",
-        "<ns1:CP>",
-        "</ns1:CP>",
+        "<ns2:CP>",
+        "</ns2:CP>",
     );
     static TAG_ZP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "ZP",
-        "<ns1:ZP>",
-        "</ns1:ZP>",
+        "<ns2:ZP>",
+        "</ns2:ZP>",
     );
     static TAG_JMENO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Jmeno",
-        "<ns1:Jmeno>",
-        "</ns1:Jmeno>",
+        "<ns2:Jmeno>",
+        "</ns2:Jmeno>",
     );
     static TAG_DATUM_NAROZENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "DatumNarozeni",
-        "<ns1:DatumNarozeni>",
-        "</ns1:DatumNarozeni>",
+        "<ns2:DatumNarozeni>",
+        "</ns2:DatumNarozeni>",
     );
     static TAG_ADRESA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Adresa",
-        "<ns1:Adresa>",
-        "</ns1:Adresa>",
+        "<ns2:Adresa>",
+        "</ns2:Adresa>",
     );
     static TAG_DRUH_DOKLADU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "DruhDokladu",
-        "<ns1:DruhDokladu>",
-        "</ns1:DruhDokladu>",
+        "<ns2:DruhDokladu>",
+        "</ns2:DruhDokladu>",
     );
     static TAG_CISLO_DOKLADU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "CisloDokladu",
-        "<ns1:CisloDokladu>",
-        "</ns1:CisloDokladu>",
+        "<ns2:CisloDokladu>",
+        "</ns2:CisloDokladu>",
     );
     static TAG_ROB: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "ROB",
-        "<ns1:ROB>",
-        "</ns1:ROB>",
+        "<ns2:ROB>",
+        "</ns2:ROB>",
     );
     static TAG_PRIJMENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Prijmeni",
-        "<ns1:Prijmeni>",
-        "</ns1:Prijmeni>",
+        "<ns2:Prijmeni>",
+        "</ns2:Prijmeni>",
     );
     static TAG_JMENA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Jmena",
-        "<ns1:Jmena>",
-        "</ns1:Jmena>",
+        "<ns2:Jmena>",
+        "</ns2:Jmena>",
     );
     static TAG_NAZEV_ULICE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "NazevUlice",
-        "<ns1:NazevUlice>",
-        "</ns1:NazevUlice>",
+        "<ns2:NazevUlice>",
+        "</ns2:NazevUlice>",
     );
     static TAG_CISLO_POPISNE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "CisloPopisne",
-        "<ns1:CisloPopisne>",
-        "</ns1:CisloPopisne>",
+        "<ns2:CisloPopisne>",
+        "</ns2:CisloPopisne>",
     );
     static TAG_CISLO_EVIDENCNI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "CisloEvidencni",
-        "<ns1:CisloEvidencni>",
-        "</ns1:CisloEvidencni>",
+        "<ns2:CisloEvidencni>",
+        "</ns2:CisloEvidencni>",
     );
     static TAG_CISLO_ORIENTACNI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "CisloOrientacni",
-        "<ns1:CisloOrientacni>",
-        "</ns1:CisloOrientacni>",
+        "<ns2:CisloOrientacni>",
+        "</ns2:CisloOrientacni>",
     );
     static TAG_NAZEV_OBCE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "NazevObce",
-        "<ns1:NazevObce>",
-        "</ns1:NazevObce>",
+        "<ns2:NazevObce>",
+        "</ns2:NazevObce>",
     );
     static TAG_NAZEV_CASTI_OBCE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "NazevCastiObce",
-        "<ns1:NazevCastiObce>",
-        "</ns1:NazevCastiObce>",
+        "<ns2:NazevCastiObce>",
+        "</ns2:NazevCastiObce>",
     );
     static TAG_NAZEV_OKRESU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "NazevOkresu",
-        "<ns1:NazevOkresu>",
-        "</ns1:NazevOkresu>",
+        "<ns2:NazevOkresu>",
+        "</ns2:NazevOkresu>",
     );
     static TAG_PSC: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "PSC",
-        "<ns1:PSC>",
-        "</ns1:PSC>",
+        "<ns2:PSC>",
+        "</ns2:PSC>",
     );
     static TAG_ICP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "ICP",
-        "<ns1:ICP>",
-        "</ns1:ICP>",
+        "<ns2:ICP>",
+        "</ns2:ICP>",
     );
     static TAG_ID_DOKLADU: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "ID_Dokladu",
-        "<ns1:ID_Dokladu>",
-        "</ns1:ID_Dokladu>",
+        "<ns2:ID_Dokladu>",
+        "</ns2:ID_Dokladu>",
     );
     static TAG_LP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "LP",
-        "<ns1:LP>",
-        "</ns1:LP>",
+        "<ns2:LP>",
+        "</ns2:LP>",
     );
     static TAG_ID_LP_ZDROJ: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "ID_LP_Zdroj",
-        "<ns1:ID_LP_Zdroj>",
-        "</ns1:ID_LP_Zdroj>",
+        "<ns2:ID_LP_Zdroj>",
+        "</ns2:ID_LP_Zdroj>",
     );
     static TAG_ID_LP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "ID_LP",
-        "<ns1:ID_LP>",
-        "</ns1:ID_LP>",
+        "<ns2:ID_LP>",
+        "</ns2:ID_LP>",
     );
     static TAG_PRISTUPUJICI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Pristupujici",
-        "<ns1:Pristupujici>",
-        "</ns1:Pristupujici>",
+        "<ns2:Pristupujici>",
+        "</ns2:Pristupujici>",
     );
     static TAG_IDENTIFIKATOR: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Identifikator",
-        "<ns1:Identifikator>",
-        "</ns1:Identifikator>",
+        "<ns2:Identifikator>",
+        "</ns2:Identifikator>",
     );
     static TAG_UZIVATEL: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Uzivatel",
-        "<ns1:Uzivatel>",
-        "</ns1:Uzivatel>",
+        "<ns2:Uzivatel>",
+        "</ns2:Uzivatel>",
     );
     static TAG_PRACOVISTE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Pracoviste",
-        "<ns1:Pracoviste>",
-        "</ns1:Pracoviste>",
+        "<ns2:Pracoviste>",
+        "</ns2:Pracoviste>",
     );
     static TAG_INFORMACE_O_ZRUSENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "InformaceOZruseni",
-        "<ns1:InformaceOZruseni>",
-        "</ns1:InformaceOZruseni>",
+        "<ns2:InformaceOZruseni>",
+        "</ns2:InformaceOZruseni>",
     );
     static TAG_DATUM_CAS_ZRUSENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "DatumCasZruseni",
-        "<ns1:DatumCasZruseni>",
-        "</ns1:DatumCasZruseni>",
+        "<ns2:DatumCasZruseni>",
+        "</ns2:DatumCasZruseni>",
     );
     static TAG_DUVOD_ZRUSENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "DuvodZruseni",
-        "<ns1:DuvodZruseni>",
-        "</ns1:DuvodZruseni>",
+        "<ns2:DuvodZruseni>",
+        "</ns2:DuvodZruseni>",
     );
     static TAG_VYPIS_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "VypisDo",
-        "<ns1:VypisDo>",
-        "</ns1:VypisDo>",
+        "<ns2:VypisDo>",
+        "</ns2:VypisDo>",
     );
     static TAG_AKUTNI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Akutni",
-        "<ns1:Akutni>",
-        "</ns1:Akutni>",
+        "<ns2:Akutni>",
+        "</ns2:Akutni>",
     );
     static TAG_PRESHRANICNI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Preshranicni",
-        "<ns1:Preshranicni>",
-        "</ns1:Preshranicni>",
+        "<ns2:Preshranicni>",
+        "</ns2:Preshranicni>",
     );
     static TAG_DOPORUCUJICI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Doporucujici",
-        "<ns1:Doporucujici>",
-        "</ns1:Doporucujici>",
+        "<ns2:Doporucujici>",
+        "</ns2:Doporucujici>",
     );
     static TAG_REVIZE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Revize",
-        "<ns1:Revize>",
-        "</ns1:Revize>",
+        "<ns2:Revize>",
+        "</ns2:Revize>",
     );
     static TAG_PLP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "PLP",
-        "<ns1:PLP>",
-        "</ns1:PLP>",
+        "<ns2:PLP>",
+        "</ns2:PLP>",
     );
     static TAG_POZN: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Pozn",
-        "<ns1:Pozn>",
-        "</ns1:Pozn>",
+        "<ns2:Pozn>",
+        "</ns2:Pozn>",
     );
     static TAG_UPOZORNIT_LEKARE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "UpozornitLekare",
-        "<ns1:UpozornitLekare>",
-        "</ns1:UpozornitLekare>",
+        "<ns2:UpozornitLekare>",
+        "</ns2:UpozornitLekare>",
     );
     static TAG_STAV: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Stav",
-        "<ns1:Stav>",
-        "</ns1:Stav>",
+        "<ns2:Stav>",
+        "</ns2:Stav>",
     );
     static TAG_VYDEJ: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Vydej",
-        "<ns1:Vydej>",
-        "</ns1:Vydej>",
+        "<ns2:Vydej>",
+        "</ns2:Vydej>",
     );
     static TAG_ZMENA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Zmena",
-        "<ns1:Zmena>",
-        "</ns1:Zmena>",
+        "<ns2:Zmena>",
+        "</ns2:Zmena>",
     );
     static TAG_ZALOZENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Zalozeni",
-        "<ns1:Zalozeni>",
-        "</ns1:Zalozeni>",
+        "<ns2:Zalozeni>",
+        "</ns2:Zalozeni>",
     );
     static TAG_TELEFON: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Telefon",
-        "<ns1:Telefon>",
-        "</ns1:Telefon>",
+        "<ns2:Telefon>",
+        "</ns2:Telefon>",
     );
     static TAG_EMAIL: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Email",
-        "<ns1:Email>",
-        "</ns1:Email>",
+        "<ns2:Email>",
+        "</ns2:Email>",
     );
     static TAG_NOTIFIKACE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Notifikace",
-        "<ns1:Notifikace>",
-        "</ns1:Notifikace>",
+        "<ns2:Notifikace>",
+        "</ns2:Notifikace>",
     );
     static TAG_VEZNICE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Veznice",
-        "<ns1:Veznice>",
-        "</ns1:Veznice>",
+        "<ns2:Veznice>",
+        "</ns2:Veznice>",
     );
     static TAG_HMOTNOST: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Hmotnost",
-        "<ns1:Hmotnost>",
-        "</ns1:Hmotnost>",
+        "<ns2:Hmotnost>",
+        "</ns2:Hmotnost>",
     );
     static TAG_POHLAVI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Pohlavi",
-        "<ns1:Pohlavi>",
-        "</ns1:Pohlavi>",
+        "<ns2:Pohlavi>",
+        "</ns2:Pohlavi>",
     );
     static TAG_LEKAR: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Lekar",
-        "<ns1:Lekar>",
-        "</ns1:Lekar>",
+        "<ns2:Lekar>",
+        "</ns2:Lekar>",
     );
     static TAG_ODDELENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Oddeleni",
-        "<ns1:Oddeleni>",
-        "</ns1:Oddeleni>",
+        "<ns2:Oddeleni>",
+        "</ns2:Oddeleni>",
     );
     static TAG_ICZ: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "ICZ",
-        "<ns1:ICZ>",
-        "</ns1:ICZ>",
+        "<ns2:ICZ>",
+        "</ns2:ICZ>",
     );
     static TAG_PZS: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "PZS",
-        "<ns1:PZS>",
-        "</ns1:PZS>",
+        "<ns2:PZS>",
+        "</ns2:PZS>",
     );
     static TAG_ODBORNOST: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Odbornost",
-        "<ns1:Odbornost>",
-        "</ns1:Odbornost>",
+        "<ns2:Odbornost>",
+        "</ns2:Odbornost>",
     );
     static TAG_IC: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "IC",
-        "<ns1:IC>",
-        "</ns1:IC>",
+        "<ns2:IC>",
+        "</ns2:IC>",
     );
     static TAG_DIC: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "DIC",
-        "<ns1:DIC>",
-        "</ns1:DIC>",
+        "<ns2:DIC>",
+        "</ns2:DIC>",
     );
     static TAG_SCHVALENO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Schvaleno",
-        "<ns1:Schvaleno>",
-        "</ns1:Schvaleno>",
+        "<ns2:Schvaleno>",
+        "</ns2:Schvaleno>",
     );
     static TAG_MNOZSTVI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Mnozstvi",
-        "<ns1:Mnozstvi>",
-        "</ns1:Mnozstvi>",
+        "<ns2:Mnozstvi>",
+        "</ns2:Mnozstvi>",
     );
     static TAG_NAVOD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Navod",
-        "<ns1:Navod>",
-        "</ns1:Navod>",
+        "<ns2:Navod>",
+        "</ns2:Navod>",
     );
     static TAG_DIAGNOZA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Diagnoza",
-        "<ns1:Diagnoza>",
-        "</ns1:Diagnoza>",
+        "<ns2:Diagnoza>",
+        "</ns2:Diagnoza>",
     );
     static TAG_PRIDRUZENA_DIAGNOZA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "PridruzenaDiagnoza",
-        "<ns1:PridruzenaDiagnoza>",
-        "</ns1:PridruzenaDiagnoza>",
+        "<ns2:PridruzenaDiagnoza>",
+        "</ns2:PridruzenaDiagnoza>",
     );
     static TAG_UHRADA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Uhrada",
-        "<ns1:Uhrada>",
-        "</ns1:Uhrada>",
+        "<ns2:Uhrada>",
+        "</ns2:Uhrada>",
     );
     static TAG_HVLP_REG: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "HVLPReg",
-        "<ns1:HVLPReg>",
-        "</ns1:HVLPReg>",
+        "<ns2:HVLPReg>",
+        "</ns2:HVLPReg>",
     );
     static TAG_HVLP_NEREG: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "HVLPNereg",
-        "<ns1:HVLPNereg>",
-        "</ns1:HVLPNereg>",
+        "<ns2:HVLPNereg>",
+        "</ns2:HVLPNereg>",
     );
     static TAG_IPLP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "IPLP",
-        "<ns1:IPLP>",
-        "</ns1:IPLP>",
+        "<ns2:IPLP>",
+        "</ns2:IPLP>",
     );
     static TAG_INN: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "INN",
-        "<ns1:INN>",
-        "</ns1:INN>",
+        "<ns2:INN>",
+        "</ns2:INN>",
     );
     static TAG_NEZAMENOVAT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Nezamenovat",
-        "<ns1:Nezamenovat>",
-        "</ns1:Nezamenovat>",
+        "<ns2:Nezamenovat>",
+        "</ns2:Nezamenovat>",
     );
     static TAG_PREKROCENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Prekroceni",
-        "<ns1:Prekroceni>",
-        "</ns1:Prekroceni>",
+        "<ns2:Prekroceni>",
+        "</ns2:Prekroceni>",
     );
     static TAG_ZADANKA_ZP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "ZadankaZP",
-        "<ns1:ZadankaZP>",
-        "</ns1:ZadankaZP>",
+        "<ns2:ZadankaZP>",
+        "</ns2:ZadankaZP>",
     );
     static TAG_ATC: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "ATC",
-        "<ns1:ATC>",
-        "</ns1:ATC>",
+        "<ns2:ATC>",
+        "</ns2:ATC>",
     );
     static TAG_FORMA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Forma",
-        "<ns1:Forma>",
-        "</ns1:Forma>",
+        "<ns2:Forma>",
+        "</ns2:Forma>",
     );
     static TAG_SILA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Sila",
-        "<ns1:Sila>",
-        "</ns1:Sila>",
+        "<ns2:Sila>",
+        "</ns2:Sila>",
     );
     static TAG_CESTA_PODANI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "CestaPodani",
-        "<ns1:CestaPodani>",
-        "</ns1:CestaPodani>",
+        "<ns2:CestaPodani>",
+        "</ns2:CestaPodani>",
     );
     static TAG_BALENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Baleni",
-        "<ns1:Baleni>",
-        "</ns1:Baleni>",
+        "<ns2:Baleni>",
+        "</ns2:Baleni>",
     );
     static TAG_POSTUP_PRIPRAVY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "PostupPripravy",
-        "<ns1:PostupPripravy>",
-        "</ns1:PostupPripravy>",
+        "<ns2:PostupPripravy>",
+        "</ns2:PostupPripravy>",
     );
     static TAG_SLOZKA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Slozka",
-        "<ns1:Slozka>",
-        "</ns1:Slozka>",
+        "<ns2:Slozka>",
+        "</ns2:Slozka>",
     );
     static TAG_JEDNOTKA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Jednotka",
-        "<ns1:Jednotka>",
-        "</ns1:Jednotka>",
+        "<ns2:Jednotka>",
+        "</ns2:Jednotka>",
     );
     static TAG_SUROVINA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Surovina",
-        "<ns1:Surovina>",
-        "</ns1:Surovina>",
+        "<ns2:Surovina>",
+        "</ns2:Surovina>",
     );
     static TAG_ID_DOKLADU_ERP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "ID_Dokladu_ERP",
-        "<ns1:ID_Dokladu_ERP>",
-        "</ns1:ID_Dokladu_ERP>",
+        "<ns2:ID_Dokladu_ERP>",
+        "</ns2:ID_Dokladu_ERP>",
     );
     static TAG_DATUM_VYDEJE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "DatumVydeje",
-        "<ns1:DatumVydeje>",
-        "</ns1:DatumVydeje>",
+        "<ns2:DatumVydeje>",
+        "</ns2:DatumVydeje>",
     );
     static TAG_NAZEV_PZS: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "NazevPZS",
-        "<ns1:NazevPZS>",
-        "</ns1:NazevPZS>",
+        "<ns2:NazevPZS>",
+        "</ns2:NazevPZS>",
     );
     static TAG_JMENO_VYDAVAJICIHO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "JmenoVydavajiciho",
-        "<ns1:JmenoVydavajiciho>",
-        "</ns1:JmenoVydavajiciho>",
+        "<ns2:JmenoVydavajiciho>",
+        "</ns2:JmenoVydavajiciho>",
     );
     static TAG_VLP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "VLP",
-        "<ns1:VLP>",
-        "</ns1:VLP>",
+        "<ns2:VLP>",
+        "</ns2:VLP>",
     );
     static TAG_ZRUSENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Zruseni",
-        "<ns1:Zruseni>",
-        "</ns1:Zruseni>",
+        "<ns2:Zruseni>",
+        "</ns2:Zruseni>",
     );
     static TAG_VYDAVAJICI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Vydavajici",
-        "<ns1:Vydavajici>",
-        "</ns1:Vydavajici>",
+        "<ns2:Vydavajici>",
+        "</ns2:Vydavajici>",
     );
     static TAG_OLP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "OLP",
-        "<ns1:OLP>",
-        "</ns1:OLP>",
+        "<ns2:OLP>",
+        "</ns2:OLP>",
     );
     static TAG_LEKARNIK: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Lekarnik",
-        "<ns1:Lekarnik>",
-        "</ns1:Lekarnik>",
+        "<ns2:Lekarnik>",
+        "</ns2:Lekarnik>",
     );
     static TAG_OBSAH: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Obsah",
-        "<ns1:Obsah>",
-        "</ns1:Obsah>",
+        "<ns2:Obsah>",
+        "</ns2:Obsah>",
     );
     static TAG_EXSPIRACE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Exspirace",
-        "<ns1:Exspirace>",
-        "</ns1:Exspirace>",
+        "<ns2:Exspirace>",
+        "</ns2:Exspirace>",
     );
     static TAG_CENA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Cena",
-        "<ns1:Cena>",
-        "</ns1:Cena>",
+        "<ns2:Cena>",
+        "</ns2:Cena>",
     );
     static TAG_SARZE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Sarze",
-        "<ns1:Sarze>",
-        "</ns1:Sarze>",
+        "<ns2:Sarze>",
+        "</ns2:Sarze>",
     );
     static TAG_EAN: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "EAN",
-        "<ns1:EAN>",
-        "</ns1:EAN>",
+        "<ns2:EAN>",
+        "</ns2:EAN>",
     );
     static TAG_SERIOVE_CISLO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "SerioveCislo",
-        "<ns1:SerioveCislo>",
-        "</ns1:SerioveCislo>",
+        "<ns2:SerioveCislo>",
+        "</ns2:SerioveCislo>",
     );
     static TAG_ID_LP_ERP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "ID_LP_ERP",
-        "<ns1:ID_LP_ERP>",
-        "</ns1:ID_LP_ERP>",
+        "<ns2:ID_LP_ERP>",
+        "</ns2:ID_LP_ERP>",
     );
     static TAG_CENA_PUVODCE: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "CenaPuvodce",
-        "<ns1:CenaPuvodce>",
-        "</ns1:CenaPuvodce>",
+        "<ns2:CenaPuvodce>",
+        "</ns2:CenaPuvodce>",
     );
     static TAG_CENA_CELKEM: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "CenaCelkem",
-        "<ns1:CenaCelkem>",
-        "</ns1:CenaCelkem>",
+        "<ns2:CenaCelkem>",
+        "</ns2:CenaCelkem>",
     );
     static TAG_HRAZENO_ZP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "HrazenoZP",
-        "<ns1:HrazenoZP>",
-        "</ns1:HrazenoZP>",
+        "<ns2:HrazenoZP>",
+        "</ns2:HrazenoZP>",
     );
     static TAG_ZAPOCITATELNY_DOPLATEK: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "ZapocitatelnyDoplatek",
-        "<ns1:ZapocitatelnyDoplatek>",
-        "</ns1:ZapocitatelnyDoplatek>",
+        "<ns2:ZapocitatelnyDoplatek>",
+        "</ns2:ZapocitatelnyDoplatek>",
     );
     static TAG_KOD_VZP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "KodVZP",
-        "<ns1:KodVZP>",
-        "</ns1:KodVZP>",
+        "<ns2:KodVZP>",
+        "</ns2:KodVZP>",
     );
     static TAG_FILTR: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Filtr",
-        "<ns1:Filtr>",
-        "</ns1:Filtr>",
+        "<ns2:Filtr>",
+        "</ns2:Filtr>",
     );
     static TAG_DATUM: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Datum",
-        "<ns1:Datum>",
-        "</ns1:Datum>",
+        "<ns2:Datum>",
+        "</ns2:Datum>",
     );
     static TAG_DATUM_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "DatumOd",
-        "<ns1:DatumOd>",
-        "</ns1:DatumOd>",
+        "<ns2:DatumOd>",
+        "</ns2:DatumOd>",
     );
     static TAG_CAS_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "CasOd",
-        "<ns1:CasOd>",
-        "</ns1:CasOd>",
+        "<ns2:CasOd>",
+        "</ns2:CasOd>",
     );
     static TAG_DATUM_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "DatumDo",
-        "<ns1:DatumDo>",
-        "</ns1:DatumDo>",
+        "<ns2:DatumDo>",
+        "</ns2:DatumDo>",
     );
     static TAG_CAS_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "CasDo",
-        "<ns1:CasDo>",
-        "</ns1:CasDo>",
+        "<ns2:CasDo>",
+        "</ns2:CasDo>",
     );
     static TAG_LIMIT: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Limit",
-        "<ns1:Limit>",
-        "</ns1:Limit>",
+        "<ns2:Limit>",
+        "</ns2:Limit>",
     );
     static TAG_ID_PACIENTA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "ID_Pacienta",
-        "<ns1:ID_Pacienta>",
-        "</ns1:ID_Pacienta>",
+        "<ns2:ID_Pacienta>",
+        "</ns2:ID_Pacienta>",
     );
     static TAG_CP_PACIENTA: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "CP_Pacienta",
-        "<ns1:CP_Pacienta>",
-        "</ns1:CP_Pacienta>",
+        "<ns2:CP_Pacienta>",
+        "</ns2:CP_Pacienta>",
     );
     static TAG_VLASTNI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Vlastni",
-        "<ns1:Vlastni>",
-        "</ns1:Vlastni>",
+        "<ns2:Vlastni>",
+        "</ns2:Vlastni>",
     );
     static TAG_DUVOD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Duvod",
-        "<ns1:Duvod>",
-        "</ns1:Duvod>",
+        "<ns2:Duvod>",
+        "</ns2:Duvod>",
     );
     static TAG_JMENO_PREDEPISUJICIHO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "JmenoPredepisujiciho",
-        "<ns1:JmenoPredepisujiciho>",
-        "</ns1:JmenoPredepisujiciho>",
+        "<ns2:JmenoPredepisujiciho>",
+        "</ns2:JmenoPredepisujiciho>",
     );
     static TAG_DATUM_CAS_OD: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "DatumCasOd",
-        "<ns1:DatumCasOd>",
-        "</ns1:DatumCasOd>",
+        "<ns2:DatumCasOd>",
+        "</ns2:DatumCasOd>",
     );
     static TAG_DATUM_CAS_DO: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "DatumCasDo",
-        "<ns1:DatumCasDo>",
-        "</ns1:DatumCasDo>",
+        "<ns2:DatumCasDo>",
+        "</ns2:DatumCasDo>",
     );
     static TAG_AUTORIZACNI_ID: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "AutorizacniID",
-        "<ns1:AutorizacniID>",
-        "</ns1:AutorizacniID>",
+        "<ns2:AutorizacniID>",
+        "</ns2:AutorizacniID>",
     );
     static TAG_STAV_ERP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "Stav_ERP",
-        "<ns1:Stav_ERP>",
-        "</ns1:Stav_ERP>",
+        "<ns2:Stav_ERP>",
+        "</ns2:Stav_ERP>",
     );
     static TAG_VYPIS_DO_ERP: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "VypisDo_ERP",
-        "<ns1:VypisDo_ERP>",
-        "</ns1:VypisDo_ERP>",
+        "<ns2:VypisDo_ERP>",
+        "</ns2:VypisDo_ERP>",
     );
     static TAG_DATUM_ZRUSENI: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        0,
+        1,
         "http://www.sukl.cz/erp/201704",
         "DatumZruseni",
-        "<ns1:DatumZruseni>",
-        "</ns1:DatumZruseni>",
+        "<ns2:DatumZruseni>",
+        "</ns2:DatumZruseni>",
     );
     static TAG_SIGNATURE_PROPERTY: ::sdk_runtime::xml::Tag = ::sdk_runtime::xml::Tag::new(
         &XML_NAMESPACES,
-        1,
+        0,
         "http://www.w3.org/2000/09/xmldsig#",
         "SignatureProperty",
-        "<ns2:SignatureProperty>",
-        "</ns2:SignatureProperty>",
+        "<ns1:SignatureProperty>",
+        "</ns1:SignatureProperty>",
     );
     /// The (empty) request for information about the application.
     ///
@@ -1545,7 +1545,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for AppInfoOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(
                 w,
                 &TAG_AKTUALNI_VERZE,
@@ -1560,7 +1560,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for AppInfoOdpovedType {
@@ -1601,17 +1601,17 @@ pub mod types {
     #[non_exhaustive]
     pub struct VerzeAplikaceType {
         /// Element `Verze`.
-        pub verze: VerzeAplikaceTypeVerze2,
+        pub verze: VerzeAplikaceTypeVerze,
         /// Element `Nazev`.
-        pub nazev: VerzeAplikaceTypeNazev2,
+        pub nazev: VerzeAplikaceTypeNazev,
         /// Element `Doklad`, 0 or more.
         pub doklad: ::std::vec::Vec<TypDokladuType>,
     }
     impl VerzeAplikaceType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            verze: VerzeAplikaceTypeVerze2,
-            nazev: VerzeAplikaceTypeNazev2,
+            verze: VerzeAplikaceTypeVerze,
+            nazev: VerzeAplikaceTypeNazev,
         ) -> Self {
             Self {
                 verze,
@@ -1622,15 +1622,15 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for VerzeAplikaceType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_VERZE, &self.verze);
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAZEV, &self.nazev);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_VERZE, &self.verze);
+            ::sdk_runtime::xml::put_text(w, &TAG_NAZEV, &self.nazev);
             ::sdk_runtime::xml::put_complex_all(w, &TAG_DOKLAD, &self.doklad);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for VerzeAplikaceType {
@@ -1655,8 +1655,8 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                verze: c.complex_one(cx, 0, "Verze")?,
-                nazev: c.complex_one(cx, 1, "Nazev")?,
+                verze: c.text_one(cx, 0, "Verze")?,
+                nazev: c.text_one(cx, 1, "Nazev")?,
                 doklad: c.complex_many(cx, 2)?,
             })
         }
@@ -1688,49 +1688,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `VerzeAplikaceTypeVerze` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct VerzeAplikaceTypeVerze2 {
-        /// Element `VerzeAplikaceTypeVerze`.
-        pub value: VerzeAplikaceTypeVerze,
-    }
-    impl VerzeAplikaceTypeVerze2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: VerzeAplikaceTypeVerze) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for VerzeAplikaceTypeVerze2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for VerzeAplikaceTypeVerze2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for VerzeAplikaceTypeVerze2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "VerzeAplikaceTypeVerze",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for VerzeAplikaceTypeVerze2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "VerzeAplikaceTypeVerze",
-        );
-    }
     /// Constraints: at least 1 characters; at most 100 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct VerzeAplikaceTypeNazev(::std::string::String);
@@ -1745,49 +1702,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `VerzeAplikaceTypeNazev` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct VerzeAplikaceTypeNazev2 {
-        /// Element `VerzeAplikaceTypeNazev`.
-        pub value: VerzeAplikaceTypeNazev,
-    }
-    impl VerzeAplikaceTypeNazev2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: VerzeAplikaceTypeNazev) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for VerzeAplikaceTypeNazev2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for VerzeAplikaceTypeNazev2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for VerzeAplikaceTypeNazev2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "VerzeAplikaceTypeNazev",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for VerzeAplikaceTypeNazev2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "VerzeAplikaceTypeNazev",
-        );
-    }
     /// A document type of an interface version: version, prefix, description and validity period.
     ///
     /// The complex type `typ_dokladu_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -1797,9 +1711,9 @@ pub mod types {
         /// Element `Verze`.
         pub verze: ::std::string::String,
         /// Element `Prefix`.
-        pub prefix: TypDokladuTypePrefix2,
+        pub prefix: TypDokladuTypePrefix,
         /// Element `Popis`.
-        pub popis: TypDokladuTypePopis2,
+        pub popis: TypDokladuTypePopis,
         /// Element `PlatOd`.
         pub plat_od: ::sdk_runtime::Date,
         /// Element `PlatDo`, optional.
@@ -1809,8 +1723,8 @@ pub mod types {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
             verze: ::std::string::String,
-            prefix: TypDokladuTypePrefix2,
-            popis: TypDokladuTypePopis2,
+            prefix: TypDokladuTypePrefix,
+            popis: TypDokladuTypePopis,
             plat_od: ::sdk_runtime::Date,
         ) -> Self {
             Self {
@@ -1824,17 +1738,17 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for TypDokladuType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_VERZE, &self.verze);
-            ::sdk_runtime::xml::put_complex(w, &TAG_PREFIX, &self.prefix);
-            ::sdk_runtime::xml::put_complex(w, &TAG_POPIS, &self.popis);
+            ::sdk_runtime::xml::put_text(w, &TAG_PREFIX, &self.prefix);
+            ::sdk_runtime::xml::put_text(w, &TAG_POPIS, &self.popis);
             ::sdk_runtime::xml::put_text(w, &TAG_PLAT_OD, &self.plat_od);
             ::sdk_runtime::xml::put_text_opt(w, &TAG_PLAT_DO, self.plat_do.as_ref());
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for TypDokladuType {
@@ -1868,8 +1782,8 @@ pub mod types {
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
                 verze: c.text_one(cx, 0, "Verze")?,
-                prefix: c.complex_one(cx, 1, "Prefix")?,
-                popis: c.complex_one(cx, 2, "Popis")?,
+                prefix: c.text_one(cx, 1, "Prefix")?,
+                popis: c.text_one(cx, 2, "Popis")?,
                 plat_od: c.text_one(cx, 3, "PlatOd")?,
                 plat_do: c.text_opt(cx, 4)?,
             })
@@ -1898,49 +1812,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `TypDokladuTypePrefix` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct TypDokladuTypePrefix2 {
-        /// Element `TypDokladuTypePrefix`.
-        pub value: TypDokladuTypePrefix,
-    }
-    impl TypDokladuTypePrefix2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: TypDokladuTypePrefix) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for TypDokladuTypePrefix2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for TypDokladuTypePrefix2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for TypDokladuTypePrefix2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "TypDokladuTypePrefix",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for TypDokladuTypePrefix2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "TypDokladuTypePrefix",
-        );
-    }
     /// Constraints: at least 1 characters; at most 1000 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct TypDokladuTypePopis(::std::string::String);
@@ -1954,49 +1825,6 @@ pub mod types {
                 ::std::option::Option::Some(1000),
             );
         }
-    }
-    /// Content of the element `TypDokladuTypePopis` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct TypDokladuTypePopis2 {
-        /// Element `TypDokladuTypePopis`.
-        pub value: TypDokladuTypePopis,
-    }
-    impl TypDokladuTypePopis2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: TypDokladuTypePopis) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for TypDokladuTypePopis2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for TypDokladuTypePopis2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for TypDokladuTypePopis2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "TypDokladuTypePopis",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for TypDokladuTypePopis2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "TypDokladuTypePopis",
-        );
     }
     /// A request that carries only the message header.
     ///
@@ -2015,13 +1843,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZpravaBezDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZpravaBezDotazType {
@@ -2057,25 +1885,25 @@ pub mod types {
     #[non_exhaustive]
     pub struct ZpravaDotazType {
         /// Element `ID_Zpravy`.
-        pub id_zpravy: ZpravaTypeIdZpravy2,
+        pub id_zpravy: ZpravaTypeIdZpravy,
         /// Interface version, e.g. 201704A.
         ///
         /// Element `Verze`.
-        pub verze: ZpravaTypeVerze2,
+        pub verze: ZpravaTypeVerze,
         /// Element `Odeslano`.
         pub odeslano: ::sdk_runtime::values::DateTime,
         /// Code of the client software, as SÚKL registered it.
         ///
         /// Element `SW_Klienta`.
-        pub sw_klienta: ZpravaDotazTypeSwKlienta2,
+        pub sw_klienta: ZpravaDotazTypeSwKlienta,
     }
     impl ZpravaDotazType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            id_zpravy: ZpravaTypeIdZpravy2,
-            verze: ZpravaTypeVerze2,
+            id_zpravy: ZpravaTypeIdZpravy,
+            verze: ZpravaTypeVerze,
             odeslano: ::sdk_runtime::values::DateTime,
-            sw_klienta: ZpravaDotazTypeSwKlienta2,
+            sw_klienta: ZpravaDotazTypeSwKlienta,
         ) -> Self {
             Self {
                 id_zpravy,
@@ -2087,16 +1915,16 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZpravaDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_ZPRAVY, &self.id_zpravy);
-            ::sdk_runtime::xml::put_complex(w, &TAG_VERZE, &self.verze);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_ZPRAVY, &self.id_zpravy);
+            ::sdk_runtime::xml::put_text(w, &TAG_VERZE, &self.verze);
             ::sdk_runtime::xml::put_text(w, &TAG_ODESLANO, &self.odeslano);
-            ::sdk_runtime::xml::put_complex(w, &TAG_SW_KLIENTA, &self.sw_klienta);
+            ::sdk_runtime::xml::put_text(w, &TAG_SW_KLIENTA, &self.sw_klienta);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZpravaDotazType {
@@ -2125,10 +1953,10 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                id_zpravy: c.complex_one(cx, 0, "ID_Zpravy")?,
-                verze: c.complex_one(cx, 1, "Verze")?,
+                id_zpravy: c.text_one(cx, 0, "ID_Zpravy")?,
+                verze: c.text_one(cx, 1, "Verze")?,
                 odeslano: c.text_one(cx, 2, "Odeslano")?,
-                sw_klienta: c.complex_one(cx, 3, "SW_Klienta")?,
+                sw_klienta: c.text_one(cx, 3, "SW_Klienta")?,
             })
         }
     }
@@ -2163,49 +1991,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `ZpravaTypeIdZpravy` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZpravaTypeIdZpravy2 {
-        /// Element `ZpravaTypeIdZpravy`.
-        pub value: ZpravaTypeIdZpravy,
-    }
-    impl ZpravaTypeIdZpravy2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZpravaTypeIdZpravy) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZpravaTypeIdZpravy2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZpravaTypeIdZpravy2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZpravaTypeIdZpravy2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZpravaTypeIdZpravy",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZpravaTypeIdZpravy2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZpravaTypeIdZpravy",
-        );
-    }
     /// Constraints: matches `[0-9]{6}[A-Z]{1}`; at least 7 characters; at most 7 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct ZpravaTypeVerze(::std::string::String);
@@ -2221,51 +2006,6 @@ pub mod types {
             );
         }
     }
-    /// Interface version, e.g. 201704A.
-    ///
-    /// Content of the element `ZpravaTypeVerze` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZpravaTypeVerze2 {
-        /// Element `ZpravaTypeVerze`.
-        pub value: ZpravaTypeVerze,
-    }
-    impl ZpravaTypeVerze2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZpravaTypeVerze) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZpravaTypeVerze2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZpravaTypeVerze2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZpravaTypeVerze2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZpravaTypeVerze",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZpravaTypeVerze2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZpravaTypeVerze",
-        );
-    }
     /// Constraints: at least 12 characters; at most 12 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct ZpravaDotazTypeSwKlienta(::std::string::String);
@@ -2279,51 +2019,6 @@ pub mod types {
                 ::std::option::Option::Some(12),
             );
         }
-    }
-    /// Code of the client software, as SÚKL registered it.
-    ///
-    /// Content of the element `ZpravaDotazTypeSwKlienta` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZpravaDotazTypeSwKlienta2 {
-        /// Element `ZpravaDotazTypeSwKlienta`.
-        pub value: ZpravaDotazTypeSwKlienta,
-    }
-    impl ZpravaDotazTypeSwKlienta2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZpravaDotazTypeSwKlienta) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZpravaDotazTypeSwKlienta2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZpravaDotazTypeSwKlienta2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZpravaDotazTypeSwKlienta2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZpravaDotazTypeSwKlienta",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZpravaDotazTypeSwKlienta2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZpravaDotazTypeSwKlienta",
-        );
     }
     /// An answer that carries only the message header.
     ///
@@ -2342,13 +2037,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZpravaBezOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZpravaBezOdpovedType {
@@ -2384,25 +2079,25 @@ pub mod types {
     #[non_exhaustive]
     pub struct ZpravaOdpovedType {
         /// Element `ID_Zpravy`.
-        pub id_zpravy: ZpravaTypeIdZpravy2,
+        pub id_zpravy: ZpravaTypeIdZpravy,
         /// Interface version, e.g. 201704A.
         ///
         /// Element `Verze`.
-        pub verze: ZpravaTypeVerze2,
+        pub verze: ZpravaTypeVerze,
         /// Element `Odeslano`.
         pub odeslano: ::sdk_runtime::values::DateTime,
         /// Element `ID_Podani`.
-        pub id_podani: ZpravaOdpovedTypeIdPodani2,
+        pub id_podani: ZpravaOdpovedTypeIdPodani,
         /// Element `Prijato`.
         pub prijato: ::sdk_runtime::values::DateTime,
     }
     impl ZpravaOdpovedType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            id_zpravy: ZpravaTypeIdZpravy2,
-            verze: ZpravaTypeVerze2,
+            id_zpravy: ZpravaTypeIdZpravy,
+            verze: ZpravaTypeVerze,
             odeslano: ::sdk_runtime::values::DateTime,
-            id_podani: ZpravaOdpovedTypeIdPodani2,
+            id_podani: ZpravaOdpovedTypeIdPodani,
             prijato: ::sdk_runtime::values::DateTime,
         ) -> Self {
             Self {
@@ -2416,17 +2111,17 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZpravaOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_ZPRAVY, &self.id_zpravy);
-            ::sdk_runtime::xml::put_complex(w, &TAG_VERZE, &self.verze);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_ZPRAVY, &self.id_zpravy);
+            ::sdk_runtime::xml::put_text(w, &TAG_VERZE, &self.verze);
             ::sdk_runtime::xml::put_text(w, &TAG_ODESLANO, &self.odeslano);
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_PODANI, &self.id_podani);
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_PODANI, &self.id_podani);
             ::sdk_runtime::xml::put_text(w, &TAG_PRIJATO, &self.prijato);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZpravaOdpovedType {
@@ -2459,10 +2154,10 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                id_zpravy: c.complex_one(cx, 0, "ID_Zpravy")?,
-                verze: c.complex_one(cx, 1, "Verze")?,
+                id_zpravy: c.text_one(cx, 0, "ID_Zpravy")?,
+                verze: c.text_one(cx, 1, "Verze")?,
                 odeslano: c.text_one(cx, 2, "Odeslano")?,
-                id_podani: c.complex_one(cx, 3, "ID_Podani")?,
+                id_podani: c.text_one(cx, 3, "ID_Podani")?,
                 prijato: c.text_one(cx, 4, "Prijato")?,
             })
         }
@@ -2492,49 +2187,6 @@ pub mod types {
                 "[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}",
             );
         }
-    }
-    /// Content of the element `ZpravaOdpovedTypeIdPodani` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZpravaOdpovedTypeIdPodani2 {
-        /// Element `ZpravaOdpovedTypeIdPodani`.
-        pub value: ZpravaOdpovedTypeIdPodani,
-    }
-    impl ZpravaOdpovedTypeIdPodani2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZpravaOdpovedTypeIdPodani) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZpravaOdpovedTypeIdPodani2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZpravaOdpovedTypeIdPodani2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZpravaOdpovedTypeIdPodani2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZpravaOdpovedTypeIdPodani",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZpravaOdpovedTypeIdPodani2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZpravaOdpovedTypeIdPodani",
-        );
     }
     /// A request with the message header and an XML signature, used to test the qualified electronic signature (ZEP).
     ///
@@ -2634,7 +2286,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SignatureType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 2u64);
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_attr(w, "", "Id", self.id.as_ref());
             ::sdk_runtime::xml::put_complex(w, &TAG_SIGNED_INFO, &self.signed_info);
             ::sdk_runtime::xml::put_complex(
@@ -2652,7 +2304,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SignatureType {
@@ -2746,7 +2398,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SignedInfoType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 2u64);
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_attr(w, "", "Id", self.id.as_ref());
             ::sdk_runtime::xml::put_complex(
                 w,
@@ -2763,7 +2415,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SignedInfoType {
@@ -2913,7 +2565,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SignatureMethodType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 2u64);
+            w.enter(&XML_NAMESPACES, 1u64);
             w.attr(
                 "",
                 "Algorithm",
@@ -2925,7 +2577,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SignatureMethodType {
@@ -3065,7 +2717,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ReferenceType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 2u64);
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_attr(w, "", "Id", self.id.as_ref());
             ::sdk_runtime::xml::put_attr(w, "", "URI", self.uri.as_ref());
             ::sdk_runtime::xml::put_attr(w, "", "Type", self.type_.as_ref());
@@ -3080,7 +2732,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ReferenceType {
@@ -3152,13 +2804,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for TransformsType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 2u64);
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_complex_all(w, &TAG_TRANSFORM, &self.transform);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for TransformsType {
@@ -3216,7 +2868,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for TransformType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 2u64);
+            w.enter(&XML_NAMESPACES, 1u64);
             w.attr(
                 "",
                 "Algorithm",
@@ -3228,7 +2880,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for TransformType {
@@ -3458,7 +3110,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KeyInfoType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 2u64);
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_attr(w, "", "Id", self.id.as_ref());
             w.text(&self.text_content);
             ::sdk_runtime::xml::put_group(w, &self.choice);
@@ -3466,7 +3118,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KeyInfoType {
@@ -3708,14 +3360,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for KeyValueType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 2u64);
+            w.enter(&XML_NAMESPACES, 1u64);
             w.text(&self.text_content);
             ::sdk_runtime::xml::put_group(w, &self.choice);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for KeyValueType {
@@ -3858,14 +3510,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for RSAKeyValueType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 2u64);
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(w, &TAG_MODULUS, &self.modulus);
             ::sdk_runtime::xml::put_text(w, &TAG_EXPONENT, &self.exponent);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for RSAKeyValueType {
@@ -3945,7 +3597,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for DSAKeyValueType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 2u64);
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text_opt(w, &TAG_P, self.p.as_ref());
             ::sdk_runtime::xml::put_text_opt(w, &TAG_Q, self.q.as_ref());
             ::sdk_runtime::xml::put_text_opt(w, &TAG_G, self.g.as_ref());
@@ -3961,7 +3613,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for DSAKeyValueType {
@@ -4034,13 +3686,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for X509DataType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 2u64);
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_group(w, &self.choice);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for X509DataType {
@@ -4210,7 +3862,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for X509IssuerSerialType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 2u64);
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_text(w, &TAG_X509ISSUER_NAME, &self.x509issuer_name);
             ::sdk_runtime::xml::put_text(
                 w,
@@ -4221,7 +3873,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for X509IssuerSerialType {
@@ -4269,13 +3921,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SPKIDataType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 2u64);
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_group(w, &self.choice);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SPKIDataType {
@@ -4384,13 +4036,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for PGPDataType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 2u64);
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_group(w, &self.choice);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for PGPDataType {
@@ -4515,7 +4167,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for RetrievalMethodType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 2u64);
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_attr(w, "", "URI", self.uri.as_ref());
             ::sdk_runtime::xml::put_attr(w, "", "Type", self.type_.as_ref());
             ::sdk_runtime::xml::put_complex_opt(
@@ -4527,7 +4179,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for RetrievalMethodType {
@@ -4686,20 +4338,20 @@ pub mod types {
     #[non_exhaustive]
     pub struct ChybaType {
         /// Element `Kod`.
-        pub kod: ChybaTypeKod2,
+        pub kod: ChybaTypeKod,
         /// Element `Skupina`.
-        pub skupina: ChybaTypeSkupina2,
+        pub skupina: ChybaTypeSkupina,
         /// Element `Popis`.
-        pub popis: ChybaTypePopis2,
+        pub popis: ChybaTypePopis,
         /// Element `Doporuceni`, optional.
-        pub doporuceni: ::std::option::Option<ChybaTypeDoporuceni2>,
+        pub doporuceni: ::std::option::Option<ChybaTypeDoporuceni>,
     }
     impl ChybaType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            kod: ChybaTypeKod2,
-            skupina: ChybaTypeSkupina2,
-            popis: ChybaTypePopis2,
+            kod: ChybaTypeKod,
+            skupina: ChybaTypeSkupina,
+            popis: ChybaTypePopis,
         ) -> Self {
             Self {
                 kod,
@@ -4711,11 +4363,11 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ChybaType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_KOD, &self.kod);
-            ::sdk_runtime::xml::put_complex(w, &TAG_SKUPINA, &self.skupina);
-            ::sdk_runtime::xml::put_complex(w, &TAG_POPIS, &self.popis);
-            ::sdk_runtime::xml::put_complex_opt(
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_KOD, &self.kod);
+            ::sdk_runtime::xml::put_text(w, &TAG_SKUPINA, &self.skupina);
+            ::sdk_runtime::xml::put_text(w, &TAG_POPIS, &self.popis);
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_DOPORUCENI,
                 self.doporuceni.as_ref(),
@@ -4724,7 +4376,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ChybaType {
@@ -4753,10 +4405,10 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                kod: c.complex_one(cx, 0, "Kod")?,
-                skupina: c.complex_one(cx, 1, "Skupina")?,
-                popis: c.complex_one(cx, 2, "Popis")?,
-                doporuceni: c.complex_opt(cx, 3)?,
+                kod: c.text_one(cx, 0, "Kod")?,
+                skupina: c.text_one(cx, 1, "Skupina")?,
+                popis: c.text_one(cx, 2, "Popis")?,
+                doporuceni: c.text_opt(cx, 3)?,
             })
         }
     }
@@ -4788,49 +4440,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `ChybaTypeKod` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ChybaTypeKod2 {
-        /// Element `ChybaTypeKod`.
-        pub value: ChybaTypeKod,
-    }
-    impl ChybaTypeKod2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ChybaTypeKod) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ChybaTypeKod2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ChybaTypeKod2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ChybaTypeKod2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ChybaTypeKod",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ChybaTypeKod2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ChybaTypeKod",
-        );
-    }
     /// Constraints: at least 1 characters; at most 40 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct ChybaTypeSkupina(::std::string::String);
@@ -4844,49 +4453,6 @@ pub mod types {
                 ::std::option::Option::Some(40),
             );
         }
-    }
-    /// Content of the element `ChybaTypeSkupina` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ChybaTypeSkupina2 {
-        /// Element `ChybaTypeSkupina`.
-        pub value: ChybaTypeSkupina,
-    }
-    impl ChybaTypeSkupina2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ChybaTypeSkupina) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ChybaTypeSkupina2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ChybaTypeSkupina2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ChybaTypeSkupina2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ChybaTypeSkupina",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ChybaTypeSkupina2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ChybaTypeSkupina",
-        );
     }
     /// Constraints: at least 1 characters; at most 200 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -4902,49 +4468,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `ChybaTypePopis` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ChybaTypePopis2 {
-        /// Element `ChybaTypePopis`.
-        pub value: ChybaTypePopis,
-    }
-    impl ChybaTypePopis2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ChybaTypePopis) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ChybaTypePopis2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ChybaTypePopis2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ChybaTypePopis2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ChybaTypePopis",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ChybaTypePopis2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ChybaTypePopis",
-        );
-    }
     /// Constraints: at least 1 characters; at most 1000 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct ChybaTypeDoporuceni(::std::string::String);
@@ -4958,49 +4481,6 @@ pub mod types {
                 ::std::option::Option::Some(1000),
             );
         }
-    }
-    /// Content of the element `ChybaTypeDoporuceni` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ChybaTypeDoporuceni2 {
-        /// Element `ChybaTypeDoporuceni`.
-        pub value: ChybaTypeDoporuceni,
-    }
-    impl ChybaTypeDoporuceni2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ChybaTypeDoporuceni) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ChybaTypeDoporuceni2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ChybaTypeDoporuceni2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ChybaTypeDoporuceni2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ChybaTypeDoporuceni",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ChybaTypeDoporuceni2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ChybaTypeDoporuceni",
-        );
     }
     /// The answer carrying the list of error codes (číselník chyb).
     ///
@@ -5024,14 +4504,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for CisChybVerzeOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex_all(w, &TAG_CHYBA, &self.chyba);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for CisChybVerzeOdpovedType {
@@ -5199,7 +4679,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for DigitalizacePredpisuErpDokladDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_VYSTAVENI, &self.datum_vystaveni);
             ::sdk_runtime::xml::put_text(w, &TAG_PLATNOST_DO, &self.platnost_do);
             ::sdk_runtime::xml::put_text_opt(w, &TAG_RODINA, self.rodina.as_ref());
@@ -5210,7 +4690,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for DigitalizacePredpisuErpDokladDotazType {
@@ -5283,11 +4763,11 @@ pub mod types {
         /// Element `CP`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub cp: ::std::option::Option<ZkracenyPacientTypeCp2>,
+        pub cp: ::std::option::Option<ZkracenyPacientTypeCp>,
         /// ZP, the 3-digit code of the health insurance company.
         ///
         /// Element `ZP`, optional.
-        pub zp: ::std::option::Option<ZkracenyPacientTypeZp2>,
+        pub zp: ::std::option::Option<ZkracenyPacientTypeZp>,
     }
     impl ZkracenyPacientType {
         /// Creates a value from its required fields; optional fields start empty.
@@ -5310,15 +4790,15 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZkracenyPacientType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_TOTOZNOST, &self.totoznost);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_CP, self.cp.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_ZP, self.zp.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_CP, self.cp.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ZP, self.zp.as_ref());
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZkracenyPacientType {
@@ -5338,8 +4818,8 @@ pub mod types {
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
                 totoznost: c.complex_one(cx, 0, "Totoznost")?,
-                cp: c.complex_opt(cx, 1)?,
-                zp: c.complex_opt(cx, 2)?,
+                cp: c.text_opt(cx, 1)?,
+                zp: c.text_opt(cx, 2)?,
             })
         }
     }
@@ -5374,13 +4854,13 @@ pub mod types {
         /// Kind of identity document.
         ///
         /// Element `DruhDokladu`, optional.
-        pub druh_dokladu: ::std::option::Option<TotoznostTypeDruhDokladu2>,
+        pub druh_dokladu: ::std::option::Option<TotoznostTypeDruhDokladu>,
         /// Number of the identity document.
         ///
         /// Element `CisloDokladu`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub cislo_dokladu: ::std::option::Option<TotoznostTypeCisloDokladu2>,
+        pub cislo_dokladu: ::std::option::Option<TotoznostTypeCisloDokladu>,
         /// ROB, the basic population register: how the patient was matched in it.
         ///
         /// Element `ROB`, optional.
@@ -5413,7 +4893,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for TotoznostType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex_opt(w, &TAG_JMENO, self.jmeno.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
@@ -5421,12 +4901,12 @@ pub mod types {
                 self.datum_narozeni.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(w, &TAG_ADRESA, self.adresa.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_DRUH_DOKLADU,
                 self.druh_dokladu.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_CISLO_DOKLADU,
                 self.cislo_dokladu.as_ref(),
@@ -5436,7 +4916,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for TotoznostType {
@@ -5473,8 +4953,8 @@ pub mod types {
                 jmeno: c.complex_opt(cx, 0)?,
                 datum_narozeni: c.text_opt(cx, 1)?,
                 adresa: c.complex_opt(cx, 2)?,
-                druh_dokladu: c.complex_opt(cx, 3)?,
-                cislo_dokladu: c.complex_opt(cx, 4)?,
+                druh_dokladu: c.text_opt(cx, 3)?,
+                cislo_dokladu: c.text_opt(cx, 4)?,
                 rob: c.text_opt(cx, 5)?,
             })
         }
@@ -5506,17 +4986,17 @@ pub mod types {
         /// Element `Prijmeni`.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub prijmeni: JmenoOsobyTypePrijmeni2,
+        pub prijmeni: JmenoOsobyTypePrijmeni,
         /// Element `Jmena`.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub jmena: JmenoOsobyTypeJmena2,
+        pub jmena: JmenoOsobyTypeJmena,
     }
     impl JmenoOsobyType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            prijmeni: JmenoOsobyTypePrijmeni2,
-            jmena: JmenoOsobyTypeJmena2,
+            prijmeni: JmenoOsobyTypePrijmeni,
+            jmena: JmenoOsobyTypeJmena,
         ) -> Self {
             Self { prijmeni, jmena }
         }
@@ -5531,14 +5011,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for JmenoOsobyType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_PRIJMENI, &self.prijmeni);
-            ::sdk_runtime::xml::put_complex(w, &TAG_JMENA, &self.jmena);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_PRIJMENI, &self.prijmeni);
+            ::sdk_runtime::xml::put_text(w, &TAG_JMENA, &self.jmena);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for JmenoOsobyType {
@@ -5559,8 +5039,8 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                prijmeni: c.complex_one(cx, 0, "Prijmeni")?,
-                jmena: c.complex_one(cx, 1, "Jmena")?,
+                prijmeni: c.text_one(cx, 0, "Prijmeni")?,
+                jmena: c.text_one(cx, 1, "Jmena")?,
             })
         }
     }
@@ -5587,49 +5067,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `JmenoOsobyTypePrijmeni` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct JmenoOsobyTypePrijmeni2 {
-        /// Element `JmenoOsobyTypePrijmeni`.
-        pub value: JmenoOsobyTypePrijmeni,
-    }
-    impl JmenoOsobyTypePrijmeni2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: JmenoOsobyTypePrijmeni) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for JmenoOsobyTypePrijmeni2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for JmenoOsobyTypePrijmeni2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for JmenoOsobyTypePrijmeni2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "JmenoOsobyTypePrijmeni",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for JmenoOsobyTypePrijmeni2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "JmenoOsobyTypePrijmeni",
-        );
-    }
     /// Constraints: at least 1 characters; at most 24 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct JmenoOsobyTypeJmena(::std::string::String);
@@ -5644,49 +5081,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `JmenoOsobyTypeJmena` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct JmenoOsobyTypeJmena2 {
-        /// Element `JmenoOsobyTypeJmena`.
-        pub value: JmenoOsobyTypeJmena,
-    }
-    impl JmenoOsobyTypeJmena2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: JmenoOsobyTypeJmena) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for JmenoOsobyTypeJmena2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for JmenoOsobyTypeJmena2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for JmenoOsobyTypeJmena2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "JmenoOsobyTypeJmena",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for JmenoOsobyTypeJmena2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "JmenoOsobyTypeJmena",
-        );
-    }
     /// A Czech postal address: street, house numbers, municipality and its part, district and postcode.
     ///
     /// The complex type `adresa_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -5694,33 +5088,33 @@ pub mod types {
     #[non_exhaustive]
     pub struct AdresaType {
         /// Element `NazevUlice`, optional.
-        pub nazev_ulice: ::std::option::Option<AdresaTypeNazevUlice2>,
+        pub nazev_ulice: ::std::option::Option<AdresaTypeNazevUlice>,
         /// Číslo popisné, the building's descriptive number.
         ///
         /// Element `CisloPopisne`, optional.
-        pub cislo_popisne: ::std::option::Option<AdresaTypeCisloPopisne2>,
+        pub cislo_popisne: ::std::option::Option<AdresaTypeCisloPopisne>,
         /// Číslo evidenční, the registration number of a temporary building.
         ///
         /// Element `CisloEvidencni`, optional.
-        pub cislo_evidencni: ::std::option::Option<AdresaTypeCisloEvidencni2>,
+        pub cislo_evidencni: ::std::option::Option<AdresaTypeCisloEvidencni>,
         /// Číslo orientační, the number within the street.
         ///
         /// Element `CisloOrientacni`, optional.
-        pub cislo_orientacni: ::std::option::Option<AdresaTypeCisloOrientacni2>,
+        pub cislo_orientacni: ::std::option::Option<AdresaTypeCisloOrientacni>,
         /// Element `NazevObce`.
-        pub nazev_obce: AdresaTypeNazevObce2,
+        pub nazev_obce: AdresaTypeNazevObce,
         /// Element `NazevCastiObce`, optional.
-        pub nazev_casti_obce: ::std::option::Option<AdresaTypeNazevCastiObce2>,
+        pub nazev_casti_obce: ::std::option::Option<AdresaTypeNazevCastiObce>,
         /// Element `NazevOkresu`, optional.
-        pub nazev_okresu: ::std::option::Option<AdresaTypeNazevOkresu2>,
+        pub nazev_okresu: ::std::option::Option<AdresaTypeNazevOkresu>,
         /// PSČ, the postcode.
         ///
         /// Element `PSC`.
-        pub psc: AdresaTypePsc2,
+        pub psc: AdresaTypePsc,
     }
     impl AdresaType {
         /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(nazev_obce: AdresaTypeNazevObce2, psc: AdresaTypePsc2) -> Self {
+        pub fn new(nazev_obce: AdresaTypeNazevObce, psc: AdresaTypePsc) -> Self {
             Self {
                 nazev_ulice: ::std::option::Option::None,
                 cislo_popisne: ::std::option::Option::None,
@@ -5735,44 +5129,44 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for AdresaType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex_opt(
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_NAZEV_ULICE,
                 self.nazev_ulice.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_CISLO_POPISNE,
                 self.cislo_popisne.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_CISLO_EVIDENCNI,
                 self.cislo_evidencni.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_CISLO_ORIENTACNI,
                 self.cislo_orientacni.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAZEV_OBCE, &self.nazev_obce);
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text(w, &TAG_NAZEV_OBCE, &self.nazev_obce);
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_NAZEV_CASTI_OBCE,
                 self.nazev_casti_obce.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_NAZEV_OKRESU,
                 self.nazev_okresu.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, &TAG_PSC, &self.psc);
+            ::sdk_runtime::xml::put_text(w, &TAG_PSC, &self.psc);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for AdresaType {
@@ -5814,14 +5208,14 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                nazev_ulice: c.complex_opt(cx, 0)?,
-                cislo_popisne: c.complex_opt(cx, 1)?,
-                cislo_evidencni: c.complex_opt(cx, 2)?,
-                cislo_orientacni: c.complex_opt(cx, 3)?,
-                nazev_obce: c.complex_one(cx, 4, "NazevObce")?,
-                nazev_casti_obce: c.complex_opt(cx, 5)?,
-                nazev_okresu: c.complex_opt(cx, 6)?,
-                psc: c.complex_one(cx, 7, "PSC")?,
+                nazev_ulice: c.text_opt(cx, 0)?,
+                cislo_popisne: c.text_opt(cx, 1)?,
+                cislo_evidencni: c.text_opt(cx, 2)?,
+                cislo_orientacni: c.text_opt(cx, 3)?,
+                nazev_obce: c.text_one(cx, 4, "NazevObce")?,
+                nazev_casti_obce: c.text_opt(cx, 5)?,
+                nazev_okresu: c.text_opt(cx, 6)?,
+                psc: c.text_one(cx, 7, "PSC")?,
             })
         }
     }
@@ -5872,49 +5266,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `AdresaTypeNazevUlice` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct AdresaTypeNazevUlice2 {
-        /// Element `AdresaTypeNazevUlice`.
-        pub value: AdresaTypeNazevUlice,
-    }
-    impl AdresaTypeNazevUlice2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: AdresaTypeNazevUlice) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for AdresaTypeNazevUlice2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for AdresaTypeNazevUlice2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for AdresaTypeNazevUlice2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "AdresaTypeNazevUlice",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for AdresaTypeNazevUlice2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "AdresaTypeNazevUlice",
-        );
-    }
     /// Constraints: at least 1 characters; at most 5 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct AdresaTypeCisloPopisne(::std::string::String);
@@ -5928,51 +5279,6 @@ pub mod types {
                 ::std::option::Option::Some(5),
             );
         }
-    }
-    /// Číslo popisné, the building's descriptive number.
-    ///
-    /// Content of the element `AdresaTypeCisloPopisne` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct AdresaTypeCisloPopisne2 {
-        /// Element `AdresaTypeCisloPopisne`.
-        pub value: AdresaTypeCisloPopisne,
-    }
-    impl AdresaTypeCisloPopisne2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: AdresaTypeCisloPopisne) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for AdresaTypeCisloPopisne2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for AdresaTypeCisloPopisne2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for AdresaTypeCisloPopisne2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "AdresaTypeCisloPopisne",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for AdresaTypeCisloPopisne2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "AdresaTypeCisloPopisne",
-        );
     }
     /// Constraints: at least 1 characters; at most 5 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -5988,51 +5294,6 @@ pub mod types {
             );
         }
     }
-    /// Číslo evidenční, the registration number of a temporary building.
-    ///
-    /// Content of the element `AdresaTypeCisloEvidencni` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct AdresaTypeCisloEvidencni2 {
-        /// Element `AdresaTypeCisloEvidencni`.
-        pub value: AdresaTypeCisloEvidencni,
-    }
-    impl AdresaTypeCisloEvidencni2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: AdresaTypeCisloEvidencni) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for AdresaTypeCisloEvidencni2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for AdresaTypeCisloEvidencni2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for AdresaTypeCisloEvidencni2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "AdresaTypeCisloEvidencni",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for AdresaTypeCisloEvidencni2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "AdresaTypeCisloEvidencni",
-        );
-    }
     /// Constraints: at least 1 characters; at most 4 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct AdresaTypeCisloOrientacni(::std::string::String);
@@ -6046,51 +5307,6 @@ pub mod types {
                 ::std::option::Option::Some(4),
             );
         }
-    }
-    /// Číslo orientační, the number within the street.
-    ///
-    /// Content of the element `AdresaTypeCisloOrientacni` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct AdresaTypeCisloOrientacni2 {
-        /// Element `AdresaTypeCisloOrientacni`.
-        pub value: AdresaTypeCisloOrientacni,
-    }
-    impl AdresaTypeCisloOrientacni2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: AdresaTypeCisloOrientacni) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for AdresaTypeCisloOrientacni2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for AdresaTypeCisloOrientacni2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for AdresaTypeCisloOrientacni2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "AdresaTypeCisloOrientacni",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for AdresaTypeCisloOrientacni2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "AdresaTypeCisloOrientacni",
-        );
     }
     /// Constraints: at least 1 characters; at most 48 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -6106,49 +5322,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `AdresaTypeNazevObce` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct AdresaTypeNazevObce2 {
-        /// Element `AdresaTypeNazevObce`.
-        pub value: AdresaTypeNazevObce,
-    }
-    impl AdresaTypeNazevObce2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: AdresaTypeNazevObce) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for AdresaTypeNazevObce2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for AdresaTypeNazevObce2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for AdresaTypeNazevObce2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "AdresaTypeNazevObce",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for AdresaTypeNazevObce2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "AdresaTypeNazevObce",
-        );
-    }
     /// Constraints: at least 1 characters; at most 48 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct AdresaTypeNazevCastiObce(::std::string::String);
@@ -6162,49 +5335,6 @@ pub mod types {
                 ::std::option::Option::Some(48),
             );
         }
-    }
-    /// Content of the element `AdresaTypeNazevCastiObce` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct AdresaTypeNazevCastiObce2 {
-        /// Element `AdresaTypeNazevCastiObce`.
-        pub value: AdresaTypeNazevCastiObce,
-    }
-    impl AdresaTypeNazevCastiObce2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: AdresaTypeNazevCastiObce) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for AdresaTypeNazevCastiObce2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for AdresaTypeNazevCastiObce2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for AdresaTypeNazevCastiObce2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "AdresaTypeNazevCastiObce",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for AdresaTypeNazevCastiObce2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "AdresaTypeNazevCastiObce",
-        );
     }
     /// Constraints: at least 1 characters; at most 32 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -6220,49 +5350,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `AdresaTypeNazevOkresu` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct AdresaTypeNazevOkresu2 {
-        /// Element `AdresaTypeNazevOkresu`.
-        pub value: AdresaTypeNazevOkresu,
-    }
-    impl AdresaTypeNazevOkresu2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: AdresaTypeNazevOkresu) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for AdresaTypeNazevOkresu2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for AdresaTypeNazevOkresu2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for AdresaTypeNazevOkresu2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "AdresaTypeNazevOkresu",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for AdresaTypeNazevOkresu2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "AdresaTypeNazevOkresu",
-        );
-    }
     /// Constraints: at least 5 characters; at most 5 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct AdresaTypePsc(::std::string::String);
@@ -6276,51 +5363,6 @@ pub mod types {
                 ::std::option::Option::Some(5),
             );
         }
-    }
-    /// PSČ, the postcode.
-    ///
-    /// Content of the element `AdresaTypePsc` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct AdresaTypePsc2 {
-        /// Element `AdresaTypePsc`.
-        pub value: AdresaTypePsc,
-    }
-    impl AdresaTypePsc2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: AdresaTypePsc) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for AdresaTypePsc2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for AdresaTypePsc2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for AdresaTypePsc2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "AdresaTypePsc",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for AdresaTypePsc2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "AdresaTypePsc",
-        );
     }
     /// Constraints: at least 1 characters; at most 2 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -6336,51 +5378,6 @@ pub mod types {
             );
         }
     }
-    /// Kind of identity document.
-    ///
-    /// Content of the element `TotoznostTypeDruhDokladu` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct TotoznostTypeDruhDokladu2 {
-        /// Element `TotoznostTypeDruhDokladu`.
-        pub value: TotoznostTypeDruhDokladu,
-    }
-    impl TotoznostTypeDruhDokladu2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: TotoznostTypeDruhDokladu) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for TotoznostTypeDruhDokladu2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for TotoznostTypeDruhDokladu2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for TotoznostTypeDruhDokladu2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "TotoznostTypeDruhDokladu",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for TotoznostTypeDruhDokladu2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "TotoznostTypeDruhDokladu",
-        );
-    }
     /// Constraints: at least 1 characters; at most 9 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct TotoznostTypeCisloDokladu(::std::string::String);
@@ -6394,51 +5391,6 @@ pub mod types {
                 ::std::option::Option::Some(9),
             );
         }
-    }
-    /// Number of the identity document.
-    ///
-    /// Content of the element `TotoznostTypeCisloDokladu` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct TotoznostTypeCisloDokladu2 {
-        /// Element `TotoznostTypeCisloDokladu`.
-        pub value: TotoznostTypeCisloDokladu,
-    }
-    impl TotoznostTypeCisloDokladu2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: TotoznostTypeCisloDokladu) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for TotoznostTypeCisloDokladu2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for TotoznostTypeCisloDokladu2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for TotoznostTypeCisloDokladu2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "TotoznostTypeCisloDokladu",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for TotoznostTypeCisloDokladu2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "TotoznostTypeCisloDokladu",
-        );
     }
     /// How the patient was matched (ztotožnění) with the basic population register (ROB).
     ///
@@ -6497,51 +5449,6 @@ pub mod types {
             );
         }
     }
-    /// ČP, the insured person's number.
-    ///
-    /// Content of the element `ZkracenyPacientTypeCp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZkracenyPacientTypeCp2 {
-        /// Element `ZkracenyPacientTypeCp`.
-        pub value: ZkracenyPacientTypeCp,
-    }
-    impl ZkracenyPacientTypeCp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZkracenyPacientTypeCp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZkracenyPacientTypeCp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZkracenyPacientTypeCp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZkracenyPacientTypeCp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZkracenyPacientTypeCp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZkracenyPacientTypeCp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZkracenyPacientTypeCp",
-        );
-    }
     /// Constraints: matches `[0-9]{3}`; at least 3 characters; at most 3 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct ZkracenyPacientTypeZp(::std::string::String);
@@ -6557,51 +5464,6 @@ pub mod types {
             );
         }
     }
-    /// ZP, the 3-digit code of the health insurance company.
-    ///
-    /// Content of the element `ZkracenyPacientTypeZp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZkracenyPacientTypeZp2 {
-        /// Element `ZkracenyPacientTypeZp`.
-        pub value: ZkracenyPacientTypeZp,
-    }
-    impl ZkracenyPacientTypeZp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZkracenyPacientTypeZp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZkracenyPacientTypeZp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZkracenyPacientTypeZp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZkracenyPacientTypeZp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZkracenyPacientTypeZp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZkracenyPacientTypeZp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZkracenyPacientTypeZp",
-        );
-    }
     /// The prescriber of a paper prescription being digitised: the workplace number (IČP) only.
     ///
     /// The complex type `digitalizace_predepisujici_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -6609,23 +5471,23 @@ pub mod types {
     #[non_exhaustive]
     pub struct DigitalizacePredepisujiciType {
         /// Element `ICP`.
-        pub icp: DigitalizacePredepisujiciTypeIcp2,
+        pub icp: DigitalizacePredepisujiciTypeIcp,
     }
     impl DigitalizacePredepisujiciType {
         /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(icp: DigitalizacePredepisujiciTypeIcp2) -> Self {
+        pub fn new(icp: DigitalizacePredepisujiciTypeIcp) -> Self {
             Self { icp }
         }
     }
     impl ::sdk_runtime::xml::XmlWrite for DigitalizacePredepisujiciType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_ICP, &self.icp);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_ICP, &self.icp);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for DigitalizacePredepisujiciType {
@@ -6639,7 +5501,7 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                icp: c.complex_one(cx, 0, "ICP")?,
+                icp: c.text_one(cx, 0, "ICP")?,
             })
         }
     }
@@ -6664,49 +5526,6 @@ pub mod types {
                 ::std::option::Option::Some(8),
             );
         }
-    }
-    /// Content of the element `DigitalizacePredepisujiciTypeIcp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct DigitalizacePredepisujiciTypeIcp2 {
-        /// Element `DigitalizacePredepisujiciTypeIcp`.
-        pub value: DigitalizacePredepisujiciTypeIcp,
-    }
-    impl DigitalizacePredepisujiciTypeIcp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: DigitalizacePredepisujiciTypeIcp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for DigitalizacePredepisujiciTypeIcp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for DigitalizacePredepisujiciTypeIcp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for DigitalizacePredepisujiciTypeIcp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "DigitalizacePredepisujiciTypeIcp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for DigitalizacePredepisujiciTypeIcp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "DigitalizacePredepisujiciTypeIcp",
-        );
     }
     /// The answer to storing, changing or cancelling a document: its identifiers, any errors and the header.
     ///
@@ -6736,7 +5555,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for UlozeniDokladuOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex_all(w, &TAG_CHYBA, &self.chyba);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
@@ -6744,7 +5563,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for UlozeniDokladuOdpovedType {
@@ -6801,13 +5620,13 @@ pub mod types {
     #[non_exhaustive]
     pub struct UlozeniDokladuDokladOdpovedType {
         /// Element `ID_Dokladu`.
-        pub id_dokladu: UlozeniDokladuDokladOdpovedTypeIdDokladu2,
+        pub id_dokladu: UlozeniDokladuDokladOdpovedTypeIdDokladu,
         /// Element `LP`, 0 or more.
         pub lp: ::std::vec::Vec<UlozeniLpOdpovedType>,
     }
     impl UlozeniDokladuDokladOdpovedType {
         /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(id_dokladu: UlozeniDokladuDokladOdpovedTypeIdDokladu2) -> Self {
+        pub fn new(id_dokladu: UlozeniDokladuDokladOdpovedTypeIdDokladu) -> Self {
             Self {
                 id_dokladu,
                 lp: ::std::vec::Vec::new(),
@@ -6816,14 +5635,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for UlozeniDokladuDokladOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_DOKLADU, &self.id_dokladu);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU, &self.id_dokladu);
             ::sdk_runtime::xml::put_complex_all(w, &TAG_LP, &self.lp);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for UlozeniDokladuDokladOdpovedType {
@@ -6841,7 +5660,7 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                id_dokladu: c.complex_one(cx, 0, "ID_Dokladu")?,
+                id_dokladu: c.text_one(cx, 0, "ID_Dokladu")?,
                 lp: c.complex_many(cx, 1)?,
             })
         }
@@ -6877,49 +5696,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `UlozeniDokladuDokladOdpovedTypeIdDokladu` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniDokladuDokladOdpovedTypeIdDokladu2 {
-        /// Element `UlozeniDokladuDokladOdpovedTypeIdDokladu`.
-        pub value: UlozeniDokladuDokladOdpovedTypeIdDokladu,
-    }
-    impl UlozeniDokladuDokladOdpovedTypeIdDokladu2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniDokladuDokladOdpovedTypeIdDokladu) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniDokladuDokladOdpovedTypeIdDokladu2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniDokladuDokladOdpovedTypeIdDokladu2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniDokladuDokladOdpovedTypeIdDokladu2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniDokladuDokladOdpovedTypeIdDokladu",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniDokladuDokladOdpovedTypeIdDokladu2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniDokladuDokladOdpovedTypeIdDokladu",
-        );
-    }
     /// A stored medicinal product (LP): the sender's own item number and the UUID the register gave it.
     ///
     /// The complex type `ulozeni_lp_odpoved_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -6927,29 +5703,29 @@ pub mod types {
     #[non_exhaustive]
     pub struct UlozeniLpOdpovedType {
         /// Element `ID_LP_Zdroj`.
-        pub id_lp_zdroj: UlozeniLpOdpovedTypeIdLpZdroj2,
+        pub id_lp_zdroj: UlozeniLpOdpovedTypeIdLpZdroj,
         /// Element `ID_LP`.
-        pub id_lp: UlozeniLpOdpovedTypeIdLp2,
+        pub id_lp: UlozeniLpOdpovedTypeIdLp,
     }
     impl UlozeniLpOdpovedType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            id_lp_zdroj: UlozeniLpOdpovedTypeIdLpZdroj2,
-            id_lp: UlozeniLpOdpovedTypeIdLp2,
+            id_lp_zdroj: UlozeniLpOdpovedTypeIdLpZdroj,
+            id_lp: UlozeniLpOdpovedTypeIdLp,
         ) -> Self {
             Self { id_lp_zdroj, id_lp }
         }
     }
     impl ::sdk_runtime::xml::XmlWrite for UlozeniLpOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_LP_ZDROJ, &self.id_lp_zdroj);
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_LP, &self.id_lp);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_LP_ZDROJ, &self.id_lp_zdroj);
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_LP, &self.id_lp);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for UlozeniLpOdpovedType {
@@ -6970,8 +5746,8 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                id_lp_zdroj: c.complex_one(cx, 0, "ID_LP_Zdroj")?,
-                id_lp: c.complex_one(cx, 1, "ID_LP")?,
+                id_lp_zdroj: c.text_one(cx, 0, "ID_LP_Zdroj")?,
+                id_lp: c.text_one(cx, 1, "ID_LP")?,
             })
         }
     }
@@ -6999,49 +5775,6 @@ pub mod types {
             }
         }
     }
-    /// Content of the element `UlozeniLpOdpovedTypeIdLpZdroj` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniLpOdpovedTypeIdLpZdroj2 {
-        /// Element `UlozeniLpOdpovedTypeIdLpZdroj`.
-        pub value: UlozeniLpOdpovedTypeIdLpZdroj,
-    }
-    impl UlozeniLpOdpovedTypeIdLpZdroj2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniLpOdpovedTypeIdLpZdroj) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniLpOdpovedTypeIdLpZdroj2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniLpOdpovedTypeIdLpZdroj2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniLpOdpovedTypeIdLpZdroj2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniLpOdpovedTypeIdLpZdroj",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniLpOdpovedTypeIdLpZdroj2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniLpOdpovedTypeIdLpZdroj",
-        );
-    }
     /// Constraints: matches `[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}`; at least 36 characters; at most 36 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniLpOdpovedTypeIdLp(::std::string::String);
@@ -7059,49 +5792,6 @@ pub mod types {
                 ::std::option::Option::Some(36),
             );
         }
-    }
-    /// Content of the element `UlozeniLpOdpovedTypeIdLp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniLpOdpovedTypeIdLp2 {
-        /// Element `UlozeniLpOdpovedTypeIdLp`.
-        pub value: UlozeniLpOdpovedTypeIdLp,
-    }
-    impl UlozeniLpOdpovedTypeIdLp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniLpOdpovedTypeIdLp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniLpOdpovedTypeIdLp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniLpOdpovedTypeIdLp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniLpOdpovedTypeIdLp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniLpOdpovedTypeIdLp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniLpOdpovedTypeIdLp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniLpOdpovedTypeIdLp",
-        );
     }
     /// A request to read a document (prescription or dispense).
     ///
@@ -7125,14 +5815,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniDokladuDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniDokladuDotazType {
@@ -7195,14 +5885,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniDokladuDokladDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_PRISTUPUJICI, &self.pristupujici);
             ::sdk_runtime::xml::put_complex(w, &TAG_IDENTIFIKATOR, &self.identifikator);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniDokladuDokladDotazType {
@@ -7247,29 +5937,29 @@ pub mod types {
     #[non_exhaustive]
     pub struct IdentifikacePristupujicihoType {
         /// Element `Uzivatel`.
-        pub uzivatel: IdentifikacePristupujicihoTypeUzivatel2,
+        pub uzivatel: IdentifikacePristupujicihoTypeUzivatel,
         /// Element `Pracoviste`.
-        pub pracoviste: IdentifikacePristupujicihoTypePracoviste2,
+        pub pracoviste: IdentifikacePristupujicihoTypePracoviste,
     }
     impl IdentifikacePristupujicihoType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            uzivatel: IdentifikacePristupujicihoTypeUzivatel2,
-            pracoviste: IdentifikacePristupujicihoTypePracoviste2,
+            uzivatel: IdentifikacePristupujicihoTypeUzivatel,
+            pracoviste: IdentifikacePristupujicihoTypePracoviste,
         ) -> Self {
             Self { uzivatel, pracoviste }
         }
     }
     impl ::sdk_runtime::xml::XmlWrite for IdentifikacePristupujicihoType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_UZIVATEL, &self.uzivatel);
-            ::sdk_runtime::xml::put_complex(w, &TAG_PRACOVISTE, &self.pracoviste);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_UZIVATEL, &self.uzivatel);
+            ::sdk_runtime::xml::put_text(w, &TAG_PRACOVISTE, &self.pracoviste);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IdentifikacePristupujicihoType {
@@ -7290,8 +5980,8 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                uzivatel: c.complex_one(cx, 0, "Uzivatel")?,
-                pracoviste: c.complex_one(cx, 1, "Pracoviste")?,
+                uzivatel: c.text_one(cx, 0, "Uzivatel")?,
+                pracoviste: c.text_one(cx, 1, "Pracoviste")?,
             })
         }
     }
@@ -7323,49 +6013,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `IdentifikacePristupujicihoTypeUzivatel` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct IdentifikacePristupujicihoTypeUzivatel2 {
-        /// Element `IdentifikacePristupujicihoTypeUzivatel`.
-        pub value: IdentifikacePristupujicihoTypeUzivatel,
-    }
-    impl IdentifikacePristupujicihoTypeUzivatel2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: IdentifikacePristupujicihoTypeUzivatel) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for IdentifikacePristupujicihoTypeUzivatel2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for IdentifikacePristupujicihoTypeUzivatel2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for IdentifikacePristupujicihoTypeUzivatel2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "IdentifikacePristupujicihoTypeUzivatel",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for IdentifikacePristupujicihoTypeUzivatel2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "IdentifikacePristupujicihoTypeUzivatel",
-        );
-    }
     /// Constraints: matches `[0-9]{11}`; at least 11 characters; at most 11 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct IdentifikacePristupujicihoTypePracoviste(::std::string::String);
@@ -7383,49 +6030,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `IdentifikacePristupujicihoTypePracoviste` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct IdentifikacePristupujicihoTypePracoviste2 {
-        /// Element `IdentifikacePristupujicihoTypePracoviste`.
-        pub value: IdentifikacePristupujicihoTypePracoviste,
-    }
-    impl IdentifikacePristupujicihoTypePracoviste2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: IdentifikacePristupujicihoTypePracoviste) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for IdentifikacePristupujicihoTypePracoviste2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for IdentifikacePristupujicihoTypePracoviste2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for IdentifikacePristupujicihoTypePracoviste2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "IdentifikacePristupujicihoTypePracoviste",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for IdentifikacePristupujicihoTypePracoviste2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "IdentifikacePristupujicihoTypePracoviste",
-        );
-    }
     /// Identifies a document by the UUID of its submission or by its document ID.
     ///
     /// The complex type `identifikace_dokladu_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -7433,9 +6037,9 @@ pub mod types {
     #[non_exhaustive]
     pub struct IdentifikaceDokladuType {
         /// Element `ID_Podani`, optional.
-        pub id_podani: ::std::option::Option<IdentifikaceDokladuTypeIdPodani2>,
+        pub id_podani: ::std::option::Option<IdentifikaceDokladuTypeIdPodani>,
         /// Element `ID_Dokladu`, optional.
-        pub id_dokladu: ::std::option::Option<IdentifikaceDokladuTypeIdDokladu2>,
+        pub id_dokladu: ::std::option::Option<IdentifikaceDokladuTypeIdDokladu>,
     }
     impl IdentifikaceDokladuType {
         /// Creates a value from its required fields; optional fields start empty.
@@ -7448,13 +6052,9 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IdentifikaceDokladuType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                &TAG_ID_PODANI,
-                self.id_podani.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex_opt(
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ID_PODANI, self.id_podani.as_ref());
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_ID_DOKLADU,
                 self.id_dokladu.as_ref(),
@@ -7463,7 +6063,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IdentifikaceDokladuType {
@@ -7484,8 +6084,8 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                id_podani: c.complex_opt(cx, 0)?,
-                id_dokladu: c.complex_opt(cx, 1)?,
+                id_podani: c.text_opt(cx, 0)?,
+                id_dokladu: c.text_opt(cx, 1)?,
             })
         }
     }
@@ -7521,49 +6121,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `IdentifikaceDokladuTypeIdPodani` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct IdentifikaceDokladuTypeIdPodani2 {
-        /// Element `IdentifikaceDokladuTypeIdPodani`.
-        pub value: IdentifikaceDokladuTypeIdPodani,
-    }
-    impl IdentifikaceDokladuTypeIdPodani2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: IdentifikaceDokladuTypeIdPodani) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for IdentifikaceDokladuTypeIdPodani2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for IdentifikaceDokladuTypeIdPodani2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for IdentifikaceDokladuTypeIdPodani2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "IdentifikaceDokladuTypeIdPodani",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for IdentifikaceDokladuTypeIdPodani2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "IdentifikaceDokladuTypeIdPodani",
-        );
-    }
     /// Constraints: at least 12 characters; at most 36 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct IdentifikaceDokladuTypeIdDokladu(::std::string::String);
@@ -7579,49 +6136,6 @@ pub mod types {
                 ::std::option::Option::Some(36),
             );
         }
-    }
-    /// Content of the element `IdentifikaceDokladuTypeIdDokladu` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct IdentifikaceDokladuTypeIdDokladu2 {
-        /// Element `IdentifikaceDokladuTypeIdDokladu`.
-        pub value: IdentifikaceDokladuTypeIdDokladu,
-    }
-    impl IdentifikaceDokladuTypeIdDokladu2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: IdentifikaceDokladuTypeIdDokladu) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for IdentifikaceDokladuTypeIdDokladu2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for IdentifikaceDokladuTypeIdDokladu2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for IdentifikaceDokladuTypeIdDokladu2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "IdentifikaceDokladuTypeIdDokladu",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for IdentifikaceDokladuTypeIdDokladu2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "IdentifikaceDokladuTypeIdDokladu",
-        );
     }
     /// The answer with information about a cancelled document.
     ///
@@ -7645,14 +6159,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniInformaceOZrusenemDokladuOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniInformaceOZrusenemDokladuOdpovedType {
@@ -7708,7 +6222,7 @@ pub mod types {
     impl ::sdk_runtime::xml::XmlWrite
     for NacteniInformaceOZrusenemDokladuDokladOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(
                 w,
                 &TAG_INFORMACE_O_ZRUSENI,
@@ -7718,7 +6232,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead
@@ -7758,13 +6272,13 @@ pub mod types {
         /// Element `DatumCasZruseni`.
         pub datum_cas_zruseni: ::sdk_runtime::values::DateTime,
         /// Element `DuvodZruseni`.
-        pub duvod_zruseni: ZruseniTypeDuvodZruseni2,
+        pub duvod_zruseni: ZruseniTypeDuvodZruseni,
     }
     impl ZruseniType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
             datum_cas_zruseni: ::sdk_runtime::values::DateTime,
-            duvod_zruseni: ZruseniTypeDuvodZruseni2,
+            duvod_zruseni: ZruseniTypeDuvodZruseni,
         ) -> Self {
             Self {
                 datum_cas_zruseni,
@@ -7774,18 +6288,18 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZruseniType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(
                 w,
                 &TAG_DATUM_CAS_ZRUSENI,
                 &self.datum_cas_zruseni,
             );
-            ::sdk_runtime::xml::put_complex(w, &TAG_DUVOD_ZRUSENI, &self.duvod_zruseni);
+            ::sdk_runtime::xml::put_text(w, &TAG_DUVOD_ZRUSENI, &self.duvod_zruseni);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZruseniType {
@@ -7807,7 +6321,7 @@ pub mod types {
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
                 datum_cas_zruseni: c.text_one(cx, 0, "DatumCasZruseni")?,
-                duvod_zruseni: c.complex_one(cx, 1, "DuvodZruseni")?,
+                duvod_zruseni: c.text_one(cx, 1, "DuvodZruseni")?,
             })
         }
     }
@@ -7833,49 +6347,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `ZruseniTypeDuvodZruseni` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZruseniTypeDuvodZruseni2 {
-        /// Element `ZruseniTypeDuvodZruseni`.
-        pub value: ZruseniTypeDuvodZruseni,
-    }
-    impl ZruseniTypeDuvodZruseni2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZruseniTypeDuvodZruseni) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZruseniTypeDuvodZruseni2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZruseniTypeDuvodZruseni2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZruseniTypeDuvodZruseni2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZruseniTypeDuvodZruseni",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZruseniTypeDuvodZruseni2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZruseniTypeDuvodZruseni",
-        );
-    }
     /// Answer to reading an electronic prescription: the prescription and the message header.
     ///
     /// The complex type `nacteni_predpisu_erp_odpoved_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -7898,14 +6369,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniPredpisuErpOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniPredpisuErpOdpovedType {
@@ -7952,7 +6423,7 @@ pub mod types {
         /// The prescription's identifier (the code printed on the patient's slip).
         ///
         /// Element `ID_Dokladu`.
-        pub id_dokladu: NacteniPredpisuDokladOdpovedTypeIdDokladu2,
+        pub id_dokladu: NacteniPredpisuDokladOdpovedTypeIdDokladu,
         /// Element `DatumVystaveni`.
         pub datum_vystaveni: ::sdk_runtime::Date,
         /// Element `PlatnostDo`.
@@ -7988,7 +6459,7 @@ pub mod types {
         /// Note.
         ///
         /// Element `Pozn`, optional.
-        pub pozn: ::std::option::Option<NacteniPredpisuDokladOdpovedTypePozn2>,
+        pub pozn: ::std::option::Option<NacteniPredpisuDokladOdpovedTypePozn>,
         /// Element `UpozornitLekare`, optional.
         pub upozornit_lekare: ::std::option::Option<UpozornitLekare>,
         /// Element `Stav`.
@@ -8008,7 +6479,7 @@ pub mod types {
         /// Creates a value from its required fields; optional fields start empty.
         #[allow(clippy::too_many_arguments)]
         pub fn new(
-            id_dokladu: NacteniPredpisuDokladOdpovedTypeIdDokladu2,
+            id_dokladu: NacteniPredpisuDokladOdpovedTypeIdDokladu,
             datum_vystaveni: ::sdk_runtime::Date,
             platnost_do: ::sdk_runtime::Date,
             pacient: NacteniPacientType,
@@ -8042,8 +6513,8 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniPredpisuDokladOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_DOKLADU, &self.id_dokladu);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU, &self.id_dokladu);
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_VYSTAVENI, &self.datum_vystaveni);
             ::sdk_runtime::xml::put_text(w, &TAG_PLATNOST_DO, &self.platnost_do);
             ::sdk_runtime::xml::put_text_opt(w, &TAG_VYPIS_DO, self.vypis_do.as_ref());
@@ -8064,7 +6535,7 @@ pub mod types {
             );
             ::sdk_runtime::xml::put_complex_opt(w, &TAG_REVIZE, self.revize.as_ref());
             ::sdk_runtime::xml::put_complex_all(w, &TAG_PLP, &self.plp);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_POZN, self.pozn.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_POZN, self.pozn.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_UPOZORNIT_LEKARE,
@@ -8078,7 +6549,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniPredpisuDokladOdpovedType {
@@ -8167,7 +6638,7 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                id_dokladu: c.complex_one(cx, 0, "ID_Dokladu")?,
+                id_dokladu: c.text_one(cx, 0, "ID_Dokladu")?,
                 datum_vystaveni: c.text_one(cx, 1, "DatumVystaveni")?,
                 platnost_do: c.text_one(cx, 2, "PlatnostDo")?,
                 vypis_do: c.text_opt(cx, 3)?,
@@ -8180,7 +6651,7 @@ pub mod types {
                 doporucujici: c.complex_opt(cx, 10)?,
                 revize: c.complex_opt(cx, 11)?,
                 plp: c.complex_many(cx, 12)?,
-                pozn: c.complex_opt(cx, 13)?,
+                pozn: c.text_opt(cx, 13)?,
                 upozornit_lekare: c.text_opt(cx, 14)?,
                 stav: c.text_one(cx, 15, "Stav")?,
                 vydej: c.complex_many(cx, 16)?,
@@ -8249,51 +6720,6 @@ pub mod types {
             );
         }
     }
-    /// The prescription's identifier (the code printed on the patient's slip).
-    ///
-    /// Content of the element `NacteniPredpisuDokladOdpovedTypeIdDokladu` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniPredpisuDokladOdpovedTypeIdDokladu2 {
-        /// Element `NacteniPredpisuDokladOdpovedTypeIdDokladu`.
-        pub value: NacteniPredpisuDokladOdpovedTypeIdDokladu,
-    }
-    impl NacteniPredpisuDokladOdpovedTypeIdDokladu2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniPredpisuDokladOdpovedTypeIdDokladu) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniPredpisuDokladOdpovedTypeIdDokladu2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniPredpisuDokladOdpovedTypeIdDokladu2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniPredpisuDokladOdpovedTypeIdDokladu2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniPredpisuDokladOdpovedTypeIdDokladu",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniPredpisuDokladOdpovedTypeIdDokladu2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniPredpisuDokladOdpovedTypeIdDokladu",
-        );
-    }
     /// The patient as read back from a prescription: identity, insurance and contact details.
     ///
     /// The complex type `nacteni_pacient_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -8309,7 +6735,7 @@ pub mod types {
         /// Element `CP`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub cp: ::std::option::Option<NacteniPacientTypeCp2>,
+        pub cp: ::std::option::Option<NacteniPacientTypeCp>,
         /// ZP: zdravotní pojišťovna, the health insurer.
         ///
         /// Element `ZP`, optional.
@@ -8317,23 +6743,23 @@ pub mod types {
         /// Element `Telefon`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub telefon: ::std::option::Option<NacteniPacientTypeTelefon2>,
+        pub telefon: ::std::option::Option<NacteniPacientTypeTelefon>,
         /// Element `Email`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub email: ::std::option::Option<NacteniPacientTypeEmail2>,
+        pub email: ::std::option::Option<NacteniPacientTypeEmail>,
         /// Element `Notifikace`, optional.
         pub notifikace: ::std::option::Option<Notifikace>,
         /// The prison, when the patient is held in one.
         ///
         /// Element `Veznice`, optional.
-        pub veznice: ::std::option::Option<NacteniPacientTypeVeznice2>,
+        pub veznice: ::std::option::Option<NacteniPacientTypeVeznice>,
         /// Body weight in kilograms.
         ///
         /// Element `Hmotnost`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub hmotnost: ::std::option::Option<NacteniPacientTypeHmotnost2>,
+        pub hmotnost: ::std::option::Option<NacteniPacientTypeHmotnost>,
         /// Element `Pohlavi`, optional.
         pub pohlavi: ::std::option::Option<Pohlavi>,
     }
@@ -8370,29 +6796,25 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniPacientType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_TOTOZNOST, &self.totoznost);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_CP, self.cp.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_CP, self.cp.as_ref());
             ::sdk_runtime::xml::put_complex_opt(w, &TAG_ZP, self.zp.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_TELEFON, self.telefon.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_EMAIL, self.email.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_TELEFON, self.telefon.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_EMAIL, self.email.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_NOTIFIKACE,
                 self.notifikace.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_VEZNICE, self.veznice.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                &TAG_HMOTNOST,
-                self.hmotnost.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_VEZNICE, self.veznice.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_HMOTNOST, self.hmotnost.as_ref());
             ::sdk_runtime::xml::put_text_opt(w, &TAG_POHLAVI, self.pohlavi.as_ref());
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniPacientType {
@@ -8436,13 +6858,13 @@ pub mod types {
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
                 totoznost: c.complex_one(cx, 0, "Totoznost")?,
-                cp: c.complex_opt(cx, 1)?,
+                cp: c.text_opt(cx, 1)?,
                 zp: c.complex_opt(cx, 2)?,
-                telefon: c.complex_opt(cx, 3)?,
-                email: c.complex_opt(cx, 4)?,
+                telefon: c.text_opt(cx, 3)?,
+                email: c.text_opt(cx, 4)?,
                 notifikace: c.text_opt(cx, 5)?,
-                veznice: c.complex_opt(cx, 6)?,
-                hmotnost: c.complex_opt(cx, 7)?,
+                veznice: c.text_opt(cx, 6)?,
+                hmotnost: c.text_opt(cx, 7)?,
                 pohlavi: c.text_opt(cx, 8)?,
             })
         }
@@ -8493,51 +6915,6 @@ pub mod types {
             );
         }
     }
-    /// CP: číslo pojištěnce, the insured person's number.
-    ///
-    /// Content of the element `NacteniPacientTypeCp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniPacientTypeCp2 {
-        /// Element `NacteniPacientTypeCp`.
-        pub value: NacteniPacientTypeCp,
-    }
-    impl NacteniPacientTypeCp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniPacientTypeCp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniPacientTypeCp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniPacientTypeCp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniPacientTypeCp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniPacientTypeCp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniPacientTypeCp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniPacientTypeCp",
-        );
-    }
     /// A health insurer: its three-digit code and name.
     ///
     /// The complex type `zdravotni_pojistovna_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -8545,29 +6922,29 @@ pub mod types {
     #[non_exhaustive]
     pub struct ZdravotniPojistovnaType {
         /// Element `Kod`.
-        pub kod: ZdravotniPojistovnaTypeKod2,
+        pub kod: ZdravotniPojistovnaTypeKod,
         /// Element `Nazev`.
-        pub nazev: ZdravotniPojistovnaTypeNazev2,
+        pub nazev: ZdravotniPojistovnaTypeNazev,
     }
     impl ZdravotniPojistovnaType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            kod: ZdravotniPojistovnaTypeKod2,
-            nazev: ZdravotniPojistovnaTypeNazev2,
+            kod: ZdravotniPojistovnaTypeKod,
+            nazev: ZdravotniPojistovnaTypeNazev,
         ) -> Self {
             Self { kod, nazev }
         }
     }
     impl ::sdk_runtime::xml::XmlWrite for ZdravotniPojistovnaType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_KOD, &self.kod);
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAZEV, &self.nazev);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_KOD, &self.kod);
+            ::sdk_runtime::xml::put_text(w, &TAG_NAZEV, &self.nazev);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZdravotniPojistovnaType {
@@ -8588,8 +6965,8 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                kod: c.complex_one(cx, 0, "Kod")?,
-                nazev: c.complex_one(cx, 1, "Nazev")?,
+                kod: c.text_one(cx, 0, "Kod")?,
+                nazev: c.text_one(cx, 1, "Nazev")?,
             })
         }
     }
@@ -8614,49 +6991,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `ZdravotniPojistovnaTypeKod` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZdravotniPojistovnaTypeKod2 {
-        /// Element `ZdravotniPojistovnaTypeKod`.
-        pub value: ZdravotniPojistovnaTypeKod,
-    }
-    impl ZdravotniPojistovnaTypeKod2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZdravotniPojistovnaTypeKod) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZdravotniPojistovnaTypeKod2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZdravotniPojistovnaTypeKod2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZdravotniPojistovnaTypeKod2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZdravotniPojistovnaTypeKod",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZdravotniPojistovnaTypeKod2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZdravotniPojistovnaTypeKod",
-        );
-    }
     /// Constraints: at least 1 characters; at most 100 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct ZdravotniPojistovnaTypeNazev(::std::string::String);
@@ -8670,49 +7004,6 @@ pub mod types {
                 ::std::option::Option::Some(100),
             );
         }
-    }
-    /// Content of the element `ZdravotniPojistovnaTypeNazev` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZdravotniPojistovnaTypeNazev2 {
-        /// Element `ZdravotniPojistovnaTypeNazev`.
-        pub value: ZdravotniPojistovnaTypeNazev,
-    }
-    impl ZdravotniPojistovnaTypeNazev2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZdravotniPojistovnaTypeNazev) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZdravotniPojistovnaTypeNazev2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZdravotniPojistovnaTypeNazev2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZdravotniPojistovnaTypeNazev2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZdravotniPojistovnaTypeNazev",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZdravotniPojistovnaTypeNazev2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZdravotniPojistovnaTypeNazev",
-        );
     }
     /// Constraints: at least 1 characters; at most 20 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -8728,49 +7019,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `NacteniPacientTypeTelefon` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniPacientTypeTelefon2 {
-        /// Element `NacteniPacientTypeTelefon`.
-        pub value: NacteniPacientTypeTelefon,
-    }
-    impl NacteniPacientTypeTelefon2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniPacientTypeTelefon) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniPacientTypeTelefon2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniPacientTypeTelefon2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniPacientTypeTelefon2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniPacientTypeTelefon",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniPacientTypeTelefon2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniPacientTypeTelefon",
-        );
-    }
     /// Constraints: at least 3 characters; at most 256 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniPacientTypeEmail(::std::string::String);
@@ -8784,49 +7032,6 @@ pub mod types {
                 ::std::option::Option::Some(256),
             );
         }
-    }
-    /// Content of the element `NacteniPacientTypeEmail` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniPacientTypeEmail2 {
-        /// Element `NacteniPacientTypeEmail`.
-        pub value: NacteniPacientTypeEmail,
-    }
-    impl NacteniPacientTypeEmail2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniPacientTypeEmail) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniPacientTypeEmail2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniPacientTypeEmail2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniPacientTypeEmail2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniPacientTypeEmail",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniPacientTypeEmail2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniPacientTypeEmail",
-        );
     }
     /// How the patient wants to be notified: by e-mail or by SMS.
     ///
@@ -8880,51 +7085,6 @@ pub mod types {
             );
         }
     }
-    /// The prison, when the patient is held in one.
-    ///
-    /// Content of the element `NacteniPacientTypeVeznice` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniPacientTypeVeznice2 {
-        /// Element `NacteniPacientTypeVeznice`.
-        pub value: NacteniPacientTypeVeznice,
-    }
-    impl NacteniPacientTypeVeznice2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniPacientTypeVeznice) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniPacientTypeVeznice2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniPacientTypeVeznice2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniPacientTypeVeznice2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniPacientTypeVeznice",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniPacientTypeVeznice2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniPacientTypeVeznice",
-        );
-    }
     /// Constraints: >= 0.5; at most 9 digits; at most 3 fraction digits.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniPacientTypeHmotnost(::sdk_runtime::values::Decimal);
@@ -8944,51 +7104,6 @@ pub mod types {
                 ::std::option::Option::Some(3),
             );
         }
-    }
-    /// Body weight in kilograms.
-    ///
-    /// Content of the element `NacteniPacientTypeHmotnost` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniPacientTypeHmotnost2 {
-        /// Element `NacteniPacientTypeHmotnost`.
-        pub value: NacteniPacientTypeHmotnost,
-    }
-    impl NacteniPacientTypeHmotnost2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniPacientTypeHmotnost) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniPacientTypeHmotnost2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniPacientTypeHmotnost2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniPacientTypeHmotnost2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniPacientTypeHmotnost",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniPacientTypeHmotnost2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniPacientTypeHmotnost",
-        );
     }
     /// Sex: M male, F female.
     ///
@@ -9037,31 +7152,31 @@ pub mod types {
         /// Element `Lekar`, optional.
         pub lekar: ::std::option::Option<IdentifikovanaOsobaType>,
         /// Element `Oddeleni`, optional.
-        pub oddeleni: ::std::option::Option<NacteniPredepisujiciTypeOddeleni2>,
+        pub oddeleni: ::std::option::Option<NacteniPredepisujiciTypeOddeleni>,
         /// IČZ: identifikační číslo zařízení, the facility's number.
         ///
         /// Element `ICZ`, optional.
-        pub icz: ::std::option::Option<NacteniPredepisujiciTypeIcz2>,
+        pub icz: ::std::option::Option<NacteniPredepisujiciTypeIcz>,
         /// IČP: identifikační číslo pracoviště, the workplace's number.
         ///
         /// Element `ICP`.
-        pub icp: NacteniPredepisujiciTypeIcp2,
+        pub icp: NacteniPredepisujiciTypeIcp,
         /// Element `PZS`, optional.
         pub pzs: ::std::option::Option<IdentifikovanyPoskytovatelType>,
         /// Element `Telefon`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub telefon: ::std::option::Option<NacteniPredepisujiciTypeTelefon2>,
+        pub telefon: ::std::option::Option<NacteniPredepisujiciTypeTelefon>,
         /// Element `Email`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub email: ::std::option::Option<NacteniPredepisujiciTypeEmail2>,
+        pub email: ::std::option::Option<NacteniPredepisujiciTypeEmail>,
         /// Element `Odbornost`, optional.
         pub odbornost: ::std::option::Option<OdbornostType>,
     }
     impl NacteniPredepisujiciType {
         /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(icp: NacteniPredepisujiciTypeIcp2) -> Self {
+        pub fn new(icp: NacteniPredepisujiciTypeIcp) -> Self {
             Self {
                 lekar: ::std::option::Option::None,
                 oddeleni: ::std::option::Option::None,
@@ -9090,18 +7205,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniPredepisujiciType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex_opt(w, &TAG_LEKAR, self.lekar.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                &TAG_ODDELENI,
-                self.oddeleni.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_ICZ, self.icz.as_ref());
-            ::sdk_runtime::xml::put_complex(w, &TAG_ICP, &self.icp);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ODDELENI, self.oddeleni.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ICZ, self.icz.as_ref());
+            ::sdk_runtime::xml::put_text(w, &TAG_ICP, &self.icp);
             ::sdk_runtime::xml::put_complex_opt(w, &TAG_PZS, self.pzs.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_TELEFON, self.telefon.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_EMAIL, self.email.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_TELEFON, self.telefon.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_EMAIL, self.email.as_ref());
             ::sdk_runtime::xml::put_complex_opt(
                 w,
                 &TAG_ODBORNOST,
@@ -9111,7 +7222,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniPredepisujiciType {
@@ -9157,12 +7268,12 @@ pub mod types {
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
                 lekar: c.complex_opt(cx, 0)?,
-                oddeleni: c.complex_opt(cx, 1)?,
-                icz: c.complex_opt(cx, 2)?,
-                icp: c.complex_one(cx, 3, "ICP")?,
+                oddeleni: c.text_opt(cx, 1)?,
+                icz: c.text_opt(cx, 2)?,
+                icp: c.text_one(cx, 3, "ICP")?,
                 pzs: c.complex_opt(cx, 4)?,
-                telefon: c.complex_opt(cx, 5)?,
-                email: c.complex_opt(cx, 6)?,
+                telefon: c.text_opt(cx, 5)?,
+                email: c.text_opt(cx, 6)?,
                 odbornost: c.complex_opt(cx, 7)?,
             })
         }
@@ -9195,7 +7306,7 @@ pub mod types {
     #[non_exhaustive]
     pub struct IdentifikovanaOsobaType {
         /// Element `Kod`.
-        pub kod: IdentifikovanaOsobaTypeKod2,
+        pub kod: IdentifikovanaOsobaTypeKod,
         /// Element `Jmeno`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
@@ -9203,7 +7314,7 @@ pub mod types {
     }
     impl IdentifikovanaOsobaType {
         /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(kod: IdentifikovanaOsobaTypeKod2) -> Self {
+        pub fn new(kod: IdentifikovanaOsobaTypeKod) -> Self {
             Self {
                 kod,
                 jmeno: ::std::option::Option::None,
@@ -9220,14 +7331,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IdentifikovanaOsobaType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_KOD, &self.kod);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_KOD, &self.kod);
             ::sdk_runtime::xml::put_complex_opt(w, &TAG_JMENO, self.jmeno.as_ref());
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IdentifikovanaOsobaType {
@@ -9248,7 +7359,7 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                kod: c.complex_one(cx, 0, "Kod")?,
+                kod: c.text_one(cx, 0, "Kod")?,
                 jmeno: c.complex_opt(cx, 1)?,
             })
         }
@@ -9273,49 +7384,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `IdentifikovanaOsobaTypeKod` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct IdentifikovanaOsobaTypeKod2 {
-        /// Element `IdentifikovanaOsobaTypeKod`.
-        pub value: IdentifikovanaOsobaTypeKod,
-    }
-    impl IdentifikovanaOsobaTypeKod2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: IdentifikovanaOsobaTypeKod) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for IdentifikovanaOsobaTypeKod2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for IdentifikovanaOsobaTypeKod2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for IdentifikovanaOsobaTypeKod2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "IdentifikovanaOsobaTypeKod",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for IdentifikovanaOsobaTypeKod2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "IdentifikovanaOsobaTypeKod",
-        );
-    }
     /// Constraints: at least 1 characters; at most 200 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniPredepisujiciTypeOddeleni(::std::string::String);
@@ -9332,49 +7400,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `NacteniPredepisujiciTypeOddeleni` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniPredepisujiciTypeOddeleni2 {
-        /// Element `NacteniPredepisujiciTypeOddeleni`.
-        pub value: NacteniPredepisujiciTypeOddeleni,
-    }
-    impl NacteniPredepisujiciTypeOddeleni2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniPredepisujiciTypeOddeleni) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniPredepisujiciTypeOddeleni2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniPredepisujiciTypeOddeleni2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniPredepisujiciTypeOddeleni2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniPredepisujiciTypeOddeleni",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniPredepisujiciTypeOddeleni2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniPredepisujiciTypeOddeleni",
-        );
-    }
     /// Constraints: matches `[0-9]{8}`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniPredepisujiciTypeIcz(::std::string::String);
@@ -9384,51 +7409,6 @@ pub mod types {
             let text = ::sdk_runtime::xml::XmlText::to_xml_text(&self.0);
             v.pattern(&text, "[0-9]{8}");
         }
-    }
-    /// IČZ: identifikační číslo zařízení, the facility's number.
-    ///
-    /// Content of the element `NacteniPredepisujiciTypeIcz` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniPredepisujiciTypeIcz2 {
-        /// Element `NacteniPredepisujiciTypeIcz`.
-        pub value: NacteniPredepisujiciTypeIcz,
-    }
-    impl NacteniPredepisujiciTypeIcz2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniPredepisujiciTypeIcz) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniPredepisujiciTypeIcz2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniPredepisujiciTypeIcz2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniPredepisujiciTypeIcz2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniPredepisujiciTypeIcz",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniPredepisujiciTypeIcz2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniPredepisujiciTypeIcz",
-        );
     }
     /// Constraints: matches `[0-9]{8}`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -9440,51 +7420,6 @@ pub mod types {
             v.pattern(&text, "[0-9]{8}");
         }
     }
-    /// IČP: identifikační číslo pracoviště, the workplace's number.
-    ///
-    /// Content of the element `NacteniPredepisujiciTypeIcp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniPredepisujiciTypeIcp2 {
-        /// Element `NacteniPredepisujiciTypeIcp`.
-        pub value: NacteniPredepisujiciTypeIcp,
-    }
-    impl NacteniPredepisujiciTypeIcp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniPredepisujiciTypeIcp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniPredepisujiciTypeIcp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniPredepisujiciTypeIcp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniPredepisujiciTypeIcp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniPredepisujiciTypeIcp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniPredepisujiciTypeIcp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniPredepisujiciTypeIcp",
-        );
-    }
     /// A healthcare provider identified by its workplace code, with name, company numbers, phone and address.
     ///
     /// The complex type `identifikovany_poskytovatel_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -9492,21 +7427,21 @@ pub mod types {
     #[non_exhaustive]
     pub struct IdentifikovanyPoskytovatelType {
         /// Element `Kod`.
-        pub kod: IdentifikovanyPoskytovatelTypeKod2,
+        pub kod: IdentifikovanyPoskytovatelTypeKod,
         /// Element `Nazev`.
-        pub nazev: IdentifikovanyPoskytovatelTypeNazev2,
+        pub nazev: IdentifikovanyPoskytovatelTypeNazev,
         /// IČ, the company identification number.
         ///
         /// Element `IC`, optional.
-        pub ic: ::std::option::Option<IdentifikovanyPoskytovatelTypeIc2>,
+        pub ic: ::std::option::Option<IdentifikovanyPoskytovatelTypeIc>,
         /// DIČ, the VAT number.
         ///
         /// Element `DIC`, optional.
-        pub dic: ::std::option::Option<IdentifikovanyPoskytovatelTypeDic2>,
+        pub dic: ::std::option::Option<IdentifikovanyPoskytovatelTypeDic>,
         /// Element `Telefon`.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub telefon: IdentifikovanyPoskytovatelTypeTelefon2,
+        pub telefon: IdentifikovanyPoskytovatelTypeTelefon,
         /// Element `Adresa`.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
@@ -9515,9 +7450,9 @@ pub mod types {
     impl IdentifikovanyPoskytovatelType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            kod: IdentifikovanyPoskytovatelTypeKod2,
-            nazev: IdentifikovanyPoskytovatelTypeNazev2,
-            telefon: IdentifikovanyPoskytovatelTypeTelefon2,
+            kod: IdentifikovanyPoskytovatelTypeKod,
+            nazev: IdentifikovanyPoskytovatelTypeNazev,
+            telefon: IdentifikovanyPoskytovatelTypeTelefon,
             adresa: AdresaType,
         ) -> Self {
             Self {
@@ -9544,18 +7479,18 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IdentifikovanyPoskytovatelType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_KOD, &self.kod);
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAZEV, &self.nazev);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_IC, self.ic.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_DIC, self.dic.as_ref());
-            ::sdk_runtime::xml::put_complex(w, &TAG_TELEFON, &self.telefon);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_KOD, &self.kod);
+            ::sdk_runtime::xml::put_text(w, &TAG_NAZEV, &self.nazev);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_IC, self.ic.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_DIC, self.dic.as_ref());
+            ::sdk_runtime::xml::put_text(w, &TAG_TELEFON, &self.telefon);
             ::sdk_runtime::xml::put_complex(w, &TAG_ADRESA, &self.adresa);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IdentifikovanyPoskytovatelType {
@@ -9589,11 +7524,11 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                kod: c.complex_one(cx, 0, "Kod")?,
-                nazev: c.complex_one(cx, 1, "Nazev")?,
-                ic: c.complex_opt(cx, 2)?,
-                dic: c.complex_opt(cx, 3)?,
-                telefon: c.complex_one(cx, 4, "Telefon")?,
+                kod: c.text_one(cx, 0, "Kod")?,
+                nazev: c.text_one(cx, 1, "Nazev")?,
+                ic: c.text_opt(cx, 2)?,
+                dic: c.text_opt(cx, 3)?,
+                telefon: c.text_one(cx, 4, "Telefon")?,
                 adresa: c.complex_one(cx, 5, "Adresa")?,
             })
         }
@@ -9631,49 +7566,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `IdentifikovanyPoskytovatelTypeKod` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct IdentifikovanyPoskytovatelTypeKod2 {
-        /// Element `IdentifikovanyPoskytovatelTypeKod`.
-        pub value: IdentifikovanyPoskytovatelTypeKod,
-    }
-    impl IdentifikovanyPoskytovatelTypeKod2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: IdentifikovanyPoskytovatelTypeKod) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for IdentifikovanyPoskytovatelTypeKod2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for IdentifikovanyPoskytovatelTypeKod2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for IdentifikovanyPoskytovatelTypeKod2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "IdentifikovanyPoskytovatelTypeKod",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for IdentifikovanyPoskytovatelTypeKod2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "IdentifikovanyPoskytovatelTypeKod",
-        );
-    }
     /// Constraints: at least 1 characters; at most 200 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct IdentifikovanyPoskytovatelTypeNazev(::std::string::String);
@@ -9689,49 +7581,6 @@ pub mod types {
                 ::std::option::Option::Some(200),
             );
         }
-    }
-    /// Content of the element `IdentifikovanyPoskytovatelTypeNazev` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct IdentifikovanyPoskytovatelTypeNazev2 {
-        /// Element `IdentifikovanyPoskytovatelTypeNazev`.
-        pub value: IdentifikovanyPoskytovatelTypeNazev,
-    }
-    impl IdentifikovanyPoskytovatelTypeNazev2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: IdentifikovanyPoskytovatelTypeNazev) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for IdentifikovanyPoskytovatelTypeNazev2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for IdentifikovanyPoskytovatelTypeNazev2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for IdentifikovanyPoskytovatelTypeNazev2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "IdentifikovanyPoskytovatelTypeNazev",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for IdentifikovanyPoskytovatelTypeNazev2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "IdentifikovanyPoskytovatelTypeNazev",
-        );
     }
     /// Constraints: matches `[0-9]{8,10}`; at least 8 characters; at most 10 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -9750,51 +7599,6 @@ pub mod types {
             );
         }
     }
-    /// IČ, the company identification number.
-    ///
-    /// Content of the element `IdentifikovanyPoskytovatelTypeIc` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct IdentifikovanyPoskytovatelTypeIc2 {
-        /// Element `IdentifikovanyPoskytovatelTypeIc`.
-        pub value: IdentifikovanyPoskytovatelTypeIc,
-    }
-    impl IdentifikovanyPoskytovatelTypeIc2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: IdentifikovanyPoskytovatelTypeIc) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for IdentifikovanyPoskytovatelTypeIc2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for IdentifikovanyPoskytovatelTypeIc2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for IdentifikovanyPoskytovatelTypeIc2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "IdentifikovanyPoskytovatelTypeIc",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for IdentifikovanyPoskytovatelTypeIc2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "IdentifikovanyPoskytovatelTypeIc",
-        );
-    }
     /// Constraints: matches `CZ[0-9]{8,10}`; at least 10 characters; at most 12 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct IdentifikovanyPoskytovatelTypeDic(::std::string::String);
@@ -9812,51 +7616,6 @@ pub mod types {
             );
         }
     }
-    /// DIČ, the VAT number.
-    ///
-    /// Content of the element `IdentifikovanyPoskytovatelTypeDic` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct IdentifikovanyPoskytovatelTypeDic2 {
-        /// Element `IdentifikovanyPoskytovatelTypeDic`.
-        pub value: IdentifikovanyPoskytovatelTypeDic,
-    }
-    impl IdentifikovanyPoskytovatelTypeDic2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: IdentifikovanyPoskytovatelTypeDic) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for IdentifikovanyPoskytovatelTypeDic2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for IdentifikovanyPoskytovatelTypeDic2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for IdentifikovanyPoskytovatelTypeDic2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "IdentifikovanyPoskytovatelTypeDic",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for IdentifikovanyPoskytovatelTypeDic2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "IdentifikovanyPoskytovatelTypeDic",
-        );
-    }
     /// Constraints: at least 1 characters; at most 20 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct IdentifikovanyPoskytovatelTypeTelefon(::std::string::String);
@@ -9872,49 +7631,6 @@ pub mod types {
                 ::std::option::Option::Some(20),
             );
         }
-    }
-    /// Content of the element `IdentifikovanyPoskytovatelTypeTelefon` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct IdentifikovanyPoskytovatelTypeTelefon2 {
-        /// Element `IdentifikovanyPoskytovatelTypeTelefon`.
-        pub value: IdentifikovanyPoskytovatelTypeTelefon,
-    }
-    impl IdentifikovanyPoskytovatelTypeTelefon2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: IdentifikovanyPoskytovatelTypeTelefon) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for IdentifikovanyPoskytovatelTypeTelefon2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for IdentifikovanyPoskytovatelTypeTelefon2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for IdentifikovanyPoskytovatelTypeTelefon2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "IdentifikovanyPoskytovatelTypeTelefon",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for IdentifikovanyPoskytovatelTypeTelefon2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "IdentifikovanyPoskytovatelTypeTelefon",
-        );
     }
     /// Constraints: at least 1 characters; at most 20 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -9932,49 +7648,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `NacteniPredepisujiciTypeTelefon` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniPredepisujiciTypeTelefon2 {
-        /// Element `NacteniPredepisujiciTypeTelefon`.
-        pub value: NacteniPredepisujiciTypeTelefon,
-    }
-    impl NacteniPredepisujiciTypeTelefon2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniPredepisujiciTypeTelefon) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniPredepisujiciTypeTelefon2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniPredepisujiciTypeTelefon2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniPredepisujiciTypeTelefon2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniPredepisujiciTypeTelefon",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniPredepisujiciTypeTelefon2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniPredepisujiciTypeTelefon",
-        );
-    }
     /// Constraints: at least 3 characters; at most 256 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniPredepisujiciTypeEmail(::std::string::String);
@@ -9991,49 +7664,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `NacteniPredepisujiciTypeEmail` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniPredepisujiciTypeEmail2 {
-        /// Element `NacteniPredepisujiciTypeEmail`.
-        pub value: NacteniPredepisujiciTypeEmail,
-    }
-    impl NacteniPredepisujiciTypeEmail2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniPredepisujiciTypeEmail) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniPredepisujiciTypeEmail2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniPredepisujiciTypeEmail2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniPredepisujiciTypeEmail2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniPredepisujiciTypeEmail",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniPredepisujiciTypeEmail2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniPredepisujiciTypeEmail",
-        );
-    }
     /// A medical specialty: its three-character code and name.
     ///
     /// The complex type `odbornost_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -10041,26 +7671,26 @@ pub mod types {
     #[non_exhaustive]
     pub struct OdbornostType {
         /// Element `Kod`.
-        pub kod: OdbornostTypeKod2,
+        pub kod: OdbornostTypeKod,
         /// Element `Nazev`.
-        pub nazev: OdbornostTypeNazev2,
+        pub nazev: OdbornostTypeNazev,
     }
     impl OdbornostType {
         /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(kod: OdbornostTypeKod2, nazev: OdbornostTypeNazev2) -> Self {
+        pub fn new(kod: OdbornostTypeKod, nazev: OdbornostTypeNazev) -> Self {
             Self { kod, nazev }
         }
     }
     impl ::sdk_runtime::xml::XmlWrite for OdbornostType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_KOD, &self.kod);
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAZEV, &self.nazev);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_KOD, &self.kod);
+            ::sdk_runtime::xml::put_text(w, &TAG_NAZEV, &self.nazev);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OdbornostType {
@@ -10081,8 +7711,8 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                kod: c.complex_one(cx, 0, "Kod")?,
-                nazev: c.complex_one(cx, 1, "Nazev")?,
+                kod: c.text_one(cx, 0, "Kod")?,
+                nazev: c.text_one(cx, 1, "Nazev")?,
             })
         }
     }
@@ -10106,49 +7736,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `OdbornostTypeKod` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct OdbornostTypeKod2 {
-        /// Element `OdbornostTypeKod`.
-        pub value: OdbornostTypeKod,
-    }
-    impl OdbornostTypeKod2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: OdbornostTypeKod) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for OdbornostTypeKod2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for OdbornostTypeKod2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for OdbornostTypeKod2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "OdbornostTypeKod",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for OdbornostTypeKod2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "OdbornostTypeKod",
-        );
-    }
     /// Constraints: at least 1 characters; at most 60 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct OdbornostTypeNazev(::std::string::String);
@@ -10162,49 +7749,6 @@ pub mod types {
                 ::std::option::Option::Some(60),
             );
         }
-    }
-    /// Content of the element `OdbornostTypeNazev` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct OdbornostTypeNazev2 {
-        /// Element `OdbornostTypeNazev`.
-        pub value: OdbornostTypeNazev,
-    }
-    impl OdbornostTypeNazev2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: OdbornostTypeNazev) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for OdbornostTypeNazev2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for OdbornostTypeNazev2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for OdbornostTypeNazev2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "OdbornostTypeNazev",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for OdbornostTypeNazev2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "OdbornostTypeNazev",
-        );
     }
     /// The recommending doctor as read back from a prescription: name, provider and specialty.
     ///
@@ -10244,7 +7788,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniDoporucujiciType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_JMENO, &self.jmeno);
             ::sdk_runtime::xml::put_complex(w, &TAG_PZS, &self.pzs);
             ::sdk_runtime::xml::put_complex_opt(
@@ -10256,7 +7800,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniDoporucujiciType {
@@ -10304,30 +7848,30 @@ pub mod types {
     #[non_exhaustive]
     pub struct DoporucujiciPoskytovatelType {
         /// Element `Nazev`.
-        pub nazev: DoporucujiciPoskytovatelTypeNazev2,
+        pub nazev: DoporucujiciPoskytovatelTypeNazev,
         /// Element `ICZ`, optional.
-        pub icz: ::std::option::Option<DoporucujiciPoskytovatelTypeIcz2>,
+        pub icz: ::std::option::Option<DoporucujiciPoskytovatelTypeIcz>,
         /// Element `ICP`.
-        pub icp: DoporucujiciPoskytovatelTypeIcp2,
+        pub icp: DoporucujiciPoskytovatelTypeIcp,
         /// IČ: identifikační číslo, the company registration number.
         ///
         /// Element `IC`, optional.
-        pub ic: ::std::option::Option<DoporucujiciPoskytovatelTypeIc2>,
+        pub ic: ::std::option::Option<DoporucujiciPoskytovatelTypeIc>,
         /// DIČ: daňové identifikační číslo, the VAT number.
         ///
         /// Element `DIC`, optional.
-        pub dic: ::std::option::Option<DoporucujiciPoskytovatelTypeDic2>,
+        pub dic: ::std::option::Option<DoporucujiciPoskytovatelTypeDic>,
         /// Element `Telefon`.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub telefon: DoporucujiciPoskytovatelTypeTelefon2,
+        pub telefon: DoporucujiciPoskytovatelTypeTelefon,
     }
     impl DoporucujiciPoskytovatelType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            nazev: DoporucujiciPoskytovatelTypeNazev2,
-            icp: DoporucujiciPoskytovatelTypeIcp2,
-            telefon: DoporucujiciPoskytovatelTypeTelefon2,
+            nazev: DoporucujiciPoskytovatelTypeNazev,
+            icp: DoporucujiciPoskytovatelTypeIcp,
+            telefon: DoporucujiciPoskytovatelTypeTelefon,
         ) -> Self {
             Self {
                 nazev,
@@ -10353,18 +7897,18 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for DoporucujiciPoskytovatelType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAZEV, &self.nazev);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_ICZ, self.icz.as_ref());
-            ::sdk_runtime::xml::put_complex(w, &TAG_ICP, &self.icp);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_IC, self.ic.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_DIC, self.dic.as_ref());
-            ::sdk_runtime::xml::put_complex(w, &TAG_TELEFON, &self.telefon);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_NAZEV, &self.nazev);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ICZ, self.icz.as_ref());
+            ::sdk_runtime::xml::put_text(w, &TAG_ICP, &self.icp);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_IC, self.ic.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_DIC, self.dic.as_ref());
+            ::sdk_runtime::xml::put_text(w, &TAG_TELEFON, &self.telefon);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for DoporucujiciPoskytovatelType {
@@ -10398,12 +7942,12 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                nazev: c.complex_one(cx, 0, "Nazev")?,
-                icz: c.complex_opt(cx, 1)?,
-                icp: c.complex_one(cx, 2, "ICP")?,
-                ic: c.complex_opt(cx, 3)?,
-                dic: c.complex_opt(cx, 4)?,
-                telefon: c.complex_one(cx, 5, "Telefon")?,
+                nazev: c.text_one(cx, 0, "Nazev")?,
+                icz: c.text_opt(cx, 1)?,
+                icp: c.text_one(cx, 2, "ICP")?,
+                ic: c.text_opt(cx, 3)?,
+                dic: c.text_opt(cx, 4)?,
+                telefon: c.text_one(cx, 5, "Telefon")?,
             })
         }
     }
@@ -10436,49 +7980,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `DoporucujiciPoskytovatelTypeNazev` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct DoporucujiciPoskytovatelTypeNazev2 {
-        /// Element `DoporucujiciPoskytovatelTypeNazev`.
-        pub value: DoporucujiciPoskytovatelTypeNazev,
-    }
-    impl DoporucujiciPoskytovatelTypeNazev2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: DoporucujiciPoskytovatelTypeNazev) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for DoporucujiciPoskytovatelTypeNazev2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for DoporucujiciPoskytovatelTypeNazev2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for DoporucujiciPoskytovatelTypeNazev2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "DoporucujiciPoskytovatelTypeNazev",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for DoporucujiciPoskytovatelTypeNazev2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "DoporucujiciPoskytovatelTypeNazev",
-        );
-    }
     /// Constraints: matches `[0-9]{8}`; at least 8 characters; at most 8 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct DoporucujiciPoskytovatelTypeIcz(::std::string::String);
@@ -10495,49 +7996,6 @@ pub mod types {
                 ::std::option::Option::Some(8),
             );
         }
-    }
-    /// Content of the element `DoporucujiciPoskytovatelTypeIcz` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct DoporucujiciPoskytovatelTypeIcz2 {
-        /// Element `DoporucujiciPoskytovatelTypeIcz`.
-        pub value: DoporucujiciPoskytovatelTypeIcz,
-    }
-    impl DoporucujiciPoskytovatelTypeIcz2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: DoporucujiciPoskytovatelTypeIcz) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for DoporucujiciPoskytovatelTypeIcz2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for DoporucujiciPoskytovatelTypeIcz2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for DoporucujiciPoskytovatelTypeIcz2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "DoporucujiciPoskytovatelTypeIcz",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for DoporucujiciPoskytovatelTypeIcz2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "DoporucujiciPoskytovatelTypeIcz",
-        );
     }
     /// Constraints: matches `[0-9]{8}`; at least 8 characters; at most 8 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -10556,49 +8014,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `DoporucujiciPoskytovatelTypeIcp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct DoporucujiciPoskytovatelTypeIcp2 {
-        /// Element `DoporucujiciPoskytovatelTypeIcp`.
-        pub value: DoporucujiciPoskytovatelTypeIcp,
-    }
-    impl DoporucujiciPoskytovatelTypeIcp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: DoporucujiciPoskytovatelTypeIcp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for DoporucujiciPoskytovatelTypeIcp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for DoporucujiciPoskytovatelTypeIcp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for DoporucujiciPoskytovatelTypeIcp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "DoporucujiciPoskytovatelTypeIcp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for DoporucujiciPoskytovatelTypeIcp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "DoporucujiciPoskytovatelTypeIcp",
-        );
-    }
     /// Constraints: matches `[0-9]{8,10}`; at least 8 characters; at most 10 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct DoporucujiciPoskytovatelTypeIc(::std::string::String);
@@ -10615,51 +8030,6 @@ pub mod types {
                 ::std::option::Option::Some(10),
             );
         }
-    }
-    /// IČ: identifikační číslo, the company registration number.
-    ///
-    /// Content of the element `DoporucujiciPoskytovatelTypeIc` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct DoporucujiciPoskytovatelTypeIc2 {
-        /// Element `DoporucujiciPoskytovatelTypeIc`.
-        pub value: DoporucujiciPoskytovatelTypeIc,
-    }
-    impl DoporucujiciPoskytovatelTypeIc2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: DoporucujiciPoskytovatelTypeIc) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for DoporucujiciPoskytovatelTypeIc2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for DoporucujiciPoskytovatelTypeIc2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for DoporucujiciPoskytovatelTypeIc2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "DoporucujiciPoskytovatelTypeIc",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for DoporucujiciPoskytovatelTypeIc2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "DoporucujiciPoskytovatelTypeIc",
-        );
     }
     /// Constraints: matches `CZ[0-9]{8,10}`; at least 10 characters; at most 12 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -10678,51 +8048,6 @@ pub mod types {
             );
         }
     }
-    /// DIČ: daňové identifikační číslo, the VAT number.
-    ///
-    /// Content of the element `DoporucujiciPoskytovatelTypeDic` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct DoporucujiciPoskytovatelTypeDic2 {
-        /// Element `DoporucujiciPoskytovatelTypeDic`.
-        pub value: DoporucujiciPoskytovatelTypeDic,
-    }
-    impl DoporucujiciPoskytovatelTypeDic2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: DoporucujiciPoskytovatelTypeDic) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for DoporucujiciPoskytovatelTypeDic2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for DoporucujiciPoskytovatelTypeDic2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for DoporucujiciPoskytovatelTypeDic2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "DoporucujiciPoskytovatelTypeDic",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for DoporucujiciPoskytovatelTypeDic2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "DoporucujiciPoskytovatelTypeDic",
-        );
-    }
     /// Constraints: at least 1 characters; at most 20 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct DoporucujiciPoskytovatelTypeTelefon(::std::string::String);
@@ -10739,49 +8064,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `DoporucujiciPoskytovatelTypeTelefon` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct DoporucujiciPoskytovatelTypeTelefon2 {
-        /// Element `DoporucujiciPoskytovatelTypeTelefon`.
-        pub value: DoporucujiciPoskytovatelTypeTelefon,
-    }
-    impl DoporucujiciPoskytovatelTypeTelefon2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: DoporucujiciPoskytovatelTypeTelefon) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for DoporucujiciPoskytovatelTypeTelefon2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for DoporucujiciPoskytovatelTypeTelefon2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for DoporucujiciPoskytovatelTypeTelefon2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "DoporucujiciPoskytovatelTypeTelefon",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for DoporucujiciPoskytovatelTypeTelefon2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "DoporucujiciPoskytovatelTypeTelefon",
-        );
-    }
     /// The reviewing doctor's approval as read back from a prescription: doctor, telephone and date approved.
     ///
     /// The complex type `nacteni_revize_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -10793,7 +8075,7 @@ pub mod types {
         /// Element `Telefon`.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub telefon: NacteniRevizeTypeTelefon2,
+        pub telefon: NacteniRevizeTypeTelefon,
         /// Element `Schvaleno`.
         pub schvaleno: ::sdk_runtime::Date,
     }
@@ -10801,7 +8083,7 @@ pub mod types {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
             lekar: IdentifikovanaOsobaType,
-            telefon: NacteniRevizeTypeTelefon2,
+            telefon: NacteniRevizeTypeTelefon,
             schvaleno: ::sdk_runtime::Date,
         ) -> Self {
             Self { lekar, telefon, schvaleno }
@@ -10818,15 +8100,15 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniRevizeType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_LEKAR, &self.lekar);
-            ::sdk_runtime::xml::put_complex(w, &TAG_TELEFON, &self.telefon);
+            ::sdk_runtime::xml::put_text(w, &TAG_TELEFON, &self.telefon);
             ::sdk_runtime::xml::put_text(w, &TAG_SCHVALENO, &self.schvaleno);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniRevizeType {
@@ -10852,7 +8134,7 @@ pub mod types {
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
                 lekar: c.complex_one(cx, 0, "Lekar")?,
-                telefon: c.complex_one(cx, 1, "Telefon")?,
+                telefon: c.text_one(cx, 1, "Telefon")?,
                 schvaleno: c.text_one(cx, 2, "Schvaleno")?,
             })
         }
@@ -10880,49 +8162,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `NacteniRevizeTypeTelefon` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniRevizeTypeTelefon2 {
-        /// Element `NacteniRevizeTypeTelefon`.
-        pub value: NacteniRevizeTypeTelefon,
-    }
-    impl NacteniRevizeTypeTelefon2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniRevizeTypeTelefon) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniRevizeTypeTelefon2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniRevizeTypeTelefon2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniRevizeTypeTelefon2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniRevizeTypeTelefon",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniRevizeTypeTelefon2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniRevizeTypeTelefon",
-        );
-    }
     /// A prescribed medicinal product as read back from an electronic prescription.
     ///
     /// The complex type `nacteni_predepsany_lp_erp_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -10932,11 +8171,11 @@ pub mod types {
         /// Number of packages prescribed.
         ///
         /// Element `Mnozstvi`.
-        pub mnozstvi: NacteniPredepsanyLpErpTypeMnozstvi2,
+        pub mnozstvi: NacteniPredepsanyLpErpTypeMnozstvi,
         /// Dosage instructions.
         ///
         /// Element `Navod`.
-        pub navod: NacteniPredepsanyLpErpTypeNavod2,
+        pub navod: NacteniPredepsanyLpErpTypeNavod,
         /// Element `Diagnoza`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
@@ -10974,20 +8213,20 @@ pub mod types {
         /// Number of the request (žádanka) approved by the health insurer.
         ///
         /// Element `ZadankaZP`, optional.
-        pub zadanka_zp: ::std::option::Option<NacteniPredepsanyLpErpTypeZadankaZp2>,
+        pub zadanka_zp: ::std::option::Option<NacteniPredepsanyLpErpTypeZadankaZp>,
         /// Element `ID_LP_Zdroj`.
-        pub id_lp_zdroj: NacteniPredepsanyLpErpTypeIdLpZdroj2,
+        pub id_lp_zdroj: NacteniPredepsanyLpErpTypeIdLpZdroj,
         /// Element `ID_LP`.
-        pub id_lp: NacteniPredepsanyLpErpTypeIdLp2,
+        pub id_lp: NacteniPredepsanyLpErpTypeIdLp,
     }
     impl NacteniPredepsanyLpErpType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            mnozstvi: NacteniPredepsanyLpErpTypeMnozstvi2,
-            navod: NacteniPredepsanyLpErpTypeNavod2,
+            mnozstvi: NacteniPredepsanyLpErpTypeMnozstvi,
+            navod: NacteniPredepsanyLpErpTypeNavod,
             uhrada: Uhrada,
-            id_lp_zdroj: NacteniPredepsanyLpErpTypeIdLpZdroj2,
-            id_lp: NacteniPredepsanyLpErpTypeIdLp2,
+            id_lp_zdroj: NacteniPredepsanyLpErpTypeIdLpZdroj,
+            id_lp: NacteniPredepsanyLpErpTypeIdLp,
         ) -> Self {
             Self {
                 mnozstvi,
@@ -11029,9 +8268,9 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniPredepsanyLpErpType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_MNOZSTVI, &self.mnozstvi);
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAVOD, &self.navod);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_MNOZSTVI, &self.mnozstvi);
+            ::sdk_runtime::xml::put_text(w, &TAG_NAVOD, &self.navod);
             ::sdk_runtime::xml::put_complex_opt(
                 w,
                 &TAG_DIAGNOZA,
@@ -11065,18 +8304,18 @@ pub mod types {
                 &TAG_PREKROCENI,
                 self.prekroceni.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_ZADANKA_ZP,
                 self.zadanka_zp.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_LP_ZDROJ, &self.id_lp_zdroj);
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_LP, &self.id_lp);
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_LP_ZDROJ, &self.id_lp_zdroj);
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_LP, &self.id_lp);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniPredepsanyLpErpType {
@@ -11145,8 +8384,8 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                mnozstvi: c.complex_one(cx, 0, "Mnozstvi")?,
-                navod: c.complex_one(cx, 1, "Navod")?,
+                mnozstvi: c.text_one(cx, 0, "Mnozstvi")?,
+                navod: c.text_one(cx, 1, "Navod")?,
                 diagnoza: c.complex_opt(cx, 2)?,
                 pridruzena_diagnoza: c.complex_opt(cx, 3)?,
                 uhrada: c.text_one(cx, 4, "Uhrada")?,
@@ -11156,9 +8395,9 @@ pub mod types {
                 inn: c.complex_opt(cx, 8)?,
                 nezamenovat: c.text_opt(cx, 9)?,
                 prekroceni: c.text_opt(cx, 10)?,
-                zadanka_zp: c.complex_opt(cx, 11)?,
-                id_lp_zdroj: c.complex_one(cx, 12, "ID_LP_Zdroj")?,
-                id_lp: c.complex_one(cx, 13, "ID_LP")?,
+                zadanka_zp: c.text_opt(cx, 11)?,
+                id_lp_zdroj: c.text_one(cx, 12, "ID_LP_Zdroj")?,
+                id_lp: c.text_one(cx, 13, "ID_LP")?,
             })
         }
     }
@@ -11215,51 +8454,6 @@ pub mod types {
             );
         }
     }
-    /// Number of packages prescribed.
-    ///
-    /// Content of the element `NacteniPredepsanyLpErpTypeMnozstvi` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniPredepsanyLpErpTypeMnozstvi2 {
-        /// Element `NacteniPredepsanyLpErpTypeMnozstvi`.
-        pub value: NacteniPredepsanyLpErpTypeMnozstvi,
-    }
-    impl NacteniPredepsanyLpErpTypeMnozstvi2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniPredepsanyLpErpTypeMnozstvi) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniPredepsanyLpErpTypeMnozstvi2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniPredepsanyLpErpTypeMnozstvi2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniPredepsanyLpErpTypeMnozstvi2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniPredepsanyLpErpTypeMnozstvi",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniPredepsanyLpErpTypeMnozstvi2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniPredepsanyLpErpTypeMnozstvi",
-        );
-    }
     /// Constraints: at least 1 characters; at most 80 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniPredepsanyLpErpTypeNavod(::std::string::String);
@@ -11276,51 +8470,6 @@ pub mod types {
             );
         }
     }
-    /// Dosage instructions.
-    ///
-    /// Content of the element `NacteniPredepsanyLpErpTypeNavod` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniPredepsanyLpErpTypeNavod2 {
-        /// Element `NacteniPredepsanyLpErpTypeNavod`.
-        pub value: NacteniPredepsanyLpErpTypeNavod,
-    }
-    impl NacteniPredepsanyLpErpTypeNavod2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniPredepsanyLpErpTypeNavod) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniPredepsanyLpErpTypeNavod2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniPredepsanyLpErpTypeNavod2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniPredepsanyLpErpTypeNavod2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniPredepsanyLpErpTypeNavod",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniPredepsanyLpErpTypeNavod2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniPredepsanyLpErpTypeNavod",
-        );
-    }
     /// A diagnosis: its MKN-10 (ICD-10) code and name.
     ///
     /// The complex type `diagnoza_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -11328,26 +8477,26 @@ pub mod types {
     #[non_exhaustive]
     pub struct DiagnozaType {
         /// Element `Kod`.
-        pub kod: DiagnozaTypeKod2,
+        pub kod: DiagnozaTypeKod,
         /// Element `Nazev`.
-        pub nazev: DiagnozaTypeNazev2,
+        pub nazev: DiagnozaTypeNazev,
     }
     impl DiagnozaType {
         /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(kod: DiagnozaTypeKod2, nazev: DiagnozaTypeNazev2) -> Self {
+        pub fn new(kod: DiagnozaTypeKod, nazev: DiagnozaTypeNazev) -> Self {
             Self { kod, nazev }
         }
     }
     impl ::sdk_runtime::xml::XmlWrite for DiagnozaType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_KOD, &self.kod);
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAZEV, &self.nazev);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_KOD, &self.kod);
+            ::sdk_runtime::xml::put_text(w, &TAG_NAZEV, &self.nazev);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for DiagnozaType {
@@ -11368,8 +8517,8 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                kod: c.complex_one(cx, 0, "Kod")?,
-                nazev: c.complex_one(cx, 1, "Nazev")?,
+                kod: c.text_one(cx, 0, "Kod")?,
+                nazev: c.text_one(cx, 1, "Nazev")?,
             })
         }
     }
@@ -11393,49 +8542,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `DiagnozaTypeKod` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct DiagnozaTypeKod2 {
-        /// Element `DiagnozaTypeKod`.
-        pub value: DiagnozaTypeKod,
-    }
-    impl DiagnozaTypeKod2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: DiagnozaTypeKod) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for DiagnozaTypeKod2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for DiagnozaTypeKod2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for DiagnozaTypeKod2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "DiagnozaTypeKod",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for DiagnozaTypeKod2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "DiagnozaTypeKod",
-        );
-    }
     /// Constraints: at least 1 characters; at most 70 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct DiagnozaTypeNazev(::std::string::String);
@@ -11449,49 +8555,6 @@ pub mod types {
                 ::std::option::Option::Some(70),
             );
         }
-    }
-    /// Content of the element `DiagnozaTypeNazev` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct DiagnozaTypeNazev2 {
-        /// Element `DiagnozaTypeNazev`.
-        pub value: DiagnozaTypeNazev,
-    }
-    impl DiagnozaTypeNazev2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: DiagnozaTypeNazev) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for DiagnozaTypeNazev2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for DiagnozaTypeNazev2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for DiagnozaTypeNazev2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "DiagnozaTypeNazev",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for DiagnozaTypeNazev2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "DiagnozaTypeNazev",
-        );
     }
     /// Who pays for a prescribed product: the patient, or the insurer at the basic or the increased rate, each also in a _ZAM variant.
     ///
@@ -11557,23 +8620,23 @@ pub mod types {
     #[non_exhaustive]
     pub struct HvlpType {
         /// Element `Kod`, optional.
-        pub kod: ::std::option::Option<HvlpTypeKod2>,
+        pub kod: ::std::option::Option<HvlpTypeKod>,
         /// Element `ATC`, optional.
-        pub atc: ::std::option::Option<HvlpTypeAtc2>,
+        pub atc: ::std::option::Option<HvlpTypeAtc>,
         /// Element `Nazev`.
-        pub nazev: HvlpTypeNazev2,
+        pub nazev: HvlpTypeNazev,
         /// Element `Forma`, optional.
-        pub forma: ::std::option::Option<HvlpTypeForma2>,
+        pub forma: ::std::option::Option<HvlpTypeForma>,
         /// Element `Sila`, optional.
-        pub sila: ::std::option::Option<HvlpTypeSila2>,
+        pub sila: ::std::option::Option<HvlpTypeSila>,
         /// Element `CestaPodani`, optional.
-        pub cesta_podani: ::std::option::Option<HvlpTypeCestaPodani2>,
+        pub cesta_podani: ::std::option::Option<HvlpTypeCestaPodani>,
         /// Element `Baleni`, optional.
-        pub baleni: ::std::option::Option<HvlpTypeBaleni2>,
+        pub baleni: ::std::option::Option<HvlpTypeBaleni>,
     }
     impl HvlpType {
         /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(nazev: HvlpTypeNazev2) -> Self {
+        pub fn new(nazev: HvlpTypeNazev) -> Self {
             Self {
                 kod: ::std::option::Option::None,
                 atc: ::std::option::Option::None,
@@ -11587,23 +8650,23 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for HvlpType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_KOD, self.kod.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_ATC, self.atc.as_ref());
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAZEV, &self.nazev);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_FORMA, self.forma.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_SILA, self.sila.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_KOD, self.kod.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ATC, self.atc.as_ref());
+            ::sdk_runtime::xml::put_text(w, &TAG_NAZEV, &self.nazev);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_FORMA, self.forma.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_SILA, self.sila.as_ref());
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_CESTA_PODANI,
                 self.cesta_podani.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_BALENI, self.baleni.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_BALENI, self.baleni.as_ref());
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for HvlpType {
@@ -11644,13 +8707,13 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                kod: c.complex_opt(cx, 0)?,
-                atc: c.complex_opt(cx, 1)?,
-                nazev: c.complex_one(cx, 2, "Nazev")?,
-                forma: c.complex_opt(cx, 3)?,
-                sila: c.complex_opt(cx, 4)?,
-                cesta_podani: c.complex_opt(cx, 5)?,
-                baleni: c.complex_opt(cx, 6)?,
+                kod: c.text_opt(cx, 0)?,
+                atc: c.text_opt(cx, 1)?,
+                nazev: c.text_one(cx, 2, "Nazev")?,
+                forma: c.text_opt(cx, 3)?,
+                sila: c.text_opt(cx, 4)?,
+                cesta_podani: c.text_opt(cx, 5)?,
+                baleni: c.text_opt(cx, 6)?,
             })
         }
     }
@@ -11686,49 +8749,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `HvlpTypeKod` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct HvlpTypeKod2 {
-        /// Element `HvlpTypeKod`.
-        pub value: HvlpTypeKod,
-    }
-    impl HvlpTypeKod2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: HvlpTypeKod) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for HvlpTypeKod2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for HvlpTypeKod2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for HvlpTypeKod2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "HvlpTypeKod",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for HvlpTypeKod2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "HvlpTypeKod",
-        );
-    }
     /// Constraints: at least 1 characters; at most 7 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct HvlpTypeAtc(::std::string::String);
@@ -11742,49 +8762,6 @@ pub mod types {
                 ::std::option::Option::Some(7),
             );
         }
-    }
-    /// Content of the element `HvlpTypeAtc` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct HvlpTypeAtc2 {
-        /// Element `HvlpTypeAtc`.
-        pub value: HvlpTypeAtc,
-    }
-    impl HvlpTypeAtc2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: HvlpTypeAtc) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for HvlpTypeAtc2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for HvlpTypeAtc2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for HvlpTypeAtc2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "HvlpTypeAtc",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for HvlpTypeAtc2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "HvlpTypeAtc",
-        );
     }
     /// Constraints: at least 1 characters; at most 146 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -11800,49 +8777,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `HvlpTypeNazev` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct HvlpTypeNazev2 {
-        /// Element `HvlpTypeNazev`.
-        pub value: HvlpTypeNazev,
-    }
-    impl HvlpTypeNazev2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: HvlpTypeNazev) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for HvlpTypeNazev2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for HvlpTypeNazev2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for HvlpTypeNazev2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "HvlpTypeNazev",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for HvlpTypeNazev2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "HvlpTypeNazev",
-        );
-    }
     /// Constraints: at least 1 characters; at most 27 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct HvlpTypeForma(::std::string::String);
@@ -11856,49 +8790,6 @@ pub mod types {
                 ::std::option::Option::Some(27),
             );
         }
-    }
-    /// Content of the element `HvlpTypeForma` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct HvlpTypeForma2 {
-        /// Element `HvlpTypeForma`.
-        pub value: HvlpTypeForma,
-    }
-    impl HvlpTypeForma2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: HvlpTypeForma) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for HvlpTypeForma2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for HvlpTypeForma2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for HvlpTypeForma2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "HvlpTypeForma",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for HvlpTypeForma2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "HvlpTypeForma",
-        );
     }
     /// Constraints: at least 1 characters; at most 24 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -11914,49 +8805,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `HvlpTypeSila` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct HvlpTypeSila2 {
-        /// Element `HvlpTypeSila`.
-        pub value: HvlpTypeSila,
-    }
-    impl HvlpTypeSila2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: HvlpTypeSila) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for HvlpTypeSila2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for HvlpTypeSila2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for HvlpTypeSila2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "HvlpTypeSila",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for HvlpTypeSila2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "HvlpTypeSila",
-        );
-    }
     /// Constraints: at least 1 characters; at most 15 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct HvlpTypeCestaPodani(::std::string::String);
@@ -11970,49 +8818,6 @@ pub mod types {
                 ::std::option::Option::Some(15),
             );
         }
-    }
-    /// Content of the element `HvlpTypeCestaPodani` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct HvlpTypeCestaPodani2 {
-        /// Element `HvlpTypeCestaPodani`.
-        pub value: HvlpTypeCestaPodani,
-    }
-    impl HvlpTypeCestaPodani2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: HvlpTypeCestaPodani) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for HvlpTypeCestaPodani2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for HvlpTypeCestaPodani2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for HvlpTypeCestaPodani2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "HvlpTypeCestaPodani",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for HvlpTypeCestaPodani2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "HvlpTypeCestaPodani",
-        );
     }
     /// Constraints: at least 1 characters; at most 22 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -12028,49 +8833,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `HvlpTypeBaleni` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct HvlpTypeBaleni2 {
-        /// Element `HvlpTypeBaleni`.
-        pub value: HvlpTypeBaleni,
-    }
-    impl HvlpTypeBaleni2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: HvlpTypeBaleni) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for HvlpTypeBaleni2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for HvlpTypeBaleni2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for HvlpTypeBaleni2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "HvlpTypeBaleni",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for HvlpTypeBaleni2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "HvlpTypeBaleni",
-        );
-    }
     /// A prescribed compounded product (IPLP): preparation method, name, route and ingredients.
     ///
     /// The complex type `iplp_predpis_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -12080,19 +8842,19 @@ pub mod types {
         /// How to prepare it.
         ///
         /// Element `PostupPripravy`.
-        pub postup_pripravy: IplpPredpisTypePostupPripravy2,
+        pub postup_pripravy: IplpPredpisTypePostupPripravy,
         /// Element `Nazev`.
-        pub nazev: IplpPredpisTypeNazev2,
+        pub nazev: IplpPredpisTypeNazev,
         /// Element `CestaPodani`, optional.
-        pub cesta_podani: ::std::option::Option<IplpPredpisTypeCestaPodani2>,
+        pub cesta_podani: ::std::option::Option<IplpPredpisTypeCestaPodani>,
         /// Element `Slozka`, 0 or more.
         pub slozka: ::std::vec::Vec<SlozkaIplpPredpisType>,
     }
     impl IplpPredpisType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            postup_pripravy: IplpPredpisTypePostupPripravy2,
-            nazev: IplpPredpisTypeNazev2,
+            postup_pripravy: IplpPredpisTypePostupPripravy,
+            nazev: IplpPredpisTypeNazev,
         ) -> Self {
             Self {
                 postup_pripravy,
@@ -12104,14 +8866,10 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IplpPredpisType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(
-                w,
-                &TAG_POSTUP_PRIPRAVY,
-                &self.postup_pripravy,
-            );
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAZEV, &self.nazev);
-            ::sdk_runtime::xml::put_complex_opt(
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_POSTUP_PRIPRAVY, &self.postup_pripravy);
+            ::sdk_runtime::xml::put_text(w, &TAG_NAZEV, &self.nazev);
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_CESTA_PODANI,
                 self.cesta_podani.as_ref(),
@@ -12121,7 +8879,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IplpPredpisType {
@@ -12150,9 +8908,9 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                postup_pripravy: c.complex_one(cx, 0, "PostupPripravy")?,
-                nazev: c.complex_one(cx, 1, "Nazev")?,
-                cesta_podani: c.complex_opt(cx, 2)?,
+                postup_pripravy: c.text_one(cx, 0, "PostupPripravy")?,
+                nazev: c.text_one(cx, 1, "Nazev")?,
+                cesta_podani: c.text_opt(cx, 2)?,
                 slozka: c.complex_many(cx, 3)?,
             })
         }
@@ -12193,51 +8951,6 @@ pub mod types {
             );
         }
     }
-    /// How to prepare it.
-    ///
-    /// Content of the element `IplpPredpisTypePostupPripravy` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct IplpPredpisTypePostupPripravy2 {
-        /// Element `IplpPredpisTypePostupPripravy`.
-        pub value: IplpPredpisTypePostupPripravy,
-    }
-    impl IplpPredpisTypePostupPripravy2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: IplpPredpisTypePostupPripravy) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for IplpPredpisTypePostupPripravy2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for IplpPredpisTypePostupPripravy2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for IplpPredpisTypePostupPripravy2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "IplpPredpisTypePostupPripravy",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for IplpPredpisTypePostupPripravy2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "IplpPredpisTypePostupPripravy",
-        );
-    }
     /// Constraints: at least 1 characters; at most 146 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct IplpPredpisTypeNazev(::std::string::String);
@@ -12251,49 +8964,6 @@ pub mod types {
                 ::std::option::Option::Some(146),
             );
         }
-    }
-    /// Content of the element `IplpPredpisTypeNazev` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct IplpPredpisTypeNazev2 {
-        /// Element `IplpPredpisTypeNazev`.
-        pub value: IplpPredpisTypeNazev,
-    }
-    impl IplpPredpisTypeNazev2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: IplpPredpisTypeNazev) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for IplpPredpisTypeNazev2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for IplpPredpisTypeNazev2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for IplpPredpisTypeNazev2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "IplpPredpisTypeNazev",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for IplpPredpisTypeNazev2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "IplpPredpisTypeNazev",
-        );
     }
     /// Constraints: at least 1 characters; at most 15 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -12309,49 +8979,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `IplpPredpisTypeCestaPodani` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct IplpPredpisTypeCestaPodani2 {
-        /// Element `IplpPredpisTypeCestaPodani`.
-        pub value: IplpPredpisTypeCestaPodani,
-    }
-    impl IplpPredpisTypeCestaPodani2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: IplpPredpisTypeCestaPodani) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for IplpPredpisTypeCestaPodani2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for IplpPredpisTypeCestaPodani2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for IplpPredpisTypeCestaPodani2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "IplpPredpisTypeCestaPodani",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for IplpPredpisTypeCestaPodani2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "IplpPredpisTypeCestaPodani",
-        );
-    }
     /// An ingredient of a prescribed compounded product: quantity, unit, name and code.
     ///
     /// The complex type `slozka_iplp_predpis_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -12359,26 +8986,26 @@ pub mod types {
     #[non_exhaustive]
     pub struct SlozkaIplpPredpisType {
         /// Element `Mnozstvi`.
-        pub mnozstvi: SlozkaIplpPredpisTypeMnozstvi2,
+        pub mnozstvi: SlozkaIplpPredpisTypeMnozstvi,
         /// Element `Jednotka`.
         pub jednotka: Jednotka,
         /// Element `Nazev`.
-        pub nazev: SlozkaIplpPredpisTypeNazev2,
+        pub nazev: SlozkaIplpPredpisTypeNazev,
         /// SÚKL code of the raw material.
         ///
         /// Element `Surovina`, optional.
-        pub surovina: ::std::option::Option<SlozkaIplpPredpisTypeSurovina2>,
+        pub surovina: ::std::option::Option<SlozkaIplpPredpisTypeSurovina>,
         /// SÚKL code of a registered mass-produced product (HVLP) used as the ingredient.
         ///
         /// Element `HVLPReg`, optional.
-        pub hvlp_reg: ::std::option::Option<SlozkaIplpPredpisTypeHvlpReg2>,
+        pub hvlp_reg: ::std::option::Option<SlozkaIplpPredpisTypeHvlpReg>,
     }
     impl SlozkaIplpPredpisType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            mnozstvi: SlozkaIplpPredpisTypeMnozstvi2,
+            mnozstvi: SlozkaIplpPredpisTypeMnozstvi,
             jednotka: Jednotka,
-            nazev: SlozkaIplpPredpisTypeNazev2,
+            nazev: SlozkaIplpPredpisTypeNazev,
         ) -> Self {
             Self {
                 mnozstvi,
@@ -12391,25 +9018,17 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SlozkaIplpPredpisType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_MNOZSTVI, &self.mnozstvi);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_MNOZSTVI, &self.mnozstvi);
             ::sdk_runtime::xml::put_text(w, &TAG_JEDNOTKA, &self.jednotka);
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAZEV, &self.nazev);
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                &TAG_SUROVINA,
-                self.surovina.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                &TAG_HVLP_REG,
-                self.hvlp_reg.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_NAZEV, &self.nazev);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_SUROVINA, self.surovina.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_HVLP_REG, self.hvlp_reg.as_ref());
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SlozkaIplpPredpisType {
@@ -12442,11 +9061,11 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                mnozstvi: c.complex_one(cx, 0, "Mnozstvi")?,
+                mnozstvi: c.text_one(cx, 0, "Mnozstvi")?,
                 jednotka: c.text_one(cx, 1, "Jednotka")?,
-                nazev: c.complex_one(cx, 2, "Nazev")?,
-                surovina: c.complex_opt(cx, 3)?,
-                hvlp_reg: c.complex_opt(cx, 4)?,
+                nazev: c.text_one(cx, 2, "Nazev")?,
+                surovina: c.text_opt(cx, 3)?,
+                hvlp_reg: c.text_opt(cx, 4)?,
             })
         }
     }
@@ -12490,49 +9109,6 @@ pub mod types {
                 ::std::option::Option::Some(6),
             );
         }
-    }
-    /// Content of the element `SlozkaIplpPredpisTypeMnozstvi` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct SlozkaIplpPredpisTypeMnozstvi2 {
-        /// Element `SlozkaIplpPredpisTypeMnozstvi`.
-        pub value: SlozkaIplpPredpisTypeMnozstvi,
-    }
-    impl SlozkaIplpPredpisTypeMnozstvi2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: SlozkaIplpPredpisTypeMnozstvi) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for SlozkaIplpPredpisTypeMnozstvi2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for SlozkaIplpPredpisTypeMnozstvi2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for SlozkaIplpPredpisTypeMnozstvi2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "SlozkaIplpPredpisTypeMnozstvi",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for SlozkaIplpPredpisTypeMnozstvi2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "SlozkaIplpPredpisTypeMnozstvi",
-        );
     }
     /// Unit of a quantity: grams (g) or pieces (ks).
     ///
@@ -12586,49 +9162,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `SlozkaIplpPredpisTypeNazev` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct SlozkaIplpPredpisTypeNazev2 {
-        /// Element `SlozkaIplpPredpisTypeNazev`.
-        pub value: SlozkaIplpPredpisTypeNazev,
-    }
-    impl SlozkaIplpPredpisTypeNazev2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: SlozkaIplpPredpisTypeNazev) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for SlozkaIplpPredpisTypeNazev2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for SlozkaIplpPredpisTypeNazev2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for SlozkaIplpPredpisTypeNazev2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "SlozkaIplpPredpisTypeNazev",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for SlozkaIplpPredpisTypeNazev2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "SlozkaIplpPredpisTypeNazev",
-        );
-    }
     /// Constraints: matches `[0-9]{7}`; at least 7 characters; at most 7 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct SlozkaIplpPredpisTypeSurovina(::std::string::String);
@@ -12646,51 +9179,6 @@ pub mod types {
             );
         }
     }
-    /// SÚKL code of the raw material.
-    ///
-    /// Content of the element `SlozkaIplpPredpisTypeSurovina` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct SlozkaIplpPredpisTypeSurovina2 {
-        /// Element `SlozkaIplpPredpisTypeSurovina`.
-        pub value: SlozkaIplpPredpisTypeSurovina,
-    }
-    impl SlozkaIplpPredpisTypeSurovina2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: SlozkaIplpPredpisTypeSurovina) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for SlozkaIplpPredpisTypeSurovina2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for SlozkaIplpPredpisTypeSurovina2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for SlozkaIplpPredpisTypeSurovina2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "SlozkaIplpPredpisTypeSurovina",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for SlozkaIplpPredpisTypeSurovina2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "SlozkaIplpPredpisTypeSurovina",
-        );
-    }
     /// Constraints: matches `[0-9]{7}`; at least 7 characters; at most 7 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct SlozkaIplpPredpisTypeHvlpReg(::std::string::String);
@@ -12706,51 +9194,6 @@ pub mod types {
             );
         }
     }
-    /// SÚKL code of a registered mass-produced product (HVLP) used as the ingredient.
-    ///
-    /// Content of the element `SlozkaIplpPredpisTypeHvlpReg` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct SlozkaIplpPredpisTypeHvlpReg2 {
-        /// Element `SlozkaIplpPredpisTypeHvlpReg`.
-        pub value: SlozkaIplpPredpisTypeHvlpReg,
-    }
-    impl SlozkaIplpPredpisTypeHvlpReg2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: SlozkaIplpPredpisTypeHvlpReg) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for SlozkaIplpPredpisTypeHvlpReg2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for SlozkaIplpPredpisTypeHvlpReg2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for SlozkaIplpPredpisTypeHvlpReg2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "SlozkaIplpPredpisTypeHvlpReg",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for SlozkaIplpPredpisTypeHvlpReg2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "SlozkaIplpPredpisTypeHvlpReg",
-        );
-    }
     /// A product prescribed by its active substance (INN, international non-proprietary name): name, form, strength, route and package.
     ///
     /// The complex type `inn_predpis_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -12758,31 +9201,31 @@ pub mod types {
     #[non_exhaustive]
     pub struct InnPredpisType {
         /// Element `Nazev`.
-        pub nazev: InnPredpisTypeNazev2,
+        pub nazev: InnPredpisTypeNazev,
         /// Pharmaceutical form.
         ///
         /// Element `Forma`.
-        pub forma: InnPredpisTypeForma2,
+        pub forma: InnPredpisTypeForma,
         /// Strength.
         ///
         /// Element `Sila`.
-        pub sila: InnPredpisTypeSila2,
+        pub sila: InnPredpisTypeSila,
         /// Route of administration.
         ///
         /// Element `CestaPodani`, optional.
-        pub cesta_podani: ::std::option::Option<InnPredpisTypeCestaPodani2>,
+        pub cesta_podani: ::std::option::Option<InnPredpisTypeCestaPodani>,
         /// Package size.
         ///
         /// Element `Baleni`.
-        pub baleni: InnPredpisTypeBaleni2,
+        pub baleni: InnPredpisTypeBaleni,
     }
     impl InnPredpisType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            nazev: InnPredpisTypeNazev2,
-            forma: InnPredpisTypeForma2,
-            sila: InnPredpisTypeSila2,
-            baleni: InnPredpisTypeBaleni2,
+            nazev: InnPredpisTypeNazev,
+            forma: InnPredpisTypeForma,
+            sila: InnPredpisTypeSila,
+            baleni: InnPredpisTypeBaleni,
         ) -> Self {
             Self {
                 nazev,
@@ -12795,21 +9238,21 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for InnPredpisType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAZEV, &self.nazev);
-            ::sdk_runtime::xml::put_complex(w, &TAG_FORMA, &self.forma);
-            ::sdk_runtime::xml::put_complex(w, &TAG_SILA, &self.sila);
-            ::sdk_runtime::xml::put_complex_opt(
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_NAZEV, &self.nazev);
+            ::sdk_runtime::xml::put_text(w, &TAG_FORMA, &self.forma);
+            ::sdk_runtime::xml::put_text(w, &TAG_SILA, &self.sila);
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_CESTA_PODANI,
                 self.cesta_podani.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, &TAG_BALENI, &self.baleni);
+            ::sdk_runtime::xml::put_text(w, &TAG_BALENI, &self.baleni);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for InnPredpisType {
@@ -12842,11 +9285,11 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                nazev: c.complex_one(cx, 0, "Nazev")?,
-                forma: c.complex_one(cx, 1, "Forma")?,
-                sila: c.complex_one(cx, 2, "Sila")?,
-                cesta_podani: c.complex_opt(cx, 3)?,
-                baleni: c.complex_one(cx, 4, "Baleni")?,
+                nazev: c.text_one(cx, 0, "Nazev")?,
+                forma: c.text_one(cx, 1, "Forma")?,
+                sila: c.text_one(cx, 2, "Sila")?,
+                cesta_podani: c.text_opt(cx, 3)?,
+                baleni: c.text_one(cx, 4, "Baleni")?,
             })
         }
     }
@@ -12879,49 +9322,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `InnPredpisTypeNazev` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct InnPredpisTypeNazev2 {
-        /// Element `InnPredpisTypeNazev`.
-        pub value: InnPredpisTypeNazev,
-    }
-    impl InnPredpisTypeNazev2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: InnPredpisTypeNazev) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for InnPredpisTypeNazev2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for InnPredpisTypeNazev2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for InnPredpisTypeNazev2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "InnPredpisTypeNazev",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for InnPredpisTypeNazev2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "InnPredpisTypeNazev",
-        );
-    }
     /// Constraints: at least 1 characters; at most 27 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct InnPredpisTypeForma(::std::string::String);
@@ -12935,51 +9335,6 @@ pub mod types {
                 ::std::option::Option::Some(27),
             );
         }
-    }
-    /// Pharmaceutical form.
-    ///
-    /// Content of the element `InnPredpisTypeForma` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct InnPredpisTypeForma2 {
-        /// Element `InnPredpisTypeForma`.
-        pub value: InnPredpisTypeForma,
-    }
-    impl InnPredpisTypeForma2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: InnPredpisTypeForma) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for InnPredpisTypeForma2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for InnPredpisTypeForma2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for InnPredpisTypeForma2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "InnPredpisTypeForma",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for InnPredpisTypeForma2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "InnPredpisTypeForma",
-        );
     }
     /// Constraints: at least 1 characters; at most 24 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -12995,51 +9350,6 @@ pub mod types {
             );
         }
     }
-    /// Strength.
-    ///
-    /// Content of the element `InnPredpisTypeSila` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct InnPredpisTypeSila2 {
-        /// Element `InnPredpisTypeSila`.
-        pub value: InnPredpisTypeSila,
-    }
-    impl InnPredpisTypeSila2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: InnPredpisTypeSila) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for InnPredpisTypeSila2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for InnPredpisTypeSila2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for InnPredpisTypeSila2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "InnPredpisTypeSila",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for InnPredpisTypeSila2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "InnPredpisTypeSila",
-        );
-    }
     /// Constraints: at least 1 characters; at most 15 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct InnPredpisTypeCestaPodani(::std::string::String);
@@ -13054,51 +9364,6 @@ pub mod types {
             );
         }
     }
-    /// Route of administration.
-    ///
-    /// Content of the element `InnPredpisTypeCestaPodani` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct InnPredpisTypeCestaPodani2 {
-        /// Element `InnPredpisTypeCestaPodani`.
-        pub value: InnPredpisTypeCestaPodani,
-    }
-    impl InnPredpisTypeCestaPodani2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: InnPredpisTypeCestaPodani) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for InnPredpisTypeCestaPodani2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for InnPredpisTypeCestaPodani2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for InnPredpisTypeCestaPodani2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "InnPredpisTypeCestaPodani",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for InnPredpisTypeCestaPodani2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "InnPredpisTypeCestaPodani",
-        );
-    }
     /// Constraints: at least 1 characters; at most 22 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct InnPredpisTypeBaleni(::std::string::String);
@@ -13112,51 +9377,6 @@ pub mod types {
                 ::std::option::Option::Some(22),
             );
         }
-    }
-    /// Package size.
-    ///
-    /// Content of the element `InnPredpisTypeBaleni` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct InnPredpisTypeBaleni2 {
-        /// Element `InnPredpisTypeBaleni`.
-        pub value: InnPredpisTypeBaleni,
-    }
-    impl InnPredpisTypeBaleni2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: InnPredpisTypeBaleni) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for InnPredpisTypeBaleni2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for InnPredpisTypeBaleni2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for InnPredpisTypeBaleni2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "InnPredpisTypeBaleni",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for InnPredpisTypeBaleni2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "InnPredpisTypeBaleni",
-        );
     }
     /// Constraints: at most 7 digits.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -13173,51 +9393,6 @@ pub mod types {
             }
         }
     }
-    /// Number of the request (žádanka) approved by the health insurer.
-    ///
-    /// Content of the element `NacteniPredepsanyLpErpTypeZadankaZp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniPredepsanyLpErpTypeZadankaZp2 {
-        /// Element `NacteniPredepsanyLpErpTypeZadankaZp`.
-        pub value: NacteniPredepsanyLpErpTypeZadankaZp,
-    }
-    impl NacteniPredepsanyLpErpTypeZadankaZp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniPredepsanyLpErpTypeZadankaZp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniPredepsanyLpErpTypeZadankaZp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniPredepsanyLpErpTypeZadankaZp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniPredepsanyLpErpTypeZadankaZp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniPredepsanyLpErpTypeZadankaZp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniPredepsanyLpErpTypeZadankaZp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniPredepsanyLpErpTypeZadankaZp",
-        );
-    }
     /// Constraints: at most 14 digits.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniPredepsanyLpErpTypeIdLpZdroj(i128);
@@ -13232,49 +9407,6 @@ pub mod types {
                 );
             }
         }
-    }
-    /// Content of the element `NacteniPredepsanyLpErpTypeIdLpZdroj` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniPredepsanyLpErpTypeIdLpZdroj2 {
-        /// Element `NacteniPredepsanyLpErpTypeIdLpZdroj`.
-        pub value: NacteniPredepsanyLpErpTypeIdLpZdroj,
-    }
-    impl NacteniPredepsanyLpErpTypeIdLpZdroj2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniPredepsanyLpErpTypeIdLpZdroj) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniPredepsanyLpErpTypeIdLpZdroj2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniPredepsanyLpErpTypeIdLpZdroj2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniPredepsanyLpErpTypeIdLpZdroj2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniPredepsanyLpErpTypeIdLpZdroj",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniPredepsanyLpErpTypeIdLpZdroj2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniPredepsanyLpErpTypeIdLpZdroj",
-        );
     }
     /// Constraints: matches `[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -13291,49 +9423,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `NacteniPredepsanyLpErpTypeIdLp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniPredepsanyLpErpTypeIdLp2 {
-        /// Element `NacteniPredepsanyLpErpTypeIdLp`.
-        pub value: NacteniPredepsanyLpErpTypeIdLp,
-    }
-    impl NacteniPredepsanyLpErpTypeIdLp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniPredepsanyLpErpTypeIdLp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniPredepsanyLpErpTypeIdLp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniPredepsanyLpErpTypeIdLp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniPredepsanyLpErpTypeIdLp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniPredepsanyLpErpTypeIdLp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniPredepsanyLpErpTypeIdLp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniPredepsanyLpErpTypeIdLp",
-        );
-    }
     /// Constraints: at least 1 characters; at most 1000 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniPredpisuDokladOdpovedTypePozn(::std::string::String);
@@ -13349,51 +9438,6 @@ pub mod types {
                 ::std::option::Option::Some(1000),
             );
         }
-    }
-    /// Note.
-    ///
-    /// Content of the element `NacteniPredpisuDokladOdpovedTypePozn` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniPredpisuDokladOdpovedTypePozn2 {
-        /// Element `NacteniPredpisuDokladOdpovedTypePozn`.
-        pub value: NacteniPredpisuDokladOdpovedTypePozn,
-    }
-    impl NacteniPredpisuDokladOdpovedTypePozn2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniPredpisuDokladOdpovedTypePozn) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniPredpisuDokladOdpovedTypePozn2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniPredpisuDokladOdpovedTypePozn2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniPredpisuDokladOdpovedTypePozn2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniPredpisuDokladOdpovedTypePozn",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniPredpisuDokladOdpovedTypePozn2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniPredpisuDokladOdpovedTypePozn",
-        );
     }
     /// When the doctor is to be alerted about a note: at the patient's next visit or without delay.
     ///
@@ -13575,7 +9619,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniZkracenyVydejErpDokladOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU, &self.id_dokladu);
             ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU_ERP, &self.id_dokladu_erp);
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_VYDEJE, &self.datum_vydeje);
@@ -13599,7 +9643,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniZkracenyVydejErpDokladOdpovedType {
@@ -13696,22 +9740,22 @@ pub mod types {
     #[non_exhaustive]
     pub struct NacteniZkracenyLpType {
         /// Element `Mnozstvi`.
-        pub mnozstvi: NacteniZkracenyLpTypeMnozstvi2,
+        pub mnozstvi: NacteniZkracenyLpTypeMnozstvi,
         /// Element `Nazev`.
-        pub nazev: NacteniZkracenyLpTypeNazev2,
+        pub nazev: NacteniZkracenyLpTypeNazev,
         /// SÚKL code of the product.
         ///
         /// Element `Kod`, optional.
-        pub kod: ::std::option::Option<NacteniZkracenyLpTypeKod2>,
+        pub kod: ::std::option::Option<NacteniZkracenyLpTypeKod>,
         /// Element `Navod`.
-        pub navod: NacteniZkracenyLpTypeNavod2,
+        pub navod: NacteniZkracenyLpTypeNavod,
     }
     impl NacteniZkracenyLpType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            mnozstvi: NacteniZkracenyLpTypeMnozstvi2,
-            nazev: NacteniZkracenyLpTypeNazev2,
-            navod: NacteniZkracenyLpTypeNavod2,
+            mnozstvi: NacteniZkracenyLpTypeMnozstvi,
+            nazev: NacteniZkracenyLpTypeNazev,
+            navod: NacteniZkracenyLpTypeNavod,
         ) -> Self {
             Self {
                 mnozstvi,
@@ -13723,16 +9767,16 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniZkracenyLpType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_MNOZSTVI, &self.mnozstvi);
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAZEV, &self.nazev);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_KOD, self.kod.as_ref());
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAVOD, &self.navod);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_MNOZSTVI, &self.mnozstvi);
+            ::sdk_runtime::xml::put_text(w, &TAG_NAZEV, &self.nazev);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_KOD, self.kod.as_ref());
+            ::sdk_runtime::xml::put_text(w, &TAG_NAVOD, &self.navod);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniZkracenyLpType {
@@ -13761,10 +9805,10 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                mnozstvi: c.complex_one(cx, 0, "Mnozstvi")?,
-                nazev: c.complex_one(cx, 1, "Nazev")?,
-                kod: c.complex_opt(cx, 2)?,
-                navod: c.complex_one(cx, 3, "Navod")?,
+                mnozstvi: c.text_one(cx, 0, "Mnozstvi")?,
+                nazev: c.text_one(cx, 1, "Nazev")?,
+                kod: c.text_opt(cx, 2)?,
+                navod: c.text_one(cx, 3, "Navod")?,
             })
         }
     }
@@ -13799,49 +9843,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `NacteniZkracenyLpTypeMnozstvi` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniZkracenyLpTypeMnozstvi2 {
-        /// Element `NacteniZkracenyLpTypeMnozstvi`.
-        pub value: NacteniZkracenyLpTypeMnozstvi,
-    }
-    impl NacteniZkracenyLpTypeMnozstvi2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniZkracenyLpTypeMnozstvi) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniZkracenyLpTypeMnozstvi2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniZkracenyLpTypeMnozstvi2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniZkracenyLpTypeMnozstvi2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniZkracenyLpTypeMnozstvi",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniZkracenyLpTypeMnozstvi2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniZkracenyLpTypeMnozstvi",
-        );
-    }
     /// Constraints: at least 1 characters; at most 200 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniZkracenyLpTypeNazev(::std::string::String);
@@ -13855,49 +9856,6 @@ pub mod types {
                 ::std::option::Option::Some(200),
             );
         }
-    }
-    /// Content of the element `NacteniZkracenyLpTypeNazev` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniZkracenyLpTypeNazev2 {
-        /// Element `NacteniZkracenyLpTypeNazev`.
-        pub value: NacteniZkracenyLpTypeNazev,
-    }
-    impl NacteniZkracenyLpTypeNazev2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniZkracenyLpTypeNazev) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniZkracenyLpTypeNazev2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniZkracenyLpTypeNazev2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniZkracenyLpTypeNazev2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniZkracenyLpTypeNazev",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniZkracenyLpTypeNazev2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniZkracenyLpTypeNazev",
-        );
     }
     /// Constraints: at least 1 characters; at most 7 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -13913,51 +9871,6 @@ pub mod types {
             );
         }
     }
-    /// SÚKL code of the product.
-    ///
-    /// Content of the element `NacteniZkracenyLpTypeKod` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniZkracenyLpTypeKod2 {
-        /// Element `NacteniZkracenyLpTypeKod`.
-        pub value: NacteniZkracenyLpTypeKod,
-    }
-    impl NacteniZkracenyLpTypeKod2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniZkracenyLpTypeKod) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniZkracenyLpTypeKod2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniZkracenyLpTypeKod2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniZkracenyLpTypeKod2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniZkracenyLpTypeKod",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniZkracenyLpTypeKod2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniZkracenyLpTypeKod",
-        );
-    }
     /// Constraints: at least 1 characters; at most 80 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniZkracenyLpTypeNavod(::std::string::String);
@@ -13971,49 +9884,6 @@ pub mod types {
                 ::std::option::Option::Some(80),
             );
         }
-    }
-    /// Content of the element `NacteniZkracenyLpTypeNavod` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniZkracenyLpTypeNavod2 {
-        /// Element `NacteniZkracenyLpTypeNavod`.
-        pub value: NacteniZkracenyLpTypeNavod,
-    }
-    impl NacteniZkracenyLpTypeNavod2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniZkracenyLpTypeNavod) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniZkracenyLpTypeNavod2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniZkracenyLpTypeNavod2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniZkracenyLpTypeNavod2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniZkracenyLpTypeNavod",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniZkracenyLpTypeNavod2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniZkracenyLpTypeNavod",
-        );
     }
     /// The answer reading an OTC dispense.
     ///
@@ -14037,14 +9907,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniVydejeOtcOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniVydejeOtcOdpovedType {
@@ -14128,7 +9998,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniVydejeOtcDokladOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU, &self.id_dokladu);
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_VYDEJE, &self.datum_vydeje);
             ::sdk_runtime::xml::put_complex(w, &TAG_VYDAVAJICI, &self.vydavajici);
@@ -14140,7 +10010,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniVydejeOtcDokladOdpovedType {
@@ -14221,11 +10091,11 @@ pub mod types {
         /// IČZ, the 8-digit identification number of the healthcare facility.
         ///
         /// Element `ICZ`, optional.
-        pub icz: ::std::option::Option<NacteniVydavajiciTypeIcz2>,
+        pub icz: ::std::option::Option<NacteniVydavajiciTypeIcz>,
         /// Element `Telefon`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub telefon: ::std::option::Option<NacteniVydavajiciTypeTelefon2>,
+        pub telefon: ::std::option::Option<NacteniVydavajiciTypeTelefon>,
         /// PZS, the provider of health services (the pharmacy).
         ///
         /// Element `PZS`.
@@ -14257,16 +10127,16 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniVydavajiciType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_LEKARNIK, &self.lekarnik);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_ICZ, self.icz.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_TELEFON, self.telefon.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ICZ, self.icz.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_TELEFON, self.telefon.as_ref());
             ::sdk_runtime::xml::put_complex(w, &TAG_PZS, &self.pzs);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniVydavajiciType {
@@ -14293,8 +10163,8 @@ pub mod types {
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
                 lekarnik: c.complex_one(cx, 0, "Lekarnik")?,
-                icz: c.complex_opt(cx, 1)?,
-                telefon: c.complex_opt(cx, 2)?,
+                icz: c.text_opt(cx, 1)?,
+                telefon: c.text_opt(cx, 2)?,
                 pzs: c.complex_one(cx, 3, "PZS")?,
             })
         }
@@ -14323,51 +10193,6 @@ pub mod types {
             v.pattern(&text, "[0-9]{8}");
         }
     }
-    /// IČZ, the 8-digit identification number of the healthcare facility.
-    ///
-    /// Content of the element `NacteniVydavajiciTypeIcz` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniVydavajiciTypeIcz2 {
-        /// Element `NacteniVydavajiciTypeIcz`.
-        pub value: NacteniVydavajiciTypeIcz,
-    }
-    impl NacteniVydavajiciTypeIcz2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniVydavajiciTypeIcz) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniVydavajiciTypeIcz2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniVydavajiciTypeIcz2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniVydavajiciTypeIcz2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniVydavajiciTypeIcz",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniVydavajiciTypeIcz2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniVydavajiciTypeIcz",
-        );
-    }
     /// Constraints: at least 1 characters; at most 20 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniVydavajiciTypeTelefon(::std::string::String);
@@ -14382,49 +10207,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `NacteniVydavajiciTypeTelefon` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniVydavajiciTypeTelefon2 {
-        /// Element `NacteniVydavajiciTypeTelefon`.
-        pub value: NacteniVydavajiciTypeTelefon,
-    }
-    impl NacteniVydavajiciTypeTelefon2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniVydavajiciTypeTelefon) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniVydavajiciTypeTelefon2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniVydavajiciTypeTelefon2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniVydavajiciTypeTelefon2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniVydavajiciTypeTelefon",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniVydavajiciTypeTelefon2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniVydavajiciTypeTelefon",
-        );
-    }
     /// A restricted medicinal product (OLP) as read back from the register, with the UUID the register gave it.
     ///
     /// The complex type `nacteni_omezeny_lp_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -14432,15 +10214,15 @@ pub mod types {
     #[non_exhaustive]
     pub struct NacteniOmezenyLpType {
         /// Element `Mnozstvi`.
-        pub mnozstvi: NacteniOmezenyLpTypeMnozstvi2,
+        pub mnozstvi: NacteniOmezenyLpTypeMnozstvi,
         /// Element `Jednotka`.
         pub jednotka: Jednotka,
         /// Element `Nazev`.
-        pub nazev: NacteniOmezenyLpTypeNazev2,
+        pub nazev: NacteniOmezenyLpTypeNazev,
         /// SÚKL code of the raw material (surovina).
         ///
         /// Element `Surovina`, optional.
-        pub surovina: ::std::option::Option<NacteniOmezenyLpTypeSurovina2>,
+        pub surovina: ::std::option::Option<NacteniOmezenyLpTypeSurovina>,
         /// The registered mass-produced medicinal product (HVLP).
         ///
         /// Element `HVLPReg`, optional.
@@ -14448,21 +10230,21 @@ pub mod types {
         /// Content of the restricted substance.
         ///
         /// Element `Obsah`.
-        pub obsah: NacteniOmezenyLpTypeObsah2,
+        pub obsah: NacteniOmezenyLpTypeObsah,
         /// Element `ID_LP_Zdroj`.
-        pub id_lp_zdroj: NacteniOmezenyLpTypeIdLpZdroj2,
+        pub id_lp_zdroj: NacteniOmezenyLpTypeIdLpZdroj,
         /// Element `ID_LP`.
-        pub id_lp: NacteniOmezenyLpTypeIdLp2,
+        pub id_lp: NacteniOmezenyLpTypeIdLp,
     }
     impl NacteniOmezenyLpType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            mnozstvi: NacteniOmezenyLpTypeMnozstvi2,
+            mnozstvi: NacteniOmezenyLpTypeMnozstvi,
             jednotka: Jednotka,
-            nazev: NacteniOmezenyLpTypeNazev2,
-            obsah: NacteniOmezenyLpTypeObsah2,
-            id_lp_zdroj: NacteniOmezenyLpTypeIdLpZdroj2,
-            id_lp: NacteniOmezenyLpTypeIdLp2,
+            nazev: NacteniOmezenyLpTypeNazev,
+            obsah: NacteniOmezenyLpTypeObsah,
+            id_lp_zdroj: NacteniOmezenyLpTypeIdLpZdroj,
+            id_lp: NacteniOmezenyLpTypeIdLp,
         ) -> Self {
             Self {
                 mnozstvi,
@@ -14478,28 +10260,24 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniOmezenyLpType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_MNOZSTVI, &self.mnozstvi);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_MNOZSTVI, &self.mnozstvi);
             ::sdk_runtime::xml::put_text(w, &TAG_JEDNOTKA, &self.jednotka);
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAZEV, &self.nazev);
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                &TAG_SUROVINA,
-                self.surovina.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_NAZEV, &self.nazev);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_SUROVINA, self.surovina.as_ref());
             ::sdk_runtime::xml::put_complex_opt(
                 w,
                 &TAG_HVLP_REG,
                 self.hvlp_reg.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, &TAG_OBSAH, &self.obsah);
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_LP_ZDROJ, &self.id_lp_zdroj);
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_LP, &self.id_lp);
+            ::sdk_runtime::xml::put_text(w, &TAG_OBSAH, &self.obsah);
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_LP_ZDROJ, &self.id_lp_zdroj);
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_LP, &self.id_lp);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniOmezenyLpType {
@@ -14544,14 +10322,14 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                mnozstvi: c.complex_one(cx, 0, "Mnozstvi")?,
+                mnozstvi: c.text_one(cx, 0, "Mnozstvi")?,
                 jednotka: c.text_one(cx, 1, "Jednotka")?,
-                nazev: c.complex_one(cx, 2, "Nazev")?,
-                surovina: c.complex_opt(cx, 3)?,
+                nazev: c.text_one(cx, 2, "Nazev")?,
+                surovina: c.text_opt(cx, 3)?,
                 hvlp_reg: c.complex_opt(cx, 4)?,
-                obsah: c.complex_one(cx, 5, "Obsah")?,
-                id_lp_zdroj: c.complex_one(cx, 6, "ID_LP_Zdroj")?,
-                id_lp: c.complex_one(cx, 7, "ID_LP")?,
+                obsah: c.text_one(cx, 5, "Obsah")?,
+                id_lp_zdroj: c.text_one(cx, 6, "ID_LP_Zdroj")?,
+                id_lp: c.text_one(cx, 7, "ID_LP")?,
             })
         }
     }
@@ -14602,49 +10380,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `NacteniOmezenyLpTypeMnozstvi` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniOmezenyLpTypeMnozstvi2 {
-        /// Element `NacteniOmezenyLpTypeMnozstvi`.
-        pub value: NacteniOmezenyLpTypeMnozstvi,
-    }
-    impl NacteniOmezenyLpTypeMnozstvi2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniOmezenyLpTypeMnozstvi) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniOmezenyLpTypeMnozstvi2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniOmezenyLpTypeMnozstvi2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniOmezenyLpTypeMnozstvi2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniOmezenyLpTypeMnozstvi",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniOmezenyLpTypeMnozstvi2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniOmezenyLpTypeMnozstvi",
-        );
-    }
     /// Constraints: at least 1 characters; at most 200 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniOmezenyLpTypeNazev(::std::string::String);
@@ -14658,49 +10393,6 @@ pub mod types {
                 ::std::option::Option::Some(200),
             );
         }
-    }
-    /// Content of the element `NacteniOmezenyLpTypeNazev` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniOmezenyLpTypeNazev2 {
-        /// Element `NacteniOmezenyLpTypeNazev`.
-        pub value: NacteniOmezenyLpTypeNazev,
-    }
-    impl NacteniOmezenyLpTypeNazev2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniOmezenyLpTypeNazev) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniOmezenyLpTypeNazev2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniOmezenyLpTypeNazev2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniOmezenyLpTypeNazev2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniOmezenyLpTypeNazev",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniOmezenyLpTypeNazev2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniOmezenyLpTypeNazev",
-        );
     }
     /// Constraints: matches `[0-9]{7}`; at least 7 characters; at most 7 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -14716,51 +10408,6 @@ pub mod types {
                 ::std::option::Option::Some(7),
             );
         }
-    }
-    /// SÚKL code of the raw material (surovina).
-    ///
-    /// Content of the element `NacteniOmezenyLpTypeSurovina` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniOmezenyLpTypeSurovina2 {
-        /// Element `NacteniOmezenyLpTypeSurovina`.
-        pub value: NacteniOmezenyLpTypeSurovina,
-    }
-    impl NacteniOmezenyLpTypeSurovina2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniOmezenyLpTypeSurovina) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniOmezenyLpTypeSurovina2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniOmezenyLpTypeSurovina2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniOmezenyLpTypeSurovina2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniOmezenyLpTypeSurovina",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniOmezenyLpTypeSurovina2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniOmezenyLpTypeSurovina",
-        );
     }
     /// Constraints: >= 0.000001; <= 999999999.999999; at most 15 digits; at most 6 fraction digits.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -14782,51 +10429,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the restricted substance.
-    ///
-    /// Content of the element `NacteniOmezenyLpTypeObsah` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniOmezenyLpTypeObsah2 {
-        /// Element `NacteniOmezenyLpTypeObsah`.
-        pub value: NacteniOmezenyLpTypeObsah,
-    }
-    impl NacteniOmezenyLpTypeObsah2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniOmezenyLpTypeObsah) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniOmezenyLpTypeObsah2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniOmezenyLpTypeObsah2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniOmezenyLpTypeObsah2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniOmezenyLpTypeObsah",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniOmezenyLpTypeObsah2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniOmezenyLpTypeObsah",
-        );
-    }
     /// Constraints: at most 14 digits.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniOmezenyLpTypeIdLpZdroj(i128);
@@ -14842,49 +10444,6 @@ pub mod types {
             }
         }
     }
-    /// Content of the element `NacteniOmezenyLpTypeIdLpZdroj` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniOmezenyLpTypeIdLpZdroj2 {
-        /// Element `NacteniOmezenyLpTypeIdLpZdroj`.
-        pub value: NacteniOmezenyLpTypeIdLpZdroj,
-    }
-    impl NacteniOmezenyLpTypeIdLpZdroj2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniOmezenyLpTypeIdLpZdroj) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniOmezenyLpTypeIdLpZdroj2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniOmezenyLpTypeIdLpZdroj2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniOmezenyLpTypeIdLpZdroj2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniOmezenyLpTypeIdLpZdroj",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniOmezenyLpTypeIdLpZdroj2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniOmezenyLpTypeIdLpZdroj",
-        );
-    }
     /// Constraints: matches `[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniOmezenyLpTypeIdLp(::std::string::String);
@@ -14897,49 +10456,6 @@ pub mod types {
                 "[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}",
             );
         }
-    }
-    /// Content of the element `NacteniOmezenyLpTypeIdLp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniOmezenyLpTypeIdLp2 {
-        /// Element `NacteniOmezenyLpTypeIdLp`.
-        pub value: NacteniOmezenyLpTypeIdLp,
-    }
-    impl NacteniOmezenyLpTypeIdLp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniOmezenyLpTypeIdLp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniOmezenyLpTypeIdLp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniOmezenyLpTypeIdLp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniOmezenyLpTypeIdLp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniOmezenyLpTypeIdLp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniOmezenyLpTypeIdLp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniOmezenyLpTypeIdLp",
-        );
     }
     /// Answer to reading a dispensing: the dispensing and the message header.
     ///
@@ -14963,14 +10479,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniVydejeErpOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniVydejeErpOdpovedType {
@@ -15029,7 +10545,7 @@ pub mod types {
         /// Element `VLP`, 0 or more.
         pub vlp: ::std::vec::Vec<NacteniVydanyLpErpType>,
         /// Element `Pozn`, optional.
-        pub pozn: ::std::option::Option<NacteniVydejeDokladOdpovedTypePozn2>,
+        pub pozn: ::std::option::Option<NacteniVydejeDokladOdpovedTypePozn>,
         /// Element `UpozornitLekare`, optional.
         pub upozornit_lekare: ::std::option::Option<UpozornitLekare>,
         /// Element `Zmena`.
@@ -15062,13 +10578,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniVydejeDokladOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU, &self.id_dokladu);
             ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU_ERP, &self.id_dokladu_erp);
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_VYDEJE, &self.datum_vydeje);
             ::sdk_runtime::xml::put_complex(w, &TAG_VYDAVAJICI, &self.vydavajici);
             ::sdk_runtime::xml::put_complex_all(w, &TAG_VLP, &self.vlp);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_POZN, self.pozn.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_POZN, self.pozn.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_UPOZORNIT_LEKARE,
@@ -15080,7 +10596,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniVydejeDokladOdpovedType {
@@ -15134,7 +10650,7 @@ pub mod types {
                 datum_vydeje: c.text_one(cx, 2, "DatumVydeje")?,
                 vydavajici: c.complex_one(cx, 3, "Vydavajici")?,
                 vlp: c.complex_many(cx, 4)?,
-                pozn: c.complex_opt(cx, 5)?,
+                pozn: c.text_opt(cx, 5)?,
                 upozornit_lekare: c.text_opt(cx, 6)?,
                 zmena: c.text_one(cx, 7, "Zmena")?,
                 zalozeni: c.text_one(cx, 8, "Zalozeni")?,
@@ -15170,9 +10686,9 @@ pub mod types {
         /// Number of packages dispensed, possibly fractional.
         ///
         /// Element `Mnozstvi`.
-        pub mnozstvi: NacteniVydanyLpErpTypeMnozstvi2,
+        pub mnozstvi: NacteniVydanyLpErpTypeMnozstvi,
         /// Element `Navod`.
-        pub navod: NacteniVydanyLpErpTypeNavod2,
+        pub navod: NacteniVydanyLpErpTypeNavod,
         /// Element `Exspirace`, optional.
         pub exspirace: ::std::option::Option<::sdk_runtime::Date>,
         /// Element `Cena`.
@@ -15182,11 +10698,11 @@ pub mod types {
         /// Batch number.
         ///
         /// Element `Sarze`.
-        pub sarze: NacteniVydanyLpErpTypeSarze2,
+        pub sarze: NacteniVydanyLpErpTypeSarze,
         /// Element `EAN`, optional.
-        pub ean: ::std::option::Option<NacteniVydanyLpErpTypeEan2>,
+        pub ean: ::std::option::Option<NacteniVydanyLpErpTypeEan>,
         /// Element `SerioveCislo`, optional.
-        pub seriove_cislo: ::std::option::Option<NacteniVydanyLpErpTypeSerioveCislo2>,
+        pub seriove_cislo: ::std::option::Option<NacteniVydanyLpErpTypeSerioveCislo>,
         /// Element `HVLPReg`, optional.
         pub hvlp_reg: ::std::option::Option<HvlpType>,
         /// Element `HVLPNereg`, optional.
@@ -15194,23 +10710,23 @@ pub mod types {
         /// Element `IPLP`, optional.
         pub iplp: ::std::option::Option<IplpType>,
         /// Element `ID_LP_Zdroj`.
-        pub id_lp_zdroj: NacteniVydanyLpErpTypeIdLpZdroj2,
+        pub id_lp_zdroj: NacteniVydanyLpErpTypeIdLpZdroj,
         /// Element `ID_LP`.
-        pub id_lp: NacteniVydanyLpErpTypeIdLp2,
+        pub id_lp: NacteniVydanyLpErpTypeIdLp,
         /// The prescribed item this dispensing answers.
         ///
         /// Element `ID_LP_ERP`, optional.
-        pub id_lp_erp: ::std::option::Option<NacteniVydanyLpErpTypeIdLpErp2>,
+        pub id_lp_erp: ::std::option::Option<NacteniVydanyLpErpTypeIdLpErp>,
     }
     impl NacteniVydanyLpErpType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            mnozstvi: NacteniVydanyLpErpTypeMnozstvi2,
-            navod: NacteniVydanyLpErpTypeNavod2,
+            mnozstvi: NacteniVydanyLpErpTypeMnozstvi,
+            navod: NacteniVydanyLpErpTypeNavod,
             cena: CenyLpType,
-            sarze: NacteniVydanyLpErpTypeSarze2,
-            id_lp_zdroj: NacteniVydanyLpErpTypeIdLpZdroj2,
-            id_lp: NacteniVydanyLpErpTypeIdLp2,
+            sarze: NacteniVydanyLpErpTypeSarze,
+            id_lp_zdroj: NacteniVydanyLpErpTypeIdLpZdroj,
+            id_lp: NacteniVydanyLpErpTypeIdLp,
         ) -> Self {
             Self {
                 mnozstvi,
@@ -15232,15 +10748,15 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniVydanyLpErpType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_MNOZSTVI, &self.mnozstvi);
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAVOD, &self.navod);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_MNOZSTVI, &self.mnozstvi);
+            ::sdk_runtime::xml::put_text(w, &TAG_NAVOD, &self.navod);
             ::sdk_runtime::xml::put_text_opt(w, &TAG_EXSPIRACE, self.exspirace.as_ref());
             ::sdk_runtime::xml::put_complex(w, &TAG_CENA, &self.cena);
             ::sdk_runtime::xml::put_complex_opt(w, &TAG_UHRADA, self.uhrada.as_ref());
-            ::sdk_runtime::xml::put_complex(w, &TAG_SARZE, &self.sarze);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_EAN, self.ean.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text(w, &TAG_SARZE, &self.sarze);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_EAN, self.ean.as_ref());
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_SERIOVE_CISLO,
                 self.seriove_cislo.as_ref(),
@@ -15256,18 +10772,14 @@ pub mod types {
                 self.hvlp_nereg.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(w, &TAG_IPLP, self.iplp.as_ref());
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_LP_ZDROJ, &self.id_lp_zdroj);
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_LP, &self.id_lp);
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                &TAG_ID_LP_ERP,
-                self.id_lp_erp.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_LP_ZDROJ, &self.id_lp_zdroj);
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_LP, &self.id_lp);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ID_LP_ERP, self.id_lp_erp.as_ref());
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniVydanyLpErpType {
@@ -15336,20 +10848,20 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                mnozstvi: c.complex_one(cx, 0, "Mnozstvi")?,
-                navod: c.complex_one(cx, 1, "Navod")?,
+                mnozstvi: c.text_one(cx, 0, "Mnozstvi")?,
+                navod: c.text_one(cx, 1, "Navod")?,
                 exspirace: c.text_opt(cx, 2)?,
                 cena: c.complex_one(cx, 3, "Cena")?,
                 uhrada: c.complex_opt(cx, 4)?,
-                sarze: c.complex_one(cx, 5, "Sarze")?,
-                ean: c.complex_opt(cx, 6)?,
-                seriove_cislo: c.complex_opt(cx, 7)?,
+                sarze: c.text_one(cx, 5, "Sarze")?,
+                ean: c.text_opt(cx, 6)?,
+                seriove_cislo: c.text_opt(cx, 7)?,
                 hvlp_reg: c.complex_opt(cx, 8)?,
                 hvlp_nereg: c.complex_opt(cx, 9)?,
                 iplp: c.complex_opt(cx, 10)?,
-                id_lp_zdroj: c.complex_one(cx, 11, "ID_LP_Zdroj")?,
-                id_lp: c.complex_one(cx, 12, "ID_LP")?,
-                id_lp_erp: c.complex_opt(cx, 13)?,
+                id_lp_zdroj: c.text_one(cx, 11, "ID_LP_Zdroj")?,
+                id_lp: c.text_one(cx, 12, "ID_LP")?,
+                id_lp_erp: c.text_opt(cx, 13)?,
             })
         }
     }
@@ -15411,51 +10923,6 @@ pub mod types {
             );
         }
     }
-    /// Number of packages dispensed, possibly fractional.
-    ///
-    /// Content of the element `NacteniVydanyLpErpTypeMnozstvi` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniVydanyLpErpTypeMnozstvi2 {
-        /// Element `NacteniVydanyLpErpTypeMnozstvi`.
-        pub value: NacteniVydanyLpErpTypeMnozstvi,
-    }
-    impl NacteniVydanyLpErpTypeMnozstvi2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniVydanyLpErpTypeMnozstvi) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniVydanyLpErpTypeMnozstvi2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniVydanyLpErpTypeMnozstvi2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniVydanyLpErpTypeMnozstvi2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniVydanyLpErpTypeMnozstvi",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniVydanyLpErpTypeMnozstvi2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniVydanyLpErpTypeMnozstvi",
-        );
-    }
     /// Constraints: at least 1 characters; at most 80 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniVydanyLpErpTypeNavod(::std::string::String);
@@ -15470,49 +10937,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `NacteniVydanyLpErpTypeNavod` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniVydanyLpErpTypeNavod2 {
-        /// Element `NacteniVydanyLpErpTypeNavod`.
-        pub value: NacteniVydanyLpErpTypeNavod,
-    }
-    impl NacteniVydanyLpErpTypeNavod2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniVydanyLpErpTypeNavod) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniVydanyLpErpTypeNavod2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniVydanyLpErpTypeNavod2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniVydanyLpErpTypeNavod2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniVydanyLpErpTypeNavod",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniVydanyLpErpTypeNavod2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniVydanyLpErpTypeNavod",
-        );
-    }
     /// Prices of a dispensed medicinal product: the originator's price and the total price, in CZK.
     ///
     /// The complex type `ceny_lp_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -15522,9 +10946,9 @@ pub mod types {
         /// The originator's (manufacturer's) price.
         ///
         /// Element `CenaPuvodce`, optional.
-        pub cena_puvodce: ::std::option::Option<CenyLpTypeCenaPuvodce2>,
+        pub cena_puvodce: ::std::option::Option<CenyLpTypeCenaPuvodce>,
         /// Element `CenaCelkem`, optional.
-        pub cena_celkem: ::std::option::Option<CenyLpTypeCenaCelkem2>,
+        pub cena_celkem: ::std::option::Option<CenyLpTypeCenaCelkem>,
     }
     impl CenyLpType {
         /// Creates a value from its required fields; optional fields start empty.
@@ -15537,13 +10961,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for CenyLpType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex_opt(
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_CENA_PUVODCE,
                 self.cena_puvodce.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_CENA_CELKEM,
                 self.cena_celkem.as_ref(),
@@ -15552,7 +10976,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for CenyLpType {
@@ -15573,8 +10997,8 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                cena_puvodce: c.complex_opt(cx, 0)?,
-                cena_celkem: c.complex_opt(cx, 1)?,
+                cena_puvodce: c.text_opt(cx, 0)?,
+                cena_celkem: c.text_opt(cx, 1)?,
             })
         }
     }
@@ -15610,51 +11034,6 @@ pub mod types {
             );
         }
     }
-    /// The originator's (manufacturer's) price.
-    ///
-    /// Content of the element `CenyLpTypeCenaPuvodce` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct CenyLpTypeCenaPuvodce2 {
-        /// Element `CenyLpTypeCenaPuvodce`.
-        pub value: CenyLpTypeCenaPuvodce,
-    }
-    impl CenyLpTypeCenaPuvodce2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: CenyLpTypeCenaPuvodce) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for CenyLpTypeCenaPuvodce2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for CenyLpTypeCenaPuvodce2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for CenyLpTypeCenaPuvodce2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "CenyLpTypeCenaPuvodce",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for CenyLpTypeCenaPuvodce2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "CenyLpTypeCenaPuvodce",
-        );
-    }
     /// Constraints: >= 0.00; <= 9999999.99; at most 9 digits; at most 2 fraction digits.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct CenyLpTypeCenaCelkem(::sdk_runtime::values::Decimal);
@@ -15675,49 +11054,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `CenyLpTypeCenaCelkem` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct CenyLpTypeCenaCelkem2 {
-        /// Element `CenyLpTypeCenaCelkem`.
-        pub value: CenyLpTypeCenaCelkem,
-    }
-    impl CenyLpTypeCenaCelkem2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: CenyLpTypeCenaCelkem) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for CenyLpTypeCenaCelkem2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for CenyLpTypeCenaCelkem2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for CenyLpTypeCenaCelkem2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "CenyLpTypeCenaCelkem",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for CenyLpTypeCenaCelkem2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "CenyLpTypeCenaCelkem",
-        );
-    }
     /// Payment for a dispensed medicinal product: the insurer's share and the patient's countable co-payment, in CZK.
     ///
     /// The complex type `uhrada_lp_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -15727,17 +11063,17 @@ pub mod types {
         /// Amount paid by the health insurer.
         ///
         /// Element `HrazenoZP`.
-        pub hrazeno_zp: UhradaLpTypeHrazenoZp2,
+        pub hrazeno_zp: UhradaLpTypeHrazenoZp,
         /// The part of the patient's co-payment that counts towards the statutory annual cap.
         ///
         /// Element `ZapocitatelnyDoplatek`.
-        pub zapocitatelny_doplatek: UhradaLpTypeZapocitatelnyDoplatek2,
+        pub zapocitatelny_doplatek: UhradaLpTypeZapocitatelnyDoplatek,
     }
     impl UhradaLpType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            hrazeno_zp: UhradaLpTypeHrazenoZp2,
-            zapocitatelny_doplatek: UhradaLpTypeZapocitatelnyDoplatek2,
+            hrazeno_zp: UhradaLpTypeHrazenoZp,
+            zapocitatelny_doplatek: UhradaLpTypeZapocitatelnyDoplatek,
         ) -> Self {
             Self {
                 hrazeno_zp,
@@ -15747,9 +11083,9 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for UhradaLpType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_HRAZENO_ZP, &self.hrazeno_zp);
-            ::sdk_runtime::xml::put_complex(
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_HRAZENO_ZP, &self.hrazeno_zp);
+            ::sdk_runtime::xml::put_text(
                 w,
                 &TAG_ZAPOCITATELNY_DOPLATEK,
                 &self.zapocitatelny_doplatek,
@@ -15758,7 +11094,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for UhradaLpType {
@@ -15779,8 +11115,8 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                hrazeno_zp: c.complex_one(cx, 0, "HrazenoZP")?,
-                zapocitatelny_doplatek: c.complex_one(cx, 1, "ZapocitatelnyDoplatek")?,
+                hrazeno_zp: c.text_one(cx, 0, "HrazenoZP")?,
+                zapocitatelny_doplatek: c.text_one(cx, 1, "ZapocitatelnyDoplatek")?,
             })
         }
     }
@@ -15819,51 +11155,6 @@ pub mod types {
             );
         }
     }
-    /// Amount paid by the health insurer.
-    ///
-    /// Content of the element `UhradaLpTypeHrazenoZp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UhradaLpTypeHrazenoZp2 {
-        /// Element `UhradaLpTypeHrazenoZp`.
-        pub value: UhradaLpTypeHrazenoZp,
-    }
-    impl UhradaLpTypeHrazenoZp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UhradaLpTypeHrazenoZp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UhradaLpTypeHrazenoZp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UhradaLpTypeHrazenoZp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UhradaLpTypeHrazenoZp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UhradaLpTypeHrazenoZp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UhradaLpTypeHrazenoZp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UhradaLpTypeHrazenoZp",
-        );
-    }
     /// Constraints: >= 0.00; <= 9999999.99; at most 9 digits; at most 2 fraction digits.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UhradaLpTypeZapocitatelnyDoplatek(::sdk_runtime::values::Decimal);
@@ -15884,51 +11175,6 @@ pub mod types {
             );
         }
     }
-    /// The part of the patient's co-payment that counts towards the statutory annual cap.
-    ///
-    /// Content of the element `UhradaLpTypeZapocitatelnyDoplatek` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UhradaLpTypeZapocitatelnyDoplatek2 {
-        /// Element `UhradaLpTypeZapocitatelnyDoplatek`.
-        pub value: UhradaLpTypeZapocitatelnyDoplatek,
-    }
-    impl UhradaLpTypeZapocitatelnyDoplatek2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UhradaLpTypeZapocitatelnyDoplatek) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UhradaLpTypeZapocitatelnyDoplatek2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UhradaLpTypeZapocitatelnyDoplatek2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UhradaLpTypeZapocitatelnyDoplatek2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UhradaLpTypeZapocitatelnyDoplatek",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UhradaLpTypeZapocitatelnyDoplatek2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UhradaLpTypeZapocitatelnyDoplatek",
-        );
-    }
     /// Constraints: at least 1 characters; at most 50 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniVydanyLpErpTypeSarze(::std::string::String);
@@ -15943,51 +11189,6 @@ pub mod types {
             );
         }
     }
-    /// Batch number.
-    ///
-    /// Content of the element `NacteniVydanyLpErpTypeSarze` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniVydanyLpErpTypeSarze2 {
-        /// Element `NacteniVydanyLpErpTypeSarze`.
-        pub value: NacteniVydanyLpErpTypeSarze,
-    }
-    impl NacteniVydanyLpErpTypeSarze2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniVydanyLpErpTypeSarze) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniVydanyLpErpTypeSarze2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniVydanyLpErpTypeSarze2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniVydanyLpErpTypeSarze2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniVydanyLpErpTypeSarze",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniVydanyLpErpTypeSarze2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniVydanyLpErpTypeSarze",
-        );
-    }
     /// Constraints: matches `[0-9]{13}`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniVydanyLpErpTypeEan(::std::string::String);
@@ -15997,49 +11198,6 @@ pub mod types {
             let text = ::sdk_runtime::xml::XmlText::to_xml_text(&self.0);
             v.pattern(&text, "[0-9]{13}");
         }
-    }
-    /// Content of the element `NacteniVydanyLpErpTypeEan` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniVydanyLpErpTypeEan2 {
-        /// Element `NacteniVydanyLpErpTypeEan`.
-        pub value: NacteniVydanyLpErpTypeEan,
-    }
-    impl NacteniVydanyLpErpTypeEan2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniVydanyLpErpTypeEan) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniVydanyLpErpTypeEan2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniVydanyLpErpTypeEan2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniVydanyLpErpTypeEan2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniVydanyLpErpTypeEan",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniVydanyLpErpTypeEan2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniVydanyLpErpTypeEan",
-        );
     }
     /// Constraints: at least 1 characters; at most 20 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -16057,49 +11215,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `NacteniVydanyLpErpTypeSerioveCislo` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniVydanyLpErpTypeSerioveCislo2 {
-        /// Element `NacteniVydanyLpErpTypeSerioveCislo`.
-        pub value: NacteniVydanyLpErpTypeSerioveCislo,
-    }
-    impl NacteniVydanyLpErpTypeSerioveCislo2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniVydanyLpErpTypeSerioveCislo) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniVydanyLpErpTypeSerioveCislo2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniVydanyLpErpTypeSerioveCislo2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniVydanyLpErpTypeSerioveCislo2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniVydanyLpErpTypeSerioveCislo",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniVydanyLpErpTypeSerioveCislo2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniVydanyLpErpTypeSerioveCislo",
-        );
-    }
     /// A dispensed compounded product (IPLP): insurer's code, preparation method, name, route and ingredients.
     ///
     /// The complex type `iplp_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -16109,19 +11224,19 @@ pub mod types {
         /// The product's code in VZP's (the General Health Insurance Company's) list.
         ///
         /// Element `KodVZP`, optional.
-        pub kod_vzp: ::std::option::Option<IplpTypeKodVzp2>,
+        pub kod_vzp: ::std::option::Option<IplpTypeKodVzp>,
         /// Element `PostupPripravy`, optional.
-        pub postup_pripravy: ::std::option::Option<IplpTypePostupPripravy2>,
+        pub postup_pripravy: ::std::option::Option<IplpTypePostupPripravy>,
         /// Element `Nazev`.
-        pub nazev: IplpTypeNazev2,
+        pub nazev: IplpTypeNazev,
         /// Element `CestaPodani`, optional.
-        pub cesta_podani: ::std::option::Option<IplpTypeCestaPodani2>,
+        pub cesta_podani: ::std::option::Option<IplpTypeCestaPodani>,
         /// Element `Slozka`, 0 or more.
         pub slozka: ::std::vec::Vec<SlozkaIplpType>,
     }
     impl IplpType {
         /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(nazev: IplpTypeNazev2) -> Self {
+        pub fn new(nazev: IplpTypeNazev) -> Self {
             Self {
                 kod_vzp: ::std::option::Option::None,
                 postup_pripravy: ::std::option::Option::None,
@@ -16133,15 +11248,15 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for IplpType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_KOD_VZP, self.kod_vzp.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_KOD_VZP, self.kod_vzp.as_ref());
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_POSTUP_PRIPRAVY,
                 self.postup_pripravy.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAZEV, &self.nazev);
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text(w, &TAG_NAZEV, &self.nazev);
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_CESTA_PODANI,
                 self.cesta_podani.as_ref(),
@@ -16151,7 +11266,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for IplpType {
@@ -16184,10 +11299,10 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                kod_vzp: c.complex_opt(cx, 0)?,
-                postup_pripravy: c.complex_opt(cx, 1)?,
-                nazev: c.complex_one(cx, 2, "Nazev")?,
-                cesta_podani: c.complex_opt(cx, 3)?,
+                kod_vzp: c.text_opt(cx, 0)?,
+                postup_pripravy: c.text_opt(cx, 1)?,
+                nazev: c.text_one(cx, 2, "Nazev")?,
+                cesta_podani: c.text_opt(cx, 3)?,
                 slozka: c.complex_many(cx, 4)?,
             })
         }
@@ -16231,51 +11346,6 @@ pub mod types {
             );
         }
     }
-    /// The product's code in VZP's (the General Health Insurance Company's) list.
-    ///
-    /// Content of the element `IplpTypeKodVzp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct IplpTypeKodVzp2 {
-        /// Element `IplpTypeKodVzp`.
-        pub value: IplpTypeKodVzp,
-    }
-    impl IplpTypeKodVzp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: IplpTypeKodVzp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for IplpTypeKodVzp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for IplpTypeKodVzp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for IplpTypeKodVzp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "IplpTypeKodVzp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for IplpTypeKodVzp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "IplpTypeKodVzp",
-        );
-    }
     /// Constraints: at least 1 characters; at most 4000 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct IplpTypePostupPripravy(::std::string::String);
@@ -16289,49 +11359,6 @@ pub mod types {
                 ::std::option::Option::Some(4000),
             );
         }
-    }
-    /// Content of the element `IplpTypePostupPripravy` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct IplpTypePostupPripravy2 {
-        /// Element `IplpTypePostupPripravy`.
-        pub value: IplpTypePostupPripravy,
-    }
-    impl IplpTypePostupPripravy2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: IplpTypePostupPripravy) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for IplpTypePostupPripravy2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for IplpTypePostupPripravy2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for IplpTypePostupPripravy2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "IplpTypePostupPripravy",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for IplpTypePostupPripravy2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "IplpTypePostupPripravy",
-        );
     }
     /// Constraints: at least 1 characters; at most 146 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -16347,49 +11374,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `IplpTypeNazev` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct IplpTypeNazev2 {
-        /// Element `IplpTypeNazev`.
-        pub value: IplpTypeNazev,
-    }
-    impl IplpTypeNazev2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: IplpTypeNazev) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for IplpTypeNazev2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for IplpTypeNazev2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for IplpTypeNazev2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "IplpTypeNazev",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for IplpTypeNazev2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "IplpTypeNazev",
-        );
-    }
     /// Constraints: at least 1 characters; at most 15 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct IplpTypeCestaPodani(::std::string::String);
@@ -16404,49 +11388,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `IplpTypeCestaPodani` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct IplpTypeCestaPodani2 {
-        /// Element `IplpTypeCestaPodani`.
-        pub value: IplpTypeCestaPodani,
-    }
-    impl IplpTypeCestaPodani2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: IplpTypeCestaPodani) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for IplpTypeCestaPodani2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for IplpTypeCestaPodani2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for IplpTypeCestaPodani2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "IplpTypeCestaPodani",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for IplpTypeCestaPodani2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "IplpTypeCestaPodani",
-        );
-    }
     /// An ingredient of a dispensed compounded product: quantity, unit, name, insurer's payment, codes and batch.
     ///
     /// The complex type `slozka_iplp_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -16454,33 +11395,33 @@ pub mod types {
     #[non_exhaustive]
     pub struct SlozkaIplpType {
         /// Element `Mnozstvi`.
-        pub mnozstvi: SlozkaIplpTypeMnozstvi2,
+        pub mnozstvi: SlozkaIplpTypeMnozstvi,
         /// Element `Jednotka`.
         pub jednotka: Jednotka,
         /// Element `Nazev`.
-        pub nazev: SlozkaIplpTypeNazev2,
+        pub nazev: SlozkaIplpTypeNazev,
         /// Amount paid by the health insurer.
         ///
         /// Element `HrazenoZP`, optional.
-        pub hrazeno_zp: ::std::option::Option<SlozkaIplpTypeHrazenoZp2>,
+        pub hrazeno_zp: ::std::option::Option<SlozkaIplpTypeHrazenoZp>,
         /// Element `Surovina`, optional.
-        pub surovina: ::std::option::Option<SlozkaIplpTypeSurovina2>,
+        pub surovina: ::std::option::Option<SlozkaIplpTypeSurovina>,
         /// Element `HVLPReg`, optional.
-        pub hvlp_reg: ::std::option::Option<SlozkaIplpTypeHvlpReg2>,
+        pub hvlp_reg: ::std::option::Option<SlozkaIplpTypeHvlpReg>,
         /// Element `Sarze`.
-        pub sarze: SlozkaIplpTypeSarze2,
+        pub sarze: SlozkaIplpTypeSarze,
         /// Element `EAN`, optional.
-        pub ean: ::std::option::Option<SlozkaIplpTypeEan2>,
+        pub ean: ::std::option::Option<SlozkaIplpTypeEan>,
         /// Element `SerioveCislo`, optional.
-        pub seriove_cislo: ::std::option::Option<SlozkaIplpTypeSerioveCislo2>,
+        pub seriove_cislo: ::std::option::Option<SlozkaIplpTypeSerioveCislo>,
     }
     impl SlozkaIplpType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            mnozstvi: SlozkaIplpTypeMnozstvi2,
+            mnozstvi: SlozkaIplpTypeMnozstvi,
             jednotka: Jednotka,
-            nazev: SlozkaIplpTypeNazev2,
-            sarze: SlozkaIplpTypeSarze2,
+            nazev: SlozkaIplpTypeNazev,
+            sarze: SlozkaIplpTypeSarze,
         ) -> Self {
             Self {
                 mnozstvi,
@@ -16497,28 +11438,20 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SlozkaIplpType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_MNOZSTVI, &self.mnozstvi);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_MNOZSTVI, &self.mnozstvi);
             ::sdk_runtime::xml::put_text(w, &TAG_JEDNOTKA, &self.jednotka);
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAZEV, &self.nazev);
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text(w, &TAG_NAZEV, &self.nazev);
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_HRAZENO_ZP,
                 self.hrazeno_zp.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                &TAG_SUROVINA,
-                self.surovina.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                &TAG_HVLP_REG,
-                self.hvlp_reg.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex(w, &TAG_SARZE, &self.sarze);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_EAN, self.ean.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_SUROVINA, self.surovina.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_HVLP_REG, self.hvlp_reg.as_ref());
+            ::sdk_runtime::xml::put_text(w, &TAG_SARZE, &self.sarze);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_EAN, self.ean.as_ref());
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_SERIOVE_CISLO,
                 self.seriove_cislo.as_ref(),
@@ -16527,7 +11460,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SlozkaIplpType {
@@ -16576,15 +11509,15 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                mnozstvi: c.complex_one(cx, 0, "Mnozstvi")?,
+                mnozstvi: c.text_one(cx, 0, "Mnozstvi")?,
                 jednotka: c.text_one(cx, 1, "Jednotka")?,
-                nazev: c.complex_one(cx, 2, "Nazev")?,
-                hrazeno_zp: c.complex_opt(cx, 3)?,
-                surovina: c.complex_opt(cx, 4)?,
-                hvlp_reg: c.complex_opt(cx, 5)?,
-                sarze: c.complex_one(cx, 6, "Sarze")?,
-                ean: c.complex_opt(cx, 7)?,
-                seriove_cislo: c.complex_opt(cx, 8)?,
+                nazev: c.text_one(cx, 2, "Nazev")?,
+                hrazeno_zp: c.text_opt(cx, 3)?,
+                surovina: c.text_opt(cx, 4)?,
+                hvlp_reg: c.text_opt(cx, 5)?,
+                sarze: c.text_one(cx, 6, "Sarze")?,
+                ean: c.text_opt(cx, 7)?,
+                seriove_cislo: c.text_opt(cx, 8)?,
             })
         }
     }
@@ -16639,49 +11572,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `SlozkaIplpTypeMnozstvi` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct SlozkaIplpTypeMnozstvi2 {
-        /// Element `SlozkaIplpTypeMnozstvi`.
-        pub value: SlozkaIplpTypeMnozstvi,
-    }
-    impl SlozkaIplpTypeMnozstvi2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: SlozkaIplpTypeMnozstvi) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for SlozkaIplpTypeMnozstvi2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for SlozkaIplpTypeMnozstvi2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for SlozkaIplpTypeMnozstvi2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "SlozkaIplpTypeMnozstvi",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for SlozkaIplpTypeMnozstvi2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "SlozkaIplpTypeMnozstvi",
-        );
-    }
     /// Constraints: at least 1 characters; at most 200 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct SlozkaIplpTypeNazev(::std::string::String);
@@ -16695,49 +11585,6 @@ pub mod types {
                 ::std::option::Option::Some(200),
             );
         }
-    }
-    /// Content of the element `SlozkaIplpTypeNazev` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct SlozkaIplpTypeNazev2 {
-        /// Element `SlozkaIplpTypeNazev`.
-        pub value: SlozkaIplpTypeNazev,
-    }
-    impl SlozkaIplpTypeNazev2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: SlozkaIplpTypeNazev) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for SlozkaIplpTypeNazev2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for SlozkaIplpTypeNazev2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for SlozkaIplpTypeNazev2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "SlozkaIplpTypeNazev",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for SlozkaIplpTypeNazev2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "SlozkaIplpTypeNazev",
-        );
     }
     /// Constraints: >= 0.00; <= 9999999.99; at most 9 digits; at most 2 fraction digits.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -16759,51 +11606,6 @@ pub mod types {
             );
         }
     }
-    /// Amount paid by the health insurer.
-    ///
-    /// Content of the element `SlozkaIplpTypeHrazenoZp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct SlozkaIplpTypeHrazenoZp2 {
-        /// Element `SlozkaIplpTypeHrazenoZp`.
-        pub value: SlozkaIplpTypeHrazenoZp,
-    }
-    impl SlozkaIplpTypeHrazenoZp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: SlozkaIplpTypeHrazenoZp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for SlozkaIplpTypeHrazenoZp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for SlozkaIplpTypeHrazenoZp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for SlozkaIplpTypeHrazenoZp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "SlozkaIplpTypeHrazenoZp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for SlozkaIplpTypeHrazenoZp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "SlozkaIplpTypeHrazenoZp",
-        );
-    }
     /// Constraints: matches `[0-9]{7}`; at least 7 characters; at most 7 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct SlozkaIplpTypeSurovina(::std::string::String);
@@ -16818,49 +11620,6 @@ pub mod types {
                 ::std::option::Option::Some(7),
             );
         }
-    }
-    /// Content of the element `SlozkaIplpTypeSurovina` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct SlozkaIplpTypeSurovina2 {
-        /// Element `SlozkaIplpTypeSurovina`.
-        pub value: SlozkaIplpTypeSurovina,
-    }
-    impl SlozkaIplpTypeSurovina2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: SlozkaIplpTypeSurovina) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for SlozkaIplpTypeSurovina2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for SlozkaIplpTypeSurovina2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for SlozkaIplpTypeSurovina2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "SlozkaIplpTypeSurovina",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for SlozkaIplpTypeSurovina2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "SlozkaIplpTypeSurovina",
-        );
     }
     /// Constraints: matches `[0-9]{7}`; at least 7 characters; at most 7 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -16877,49 +11636,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `SlozkaIplpTypeHvlpReg` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct SlozkaIplpTypeHvlpReg2 {
-        /// Element `SlozkaIplpTypeHvlpReg`.
-        pub value: SlozkaIplpTypeHvlpReg,
-    }
-    impl SlozkaIplpTypeHvlpReg2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: SlozkaIplpTypeHvlpReg) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for SlozkaIplpTypeHvlpReg2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for SlozkaIplpTypeHvlpReg2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for SlozkaIplpTypeHvlpReg2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "SlozkaIplpTypeHvlpReg",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for SlozkaIplpTypeHvlpReg2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "SlozkaIplpTypeHvlpReg",
-        );
-    }
     /// Constraints: at least 1 characters; at most 50 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct SlozkaIplpTypeSarze(::std::string::String);
@@ -16933,49 +11649,6 @@ pub mod types {
                 ::std::option::Option::Some(50),
             );
         }
-    }
-    /// Content of the element `SlozkaIplpTypeSarze` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct SlozkaIplpTypeSarze2 {
-        /// Element `SlozkaIplpTypeSarze`.
-        pub value: SlozkaIplpTypeSarze,
-    }
-    impl SlozkaIplpTypeSarze2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: SlozkaIplpTypeSarze) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for SlozkaIplpTypeSarze2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for SlozkaIplpTypeSarze2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for SlozkaIplpTypeSarze2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "SlozkaIplpTypeSarze",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for SlozkaIplpTypeSarze2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "SlozkaIplpTypeSarze",
-        );
     }
     /// Constraints: matches `[0-9]{13}`; at least 13 characters; at most 13 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -16992,49 +11665,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `SlozkaIplpTypeEan` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct SlozkaIplpTypeEan2 {
-        /// Element `SlozkaIplpTypeEan`.
-        pub value: SlozkaIplpTypeEan,
-    }
-    impl SlozkaIplpTypeEan2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: SlozkaIplpTypeEan) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for SlozkaIplpTypeEan2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for SlozkaIplpTypeEan2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for SlozkaIplpTypeEan2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "SlozkaIplpTypeEan",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for SlozkaIplpTypeEan2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "SlozkaIplpTypeEan",
-        );
-    }
     /// Constraints: at least 1 characters; at most 20 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct SlozkaIplpTypeSerioveCislo(::std::string::String);
@@ -17048,49 +11678,6 @@ pub mod types {
                 ::std::option::Option::Some(20),
             );
         }
-    }
-    /// Content of the element `SlozkaIplpTypeSerioveCislo` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct SlozkaIplpTypeSerioveCislo2 {
-        /// Element `SlozkaIplpTypeSerioveCislo`.
-        pub value: SlozkaIplpTypeSerioveCislo,
-    }
-    impl SlozkaIplpTypeSerioveCislo2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: SlozkaIplpTypeSerioveCislo) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for SlozkaIplpTypeSerioveCislo2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for SlozkaIplpTypeSerioveCislo2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for SlozkaIplpTypeSerioveCislo2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "SlozkaIplpTypeSerioveCislo",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for SlozkaIplpTypeSerioveCislo2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "SlozkaIplpTypeSerioveCislo",
-        );
     }
     /// Constraints: at most 14 digits.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -17107,49 +11694,6 @@ pub mod types {
             }
         }
     }
-    /// Content of the element `NacteniVydanyLpErpTypeIdLpZdroj` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniVydanyLpErpTypeIdLpZdroj2 {
-        /// Element `NacteniVydanyLpErpTypeIdLpZdroj`.
-        pub value: NacteniVydanyLpErpTypeIdLpZdroj,
-    }
-    impl NacteniVydanyLpErpTypeIdLpZdroj2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniVydanyLpErpTypeIdLpZdroj) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniVydanyLpErpTypeIdLpZdroj2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniVydanyLpErpTypeIdLpZdroj2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniVydanyLpErpTypeIdLpZdroj2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniVydanyLpErpTypeIdLpZdroj",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniVydanyLpErpTypeIdLpZdroj2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniVydanyLpErpTypeIdLpZdroj",
-        );
-    }
     /// Constraints: matches `[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniVydanyLpErpTypeIdLp(::std::string::String);
@@ -17162,49 +11706,6 @@ pub mod types {
                 "[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}",
             );
         }
-    }
-    /// Content of the element `NacteniVydanyLpErpTypeIdLp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniVydanyLpErpTypeIdLp2 {
-        /// Element `NacteniVydanyLpErpTypeIdLp`.
-        pub value: NacteniVydanyLpErpTypeIdLp,
-    }
-    impl NacteniVydanyLpErpTypeIdLp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniVydanyLpErpTypeIdLp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniVydanyLpErpTypeIdLp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniVydanyLpErpTypeIdLp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniVydanyLpErpTypeIdLp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniVydanyLpErpTypeIdLp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniVydanyLpErpTypeIdLp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniVydanyLpErpTypeIdLp",
-        );
     }
     /// Constraints: matches `[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}`; at least 36 characters; at most 36 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -17226,51 +11727,6 @@ pub mod types {
             );
         }
     }
-    /// The prescribed item this dispensing answers.
-    ///
-    /// Content of the element `NacteniVydanyLpErpTypeIdLpErp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniVydanyLpErpTypeIdLpErp2 {
-        /// Element `NacteniVydanyLpErpTypeIdLpErp`.
-        pub value: NacteniVydanyLpErpTypeIdLpErp,
-    }
-    impl NacteniVydanyLpErpTypeIdLpErp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniVydanyLpErpTypeIdLpErp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniVydanyLpErpTypeIdLpErp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniVydanyLpErpTypeIdLpErp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniVydanyLpErpTypeIdLpErp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniVydanyLpErpTypeIdLpErp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniVydanyLpErpTypeIdLpErp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniVydanyLpErpTypeIdLpErp",
-        );
-    }
     /// Constraints: at least 1 characters; at most 1000 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct NacteniVydejeDokladOdpovedTypePozn(::std::string::String);
@@ -17286,49 +11742,6 @@ pub mod types {
                 ::std::option::Option::Some(1000),
             );
         }
-    }
-    /// Content of the element `NacteniVydejeDokladOdpovedTypePozn` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct NacteniVydejeDokladOdpovedTypePozn2 {
-        /// Element `NacteniVydejeDokladOdpovedTypePozn`.
-        pub value: NacteniVydejeDokladOdpovedTypePozn,
-    }
-    impl NacteniVydejeDokladOdpovedTypePozn2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: NacteniVydejeDokladOdpovedTypePozn) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for NacteniVydejeDokladOdpovedTypePozn2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for NacteniVydejeDokladOdpovedTypePozn2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for NacteniVydejeDokladOdpovedTypePozn2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "NacteniVydejeDokladOdpovedTypePozn",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for NacteniVydejeDokladOdpovedTypePozn2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "NacteniVydejeDokladOdpovedTypePozn",
-        );
     }
     /// A request to check a restriction before dispensing.
     ///
@@ -17352,14 +11765,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OvereniOmezeniDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OvereniOmezeniDotazType {
@@ -17431,7 +11844,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for OvereniOmezeniDokladDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_PRISTUPUJICI, &self.pristupujici);
             ::sdk_runtime::xml::put_complex(w, &TAG_PACIENT, &self.pacient);
             ::sdk_runtime::xml::put_complex(w, &TAG_OLP, &self.olp);
@@ -17444,7 +11857,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for OvereniOmezeniDokladDotazType {
@@ -17500,41 +11913,41 @@ pub mod types {
     #[non_exhaustive]
     pub struct UlozeniOmezenyLpType {
         /// Element `Mnozstvi`.
-        pub mnozstvi: UlozeniOmezenyLpTypeMnozstvi2,
+        pub mnozstvi: UlozeniOmezenyLpTypeMnozstvi,
         /// Element `Jednotka`.
         pub jednotka: Jednotka,
         /// Element `Nazev`.
-        pub nazev: UlozeniOmezenyLpTypeNazev2,
+        pub nazev: UlozeniOmezenyLpTypeNazev,
         /// Element `Diagnoza`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub diagnoza: ::std::option::Option<UlozeniOmezenyLpTypeDiagnoza2>,
+        pub diagnoza: ::std::option::Option<UlozeniOmezenyLpTypeDiagnoza>,
         /// Associated (secondary) diagnosis.
         ///
         /// Element `PridruzenaDiagnoza`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
         pub pridruzena_diagnoza: ::std::option::Option<
-            UlozeniOmezenyLpTypePridruzenaDiagnoza2,
+            UlozeniOmezenyLpTypePridruzenaDiagnoza,
         >,
         /// SÚKL code of the raw material (surovina).
         ///
         /// Element `Surovina`, optional.
-        pub surovina: ::std::option::Option<UlozeniOmezenyLpTypeSurovina2>,
+        pub surovina: ::std::option::Option<UlozeniOmezenyLpTypeSurovina>,
         /// SÚKL code of the registered mass-produced medicinal product (HVLP).
         ///
         /// Element `HVLPReg`, optional.
-        pub hvlp_reg: ::std::option::Option<UlozeniOmezenyLpTypeHvlpReg2>,
+        pub hvlp_reg: ::std::option::Option<UlozeniOmezenyLpTypeHvlpReg>,
         /// Element `ID_LP_Zdroj`.
-        pub id_lp_zdroj: UlozeniOmezenyLpTypeIdLpZdroj2,
+        pub id_lp_zdroj: UlozeniOmezenyLpTypeIdLpZdroj,
     }
     impl UlozeniOmezenyLpType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            mnozstvi: UlozeniOmezenyLpTypeMnozstvi2,
+            mnozstvi: UlozeniOmezenyLpTypeMnozstvi,
             jednotka: Jednotka,
-            nazev: UlozeniOmezenyLpTypeNazev2,
-            id_lp_zdroj: UlozeniOmezenyLpTypeIdLpZdroj2,
+            nazev: UlozeniOmezenyLpTypeNazev,
+            id_lp_zdroj: UlozeniOmezenyLpTypeIdLpZdroj,
         ) -> Self {
             Self {
                 mnozstvi,
@@ -17564,36 +11977,24 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for UlozeniOmezenyLpType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_MNOZSTVI, &self.mnozstvi);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_MNOZSTVI, &self.mnozstvi);
             ::sdk_runtime::xml::put_text(w, &TAG_JEDNOTKA, &self.jednotka);
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAZEV, &self.nazev);
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                &TAG_DIAGNOZA,
-                self.diagnoza.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text(w, &TAG_NAZEV, &self.nazev);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_DIAGNOZA, self.diagnoza.as_ref());
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_PRIDRUZENA_DIAGNOZA,
                 self.pridruzena_diagnoza.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                &TAG_SUROVINA,
-                self.surovina.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                &TAG_HVLP_REG,
-                self.hvlp_reg.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_LP_ZDROJ, &self.id_lp_zdroj);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_SUROVINA, self.surovina.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_HVLP_REG, self.hvlp_reg.as_ref());
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_LP_ZDROJ, &self.id_lp_zdroj);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for UlozeniOmezenyLpType {
@@ -17638,14 +12039,14 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                mnozstvi: c.complex_one(cx, 0, "Mnozstvi")?,
+                mnozstvi: c.text_one(cx, 0, "Mnozstvi")?,
                 jednotka: c.text_one(cx, 1, "Jednotka")?,
-                nazev: c.complex_one(cx, 2, "Nazev")?,
-                diagnoza: c.complex_opt(cx, 3)?,
-                pridruzena_diagnoza: c.complex_opt(cx, 4)?,
-                surovina: c.complex_opt(cx, 5)?,
-                hvlp_reg: c.complex_opt(cx, 6)?,
-                id_lp_zdroj: c.complex_one(cx, 7, "ID_LP_Zdroj")?,
+                nazev: c.text_one(cx, 2, "Nazev")?,
+                diagnoza: c.text_opt(cx, 3)?,
+                pridruzena_diagnoza: c.text_opt(cx, 4)?,
+                surovina: c.text_opt(cx, 5)?,
+                hvlp_reg: c.text_opt(cx, 6)?,
+                id_lp_zdroj: c.text_one(cx, 7, "ID_LP_Zdroj")?,
             })
         }
     }
@@ -17702,49 +12103,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `UlozeniOmezenyLpTypeMnozstvi` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniOmezenyLpTypeMnozstvi2 {
-        /// Element `UlozeniOmezenyLpTypeMnozstvi`.
-        pub value: UlozeniOmezenyLpTypeMnozstvi,
-    }
-    impl UlozeniOmezenyLpTypeMnozstvi2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniOmezenyLpTypeMnozstvi) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniOmezenyLpTypeMnozstvi2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniOmezenyLpTypeMnozstvi2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniOmezenyLpTypeMnozstvi2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniOmezenyLpTypeMnozstvi",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniOmezenyLpTypeMnozstvi2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniOmezenyLpTypeMnozstvi",
-        );
-    }
     /// Constraints: at least 1 characters; at most 200 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniOmezenyLpTypeNazev(::std::string::String);
@@ -17759,49 +12117,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `UlozeniOmezenyLpTypeNazev` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniOmezenyLpTypeNazev2 {
-        /// Element `UlozeniOmezenyLpTypeNazev`.
-        pub value: UlozeniOmezenyLpTypeNazev,
-    }
-    impl UlozeniOmezenyLpTypeNazev2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniOmezenyLpTypeNazev) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniOmezenyLpTypeNazev2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniOmezenyLpTypeNazev2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniOmezenyLpTypeNazev2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniOmezenyLpTypeNazev",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniOmezenyLpTypeNazev2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniOmezenyLpTypeNazev",
-        );
-    }
     /// Constraints: at least 1 characters; at most 5 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniOmezenyLpTypeDiagnoza(::std::string::String);
@@ -17815,49 +12130,6 @@ pub mod types {
                 ::std::option::Option::Some(5),
             );
         }
-    }
-    /// Content of the element `UlozeniOmezenyLpTypeDiagnoza` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniOmezenyLpTypeDiagnoza2 {
-        /// Element `UlozeniOmezenyLpTypeDiagnoza`.
-        pub value: UlozeniOmezenyLpTypeDiagnoza,
-    }
-    impl UlozeniOmezenyLpTypeDiagnoza2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniOmezenyLpTypeDiagnoza) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniOmezenyLpTypeDiagnoza2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniOmezenyLpTypeDiagnoza2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniOmezenyLpTypeDiagnoza2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniOmezenyLpTypeDiagnoza",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniOmezenyLpTypeDiagnoza2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniOmezenyLpTypeDiagnoza",
-        );
     }
     /// Constraints: at least 1 characters; at most 5 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -17875,51 +12147,6 @@ pub mod types {
             );
         }
     }
-    /// Associated (secondary) diagnosis.
-    ///
-    /// Content of the element `UlozeniOmezenyLpTypePridruzenaDiagnoza` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniOmezenyLpTypePridruzenaDiagnoza2 {
-        /// Element `UlozeniOmezenyLpTypePridruzenaDiagnoza`.
-        pub value: UlozeniOmezenyLpTypePridruzenaDiagnoza,
-    }
-    impl UlozeniOmezenyLpTypePridruzenaDiagnoza2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniOmezenyLpTypePridruzenaDiagnoza) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniOmezenyLpTypePridruzenaDiagnoza2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniOmezenyLpTypePridruzenaDiagnoza2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniOmezenyLpTypePridruzenaDiagnoza2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniOmezenyLpTypePridruzenaDiagnoza",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniOmezenyLpTypePridruzenaDiagnoza2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniOmezenyLpTypePridruzenaDiagnoza",
-        );
-    }
     /// Constraints: matches `[0-9]{7}`; at least 7 characters; at most 7 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniOmezenyLpTypeSurovina(::std::string::String);
@@ -17934,51 +12161,6 @@ pub mod types {
                 ::std::option::Option::Some(7),
             );
         }
-    }
-    /// SÚKL code of the raw material (surovina).
-    ///
-    /// Content of the element `UlozeniOmezenyLpTypeSurovina` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniOmezenyLpTypeSurovina2 {
-        /// Element `UlozeniOmezenyLpTypeSurovina`.
-        pub value: UlozeniOmezenyLpTypeSurovina,
-    }
-    impl UlozeniOmezenyLpTypeSurovina2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniOmezenyLpTypeSurovina) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniOmezenyLpTypeSurovina2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniOmezenyLpTypeSurovina2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniOmezenyLpTypeSurovina2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniOmezenyLpTypeSurovina",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniOmezenyLpTypeSurovina2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniOmezenyLpTypeSurovina",
-        );
     }
     /// Constraints: matches `[0-9]{7}`; at least 7 characters; at most 7 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -17995,51 +12177,6 @@ pub mod types {
             );
         }
     }
-    /// SÚKL code of the registered mass-produced medicinal product (HVLP).
-    ///
-    /// Content of the element `UlozeniOmezenyLpTypeHvlpReg` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniOmezenyLpTypeHvlpReg2 {
-        /// Element `UlozeniOmezenyLpTypeHvlpReg`.
-        pub value: UlozeniOmezenyLpTypeHvlpReg,
-    }
-    impl UlozeniOmezenyLpTypeHvlpReg2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniOmezenyLpTypeHvlpReg) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniOmezenyLpTypeHvlpReg2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniOmezenyLpTypeHvlpReg2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniOmezenyLpTypeHvlpReg2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniOmezenyLpTypeHvlpReg",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniOmezenyLpTypeHvlpReg2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniOmezenyLpTypeHvlpReg",
-        );
-    }
     /// Constraints: at most 14 digits.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniOmezenyLpTypeIdLpZdroj(i128);
@@ -18054,49 +12191,6 @@ pub mod types {
                 );
             }
         }
-    }
-    /// Content of the element `UlozeniOmezenyLpTypeIdLpZdroj` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniOmezenyLpTypeIdLpZdroj2 {
-        /// Element `UlozeniOmezenyLpTypeIdLpZdroj`.
-        pub value: UlozeniOmezenyLpTypeIdLpZdroj,
-    }
-    impl UlozeniOmezenyLpTypeIdLpZdroj2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniOmezenyLpTypeIdLpZdroj) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniOmezenyLpTypeIdLpZdroj2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniOmezenyLpTypeIdLpZdroj2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniOmezenyLpTypeIdLpZdroj2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniOmezenyLpTypeIdLpZdroj",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniOmezenyLpTypeIdLpZdroj2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniOmezenyLpTypeIdLpZdroj",
-        );
     }
     /// The answer listing short records of the patient's earlier OTC dispenses, with any errors.
     ///
@@ -18123,7 +12217,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SeznamZaznamuOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex_all(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex_all(w, &TAG_CHYBA, &self.chyba);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
@@ -18131,7 +12225,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SeznamZaznamuOdpovedType {
@@ -18229,7 +12323,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniZkracenyZaznamDokladOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_VYDEJE, &self.datum_vydeje);
             ::sdk_runtime::xml::put_text(w, &TAG_NAZEV_PZS, &self.nazev_pzs);
             ::sdk_runtime::xml::put_text(
@@ -18245,7 +12339,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniZkracenyZaznamDokladOdpovedType {
@@ -18333,14 +12427,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for DavkaDokladuDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for DavkaDokladuDotazType {
@@ -18400,14 +12494,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for DavkaDokladuDokladDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_PRISTUPUJICI, &self.pristupujici);
             ::sdk_runtime::xml::put_complex(w, &TAG_FILTR, &self.filtr);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for DavkaDokladuDokladDotazType {
@@ -18459,13 +12553,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for FiltrDokladyDatumType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM, &self.datum);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for FiltrDokladyDatumType {
@@ -18511,14 +12605,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SeznamDokladuDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SeznamDokladuDotazType {
@@ -18578,14 +12672,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SeznamDokladuDokladDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_PRISTUPUJICI, &self.pristupujici);
             ::sdk_runtime::xml::put_complex(w, &TAG_FILTR, &self.filtr);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SeznamDokladuDokladDotazType {
@@ -18637,15 +12731,15 @@ pub mod types {
         /// Element `Limit`.
         pub limit: i32,
         /// Element `ID_Pacienta`, optional.
-        pub id_pacienta: ::std::option::Option<FiltrDokladyTypeIdPacienta2>,
+        pub id_pacienta: ::std::option::Option<FiltrDokladyTypeIdPacienta>,
         /// The patient's insured person's number.
         ///
         /// Element `CP_Pacienta`, optional.
-        pub cp_pacienta: ::std::option::Option<FiltrDokladyTypeCpPacienta2>,
+        pub cp_pacienta: ::std::option::Option<FiltrDokladyTypeCpPacienta>,
         /// Text to look for in the documents.
         ///
         /// Element `Obsah`, optional.
-        pub obsah: ::std::option::Option<FiltrDokladyTypeObsah2>,
+        pub obsah: ::std::option::Option<FiltrDokladyTypeObsah>,
         /// Element `Stav`, 0 or more.
         pub stav: ::std::vec::Vec<StavElektronickehoReceptu>,
         /// Only the caller's own documents.
@@ -18657,7 +12751,7 @@ pub mod types {
         /// Reason for the query.
         ///
         /// Element `Duvod`, optional.
-        pub duvod: ::std::option::Option<FiltrDokladyTypeDuvod2>,
+        pub duvod: ::std::option::Option<FiltrDokladyTypeDuvod>,
     }
     impl FiltrDokladyType {
         /// Creates a value from its required fields; optional fields start empty.
@@ -18684,32 +12778,32 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for FiltrDokladyType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_OD, &self.datum_od);
             ::sdk_runtime::xml::put_text_opt(w, &TAG_CAS_OD, self.cas_od.as_ref());
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_DO, &self.datum_do);
             ::sdk_runtime::xml::put_text_opt(w, &TAG_CAS_DO, self.cas_do.as_ref());
             ::sdk_runtime::xml::put_text(w, &TAG_LIMIT, &self.limit);
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_ID_PACIENTA,
                 self.id_pacienta.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_CP_PACIENTA,
                 self.cp_pacienta.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_OBSAH, self.obsah.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_OBSAH, self.obsah.as_ref());
             ::sdk_runtime::xml::put_text_all(w, &TAG_STAV, &self.stav);
             ::sdk_runtime::xml::put_text_opt(w, &TAG_VLASTNI, self.vlastni.as_ref());
             ::sdk_runtime::xml::put_text_opt(w, &TAG_LP, self.lp.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_DUVOD, self.duvod.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_DUVOD, self.duvod.as_ref());
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for FiltrDokladyType {
@@ -18772,13 +12866,13 @@ pub mod types {
                 datum_do: c.text_one(cx, 2, "DatumDo")?,
                 cas_do: c.text_opt(cx, 3)?,
                 limit: c.text_one(cx, 4, "Limit")?,
-                id_pacienta: c.complex_opt(cx, 5)?,
-                cp_pacienta: c.complex_opt(cx, 6)?,
-                obsah: c.complex_opt(cx, 7)?,
+                id_pacienta: c.text_opt(cx, 5)?,
+                cp_pacienta: c.text_opt(cx, 6)?,
+                obsah: c.text_opt(cx, 7)?,
                 stav: c.text_many(cx, 8)?,
                 vlastni: c.text_opt(cx, 9)?,
                 lp: c.text_opt(cx, 10)?,
-                duvod: c.complex_opt(cx, 11)?,
+                duvod: c.text_opt(cx, 11)?,
             })
         }
     }
@@ -18821,49 +12915,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `FiltrDokladyTypeIdPacienta` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct FiltrDokladyTypeIdPacienta2 {
-        /// Element `FiltrDokladyTypeIdPacienta`.
-        pub value: FiltrDokladyTypeIdPacienta,
-    }
-    impl FiltrDokladyTypeIdPacienta2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: FiltrDokladyTypeIdPacienta) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for FiltrDokladyTypeIdPacienta2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for FiltrDokladyTypeIdPacienta2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for FiltrDokladyTypeIdPacienta2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "FiltrDokladyTypeIdPacienta",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for FiltrDokladyTypeIdPacienta2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "FiltrDokladyTypeIdPacienta",
-        );
-    }
     /// Constraints: at least 9 characters; at most 10 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct FiltrDokladyTypeCpPacienta(::std::string::String);
@@ -18877,51 +12928,6 @@ pub mod types {
                 ::std::option::Option::Some(10),
             );
         }
-    }
-    /// The patient's insured person's number.
-    ///
-    /// Content of the element `FiltrDokladyTypeCpPacienta` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct FiltrDokladyTypeCpPacienta2 {
-        /// Element `FiltrDokladyTypeCpPacienta`.
-        pub value: FiltrDokladyTypeCpPacienta,
-    }
-    impl FiltrDokladyTypeCpPacienta2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: FiltrDokladyTypeCpPacienta) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for FiltrDokladyTypeCpPacienta2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for FiltrDokladyTypeCpPacienta2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for FiltrDokladyTypeCpPacienta2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "FiltrDokladyTypeCpPacienta",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for FiltrDokladyTypeCpPacienta2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "FiltrDokladyTypeCpPacienta",
-        );
     }
     /// Constraints: at least 1 characters; at most 255 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -18937,51 +12943,6 @@ pub mod types {
             );
         }
     }
-    /// Text to look for in the documents.
-    ///
-    /// Content of the element `FiltrDokladyTypeObsah` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct FiltrDokladyTypeObsah2 {
-        /// Element `FiltrDokladyTypeObsah`.
-        pub value: FiltrDokladyTypeObsah,
-    }
-    impl FiltrDokladyTypeObsah2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: FiltrDokladyTypeObsah) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for FiltrDokladyTypeObsah2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for FiltrDokladyTypeObsah2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for FiltrDokladyTypeObsah2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "FiltrDokladyTypeObsah",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for FiltrDokladyTypeObsah2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "FiltrDokladyTypeObsah",
-        );
-    }
     /// Constraints: at least 1 characters; at most 1000 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct FiltrDokladyTypeDuvod(::std::string::String);
@@ -18995,51 +12956,6 @@ pub mod types {
                 ::std::option::Option::Some(1000),
             );
         }
-    }
-    /// Reason for the query.
-    ///
-    /// Content of the element `FiltrDokladyTypeDuvod` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct FiltrDokladyTypeDuvod2 {
-        /// Element `FiltrDokladyTypeDuvod`.
-        pub value: FiltrDokladyTypeDuvod,
-    }
-    impl FiltrDokladyTypeDuvod2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: FiltrDokladyTypeDuvod) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for FiltrDokladyTypeDuvod2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for FiltrDokladyTypeDuvod2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for FiltrDokladyTypeDuvod2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "FiltrDokladyTypeDuvod",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for FiltrDokladyTypeDuvod2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "FiltrDokladyTypeDuvod",
-        );
     }
     /// Answer to listing electronic prescriptions: the prescriptions in short form and the message header.
     ///
@@ -19063,14 +12979,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SeznamPredpisuErpOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex_all(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SeznamPredpisuErpOdpovedType {
@@ -19176,7 +13092,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for NacteniZkracenyPredpisErpDokladOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU, &self.id_dokladu);
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_VYSTAVENI, &self.datum_vystaveni);
             ::sdk_runtime::xml::put_text(w, &TAG_PLATNOST_DO, &self.platnost_do);
@@ -19198,7 +13114,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for NacteniZkracenyPredpisErpDokladOdpovedType {
@@ -19317,14 +13233,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SeznamDokladuPracovisteDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SeznamDokladuPracovisteDotazType {
@@ -19384,14 +13300,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SeznamDokladuPracovisteDokladDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_PRISTUPUJICI, &self.pristupujici);
             ::sdk_runtime::xml::put_complex(w, &TAG_FILTR, &self.filtr);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SeznamDokladuPracovisteDokladDotazType {
@@ -19460,7 +13376,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for FiltrDokladyDatumcasType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_CAS_OD, &self.datum_cas_od);
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_CAS_DO, &self.datum_cas_do);
             ::sdk_runtime::xml::put_text(w, &TAG_LIMIT, &self.limit);
@@ -19469,7 +13385,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for FiltrDokladyDatumcasType {
@@ -19527,14 +13443,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SeznamVydejuErpOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex_all(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SeznamVydejuErpOdpovedType {
@@ -19596,14 +13512,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for StazeniSouboruOdpovedType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for StazeniSouboruOdpovedType {
@@ -19842,7 +13758,7 @@ pub mod types {
         /// Element `PLP`, 1 or more.
         pub plp: ::std::vec::Vec<UlozeniPredepsanyLpErpType>,
         /// Element `Pozn`, optional.
-        pub pozn: ::std::option::Option<ZalozeniPredpisuErpDokladDotazTypePozn2>,
+        pub pozn: ::std::option::Option<ZalozeniPredpisuErpDokladDotazTypePozn>,
         /// Element `UpozornitLekare`, optional.
         pub upozornit_lekare: ::std::option::Option<UpozornitLekare>,
         /// Element `Stav`.
@@ -19876,7 +13792,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZalozeniPredpisuErpDokladDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_VYSTAVENI, &self.datum_vystaveni);
             ::sdk_runtime::xml::put_text(w, &TAG_PLATNOST_DO, &self.platnost_do);
             ::sdk_runtime::xml::put_text_opt(w, &TAG_AKUTNI, self.akutni.as_ref());
@@ -19895,7 +13811,7 @@ pub mod types {
                 self.doporucujici.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(w, &TAG_PLP, &self.plp);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_POZN, self.pozn.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_POZN, self.pozn.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_UPOZORNIT_LEKARE,
@@ -19906,7 +13822,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZalozeniPredpisuErpDokladDotazType {
@@ -19981,7 +13897,7 @@ pub mod types {
                 predepisujici: c.complex_one(cx, 7, "Predepisujici")?,
                 doporucujici: c.complex_opt(cx, 8)?,
                 plp: c.complex_many(cx, 9)?,
-                pozn: c.complex_opt(cx, 10)?,
+                pozn: c.text_opt(cx, 10)?,
                 upozornit_lekare: c.text_opt(cx, 11)?,
                 stav: c.text_one(cx, 12, "Stav")?,
             })
@@ -20031,27 +13947,27 @@ pub mod types {
         /// Element `CP`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub cp: ::std::option::Option<UlozeniPacientTypeCp2>,
+        pub cp: ::std::option::Option<UlozeniPacientTypeCp>,
         /// ZP: the three-digit code of the health insurer.
         ///
         /// Element `ZP`, optional.
-        pub zp: ::std::option::Option<UlozeniPacientTypeZp2>,
+        pub zp: ::std::option::Option<UlozeniPacientTypeZp>,
         /// Element `Telefon`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub telefon: ::std::option::Option<UlozeniPacientTypeTelefon2>,
+        pub telefon: ::std::option::Option<UlozeniPacientTypeTelefon>,
         /// Element `Email`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub email: ::std::option::Option<UlozeniPacientTypeEmail2>,
+        pub email: ::std::option::Option<UlozeniPacientTypeEmail>,
         /// Element `Notifikace`, optional.
         pub notifikace: ::std::option::Option<Notifikace>,
         /// Element `Veznice`, optional.
-        pub veznice: ::std::option::Option<UlozeniPacientTypeVeznice2>,
+        pub veznice: ::std::option::Option<UlozeniPacientTypeVeznice>,
         /// Element `Hmotnost`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub hmotnost: ::std::option::Option<UlozeniPacientTypeHmotnost2>,
+        pub hmotnost: ::std::option::Option<UlozeniPacientTypeHmotnost>,
         /// Element `Pohlavi`, optional.
         pub pohlavi: ::std::option::Option<Pohlavi>,
     }
@@ -20088,29 +14004,25 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for UlozeniPacientType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_TOTOZNOST, &self.totoznost);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_CP, self.cp.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_ZP, self.zp.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_TELEFON, self.telefon.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_EMAIL, self.email.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_CP, self.cp.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ZP, self.zp.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_TELEFON, self.telefon.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_EMAIL, self.email.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_NOTIFIKACE,
                 self.notifikace.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_VEZNICE, self.veznice.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                &TAG_HMOTNOST,
-                self.hmotnost.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_VEZNICE, self.veznice.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_HMOTNOST, self.hmotnost.as_ref());
             ::sdk_runtime::xml::put_text_opt(w, &TAG_POHLAVI, self.pohlavi.as_ref());
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for UlozeniPacientType {
@@ -20154,13 +14066,13 @@ pub mod types {
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
                 totoznost: c.complex_one(cx, 0, "Totoznost")?,
-                cp: c.complex_opt(cx, 1)?,
-                zp: c.complex_opt(cx, 2)?,
-                telefon: c.complex_opt(cx, 3)?,
-                email: c.complex_opt(cx, 4)?,
+                cp: c.text_opt(cx, 1)?,
+                zp: c.text_opt(cx, 2)?,
+                telefon: c.text_opt(cx, 3)?,
+                email: c.text_opt(cx, 4)?,
                 notifikace: c.text_opt(cx, 5)?,
-                veznice: c.complex_opt(cx, 6)?,
-                hmotnost: c.complex_opt(cx, 7)?,
+                veznice: c.text_opt(cx, 6)?,
+                hmotnost: c.text_opt(cx, 7)?,
                 pohlavi: c.text_opt(cx, 8)?,
             })
         }
@@ -20211,51 +14123,6 @@ pub mod types {
             );
         }
     }
-    /// CP: číslo pojištěnce, the insured person's number.
-    ///
-    /// Content of the element `UlozeniPacientTypeCp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPacientTypeCp2 {
-        /// Element `UlozeniPacientTypeCp`.
-        pub value: UlozeniPacientTypeCp,
-    }
-    impl UlozeniPacientTypeCp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPacientTypeCp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPacientTypeCp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPacientTypeCp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPacientTypeCp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPacientTypeCp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPacientTypeCp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPacientTypeCp",
-        );
-    }
     /// Constraints: matches `[0-9]{3}`; at least 3 characters; at most 3 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniPacientTypeZp(::std::string::String);
@@ -20271,51 +14138,6 @@ pub mod types {
             );
         }
     }
-    /// ZP: the three-digit code of the health insurer.
-    ///
-    /// Content of the element `UlozeniPacientTypeZp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPacientTypeZp2 {
-        /// Element `UlozeniPacientTypeZp`.
-        pub value: UlozeniPacientTypeZp,
-    }
-    impl UlozeniPacientTypeZp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPacientTypeZp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPacientTypeZp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPacientTypeZp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPacientTypeZp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPacientTypeZp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPacientTypeZp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPacientTypeZp",
-        );
-    }
     /// Constraints: at least 1 characters; at most 20 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniPacientTypeTelefon(::std::string::String);
@@ -20329,49 +14151,6 @@ pub mod types {
                 ::std::option::Option::Some(20),
             );
         }
-    }
-    /// Content of the element `UlozeniPacientTypeTelefon` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPacientTypeTelefon2 {
-        /// Element `UlozeniPacientTypeTelefon`.
-        pub value: UlozeniPacientTypeTelefon,
-    }
-    impl UlozeniPacientTypeTelefon2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPacientTypeTelefon) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPacientTypeTelefon2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPacientTypeTelefon2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPacientTypeTelefon2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPacientTypeTelefon",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPacientTypeTelefon2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPacientTypeTelefon",
-        );
     }
     /// Constraints: at least 3 characters; at most 256 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -20387,49 +14166,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `UlozeniPacientTypeEmail` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPacientTypeEmail2 {
-        /// Element `UlozeniPacientTypeEmail`.
-        pub value: UlozeniPacientTypeEmail,
-    }
-    impl UlozeniPacientTypeEmail2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPacientTypeEmail) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPacientTypeEmail2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPacientTypeEmail2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPacientTypeEmail2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPacientTypeEmail",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPacientTypeEmail2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPacientTypeEmail",
-        );
-    }
     /// Constraints: at least 1 characters; at most 200 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniPacientTypeVeznice(::std::string::String);
@@ -20443,49 +14179,6 @@ pub mod types {
                 ::std::option::Option::Some(200),
             );
         }
-    }
-    /// Content of the element `UlozeniPacientTypeVeznice` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPacientTypeVeznice2 {
-        /// Element `UlozeniPacientTypeVeznice`.
-        pub value: UlozeniPacientTypeVeznice,
-    }
-    impl UlozeniPacientTypeVeznice2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPacientTypeVeznice) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPacientTypeVeznice2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPacientTypeVeznice2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPacientTypeVeznice2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPacientTypeVeznice",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPacientTypeVeznice2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPacientTypeVeznice",
-        );
     }
     /// Constraints: >= 0.5; at most 9 digits; at most 3 fraction digits.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -20507,49 +14200,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `UlozeniPacientTypeHmotnost` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPacientTypeHmotnost2 {
-        /// Element `UlozeniPacientTypeHmotnost`.
-        pub value: UlozeniPacientTypeHmotnost,
-    }
-    impl UlozeniPacientTypeHmotnost2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPacientTypeHmotnost) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPacientTypeHmotnost2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPacientTypeHmotnost2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPacientTypeHmotnost2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPacientTypeHmotnost",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPacientTypeHmotnost2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPacientTypeHmotnost",
-        );
-    }
     /// The prescriber as stored with a new prescription: doctor's identifier, department, facility, provider and contact details.
     ///
     /// The complex type `ulozeni_predepisujici_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -20559,35 +14209,35 @@ pub mod types {
         /// Identifier of the prescribing doctor.
         ///
         /// Element `Lekar`.
-        pub lekar: UlozeniPredepisujiciTypeLekar2,
+        pub lekar: UlozeniPredepisujiciTypeLekar,
         /// Element `Oddeleni`, optional.
-        pub oddeleni: ::std::option::Option<UlozeniPredepisujiciTypeOddeleni2>,
+        pub oddeleni: ::std::option::Option<UlozeniPredepisujiciTypeOddeleni>,
         /// Element `ICZ`, optional.
-        pub icz: ::std::option::Option<UlozeniPredepisujiciTypeIcz2>,
+        pub icz: ::std::option::Option<UlozeniPredepisujiciTypeIcz>,
         /// Element `ICP`.
-        pub icp: UlozeniPredepisujiciTypeIcp2,
+        pub icp: UlozeniPredepisujiciTypeIcp,
         /// The provider's eleven-digit identifier.
         ///
         /// Element `PZS`.
-        pub pzs: UlozeniPredepisujiciTypePzs2,
+        pub pzs: UlozeniPredepisujiciTypePzs,
         /// Element `Telefon`.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub telefon: UlozeniPredepisujiciTypeTelefon2,
+        pub telefon: UlozeniPredepisujiciTypeTelefon,
         /// Element `Email`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub email: ::std::option::Option<UlozeniPredepisujiciTypeEmail2>,
+        pub email: ::std::option::Option<UlozeniPredepisujiciTypeEmail>,
         /// Element `Odbornost`, optional.
-        pub odbornost: ::std::option::Option<UlozeniPredepisujiciTypeOdbornost2>,
+        pub odbornost: ::std::option::Option<UlozeniPredepisujiciTypeOdbornost>,
     }
     impl UlozeniPredepisujiciType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            lekar: UlozeniPredepisujiciTypeLekar2,
-            icp: UlozeniPredepisujiciTypeIcp2,
-            pzs: UlozeniPredepisujiciTypePzs2,
-            telefon: UlozeniPredepisujiciTypeTelefon2,
+            lekar: UlozeniPredepisujiciTypeLekar,
+            icp: UlozeniPredepisujiciTypeIcp,
+            pzs: UlozeniPredepisujiciTypePzs,
+            telefon: UlozeniPredepisujiciTypeTelefon,
         ) -> Self {
             Self {
                 lekar,
@@ -20617,28 +14267,20 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for UlozeniPredepisujiciType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_LEKAR, &self.lekar);
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                &TAG_ODDELENI,
-                self.oddeleni.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_ICZ, self.icz.as_ref());
-            ::sdk_runtime::xml::put_complex(w, &TAG_ICP, &self.icp);
-            ::sdk_runtime::xml::put_complex(w, &TAG_PZS, &self.pzs);
-            ::sdk_runtime::xml::put_complex(w, &TAG_TELEFON, &self.telefon);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_EMAIL, self.email.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                &TAG_ODBORNOST,
-                self.odbornost.as_ref(),
-            );
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_LEKAR, &self.lekar);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ODDELENI, self.oddeleni.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ICZ, self.icz.as_ref());
+            ::sdk_runtime::xml::put_text(w, &TAG_ICP, &self.icp);
+            ::sdk_runtime::xml::put_text(w, &TAG_PZS, &self.pzs);
+            ::sdk_runtime::xml::put_text(w, &TAG_TELEFON, &self.telefon);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_EMAIL, self.email.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ODBORNOST, self.odbornost.as_ref());
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for UlozeniPredepisujiciType {
@@ -20683,14 +14325,14 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                lekar: c.complex_one(cx, 0, "Lekar")?,
-                oddeleni: c.complex_opt(cx, 1)?,
-                icz: c.complex_opt(cx, 2)?,
-                icp: c.complex_one(cx, 3, "ICP")?,
-                pzs: c.complex_one(cx, 4, "PZS")?,
-                telefon: c.complex_one(cx, 5, "Telefon")?,
-                email: c.complex_opt(cx, 6)?,
-                odbornost: c.complex_opt(cx, 7)?,
+                lekar: c.text_one(cx, 0, "Lekar")?,
+                oddeleni: c.text_opt(cx, 1)?,
+                icz: c.text_opt(cx, 2)?,
+                icp: c.text_one(cx, 3, "ICP")?,
+                pzs: c.text_one(cx, 4, "PZS")?,
+                telefon: c.text_one(cx, 5, "Telefon")?,
+                email: c.text_opt(cx, 6)?,
+                odbornost: c.text_opt(cx, 7)?,
             })
         }
     }
@@ -20731,51 +14373,6 @@ pub mod types {
             );
         }
     }
-    /// Identifier of the prescribing doctor.
-    ///
-    /// Content of the element `UlozeniPredepisujiciTypeLekar` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPredepisujiciTypeLekar2 {
-        /// Element `UlozeniPredepisujiciTypeLekar`.
-        pub value: UlozeniPredepisujiciTypeLekar,
-    }
-    impl UlozeniPredepisujiciTypeLekar2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPredepisujiciTypeLekar) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPredepisujiciTypeLekar2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPredepisujiciTypeLekar2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPredepisujiciTypeLekar2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPredepisujiciTypeLekar",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPredepisujiciTypeLekar2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPredepisujiciTypeLekar",
-        );
-    }
     /// Constraints: at least 1 characters; at most 200 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniPredepisujiciTypeOddeleni(::std::string::String);
@@ -20792,49 +14389,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `UlozeniPredepisujiciTypeOddeleni` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPredepisujiciTypeOddeleni2 {
-        /// Element `UlozeniPredepisujiciTypeOddeleni`.
-        pub value: UlozeniPredepisujiciTypeOddeleni,
-    }
-    impl UlozeniPredepisujiciTypeOddeleni2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPredepisujiciTypeOddeleni) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPredepisujiciTypeOddeleni2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPredepisujiciTypeOddeleni2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPredepisujiciTypeOddeleni2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPredepisujiciTypeOddeleni",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPredepisujiciTypeOddeleni2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPredepisujiciTypeOddeleni",
-        );
-    }
     /// Constraints: matches `[0-9]{8}`; at least 8 characters; at most 8 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniPredepisujiciTypeIcz(::std::string::String);
@@ -20849,49 +14403,6 @@ pub mod types {
                 ::std::option::Option::Some(8),
             );
         }
-    }
-    /// Content of the element `UlozeniPredepisujiciTypeIcz` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPredepisujiciTypeIcz2 {
-        /// Element `UlozeniPredepisujiciTypeIcz`.
-        pub value: UlozeniPredepisujiciTypeIcz,
-    }
-    impl UlozeniPredepisujiciTypeIcz2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPredepisujiciTypeIcz) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPredepisujiciTypeIcz2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPredepisujiciTypeIcz2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPredepisujiciTypeIcz2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPredepisujiciTypeIcz",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPredepisujiciTypeIcz2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPredepisujiciTypeIcz",
-        );
     }
     /// Constraints: matches `[0-9]{8}`; at least 8 characters; at most 8 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -20908,49 +14419,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `UlozeniPredepisujiciTypeIcp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPredepisujiciTypeIcp2 {
-        /// Element `UlozeniPredepisujiciTypeIcp`.
-        pub value: UlozeniPredepisujiciTypeIcp,
-    }
-    impl UlozeniPredepisujiciTypeIcp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPredepisujiciTypeIcp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPredepisujiciTypeIcp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPredepisujiciTypeIcp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPredepisujiciTypeIcp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPredepisujiciTypeIcp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPredepisujiciTypeIcp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPredepisujiciTypeIcp",
-        );
-    }
     /// Constraints: matches `[0-9]{11}`; at least 11 characters; at most 11 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniPredepisujiciTypePzs(::std::string::String);
@@ -20965,51 +14433,6 @@ pub mod types {
                 ::std::option::Option::Some(11),
             );
         }
-    }
-    /// The provider's eleven-digit identifier.
-    ///
-    /// Content of the element `UlozeniPredepisujiciTypePzs` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPredepisujiciTypePzs2 {
-        /// Element `UlozeniPredepisujiciTypePzs`.
-        pub value: UlozeniPredepisujiciTypePzs,
-    }
-    impl UlozeniPredepisujiciTypePzs2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPredepisujiciTypePzs) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPredepisujiciTypePzs2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPredepisujiciTypePzs2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPredepisujiciTypePzs2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPredepisujiciTypePzs",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPredepisujiciTypePzs2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPredepisujiciTypePzs",
-        );
     }
     /// Constraints: at least 1 characters; at most 20 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -21027,49 +14450,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `UlozeniPredepisujiciTypeTelefon` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPredepisujiciTypeTelefon2 {
-        /// Element `UlozeniPredepisujiciTypeTelefon`.
-        pub value: UlozeniPredepisujiciTypeTelefon,
-    }
-    impl UlozeniPredepisujiciTypeTelefon2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPredepisujiciTypeTelefon) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPredepisujiciTypeTelefon2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPredepisujiciTypeTelefon2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPredepisujiciTypeTelefon2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPredepisujiciTypeTelefon",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPredepisujiciTypeTelefon2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPredepisujiciTypeTelefon",
-        );
-    }
     /// Constraints: at least 3 characters; at most 256 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniPredepisujiciTypeEmail(::std::string::String);
@@ -21085,49 +14465,6 @@ pub mod types {
                 ::std::option::Option::Some(256),
             );
         }
-    }
-    /// Content of the element `UlozeniPredepisujiciTypeEmail` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPredepisujiciTypeEmail2 {
-        /// Element `UlozeniPredepisujiciTypeEmail`.
-        pub value: UlozeniPredepisujiciTypeEmail,
-    }
-    impl UlozeniPredepisujiciTypeEmail2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPredepisujiciTypeEmail) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPredepisujiciTypeEmail2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPredepisujiciTypeEmail2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPredepisujiciTypeEmail2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPredepisujiciTypeEmail",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPredepisujiciTypeEmail2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPredepisujiciTypeEmail",
-        );
     }
     /// Constraints: matches `[0-9][0-9A-Z][0-9]`; at least 3 characters; at most 3 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -21146,49 +14483,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `UlozeniPredepisujiciTypeOdbornost` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPredepisujiciTypeOdbornost2 {
-        /// Element `UlozeniPredepisujiciTypeOdbornost`.
-        pub value: UlozeniPredepisujiciTypeOdbornost,
-    }
-    impl UlozeniPredepisujiciTypeOdbornost2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPredepisujiciTypeOdbornost) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPredepisujiciTypeOdbornost2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPredepisujiciTypeOdbornost2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPredepisujiciTypeOdbornost2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPredepisujiciTypeOdbornost",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPredepisujiciTypeOdbornost2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPredepisujiciTypeOdbornost",
-        );
-    }
     /// The recommending doctor as stored with a new prescription: name, provider and specialty code.
     ///
     /// The complex type `ulozeni_doporucujici_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -21204,14 +14498,14 @@ pub mod types {
         /// Code of the medical specialty.
         ///
         /// Element `Odbornost`.
-        pub odbornost: UlozeniDoporucujiciTypeOdbornost2,
+        pub odbornost: UlozeniDoporucujiciTypeOdbornost,
     }
     impl UlozeniDoporucujiciType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
             jmeno: JmenoOsobyType,
             pzs: DoporucujiciPoskytovatelType,
-            odbornost: UlozeniDoporucujiciTypeOdbornost2,
+            odbornost: UlozeniDoporucujiciTypeOdbornost,
         ) -> Self {
             Self { jmeno, pzs, odbornost }
         }
@@ -21227,15 +14521,15 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for UlozeniDoporucujiciType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_JMENO, &self.jmeno);
             ::sdk_runtime::xml::put_complex(w, &TAG_PZS, &self.pzs);
-            ::sdk_runtime::xml::put_complex(w, &TAG_ODBORNOST, &self.odbornost);
+            ::sdk_runtime::xml::put_text(w, &TAG_ODBORNOST, &self.odbornost);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for UlozeniDoporucujiciType {
@@ -21262,7 +14556,7 @@ pub mod types {
             ::std::result::Result::Ok(Self {
                 jmeno: c.complex_one(cx, 0, "Jmeno")?,
                 pzs: c.complex_one(cx, 1, "PZS")?,
-                odbornost: c.complex_one(cx, 2, "Odbornost")?,
+                odbornost: c.text_one(cx, 2, "Odbornost")?,
             })
         }
     }
@@ -21293,51 +14587,6 @@ pub mod types {
             );
         }
     }
-    /// Code of the medical specialty.
-    ///
-    /// Content of the element `UlozeniDoporucujiciTypeOdbornost` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniDoporucujiciTypeOdbornost2 {
-        /// Element `UlozeniDoporucujiciTypeOdbornost`.
-        pub value: UlozeniDoporucujiciTypeOdbornost,
-    }
-    impl UlozeniDoporucujiciTypeOdbornost2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniDoporucujiciTypeOdbornost) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniDoporucujiciTypeOdbornost2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniDoporucujiciTypeOdbornost2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniDoporucujiciTypeOdbornost2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniDoporucujiciTypeOdbornost",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniDoporucujiciTypeOdbornost2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniDoporucujiciTypeOdbornost",
-        );
-    }
     /// A medicinal product prescribed on a new or changed electronic prescription.
     ///
     /// The complex type `ulozeni_predepsany_lp_erp_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -21345,20 +14594,20 @@ pub mod types {
     #[non_exhaustive]
     pub struct UlozeniPredepsanyLpErpType {
         /// Element `Mnozstvi`.
-        pub mnozstvi: UlozeniPredepsanyLpErpTypeMnozstvi2,
+        pub mnozstvi: UlozeniPredepsanyLpErpTypeMnozstvi,
         /// Element `Navod`.
-        pub navod: UlozeniPredepsanyLpErpTypeNavod2,
+        pub navod: UlozeniPredepsanyLpErpTypeNavod,
         /// MKN-10 (ICD-10) code of the diagnosis.
         ///
         /// Element `Diagnoza`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub diagnoza: ::std::option::Option<UlozeniPredepsanyLpErpTypeDiagnoza2>,
+        pub diagnoza: ::std::option::Option<UlozeniPredepsanyLpErpTypeDiagnoza>,
         /// Element `PridruzenaDiagnoza`, optional.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
         pub pridruzena_diagnoza: ::std::option::Option<
-            UlozeniPredepsanyLpErpTypePridruzenaDiagnoza2,
+            UlozeniPredepsanyLpErpTypePridruzenaDiagnoza,
         >,
         /// Element `Uhrada`.
         pub uhrada: Uhrada,
@@ -21379,17 +14628,17 @@ pub mod types {
         /// Element `Prekroceni`, optional.
         pub prekroceni: ::std::option::Option<bool>,
         /// Element `ZadankaZP`, optional.
-        pub zadanka_zp: ::std::option::Option<UlozeniPredepsanyLpErpTypeZadankaZp2>,
+        pub zadanka_zp: ::std::option::Option<UlozeniPredepsanyLpErpTypeZadankaZp>,
         /// Element `ID_LP_Zdroj`.
-        pub id_lp_zdroj: UlozeniPredepsanyLpErpTypeIdLpZdroj2,
+        pub id_lp_zdroj: UlozeniPredepsanyLpErpTypeIdLpZdroj,
     }
     impl UlozeniPredepsanyLpErpType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            mnozstvi: UlozeniPredepsanyLpErpTypeMnozstvi2,
-            navod: UlozeniPredepsanyLpErpTypeNavod2,
+            mnozstvi: UlozeniPredepsanyLpErpTypeMnozstvi,
+            navod: UlozeniPredepsanyLpErpTypeNavod,
             uhrada: Uhrada,
-            id_lp_zdroj: UlozeniPredepsanyLpErpTypeIdLpZdroj2,
+            id_lp_zdroj: UlozeniPredepsanyLpErpTypeIdLpZdroj,
         ) -> Self {
             Self {
                 mnozstvi,
@@ -21429,15 +14678,11 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for UlozeniPredepsanyLpErpType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_MNOZSTVI, &self.mnozstvi);
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAVOD, &self.navod);
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                &TAG_DIAGNOZA,
-                self.diagnoza.as_ref(),
-            );
-            ::sdk_runtime::xml::put_complex_opt(
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_MNOZSTVI, &self.mnozstvi);
+            ::sdk_runtime::xml::put_text(w, &TAG_NAVOD, &self.navod);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_DIAGNOZA, self.diagnoza.as_ref());
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_PRIDRUZENA_DIAGNOZA,
                 self.pridruzena_diagnoza.as_ref(),
@@ -21465,17 +14710,17 @@ pub mod types {
                 &TAG_PREKROCENI,
                 self.prekroceni.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_ZADANKA_ZP,
                 self.zadanka_zp.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_LP_ZDROJ, &self.id_lp_zdroj);
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_LP_ZDROJ, &self.id_lp_zdroj);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for UlozeniPredepsanyLpErpType {
@@ -21540,10 +14785,10 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                mnozstvi: c.complex_one(cx, 0, "Mnozstvi")?,
-                navod: c.complex_one(cx, 1, "Navod")?,
-                diagnoza: c.complex_opt(cx, 2)?,
-                pridruzena_diagnoza: c.complex_opt(cx, 3)?,
+                mnozstvi: c.text_one(cx, 0, "Mnozstvi")?,
+                navod: c.text_one(cx, 1, "Navod")?,
+                diagnoza: c.text_opt(cx, 2)?,
+                pridruzena_diagnoza: c.text_opt(cx, 3)?,
                 uhrada: c.text_one(cx, 4, "Uhrada")?,
                 hvlp_reg: c.complex_opt(cx, 5)?,
                 hvlp_nereg: c.complex_opt(cx, 6)?,
@@ -21551,8 +14796,8 @@ pub mod types {
                 inn: c.complex_opt(cx, 8)?,
                 nezamenovat: c.text_opt(cx, 9)?,
                 prekroceni: c.text_opt(cx, 10)?,
-                zadanka_zp: c.complex_opt(cx, 11)?,
-                id_lp_zdroj: c.complex_one(cx, 12, "ID_LP_Zdroj")?,
+                zadanka_zp: c.text_opt(cx, 11)?,
+                id_lp_zdroj: c.text_one(cx, 12, "ID_LP_Zdroj")?,
             })
         }
     }
@@ -21608,49 +14853,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `UlozeniPredepsanyLpErpTypeMnozstvi` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPredepsanyLpErpTypeMnozstvi2 {
-        /// Element `UlozeniPredepsanyLpErpTypeMnozstvi`.
-        pub value: UlozeniPredepsanyLpErpTypeMnozstvi,
-    }
-    impl UlozeniPredepsanyLpErpTypeMnozstvi2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPredepsanyLpErpTypeMnozstvi) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPredepsanyLpErpTypeMnozstvi2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPredepsanyLpErpTypeMnozstvi2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPredepsanyLpErpTypeMnozstvi2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPredepsanyLpErpTypeMnozstvi",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPredepsanyLpErpTypeMnozstvi2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPredepsanyLpErpTypeMnozstvi",
-        );
-    }
     /// Constraints: at least 1 characters; at most 80 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniPredepsanyLpErpTypeNavod(::std::string::String);
@@ -21666,49 +14868,6 @@ pub mod types {
                 ::std::option::Option::Some(80),
             );
         }
-    }
-    /// Content of the element `UlozeniPredepsanyLpErpTypeNavod` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPredepsanyLpErpTypeNavod2 {
-        /// Element `UlozeniPredepsanyLpErpTypeNavod`.
-        pub value: UlozeniPredepsanyLpErpTypeNavod,
-    }
-    impl UlozeniPredepsanyLpErpTypeNavod2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPredepsanyLpErpTypeNavod) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPredepsanyLpErpTypeNavod2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPredepsanyLpErpTypeNavod2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPredepsanyLpErpTypeNavod2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPredepsanyLpErpTypeNavod",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPredepsanyLpErpTypeNavod2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPredepsanyLpErpTypeNavod",
-        );
     }
     /// Constraints: at least 1 characters; at most 5 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -21726,51 +14885,6 @@ pub mod types {
             );
         }
     }
-    /// MKN-10 (ICD-10) code of the diagnosis.
-    ///
-    /// Content of the element `UlozeniPredepsanyLpErpTypeDiagnoza` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPredepsanyLpErpTypeDiagnoza2 {
-        /// Element `UlozeniPredepsanyLpErpTypeDiagnoza`.
-        pub value: UlozeniPredepsanyLpErpTypeDiagnoza,
-    }
-    impl UlozeniPredepsanyLpErpTypeDiagnoza2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPredepsanyLpErpTypeDiagnoza) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPredepsanyLpErpTypeDiagnoza2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPredepsanyLpErpTypeDiagnoza2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPredepsanyLpErpTypeDiagnoza2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPredepsanyLpErpTypeDiagnoza",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPredepsanyLpErpTypeDiagnoza2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPredepsanyLpErpTypeDiagnoza",
-        );
-    }
     /// Constraints: at least 1 characters; at most 5 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniPredepsanyLpErpTypePridruzenaDiagnoza(::std::string::String);
@@ -21787,50 +14901,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `UlozeniPredepsanyLpErpTypePridruzenaDiagnoza` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPredepsanyLpErpTypePridruzenaDiagnoza2 {
-        /// Element `UlozeniPredepsanyLpErpTypePridruzenaDiagnoza`.
-        pub value: UlozeniPredepsanyLpErpTypePridruzenaDiagnoza,
-    }
-    impl UlozeniPredepsanyLpErpTypePridruzenaDiagnoza2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPredepsanyLpErpTypePridruzenaDiagnoza) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPredepsanyLpErpTypePridruzenaDiagnoza2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPredepsanyLpErpTypePridruzenaDiagnoza2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPredepsanyLpErpTypePridruzenaDiagnoza2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPredepsanyLpErpTypePridruzenaDiagnoza",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement
-    for UlozeniPredepsanyLpErpTypePridruzenaDiagnoza2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPredepsanyLpErpTypePridruzenaDiagnoza",
-        );
-    }
     /// Constraints: at most 7 digits.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniPredepsanyLpErpTypeZadankaZp(i128);
@@ -21845,49 +14915,6 @@ pub mod types {
                 );
             }
         }
-    }
-    /// Content of the element `UlozeniPredepsanyLpErpTypeZadankaZp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPredepsanyLpErpTypeZadankaZp2 {
-        /// Element `UlozeniPredepsanyLpErpTypeZadankaZp`.
-        pub value: UlozeniPredepsanyLpErpTypeZadankaZp,
-    }
-    impl UlozeniPredepsanyLpErpTypeZadankaZp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPredepsanyLpErpTypeZadankaZp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPredepsanyLpErpTypeZadankaZp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPredepsanyLpErpTypeZadankaZp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPredepsanyLpErpTypeZadankaZp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPredepsanyLpErpTypeZadankaZp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPredepsanyLpErpTypeZadankaZp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPredepsanyLpErpTypeZadankaZp",
-        );
     }
     /// Constraints: at most 14 digits.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -21904,49 +14931,6 @@ pub mod types {
             }
         }
     }
-    /// Content of the element `UlozeniPredepsanyLpErpTypeIdLpZdroj` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniPredepsanyLpErpTypeIdLpZdroj2 {
-        /// Element `UlozeniPredepsanyLpErpTypeIdLpZdroj`.
-        pub value: UlozeniPredepsanyLpErpTypeIdLpZdroj,
-    }
-    impl UlozeniPredepsanyLpErpTypeIdLpZdroj2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniPredepsanyLpErpTypeIdLpZdroj) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniPredepsanyLpErpTypeIdLpZdroj2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniPredepsanyLpErpTypeIdLpZdroj2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniPredepsanyLpErpTypeIdLpZdroj2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniPredepsanyLpErpTypeIdLpZdroj",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniPredepsanyLpErpTypeIdLpZdroj2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniPredepsanyLpErpTypeIdLpZdroj",
-        );
-    }
     /// Constraints: at least 1 characters; at most 1000 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct ZalozeniPredpisuErpDokladDotazTypePozn(::std::string::String);
@@ -21962,49 +14946,6 @@ pub mod types {
                 ::std::option::Option::Some(1000),
             );
         }
-    }
-    /// Content of the element `ZalozeniPredpisuErpDokladDotazTypePozn` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZalozeniPredpisuErpDokladDotazTypePozn2 {
-        /// Element `ZalozeniPredpisuErpDokladDotazTypePozn`.
-        pub value: ZalozeniPredpisuErpDokladDotazTypePozn,
-    }
-    impl ZalozeniPredpisuErpDokladDotazTypePozn2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZalozeniPredpisuErpDokladDotazTypePozn) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZalozeniPredpisuErpDokladDotazTypePozn2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZalozeniPredpisuErpDokladDotazTypePozn2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZalozeniPredpisuErpDokladDotazTypePozn2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZalozeniPredpisuErpDokladDotazTypePozn",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZalozeniPredpisuErpDokladDotazTypePozn2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZalozeniPredpisuErpDokladDotazTypePozn",
-        );
     }
     /// A changed electronic prescription: the whole new content plus the prescription's identifier and an optional authorisation.
     ///
@@ -22035,7 +14976,7 @@ pub mod types {
         /// Element `PLP`, 1 or more.
         pub plp: ::std::vec::Vec<UlozeniPredepsanyLpErpType>,
         /// Element `Pozn`, optional.
-        pub pozn: ::std::option::Option<ZalozeniPredpisuErpDokladDotazTypePozn2>,
+        pub pozn: ::std::option::Option<ZalozeniPredpisuErpDokladDotazTypePozn>,
         /// Element `UpozornitLekare`, optional.
         pub upozornit_lekare: ::std::option::Option<UpozornitLekare>,
         /// Element `Stav`.
@@ -22044,7 +14985,7 @@ pub mod types {
         pub id_dokladu: ::std::string::String,
         /// Element `AutorizacniID`, optional.
         pub autorizacni_id: ::std::option::Option<
-            ZmenaPredpisuErpDokladDotazTypeAutorizacniId2,
+            ZmenaPredpisuErpDokladDotazTypeAutorizacniId,
         >,
     }
     impl ZmenaPredpisuErpDokladDotazType {
@@ -22078,7 +15019,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZmenaPredpisuErpDokladDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_VYSTAVENI, &self.datum_vystaveni);
             ::sdk_runtime::xml::put_text(w, &TAG_PLATNOST_DO, &self.platnost_do);
             ::sdk_runtime::xml::put_text_opt(w, &TAG_AKUTNI, self.akutni.as_ref());
@@ -22097,7 +15038,7 @@ pub mod types {
                 self.doporucujici.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_all(w, &TAG_PLP, &self.plp);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_POZN, self.pozn.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_POZN, self.pozn.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_UPOZORNIT_LEKARE,
@@ -22105,7 +15046,7 @@ pub mod types {
             );
             ::sdk_runtime::xml::put_text(w, &TAG_STAV, &self.stav);
             ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU, &self.id_dokladu);
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_AUTORIZACNI_ID,
                 self.autorizacni_id.as_ref(),
@@ -22114,7 +15055,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZmenaPredpisuErpDokladDotazType {
@@ -22197,11 +15138,11 @@ pub mod types {
                 predepisujici: c.complex_one(cx, 7, "Predepisujici")?,
                 doporucujici: c.complex_opt(cx, 8)?,
                 plp: c.complex_many(cx, 9)?,
-                pozn: c.complex_opt(cx, 10)?,
+                pozn: c.text_opt(cx, 10)?,
                 upozornit_lekare: c.text_opt(cx, 11)?,
                 stav: c.text_one(cx, 12, "Stav")?,
                 id_dokladu: c.text_one(cx, 13, "ID_Dokladu")?,
-                autorizacni_id: c.complex_opt(cx, 14)?,
+                autorizacni_id: c.text_opt(cx, 14)?,
             })
         }
     }
@@ -22252,50 +15193,6 @@ pub mod types {
                 "[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}",
             );
         }
-    }
-    /// Content of the element `ZmenaPredpisuErpDokladDotazTypeAutorizacniId` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZmenaPredpisuErpDokladDotazTypeAutorizacniId2 {
-        /// Element `ZmenaPredpisuErpDokladDotazTypeAutorizacniId`.
-        pub value: ZmenaPredpisuErpDokladDotazTypeAutorizacniId,
-    }
-    impl ZmenaPredpisuErpDokladDotazTypeAutorizacniId2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZmenaPredpisuErpDokladDotazTypeAutorizacniId) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZmenaPredpisuErpDokladDotazTypeAutorizacniId2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZmenaPredpisuErpDokladDotazTypeAutorizacniId2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZmenaPredpisuErpDokladDotazTypeAutorizacniId2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZmenaPredpisuErpDokladDotazTypeAutorizacniId",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement
-    for ZmenaPredpisuErpDokladDotazTypeAutorizacniId2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZmenaPredpisuErpDokladDotazTypeAutorizacniId",
-        );
     }
     /// Request to record a dispensing of an electronic prescription: the dispensing, the message header and the pharmacist's signature.
     ///
@@ -22486,13 +15383,13 @@ pub mod types {
         /// Element `VLP`, 0 or more.
         pub vlp: ::std::vec::Vec<UlozeniVydanyLpErpType>,
         /// Element `Pozn`, optional.
-        pub pozn: ::std::option::Option<ZalozeniVydejeErpDokladDotazTypePozn2>,
+        pub pozn: ::std::option::Option<ZalozeniVydejeErpDokladDotazTypePozn>,
         /// Element `UpozornitLekare`, optional.
         pub upozornit_lekare: ::std::option::Option<UpozornitLekare>,
         /// Identifier of the prescription dispensed.
         ///
         /// Element `ID_Dokladu_ERP`.
-        pub id_dokladu_erp: ZalozeniVydejeErpDokladDotazTypeIdDokladuErp2,
+        pub id_dokladu_erp: ZalozeniVydejeErpDokladDotazTypeIdDokladuErp,
         /// The state the prescription takes after this dispensing.
         ///
         /// Element `Stav_ERP`.
@@ -22505,7 +15402,7 @@ pub mod types {
         pub fn new(
             datum_vydeje: ::sdk_runtime::Date,
             vydavajici: UlozeniVydavajiciType,
-            id_dokladu_erp: ZalozeniVydejeErpDokladDotazTypeIdDokladuErp2,
+            id_dokladu_erp: ZalozeniVydejeErpDokladDotazTypeIdDokladuErp,
             stav_erp: StavElektronickehoReceptu,
         ) -> Self {
             Self {
@@ -22522,21 +15419,17 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZalozeniVydejeErpDokladDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_VYDEJE, &self.datum_vydeje);
             ::sdk_runtime::xml::put_complex(w, &TAG_VYDAVAJICI, &self.vydavajici);
             ::sdk_runtime::xml::put_complex_all(w, &TAG_VLP, &self.vlp);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_POZN, self.pozn.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_POZN, self.pozn.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_UPOZORNIT_LEKARE,
                 self.upozornit_lekare.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                &TAG_ID_DOKLADU_ERP,
-                &self.id_dokladu_erp,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU_ERP, &self.id_dokladu_erp);
             ::sdk_runtime::xml::put_text(w, &TAG_STAV_ERP, &self.stav_erp);
             ::sdk_runtime::xml::put_text_opt(
                 w,
@@ -22547,7 +15440,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZalozeniVydejeErpDokladDotazType {
@@ -22595,9 +15488,9 @@ pub mod types {
                 datum_vydeje: c.text_one(cx, 0, "DatumVydeje")?,
                 vydavajici: c.complex_one(cx, 1, "Vydavajici")?,
                 vlp: c.complex_many(cx, 2)?,
-                pozn: c.complex_opt(cx, 3)?,
+                pozn: c.text_opt(cx, 3)?,
                 upozornit_lekare: c.text_opt(cx, 4)?,
-                id_dokladu_erp: c.complex_one(cx, 5, "ID_Dokladu_ERP")?,
+                id_dokladu_erp: c.text_one(cx, 5, "ID_Dokladu_ERP")?,
                 stav_erp: c.text_one(cx, 6, "Stav_ERP")?,
                 vypis_do_erp: c.text_opt(cx, 7)?,
             })
@@ -22638,26 +15531,26 @@ pub mod types {
     #[non_exhaustive]
     pub struct UlozeniVydavajiciType {
         /// Element `Lekarnik`.
-        pub lekarnik: UlozeniVydavajiciTypeLekarnik2,
+        pub lekarnik: UlozeniVydavajiciTypeLekarnik,
         /// IČZ, the 8-digit identification number of the healthcare facility.
         ///
         /// Element `ICZ`, optional.
-        pub icz: ::std::option::Option<UlozeniVydavajiciTypeIcz2>,
+        pub icz: ::std::option::Option<UlozeniVydavajiciTypeIcz>,
         /// Element `Telefon`.
         ///
         /// Personal data: shown as `<redacted>` in `Debug` output.
-        pub telefon: UlozeniVydavajiciTypeTelefon2,
+        pub telefon: UlozeniVydavajiciTypeTelefon,
         /// Code of the provider's workplace (PZS, provider of health services).
         ///
         /// Element `PZS`.
-        pub pzs: UlozeniVydavajiciTypePzs2,
+        pub pzs: UlozeniVydavajiciTypePzs,
     }
     impl UlozeniVydavajiciType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            lekarnik: UlozeniVydavajiciTypeLekarnik2,
-            telefon: UlozeniVydavajiciTypeTelefon2,
-            pzs: UlozeniVydavajiciTypePzs2,
+            lekarnik: UlozeniVydavajiciTypeLekarnik,
+            telefon: UlozeniVydavajiciTypeTelefon,
+            pzs: UlozeniVydavajiciTypePzs,
         ) -> Self {
             Self {
                 lekarnik,
@@ -22679,16 +15572,16 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for UlozeniVydavajiciType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_LEKARNIK, &self.lekarnik);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_ICZ, self.icz.as_ref());
-            ::sdk_runtime::xml::put_complex(w, &TAG_TELEFON, &self.telefon);
-            ::sdk_runtime::xml::put_complex(w, &TAG_PZS, &self.pzs);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_LEKARNIK, &self.lekarnik);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ICZ, self.icz.as_ref());
+            ::sdk_runtime::xml::put_text(w, &TAG_TELEFON, &self.telefon);
+            ::sdk_runtime::xml::put_text(w, &TAG_PZS, &self.pzs);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for UlozeniVydavajiciType {
@@ -22714,10 +15607,10 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                lekarnik: c.complex_one(cx, 0, "Lekarnik")?,
-                icz: c.complex_opt(cx, 1)?,
-                telefon: c.complex_one(cx, 2, "Telefon")?,
-                pzs: c.complex_one(cx, 3, "PZS")?,
+                lekarnik: c.text_one(cx, 0, "Lekarnik")?,
+                icz: c.text_opt(cx, 1)?,
+                telefon: c.text_one(cx, 2, "Telefon")?,
+                pzs: c.text_one(cx, 3, "PZS")?,
             })
         }
     }
@@ -22751,49 +15644,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `UlozeniVydavajiciTypeLekarnik` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniVydavajiciTypeLekarnik2 {
-        /// Element `UlozeniVydavajiciTypeLekarnik`.
-        pub value: UlozeniVydavajiciTypeLekarnik,
-    }
-    impl UlozeniVydavajiciTypeLekarnik2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniVydavajiciTypeLekarnik) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniVydavajiciTypeLekarnik2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniVydavajiciTypeLekarnik2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniVydavajiciTypeLekarnik2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniVydavajiciTypeLekarnik",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniVydavajiciTypeLekarnik2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniVydavajiciTypeLekarnik",
-        );
-    }
     /// Constraints: matches `[0-9]{8}`; at least 8 characters; at most 8 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniVydavajiciTypeIcz(::std::string::String);
@@ -22809,51 +15659,6 @@ pub mod types {
             );
         }
     }
-    /// IČZ, the 8-digit identification number of the healthcare facility.
-    ///
-    /// Content of the element `UlozeniVydavajiciTypeIcz` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniVydavajiciTypeIcz2 {
-        /// Element `UlozeniVydavajiciTypeIcz`.
-        pub value: UlozeniVydavajiciTypeIcz,
-    }
-    impl UlozeniVydavajiciTypeIcz2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniVydavajiciTypeIcz) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniVydavajiciTypeIcz2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniVydavajiciTypeIcz2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniVydavajiciTypeIcz2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniVydavajiciTypeIcz",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniVydavajiciTypeIcz2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniVydavajiciTypeIcz",
-        );
-    }
     /// Constraints: at least 1 characters; at most 20 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniVydavajiciTypeTelefon(::std::string::String);
@@ -22867,49 +15672,6 @@ pub mod types {
                 ::std::option::Option::Some(20),
             );
         }
-    }
-    /// Content of the element `UlozeniVydavajiciTypeTelefon` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniVydavajiciTypeTelefon2 {
-        /// Element `UlozeniVydavajiciTypeTelefon`.
-        pub value: UlozeniVydavajiciTypeTelefon,
-    }
-    impl UlozeniVydavajiciTypeTelefon2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniVydavajiciTypeTelefon) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniVydavajiciTypeTelefon2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniVydavajiciTypeTelefon2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniVydavajiciTypeTelefon2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniVydavajiciTypeTelefon",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniVydavajiciTypeTelefon2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniVydavajiciTypeTelefon",
-        );
     }
     /// Constraints: matches `[0-9]{11}`; at least 11 characters; at most 11 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -22926,51 +15688,6 @@ pub mod types {
             );
         }
     }
-    /// Code of the provider's workplace (PZS, provider of health services).
-    ///
-    /// Content of the element `UlozeniVydavajiciTypePzs` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniVydavajiciTypePzs2 {
-        /// Element `UlozeniVydavajiciTypePzs`.
-        pub value: UlozeniVydavajiciTypePzs,
-    }
-    impl UlozeniVydavajiciTypePzs2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniVydavajiciTypePzs) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniVydavajiciTypePzs2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniVydavajiciTypePzs2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniVydavajiciTypePzs2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniVydavajiciTypePzs",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniVydavajiciTypePzs2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniVydavajiciTypePzs",
-        );
-    }
     /// A medicinal product dispensed on a new or changed dispensing of an electronic prescription.
     ///
     /// The complex type `ulozeni_vydany_lp_erp_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -22978,9 +15695,9 @@ pub mod types {
     #[non_exhaustive]
     pub struct UlozeniVydanyLpErpType {
         /// Element `Mnozstvi`.
-        pub mnozstvi: UlozeniVydanyLpErpTypeMnozstvi2,
+        pub mnozstvi: UlozeniVydanyLpErpTypeMnozstvi,
         /// Element `Navod`.
-        pub navod: UlozeniVydanyLpErpTypeNavod2,
+        pub navod: UlozeniVydanyLpErpTypeNavod,
         /// Element `Exspirace`, optional.
         pub exspirace: ::std::option::Option<::sdk_runtime::Date>,
         /// Element `Cena`.
@@ -22996,24 +15713,24 @@ pub mod types {
         /// Element `IPLP`, optional.
         pub iplp: ::std::option::Option<IplpType>,
         /// Element `Sarze`.
-        pub sarze: UlozeniVydanyLpErpTypeSarze2,
+        pub sarze: UlozeniVydanyLpErpTypeSarze,
         /// Element `EAN`, optional.
-        pub ean: ::std::option::Option<UlozeniVydanyLpErpTypeEan2>,
+        pub ean: ::std::option::Option<UlozeniVydanyLpErpTypeEan>,
         /// Element `SerioveCislo`, optional.
-        pub seriove_cislo: ::std::option::Option<UlozeniVydanyLpErpTypeSerioveCislo2>,
+        pub seriove_cislo: ::std::option::Option<UlozeniVydanyLpErpTypeSerioveCislo>,
         /// Element `ID_LP_Zdroj`.
-        pub id_lp_zdroj: UlozeniVydanyLpErpTypeIdLpZdroj2,
+        pub id_lp_zdroj: UlozeniVydanyLpErpTypeIdLpZdroj,
         /// Element `ID_LP_ERP`, optional.
-        pub id_lp_erp: ::std::option::Option<UlozeniVydanyLpErpTypeIdLpErp2>,
+        pub id_lp_erp: ::std::option::Option<UlozeniVydanyLpErpTypeIdLpErp>,
     }
     impl UlozeniVydanyLpErpType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            mnozstvi: UlozeniVydanyLpErpTypeMnozstvi2,
-            navod: UlozeniVydanyLpErpTypeNavod2,
+            mnozstvi: UlozeniVydanyLpErpTypeMnozstvi,
+            navod: UlozeniVydanyLpErpTypeNavod,
             cena: CenyLpType,
-            sarze: UlozeniVydanyLpErpTypeSarze2,
-            id_lp_zdroj: UlozeniVydanyLpErpTypeIdLpZdroj2,
+            sarze: UlozeniVydanyLpErpTypeSarze,
+            id_lp_zdroj: UlozeniVydanyLpErpTypeIdLpZdroj,
         ) -> Self {
             Self {
                 mnozstvi,
@@ -23034,9 +15751,9 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for UlozeniVydanyLpErpType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_MNOZSTVI, &self.mnozstvi);
-            ::sdk_runtime::xml::put_complex(w, &TAG_NAVOD, &self.navod);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_MNOZSTVI, &self.mnozstvi);
+            ::sdk_runtime::xml::put_text(w, &TAG_NAVOD, &self.navod);
             ::sdk_runtime::xml::put_text_opt(w, &TAG_EXSPIRACE, self.exspirace.as_ref());
             ::sdk_runtime::xml::put_complex(w, &TAG_CENA, &self.cena);
             ::sdk_runtime::xml::put_complex_opt(w, &TAG_UHRADA, self.uhrada.as_ref());
@@ -23047,24 +15764,20 @@ pub mod types {
                 self.hvlp_nereg.as_ref(),
             );
             ::sdk_runtime::xml::put_complex_opt(w, &TAG_IPLP, self.iplp.as_ref());
-            ::sdk_runtime::xml::put_complex(w, &TAG_SARZE, &self.sarze);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_EAN, self.ean.as_ref());
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text(w, &TAG_SARZE, &self.sarze);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_EAN, self.ean.as_ref());
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_SERIOVE_CISLO,
                 self.seriove_cislo.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_LP_ZDROJ, &self.id_lp_zdroj);
-            ::sdk_runtime::xml::put_complex_opt(
-                w,
-                &TAG_ID_LP_ERP,
-                self.id_lp_erp.as_ref(),
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_LP_ZDROJ, &self.id_lp_zdroj);
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_ID_LP_ERP, self.id_lp_erp.as_ref());
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for UlozeniVydanyLpErpType {
@@ -23129,19 +15842,19 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                mnozstvi: c.complex_one(cx, 0, "Mnozstvi")?,
-                navod: c.complex_one(cx, 1, "Navod")?,
+                mnozstvi: c.text_one(cx, 0, "Mnozstvi")?,
+                navod: c.text_one(cx, 1, "Navod")?,
                 exspirace: c.text_opt(cx, 2)?,
                 cena: c.complex_one(cx, 3, "Cena")?,
                 uhrada: c.complex_opt(cx, 4)?,
                 hvlp_reg: c.text_opt(cx, 5)?,
                 hvlp_nereg: c.complex_opt(cx, 6)?,
                 iplp: c.complex_opt(cx, 7)?,
-                sarze: c.complex_one(cx, 8, "Sarze")?,
-                ean: c.complex_opt(cx, 9)?,
-                seriove_cislo: c.complex_opt(cx, 10)?,
-                id_lp_zdroj: c.complex_one(cx, 11, "ID_LP_Zdroj")?,
-                id_lp_erp: c.complex_opt(cx, 12)?,
+                sarze: c.text_one(cx, 8, "Sarze")?,
+                ean: c.text_opt(cx, 9)?,
+                seriove_cislo: c.text_opt(cx, 10)?,
+                id_lp_zdroj: c.text_one(cx, 11, "ID_LP_Zdroj")?,
+                id_lp_erp: c.text_opt(cx, 12)?,
             })
         }
     }
@@ -23198,49 +15911,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `UlozeniVydanyLpErpTypeMnozstvi` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniVydanyLpErpTypeMnozstvi2 {
-        /// Element `UlozeniVydanyLpErpTypeMnozstvi`.
-        pub value: UlozeniVydanyLpErpTypeMnozstvi,
-    }
-    impl UlozeniVydanyLpErpTypeMnozstvi2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniVydanyLpErpTypeMnozstvi) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniVydanyLpErpTypeMnozstvi2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniVydanyLpErpTypeMnozstvi2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniVydanyLpErpTypeMnozstvi2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniVydanyLpErpTypeMnozstvi",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniVydanyLpErpTypeMnozstvi2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniVydanyLpErpTypeMnozstvi",
-        );
-    }
     /// Constraints: at least 1 characters; at most 80 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniVydanyLpErpTypeNavod(::std::string::String);
@@ -23254,49 +15924,6 @@ pub mod types {
                 ::std::option::Option::Some(80),
             );
         }
-    }
-    /// Content of the element `UlozeniVydanyLpErpTypeNavod` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniVydanyLpErpTypeNavod2 {
-        /// Element `UlozeniVydanyLpErpTypeNavod`.
-        pub value: UlozeniVydanyLpErpTypeNavod,
-    }
-    impl UlozeniVydanyLpErpTypeNavod2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniVydanyLpErpTypeNavod) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniVydanyLpErpTypeNavod2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniVydanyLpErpTypeNavod2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniVydanyLpErpTypeNavod2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniVydanyLpErpTypeNavod",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniVydanyLpErpTypeNavod2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniVydanyLpErpTypeNavod",
-        );
     }
     /// Constraints: at least 1 characters; at most 50 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -23312,49 +15939,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `UlozeniVydanyLpErpTypeSarze` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniVydanyLpErpTypeSarze2 {
-        /// Element `UlozeniVydanyLpErpTypeSarze`.
-        pub value: UlozeniVydanyLpErpTypeSarze,
-    }
-    impl UlozeniVydanyLpErpTypeSarze2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniVydanyLpErpTypeSarze) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniVydanyLpErpTypeSarze2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniVydanyLpErpTypeSarze2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniVydanyLpErpTypeSarze2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniVydanyLpErpTypeSarze",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniVydanyLpErpTypeSarze2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniVydanyLpErpTypeSarze",
-        );
-    }
     /// Constraints: matches `[0-9]{13}`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniVydanyLpErpTypeEan(::std::string::String);
@@ -23364,49 +15948,6 @@ pub mod types {
             let text = ::sdk_runtime::xml::XmlText::to_xml_text(&self.0);
             v.pattern(&text, "[0-9]{13}");
         }
-    }
-    /// Content of the element `UlozeniVydanyLpErpTypeEan` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniVydanyLpErpTypeEan2 {
-        /// Element `UlozeniVydanyLpErpTypeEan`.
-        pub value: UlozeniVydanyLpErpTypeEan,
-    }
-    impl UlozeniVydanyLpErpTypeEan2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniVydanyLpErpTypeEan) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniVydanyLpErpTypeEan2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniVydanyLpErpTypeEan2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniVydanyLpErpTypeEan2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniVydanyLpErpTypeEan",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniVydanyLpErpTypeEan2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniVydanyLpErpTypeEan",
-        );
     }
     /// Constraints: at least 1 characters; at most 20 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -23424,49 +15965,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `UlozeniVydanyLpErpTypeSerioveCislo` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniVydanyLpErpTypeSerioveCislo2 {
-        /// Element `UlozeniVydanyLpErpTypeSerioveCislo`.
-        pub value: UlozeniVydanyLpErpTypeSerioveCislo,
-    }
-    impl UlozeniVydanyLpErpTypeSerioveCislo2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniVydanyLpErpTypeSerioveCislo) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniVydanyLpErpTypeSerioveCislo2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniVydanyLpErpTypeSerioveCislo2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniVydanyLpErpTypeSerioveCislo2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniVydanyLpErpTypeSerioveCislo",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniVydanyLpErpTypeSerioveCislo2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniVydanyLpErpTypeSerioveCislo",
-        );
-    }
     /// Constraints: at most 14 digits.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct UlozeniVydanyLpErpTypeIdLpZdroj(i128);
@@ -23481,49 +15979,6 @@ pub mod types {
                 );
             }
         }
-    }
-    /// Content of the element `UlozeniVydanyLpErpTypeIdLpZdroj` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniVydanyLpErpTypeIdLpZdroj2 {
-        /// Element `UlozeniVydanyLpErpTypeIdLpZdroj`.
-        pub value: UlozeniVydanyLpErpTypeIdLpZdroj,
-    }
-    impl UlozeniVydanyLpErpTypeIdLpZdroj2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniVydanyLpErpTypeIdLpZdroj) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniVydanyLpErpTypeIdLpZdroj2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniVydanyLpErpTypeIdLpZdroj2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniVydanyLpErpTypeIdLpZdroj2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniVydanyLpErpTypeIdLpZdroj",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniVydanyLpErpTypeIdLpZdroj2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniVydanyLpErpTypeIdLpZdroj",
-        );
     }
     /// Constraints: matches `[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}`; at least 36 characters; at most 36 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -23545,49 +16000,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `UlozeniVydanyLpErpTypeIdLpErp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct UlozeniVydanyLpErpTypeIdLpErp2 {
-        /// Element `UlozeniVydanyLpErpTypeIdLpErp`.
-        pub value: UlozeniVydanyLpErpTypeIdLpErp,
-    }
-    impl UlozeniVydanyLpErpTypeIdLpErp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: UlozeniVydanyLpErpTypeIdLpErp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for UlozeniVydanyLpErpTypeIdLpErp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for UlozeniVydanyLpErpTypeIdLpErp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for UlozeniVydanyLpErpTypeIdLpErp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "UlozeniVydanyLpErpTypeIdLpErp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for UlozeniVydanyLpErpTypeIdLpErp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "UlozeniVydanyLpErpTypeIdLpErp",
-        );
-    }
     /// Constraints: at least 1 characters; at most 1000 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct ZalozeniVydejeErpDokladDotazTypePozn(::std::string::String);
@@ -23603,49 +16015,6 @@ pub mod types {
                 ::std::option::Option::Some(1000),
             );
         }
-    }
-    /// Content of the element `ZalozeniVydejeErpDokladDotazTypePozn` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZalozeniVydejeErpDokladDotazTypePozn2 {
-        /// Element `ZalozeniVydejeErpDokladDotazTypePozn`.
-        pub value: ZalozeniVydejeErpDokladDotazTypePozn,
-    }
-    impl ZalozeniVydejeErpDokladDotazTypePozn2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZalozeniVydejeErpDokladDotazTypePozn) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZalozeniVydejeErpDokladDotazTypePozn2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZalozeniVydejeErpDokladDotazTypePozn2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZalozeniVydejeErpDokladDotazTypePozn2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZalozeniVydejeErpDokladDotazTypePozn",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZalozeniVydejeErpDokladDotazTypePozn2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZalozeniVydejeErpDokladDotazTypePozn",
-        );
     }
     /// Constraints: at least 1 characters; at most 25 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -23663,52 +16032,6 @@ pub mod types {
             );
         }
     }
-    /// Identifier of the prescription dispensed.
-    ///
-    /// Content of the element `ZalozeniVydejeErpDokladDotazTypeIdDokladuErp` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZalozeniVydejeErpDokladDotazTypeIdDokladuErp2 {
-        /// Element `ZalozeniVydejeErpDokladDotazTypeIdDokladuErp`.
-        pub value: ZalozeniVydejeErpDokladDotazTypeIdDokladuErp,
-    }
-    impl ZalozeniVydejeErpDokladDotazTypeIdDokladuErp2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZalozeniVydejeErpDokladDotazTypeIdDokladuErp) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZalozeniVydejeErpDokladDotazTypeIdDokladuErp2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZalozeniVydejeErpDokladDotazTypeIdDokladuErp2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZalozeniVydejeErpDokladDotazTypeIdDokladuErp2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZalozeniVydejeErpDokladDotazTypeIdDokladuErp",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement
-    for ZalozeniVydejeErpDokladDotazTypeIdDokladuErp2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZalozeniVydejeErpDokladDotazTypeIdDokladuErp",
-        );
-    }
     /// A changed dispensing: the whole new content plus the dispensing's identifier and an optional authorisation.
     ///
     /// The complex type `zmena_vydeje_erp_doklad_dotaz_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -23724,13 +16047,13 @@ pub mod types {
         /// Element `VLP`, 0 or more.
         pub vlp: ::std::vec::Vec<UlozeniVydanyLpErpType>,
         /// Element `Pozn`, optional.
-        pub pozn: ::std::option::Option<ZalozeniVydejeErpDokladDotazTypePozn2>,
+        pub pozn: ::std::option::Option<ZalozeniVydejeErpDokladDotazTypePozn>,
         /// Element `UpozornitLekare`, optional.
         pub upozornit_lekare: ::std::option::Option<UpozornitLekare>,
         /// Identifier of the prescription dispensed.
         ///
         /// Element `ID_Dokladu_ERP`.
-        pub id_dokladu_erp: ZalozeniVydejeErpDokladDotazTypeIdDokladuErp2,
+        pub id_dokladu_erp: ZalozeniVydejeErpDokladDotazTypeIdDokladuErp,
         /// The state the prescription takes after this dispensing.
         ///
         /// Element `Stav_ERP`.
@@ -23741,7 +16064,7 @@ pub mod types {
         pub id_dokladu: ::std::string::String,
         /// Element `AutorizacniID`, optional.
         pub autorizacni_id: ::std::option::Option<
-            ZmenaVydejeErpDokladDotazTypeAutorizacniId2,
+            ZmenaVydejeErpDokladDotazTypeAutorizacniId,
         >,
     }
     impl ZmenaVydejeErpDokladDotazType {
@@ -23749,7 +16072,7 @@ pub mod types {
         pub fn new(
             datum_vydeje: ::sdk_runtime::Date,
             vydavajici: UlozeniVydavajiciType,
-            id_dokladu_erp: ZalozeniVydejeErpDokladDotazTypeIdDokladuErp2,
+            id_dokladu_erp: ZalozeniVydejeErpDokladDotazTypeIdDokladuErp,
             stav_erp: StavElektronickehoReceptu,
             id_dokladu: ::std::string::String,
         ) -> Self {
@@ -23769,21 +16092,17 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZmenaVydejeErpDokladDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_VYDEJE, &self.datum_vydeje);
             ::sdk_runtime::xml::put_complex(w, &TAG_VYDAVAJICI, &self.vydavajici);
             ::sdk_runtime::xml::put_complex_all(w, &TAG_VLP, &self.vlp);
-            ::sdk_runtime::xml::put_complex_opt(w, &TAG_POZN, self.pozn.as_ref());
+            ::sdk_runtime::xml::put_text_opt(w, &TAG_POZN, self.pozn.as_ref());
             ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_UPOZORNIT_LEKARE,
                 self.upozornit_lekare.as_ref(),
             );
-            ::sdk_runtime::xml::put_complex(
-                w,
-                &TAG_ID_DOKLADU_ERP,
-                &self.id_dokladu_erp,
-            );
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU_ERP, &self.id_dokladu_erp);
             ::sdk_runtime::xml::put_text(w, &TAG_STAV_ERP, &self.stav_erp);
             ::sdk_runtime::xml::put_text_opt(
                 w,
@@ -23791,7 +16110,7 @@ pub mod types {
                 self.vypis_do_erp.as_ref(),
             );
             ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU, &self.id_dokladu);
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_AUTORIZACNI_ID,
                 self.autorizacni_id.as_ref(),
@@ -23800,7 +16119,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZmenaVydejeErpDokladDotazType {
@@ -23856,13 +16175,13 @@ pub mod types {
                 datum_vydeje: c.text_one(cx, 0, "DatumVydeje")?,
                 vydavajici: c.complex_one(cx, 1, "Vydavajici")?,
                 vlp: c.complex_many(cx, 2)?,
-                pozn: c.complex_opt(cx, 3)?,
+                pozn: c.text_opt(cx, 3)?,
                 upozornit_lekare: c.text_opt(cx, 4)?,
-                id_dokladu_erp: c.complex_one(cx, 5, "ID_Dokladu_ERP")?,
+                id_dokladu_erp: c.text_one(cx, 5, "ID_Dokladu_ERP")?,
                 stav_erp: c.text_one(cx, 6, "Stav_ERP")?,
                 vypis_do_erp: c.text_opt(cx, 7)?,
                 id_dokladu: c.text_one(cx, 8, "ID_Dokladu")?,
-                autorizacni_id: c.complex_opt(cx, 9)?,
+                autorizacni_id: c.text_opt(cx, 9)?,
             })
         }
     }
@@ -23913,49 +16232,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `ZmenaVydejeErpDokladDotazTypeAutorizacniId` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZmenaVydejeErpDokladDotazTypeAutorizacniId2 {
-        /// Element `ZmenaVydejeErpDokladDotazTypeAutorizacniId`.
-        pub value: ZmenaVydejeErpDokladDotazTypeAutorizacniId,
-    }
-    impl ZmenaVydejeErpDokladDotazTypeAutorizacniId2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZmenaVydejeErpDokladDotazTypeAutorizacniId) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZmenaVydejeErpDokladDotazTypeAutorizacniId2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZmenaVydejeErpDokladDotazTypeAutorizacniId2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZmenaVydejeErpDokladDotazTypeAutorizacniId2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZmenaVydejeErpDokladDotazTypeAutorizacniId",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZmenaVydejeErpDokladDotazTypeAutorizacniId2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZmenaVydejeErpDokladDotazTypeAutorizacniId",
-        );
-    }
     /// A request to create an OTC dispense.
     ///
     /// The complex type `zalozeni_vydeje_otc_dotaz_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -23978,14 +16254,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZalozeniVydejeOtcDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZalozeniVydejeOtcDotazType {
@@ -24149,7 +16425,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZalozeniVydejeOtcDokladDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_VYDEJE, &self.datum_vydeje);
             ::sdk_runtime::xml::put_complex(w, &TAG_VYDAVAJICI, &self.vydavajici);
             ::sdk_runtime::xml::put_complex(w, &TAG_PACIENT, &self.pacient);
@@ -24158,7 +16434,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZalozeniVydejeOtcDokladDotazType {
@@ -24231,7 +16507,7 @@ pub mod types {
         pub id_dokladu: ::std::string::String,
         /// Element `AutorizacniID`, optional.
         pub autorizacni_id: ::std::option::Option<
-            ZmenaVydejeOtcDokladDotazTypeAutorizacniId2,
+            ZmenaVydejeOtcDokladDotazTypeAutorizacniId,
         >,
     }
     impl ZmenaVydejeOtcDokladDotazType {
@@ -24254,13 +16530,13 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZmenaVydejeOtcDokladDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_VYDEJE, &self.datum_vydeje);
             ::sdk_runtime::xml::put_complex(w, &TAG_VYDAVAJICI, &self.vydavajici);
             ::sdk_runtime::xml::put_complex(w, &TAG_PACIENT, &self.pacient);
             ::sdk_runtime::xml::put_complex_all(w, &TAG_OLP, &self.olp);
             ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU, &self.id_dokladu);
-            ::sdk_runtime::xml::put_complex_opt(
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_AUTORIZACNI_ID,
                 self.autorizacni_id.as_ref(),
@@ -24269,7 +16545,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZmenaVydejeOtcDokladDotazType {
@@ -24311,7 +16587,7 @@ pub mod types {
                 pacient: c.complex_one(cx, 2, "Pacient")?,
                 olp: c.complex_many(cx, 3)?,
                 id_dokladu: c.text_one(cx, 4, "ID_Dokladu")?,
-                autorizacni_id: c.complex_opt(cx, 5)?,
+                autorizacni_id: c.text_opt(cx, 5)?,
             })
         }
     }
@@ -24353,49 +16629,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `ZmenaVydejeOtcDokladDotazTypeAutorizacniId` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZmenaVydejeOtcDokladDotazTypeAutorizacniId2 {
-        /// Element `ZmenaVydejeOtcDokladDotazTypeAutorizacniId`.
-        pub value: ZmenaVydejeOtcDokladDotazTypeAutorizacniId,
-    }
-    impl ZmenaVydejeOtcDokladDotazTypeAutorizacniId2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZmenaVydejeOtcDokladDotazTypeAutorizacniId) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZmenaVydejeOtcDokladDotazTypeAutorizacniId2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZmenaVydejeOtcDokladDotazTypeAutorizacniId2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZmenaVydejeOtcDokladDotazTypeAutorizacniId2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZmenaVydejeOtcDokladDotazTypeAutorizacniId",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZmenaVydejeOtcDokladDotazTypeAutorizacniId2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZmenaVydejeOtcDokladDotazTypeAutorizacniId",
-        );
-    }
     /// Request to change the health insurer of a prescription: the change and the message header.
     ///
     /// The complex type `zmena_pojistovny_predpisu_dotaz_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -24418,14 +16651,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZmenaPojistovnyPredpisuDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZmenaPojistovnyPredpisuDotazType {
@@ -24492,7 +16725,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZmenaPojistovnyPredpisuDokladType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU, &self.id_dokladu);
             ::sdk_runtime::xml::put_complex(w, &TAG_PRISTUPUJICI, &self.pristupujici);
             ::sdk_runtime::xml::put_text(w, &TAG_ZP, &self.zp);
@@ -24500,7 +16733,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZmenaPojistovnyPredpisuDokladType {
@@ -24638,14 +16871,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZmenaStavuPredpisuDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZmenaStavuPredpisuDotazType {
@@ -24715,7 +16948,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZmenaStavuPredpisuDokladType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU, &self.id_dokladu);
             ::sdk_runtime::xml::put_complex(w, &TAG_PRISTUPUJICI, &self.pristupujici);
             ::sdk_runtime::xml::put_text(w, &TAG_STAV, &self.stav);
@@ -24724,7 +16957,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZmenaStavuPredpisuDokladType {
@@ -24871,14 +17104,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZmenaVydejeOtcDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZmenaVydejeOtcDotazType {
@@ -24938,14 +17171,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZruseniDokladuDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
+            w.enter(&XML_NAMESPACES, 2u64);
             ::sdk_runtime::xml::put_complex(w, &TAG_DOKLAD, &self.doklad);
             ::sdk_runtime::xml::put_complex(w, &TAG_ZPRAVA, &self.zprava);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZruseniDokladuDotazType {
@@ -25084,28 +17317,28 @@ pub mod types {
     #[non_exhaustive]
     pub struct ZruseniDokladuDokladDotazType {
         /// Element `Uzivatel`.
-        pub uzivatel: ZruseniDokladuDokladDotazTypeUzivatel2,
+        pub uzivatel: ZruseniDokladuDokladDotazTypeUzivatel,
         /// Element `Pracoviste`.
-        pub pracoviste: ZruseniDokladuDokladDotazTypePracoviste2,
+        pub pracoviste: ZruseniDokladuDokladDotazTypePracoviste,
         /// Element `ID_Dokladu`.
-        pub id_dokladu: ZruseniDokladuDokladDotazTypeIdDokladu2,
+        pub id_dokladu: ZruseniDokladuDokladDotazTypeIdDokladu,
         /// Element `AutorizacniID`, optional.
         pub autorizacni_id: ::std::option::Option<
-            ZruseniDokladuDokladDotazTypeAutorizacniId2,
+            ZruseniDokladuDokladDotazTypeAutorizacniId,
         >,
         /// Element `DatumZruseni`.
         pub datum_zruseni: ::sdk_runtime::Date,
         /// Element `DuvodZruseni`.
-        pub duvod_zruseni: ZruseniDokladuDokladDotazTypeDuvodZruseni2,
+        pub duvod_zruseni: ZruseniDokladuDokladDotazTypeDuvodZruseni,
     }
     impl ZruseniDokladuDokladDotazType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            uzivatel: ZruseniDokladuDokladDotazTypeUzivatel2,
-            pracoviste: ZruseniDokladuDokladDotazTypePracoviste2,
-            id_dokladu: ZruseniDokladuDokladDotazTypeIdDokladu2,
+            uzivatel: ZruseniDokladuDokladDotazTypeUzivatel,
+            pracoviste: ZruseniDokladuDokladDotazTypePracoviste,
+            id_dokladu: ZruseniDokladuDokladDotazTypeIdDokladu,
             datum_zruseni: ::sdk_runtime::Date,
-            duvod_zruseni: ZruseniDokladuDokladDotazTypeDuvodZruseni2,
+            duvod_zruseni: ZruseniDokladuDokladDotazTypeDuvodZruseni,
         ) -> Self {
             Self {
                 uzivatel,
@@ -25119,22 +17352,22 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZruseniDokladuDokladDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_UZIVATEL, &self.uzivatel);
-            ::sdk_runtime::xml::put_complex(w, &TAG_PRACOVISTE, &self.pracoviste);
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_DOKLADU, &self.id_dokladu);
-            ::sdk_runtime::xml::put_complex_opt(
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_UZIVATEL, &self.uzivatel);
+            ::sdk_runtime::xml::put_text(w, &TAG_PRACOVISTE, &self.pracoviste);
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU, &self.id_dokladu);
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_AUTORIZACNI_ID,
                 self.autorizacni_id.as_ref(),
             );
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_ZRUSENI, &self.datum_zruseni);
-            ::sdk_runtime::xml::put_complex(w, &TAG_DUVOD_ZRUSENI, &self.duvod_zruseni);
+            ::sdk_runtime::xml::put_text(w, &TAG_DUVOD_ZRUSENI, &self.duvod_zruseni);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZruseniDokladuDokladDotazType {
@@ -25171,12 +17404,12 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                uzivatel: c.complex_one(cx, 0, "Uzivatel")?,
-                pracoviste: c.complex_one(cx, 1, "Pracoviste")?,
-                id_dokladu: c.complex_one(cx, 2, "ID_Dokladu")?,
-                autorizacni_id: c.complex_opt(cx, 3)?,
+                uzivatel: c.text_one(cx, 0, "Uzivatel")?,
+                pracoviste: c.text_one(cx, 1, "Pracoviste")?,
+                id_dokladu: c.text_one(cx, 2, "ID_Dokladu")?,
+                autorizacni_id: c.text_opt(cx, 3)?,
                 datum_zruseni: c.text_one(cx, 4, "DatumZruseni")?,
-                duvod_zruseni: c.complex_one(cx, 5, "DuvodZruseni")?,
+                duvod_zruseni: c.text_one(cx, 5, "DuvodZruseni")?,
             })
         }
     }
@@ -25220,49 +17453,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `ZruseniDokladuDokladDotazTypeUzivatel` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZruseniDokladuDokladDotazTypeUzivatel2 {
-        /// Element `ZruseniDokladuDokladDotazTypeUzivatel`.
-        pub value: ZruseniDokladuDokladDotazTypeUzivatel,
-    }
-    impl ZruseniDokladuDokladDotazTypeUzivatel2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZruseniDokladuDokladDotazTypeUzivatel) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZruseniDokladuDokladDotazTypeUzivatel2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZruseniDokladuDokladDotazTypeUzivatel2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZruseniDokladuDokladDotazTypeUzivatel2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZruseniDokladuDokladDotazTypeUzivatel",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZruseniDokladuDokladDotazTypeUzivatel2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZruseniDokladuDokladDotazTypeUzivatel",
-        );
-    }
     /// Constraints: matches `[0-9]{11}`; at least 11 characters; at most 11 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct ZruseniDokladuDokladDotazTypePracoviste(::std::string::String);
@@ -25280,49 +17470,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `ZruseniDokladuDokladDotazTypePracoviste` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZruseniDokladuDokladDotazTypePracoviste2 {
-        /// Element `ZruseniDokladuDokladDotazTypePracoviste`.
-        pub value: ZruseniDokladuDokladDotazTypePracoviste,
-    }
-    impl ZruseniDokladuDokladDotazTypePracoviste2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZruseniDokladuDokladDotazTypePracoviste) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZruseniDokladuDokladDotazTypePracoviste2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZruseniDokladuDokladDotazTypePracoviste2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZruseniDokladuDokladDotazTypePracoviste2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZruseniDokladuDokladDotazTypePracoviste",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZruseniDokladuDokladDotazTypePracoviste2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZruseniDokladuDokladDotazTypePracoviste",
-        );
-    }
     /// Constraints: at least 12 characters; at most 36 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct ZruseniDokladuDokladDotazTypeIdDokladu(::std::string::String);
@@ -25339,49 +17486,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `ZruseniDokladuDokladDotazTypeIdDokladu` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZruseniDokladuDokladDotazTypeIdDokladu2 {
-        /// Element `ZruseniDokladuDokladDotazTypeIdDokladu`.
-        pub value: ZruseniDokladuDokladDotazTypeIdDokladu,
-    }
-    impl ZruseniDokladuDokladDotazTypeIdDokladu2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZruseniDokladuDokladDotazTypeIdDokladu) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZruseniDokladuDokladDotazTypeIdDokladu2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZruseniDokladuDokladDotazTypeIdDokladu2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZruseniDokladuDokladDotazTypeIdDokladu2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZruseniDokladuDokladDotazTypeIdDokladu",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZruseniDokladuDokladDotazTypeIdDokladu2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZruseniDokladuDokladDotazTypeIdDokladu",
-        );
-    }
     /// Constraints: matches `[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub struct ZruseniDokladuDokladDotazTypeAutorizacniId(::std::string::String);
@@ -25396,49 +17500,6 @@ pub mod types {
                 "[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}",
             );
         }
-    }
-    /// Content of the element `ZruseniDokladuDokladDotazTypeAutorizacniId` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZruseniDokladuDokladDotazTypeAutorizacniId2 {
-        /// Element `ZruseniDokladuDokladDotazTypeAutorizacniId`.
-        pub value: ZruseniDokladuDokladDotazTypeAutorizacniId,
-    }
-    impl ZruseniDokladuDokladDotazTypeAutorizacniId2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZruseniDokladuDokladDotazTypeAutorizacniId) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZruseniDokladuDokladDotazTypeAutorizacniId2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZruseniDokladuDokladDotazTypeAutorizacniId2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZruseniDokladuDokladDotazTypeAutorizacniId2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZruseniDokladuDokladDotazTypeAutorizacniId",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZruseniDokladuDokladDotazTypeAutorizacniId2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZruseniDokladuDokladDotazTypeAutorizacniId",
-        );
     }
     /// Constraints: at least 1 characters; at most 1000 characters.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -25456,49 +17517,6 @@ pub mod types {
             );
         }
     }
-    /// Content of the element `ZruseniDokladuDokladDotazTypeDuvodZruseni` (namespace `http://www.sukl.cz/erp/201704`).
-    #[derive(Clone, PartialEq, Debug)]
-    #[non_exhaustive]
-    pub struct ZruseniDokladuDokladDotazTypeDuvodZruseni2 {
-        /// Element `ZruseniDokladuDokladDotazTypeDuvodZruseni`.
-        pub value: ZruseniDokladuDokladDotazTypeDuvodZruseni,
-    }
-    impl ZruseniDokladuDokladDotazTypeDuvodZruseni2 {
-        /// Creates a value from its required fields; optional fields start empty.
-        pub fn new(value: ZruseniDokladuDokladDotazTypeDuvodZruseni) -> Self {
-            Self { value }
-        }
-    }
-    impl ::sdk_runtime::xml::XmlWrite for ZruseniDokladuDokladDotazTypeDuvodZruseni2 {
-        fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.text(&::sdk_runtime::xml::XmlText::to_xml_text(&self.value));
-        }
-    }
-    impl ::sdk_runtime::xml::XmlRead for ZruseniDokladuDokladDotazTypeDuvodZruseni2 {
-        fn read_xml(
-            element: ::sdk_runtime::xml::ElementRef<'_>,
-            cx: &mut ::sdk_runtime::xml::ReadContext,
-        ) -> ::std::result::Result<Self, ::sdk_runtime::xml::DecodeError> {
-            cx.check_attributes(element, &[]);
-            ::std::result::Result::Ok(Self {
-                value: cx.own_text_value(element)?,
-            })
-        }
-    }
-    impl ::sdk_runtime::xml::Validate for ZruseniDokladuDokladDotazTypeDuvodZruseni2 {
-        fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
-            v.field(
-                "ZruseniDokladuDokladDotazTypeDuvodZruseni",
-                |v| ::sdk_runtime::xml::Validate::validate(&self.value, v),
-            );
-        }
-    }
-    impl ::sdk_runtime::xml::XmlElement for ZruseniDokladuDokladDotazTypeDuvodZruseni2 {
-        const NAME: ::sdk_runtime::xml::ElementName = ::sdk_runtime::xml::ElementName::new(
-            "http://www.sukl.cz/erp/201704",
-            "ZruseniDokladuDokladDotazTypeDuvodZruseni",
-        );
-    }
     /// A cancellation of a dispensing: the document cancelled plus the prescription and the state it returns to.
     ///
     /// The complex type `zruseni_vydeje_erp_doklad_dotaz_type` (namespace `http://www.sukl.cz/erp/201704`).
@@ -25506,19 +17524,19 @@ pub mod types {
     #[non_exhaustive]
     pub struct ZruseniVydejeErpDokladDotazType {
         /// Element `Uzivatel`.
-        pub uzivatel: ZruseniDokladuDokladDotazTypeUzivatel2,
+        pub uzivatel: ZruseniDokladuDokladDotazTypeUzivatel,
         /// Element `Pracoviste`.
-        pub pracoviste: ZruseniDokladuDokladDotazTypePracoviste2,
+        pub pracoviste: ZruseniDokladuDokladDotazTypePracoviste,
         /// Element `ID_Dokladu`.
-        pub id_dokladu: ZruseniDokladuDokladDotazTypeIdDokladu2,
+        pub id_dokladu: ZruseniDokladuDokladDotazTypeIdDokladu,
         /// Element `AutorizacniID`, optional.
         pub autorizacni_id: ::std::option::Option<
-            ZruseniDokladuDokladDotazTypeAutorizacniId2,
+            ZruseniDokladuDokladDotazTypeAutorizacniId,
         >,
         /// Element `DatumZruseni`.
         pub datum_zruseni: ::sdk_runtime::Date,
         /// Element `DuvodZruseni`.
-        pub duvod_zruseni: ZruseniDokladuDokladDotazTypeDuvodZruseni2,
+        pub duvod_zruseni: ZruseniDokladuDokladDotazTypeDuvodZruseni,
         /// Element `ID_Dokladu_ERP`.
         pub id_dokladu_erp: ::std::string::String,
         /// Element `Stav_ERP`.
@@ -25529,11 +17547,11 @@ pub mod types {
     impl ZruseniVydejeErpDokladDotazType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            uzivatel: ZruseniDokladuDokladDotazTypeUzivatel2,
-            pracoviste: ZruseniDokladuDokladDotazTypePracoviste2,
-            id_dokladu: ZruseniDokladuDokladDotazTypeIdDokladu2,
+            uzivatel: ZruseniDokladuDokladDotazTypeUzivatel,
+            pracoviste: ZruseniDokladuDokladDotazTypePracoviste,
+            id_dokladu: ZruseniDokladuDokladDotazTypeIdDokladu,
             datum_zruseni: ::sdk_runtime::Date,
-            duvod_zruseni: ZruseniDokladuDokladDotazTypeDuvodZruseni2,
+            duvod_zruseni: ZruseniDokladuDokladDotazTypeDuvodZruseni,
             id_dokladu_erp: ::std::string::String,
             stav_erp: StavElektronickehoReceptu,
         ) -> Self {
@@ -25552,17 +17570,17 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZruseniVydejeErpDokladDotazType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_UZIVATEL, &self.uzivatel);
-            ::sdk_runtime::xml::put_complex(w, &TAG_PRACOVISTE, &self.pracoviste);
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_DOKLADU, &self.id_dokladu);
-            ::sdk_runtime::xml::put_complex_opt(
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_UZIVATEL, &self.uzivatel);
+            ::sdk_runtime::xml::put_text(w, &TAG_PRACOVISTE, &self.pracoviste);
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU, &self.id_dokladu);
+            ::sdk_runtime::xml::put_text_opt(
                 w,
                 &TAG_AUTORIZACNI_ID,
                 self.autorizacni_id.as_ref(),
             );
             ::sdk_runtime::xml::put_text(w, &TAG_DATUM_ZRUSENI, &self.datum_zruseni);
-            ::sdk_runtime::xml::put_complex(w, &TAG_DUVOD_ZRUSENI, &self.duvod_zruseni);
+            ::sdk_runtime::xml::put_text(w, &TAG_DUVOD_ZRUSENI, &self.duvod_zruseni);
             ::sdk_runtime::xml::put_text(w, &TAG_ID_DOKLADU_ERP, &self.id_dokladu_erp);
             ::sdk_runtime::xml::put_text(w, &TAG_STAV_ERP, &self.stav_erp);
             ::sdk_runtime::xml::put_text_opt(
@@ -25574,7 +17592,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZruseniVydejeErpDokladDotazType {
@@ -25623,12 +17641,12 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                uzivatel: c.complex_one(cx, 0, "Uzivatel")?,
-                pracoviste: c.complex_one(cx, 1, "Pracoviste")?,
-                id_dokladu: c.complex_one(cx, 2, "ID_Dokladu")?,
-                autorizacni_id: c.complex_opt(cx, 3)?,
+                uzivatel: c.text_one(cx, 0, "Uzivatel")?,
+                pracoviste: c.text_one(cx, 1, "Pracoviste")?,
+                id_dokladu: c.text_one(cx, 2, "ID_Dokladu")?,
+                autorizacni_id: c.text_opt(cx, 3)?,
                 datum_zruseni: c.text_one(cx, 4, "DatumZruseni")?,
-                duvod_zruseni: c.complex_one(cx, 5, "DuvodZruseni")?,
+                duvod_zruseni: c.text_one(cx, 5, "DuvodZruseni")?,
                 id_dokladu_erp: c.text_one(cx, 6, "ID_Dokladu_ERP")?,
                 stav_erp: c.text_one(cx, 7, "Stav_ERP")?,
                 vypis_do_erp: c.text_opt(cx, 8)?,
@@ -25803,14 +17821,14 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ManifestType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 2u64);
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_attr(w, "", "Id", self.id.as_ref());
             ::sdk_runtime::xml::put_complex_all(w, &TAG_REFERENCE, &self.reference);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ManifestType {
@@ -25868,7 +17886,7 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for SignaturePropertiesType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 2u64);
+            w.enter(&XML_NAMESPACES, 1u64);
             ::sdk_runtime::xml::put_attr(w, "", "Id", self.id.as_ref());
             ::sdk_runtime::xml::put_complex_all(
                 w,
@@ -25879,7 +17897,7 @@ pub mod types {
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for SignaturePropertiesType {
@@ -26106,19 +18124,19 @@ pub mod types {
     #[non_exhaustive]
     pub struct ZpravaType {
         /// Element `ID_Zpravy`.
-        pub id_zpravy: ZpravaTypeIdZpravy2,
+        pub id_zpravy: ZpravaTypeIdZpravy,
         /// Interface version, e.g. 201704A.
         ///
         /// Element `Verze`.
-        pub verze: ZpravaTypeVerze2,
+        pub verze: ZpravaTypeVerze,
         /// Element `Odeslano`.
         pub odeslano: ::sdk_runtime::values::DateTime,
     }
     impl ZpravaType {
         /// Creates a value from its required fields; optional fields start empty.
         pub fn new(
-            id_zpravy: ZpravaTypeIdZpravy2,
-            verze: ZpravaTypeVerze2,
+            id_zpravy: ZpravaTypeIdZpravy,
+            verze: ZpravaTypeVerze,
             odeslano: ::sdk_runtime::values::DateTime,
         ) -> Self {
             Self { id_zpravy, verze, odeslano }
@@ -26126,15 +18144,15 @@ pub mod types {
     }
     impl ::sdk_runtime::xml::XmlWrite for ZpravaType {
         fn write_xml(&self, w: &mut ::sdk_runtime::xml::XmlWriter) {
-            w.enter(&XML_NAMESPACES, 1u64);
-            ::sdk_runtime::xml::put_complex(w, &TAG_ID_ZPRAVY, &self.id_zpravy);
-            ::sdk_runtime::xml::put_complex(w, &TAG_VERZE, &self.verze);
+            w.enter(&XML_NAMESPACES, 2u64);
+            ::sdk_runtime::xml::put_text(w, &TAG_ID_ZPRAVY, &self.id_zpravy);
+            ::sdk_runtime::xml::put_text(w, &TAG_VERZE, &self.verze);
             ::sdk_runtime::xml::put_text(w, &TAG_ODESLANO, &self.odeslano);
         }
         fn namespaces(
             &self,
         ) -> ::std::option::Option<(&'static ::sdk_runtime::xml::NsTable, u64)> {
-            ::std::option::Option::Some((&XML_NAMESPACES, 1u64))
+            ::std::option::Option::Some((&XML_NAMESPACES, 2u64))
         }
     }
     impl ::sdk_runtime::xml::XmlRead for ZpravaType {
@@ -26159,8 +18177,8 @@ pub mod types {
             ];
             let mut c = cx.content(element, MODEL, false);
             ::std::result::Result::Ok(Self {
-                id_zpravy: c.complex_one(cx, 0, "ID_Zpravy")?,
-                verze: c.complex_one(cx, 1, "Verze")?,
+                id_zpravy: c.text_one(cx, 0, "ID_Zpravy")?,
+                verze: c.text_one(cx, 1, "Verze")?,
                 odeslano: c.text_one(cx, 2, "Odeslano")?,
             })
         }
