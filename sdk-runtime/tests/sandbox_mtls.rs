@@ -584,3 +584,54 @@ async fn add_root_certificates_pem() {
         Err(BuildError::NoRootCertificates)
     ));
 }
+
+#[tokio::test]
+async fn basic_credentials_go_with_every_request_and_stay_out_of_debug_output() {
+    let pki = TestPki::new("Sandbox CA").unwrap();
+    let recorder = Arc::new(Recorder::default());
+    let server = MtlsServer::start(&pki, recorder.clone()).unwrap();
+    let identity = pki
+        .issue_client_cert("Lekarna Test")
+        .unwrap()
+        .identity()
+        .unwrap();
+    let builder = HttpClient::builder()
+        .platform_roots(false)
+        .add_root_certificate_der(pki.ca_cert_der())
+        .identity(identity)
+        .basic_auth(
+            "17b5c860-b570-11e7-abc4-cec278b6b50a",
+            "Heslo:s dvojtečkou ž",
+        );
+    let shown = format!("{builder:?}");
+    assert!(
+        shown.contains("17b5c860-b570-11e7-abc4-cec278b6b50a"),
+        "{shown}"
+    );
+    assert!(!shown.contains("Heslo"), "{shown}");
+    let client = builder.build().unwrap();
+    let shown = format!("{client:?}");
+    assert!(!shown.contains("Heslo"), "{shown}");
+    for _ in 0..2 {
+        assert_eq!(post(&client, &server).await.unwrap(), 200);
+        let seen = recorder.last.lock().unwrap().take().unwrap();
+        // RFC 7617: base64 of user-id ":" password, UTF-8; a colon in the password is allowed.
+        assert_eq!(
+            seen.header("authorization"),
+            Some(
+                "Basic MTdiNWM4NjAtYjU3MC0xMWU3LWFiYzQtY2VjMjc4YjZiNTBhOkhlc2xvOnMgZHZvanRlxI1rb3Ugxb4="
+            )
+        );
+    }
+    server.shutdown().await;
+
+    // Credentials RFC 7617 does not allow are refused when the client is built.
+    for (user, password) in [("a:b", "x"), ("", "x"), ("user", "line\nbreak")] {
+        let err = HttpClient::builder()
+            .basic_auth(user, password)
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, BuildError::Credentials(_)), "{err}");
+        assert!(!err.to_string().contains("break"), "{err}");
+    }
+}

@@ -48,6 +48,8 @@ struct Settings {
     max_response_bytes: u64,
     stream_idle_timeout: Duration,
     stream_timeout: Duration,
+    /// The HTTP Basic user-id, when credentials are sent (never the password).
+    basic_user: Option<String>,
 }
 
 /// Configures an [`HttpClient`]; see [`HttpClient::builder`].
@@ -62,6 +64,59 @@ pub struct HttpClientBuilder {
     max_response_bytes: u64,
     stream_idle_timeout: Duration,
     stream_timeout: Duration,
+    basic_auth: Option<BasicAuth>,
+}
+
+/// HTTP Basic credentials (RFC 7617) sent with every request; the password never shows in
+/// `Debug` output or logs.
+#[derive(Clone)]
+struct BasicAuth {
+    username: String,
+    password: String,
+}
+
+impl fmt::Debug for BasicAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BasicAuth")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+impl BasicAuth {
+    /// `Authorization: Basic base64(user-id ":" password)`, refused when RFC 7617 does not allow
+    /// the credentials (a colon in the user-id, control characters) — before anything is sent.
+    fn header_value(&self) -> Result<reqwest::header::HeaderValue, BuildError> {
+        use base64::Engine as _;
+        if self.username.contains(':') {
+            return Err(BuildError::Credentials(
+                "an HTTP Basic user-id cannot contain `:` (RFC 7617 §2)".to_owned(),
+            ));
+        }
+        if self.username.is_empty() {
+            return Err(BuildError::Credentials(
+                "the HTTP Basic user-id is empty".to_owned(),
+            ));
+        }
+        if self
+            .username
+            .chars()
+            .chain(self.password.chars())
+            .any(char::is_control)
+        {
+            return Err(BuildError::Credentials(
+                "HTTP Basic credentials cannot contain control characters (RFC 7617 §2)".to_owned(),
+            ));
+        }
+        let token = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", self.username, self.password));
+        let mut value = reqwest::header::HeaderValue::from_str(&format!("Basic {token}"))
+            .map_err(|e| BuildError::Credentials(e.to_string()))?;
+        // Kept out of reqwest's and hyper's debug output.
+        value.set_sensitive(true);
+        Ok(value)
+    }
 }
 
 /// An HTTP response with its whole body read.
@@ -189,6 +244,9 @@ pub enum BuildError {
     /// reqwest could not build the client (e.g. an invalid user agent).
     #[error("cannot create the HTTP client: {0}")]
     Http(#[source] reqwest::Error),
+    /// The HTTP credentials cannot be sent (see [`HttpClientBuilder::basic_auth`]).
+    #[error("invalid HTTP credentials: {0}")]
+    Credentials(String),
 }
 
 // Errors cross task and thread boundaries (and into `Box<dyn Error + Send + Sync>`).
@@ -215,6 +273,7 @@ impl HttpClient {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             stream_idle_timeout: DEFAULT_STREAM_IDLE_TIMEOUT,
             stream_timeout: DEFAULT_STREAM_TIMEOUT,
+            basic_auth: None,
         }
     }
 
@@ -473,6 +532,7 @@ impl fmt::Debug for HttpClient {
             .field("timeout", &s.timeout)
             .field("allow_plain_http", &s.allow_plain_http)
             .field("max_response_bytes", &s.max_response_bytes)
+            .field("basic_user", &s.basic_user)
             .finish_non_exhaustive()
     }
 }
@@ -567,12 +627,30 @@ impl HttpClientBuilder {
         self
     }
 
+    /// Sends HTTP Basic credentials (RFC 7617: `Authorization: Basic …`) with every request,
+    /// for services that authenticate a user on top of the TLS client certificate (SÚKL's
+    /// eRecept: the SÚKL user's identifier and password). The password is kept out of `Debug`
+    /// output and logs. [`build`](Self::build) refuses credentials RFC 7617 does not allow (a
+    /// `:` in the user-id, control characters) with [`BuildError::Credentials`].
+    pub fn basic_auth(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
+        self.basic_auth = Some(BasicAuth {
+            username: username.into(),
+            password: password.into(),
+        });
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<HttpClient, BuildError> {
         let tls = self.tls_config()?;
         // The whole-call timeout bounds connecting too; the settings say what really applies.
         let connect_timeout = self.connect_timeout.min(self.timeout);
+        let mut default_headers = reqwest::header::HeaderMap::new();
+        if let Some(auth) = &self.basic_auth {
+            default_headers.insert(reqwest::header::AUTHORIZATION, auth.header_value()?);
+        }
         let inner = reqwest::Client::builder()
+            .default_headers(default_headers)
             .tls_backend_preconfigured(tls)
             .connect_timeout(connect_timeout)
             .timeout(self.timeout)
@@ -594,6 +672,7 @@ impl HttpClientBuilder {
                 max_response_bytes: self.max_response_bytes,
                 stream_idle_timeout: self.stream_idle_timeout,
                 stream_timeout: self.stream_timeout,
+                basic_user: self.basic_auth.as_ref().map(|a| a.username.clone()),
             }),
         })
     }
@@ -659,6 +738,7 @@ impl fmt::Debug for HttpClientBuilder {
             .field("timeout", &self.timeout)
             .field("user_agent", &self.user_agent)
             .field("allow_plain_http", &self.allow_plain_http)
+            .field("basic_auth", &self.basic_auth)
             .finish()
     }
 }
