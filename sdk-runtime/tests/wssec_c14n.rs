@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use sdk_runtime::wssec::{C14nError, Document, DocumentError, ExcC14n, LookupError};
+use sdk_runtime::wssec::{C14nError, Document, DocumentError, ExcC14n, InclusiveC14n, LookupError};
 
 const WSU: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
@@ -46,8 +46,13 @@ fn require(tool: &str, args: &[&str]) {
 
 /// `xmllint --exc-c14n` of a file: the canonical bytes, or `Err(stderr)`.
 fn xmllint_exc_c14n(file: &Path) -> Result<Vec<u8>, String> {
+    xmllint_c14n("--exc-c14n", file)
+}
+
+/// `xmllint <mode>` (`--c14n`, `--exc-c14n`) of a file: the canonical bytes, or `Err(stderr)`.
+fn xmllint_c14n(mode: &str, file: &Path) -> Result<Vec<u8>, String> {
     let out = Command::new("xmllint")
-        .arg("--exc-c14n")
+        .arg(mode)
         .arg(file)
         .output()
         .expect("run xmllint");
@@ -193,36 +198,55 @@ fn check_coverage(judge: &str, both_ok: usize, pairs: usize, failures: &mut Vec<
     }
 }
 
-/// Whole documents with comments against `xmllint --exc-c14n`.
+/// Whole documents with comments against `xmllint --exc-c14n` (ours: [`ExcC14n`]) and
+/// `xmllint --c14n` (ours: [`InclusiveC14n`]).
 fn compare_with_xmllint(dir: &Path, docs: &[(String, Vec<u8>)]) -> Vec<String> {
     let mut failures = Vec::new();
-    let mut both_ok = 0;
-    for (i, (label, xml)) in docs.iter().enumerate() {
-        let file = dir.join(format!("{i:05}.xml"));
-        std::fs::write(&file, xml).unwrap();
-        let theirs = xmllint_exc_c14n(&file);
-        let ours = ExcC14n::new()
-            .with_comments(true)
-            .canonicalize_bytes(xml)
-            .map_err(|e| e.to_string());
-        let agree = match (&ours, &theirs) {
-            (Ok(a), Ok(b)) => {
-                both_ok += 1;
-                a == b
+    for mode in ["--exc-c14n", "--c14n"] {
+        let mut both_ok = 0;
+        for (i, (label, xml)) in docs.iter().enumerate() {
+            let file = dir.join(format!("{i:05}.xml"));
+            std::fs::write(&file, xml).unwrap();
+            let theirs = xmllint_c14n(mode, &file);
+            let ours = if mode == "--c14n" {
+                Document::parse(xml)
+                    .map_err(C14nError::from)
+                    .and_then(|doc| {
+                        InclusiveC14n::new()
+                            .with_comments(true)
+                            .canonicalize_document(&doc, None)
+                    })
+                    .map_err(|e| e.to_string())
+            } else {
+                ExcC14n::new()
+                    .with_comments(true)
+                    .canonicalize_bytes(xml)
+                    .map_err(|e| e.to_string())
+            };
+            let agree = match (&ours, &theirs) {
+                (Ok(a), Ok(b)) => {
+                    both_ok += 1;
+                    a == b
+                }
+                (Err(_), Err(_)) => true,
+                _ => false,
+            };
+            if !agree {
+                failures.push(format!(
+                    "[{label}] xmllint {mode} vs ours:\n  input:   {:?}\n  xmllint: {:?}\n  ours:    {:?}",
+                    show(xml),
+                    theirs.as_ref().map(|b| show(b)),
+                    ours.as_ref().map(|b| show(b)),
+                ));
             }
-            (Err(_), Err(_)) => true,
-            _ => false,
-        };
-        if !agree {
-            failures.push(format!(
-                "[{label}] xmllint --exc-c14n vs ours:\n  input:   {:?}\n  xmllint: {:?}\n  ours:    {:?}",
-                show(xml),
-                theirs.as_ref().map(|b| show(b)),
-                ours.as_ref().map(|b| show(b)),
-            ));
         }
+        check_coverage(
+            &format!("xmllint {mode}"),
+            both_ok,
+            docs.len(),
+            &mut failures,
+        );
     }
-    check_coverage("xmllint", both_ok, docs.len(), &mut failures);
     failures
 }
 

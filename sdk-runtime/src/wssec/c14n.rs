@@ -57,6 +57,10 @@ use super::document::{Document, DocumentError, Element, ElementData, ElementId, 
 
 /// Algorithm URI of Exclusive XML Canonicalization 1.0 without comments.
 pub const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+/// Algorithm URI of (inclusive) Canonical XML 1.0 without comments: what XML-DSig applies to a
+/// reference whose transforms end without a canonicalization (§4.3.3.2), and the
+/// `CanonicalizationMethod` some signers put on `ds:SignedInfo`.
+pub const C14N_10: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
 /// Algorithm URI of Exclusive XML Canonicalization 1.0 with comments.
 pub const EXC_C14N_WITH_COMMENTS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments";
 
@@ -564,4 +568,57 @@ fn write_escaped<W: Write>(out: &mut W, s: &str, mode: Escape) -> std::io::Resul
         last = i + 1;
     }
     out.write_all(bytes.get(last..).unwrap_or_default())
+}
+
+/// (Inclusive) Canonical XML 1.0 ([`C14N_10`]) of whole documents: the node set of an enveloped
+/// signature's `Reference URI=""` whose only transform is enveloped-signature (XML-DSig
+/// §4.3.3.2 then canonicalizes it inclusively, without comments).
+///
+/// For a whole document the two canonicalizations differ only in which namespace declarations
+/// are written: inclusive C14N writes every namespace node of an element that its nearest output
+/// ancestor did not already write with the same value, used or not. That is what exclusive C14N
+/// does for the prefixes of its InclusiveNamespaces PrefixList, so this is [`ExcC14n`] with
+/// every prefix declared in the document (and `#default`) in that list. The attribute
+/// inheritance of inclusive C14N (`xml:lang`, `xml:space` of omitted ancestors) cannot arise:
+/// no ancestor of an output element is omitted. Tested byte for byte against `xmllint --c14n`
+/// (libxml2) on the same cases and random documents as the exclusive form.
+#[derive(Debug, Clone, Default)]
+pub struct InclusiveC14n {
+    with_comments: bool,
+}
+
+impl InclusiveC14n {
+    /// Without comments (what an XML-DSig reference gets by default).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keeps comments (`#WithComments`).
+    pub fn with_comments(mut self, keep: bool) -> Self {
+        self.with_comments = keep;
+        self
+    }
+
+    /// Canonical form of the whole document, with the element `excluded` and its descendants
+    /// left out when given (the enveloped-signature transform).
+    pub fn canonicalize_document(
+        &self,
+        doc: &Document,
+        excluded: Option<ElementId>,
+    ) -> Result<Vec<u8>, C14nError> {
+        let mut prefixes: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+        for data in &doc.elements {
+            for decl in &data.decls {
+                prefixes.insert(decl.prefix.as_deref().unwrap_or("#default"));
+            }
+        }
+        prefixes.insert("#default");
+        let c14n = ExcC14n::new()
+            .with_comments(self.with_comments)
+            .inclusive_prefixes(prefixes);
+        match excluded {
+            Some(id) => c14n.canonicalize_document_excluding(doc, id),
+            None => c14n.canonicalize_document(doc),
+        }
+    }
 }

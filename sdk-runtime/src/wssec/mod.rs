@@ -29,7 +29,7 @@ pub mod ns;
 pub mod sign;
 pub mod verify;
 
-pub use c14n::{C14nError, EXC_C14N, EXC_C14N_WITH_COMMENTS, ExcC14n};
+pub use c14n::{C14N_10, C14nError, EXC_C14N, EXC_C14N_WITH_COMMENTS, ExcC14n, InclusiveC14n};
 pub use common::{
     CertificateError, CertificateInfo, SignatureAlgorithm, SignedPart, TokenReference, XadesLevel,
 };
