@@ -524,3 +524,73 @@ fn published_sample_is_refused_by_algorithm() {
             .arg(&cert_path),
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The implied canonicalization: a `Reference URI=""` with the enveloped-signature transform
+// only, canonicalized with inclusive C14N 1.0 (what xmlseclibs, xml-crypto and .NET make, and
+// what SÚKL's eRecept takes).
+
+/// A request-like document with a namespace declared but not used (inclusive C14N digests it,
+/// exclusive does not).
+const IMPLIED_DOC: &str = r#"<ns1:ZalozeniVydejeDotaz xmlns:ns1="http://www.sukl.cz/erp/201704" xmlns:unused="urn:unused"><ns1:Doklad><ns1:Mnozstvi>2</ns1:Mnozstvi></ns1:Doklad><ns1:Zprava><ns1:ID_Zpravy>2f0f9a8e-3b5c-4d7e-9f10-111213141516</ns1:ID_Zpravy></ns1:Zprava></ns1:ZalozeniVydejeDotaz>"#;
+
+fn sign_implied(signer: &Credential, xml: &str) -> Vec<u8> {
+    sign_enveloped_document_with(
+        &signer.identity,
+        xml.as_bytes(),
+        &DocumentSignatureProfile::xml_dsig().implied_c14n(true),
+    )
+    .unwrap()
+}
+
+#[test]
+fn implied_c14n_signature_verifies_with_xmlsec1_and_ours() {
+    let f = fixtures();
+    for signer in [&f.rsa, &f.ec] {
+        let signed = sign_implied(signer, IMPLIED_DOC);
+        let s = text(&signed);
+        // One transform, enveloped-signature, and no canonicalization transform.
+        assert_eq!(s.matches("<ds:Transform ").count(), 1, "{s}");
+        assert!(s.contains(ENVELOPED), "{s}");
+        assert!(
+            s.ends_with("</ds:Signature></ns1:ZalozeniVydejeDotaz>"),
+            "{s}"
+        );
+        let (ok, out) = xmlsec_verify_trusted(&signed, &f.ca.cert_path);
+        assert!(ok, "xmlsec1 refused our signature: {out}\n{s}");
+        verify(&signed).unwrap_or_else(|e| panic!("ours refused: {e}\n{s}"));
+
+        // The unused declaration is digested: removing it is a digest mismatch (exclusive
+        // C14N would not have noticed), for xmlsec1 and for ours.
+        let tampered = s.replacen(" xmlns:unused=\"urn:unused\"", "", 1);
+        let (ok, _) = xmlsec_verify_trusted(tampered.as_bytes(), &f.ca.cert_path);
+        assert!(!ok, "xmlsec1 accepted a changed document");
+        assert!(
+            matches!(
+                verify(tampered.as_bytes()),
+                Err(VerifyError::DigestMismatch { .. })
+            ),
+            "{tampered}"
+        );
+    }
+}
+
+#[test]
+fn xmlsec1_signature_with_the_implied_c14n_verifies_with_ours() {
+    let f = fixtures();
+    let template = IMPLIED_DOC.replacen(
+        "</ns1:ZalozeniVydejeDotaz>",
+        &format!(
+            r#"<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod Algorithm="{EXC}"/><SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><Reference URI=""><Transforms><Transform Algorithm="{ENVELOPED}"/></Transforms><DigestMethod Algorithm="{SHA256}"/><DigestValue/></Reference></SignedInfo><SignatureValue/><KeyInfo><X509Data><X509Certificate>{}</X509Certificate></X509Data></KeyInfo></Signature></ns1:ZalozeniVydejeDotaz>"#,
+            b64(f.rsa.identity.certificate().der())
+        ),
+        1,
+    );
+    let signed = xmlsec_sign(&template, &f.rsa);
+    verify(&signed).unwrap_or_else(|e| panic!("ours refused xmlsec1's: {e}\n{}", text(&signed)));
+    let tampered = text(&signed).replacen(">2<", ">3<", 1);
+    assert!(matches!(
+        verify(tampered.as_bytes()),
+        Err(VerifyError::DigestMismatch { .. })
+    ));
+}

@@ -57,7 +57,7 @@ use ring::digest;
 use ring::rand::{SecureRandom, SystemRandom};
 use time::{OffsetDateTime, UtcOffset};
 
-use super::c14n::{C14nError, EXC_C14N, ExcC14n};
+use super::c14n::{C14nError, EXC_C14N, ExcC14n, InclusiveC14n};
 use super::common::{CertificateInfo, SignedPart, TokenReference, XadesLevel, single_child};
 use super::document::{Document, DocumentError, Element, LookupError};
 use super::keys::{KeyError, SigningIdentity};
@@ -643,6 +643,7 @@ struct Plan {
 pub struct DocumentSignatureProfile {
     xades: Option<XadesLevel>,
     signing_time: Option<OffsetDateTime>,
+    implied_c14n: bool,
 }
 
 impl Default for DocumentSignatureProfile {
@@ -657,6 +658,7 @@ impl DocumentSignatureProfile {
         DocumentSignatureProfile {
             xades: None,
             signing_time: None,
+            implied_c14n: false,
         }
     }
 
@@ -666,6 +668,7 @@ impl DocumentSignatureProfile {
         DocumentSignatureProfile {
             xades: Some(XadesLevel::Bes),
             signing_time: None,
+            implied_c14n: false,
         }
     }
 
@@ -674,6 +677,21 @@ impl DocumentSignatureProfile {
     pub fn signing_time(mut self, time: OffsetDateTime) -> Self {
         self.signing_time = Some(time);
         self
+    }
+
+    /// The document reference with the enveloped-signature transform only, so that its node
+    /// set is canonicalized with inclusive Canonical XML 1.0, as XML-DSig implies (§4.3.3.2),
+    /// instead of an explicit exclusive C14N transform. What signers built on xmlseclibs,
+    /// xml-crypto and .NET's `SignedXml` make by default — and the signatures SÚKL's eRecept
+    /// accepts from its public clients. `ds:SignedInfo` stays exclusively canonicalized.
+    pub fn implied_c14n(mut self, implied: bool) -> Self {
+        self.implied_c14n = implied;
+        self
+    }
+
+    /// Whether the document reference relies on the implied inclusive canonicalization.
+    pub fn uses_implied_c14n(&self) -> bool {
+        self.implied_c14n
     }
 
     /// The XAdES level, `None` for plain XML-DSig.
@@ -717,10 +735,14 @@ pub fn sign_enveloped_document_with(
     utf8_declaration(&doc, document, &mut edits);
     let ids = IdGen::new(&doc);
     let document_reference = |id: &str| {
+        let c14n = if profile.implied_c14n {
+            String::new()
+        } else {
+            format!("<ds:Transform Algorithm=\"{EXC_C14N}\"/>")
+        };
         format!(
-            "<ds:Reference{id} URI=\"\"><ds:Transforms><ds:Transform Algorithm=\"{}\"/><ds:Transform Algorithm=\"{}\"/></ds:Transforms><ds:DigestMethod Algorithm=\"{}\"/><ds:DigestValue></ds:DigestValue></ds:Reference>",
+            "<ds:Reference{id} URI=\"\"><ds:Transforms><ds:Transform Algorithm=\"{}\"/>{c14n}</ds:Transforms><ds:DigestMethod Algorithm=\"{}\"/><ds:DigestValue></ds:DigestValue></ds:Reference>",
             ns::ALG_ENVELOPED_SIGNATURE,
-            EXC_C14N,
             ns::ALG_SHA256
         )
     };
@@ -767,10 +789,12 @@ pub fn sign_enveloped_document_with(
     let signature = signed_info
         .parent()
         .ok_or_else(|| SignError::Internal("SignedInfo without parent".into()))?;
-    let mut digests = vec![digest::digest(
-        &digest::SHA256,
-        &ExcC14n::new().canonicalize_document_excluding(&doc, signature.id())?,
-    )];
+    let document_bytes = if profile.implied_c14n {
+        InclusiveC14n::new().canonicalize_document(&doc, Some(signature.id()))?
+    } else {
+        ExcC14n::new().canonicalize_document_excluding(&doc, signature.id())?
+    };
+    let mut digests = vec![digest::digest(&digest::SHA256, &document_bytes)];
     if let Some(props_id) = &signed_properties_id {
         let props = doc.element_by_id(props_id).map_err(|e| match e {
             LookupError::Ambiguous { .. } => SignError::DuplicateId {

@@ -70,7 +70,7 @@ use x509_parser::oid_registry::{OID_KEY_TYPE_EC_PUBLIC_KEY, OID_PKCS1_RSAENCRYPT
 use x509_parser::pem::Pem;
 use x509_parser::prelude::FromDer;
 
-use super::c14n::{C14nError, EXC_C14N, ExcC14n};
+use super::c14n::{C14nError, EXC_C14N, ExcC14n, InclusiveC14n};
 use super::common::{
     CertificateInfo, SignatureAlgorithm, SignedPart, TokenReference, XadesLevel, single_child,
 };
@@ -1395,6 +1395,10 @@ struct ParsedReference {
     type_uri: Option<String>,
     enveloped: bool,
     c14n: ExcC14n,
+    /// The whole document is canonicalized inclusively (an enveloped `URI=""` reference whose
+    /// only transform is enveloped-signature: XML-DSig §4.3.3.2 implies Canonical XML 1.0);
+    /// `c14n` is then unused.
+    inclusive: bool,
     digest: Vec<u8>,
 }
 
@@ -1456,6 +1460,15 @@ fn parse_reference(reference: Element<'_>, mode: Mode<'_>) -> Result<ParsedRefer
             }
         }
     }
+    // An enveloped whole-document reference without a canonicalization transform: the node
+    // set is canonicalized with Canonical XML 1.0 (XML-DSig §4.3.3.2), as signers built on
+    // xmlseclibs, xml-crypto and .NET's SignedXml do by default (SÚKL's eRecept clients).
+    let inclusive = c14n.is_none() && enveloped && uri.is_empty() && matches!(mode, Mode::Document);
+    let c14n = if inclusive {
+        Some(ExcC14n::new())
+    } else {
+        c14n
+    };
     let Some(c14n) = c14n else {
         return Err(VerifyError::UnsupportedAlgorithm {
             what: format!(
@@ -1483,6 +1496,7 @@ fn parse_reference(reference: Element<'_>, mode: Mode<'_>) -> Result<ParsedRefer
         type_uri: reference.attribute(None, "Type").map(str::to_owned),
         enveloped,
         c14n,
+        inclusive,
         digest,
     })
 }
@@ -1633,7 +1647,9 @@ fn check_signature(
     // The references' digests, now that SignedInfo is the signer's.
     let mut checked = Vec::with_capacity(resolved.len());
     for (r, target) in resolved {
-        let canonical = if r.uri.is_empty() {
+        let canonical = if r.inclusive {
+            InclusiveC14n::new().canonicalize_document(doc, Some(signature.id()))?
+        } else if r.uri.is_empty() {
             r.c14n
                 .canonicalize_document_excluding(doc, signature.id())?
         } else if r.enveloped {
