@@ -374,6 +374,13 @@ macro_rules! soap_client {
             pub fn endpoint(&self) -> &$crate::url::Url {
                 self.soap.endpoint()
             }
+
+            /// The SOAP client underneath (same transport and endpoint), for envelopes the
+            /// caller writes itself — signed ones, say — and sends with
+            /// [`SoapClient::send`]($crate::soap::SoapClient::send).
+            pub fn soap(&self) -> &$crate::soap::SoapClient {
+                &self.soap
+            }
         }
     };
 }

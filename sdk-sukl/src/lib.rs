@@ -4,6 +4,10 @@
 //! * [`lek13`]: LEK-13 reports of dispensed medicinal products (REST/JSON, mutual TLS with the
 //!   pharmacy's SÚKL certificate): prescriptions, requisitions and restricted sales, to report
 //!   within 168 hours. Reconstructed from SÚKL's guidance; see the module.
+//! * `erecept` (features `pharmacist` and `prescriber`): eRecept, the electronic prescriptions
+//!   (SOAP, interface 201704A, matching SÚKL's published WSDL/XSD): the pharmacist's CUER and
+//!   RLPO Lékárník and the prescriber's CUER and RLPO Lékař, with mutual TLS, HTTP Basic, the
+//!   message header and the signed requests; SÚKL's faults typed.
 //! * [`outbox`]: a durable outbox for those reports: each is stored before it is sent and sent
 //!   with backoff until SÚKL acknowledges it, exactly once across crashes (its UUID makes a
 //!   resend idempotent); SQLite embedded by default, PostgreSQL for several workers; which
@@ -11,6 +15,8 @@
 //! * `sandbox` (feature `sandbox`): an in-process SÚKL with mutual TLS that serves LEK-13 with
 //!   its rules and can be told to drop connections, fail or delay.
 
+#[cfg(any(feature = "pharmacist", feature = "prescriber"))]
+pub mod erecept;
 pub mod lek13;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub mod outbox;

@@ -120,6 +120,33 @@ pub fn write_envelope<T: XmlWrite + ?Sized>(
     w.finish()
 }
 
+/// Writes the element `name` with `content` as a document of its own (no XML declaration), its
+/// namespaces declared on it: what is signed when a service wants the body element signed as a
+/// document (an enveloped signature over `URI=""`) before it is put into the envelope with
+/// [`envelope_around`].
+pub fn write_body_element<T: XmlWrite + ?Sized>(name: ElementName, content: &T) -> String {
+    let mut w = XmlWriter::new();
+    w.start_for(name.ns, name.local, content);
+    content.write_xml(&mut w);
+    w.end();
+    w.finish()
+}
+
+/// A request envelope around `body_element`, the text of one element written (and signed) by
+/// the caller — [`write_body_element`] and a document signer — kept byte for byte, so that a
+/// signature over it still holds. `body_element` must be one well-formed element without an
+/// XML declaration.
+pub fn envelope_around(version: SoapVersion, body_element: &str) -> String {
+    let env = version.namespace();
+    let mut out = String::with_capacity(body_element.len() + 160);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?><soap:Envelope xmlns:soap=\"");
+    out.push_str(env);
+    out.push_str("\"><soap:Body>");
+    out.push_str(body_element);
+    out.push_str("</soap:Body></soap:Envelope>");
+    out
+}
+
 /// A parsed envelope.
 #[derive(Debug, Clone)]
 pub struct Envelope {

@@ -9,6 +9,9 @@ pub use client::{
     FaultError, NO_OUTPUT, NoOutput, OperationSpec, Provenance, RawAnswer, Response, SoapClient,
     endpoint_url,
 };
-pub use envelope::{Envelope, HeaderBlock, SOAP11_NS, SOAP12_NS, SoapVersion, write_envelope};
+pub use envelope::{
+    Envelope, HeaderBlock, SOAP11_NS, SOAP12_NS, SoapVersion, envelope_around, write_body_element,
+    write_envelope,
+};
 pub use fault::{FaultCode, SoapFault, decode_detail, write_fault};
 pub use stream::{BodyReader, RecordStream, StreamError, StreamedAnswer};
