@@ -107,3 +107,47 @@ fn fixture_samples_are_deterministic() {
         write_dump(Path::new(&dir), "clinic", &m);
     }
 }
+
+/// A Swagger 2.0 `produces` entry that is not a media type (`text`, as on two operations of
+/// SÚKL's published code-list file) leaves a described JSON answer typed, errors included;
+/// a string schema under it is text.
+#[test]
+fn produces_that_is_not_a_media_type_keeps_typed_answers() {
+    let doc = serde_json::json!({
+        "swagger": "2.0",
+        "info": {"title": "Things", "version": "1"},
+        "basePath": "/v1",
+        "produces": ["application/json"],
+        "paths": {
+            "/things": {"get": {
+                "produces": ["text"],
+                "responses": {
+                    "200": {"description": "ok", "schema": {"$ref": "#/definitions/Things"}},
+                    "404": {"description": "none", "schema": {"$ref": "#/definitions/Error"}}
+                }
+            }},
+            "/name": {"get": {
+                "produces": ["text"],
+                "responses": {"200": {"description": "ok", "schema": {"type": "string"}}}
+            }}
+        },
+        "definitions": {
+            "Things": {"type": "array", "items": {"$ref": "#/definitions/Thing"}},
+            "Thing": {"type": "object", "properties": {"name": {"type": "string"}}},
+            "Error": {"type": "object", "properties": {"error": {"type": "string"}}}
+        }
+    });
+    let m = sdk_codegen::openapi::generate_from_value(&doc, "inline.json").unwrap();
+    assert!(
+        m.code
+            .contains("pub type Output = super::super::types::Things;"),
+        "{}",
+        m.code
+    );
+    assert!(
+        m.code
+            .contains("NotFound(super::super::types::Error) = 404")
+    );
+    assert!(m.code.contains("::sdk_runtime::rest::text(body)"));
+    assert!(!m.code.contains("::sdk_runtime::rest::bytes"));
+}

@@ -1558,6 +1558,19 @@ fn media_kind(ct: &str, schema: Option<&Schema>) -> MediaKind {
         MediaKind::Text
     } else if l == "*/*" && schema.is_some() && !binary {
         MediaKind::Json
+    } else if !l.contains('/')
+        && !binary
+        && let Some(s) = schema
+    {
+        // Not a media type at all (`produces: [text]` over an array of objects in SÚKL's
+        // published Swagger file): the name says nothing reliable about the encoding, so the
+        // schema decides. A string is read as text, anything else as JSON, the only encoding
+        // of objects and arrays these descriptions use.
+        if View::of(s).typ == Some("string") {
+            MediaKind::Text
+        } else {
+            MediaKind::Json
+        }
     } else {
         MediaKind::Bytes
     }
@@ -1821,5 +1834,40 @@ fn mark_responses(defs: &mut [TypeDef], ops: &[OperationModel]) {
                 visit(defs, ty);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn schema(v: Value) -> Schema {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn a_name_that_is_not_a_media_type_is_read_by_its_schema() {
+        let array = schema(serde_json::json!({"type": "array", "items": {"type": "object"}}));
+        let object = schema(serde_json::json!({"type": "object"}));
+        let string = schema(serde_json::json!({"type": "string"}));
+        let binary = schema(serde_json::json!({"type": "string", "format": "binary"}));
+        for ct in ["text", "json", "TEXT"] {
+            assert_eq!(media_kind(ct, Some(&array)), MediaKind::Json, "{ct}");
+            assert_eq!(media_kind(ct, Some(&object)), MediaKind::Json, "{ct}");
+            assert_eq!(media_kind(ct, Some(&string)), MediaKind::Text, "{ct}");
+            assert_eq!(media_kind(ct, Some(&binary)), MediaKind::Bytes, "{ct}");
+            assert_eq!(media_kind(ct, None), MediaKind::Bytes, "{ct}");
+        }
+        // Real media types keep their meaning.
+        assert_eq!(media_kind("text/plain", Some(&string)), MediaKind::Text);
+        assert_eq!(
+            media_kind("application/pdf", Some(&object)),
+            MediaKind::Bytes
+        );
+        assert_eq!(
+            media_kind("application/json", Some(&array)),
+            MediaKind::Json
+        );
     }
 }
