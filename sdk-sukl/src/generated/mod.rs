@@ -13,3 +13,5 @@ pub mod cuer_lekar;
 #[cfg(feature = "prescriber")]
 pub mod rlpo_lekar;
 pub mod lek13;
+#[cfg(feature = "ciselniky")]
+pub mod ciselniky;
