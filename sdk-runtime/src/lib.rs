@@ -17,6 +17,8 @@
 //!   the authority's rules checked when the client is built).
 //! * `rest` (feature `rest`): the REST/JSON call path of clients generated from OpenAPI, with
 //!   security schemes, credentials and per-status response decoding.
+//! * `tabular` (feature `tabular`): delimited text files with a header (SÚKL's windows-1250 DLP
+//!   code lists) streamed as typed records, every bad row reported with its line.
 //! * `sandbox` (feature `sandbox`): in-process mTLS servers and a throwaway PKI for the
 //!   embedded authority sandboxes and tests.
 
@@ -30,6 +32,8 @@ pub mod redact;
 #[cfg(feature = "rest")]
 pub mod rest;
 pub mod soap;
+#[cfg(feature = "tabular")]
+pub mod tabular;
 pub mod transport;
 pub mod values;
 pub mod wssec;
