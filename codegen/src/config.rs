@@ -67,6 +67,10 @@ pub struct CrateConfig {
     /// DLL's `BUSINESS_HANDLE`), one generated module each.
     #[serde(rename = "positional", default)]
     pub positional: Vec<PositionalConfig>,
+    /// Delimited text files with a header (SÚKL's DLP code lists), one generated module per
+    /// description.
+    #[serde(rename = "tabular", default)]
+    pub tabular: Vec<TabularConfig>,
     /// The family client over every `[[service]]` (generated into `client.rs` of the output).
     #[serde(default)]
     pub client: Option<ClientConfig>,
@@ -174,6 +178,26 @@ pub struct OpenApiConfig {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PositionalConfig {
+    /// The description (TOML), relative to the folder of `codegen.toml`.
+    pub spec: String,
+    /// Rust module name.
+    pub module: String,
+    /// Cargo features the module is compiled under (see [`ServiceConfig::feature`]).
+    #[serde(default)]
+    pub feature: Features,
+}
+
+/// One description of delimited text files (`[[tabular]]`, see [`crate::tabular`]).
+///
+/// ```toml
+/// [[tabular]]
+/// spec = "../../csv/sukl/dlp.toml"
+/// module = "dlp"
+/// feature = "dlp"
+/// ```
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TabularConfig {
     /// The description (TOML), relative to the folder of `codegen.toml`.
     pub spec: String,
     /// Rust module name.

@@ -11,7 +11,10 @@
 //!      model, with JSON types;
 //!    * positional string protocols (a vendor DLL's `BUSINESS_HANDLE`): [`positional`] reads a
 //!      TOML description of transactions and their fields (emitted by `emit::positional_file`,
-//!      outside the service model: there is no schema or message tree).
+//!      outside the service model: there is no schema or message tree);
+//!    * delimited text files with a header (SÚKL's DLP code lists): [`tabular`] reads a TOML
+//!      description of data sets and their columns (emitted by `emit::tabular_file`, outside
+//!      the service model too).
 //! 2. [`model`]: operations (provenance, docs, typed errors, a SOAP or REST binding) and types
 //!    (structs, enums, … with docs and personal-data marks), whatever the wire.
 //! 3. [`emit`]: the model → Rust tokens (`quote`) → text (`prettyplease`), deterministic, headed
@@ -31,6 +34,7 @@ pub mod openapi;
 mod pattern;
 pub mod positional;
 pub mod service;
+pub mod tabular;
 pub mod wsdl;
 pub mod xml_samples;
 pub mod xsd;
@@ -245,6 +249,15 @@ fn generate_crate_on_this_stack(
             contents: emit::positional_file(&description, &source)?,
         });
         modules.push((p.module.clone(), p.feature.0.clone()));
+    }
+    for t in &config.tabular {
+        let source = shown(&shown_dir.join(&t.spec));
+        let description = tabular::read(&spec_dir.join(&t.spec))?;
+        files.push(GeneratedFile {
+            path: out_dir.join(format!("{}.rs", t.module)),
+            contents: emit::tabular_file(&description, &source)?,
+        });
+        modules.push((t.module.clone(), t.feature.0.clone()));
     }
     for w in locations.warnings() {
         eprintln!("warning: {w}");

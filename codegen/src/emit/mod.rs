@@ -15,6 +15,7 @@ mod json;
 mod positional;
 mod rest;
 mod soap;
+mod tabular;
 mod tags;
 mod types;
 
@@ -30,6 +31,7 @@ use crate::wsdl::QName;
 pub use facade::{FacadeService, facade_file};
 pub use json::type_text;
 pub use positional::positional_file;
+pub use tabular::tabular_file;
 
 /// Emission options from `codegen.toml`.
 #[derive(Debug, Clone, Default)]

@@ -15,3 +15,5 @@ pub mod rlpo_lekar;
 pub mod lek13;
 #[cfg(feature = "ciselniky")]
 pub mod ciselniky;
+#[cfg(feature = "dlp")]
+pub mod dlp;
