@@ -12,9 +12,15 @@
 //!   with backoff until SÚKL acknowledges it, exactly once across crashes (its UUID makes a
 //!   resend idempotent); SQLite embedded by default, PostgreSQL for several workers; which
 //!   reports are due or overdue. Needs one of the features `sqlite` (default) or `postgres`.
+//! * `dlp` (feature `dlp`, default): SÚKL's DLP open data — the drug code lists (`dlp_*.csv`,
+//!   windows-1250) and the LEK-13/DIS-13/REG-13 monthly aggregates — streamed as typed records,
+//!   every bad row reported with its line and column; with `sqlite`, `dlp::DlpIndex`, a local
+//!   index of the products by kód SÚKL for lookups without network.
 //! * `sandbox` (feature `sandbox`): an in-process SÚKL with mutual TLS that serves LEK-13 with
 //!   its rules and can be told to drop connections, fail or delay.
 
+#[cfg(feature = "dlp")]
+pub mod dlp;
 #[cfg(any(feature = "pharmacist", feature = "prescriber"))]
 pub mod erecept;
 pub mod lek13;
