@@ -20,6 +20,13 @@
 //! random rates from a seeded generator, or for the next N requests exactly. [`Sandbox::reports`]
 //! and [`Sandbox::stats`] show what it stored and how often, to prove an outbox delivers every
 //! report exactly once.
+//!
+//! eRecept ([`erecept`]): CUER Lékař and CUER Lékárník under `/cuer/Lekar` and `/cuer/Lekarnik`
+//! on the same server — a prescription written, found, reserved, dispensed and read back, with
+//! HTTP Basic, the request signatures verified and the states checked.
+//! [`Sandbox::lekar_builder`] and [`Sandbox::lekarnik_builder`] preset clients for it.
+
+pub mod erecept;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -34,7 +41,10 @@ use sdk_runtime::sandbox::{
     Handler, IssuedCert, MtlsServer, SandboxError, SandboxRequest, SandboxResponse, TestPki,
 };
 use sdk_runtime::url::Url;
+use sdk_runtime::wssec::{SigningIdentity, TrustAnchors, VerificationPolicy, Verifier};
 use sdk_runtime::xml::Validate;
+
+use crate::erecept::{BuildErpError, ErpBuilder, Lekar, Lekarnik, Prostredi};
 
 use crate::lek13::{
     Client, ClientBuildError, ClientBuilder, DruhHlaseni, FormaIplp, Hlaseni, Icp, KodSukl,
@@ -269,6 +279,7 @@ pub struct Sandbox {
     server: MtlsServer,
     pki: TestPki,
     state: Arc<State>,
+    erp: Arc<erecept::ErpState>,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -306,11 +317,22 @@ impl Sandbox {
                 rng: config.seed.max(1),
             }),
         });
+        let trust = TrustAnchors::from_pem(pki.ca_cert_pem().as_bytes())
+            .map_err(|e| SandboxError::Certificate(e.to_string()))?;
+        let erp = Arc::new(erecept::ErpState::new(Verifier::new(
+            VerificationPolicy::new(trust),
+        )));
         let handler: Arc<dyn Handler> = Arc::new(SuklHandler {
             state: state.clone(),
+            erp: erp.clone(),
         });
         let server = MtlsServer::start_on(addr, &pki, handler)?;
-        Ok(Self { server, pki, state })
+        Ok(Self {
+            server,
+            pki,
+            state,
+            erp,
+        })
     }
 
     /// The base URL to give a client (`https://127.0.0.1:PORT/lek13`).
@@ -383,6 +405,87 @@ impl Sandbox {
         self.state.lock().reports.get(podani_id).cloned()
     }
 
+    /// A personal certificate of the sandbox CA for signing eRecept requests (the user's ZEP),
+    /// with `common_name` as its subject.
+    pub fn podpisovy_certifikat(&self, common_name: &str) -> Result<SigningIdentity, SandboxError> {
+        self.pki
+            .issue_client_cert(common_name)?
+            .signing_identity()
+            .map_err(|e| SandboxError::Certificate(e.to_string()))
+    }
+
+    fn erp_builder<C>(
+        &self,
+        builder: ErpBuilder<C>,
+        uzivatel: &str,
+        podpis: &str,
+    ) -> Result<ErpBuilder<C>, BuildErpError> {
+        let sandbox = |e: SandboxError| {
+            BuildErpError::Http(sdk_runtime::transport::BuildError::Tls(e.to_string()))
+        };
+        let cert = self
+            .pki
+            .issue_client_cert(SANDBOX_KOD_PRACOVISTE)
+            .map_err(sandbox)?;
+        let identity = cert
+            .identity()
+            .map_err(|e| sandbox(SandboxError::Certificate(e.to_string())))?;
+        builder
+            .prostredi(Prostredi::Vlastni(self.erecept_base_url()))
+            .identity(identity)
+            .platform_roots(false)
+            .add_root_certificates_pem(self.ca_cert_pem().as_bytes())
+            .map(|b| {
+                b.uzivatel(uzivatel, erecept::SANDBOX_HESLO)
+                    .pracoviste(SANDBOX_KOD_PRACOVISTE)
+                    .sw_klienta(erecept::SANDBOX_SW)
+            })
+            .and_then(|b| {
+                let signer = self.podpisovy_certifikat(podpis).map_err(sandbox)?;
+                Ok(b.podpisovy_certifikat(signer))
+            })
+    }
+
+    /// An eRecept client builder for the sandbox's prescriber ([`erecept::SANDBOX_LEKAR`]): a
+    /// TLS certificate for [`SANDBOX_KOD_PRACOVISTE`], the sandbox CA as the only trust anchor,
+    /// the user's password, the software identification and a personal signing certificate.
+    pub fn lekar_builder(&self) -> Result<ErpBuilder<Lekar>, BuildErpError> {
+        self.erp_builder(
+            Lekar::builder(),
+            erecept::SANDBOX_LEKAR,
+            "MUDr. Sandbox Lékař",
+        )
+    }
+
+    /// An eRecept client builder for the sandbox's pharmacist ([`erecept::SANDBOX_LEKARNIK`]),
+    /// preset like [`lekar_builder`](Self::lekar_builder).
+    pub fn lekarnik_builder(&self) -> Result<ErpBuilder<Lekarnik>, BuildErpError> {
+        self.erp_builder(
+            Lekarnik::builder(),
+            erecept::SANDBOX_LEKARNIK,
+            "PharmDr. Sandbox Lékárník",
+        )
+    }
+
+    /// The host the eRecept services are on (`https://127.0.0.1:PORT`; the services' paths
+    /// `/cuer/Lekar`, `/cuer/Lekarnik` are joined onto it), for
+    /// [`Prostredi::Vlastni`].
+    pub fn erecept_base_url(&self) -> Url {
+        self.server.base_url()
+    }
+
+    /// The state of the prescription `id_dokladu` as the sandbox holds it (to check a test).
+    pub fn stav_predpisu(&self, id_dokladu: &str) -> Option<String> {
+        self.erp
+            .stav_predpisu(id_dokladu)
+            .map(|s| sdk_runtime::xml::XmlText::to_xml_text(&s).into_owned())
+    }
+
+    /// How many prescriptions and dispensings the sandbox's eRecept holds.
+    pub fn erecept_counts(&self) -> (usize, usize) {
+        self.erp.counts()
+    }
+
     /// Stops the server, letting requests in flight finish.
     pub async fn shutdown(self) {
         self.server.shutdown().await;
@@ -391,6 +494,7 @@ impl Sandbox {
 
 struct SuklHandler {
     state: Arc<State>,
+    erp: Arc<erecept::ErpState>,
 }
 
 impl Handler for SuklHandler {
@@ -399,6 +503,9 @@ impl Handler for SuklHandler {
         request: SandboxRequest,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = SandboxResponse> + Send + '_>> {
         Box::pin(async move {
+            if erecept::is_erecept_path(&request.path) {
+                return self.erp.respond(&request);
+            }
             let report = report_of(&request);
             let (fault, delay) = {
                 let mut inner = self.state.lock();

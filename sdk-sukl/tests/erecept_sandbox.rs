@@ -1,0 +1,474 @@
+//! eRecept end to end against the sandbox, over mutual TLS on loopback with HTTP Basic: a
+//! prescriber writes a prescription (signed), a pharmacist finds it, reserves it, dispenses it
+//! (signed), and the prescriber reads it back dispensed. The sandbox verifies every signature on
+//! the bytes it received; xmlsec1 verifies the client's signature independently. A tampered
+//! request, a signature from another CA, a wrong state, a wrong password and a missing signing
+//! certificate are each refused with their error.
+#![cfg(feature = "sandbox")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use sdk_runtime::SdkError;
+use sdk_runtime::soap::{SoapVersion, envelope_around};
+use sdk_runtime::xml::{Document, ReadContext, XmlRead};
+use sdk_sukl::erecept::{ChybaSukl, Error, podpis};
+use sdk_sukl::generated::cuer_lekar::operation as lekar_op;
+use sdk_sukl::generated::cuer_lekarnik::operation as lekarnik_op;
+use sdk_sukl::generated::erecept::types as t;
+use sdk_sukl::sandbox::Sandbox;
+use sdk_sukl::sandbox::erecept::{E_NENALEZENO, E_PODPIS, E_STAV, SANDBOX_LEKAR};
+
+const ERP: &str = "http://www.sukl.cz/erp/201704";
+
+/// A value of `T` from the XML of its element (in the erp namespace).
+fn from_xml<T: XmlRead>(xml: &str) -> T {
+    let doc = Document::parse_str(xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+    ReadContext::new()
+        .complex_value(doc.root())
+        .unwrap_or_else(|e| panic!("{e}\n{xml}"))
+}
+
+fn predpis_doklad() -> t::ZalozeniPredpisuErpDokladDotazType {
+    let today = time::OffsetDateTime::now_utc().date();
+    let until = today + time::Duration::days(14);
+    from_xml(&format!(
+        r#"<Doklad xmlns="{ERP}">
+  <DatumVystaveni>{today}</DatumVystaveni>
+  <PlatnostDo>{until}</PlatnostDo>
+  <Pacient>
+    <Totoznost>
+      <Jmeno><Prijmeni>Nováková</Prijmeni><Jmena>Jana</Jmena></Jmeno>
+      <DatumNarozeni>1980-05-17</DatumNarozeni>
+    </Totoznost>
+    <CP>8055171234</CP>
+  </Pacient>
+  <Predepisujici>
+    <Lekar>{SANDBOX_LEKAR}</Lekar>
+    <ICP>12345678</ICP>
+    <PZS>12345678901</PZS>
+    <Telefon>+420 222 333 444</Telefon>
+  </Predepisujici>
+  <PLP>
+    <Mnozstvi>2</Mnozstvi>
+    <Navod>1-0-1 po jídle</Navod>
+    <Uhrada>ZAKLADNI</Uhrada>
+    <ID_LP_Zdroj>208774</ID_LP_Zdroj>
+  </PLP>
+  <Stav>PREDEPSANY</Stav>
+</Doklad>"#
+    ))
+}
+
+fn vydej_doklad(id_predpisu: &str) -> t::ZalozeniVydejeErpDokladDotazType {
+    let today = time::OffsetDateTime::now_utc().date();
+    from_xml(&format!(
+        r#"<Doklad xmlns="{ERP}">
+  <DatumVydeje>{today}</DatumVydeje>
+  <Vydavajici>
+    <Lekarnik>{}</Lekarnik>
+    <Telefon>+420 555 666 777</Telefon>
+    <PZS>10987654321</PZS>
+  </Vydavajici>
+  <VLP>
+    <Mnozstvi>2</Mnozstvi>
+    <Navod>1-0-1 po jídle</Navod>
+    <Cena><CenaPuvodce>84.50</CenaPuvodce><CenaCelkem>129.00</CenaCelkem></Cena>
+    <Sarze>LOT2026A</Sarze>
+    <EAN>8594001234567</EAN>
+    <ID_LP_Zdroj>208774</ID_LP_Zdroj>
+  </VLP>
+  <ID_Dokladu_ERP>{id_predpisu}</ID_Dokladu_ERP>
+  <Stav_ERP>PLNE_VYDANY</Stav_ERP>
+</Doklad>"#,
+        sdk_sukl::sandbox::erecept::SANDBOX_LEKARNIK
+    ))
+}
+
+fn nacteni(
+    pristupujici: t::IdentifikacePristupujicihoType,
+    zprava: t::ZpravaDotazType,
+    id: &str,
+) -> t::NacteniDokladuDotazType {
+    let mut identifikator = t::IdentifikaceDokladuType::new();
+    identifikator.id_dokladu = Some(t::IdentifikaceDokladuTypeIdDokladu::new(id).unwrap());
+    t::NacteniDokladuDotazType::new(
+        t::NacteniDokladuDokladDotazType::new(pristupujici, identifikator),
+        zprava,
+    )
+}
+
+/// `xmlsec1 --verify` of a signed request element, trusting the sandbox CA.
+fn xmlsec1_verifies(signed: &str, ca_pem: &str) -> (bool, String) {
+    let dir = std::env::temp_dir().join(format!("erecept-xmlsec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (doc, ca): (PathBuf, PathBuf) = (dir.join("dotaz.xml"), dir.join("ca.pem"));
+    std::fs::write(&doc, signed).unwrap();
+    std::fs::write(&ca, ca_pem).unwrap();
+    let out = Command::new("xmlsec1")
+        .args(["--verify", "--trusted-pem"])
+        .arg(&ca)
+        .args(["--enabled-reference-uris", "empty"])
+        .arg(&doc)
+        .output()
+        .expect("xmlsec1 is needed: run scripts/install-test-tools.sh");
+    let _ = std::fs::remove_dir_all(&dir);
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn code_of(e: &Error) -> Option<&str> {
+    e.kod()
+}
+
+#[tokio::test]
+async fn prescription_written_found_reserved_dispensed_and_read_back_dispensed() {
+    let sandbox = Sandbox::start().unwrap();
+    let lekar = sandbox.lekar_builder().unwrap().build().unwrap();
+    let lekarnik = sandbox.lekarnik_builder().unwrap().build().unwrap();
+
+    // The prescriber writes (signed).
+    let dotaz = t::ZalozeniPredpisuErpDotazType::new(
+        t::ZalozeniPredpisuErpDokladDotazTypeOrDerived::ZalozeniPredpisuErpDokladDotazType(
+            Box::new(predpis_doklad()),
+        ),
+        lekar.zprava().unwrap(),
+        podpis::k_podpisu(),
+    );
+    let ulozeno: t::UlozeniDokladuOdpovedType = lekar
+        .call_signed(
+            lekar.cuer().soap(),
+            &lekar_op::zalozit_predpis::SPEC,
+            &dotaz,
+        )
+        .await
+        .unwrap()
+        .output;
+    let id = ulozeno.doklad.id_dokladu.get().clone();
+    assert_eq!(id.len(), 12, "{id}");
+    assert_eq!(sandbox.stav_predpisu(&id).as_deref(), Some("PREDEPSANY"));
+
+    // The pharmacist finds it by its identifier.
+    let predpis: t::NacteniPredpisuErpOdpovedType = lekarnik
+        .call(
+            lekarnik.cuer().soap(),
+            &lekarnik_op::nacist_predpis::SPEC,
+            &nacteni(lekarnik.pristupujici(), lekarnik.zprava().unwrap(), &id),
+        )
+        .await
+        .unwrap()
+        .output;
+    assert_eq!(
+        predpis.doklad.stav,
+        t::StavElektronickehoReceptu::Predepsany
+    );
+    assert_eq!(predpis.doklad.plp.len(), 1);
+    assert_eq!(predpis.doklad.plp[0].navod.get(), "1-0-1 po jídle");
+    assert_eq!(
+        predpis
+            .doklad
+            .pacient
+            .totoznost
+            .jmeno
+            .as_ref()
+            .unwrap()
+            .prijmeni
+            .get(),
+        "Nováková"
+    );
+
+    // Reserves it.
+    let rezervace = t::ZmenaStavuPredpisuDotazType::new(
+        t::ZmenaStavuPredpisuDokladType::new(
+            id.clone(),
+            lekarnik.pristupujici(),
+            t::StavElektronickehoReceptu::Pripravovany,
+        ),
+        lekarnik.zprava().unwrap(),
+    );
+    let _: t::UlozeniDokladuOdpovedType = lekarnik
+        .call(
+            lekarnik.cuer().soap(),
+            &lekarnik_op::zmenit_stav_predpisu::SPEC,
+            &rezervace,
+        )
+        .await
+        .unwrap()
+        .output;
+    assert_eq!(sandbox.stav_predpisu(&id).as_deref(), Some("PRIPRAVOVANY"));
+
+    // Dispenses it in full (signed).
+    let vydej = t::ZalozeniVydejeErpDotazType::new(
+        t::ZalozeniVydejeErpDokladDotazTypeOrDerived::ZalozeniVydejeErpDokladDotazType(Box::new(
+            vydej_doklad(&id),
+        )),
+        lekarnik.zprava().unwrap(),
+        podpis::k_podpisu(),
+    );
+    let vydano: t::UlozeniDokladuOdpovedType = lekarnik
+        .call_signed(
+            lekarnik.cuer().soap(),
+            &lekarnik_op::zalozit_vydej::SPEC,
+            &vydej,
+        )
+        .await
+        .unwrap()
+        .output;
+    let id_vydeje = vydano.doklad.id_dokladu.get().clone();
+    assert_eq!(sandbox.stav_predpisu(&id).as_deref(), Some("PLNE_VYDANY"));
+
+    // The prescriber sees it dispensed, with the dispensing.
+    let zpet: t::NacteniPredpisuErpOdpovedType = lekar
+        .call(
+            lekar.cuer().soap(),
+            &lekar_op::nacist_predpis::SPEC,
+            &nacteni(lekar.pristupujici(), lekar.zprava().unwrap(), &id),
+        )
+        .await
+        .unwrap()
+        .output;
+    assert_eq!(zpet.doklad.stav, t::StavElektronickehoReceptu::PlneVydany);
+    assert_eq!(zpet.doklad.vydej.len(), 1);
+    assert_eq!(zpet.doklad.vydej[0].id_dokladu, id_vydeje);
+    let detail: t::NacteniVydejeErpOdpovedType = lekar
+        .call(
+            lekar.cuer().soap(),
+            &lekar_op::nacist_vydej::SPEC,
+            &nacteni(lekar.pristupujici(), lekar.zprava().unwrap(), &id_vydeje),
+        )
+        .await
+        .unwrap()
+        .output;
+    assert_eq!(detail.doklad.vlp[0].sarze.get(), "LOT2026A");
+
+    // A dispensed prescription cannot be reserved again: SÚKL-style fault with the state code.
+    let znovu = t::ZmenaStavuPredpisuDotazType::new(
+        t::ZmenaStavuPredpisuDokladType::new(
+            id.clone(),
+            lekarnik.pristupujici(),
+            t::StavElektronickehoReceptu::Pripravovany,
+        ),
+        lekarnik.zprava().unwrap(),
+    );
+    let err = lekarnik
+        .call::<_, t::UlozeniDokladuOdpovedType>(
+            lekarnik.cuer().soap(),
+            &lekarnik_op::zmenit_stav_predpisu::SPEC,
+            &znovu,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), Some(E_STAV), "{err}");
+    let chyba = err.chyba_sukl().and_then(ChybaSukl::chyba).unwrap();
+    assert_eq!(chyba.skupina.get(), "Stav");
+
+    // An unknown prescription.
+    let err = lekarnik
+        .call::<_, t::NacteniPredpisuErpOdpovedType>(
+            lekarnik.cuer().soap(),
+            &lekarnik_op::nacist_predpis::SPEC,
+            &nacteni(
+                lekarnik.pristupujici(),
+                lekarnik.zprava().unwrap(),
+                "NEEXISTUJE00",
+            ),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), Some(E_NENALEZENO), "{err}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn signatures_are_verified_by_the_sandbox_and_by_xmlsec1() {
+    let sandbox = Sandbox::start().unwrap();
+    let lekar = sandbox.lekar_builder().unwrap().build().unwrap();
+    let op = &lekar_op::zalozit_predpis::SPEC;
+    let dotaz = t::ZalozeniPredpisuErpDotazType::new(
+        t::ZalozeniPredpisuErpDokladDotazTypeOrDerived::ZalozeniPredpisuErpDokladDotazType(
+            Box::new(predpis_doklad()),
+        ),
+        lekar.zprava().unwrap(),
+        podpis::k_podpisu(),
+    );
+
+    // Signed as the client signs: xmlsec1 verifies it (the request element as a document).
+    let signer = sandbox.podpisovy_certifikat("MUDr. Sandbox Lékař").unwrap();
+    let signed = podpis::podepsat_dotaz(&signer, op.input, &dotaz).unwrap();
+    // The request element, its signature as its last child.
+    assert!(
+        signed.starts_with('<') && signed.contains("ZalozeniPredpisuDotaz"),
+        "{signed}"
+    );
+    assert!(signed.contains("</ds:Signature></"), "{signed}");
+    assert!(signed.ends_with("ZalozeniPredpisuDotaz>"), "{signed}");
+    assert_eq!(
+        signed.matches("<ds:Signature ").count() + signed.matches("<ds:Signature>").count(),
+        1,
+        "the placeholder was replaced"
+    );
+    let (ok, why) = xmlsec1_verifies(&signed, sandbox.ca_cert_pem());
+    assert!(
+        ok,
+        "xmlsec1 refused the client's signature: {why}\n{signed}"
+    );
+
+    // Tampered after signing (the amount): refused with the signature code, nothing stored.
+    let tampered = signed.replacen(">2</", ">3</", 1);
+    assert_ne!(tampered, signed);
+    let before = sandbox.erecept_counts();
+    let err = lekar
+        .cuer()
+        .soap()
+        .send::<t::UlozeniDokladuOdpovedType, ChybaSukl>(
+            op,
+            envelope_around(SoapVersion::V11, &tampered).into_bytes(),
+        )
+        .await
+        .unwrap_err();
+    match &err {
+        SdkError::Service(chyba) => assert_eq!(chyba.kod(), Some(E_PODPIS), "{chyba}"),
+        other => panic!("expected SÚKL's fault, got {other}"),
+    }
+    assert_eq!(sandbox.erecept_counts(), before);
+
+    // Signed by a certificate of another CA: refused the same way.
+    let other_ca = sdk_runtime::sandbox::TestPki::new("Some other CA").unwrap();
+    let stranger = other_ca
+        .issue_client_cert("MUDr. Cizí")
+        .unwrap()
+        .signing_identity()
+        .unwrap();
+    let foreign = podpis::podepsat_dotaz(&stranger, op.input, &dotaz).unwrap();
+    let err = lekar
+        .cuer()
+        .soap()
+        .send::<t::UlozeniDokladuOdpovedType, ChybaSukl>(
+            op,
+            envelope_around(SoapVersion::V11, &foreign).into_bytes(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, SdkError::Service(c) if c.kod() == Some(E_PODPIS)),
+        "{err}"
+    );
+
+    // Unsigned (the placeholder sent as is) is refused too.
+    let err = lekar
+        .call::<_, t::UlozeniDokladuOdpovedType>(lekar.cuer().soap(), op, &dotaz)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kod(), Some(E_PODPIS), "{err}");
+    assert_eq!(sandbox.erecept_counts(), before);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn credentials_and_the_signing_certificate_are_required() {
+    let sandbox = Sandbox::start().unwrap();
+    // A client without a signing certificate: the signed operations are refused before
+    // anything is sent; the others work.
+    let identity = sandbox
+        .issue_client_cert(sdk_sukl::sandbox::SANDBOX_KOD_PRACOVISTE)
+        .unwrap()
+        .identity()
+        .unwrap();
+    let bez_podpisu = sdk_sukl::erecept::Lekar::builder()
+        .prostredi(sdk_sukl::erecept::Prostredi::Vlastni(
+            sandbox.erecept_base_url(),
+        ))
+        .identity(identity)
+        .platform_roots(false)
+        .add_root_certificates_pem(sandbox.ca_cert_pem().as_bytes())
+        .unwrap()
+        .uzivatel(SANDBOX_LEKAR, sdk_sukl::sandbox::erecept::SANDBOX_HESLO)
+        .pracoviste(sdk_sukl::sandbox::SANDBOX_KOD_PRACOVISTE)
+        .sw_klienta(sdk_sukl::sandbox::erecept::SANDBOX_SW)
+        .build()
+        .unwrap();
+    let dotaz = t::ZalozeniPredpisuErpDotazType::new(
+        t::ZalozeniPredpisuErpDokladDotazTypeOrDerived::ZalozeniPredpisuErpDokladDotazType(
+            Box::new(predpis_doklad()),
+        ),
+        bez_podpisu.zprava().unwrap(),
+        podpis::k_podpisu(),
+    );
+    let before = sandbox.erecept_counts();
+    let err = bez_podpisu
+        .call_signed::<_, t::UlozeniDokladuOdpovedType>(
+            bez_podpisu.cuer().soap(),
+            &lekar_op::zalozit_predpis::SPEC,
+            &dotaz,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ChybiPodpis {
+                operation: "ZalozitPredpis"
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(sandbox.erecept_counts(), before);
+    let _: t::ZpravaBezOdpovedType = bez_podpisu
+        .call(
+            bez_podpisu.cuer().soap(),
+            &lekar_op::app_ping::SPEC,
+            &t::ZpravaBezDotazType::new(bez_podpisu.zprava().unwrap()),
+        )
+        .await
+        .unwrap()
+        .output;
+
+    let builder = sandbox.lekarnik_builder().unwrap();
+    let lekarnik = builder.build().unwrap();
+    let ping = t::ZpravaBezDotazType::new(lekarnik.zprava().unwrap());
+    let _: t::ZpravaBezOdpovedType = lekarnik
+        .call(lekarnik.cuer().soap(), &lekarnik_op::app_ping::SPEC, &ping)
+        .await
+        .unwrap()
+        .output;
+
+    // A wrong password: HTTP 401 from the server.
+    let wrong = sandbox
+        .lekarnik_builder()
+        .unwrap()
+        .uzivatel(sdk_sukl::sandbox::erecept::SANDBOX_LEKARNIK, "spatne-heslo")
+        .build()
+        .unwrap();
+    let err = wrong
+        .call::<_, t::ZpravaBezOdpovedType>(
+            wrong.cuer().soap(),
+            &lekarnik_op::app_ping::SPEC,
+            &t::ZpravaBezDotazType::new(wrong.zprava().unwrap()),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Volani(e) if matches!(**e, SdkError::Http { status: 401, .. })),
+        "{err}"
+    );
+
+    // Required settings are refused when the client is built.
+    let missing = sdk_sukl::erecept::Lekarnik::builder()
+        .uzivatel("x", "y")
+        .pracoviste("00000910487")
+        .sw_klienta("ABCDEFGHIJKL")
+        .build()
+        .unwrap_err();
+    assert!(missing.to_string().contains("certificate"), "{missing}");
+    let bad_sw = sandbox
+        .lekarnik_builder()
+        .unwrap()
+        .sw_klienta("TOO-SHORT")
+        .build()
+        .unwrap_err();
+    assert!(bad_sw.to_string().contains("SW_Klienta"), "{bad_sw}");
+    sandbox.shutdown().await;
+}
