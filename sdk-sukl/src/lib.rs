@@ -8,6 +8,9 @@
 //!   (SOAP, interface 201704A, matching SÚKL's published WSDL/XSD): the pharmacist's CUER and
 //!   RLPO Lékárník and the prescriber's CUER and RLPO Lékař, with mutual TLS, HTTP Basic, the
 //!   message header and the signed requests; SÚKL's faults typed.
+//! * `ciselniky` (feature `ciselniky`): Číselníky SÚKL, the drug code lists over REST
+//!   (generated from SÚKL's published Swagger 2.0 description): a product by kód SÚKL, product
+//!   pages, manufacturer's prices, pharmacies listed or delisted, and every other code list.
 //! * [`outbox`]: a durable outbox for those reports: each is stored before it is sent and sent
 //!   with backoff until SÚKL acknowledges it, exactly once across crashes (its UUID makes a
 //!   resend idempotent); SQLite embedded by default, PostgreSQL for several workers; which
@@ -19,6 +22,8 @@
 //! * `sandbox` (feature `sandbox`): an in-process SÚKL with mutual TLS that serves LEK-13 with
 //!   its rules and can be told to drop connections, fail or delay.
 
+#[cfg(feature = "ciselniky")]
+pub mod ciselniky;
 #[cfg(feature = "dlp")]
 pub mod dlp;
 #[cfg(any(feature = "pharmacist", feature = "prescriber"))]

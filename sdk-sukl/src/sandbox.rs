@@ -21,11 +21,17 @@
 //! and [`Sandbox::stats`] show what it stored and how often, to prove an outbox delivers every
 //! report exactly once.
 //!
+//! Číselníky SÚKL ([`ciselniky`]): a read-only subset of SÚKL's code-list API under
+//! `/cissuklapi/v1` on the same server — medicinal products, pharmacies, manufacturer's prices and
+//! ATC groups, invented — with SÚKL's `{error}` answers; [`Sandbox::ciselniky_base_url`], and
+//! with the feature `ciselniky` a preset client (`Sandbox::ciselniky_client`).
+//!
 //! eRecept ([`erecept`]): CUER Lékař and CUER Lékárník under `/cuer/Lekar` and `/cuer/Lekarnik`
 //! on the same server — a prescription written, found, reserved, dispensed and read back, with
 //! HTTP Basic, the request signatures verified and the states checked.
 //! [`Sandbox::lekar_builder`] and [`Sandbox::lekarnik_builder`] preset clients for it.
 
+pub mod ciselniky;
 pub mod erecept;
 
 use std::collections::HashMap;
@@ -624,6 +630,9 @@ fn rfc3339(t: OffsetDateTime) -> String {
 
 /// Handles one request (faults aside).
 fn answer(inner: &mut Inner, request: &SandboxRequest, now: OffsetDateTime) -> SandboxResponse {
+    if ciselniky::is_ciselniky_path(&request.path) {
+        return ciselniky::answer(request);
+    }
     let Some(path) = request.path.strip_prefix(BASE_PATH) else {
         return chyba(404, "neznámá cesta (LEK-13 is served under /lek13)");
     };

@@ -410,6 +410,9 @@ fn the_texts_are_our_own() {
 // ---------------------------------------------------------------------------------------------
 // Control mutations: each change to our document must be reported, naming where it is.
 
+/// A change to our document.
+type Mutation = Box<dyn FnOnce(&mut Value)>;
+
 fn mutated(change: impl FnOnce(&mut Value)) -> Vec<String> {
     let mut doc = ours();
     change(&mut doc);
@@ -425,7 +428,7 @@ fn assert_caught(what: &str, diffs: &[String], needle: &str) {
 
 #[test]
 fn control_mutations_are_caught() {
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut Value)>, &str)> = vec![
+    let cases: Vec<(&str, Mutation, &str)> = vec![
         (
             "a property's maxLength",
             Box::new(|d| {
