@@ -270,10 +270,10 @@ impl Components {
                         .collect();
                     attrs.sort();
                     let value = format!("{attrs:?} {body:?} [{forms}]");
-                    if let Some(previous) = self.map.insert(key.clone(), value.clone()) {
-                        if previous != value {
-                            return Err(format!("{key} is declared twice, differently"));
-                        }
+                    if let Some(previous) = self.map.insert(key.clone(), value.clone())
+                        && previous != value
+                    {
+                        return Err(format!("{key} is declared twice, differently"));
                     }
                 }
             }

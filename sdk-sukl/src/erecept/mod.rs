@@ -94,7 +94,9 @@ impl Prostredi {
 
 #[derive(Debug, Clone, Copy)]
 enum Role {
+    #[cfg_attr(not(feature = "pharmacist"), allow(dead_code))]
     Lekarnik,
+    #[cfg_attr(not(feature = "prescriber"), allow(dead_code))]
     Lekar,
 }
 

@@ -487,8 +487,8 @@ impl ErpState {
                     .map_err(|e| Odmitnuti::new(E_ZPRAVA, e.to_string()))?,
                 "ID_Dokladu",
             )?,
-            p.doklad.datum_vystaveni.clone(),
-            p.doklad.platnost_do.clone(),
+            p.doklad.datum_vystaveni,
+            p.doklad.platnost_do,
             pacient(&p.doklad.pacient)?,
             predepisujici(&p.doklad.predepisujici)?,
             p.stav.clone(),
@@ -661,7 +661,7 @@ impl ErpState {
         let mut doklad = t::NacteniVydejeDokladOdpovedType::new(
             id.clone(),
             v.predpis.clone(),
-            v.doklad.datum_vydeje.clone(),
+            v.doklad.datum_vydeje,
             vydavajici(&v.doklad.vydavajici)?,
             v.zmena.clone(),
             v.zalozeni.clone(),
@@ -805,7 +805,7 @@ fn zkraceny_vydej(id: &str, v: &Vydej) -> t::NacteniZkracenyVydejErpDokladOdpove
     let mut n = t::NacteniZkracenyVydejErpDokladOdpovedType::new(
         id.to_owned(),
         v.predpis.clone(),
-        v.doklad.datum_vydeje.clone(),
+        v.doklad.datum_vydeje,
         v.doklad.vydavajici.pzs.to_xml_text().into_owned(),
         v.doklad.vydavajici.lekarnik.to_xml_text().into_owned(),
         v.zmena.clone(),
@@ -851,7 +851,7 @@ fn vydany_lp(
         t::NacteniVydanyLpErpTypeIdLp::new(new_uuid())
             .map_err(|e| Odmitnuti::new(E_ZPRAVA, e.to_string()))?,
     );
-    n.exspirace = lp.exspirace.clone();
+    n.exspirace = lp.exspirace;
     n.uhrada = lp.uhrada.clone();
     n.ean = lp.ean.as_ref().map(|v| retype(v, "EAN")).transpose()?;
     n.seriove_cislo = lp
