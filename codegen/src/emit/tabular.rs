@@ -226,7 +226,7 @@ fn column_doc(d: &Description, ds: &Dataset, c: &Column, i: usize) -> Vec<String
     )];
     let provenance = c.provenance.unwrap_or(ds.provenance);
     let ty = match c.kind {
-        Kind::Varchar => match c.length {
+        Kind::Varchar => match c.enforced_length() {
             Some(1) => "text of at most 1 character".to_owned(),
             Some(n) => format!("text of at most {n} characters"),
             None => "text".to_owned(),

@@ -232,7 +232,7 @@ impl ::sdk_runtime::tabular::Record for Doping {
 pub struct Forma {
     /// `FORMA` (column 1): Abbreviation of the dosage form.
     ///
-    /// Text of at most 19 characters; published as VARCHAR2(19); key: always has a value.
+    /// Text; published as VARCHAR2(19); key: always has a value.
     ///
     /// SÚKL's own files hold texts of up to 23 characters here (source `snapshot`), more than the published 19: the length is not enforced.
     pub forma: ::std::string::String,
@@ -1157,7 +1157,7 @@ pub struct Splp {
     pub povol_baleni: ::std::option::Option<::std::string::String>,
     /// `UCEL` (column 5): Purpose of the exemption.
     ///
-    /// Text of at most 350 characters; published as VARCHAR2(350); `None` when empty.
+    /// Text; published as VARCHAR2(350); `None` when empty.
     ///
     /// SÚKL's own files hold texts of up to 3320 characters here (source `snapshot`), more than the published 350: the length is not enforced.
     pub ucel: ::std::option::Option<::std::string::String>,
