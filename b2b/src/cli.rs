@@ -38,6 +38,8 @@ Examples:
   b2b sukl lek13 send vydeje.json --store lek13.sqlite --endpoint https://api2.sukl.cz/lek13 \\
       --identity LEKSUKL.pfx --kod-pracoviste 12345678901 --icz 12345000
   b2b sukl outbox due --store lek13.sqlite --hours 24
+  b2b sukl ciselnik pripravek 0034567
+  b2b sukl ciselnik lekarny --status zarazeno
   b2b sandbox sukl";
 
 const LEK13_SEND_AFTER_HELP: &str = "\
@@ -82,6 +84,9 @@ Writes ca.pem (the sandbox CA, for --ca) and client.pem (a client certificate of
 12345678901 with its key, for --identity) to the output folder, prints the base URL and an
 example command, and serves LEK-13 under /lek13 until Ctrl-C. The sandbox reads the workplace
 code from the client certificate's common name and refuses reports of another workplace (403).
+The code lists (Číselníky SÚKL, invented data) are served under /cissuklapi/v1 on the same
+server: `b2b sukl ciselnik ... --endpoint https://ADDR/cissuklapi/v1 --ca ca.pem --identity
+client.pem`.
 
 Examples:
   b2b sandbox sukl
@@ -299,7 +304,7 @@ pub enum Command {
         command: P1Command,
     },
     /// SÚKL (Czech State Institute for Drug Control): LEK-13 dispensing reports through a
-    /// durable outbox.
+    /// durable outbox, and the drug code lists (Číselníky SÚKL).
     #[command(after_help = SUKL_AFTER_HELP)]
     Sukl {
         #[command(subcommand)]
@@ -447,6 +452,13 @@ pub enum SuklCommand {
     Outbox {
         #[command(subcommand)]
         command: OutboxCommand,
+    },
+    /// Číselníky SÚKL, the drug code lists: a medicinal product by kód SÚKL, products,
+    /// pharmacies.
+    #[command(after_help = CISELNIK_AFTER_HELP)]
+    Ciselnik {
+        #[command(subcommand)]
+        command: CiselnikCommand,
     },
 }
 
@@ -1238,4 +1250,102 @@ pub struct InstroomArgs {
     pub persoonlijk_certificaat: Option<PathBuf>,
     #[command(flatten)]
     pub target: VecozoTargetArgs,
+}
+
+const CISELNIK_AFTER_HELP: &str = "\
+Without --endpoint the embedded SÚKL sandbox answers, with a handful of invented products
+(0012345, 0023456, 0034567, 0045678, 0056789, 0067890) and pharmacies (12345678901 listed,
+34567890123 delisted, ...). SÚKL's own description of the API (Swagger 2.0, matched by the SDK)
+names no public host: give --endpoint the service's base URL, ending in /cissuklapi/v1.
+Codes are checked before anything is sent (exit code 2); a code SÚKL does not know is exit code 1.
+--json prints the records as SÚKL sends them (its UPPER_SNAKE field names).
+
+Examples:
+  b2b sukl ciselnik pripravek 0034567
+  b2b sukl ciselnik pripravky --regulovany --limit 5 --json
+  b2b sukl ciselnik lekarny --status zarazeno
+  b2b sukl ciselnik lekarna 12345678901";
+
+#[derive(Debug, Subcommand)]
+pub enum CiselnikCommand {
+    /// One medicinal product by its kód SÚKL (7 digits, leading zeros kept).
+    Pripravek(CiselnikPripravekArgs),
+    /// A page of medicinal products, with SÚKL's total.
+    Pripravky(CiselnikPripravkyArgs),
+    /// One pharmacy by its workplace code (kód pracoviště, 11 digits).
+    Lekarna(CiselnikLekarnaArgs),
+    /// The pharmacies: listed, delisted, or all.
+    Lekarny(CiselnikLekarnyArgs),
+}
+
+/// How to reach Číselníky SÚKL (shared by the `ciselnik` commands).
+#[derive(Debug, Args)]
+pub struct CiselnikTargetArgs {
+    /// Base URL of Číselníky SÚKL, ending in /cissuklapi/v1 (SÚKL publishes no host). Without
+    /// it, the embedded sandbox's invented code lists answer.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// A client certificate, if the service asks for one: PKCS#12 or PEM with certificate and
+    /// key. The PKCS#12 password is read from $B2B_IDENTITY_PASSWORD or asked for on the
+    /// terminal.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    pub identity: Option<PathBuf>,
+    /// Private key (PEM) when it is not in the --identity file.
+    #[arg(long, value_name = "FILE", requires = "identity")]
+    pub key: Option<PathBuf>,
+    /// Extra trusted root certificates (PEM) for the server's certificate; may be repeated.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    pub ca: Vec<PathBuf>,
+    /// Seconds to wait for one call.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// Prints the records as SÚKL sends them (JSON) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CiselnikPripravekArgs {
+    /// The product's kód SÚKL, 7 digits (e.g. 0034567).
+    #[arg(value_name = "KOD_SUKL")]
+    pub kod_sukl: String,
+    #[command(flatten)]
+    pub target: CiselnikTargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CiselnikPripravkyArgs {
+    /// Only products whose price is regulated.
+    #[arg(long, conflicts_with = "neregulovany")]
+    pub regulovany: bool,
+    /// Only products whose price is not regulated.
+    #[arg(long)]
+    pub neregulovany: bool,
+    /// At most this many products (SÚKL's default: 20).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u32>,
+    /// After skipping this many (SÚKL's default: 0).
+    #[arg(long, value_name = "N")]
+    pub offset: Option<u32>,
+    #[command(flatten)]
+    pub target: CiselnikTargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CiselnikLekarnaArgs {
+    /// The pharmacy's workplace code (kód pracoviště), 11 digits.
+    #[arg(value_name = "KOD_PRACOVISTE")]
+    pub kod_pracoviste: String,
+    #[command(flatten)]
+    pub target: CiselnikTargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CiselnikLekarnyArgs {
+    /// Only listed (zarazeno) or delisted (vyrazeno) pharmacies; all without it.
+    #[arg(long, value_name = "STATUS", value_parser = ["zarazeno", "vyrazeno"])]
+    pub status: Option<String>,
+    #[command(flatten)]
+    pub target: CiselnikTargetArgs,
 }

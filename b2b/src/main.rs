@@ -7,6 +7,7 @@
 
 mod cer;
 mod chongqing;
+mod ciselnik;
 mod cli;
 mod davky;
 mod failure;

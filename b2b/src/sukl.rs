@@ -31,6 +31,7 @@ pub async fn run(command: SuklCommand) -> Result<(), Failure> {
             OutboxCommand::Retry(args) => retry(args).await,
             OutboxCommand::Run(args) => worker(args).await,
         },
+        SuklCommand::Ciselnik { command } => crate::ciselnik::run(command).await,
     }
 }
 
