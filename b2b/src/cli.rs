@@ -453,6 +453,13 @@ pub enum SuklCommand {
         #[command(subcommand)]
         command: OutboxCommand,
     },
+    /// eRecept, the electronic prescriptions: a walk through a prescription's life on the
+    /// sandbox, a ping, a prescription by its identifier.
+    #[command(after_help = ERECEPT_AFTER_HELP)]
+    Erecept {
+        #[command(subcommand)]
+        command: EreceptCommand,
+    },
     /// Číselníky SÚKL, the drug code lists: a medicinal product by kód SÚKL, products,
     /// pharmacies.
     #[command(after_help = CISELNIK_AFTER_HELP)]
@@ -1348,4 +1355,108 @@ pub struct CiselnikLekarnyArgs {
     pub status: Option<String>,
     #[command(flatten)]
     pub target: CiselnikTargetArgs,
+}
+
+const ERECEPT_AFTER_HELP: &str = "\
+Without --endpoint the embedded SÚKL sandbox answers (it starts empty each time: `ukazka` writes,
+finds, reserves, dispenses and reads back one prescription). With --endpoint (SÚKL's host, e.g.
+https://lekarnik-soap.test-erecept.sukl.cz; the service path is added) eRecept needs the
+workplace's SÚKL certificate (--identity, its PKCS#12 password in $B2B_IDENTITY_PASSWORD), the
+SÚKL user (--uzivatel, its password in $B2B_SUKL_HESLO), the workplace code (--pracoviste), the
+software identification (--sw-klienta, 12 characters) and, for signed requests, the user's
+personal certificate (--podpis, its password in $B2B_SIGNING_PASSWORD).
+
+Examples:
+  b2b sukl erecept ukazka
+  b2b sukl erecept ping --role lekar --zep
+  B2B_SUKL_HESLO=... b2b sukl erecept predpis ABCD1234EFGH --endpoint https://lekarnik-soap.test-erecept.sukl.cz \\
+      --identity lekarna.pfx --uzivatel 17b5c860-b570-11e7-abc4-cec278b6b50a --pracoviste 00000910487 \\
+      --sw-klienta LEKARNA01234";
+
+/// The environment variable holding the SÚKL user's password (eRecept's HTTP Basic).
+pub const SUKL_PASSWORD_ENV: &str = "B2B_SUKL_HESLO";
+
+#[derive(Debug, Subcommand)]
+pub enum EreceptCommand {
+    /// A prescription's life on the embedded sandbox: the prescriber writes it (signed), the
+    /// pharmacist finds it, reserves it, dispenses it (signed), the prescriber reads it back.
+    Ukazka(EreceptUkazkaArgs),
+    /// AppPing (or AppPingZEP, signed, with --zep): is the service there, and are the
+    /// credentials (and the signature) accepted.
+    Ping(EreceptPingArgs),
+    /// A prescription by its identifier (ID_Dokladu), as the pharmacist (or --role lekar) reads
+    /// it.
+    Predpis(EreceptPredpisArgs),
+}
+
+/// Whose service to call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EreceptRole {
+    /// The pharmacist's CUER Lékárník.
+    Lekarnik,
+    /// The prescriber's CUER Lékař.
+    Lekar,
+}
+
+#[derive(Debug, Args)]
+pub struct EreceptUkazkaArgs {
+    /// Seconds to wait for one call.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+}
+
+/// How to reach eRecept (shared by the commands that may call SÚKL).
+#[derive(Debug, Args)]
+pub struct EreceptTargetArgs {
+    /// Whose service: the pharmacist's or the prescriber's.
+    #[arg(long, value_enum, default_value_t = EreceptRole::Lekarnik)]
+    pub role: EreceptRole,
+    /// SÚKL's host for that role (the service path /cuer/Lekarnik or /cuer/Lekar is added).
+    /// Without it, the embedded sandbox answers.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// The workplace's SÚKL certificate (TLS): PKCS#12 or PEM with certificate and key.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    pub identity: Option<PathBuf>,
+    /// Private key (PEM) when it is not in the --identity file.
+    #[arg(long, value_name = "FILE", requires = "identity")]
+    pub key: Option<PathBuf>,
+    /// Extra trusted root certificates (PEM) for the server's certificate; may be repeated.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    pub ca: Vec<PathBuf>,
+    /// The SÚKL user's identifier (its password is read from $B2B_SUKL_HESLO).
+    #[arg(long, value_name = "GUID", requires = "endpoint")]
+    pub uzivatel: Option<String>,
+    /// The workplace code (11 digits).
+    #[arg(long, value_name = "KOD", requires = "endpoint")]
+    pub pracoviste: Option<String>,
+    /// The software identification SÚKL assigned (12 characters).
+    #[arg(long, value_name = "KOD", requires = "endpoint")]
+    pub sw_klienta: Option<String>,
+    /// The user's personal certificate for signed requests: PKCS#12 (password in
+    /// $B2B_SIGNING_PASSWORD) or PEM with certificate and key.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    pub podpis: Option<PathBuf>,
+    /// Seconds to wait for one call.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct EreceptPingArgs {
+    /// AppPingZEP: the request signed with the user's personal certificate.
+    #[arg(long)]
+    pub zep: bool,
+    #[command(flatten)]
+    pub target: EreceptTargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EreceptPredpisArgs {
+    /// The prescription's identifier (ID_Dokladu, 12 characters).
+    pub id_dokladu: String,
+    #[command(flatten)]
+    pub target: EreceptTargetArgs,
 }

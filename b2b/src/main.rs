@@ -10,6 +10,7 @@ mod chongqing;
 mod ciselnik;
 mod cli;
 mod davky;
+mod erecept;
 mod failure;
 mod identity;
 mod output;

@@ -32,6 +32,7 @@ pub async fn run(command: SuklCommand) -> Result<(), Failure> {
             OutboxCommand::Run(args) => worker(args).await,
         },
         SuklCommand::Ciselnik { command } => crate::ciselnik::run(command).await,
+        SuklCommand::Erecept { command } => crate::erecept::run(command).await,
     }
 }
 

@@ -18,6 +18,7 @@
 //! its `NacistCiselnikChyb` answers with them ([`CHYBY`]). A client should branch on the codes
 //! SÚKL's live list gives, not on these.
 //!
+//! Also AppPing, AppPingZEP (its signature verified) and NacistCiselnikChyb on every service.
 //! Other operations are answered with the fault [`E_NEPODPOROVANO`].
 
 use std::collections::BTreeMap;
@@ -337,6 +338,16 @@ impl ErpState {
             (_, "AppPingDotaz") => {
                 let op = &lekarnik::app_ping::SPEC;
                 let d: t::ZpravaBezDotazType = read(&envelope, op)?;
+                Ok(answer(
+                    op,
+                    &t::ZpravaBezOdpovedType::new(zprava_odpoved(&d.zprava.verze)?),
+                ))
+            }
+            (_, "AppPingZEPDotaz") => {
+                // The signature test: the request verified as the signed ones are.
+                let op = &lekarnik::app_ping_zep::SPEC;
+                let d: t::ZpravaZepDotazType = read(&envelope, op)?;
+                self.verify(&request.body)?;
                 Ok(answer(
                     op,
                     &t::ZpravaBezOdpovedType::new(zprava_odpoved(&d.zprava.verze)?),
