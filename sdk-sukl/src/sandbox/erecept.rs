@@ -242,6 +242,22 @@ fn zprava_odpoved(verze: &t::ZpravaTypeVerze) -> Result<t::ZpravaOdpovedType, Od
     ))
 }
 
+/// The answer to a stored document: its identifier (`UlozeniDokladuOdpoved`).
+fn ulozeno(
+    op: &OperationSpec,
+    id: String,
+    verze: &t::ZpravaTypeVerze,
+) -> Result<SandboxResponse, Odmitnuti> {
+    let doklad = t::UlozeniDokladuDokladOdpovedType::new(
+        t::UlozeniDokladuDokladOdpovedTypeIdDokladu::new(id)
+            .map_err(|e| Odmitnuti::new(E_ZPRAVA, e.to_string()))?,
+    );
+    Ok(answer(
+        op,
+        &t::UlozeniDokladuOdpovedType::new(doklad, zprava_odpoved(verze)?),
+    ))
+}
+
 fn answer<T: XmlWrite>(op: &OperationSpec, value: &T) -> SandboxResponse {
     SandboxResponse::new(
         200,
@@ -471,14 +487,7 @@ impl ErpState {
             },
         );
         drop(store);
-        let doklad = t::UlozeniDokladuDokladOdpovedType::new(
-            t::UlozeniDokladuDokladOdpovedTypeIdDokladu::new(id)
-                .map_err(|e| Odmitnuti::new(E_ZPRAVA, e.to_string()))?,
-        );
-        Ok(answer(
-            op,
-            &t::UlozeniDokladuOdpovedType::new(doklad, zprava_odpoved(&zprava.verze)?),
-        ))
+        ulozeno(op, id, &zprava.verze)
     }
 
     fn nacist_predpis(
@@ -556,14 +565,7 @@ impl ErpState {
         p.stav = S::Uzavreny;
         p.zmena = now();
         drop(store);
-        let doklad = t::UlozeniDokladuDokladOdpovedType::new(
-            t::UlozeniDokladuDokladOdpovedTypeIdDokladu::new(id)
-                .map_err(|e| Odmitnuti::new(E_ZPRAVA, e.to_string()))?,
-        );
-        Ok(answer(
-            op,
-            &t::UlozeniDokladuOdpovedType::new(doklad, zprava_odpoved(&zprava.verze)?),
-        ))
+        ulozeno(op, id, &zprava.verze)
     }
 
     fn zmenit_stav(
@@ -593,14 +595,7 @@ impl ErpState {
         p.stav = d.doklad.stav.clone();
         p.zmena = now();
         drop(store);
-        let doklad = t::UlozeniDokladuDokladOdpovedType::new(
-            t::UlozeniDokladuDokladOdpovedTypeIdDokladu::new(id)
-                .map_err(|e| Odmitnuti::new(E_ZPRAVA, e.to_string()))?,
-        );
-        Ok(answer(
-            op,
-            &t::UlozeniDokladuOdpovedType::new(doklad, zprava_odpoved(&d.zprava.verze)?),
-        ))
+        ulozeno(op, id, &d.zprava.verze)
     }
 
     fn zalozit_vydej(
@@ -648,14 +643,7 @@ impl ErpState {
             },
         );
         drop(store);
-        let doklad = t::UlozeniDokladuDokladOdpovedType::new(
-            t::UlozeniDokladuDokladOdpovedTypeIdDokladu::new(vydej_id)
-                .map_err(|e| Odmitnuti::new(E_ZPRAVA, e.to_string()))?,
-        );
-        Ok(answer(
-            op,
-            &t::UlozeniDokladuOdpovedType::new(doklad, zprava_odpoved(&zprava.verze)?),
-        ))
+        ulozeno(op, vydej_id, &zprava.verze)
     }
 
     fn nacist_vydej(
@@ -721,14 +709,7 @@ impl ErpState {
             p.zmena = now();
         }
         drop(store);
-        let doklad = t::UlozeniDokladuDokladOdpovedType::new(
-            t::UlozeniDokladuDokladOdpovedTypeIdDokladu::new(id)
-                .map_err(|e| Odmitnuti::new(E_ZPRAVA, e.to_string()))?,
-        );
-        Ok(answer(
-            op,
-            &t::UlozeniDokladuOdpovedType::new(doklad, zprava_odpoved(&d.zprava.verze)?),
-        ))
+        ulozeno(op, id, &d.zprava.verze)
     }
 }
 
