@@ -145,7 +145,13 @@ pub enum BuildErpError {
 ///     // The pharmacist's personal certificate, for the signed requests.
 ///     .podpisovy_certifikat(SigningIdentity::from_pkcs12_file("lekarnik-zep.pfx", &pass)?)
 ///     .build()?;
-/// let odpoved = lekarnik.app_ping().await?;
+/// // AppPing: is the service there, and are the credentials accepted.
+/// use sdk_sukl::generated::cuer_lekarnik::operation::app_ping;
+/// use sdk_sukl::generated::erecept::types::{ZpravaBezDotazType, ZpravaBezOdpovedType};
+/// let odpoved: ZpravaBezOdpovedType = lekarnik
+///     .call(lekarnik.cuer().soap(), &app_ping::SPEC, &ZpravaBezDotazType::new(lekarnik.zprava()?))
+///     .await?
+///     .output;
 /// # let _ = odpoved; Ok(()) }
 /// ```
 #[derive(Debug)]
