@@ -279,6 +279,61 @@ async fn prescription_written_found_reserved_dispensed_and_read_back_dispensed()
         .await
         .unwrap_err();
     assert_eq!(code_of(&err), Some(E_NENALEZENO), "{err}");
+
+    // The pharmacist cancels the dispensing (signed): the prescription is back in the state
+    // it had before (reserved), and the prescriber sees the dispensing cancelled.
+    let today = time::OffsetDateTime::now_utc().date();
+    let zruseni = t::ZruseniVydejeErpDotazType::new(
+        t::ZruseniVydejeErpDokladDotazType::new(
+            t::ZruseniDokladuDokladDotazTypeUzivatel::new(
+                sdk_sukl::sandbox::erecept::SANDBOX_LEKARNIK,
+            )
+            .unwrap(),
+            t::ZruseniDokladuDokladDotazTypePracoviste::new(
+                sdk_sukl::sandbox::SANDBOX_KOD_PRACOVISTE,
+            )
+            .unwrap(),
+            t::ZruseniDokladuDokladDotazTypeIdDokladu::new(id_vydeje.clone()).unwrap(),
+            today,
+            t::ZruseniDokladuDokladDotazTypeDuvodZruseni::new("Chybně vydaný přípravek").unwrap(),
+            id.clone(),
+            t::StavElektronickehoReceptu::Pripravovany,
+        ),
+        lekarnik.zprava().unwrap(),
+        podpis::k_podpisu(),
+    );
+    let _: t::UlozeniDokladuOdpovedType = lekarnik
+        .call_signed(
+            lekarnik.cuer().soap(),
+            &lekarnik_op::zrusit_vydej::SPEC,
+            &zruseni,
+        )
+        .await
+        .unwrap()
+        .output;
+    assert_eq!(sandbox.stav_predpisu(&id).as_deref(), Some("PRIPRAVOVANY"));
+    let zpet: t::NacteniPredpisuErpOdpovedType = lekar
+        .call(
+            lekar.cuer().soap(),
+            &lekar_op::nacist_predpis::SPEC,
+            &nacteni(lekar.pristupujici(), lekar.zprava().unwrap(), &id),
+        )
+        .await
+        .unwrap()
+        .output;
+    assert!(zpet.doklad.vydej[0].zruseni.is_some());
+    // Cancelling it again is a state error.
+    let mut znovu = zruseni;
+    znovu.zprava = lekarnik.zprava().unwrap();
+    let err = lekarnik
+        .call_signed::<_, t::UlozeniDokladuOdpovedType>(
+            lekarnik.cuer().soap(),
+            &lekarnik_op::zrusit_vydej::SPEC,
+            &znovu,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), Some(E_STAV), "{err}");
     sandbox.shutdown().await;
 }
 
