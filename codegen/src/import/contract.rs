@@ -185,23 +185,15 @@ pub struct Components {
 impl Components {
     /// The schemas of a WSDL: its inline ones and every file they import or include.
     pub fn of_wsdl(defs: &Definitions) -> Result<Self, String> {
-        let mut c = Self::default();
-        for s in &defs.schemas {
-            let root = xml::parse_str(&s.text).map_err(|e| format!("{}: {e}", s.wsdl.display()))?;
-            c.add_schema(&root, &Vec::new(), &s.wsdl)?;
-        }
-        Ok(c)
+        Self::of_wsdls(std::slice::from_ref(defs))
     }
 
     /// The schemas of several WSDLs (a family of services sharing one schema set).
     pub fn of_wsdls(defs: &[Definitions]) -> Result<Self, String> {
         let mut c = Self::default();
-        for d in defs {
-            for s in &d.schemas {
-                let root =
-                    xml::parse_str(&s.text).map_err(|e| format!("{}: {e}", s.wsdl.display()))?;
-                c.add_schema(&root, &Vec::new(), &s.wsdl)?;
-            }
+        for s in defs.iter().flat_map(|d| &d.schemas) {
+            let root = xml::parse_str(&s.text).map_err(|e| format!("{}: {e}", s.wsdl.display()))?;
+            c.add_schema(&root, &Vec::new(), &s.wsdl)?;
         }
         Ok(c)
     }
