@@ -351,11 +351,7 @@ impl Locations {
     /// resolve exactly what the generator resolved. Returns the catalog's path.
     pub fn write_catalog(&self, dir: &Path) -> Result<PathBuf, Error> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let esc = |s: &str| {
-            s.replace('&', "&amp;")
-                .replace('"', "&quot;")
-                .replace('<', "&lt;")
-        };
+        let esc = sdk_runtime::xml::escape_attr;
         let file_url = |p: &Path| {
             let abs = p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
             let mut u = format!("file://{}", abs.display());

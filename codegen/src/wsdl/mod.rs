@@ -635,10 +635,7 @@ fn cut_schema(text: &str, schema: &Element, inherited: &Scope) -> String {
     let mut out = String::with_capacity(raw.len() + 256);
     out.push_str(raw.get(..name_end).unwrap_or_default());
     for (p, ns) in extra {
-        let ns = ns
-            .replace('&', "&amp;")
-            .replace('"', "&quot;")
-            .replace('<', "&lt;");
+        let ns = sdk_runtime::xml::escape_attr(&ns);
         if p.is_empty() {
             out.push_str(&format!(" xmlns=\"{ns}\""));
         } else {

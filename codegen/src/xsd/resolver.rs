@@ -222,11 +222,7 @@ fn include_includer(text: &str, includer: &Url) -> String {
         Some(p) if !p.is_empty() => format!("{p}:include"),
         _ => "include".to_owned(),
     };
-    let location = includer
-        .as_str()
-        .replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;");
+    let location = sdk_runtime::xml::escape_attr(includer.as_str());
     format!("{before}<{tag} schemaLocation=\"{location}\"/>{after}")
 }
 

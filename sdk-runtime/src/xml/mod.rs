@@ -34,7 +34,7 @@ pub use validate::{
     xsd_pattern_to_regex,
 };
 pub use value::{Base64Text, base64_from_text, base64_to_text, parse_date};
-pub use writer::{NsTable, Tag, XmlWriter};
+pub use writer::{NsTable, Tag, XmlWriter, escape_attr};
 
 /// The XML Schema instance namespace (`xsi:type`, `xsi:nil`).
 pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";

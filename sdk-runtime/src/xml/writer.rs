@@ -1265,6 +1265,14 @@ pub(crate) fn escape_text_into(out: &mut String, text: &str) {
     });
 }
 
+/// `text` escaped as a double-quoted attribute value, for XML written as text (a schema
+/// location, a namespace name spliced into a tag): what [`XmlWriter`] writes for an attribute.
+pub fn escape_attr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_attr_into(&mut out, text);
+    out
+}
+
 /// Appends `text` escaped as a double-quoted attribute value (also `"`, and tab, LF and CR as
 /// character references so attribute-value normalisation keeps them).
 pub(crate) fn escape_attr_into(out: &mut String, text: &str) {
