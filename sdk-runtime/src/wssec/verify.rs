@@ -1394,12 +1394,17 @@ struct ParsedReference {
     uri: String,
     type_uri: Option<String>,
     enveloped: bool,
-    c14n: ExcC14n,
-    /// The whole document is canonicalized inclusively (an enveloped `URI=""` reference whose
-    /// only transform is enveloped-signature: XML-DSig §4.3.3.2 implies Canonical XML 1.0);
-    /// `c14n` is then unused.
-    inclusive: bool,
+    c14n: ReferenceC14n,
     digest: Vec<u8>,
+}
+
+/// How a reference's node set is canonicalized.
+enum ReferenceC14n {
+    /// Its exc-c14n transform.
+    Exclusive(ExcC14n),
+    /// None given, for an enveloped `URI=""` reference whose only transform is
+    /// enveloped-signature: Canonical XML 1.0 of the whole document (XML-DSig §4.3.3.2).
+    Implied,
 }
 
 fn parse_reference(reference: Element<'_>, mode: Mode<'_>) -> Result<ParsedReference, VerifyError> {
@@ -1463,19 +1468,19 @@ fn parse_reference(reference: Element<'_>, mode: Mode<'_>) -> Result<ParsedRefer
     // An enveloped whole-document reference without a canonicalization transform: the node
     // set is canonicalized with Canonical XML 1.0 (XML-DSig §4.3.3.2), as signers built on
     // xmlseclibs, xml-crypto and .NET's SignedXml do by default (SÚKL's eRecept clients).
-    let inclusive = c14n.is_none() && enveloped && uri.is_empty() && matches!(mode, Mode::Document);
-    let c14n = if inclusive {
-        Some(ExcC14n::new())
-    } else {
-        c14n
-    };
-    let Some(c14n) = c14n else {
-        return Err(VerifyError::UnsupportedAlgorithm {
-            what: format!(
-                "Transforms of Reference `{uri}` (an exc-c14n transform is required; without one the node set would be canonicalized inclusively)"
-            ),
-            uri: "(none)".into(),
-        });
+    let c14n = match c14n {
+        Some(exc) => ReferenceC14n::Exclusive(exc),
+        None if enveloped && uri.is_empty() && matches!(mode, Mode::Document) => {
+            ReferenceC14n::Implied
+        }
+        None => {
+            return Err(VerifyError::UnsupportedAlgorithm {
+                what: format!(
+                    "Transforms of Reference `{uri}` (an exc-c14n transform is required; without one the node set would be canonicalized inclusively)"
+                ),
+                uri: "(none)".into(),
+            });
+        }
     };
     let digest_alg = digest_method.attribute(None, "Algorithm").unwrap_or("");
     if digest_alg != ns::ALG_SHA256 {
@@ -1496,7 +1501,6 @@ fn parse_reference(reference: Element<'_>, mode: Mode<'_>) -> Result<ParsedRefer
         type_uri: reference.attribute(None, "Type").map(str::to_owned),
         enveloped,
         c14n,
-        inclusive,
         digest,
     })
 }
@@ -1647,16 +1651,17 @@ fn check_signature(
     // The references' digests, now that SignedInfo is the signer's.
     let mut checked = Vec::with_capacity(resolved.len());
     for (r, target) in resolved {
-        let canonical = if r.inclusive {
-            InclusiveC14n::new().canonicalize_document(doc, Some(signature.id()))?
-        } else if r.uri.is_empty() {
-            r.c14n
-                .canonicalize_document_excluding(doc, signature.id())?
-        } else if r.enveloped {
-            r.c14n
-                .canonicalize_element_excluding(target, signature.id())?
-        } else {
-            r.c14n.canonicalize_element(target)?
+        let canonical = match &r.c14n {
+            ReferenceC14n::Implied => {
+                InclusiveC14n::new().canonicalize_document(doc, Some(signature.id()))?
+            }
+            ReferenceC14n::Exclusive(c14n) if r.uri.is_empty() => {
+                c14n.canonicalize_document_excluding(doc, signature.id())?
+            }
+            ReferenceC14n::Exclusive(c14n) if r.enveloped => {
+                c14n.canonicalize_element_excluding(target, signature.id())?
+            }
+            ReferenceC14n::Exclusive(c14n) => c14n.canonicalize_element(target)?,
         };
         let digest = ring::digest::digest(&ring::digest::SHA256, &canonical);
         if digest.as_ref() != r.digest.as_slice() {
