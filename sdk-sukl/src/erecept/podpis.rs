@@ -65,15 +65,10 @@ pub fn podepsat_dotaz<T: XmlWrite + ?Sized>(
         unsigned.as_bytes(),
         &DocumentSignatureProfile::xml_dsig().implied_c14n(true),
     )?;
-    let text = String::from_utf8(signed)
-        .map_err(|_| SignError::Internal("the signed request is not UTF-8".into()))?;
-    // The signer keeps the document as it is; a declaration cannot go inside the envelope.
-    Ok(match text.strip_prefix("<?xml") {
-        Some(rest) => rest
-            .split_once("?>")
-            .map_or(text.clone(), |(_, element)| element.trim_start().to_owned()),
-        None => text,
-    })
+    // The signer adds no XML declaration (the element was written without one), so the text
+    // goes into the envelope as it is.
+    String::from_utf8(signed)
+        .map_err(|_| SignError::Internal("the signed request is not UTF-8".into()))
 }
 
 /// The request text without the `ds:Signature` children of its root.
