@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use sdk_runtime::SdkError;
 use sdk_runtime::wssec::SigningIdentity;
-use sdk_runtime::xml::{Document, ReadContext, XmlRead};
 use sdk_sukl::erecept::{ErpBuilder, Error, Lekar, Lekarnik, Prostredi, podpis};
 use sdk_sukl::generated::cuer_lekar::operation as lekar_op;
 use sdk_sukl::generated::cuer_lekarnik::operation as lekarnik_op;
@@ -229,20 +228,12 @@ fn zprava(
     z.map_err(|e| Failure::Usage(format!("the message header: {e}")))
 }
 
-fn nacteni(
-    pristupujici: t::IdentifikacePristupujicihoType,
-    zprava: t::ZpravaDotazType,
+/// The request reading `id` (a usage error when the identifier breaks its rule).
+fn na_doklad(
+    r: Result<t::NacteniDokladuDotazType, sdk_runtime::xml::ValidationError>,
     id: &str,
 ) -> Result<t::NacteniDokladuDotazType, Failure> {
-    let mut identifikator = t::IdentifikaceDokladuType::new();
-    identifikator.id_dokladu = Some(
-        t::IdentifikaceDokladuTypeIdDokladu::new(id)
-            .map_err(|e| Failure::Usage(format!("ID_Dokladu `{id}`: {e} (nothing was sent)")))?,
-    );
-    Ok(t::NacteniDokladuDotazType::new(
-        t::NacteniDokladuDokladDotazType::new(pristupujici, identifikator),
-        zprava,
-    ))
+    r.map_err(|e| Failure::Usage(format!("the request for `{id}`: {e} (nothing was sent)")))
 }
 
 async fn predpis(args: EreceptPredpisArgs) -> Result<(), Failure> {
@@ -256,7 +247,7 @@ async fn predpis(args: EreceptPredpisArgs) -> Result<(), Failure> {
     let target = Target::open(&args.target, false)?;
     let answer = match &target.klient {
         Klient::Lekarnik(k) => {
-            let d = nacteni(k.pristupujici(), zprava(k.zprava())?, &args.id_dokladu)?;
+            let d = na_doklad(k.dotaz_na_doklad(&args.id_dokladu), &args.id_dokladu)?;
             k.call::<_, t::NacteniPredpisuErpOdpovedType>(
                 k.cuer().soap(),
                 &lekarnik_op::nacist_predpis::SPEC,
@@ -265,7 +256,7 @@ async fn predpis(args: EreceptPredpisArgs) -> Result<(), Failure> {
             .await
         }
         Klient::Lekar(k) => {
-            let d = nacteni(k.pristupujici(), zprava(k.zprava())?, &args.id_dokladu)?;
+            let d = na_doklad(k.dotaz_na_doklad(&args.id_dokladu), &args.id_dokladu)?;
             k.call::<_, t::NacteniPredpisuErpOdpovedType>(
                 k.cuer().soap(),
                 &lekar_op::nacist_predpis::SPEC,
@@ -314,16 +305,10 @@ fn print_predpis(d: &t::NacteniPredpisuDokladOdpovedType) {
     }
 }
 
-/// A value of `T` from the XML of its element.
-fn from_xml<T: XmlRead>(xml: &str) -> Result<T, Failure> {
-    let doc = Document::parse_str(xml)
-        .map_err(|e| Failure::Failed(format!("the sample document: {e}")))?;
-    ReadContext::new()
-        .complex_value(doc.root())
-        .map_err(|e| Failure::Failed(format!("the sample document: {e}")))
+/// A sample document of the sandbox.
+fn priklad<T>(r: Result<T, sdk_runtime::xml::DecodeError>) -> Result<T, Failure> {
+    r.map_err(|e| Failure::Failed(format!("the sample document: {e}")))
 }
-
-const ERP: &str = sdk_sukl::erecept::ERP_NS;
 
 async fn ukazka(args: EreceptUkazkaArgs) -> Result<(), Failure> {
     let timeout = Duration::from_secs(args.timeout);
@@ -346,11 +331,7 @@ async fn walk(sandbox: &Sandbox, timeout: Duration) -> Result<(), Failure> {
             .and_then(|b| b.timeout(timeout).build()),
     )?;
     let today = time::OffsetDateTime::now_utc().date();
-    let until = today + time::Duration::days(14);
-    let doklad: t::ZalozeniPredpisuErpDokladDotazType = from_xml(&format!(
-        r#"<Doklad xmlns="{ERP}"><DatumVystaveni>{today}</DatumVystaveni><PlatnostDo>{until}</PlatnostDo><Pacient><Totoznost><Jmeno><Prijmeni>Nováková</Prijmeni><Jmena>Jana</Jmena></Jmeno><DatumNarozeni>1980-05-17</DatumNarozeni></Totoznost></Pacient><Predepisujici><Lekar>{lekar_id}</Lekar><ICP>12345678</ICP><PZS>12345678901</PZS><Telefon>+420 222 333 444</Telefon></Predepisujici><PLP><Mnozstvi>2</Mnozstvi><Navod>1-0-1 po jídle</Navod><Uhrada>ZAKLADNI</Uhrada><ID_LP_Zdroj>34567</ID_LP_Zdroj></PLP><Stav>PREDEPSANY</Stav></Doklad>"#,
-        lekar_id = sdk_sukl::sandbox::erecept::SANDBOX_LEKAR
-    ))?;
+    let doklad = priklad(sdk_sukl::sandbox::erecept::priklad_predpisu(today))?;
     let dotaz = t::ZalozeniPredpisuErpDotazType::new(
         t::ZalozeniPredpisuErpDokladDotazTypeOrDerived::ZalozeniPredpisuErpDokladDotazType(
             Box::new(doklad),
@@ -374,7 +355,7 @@ async fn walk(sandbox: &Sandbox, timeout: Duration) -> Result<(), Failure> {
         .call(
             lekarnik.cuer().soap(),
             &lekarnik_op::nacist_predpis::SPEC,
-            &nacteni(lekarnik.pristupujici(), zprava(lekarnik.zprava())?, &id)?,
+            &na_doklad(lekarnik.dotaz_na_doklad(&id), &id)?,
         )
         .await
         .map_err(|e| failure("NacistPredpis", &e))?
@@ -401,10 +382,7 @@ async fn walk(sandbox: &Sandbox, timeout: Duration) -> Result<(), Failure> {
         .output;
     println!("3. pharmacist reserved it (PRIPRAVOVANY)");
 
-    let vydej: t::ZalozeniVydejeErpDokladDotazType = from_xml(&format!(
-        r#"<Doklad xmlns="{ERP}"><DatumVydeje>{today}</DatumVydeje><Vydavajici><Lekarnik>{lekarnik_id}</Lekarnik><Telefon>+420 555 666 777</Telefon><PZS>10987654321</PZS></Vydavajici><VLP><Mnozstvi>2</Mnozstvi><Navod>1-0-1 po jídle</Navod><Cena><CenaCelkem>129.00</CenaCelkem></Cena><Sarze>LOT2026A</Sarze><ID_LP_Zdroj>34567</ID_LP_Zdroj></VLP><ID_Dokladu_ERP>{id}</ID_Dokladu_ERP><Stav_ERP>PLNE_VYDANY</Stav_ERP></Doklad>"#,
-        lekarnik_id = sdk_sukl::sandbox::erecept::SANDBOX_LEKARNIK
-    ))?;
+    let vydej = priklad(sdk_sukl::sandbox::erecept::priklad_vydeje(today, &id))?;
     let vydej = t::ZalozeniVydejeErpDotazType::new(
         t::ZalozeniVydejeErpDokladDotazTypeOrDerived::ZalozeniVydejeErpDokladDotazType(Box::new(
             vydej,
@@ -430,7 +408,7 @@ async fn walk(sandbox: &Sandbox, timeout: Duration) -> Result<(), Failure> {
         .call(
             lekar.cuer().soap(),
             &lekar_op::nacist_predpis::SPEC,
-            &nacteni(lekar.pristupujici(), zprava(lekar.zprava())?, &id)?,
+            &na_doklad(lekar.dotaz_na_doklad(&id), &id)?,
         )
         .await
         .map_err(|e| failure("NacistPredpis", &e))?

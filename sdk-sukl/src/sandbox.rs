@@ -426,30 +426,25 @@ impl Sandbox {
         uzivatel: &str,
         podpis: &str,
     ) -> Result<ErpBuilder<C>, BuildErpError> {
-        let sandbox = |e: SandboxError| {
-            BuildErpError::Http(sdk_runtime::transport::BuildError::Tls(e.to_string()))
-        };
-        let cert = self
+        let sandbox = |e: SandboxError| BuildErpError::Sandbox(e.to_string());
+        let identity = self
             .pki
             .issue_client_cert(SANDBOX_KOD_PRACOVISTE)
+            .and_then(|cert| {
+                cert.identity()
+                    .map_err(|e| SandboxError::Certificate(e.to_string()))
+            })
             .map_err(sandbox)?;
-        let identity = cert
-            .identity()
-            .map_err(|e| sandbox(SandboxError::Certificate(e.to_string())))?;
-        builder
+        let signer = self.podpisovy_certifikat(podpis).map_err(sandbox)?;
+        Ok(builder
             .prostredi(Prostredi::Vlastni(self.erecept_base_url()))
             .identity(identity)
             .platform_roots(false)
-            .add_root_certificates_pem(self.ca_cert_pem().as_bytes())
-            .map(|b| {
-                b.uzivatel(uzivatel, erecept::SANDBOX_HESLO)
-                    .pracoviste(SANDBOX_KOD_PRACOVISTE)
-                    .sw_klienta(erecept::SANDBOX_SW)
-            })
-            .and_then(|b| {
-                let signer = self.podpisovy_certifikat(podpis).map_err(sandbox)?;
-                Ok(b.podpisovy_certifikat(signer))
-            })
+            .add_root_certificates_pem(self.ca_cert_pem().as_bytes())?
+            .uzivatel(uzivatel, erecept::SANDBOX_HESLO)
+            .pracoviste(SANDBOX_KOD_PRACOVISTE)
+            .sw_klienta(erecept::SANDBOX_SW)
+            .podpisovy_certifikat(signer))
     }
 
     /// An eRecept client builder for the sandbox's prescriber ([`erecept::SANDBOX_LEKAR`]): a

@@ -12,91 +12,19 @@ use std::process::Command;
 
 use sdk_runtime::SdkError;
 use sdk_runtime::soap::{SoapVersion, envelope_around};
-use sdk_runtime::xml::{Document, ReadContext, XmlRead};
 use sdk_sukl::erecept::{ChybaSukl, Error, podpis};
 use sdk_sukl::generated::cuer_lekar::operation as lekar_op;
 use sdk_sukl::generated::cuer_lekarnik::operation as lekarnik_op;
 use sdk_sukl::generated::erecept::types as t;
 use sdk_sukl::sandbox::Sandbox;
-use sdk_sukl::sandbox::erecept::{E_NENALEZENO, E_PODPIS, E_STAV, SANDBOX_LEKAR};
-
-const ERP: &str = "http://www.sukl.cz/erp/201704";
-
-/// A value of `T` from the XML of its element (in the erp namespace).
-fn from_xml<T: XmlRead>(xml: &str) -> T {
-    let doc = Document::parse_str(xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
-    ReadContext::new()
-        .complex_value(doc.root())
-        .unwrap_or_else(|e| panic!("{e}\n{xml}"))
-}
+use sdk_sukl::sandbox::erecept::{self, E_NENALEZENO, E_PODPIS, E_STAV, SANDBOX_LEKAR};
 
 fn predpis_doklad() -> t::ZalozeniPredpisuErpDokladDotazType {
-    let today = time::OffsetDateTime::now_utc().date();
-    let until = today + time::Duration::days(14);
-    from_xml(&format!(
-        r#"<Doklad xmlns="{ERP}">
-  <DatumVystaveni>{today}</DatumVystaveni>
-  <PlatnostDo>{until}</PlatnostDo>
-  <Pacient>
-    <Totoznost>
-      <Jmeno><Prijmeni>Nováková</Prijmeni><Jmena>Jana</Jmena></Jmeno>
-      <DatumNarozeni>1980-05-17</DatumNarozeni>
-    </Totoznost>
-    <CP>8055171234</CP>
-  </Pacient>
-  <Predepisujici>
-    <Lekar>{SANDBOX_LEKAR}</Lekar>
-    <ICP>12345678</ICP>
-    <PZS>12345678901</PZS>
-    <Telefon>+420 222 333 444</Telefon>
-  </Predepisujici>
-  <PLP>
-    <Mnozstvi>2</Mnozstvi>
-    <Navod>1-0-1 po jídle</Navod>
-    <Uhrada>ZAKLADNI</Uhrada>
-    <ID_LP_Zdroj>208774</ID_LP_Zdroj>
-  </PLP>
-  <Stav>PREDEPSANY</Stav>
-</Doklad>"#
-    ))
+    erecept::priklad_predpisu(time::OffsetDateTime::now_utc().date()).unwrap()
 }
 
 fn vydej_doklad(id_predpisu: &str) -> t::ZalozeniVydejeErpDokladDotazType {
-    let today = time::OffsetDateTime::now_utc().date();
-    from_xml(&format!(
-        r#"<Doklad xmlns="{ERP}">
-  <DatumVydeje>{today}</DatumVydeje>
-  <Vydavajici>
-    <Lekarnik>{}</Lekarnik>
-    <Telefon>+420 555 666 777</Telefon>
-    <PZS>10987654321</PZS>
-  </Vydavajici>
-  <VLP>
-    <Mnozstvi>2</Mnozstvi>
-    <Navod>1-0-1 po jídle</Navod>
-    <Cena><CenaPuvodce>84.50</CenaPuvodce><CenaCelkem>129.00</CenaCelkem></Cena>
-    <Sarze>LOT2026A</Sarze>
-    <EAN>8594001234567</EAN>
-    <ID_LP_Zdroj>208774</ID_LP_Zdroj>
-  </VLP>
-  <ID_Dokladu_ERP>{id_predpisu}</ID_Dokladu_ERP>
-  <Stav_ERP>PLNE_VYDANY</Stav_ERP>
-</Doklad>"#,
-        sdk_sukl::sandbox::erecept::SANDBOX_LEKARNIK
-    ))
-}
-
-fn nacteni(
-    pristupujici: t::IdentifikacePristupujicihoType,
-    zprava: t::ZpravaDotazType,
-    id: &str,
-) -> t::NacteniDokladuDotazType {
-    let mut identifikator = t::IdentifikaceDokladuType::new();
-    identifikator.id_dokladu = Some(t::IdentifikaceDokladuTypeIdDokladu::new(id).unwrap());
-    t::NacteniDokladuDotazType::new(
-        t::NacteniDokladuDokladDotazType::new(pristupujici, identifikator),
-        zprava,
-    )
+    erecept::priklad_vydeje(time::OffsetDateTime::now_utc().date(), id_predpisu).unwrap()
 }
 
 /// `xmlsec1 --verify` of a signed request element, trusting the sandbox CA.
@@ -118,10 +46,6 @@ fn xmlsec1_verifies(signed: &str, ca_pem: &str) -> (bool, String) {
         out.status.success(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-fn code_of(e: &Error) -> Option<&str> {
-    e.kod()
 }
 
 #[tokio::test]
@@ -156,7 +80,7 @@ async fn prescription_written_found_reserved_dispensed_and_read_back_dispensed()
         .call(
             lekarnik.cuer().soap(),
             &lekarnik_op::nacist_predpis::SPEC,
-            &nacteni(lekarnik.pristupujici(), lekarnik.zprava().unwrap(), &id),
+            &lekarnik.dotaz_na_doklad(&id).unwrap(),
         )
         .await
         .unwrap()
@@ -225,7 +149,7 @@ async fn prescription_written_found_reserved_dispensed_and_read_back_dispensed()
         .call(
             lekar.cuer().soap(),
             &lekar_op::nacist_predpis::SPEC,
-            &nacteni(lekar.pristupujici(), lekar.zprava().unwrap(), &id),
+            &lekar.dotaz_na_doklad(&id).unwrap(),
         )
         .await
         .unwrap()
@@ -237,7 +161,7 @@ async fn prescription_written_found_reserved_dispensed_and_read_back_dispensed()
         .call(
             lekar.cuer().soap(),
             &lekar_op::nacist_vydej::SPEC,
-            &nacteni(lekar.pristupujici(), lekar.zprava().unwrap(), &id_vydeje),
+            &lekar.dotaz_na_doklad(&id_vydeje).unwrap(),
         )
         .await
         .unwrap()
@@ -261,7 +185,7 @@ async fn prescription_written_found_reserved_dispensed_and_read_back_dispensed()
         )
         .await
         .unwrap_err();
-    assert_eq!(code_of(&err), Some(E_STAV), "{err}");
+    assert_eq!(err.kod(), Some(E_STAV), "{err}");
     let chyba = err.chyba_sukl().and_then(ChybaSukl::chyba).unwrap();
     assert_eq!(chyba.skupina.get(), "Stav");
 
@@ -270,15 +194,11 @@ async fn prescription_written_found_reserved_dispensed_and_read_back_dispensed()
         .call::<_, t::NacteniPredpisuErpOdpovedType>(
             lekarnik.cuer().soap(),
             &lekarnik_op::nacist_predpis::SPEC,
-            &nacteni(
-                lekarnik.pristupujici(),
-                lekarnik.zprava().unwrap(),
-                "NEEXISTUJE00",
-            ),
+            &lekarnik.dotaz_na_doklad("NEEXISTUJE00").unwrap(),
         )
         .await
         .unwrap_err();
-    assert_eq!(code_of(&err), Some(E_NENALEZENO), "{err}");
+    assert_eq!(err.kod(), Some(E_NENALEZENO), "{err}");
 
     // The pharmacist cancels the dispensing (signed): the prescription is back in the state
     // it had before (reserved), and the prescriber sees the dispensing cancelled.
@@ -316,7 +236,7 @@ async fn prescription_written_found_reserved_dispensed_and_read_back_dispensed()
         .call(
             lekar.cuer().soap(),
             &lekar_op::nacist_predpis::SPEC,
-            &nacteni(lekar.pristupujici(), lekar.zprava().unwrap(), &id),
+            &lekar.dotaz_na_doklad(&id).unwrap(),
         )
         .await
         .unwrap()
@@ -333,7 +253,7 @@ async fn prescription_written_found_reserved_dispensed_and_read_back_dispensed()
         )
         .await
         .unwrap_err();
-    assert_eq!(code_of(&err), Some(E_STAV), "{err}");
+    assert_eq!(err.kod(), Some(E_STAV), "{err}");
     sandbox.shutdown().await;
 }
 

@@ -47,9 +47,10 @@ use sdk_runtime::wssec::SigningIdentity;
 use sdk_runtime::xml::{Validate, ValidationError, XmlRead, XmlWrite};
 
 use crate::generated::erecept::types::{
-    IdentifikacePristupujicihoType, IdentifikacePristupujicihoTypePracoviste,
-    IdentifikacePristupujicihoTypeUzivatel, ZpravaDotazType, ZpravaDotazTypeSwKlienta,
-    ZpravaTypeIdZpravy, ZpravaTypeVerze,
+    IdentifikaceDokladuType, IdentifikaceDokladuTypeIdDokladu, IdentifikacePristupujicihoType,
+    IdentifikacePristupujicihoTypePracoviste, IdentifikacePristupujicihoTypeUzivatel,
+    NacteniDokladuDokladDotazType, NacteniDokladuDotazType, ZpravaDotazType,
+    ZpravaDotazTypeSwKlienta, ZpravaTypeIdZpravy, ZpravaTypeVerze,
 };
 
 pub use chyba::{ChybaSukl, Error};
@@ -122,6 +123,9 @@ pub enum BuildErpError {
     /// The base URL is not a URL.
     #[error("base URL: {0}")]
     Url(#[from] sdk_runtime::url::ParseError),
+    /// The sandbox could not issue the preset client's certificates.
+    #[error("sandbox: {0}")]
+    Sandbox(String),
 }
 
 /// Configures an eRecept client; see [`Lekarnik::builder`] and [`Lekar::builder`].
@@ -459,6 +463,21 @@ macro_rules! common_calls {
             /// The caller (`Pristupujici`): the SÚKL user and the workplace.
             pub fn pristupujici(&self) -> IdentifikacePristupujicihoType {
                 self.jadro.pristupujici()
+            }
+
+            /// The request that reads a document (a prescription with `NacistPredpis`, a
+            /// dispensing with `NacistVydej`, …) by its identifier `ID_Dokladu`: this caller, a
+            /// fresh header. Refused when the identifier breaks its rule (1 to 25 characters).
+            pub fn dotaz_na_doklad(
+                &self,
+                id_dokladu: &str,
+            ) -> Result<NacteniDokladuDotazType, ValidationError> {
+                let mut identifikator = IdentifikaceDokladuType::new();
+                identifikator.id_dokladu = Some(IdentifikaceDokladuTypeIdDokladu::new(id_dokladu)?);
+                Ok(NacteniDokladuDotazType::new(
+                    NacteniDokladuDokladDotazType::new(self.pristupujici(), identifikator),
+                    self.zprava()?,
+                ))
             }
 
             /// Sends a request whose element carries no signature, through `service` (one of

@@ -28,7 +28,9 @@ use sdk_runtime::sandbox::{SandboxRequest, SandboxResponse};
 use sdk_runtime::soap::{Envelope, OperationSpec, SoapVersion, write_envelope, write_fault};
 use sdk_runtime::values::DateTime;
 use sdk_runtime::wssec::{Document, Verifier};
-use sdk_runtime::xml::{ReadContext, XmlRead, XmlText, XmlWrite, XmlWriter};
+use sdk_runtime::xml::{
+    DecodeError, DecodeErrorKind, ReadContext, XmlRead, XmlText, XmlWrite, XmlWriter,
+};
 
 use crate::generated::cuer_lekar::operation as lekar;
 use crate::generated::cuer_lekarnik::operation as lekarnik;
@@ -95,6 +97,39 @@ pub const CHYBY: [(&str, &str, &str, &str); 6] = [
         "Uveďte v Pristupujici přihlášeného uživatele.",
     ),
 ];
+
+/// A prescription by the sandbox's prescriber for demos and tests: written on `dnes`, valid for
+/// 14 days, one product (kód SÚKL 0034567, as in the sandbox's code lists) twice, state
+/// `PREDEPSANY`. Invented data.
+pub fn priklad_predpisu(
+    dnes: time::Date,
+) -> Result<t::ZalozeniPredpisuErpDokladDotazType, DecodeError> {
+    let until = dnes.saturating_add(time::Duration::days(14));
+    from_xml(&format!(
+        r#"<Doklad xmlns="{ERP}"><DatumVystaveni>{dnes}</DatumVystaveni><PlatnostDo>{until}</PlatnostDo><Pacient><Totoznost><Jmeno><Prijmeni>Nováková</Prijmeni><Jmena>Jana</Jmena></Jmeno><DatumNarozeni>1980-05-17</DatumNarozeni></Totoznost><CP>8055171234</CP></Pacient><Predepisujici><Lekar>{SANDBOX_LEKAR}</Lekar><ICP>12345678</ICP><PZS>12345678901</PZS><Telefon>+420 222 333 444</Telefon></Predepisujici><PLP><Mnozstvi>2</Mnozstvi><Navod>1-0-1 po jídle</Navod><Uhrada>ZAKLADNI</Uhrada><ID_LP_Zdroj>34567</ID_LP_Zdroj></PLP><Stav>PREDEPSANY</Stav></Doklad>"#
+    ))
+}
+
+/// The sandbox pharmacist's full dispensing of [`priklad_predpisu`] (the prescription
+/// `id_predpisu`) on `dnes`: batch `LOT2026A`, the price, state `PLNE_VYDANY`. Invented data.
+pub fn priklad_vydeje(
+    dnes: time::Date,
+    id_predpisu: &str,
+) -> Result<t::ZalozeniVydejeErpDokladDotazType, DecodeError> {
+    let id = sdk_runtime::xml::escape_attr(id_predpisu);
+    from_xml(&format!(
+        r#"<Doklad xmlns="{ERP}"><DatumVydeje>{dnes}</DatumVydeje><Vydavajici><Lekarnik>{SANDBOX_LEKARNIK}</Lekarnik><Telefon>+420 555 666 777</Telefon><PZS>10987654321</PZS></Vydavajici><VLP><Mnozstvi>2</Mnozstvi><Navod>1-0-1 po jídle</Navod><Cena><CenaPuvodce>84.50</CenaPuvodce><CenaCelkem>129.00</CenaCelkem></Cena><Sarze>LOT2026A</Sarze><EAN>8594001234567</EAN><ID_LP_Zdroj>34567</ID_LP_Zdroj></VLP><ID_Dokladu_ERP>{id}</ID_Dokladu_ERP><Stav_ERP>PLNE_VYDANY</Stav_ERP></Doklad>"#
+    ))
+}
+
+const ERP: &str = crate::erecept::ERP_NS;
+
+fn from_xml<T: XmlRead>(xml: &str) -> Result<T, DecodeError> {
+    let mut cx = ReadContext::new();
+    let doc = sdk_runtime::xml::Document::parse_str(xml)
+        .map_err(|e| cx.error(DecodeErrorKind::Malformed, e.to_string()))?;
+    cx.complex_value(doc.root())
+}
 
 /// A prescription held by the sandbox.
 #[derive(Debug, Clone)]
@@ -202,7 +237,7 @@ impl Odmitnuti {
         };
         let detail = chyba.and_then(|c| {
             let mut w = XmlWriter::new();
-            w.start(super::super::erecept::ERP_NS, "Chyba");
+            w.start(ERP, "Chyba");
             c.write_xml(&mut w);
             w.end();
             sdk_runtime::xml::parse_str(&w.finish()).ok()
@@ -339,10 +374,9 @@ impl ErpState {
     fn dispatch(&self, request: &SandboxRequest, user: &str) -> Result<SandboxResponse, Odmitnuti> {
         let envelope =
             Envelope::parse(&request.body).map_err(|e| Odmitnuti::new(E_ZPRAVA, e.to_string()))?;
-        let name = envelope
-            .body_element_name()
+        let name = body_element_name(&envelope)
             .ok_or_else(|| Odmitnuti::new(E_ZPRAVA, "no request element"))?;
-        if name.0 != super::super::erecept::ERP_NS {
+        if name.0 != ERP {
             return Err(Odmitnuti::new(
                 E_ZPRAVA,
                 format!("element {{{}}}{}", name.0, name.1),
@@ -665,8 +699,8 @@ impl ErpState {
             v.zmena.clone(),
             v.zalozeni.clone(),
         );
-        for (i, lp) in v.doklad.vlp.iter().enumerate() {
-            doklad.vlp.push(vydany_lp(lp, &id, i)?);
+        for lp in &v.doklad.vlp {
+            doklad.vlp.push(vydany_lp(lp)?);
         }
         if let Some(pozn) = &v.doklad.pozn {
             doklad.pozn = Some(retype(pozn, "Pozn")?);
@@ -829,11 +863,7 @@ fn vydavajici(v: &t::UlozeniVydavajiciType) -> Result<t::NacteniVydavajiciType, 
     Ok(n)
 }
 
-fn vydany_lp(
-    lp: &t::UlozeniVydanyLpErpType,
-    _vydej: &str,
-    _i: usize,
-) -> Result<t::NacteniVydanyLpErpType, Odmitnuti> {
+fn vydany_lp(lp: &t::UlozeniVydanyLpErpType) -> Result<t::NacteniVydanyLpErpType, Odmitnuti> {
     let mut n = t::NacteniVydanyLpErpType::new(
         retype(&lp.mnozstvi, "Mnozstvi")?,
         retype(&lp.navod, "Navod")?,
@@ -861,14 +891,8 @@ fn vydany_lp(
     Ok(n)
 }
 
-/// The name of the request element, for the dispatch.
-trait BodyName {
-    fn body_element_name(&self) -> Option<(String, String)>;
-}
-
-impl BodyName for Envelope {
-    fn body_element_name(&self) -> Option<(String, String)> {
-        let first = self.body().child_elements().next()?;
-        Some((first.namespace().to_owned(), first.local_name().to_owned()))
-    }
+/// The namespace and local name of the request element, for the dispatch.
+fn body_element_name(envelope: &Envelope) -> Option<(String, String)> {
+    let first = envelope.body().child_elements().next()?;
+    Some((first.namespace().to_owned(), first.local_name().to_owned()))
 }
