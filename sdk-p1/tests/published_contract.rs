@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use sdk_codegen::import::contract::{
-    Components, Coverage, differences, schema_differences, wsdl_facts,
+    Components, Coverage, differences, mutated_copy, schema_differences, wsdl_facts,
 };
 use sdk_codegen::wsdl::{self, Definitions};
 use sdk_p1::{NazwaAtrybutuKontekstu, RolaBiznesowa};
@@ -119,25 +119,14 @@ fn every_operation_is_marked_published() {
 }
 
 /// Copies our description to a scratch folder with one textual change.
+// Files only: the CeR description (`cer/`) is not part of this contract.
 fn mutated(file: &str, from: &str, to: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
+    let scratch = std::env::temp_dir().join(format!(
         "p1-contract-{}-{}",
         std::process::id(),
         file.replace('.', "-")
     ));
-    std::fs::create_dir_all(&dir).unwrap();
-    for e in std::fs::read_dir(ours_dir()).unwrap() {
-        let e = e.unwrap();
-        // e-Recepta's files; the CeR description (`cer/`) is not part of this contract.
-        if e.file_type().unwrap().is_file() {
-            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
-        }
-    }
-    let path = dir.join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{file} has no `{from}`");
-    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
-    dir
+    mutated_copy(&ours_dir(), &scratch, file, from, to).unwrap()
 }
 
 #[test]

@@ -329,3 +329,36 @@ pub fn schema_differences(
     }
     out
 }
+
+/// A control case for a contract test: the files directly in `ours` (not its subfolders)
+/// copied into a fresh `scratch` folder with the first `from` in `file` replaced by `to`, so
+/// that comparing the copy must report a difference. Fails when `file` has no `from` (the
+/// control would prove nothing).
+pub fn mutated_copy(
+    ours: &Path,
+    scratch: &Path,
+    file: &str,
+    from: &str,
+    to: &str,
+) -> Result<PathBuf, String> {
+    let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
+    std::fs::create_dir_all(scratch).map_err(|e| io(scratch, e))?;
+    for entry in std::fs::read_dir(ours).map_err(|e| io(ours, e))? {
+        let entry = entry.map_err(|e| io(ours, e))?;
+        if entry
+            .file_type()
+            .map_err(|e| io(&entry.path(), e))?
+            .is_file()
+        {
+            std::fs::copy(entry.path(), scratch.join(entry.file_name()))
+                .map_err(|e| io(&entry.path(), e))?;
+        }
+    }
+    let path = scratch.join(file);
+    let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+    if !text.contains(from) {
+        return Err(format!("{file} has no `{from}`"));
+    }
+    std::fs::write(&path, text.replacen(from, to, 1)).map_err(|e| io(&path, e))?;
+    Ok(scratch.to_path_buf())
+}
