@@ -314,19 +314,6 @@ impl Jadro {
         IdentifikacePristupujicihoType::new(self.uzivatel.clone(), self.pracoviste.clone())
     }
 
-    async fn volat<I, O>(
-        &self,
-        soap: &SoapClient,
-        op: &OperationSpec,
-        dotaz: &I,
-    ) -> Result<Response<O>, Error>
-    where
-        I: XmlWrite + Validate,
-        O: XmlRead,
-    {
-        Ok(soap.call::<I, O, ChybaSukl>(op, dotaz).await?)
-    }
-
     async fn volat_podepsane<I, O>(
         &self,
         soap: &SoapClient,
@@ -493,7 +480,7 @@ macro_rules! common_calls {
                 I: XmlWrite + Validate,
                 O: XmlRead,
             {
-                self.jadro.volat(service, op, dotaz).await
+                Ok(service.call::<I, O, ChybaSukl>(op, dotaz).await?)
             }
 
             /// Sends a request that ends with `ds:Signature`: validated, written as a document
