@@ -100,7 +100,7 @@ use std::time::Duration;
 use sdk_runtime::sandbox::{
     Handler, IssuedCert, MtlsServer, SandboxError, SandboxRequest, SandboxResponse, TestPki,
 };
-use sdk_runtime::soap::{Envelope, OperationSpec, SOAP11_NS, SoapVersion, write_fault};
+use sdk_runtime::soap::{Envelope, OperationSpec, SOAP11_NS, SoapVersion, write_fault_detail};
 use sdk_runtime::url::Url;
 use sdk_runtime::wssec::keys::SigningIdentity;
 use sdk_runtime::wssec::sign::{SigningProfile, WsSecuritySigner};
@@ -477,21 +477,13 @@ impl Odmowa {
         let mut blad = BladMT::new(self.major.clone());
         blad.kod_bledu_minor = self.minor.clone();
         blad.opis = Some(self.opis.clone());
-        let detail = BledyOperacji::new(blad);
-        let mut w = XmlWriter::new();
-        w.start(BLEDY_OPERACJI.ns, BLEDY_OPERACJI.local);
-        detail.write_xml(&mut w);
-        w.end();
-        let body = match sdk_runtime::xml::parse_str(&w.finish()) {
-            Ok(detail) => write_fault(
-                SoapVersion::V11,
-                self.client_fault(),
-                &self.opis,
-                Some(&detail),
-            ),
-            // Our own writer's output always parses; stay total anyway.
-            Err(_) => write_fault(SoapVersion::V11, false, &self.opis, None),
-        };
+        let body = write_fault_detail(
+            SoapVersion::V11,
+            self.client_fault(),
+            &self.opis,
+            BLEDY_OPERACJI,
+            &BledyOperacji::new(blad),
+        );
         SandboxResponse::new(500, "text/xml; charset=utf-8", body)
     }
 }

@@ -188,6 +188,35 @@ pub fn write_fault(
     message: &str,
     detail: Option<&Element>,
 ) -> String {
+    match detail {
+        Some(d) => fault_envelope(version, client_fault, message, Some(&|w| w.element(d))),
+        None => fault_envelope(version, client_fault, message, None),
+    }
+}
+
+/// Writes a fault envelope whose detail is the element `name` with the typed `content` (a
+/// fault the service description declares, written by its generated type).
+pub fn write_fault_detail<T: crate::xml::XmlWrite + ?Sized>(
+    version: SoapVersion,
+    client_fault: bool,
+    message: &str,
+    name: crate::xml::ElementName,
+    content: &T,
+) -> String {
+    let write = |w: &mut XmlWriter| {
+        w.start_for(name.ns, name.local, content);
+        content.write_xml(w);
+        w.end();
+    };
+    fault_envelope(version, client_fault, message, Some(&write))
+}
+
+fn fault_envelope(
+    version: SoapVersion,
+    client_fault: bool,
+    message: &str,
+    detail: Option<&dyn Fn(&mut XmlWriter)>,
+) -> String {
     let env = version.namespace();
     let mut w = XmlWriter::new();
     w.declaration();
@@ -208,7 +237,7 @@ pub fn write_fault(
             w.leaf("", "faultstring", message);
             if let Some(d) = detail {
                 w.start("", "detail");
-                w.element(d);
+                d(&mut w);
                 w.end();
             }
         }
@@ -230,7 +259,7 @@ pub fn write_fault(
             w.end();
             if let Some(d) = detail {
                 w.start_prefixed("soap", env, "Detail");
-                w.element(d);
+                d(&mut w);
                 w.end();
             }
         }
@@ -259,6 +288,31 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::soap::SOAP11_NS;
+
+    /// A typed detail, written by `write_fault_detail` as it would be copied by `write_fault`.
+    struct Kod(&'static str);
+
+    impl crate::xml::XmlWrite for Kod {
+        fn write_xml(&self, w: &mut XmlWriter) {
+            w.leaf("urn:e", "kod", self.0);
+        }
+    }
+
+    #[test]
+    fn typed_detail_is_written_as_the_element_it_names() {
+        for version in [SoapVersion::V11, SoapVersion::V12] {
+            let name = crate::xml::ElementName::new("urn:e", "err");
+            let body = write_fault_detail(version, true, "Bad <input>", name, &Kod("E003"));
+            let env = Envelope::parse(body.as_bytes()).unwrap();
+            let f = SoapFault::from_envelope(&env, 500, Bytes::from(body.clone())).unwrap();
+            assert!(f.is_client_fault(), "{body}");
+            assert_eq!(f.message, "Bad <input>");
+            let entry = f.detail_entry().unwrap();
+            assert!(entry.is("urn:e", "err"), "{body}");
+            let kod = entry.child_elements().next().unwrap();
+            assert!(kod.is("urn:e", "kod") && kod.text() == "E003", "{body}");
+        }
+    }
 
     #[test]
     fn soap11_fault_with_server_chosen_prefixes() {

@@ -13,5 +13,5 @@ pub use envelope::{
     Envelope, HeaderBlock, SOAP11_NS, SOAP12_NS, SoapVersion, envelope_around, write_body_element,
     write_envelope,
 };
-pub use fault::{FaultCode, SoapFault, decode_detail, write_fault};
+pub use fault::{FaultCode, SoapFault, decode_detail, write_fault, write_fault_detail};
 pub use stream::{BodyReader, RecordStream, StreamError, StreamedAnswer};

@@ -25,12 +25,14 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use sdk_runtime::sandbox::{SandboxRequest, SandboxResponse};
-use sdk_runtime::soap::{Envelope, OperationSpec, SoapVersion, write_envelope, write_fault};
+use sdk_runtime::soap::{
+    Envelope, OperationSpec, SoapVersion, write_envelope, write_fault, write_fault_detail,
+};
+
+use crate::erecept::chyba::CHYBA;
 use sdk_runtime::values::DateTime;
 use sdk_runtime::wssec::{Document, Verifier};
-use sdk_runtime::xml::{
-    DecodeError, DecodeErrorKind, ReadContext, XmlRead, XmlText, XmlWrite, XmlWriter,
-};
+use sdk_runtime::xml::{DecodeError, DecodeErrorKind, ReadContext, XmlRead, XmlText, XmlWrite};
 
 use crate::generated::cuer_lekar::operation as lekar;
 use crate::generated::cuer_lekarnik::operation as lekarnik;
@@ -223,31 +225,24 @@ impl Odmitnuti {
             .unwrap_or(CHYBY[3]);
         let popis = format!("{popis} {}", self.detail);
         let popis: String = popis.chars().take(200).collect();
-        let chyba = match (
-            t::ChybaTypeKod::new(kod),
-            t::ChybaTypeSkupina::new(skupina),
-            t::ChybaTypePopis::new(popis.clone()),
-        ) {
-            (Ok(k), Ok(s), Ok(p)) => {
-                let mut c = t::ChybaType::new(k, s, p);
-                c.doporuceni = t::ChybaTypeDoporuceni::new(doporuceni).ok();
-                Some(c)
-            }
-            _ => None,
+        let body = match chyba_type(kod, skupina, &popis, doporuceni) {
+            Some(c) => write_fault_detail(SoapVersion::V11, true, &popis, CHYBA, &c),
+            None => write_fault(SoapVersion::V11, true, &popis, None),
         };
-        let detail = chyba.and_then(|c| {
-            let mut w = XmlWriter::new();
-            w.start(ERP, "Chyba");
-            c.write_xml(&mut w);
-            w.end();
-            sdk_runtime::xml::parse_str(&w.finish()).ok()
-        });
-        SandboxResponse::new(
-            500,
-            "text/xml; charset=utf-8",
-            write_fault(SoapVersion::V11, true, &popis, detail.as_ref()),
-        )
+        SandboxResponse::new(500, "text/xml; charset=utf-8", body)
     }
+}
+
+/// A `Chyba` of the sandbox's list, `None` if a text breaks its rule (the sandbox's own texts
+/// do not).
+fn chyba_type(kod: &str, skupina: &str, popis: &str, doporuceni: &str) -> Option<t::ChybaType> {
+    let mut c = t::ChybaType::new(
+        t::ChybaTypeKod::new(kod).ok()?,
+        t::ChybaTypeSkupina::new(skupina).ok()?,
+        t::ChybaTypePopis::new(popis).ok()?,
+    );
+    c.doporuceni = t::ChybaTypeDoporuceni::new(doporuceni).ok();
+    Some(c)
 }
 
 /// A value of one simple type as another of the same text (the read and write types of the
@@ -407,17 +402,12 @@ impl ErpState {
                 let op = &lekarnik::nacist_ciselnik_chyb::SPEC;
                 let d: t::ZpravaBezDotazType = read(&envelope, op)?;
                 let mut odpoved = t::CisChybVerzeOdpovedType::new(zprava_odpoved(&d.zprava.verze)?);
-                for (kod, skupina, popis, doporuceni) in CHYBY {
-                    if let (Ok(k), Ok(s), Ok(p)) = (
-                        t::ChybaTypeKod::new(kod),
-                        t::ChybaTypeSkupina::new(skupina),
-                        t::ChybaTypePopis::new(popis),
-                    ) {
-                        let mut c = t::ChybaType::new(k, s, p);
-                        c.doporuceni = t::ChybaTypeDoporuceni::new(doporuceni).ok();
-                        odpoved.chyba.push(c);
-                    }
-                }
+                odpoved.chyba = CHYBY
+                    .iter()
+                    .filter_map(|(kod, skupina, popis, doporuceni)| {
+                        chyba_type(kod, skupina, popis, doporuceni)
+                    })
+                    .collect();
                 Ok(answer(op, &odpoved))
             }
             ("/cuer/Lekar", "ZalozeniPredpisuDotaz") => {

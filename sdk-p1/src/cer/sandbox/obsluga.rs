@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use sdk_runtime::sandbox::{Handler, SandboxRequest, SandboxResponse};
-use sdk_runtime::soap::{Envelope, OperationSpec, SOAP11_NS, SoapVersion, write_fault};
+use sdk_runtime::soap::{Envelope, OperationSpec, SOAP11_NS, SoapVersion, write_fault_detail};
 use sdk_runtime::wssec::verify::{VerifyCheck, VerifyError};
 use sdk_runtime::xml::{ElementName, ReadContext, Validate, XmlRead, XmlWrite, XmlWriter};
 
@@ -125,17 +125,15 @@ impl Odmowa {
             .minor
             .map(|m| KodBleduMinorMT::from(format!("{MINOR}{m}").as_str()));
         blad.opis = Some(self.opis.clone());
-        let mut w = XmlWriter::new();
-        w.start(BLEDY_OPERACJI_CER.ns, BLEDY_OPERACJI_CER.local);
-        BledyOperacji::new(blad).write_xml(&mut w);
-        w.end();
         // The caller's fault (SOAP `Client`) unless the sandbox failed itself.
         let klienta = self.major != "bladWewnetrzny";
-        let body = match sdk_runtime::xml::parse_str(&w.finish()) {
-            Ok(detail) => write_fault(SoapVersion::V11, klienta, &self.opis, Some(&detail)),
-            // Our own writer's output always parses; stay total anyway.
-            Err(_) => write_fault(SoapVersion::V11, false, &self.opis, None),
-        };
+        let body = write_fault_detail(
+            SoapVersion::V11,
+            klienta,
+            &self.opis,
+            BLEDY_OPERACJI_CER,
+            &BledyOperacji::new(blad),
+        );
         SandboxResponse::new(500, "text/xml; charset=utf-8", body)
     }
 }
