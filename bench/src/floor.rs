@@ -10,6 +10,15 @@
 //! * escaping write: the counterpart of the scan — a quick-xml `Writer` emitting the same
 //!   document from its values (element names, attribute values and text unescaped), escaping
 //!   them as it writes, as any writer given values must.
+//!
+//! Positional lines (Chongqing's `code|field|field…` in GBK), with encoding_rs alone:
+//!
+//! * scan: the answer decoded strictly (malformed bytes refused), split on the separator, every
+//!   field looked at. It decodes before it splits, as any correct reader must: a GBK trail byte
+//!   can be the separator's byte (`亅` is `81 7C`), so splitting the bytes first would cut a
+//!   character in two.
+//! * write: the request's field strings (code first, already formatted) joined with the
+//!   separator and encoded into an owned buffer.
 
 use quick_xml::XmlVersion;
 use quick_xml::events::Event;
@@ -201,4 +210,44 @@ pub fn json_scan(bytes: &[u8]) -> Result<usize, String> {
 /// JSON floor, write: the untyped value back to bytes.
 pub fn json_write(value: &serde_json::Value) -> usize {
     serde_json::to_vec(value).map_or(0, |v| v.len())
+}
+
+/// Positional floor, read: `bytes` decoded strictly with the protocol's encoding, split on its
+/// separator, every field looked at; the count of characters seen.
+pub fn positional_scan(
+    bytes: &[u8],
+    protocol: &sdk_runtime::positional::Protocol,
+) -> Result<usize, String> {
+    let text = protocol
+        .encoding
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .ok_or_else(|| format!("not valid {}", protocol.encoding.name()))?;
+    let mut seen = 0usize;
+    for field in text.split(protocol.separator) {
+        seen += std::hint::black_box(field).len();
+    }
+    Ok(seen)
+}
+
+/// The fields of the line `bytes` (the code first), owned, for [`positional_write`].
+pub fn positional_fields(
+    bytes: &[u8],
+    protocol: &sdk_runtime::positional::Protocol,
+) -> Result<Vec<String>, String> {
+    let text = protocol
+        .encoding
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .ok_or_else(|| format!("not valid {}", protocol.encoding.name()))?;
+    Ok(text.split(protocol.separator).map(str::to_owned).collect())
+}
+
+/// Positional floor, write: `fields` joined with the separator and encoded; the line.
+pub fn positional_write(
+    fields: &[String],
+    protocol: &sdk_runtime::positional::Protocol,
+) -> Vec<u8> {
+    let mut separator = [0u8; 4];
+    let line = fields.join(protocol.separator.encode_utf8(&mut separator));
+    let (bytes, _, _) = protocol.encoding.encode(&line);
+    bytes.into_owned()
 }

@@ -3,8 +3,9 @@
 //! captured from the crates' sandboxes) our decode and encode, zeep's (`bench/zeep_bench.py`,
 //! zeep from `scripts/install-test-tools.sh`), and the floors — a quick-xml scan that checks
 //! UTF-8, resolves names and reads attributes and text, and a quick-xml writer emitting the same
-//! events (serde_json's untyped value for JSON). Medians of batches; ratios; a JSON file of the
-//! results. Nothing here asserts a time.
+//! events (serde_json's untyped value for JSON; for a positional line, encoding_rs decoding and
+//! splitting the answer, joining and encoding the request's fields). Medians of batches; ratios;
+//! a JSON file of the results. Nothing here asserts a time.
 //!
 //! ```text
 //! sdk-bench [--quick] [--no-zeep] [--only TEXT] [--out FILE]
@@ -89,6 +90,8 @@ struct Row {
     message: String,
     bytes: usize,
     format: &'static str,
+    /// A positional row's request line, in bytes (`bytes` is its answer's).
+    request_bytes: Option<usize>,
     decode: Timing,
     encode: Timing,
     floor_scan: Timing,
@@ -267,10 +270,14 @@ fn run() -> Result<(), String> {
 }
 
 fn measure_one(m: &Message, runs: usize, batch: Duration) -> Result<Row, String> {
-    // The paths work before they are timed: the bytes decode, and what we write decodes again.
+    // The paths work before they are timed: the bytes decode, and what we write decodes again
+    // (a positional row writes the request of the answer it decodes: see below).
     (m.decode)(&m.bytes).map_err(|e| format!("{}: decode: {e}", m.name))?;
     let written = (m.encode)();
-    (m.decode)(&written).map_err(|e| format!("{}: what we wrote does not decode: {e}", m.name))?;
+    if !matches!(m.format, Format::Positional(_)) {
+        (m.decode)(&written)
+            .map_err(|e| format!("{}: what we wrote does not decode: {e}", m.name))?;
+    }
     let mut decode_f = || {
         let _ = std::hint::black_box((m.decode)(std::hint::black_box(&m.bytes)));
     };
@@ -332,6 +339,38 @@ fn measure_one(m: &Message, runs: usize, batch: Duration) -> Result<Row, String>
             let mut next = || t.next().ok_or("a timing is missing");
             (next()?, next()?, next()?, next()?, None)
         }
+        Format::Positional(protocol) => {
+            floor::positional_scan(&m.bytes, &protocol)
+                .map_err(|e| format!("{}: floor scan: {e}", m.name))?;
+            // The writer floor joins the field strings of the request we write (the same line).
+            let fields = floor::positional_fields(&written, &protocol)?;
+            if floor::positional_write(&fields, &protocol) != written {
+                return Err(format!(
+                    "{}: the floor writer does not write our request line",
+                    m.name
+                ));
+            }
+            let mut t = measure::interleaved(
+                runs,
+                batch,
+                &mut [
+                    &mut decode_f,
+                    &mut encode_f,
+                    &mut || {
+                        let _ = std::hint::black_box(floor::positional_scan(
+                            std::hint::black_box(&m.bytes),
+                            &protocol,
+                        ));
+                    },
+                    &mut || {
+                        std::hint::black_box(floor::positional_write(&fields, &protocol));
+                    },
+                ],
+            )
+            .into_iter();
+            let mut next = || t.next().ok_or("a timing is missing");
+            (next()?, next()?, next()?, next()?, None)
+        }
     };
     Ok(Row {
         krate: m.krate,
@@ -340,7 +379,9 @@ fn measure_one(m: &Message, runs: usize, batch: Duration) -> Result<Row, String>
         format: match m.format {
             Format::Xml => "xml",
             Format::Json => "json",
+            Format::Positional(_) => "positional",
         },
+        request_bytes: matches!(m.format, Format::Positional(_)).then_some(written.len()),
         decode_vs_floor: measure::ratio(&floor_scan, &decode),
         encode_vs_floor: measure::ratio(&floor_write, &encode),
         encode_vs_escaping_floor: floor_write_escaping
@@ -458,7 +499,10 @@ fn table(rows: &[Row]) -> String {
             "| {} | {} | {} | {} | {} | {} | {} | {} | {:.2} | {:.2} | {} | {zd} | {ze} | {xd} | {xe} |",
             r.krate,
             r.message,
-            r.bytes,
+            r.request_bytes.map_or_else(
+                || r.bytes.to_string(),
+                |q| format!("{} (request {q})", r.bytes)
+            ),
             us(r.decode.median_us),
             us(r.encode.median_us),
             us(r.floor_scan.median_us),
@@ -476,11 +520,14 @@ fn table(rows: &[Row]) -> String {
         s,
         "\nMedians of batches (µs per message); ours and the floors run in interleaved rounds, and \
          each ratio is the median of the rounds' ratios. decode / floor: the floor scan's time over ours \
-         (1.00 = as fast as scanning the bytes with quick-xml; JSON: serde_json's untyped value); \
+         (1.00 = as fast as scanning the bytes with quick-xml; JSON: serde_json's untyped value; \
+         positional: encoding_rs decoding the answer and splitting it on the separator); \
          floor write: quick-xml's writer copying the events of \
-         the same document as read (pre-escaped); escaping floor write: quick-xml's writer \
+         the same document as read (pre-escaped; positional: the request's field strings joined \
+         and encoded); escaping floor write: quick-xml's writer \
          emitting the same document from its values, escaping as it writes (the scan's \
-         counterpart); × zeep: zeep's time over ours."
+         counterpart); × zeep: zeep's time over ours. A positional row decodes a transaction's \
+         answer (its bytes) and encodes its request (the request's size in brackets)."
     );
     s
 }

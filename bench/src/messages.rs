@@ -13,12 +13,16 @@ use sdk_runtime::soap::{Envelope, HeaderBlock, SoapVersion, write_envelope};
 use sdk_runtime::xml::{ElementName, ReadContext, XmlRead, XmlWrite};
 
 /// How a message is encoded on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum Format {
     /// A SOAP envelope.
     Xml,
     /// A JSON document (REST).
     Json,
+    /// A positional string line of this protocol (Chongqing's `BUSINESS_HANDLE`). Its row pairs
+    /// the two directions of one transaction as a client meets them: `bytes` is the answer
+    /// (decoded), and the encode writes the request line.
+    Positional(sdk_runtime::positional::Protocol),
 }
 
 /// What zeep needs to handle the same bytes.
@@ -119,7 +123,9 @@ pub async fn all() -> Result<Vec<Message>, String> {
     out.extend(cer_messages().await?);
     out.extend(vzp().await?);
     out.extend(sukl()?);
+    out.extend(erecept_sukl().await?);
     out.extend(vecozo().await?);
+    out.extend(chongqing()?);
     Ok(out)
 }
 
@@ -538,6 +544,150 @@ fn sukl() -> Result<Vec<Message>, String> {
     Ok(out)
 }
 
+/// SÚKL eRecept (SOAP 1.1): the sandbox prescriber writes the sandbox's sample prescription
+/// (`ZalozitPredpis`, signed), the sandbox pharmacist finds it (`NacistPredpis`, request and
+/// answer with the prescription) and dispenses it with the sample dispensing (`ZalozitVydej`,
+/// signed).
+///
+/// The signed requests are the bytes the client sends: the request element signed as a document
+/// of its own (enveloped `ds:Signature`, the user's personal certificate) and put into the
+/// envelope as it is (what `call_signed` does), and the sandbox verified them. As with the
+/// e-Recepta package's XAdES-signed prescription, the signing is done once, untimed: decode reads
+/// the body with its `ds:Signature` as schema values, encode writes that value back (the
+/// signature's values copied, not computed again).
+async fn erecept_sukl() -> Result<Vec<Message>, String> {
+    use sdk_runtime::soap::envelope_around;
+    use sdk_sukl::erecept::{ChybaSukl, podpis};
+    use sdk_sukl::generated::cuer_lekar::operation as lekar_op;
+    use sdk_sukl::generated::cuer_lekarnik::operation as lekarnik_op;
+    use sdk_sukl::generated::erecept::types as e;
+    use sdk_sukl::sandbox::erecept as erp;
+    const LEKAR_WSDL: &str = "wsdl/sukl/erecept/CUERLekar.wsdl";
+    const LEKARNIK_WSDL: &str = "wsdl/sukl/erecept/CUERLekarnik.wsdl";
+    let s = sdk_sukl::sandbox::Sandbox::start().map_err(err("eRecept sandbox"))?;
+    let lekar = s
+        .lekar_builder()
+        .and_then(|b| b.build())
+        .map_err(err("eRecept prescriber client"))?;
+    let lekarnik = s
+        .lekarnik_builder()
+        .and_then(|b| b.build())
+        .map_err(err("eRecept pharmacist client"))?;
+    let podpis_lekare = s
+        .podpisovy_certifikat("MUDr. Jan Fikcyjný (benchmark)")
+        .map_err(err("prescriber's signing certificate"))?;
+    let podpis_lekarnika = s
+        .podpisovy_certifikat("PharmDr. Eva Fikcyjná (benchmark)")
+        .map_err(err("pharmacist's signing certificate"))?;
+    let dnes = time::OffsetDateTime::now_utc().date();
+
+    // The prescriber writes the sample prescription, signed.
+    let predpis = erp::priklad_predpisu(dnes).map_err(err("sample prescription"))?;
+    let zalozit = e::ZalozeniPredpisuErpDotazType::new(
+        e::ZalozeniPredpisuErpDokladDotazTypeOrDerived::ZalozeniPredpisuErpDokladDotazType(
+            Box::new(predpis),
+        ),
+        lekar.zprava().map_err(err("Zprava"))?,
+        podpis::k_podpisu(),
+    );
+    let op = &lekar_op::zalozit_predpis::SPEC;
+    let signed = podpis::podepsat_dotaz(&podpis_lekare, op.input, &zalozit)
+        .map_err(err("signing ZalozitPredpis"))?;
+    let zalozit_request = envelope_around(op.version, &signed).into_bytes();
+    let answer = lekar
+        .cuer()
+        .soap()
+        .send::<lekar_op::zalozit_predpis::Output, ChybaSukl>(op, zalozit_request.clone())
+        .await
+        .map_err(err("ZalozitPredpis"))?;
+    let id = answer.output.doklad.id_dokladu.get().clone();
+    let zalozit_answer = answer.raw.to_vec();
+
+    // The pharmacist finds it by its identifier.
+    let op = &lekarnik_op::nacist_predpis::SPEC;
+    let nacist = lekarnik
+        .dotaz_na_doklad(&id)
+        .map_err(err("NacistPredpis request"))?;
+    let nacist_request = write_envelope(op.version, &[], op.input, &nacist).into_bytes();
+    let answer = lekarnik
+        .cuer()
+        .soap()
+        .send::<lekarnik_op::nacist_predpis::Output, ChybaSukl>(op, nacist_request.clone())
+        .await
+        .map_err(err("NacistPredpis"))?;
+    if answer.output.doklad.plp.is_empty() {
+        return Err("NacistPredpis: the prescription came back without its product".to_owned());
+    }
+    let nacist_answer = answer.raw.to_vec();
+
+    // And dispenses it with the sample dispensing, signed.
+    let vydej = erp::priklad_vydeje(dnes, &id).map_err(err("sample dispensing"))?;
+    let zalozit_vydej = e::ZalozeniVydejeErpDotazType::new(
+        e::ZalozeniVydejeErpDokladDotazTypeOrDerived::ZalozeniVydejeErpDokladDotazType(Box::new(
+            vydej,
+        )),
+        lekarnik.zprava().map_err(err("Zprava"))?,
+        podpis::k_podpisu(),
+    );
+    let op = &lekarnik_op::zalozit_vydej::SPEC;
+    let signed = podpis::podepsat_dotaz(&podpis_lekarnika, op.input, &zalozit_vydej)
+        .map_err(err("signing ZalozitVydej"))?;
+    let vydej_request = envelope_around(op.version, &signed).into_bytes();
+    lekarnik
+        .cuer()
+        .soap()
+        .send::<lekarnik_op::zalozit_vydej::Output, ChybaSukl>(op, vydej_request.clone())
+        .await
+        .map_err(err("ZalozitVydej"))?;
+    if s.stav_predpisu(&id).as_deref() != Some("PLNE_VYDANY") {
+        return Err("ZalozitVydej: the sandbox did not record the dispensing".to_owned());
+    }
+    s.shutdown().await;
+
+    Ok(vec![
+        soap::<lekar_op::zalozit_predpis::Input>(
+            "sdk-sukl",
+            "eRecept CUER Lékař ZalozitPredpis request (sample prescription, signed)",
+            lekar_op::zalozit_predpis::SPEC.input,
+            None,
+            zalozit_request,
+            zeep(LEKAR_WSDL, "ZalozitPredpis", "input"),
+        )?,
+        soap::<lekar_op::zalozit_predpis::Output>(
+            "sdk-sukl",
+            "eRecept CUER Lékař ZalozitPredpis answer",
+            lekar_op::zalozit_predpis::SPEC.output,
+            None,
+            zalozit_answer,
+            zeep(LEKAR_WSDL, "ZalozitPredpis", "output"),
+        )?,
+        soap::<lekarnik_op::nacist_predpis::Input>(
+            "sdk-sukl",
+            "eRecept CUER Lékárník NacistPredpis request",
+            lekarnik_op::nacist_predpis::SPEC.input,
+            None,
+            nacist_request,
+            zeep(LEKARNIK_WSDL, "NacistPredpis", "input"),
+        )?,
+        soap::<lekarnik_op::nacist_predpis::Output>(
+            "sdk-sukl",
+            "eRecept CUER Lékárník NacistPredpis answer (the prescription)",
+            lekarnik_op::nacist_predpis::SPEC.output,
+            None,
+            nacist_answer,
+            zeep(LEKARNIK_WSDL, "NacistPredpis", "output"),
+        )?,
+        soap::<lekarnik_op::zalozit_vydej::Input>(
+            "sdk-sukl",
+            "eRecept CUER Lékárník ZalozitVydej request (sample dispensing, signed)",
+            lekarnik_op::zalozit_vydej::SPEC.input,
+            None,
+            vydej_request,
+            zeep(LEKARNIK_WSDL, "ZalozitVydej", "input"),
+        )?,
+    ])
+}
+
 /// VECOZO: COV with 1 and 20 queries, request and answer (SOAP 1.1, as the sandbox answers),
 /// and an Instroom request (REST/JSON).
 async fn vecozo() -> Result<Vec<Message>, String> {
@@ -617,4 +767,157 @@ async fn vecozo() -> Result<Vec<Message>, String> {
         encode: Box::new(move || serde_json::to_vec(&verzoek).unwrap_or_default()),
     });
     Ok(out)
+}
+
+/// A transport that passes every call to the Chongqing sandbox and keeps the bytes both ways.
+#[derive(Default)]
+struct Recording {
+    sandbox: sdk_chongqing::sandbox::InProcess,
+    calls: std::sync::Mutex<Vec<(Vec<u8>, Vec<u8>)>>,
+}
+
+impl Recording {
+    /// The last exchange: the request line and the answer, as bytes.
+    fn last(&self) -> Option<(Vec<u8>, Vec<u8>)> {
+        self.calls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .last()
+            .cloned()
+    }
+}
+
+impl sdk_chongqing::Transport for Recording {
+    fn init(&self) -> Result<i32, sdk_chongqing::TransportError> {
+        self.sandbox.init()
+    }
+
+    fn business_handle(
+        &self,
+        input: &[u8],
+    ) -> Result<(i32, Vec<u8>), sdk_chongqing::TransportError> {
+        let (code, answer) = self.sandbox.business_handle(input)?;
+        self.calls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((input.to_vec(), answer.clone()));
+        Ok((code, answer))
+    }
+}
+
+/// One transaction of a positional protocol as a client meets it: `answer` decoded (split,
+/// status checked, outputs typed, as `Client::run` reads it), `request` encoded (its fields
+/// written, checked and joined into the line). `sent` is the line the client sent for it; what
+/// the encode writes must be that line.
+fn positional<R: sdk_runtime::positional::Transaction + 'static>(
+    krate: &'static str,
+    name: &str,
+    protocol: sdk_runtime::positional::Protocol,
+    request: R,
+    sent: &[u8],
+    answer: Vec<u8>,
+) -> Result<Message, String> {
+    use sdk_runtime::positional::{Fields, FromAnswer};
+    let encode = move || {
+        let mut fields = Fields::new();
+        request.write_fields(&mut fields);
+        protocol.request(R::CODE, &fields).unwrap_or_default()
+    };
+    if encode() != sent {
+        return Err(format!(
+            "{name}: the request written again differs from the line sent"
+        ));
+    }
+    Ok(Message {
+        krate,
+        name: name.to_owned(),
+        bytes: answer,
+        format: Format::Positional(protocol),
+        zeep: None,
+        decode: Box::new(move |b| {
+            let answer = protocol.answer(b).map_err(|e| e.to_string())?;
+            if answer.status() == "-1" {
+                return Err(format!("refused: {:?}", answer.text(1)));
+            }
+            R::Output::from_answer(&answer)
+                .map(|v| drop(std::hint::black_box(v)))
+                .map_err(|e| e.to_string())
+        }),
+        encode: Box::new(encode),
+    })
+}
+
+/// Chongqing (GBK positional strings through the vendor library's `BUSINESS_HANDLE`, here the
+/// in-process sandbox): 01, an insured person's data (a one-field request, a 12-field answer
+/// with Chinese text), and 04, a charge line of a registered visit (a 16-field request with a
+/// date-time, decimals and Chinese text, a 3-field answer).
+fn chongqing() -> Result<Vec<Message>, String> {
+    use sdk_chongqing::jiaoyi::{PROTOCOL, Transactions as _, t01, t02, t04};
+    let client = sdk_chongqing::Client::new(Recording::default());
+    client.init().map_err(err("Chongqing INIT"))?;
+    let t01_request = t01::Request::new("A1234567".to_owned());
+    client
+        .ren_yuan_xin_xi(&t01_request)
+        .map_err(err("Chongqing 01"))?;
+    let (t01_sent, t01_answer) = client.transport().last().ok_or("Chongqing 01: no call")?;
+
+    let day =
+        time::Date::from_calendar_date(2026, time::Month::December, 7).map_err(err("date"))?;
+    client
+        .jiu_zhen_deng_ji(&t02::Request::new(
+            "MZ20261207001".to_owned(),
+            t02::YiLiaoLeiBie::JiZhen,
+            "A1234567".to_owned(),
+            "内科".to_owned(),
+            "王医生".to_owned(),
+            day,
+            "J06.9 急性上呼吸道感染".to_owned(),
+            "收费员甲".to_owned(),
+            "0".to_owned(),
+        ))
+        .map_err(err("Chongqing 02"))?;
+    let decimal = |text: &str| -> Result<sdk_runtime::Decimal, String> {
+        sdk_runtime::xml::XmlText::from_xml_text(text).map_err(err("decimal"))
+    };
+    let at =
+        time::PrimitiveDateTime::new(day, time::Time::from_hms(9, 30, 0).map_err(err("time"))?);
+    let t04_request = t04::Request::new(
+        "MZ20261207001".to_owned(),
+        "CF0001".to_owned(),
+        at,
+        "X001".to_owned(),
+        "HIS-1".to_owned(),
+        "阿莫西林胶囊".to_owned(),
+        decimal("12.5")?,
+        decimal("2")?,
+        false,
+        "王医生".to_owned(),
+        "收费员甲".to_owned(),
+        "盒".to_owned(),
+        "0.25g*24".to_owned(),
+        "胶囊".to_owned(),
+        decimal("25")?,
+    );
+    client
+        .tian_jia_chu_fang_ming_xi(&t04_request)
+        .map_err(err("Chongqing 04"))?;
+    let (t04_sent, t04_answer) = client.transport().last().ok_or("Chongqing 04: no call")?;
+    Ok(vec![
+        positional(
+            "sdk-chongqing",
+            "Chongqing 01 获取人员基本信息 (answer decoded, request encoded)",
+            PROTOCOL,
+            t01_request,
+            &t01_sent,
+            t01_answer,
+        )?,
+        positional(
+            "sdk-chongqing",
+            "Chongqing 04 添加处方明细 (answer decoded, request encoded)",
+            PROTOCOL,
+            t04_request,
+            &t04_sent,
+            t04_answer,
+        )?,
+    ])
 }
