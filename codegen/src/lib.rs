@@ -175,7 +175,7 @@ fn generate_crate_on_this_stack(
                 path: out_dir.join(format!("{}.rs", sc.module)),
                 contents,
             });
-            modules.push((sc.module.clone(), sc.feature.0.clone()));
+            modules.push((sc.module.clone(), sc.feature.0.clone(), false));
         }
     }
     let mut service_models = Vec::new();
@@ -203,7 +203,7 @@ fn generate_crate_on_this_stack(
             path: out_dir.join(format!("{}.rs", s.module)),
             contents,
         });
-        modules.push((s.module.clone(), s.feature.0.clone()));
+        modules.push((s.module.clone(), s.feature.0.clone(), true));
         service_models.push(model);
     }
     if let Some(client) = &config.client {
@@ -239,7 +239,7 @@ fn generate_crate_on_this_stack(
             path: out_dir.join(format!("{}.rs", o.module)),
             contents: emit::service_file(&model, &opts)?,
         });
-        modules.push((o.module.clone(), o.feature.0.clone()));
+        modules.push((o.module.clone(), o.feature.0.clone(), true));
     }
     for p in &config.positional {
         let source = shown(&shown_dir.join(&p.spec));
@@ -248,7 +248,7 @@ fn generate_crate_on_this_stack(
             path: out_dir.join(format!("{}.rs", p.module)),
             contents: emit::positional_file(&description, &source)?,
         });
-        modules.push((p.module.clone(), p.feature.0.clone()));
+        modules.push((p.module.clone(), p.feature.0.clone(), false));
     }
     for t in &config.tabular {
         let source = shown(&shown_dir.join(&t.spec));
@@ -257,7 +257,7 @@ fn generate_crate_on_this_stack(
             path: out_dir.join(format!("{}.rs", t.module)),
             contents: emit::tabular_file(&description, &source)?,
         });
-        modules.push((t.module.clone(), t.feature.0.clone()));
+        modules.push((t.module.clone(), t.feature.0.clone(), false));
     }
     for w in locations.warnings() {
         eprintln!("warning: {w}");

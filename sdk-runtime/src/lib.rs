@@ -22,6 +22,7 @@
 //! * `sandbox` (feature `sandbox`): in-process mTLS servers and a throwaway PKI for the
 //!   embedded authority sandboxes and tests.
 
+pub mod answers;
 #[cfg(feature = "as2")]
 pub mod as2;
 pub mod client;

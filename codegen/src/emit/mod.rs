@@ -177,10 +177,12 @@ pub fn service_file(model: &ServiceModel, opts: &Options) -> Result<String, Erro
 
     let mut op_modules = TokenStream::new();
     let mut methods = TokenStream::new();
+    let mut decoders = Vec::new();
     for op in &model.operations {
         let (m, method) = operation(model, op)?;
         op_modules.extend(m);
         methods.extend(method);
+        decoders.push(answer_decoder(op));
     }
     let (types_doc, allow, security, client) = match &model.protocol {
         Protocol::Soap { address, .. } => (
@@ -218,6 +220,11 @@ pub fn service_file(model: &ServiceModel, opts: &Options) -> Result<String, Erro
         pub mod operation {
             #op_modules
         }
+
+        /// Every operation's answer decoder, by the operation's name: decodes an answer (HTTP
+        /// status and body, as received or saved) exactly as a call would, for tools that read
+        /// captured traffic and for fuzzing.
+        pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[#(#decoders),*];
 
         #client
     };
@@ -352,6 +359,35 @@ fn operation(
     Ok((module_tokens, method))
 }
 
+/// The entry of the module's `ANSWERS` table for one operation.
+fn answer_decoder(op: &OperationModel) -> TokenStream {
+    let m = format_ident!("{}", op.rust_name);
+    let decode = match &op.binding {
+        OperationBinding::Soap(_) => quote! {
+            |status, body| ::sdk_runtime::answers::Decoded::soap(
+                ::sdk_runtime::soap::decode_answer::<operation::#m::Output, operation::#m::Error>(
+                    &operation::#m::SPEC, status, body,
+                ),
+            )
+        },
+        OperationBinding::Rest(_) => quote! {
+            |status, body| ::sdk_runtime::answers::Decoded::rest(
+                ::sdk_runtime::rest::decode_answer::<operation::#m::Operation>(
+                    status, ::std::vec::Vec::new(), body,
+                ),
+            )
+        },
+    };
+    match &op.binding {
+        OperationBinding::Soap(_) => {
+            quote!(::sdk_runtime::answers::AnswerDecoder::soap(&operation::#m::SPEC, #decode))
+        }
+        OperationBinding::Rest(_) => {
+            quote!(::sdk_runtime::answers::AnswerDecoder::rest(&operation::#m::SPEC, #decode))
+        }
+    }
+}
+
 /// The operation's `Error` enum: one variant per typed error of the spec (a SOAP fault with its
 /// decoded detail, an HTTP error status with its decoded body), and `Unhandled` for anything
 /// else, keeping what was received. The runtime's macros write the impls.
@@ -382,20 +418,34 @@ fn error_enum(model: &ServiceModel, op: &OperationModel) -> Result<TokenStream, 
     })
 }
 
-/// The `mod.rs` listing the service modules (each with the features it is compiled under) and,
-/// when `client`, the family client's module.
+/// The `mod.rs` listing the modules (each with the features it is compiled under; `true` for
+/// a service module with operations) and, when `client`, the family client's module; and the
+/// crate's `ANSWERS`, every service module's answer decoders.
 pub fn mod_file(
-    modules: &[(String, Vec<String>)],
+    modules: &[(String, Vec<String>, bool)],
     client: bool,
     spec_dir: &str,
 ) -> Result<String, Error> {
     let mut items = TokenStream::new();
+    let mut answers = Vec::new();
     // Each module documents itself (service, source, operations); an outer doc comment here
     // would also move the resolution of its intra-doc links to this module.
-    for (module, features) in modules {
+    for (module, features, service) in modules {
         let m = format_ident!("{}", module);
         let cfg = facade::cfg(features);
         items.extend(quote!(#cfg pub mod #m;));
+        if *service {
+            let name = lit(module);
+            answers.push(quote!(#cfg (#name, #m::ANSWERS)));
+        }
+    }
+    if !answers.is_empty() {
+        items.extend(quote!(
+            /// Every service module's answer decoders (its `ANSWERS`), by module name: decode an
+            /// answer as a call of the named operation would, for tools that read captured
+            /// traffic and for fuzzing.
+            pub const ANSWERS: &[(&str, &[::sdk_runtime::answers::AnswerDecoder])] = &[#(#answers),*];
+        ));
     }
     if client {
         items.extend(quote!(

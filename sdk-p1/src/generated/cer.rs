@@ -5494,6 +5494,137 @@ pub mod operation {
         );
     }
 }
+/// Every operation's answer decoder, by the operation's name: decodes an answer (HTTP
+/// status and body, as received or saved) exactly as a call would, for tools that read
+/// captured traffic and for fuzzing.
+pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::utworz_harmonogram::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::utworz_harmonogram::Output,
+                operation::utworz_harmonogram::Error,
+            >(&operation::utworz_harmonogram::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zmien_harmonogram::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zmien_harmonogram::Output,
+                operation::zmien_harmonogram::Error,
+            >(&operation::zmien_harmonogram::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::pobierz_liste_harmonogramow::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::pobierz_liste_harmonogramow::Output,
+                operation::pobierz_liste_harmonogramow::Error,
+            >(&operation::pobierz_liste_harmonogramow::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::aktywuj_mus::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::aktywuj_mus::Output,
+                operation::aktywuj_mus::Error,
+            >(&operation::aktywuj_mus::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zapisz_na_wizyte::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zapisz_na_wizyte::Output,
+                operation::zapisz_na_wizyte::Error,
+            >(&operation::zapisz_na_wizyte::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zmien_wizyte::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zmien_wizyte::Output,
+                operation::zmien_wizyte::Error,
+            >(&operation::zmien_wizyte::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::odwolaj_wizyte::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::odwolaj_wizyte::Output,
+                operation::odwolaj_wizyte::Error,
+            >(&operation::odwolaj_wizyte::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zapisz_realizacje_wizyty::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zapisz_realizacje_wizyty::Output,
+                operation::zapisz_realizacje_wizyty::Error,
+            >(&operation::zapisz_realizacje_wizyty::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::pobierz_liste_wizyt_sync::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::pobierz_liste_wizyt_sync::Output,
+                operation::pobierz_liste_wizyt_sync::Error,
+            >(&operation::pobierz_liste_wizyt_sync::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zapisz_do_poczekalni::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zapisz_do_poczekalni::Output,
+                operation::zapisz_do_poczekalni::Error,
+            >(&operation::zapisz_do_poczekalni::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::usun_z_poczekalni::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::usun_z_poczekalni::Output,
+                operation::usun_z_poczekalni::Error,
+            >(&operation::usun_z_poczekalni::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::pobierz_status_skierowania::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::pobierz_status_skierowania::Output,
+                operation::pobierz_status_skierowania::Error,
+            >(&operation::pobierz_status_skierowania::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zasilenie_inicjalne::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zasilenie_inicjalne::Output,
+                operation::zasilenie_inicjalne::Error,
+            >(&operation::zasilenie_inicjalne::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::pobierz_wynik_zasilenia::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::pobierz_wynik_zasilenia::Output,
+                operation::pobierz_wynik_zasilenia::Error,
+            >(&operation::pobierz_wynik_zasilenia::SPEC, status, body),
+        ),
+    ),
+];
 ::sdk_runtime::soap_client!(
     #[doc =
     " Client of the `ObslugaCeR` service. Cheap to clone; clones share connections."]

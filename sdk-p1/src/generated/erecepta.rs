@@ -12308,6 +12308,265 @@ pub mod operation {
         );
     }
 }
+/// Every operation's answer decoder, by the operation's name: decodes an answer (HTTP
+/// status and body, as received or saved) exactly as a call would, for tools that read
+/// captured traffic and for fuzzing.
+pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zapis_realizacji_recepty_farmaceutycznej::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zapis_realizacji_recepty_farmaceutycznej::Output,
+                operation::zapis_realizacji_recepty_farmaceutycznej::Error,
+            >(&operation::zapis_realizacji_recepty_farmaceutycznej::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zapis_realizacji_recepty::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zapis_realizacji_recepty::Output,
+                operation::zapis_realizacji_recepty::Error,
+            >(&operation::zapis_realizacji_recepty::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zapis_pakietu_recept::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zapis_pakietu_recept::Output,
+                operation::zapis_pakietu_recept::Error,
+            >(&operation::zapis_pakietu_recept::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zapis_pakietu_realizacji_recept::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zapis_pakietu_realizacji_recept::Output,
+                operation::zapis_pakietu_realizacji_recept::Error,
+            >(&operation::zapis_pakietu_realizacji_recept::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zapis_dokumentu_anulowania_recepty_farmaceutycznej::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zapis_dokumentu_anulowania_recepty_farmaceutycznej::Output,
+                operation::zapis_dokumentu_anulowania_recepty_farmaceutycznej::Error,
+            >(
+                &operation::zapis_dokumentu_anulowania_recepty_farmaceutycznej::SPEC,
+                status,
+                body,
+            ),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zapis_dokumentu_anulowania_recepty::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zapis_dokumentu_anulowania_recepty::Output,
+                operation::zapis_dokumentu_anulowania_recepty::Error,
+            >(&operation::zapis_dokumentu_anulowania_recepty::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zablokowanie_recepty::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zablokowanie_recepty::Output,
+                operation::zablokowanie_recepty::Error,
+            >(&operation::zablokowanie_recepty::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::wyszukanie_dokumentow_realizacji_recept::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::wyszukanie_dokumentow_realizacji_recept::Output,
+                operation::wyszukanie_dokumentow_realizacji_recept::Error,
+            >(&operation::wyszukanie_dokumentow_realizacji_recept::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::wyszukanie_recept_wystawiajacego::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::wyszukanie_recept_wystawiajacego::Output,
+                operation::wyszukanie_recept_wystawiajacego::Error,
+            >(&operation::wyszukanie_recept_wystawiajacego::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::wyszukanie_recept_uslugobiorcy::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::wyszukanie_recept_uslugobiorcy::Output,
+                operation::wyszukanie_recept_uslugobiorcy::Error,
+            >(&operation::wyszukanie_recept_uslugobiorcy::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::wyszukanie_recept_uslugobiorcy_do_konsultacji::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::wyszukanie_recept_uslugobiorcy_do_konsultacji::Output,
+                operation::wyszukanie_recept_uslugobiorcy_do_konsultacji::Error,
+            >(
+                &operation::wyszukanie_recept_uslugobiorcy_do_konsultacji::SPEC,
+                status,
+                body,
+            ),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::odczyt_recepty_do_konsultacji::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::odczyt_recepty_do_konsultacji::Output,
+                operation::odczyt_recepty_do_konsultacji::Error,
+            >(&operation::odczyt_recepty_do_konsultacji::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::wyszukanie_realizacji_recept_do_konsultacji::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::wyszukanie_realizacji_recept_do_konsultacji::Output,
+                operation::wyszukanie_realizacji_recept_do_konsultacji::Error,
+            >(
+                &operation::wyszukanie_realizacji_recept_do_konsultacji::SPEC,
+                status,
+                body,
+            ),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::wyszukanie_dokumentow_anulowania_recept::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::wyszukanie_dokumentow_anulowania_recept::Output,
+                operation::wyszukanie_dokumentow_anulowania_recept::Error,
+            >(&operation::wyszukanie_dokumentow_anulowania_recept::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::weryfikacja_pakietu_recept::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::weryfikacja_pakietu_recept::Output,
+                operation::weryfikacja_pakietu_recept::Error,
+            >(&operation::weryfikacja_pakietu_recept::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::rezygnacja_z_realizacji_recepty_na_lek_recepturowy::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::rezygnacja_z_realizacji_recepty_na_lek_recepturowy::Output,
+                operation::rezygnacja_z_realizacji_recepty_na_lek_recepturowy::Error,
+            >(
+                &operation::rezygnacja_z_realizacji_recepty_na_lek_recepturowy::SPEC,
+                status,
+                body,
+            ),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::przyjecie_do_realizacji_recepty_na_lek_recepturowy::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::przyjecie_do_realizacji_recepty_na_lek_recepturowy::Output,
+                operation::przyjecie_do_realizacji_recepty_na_lek_recepturowy::Error,
+            >(
+                &operation::przyjecie_do_realizacji_recepty_na_lek_recepturowy::SPEC,
+                status,
+                body,
+            ),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::odczyt_recepty_do_realizacji::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::odczyt_recepty_do_realizacji::Output,
+                operation::odczyt_recepty_do_realizacji::Error,
+            >(&operation::odczyt_recepty_do_realizacji::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::odczyt_pakietu_recept_do_realizacji::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::odczyt_pakietu_recept_do_realizacji::Output,
+                operation::odczyt_pakietu_recept_do_realizacji::Error,
+            >(&operation::odczyt_pakietu_recept_do_realizacji::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::odczyt_recepty::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::odczyt_recepty::Output,
+                operation::odczyt_recepty::Error,
+            >(&operation::odczyt_recepty::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::odczyt_pakietu_recept::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::odczyt_pakietu_recept::Output,
+                operation::odczyt_pakietu_recept::Error,
+            >(&operation::odczyt_pakietu_recept::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::odczyt_dokumentu_realizacji_recepty::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::odczyt_dokumentu_realizacji_recepty::Output,
+                operation::odczyt_dokumentu_realizacji_recepty::Error,
+            >(&operation::odczyt_dokumentu_realizacji_recepty::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::odczyt_dokumentu_anulowania_recepty::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::odczyt_dokumentu_anulowania_recepty::Output,
+                operation::odczyt_dokumentu_anulowania_recepty::Error,
+            >(&operation::odczyt_dokumentu_anulowania_recepty::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::odczyt_danych_dostepowych_pakietu_recept::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::odczyt_danych_dostepowych_pakietu_recept::Output,
+                operation::odczyt_danych_dostepowych_pakietu_recept::Error,
+            >(&operation::odczyt_danych_dostepowych_pakietu_recept::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::odblokowanie_recepty::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::odblokowanie_recepty::Output,
+                operation::odblokowanie_recepty::Error,
+            >(&operation::odblokowanie_recepty::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zapis_korekty_dokumentu_realizacji_recepty::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zapis_korekty_dokumentu_realizacji_recepty::Output,
+                operation::zapis_korekty_dokumentu_realizacji_recepty::Error,
+            >(&operation::zapis_korekty_dokumentu_realizacji_recepty::SPEC, status, body),
+        ),
+    ),
+];
 ::sdk_runtime::soap_client!(
     #[doc =
     " Client of the `ObslugaRecepty` service. Cheap to clone; clones share connections."]

@@ -9,3 +9,14 @@ pub mod erecepta;
 pub mod cer;
 #[cfg(feature = "cer")]
 pub mod cer_notyfikacje;
+/// Every service module's answer decoders (its `ANSWERS`), by module name: decode an
+/// answer as a call of the named operation would, for tools that read captured
+/// traffic and for fuzzing.
+pub const ANSWERS: &[(&str, &[::sdk_runtime::answers::AnswerDecoder])] = &[
+    #[cfg(feature = "erecepta")]
+    ("erecepta", erecepta::ANSWERS),
+    #[cfg(feature = "cer")]
+    ("cer", cer::ANSWERS),
+    #[cfg(feature = "cer")]
+    ("cer_notyfikacje", cer_notyfikacje::ANSWERS),
+];

@@ -282,24 +282,46 @@ impl RestClient {
             elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             "received REST response"
         );
-        if (200..300).contains(&status) {
-            match O::decode_output(status, &raw) {
-                Some(Ok(output)) => {
-                    return Ok(Response {
-                        output,
-                        status,
-                        headers: response.headers,
-                        raw,
-                        elapsed: started.elapsed(),
-                    });
-                }
-                Some(Err(error)) => return Err(SdkError::Decode { error, status, raw }),
-                // A success status the description does not document: `Unhandled`.
-                None => {}
-            }
-        } else if (status == 429 || status == 503) && !O::Error::documents(status) {
+        if (status == 429 || status == 503) && !O::Error::documents(status) {
             return Err(SdkError::rate_limited(&response));
         }
-        Err(SdkError::Service(O::Error::from_response(status, raw)))
+        decode_at::<O>(status, response.headers, raw, started)
     }
+}
+
+/// Decodes an answer of operation `O` (its HTTP status, headers and body, as received or saved)
+/// exactly as [`RestClient::call`] would after the rate-limit check: a documented success into
+/// the output, an error status into the operation's error. The response's `elapsed` is the
+/// decoding time.
+pub fn decode_answer<O: RestOperation>(
+    status: u16,
+    headers: Vec<(String, String)>,
+    raw: Bytes,
+) -> Result<Response<O::Output>, SdkError<O::Error>> {
+    decode_at::<O>(status, headers, raw, Instant::now())
+}
+
+fn decode_at<O: RestOperation>(
+    status: u16,
+    headers: Vec<(String, String)>,
+    raw: Bytes,
+    started: Instant,
+) -> Result<Response<O::Output>, SdkError<O::Error>> {
+    if (200..300).contains(&status) {
+        match O::decode_output(status, &raw) {
+            Some(Ok(output)) => {
+                return Ok(Response {
+                    output,
+                    status,
+                    headers,
+                    raw,
+                    elapsed: started.elapsed(),
+                });
+            }
+            Some(Err(error)) => return Err(SdkError::Decode { error, status, raw }),
+            // A success status the description does not document: `Unhandled`.
+            None => {}
+        }
+    }
+    Err(SdkError::Service(O::Error::from_response(status, raw)))
 }

@@ -19,7 +19,8 @@ mod request;
 mod security;
 
 pub use client::{
-    OperationError, Response, RestClient, RestOperation, body_excerpt, bytes, empty, json, text,
+    OperationError, Response, RestClient, RestOperation, body_excerpt, bytes, decode_answer, empty,
+    json, text,
 };
 pub use nullable::Nullable;
 pub use request::{Form, Multipart, OperationSpec, Request, param_texts};

@@ -339,68 +339,92 @@ impl SoapClient {
         O: XmlRead,
         E: FaultError,
     {
-        let RawAnswer {
-            status,
-            body: raw,
-            started,
-        } = answer;
-        let one_way = op.output.local.is_empty();
-        if one_way && (200..300).contains(&status) && raw.iter().all(u8::is_ascii_whitespace) {
-            // A one-way operation: an empty 200/202 answer is the expected outcome.
-            let mut cx = ReadContext::new();
-            let empty = crate::xml::Document::from_element(&crate::xml::Element::new("", ""));
-            let output = O::read_xml(empty.root(), &mut cx).map_err(|error| SdkError::Decode {
-                error,
-                status,
-                raw: raw.clone(),
-            })?;
-            return Ok(Response {
-                output,
-                diagnostics: Vec::new(),
-                status,
-                raw,
-                elapsed: started.elapsed(),
-            });
-        }
-        let envelope = match Envelope::parse(&raw) {
-            Ok(env) => env,
-            Err(error) if (200..300).contains(&status) => {
-                return Err(SdkError::Decode { error, status, raw });
-            }
-            Err(_) => return Err(SdkError::Http { status, raw }),
-        };
-        if let Some(fault) = SoapFault::from_envelope(&envelope, status, raw.clone()) {
-            tracing::debug!(operation = op.name, code = %fault.code, "SOAP fault");
-            return Err(SdkError::Service(E::from_fault(fault)));
-        }
-        if !(200..300).contains(&status) {
-            return Err(SdkError::Http { status, raw });
-        }
+        decode_at(op, answer.status, answer.body, answer.started)
+    }
+}
+
+/// Decodes an answer of `op` (its HTTP status and body, as received or saved) exactly as
+/// [`SoapClient::decode`] would: the output read leniently with its diagnostics, a SOAP fault as
+/// `E`, anything else as the call's error (a call reports HTTP 429 and 503 as rate limiting
+/// before decoding). The response's `elapsed` is the decoding time.
+pub fn decode_answer<O, E>(
+    op: &OperationSpec,
+    status: u16,
+    raw: Bytes,
+) -> Result<Response<O>, SdkError<E>>
+where
+    O: XmlRead,
+    E: FaultError,
+{
+    decode_at(op, status, raw, Instant::now())
+}
+
+fn decode_at<O, E>(
+    op: &OperationSpec,
+    status: u16,
+    raw: Bytes,
+    started: Instant,
+) -> Result<Response<O>, SdkError<E>>
+where
+    O: XmlRead,
+    E: FaultError,
+{
+    let one_way = op.output.local.is_empty();
+    if one_way && (200..300).contains(&status) && raw.iter().all(u8::is_ascii_whitespace) {
+        // A one-way operation: an empty 200/202 answer is the expected outcome.
         let mut cx = ReadContext::new();
         let empty = crate::xml::Document::from_element(&crate::xml::Element::new("", ""));
-        let output = if one_way {
-            O::read_xml(empty.root(), &mut cx)
-        } else {
-            envelope.read_body::<O>(op.output, &mut cx)
-        };
-        let output = output.map_err(|error| SdkError::Decode {
+        let output = O::read_xml(empty.root(), &mut cx).map_err(|error| SdkError::Decode {
             error,
             status,
             raw: raw.clone(),
         })?;
-        let diagnostics = cx.into_diagnostics();
-        for d in &diagnostics {
-            // Paths and kinds only: messages never carry values, but stay out of logs anyway.
-            tracing::warn!(operation = op.name, path = %d.path, kind = ?d.kind, "response deviates from the schema");
-        }
-        Ok(Response {
+        return Ok(Response {
             output,
-            diagnostics,
+            diagnostics: Vec::new(),
             status,
             raw,
             elapsed: started.elapsed(),
-        })
+        });
     }
+    let envelope = match Envelope::parse(&raw) {
+        Ok(env) => env,
+        Err(error) if (200..300).contains(&status) => {
+            return Err(SdkError::Decode { error, status, raw });
+        }
+        Err(_) => return Err(SdkError::Http { status, raw }),
+    };
+    if let Some(fault) = SoapFault::from_envelope(&envelope, status, raw.clone()) {
+        tracing::debug!(operation = op.name, code = %fault.code, "SOAP fault");
+        return Err(SdkError::Service(E::from_fault(fault)));
+    }
+    if !(200..300).contains(&status) {
+        return Err(SdkError::Http { status, raw });
+    }
+    let mut cx = ReadContext::new();
+    let empty = crate::xml::Document::from_element(&crate::xml::Element::new("", ""));
+    let output = if one_way {
+        O::read_xml(empty.root(), &mut cx)
+    } else {
+        envelope.read_body::<O>(op.output, &mut cx)
+    };
+    let output = output.map_err(|error| SdkError::Decode {
+        error,
+        status,
+        raw: raw.clone(),
+    })?;
+    let diagnostics = cx.into_diagnostics();
+    for d in &diagnostics {
+        // Paths and kinds only: messages never carry values, but stay out of logs anyway.
+        tracing::warn!(operation = op.name, path = %d.path, kind = ?d.kind, "response deviates from the schema");
+    }
+    Ok(Response {
+        output,
+        diagnostics,
+        status,
+        raw,
+        elapsed: started.elapsed(),
+    })
 }
 
 /// Validates the header blocks and the input (nothing invalid is written), then writes the

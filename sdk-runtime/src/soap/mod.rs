@@ -7,7 +7,7 @@ mod stream;
 
 pub use client::{
     FaultError, NO_OUTPUT, NoOutput, OperationSpec, Provenance, RawAnswer, Response, SoapClient,
-    endpoint_url,
+    decode_answer, endpoint_url,
 };
 pub use envelope::{
     Envelope, HeaderBlock, SOAP11_NS, SOAP12_NS, SoapVersion, envelope_around, write_body_element,

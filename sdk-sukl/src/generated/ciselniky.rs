@@ -9664,6 +9664,291 @@ pub mod operation {
         );
     }
 }
+/// Every operation's answer decoder, by the operation's name: decodes an answer (HTTP
+/// status and body, as received or saved) exactly as a call would, for tools that read
+/// captured traffic and for fuzzing.
+pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::post_cdnu::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::post_cdnu::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_lecivepripravky3::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_lecivepripravky3::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_lecivepripravky2::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_lecivepripravky2::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_sodlecivepripravky::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_sodlecivepripravky::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_cenypuvodce::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_cenypuvodce::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_cenypuvodce_kod_sukl::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_cenypuvodce_kod_sukl::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_paralelnikody::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_paralelnikody::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_paralelnikody_kod_sukl::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_paralelnikody_kod_sukl::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_obaly::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_obaly::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_obaly_kod_obal::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_obaly_kod_obal::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_cestypodani::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_cestypodani::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_cestypodani_kod_cesta_podani::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_cestypodani_kod_cesta_podani::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_lekoveformy::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_lekoveformy::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_lekoveformy_kod_lekova_forma::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_lekoveformy_kod_lekova_forma::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_registracniprocedury::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_registracniprocedury::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_registracniprocedury_kod_registracni_procedura::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_registracniprocedury_kod_registracni_procedura::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_stavyregistrace::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_stavyregistrace::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_stavyregistrace_kod_stav_registrace::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_stavyregistrace_kod_stav_registrace::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_indikacniskupiny::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_indikacniskupiny::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_indikacniskupiny_kod_indikacni_skupina::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_indikacniskupiny_kod_indikacni_skupina::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_atcskupiny::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_atcskupiny::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_atcskupiny_kod_atc_skupina::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_atcskupiny_kod_atc_skupina::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_lecivepripravky::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_lecivepripravky::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_lecivepripravky_kod_sukl::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_lecivepripravky_kod_sukl::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_ukoncenaregistracelecivepripravky::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_ukoncenaregistracelecivepripravky::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_slozenilecivepripravky::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_slozenilecivepripravky::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_ucinnelatky::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_ucinnelatky::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_ucinnelatky_kod_ucinna_latka::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_ucinnelatky_kod_ucinna_latka::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_registracnicisla::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_registracnicisla::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_zmenyregistracnicisla::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_zmenyregistracnicisla::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_organizace::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_organizace::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_organizace_kod_organizace::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_organizace_kod_organizace::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_lekarny::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_lekarny::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_lekarny_kod_pracoviste::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_lekarny_kod_pracoviste::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_scau::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_scau::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+];
 /// Client of `Číselníky SÚKL`. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {

@@ -732,6 +732,173 @@ pub mod operation {
         );
     }
 }
+/// Every operation's answer decoder, by the operation's name: decodes an answer (HTTP
+/// status and body, as received or saved) exactly as a call would, for tools that read
+/// captured traffic and for fuzzing.
+pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::seznam_predpisu::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::seznam_predpisu::Output,
+                operation::seznam_predpisu::Error,
+            >(&operation::seznam_predpisu::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::nacist_informace_o_zrusenem_vydeji::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::nacist_informace_o_zrusenem_vydeji::Output,
+                operation::nacist_informace_o_zrusenem_vydeji::Error,
+            >(&operation::nacist_informace_o_zrusenem_vydeji::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::get_app_info::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::get_app_info::Output,
+                operation::get_app_info::Error,
+            >(&operation::get_app_info::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::nacist_informace_o_zrusenem_predpisu::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::nacist_informace_o_zrusenem_predpisu::Output,
+                operation::nacist_informace_o_zrusenem_predpisu::Error,
+            >(&operation::nacist_informace_o_zrusenem_predpisu::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::nacist_ciselnik_chyb::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::nacist_ciselnik_chyb::Output,
+                operation::nacist_ciselnik_chyb::Error,
+            >(&operation::nacist_ciselnik_chyb::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zrusit_predpis::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zrusit_predpis::Output,
+                operation::zrusit_predpis::Error,
+            >(&operation::zrusit_predpis::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::nacist_predpis::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::nacist_predpis::Output,
+                operation::nacist_predpis::Error,
+            >(&operation::nacist_predpis::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::prevzit_vydeje_predepisujiciho::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::prevzit_vydeje_predepisujiciho::Output,
+                operation::prevzit_vydeje_predepisujiciho::Error,
+            >(&operation::prevzit_vydeje_predepisujiciho::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::app_ping::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::app_ping::Output,
+                operation::app_ping::Error,
+            >(&operation::app_ping::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zalozit_predpis::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zalozit_predpis::Output,
+                operation::zalozit_predpis::Error,
+            >(&operation::zalozit_predpis::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::nacist_verze::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::nacist_verze::Output,
+                operation::nacist_verze::Error,
+            >(&operation::nacist_verze::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::pripravit_vydeje_predepisujiciho::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::pripravit_vydeje_predepisujiciho::Output,
+                operation::pripravit_vydeje_predepisujiciho::Error,
+            >(&operation::pripravit_vydeje_predepisujiciho::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::seznam_vydeju_predepisujiciho::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::seznam_vydeju_predepisujiciho::Output,
+                operation::seznam_vydeju_predepisujiciho::Error,
+            >(&operation::seznam_vydeju_predepisujiciho::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::nacist_vydej::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::nacist_vydej::Output,
+                operation::nacist_vydej::Error,
+            >(&operation::nacist_vydej::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::app_ping_zep::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::app_ping_zep::Output,
+                operation::app_ping_zep::Error,
+            >(&operation::app_ping_zep::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::stahnout_vydeje_predepisujiciho::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::stahnout_vydeje_predepisujiciho::Output,
+                operation::stahnout_vydeje_predepisujiciho::Error,
+            >(&operation::stahnout_vydeje_predepisujiciho::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::stahnout_pruvodku::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::stahnout_pruvodku::Output,
+                operation::stahnout_pruvodku::Error,
+            >(&operation::stahnout_pruvodku::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zmenit_predpis::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zmenit_predpis::Output,
+                operation::zmenit_predpis::Error,
+            >(&operation::zmenit_predpis::SPEC, status, body),
+        ),
+    ),
+];
 ::sdk_runtime::soap_client!(
     #[doc =
     " Client of the `CUERLekar` service. Cheap to clone; clones share connections."]

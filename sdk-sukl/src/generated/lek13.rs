@@ -3520,6 +3520,139 @@ pub mod operation {
         );
     }
 }
+/// Every operation's answer decoder, by the operation's name: decodes an answer (HTTP
+/// status and body, as received or saved) exactly as a call would, for tools that read
+/// captured traffic and for fuzzing.
+pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::zalozit_hlaseni_receptu::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::zalozit_hlaseni_receptu::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::nacist_hlaseni_receptu::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::nacist_hlaseni_receptu::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::zmenit_hlaseni_receptu::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::zmenit_hlaseni_receptu::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::zrusit_hlaseni_receptu::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::zrusit_hlaseni_receptu::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::zalozit_hlaseni_zadanky::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::zalozit_hlaseni_zadanky::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::nacist_hlaseni_zadanky::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::nacist_hlaseni_zadanky::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::zmenit_hlaseni_zadanky::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::zmenit_hlaseni_zadanky::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::zrusit_hlaseni_zadanky::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::zrusit_hlaseni_zadanky::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::zalozit_hlaseni_volneho_prodeje::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::zalozit_hlaseni_volneho_prodeje::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::nacist_hlaseni_volneho_prodeje::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::nacist_hlaseni_volneho_prodeje::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::zmenit_hlaseni_volneho_prodeje::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::zmenit_hlaseni_volneho_prodeje::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::zrusit_hlaseni_volneho_prodeje::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::zrusit_hlaseni_volneho_prodeje::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::stav_hlaseni::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::stav_hlaseni::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::seznam_hlaseni::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::seznam_hlaseni::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::seznam_pracovist::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::seznam_pracovist::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::stav_sluzby::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::stav_sluzby::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+];
 /// Client of `LEK-13`. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {

@@ -17,3 +17,19 @@ pub mod lek13;
 pub mod ciselniky;
 #[cfg(feature = "dlp")]
 pub mod dlp;
+/// Every service module's answer decoders (its `ANSWERS`), by module name: decode an
+/// answer as a call of the named operation would, for tools that read captured
+/// traffic and for fuzzing.
+pub const ANSWERS: &[(&str, &[::sdk_runtime::answers::AnswerDecoder])] = &[
+    #[cfg(feature = "pharmacist")]
+    ("cuer_lekarnik", cuer_lekarnik::ANSWERS),
+    #[cfg(feature = "pharmacist")]
+    ("rlpo_lekarnik", rlpo_lekarnik::ANSWERS),
+    #[cfg(feature = "prescriber")]
+    ("cuer_lekar", cuer_lekar::ANSWERS),
+    #[cfg(feature = "prescriber")]
+    ("rlpo_lekar", rlpo_lekar::ANSWERS),
+    ("lek13", lek13::ANSWERS),
+    #[cfg(feature = "ciselniky")]
+    ("ciselniky", ciselniky::ANSWERS),
+];

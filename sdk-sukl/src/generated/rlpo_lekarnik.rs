@@ -501,6 +501,110 @@ pub mod operation {
         );
     }
 }
+/// Every operation's answer decoder, by the operation's name: decodes an answer (HTTP
+/// status and body, as received or saved) exactly as a call would, for tools that read
+/// captured traffic and for fuzzing.
+pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::get_app_info::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::get_app_info::Output,
+                operation::get_app_info::Error,
+            >(&operation::get_app_info::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::nacist_ciselnik_chyb::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::nacist_ciselnik_chyb::Output,
+                operation::nacist_ciselnik_chyb::Error,
+            >(&operation::nacist_ciselnik_chyb::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::nacist_verze::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::nacist_verze::Output,
+                operation::nacist_verze::Error,
+            >(&operation::nacist_verze::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zmenit_vydej_otc::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zmenit_vydej_otc::Output,
+                operation::zmenit_vydej_otc::Error,
+            >(&operation::zmenit_vydej_otc::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::app_ping_zep::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::app_ping_zep::Output,
+                operation::app_ping_zep::Error,
+            >(&operation::app_ping_zep::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zrusit_vydej_otc::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zrusit_vydej_otc::Output,
+                operation::zrusit_vydej_otc::Error,
+            >(&operation::zrusit_vydej_otc::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::zalozit_vydej_otc::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::zalozit_vydej_otc::Output,
+                operation::zalozit_vydej_otc::Error,
+            >(&operation::zalozit_vydej_otc::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::app_ping::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::app_ping::Output,
+                operation::app_ping::Error,
+            >(&operation::app_ping::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::nacist_vydej_otc::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::nacist_vydej_otc::Output,
+                operation::nacist_vydej_otc::Error,
+            >(&operation::nacist_vydej_otc::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::overit_vydej::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::overit_vydej::Output,
+                operation::overit_vydej::Error,
+            >(&operation::overit_vydej::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::nacist_informace_o_zrusenem_vydeji_otc::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::nacist_informace_o_zrusenem_vydeji_otc::Output,
+                operation::nacist_informace_o_zrusenem_vydeji_otc::Error,
+            >(&operation::nacist_informace_o_zrusenem_vydeji_otc::SPEC, status, body),
+        ),
+    ),
+];
 ::sdk_runtime::soap_client!(
     #[doc =
     " Client of the `RLPOLekarnik` service. Cheap to clone; clones share connections."]

@@ -1292,6 +1292,43 @@ pub mod operation {
         );
     }
 }
+/// Every operation's answer decoder, by the operation's name: decodes an answer (HTTP
+/// status and body, as received or saved) exactly as a call would, for tools that read
+/// captured traffic and for fuzzing.
+pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_berichten::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_berichten::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::zoek_berichten::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::zoek_berichten::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::get_payload::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::get_payload::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::bevestig_ontvangst::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::bevestig_ontvangst::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+];
 /// Client of `VSP-Koppeling REST Pull`. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {

@@ -599,6 +599,19 @@ pub mod operation {
         );
     }
 }
+/// Every operation's answer decoder, by the operation's name: decodes an answer (HTTP
+/// status and body, as received or saved) exactly as a call would, for tools that read
+/// captured traffic and for fuzzing.
+pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::post_bericht::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::post_bericht::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+];
 /// Client of `VSP-Koppeling REST Push`. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {

@@ -619,6 +619,19 @@ pub mod operation {
         );
     }
 }
+/// Every operation's answer decoder, by the operation's name: decodes an answer (HTTP
+/// status and body, as received or saved) exactly as a call would, for tools that read
+/// captured traffic and for fuzzing.
+pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
+    ::sdk_runtime::answers::AnswerDecoder::rest(
+        &operation::zoek_berichtstatussen::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::rest(
+            ::sdk_runtime::rest::decode_answer::<
+                operation::zoek_berichtstatussen::Operation,
+            >(status, ::std::vec::Vec::new(), body),
+        ),
+    ),
+];
 /// Client of `VSP-Koppeling Berichtstatus REST Pull V3`. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {

@@ -8,4 +8,15 @@ pub mod berichtstatus_v2;
 pub mod berichtstatus_v3;
 pub mod berichten_pull;
 pub mod berichten_push;
+/// Every service module's answer decoders (its `ANSWERS`), by module name: decode an
+/// answer as a call of the named operation would, for tools that read captured
+/// traffic and for fuzzing.
+pub const ANSWERS: &[(&str, &[::sdk_runtime::answers::AnswerDecoder])] = &[
+    ("cov", cov::ANSWERS),
+    ("instroom", instroom::ANSWERS),
+    ("berichtstatus_v2", berichtstatus_v2::ANSWERS),
+    ("berichtstatus_v3", berichtstatus_v3::ANSWERS),
+    ("berichten_pull", berichten_pull::ANSWERS),
+    ("berichten_push", berichten_push::ANSWERS),
+];
 pub mod client;

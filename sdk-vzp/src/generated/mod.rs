@@ -25,4 +25,28 @@ pub mod oznameni_puvodni_zzp;
 #[cfg(feature = "exekutor")]
 pub mod validace_cisla_se;
 pub mod nastaveni_uctu;
+/// Every service module's answer decoders (its `ANSWERS`), by module name: decode an
+/// answer as a call of the named operation would, for tools that read captured
+/// traffic and for fuzzing.
+pub const ANSWERS: &[(&str, &[::sdk_runtime::answers::AnswerDecoder])] = &[
+    #[cfg(any(feature = "pzs", feature = "pojistovna"))]
+    ("prubeh_pojisteni", prubeh_pojisteni::ANSWERS),
+    #[cfg(feature = "pzs")]
+    ("stav_smlouvy", stav_smlouvy::ANSWERS),
+    #[cfg(any(feature = "pzs", feature = "pojistovna"))]
+    ("stav_pojisteni", stav_pojisteni::ANSWERS),
+    #[cfg(feature = "pzs")]
+    ("registrace_kapitace", registrace_kapitace::ANSWERS),
+    #[cfg(feature = "pzs")]
+    ("vyhledani_szz", vyhledani_szz::ANSWERS),
+    #[cfg(any(feature = "pzs", feature = "pojistovna"))]
+    ("overeni_prukazu", overeni_prukazu::ANSWERS),
+    #[cfg(feature = "pzs")]
+    ("registrujici_pzs", registrujici_pzs::ANSWERS),
+    #[cfg(feature = "pojistovna")]
+    ("oznameni_puvodni_zzp", oznameni_puvodni_zzp::ANSWERS),
+    #[cfg(feature = "exekutor")]
+    ("validace_cisla_se", validace_cisla_se::ANSWERS),
+    ("nastaveni_uctu", nastaveni_uctu::ANSWERS),
+];
 pub mod client;

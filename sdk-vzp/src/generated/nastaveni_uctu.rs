@@ -556,6 +556,29 @@ pub mod operation {
         ::sdk_runtime::operation_error!();
     }
 }
+/// Every operation's answer decoder, by the operation's name: decodes an answer (HTTP
+/// status and body, as received or saved) exactly as a call would, for tools that read
+/// captured traffic and for fuzzing.
+pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::nastaveni_komunikace::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::nastaveni_komunikace::Output,
+                operation::nastaveni_komunikace::Error,
+            >(&operation::nastaveni_komunikace::SPEC, status, body),
+        ),
+    ),
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::obnova_certifikatu::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::obnova_certifikatu::Output,
+                operation::obnova_certifikatu::Error,
+            >(&operation::obnova_certifikatu::SPEC, status, body),
+        ),
+    ),
+];
 ::sdk_runtime::soap_client!(
     #[doc =
     " Client of the `NastaveniB2BUctu2` service. Cheap to clone; clones share connections."]

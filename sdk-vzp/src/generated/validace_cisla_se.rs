@@ -437,6 +437,20 @@ pub mod operation {
         ::sdk_runtime::operation_error!();
     }
 }
+/// Every operation's answer decoder, by the operation's name: decodes an answer (HTTP
+/// status and body, as received or saved) exactly as a call would, for tools that read
+/// captured traffic and for fuzzing.
+pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
+    ::sdk_runtime::answers::AnswerDecoder::soap(
+        &operation::validace_cisla_pojistence_seb2b::SPEC,
+        |status, body| ::sdk_runtime::answers::Decoded::soap(
+            ::sdk_runtime::soap::decode_answer::<
+                operation::validace_cisla_pojistence_seb2b::Output,
+                operation::validace_cisla_pojistence_seb2b::Error,
+            >(&operation::validace_cisla_pojistence_seb2b::SPEC, status, body),
+        ),
+    ),
+];
 ::sdk_runtime::soap_client!(
     #[doc =
     " Client of the `ValidaceCislaPojistenceSEB2B` service. Cheap to clone; clones share connections."]
