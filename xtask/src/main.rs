@@ -8,10 +8,13 @@
 //!   alone (part of `ci`).
 //! * `cargo xtask bench [--quick] [--no-zeep] [--stream-mb N] [--no-wssec]` — the codec benchmark against zeep
 //!   and the quick-xml floors, WS-Security against xmlsec1, and each sdk crate's compile cost.
+//! * `cargo xtask fuzz [--seconds N] [--jobs J] [--dev] [--seeds] [--keep] [TARGET…]` — every
+//!   fuzz target of `sdk-fuzz` under libFuzzer (nightly), figures per target.
 //! * `cargo xtask ci` — everything CI runs: formatting, regen --check, clippy, rustdoc with
 //!   warnings denied, tests, and the conformance run over the corpus and the published specs.
 
 mod conformance;
+mod fuzz;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -24,11 +27,12 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("features") => features_one_by_one(&workspace_root()),
         Some("bench") => bench(&args[1..]),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("conformance") => conformance::run(&workspace_root(), &args[1..]),
         Some("import-pdf") => import_pdf(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask regen [--check] | import-pdf FILE.pdf [--spec-dir DIR] | conformance [DIR…] | features | bench [--quick] [--no-zeep] [--no-wssec] | ci"
+                "usage: cargo xtask regen [--check] | import-pdf FILE.pdf [--spec-dir DIR] | conformance [DIR…] | features | bench [--quick] [--no-zeep] [--no-wssec] | fuzz [--seconds N] [--jobs J] [--dev] [--seeds] [--keep] [TARGET…] | ci"
             );
             return ExitCode::from(2);
         }
