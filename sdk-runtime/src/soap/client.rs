@@ -260,7 +260,12 @@ impl SoapClient {
             .await
             .map_err(SdkError::from)?;
         if (200..300).contains(&response.status) {
-            return Ok(super::StreamedAnswer::new(response, op.name, started));
+            return Ok(super::StreamedAnswer::new(
+                response,
+                op.name,
+                started,
+                *self.http.xml_limits(),
+            ));
         }
         let whole = response.read_all().await.map_err(SdkError::from)?;
         if whole.status == 503 || whole.status == 429 {
@@ -339,12 +344,18 @@ impl SoapClient {
         O: XmlRead,
         E: FaultError,
     {
-        decode_at(op, answer.status, answer.body, answer.started)
+        decode_at(
+            op,
+            answer.status,
+            answer.body,
+            answer.started,
+            self.http.xml_limits(),
+        )
     }
 }
 
 /// Decodes an answer of `op` (its HTTP status and body, as received or saved) exactly as
-/// [`SoapClient::decode`] would: the output read leniently with its diagnostics, a SOAP fault as
+/// [`SoapClient::decode`] would, within the default [`Limits`](crate::xml::Limits): the output read leniently with its diagnostics, a SOAP fault as
 /// `E`, anything else as the call's error (a call reports HTTP 429 and 503 as rate limiting
 /// before decoding). The response's `elapsed` is the decoding time.
 pub fn decode_answer<O, E>(
@@ -356,7 +367,13 @@ where
     O: XmlRead,
     E: FaultError,
 {
-    decode_at(op, status, raw, Instant::now())
+    decode_at(
+        op,
+        status,
+        raw,
+        Instant::now(),
+        &crate::xml::Limits::DEFAULT,
+    )
 }
 
 fn decode_at<O, E>(
@@ -364,6 +381,7 @@ fn decode_at<O, E>(
     status: u16,
     raw: Bytes,
     started: Instant,
+    limits: &crate::xml::Limits,
 ) -> Result<Response<O>, SdkError<E>>
 where
     O: XmlRead,
@@ -387,7 +405,7 @@ where
             elapsed: started.elapsed(),
         });
     }
-    let envelope = match Envelope::parse(&raw) {
+    let envelope = match Envelope::parse_with(&raw, limits) {
         Ok(env) => env,
         Err(error) if (200..300).contains(&status) => {
             return Err(SdkError::Decode { error, status, raw });

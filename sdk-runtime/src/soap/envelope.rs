@@ -158,11 +158,12 @@ pub struct Envelope {
 impl Envelope {
     /// Parses an envelope; any prefixes, any encoding declared in the prolog.
     pub fn parse(bytes: &[u8]) -> Result<Self, DecodeError> {
-        let doc = Document::parse(bytes).map_err(|e| DecodeError {
-            path: "/".to_owned(),
-            kind: DecodeErrorKind::Malformed,
-            message: e.to_string(),
-        })?;
+        Self::parse_with(bytes, &crate::xml::Limits::DEFAULT)
+    }
+
+    /// [`parse`](Self::parse) within the XML readers' `limits`.
+    pub fn parse_with(bytes: &[u8], limits: &crate::xml::Limits) -> Result<Self, DecodeError> {
+        let doc = Document::parse_with(bytes, limits).map_err(DecodeError::from)?;
         Self::from_document(doc)
     }
 

@@ -45,6 +45,7 @@ pub struct StreamedAnswer {
     response: StreamingResponse,
     operation: &'static str,
     started: Instant,
+    limits: crate::xml::Limits,
 }
 
 impl StreamedAnswer {
@@ -52,8 +53,10 @@ impl StreamedAnswer {
         response: StreamingResponse,
         operation: &'static str,
         started: Instant,
+        limits: crate::xml::Limits,
     ) -> Self {
         Self {
+            limits,
             response,
             operation,
             started,
@@ -81,6 +84,7 @@ impl StreamedAnswer {
             mut response,
             operation,
             started,
+            limits,
         } = self;
         let failure: Arc<Mutex<Option<TransportError>>> = Arc::default();
         let (chunk_tx, chunk_rx) = mpsc::channel::<Bytes>(CHUNKS_IN_FLIGHT);
@@ -111,7 +115,7 @@ impl StreamedAnswer {
                 chunks: chunk_rx,
                 current: Bytes::new(),
             };
-            let mut records = open(body);
+            let mut records = open(body).with_limits(limits);
             for record in &mut records {
                 let failed = record.is_err();
                 if item_tx.blocking_send(Item::Record(record)).is_err() || failed {

@@ -46,6 +46,7 @@ struct Settings {
     timeout: Duration,
     allow_plain_http: bool,
     max_response_bytes: u64,
+    xml_limits: crate::xml::Limits,
     stream_idle_timeout: Duration,
     stream_timeout: Duration,
     /// The HTTP Basic user-id, when credentials are sent (never the password).
@@ -62,6 +63,7 @@ pub struct HttpClientBuilder {
     user_agent: String,
     allow_plain_http: bool,
     max_response_bytes: u64,
+    xml_limits: crate::xml::Limits,
     stream_idle_timeout: Duration,
     stream_timeout: Duration,
     basic_auth: Option<BasicAuth>,
@@ -271,6 +273,7 @@ impl HttpClient {
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             allow_plain_http: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            xml_limits: crate::xml::Limits::DEFAULT,
             stream_idle_timeout: DEFAULT_STREAM_IDLE_TIMEOUT,
             stream_timeout: DEFAULT_STREAM_TIMEOUT,
             basic_auth: None,
@@ -519,6 +522,12 @@ impl HttpClient {
     pub fn has_identity(&self) -> bool {
         self.settings.identity_subject.is_some()
     }
+
+    /// The limits of the XML readers for this client's answers
+    /// ([`HttpClientBuilder::xml_limits`]).
+    pub fn xml_limits(&self) -> &crate::xml::Limits {
+        &self.settings.xml_limits
+    }
 }
 
 impl fmt::Debug for HttpClient {
@@ -532,6 +541,7 @@ impl fmt::Debug for HttpClient {
             .field("timeout", &s.timeout)
             .field("allow_plain_http", &s.allow_plain_http)
             .field("max_response_bytes", &s.max_response_bytes)
+            .field("xml_limits", &s.xml_limits)
             .field("basic_user", &s.basic_user)
             .finish_non_exhaustive()
     }
@@ -606,6 +616,15 @@ impl HttpClientBuilder {
         self
     }
 
+    /// The limits of the XML readers for this client's answers (default
+    /// [`Limits::DEFAULT`](crate::xml::Limits::DEFAULT)): element depth, attributes, attribute
+    /// and text length, children per element. An answer over one is refused with
+    /// [`DecodeErrorKind::Limit`](crate::xml::DecodeErrorKind::Limit) naming it.
+    pub fn xml_limits(mut self, limits: crate::xml::Limits) -> Self {
+        self.xml_limits = limits;
+        self
+    }
+
     /// Allows `http://` URLs (default `false`); meant for local test servers only.
     pub fn allow_plain_http(mut self, allowed: bool) -> Self {
         self.allow_plain_http = allowed;
@@ -670,6 +689,7 @@ impl HttpClientBuilder {
                 timeout: self.timeout,
                 allow_plain_http: self.allow_plain_http,
                 max_response_bytes: self.max_response_bytes,
+                xml_limits: self.xml_limits,
                 stream_idle_timeout: self.stream_idle_timeout,
                 stream_timeout: self.stream_timeout,
                 basic_user: self.basic_auth.as_ref().map(|a| a.username.clone()),

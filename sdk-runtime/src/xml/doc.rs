@@ -21,6 +21,7 @@ use quick_xml::name::{NamespaceResolver, ResolveResult};
 use quick_xml::reader::NsReader;
 
 use super::dom::{Element, MAX_DEPTH, ParseError, decode};
+use super::{Limits, XmlLimit};
 
 /// No node (end of a list, or an element without a parent).
 const NONE: u32 = u32::MAX;
@@ -139,6 +140,7 @@ pub(crate) struct Builder {
     /// Children of the open elements, innermost last; moved into `children` when their
     /// element closes, so that each element's children are contiguous.
     stack: Vec<ChildRec>,
+    limits: Limits,
 }
 
 impl Builder {
@@ -162,7 +164,13 @@ impl Builder {
             interner: Interner::default(),
             open: Vec::with_capacity(16),
             stack: Vec::with_capacity(32),
+            limits: Limits::DEFAULT,
         }
+    }
+
+    /// The limits the next events are checked against.
+    pub(crate) fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
     }
 
     /// Empties the builder for the next document; its buffers keep their capacity.
@@ -242,12 +250,28 @@ impl Builder {
         after: usize,
         empty: bool,
     ) -> Result<(), ParseError> {
-        let err = |message: String| ParseError { offset, message };
+        let err = |message: String| ParseError::new(offset, message);
         if self.complete() {
             return Err(err("content after the root element".to_owned()));
         }
-        if self.open.len() >= MAX_DEPTH {
-            return Err(err(format!("elements nested deeper than {MAX_DEPTH}")));
+        let limits = self.limits;
+        if self.open.len() >= limits.max_depth {
+            return Err(ParseError::over(
+                offset,
+                XmlLimit::Depth,
+                limits.max_depth,
+                "elements nested",
+            ));
+        }
+        if let Some(parent) = self.open.last()
+            && self.stack.len() - parent.first_child.min(self.stack.len()) >= limits.max_children
+        {
+            return Err(ParseError::over(
+                offset,
+                XmlLimit::Children,
+                limits.max_children,
+                "child nodes of one element",
+            ));
         }
         let doc = &mut self.doc;
         let qname = start.name();
@@ -259,8 +283,24 @@ impl Builder {
         let attrs_start = doc.attrs.len();
         let decls_start = doc.decls.len();
         let mut xsi_type = None;
-        for attr in start.attributes() {
+        for (n, attr) in start.attributes().enumerate() {
+            if n >= limits.max_attributes {
+                return Err(ParseError::over(
+                    offset,
+                    XmlLimit::Attributes,
+                    limits.max_attributes,
+                    "attributes of one element",
+                ));
+            }
             let attr = attr.map_err(|e| err(e.to_string()))?;
+            if attr.value.len() > limits.max_attribute_bytes {
+                return Err(ParseError::over(
+                    offset,
+                    XmlLimit::AttributeBytes,
+                    limits.max_attribute_bytes,
+                    "bytes of an attribute value",
+                ));
+            }
             let key = attr.key.as_ref();
             let value = attr
                 .normalized_value(XmlVersion::Implicit1_0)
@@ -342,10 +382,7 @@ impl Builder {
     /// An end tag.
     pub(crate) fn end(&mut self, offset: usize, after: usize) -> Result<(), ParseError> {
         let Some(closed) = self.open.pop() else {
-            return Err(ParseError {
-                offset,
-                message: "unexpected end tag".to_owned(),
-            });
+            return Err(ParseError::new(offset, "unexpected end tag"));
         };
         let doc = &mut self.doc;
         let first = index_of(doc.children.len());
@@ -369,18 +406,39 @@ impl Builder {
             if text.trim().is_empty() {
                 return Ok(());
             }
-            return Err(ParseError {
-                offset,
-                message: "text outside the root element".to_owned(),
-            });
+            return Err(ParseError::new(offset, "text outside the root element"));
         };
+        let limits = self.limits;
+        let first_child = parent.first_child;
+        let over_text = || {
+            ParseError::over(
+                offset,
+                XmlLimit::TextBytes,
+                limits.max_text_bytes,
+                "bytes of one text",
+            )
+        };
+        if text.len() > limits.max_text_bytes {
+            return Err(over_text());
+        }
         let span = self.doc.push_str(text);
-        if self.stack.len() > parent.first_child
+        if self.stack.len() > first_child
             && let Some(ChildRec::Text(prev)) = self.stack.last_mut()
             && prev.start + prev.len == span.start
         {
             prev.len += span.len;
+            if prev.len as usize > limits.max_text_bytes {
+                return Err(over_text());
+            }
             return Ok(());
+        }
+        if self.stack.len() - first_child.min(self.stack.len()) >= limits.max_children {
+            return Err(ParseError::over(
+                offset,
+                XmlLimit::Children,
+                limits.max_children,
+                "child nodes of one element",
+            ));
         }
         self.stack.push(ChildRec::Text(span));
         Ok(())
@@ -388,7 +446,7 @@ impl Builder {
 
     /// The text of an entity or character reference.
     pub(crate) fn reference(&mut self, r: &BytesRef<'_>, offset: usize) -> Result<(), ParseError> {
-        let err = |message: String| ParseError { offset, message };
+        let err = |message: String| ParseError::new(offset, message);
         let mut utf8 = [0u8; 4];
         let text: &str = if r.is_char_ref() {
             match r.resolve_char_ref() {
@@ -408,16 +466,13 @@ impl Builder {
     /// Checks the document is whole once the input ended at `offset`.
     pub(crate) fn check_complete(&self, offset: usize) -> Result<(), ParseError> {
         if !self.open.is_empty() {
-            return Err(ParseError {
+            return Err(ParseError::new(
                 offset,
-                message: "unexpected end of input (unclosed elements)".to_owned(),
-            });
+                "unexpected end of input (unclosed elements)",
+            ));
         }
         if self.doc.root == NONE {
-            return Err(ParseError {
-                offset: 0,
-                message: "no root element".to_owned(),
-            });
+            return Err(ParseError::new(0, "no root element"));
         }
         Ok(())
     }
@@ -436,23 +491,34 @@ pub(crate) fn refused(event: &Event<'_>) -> Option<&'static str> {
 impl Document {
     /// Parses a document (UTF-8, or the encoding its BOM or declaration names).
     pub fn parse(input: &[u8]) -> Result<Self, ParseError> {
-        let text = decode(input)?;
-        Self::parse_str(&text)
+        Self::parse_with(input, &Limits::DEFAULT)
     }
 
     /// Parses a document held in a string.
     pub fn parse_str(text: &str) -> Result<Self, ParseError> {
+        Self::parse_str_with(text, &Limits::DEFAULT)
+    }
+
+    /// [`parse`](Self::parse) within `limits`.
+    pub fn parse_with(input: &[u8], limits: &Limits) -> Result<Self, ParseError> {
+        let text = decode(input)?;
+        Self::parse_str_with(&text, limits)
+    }
+
+    /// [`parse_str`](Self::parse_str) within `limits`.
+    pub fn parse_str_with(text: &str, limits: &Limits) -> Result<Self, ParseError> {
         if u32::try_from(text.len()).is_err() {
-            return Err(ParseError {
-                offset: 0,
-                message: "documents of 4 GiB or more are not read whole".to_owned(),
-            });
+            return Err(ParseError::new(
+                0,
+                "documents of 4 GiB or more are not read whole",
+            ));
         }
         let mut b = Builder::new(text.len());
+        b.set_limits(*limits);
         let mut reader = NsReader::from_str(text);
         loop {
             let offset = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-            let err = |message: String| ParseError { offset, message };
+            let err = |message: String| ParseError::new(offset, message);
             let (resolved, event) = reader
                 .read_resolved_event()
                 .map_err(|e| err(e.to_string()))?;
@@ -881,11 +947,9 @@ mod tests {
             );
         }
         let deep = "<a>".repeat(MAX_DEPTH + 1);
-        assert!(
-            Document::parse(deep.as_bytes())
-                .unwrap_err()
-                .message
-                .contains("deeper")
+        assert_eq!(
+            Document::parse(deep.as_bytes()).unwrap_err().limit,
+            Some(crate::xml::XmlLimit::Depth)
         );
     }
 

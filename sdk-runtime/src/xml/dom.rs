@@ -71,14 +71,46 @@ pub enum Node {
 }
 
 /// Why a document could not be parsed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("malformed XML at byte {offset}: {message}")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ParseError {
     /// Byte offset in the (decoded) input where the problem was found.
     pub offset: usize,
     /// What is wrong.
     pub message: String,
+    /// The limit the input went over, when that is what is wrong.
+    pub limit: Option<super::XmlLimit>,
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.limit {
+            Some(_) => write!(f, "XML refused at byte {}: {}", self.offset, self.message),
+            None => write!(f, "malformed XML at byte {}: {}", self.offset, self.message),
+        }
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+impl ParseError {
+    /// A parse error at `offset`.
+    pub fn new(offset: usize, message: impl Into<String>) -> Self {
+        Self {
+            offset,
+            message: message.into(),
+            limit: None,
+        }
+    }
+
+    /// The input went over `limit` (of `value`) at `offset`.
+    pub fn over(offset: usize, limit: super::XmlLimit, value: usize, what: &str) -> Self {
+        Self {
+            offset,
+            message: format!("{what} over the limit {limit} ({value})"),
+            limit: Some(limit),
+        }
+    }
 }
 
 impl std::fmt::Debug for Element {
@@ -290,17 +322,14 @@ pub fn decode(input: &[u8]) -> Result<Cow<'_, str>, ParseError> {
     if encoding == encoding_rs::UTF_8 {
         return std::str::from_utf8(body)
             .map(Cow::Borrowed)
-            .map_err(|e| ParseError {
-                offset: e.valid_up_to() + bom_len,
-                message: "input is not valid UTF-8".to_owned(),
-            });
+            .map_err(|e| ParseError::new(e.valid_up_to() + bom_len, "input is not valid UTF-8"));
     }
     let (text, _, had_errors) = encoding.decode(body);
     if had_errors {
-        return Err(ParseError {
-            offset: 0,
-            message: format!("input is not valid {}", encoding.name()),
-        });
+        return Err(ParseError::new(
+            0,
+            format!("input is not valid {}", encoding.name()),
+        ));
     }
     Ok(Cow::Owned(text.into_owned()))
 }
@@ -378,11 +407,9 @@ mod tests {
     #[test]
     fn limits_depth() {
         let deep = "<a>".repeat(MAX_DEPTH + 1);
-        assert!(
-            parse(deep.as_bytes())
-                .unwrap_err()
-                .message
-                .contains("deeper")
+        assert_eq!(
+            parse(deep.as_bytes()).unwrap_err().limit,
+            Some(crate::xml::XmlLimit::Depth)
         );
     }
 }

@@ -5,6 +5,7 @@
 mod content;
 mod doc;
 mod dom;
+mod limits;
 mod read;
 mod stream;
 mod validate;
@@ -20,6 +21,7 @@ pub use content::{
 };
 pub use doc::{AttributeRef, Document, ElementRef, NodeRef};
 pub use dom::{Attribute, Element, MAX_DEPTH, Node, ParseError, decode, parse, parse_str};
+pub use limits::{Limits, XmlLimit};
 pub use read::{
     DecodeError, DecodeErrorKind, Diagnostic, DiagnosticKind, ElementName, ReadContext, ValueError,
     XmlElement, XmlRead, XmlText, XmlType, XmlWrite, read_named, restricted_from_text,

@@ -106,6 +106,22 @@ pub enum DecodeErrorKind {
     /// The answer is a SOAP fault where a value was expected (a streamed answer; whole answers
     /// report faults as typed service errors).
     Fault,
+    /// The document went over one of the readers' [`Limits`](super::Limits).
+    Limit(super::XmlLimit),
+}
+
+impl From<super::ParseError> for DecodeError {
+    /// A document that could not be parsed: [`DecodeErrorKind::Limit`] when it went over a
+    /// limit, [`DecodeErrorKind::Malformed`] otherwise.
+    fn from(e: super::ParseError) -> Self {
+        DecodeError {
+            path: "/".to_owned(),
+            kind: e
+                .limit
+                .map_or(DecodeErrorKind::Malformed, DecodeErrorKind::Limit),
+            message: e.to_string(),
+        }
+    }
 }
 
 /// A value that could not be read from its text.

@@ -26,6 +26,7 @@ use quick_xml::reader::NsReader;
 
 use super::doc::{Builder, Document, refused};
 use super::dom::ParseError;
+use super::limits::Limits;
 use super::read::{DecodeError, DecodeErrorKind, Diagnostic, ElementName, ReadContext, XmlRead};
 
 /// Default of [`RecordReader::max_record_bytes`].
@@ -89,6 +90,13 @@ impl<R: BufRead> RecordReader<R> {
         }
     }
 
+    /// Reads within `limits` (the defaults otherwise): each record and the rest of the document.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.outer.set_limits(limits);
+        self.inner.set_limits(limits);
+        self
+    }
+
     /// A reader of the elements `record` (matched by namespace and local name) wherever they
     /// are in the document, outside another record: for files whose outer structure is not
     /// known (a reconstructed format read leniently). Whitespace between elements outside
@@ -138,7 +146,7 @@ impl<R: BufRead> RecordReader<R> {
         }
         loop {
             let offset = self.offset();
-            let err = |message: String| ParseError { offset, message };
+            let err = |message: String| ParseError::new(offset, message);
             self.buf.clear();
             let (resolved, event) = self
                 .reader
@@ -298,6 +306,12 @@ impl<R: BufRead, T: XmlRead> Records<R, T> {
         &self.diagnostics
     }
 
+    /// Reads within `limits` ([`RecordReader::with_limits`]).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.reader = self.reader.with_limits(limits);
+        self
+    }
+
     /// Diagnostics found beyond [`MAX_KEPT_DIAGNOSTICS`] (counted, not kept).
     pub fn dropped_diagnostics(&self) -> u64 {
         self.dropped_diagnostics
@@ -326,11 +340,7 @@ impl<R: BufRead, T: XmlRead> Records<R, T> {
                     self.cx.leave();
                 }
                 return match other {
-                    Err(e) => Err(DecodeError {
-                        path: "/".to_owned(),
-                        kind: DecodeErrorKind::Malformed,
-                        message: e.to_string(),
-                    }),
+                    Err(e) => Err(DecodeError::from(e)),
                     _ => Ok(None),
                 };
             }
@@ -365,11 +375,7 @@ impl<R: BufRead, T: XmlRead> Records<R, T> {
     /// `O`, the answer's generated type, whose record list is then empty. Diagnostics of the
     /// rest are added to [`Records::diagnostics`].
     pub fn finish<O: XmlRead>(self) -> Result<(O, Vec<Diagnostic>), DecodeError> {
-        let malformed = |e: ParseError| DecodeError {
-            path: "/".to_owned(),
-            kind: DecodeErrorKind::Malformed,
-            message: e.to_string(),
-        };
+        let malformed = DecodeError::from;
         let mut diagnostics = self.diagnostics;
         let containers = self.reader.containers.clone();
         let doc = self.reader.finish().map_err(malformed)?;
@@ -419,11 +425,7 @@ impl<R: BufRead, T> Records<R, T> {
     /// [`Envelope::from_document`](crate::soap::Envelope::from_document) and
     /// [`SoapFault::from_envelope`](crate::soap::SoapFault::from_envelope)).
     pub fn into_rest(self) -> Result<Document, DecodeError> {
-        self.reader.finish().map_err(|e| DecodeError {
-            path: "/".to_owned(),
-            kind: DecodeErrorKind::Malformed,
-            message: e.to_string(),
-        })
+        self.reader.finish().map_err(DecodeError::from)
     }
 }
 
