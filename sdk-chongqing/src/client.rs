@@ -123,6 +123,7 @@ impl<T: Transport> Client<T> {
             })?;
         let mut v = sdk_runtime::xml::Validator::new();
         let mut out = Fields::new();
+        out.reserve(fields.len(), fields.iter().map(String::len).sum());
         for (i, f) in fields.iter().enumerate() {
             v.field(&format!("field {}", i + 1), |v| {
                 PROTOCOL.check_text(v, f, None)

@@ -104,6 +104,20 @@ pub fn positional_file(d: &Description, source: &str) -> Result<String, Error> {
     render(tokens, source)
 }
 
+/// Bytes a request reserves for a formatted field of `kind` (not text): the most an integer, a
+/// flag, or a date or date and time of the years 0–9999 take; a guess for a decimal or a code
+/// (a longer value grows the buffer).
+fn formatted_bytes(kind: Kind) -> usize {
+    match kind {
+        Kind::Integer => 20,
+        Kind::Decimal => 24,
+        Kind::Date => 10,
+        Kind::Datetime => 19,
+        Kind::Flag => 1,
+        Kind::Text | Kind::Code | Kind::List => 8,
+    }
+}
+
 fn known_text(k: Known) -> &'static str {
     match k {
         Known::ClientCode => "client code",
@@ -273,6 +287,7 @@ fn raw_request() -> TokenStream {
                 Self { fields }
             }
             fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+                out.reserve(self.fields.len(), self.fields.iter().map(::std::string::String::len).sum());
                 for f in &self.fields {
                     out.text("field", f);
                 }
@@ -342,8 +357,18 @@ fn described_request(t: &Transaction) -> TokenStream {
     let mut inits = TokenStream::new();
     let mut writes = TokenStream::new();
     let mut checks = TokenStream::new();
+    // What `write` reserves: the texts' lengths, and at most this much for the other fields.
+    let mut fixed_bytes = 0usize;
+    let mut text_bytes = Vec::new();
     for f in &t.inputs {
         let n = format_ident!("{}", f.name);
+        match (f.kind, f.optional) {
+            (Kind::Text, false) => text_bytes.push(quote!(self.#n.len())),
+            (Kind::Text, true) => {
+                text_bytes.push(quote!(self.#n.as_ref().map_or(0, ::std::string::String::len)));
+            }
+            (kind, _) => fixed_bytes += formatted_bytes(kind),
+        }
         let ty = value_type(f);
         let doc = doc_attrs(&field_doc(f, t.provenance));
         let label = &f.label;
@@ -404,6 +429,17 @@ fn described_request(t: &Transaction) -> TokenStream {
             });
         }
     }
+    let reserve = if t.inputs.is_empty() {
+        TokenStream::new()
+    } else {
+        let count = t.inputs.len();
+        let bytes = match (fixed_bytes, text_bytes.is_empty()) {
+            (n, true) => quote!(#n),
+            (0, false) => quote!(#(#text_bytes)+*),
+            (n, false) => quote!(#n #(+ #text_bytes)*),
+        };
+        quote!(out.reserve(#count, #bytes);)
+    };
     let refs: Vec<&Field> = t.inputs.iter().collect();
     let debug = debug_impl("Request", &refs, false);
     let doc = if t.inputs.is_empty() {
@@ -424,6 +460,7 @@ fn described_request(t: &Transaction) -> TokenStream {
             }
             #[allow(unused_variables)]
             fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+                #reserve
                 #writes
             }
         }

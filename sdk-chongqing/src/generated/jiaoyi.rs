@@ -460,6 +460,7 @@ pub mod t01 {
         }
         #[allow(unused_variables)]
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(1usize, self.yi_bao_hao.len());
             {
                 let v = &self.yi_bao_hao;
                 out.text("医保号", v);
@@ -733,6 +734,12 @@ pub mod t02 {
         }
         #[allow(unused_variables)]
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                9usize,
+                18usize + self.jiu_zhen_hao.len() + self.yi_bao_hao.len()
+                    + self.ke_shi.len() + self.yi_sheng.len() + self.zhen_duan.len()
+                    + self.jing_ban_ren.len() + self.bing_fa_zheng.len(),
+            );
             {
                 let v = &self.jiu_zhen_hao;
                 out.text("就诊号", v);
@@ -1029,6 +1036,26 @@ pub mod t03 {
         }
         #[allow(unused_variables)]
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                12usize,
+                20usize + self.jiu_zhen_hao.len() + self.geng_xin_biao_zhi.len()
+                    + self.yi_liao_lei_bie.as_ref().map_or(0, ::std::string::String::len)
+                    + self.ke_shi.as_ref().map_or(0, ::std::string::String::len)
+                    + self.yi_sheng.as_ref().map_or(0, ::std::string::String::len)
+                    + self
+                        .ru_yuan_zhen_duan
+                        .as_ref()
+                        .map_or(0, ::std::string::String::len)
+                    + self
+                        .que_zhen_ji_bing
+                        .as_ref()
+                        .map_or(0, ::std::string::String::len)
+                    + self
+                        .chu_yuan_yuan_yin
+                        .as_ref()
+                        .map_or(0, ::std::string::String::len) + self.jing_ban_ren.len()
+                    + self.bing_fa_zheng.as_ref().map_or(0, ::std::string::String::len),
+            );
             {
                 let v = &self.jiu_zhen_hao;
                 out.text("就诊号", v);
@@ -1408,6 +1435,18 @@ pub mod t04 {
         }
         #[allow(unused_variables)]
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                16usize,
+                92usize + self.jiu_zhen_hao.len() + self.chu_fang_hao.len()
+                    + self.zhong_xin_xiang_mu_bian_ma.len() + self.yi_yuan_nei_ma.len()
+                    + self.xiang_mu_ming_cheng.len() + self.yi_sheng.len()
+                    + self.jing_ban_ren.len() + self.dan_wei.len() + self.gui_ge.len()
+                    + self.ji_xing.len()
+                    + self
+                        .chong_xiao_liu_shui_hao
+                        .as_ref()
+                        .map_or(0, ::std::string::String::len),
+            );
             {
                 let v = &self.jiu_zhen_hao;
                 out.text("就诊号", v);
@@ -1805,6 +1844,11 @@ pub mod t05 {
         }
         #[allow(unused_variables)]
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                5usize,
+                28usize + self.jiu_zhen_hao.len() + self.jing_ban_ren.len()
+                    + self.zhang_hu_zhi_fu.len(),
+            );
             {
                 let v = &self.jiu_zhen_hao;
                 out.text("就诊号", v);
@@ -1991,6 +2035,7 @@ pub mod t06 {
         }
         #[allow(unused_variables)]
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(1usize, self.jiu_zhen_hao.len());
             {
                 let v = &self.jiu_zhen_hao;
                 out.text("就诊号", v);
@@ -2125,6 +2170,7 @@ pub mod t07 {
         }
         #[allow(unused_variables)]
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(1usize, self.yi_bao_hao.len());
             {
                 let v = &self.yi_bao_hao;
                 out.text("医保号", v);
@@ -2216,6 +2262,10 @@ pub mod t08 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -2281,6 +2331,10 @@ pub mod t09 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -2365,6 +2419,7 @@ pub mod t10 {
         }
         #[allow(unused_variables)]
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(2usize, self.jiu_zhen_hao.len() + self.jiu_zhen_hao_2.len());
             {
                 let v = &self.jiu_zhen_hao;
                 out.text("就诊号", v);
@@ -2532,6 +2587,10 @@ pub mod t12 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -2597,6 +2656,10 @@ pub mod t13 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -2662,6 +2725,10 @@ pub mod t14 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -2729,6 +2796,10 @@ pub mod t15 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -2794,6 +2865,10 @@ pub mod t16 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -2859,6 +2934,10 @@ pub mod t17 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -2924,6 +3003,10 @@ pub mod t18 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -2989,6 +3072,10 @@ pub mod t19 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -3054,6 +3141,10 @@ pub mod t20 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -3119,6 +3210,10 @@ pub mod t21 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -3184,6 +3279,10 @@ pub mod t22 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -3249,6 +3348,10 @@ pub mod t23 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -3314,6 +3417,10 @@ pub mod t24 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -3379,6 +3486,10 @@ pub mod t25 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -3444,6 +3555,10 @@ pub mod t26 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -3509,6 +3624,10 @@ pub mod t27 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -3574,6 +3693,10 @@ pub mod t28 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -3639,6 +3762,10 @@ pub mod t29 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -3704,6 +3831,10 @@ pub mod t30 {
             Self { fields }
         }
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(
+                self.fields.len(),
+                self.fields.iter().map(::std::string::String::len).sum(),
+            );
             for f in &self.fields {
                 out.text("field", f);
             }
@@ -3779,6 +3910,7 @@ pub mod t99 {
         }
         #[allow(unused_variables)]
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
+            out.reserve(2usize, self.liu_shui_hao.len() + self.jing_ban_ren.len());
             {
                 let v = &self.liu_shui_hao;
                 out.text("流水号/顺序号", v);
