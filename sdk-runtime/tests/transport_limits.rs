@@ -1,7 +1,8 @@
-//! The answer-size limit against real TLS servers on loopback that answer too much: a 2 GiB
-//! `Content-Length` is refused before the body is read, an endless chunked answer is cut off at
-//! the limit, and an answer within the limit arrives whole — through the HTTP client and through
-//! a SOAP call.
+//! The answer-size limit and the timeouts against real TLS servers on loopback that answer too
+//! much or too slowly: a 2 GiB `Content-Length` is refused before the body is read, an endless
+//! chunked answer is cut off at the limit, an answer within the limit arrives whole — through
+//! the HTTP client and through a SOAP call — and a server dripping a byte a second or never
+//! answering cannot hold a SOAP call, a REST call or an AS2 send past the timeout.
 #![cfg(feature = "sandbox")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -20,6 +21,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// What the server sends after the request.
 #[derive(Clone, Copy)]
+#[cfg_attr(not(all(feature = "as2", feature = "rest")), allow(dead_code))]
 enum Answer {
     /// `Content-Length: announced`, then zeros until the client goes away.
     Announced { announced: u64 },
@@ -28,6 +30,10 @@ enum Answer {
     /// A SOAP answer of `<item>` records, chunked, without end; after `stall_after` records
     /// (when given) the server sends nothing more and keeps the connection open.
     Records { stall_after: Option<u64> },
+    /// `Content-Length: 1000`, then one byte a second.
+    Drip,
+    /// Nothing at all, and the connection stays open.
+    Silent,
 }
 
 /// A TLS server answering every request with `answer`; counts the body bytes it managed to
@@ -85,6 +91,22 @@ async fn server(pki: &TestPki, answer: Answer) -> (SocketAddr, Arc<AtomicU64>) {
                 }
                 let zeros = vec![b'0'; 64 << 10];
                 match answer {
+                    Answer::Drip => {
+                        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n";
+                        if tls.write_all(head.as_bytes()).await.is_err() {
+                            return;
+                        }
+                        for _ in 0..1000 {
+                            if tls.write_all(b" ").await.is_err() || tls.flush().await.is_err() {
+                                return;
+                            }
+                            counter.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                    }
+                    Answer::Silent => {
+                        tokio::time::sleep(Duration::from_secs(3600)).await;
+                    }
                     Answer::Announced { announced } => {
                         let head = format!(
                             "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {announced}\r\n\r\n"
@@ -410,4 +432,140 @@ async fn a_stalled_stream_ends_at_the_idle_timeout() {
         "{error:?}"
     );
     assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+/// The slow servers against every transport (AS2 and REST are features of their own).
+#[cfg(all(feature = "as2", feature = "rest"))]
+mod slow {
+    use super::*;
+
+    /// A REST operation of no description: what `RestClient::call` needs.
+    struct Ping;
+
+    static PING: sdk_runtime::rest::OperationSpec = sdk_runtime::rest::OperationSpec::new(
+        "ping",
+        "GET",
+        "/B2B/Service",
+        &[],
+        sdk_runtime::Provenance::Reconstructed,
+    );
+
+    #[derive(Debug)]
+    struct PingError;
+
+    impl std::fmt::Display for PingError {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("ping error")
+        }
+    }
+
+    impl sdk_runtime::rest::OperationError for PingError {
+        fn documents(_status: u16) -> bool {
+            false
+        }
+        fn from_response(_status: u16, _raw: sdk_runtime::bytes::Bytes) -> Self {
+            PingError
+        }
+    }
+
+    impl sdk_runtime::rest::RestOperation for Ping {
+        type Output = ();
+        type Error = PingError;
+        fn spec() -> &'static sdk_runtime::rest::OperationSpec {
+            &PING
+        }
+        fn decode_output(
+            _status: u16,
+            _body: &sdk_runtime::bytes::Bytes,
+        ) -> Option<Result<(), sdk_runtime::xml::DecodeError>> {
+            Some(Ok(()))
+        }
+    }
+
+    /// A server that drips one byte a second, and one that never answers nor closes, cannot hold
+    /// a SOAP call, a REST call or an AS2 send past the client's timeout: each ends with its
+    /// timeout error (`SdkError::Timeout`, AS2's `TransportError::Timeout`), and the server sees the
+    /// client go.
+    #[tokio::test]
+    async fn slow_and_silent_servers_cannot_hold_any_transport_past_its_timeout() {
+        use sdk_runtime::as2::{LocalParty, Partner, exchange, message};
+        let pki = TestPki::new("Slow CA").unwrap();
+        let timeout = Duration::from_secs(2);
+        let client = builder(&pki).timeout(timeout).build().unwrap();
+        let signer = pki.issue_rsa_cert("AS2 partner").unwrap();
+        let mut partner = Partner::new("PARTNER", signer.cert_der().to_vec());
+        partner.sign = false;
+        partner.encrypt = None;
+        partner.require_signed = false;
+        partner.require_encrypted = false;
+        let outgoing = message::build(
+            b"UNB+UNOC:3",
+            "application/edifact",
+            None,
+            &LocalParty::new("US"),
+            &partner,
+        )
+        .unwrap();
+        for answer in [Answer::Drip, Answer::Silent] {
+            let (addr, written) = server(&pki, answer).await;
+            let what = match answer {
+                Answer::Drip => "drip",
+                _ => "silent",
+            };
+            let timed_out = |e: &TransportError| matches!(e, TransportError::Timeout { after } if *after == timeout);
+            // Each call is guarded against hanging for good: the test fails rather than waits.
+            let guard = Duration::from_secs(60);
+
+            let soap = SoapClient::new(client.clone(), url(addr));
+            let r = tokio::time::timeout(guard, soap.post::<SoapFault>(&SLOW_OP, b"<x/>".to_vec()))
+                .await
+                .expect("the SOAP call returned");
+            match r {
+                Err(SdkError::Timeout { after }) => assert_eq!(after, timeout, "{what} SOAP"),
+                other => panic!("{what} SOAP: expected a timeout, got {other:?}"),
+            }
+
+            let base = sdk_runtime::url::Url::parse(&format!("https://localhost:{}/", addr.port()))
+                .unwrap();
+            let rest = sdk_runtime::rest::RestClient::new(client.clone(), base, &[]);
+            let r = tokio::time::timeout(
+                guard,
+                rest.call::<Ping>(sdk_runtime::rest::Request::new(&PING)),
+            )
+            .await
+            .expect("the REST call returned");
+            match r {
+                Err(SdkError::Timeout { after }) => assert_eq!(after, timeout, "{what} REST"),
+                other => panic!("{what} REST: expected a timeout, got {:?}", other.err()),
+            }
+
+            let r = tokio::time::timeout(
+                guard,
+                exchange::send(&client, &url(addr), &outgoing, &partner),
+            )
+            .await
+            .expect("the AS2 send returned");
+            match r {
+                Err(exchange::SendError::Transport(e)) => {
+                    assert!(timed_out(&e), "{what} AS2: {e:?}")
+                }
+                other => panic!("{what} AS2: expected a timeout, got {:?}", other.err()),
+            }
+            if let Answer::Drip = answer {
+                // The drip stopped once the client went: it reached no more than a few bytes per
+                // call, far from its 1000.
+                let total = settled(&written).await;
+                assert!(total < 1000, "{total} bytes dripped");
+            }
+        }
+    }
+
+    const SLOW_OP: sdk_runtime::soap::OperationSpec = sdk_runtime::soap::OperationSpec::new(
+        "Slow",
+        sdk_runtime::soap::SoapVersion::V11,
+        None,
+        sdk_runtime::soap::Provenance::Reconstructed,
+        sdk_runtime::xml::ElementName::new("urn:t", "slow"),
+        sdk_runtime::soap::NO_OUTPUT,
+    );
 }
