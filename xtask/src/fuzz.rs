@@ -7,6 +7,7 @@
 //! * `--dev`: an unoptimised build (quicker to build, slower to run: what CI's short run uses).
 //! * `--sanitizer S`: `none` (default; the code is safe Rust) or `address`.
 //! * `--seeds`: writes the seed corpora first (`fuzz-seeds`: samples from the type model).
+//! * `--no-build`: runs the binaries as last built.
 //! * `--keep`: merges what the run found into `fuzz/corpus/<target>` (libFuzzer's `-merge=1`:
 //!   only inputs that add coverage), to commit.
 //!
@@ -44,6 +45,7 @@ struct Options {
     sanitizer: String,
     seeds: bool,
     keep: bool,
+    build: bool,
     targets: Vec<String>,
 }
 
@@ -55,6 +57,7 @@ fn options(root: &Path, args: &[String]) -> Result<Options, String> {
         sanitizer: "none".into(),
         seeds: false,
         keep: false,
+        build: true,
         targets: Vec::new(),
     };
     let all = all_targets(root)?;
@@ -78,6 +81,7 @@ fn options(root: &Path, args: &[String]) -> Result<Options, String> {
             "--sanitizer" => o.sanitizer = it.next().ok_or("--sanitizer needs a name")?.clone(),
             "--seeds" => o.seeds = true,
             "--keep" => o.keep = true,
+            "--no-build" => o.build = false,
             t if all.iter().any(|n| n == t) => o.targets.push(t.to_owned()),
             other => {
                 return Err(format!(
@@ -131,7 +135,9 @@ pub fn fuzz(args: &[String]) -> Result<(), String> {
     if o.dev {
         build.push("--dev");
     }
-    run(&root, "cargo", &build)?;
+    if o.build {
+        run(&root, "cargo", &build)?;
+    }
     let profile = if o.dev { "debug" } else { "release" };
     let bin_dir = root.join("fuzz/target").join(host_triple()?).join(profile);
     let work = root.join("target/fuzz-work");

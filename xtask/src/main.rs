@@ -11,7 +11,8 @@
 //! * `cargo xtask fuzz [--seconds N] [--jobs J] [--dev] [--seeds] [--keep] [TARGET…]` — every
 //!   fuzz target of `sdk-fuzz` under libFuzzer (nightly), figures per target.
 //! * `cargo xtask ci` — everything CI runs: formatting, regen --check, clippy, rustdoc with
-//!   warnings denied, tests, and the conformance run over the corpus and the published specs.
+//!   warnings denied, tests, a short run of every fuzz target, and the conformance run over the
+//!   corpus and the published specs.
 
 mod conformance;
 mod fuzz;
@@ -279,6 +280,11 @@ fn ci() -> Result<(), String> {
         ],
     )?;
     run(&root, "cargo", &["test", "--workspace", "--all-features"])?;
+    // A short run of every fuzz target under libFuzzer (an unoptimised build: quick to build);
+    // the long runs are `cargo xtask fuzz --seconds N`.
+    println!("==> fuzz (short run)");
+    let short: Vec<String> = ["--dev", "--seconds", "10"].map(String::from).to_vec();
+    fuzz::fuzz(&short)?;
     // The generator over specs nobody here wrote: every set must generate, compile and
     // round-trip (the report lands in target/conformance/report.json).
     println!("==> conformance");
