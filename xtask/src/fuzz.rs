@@ -18,7 +18,6 @@
 //! Figures per target (run time, executions, coverage, corpus, findings) are printed and
 //! written to `target/fuzz-work/summary.json`.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -324,42 +323,37 @@ fn report(work: &Path, results: &[Figures]) -> Result<(), String> {
     println!(
         "\n| target | seconds | executions | exec/s | coverage (edges) | features | corpus | peak RSS MB | findings |\n|---|---:|---:|---:|---:|---:|---:|---:|---|"
     );
-    let mut json = String::from("[\n");
-    for (i, f) in results.iter().enumerate() {
-        println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            f.target,
-            f.seconds,
-            f.executions,
-            f.exec_per_second,
-            f.coverage,
-            f.features,
-            f.corpus,
-            f.peak_rss_mb,
-            f.finding.as_deref().unwrap_or("none")
-        );
-        let finding = f
-            .finding
-            .as_deref()
-            .map(|x| format!("\"{}\"", x.replace('\\', "\\\\").replace('"', "\\\"")))
-            .unwrap_or_else(|| "null".into());
-        let _ = writeln!(
-            json,
-            "  {{\"target\": \"{}\", \"seconds\": {}, \"executions\": {}, \"exec_per_second\": {}, \"coverage\": {}, \"features\": {}, \"corpus\": {}, \"peak_rss_mb\": {}, \"finding\": {finding}}}{}",
-            f.target,
-            f.seconds,
-            f.executions,
-            f.exec_per_second,
-            f.coverage,
-            f.features,
-            f.corpus,
-            f.peak_rss_mb,
-            if i + 1 < results.len() { "," } else { "" }
-        );
+    let mut rows = Vec::new();
+    for f in results {
+        use serde_json::Value;
+        // In the table's order (a JSON object would sort its keys).
+        let fields: [(&str, Value); 9] = [
+            ("target", f.target.clone().into()),
+            ("seconds", f.seconds.into()),
+            ("executions", f.executions.into()),
+            ("exec_per_second", f.exec_per_second.into()),
+            ("coverage", f.coverage.into()),
+            ("features", f.features.into()),
+            ("corpus", f.corpus.into()),
+            ("peak_rss_mb", f.peak_rss_mb.into()),
+            ("finding", f.finding.clone().into()),
+        ];
+        let cells: Vec<String> = fields
+            .iter()
+            .map(|(_, v)| match v {
+                Value::String(s) => s.clone(),
+                Value::Null => "none".to_owned(),
+                other => other.to_string(),
+            })
+            .collect();
+        let row: serde_json::Map<String, Value> =
+            fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        println!("| {} |", cells.join(" | "));
+        rows.push(row);
     }
-    json.push_str("]\n");
     let path = work.join("summary.json");
-    std::fs::write(&path, json).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
     println!("figures: {}", path.display());
     Ok(())
 }
