@@ -230,3 +230,31 @@ async fn a_client_refuses_an_answer_over_its_limits_with_the_limit_named() {
     }
     server.shutdown().await;
 }
+
+/// The WS-Security reader (signed answers are read by it before any decoder) holds to the same
+/// default limits.
+#[test]
+fn the_signature_reader_holds_to_the_default_limits() {
+    use sdk_runtime::wssec::{Document as Signed, DocumentError};
+    let d = Limits::default();
+    let cases = [
+        (XmlLimit::Attributes, attributes(d.max_attributes + 1)),
+        (
+            XmlLimit::AttributeBytes,
+            format!("<r a=\"{}\"/>", "x".repeat(d.max_attribute_bytes + 1)),
+        ),
+        (
+            XmlLimit::TextBytes,
+            format!("<r>{}</r>", "x".repeat(d.max_text_bytes + 1)),
+        ),
+        (XmlLimit::Children, children(d.max_children + 1)),
+    ];
+    for (limit, doc) in cases {
+        match Signed::parse(doc.as_bytes()) {
+            Err(DocumentError::Limit { limit: got, .. }) => assert_eq!(got, limit),
+            other => panic!("{limit}: {:?}", other.err()),
+        }
+    }
+    assert!(Signed::parse(attributes(d.max_attributes).as_bytes()).is_ok());
+    assert!(Signed::parse(children(d.max_children).as_bytes()).is_ok());
+}

@@ -113,6 +113,18 @@ pub enum DocumentError {
     /// The character encoding is unknown, or the bytes are not valid in it.
     #[error("character encoding: {0}")]
     Encoding(String),
+    /// The document goes over one of the XML readers' default
+    /// [`Limits`](crate::xml::Limits) (attributes per element, attribute or text length,
+    /// children per element).
+    #[error("XML refused at byte {offset}: over the limit {limit} ({value})")]
+    Limit {
+        /// The limit.
+        limit: crate::xml::XmlLimit,
+        /// Its value.
+        value: usize,
+        /// Byte offset of the element or text that goes over it.
+        offset: usize,
+    },
 }
 
 /// Why [`Document::element_by_id`] or [`Document::find_unique`] found no single element.
@@ -1008,6 +1020,7 @@ impl Builder {
                             return Err(malformed(start + off, "`&` starts no reference"));
                         }
                         self.pending.push_str(&normalize_eol(raw));
+                        self.check_text(start)?;
                     }
                 }
                 Event::GeneralRef(_) => {
@@ -1017,6 +1030,7 @@ impl Builder {
                     let name = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
                     let c = resolve_reference(name, start)?;
                     self.pending.push(c);
+                    self.check_text(start)?;
                 }
                 Event::CData(_) => {
                     if self.open.is_empty() {
@@ -1027,6 +1041,7 @@ impl Builder {
                     }
                     let inner = raw.get(9..raw.len().saturating_sub(3)).unwrap_or_default();
                     self.pending.push_str(&normalize_eol(inner));
+                    self.check_text(start)?;
                 }
                 Event::Start(e) | Event::Empty(e) if self.open.is_empty() && root_done => {
                     let _ = e;
@@ -1069,6 +1084,19 @@ impl Builder {
                 }
             }
         }
+    }
+
+    /// The text being gathered stays within [`Limits::max_text_bytes`](crate::xml::Limits).
+    fn check_text(&self, offset: usize) -> Result<(), DocumentError> {
+        let limit = crate::xml::Limits::DEFAULT.max_text_bytes;
+        if self.pending.len() > limit {
+            return Err(DocumentError::Limit {
+                limit: crate::xml::XmlLimit::TextBytes,
+                value: limit,
+                offset,
+            });
+        }
+        Ok(())
     }
 
     fn flush_text(&mut self) {
@@ -1126,9 +1154,34 @@ impl Builder {
             .ok_or_else(|| malformed(start, format!("invalid element name `{qname}`")))?;
         let mut decls = Vec::new();
         let mut raw_attrs: Vec<(&str, Option<usize>, String)> = Vec::new();
-        for (key, raw_value) in
-            split_attributes(e.attributes_raw()).map_err(|r| malformed(start, r))?
+        let limits = crate::xml::Limits::DEFAULT;
+        let over = |limit: crate::xml::XmlLimit, value: usize| DocumentError::Limit {
+            limit,
+            value,
+            offset: start,
+        };
+        if let Some(parent) = self.open.last().and_then(|&p| self.elements.get(p))
+            && parent.children.len() >= limits.max_children
         {
+            return Err(over(crate::xml::XmlLimit::Children, limits.max_children));
+        }
+        for (n, (key, raw_value)) in split_attributes(e.attributes_raw())
+            .map_err(|r| malformed(start, r))?
+            .into_iter()
+            .enumerate()
+        {
+            if n >= limits.max_attributes {
+                return Err(over(
+                    crate::xml::XmlLimit::Attributes,
+                    limits.max_attributes,
+                ));
+            }
+            if raw_value.len() > limits.max_attribute_bytes {
+                return Err(over(
+                    crate::xml::XmlLimit::AttributeBytes,
+                    limits.max_attribute_bytes,
+                ));
+            }
             let value = normalize_attr_value(raw_value, start)?;
             let invalid = |reason: &'static str| DocumentError::InvalidNamespace {
                 name: key.to_owned(),
