@@ -67,7 +67,9 @@ fn a_valid_description_generates_rust() {
         "pub mod t01",
         "pub enum ZhuangTai",
         "fn cha_xun(",
-        "answer.decimal(2usize",
+        "answer.leading::<",
+        "f2.decimal(",
+        "raw: answer.clone()",
     ] {
         assert!(code.contains(needle), "missing {needle}");
     }

@@ -142,15 +142,17 @@ impl<T: Transport> Client<T> {
         }
         tracing::debug!(transaction = code, bytes = line.len(), "BUSINESS_HANDLE");
         let (status, out) = self.transport.business_handle(&line)?;
-        let message = |fields: &[String]| fields.get(1).cloned().unwrap_or_default();
         if status == -1 {
             // The message is field 1; read it even from bytes that are not valid GBK.
             let (text, _) = PROTOCOL.encoding.decode_without_bom_handling(&out);
-            let fields: Vec<String> = text.split(PROTOCOL.separator).map(str::to_owned).collect();
             return Err(Error::Interface {
                 transaction: code,
                 code: status,
-                message: message(&fields),
+                message: text
+                    .split(PROTOCOL.separator)
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_owned(),
             });
         }
         let answer = PROTOCOL.answer(&out).map_err(|source| Error::Answer {
@@ -161,7 +163,7 @@ impl<T: Transport> Client<T> {
             return Err(Error::Business {
                 transaction: code,
                 code: status,
-                message: message(answer.fields()),
+                message: answer.get(1).unwrap_or_default().to_owned(),
             });
         }
         Ok(answer)

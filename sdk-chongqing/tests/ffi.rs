@@ -78,7 +78,7 @@ fn every_described_transaction_round_trips_through_the_library() {
         Some(t01::FengSuoZhuangTai::ZhengChang)
     );
     assert_eq!(p.raw.len(), 13);
-    assert_eq!(p.raw[5], "19790101");
+    assert_eq!(p.raw.get(5), Some("19790101"));
     let debug = format!("{p:?}");
     assert!(
         !debug.contains("张三") && !debug.contains("500101197901011234"),

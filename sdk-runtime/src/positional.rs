@@ -9,8 +9,9 @@
 
 use std::fmt;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
-use encoding_rs::{CoderResult, Encoder, EncoderResult};
+use encoding_rs::{CoderResult, DecoderResult, Encoder, EncoderResult};
 
 use crate::Decimal;
 use crate::xml::{Validator, ViolationKind, XmlText};
@@ -465,21 +466,89 @@ impl Protocol {
     }
 
     /// Splits an answer (already cut at its terminating NUL) into its fields, decoding it
-    /// strictly: malformed bytes are an error, not replacement characters.
+    /// strictly: malformed bytes are an error, not replacement characters. The answer is
+    /// decoded once into one string; its fields are read from it where they lie.
+    ///
+    /// The line's storage is kept per thread: an answer decodes into what the thread's last
+    /// answer left once nothing held it (neither the answer nor a response's `raw`).
     pub fn answer(&self, bytes: &[u8]) -> Result<Answer, WireError> {
-        let Some(text) = self
-            .encoding
-            .decode_without_bom_handling_and_without_replacement(bytes)
-        else {
+        let mut line = LINE_KEPT
+            .try_with(std::cell::Cell::take)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let decoded = match Arc::get_mut(&mut line) {
+            Some(text) => {
+                text.clear();
+                decode_into(self.encoding, bytes, text)
+            }
+            // Not kept unless unshared: this does not happen.
+            None => {
+                let mut text = String::new();
+                let decoded = decode_into(self.encoding, bytes, &mut text);
+                line = Arc::new(text);
+                decoded
+            }
+        };
+        if !decoded {
+            keep_line(line);
             let (lossy, _) = self.encoding.decode_without_bom_handling(bytes);
             return Err(WireError::Encoding {
                 encoding: self.encoding.name(),
                 snippet: lossy.chars().take(60).collect(),
             });
-        };
+        }
         Ok(Answer {
-            fields: text.split(self.separator).map(str::to_owned).collect(),
+            line: Some(line),
+            separator: self.separator,
+            none: false,
         })
+    }
+}
+
+/// Decodes `bytes` strictly into `out` (empty), as
+/// [`encoding_rs::Encoding::decode_without_bom_handling_and_without_replacement`] does;
+/// `false` when they are malformed.
+fn decode_into(encoding: &'static encoding_rs::Encoding, bytes: &[u8], out: &mut String) -> bool {
+    // ASCII is itself in an ASCII-compatible encoding (not UTF-16, ISO-2022-JP, replacement).
+    if encoding.is_ascii_compatible()
+        && bytes.is_ascii()
+        && let Ok(ascii) = std::str::from_utf8(bytes)
+    {
+        out.push_str(ascii);
+        return true;
+    }
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    if let Some(room) = decoder.max_utf8_buffer_length_without_replacement(bytes.len()) {
+        out.reserve(room);
+        match decoder.decode_to_string_without_replacement(bytes, out, true) {
+            (DecoderResult::InputEmpty, _) => return true,
+            (DecoderResult::Malformed(..), _) => return false,
+            (DecoderResult::OutputFull, _) => out.clear(),
+        }
+    }
+    match encoding.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(text) => {
+            out.push_str(&text);
+            true
+        }
+        None => false,
+    }
+}
+
+thread_local! {
+    /// The line of the thread's last answer once nothing held it any more, for its next.
+    static LINE_KEPT: std::cell::Cell<Option<Arc<String>>> = const { std::cell::Cell::new(None) };
+}
+
+/// A line grown past this many bytes by an unusual answer is freed, not kept.
+const LINE_KEPT_MAX: usize = 16 * 1024;
+
+/// Keeps `line` for the thread's next answer if nothing else holds it.
+fn keep_line(line: Arc<String>) {
+    if Arc::strong_count(&line) == 1 && line.capacity() <= LINE_KEPT_MAX {
+        // A thread being torn down has nowhere to keep it; it is freed then.
+        let _ = LINE_KEPT.try_with(|c| c.set(Some(line)));
     }
 }
 
@@ -495,71 +564,227 @@ pub fn check_decimal(v: &mut Validator, value: &Decimal, scale: u32) {
 
 /// An answer split into its fields: field 0 is the status (`-1` for an error), the outputs
 /// start at position 1.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// The answer is its decoded line, shared by its clones (a typed response keeps it as its
+/// `raw` without copying it), and its separator: fields are read where they lie.
+#[derive(Clone)]
 pub struct Answer {
-    fields: Vec<String>,
+    /// The decoded line (`None` only while it is dropped).
+    line: Option<Arc<String>>,
+    separator: char,
+    /// An answer of no fields at all ([`Answer::from_fields`] of none; a line has one).
+    none: bool,
 }
+
+impl Drop for Answer {
+    fn drop(&mut self) {
+        // The last holder of the line keeps it for the thread's next answer.
+        if let Some(line) = self.line.take() {
+            keep_line(line);
+        }
+    }
+}
+
+/// The fields of an [`Answer`], in order.
+#[derive(Clone)]
+pub struct AnswerFields<'a> {
+    /// What is left of the line; `None` once the last field is given.
+    rest: Option<&'a str>,
+    separator: char,
+    /// The separator's byte when it is ASCII (a UTF-8 text holds that byte only as that
+    /// character): found as a byte, not by a character search.
+    byte: Option<u8>,
+}
+
+impl<'a> AnswerFields<'a> {
+    fn new(text: &'a str, separator: char, none: bool) -> Self {
+        Self {
+            rest: (!none).then_some(text),
+            separator,
+            byte: u8::try_from(separator).ok().filter(u8::is_ascii),
+        }
+    }
+}
+
+impl fmt::Debug for AnswerFields<'_> {
+    // The fields may be personal data.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AnswerFields").finish_non_exhaustive()
+    }
+}
+
+impl<'a> Iterator for AnswerFields<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        let cut = match self.byte {
+            Some(b) => rest.bytes().position(|c| c == b).map(|at| (at, 1)),
+            None => rest
+                .find(self.separator)
+                .map(|at| (at, self.separator.len_utf8())),
+        };
+        let Some((at, len)) = cut else {
+            self.rest = None;
+            return Some(rest);
+        };
+        let (field, after) = rest.split_at_checked(at)?;
+        self.rest = after.get(len..);
+        Some(field)
+    }
+}
+
+impl std::iter::FusedIterator for AnswerFields<'_> {}
 
 impl fmt::Debug for Answer {
     // Answers carry names and ID-card numbers: only their shape is shown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Answer")
-            .field("fields", &self.fields.len())
+            .field("fields", &self.len())
             .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for Answer {
+    /// Equal when their fields are.
+    fn eq(&self, other: &Self) -> bool {
+        self.fields().eq(other.fields())
+    }
+}
+
+impl Eq for Answer {}
+
+impl<'a> IntoIterator for &'a Answer {
+    type Item = &'a str;
+    type IntoIter = AnswerFields<'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.fields()
     }
 }
 
 impl Answer {
     /// An answer of these fields (tests, sandboxes).
     pub fn from_fields(fields: Vec<String>) -> Self {
-        Self { fields }
+        // Joined by a character none of them holds: `|` unless one does. (Only fields that
+        // hold every Unicode character between them, megabytes of text, leave none; they are
+        // then joined by `|`.)
+        let separator = std::iter::once('|')
+            .chain('\u{1F}'..=char::MAX)
+            .find(|c| !fields.iter().any(|f| f.contains(*c)))
+            .unwrap_or('|');
+        let mut text = String::new();
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                text.push(separator);
+            }
+            text.push_str(f);
+        }
+        Self {
+            line: Some(Arc::new(text)),
+            separator,
+            none: fields.is_empty(),
+        }
+    }
+
+    /// The decoded line.
+    fn line(&self) -> &str {
+        self.line.as_deref().map_or("", String::as_str)
     }
 
     /// Every field as received, the status first.
-    pub fn fields(&self) -> &[String] {
-        &self.fields
+    pub fn fields(&self) -> AnswerFields<'_> {
+        AnswerFields::new(self.line(), self.separator, self.none)
+    }
+
+    /// Every field as received, owned.
+    pub fn to_vec(&self) -> Vec<String> {
+        self.fields().map(str::to_owned).collect()
+    }
+
+    /// How many fields there are.
+    pub fn len(&self) -> usize {
+        if self.none {
+            return 0;
+        }
+        1 + match u8::try_from(self.separator).ok().filter(u8::is_ascii) {
+            Some(b) => memchr::memchr_iter(b, self.line().as_bytes()).count(),
+            None => self.line().matches(self.separator).count(),
+        }
+    }
+
+    /// Whether there is none (only an [`Answer::from_fields`] of none).
+    pub fn is_empty(&self) -> bool {
+        self.none
+    }
+
+    /// Field `position` as received; `None` when absent.
+    pub fn get(&self, position: usize) -> Option<&str> {
+        self.fields().nth(position)
     }
 
     /// Field 0.
     pub fn status(&self) -> &str {
-        self.fields.first().map_or("", String::as_str)
+        self.get(0).unwrap_or_default()
+    }
+
+    /// Field `position`, to read as a value.
+    pub fn field(&self, position: usize) -> Field<'_> {
+        Field {
+            position,
+            text: self.get(position),
+        }
+    }
+
+    /// Fields 0 to `N - 1` (absent ones as absent), found in one pass: a generated response
+    /// reads its outputs from them.
+    pub fn leading<const N: usize>(&self) -> [Field<'_>; N] {
+        let mut out = [Field {
+            position: 0,
+            text: None,
+        }; N];
+        let line = self.line();
+        match u8::try_from(self.separator).ok().filter(u8::is_ascii) {
+            // The iterator's search, without its state between fields.
+            Some(separator) if !self.none => {
+                let mut rest = line;
+                for f in &mut out {
+                    match rest.bytes().position(|b| b == separator) {
+                        Some(end) => {
+                            f.text = rest.get(..end);
+                            rest = rest.get(end + 1..).unwrap_or_default();
+                        }
+                        None => {
+                            f.text = Some(rest);
+                            break;
+                        }
+                    }
+                }
+            }
+            _ => {
+                for (f, text) in out.iter_mut().zip(self.fields()) {
+                    f.text = Some(text);
+                }
+            }
+        }
+        for (position, f) in out.iter_mut().enumerate() {
+            f.position = position;
+        }
+        out
     }
 
     /// Field `position`, trimmed; `None` when absent or empty.
     pub fn text(&self, position: usize) -> Option<String> {
-        self.fields
-            .get(position)
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
+        self.field(position).text()
     }
 
     /// The fields from `position` on (a list whose layout is not known).
     pub fn rest(&self, position: usize) -> Vec<String> {
-        self.fields.get(position..).unwrap_or_default().to_vec()
-    }
-
-    fn parsed<T>(
-        &self,
-        position: usize,
-        label: &'static str,
-        expected: &'static str,
-        parse: impl FnOnce(&str) -> Option<T>,
-    ) -> Result<Option<T>, WireError> {
-        let Some(text) = self.text(position) else {
-            return Ok(None);
-        };
-        parse(&text).map(Some).ok_or_else(|| WireError::Field {
-            position,
-            label,
-            text: text.chars().take(60).collect(),
-            expected,
-        })
+        self.fields().skip(position).map(str::to_owned).collect()
     }
 
     /// An integer field.
     pub fn integer(&self, position: usize, label: &'static str) -> Result<Option<i64>, WireError> {
-        self.parsed(position, label, "an integer", |t| t.parse().ok())
+        self.field(position).integer(label)
     }
 
     /// A decimal field.
@@ -568,9 +793,7 @@ impl Answer {
         position: usize,
         label: &'static str,
     ) -> Result<Option<Decimal>, WireError> {
-        self.parsed(position, label, "a decimal number", |t| {
-            Decimal::from_xml_text(t).ok()
-        })
+        self.field(position).decimal(label)
     }
 
     /// A `yyyy-MM-dd` date field.
@@ -579,7 +802,7 @@ impl Answer {
         position: usize,
         label: &'static str,
     ) -> Result<Option<time::Date>, WireError> {
-        self.parsed(position, label, "a date (yyyy-MM-dd)", parse_date)
+        self.field(position).date(label)
     }
 
     /// A `yyyy-MM-dd HH:mm:ss` field.
@@ -588,33 +811,132 @@ impl Answer {
         position: usize,
         label: &'static str,
     ) -> Result<Option<time::PrimitiveDateTime>, WireError> {
-        self.parsed(
-            position,
-            label,
-            "a date and time (yyyy-MM-dd HH:mm:ss)",
-            |t| {
-                let (d, tm) = t.split_once(' ')?;
-                let date = parse_date(d)?;
-                let mut parts = tm.split(':').map(|p| p.parse::<u8>().ok());
-                let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
-                if parts.next().is_some() {
-                    return None;
-                }
-                Some(time::PrimitiveDateTime::new(
-                    date,
-                    time::Time::from_hms(h, m, s).ok()?,
-                ))
-            },
-        )
+        self.field(position).datetime(label)
     }
 
     /// A `0`/`1` flag field.
     pub fn flag(&self, position: usize, label: &'static str) -> Result<Option<bool>, WireError> {
-        self.parsed(position, label, "0 or 1", |t| match t {
+        self.field(position).flag(label)
+    }
+}
+
+/// One field of an [`Answer`] (present or not), read as a value: empty or blank is absent,
+/// text is trimmed.
+#[derive(Clone, Copy)]
+pub struct Field<'a> {
+    position: usize,
+    text: Option<&'a str>,
+}
+
+impl fmt::Debug for Field<'_> {
+    // The text may be personal data: only whether there is one is shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Field")
+            .field("position", &self.position)
+            .field("present", &self.text.is_some())
+            .finish()
+    }
+}
+
+impl<'a> Field<'a> {
+    /// Its position in the answer.
+    pub fn position(&self) -> usize {
+        self.position
+    }
+
+    /// The text as received; `None` when the answer has no such field.
+    pub fn raw(&self) -> Option<&'a str> {
+        self.text
+    }
+
+    /// The text trimmed; `None` when absent or empty.
+    pub fn trimmed(&self) -> Option<&'a str> {
+        self.text.map(trim).filter(|s| !s.is_empty())
+    }
+
+    /// The text trimmed, owned; `None` when absent or empty.
+    pub fn text(&self) -> Option<String> {
+        self.trimmed().map(str::to_owned)
+    }
+
+    fn parsed<T>(
+        &self,
+        label: &'static str,
+        expected: &'static str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<Option<T>, WireError> {
+        let Some(text) = self.trimmed() else {
+            return Ok(None);
+        };
+        parse(text).map(Some).ok_or_else(|| WireError::Field {
+            position: self.position,
+            label,
+            text: text.chars().take(60).collect(),
+            expected,
+        })
+    }
+
+    /// An integer.
+    pub fn integer(&self, label: &'static str) -> Result<Option<i64>, WireError> {
+        self.parsed(label, "an integer", |t| t.parse().ok())
+    }
+
+    /// A decimal.
+    pub fn decimal(&self, label: &'static str) -> Result<Option<Decimal>, WireError> {
+        self.parsed(label, "a decimal number", |t| {
+            Decimal::from_xml_text(t).ok()
+        })
+    }
+
+    /// A `yyyy-MM-dd` date.
+    pub fn date(&self, label: &'static str) -> Result<Option<time::Date>, WireError> {
+        self.parsed(label, "a date (yyyy-MM-dd)", parse_date)
+    }
+
+    /// A `yyyy-MM-dd HH:mm:ss` date and time.
+    pub fn datetime(
+        &self,
+        label: &'static str,
+    ) -> Result<Option<time::PrimitiveDateTime>, WireError> {
+        self.parsed(label, "a date and time (yyyy-MM-dd HH:mm:ss)", |t| {
+            let (d, tm) = t.split_once(' ')?;
+            let date = parse_date(d)?;
+            let mut parts = tm.split(':').map(|p| p.parse::<u8>().ok());
+            let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
+            if parts.next().is_some() {
+                return None;
+            }
+            Some(time::PrimitiveDateTime::new(
+                date,
+                time::Time::from_hms(h, m, s).ok()?,
+            ))
+        })
+    }
+
+    /// A `0`/`1` flag.
+    pub fn flag(&self, label: &'static str) -> Result<Option<bool>, WireError> {
+        self.parsed(label, "0 or 1", |t| match t {
             "0" => Some(false),
             "1" => Some(true),
             _ => None,
         })
+    }
+}
+
+/// `text` without leading and trailing whitespace (as [`str::trim`]), at once when its first
+/// and last characters cannot be whitespace.
+fn trim(text: &str) -> &str {
+    // Judged by a character's first byte: printable ASCII, or the lead byte of a character
+    // beyond ASCII other than those of the whitespace there (U+0085, U+00A0: C2; U+1680: E1;
+    // U+2000–U+205F: E2; U+3000: E3).
+    let not_space =
+        |b: &u8| (0x21..0x80).contains(b) || (*b >= 0xC0 && !matches!(b, 0xC2 | 0xE1..=0xE3));
+    let bytes = text.as_bytes();
+    let last_lead = bytes.iter().rev().find(|b| *b & 0xC0 != 0x80);
+    if bytes.first().is_some_and(not_space) && last_lead.is_some_and(not_space) {
+        text
+    } else {
+        text.trim()
     }
 }
 
@@ -739,8 +1061,36 @@ mod tests {
         ));
     }
 
-    /// The implementation before the one-pass writer (a `String` per field, the sendability
-    /// check encoding each character on its own): the new one must write exactly what it did.
+    #[test]
+    fn answer_fields_are_shared_and_compared_by_value() {
+        let a = gbk().answer(b"0|\xd5\xc5\xc8\xfd| 42 ||x").unwrap();
+        assert_eq!(a.len(), 5);
+        assert_eq!(a.to_vec(), ["0", "张三", " 42 ", "", "x"]);
+        assert_eq!(a.get(1), Some("张三"));
+        assert_eq!(a.get(5), None);
+        let [status, name, age, empty, _, absent] = a.leading::<6>();
+        assert_eq!(status.raw(), Some("0"));
+        assert_eq!(name.text().as_deref(), Some("张三"));
+        assert_eq!(age.integer("n").unwrap(), Some(42));
+        assert_eq!(empty.raw(), Some(""));
+        assert_eq!(empty.text(), None);
+        assert_eq!(absent.raw(), None);
+        assert_eq!(absent.position(), 5);
+        let from = Answer::from_fields(a.to_vec());
+        assert_eq!(from, a);
+        assert_eq!(format!("{from:?}"), format!("{a:?}"));
+        // Fields holding `|` keep it.
+        let piped = Answer::from_fields(vec!["0".to_owned(), "a|b".to_owned()]);
+        assert_eq!(piped.to_vec(), ["0", "a|b"]);
+        assert_eq!(piped.len(), 2);
+        let none = Answer::from_fields(Vec::new());
+        assert_eq!((none.len(), none.is_empty(), none.status()), (0, true, ""));
+        assert_ne!(none, Answer::from_fields(vec![String::new()]));
+    }
+
+    /// The implementation before the one-pass writer and the shared answer (a `String` per
+    /// field, the sendability check encoding each character on its own): the new one must
+    /// write and read exactly what it did.
     mod old {
         use super::super::*;
 
@@ -847,6 +1197,100 @@ mod tests {
                 }
             }
         }
+
+        pub fn answer(p: &Protocol, bytes: &[u8]) -> Result<Vec<String>, WireError> {
+            let Some(text) = p
+                .encoding
+                .decode_without_bom_handling_and_without_replacement(bytes)
+            else {
+                let (lossy, _) = p.encoding.decode_without_bom_handling(bytes);
+                return Err(WireError::Encoding {
+                    encoding: p.encoding.name(),
+                    snippet: lossy.chars().take(60).collect(),
+                });
+            };
+            Ok(text.split(p.separator).map(str::to_owned).collect())
+        }
+
+        pub fn text(fields: &[String], position: usize) -> Option<String> {
+            fields
+                .get(position)
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        }
+
+        /// What the old typed readers gave at `position`: text, integer, decimal, date, date
+        /// and time, flag (errors by their message).
+        pub fn reads(fields: &[String], position: usize) -> [String; 6] {
+            let parsed = |expected: &'static str, ok: &dyn Fn(&str) -> Option<String>| match text(
+                fields, position,
+            ) {
+                None => "None".to_owned(),
+                Some(t) => match ok(&t) {
+                    Some(v) => format!("Some({v})"),
+                    None => WireError::Field {
+                        position,
+                        label: "l",
+                        text: t.chars().take(60).collect(),
+                        expected,
+                    }
+                    .to_string(),
+                },
+            };
+            [
+                format!("{:?}", text(fields, position)),
+                parsed("an integer", &|t| {
+                    t.parse::<i64>().ok().map(|n| n.to_string())
+                }),
+                parsed("a decimal number", &|t| {
+                    Decimal::from_xml_text(t)
+                        .ok()
+                        .map(|d| d.as_str().to_owned())
+                }),
+                parsed("a date (yyyy-MM-dd)", &|t| {
+                    parse_date(t).map(|d| d.to_string())
+                }),
+                parsed("a date and time (yyyy-MM-dd HH:mm:ss)", &|t| {
+                    let (d, tm) = t.split_once(' ')?;
+                    let date = parse_date(d)?;
+                    let mut parts = tm.split(':').map(|p| p.parse::<u8>().ok());
+                    let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
+                    if parts.next().is_some() {
+                        return None;
+                    }
+                    Some(
+                        time::PrimitiveDateTime::new(date, time::Time::from_hms(h, m, s).ok()?)
+                            .to_string(),
+                    )
+                }),
+                parsed("0 or 1", &|t| match t {
+                    "0" => Some("false".to_owned()),
+                    "1" => Some("true".to_owned()),
+                    _ => None,
+                }),
+            ]
+        }
+    }
+
+    /// What the new typed readers give at `position`, in the form of [`old::reads`].
+    fn reads(a: &Answer, position: usize) -> [String; 6] {
+        fn show<T>(r: Result<Option<T>, WireError>, f: impl Fn(T) -> String) -> String {
+            match r {
+                Ok(None) => "None".to_owned(),
+                Ok(Some(v)) => format!("Some({})", f(v)),
+                Err(e) => e.to_string(),
+            }
+        }
+        let field = a.field(position);
+        [
+            format!("{:?}", a.text(position)),
+            show(a.integer(position, "l"), |n| n.to_string()),
+            show(field.decimal("l"), |d| d.as_str().to_owned()),
+            show(a.date(position, "l"), |d| d.to_string()),
+            show(field.datetime("l"), |d| d.to_string()),
+            show(a.flag(position, "l"), |b| b.to_string()),
+        ]
     }
 
     #[derive(Debug, Clone)]
@@ -965,6 +1409,22 @@ mod tests {
         ]
     }
 
+    /// An answer's fields as a sender would write them: text, or numbers, dates and flags
+    /// in their wire forms, some padded with blanks.
+    fn answer_field() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => text(),
+            1 => any::<i64>().prop_map(|n| n.to_string()),
+            1 => decimal().prop_map(|d| format!(" {} ", d.as_str())),
+            1 => value().prop_map(|v| {
+                let mut f = Fields::new();
+                write(&mut f, &mut old::Fields::default(), &v);
+                f.values().map(|(v, _)| v.to_owned()).collect()
+            }),
+            1 => prop::sample::select(vec!["0", "1", "2", "-1", " 1 ", "x"]).prop_map(str::to_owned),
+        ]
+    }
+
     fn write(new: &mut Fields, old: &mut old::Fields, value: &Value) {
         match value {
             Value::Text(t) => {
@@ -1028,6 +1488,47 @@ mod tests {
                 new.field("x", |v| p.check_text(v, &value, max));
                 old.field("x", |v| old::check_text(&p, v, &value, max));
                 prop_assert_eq!(new.finish(), old.finish());
+            }
+        }
+
+        /// A line of fields encoded (or arbitrary bytes) reads as before: the same fields, the
+        /// same typed values or errors at every position, the same encoding errors.
+        #[test]
+        fn answer_reads_what_the_old_answer_read(
+            fields in prop::collection::vec(answer_field(), 1..8),
+            noise in prop::collection::vec(
+                prop::sample::select(vec![0x7Cu8, 0x81, 0xD5, 0xC5, 0xFF, 0x30, 0x20, 0x1B]),
+                0..12,
+            ),
+            use_noise in any::<bool>(),
+        ) {
+            for p in protocols() {
+                let bytes = if use_noise {
+                    noise.clone()
+                } else {
+                    let mut sep = [0u8; 4];
+                    let line = fields.join(&*p.separator.encode_utf8(&mut sep));
+                    p.encoding.encode(&line).0.into_owned()
+                };
+                let (new, old) = (p.answer(&bytes), old::answer(&p, &bytes));
+                match (new, old) {
+                    (Ok(new), Ok(old)) => {
+                        prop_assert_eq!(new.to_vec(), old.clone());
+                        prop_assert_eq!(new.len(), old.len());
+                        prop_assert_eq!(new.status(), old.first().map_or("", String::as_str));
+                        prop_assert_eq!(&Answer::from_fields(old.clone()), &new);
+                        let leading = new.leading::<10>();
+                        for (position, f) in leading.iter().enumerate() {
+                            prop_assert_eq!(f.raw(), old.get(position).map(String::as_str));
+                            prop_assert_eq!(reads(&new, position), old::reads(&old, position));
+                            prop_assert_eq!(
+                                new.rest(position),
+                                old.get(position..).unwrap_or_default().to_vec()
+                            );
+                        }
+                    }
+                    (new, old) => prop_assert_eq!(new.map(|a| a.to_vec()), old),
+                }
             }
         }
     }

@@ -477,22 +477,43 @@ fn described_request(t: &Transaction) -> TokenStream {
 fn described_response(t: &Transaction) -> TokenStream {
     let mut fields = TokenStream::new();
     let mut reads = TokenStream::new();
+    // The positions read one by one, found in one pass over the answer (`leading`).
+    let position = |f: &Field| f.position.unwrap_or(0);
+    let read_one: Vec<usize> = t
+        .outputs
+        .iter()
+        .filter(|f| f.kind != Kind::List)
+        .map(position)
+        .collect();
+    let leading = read_one.iter().max().map(|max| {
+        let n = max + 1;
+        let names = (0..n).map(|i| {
+            if read_one.contains(&i) {
+                let v = format_ident!("f{}", i);
+                quote!(#v)
+            } else {
+                quote!(_)
+            }
+        });
+        quote!(let [#(#names),*] = answer.leading::<#n>();)
+    });
     for f in &t.outputs {
         let n = format_ident!("{}", f.name);
         let ty = value_type(f);
         let doc = doc_attrs(&field_doc(f, t.provenance));
-        let p = f.position.unwrap_or(0);
+        let p = position(f);
+        let at = format_ident!("f{}", p);
         let label = &f.label;
         let read = match f.kind {
-            Kind::Text => quote!(answer.text(#p)),
-            Kind::Integer => quote!(answer.integer(#p, #label)?),
-            Kind::Decimal => quote!(answer.decimal(#p, #label)?),
-            Kind::Date => quote!(answer.date(#p, #label)?),
-            Kind::Datetime => quote!(answer.datetime(#p, #label)?),
-            Kind::Flag => quote!(answer.flag(#p, #label)?),
+            Kind::Text => quote!(#at.text()),
+            Kind::Integer => quote!(#at.integer(#label)?),
+            Kind::Decimal => quote!(#at.decimal(#label)?),
+            Kind::Date => quote!(#at.date(#label)?),
+            Kind::Datetime => quote!(#at.datetime(#label)?),
+            Kind::Flag => quote!(#at.flag(#label)?),
             Kind::Code => {
                 let t = value_type(f);
-                quote!(answer.text(#p).map(|s| #t::from_wire(&s)))
+                quote!(#at.trimmed().map(#t::from_wire))
             }
             Kind::List => quote!(answer.rest(#p)),
         };
@@ -513,13 +534,15 @@ fn described_response(t: &Transaction) -> TokenStream {
         pub struct Response {
             #fields
             /// Every field of the answer as received, the status first (positions the
-            /// description does not know, fields a later version added).
-            pub raw: ::std::vec::Vec<::std::string::String>,
+            /// description does not know, fields a later version added): the answer itself,
+            /// shared, not copied.
+            pub raw: ::sdk_runtime::positional::Answer,
         }
         #debug
         impl ::sdk_runtime::positional::FromAnswer for Response {
             fn from_answer(answer: &::sdk_runtime::positional::Answer) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
-                ::std::result::Result::Ok(Self { #reads raw: answer.fields().to_vec() })
+                #leading
+                ::std::result::Result::Ok(Self { #reads raw: answer.clone() })
             }
         }
     }

@@ -568,8 +568,9 @@ pub mod t01 {
         /// Wire: position 12.
         pub feng_suo_xin_xi: ::std::option::Option<::std::string::String>,
         /// Every field of the answer as received, the status first (positions the
-        /// description does not know, fields a later version added).
-        pub raw: ::std::vec::Vec<::std::string::String>,
+        /// description does not know, fields a later version added): the answer itself,
+        /// shared, not copied.
+        pub raw: ::sdk_runtime::positional::Answer,
     }
     impl ::std::fmt::Debug for Response {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -592,20 +593,20 @@ pub mod t01 {
         fn from_answer(
             answer: &::sdk_runtime::positional::Answer,
         ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            let [_, f1, f2, f3, f4, _, _, f7, f8, f9, f10, f11, f12] = answer
+                .leading::<13usize>();
             ::std::result::Result::Ok(Self {
-                xing_ming: answer.text(1usize),
-                xing_bie: answer.text(2usize),
-                nian_ling: answer.integer(3usize, "年龄")?,
-                shen_fen_zheng_hao: answer.text(4usize),
-                ren_yuan_lei_bie: answer.text(7usize),
-                gong_wu_yuan_biao_zhi: answer.text(8usize),
-                dan_wei_ming_cheng: answer.text(9usize),
-                zhong_xin_bian_hao: answer.text(10usize),
-                feng_suo_zhuang_tai: answer
-                    .text(11usize)
-                    .map(|s| FengSuoZhuangTai::from_wire(&s)),
-                feng_suo_xin_xi: answer.text(12usize),
-                raw: answer.fields().to_vec(),
+                xing_ming: f1.text(),
+                xing_bie: f2.text(),
+                nian_ling: f3.integer("年龄")?,
+                shen_fen_zheng_hao: f4.text(),
+                ren_yuan_lei_bie: f7.text(),
+                gong_wu_yuan_biao_zhi: f8.text(),
+                dan_wei_ming_cheng: f9.text(),
+                zhong_xin_bian_hao: f10.text(),
+                feng_suo_zhuang_tai: f11.trimmed().map(FengSuoZhuangTai::from_wire),
+                feng_suo_xin_xi: f12.text(),
+                raw: answer.clone(),
             })
         }
     }
@@ -914,8 +915,9 @@ pub mod t02 {
         /// Wire: position 2.
         pub zhang_hu_yu_e: ::std::option::Option<::sdk_runtime::Decimal>,
         /// Every field of the answer as received, the status first (positions the
-        /// description does not know, fields a later version added).
-        pub raw: ::std::vec::Vec<::std::string::String>,
+        /// description does not know, fields a later version added): the answer itself,
+        /// shared, not copied.
+        pub raw: ::sdk_runtime::positional::Answer,
     }
     impl ::std::fmt::Debug for Response {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -930,10 +932,11 @@ pub mod t02 {
         fn from_answer(
             answer: &::sdk_runtime::positional::Answer,
         ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            let [_, f1, f2] = answer.leading::<3usize>();
             ::std::result::Result::Ok(Self {
-                shun_xu_hao: answer.text(1usize),
-                zhang_hu_yu_e: answer.decimal(2usize, "个人帐户余额")?,
-                raw: answer.fields().to_vec(),
+                shun_xu_hao: f1.text(),
+                zhang_hu_yu_e: f2.decimal("个人帐户余额")?,
+                raw: answer.clone(),
             })
         }
     }
@@ -1254,8 +1257,9 @@ pub mod t03 {
     #[non_exhaustive]
     pub struct Response {
         /// Every field of the answer as received, the status first (positions the
-        /// description does not know, fields a later version added).
-        pub raw: ::std::vec::Vec<::std::string::String>,
+        /// description does not know, fields a later version added): the answer itself,
+        /// shared, not copied.
+        pub raw: ::sdk_runtime::positional::Answer,
     }
     impl ::std::fmt::Debug for Response {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1266,9 +1270,7 @@ pub mod t03 {
         fn from_answer(
             answer: &::sdk_runtime::positional::Answer,
         ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
-            ::std::result::Result::Ok(Self {
-                raw: answer.fields().to_vec(),
-            })
+            ::std::result::Result::Ok(Self { raw: answer.clone() })
         }
     }
 }
@@ -1727,8 +1729,9 @@ pub mod t04 {
         /// Wire: position 3.
         pub shen_pi_biao_zhi: ::std::option::Option<ShenPiBiaoZhi>,
         /// Every field of the answer as received, the status first (positions the
-        /// description does not know, fields a later version added).
-        pub raw: ::std::vec::Vec<::std::string::String>,
+        /// description does not know, fields a later version added): the answer itself,
+        /// shared, not copied.
+        pub raw: ::sdk_runtime::positional::Answer,
     }
     impl ::std::fmt::Debug for Response {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1744,13 +1747,12 @@ pub mod t04 {
         fn from_answer(
             answer: &::sdk_runtime::positional::Answer,
         ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            let [_, f1, f2, f3] = answer.leading::<4usize>();
             ::std::result::Result::Ok(Self {
-                ming_xi_liu_shui_hao: answer.text(1usize),
-                he_zhun_dan_jia: answer.decimal(2usize, "中心核准单价")?,
-                shen_pi_biao_zhi: answer
-                    .text(3usize)
-                    .map(|s| ShenPiBiaoZhi::from_wire(&s)),
-                raw: answer.fields().to_vec(),
+                ming_xi_liu_shui_hao: f1.text(),
+                he_zhun_dan_jia: f2.decimal("中心核准单价")?,
+                shen_pi_biao_zhi: f3.trimmed().map(ShenPiBiaoZhi::from_wire),
+                raw: answer.clone(),
             })
         }
     }
@@ -1980,8 +1982,9 @@ pub mod t05 {
         /// Wire: position 6.
         pub da_e_tong_chou: ::std::option::Option<::sdk_runtime::Decimal>,
         /// Every field of the answer as received, the status first (positions the
-        /// description does not know, fields a later version added).
-        pub raw: ::std::vec::Vec<::std::string::String>,
+        /// description does not know, fields a later version added): the answer itself,
+        /// shared, not copied.
+        pub raw: ::sdk_runtime::positional::Answer,
     }
     impl ::std::fmt::Debug for Response {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1999,13 +2002,14 @@ pub mod t05 {
         fn from_answer(
             answer: &::sdk_runtime::positional::Answer,
         ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            let [_, f1, f2, f3, f4, _, f6] = answer.leading::<7usize>();
             ::std::result::Result::Ok(Self {
-                jie_suan_liu_shui_hao: answer.text(1usize),
-                tong_chou_zhi_fu: answer.decimal(2usize, "统筹支付")?,
-                ge_ren_zhang_hu: answer.decimal(3usize, "个人帐户")?,
-                gong_wu_yuan_bu_zhu: answer.decimal(4usize, "公务员补助")?,
-                da_e_tong_chou: answer.decimal(6usize, "大额统筹")?,
-                raw: answer.fields().to_vec(),
+                jie_suan_liu_shui_hao: f1.text(),
+                tong_chou_zhi_fu: f2.decimal("统筹支付")?,
+                ge_ren_zhang_hu: f3.decimal("个人帐户")?,
+                gong_wu_yuan_bu_zhu: f4.decimal("公务员补助")?,
+                da_e_tong_chou: f6.decimal("大额统筹")?,
+                raw: answer.clone(),
             })
         }
     }
@@ -2113,8 +2117,9 @@ pub mod t06 {
         /// Wire: position 6.
         pub gong_wu_yuan_fan_huan: ::std::option::Option<::sdk_runtime::Decimal>,
         /// Every field of the answer as received, the status first (positions the
-        /// description does not know, fields a later version added).
-        pub raw: ::std::vec::Vec<::std::string::String>,
+        /// description does not know, fields a later version added): the answer itself,
+        /// shared, not copied.
+        pub raw: ::sdk_runtime::positional::Answer,
     }
     impl ::std::fmt::Debug for Response {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2133,14 +2138,15 @@ pub mod t06 {
         fn from_answer(
             answer: &::sdk_runtime::positional::Answer,
         ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            let [_, f1, f2, f3, f4, f5, f6] = answer.leading::<7usize>();
             ::std::result::Result::Ok(Self {
-                tong_chou: answer.decimal(1usize, "统筹(医保基金)")?,
-                ge_ren_zhang_hu: answer.decimal(2usize, "个人帐户")?,
-                gong_wu_yuan_bu_zhu: answer.decimal(3usize, "公务员补助")?,
-                quan_zi_fei: answer.decimal(4usize, "全自费")?,
-                da_e_tong_chou: answer.decimal(5usize, "大额统筹")?,
-                gong_wu_yuan_fan_huan: answer.decimal(6usize, "公务员返还")?,
-                raw: answer.fields().to_vec(),
+                tong_chou: f1.decimal("统筹(医保基金)")?,
+                ge_ren_zhang_hu: f2.decimal("个人帐户")?,
+                gong_wu_yuan_bu_zhu: f3.decimal("公务员补助")?,
+                quan_zi_fei: f4.decimal("全自费")?,
+                da_e_tong_chou: f5.decimal("大额统筹")?,
+                gong_wu_yuan_fan_huan: f6.decimal("公务员返还")?,
+                raw: answer.clone(),
             })
         }
     }
@@ -2220,8 +2226,9 @@ pub mod t07 {
         /// Wire: position 1.
         pub shen_pi_bing_zhong: ::std::vec::Vec<::std::string::String>,
         /// Every field of the answer as received, the status first (positions the
-        /// description does not know, fields a later version added).
-        pub raw: ::std::vec::Vec<::std::string::String>,
+        /// description does not know, fields a later version added): the answer itself,
+        /// shared, not copied.
+        pub raw: ::sdk_runtime::positional::Answer,
     }
     impl ::std::fmt::Debug for Response {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2237,7 +2244,7 @@ pub mod t07 {
         ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
             ::std::result::Result::Ok(Self {
                 shen_pi_bing_zhong: answer.rest(1usize),
-                raw: answer.fields().to_vec(),
+                raw: answer.clone(),
             })
         }
     }
@@ -2478,8 +2485,9 @@ pub mod t10 {
     #[non_exhaustive]
     pub struct Response {
         /// Every field of the answer as received, the status first (positions the
-        /// description does not know, fields a later version added).
-        pub raw: ::std::vec::Vec<::std::string::String>,
+        /// description does not know, fields a later version added): the answer itself,
+        /// shared, not copied.
+        pub raw: ::sdk_runtime::positional::Answer,
     }
     impl ::std::fmt::Debug for Response {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2490,9 +2498,7 @@ pub mod t10 {
         fn from_answer(
             answer: &::sdk_runtime::positional::Answer,
         ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
-            ::std::result::Result::Ok(Self {
-                raw: answer.fields().to_vec(),
-            })
+            ::std::result::Result::Ok(Self { raw: answer.clone() })
         }
     }
 }
@@ -2545,8 +2551,9 @@ pub mod t11 {
         /// Wire: position 1.
         pub yi_yuan_bian_ma: ::std::option::Option<::std::string::String>,
         /// Every field of the answer as received, the status first (positions the
-        /// description does not know, fields a later version added).
-        pub raw: ::std::vec::Vec<::std::string::String>,
+        /// description does not know, fields a later version added): the answer itself,
+        /// shared, not copied.
+        pub raw: ::sdk_runtime::positional::Answer,
     }
     impl ::std::fmt::Debug for Response {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2560,9 +2567,10 @@ pub mod t11 {
         fn from_answer(
             answer: &::sdk_runtime::positional::Answer,
         ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            let [_, f1] = answer.leading::<2usize>();
             ::std::result::Result::Ok(Self {
-                yi_yuan_bian_ma: answer.text(1usize),
-                raw: answer.fields().to_vec(),
+                yi_yuan_bian_ma: f1.text(),
+                raw: answer.clone(),
             })
         }
     }
@@ -3969,8 +3977,9 @@ pub mod t99 {
     #[non_exhaustive]
     pub struct Response {
         /// Every field of the answer as received, the status first (positions the
-        /// description does not know, fields a later version added).
-        pub raw: ::std::vec::Vec<::std::string::String>,
+        /// description does not know, fields a later version added): the answer itself,
+        /// shared, not copied.
+        pub raw: ::sdk_runtime::positional::Answer,
     }
     impl ::std::fmt::Debug for Response {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3981,9 +3990,7 @@ pub mod t99 {
         fn from_answer(
             answer: &::sdk_runtime::positional::Answer,
         ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
-            ::std::result::Result::Ok(Self {
-                raw: answer.fields().to_vec(),
-            })
+            ::std::result::Result::Ok(Self { raw: answer.clone() })
         }
     }
 }
