@@ -12,6 +12,9 @@
 //! which the replay test uses to check that seeds still reach the reader's success path.
 
 pub mod answers;
+pub mod as2;
+pub mod chongqing;
+pub mod files;
 pub mod markup;
 
 /// A fuzz target: a name (its folder under `fuzz/corpus/` and its binary in `fuzz/`) and the
@@ -88,6 +91,31 @@ pub const TARGETS: &[Target] = &[
         name: "answers_vecozo",
         what: "every generated answer decoder of sdk-vecozo (COV SOAP, VSP-Koppeling REST/JSON)",
         run: answers::vecozo,
+    },
+    Target {
+        name: "tabular_dlp",
+        what: "SÚKL's DLP open-data CSV files, every layout through its typed reader",
+        run: files::tabular_dlp,
+    },
+    Target {
+        name: "cer_csv",
+        what: "CeR's initial-load CSV through the streaming validator",
+        run: files::cer_csv,
+    },
+    Target {
+        name: "vzp_files",
+        what: "the XML files VZP delivers (registered insured, insurance histories, employees), read streaming",
+        run: files::vzp_files,
+    },
+    Target {
+        name: "as2_mime",
+        what: "AS2 on receipt: the MIME of a request, a message opened and a receipt (MDN) read",
+        run: as2::as2_mime,
+    },
+    Target {
+        name: "chongqing",
+        what: "Chongqing's 金保 answers (GBK, `|`-separated) into every transaction's response",
+        run: chongqing::chongqing,
     },
 ];
 

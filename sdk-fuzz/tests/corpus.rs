@@ -26,14 +26,20 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// A seed written by `fuzz-seeds` that its crate read when it was made: a sample answer
-/// (`<module>-<operation>-<k>`), a signed envelope or document.
+/// (`<module>-<operation>-<k>`), a signed envelope or document; any named seed of the file,
+/// AS2 and Chongqing targets (a published sample, a file written by the crate's own writer or
+/// builder, a sandbox's answer) but a refusal, whose kept-corpus entries are named by content
+/// hash.
 fn must_read(target: &str, name: &str) -> bool {
     match target {
         "wssec_verify" => name.starts_with("signed-") || name.starts_with("enveloped-"),
         t if t.starts_with("answers_") || t == "xml_records" => name
             .rsplit_once('-')
             .is_some_and(|(_, k)| k.parse::<u32>().is_ok()),
-        "xml_document" | "soap_envelope" | "c14n" => !name.chars().all(|c| c.is_ascii_hexdigit()),
+        "xml_document" | "soap_envelope" | "c14n" | "tabular_dlp" | "cer_csv" | "vzp_files"
+        | "as2_mime" => !name.chars().all(|c| c.is_ascii_hexdigit()),
+        // The sandbox's refusals are kept as `…-refused`.
+        "chongqing" => !name.chars().all(|c| c.is_ascii_hexdigit()) && !name.ends_with("-refused"),
         _ => false,
     }
 }
