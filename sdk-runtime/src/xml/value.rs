@@ -146,7 +146,11 @@ pub fn parse_date(text: &str) -> Result<time::Date, String> {
     let (Some(y), Some(m), Some(d_tz)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(bad());
     };
-    let (d, tz) = d_tz.split_at(d_tz.len().min(2));
+    // The day is two ASCII digits; anything else (a multi-byte character among them) is not a
+    // date, and must not be cut inside a character.
+    let Some((d, tz)) = d_tz.split_at_checked(d_tz.len().min(2)) else {
+        return Err(bad());
+    };
     let tz_ok = tz.is_empty() || tz == "Z" || is_offset(tz);
     if y.len() < 4
         || m.len() != 2
@@ -196,6 +200,8 @@ mod tests {
         for bad in [
             "2026-02-30",
             "2026-13-01",
+            "2026-11-1ż",
+            "2026-11-ż1",
             "26-11-23",
             "2026-1-23",
             "2026-11-23T00:00",
