@@ -19,7 +19,8 @@ use x509_cert::attr::Attribute;
 use super::As2Error;
 use crate::wssec::SigningIdentity;
 
-/// The largest content a compressed part may inflate to (bytes).
+/// The largest content a compressed part may inflate to (bytes); a message has at most one
+/// compressed layer, so this bounds what a message inflates to in all.
 pub const MAX_INFLATED_BYTES: u64 = 512 << 20;
 
 /// A digest algorithm of signatures and MICs.

@@ -361,7 +361,10 @@ pub fn open<'p>(
             .to_ascii_lowercase();
         if media == "application/pkcs7-mime" || media == "application/x-pkcs7-mime" {
             let inner = match smime.as_str() {
-                "compressed-data" => {
+                // Compressed once at most (RFC 5402: before or after signing, not twice): a
+                // second layer is how a small message inflates past any budget (a
+                // decompression bomb), each layer within the per-layer limit.
+                "compressed-data" if !compressed => {
                     compressed = true;
                     crypto::decompress(&content).map_err(|e| reject(e, mic.clone()))?
                 }
@@ -465,4 +468,53 @@ pub fn open<'p>(
         As2Error::Mime("more than 8 nested S/MIME layers".into()),
         mic,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn compressed_entity(inner: &[u8]) -> Vec<u8> {
+        let mut e = b"Content-Type: application/pkcs7-mime; smime-type=compressed-data\r\nContent-Transfer-Encoding: binary\r\n\r\n".to_vec();
+        e.extend(crypto::compress(inner).unwrap());
+        e
+    }
+
+    /// A message compressed twice is refused before its second layer is inflated; once is read.
+    #[test]
+    fn a_second_compressed_layer_is_refused() {
+        let plain = b"Content-Type: text/plain\r\n\r\nUNB+UNOC:3".to_vec();
+        let once = compressed_entity(&plain);
+        let twice = compressed_entity(&once);
+        let mut partner = Partner::new("SENDER", Vec::new());
+        partner.require_signed = false;
+        partner.require_encrypted = false;
+        let local = LocalParty::new("US");
+        for (body, ok) in [(once, true), (twice, false)] {
+            let (h, at) = mime::split_entity(&body).unwrap();
+            let mut http = Headers::default();
+            http.push("AS2-From", "SENDER");
+            http.push("AS2-To", "US");
+            http.push("Message-ID", "<m1@sender>");
+            for (k, v) in &h.0 {
+                http.push(k.as_str(), v.as_str());
+            }
+            let r = open(&http, &body[at..], &local, |_| Some(&partner));
+            match r {
+                Ok(received) => {
+                    assert!(ok, "the twice-compressed message was read");
+                    assert!(received.compressed);
+                }
+                Err(rejected) => {
+                    assert!(!ok, "{}", rejected.error);
+                    assert!(
+                        matches!(&rejected.error, As2Error::Unsupported(m) if m.contains("compressed-data")),
+                        "{}",
+                        rejected.error
+                    );
+                }
+            }
+        }
+    }
 }
