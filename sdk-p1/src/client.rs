@@ -167,7 +167,7 @@ pub fn request_envelope_with<H, I>(
     input: &I,
 ) -> Result<String, ValidationError>
 where
-    H: XmlWrite + Validate,
+    H: XmlWrite + Validate + Sync,
     I: XmlWrite + Validate,
 {
     let mut v = Validator::new();
@@ -286,7 +286,7 @@ impl Client {
         input: &I,
     ) -> Result<Response<O>, Error>
     where
-        H: XmlWrite + Validate,
+        H: XmlWrite + Validate + Sync,
         I: XmlWrite + Validate,
         O: XmlRead,
     {
@@ -316,7 +316,7 @@ impl Client {
         input: &I,
     ) -> Result<Vec<u8>, Error>
     where
-        H: XmlWrite + Validate,
+        H: XmlWrite + Validate + Sync,
         I: XmlWrite + Validate,
     {
         let envelope = request_envelope_with(op, header_name, header, input)
@@ -341,7 +341,7 @@ impl Client {
         input: &I,
     ) -> Result<sdk_runtime::soap::StreamedAnswer, Error>
     where
-        H: XmlWrite + Validate,
+        H: XmlWrite + Validate + Sync,
         I: XmlWrite + Validate,
     {
         if self

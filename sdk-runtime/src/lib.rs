@@ -30,6 +30,7 @@ pub mod error;
 mod macros;
 pub mod positional;
 pub mod redact;
+pub mod requests;
 #[cfg(feature = "rest")]
 pub mod rest;
 pub mod soap;

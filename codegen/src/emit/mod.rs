@@ -178,11 +178,13 @@ pub fn service_file(model: &ServiceModel, opts: &Options) -> Result<String, Erro
     let mut op_modules = TokenStream::new();
     let mut methods = TokenStream::new();
     let mut decoders = Vec::new();
+    let mut senders = Vec::new();
     for op in &model.operations {
-        let (m, method) = operation(model, op)?;
+        let (m, method, sender) = operation(model, op)?;
         op_modules.extend(m);
         methods.extend(method);
         decoders.push(answer_decoder(op));
+        senders.push(sender);
     }
     let (types_doc, allow, security, client) = match &model.protocol {
         Protocol::Soap { address, .. } => (
@@ -225,6 +227,14 @@ pub fn service_file(model: &ServiceModel, opts: &Options) -> Result<String, Erro
         /// status and body, as received or saved) exactly as a call would, for tools that read
         /// captured traffic and for fuzzing.
         pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[#(#decoders),*];
+
+        /// Every operation's request sender, by the operation's name: reads a request given as
+        /// a document (SOAP: an envelope with the body element and the header blocks the
+        /// operation takes; REST: a [`RestRequest`](::sdk_runtime::requests::RestRequest)
+        /// document) into the typed input and calls the operation through [`Client`] as a
+        /// vendor's code would, checked before anything is sent: for replaying captured
+        /// requests and for auditing what reaches the wire.
+        pub const REQUESTS: &[::sdk_runtime::requests::RequestSender] = &[#(#senders),*];
 
         #client
     };
@@ -331,11 +341,11 @@ fn operation_docs(op: &OperationModel) -> TokenStream {
 fn operation(
     model: &ServiceModel,
     op: &OperationModel,
-) -> Result<(TokenStream, TokenStream), Error> {
+) -> Result<(TokenStream, TokenStream, TokenStream), Error> {
     let module = format_ident!("{}", op.rust_name);
     let docs = operation_docs(op);
     let errors = error_enum(model, op)?;
-    let (inner, method) = match &op.binding {
+    let (inner, method, sender) = match &op.binding {
         OperationBinding::Soap(s) => soap::operation(model, op, s)?,
         OperationBinding::Rest(r) => rest::operation(model, op, r)?,
     };
@@ -356,7 +366,7 @@ fn operation(
         #deprecated
         #method
     };
-    Ok((module_tokens, method))
+    Ok((module_tokens, method, sender))
 }
 
 /// The entry of the module's `ANSWERS` table for one operation.
@@ -420,7 +430,8 @@ fn error_enum(model: &ServiceModel, op: &OperationModel) -> Result<TokenStream, 
 
 /// The `mod.rs` listing the modules (each with the features it is compiled under; `true` for
 /// a service module with operations) and, when `client`, the family client's module; and the
-/// crate's `ANSWERS`, every service module's answer decoders.
+/// crate's `ANSWERS` and `REQUESTS`, every service module's answer decoders and request
+/// senders.
 pub fn mod_file(
     modules: &[(String, Vec<String>, bool)],
     client: bool,
@@ -428,6 +439,7 @@ pub fn mod_file(
 ) -> Result<String, Error> {
     let mut items = TokenStream::new();
     let mut answers = Vec::new();
+    let mut requests = Vec::new();
     // Each module documents itself (service, source, operations); an outer doc comment here
     // would also move the resolution of its intra-doc links to this module.
     for (module, features, service) in modules {
@@ -437,6 +449,7 @@ pub fn mod_file(
         if *service {
             let name = lit(module);
             answers.push(quote!(#cfg (#name, #m::ANSWERS)));
+            requests.push(quote!(#cfg (#name, #m::REQUESTS)));
         }
     }
     if !answers.is_empty() {
@@ -445,6 +458,11 @@ pub fn mod_file(
             /// answer as a call of the named operation would, for tools that read captured
             /// traffic and for fuzzing.
             pub const ANSWERS: &[(&str, &[::sdk_runtime::answers::AnswerDecoder])] = &[#(#answers),*];
+
+            /// Every service module's request senders (its `REQUESTS`), by module name: send a
+            /// request given as a document through the typed call path of the named operation,
+            /// checked before anything is sent.
+            pub const REQUESTS: &[(&str, &[::sdk_runtime::requests::RequestSender])] = &[#(#requests),*];
         ));
     }
     if client {

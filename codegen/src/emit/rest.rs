@@ -249,14 +249,18 @@ struct InputField {
     doc: TokenStream,
     required: bool,
     sensitive: bool,
+    /// The field's value read from a `sdk_runtime::requests::RestRequest` named `req` (with
+    /// `?` on a `String` error).
+    read: TokenStream,
 }
 
-/// The REST items of an operation's module, and its client method (without docs).
+/// The REST items of an operation's module, its client method (without docs) and its entry of
+/// the module's `REQUESTS`.
 pub(super) fn operation(
     model: &ServiceModel,
     op: &OperationModel,
     r: &RestOperation,
-) -> Result<(TokenStream, TokenStream), Error> {
+) -> Result<(TokenStream, TokenStream, TokenStream), Error> {
     let m = ident(&op.rust_name);
     let prefix = quote!(super::super::types::);
 
@@ -299,14 +303,19 @@ pub(super) fn operation(
         } else {
             quote!(#head #[doc = ""] #extra)
         };
+        let wire = lit(&p.wire);
         fields.push(InputField {
             name: f.clone(),
             ty: t,
             doc,
             required: p.required,
             sensitive: p.sensitive,
+            read: if p.required {
+                quote!(req.required(#wire)?)
+            } else {
+                quote!(req.param(#wire)?)
+            },
         });
-        let wire = lit(&p.wire);
         fill.extend(match p.location {
             Location::Path => quote!(request.path(#wire, &input.#f);),
             Location::Query => {
@@ -359,6 +368,7 @@ pub(super) fn operation(
                     doc,
                     required: true,
                     sensitive: false,
+                    read: quote!(req.json_body()?.ok_or_else(|| ::std::string::String::from("the body is missing"))?),
                 });
                 fill.extend(quote! {
                     let body = &input.#body_field;
@@ -372,6 +382,7 @@ pub(super) fn operation(
                     doc,
                     required: false,
                     sensitive: false,
+                    read: quote!(req.json_body()?),
                 });
                 fill.extend(quote! {
                     if let ::std::option::Option::Some(body) = &input.#body_field {
@@ -402,6 +413,11 @@ pub(super) fn operation(
             };
             let ct = lit(content_type);
             let doc = doc_attrs(&[format!("The request body (`{content_type}`).")]);
+            let raw = if text {
+                quote!(req.bytes_body()?.map(::std::string::String::from_utf8).transpose().map_err(|e| ::std::format!("body: {e}"))?)
+            } else {
+                quote!(req.bytes_body()?)
+            };
             if *required {
                 fields.push(InputField {
                     name: body_field.clone(),
@@ -409,6 +425,7 @@ pub(super) fn operation(
                     doc,
                     required: true,
                     sensitive: false,
+                    read: quote!(#raw.ok_or_else(|| ::std::string::String::from("the body is missing"))?),
                 });
                 fill.extend(quote! {
                     let body = &input.#body_field;
@@ -421,6 +438,7 @@ pub(super) fn operation(
                     doc,
                     required: false,
                     sensitive: false,
+                    read: raw,
                 });
                 fill.extend(quote! {
                     if let ::std::option::Option::Some(body) = &input.#body_field {
@@ -446,14 +464,19 @@ pub(super) fn operation(
                 } else {
                     quote!(#head #[doc = ""] #extra)
                 };
+                let wire = lit(&f.wire);
                 fields.push(InputField {
                     name: fname.clone(),
                     ty: t,
                     doc,
                     required: f.required,
                     sensitive: false,
+                    read: if f.required {
+                        quote!(req.required(#wire)?)
+                    } else {
+                        quote!(req.param(#wire)?)
+                    },
                 });
-                let wire = lit(&f.wire);
                 let add = if !multipart {
                     quote!(form.field(#wire, value);)
                 } else if f.ty.is_none() {
@@ -539,6 +562,48 @@ pub(super) fn operation(
     } else {
         TokenStream::new()
     };
+    let (read_input, input_arg) = if has_input {
+        let names = fields.iter().map(|f| &f.name);
+        let reads = fields.iter().map(|f| &f.read);
+        (
+            quote! {
+                let read = (|| -> ::std::result::Result<operation::#m::Input, ::std::string::String> {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::#m::Input { #(#names: #reads,)* })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+            },
+            quote!(&input),
+        )
+    } else {
+        (
+            quote! {
+                if let ::std::result::Result::Err(e) = ::sdk_runtime::requests::rest_request(&request) {
+                    return ::sdk_runtime::requests::Sent::Unreadable(e);
+                }
+            },
+            TokenStream::new(),
+        )
+    };
+    let sender = quote! {
+        ::sdk_runtime::requests::RequestSender::rest(&operation::#m::SPEC, |target, request| {
+            ::std::boxed::Box::pin(async move {
+                #read_input
+                let mut client = Client::new(target.http().clone(), target.url().clone());
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.#m(#input_arg).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        })
+    };
     let method = quote! {
         pub async fn #m(
             &self,
@@ -553,7 +618,7 @@ pub(super) fn operation(
             self.rest.call::<operation::#m::Operation>(request).await
         }
     };
-    Ok((inner, method))
+    Ok((inner, method, sender))
 }
 
 fn input_struct(fields: &[InputField]) -> TokenStream {

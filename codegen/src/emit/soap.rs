@@ -10,12 +10,13 @@ use crate::model::{
     OperationModel, Protocol, Provenance, ServiceModel, SoapOperation, SoapVersion,
 };
 
-/// The SOAP items of an operation's module, and its client method (without docs).
+/// The SOAP items of an operation's module, its client method (without docs) and its entry
+/// of the module's `REQUESTS`.
 pub(super) fn operation(
     model: &ServiceModel,
     op: &OperationModel,
     s: &SoapOperation,
-) -> Result<(TokenStream, TokenStream), Error> {
+) -> Result<(TokenStream, TokenStream, TokenStream), Error> {
     let module = format_ident!("{}", op.rust_name);
     let input_part = s
         .input
@@ -80,13 +81,42 @@ pub(super) fn operation(
     // Header blocks bound to the input become parameters before the body.
     let mut header_params = TokenStream::new();
     let mut header_list = Vec::new();
+    let mut header_reads = TokenStream::new();
+    let mut header_args = Vec::new();
     for part in &s.input_headers {
         let ty = type_name(model, part.ty, quote!(types::))?;
         let param = format_ident!("header_{}", crate::names::snake(&part.element.local));
         let el = element_name(&part.element);
         header_params.extend(quote!(#param: &#ty,));
         header_list.push(quote!((#el, #param as &dyn ::sdk_runtime::soap::HeaderBlock)));
+        header_reads.extend(
+            quote!(let #param: #ty = ::sdk_runtime::requests::soap_header(&envelope, #el)?;),
+        );
+        header_args.push(param);
     }
+    let sender = quote! {
+        ::sdk_runtime::requests::RequestSender::soap(&operation::#module::SPEC, |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::#module::Input =
+                        ::sdk_runtime::requests::soap_body(&operation::#module::SPEC, &envelope)?;
+                    #header_reads
+                    ::std::result::Result::Ok((input, #(#header_args,)*))
+                })();
+                let (input, #(#header_args,)*) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.#module(#(&#header_args,)* &input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        })
+    };
     let call = if header_list.is_empty() {
         quote!(self.soap.call(&operation::#module::SPEC, input).await)
     } else {
@@ -104,7 +134,7 @@ pub(super) fn operation(
             #call
         }
     };
-    Ok((inner, method))
+    Ok((inner, method, sender))
 }
 
 /// The local names of the envelope elements around a body element.

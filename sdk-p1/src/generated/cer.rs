@@ -5625,6 +5625,490 @@ pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
         ),
     ),
 ];
+/// Every operation's request sender, by the operation's name: reads a request given as
+/// a document (SOAP: an envelope with the body element and the header blocks the
+/// operation takes; REST: a [`RestRequest`](::sdk_runtime::requests::RestRequest)
+/// document) into the typed input and calls the operation through [`Client`] as a
+/// vendor's code would, checked before anything is sent: for replaying captured
+/// requests and for auditing what reaches the wire.
+pub const REQUESTS: &[::sdk_runtime::requests::RequestSender] = &[
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::utworz_harmonogram::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::utworz_harmonogram::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::utworz_harmonogram::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .utworz_harmonogram(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zmien_harmonogram::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zmien_harmonogram::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zmien_harmonogram::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .zmien_harmonogram(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::pobierz_liste_harmonogramow::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::pobierz_liste_harmonogramow::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::pobierz_liste_harmonogramow::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .pobierz_liste_harmonogramow(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::aktywuj_mus::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::aktywuj_mus::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::aktywuj_mus::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .aktywuj_mus(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zapisz_na_wizyte::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zapisz_na_wizyte::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zapisz_na_wizyte::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .zapisz_na_wizyte(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zmien_wizyte::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zmien_wizyte::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zmien_wizyte::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .zmien_wizyte(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::odwolaj_wizyte::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::odwolaj_wizyte::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::odwolaj_wizyte::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .odwolaj_wizyte(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zapisz_realizacje_wizyty::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zapisz_realizacje_wizyty::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zapisz_realizacje_wizyty::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .zapisz_realizacje_wizyty(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::pobierz_liste_wizyt_sync::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::pobierz_liste_wizyt_sync::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::pobierz_liste_wizyt_sync::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .pobierz_liste_wizyt_sync(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zapisz_do_poczekalni::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zapisz_do_poczekalni::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zapisz_do_poczekalni::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .zapisz_do_poczekalni(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::usun_z_poczekalni::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::usun_z_poczekalni::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::usun_z_poczekalni::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .usun_z_poczekalni(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::pobierz_status_skierowania::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::pobierz_status_skierowania::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::pobierz_status_skierowania::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .pobierz_status_skierowania(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zasilenie_inicjalne::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zasilenie_inicjalne::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zasilenie_inicjalne::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .zasilenie_inicjalne(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::pobierz_wynik_zasilenia::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::pobierz_wynik_zasilenia::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::pobierz_wynik_zasilenia::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20180509",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .pobierz_wynik_zasilenia(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+];
 ::sdk_runtime::soap_client!(
     #[doc =
     " Client of the `ObslugaCeR` service. Cheap to clone; clones share connections."]

@@ -12567,6 +12567,940 @@ pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
         ),
     ),
 ];
+/// Every operation's request sender, by the operation's name: reads a request given as
+/// a document (SOAP: an envelope with the body element and the header blocks the
+/// operation takes; REST: a [`RestRequest`](::sdk_runtime::requests::RestRequest)
+/// document) into the typed input and calls the operation through [`Client`] as a
+/// vendor's code would, checked before anything is sent: for replaying captured
+/// requests and for auditing what reaches the wire.
+pub const REQUESTS: &[::sdk_runtime::requests::RequestSender] = &[
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zapis_realizacji_recepty_farmaceutycznej::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zapis_realizacji_recepty_farmaceutycznej::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zapis_realizacji_recepty_farmaceutycznej::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .zapis_realizacji_recepty_farmaceutycznej(
+                        &header_kontekst_wywolania,
+                        &input,
+                    )
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zapis_realizacji_recepty::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zapis_realizacji_recepty::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zapis_realizacji_recepty::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .zapis_realizacji_recepty(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zapis_pakietu_recept::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zapis_pakietu_recept::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zapis_pakietu_recept::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .zapis_pakietu_recept(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zapis_pakietu_realizacji_recept::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zapis_pakietu_realizacji_recept::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zapis_pakietu_realizacji_recept::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .zapis_pakietu_realizacji_recept(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zapis_dokumentu_anulowania_recepty_farmaceutycznej::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zapis_dokumentu_anulowania_recepty_farmaceutycznej::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zapis_dokumentu_anulowania_recepty_farmaceutycznej::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .zapis_dokumentu_anulowania_recepty_farmaceutycznej(
+                        &header_kontekst_wywolania,
+                        &input,
+                    )
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zapis_dokumentu_anulowania_recepty::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zapis_dokumentu_anulowania_recepty::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zapis_dokumentu_anulowania_recepty::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .zapis_dokumentu_anulowania_recepty(
+                        &header_kontekst_wywolania,
+                        &input,
+                    )
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zablokowanie_recepty::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zablokowanie_recepty::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zablokowanie_recepty::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .zablokowanie_recepty(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::wyszukanie_dokumentow_realizacji_recept::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::wyszukanie_dokumentow_realizacji_recept::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::wyszukanie_dokumentow_realizacji_recept::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .wyszukanie_dokumentow_realizacji_recept(
+                        &header_kontekst_wywolania,
+                        &input,
+                    )
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::wyszukanie_recept_wystawiajacego::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::wyszukanie_recept_wystawiajacego::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::wyszukanie_recept_wystawiajacego::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .wyszukanie_recept_wystawiajacego(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::wyszukanie_recept_uslugobiorcy::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::wyszukanie_recept_uslugobiorcy::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::wyszukanie_recept_uslugobiorcy::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .wyszukanie_recept_uslugobiorcy(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::wyszukanie_recept_uslugobiorcy_do_konsultacji::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::wyszukanie_recept_uslugobiorcy_do_konsultacji::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::wyszukanie_recept_uslugobiorcy_do_konsultacji::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .wyszukanie_recept_uslugobiorcy_do_konsultacji(
+                        &header_kontekst_wywolania,
+                        &input,
+                    )
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::odczyt_recepty_do_konsultacji::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::odczyt_recepty_do_konsultacji::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::odczyt_recepty_do_konsultacji::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .odczyt_recepty_do_konsultacji(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::wyszukanie_realizacji_recept_do_konsultacji::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::wyszukanie_realizacji_recept_do_konsultacji::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::wyszukanie_realizacji_recept_do_konsultacji::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .wyszukanie_realizacji_recept_do_konsultacji(
+                        &header_kontekst_wywolania,
+                        &input,
+                    )
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::wyszukanie_dokumentow_anulowania_recept::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::wyszukanie_dokumentow_anulowania_recept::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::wyszukanie_dokumentow_anulowania_recept::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .wyszukanie_dokumentow_anulowania_recept(
+                        &header_kontekst_wywolania,
+                        &input,
+                    )
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::weryfikacja_pakietu_recept::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::weryfikacja_pakietu_recept::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::weryfikacja_pakietu_recept::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .weryfikacja_pakietu_recept(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::rezygnacja_z_realizacji_recepty_na_lek_recepturowy::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::rezygnacja_z_realizacji_recepty_na_lek_recepturowy::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::rezygnacja_z_realizacji_recepty_na_lek_recepturowy::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .rezygnacja_z_realizacji_recepty_na_lek_recepturowy(
+                        &header_kontekst_wywolania,
+                        &input,
+                    )
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::przyjecie_do_realizacji_recepty_na_lek_recepturowy::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::przyjecie_do_realizacji_recepty_na_lek_recepturowy::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::przyjecie_do_realizacji_recepty_na_lek_recepturowy::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .przyjecie_do_realizacji_recepty_na_lek_recepturowy(
+                        &header_kontekst_wywolania,
+                        &input,
+                    )
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::odczyt_recepty_do_realizacji::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::odczyt_recepty_do_realizacji::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::odczyt_recepty_do_realizacji::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .odczyt_recepty_do_realizacji(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::odczyt_pakietu_recept_do_realizacji::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::odczyt_pakietu_recept_do_realizacji::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::odczyt_pakietu_recept_do_realizacji::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .odczyt_pakietu_recept_do_realizacji(
+                        &header_kontekst_wywolania,
+                        &input,
+                    )
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::odczyt_recepty::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::odczyt_recepty::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::odczyt_recepty::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .odczyt_recepty(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::odczyt_pakietu_recept::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::odczyt_pakietu_recept::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::odczyt_pakietu_recept::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .odczyt_pakietu_recept(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::odczyt_dokumentu_realizacji_recepty::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::odczyt_dokumentu_realizacji_recepty::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::odczyt_dokumentu_realizacji_recepty::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .odczyt_dokumentu_realizacji_recepty(
+                        &header_kontekst_wywolania,
+                        &input,
+                    )
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::odczyt_dokumentu_anulowania_recepty::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::odczyt_dokumentu_anulowania_recepty::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::odczyt_dokumentu_anulowania_recepty::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .odczyt_dokumentu_anulowania_recepty(
+                        &header_kontekst_wywolania,
+                        &input,
+                    )
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::odczyt_danych_dostepowych_pakietu_recept::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::odczyt_danych_dostepowych_pakietu_recept::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::odczyt_danych_dostepowych_pakietu_recept::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .odczyt_danych_dostepowych_pakietu_recept(
+                        &header_kontekst_wywolania,
+                        &input,
+                    )
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::odblokowanie_recepty::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::odblokowanie_recepty::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::odblokowanie_recepty::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .odblokowanie_recepty(&header_kontekst_wywolania, &input)
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zapis_korekty_dokumentu_realizacji_recepty::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zapis_korekty_dokumentu_realizacji_recepty::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zapis_korekty_dokumentu_realizacji_recepty::SPEC,
+                        &envelope,
+                    )?;
+                    let header_kontekst_wywolania: types::KontekstMT = ::sdk_runtime::requests::soap_header(
+                        &envelope,
+                        ::sdk_runtime::xml::ElementName::new(
+                            "http://csioz.gov.pl/p1/kontekst/mt/v20170510",
+                            "kontekstWywolania",
+                        ),
+                    )?;
+                    ::std::result::Result::Ok((input, header_kontekst_wywolania))
+                })();
+                let (input, header_kontekst_wywolania) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client
+                    .zapis_korekty_dokumentu_realizacji_recepty(
+                        &header_kontekst_wywolania,
+                        &input,
+                    )
+                    .await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+];
 ::sdk_runtime::soap_client!(
     #[doc =
     " Client of the `ObslugaRecepty` service. Cheap to clone; clones share connections."]

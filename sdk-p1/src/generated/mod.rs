@@ -20,3 +20,14 @@ pub const ANSWERS: &[(&str, &[::sdk_runtime::answers::AnswerDecoder])] = &[
     #[cfg(feature = "cer")]
     ("cer_notyfikacje", cer_notyfikacje::ANSWERS),
 ];
+/// Every service module's request senders (its `REQUESTS`), by module name: send a
+/// request given as a document through the typed call path of the named operation,
+/// checked before anything is sent.
+pub const REQUESTS: &[(&str, &[::sdk_runtime::requests::RequestSender])] = &[
+    #[cfg(feature = "erecepta")]
+    ("erecepta", erecepta::REQUESTS),
+    #[cfg(feature = "cer")]
+    ("cer", cer::REQUESTS),
+    #[cfg(feature = "cer")]
+    ("cer_notyfikacje", cer_notyfikacje::REQUESTS),
+];

@@ -76,9 +76,10 @@ impl SoapVersion {
 }
 
 /// A header block: written into `soap:Header` and validated with the body before sending.
-pub trait HeaderBlock: XmlWrite + Validate {}
+/// `Sync`, so that a call holding header blocks can be sent between threads (`tokio::spawn`).
+pub trait HeaderBlock: XmlWrite + Validate + Sync {}
 
-impl<T: XmlWrite + Validate> HeaderBlock for T {}
+impl<T: XmlWrite + Validate + Sync> HeaderBlock for T {}
 
 /// Writes a request envelope: `soap:Envelope`, an optional `soap:Header`, and `soap:Body` holding
 /// the element `body_name` with `body` as its content. The body's namespace is declared on

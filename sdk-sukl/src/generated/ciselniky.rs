@@ -9949,6 +9949,1170 @@ pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
         ),
     ),
 ];
+/// Every operation's request sender, by the operation's name: reads a request given as
+/// a document (SOAP: an envelope with the body element and the header blocks the
+/// operation takes; REST: a [`RestRequest`](::sdk_runtime::requests::RestRequest)
+/// document) into the typed input and calls the operation through [`Client`] as a
+/// vendor's code would, checked before anything is sent: for replaying captured
+/// requests and for auditing what reaches the wire.
+pub const REQUESTS: &[::sdk_runtime::requests::RequestSender] = &[
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::post_cdnu::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::post_cdnu::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::post_cdnu::Input {
+                        body: req
+                            .json_body()?
+                            .ok_or_else(|| ::std::string::String::from(
+                                "the body is missing",
+                            ))?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.post_cdnu(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_lecivepripravky3::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_lecivepripravky3::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_lecivepripravky3::Input {
+                        fields: req.param("fields")?,
+                        kod_sukl: req.param("kod_sukl")?,
+                        limit: req.param("limit")?,
+                        offset: req.param("offset")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_lecivepripravky3(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_lecivepripravky2::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_lecivepripravky2::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_lecivepripravky2::Input {
+                        fields: req.param("fields")?,
+                        kod_sukl: req.param("kod_sukl")?,
+                        limit: req.param("limit")?,
+                        offset: req.param("offset")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_lecivepripravky2(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_sodlecivepripravky::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_sodlecivepripravky::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_sodlecivepripravky::Input {
+                        fields: req.param("fields")?,
+                        kod_sukl: req.param("kod_sukl")?,
+                        limit: req.param("limit")?,
+                        offset: req.param("offset")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_sodlecivepripravky(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_cenypuvodce::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_cenypuvodce::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_cenypuvodce::Input {
+                        fields: req.param("fields")?,
+                        kod_sukl: req.param("kod_sukl")?,
+                        limit: req.param("limit")?,
+                        offset: req.param("offset")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_cenypuvodce(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_cenypuvodce_kod_sukl::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_cenypuvodce_kod_sukl::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_cenypuvodce_kod_sukl::Input {
+                        kod_sukl: req.required("kod_sukl")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_cenypuvodce_kod_sukl(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_paralelnikody::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_paralelnikody::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_paralelnikody::Input {
+                        kod_sukl: req.required("kod_sukl")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_paralelnikody(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_paralelnikody_kod_sukl::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_paralelnikody_kod_sukl::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_paralelnikody_kod_sukl::Input {
+                        kod_sukl: req.required("kod_sukl")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_paralelnikody_kod_sukl(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_obaly::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_obaly::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_obaly::Input {
+                        fields: req.param("fields")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_obaly(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_obaly_kod_obal::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_obaly_kod_obal::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_obaly_kod_obal::Input {
+                        kod_obal: req.required("kod_obal")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_obaly_kod_obal(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_cestypodani::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_cestypodani::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_cestypodani::Input {
+                        fields: req.param("fields")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_cestypodani(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_cestypodani_kod_cesta_podani::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_cestypodani_kod_cesta_podani::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_cestypodani_kod_cesta_podani::Input {
+                        kod_cesta_podani: req.required("kod_cesta_podani")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_cestypodani_kod_cesta_podani(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_lekoveformy::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_lekoveformy::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_lekoveformy::Input {
+                        fields: req.param("fields")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_lekoveformy(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_lekoveformy_kod_lekova_forma::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_lekoveformy_kod_lekova_forma::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_lekoveformy_kod_lekova_forma::Input {
+                        kod_lekova_forma: req.required("kod_lekova_forma")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_lekoveformy_kod_lekova_forma(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_registracniprocedury::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_registracniprocedury::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_registracniprocedury::Input {
+                        fields: req.param("fields")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_registracniprocedury(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_registracniprocedury_kod_registracni_procedura::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_registracniprocedury_kod_registracni_procedura::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_registracniprocedury_kod_registracni_procedura::Input {
+                        kod_registracni_procedura: req
+                            .required("kod_registracni_procedura")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client
+                    .get_registracniprocedury_kod_registracni_procedura(&input)
+                    .await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_stavyregistrace::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_stavyregistrace::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_stavyregistrace::Input {
+                        fields: req.param("fields")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_stavyregistrace(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_stavyregistrace_kod_stav_registrace::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_stavyregistrace_kod_stav_registrace::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_stavyregistrace_kod_stav_registrace::Input {
+                        kod_stav_registrace: req.required("kod_stav_registrace")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client
+                    .get_stavyregistrace_kod_stav_registrace(&input)
+                    .await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_indikacniskupiny::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_indikacniskupiny::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_indikacniskupiny::Input {
+                        fields: req.param("fields")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_indikacniskupiny(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_indikacniskupiny_kod_indikacni_skupina::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_indikacniskupiny_kod_indikacni_skupina::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_indikacniskupiny_kod_indikacni_skupina::Input {
+                        kod_indikacni_skupina: req.required("kod_indikacni_skupina")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client
+                    .get_indikacniskupiny_kod_indikacni_skupina(&input)
+                    .await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_atcskupiny::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_atcskupiny::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_atcskupiny::Input {
+                        fields: req.param("fields")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_atcskupiny(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_atcskupiny_kod_atc_skupina::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_atcskupiny_kod_atc_skupina::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_atcskupiny_kod_atc_skupina::Input {
+                        kod_atc_skupina: req.required("kod_atc_skupina")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_atcskupiny_kod_atc_skupina(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_lecivepripravky::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_lecivepripravky::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_lecivepripravky::Input {
+                        fields: req.param("fields")?,
+                        stavy_registrace: req.param("stavy_registrace")?,
+                        je_regulovany: req.param("je_regulovany")?,
+                        platnost_od: req.param("platnost_od")?,
+                        limit: req.param("limit")?,
+                        offset: req.param("offset")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_lecivepripravky(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_lecivepripravky_kod_sukl::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_lecivepripravky_kod_sukl::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_lecivepripravky_kod_sukl::Input {
+                        kod_sukl: req.required("kod_sukl")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_lecivepripravky_kod_sukl(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_ukoncenaregistracelecivepripravky::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_ukoncenaregistracelecivepripravky::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_ukoncenaregistracelecivepripravky::Input {
+                        obdobi_od: req.param("obdobi_od")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_ukoncenaregistracelecivepripravky(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_slozenilecivepripravky::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_slozenilecivepripravky::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_slozenilecivepripravky::Input {
+                        kod_sukl: req.required("kod_sukl")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_slozenilecivepripravky(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_ucinnelatky::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_ucinnelatky::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_ucinnelatky::Input {
+                        fields: req.param("fields")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_ucinnelatky(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_ucinnelatky_kod_ucinna_latka::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_ucinnelatky_kod_ucinna_latka::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_ucinnelatky_kod_ucinna_latka::Input {
+                        kod_ucinna_latka: req.required("kod_ucinna_latka")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_ucinnelatky_kod_ucinna_latka(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_registracnicisla::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_registracnicisla::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_registracnicisla::Input {
+                        cislo_jednaci: req.param("cislo_jednaci")?,
+                        mrp_cislo: req.param("mrp_cislo")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_registracnicisla(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_zmenyregistracnicisla::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_zmenyregistracnicisla::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_zmenyregistracnicisla::Input {
+                        platnost_od: req.param("platnost_od")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_zmenyregistracnicisla(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_organizace::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_organizace::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_organizace::Input {
+                        fields: req.param("fields")?,
+                        je_drzitel: req.param("je_drzitel")?,
+                        je_vyrobce: req.param("je_vyrobce")?,
+                        limit: req.param("limit")?,
+                        offset: req.param("offset")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_organizace(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_organizace_kod_organizace::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_organizace_kod_organizace::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_organizace_kod_organizace::Input {
+                        kod_organizace: req.required("kod_organizace")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_organizace_kod_organizace(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_lekarny::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_lekarny::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_lekarny::Input {
+                        fields: req.param("fields")?,
+                        status: req.param("status")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_lekarny(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_lekarny_kod_pracoviste::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_lekarny_kod_pracoviste::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_lekarny_kod_pracoviste::Input {
+                        kod_pracoviste: req.required("kod_pracoviste")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_lekarny_kod_pracoviste(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_scau::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_scau::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_scau::Input {
+                        fields: req.param("fields")?,
+                        kod_sukl: req.param("kod_sukl")?,
+                        obdobi: req.param("obdobi")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_scau(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+];
 /// Client of `Číselníky SÚKL`. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {

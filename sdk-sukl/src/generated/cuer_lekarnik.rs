@@ -833,6 +833,414 @@ pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
         ),
     ),
 ];
+/// Every operation's request sender, by the operation's name: reads a request given as
+/// a document (SOAP: an envelope with the body element and the header blocks the
+/// operation takes; REST: a [`RestRequest`](::sdk_runtime::requests::RestRequest)
+/// document) into the typed input and calls the operation through [`Client`] as a
+/// vendor's code would, checked before anything is sent: for replaying captured
+/// requests and for auditing what reaches the wire.
+pub const REQUESTS: &[::sdk_runtime::requests::RequestSender] = &[
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::nacist_informace_o_zrusenem_vydeji::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::nacist_informace_o_zrusenem_vydeji::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::nacist_informace_o_zrusenem_vydeji::SPEC,
+                        &envelope,
+                    )?;
+                    ::std::result::Result::Ok((input,))
+                })();
+                let (input,) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.nacist_informace_o_zrusenem_vydeji(&input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::get_app_info::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::get_app_info::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::get_app_info::SPEC,
+                        &envelope,
+                    )?;
+                    ::std::result::Result::Ok((input,))
+                })();
+                let (input,) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.get_app_info(&input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zmenit_vydej::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zmenit_vydej::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zmenit_vydej::SPEC,
+                        &envelope,
+                    )?;
+                    ::std::result::Result::Ok((input,))
+                })();
+                let (input,) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.zmenit_vydej(&input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::nacist_informace_o_zrusenem_predpisu::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::nacist_informace_o_zrusenem_predpisu::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::nacist_informace_o_zrusenem_predpisu::SPEC,
+                        &envelope,
+                    )?;
+                    ::std::result::Result::Ok((input,))
+                })();
+                let (input,) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.nacist_informace_o_zrusenem_predpisu(&input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zrusit_vydej::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zrusit_vydej::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zrusit_vydej::SPEC,
+                        &envelope,
+                    )?;
+                    ::std::result::Result::Ok((input,))
+                })();
+                let (input,) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.zrusit_vydej(&input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::nacist_ciselnik_chyb::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::nacist_ciselnik_chyb::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::nacist_ciselnik_chyb::SPEC,
+                        &envelope,
+                    )?;
+                    ::std::result::Result::Ok((input,))
+                })();
+                let (input,) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.nacist_ciselnik_chyb(&input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::nacist_predpis::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::nacist_predpis::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::nacist_predpis::SPEC,
+                        &envelope,
+                    )?;
+                    ::std::result::Result::Ok((input,))
+                })();
+                let (input,) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.nacist_predpis(&input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::digitalizovat_predpis::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::digitalizovat_predpis::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::digitalizovat_predpis::SPEC,
+                        &envelope,
+                    )?;
+                    ::std::result::Result::Ok((input,))
+                })();
+                let (input,) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.digitalizovat_predpis(&input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::app_ping::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::app_ping::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::app_ping::SPEC,
+                        &envelope,
+                    )?;
+                    ::std::result::Result::Ok((input,))
+                })();
+                let (input,) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.app_ping(&input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zalozit_vydej::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zalozit_vydej::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zalozit_vydej::SPEC,
+                        &envelope,
+                    )?;
+                    ::std::result::Result::Ok((input,))
+                })();
+                let (input,) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.zalozit_vydej(&input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zmenit_stav_predpisu::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zmenit_stav_predpisu::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zmenit_stav_predpisu::SPEC,
+                        &envelope,
+                    )?;
+                    ::std::result::Result::Ok((input,))
+                })();
+                let (input,) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.zmenit_stav_predpisu(&input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::zmenit_pojistovnu_predpisu::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::zmenit_pojistovnu_predpisu::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::zmenit_pojistovnu_predpisu::SPEC,
+                        &envelope,
+                    )?;
+                    ::std::result::Result::Ok((input,))
+                })();
+                let (input,) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.zmenit_pojistovnu_predpisu(&input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::nacist_verze::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::nacist_verze::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::nacist_verze::SPEC,
+                        &envelope,
+                    )?;
+                    ::std::result::Result::Ok((input,))
+                })();
+                let (input,) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.nacist_verze(&input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::nacist_vydej::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::nacist_vydej::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::nacist_vydej::SPEC,
+                        &envelope,
+                    )?;
+                    ::std::result::Result::Ok((input,))
+                })();
+                let (input,) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.nacist_vydej(&input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::app_ping_zep::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::app_ping_zep::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::app_ping_zep::SPEC,
+                        &envelope,
+                    )?;
+                    ::std::result::Result::Ok((input,))
+                })();
+                let (input,) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.app_ping_zep(&input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::stahnout_pruvodku::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::stahnout_pruvodku::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::stahnout_pruvodku::SPEC,
+                        &envelope,
+                    )?;
+                    ::std::result::Result::Ok((input,))
+                })();
+                let (input,) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.stahnout_pruvodku(&input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+];
 ::sdk_runtime::soap_client!(
     #[doc =
     " Client of the `CUERLekarnik` service. Cheap to clone; clones share connections."]

@@ -3653,6 +3653,535 @@ pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
         ),
     ),
 ];
+/// Every operation's request sender, by the operation's name: reads a request given as
+/// a document (SOAP: an envelope with the body element and the header blocks the
+/// operation takes; REST: a [`RestRequest`](::sdk_runtime::requests::RestRequest)
+/// document) into the typed input and calls the operation through [`Client`] as a
+/// vendor's code would, checked before anything is sent: for replaying captured
+/// requests and for auditing what reaches the wire.
+pub const REQUESTS: &[::sdk_runtime::requests::RequestSender] = &[
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::zalozit_hlaseni_receptu::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::zalozit_hlaseni_receptu::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::zalozit_hlaseni_receptu::Input {
+                        body: req
+                            .json_body()?
+                            .ok_or_else(|| ::std::string::String::from(
+                                "the body is missing",
+                            ))?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.zalozit_hlaseni_receptu(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::nacist_hlaseni_receptu::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::nacist_hlaseni_receptu::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::nacist_hlaseni_receptu::Input {
+                        podani_id: req.required("podaniID")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.nacist_hlaseni_receptu(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::zmenit_hlaseni_receptu::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::zmenit_hlaseni_receptu::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::zmenit_hlaseni_receptu::Input {
+                        podani_id: req.required("podaniID")?,
+                        body: req
+                            .json_body()?
+                            .ok_or_else(|| ::std::string::String::from(
+                                "the body is missing",
+                            ))?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.zmenit_hlaseni_receptu(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::zrusit_hlaseni_receptu::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::zrusit_hlaseni_receptu::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::zrusit_hlaseni_receptu::Input {
+                        podani_id: req.required("podaniID")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.zrusit_hlaseni_receptu(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::zalozit_hlaseni_zadanky::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::zalozit_hlaseni_zadanky::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::zalozit_hlaseni_zadanky::Input {
+                        body: req
+                            .json_body()?
+                            .ok_or_else(|| ::std::string::String::from(
+                                "the body is missing",
+                            ))?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.zalozit_hlaseni_zadanky(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::nacist_hlaseni_zadanky::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::nacist_hlaseni_zadanky::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::nacist_hlaseni_zadanky::Input {
+                        podani_id: req.required("podaniID")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.nacist_hlaseni_zadanky(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::zmenit_hlaseni_zadanky::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::zmenit_hlaseni_zadanky::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::zmenit_hlaseni_zadanky::Input {
+                        podani_id: req.required("podaniID")?,
+                        body: req
+                            .json_body()?
+                            .ok_or_else(|| ::std::string::String::from(
+                                "the body is missing",
+                            ))?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.zmenit_hlaseni_zadanky(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::zrusit_hlaseni_zadanky::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::zrusit_hlaseni_zadanky::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::zrusit_hlaseni_zadanky::Input {
+                        podani_id: req.required("podaniID")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.zrusit_hlaseni_zadanky(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::zalozit_hlaseni_volneho_prodeje::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::zalozit_hlaseni_volneho_prodeje::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::zalozit_hlaseni_volneho_prodeje::Input {
+                        body: req
+                            .json_body()?
+                            .ok_or_else(|| ::std::string::String::from(
+                                "the body is missing",
+                            ))?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.zalozit_hlaseni_volneho_prodeje(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::nacist_hlaseni_volneho_prodeje::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::nacist_hlaseni_volneho_prodeje::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::nacist_hlaseni_volneho_prodeje::Input {
+                        podani_id: req.required("podaniID")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.nacist_hlaseni_volneho_prodeje(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::zmenit_hlaseni_volneho_prodeje::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::zmenit_hlaseni_volneho_prodeje::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::zmenit_hlaseni_volneho_prodeje::Input {
+                        podani_id: req.required("podaniID")?,
+                        body: req
+                            .json_body()?
+                            .ok_or_else(|| ::std::string::String::from(
+                                "the body is missing",
+                            ))?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.zmenit_hlaseni_volneho_prodeje(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::zrusit_hlaseni_volneho_prodeje::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::zrusit_hlaseni_volneho_prodeje::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::zrusit_hlaseni_volneho_prodeje::Input {
+                        podani_id: req.required("podaniID")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.zrusit_hlaseni_volneho_prodeje(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::stav_hlaseni::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::stav_hlaseni::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::stav_hlaseni::Input {
+                        podani_id: req.required("podaniID")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.stav_hlaseni(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::seznam_hlaseni::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::seznam_hlaseni::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::seznam_hlaseni::Input {
+                        kod_pracoviste: req.required("kodPracoviste")?,
+                        rok: req.required("rok")?,
+                        mesic: req.required("mesic")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.seznam_hlaseni(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::seznam_pracovist::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                if let ::std::result::Result::Err(e) = ::sdk_runtime::requests::rest_request(
+                    &request,
+                ) {
+                    return ::sdk_runtime::requests::Sent::Unreadable(e);
+                }
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.seznam_pracovist().await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::stav_sluzby::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                if let ::std::result::Result::Err(e) = ::sdk_runtime::requests::rest_request(
+                    &request,
+                ) {
+                    return ::sdk_runtime::requests::Sent::Unreadable(e);
+                }
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.stav_sluzby().await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+];
 /// Client of `LEK-13`. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {

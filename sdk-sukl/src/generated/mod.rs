@@ -33,3 +33,19 @@ pub const ANSWERS: &[(&str, &[::sdk_runtime::answers::AnswerDecoder])] = &[
     #[cfg(feature = "ciselniky")]
     ("ciselniky", ciselniky::ANSWERS),
 ];
+/// Every service module's request senders (its `REQUESTS`), by module name: send a
+/// request given as a document through the typed call path of the named operation,
+/// checked before anything is sent.
+pub const REQUESTS: &[(&str, &[::sdk_runtime::requests::RequestSender])] = &[
+    #[cfg(feature = "pharmacist")]
+    ("cuer_lekarnik", cuer_lekarnik::REQUESTS),
+    #[cfg(feature = "pharmacist")]
+    ("rlpo_lekarnik", rlpo_lekarnik::REQUESTS),
+    #[cfg(feature = "prescriber")]
+    ("cuer_lekar", cuer_lekar::REQUESTS),
+    #[cfg(feature = "prescriber")]
+    ("rlpo_lekar", rlpo_lekar::REQUESTS),
+    ("lek13", lek13::REQUESTS),
+    #[cfg(feature = "ciselniky")]
+    ("ciselniky", ciselniky::REQUESTS),
+];

@@ -1329,6 +1329,147 @@ pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
         ),
     ),
 ];
+/// Every operation's request sender, by the operation's name: reads a request given as
+/// a document (SOAP: an envelope with the body element and the header blocks the
+/// operation takes; REST: a [`RestRequest`](::sdk_runtime::requests::RestRequest)
+/// document) into the typed input and calls the operation through [`Client`] as a
+/// vendor's code would, checked before anything is sent: for replaying captured
+/// requests and for auditing what reaches the wire.
+pub const REQUESTS: &[::sdk_runtime::requests::RequestSender] = &[
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_berichten::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_berichten::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_berichten::Input {
+                        limit: req.param("limit")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_berichten(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::zoek_berichten::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::zoek_berichten::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::zoek_berichten::Input {
+                        limit: req.param("limit")?,
+                        body: req
+                            .json_body()?
+                            .ok_or_else(|| ::std::string::String::from(
+                                "the body is missing",
+                            ))?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.zoek_berichten(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::get_payload::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::get_payload::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::get_payload::Input {
+                        traceer_id: req.required("traceerId")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.get_payload(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::bevestig_ontvangst::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::bevestig_ontvangst::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::bevestig_ontvangst::Input {
+                        traceer_id: req.required("traceerId")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.bevestig_ontvangst(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+];
 /// Client of `VSP-Koppeling REST Pull`. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {

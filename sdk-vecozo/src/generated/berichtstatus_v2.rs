@@ -622,6 +622,47 @@ pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
         ),
     ),
 ];
+/// Every operation's request sender, by the operation's name: reads a request given as
+/// a document (SOAP: an envelope with the body element and the header blocks the
+/// operation takes; REST: a [`RestRequest`](::sdk_runtime::requests::RestRequest)
+/// document) into the typed input and calls the operation through [`Client`] as a
+/// vendor's code would, checked before anything is sent: for replaying captured
+/// requests and for auditing what reaches the wire.
+pub const REQUESTS: &[::sdk_runtime::requests::RequestSender] = &[
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::zoek_berichtstatussen::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::zoek_berichtstatussen::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::zoek_berichtstatussen::Input {
+                        traceer_id: req.param("traceerId")?,
+                        conversatie_id: req.param("conversatieId")?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.zoek_berichtstatussen(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+];
 /// Client of `VSP-Koppeling Berichtstatus REST Pull V2`. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {

@@ -657,6 +657,50 @@ pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
         ),
     ),
 ];
+/// Every operation's request sender, by the operation's name: reads a request given as
+/// a document (SOAP: an envelope with the body element and the header blocks the
+/// operation takes; REST: a [`RestRequest`](::sdk_runtime::requests::RestRequest)
+/// document) into the typed input and calls the operation through [`Client`] as a
+/// vendor's code would, checked before anything is sent: for replaying captured
+/// requests and for auditing what reaches the wire.
+pub const REQUESTS: &[::sdk_runtime::requests::RequestSender] = &[
+    ::sdk_runtime::requests::RequestSender::rest(
+        &operation::instromen::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<
+                    operation::instromen::Input,
+                    ::std::string::String,
+                > {
+                    let req = ::sdk_runtime::requests::rest_request(&request)?;
+                    ::std::result::Result::Ok(operation::instromen::Input {
+                        body: req
+                            .json_body()?
+                            .ok_or_else(|| ::std::string::String::from(
+                                "the body is missing",
+                            ))?,
+                    })
+                })();
+                let input = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let mut client = Client::new(
+                    target.http().clone(),
+                    target.url().clone(),
+                );
+                if let ::std::option::Option::Some(c) = target.credentials() {
+                    client.set_credentials(c.clone());
+                }
+                #[allow(deprecated)]
+                let result = client.instromen(&input).await;
+                ::sdk_runtime::requests::Sent::rest(result)
+            })
+        },
+    ),
+];
 /// Client of `Machtigingenportaal Instroomservice`. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Client {

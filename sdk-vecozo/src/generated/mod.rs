@@ -19,4 +19,15 @@ pub const ANSWERS: &[(&str, &[::sdk_runtime::answers::AnswerDecoder])] = &[
     ("berichten_pull", berichten_pull::ANSWERS),
     ("berichten_push", berichten_push::ANSWERS),
 ];
+/// Every service module's request senders (its `REQUESTS`), by module name: send a
+/// request given as a document through the typed call path of the named operation,
+/// checked before anything is sent.
+pub const REQUESTS: &[(&str, &[::sdk_runtime::requests::RequestSender])] = &[
+    ("cov", cov::REQUESTS),
+    ("instroom", instroom::REQUESTS),
+    ("berichtstatus_v2", berichtstatus_v2::REQUESTS),
+    ("berichtstatus_v3", berichtstatus_v3::REQUESTS),
+    ("berichten_pull", berichten_pull::REQUESTS),
+    ("berichten_push", berichten_push::REQUESTS),
+];
 pub mod client;

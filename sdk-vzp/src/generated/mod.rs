@@ -49,4 +49,28 @@ pub const ANSWERS: &[(&str, &[::sdk_runtime::answers::AnswerDecoder])] = &[
     ("validace_cisla_se", validace_cisla_se::ANSWERS),
     ("nastaveni_uctu", nastaveni_uctu::ANSWERS),
 ];
+/// Every service module's request senders (its `REQUESTS`), by module name: send a
+/// request given as a document through the typed call path of the named operation,
+/// checked before anything is sent.
+pub const REQUESTS: &[(&str, &[::sdk_runtime::requests::RequestSender])] = &[
+    #[cfg(any(feature = "pzs", feature = "pojistovna"))]
+    ("prubeh_pojisteni", prubeh_pojisteni::REQUESTS),
+    #[cfg(feature = "pzs")]
+    ("stav_smlouvy", stav_smlouvy::REQUESTS),
+    #[cfg(any(feature = "pzs", feature = "pojistovna"))]
+    ("stav_pojisteni", stav_pojisteni::REQUESTS),
+    #[cfg(feature = "pzs")]
+    ("registrace_kapitace", registrace_kapitace::REQUESTS),
+    #[cfg(feature = "pzs")]
+    ("vyhledani_szz", vyhledani_szz::REQUESTS),
+    #[cfg(any(feature = "pzs", feature = "pojistovna"))]
+    ("overeni_prukazu", overeni_prukazu::REQUESTS),
+    #[cfg(feature = "pzs")]
+    ("registrujici_pzs", registrujici_pzs::REQUESTS),
+    #[cfg(feature = "pojistovna")]
+    ("oznameni_puvodni_zzp", oznameni_puvodni_zzp::REQUESTS),
+    #[cfg(feature = "exekutor")]
+    ("validace_cisla_se", validace_cisla_se::REQUESTS),
+    ("nastaveni_uctu", nastaveni_uctu::REQUESTS),
+];
 pub mod client;

@@ -477,6 +477,39 @@ pub const ANSWERS: &[::sdk_runtime::answers::AnswerDecoder] = &[
         ),
     ),
 ];
+/// Every operation's request sender, by the operation's name: reads a request given as
+/// a document (SOAP: an envelope with the body element and the header blocks the
+/// operation takes; REST: a [`RestRequest`](::sdk_runtime::requests::RestRequest)
+/// document) into the typed input and calls the operation through [`Client`] as a
+/// vendor's code would, checked before anything is sent: for replaying captured
+/// requests and for auditing what reaches the wire.
+pub const REQUESTS: &[::sdk_runtime::requests::RequestSender] = &[
+    ::sdk_runtime::requests::RequestSender::soap(
+        &operation::registrace_pojistence_kapitace_b2b::SPEC,
+        |target, request| {
+            ::std::boxed::Box::pin(async move {
+                let read = (|| -> ::std::result::Result<_, ::std::string::String> {
+                    let envelope = ::sdk_runtime::requests::envelope(&request)?;
+                    let input: operation::registrace_pojistence_kapitace_b2b::Input = ::sdk_runtime::requests::soap_body(
+                        &operation::registrace_pojistence_kapitace_b2b::SPEC,
+                        &envelope,
+                    )?;
+                    ::std::result::Result::Ok((input,))
+                })();
+                let (input,) = match read {
+                    ::std::result::Result::Ok(x) => x,
+                    ::std::result::Result::Err(e) => {
+                        return ::sdk_runtime::requests::Sent::Unreadable(e);
+                    }
+                };
+                let client = Client::new(target.http().clone(), target.url().clone());
+                #[allow(deprecated)]
+                let result = client.registrace_pojistence_kapitace_b2b(&input).await;
+                ::sdk_runtime::requests::Sent::soap(result)
+            })
+        },
+    ),
+];
 ::sdk_runtime::soap_client!(
     #[doc =
     " Client of the `RegistracePojistenceKapitaceB2B` service. Cheap to clone; clones share connections."]
