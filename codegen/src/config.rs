@@ -214,6 +214,11 @@ pub struct Overlay {
     /// `{ns}name` of an XSD simple type → path of a hand-written Rust type.
     #[serde(default)]
     pub types: BTreeMap<String, String>,
+    /// `{ns}name` of an XSD simple type mapped in [`types`](Self::types) → a value its
+    /// hand-written type accepts, for sample messages: such a type's own rules (a check digit)
+    /// are stricter than the schema's facets, which alone give the samples' values.
+    #[serde(default)]
+    pub samples: BTreeMap<String, String>,
     /// Sensitive items.
     #[serde(default)]
     pub sensitive: Sensitive,

@@ -35,6 +35,7 @@ mod pattern;
 pub mod positional;
 pub mod service;
 pub mod tabular;
+pub mod violations;
 pub mod wsdl;
 pub mod xml_samples;
 pub mod xsd;
@@ -353,6 +354,19 @@ pub struct Module {
     /// Body elements no schema declares (rpc/literal wrappers, elements of document-style
     /// `type=` parts): a validator's schema must declare them.
     pub undeclared: Vec<model::UndeclaredElement>,
+    /// Per SOAP operation, what its request carries: see [`SoapRequest`].
+    pub requests: Vec<SoapRequest>,
+}
+
+/// The elements of a SOAP operation's request.
+#[derive(Debug, Clone)]
+pub struct SoapRequest {
+    /// The operation's name.
+    pub operation: String,
+    /// The body element.
+    pub body: wsdl::QName,
+    /// The header blocks bound to the input, in order.
+    pub headers: Vec<wsdl::QName>,
 }
 
 /// Namespace of the stand-in elements [`generate_schema_module`] gives the named types of a
@@ -390,10 +404,18 @@ fn wsdl_module_on_this_stack(
     )?;
     let mut elements = Vec::new();
     let mut undeclared: Vec<model::UndeclaredElement> = Vec::new();
+    let mut requests = Vec::new();
     for op in &model.operations {
         let model::OperationBinding::Soap(s) = &op.binding else {
             continue;
         };
+        if let Some(body) = s.input.first() {
+            requests.push(SoapRequest {
+                operation: op.name.clone(),
+                body: body.element.clone(),
+                headers: s.input_headers.iter().map(|h| h.element.clone()).collect(),
+            });
+        }
         for u in &s.undeclared {
             if !undeclared.contains(u) {
                 undeclared.push(u.clone());
@@ -429,6 +451,7 @@ fn wsdl_module_on_this_stack(
         synthetic_roots: false,
         model: model.types,
         undeclared,
+        requests,
     })
 }
 
@@ -484,5 +507,6 @@ fn schema_module_on_this_stack(
         synthetic_roots,
         model: types,
         undeclared: Vec::new(),
+        requests: Vec::new(),
     })
 }

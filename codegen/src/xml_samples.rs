@@ -14,12 +14,15 @@
 //! regular expression itself), lengths, numeric bounds and digits; XSD built-ins kept as text
 //! (`dateTime`, `duration`, `base64Binary`, …) get a value of their lexical space.
 
+use std::collections::BTreeMap;
+
 use sdk_runtime::xml::{XSI_NS, XmlWriter};
 
 use crate::model::{
     Builtin, Cardinality, Facets, Field, FieldKind, RootElement, StructDef, TypeId, TypeKind,
     TypeModel, TypeRef, WildcardNamespaces,
 };
+use crate::violations::{Facet, NOT_LISTED, breaking_values};
 
 /// One sample document.
 #[derive(Debug, Clone)]
@@ -48,11 +51,26 @@ const MAX_ELEMENTS: usize = 3000;
 /// The samples of every root element (built on the generator's deep stack: required content
 /// is written however deep a schema nests it).
 pub fn samples(model: &TypeModel, roots: &[RootElement]) -> Vec<XmlSample> {
-    crate::with_deep_stack(|| Ok(samples_on_this_stack(model, roots)))
-        .unwrap_or_else(|_| samples_on_this_stack(model, roots))
+    samples_with(model, roots, &NO_VALUES)
 }
 
-fn samples_on_this_stack(model: &TypeModel, roots: &[RootElement]) -> Vec<XmlSample> {
+/// Values given for named simple types (`{ns}name` → value), e.g. the
+/// [`samples`](crate::config::Overlay::samples) of a crate's overlay.
+pub type Values = BTreeMap<String, String>;
+
+static NO_VALUES: Values = BTreeMap::new();
+
+/// Like [`samples`], writing `values` for the simple types they name.
+pub fn samples_with(model: &TypeModel, roots: &[RootElement], values: &Values) -> Vec<XmlSample> {
+    crate::with_deep_stack(|| Ok(samples_on_this_stack(model, roots, values)))
+        .unwrap_or_else(|_| samples_on_this_stack(model, roots, values))
+}
+
+fn samples_on_this_stack(
+    model: &TypeModel,
+    roots: &[RootElement],
+    values: &Values,
+) -> Vec<XmlSample> {
     let mut out = Vec::new();
     for (i, root) in roots.iter().enumerate() {
         let branches = max_branches(model, root.ty);
@@ -72,6 +90,11 @@ fn samples_on_this_stack(model: &TypeModel, roots: &[RootElement]) -> Vec<XmlSam
                 stack: Vec::new(),
                 ids: 0,
                 elements: 0,
+                breaking: Breaking::Off,
+                leaves: 0,
+                path: Vec::new(),
+                in_union: 0,
+                values,
             };
             let mut w = XmlWriter::new();
             w.declaration();
@@ -91,6 +114,82 @@ fn samples_on_this_stack(model: &TypeModel, roots: &[RootElement]) -> Vec<XmlSam
                 ),
                 root: i,
                 xml: w.finish(),
+            });
+        }
+    }
+    out
+}
+
+/// For root element `root`: its *full* sample once per facet of each simple value in it that
+/// a value of the same base type can break (see [`crate::violations`]), with that one value
+/// broken. Each facet is broken once per place in the schema (a repeated element's items share
+/// a place). Built on the generator's deep stack.
+pub fn broken_samples(model: &TypeModel, roots: &[RootElement], root: usize) -> Vec<BrokenSample> {
+    broken_samples_with(model, roots, root, &NO_VALUES)
+}
+
+/// Like [`broken_samples`], writing `values` for the simple types they name where they are not
+/// the value broken.
+pub fn broken_samples_with(
+    model: &TypeModel,
+    roots: &[RootElement],
+    root: usize,
+    values: &Values,
+) -> Vec<BrokenSample> {
+    crate::with_deep_stack(|| Ok(broken_on_this_stack(model, roots, root, values)))
+        .unwrap_or_else(|_| broken_on_this_stack(model, roots, root, values))
+}
+
+fn broken_on_this_stack(
+    model: &TypeModel,
+    roots: &[RootElement],
+    root: usize,
+    values: &Values,
+) -> Vec<BrokenSample> {
+    let Some(r) = roots.get(root) else {
+        return Vec::new();
+    };
+    let write = |breaking: Breaking| {
+        let mut b = Builder {
+            model,
+            roots,
+            full: true,
+            branch: 0,
+            variant: 0,
+            stack: Vec::new(),
+            ids: 0,
+            elements: 0,
+            breaking,
+            leaves: 0,
+            path: Vec::new(),
+            in_union: 0,
+            values,
+        };
+        let mut w = XmlWriter::new();
+        w.declaration();
+        b.element(&mut w, &r.name.ns, &r.name.local, &TypeRef::Def(r.ty), 0);
+        (w.finish(), b.breaking)
+    };
+    let Breaking::Survey(leaves) = write(Breaking::Survey(Vec::new())).1 else {
+        return Vec::new();
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for leaf in leaves {
+        for (facet, value) in leaf.breaks {
+            if !seen.insert((leaf.path.clone(), facet)) {
+                continue;
+            }
+            let (xml, _) = write(Breaking::At {
+                leaf: leaf.index,
+                value: value.clone(),
+            });
+            out.push(BrokenSample {
+                root,
+                path: leaf.path.clone(),
+                facet,
+                value,
+                xml,
             });
         }
     }
@@ -145,6 +244,49 @@ struct Builder<'m> {
     ids: usize,
     /// Elements written so far (see [`MAX_ELEMENTS`]).
     elements: usize,
+    /// Whether (and where) simple values break a facet.
+    breaking: Breaking,
+    /// Simple values with facets written so far (outside unions).
+    leaves: usize,
+    /// Names of the elements (and attribute) being written, from the root.
+    path: Vec<String>,
+    /// Depth of unions being written (whose members' facets are not broken: another member
+    /// may admit the value).
+    in_union: usize,
+    /// Values given for named simple types.
+    values: &'m Values,
+}
+
+/// What a [`Builder`] does with simple values that have facets.
+enum Breaking {
+    /// Writes valid values only.
+    Off,
+    /// Writes valid values and notes each one's breakable facets.
+    Survey(Vec<Leaf>),
+    /// Writes `value` as the `leaf`-th value with facets, valid values elsewhere.
+    At { leaf: usize, value: String },
+}
+
+/// A simple value with facets in a sample, and the values that would break each.
+struct Leaf {
+    index: usize,
+    path: String,
+    breaks: Vec<(Facet, String)>,
+}
+
+/// A sample document with one simple value that breaks one facet of its type.
+#[derive(Debug, Clone)]
+pub struct BrokenSample {
+    /// Index of its root element in the list given to [`broken_samples`].
+    pub root: usize,
+    /// Where the value is: element names from the root (`a/b/@c` for an attribute).
+    pub path: String,
+    /// The facet it breaks.
+    pub facet: Facet,
+    /// The value written.
+    pub value: String,
+    /// The document (the *full* sample otherwise).
+    pub xml: String,
 }
 
 impl<'m> Builder<'m> {
@@ -176,6 +318,7 @@ impl<'m> Builder<'m> {
     /// Writes an element named `ns`/`local` whose content has type `ty`.
     fn element(&mut self, w: &mut XmlWriter, ns: &str, local: &str, ty: &TypeRef, depth: usize) {
         self.elements += 1;
+        self.path.push(local.to_owned());
         w.start(ns, local);
         match self.def(ty) {
             Some((id, TypeKind::Struct(s))) => {
@@ -217,6 +360,7 @@ impl<'m> Builder<'m> {
             }
         }
         w.end();
+        self.path.pop();
     }
 
     /// Attributes, text and children of a complex type (or the content of a group).
@@ -227,7 +371,12 @@ impl<'m> Builder<'m> {
                 // valid value.
                 let v = match &f.default {
                     Some(d) => d.clone(),
-                    None => self.text(&f.ty),
+                    None => {
+                        self.path.push(format!("@{}", f.wire.local));
+                        let v = self.text(&f.ty);
+                        self.path.pop();
+                        v
+                    }
                 };
                 w.attr(&f.wire.ns, &f.wire.local, &v);
             }
@@ -386,14 +535,39 @@ impl<'m> Builder<'m> {
                     return "sample".to_owned();
                 };
                 match &def.kind {
-                    TypeKind::Enum(e) => e
-                        .values
-                        .get(variant % e.values.len().max(1))
-                        .map(|v| v.value.clone())
-                        .unwrap_or_default(),
-                    TypeKind::Restricted(r) => self.builtin(r.base, &r.facets, variant),
+                    TypeKind::Enum(e) => {
+                        let v = e
+                            .values
+                            .get(variant % e.values.len().max(1))
+                            .map(|v| v.value.clone())
+                            .unwrap_or_default();
+                        let listed = e.values.iter().any(|v| v.value == NOT_LISTED);
+                        self.leaf(v, || {
+                            if listed {
+                                Vec::new()
+                            } else {
+                                vec![(Facet::Enumeration, NOT_LISTED.to_owned())]
+                            }
+                        })
+                    }
+                    TypeKind::Restricted(r) => {
+                        let given = def
+                            .xml_name
+                            .as_ref()
+                            .and_then(|n| self.values.get(&n.to_string()));
+                        let v = match given {
+                            Some(v) => v.clone(),
+                            None => self.builtin(r.base, &r.facets, variant),
+                        };
+                        self.leaf(v, || breaking_values(r.base, &r.facets))
+                    }
                     TypeKind::Union(u) => match u.members.get(variant % u.members.len().max(1)) {
-                        Some(m) => self.text(m),
+                        Some(m) => {
+                            self.in_union += 1;
+                            let v = self.text(m);
+                            self.in_union -= 1;
+                            v
+                        }
                         None => "sample".to_owned(),
                     },
                     TypeKind::List(l) => {
@@ -414,6 +588,32 @@ impl<'m> Builder<'m> {
                     | TypeKind::Alias(_) => String::new(),
                 }
             }
+        }
+    }
+
+    /// A simple value with facets: `valid` unless this is the value to break; noted with what
+    /// would break it when surveying.
+    fn leaf(&mut self, valid: String, breaks: impl FnOnce() -> Vec<(Facet, String)>) -> String {
+        if matches!(self.breaking, Breaking::Off) || self.in_union > 0 {
+            return valid;
+        }
+        let index = self.leaves;
+        self.leaves += 1;
+        let path = self.path.join("/");
+        match &mut self.breaking {
+            Breaking::Survey(leaves) => {
+                let breaks = breaks();
+                if !breaks.is_empty() {
+                    leaves.push(Leaf {
+                        index,
+                        path,
+                        breaks,
+                    });
+                }
+                valid
+            }
+            Breaking::At { leaf, value } if *leaf == index => value.clone(),
+            _ => valid,
         }
     }
 
@@ -492,6 +692,11 @@ fn fit(text: &str, facets: &Facets, pad: char) -> String {
 
 fn string(facets: &Facets, variant: usize) -> String {
     fit(["sample", "other"][variant % 2], facets, 'x')
+}
+
+/// Base64 of `octets` bytes.
+pub(crate) fn base64_of(octets: usize) -> String {
+    base64(octets)
 }
 
 fn base64(octets: usize) -> String {

@@ -368,7 +368,10 @@ pub(super) fn operation(
                     doc,
                     required: true,
                     sensitive: false,
-                    read: quote!(req.json_body()?.ok_or_else(|| ::std::string::String::from("the body is missing"))?),
+                    read: quote!(
+                        req.json_body()?
+                            .ok_or_else(|| ::std::string::String::from("the body is missing"))?
+                    ),
                 });
                 fill.extend(quote! {
                     let body = &input.#body_field;
@@ -414,7 +417,12 @@ pub(super) fn operation(
             let ct = lit(content_type);
             let doc = doc_attrs(&[format!("The request body (`{content_type}`).")]);
             let raw = if text {
-                quote!(req.bytes_body()?.map(::std::string::String::from_utf8).transpose().map_err(|e| ::std::format!("body: {e}"))?)
+                quote!(
+                    req.bytes_body()?
+                        .map(::std::string::String::from_utf8)
+                        .transpose()
+                        .map_err(|e| ::std::format!("body: {e}"))?
+                )
             } else {
                 quote!(req.bytes_body()?)
             };
