@@ -1,10 +1,16 @@
 //! The audit of what reaches the wire: for every operation of every sdk crate, a request whose
 //! one value breaks one facet of its schema type is refused before anything is sent.
 //!
-//! Requests come from the generator's type model, the same one the code is generated from
-//! (`codegen::xml_samples`): for each SOAP operation the *full* sample of its body element and
-//! header blocks, then that envelope once per facet of each simple value in it, with one value
-//! that stays in its base type's lexical space but breaks the facet (`codegen::violations`).
+//! Requests come from the generator's models, the same ones the code is generated from:
+//!
+//! * SOAP (`codegen::xml_samples`): the *full* sample of the operation's body element and header
+//!   blocks, then that envelope once per facet of each simple value in it, with one value that
+//!   stays in its base type's lexical space but breaks the facet (`codegen::violations`);
+//! * REST (`codegen::openapi::request_samples`): a request document of every parameter and the
+//!   body, then once per JSON Schema keyword of each value in it (`pattern`, `minLength`,
+//!   `maxLength`, `minimum`, `maximum`, `multipleOf`, `enum`, `minItems`, `maxItems`) with one
+//!   value of the same JSON type that breaks it.
+//!
 //! Each goes through the crate's `REQUESTS` table — read leniently into the typed input, then
 //! the generated client method, as a vendor's code calls it — against a TLS server on loopback
 //! that requires a client certificate and counts the requests it gets:
@@ -217,6 +223,61 @@ async fn audit_soap(dir: &str, table: Table, counter: &Counter, tally: &mut Tall
     }
 }
 
+/// Every REST operation of the crate whose `codegen.toml` is in `dir`.
+async fn audit_rest(dir: &str, table: Table, counter: &Counter, tally: &mut Tally) {
+    let spec_dir = root().join(dir);
+    let config = codegen::config::CrateConfig::read(&spec_dir.join("codegen.toml")).unwrap();
+    let locations = config.locations(&spec_dir).unwrap();
+    for api in &config.openapi {
+        let Some((_, senders)) = table.iter().find(|(m, _)| *m == api.module) else {
+            tally.failures.push(format!(
+                "{dir}: module `{}` is not in REQUESTS (feature off?)",
+                api.module
+            ));
+            continue;
+        };
+        let model = codegen::openapi::service_model(
+            &spec_dir.join(&api.spec),
+            &locations,
+            &config.overlay,
+            None,
+            &api.spec,
+        )
+        .unwrap();
+        let target = Target::new(counter.http.clone(), counter.server.base_url());
+        for request in codegen::openapi::request_samples(&model) {
+            let what = format!("{}::{}", api.module, request.operation);
+            let Some(sender) = senders.iter().find(|s| s.operation() == request.operation) else {
+                tally
+                    .failures
+                    .push(format!("{what}: not in the module's REQUESTS"));
+                continue;
+            };
+            tally.operations += 1;
+            let (sent, hits) = send(sender, &target, counter, request.valid.to_string()).await;
+            if hits != 1 || !matches!(sent, Sent::Called(_)) {
+                tally.failures.push(format!(
+                    "{what}: the valid request was not sent ({hits} requests): {sent:?}\n{}",
+                    request.valid
+                ));
+                continue;
+            }
+            for b in request.broken {
+                tally.broken += 1;
+                *tally.by_facet.entry(b.facet).or_default() += 1;
+                let (sent, hits) = send(sender, &target, counter, b.request.to_string()).await;
+                match sent {
+                    Sent::Refused(_) if hits == 0 => {}
+                    other => tally.failures.push(format!(
+                        "{what}: {} = {} ({}): {other:?}, {hits} requests reached the server",
+                        b.pointer, b.value, b.facet
+                    )),
+                }
+            }
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_value_that_breaks_a_facet_reaches_the_wire() {
     let pki = TestPki::new("Audit CA").unwrap();
@@ -226,6 +287,7 @@ async fn no_value_that_breaks_a_facet_reaches_the_wire() {
     for (dir, table) in crates() {
         let mut tally = Tally::default();
         audit_soap(dir, table, &counter, &mut tally).await;
+        audit_rest(dir, table, &counter, &mut tally).await;
         report.push(format!(
             "{dir}: {} operations, {} broken requests refused unsent ({:?})",
             tally.operations,

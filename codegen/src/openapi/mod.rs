@@ -29,6 +29,7 @@
 pub mod bundle;
 mod convert;
 mod oas31;
+mod requests;
 mod samples;
 pub mod swagger2;
 
@@ -42,6 +43,7 @@ use crate::locate::Locations;
 use crate::model::{Provenance, ServiceModel};
 
 pub use crate::model::json::Unsatisfiable;
+pub use requests::{BrokenRequest, RestRequestSample, request_samples};
 
 /// A generated REST module and what the conformance runner needs to exercise it.
 #[derive(Debug, Clone)]

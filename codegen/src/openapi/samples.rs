@@ -169,6 +169,14 @@ fn subtype_tag<'m>(model: &'m TypeModel, ty: &TypeRef) -> Option<(&'m str, &'m s
 }
 
 /// The samples of `ty`, each with the reason it cannot be valid (if so).
+/// A value of `ty` as a request writes it: the first sample that satisfies its schema, or,
+/// where the spec admits none (see [`Unsatisfiable`]), the first the generated types take.
+pub(crate) fn write_sample(model: &TypeModel, ty: &TypeRef) -> Option<Value> {
+    let all = samples(model, ty, Direction::Write);
+    let valid = all.iter().position(|(_, u)| u.is_none()).unwrap_or(0);
+    all.into_iter().nth(valid).map(|(v, _)| v)
+}
+
 fn samples(model: &TypeModel, ty: &TypeRef, dir: Direction) -> Vec<(Value, Option<Unsatisfiable>)> {
     let tag = subtype_tag(model, ty);
     let probe = Gen::new(model, dir, false);
