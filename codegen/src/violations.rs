@@ -139,18 +139,7 @@ fn in_range(b: Builtin, v: &str) -> bool {
     let Ok(n) = v.parse::<i128>() else {
         return false;
     };
-    let (lo, hi): (i128, i128) = match b {
-        Builtin::I8 => (i8::MIN.into(), i8::MAX.into()),
-        Builtin::I16 => (i16::MIN.into(), i16::MAX.into()),
-        Builtin::I32 => (i32::MIN.into(), i32::MAX.into()),
-        Builtin::I64 => (i64::MIN.into(), i64::MAX.into()),
-        Builtin::U8 => (0, u8::MAX.into()),
-        Builtin::U16 => (0, u16::MAX.into()),
-        Builtin::U32 => (0, u32::MAX.into()),
-        Builtin::U64 => (0, u64::MAX.into()),
-        Builtin::U128 => (0, i128::MAX),
-        _ => (i128::MIN, i128::MAX),
-    };
+    let (lo, hi) = crate::xml_samples::builtin_range(b);
     (lo..=hi).contains(&n)
 }
 

@@ -721,9 +721,9 @@ fn date(facets: &Facets, variant: usize) -> String {
     ["2024-01-31", "2023-12-01"][variant % 2].to_owned()
 }
 
-/// Bounds of a numeric built-in and its facets, as inclusive `i128`s.
-fn int_bounds(b: Builtin, facets: &Facets) -> (i128, i128) {
-    let (mut lo, mut hi) = match b {
+/// The values of an integer built-in (of any other: every `i128`).
+pub(crate) fn builtin_range(b: Builtin) -> (i128, i128) {
+    match b {
         Builtin::I8 => (i128::from(i8::MIN), i128::from(i8::MAX)),
         Builtin::I16 => (i128::from(i16::MIN), i128::from(i16::MAX)),
         Builtin::I32 => (i128::from(i32::MIN), i128::from(i32::MAX)),
@@ -734,7 +734,12 @@ fn int_bounds(b: Builtin, facets: &Facets) -> (i128, i128) {
         Builtin::U64 => (0, i128::from(u64::MAX)),
         Builtin::U128 => (0, i128::MAX),
         _ => (i128::MIN, i128::MAX),
-    };
+    }
+}
+
+/// Bounds of a numeric built-in and its facets, as inclusive `i128`s.
+fn int_bounds(b: Builtin, facets: &Facets) -> (i128, i128) {
+    let (mut lo, mut hi) = builtin_range(b);
     let parse = |v: &str| {
         v.trim()
             .trim_start_matches('+')

@@ -17,6 +17,14 @@
 //!
 //! * the valid request reaches the server (one more request counted), so the path is live;
 //! * every broken one is refused with `Sent::Refused` and the count does not move.
+//!
+//! Chongqing's positional interface the same way: each described transaction's request line
+//! (`codegen::positional::request_samples`) through the generated `jiaoyi::run_line` — the
+//! typed request, then its method on the client — over the sandbox behind a library transport
+//! that counts the lines reaching it; a line with one field breaking one constraint (the
+//! separator inside a value, too many bytes, a pattern, a decimal's scale) must not reach it.
+//! (Code fields keep values the description does not list, by design: those descriptions come
+//! from client code and may be incomplete.)
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -278,6 +286,83 @@ async fn audit_rest(dir: &str, table: Table, counter: &Counter, tally: &mut Tall
     }
 }
 
+/// Chongqing's sandbox behind its library interface, counting the request lines that reach it.
+struct CountingLibrary {
+    sandbox: sdk_chongqing::sandbox::InProcess,
+    lines: AtomicUsize,
+}
+
+impl sdk_chongqing::Transport for CountingLibrary {
+    fn init(&self) -> Result<i32, sdk_chongqing::TransportError> {
+        self.sandbox.init()
+    }
+
+    fn business_handle(
+        &self,
+        input: &[u8],
+    ) -> Result<(i32, Vec<u8>), sdk_chongqing::TransportError> {
+        self.lines.fetch_add(1, Ordering::SeqCst);
+        self.sandbox.business_handle(input)
+    }
+}
+
+/// Every described transaction of the positional interface whose `codegen.toml` is in `dir`:
+/// its valid request line reaches the library once, and each line with one field breaking one
+/// constraint (the separator in a text, too many bytes, a pattern, a decimal's scale) is
+/// refused before it.
+fn audit_positional(dir: &str, tally: &mut Tally) {
+    use sdk_chongqing::Error;
+    use sdk_runtime::positional::Answer;
+    let spec_dir = root().join(dir);
+    let config = codegen::config::CrateConfig::read(&spec_dir.join("codegen.toml")).unwrap();
+    let client = sdk_chongqing::Client::new(CountingLibrary {
+        sandbox: sdk_chongqing::sandbox::InProcess::new(),
+        lines: AtomicUsize::new(0),
+    });
+    let count =
+        |c: &sdk_chongqing::Client<CountingLibrary>| c.transport().lines.load(Ordering::SeqCst);
+    for p in &config.positional {
+        let d = codegen::positional::read(&spec_dir.join(&p.spec)).unwrap();
+        for request in codegen::positional::request_samples(&d) {
+            let what = format!("{}::{}", p.module, request.code);
+            tally.operations += 1;
+            let before = count(&client);
+            let sent = sdk_chongqing::jiaoyi::run_line(
+                &client,
+                &Answer::from_fields(request.valid.clone()),
+            );
+            let reached = count(&client) - before;
+            if reached != 1 {
+                tally.failures.push(format!(
+                    "{what}: the valid line {:?} was not sent ({reached} lines): {sent:?}",
+                    request.valid
+                ));
+                continue;
+            }
+            if let Err(e) = &sent {
+                tally
+                    .failures
+                    .push(format!("{what}: the valid line is unreadable: {e}"));
+                continue;
+            }
+            for b in request.broken {
+                tally.broken += 1;
+                *tally.by_facet.entry(b.constraint).or_default() += 1;
+                let before = count(&client);
+                let sent = sdk_chongqing::jiaoyi::run_line(&client, &Answer::from_fields(b.line));
+                let reached = count(&client) - before;
+                match sent {
+                    Ok(Err(Error::InvalidInput(_))) if reached == 0 => {}
+                    other => tally.failures.push(format!(
+                        "{what}: {} = {:?} ({}): {other:?}, {reached} lines reached the library",
+                        b.label, b.value, b.constraint
+                    )),
+                }
+            }
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_value_that_breaks_a_facet_reaches_the_wire() {
     let pki = TestPki::new("Audit CA").unwrap();
@@ -297,6 +382,19 @@ async fn no_value_that_breaks_a_facet_reaches_the_wire() {
         assert!(tally.operations > 0, "{dir}: no operation audited");
         failures.extend(tally.failures);
     }
+    let mut tally = Tally::default();
+    audit_positional("positional/chongqing", &mut tally);
+    report.push(format!(
+        "positional/chongqing: {} transactions, {} broken request lines refused unsent ({:?})",
+        tally.operations,
+        tally.broken - tally.failures.len().min(tally.broken),
+        tally.by_facet
+    ));
+    assert!(
+        tally.operations > 0,
+        "positional/chongqing: no transaction audited"
+    );
+    failures.extend(tally.failures);
     println!("{}", report.join("\n"));
     assert!(
         failures.is_empty(),

@@ -41,6 +41,17 @@ pub enum Spec {
     Rest(&'static crate::rest::OperationSpec),
 }
 
+impl Spec {
+    /// The operation's name in the service description.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Spec::Soap(s) => s.name,
+            #[cfg(feature = "rest")]
+            Spec::Rest(s) => s.name,
+        }
+    }
+}
+
 impl fmt::Debug for AnswerDecoder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AnswerDecoder")
@@ -75,11 +86,7 @@ impl AnswerDecoder {
 
     /// The operation's name in the service description.
     pub fn operation(&self) -> &'static str {
-        match self.spec {
-            Spec::Soap(s) => s.name,
-            #[cfg(feature = "rest")]
-            Spec::Rest(s) => s.name,
-        }
+        self.spec.name()
     }
 
     /// The operation's static description.

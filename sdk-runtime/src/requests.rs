@@ -121,11 +121,7 @@ impl RequestSender {
 
     /// The operation's name in the service description.
     pub fn operation(&self) -> &'static str {
-        match self.spec {
-            Spec::Soap(s) => s.name,
-            #[cfg(feature = "rest")]
-            Spec::Rest(s) => s.name,
-        }
+        self.spec.name()
     }
 
     /// The operation's static description.

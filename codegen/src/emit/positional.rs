@@ -59,8 +59,13 @@ pub fn positional_file(d: &Description, source: &str) -> Result<String, Error> {
     let mut modules = TokenStream::new();
     let mut methods = TokenStream::new();
     let mut list = TokenStream::new();
+    let mut runs = TokenStream::new();
     for t in &d.transactions {
         let m = format_ident!("t{}", t.code.to_ascii_lowercase());
+        let (code, method) = (&t.code, format_ident!("{}", t.method));
+        runs.extend(quote! {
+            #code => ::std::result::Result::Ok(client.#method(&#m::Request::read(line)?).map(drop)),
+        });
         modules.extend(transaction_module(t, &m)?);
         let method = format_ident!("{}", t.method);
         let doc = doc_attrs(&[
@@ -98,6 +103,25 @@ pub fn positional_file(d: &Description, source: &str) -> Result<String, Error> {
             /// Runs one transaction.
             fn call<R: ::sdk_runtime::positional::Transaction>(&self, request: &R) -> ::std::result::Result<R::Output, Self::Error>;
             #methods
+        }
+        /// Reads a request line's fields (position 0: the transaction code; see each
+        /// `Request::read`) into its typed request and runs it through `client` as the
+        /// transaction's method would, checked before anything is sent: for replaying captured
+        /// request lines and for auditing what reaches the library. `Err` when the line is no
+        /// request of a transaction of the description.
+        pub fn run_line<C: Transactions>(
+            client: &C,
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<::std::result::Result<(), C::Error>, ::sdk_runtime::positional::WireError> {
+            match line.get(0).unwrap_or_default() {
+                #runs
+                other => ::std::result::Result::Err(::sdk_runtime::positional::WireError::Field {
+                    position: 0,
+                    label: "transaction code",
+                    text: other.chars().take(60).collect(),
+                    expected: "the code of a transaction of the description",
+                }),
+            }
         }
         #modules
     };
@@ -292,6 +316,11 @@ fn raw_request() -> TokenStream {
                     out.text("field", f);
                 }
             }
+            /// Reads a request from a line's fields (position 0: the transaction code, then
+            /// the fields in order).
+            pub fn read(line: &::sdk_runtime::positional::Answer) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+                ::std::result::Result::Ok(Self { fields: line.rest(1) })
+            }
         }
         impl ::sdk_runtime::xml::Validate for Request {
             fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
@@ -360,8 +389,35 @@ fn described_request(t: &Transaction) -> TokenStream {
     // What `write` reserves: the texts' lengths, and at most this much for the other fields.
     let mut fixed_bytes = 0usize;
     let mut text_bytes = Vec::new();
-    for f in &t.inputs {
+    let mut reads = TokenStream::new();
+    for (i, f) in t.inputs.iter().enumerate() {
         let n = format_ident!("{}", f.name);
+        let at = i + 1;
+        let read_label = &f.label;
+        let read_one = match f.kind {
+            Kind::Text => quote!(line.text(#at)),
+            Kind::Integer => quote!(line.integer(#at, #read_label)?),
+            Kind::Decimal => quote!(line.decimal(#at, #read_label)?),
+            Kind::Date => quote!(line.date(#at, #read_label)?),
+            Kind::Datetime => quote!(line.datetime(#at, #read_label)?),
+            Kind::Flag => quote!(line.flag(#at, #read_label)?),
+            Kind::Code | Kind::List => {
+                let t = value_type(f);
+                quote!(line.field(#at).trimmed().map(#t::from_wire))
+            }
+        };
+        if f.optional {
+            reads.extend(quote!(#n: #read_one,));
+        } else {
+            reads.extend(quote! {
+                #n: #read_one.ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                    position: #at,
+                    label: #read_label,
+                    text: ::std::string::String::new(),
+                    expected: "a value (the field is required)",
+                })?,
+            });
+        }
         match (f.kind, f.optional) {
             (Kind::Text, false) => text_bytes.push(quote!(self.#n.len())),
             (Kind::Text, true) => {
@@ -462,6 +518,14 @@ fn described_request(t: &Transaction) -> TokenStream {
             fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {
                 #reserve
                 #writes
+            }
+            /// Reads a request from a line's fields (position 0: the transaction code, then
+            /// the fields in order), leniently: text as given, a code the description does not
+            /// list kept as `Unknown`; a number, decimal, date or flag without its form, or an
+            /// empty required field, is an error. Sending checks the rest.
+            #[allow(unused_variables)]
+            pub fn read(line: &::sdk_runtime::positional::Answer) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+                ::std::result::Result::Ok(Self { #reads })
             }
         }
         #debug

@@ -23,6 +23,10 @@
 //! `[wire, Rust variant, meaning]`, others kept), `list` (output only: every field from its
 //! position on).
 
+mod requests;
+
+pub use requests::{BrokenLine, PositionalRequest, request_samples};
+
 use std::collections::BTreeSet;
 use std::path::Path;
 

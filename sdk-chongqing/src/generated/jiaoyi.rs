@@ -406,6 +406,184 @@ pub trait Transactions {
         self.call(request)
     }
 }
+/// Reads a request line's fields (position 0: the transaction code; see each
+/// `Request::read`) into its typed request and runs it through `client` as the
+/// transaction's method would, checked before anything is sent: for replaying captured
+/// request lines and for auditing what reaches the library. `Err` when the line is no
+/// request of a transaction of the description.
+pub fn run_line<C: Transactions>(
+    client: &C,
+    line: &::sdk_runtime::positional::Answer,
+) -> ::std::result::Result<
+    ::std::result::Result<(), C::Error>,
+    ::sdk_runtime::positional::WireError,
+> {
+    match line.get(0).unwrap_or_default() {
+        "01" => {
+            ::std::result::Result::Ok(
+                client.ren_yuan_xin_xi(&t01::Request::read(line)?).map(drop),
+            )
+        }
+        "02" => {
+            ::std::result::Result::Ok(
+                client.jiu_zhen_deng_ji(&t02::Request::read(line)?).map(drop),
+            )
+        }
+        "03" => {
+            ::std::result::Result::Ok(
+                client.geng_xin_jiu_zhen_xin_xi(&t03::Request::read(line)?).map(drop),
+            )
+        }
+        "04" => {
+            ::std::result::Result::Ok(
+                client.tian_jia_chu_fang_ming_xi(&t04::Request::read(line)?).map(drop),
+            )
+        }
+        "05" => {
+            ::std::result::Result::Ok(
+                client.jie_suan(&t05::Request::read(line)?).map(drop),
+            )
+        }
+        "06" => {
+            ::std::result::Result::Ok(
+                client.yu_jie_suan(&t06::Request::read(line)?).map(drop),
+            )
+        }
+        "07" => {
+            ::std::result::Result::Ok(
+                client.te_shu_bing_shen_pi(&t07::Request::read(line)?).map(drop),
+            )
+        }
+        "08" => {
+            ::std::result::Result::Ok(
+                client.que_ding_dan_jia(&t08::Request::read(line)?).map(drop),
+            )
+        }
+        "09" => {
+            ::std::result::Result::Ok(
+                client.shen_pi_jie_guo(&t09::Request::read(line)?).map(drop),
+            )
+        }
+        "10" => {
+            ::std::result::Result::Ok(
+                client.chu_fang_tui_fang(&t10::Request::read(line)?).map(drop),
+            )
+        }
+        "11" => {
+            ::std::result::Result::Ok(
+                client.yi_yuan_xin_xi(&t11::Request::read(line)?).map(drop),
+            )
+        }
+        "12" => {
+            ::std::result::Result::Ok(
+                client.yi_liao_lei_bie(&t12::Request::read(line)?).map(drop),
+            )
+        }
+        "13" => {
+            ::std::result::Result::Ok(
+                client.zhang_hu_xin_xi(&t13::Request::read(line)?).map(drop),
+            )
+        }
+        "14" => {
+            ::std::result::Result::Ok(
+                client.chu_yuan_yuan_yin(&t14::Request::read(line)?).map(drop),
+            )
+        }
+        "15" => {
+            ::std::result::Result::Ok(
+                client.dui_zhang_ming_xi(&t15::Request::read(line)?).map(drop),
+            )
+        }
+        "16" => {
+            ::std::result::Result::Ok(
+                client.an_shi_jian_dui_zhang(&t16::Request::read(line)?).map(drop),
+            )
+        }
+        "17" => {
+            ::std::result::Result::Ok(
+                client.jiu_yi_ming_xi(&t17::Request::read(line)?).map(drop),
+            )
+        }
+        "18" => {
+            ::std::result::Result::Ok(
+                client.gai_zhang_shen_qing(&t18::Request::read(line)?).map(drop),
+            )
+        }
+        "19" => {
+            ::std::result::Result::Ok(
+                client.mu_lu_xia_zai(&t19::Request::read(line)?).map(drop),
+            )
+        }
+        "20" => {
+            ::std::result::Result::Ok(
+                client.gai_zhang_jie_guo(&t20::Request::read(line)?).map(drop),
+            )
+        }
+        "21" => {
+            ::std::result::Result::Ok(
+                client.gao_shou_fei_shen_pi(&t21::Request::read(line)?).map(drop),
+            )
+        }
+        "22" => {
+            ::std::result::Result::Ok(
+                client.wei_shen_pi_xiang_mu(&t22::Request::read(line)?).map(drop),
+            )
+        }
+        "23" => {
+            ::std::result::Result::Ok(
+                client.zhang_hu_di_yong(&t23::Request::read(line)?).map(drop),
+            )
+        }
+        "24" => {
+            ::std::result::Result::Ok(
+                client.mu_lu_bian_dong(&t24::Request::read(line)?).map(drop),
+            )
+        }
+        "25" => {
+            ::std::result::Result::Ok(
+                client.zhang_hu_di_yong_chong_zheng(&t25::Request::read(line)?).map(drop),
+            )
+        }
+        "26" => {
+            ::std::result::Result::Ok(
+                client.xin_lao_ka_hao(&t26::Request::read(line)?).map(drop),
+            )
+        }
+        "27" => {
+            ::std::result::Result::Ok(
+                client.zai_yuan_zhuang_tai(&t27::Request::read(line)?).map(drop),
+            )
+        }
+        "28" => {
+            ::std::result::Result::Ok(
+                client.te_bing_chu_fang(&t28::Request::read(line)?).map(drop),
+            )
+        }
+        "29" => {
+            ::std::result::Result::Ok(
+                client.deng_ji_chong_chuan(&t29::Request::read(line)?).map(drop),
+            )
+        }
+        "30" => {
+            ::std::result::Result::Ok(
+                client.jie_suan_lei_xing_xiu_gai(&t30::Request::read(line)?).map(drop),
+            )
+        }
+        "99" => {
+            ::std::result::Result::Ok(
+                client.chong_xiao(&t99::Request::read(line)?).map(drop),
+            )
+        }
+        other => {
+            ::std::result::Result::Err(::sdk_runtime::positional::WireError::Field {
+                position: 0,
+                label: "transaction code",
+                text: other.chars().take(60).collect(),
+                expected: "the code of a transaction of the description",
+            })
+        }
+    }
+}
 /// Transaction `01` 获取人员基本信息 (Basic data of an insured person (identification)).
 ///
 /// **Known from client code** (wire-verified: a working public client sends these inputs and reads these outputs; names and lengths may differ from the specification).
@@ -465,6 +643,25 @@ pub mod t01 {
                 let v = &self.yi_bao_hao;
                 out.text("医保号", v);
             }
+        }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order), leniently: text as given, a code the description does not
+        /// list kept as `Unknown`; a number, decimal, date or flag without its form, or an
+        /// empty required field, is an error. Sending checks the rest.
+        #[allow(unused_variables)]
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self {
+                yi_bao_hao: line
+                    .text(1usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 1usize,
+                        label: "医保号",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+            })
         }
     }
     impl ::std::fmt::Debug for Request {
@@ -777,6 +974,91 @@ pub mod t02 {
                 let v = &self.bing_fa_zheng;
                 out.text("并发症", v);
             }
+        }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order), leniently: text as given, a code the description does not
+        /// list kept as `Unknown`; a number, decimal, date or flag without its form, or an
+        /// empty required field, is an error. Sending checks the rest.
+        #[allow(unused_variables)]
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self {
+                jiu_zhen_hao: line
+                    .text(1usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 1usize,
+                        label: "就诊号",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                yi_liao_lei_bie: line
+                    .field(2usize)
+                    .trimmed()
+                    .map(YiLiaoLeiBie::from_wire)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 2usize,
+                        label: "医疗类别",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                yi_bao_hao: line
+                    .text(3usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 3usize,
+                        label: "医保号",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                ke_shi: line
+                    .text(4usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 4usize,
+                        label: "科室",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                yi_sheng: line
+                    .text(5usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 5usize,
+                        label: "医生",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                ri_qi: line
+                    .date(6usize, "日期")?
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 6usize,
+                        label: "日期",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                zhen_duan: line
+                    .text(7usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 7usize,
+                        label: "诊断/疾病编码",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                jing_ban_ren: line
+                    .text(8usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 8usize,
+                        label: "经办人",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                bing_fa_zheng: line
+                    .text(9usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 9usize,
+                        label: "并发症",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+            })
         }
     }
     impl ::std::fmt::Debug for Request {
@@ -1107,6 +1389,50 @@ pub mod t03 {
                 ::std::option::Option::Some(v) => out.text("并发症", v),
                 ::std::option::Option::None => out.text("并发症", ""),
             }
+        }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order), leniently: text as given, a code the description does not
+        /// list kept as `Unknown`; a number, decimal, date or flag without its form, or an
+        /// empty required field, is an error. Sending checks the rest.
+        #[allow(unused_variables)]
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self {
+                jiu_zhen_hao: line
+                    .text(1usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 1usize,
+                        label: "就诊号",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                geng_xin_biao_zhi: line
+                    .text(2usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 2usize,
+                        label: "更新标志",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                yi_liao_lei_bie: line.text(3usize),
+                ke_shi: line.text(4usize),
+                yi_sheng: line.text(5usize),
+                ru_yuan_ri_qi: line.date(6usize, "入院日期")?,
+                ru_yuan_zhen_duan: line.text(7usize),
+                chu_yuan_ri_qi: line.date(8usize, "出院日期")?,
+                que_zhen_ji_bing: line.text(9usize),
+                chu_yuan_yuan_yin: line.text(10usize),
+                jing_ban_ren: line
+                    .text(11usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 11usize,
+                        label: "经办人",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                bing_fa_zheng: line.text(12usize),
+            })
         }
     }
     impl ::std::fmt::Debug for Request {
@@ -1514,6 +1840,138 @@ pub mod t04 {
                 out.decimal("金额", v, ::std::option::Option::Some(4u32));
             }
         }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order), leniently: text as given, a code the description does not
+        /// list kept as `Unknown`; a number, decimal, date or flag without its form, or an
+        /// empty required field, is an error. Sending checks the rest.
+        #[allow(unused_variables)]
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self {
+                jiu_zhen_hao: line
+                    .text(1usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 1usize,
+                        label: "就诊号",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                chu_fang_hao: line
+                    .text(2usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 2usize,
+                        label: "处方号",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                shi_jian: line
+                    .datetime(3usize, "时间")?
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 3usize,
+                        label: "时间",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                zhong_xin_xiang_mu_bian_ma: line
+                    .text(4usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 4usize,
+                        label: "中心项目编码",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                yi_yuan_nei_ma: line
+                    .text(5usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 5usize,
+                        label: "医院内码",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                xiang_mu_ming_cheng: line
+                    .text(6usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 6usize,
+                        label: "项目名称",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                dan_jia: line
+                    .decimal(7usize, "单价")?
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 7usize,
+                        label: "单价",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                shu_liang: line
+                    .decimal(8usize, "数量")?
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 8usize,
+                        label: "数量",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                ji_zhen: line
+                    .flag(9usize, "急诊标志")?
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 9usize,
+                        label: "急诊标志",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                yi_sheng: line
+                    .text(10usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 10usize,
+                        label: "医生",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                jing_ban_ren: line
+                    .text(11usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 11usize,
+                        label: "经办人",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                dan_wei: line
+                    .text(12usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 12usize,
+                        label: "单位",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                gui_ge: line
+                    .text(13usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 13usize,
+                        label: "规格",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                ji_xing: line
+                    .text(14usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 14usize,
+                        label: "剂型",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                chong_xiao_liu_shui_hao: line.text(15usize),
+                jin_e: line
+                    .decimal(16usize, "金额")?
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 16usize,
+                        label: "金额",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+            })
+        }
     }
     impl ::std::fmt::Debug for Request {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1872,6 +2330,52 @@ pub mod t05 {
                 out.text("帐户支付", v);
             }
         }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order), leniently: text as given, a code the description does not
+        /// list kept as `Unknown`; a number, decimal, date or flag without its form, or an
+        /// empty required field, is an error. Sending checks the rest.
+        #[allow(unused_variables)]
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self {
+                jiu_zhen_hao: line
+                    .text(1usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 1usize,
+                        label: "就诊号",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                jie_suan_biao_zhi: line
+                    .field(2usize)
+                    .trimmed()
+                    .map(JieSuanBiaoZhi::from_wire)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 2usize,
+                        label: "结算标志",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                zhu_yuan_chuang_ri: line.integer(3usize, "住院床日")?,
+                jing_ban_ren: line
+                    .text(4usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 4usize,
+                        label: "经办人",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                zhang_hu_zhi_fu: line
+                    .text(5usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 5usize,
+                        label: "帐户支付",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+            })
+        }
     }
     impl ::std::fmt::Debug for Request {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2045,6 +2549,25 @@ pub mod t06 {
                 out.text("就诊号", v);
             }
         }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order), leniently: text as given, a code the description does not
+        /// list kept as `Unknown`; a number, decimal, date or flag without its form, or an
+        /// empty required field, is an error. Sending checks the rest.
+        #[allow(unused_variables)]
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self {
+                jiu_zhen_hao: line
+                    .text(1usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 1usize,
+                        label: "就诊号",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+            })
+        }
     }
     impl ::std::fmt::Debug for Request {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2182,6 +2705,25 @@ pub mod t07 {
                 out.text("医保号", v);
             }
         }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order), leniently: text as given, a code the description does not
+        /// list kept as `Unknown`; a number, decimal, date or flag without its form, or an
+        /// empty required field, is an error. Sending checks the rest.
+        #[allow(unused_variables)]
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self {
+                yi_bao_hao: line
+                    .text(1usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 1usize,
+                        label: "医保号",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+            })
+        }
     }
     impl ::std::fmt::Debug for Request {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2277,6 +2819,13 @@ pub mod t08 {
                 out.text("field", f);
             }
         }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
+        }
     }
     impl ::sdk_runtime::xml::Validate for Request {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
@@ -2345,6 +2894,13 @@ pub mod t09 {
             for f in &self.fields {
                 out.text("field", f);
             }
+        }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
         }
     }
     impl ::sdk_runtime::xml::Validate for Request {
@@ -2436,6 +2992,33 @@ pub mod t10 {
                 out.text("就诊号", v);
             }
         }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order), leniently: text as given, a code the description does not
+        /// list kept as `Unknown`; a number, decimal, date or flag without its form, or an
+        /// empty required field, is an error. Sending checks the rest.
+        #[allow(unused_variables)]
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self {
+                jiu_zhen_hao: line
+                    .text(1usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 1usize,
+                        label: "就诊号",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                jiu_zhen_hao_2: line
+                    .text(2usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 2usize,
+                        label: "就诊号",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+            })
+        }
     }
     impl ::std::fmt::Debug for Request {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2520,6 +3103,16 @@ pub mod t11 {
         }
         #[allow(unused_variables)]
         fn write(&self, out: &mut ::sdk_runtime::positional::Fields) {}
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order), leniently: text as given, a code the description does not
+        /// list kept as `Unknown`; a number, decimal, date or flag without its form, or an
+        /// empty required field, is an error. Sending checks the rest.
+        #[allow(unused_variables)]
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self {})
+        }
     }
     impl ::std::fmt::Debug for Request {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2603,6 +3196,13 @@ pub mod t12 {
                 out.text("field", f);
             }
         }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
+        }
     }
     impl ::sdk_runtime::xml::Validate for Request {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
@@ -2672,6 +3272,13 @@ pub mod t13 {
                 out.text("field", f);
             }
         }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
+        }
     }
     impl ::sdk_runtime::xml::Validate for Request {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
@@ -2740,6 +3347,13 @@ pub mod t14 {
             for f in &self.fields {
                 out.text("field", f);
             }
+        }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
         }
     }
     impl ::sdk_runtime::xml::Validate for Request {
@@ -2812,6 +3426,13 @@ pub mod t15 {
                 out.text("field", f);
             }
         }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
+        }
     }
     impl ::sdk_runtime::xml::Validate for Request {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
@@ -2880,6 +3501,13 @@ pub mod t16 {
             for f in &self.fields {
                 out.text("field", f);
             }
+        }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
         }
     }
     impl ::sdk_runtime::xml::Validate for Request {
@@ -2950,6 +3578,13 @@ pub mod t17 {
                 out.text("field", f);
             }
         }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
+        }
     }
     impl ::sdk_runtime::xml::Validate for Request {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
@@ -3018,6 +3653,13 @@ pub mod t18 {
             for f in &self.fields {
                 out.text("field", f);
             }
+        }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
         }
     }
     impl ::sdk_runtime::xml::Validate for Request {
@@ -3088,6 +3730,13 @@ pub mod t19 {
                 out.text("field", f);
             }
         }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
+        }
     }
     impl ::sdk_runtime::xml::Validate for Request {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
@@ -3156,6 +3805,13 @@ pub mod t20 {
             for f in &self.fields {
                 out.text("field", f);
             }
+        }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
         }
     }
     impl ::sdk_runtime::xml::Validate for Request {
@@ -3226,6 +3882,13 @@ pub mod t21 {
                 out.text("field", f);
             }
         }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
+        }
     }
     impl ::sdk_runtime::xml::Validate for Request {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
@@ -3294,6 +3957,13 @@ pub mod t22 {
             for f in &self.fields {
                 out.text("field", f);
             }
+        }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
         }
     }
     impl ::sdk_runtime::xml::Validate for Request {
@@ -3364,6 +4034,13 @@ pub mod t23 {
                 out.text("field", f);
             }
         }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
+        }
     }
     impl ::sdk_runtime::xml::Validate for Request {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
@@ -3432,6 +4109,13 @@ pub mod t24 {
             for f in &self.fields {
                 out.text("field", f);
             }
+        }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
         }
     }
     impl ::sdk_runtime::xml::Validate for Request {
@@ -3502,6 +4186,13 @@ pub mod t25 {
                 out.text("field", f);
             }
         }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
+        }
     }
     impl ::sdk_runtime::xml::Validate for Request {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
@@ -3570,6 +4261,13 @@ pub mod t26 {
             for f in &self.fields {
                 out.text("field", f);
             }
+        }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
         }
     }
     impl ::sdk_runtime::xml::Validate for Request {
@@ -3640,6 +4338,13 @@ pub mod t27 {
                 out.text("field", f);
             }
         }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
+        }
     }
     impl ::sdk_runtime::xml::Validate for Request {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
@@ -3708,6 +4413,13 @@ pub mod t28 {
             for f in &self.fields {
                 out.text("field", f);
             }
+        }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
         }
     }
     impl ::sdk_runtime::xml::Validate for Request {
@@ -3778,6 +4490,13 @@ pub mod t29 {
                 out.text("field", f);
             }
         }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
+        }
     }
     impl ::sdk_runtime::xml::Validate for Request {
         fn validate(&self, v: &mut ::sdk_runtime::xml::Validator) {
@@ -3846,6 +4565,13 @@ pub mod t30 {
             for f in &self.fields {
                 out.text("field", f);
             }
+        }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order).
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self { fields: line.rest(1) })
         }
     }
     impl ::sdk_runtime::xml::Validate for Request {
@@ -3927,6 +4653,33 @@ pub mod t99 {
                 let v = &self.jing_ban_ren;
                 out.text("经办人", v);
             }
+        }
+        /// Reads a request from a line's fields (position 0: the transaction code, then
+        /// the fields in order), leniently: text as given, a code the description does not
+        /// list kept as `Unknown`; a number, decimal, date or flag without its form, or an
+        /// empty required field, is an error. Sending checks the rest.
+        #[allow(unused_variables)]
+        pub fn read(
+            line: &::sdk_runtime::positional::Answer,
+        ) -> ::std::result::Result<Self, ::sdk_runtime::positional::WireError> {
+            ::std::result::Result::Ok(Self {
+                liu_shui_hao: line
+                    .text(1usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 1usize,
+                        label: "流水号/顺序号",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+                jing_ban_ren: line
+                    .text(2usize)
+                    .ok_or_else(|| ::sdk_runtime::positional::WireError::Field {
+                        position: 2usize,
+                        label: "经办人",
+                        text: ::std::string::String::new(),
+                        expected: "a value (the field is required)",
+                    })?,
+            })
         }
     }
     impl ::std::fmt::Debug for Request {
