@@ -258,3 +258,58 @@ fn the_signature_reader_holds_to_the_default_limits() {
     assert!(Signed::parse(attributes(d.max_attributes).as_bytes()).is_ok());
     assert!(Signed::parse(children(d.max_children).as_bytes()).is_ok());
 }
+
+/// The signature reader takes the limits it is given, through a verifier's policy too: a
+/// message over one is refused before anything in it is verified.
+#[test]
+fn the_signature_reader_takes_the_limits_it_is_given() {
+    use sdk_runtime::wssec::{
+        Document as Signed, DocumentError, TrustAnchors, VerificationPolicy, Verifier, VerifyError,
+    };
+    let s = small();
+    let cases = [
+        (XmlLimit::Attributes, attributes(s.max_attributes + 1)),
+        (
+            XmlLimit::AttributeBytes,
+            format!("<r a=\"{}\"/>", "x".repeat(s.max_attribute_bytes + 1)),
+        ),
+        (
+            XmlLimit::TextBytes,
+            format!("<r>{}</r>", "x".repeat(s.max_text_bytes + 1)),
+        ),
+        (XmlLimit::Children, children(s.max_children + 1)),
+    ];
+    for (limit, doc) in &cases {
+        match Signed::parse_with(doc.as_bytes(), &s) {
+            Err(DocumentError::Limit { limit: got, .. }) => assert_eq!(got, *limit),
+            other => panic!("{limit}: {:?}", other.err()),
+        }
+        // The same document is within the defaults.
+        assert!(Signed::parse(doc.as_bytes()).is_ok(), "{limit}");
+    }
+    let deep = format!("{}{}", "<e>".repeat(9), "</e>".repeat(9));
+    match Signed::parse_with(deep.as_bytes(), &s) {
+        Err(DocumentError::TooDeep { limit, .. }) => assert_eq!(limit, 8),
+        other => panic!("depth: {:?}", other.err()),
+    }
+    assert!(Signed::parse_with(children(s.max_children).as_bytes(), &s).is_ok());
+
+    let verifier = Verifier::new(VerificationPolicy::new(TrustAnchors::new()).xml_limits(s));
+    let wide = format!(
+        "<s:Envelope xmlns:s=\"{SOAP11_NS}\"><s:Header/><s:Body>{}</s:Body></s:Envelope>",
+        "<i/>".repeat(s.max_children + 1)
+    );
+    match verifier.verify_envelope(wide.as_bytes()) {
+        Err(VerifyError::Parse(DocumentError::Limit { limit, .. })) => {
+            assert_eq!(limit, XmlLimit::Children);
+        }
+        other => panic!("verifier: {:?}", other.err()),
+    }
+    let doc = format!("<r>{}</r>", "x".repeat(s.max_text_bytes + 1));
+    match verifier.verify_enveloped_document(doc.as_bytes()) {
+        Err(VerifyError::Parse(DocumentError::Limit { limit, .. })) => {
+            assert_eq!(limit, XmlLimit::TextBytes);
+        }
+        other => panic!("verifier, document: {:?}", other.err()),
+    }
+}

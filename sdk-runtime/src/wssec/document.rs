@@ -231,10 +231,22 @@ pub struct Document {
 }
 
 impl Document {
-    /// Parses a document from its bytes.
+    /// Parses a document from its bytes, held to the default [`Limits`](crate::xml::Limits).
     pub fn parse(input: &[u8]) -> Result<Document, DocumentError> {
+        Self::parse_with(input, &crate::xml::Limits::DEFAULT)
+    }
+
+    /// Parses a document from its bytes, held to `limits` (the element depth never beyond
+    /// [`MAX_DEPTH`]).
+    pub fn parse_with(
+        input: &[u8],
+        limits: &crate::xml::Limits,
+    ) -> Result<Document, DocumentError> {
         let text = decode_input(input)?.into_owned();
-        let mut builder = Builder::default();
+        let mut builder = Builder {
+            limits: *limits,
+            ..Builder::default()
+        };
         builder.run(&text)?;
         Ok(Document {
             text,
@@ -772,6 +784,8 @@ struct Builder {
     relative_ns: Option<(String, usize)>,
     /// Character data not yet attached to the current element.
     pending: String,
+    /// The limits the document is held to.
+    limits: crate::xml::Limits,
 }
 
 fn malformed(offset: usize, reason: impl Into<String>) -> DocumentError {
@@ -1088,7 +1102,7 @@ impl Builder {
 
     /// The text being gathered stays within [`Limits::max_text_bytes`](crate::xml::Limits).
     fn check_text(&self, offset: usize) -> Result<(), DocumentError> {
-        let limit = crate::xml::Limits::DEFAULT.max_text_bytes;
+        let limit = self.limits.max_text_bytes;
         if self.pending.len() > limit {
             return Err(DocumentError::Limit {
                 limit: crate::xml::XmlLimit::TextBytes,
@@ -1143,10 +1157,11 @@ impl Builder {
         end: usize,
     ) -> Result<usize, DocumentError> {
         self.flush_text();
-        if self.open.len() >= MAX_DEPTH {
+        let depth = MAX_DEPTH.min(self.limits.max_depth);
+        if self.open.len() >= depth {
             return Err(DocumentError::TooDeep {
                 offset: start,
-                limit: MAX_DEPTH,
+                limit: depth,
             });
         }
         let qname: &str = e.name().into_inner();
@@ -1154,7 +1169,7 @@ impl Builder {
             .ok_or_else(|| malformed(start, format!("invalid element name `{qname}`")))?;
         let mut decls = Vec::new();
         let mut raw_attrs: Vec<(&str, Option<usize>, String)> = Vec::new();
-        let limits = crate::xml::Limits::DEFAULT;
+        let limits = self.limits;
         let over = |limit: crate::xml::XmlLimit, value: usize| DocumentError::Limit {
             limit,
             value,

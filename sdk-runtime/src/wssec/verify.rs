@@ -555,6 +555,7 @@ pub struct VerificationPolicy {
     max_timestamp_age: Option<Duration>,
     required_parts: Vec<SignedPart>,
     require_xades: bool,
+    xml_limits: crate::xml::Limits,
 }
 
 /// How long a `wsu:Timestamp` without `wsu:Expires` is accepted after its `wsu:Created`
@@ -575,7 +576,17 @@ impl VerificationPolicy {
             max_timestamp_age: None,
             require_xades: false,
             required_parts: vec![SignedPart::Body],
+            xml_limits: crate::xml::Limits::DEFAULT,
         }
+    }
+
+    /// The limits a message's XML is held to before anything in it is verified (by default
+    /// [`Limits::DEFAULT`](crate::xml::Limits::DEFAULT); the element depth never beyond
+    /// [`MAX_DEPTH`](super::document::MAX_DEPTH)): going over one is
+    /// [`DocumentError::Limit`](super::DocumentError::Limit) or `TooDeep`.
+    pub fn xml_limits(mut self, limits: crate::xml::Limits) -> Self {
+        self.xml_limits = limits;
+        self
     }
 
     /// [`new`](Self::new) plus P1's profile: the `kontekstWywolania` header
@@ -983,7 +994,7 @@ impl Verifier {
             }
             Verification::Enforced(policy) => policy,
         };
-        let doc = Document::parse(envelope)?;
+        let doc = Document::parse_with(envelope, &policy.xml_limits)?;
         let env = Envelope::locate(&doc)?;
         let security = env.security_header()?;
         let signature = single_child(security, ns::DSIG_NS, "Signature").map_err(|count| {
@@ -1067,7 +1078,7 @@ impl Verifier {
             }
             Verification::Enforced(policy) => policy,
         };
-        let doc = Document::parse(document)?;
+        let doc = Document::parse_with(document, &policy.xml_limits)?;
         let root = doc.root();
         let signature = single_child(root, ns::DSIG_NS, "Signature").map_err(|count| {
             let location = format!("the document element {}", root.qualified_name());
