@@ -148,7 +148,7 @@ pub fn cer_csv(data: &[u8]) -> Outcome {
 }
 
 /// The kinds of file `vzp_files` reads, in the order its first byte picks them.
-pub const VZP_FILES: [&str; 3] = ["registrovani", "prubeh", "zamestnanci"];
+pub const VZP_FILES: [&str; 4] = ["registrovani", "prubeh", "zamestnanci", "protokol"];
 
 /// A `vzp_files` input: `file` read as the kind at `kind` in [`VZP_FILES`].
 pub fn vzp_input(kind: usize, file: &[u8]) -> Vec<u8> {
@@ -194,7 +194,8 @@ where
 /// `vzp_files`: the first byte picks the kind of file ([`VZP_FILES`], modulo their number);
 /// the rest is the file, its encoding found by `encoding_of`, read by the kind's streaming
 /// reader record by record to the end, then the rest of the file (the generated root type for
-/// the kinds whose root is known, the document for the employer file).
+/// the kinds whose root is known, the document for the employer file); a VZPkontrol protocol
+/// (VZP's answer to a filing over AS2) is read whole by `sdk_vzp::podani::protokol`.
 pub fn vzp_files(data: &[u8]) -> Outcome {
     use sdk_vzp::soubory::{self, prubeh, registrovani, zamestnanci};
     let [first, file @ ..] = data else {
@@ -209,7 +210,14 @@ pub fn vzp_files(data: &[u8]) -> Outcome {
         1 => vzp_records(prubeh::read(file), |r| {
             r.finish::<prubeh::PrubehPojisteniSoubor>().map(|_| ())
         }),
-        _ => vzp_records(zamestnanci::read(file), |r| r.into_rest().map(|_| ())),
+        2 => vzp_records(zamestnanci::read(file), |r| r.into_rest().map(|_| ())),
+        _ => match sdk_vzp::podani::protokol(file) {
+            Ok(p) => {
+                let _ = (p.prijato(), p.diagnostics.len());
+                Outcome::Read
+            }
+            Err(_) => Outcome::Refused,
+        },
     }
 }
 

@@ -104,7 +104,7 @@ pub const TARGETS: &[Target] = &[
     },
     Target {
         name: "vzp_files",
-        what: "the XML files VZP delivers (registered insured, insurance histories, employees), read streaming",
+        what: "the XML files VZP delivers (registered insured, insurance histories, employees), read streaming, and its VZPkontrol protocols",
         run: files::vzp_files,
     },
     Target {

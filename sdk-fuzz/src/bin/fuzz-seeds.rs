@@ -590,6 +590,32 @@ fn vzp_files(corpus: &mut Corpus) -> Result<(), String> {
         "prubeh-utf-8",
         &vzp_input(1, histories.as_bytes()),
     )?;
+    // VZPkontrol protocols: the type model's samples of the protocol schema.
+    let spec_dir = workspace().join("wsdl/vzp");
+    let xsd = "soubory/VZPkontrolProtokol.xsd";
+    let module = codegen::generate_schema_module_with(
+        &spec_dir.join(xsd),
+        xsd,
+        &codegen::locate::Locations::new(),
+    )
+    .map_err(|e| format!("{xsd}: {e}"))?;
+    for (i, sample) in codegen::xml_samples::samples(&module.model, &module.elements)
+        .iter()
+        .enumerate()
+    {
+        let is_protocol = module
+            .elements
+            .get(sample.root)
+            .is_some_and(|r| r.name.local == "protokol");
+        if is_protocol {
+            put_read(
+                corpus,
+                "vzp_files",
+                &format!("protokol-{}", i + 1),
+                &vzp_input(3, sample.xml.as_bytes()),
+            )?;
+        }
+    }
     Ok(())
 }
 
