@@ -583,7 +583,7 @@ impl VerificationPolicy {
     /// The limits a message's XML is held to before anything in it is verified (by default
     /// [`Limits::DEFAULT`](crate::xml::Limits::DEFAULT); the element depth never beyond
     /// [`MAX_DEPTH`](super::document::MAX_DEPTH)): going over one is
-    /// [`DocumentError::Limit`](super::DocumentError::Limit) or `TooDeep`.
+    /// [`DocumentError::Limit`] or `TooDeep`.
     pub fn xml_limits(mut self, limits: crate::xml::Limits) -> Self {
         self.xml_limits = limits;
         self
