@@ -253,11 +253,7 @@ fn run_sets(root: &Path, args: &[String]) -> Result<(), String> {
             "  {:<60} check {:>6.2}s {}",
             row.set,
             row.check_seconds.unwrap_or(0.0),
-            if row.failed_stage.is_some() {
-                "FAILED"
-            } else {
-                "ok"
-            }
+            verdict(row)
         );
     }
     for (i, krate) in &crates {
@@ -294,11 +290,7 @@ fn run_sets(root: &Path, args: &[String]) -> Result<(), String> {
             rt.tried,
             row.spec_defects.len(),
             row.round_trip_seconds.unwrap_or(0.0),
-            if row.failed_stage.is_some() {
-                "FAILED"
-            } else {
-                "ok"
-            }
+            verdict(row)
         );
     }
 
@@ -385,6 +377,17 @@ fn round2(x: f64) -> f64 {
 }
 
 /// The first `error` line of a cargo/compiler output, with the line after it (its location).
+/// `ok`, or `FAILED` with the first line of the reason, so that a log cut short still says why.
+fn verdict(row: &Row) -> String {
+    if row.failed_stage.is_none() {
+        return "ok".to_owned();
+    }
+    let reason = row.first_error.as_deref().unwrap_or_default();
+    let line = reason.lines().next().unwrap_or_default();
+    let short: String = line.chars().take(160).collect();
+    format!("FAILED: {short}")
+}
+
 fn first_error(output: &str) -> String {
     let lines: Vec<&str> = output.lines().collect();
     for (i, l) in lines.iter().enumerate() {
@@ -796,7 +799,7 @@ fn write_workspace(root: &Path, scratch: &Path, crates: &[(usize, String)]) -> R
          [workspace.dependencies]\nsdk-runtime = {{ path = {runtime:?} }}\n\n\
          [workspace.lints.rust]\nmissing_docs = \"warn\"\nunsafe_code = \"forbid\"\n\n\
          [workspace.lints.clippy]\nunwrap_used = \"deny\"\nexpect_used = \"deny\"\npanic = \"deny\"\n\n\
-         [profile.dev]\ndebug = false\n\n{OPTIMISED_DEPENDENCIES}"
+         [profile.dev]\ndebug = false\nincremental = false\n\n{OPTIMISED_DEPENDENCIES}"
     );
     write_if_changed(&scratch.join("Cargo.toml"), &manifest)?;
     // A lock file from the real workspace keeps dependency versions identical.
