@@ -261,48 +261,90 @@ fn ci() -> Result<(), String> {
     ONE_SHOT.store(true, Ordering::Relaxed);
     // The free disk space, so that a run that fails for want of it says so in its log.
     let _ = run(&root, "df", &["-h", "."]);
-    run(&root, "bash", &["scripts/install-test-tools.sh"])?;
-    run(&root, "cargo", &["fmt", "--all", "--check"])?;
-    println!("==> regen --check");
-    regen(true)?;
-    run(
-        &root,
-        "cargo",
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--all-features",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )?;
-    features_one_by_one(&root)?;
+    let mut stages = Stages::default();
+    stages.time("install test tools", || {
+        run(&root, "bash", &["scripts/install-test-tools.sh"])
+    })?;
+    stages.time("fmt", || run(&root, "cargo", &["fmt", "--all", "--check"]))?;
+    stages.time("regen --check", || {
+        println!("==> regen --check");
+        regen(true)
+    })?;
+    stages.time("clippy", || {
+        run(
+            &root,
+            "cargo",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--all-features",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )
+    })?;
+    stages.time("features one by one", || features_one_by_one(&root))?;
     // What docs.rs shows: broken intra-doc links or HTML in generated docs fail here.
-    run(
-        &root,
-        "cargo",
-        &[
-            "doc",
-            "--no-deps",
-            "--workspace",
-            "--all-features",
-            "--config",
-            "build.rustdocflags=[\"-D\", \"warnings\"]",
-        ],
-    )?;
-    run(&root, "cargo", &["test", "--workspace", "--all-features"])?;
+    stages.time("doc", || {
+        run(
+            &root,
+            "cargo",
+            &[
+                "doc",
+                "--no-deps",
+                "--workspace",
+                "--all-features",
+                "--config",
+                "build.rustdocflags=[\"-D\", \"warnings\"]",
+            ],
+        )
+    })?;
+    stages.time("test", || {
+        run(&root, "cargo", &["test", "--workspace", "--all-features"])
+    })?;
     // A short run of every fuzz target under libFuzzer (an unoptimised build: quick to build);
     // the long runs are `cargo xtask fuzz --seconds N`.
-    println!("==> fuzz (short run)");
-    let short: Vec<String> = ["--dev", "--seconds", "10"].map(String::from).to_vec();
-    fuzz::fuzz(&short)?;
+    stages.time("fuzz (short run)", || {
+        println!("==> fuzz (short run)");
+        let short: Vec<String> = ["--dev", "--seconds", "10"].map(String::from).to_vec();
+        fuzz::fuzz(&short)
+    })?;
     // The generator over specs nobody here wrote: every set must generate, compile and
     // round-trip (the report lands in target/conformance/report.json).
-    println!("==> conformance");
-    conformance::run(&root, &[])?;
+    stages.time("conformance", || {
+        println!("==> conformance");
+        conformance::run(&root, &[])
+    })?;
+    let _ = run(&root, "df", &["-h", "."]);
     Ok(())
+}
+
+/// Wall time of each stage of `cargo xtask ci`, printed after every stage (so that a run cut
+/// short still shows where its time went) and summed at the end.
+#[derive(Default)]
+struct Stages {
+    done: Vec<(&'static str, f64)>,
+}
+
+impl Stages {
+    fn time(
+        &mut self,
+        name: &'static str,
+        f: impl FnOnce() -> Result<(), String>,
+    ) -> Result<(), String> {
+        let started = std::time::Instant::now();
+        let result = f();
+        let seconds = started.elapsed().as_secs_f64();
+        self.done.push((name, seconds));
+        let total: f64 = self.done.iter().map(|(_, s)| s).sum();
+        println!(
+            "==> stage `{name}` {}: {seconds:.0} s (ci so far {total:.0} s)",
+            if result.is_ok() { "done" } else { "FAILED" }
+        );
+        result
+    }
 }
 
 /// `cargo xtask bench [--quick] [--no-zeep] [--stream-mb N] [--no-wssec]`: the codec benchmark
