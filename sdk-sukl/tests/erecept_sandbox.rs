@@ -17,7 +17,9 @@ use sdk_sukl::generated::cuer_lekar::operation as lekar_op;
 use sdk_sukl::generated::cuer_lekarnik::operation as lekarnik_op;
 use sdk_sukl::generated::erecept::types as t;
 use sdk_sukl::sandbox::Sandbox;
-use sdk_sukl::sandbox::erecept::{self, E_NENALEZENO, E_PODPIS, E_STAV, SANDBOX_LEKAR};
+use sdk_sukl::sandbox::erecept::{
+    self, E_NENALEZENO, E_PODPIS, E_PRISTUP, E_STAV, SANDBOX_LEKAR, SANDBOX_LEKARNIK,
+};
 
 fn predpis_doklad() -> t::ZalozeniPredpisuErpDokladDotazType {
     erecept::priklad_predpisu(time::OffsetDateTime::now_utc().date()).unwrap()
@@ -254,6 +256,214 @@ async fn prescription_written_found_reserved_dispensed_and_read_back_dispensed()
         .await
         .unwrap_err();
     assert_eq!(err.kod(), Some(E_STAV), "{err}");
+    sandbox.shutdown().await;
+}
+
+/// `ZrusitPredpis` by the prescriber: its request for prescription `id`, as user `uzivatel`.
+fn zruseni_predpisu(
+    zprava: t::ZpravaDotazType,
+    uzivatel: &str,
+    id: &str,
+    duvod: &str,
+) -> t::ZruseniDokladuDotazType {
+    t::ZruseniDokladuDotazType::new(
+        t::ZruseniDokladuDokladDotazTypeOrDerived::ZruseniDokladuDokladDotazType(Box::new(
+            t::ZruseniDokladuDokladDotazType::new(
+                t::ZruseniDokladuDokladDotazTypeUzivatel::new(uzivatel).unwrap(),
+                t::ZruseniDokladuDokladDotazTypePracoviste::new(
+                    sdk_sukl::sandbox::SANDBOX_KOD_PRACOVISTE,
+                )
+                .unwrap(),
+                t::ZruseniDokladuDokladDotazTypeIdDokladu::new(id).unwrap(),
+                time::OffsetDateTime::now_utc().date(),
+                t::ZruseniDokladuDokladDotazTypeDuvodZruseni::new(duvod).unwrap(),
+            ),
+        )),
+        zprava,
+    )
+}
+
+#[tokio::test]
+async fn prescription_cancelled_by_the_prescriber_cannot_be_reserved_nor_dispensed() {
+    let sandbox = Sandbox::start().unwrap();
+    let lekar = sandbox.lekar_builder().unwrap().build().unwrap();
+    let lekarnik = sandbox.lekarnik_builder().unwrap().build().unwrap();
+    let napsat = |zprava| {
+        t::ZalozeniPredpisuErpDotazType::new(
+            t::ZalozeniPredpisuErpDokladDotazTypeOrDerived::ZalozeniPredpisuErpDokladDotazType(
+                Box::new(predpis_doklad()),
+            ),
+            zprava,
+            podpis::k_podpisu(),
+        )
+    };
+    let ulozeno: t::UlozeniDokladuOdpovedType = lekar
+        .call_signed(
+            lekar.cuer().soap(),
+            &lekar_op::zalozit_predpis::SPEC,
+            &napsat(lekar.zprava().unwrap()),
+        )
+        .await
+        .unwrap()
+        .output;
+    let id = ulozeno.doklad.id_dokladu.get().clone();
+    let zmena_stavu = |stav| {
+        t::ZmenaStavuPredpisuDotazType::new(
+            t::ZmenaStavuPredpisuDokladType::new(id.clone(), lekarnik.pristupujici(), stav),
+            lekarnik.zprava().unwrap(),
+        )
+    };
+    let zrusit = |uzivatel: &str| {
+        zruseni_predpisu(
+            lekar.zprava().unwrap(),
+            uzivatel,
+            &id,
+            "Pacient alergický na složku",
+        )
+    };
+
+    // Reserved in a pharmacy, it cannot be cancelled.
+    let _: t::UlozeniDokladuOdpovedType = lekarnik
+        .call(
+            lekarnik.cuer().soap(),
+            &lekarnik_op::zmenit_stav_predpisu::SPEC,
+            &zmena_stavu(t::StavElektronickehoReceptu::Pripravovany),
+        )
+        .await
+        .unwrap()
+        .output;
+    let err = lekar
+        .call::<_, t::UlozeniDokladuOdpovedType>(
+            lekar.cuer().soap(),
+            &lekar_op::zrusit_predpis::SPEC,
+            &zrusit(SANDBOX_LEKAR),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kod(), Some(E_STAV), "{err}");
+    assert_eq!(sandbox.stav_predpisu(&id).as_deref(), Some("PRIPRAVOVANY"));
+
+    // The pharmacy releases the reservation; a request naming another user is refused, the
+    // prescriber's own cancels it.
+    let _: t::UlozeniDokladuOdpovedType = lekarnik
+        .call(
+            lekarnik.cuer().soap(),
+            &lekarnik_op::zmenit_stav_predpisu::SPEC,
+            &zmena_stavu(t::StavElektronickehoReceptu::Predepsany),
+        )
+        .await
+        .unwrap()
+        .output;
+    let err = lekar
+        .call::<_, t::UlozeniDokladuOdpovedType>(
+            lekar.cuer().soap(),
+            &lekar_op::zrusit_predpis::SPEC,
+            &zrusit(SANDBOX_LEKARNIK),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kod(), Some(E_PRISTUP), "{err}");
+    assert_eq!(sandbox.stav_predpisu(&id).as_deref(), Some("PREDEPSANY"));
+    let zruseno: t::UlozeniDokladuOdpovedType = lekar
+        .call(
+            lekar.cuer().soap(),
+            &lekar_op::zrusit_predpis::SPEC,
+            &zrusit(SANDBOX_LEKAR),
+        )
+        .await
+        .unwrap()
+        .output;
+    assert_eq!(zruseno.doklad.id_dokladu.get(), &id);
+    assert_eq!(sandbox.stav_predpisu(&id).as_deref(), Some("UZAVRENY"));
+
+    // The pharmacist sees it closed, and learns when and why it was cancelled.
+    let predpis: t::NacteniPredpisuErpOdpovedType = lekarnik
+        .call(
+            lekarnik.cuer().soap(),
+            &lekarnik_op::nacist_predpis::SPEC,
+            &lekarnik.dotaz_na_doklad(&id).unwrap(),
+        )
+        .await
+        .unwrap()
+        .output;
+    assert_eq!(predpis.doklad.stav, t::StavElektronickehoReceptu::Uzavreny);
+    let informace: t::NacteniInformaceOZrusenemDokladuOdpovedType = lekarnik
+        .call(
+            lekarnik.cuer().soap(),
+            &lekarnik_op::nacist_informace_o_zrusenem_predpisu::SPEC,
+            &lekarnik.dotaz_na_doklad(&id).unwrap(),
+        )
+        .await
+        .unwrap()
+        .output;
+    assert_eq!(
+        informace.doklad.informace_o_zruseni.duvod_zruseni.get(),
+        "Pacient alergický na složku"
+    );
+
+    // Nothing more can happen to it: reserving, dispensing and cancelling again are state
+    // errors, and the sandbox still holds one dispensing-free prescription in `UZAVRENY`.
+    let err = lekarnik
+        .call::<_, t::UlozeniDokladuOdpovedType>(
+            lekarnik.cuer().soap(),
+            &lekarnik_op::zmenit_stav_predpisu::SPEC,
+            &zmena_stavu(t::StavElektronickehoReceptu::Pripravovany),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kod(), Some(E_STAV), "{err}");
+    let vydej = t::ZalozeniVydejeErpDotazType::new(
+        t::ZalozeniVydejeErpDokladDotazTypeOrDerived::ZalozeniVydejeErpDokladDotazType(Box::new(
+            vydej_doklad(&id),
+        )),
+        lekarnik.zprava().unwrap(),
+        podpis::k_podpisu(),
+    );
+    let err = lekarnik
+        .call_signed::<_, t::UlozeniDokladuOdpovedType>(
+            lekarnik.cuer().soap(),
+            &lekarnik_op::zalozit_vydej::SPEC,
+            &vydej,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kod(), Some(E_STAV), "{err}");
+    let err = lekar
+        .call::<_, t::UlozeniDokladuOdpovedType>(
+            lekar.cuer().soap(),
+            &lekar_op::zrusit_predpis::SPEC,
+            &zrusit(SANDBOX_LEKAR),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kod(), Some(E_STAV), "{err}");
+    assert_eq!(sandbox.stav_predpisu(&id).as_deref(), Some("UZAVRENY"));
+
+    // A prescription never cancelled has no cancellation to tell; an unknown one is not found.
+    let jiny: t::UlozeniDokladuOdpovedType = lekar
+        .call_signed(
+            lekar.cuer().soap(),
+            &lekar_op::zalozit_predpis::SPEC,
+            &napsat(lekar.zprava().unwrap()),
+        )
+        .await
+        .unwrap()
+        .output;
+    for (id, kod) in [
+        (jiny.doklad.id_dokladu.get().as_str(), E_STAV),
+        ("NEEXISTUJE00", E_NENALEZENO),
+    ] {
+        let err = lekarnik
+            .call::<_, t::NacteniInformaceOZrusenemDokladuOdpovedType>(
+                lekarnik.cuer().soap(),
+                &lekarnik_op::nacist_informace_o_zrusenem_predpisu::SPEC,
+                &lekarnik.dotaz_na_doklad(id).unwrap(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.kod(), Some(kod), "{id}: {err}");
+    }
+    assert_eq!(sandbox.erecept_counts(), (2, 0));
     sandbox.shutdown().await;
 }
 

@@ -1,6 +1,9 @@
 //! The sandbox's eRecept: CUER Lékař and CUER Lékárník for the life of a prescription — a
 //! prescriber writes it, a pharmacist finds it, reserves it (state `PRIPRAVOVANY`), dispenses it
-//! (in full or in part) or cancels a dispensing, and the prescriber reads it back dispensed.
+//! (in full or in part) or cancels a dispensing, and the prescriber reads it back dispensed; or
+//! the prescriber cancels it before it is reserved (`ZrusitPredpis`, state `UZAVRENY`), and the
+//! pharmacist learns when and why (`NacistInformaceOZrusenemPredpisu`; `…Vydeji` for a
+//! cancelled dispensing).
 //!
 //! What it checks, as SÚKL does (../shared/facts/sukl.md §3 and the public clients):
 //!
@@ -142,7 +145,8 @@ struct Predpis {
     zmena: DateTime,
     /// Its dispensings, by identifier, in order.
     vydeje: Vec<String>,
-    zrusen: bool,
+    /// When and why the prescriber cancelled it (`ZrusitPredpis`).
+    zruseni: Option<t::ZruseniType>,
 }
 
 /// A dispensing held by the sandbox.
@@ -440,6 +444,34 @@ impl ErpState {
                 };
                 self.zrusit_predpis(op, *doklad, &d.zprava, user)
             }
+            ("/cuer/Lekarnik", "NacteniInformaceOZrusenemPredpisuDotaz") => {
+                let op = &lekarnik::nacist_informace_o_zrusenem_predpisu::SPEC;
+                let d: t::NacteniDokladuDotazType = read(&envelope, op)?;
+                check_pristupujici(&d.doklad.pristupujici, user)?;
+                let id = id_of(&d.doklad.identifikator)?;
+                let zruseni = self
+                    .store()
+                    .predpisy
+                    .get(&id)
+                    .ok_or_else(|| Odmitnuti::new(E_NENALEZENO, format!("prescription {id}")))?
+                    .zruseni
+                    .clone();
+                informace_o_zruseni(op, zruseni, &id, &d.zprava.verze)
+            }
+            ("/cuer/Lekarnik", "NacteniInformaceOZrusenemVydejiDotaz") => {
+                let op = &lekarnik::nacist_informace_o_zrusenem_vydeji::SPEC;
+                let d: t::NacteniDokladuDotazType = read(&envelope, op)?;
+                check_pristupujici(&d.doklad.pristupujici, user)?;
+                let id = id_of(&d.doklad.identifikator)?;
+                let zruseni = self
+                    .store()
+                    .vydeje
+                    .get(&id)
+                    .ok_or_else(|| Odmitnuti::new(E_NENALEZENO, format!("dispensing {id}")))?
+                    .zruseni
+                    .clone();
+                informace_o_zruseni(op, zruseni, &id, &d.zprava.verze)
+            }
             ("/cuer/Lekarnik", "ZmenaStavuPredpisuDotaz") => {
                 let op = &lekarnik::zmenit_stav_predpisu::SPEC;
                 let d: t::ZmenaStavuPredpisuDotazType = read(&envelope, op)?;
@@ -507,7 +539,7 @@ impl ErpState {
                 zalozeni: at.clone(),
                 zmena: at,
                 vydeje: Vec::new(),
-                zrusen: false,
+                zruseni: None,
             },
         );
         drop(store);
@@ -579,13 +611,23 @@ impl ErpState {
             .predpisy
             .get_mut(&id)
             .ok_or_else(|| Odmitnuti::new(E_NENALEZENO, format!("prescription {id}")))?;
-        if p.zrusen || !matches!(p.stav, S::Predepsany | S::KeSchvaleni) {
+        if p.zruseni.is_some() || !matches!(p.stav, S::Predepsany | S::KeSchvaleni) {
             return Err(Odmitnuti::new(
                 E_STAV,
-                "only a prescription not dispensed nor reserved can be cancelled",
+                format!(
+                    "only a prescription neither reserved, dispensed nor cancelled can be \
+                     cancelled (it is {}{})",
+                    p.stav.to_xml_text(),
+                    if p.zruseni.is_some() {
+                        ", cancelled"
+                    } else {
+                        ""
+                    }
+                ),
             ));
         }
-        p.zrusen = true;
+        let duvod = retype(&doklad.duvod_zruseni, "DuvodZruseni")?;
+        p.zruseni = Some(t::ZruseniType::new(now(), duvod));
         p.stav = S::Uzavreny;
         p.zmena = now();
         drop(store);
@@ -605,7 +647,7 @@ impl ErpState {
             .get_mut(&id)
             .ok_or_else(|| Odmitnuti::new(E_NENALEZENO, format!("prescription {id}")))?;
         // Reserving (PREDEPSANY → PRIPRAVOVANY) and releasing the reservation.
-        let allowed = !p.zrusen
+        let allowed = p.zruseni.is_none()
             && matches!(
                 (&p.stav, &d.doklad.stav),
                 (S::Predepsany, S::Pripravovany) | (S::Pripravovany, S::Predepsany)
@@ -637,8 +679,8 @@ impl ErpState {
             .predpisy
             .get_mut(&predpis_id)
             .ok_or_else(|| Odmitnuti::new(E_NENALEZENO, format!("prescription {predpis_id}")))?;
-        let from_ok =
-            !p.zrusen && matches!(p.stav, S::Predepsany | S::Pripravovany | S::CastecneVydany);
+        let from_ok = p.zruseni.is_none()
+            && matches!(p.stav, S::Predepsany | S::Pripravovany | S::CastecneVydany);
         let to_ok = matches!(doklad.stav_erp, S::CastecneVydany | S::PlneVydany);
         if !from_ok || !to_ok {
             return Err(Odmitnuti::new(
@@ -735,6 +777,25 @@ impl ErpState {
         drop(store);
         ulozeno(op, id, &d.zprava.verze)
     }
+}
+
+/// The answer of `NacistInformaceOZrusenemPredpisu` / `…Vydeji`: when and why the document was
+/// cancelled; a document that is not cancelled is a state error.
+fn informace_o_zruseni(
+    op: &OperationSpec,
+    zruseni: Option<t::ZruseniType>,
+    id: &str,
+    verze: &t::ZpravaTypeVerze,
+) -> Result<SandboxResponse, Odmitnuti> {
+    let zruseni =
+        zruseni.ok_or_else(|| Odmitnuti::new(E_STAV, format!("{id} is not cancelled")))?;
+    Ok(answer(
+        op,
+        &t::NacteniInformaceOZrusenemDokladuOdpovedType::new(
+            t::NacteniInformaceOZrusenemDokladuDokladOdpovedType::new(zruseni),
+            zprava_odpoved(verze)?,
+        ),
+    ))
 }
 
 fn check_pristupujici(p: &t::IdentifikacePristupujicihoType, user: &str) -> Result<(), Odmitnuti> {
