@@ -6,6 +6,7 @@ mod content;
 mod doc;
 mod dom;
 mod limits;
+mod pattern;
 mod read;
 mod stream;
 mod validate;
@@ -22,6 +23,7 @@ pub use content::{
 pub use doc::{AttributeRef, Document, ElementRef, NodeRef};
 pub use dom::{Attribute, Element, MAX_DEPTH, Node, ParseError, decode, parse, parse_str};
 pub use limits::{Limits, XmlLimit};
+pub use pattern::{pattern_matches, xsd_pattern_to_regex};
 pub use read::{
     DecodeError, DecodeErrorKind, Diagnostic, DiagnosticKind, ElementName, ReadContext, ValueError,
     XmlElement, XmlRead, XmlText, XmlType, XmlWrite, read_named, restricted_from_text,
@@ -31,10 +33,7 @@ pub use stream::{
     DEFAULT_MAX_RECORD_BYTES, MAX_KEPT_DIAGNOSTICS, RecordReader, Records, Utf8Reader,
     declared_encoding,
 };
-pub use validate::{
-    Validate, ValidationError, Validator, Violation, ViolationKind, pattern_matches,
-    xsd_pattern_to_regex,
-};
+pub use validate::{Validate, ValidationError, Validator, Violation, ViolationKind};
 pub use value::{Base64Text, base64_from_text, base64_to_text, parse_date};
 pub use writer::{NsTable, Tag, XmlWriter, escape_attr};
 

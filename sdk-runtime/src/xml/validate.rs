@@ -5,9 +5,9 @@
 //! (an insured-person number with its check digit) plug into the same trait, so one
 //! [`ValidationError`] lists every problem of a request with the field path of each.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Mutex, OnceLock};
+
+use super::pattern::{json_pattern_matches, pattern_matches};
 
 /// Every problem found in one value, each naming its field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -411,50 +411,6 @@ impl Validator {
             })
         }
     }
-}
-
-/// Matches a value against an XSD pattern. Compiled patterns are cached for the process.
-pub fn pattern_matches(pattern: &'static str, value: &str) -> Result<bool, String> {
-    cached_match(pattern, false, value)
-}
-
-/// Matches a value against a JSON Schema pattern (unanchored). Compiled patterns are cached for
-/// the process.
-pub fn json_pattern_matches(pattern: &'static str, value: &str) -> Result<bool, String> {
-    cached_match(pattern, true, value)
-}
-
-fn cached_match(pattern: &'static str, json: bool, value: &str) -> Result<bool, String> {
-    type Cache = HashMap<(&'static str, bool), regex::Regex>;
-    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut cache = cache
-        .lock()
-        .map_err(|_| "pattern cache poisoned".to_owned())?;
-    if let Some(re) = cache.get(&(pattern, json)) {
-        return Ok(re.is_match(value));
-    }
-    let source = if json {
-        pattern.to_owned()
-    } else {
-        xsd_pattern_to_regex(pattern)
-    };
-    let re = regex::Regex::new(&source)
-        .map_err(|e| format!("schema pattern `{pattern}` is not supported: {e}"))?;
-    let matched = re.is_match(value);
-    cache.insert((pattern, json), re);
-    Ok(matched)
-}
-
-/// Translates an XSD regular expression to the `regex` crate's syntax: XSD patterns are
-/// implicitly anchored, and `\i` / `\c` (XML name characters) have no equivalent there.
-pub fn xsd_pattern_to_regex(pattern: &str) -> String {
-    let body = pattern
-        .replace("\\i", "[_:A-Za-z\\p{L}]")
-        .replace("\\I", "[^_:A-Za-z\\p{L}]")
-        .replace("\\c", "[-._:A-Za-z0-9\\p{L}\\p{N}]")
-        .replace("\\C", "[^-._:A-Za-z0-9\\p{L}\\p{N}]");
-    format!("^(?:{body})$")
 }
 
 /// A value that can check itself against its schema.
