@@ -12,7 +12,7 @@ use std::process::Command;
 
 use sdk_runtime::SdkError;
 use sdk_runtime::soap::{SoapVersion, envelope_around};
-use sdk_sukl::erecept::{ChybaSukl, Error, podpis};
+use sdk_sukl::erecept::{ChybaSukl, Error, Lekar, Lekarnik, podpis};
 use sdk_sukl::generated::cuer_lekar::operation as lekar_op;
 use sdk_sukl::generated::cuer_lekarnik::operation as lekarnik_op;
 use sdk_sukl::generated::erecept::types as t;
@@ -259,14 +259,33 @@ async fn prescription_written_found_reserved_dispensed_and_read_back_dispensed()
     sandbox.shutdown().await;
 }
 
-/// `ZrusitPredpis` by the prescriber: its request for prescription `id`, as user `uzivatel`.
-fn zruseni_predpisu(
-    zprava: t::ZpravaDotazType,
+/// The pharmacist moves prescription `id` into `stav` (`ZmenitStavPredpisu`).
+async fn zmenit_stav(
+    lekarnik: &Lekarnik,
+    id: &str,
+    stav: t::StavElektronickehoReceptu,
+) -> Result<t::UlozeniDokladuOdpovedType, Error> {
+    let dotaz = t::ZmenaStavuPredpisuDotazType::new(
+        t::ZmenaStavuPredpisuDokladType::new(id.to_owned(), lekarnik.pristupujici(), stav),
+        lekarnik.zprava().unwrap(),
+    );
+    Ok(lekarnik
+        .call(
+            lekarnik.cuer().soap(),
+            &lekarnik_op::zmenit_stav_predpisu::SPEC,
+            &dotaz,
+        )
+        .await?
+        .output)
+}
+
+/// The prescriber cancels prescription `id` (`ZrusitPredpis`), naming `uzivatel` as the user.
+async fn zrusit_predpis(
+    lekar: &Lekar,
     uzivatel: &str,
     id: &str,
-    duvod: &str,
-) -> t::ZruseniDokladuDotazType {
-    t::ZruseniDokladuDotazType::new(
+) -> Result<t::UlozeniDokladuOdpovedType, Error> {
+    let dotaz = t::ZruseniDokladuDotazType::new(
         t::ZruseniDokladuDokladDotazTypeOrDerived::ZruseniDokladuDokladDotazType(Box::new(
             t::ZruseniDokladuDokladDotazType::new(
                 t::ZruseniDokladuDokladDotazTypeUzivatel::new(uzivatel).unwrap(),
@@ -276,68 +295,66 @@ fn zruseni_predpisu(
                 .unwrap(),
                 t::ZruseniDokladuDokladDotazTypeIdDokladu::new(id).unwrap(),
                 time::OffsetDateTime::now_utc().date(),
-                t::ZruseniDokladuDokladDotazTypeDuvodZruseni::new(duvod).unwrap(),
+                t::ZruseniDokladuDokladDotazTypeDuvodZruseni::new(DUVOD).unwrap(),
             ),
         )),
-        zprava,
-    )
+        lekar.zprava().unwrap(),
+    );
+    Ok(lekar
+        .call(lekar.cuer().soap(), &lekar_op::zrusit_predpis::SPEC, &dotaz)
+        .await?
+        .output)
 }
 
-#[tokio::test]
-async fn prescription_cancelled_by_the_prescriber_cannot_be_reserved_nor_dispensed() {
-    let sandbox = Sandbox::start().unwrap();
-    let lekar = sandbox.lekar_builder().unwrap().build().unwrap();
-    let lekarnik = sandbox.lekarnik_builder().unwrap().build().unwrap();
-    let napsat = |zprava| {
-        t::ZalozeniPredpisuErpDotazType::new(
-            t::ZalozeniPredpisuErpDokladDotazTypeOrDerived::ZalozeniPredpisuErpDokladDotazType(
-                Box::new(predpis_doklad()),
-            ),
-            zprava,
-            podpis::k_podpisu(),
-        )
-    };
+/// The prescriber writes the sample prescription (signed); its identifier.
+async fn napsat(lekar: &Lekar) -> String {
+    let dotaz = t::ZalozeniPredpisuErpDotazType::new(
+        t::ZalozeniPredpisuErpDokladDotazTypeOrDerived::ZalozeniPredpisuErpDokladDotazType(
+            Box::new(predpis_doklad()),
+        ),
+        lekar.zprava().unwrap(),
+        podpis::k_podpisu(),
+    );
     let ulozeno: t::UlozeniDokladuOdpovedType = lekar
         .call_signed(
             lekar.cuer().soap(),
             &lekar_op::zalozit_predpis::SPEC,
-            &napsat(lekar.zprava().unwrap()),
+            &dotaz,
         )
         .await
         .unwrap()
         .output;
-    let id = ulozeno.doklad.id_dokladu.get().clone();
-    let zmena_stavu = |stav| {
-        t::ZmenaStavuPredpisuDotazType::new(
-            t::ZmenaStavuPredpisuDokladType::new(id.clone(), lekarnik.pristupujici(), stav),
-            lekarnik.zprava().unwrap(),
-        )
-    };
-    let zrusit = |uzivatel: &str| {
-        zruseni_predpisu(
-            lekar.zprava().unwrap(),
-            uzivatel,
-            &id,
-            "Pacient alergický na složku",
-        )
-    };
+    ulozeno.doklad.id_dokladu.get().clone()
+}
 
-    // Reserved in a pharmacy, it cannot be cancelled.
-    let _: t::UlozeniDokladuOdpovedType = lekarnik
+/// The pharmacist asks when and why prescription `id` was cancelled.
+async fn informace_o_zruseni(
+    lekarnik: &Lekarnik,
+    id: &str,
+) -> Result<t::NacteniInformaceOZrusenemDokladuOdpovedType, Error> {
+    Ok(lekarnik
         .call(
             lekarnik.cuer().soap(),
-            &lekarnik_op::zmenit_stav_predpisu::SPEC,
-            &zmena_stavu(t::StavElektronickehoReceptu::Pripravovany),
+            &lekarnik_op::nacist_informace_o_zrusenem_predpisu::SPEC,
+            &lekarnik.dotaz_na_doklad(id).unwrap(),
         )
-        .await
-        .unwrap()
-        .output;
-    let err = lekar
-        .call::<_, t::UlozeniDokladuOdpovedType>(
-            lekar.cuer().soap(),
-            &lekar_op::zrusit_predpis::SPEC,
-            &zrusit(SANDBOX_LEKAR),
-        )
+        .await?
+        .output)
+}
+
+const DUVOD: &str = "Pacient alergický na složku";
+
+#[tokio::test]
+async fn prescription_cancelled_by_the_prescriber_cannot_be_reserved_nor_dispensed() {
+    use t::StavElektronickehoReceptu as S;
+    let sandbox = Sandbox::start().unwrap();
+    let lekar = sandbox.lekar_builder().unwrap().build().unwrap();
+    let lekarnik = sandbox.lekarnik_builder().unwrap().build().unwrap();
+    let id = napsat(&lekar).await;
+
+    // Reserved in a pharmacy, it cannot be cancelled.
+    zmenit_stav(&lekarnik, &id, S::Pripravovany).await.unwrap();
+    let err = zrusit_predpis(&lekar, SANDBOX_LEKAR, &id)
         .await
         .unwrap_err();
     assert_eq!(err.kod(), Some(E_STAV), "{err}");
@@ -345,34 +362,13 @@ async fn prescription_cancelled_by_the_prescriber_cannot_be_reserved_nor_dispens
 
     // The pharmacy releases the reservation; a request naming another user is refused, the
     // prescriber's own cancels it.
-    let _: t::UlozeniDokladuOdpovedType = lekarnik
-        .call(
-            lekarnik.cuer().soap(),
-            &lekarnik_op::zmenit_stav_predpisu::SPEC,
-            &zmena_stavu(t::StavElektronickehoReceptu::Predepsany),
-        )
-        .await
-        .unwrap()
-        .output;
-    let err = lekar
-        .call::<_, t::UlozeniDokladuOdpovedType>(
-            lekar.cuer().soap(),
-            &lekar_op::zrusit_predpis::SPEC,
-            &zrusit(SANDBOX_LEKARNIK),
-        )
+    zmenit_stav(&lekarnik, &id, S::Predepsany).await.unwrap();
+    let err = zrusit_predpis(&lekar, SANDBOX_LEKARNIK, &id)
         .await
         .unwrap_err();
     assert_eq!(err.kod(), Some(E_PRISTUP), "{err}");
     assert_eq!(sandbox.stav_predpisu(&id).as_deref(), Some("PREDEPSANY"));
-    let zruseno: t::UlozeniDokladuOdpovedType = lekar
-        .call(
-            lekar.cuer().soap(),
-            &lekar_op::zrusit_predpis::SPEC,
-            &zrusit(SANDBOX_LEKAR),
-        )
-        .await
-        .unwrap()
-        .output;
+    let zruseno = zrusit_predpis(&lekar, SANDBOX_LEKAR, &id).await.unwrap();
     assert_eq!(zruseno.doklad.id_dokladu.get(), &id);
     assert_eq!(sandbox.stav_predpisu(&id).as_deref(), Some("UZAVRENY"));
 
@@ -386,29 +382,16 @@ async fn prescription_cancelled_by_the_prescriber_cannot_be_reserved_nor_dispens
         .await
         .unwrap()
         .output;
-    assert_eq!(predpis.doklad.stav, t::StavElektronickehoReceptu::Uzavreny);
-    let informace: t::NacteniInformaceOZrusenemDokladuOdpovedType = lekarnik
-        .call(
-            lekarnik.cuer().soap(),
-            &lekarnik_op::nacist_informace_o_zrusenem_predpisu::SPEC,
-            &lekarnik.dotaz_na_doklad(&id).unwrap(),
-        )
-        .await
-        .unwrap()
-        .output;
+    assert_eq!(predpis.doklad.stav, S::Uzavreny);
+    let informace = informace_o_zruseni(&lekarnik, &id).await.unwrap();
     assert_eq!(
         informace.doklad.informace_o_zruseni.duvod_zruseni.get(),
-        "Pacient alergický na složku"
+        DUVOD
     );
 
     // Nothing more can happen to it: reserving, dispensing and cancelling again are state
-    // errors, and the sandbox still holds one dispensing-free prescription in `UZAVRENY`.
-    let err = lekarnik
-        .call::<_, t::UlozeniDokladuOdpovedType>(
-            lekarnik.cuer().soap(),
-            &lekarnik_op::zmenit_stav_predpisu::SPEC,
-            &zmena_stavu(t::StavElektronickehoReceptu::Pripravovany),
-        )
+    // errors, and it stays `UZAVRENY`.
+    let err = zmenit_stav(&lekarnik, &id, S::Pripravovany)
         .await
         .unwrap_err();
     assert_eq!(err.kod(), Some(E_STAV), "{err}");
@@ -428,39 +411,16 @@ async fn prescription_cancelled_by_the_prescriber_cannot_be_reserved_nor_dispens
         .await
         .unwrap_err();
     assert_eq!(err.kod(), Some(E_STAV), "{err}");
-    let err = lekar
-        .call::<_, t::UlozeniDokladuOdpovedType>(
-            lekar.cuer().soap(),
-            &lekar_op::zrusit_predpis::SPEC,
-            &zrusit(SANDBOX_LEKAR),
-        )
+    let err = zrusit_predpis(&lekar, SANDBOX_LEKAR, &id)
         .await
         .unwrap_err();
     assert_eq!(err.kod(), Some(E_STAV), "{err}");
     assert_eq!(sandbox.stav_predpisu(&id).as_deref(), Some("UZAVRENY"));
 
     // A prescription never cancelled has no cancellation to tell; an unknown one is not found.
-    let jiny: t::UlozeniDokladuOdpovedType = lekar
-        .call_signed(
-            lekar.cuer().soap(),
-            &lekar_op::zalozit_predpis::SPEC,
-            &napsat(lekar.zprava().unwrap()),
-        )
-        .await
-        .unwrap()
-        .output;
-    for (id, kod) in [
-        (jiny.doklad.id_dokladu.get().as_str(), E_STAV),
-        ("NEEXISTUJE00", E_NENALEZENO),
-    ] {
-        let err = lekarnik
-            .call::<_, t::NacteniInformaceOZrusenemDokladuOdpovedType>(
-                lekarnik.cuer().soap(),
-                &lekarnik_op::nacist_informace_o_zrusenem_predpisu::SPEC,
-                &lekarnik.dotaz_na_doklad(id).unwrap(),
-            )
-            .await
-            .unwrap_err();
+    let jiny = napsat(&lekar).await;
+    for (id, kod) in [(jiny.as_str(), E_STAV), ("NEEXISTUJE00", E_NENALEZENO)] {
+        let err = informace_o_zruseni(&lekarnik, id).await.unwrap_err();
         assert_eq!(err.kod(), Some(kod), "{id}: {err}");
     }
     assert_eq!(sandbox.erecept_counts(), (2, 0));

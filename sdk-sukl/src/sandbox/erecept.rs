@@ -444,34 +444,19 @@ impl ErpState {
                 };
                 self.zrusit_predpis(op, *doklad, &d.zprava, user)
             }
-            ("/cuer/Lekarnik", "NacteniInformaceOZrusenemPredpisuDotaz") => {
-                let op = &lekarnik::nacist_informace_o_zrusenem_predpisu::SPEC;
-                let d: t::NacteniDokladuDotazType = read(&envelope, op)?;
-                check_pristupujici(&d.doklad.pristupujici, user)?;
-                let id = id_of(&d.doklad.identifikator)?;
-                let zruseni = self
-                    .store()
-                    .predpisy
-                    .get(&id)
-                    .ok_or_else(|| Odmitnuti::new(E_NENALEZENO, format!("prescription {id}")))?
-                    .zruseni
-                    .clone();
-                informace_o_zruseni(op, zruseni, &id, &d.zprava.verze)
-            }
-            ("/cuer/Lekarnik", "NacteniInformaceOZrusenemVydejiDotaz") => {
-                let op = &lekarnik::nacist_informace_o_zrusenem_vydeji::SPEC;
-                let d: t::NacteniDokladuDotazType = read(&envelope, op)?;
-                check_pristupujici(&d.doklad.pristupujici, user)?;
-                let id = id_of(&d.doklad.identifikator)?;
-                let zruseni = self
-                    .store()
-                    .vydeje
-                    .get(&id)
-                    .ok_or_else(|| Odmitnuti::new(E_NENALEZENO, format!("dispensing {id}")))?
-                    .zruseni
-                    .clone();
-                informace_o_zruseni(op, zruseni, &id, &d.zprava.verze)
-            }
+            ("/cuer/Lekarnik", "NacteniInformaceOZrusenemPredpisuDotaz") => self
+                .informace_o_zruseni(
+                    &lekarnik::nacist_informace_o_zrusenem_predpisu::SPEC,
+                    &envelope,
+                    user,
+                    |store, id| store.predpisy.get(id).map(|p| p.zruseni.clone()),
+                ),
+            ("/cuer/Lekarnik", "NacteniInformaceOZrusenemVydejiDotaz") => self.informace_o_zruseni(
+                &lekarnik::nacist_informace_o_zrusenem_vydeji::SPEC,
+                &envelope,
+                user,
+                |store, id| store.vydeje.get(id).map(|v| v.zruseni.clone()),
+            ),
             ("/cuer/Lekarnik", "ZmenaStavuPredpisuDotaz") => {
                 let op = &lekarnik::zmenit_stav_predpisu::SPEC;
                 let d: t::ZmenaStavuPredpisuDotazType = read(&envelope, op)?;
@@ -511,6 +496,30 @@ impl ErpState {
                 format!("{other} at {path}"),
             )),
         }
+    }
+
+    /// `NacistInformaceOZrusenemPredpisu` / `…Vydeji`: when and why the document `find` finds
+    /// was cancelled; an unknown document is not found, one not cancelled a state error.
+    fn informace_o_zruseni(
+        &self,
+        op: &OperationSpec,
+        envelope: &Envelope,
+        user: &str,
+        find: impl FnOnce(&Store, &str) -> Option<Option<t::ZruseniType>>,
+    ) -> Result<SandboxResponse, Odmitnuti> {
+        let d: t::NacteniDokladuDotazType = read(envelope, op)?;
+        check_pristupujici(&d.doklad.pristupujici, user)?;
+        let id = id_of(&d.doklad.identifikator)?;
+        let zruseni = find(&self.store(), &id)
+            .ok_or_else(|| Odmitnuti::new(E_NENALEZENO, format!("document {id}")))?
+            .ok_or_else(|| Odmitnuti::new(E_STAV, format!("{id} is not cancelled")))?;
+        Ok(answer(
+            op,
+            &t::NacteniInformaceOZrusenemDokladuOdpovedType::new(
+                t::NacteniInformaceOZrusenemDokladuDokladOdpovedType::new(zruseni),
+                zprava_odpoved(&d.zprava.verze)?,
+            ),
+        ))
     }
 
     fn zalozit_predpis(
@@ -777,25 +786,6 @@ impl ErpState {
         drop(store);
         ulozeno(op, id, &d.zprava.verze)
     }
-}
-
-/// The answer of `NacistInformaceOZrusenemPredpisu` / `…Vydeji`: when and why the document was
-/// cancelled; a document that is not cancelled is a state error.
-fn informace_o_zruseni(
-    op: &OperationSpec,
-    zruseni: Option<t::ZruseniType>,
-    id: &str,
-    verze: &t::ZpravaTypeVerze,
-) -> Result<SandboxResponse, Odmitnuti> {
-    let zruseni =
-        zruseni.ok_or_else(|| Odmitnuti::new(E_STAV, format!("{id} is not cancelled")))?;
-    Ok(answer(
-        op,
-        &t::NacteniInformaceOZrusenemDokladuOdpovedType::new(
-            t::NacteniInformaceOZrusenemDokladuDokladOdpovedType::new(zruseni),
-            zprava_odpoved(verze)?,
-        ),
-    ))
 }
 
 fn check_pristupujici(p: &t::IdentifikacePristupujicihoType, user: &str) -> Result<(), Odmitnuti> {
