@@ -57,23 +57,7 @@ async fn prescription_written_found_reserved_dispensed_and_read_back_dispensed()
     let lekarnik = sandbox.lekarnik_builder().unwrap().build().unwrap();
 
     // The prescriber writes (signed).
-    let dotaz = t::ZalozeniPredpisuErpDotazType::new(
-        t::ZalozeniPredpisuErpDokladDotazTypeOrDerived::ZalozeniPredpisuErpDokladDotazType(
-            Box::new(predpis_doklad()),
-        ),
-        lekar.zprava().unwrap(),
-        podpis::k_podpisu(),
-    );
-    let ulozeno: t::UlozeniDokladuOdpovedType = lekar
-        .call_signed(
-            lekar.cuer().soap(),
-            &lekar_op::zalozit_predpis::SPEC,
-            &dotaz,
-        )
-        .await
-        .unwrap()
-        .output;
-    let id = ulozeno.doklad.id_dokladu.get().clone();
+    let id = napsat(&lekar).await;
     assert_eq!(id.len(), 12, "{id}");
     assert_eq!(sandbox.stav_predpisu(&id).as_deref(), Some("PREDEPSANY"));
 
