@@ -17,10 +17,10 @@ use std::collections::HashMap;
 
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesRef, BytesStart, Event};
-use quick_xml::name::{NamespaceResolver, ResolveResult};
-use quick_xml::reader::NsReader;
+use quick_xml::reader::Reader;
 
 use super::dom::{Element, MAX_DEPTH, ParseError, decode};
+use super::scopes::{Scopes, declaration, split_qname};
 use super::{Limits, XmlLimit};
 
 /// No node (end of a list, or an element without a parent).
@@ -140,6 +140,8 @@ pub(crate) struct Builder {
     /// Children of the open elements, innermost last; moved into `children` when their
     /// element closes, so that each element's children are contiguous.
     stack: Vec<ChildRec>,
+    /// [`Builder::start`]'s list of the tag's prefixed attributes (kept for its capacity).
+    prefixed: Vec<(u32, Span)>,
     limits: Limits,
 }
 
@@ -164,6 +166,7 @@ impl Builder {
             interner: Interner::default(),
             open: Vec::with_capacity(16),
             stack: Vec::with_capacity(32),
+            prefixed: Vec::new(),
             limits: Limits::DEFAULT,
         }
     }
@@ -229,23 +232,20 @@ impl Builder {
         self.doc
     }
 
-    /// The index of an element's namespace, from its resolution.
-    pub(crate) fn element_ns(&mut self, resolved: &ResolveResult<'_>) -> Result<u32, String> {
-        match resolved {
-            ResolveResult::Bound(ns) => Ok(self.interner.get(&mut self.doc.namespaces, ns.0)),
-            ResolveResult::Unbound => Ok(0),
-            ResolveResult::Unknown(prefix) => {
-                Err(format!("undeclared namespace prefix `{prefix}`"))
-            }
+    /// The index of a namespace name in the document.
+    fn intern(&mut self, ns: &str) -> u32 {
+        if ns.is_empty() {
+            return 0;
         }
+        self.interner.get(&mut self.doc.namespaces, ns)
     }
 
-    /// A start tag (`empty`: `<x/>`), whose namespace [`Builder::element_ns`] resolved.
+    /// A start tag (`empty`: `<x/>`). Its declarations enter `scopes` (and leave them again
+    /// at its end tag); its name and its attributes' names are resolved there.
     pub(crate) fn start(
         &mut self,
-        ns: u32,
+        scopes: &mut Scopes,
         start: &BytesStart<'_>,
-        resolver: &NamespaceResolver,
         offset: usize,
         after: usize,
         empty: bool,
@@ -273,16 +273,20 @@ impl Builder {
                 "child nodes of one element",
             ));
         }
-        let doc = &mut self.doc;
+        scopes.open();
         let qname = start.name();
-        let prefix = match qname.prefix() {
-            Some(p) => doc.push_str(p.as_ref()),
+        let (element_prefix, element_local) = split_qname(qname.as_ref());
+        let doc = &mut self.doc;
+        let prefix = match element_prefix {
+            Some(p) => doc.push_str(p),
             None => Span::default(),
         };
-        let local = doc.push_str(qname.local_name().as_ref());
+        let local = doc.push_str(element_local);
         let attrs_start = doc.attrs.len();
         let decls_start = doc.decls.len();
-        let mut xsi_type = None;
+        // Prefixed attributes (their index and prefix), resolved once every declaration of
+        // the tag is in scope.
+        self.prefixed.clear();
         for (n, attr) in start.attributes().enumerate() {
             if n >= limits.max_attributes {
                 return Err(ParseError::over(
@@ -301,55 +305,77 @@ impl Builder {
                     "bytes of an attribute value",
                 ));
             }
-            let key = attr.key.as_ref();
+            let key: &str = attr.key.as_ref();
             let value = attr
                 .normalized_value(XmlVersion::Implicit1_0)
                 .map_err(|e| err(e.to_string()))?;
-            if key == "xmlns" {
-                let ns = doc.push_str(&value);
-                doc.decls.push(DeclRec {
-                    prefix: Span::default(),
-                    ns,
-                });
-                continue;
-            }
-            if let Some(p) = key.strip_prefix("xmlns:") {
-                let prefix = doc.push_str(p);
+            if let Some(declared) = declaration(key) {
+                scopes.declare(declared, &value).map_err(err)?;
+                let prefix = declared.map(|p| doc.push_str(p)).unwrap_or_default();
                 let ns = doc.push_str(&value);
                 doc.decls.push(DeclRec { prefix, ns });
                 continue;
             }
-            let (attr_ns, attr_local) = resolver.resolve_attribute(attr.key);
-            let attr_ns = match attr_ns {
-                ResolveResult::Bound(ns) => self.interner.get(&mut doc.namespaces, ns.0),
-                ResolveResult::Unbound => 0,
-                ResolveResult::Unknown(prefix) => {
-                    return Err(err(format!("undeclared namespace prefix `{prefix}`")));
+            // The name as written; its local part is the attribute's local name.
+            let name = doc.push_str(key);
+            let local = match split_qname(key) {
+                (Some(p), local) => {
+                    let at = name.start + index_of(p.len()) + 1;
+                    self.prefixed.push((
+                        index_of(doc.attrs.len()),
+                        Span {
+                            start: name.start,
+                            len: index_of(p.len()),
+                        },
+                    ));
+                    Span {
+                        start: at,
+                        len: index_of(local.len()),
+                    }
                 }
+                (None, _) => name,
             };
-            let local = doc.push_str(attr_local.as_ref());
-            if doc.namespaces.get(attr_ns as usize).map(|n| &**n) == Some(super::XSI_NS)
-                && attr_local.as_ref() == "type"
-            {
-                // A QName value: its prefix (or the default namespace) resolves here. An
-                // unbound prefix is the sender's mistake: kept as no namespace, and the reader
-                // reports the type as unknown.
-                let qname = quick_xml::name::QName(value.trim());
-                let (type_ns, type_local) = resolver.resolve_element(qname);
-                let type_ns = match type_ns {
-                    ResolveResult::Bound(ns) => self.interner.get(&mut doc.namespaces, ns.0),
-                    _ => 0,
-                };
-                let type_local = doc.push_str(type_local.as_ref());
-                xsi_type = Some((type_ns, type_local));
-            }
             let value = doc.push_str(&value);
             doc.attrs.push(AttrRec {
-                ns: attr_ns,
+                ns: 0,
                 local,
                 value,
             });
         }
+        let ns = scopes.resolve(element_prefix, true).map_err(err)?;
+        let ns = self.intern(ns);
+        let mut xsi_type = None;
+        for i in 0..self.prefixed.len() {
+            let Some(&(index, prefix)) = self.prefixed.get(i) else {
+                break;
+            };
+            let resolved = scopes
+                .resolve(Some(span_str(&self.doc.buf, prefix)), false)
+                .map_err(err)?;
+            let attr_ns = self.intern(resolved);
+            let doc = &mut self.doc;
+            let Some(rec) = doc.attrs.get_mut(index as usize) else {
+                continue;
+            };
+            rec.ns = attr_ns;
+            let rec = *rec;
+            if resolved == super::XSI_NS && span_str(&doc.buf, rec.local) == "type" {
+                // A QName value: its prefix (or the default namespace) resolves here. An
+                // unbound prefix is the sender's mistake: kept as no namespace, and the reader
+                // reports the type as unknown.
+                let value = span_str(&doc.buf, rec.value);
+                let (type_prefix, type_local) = split_qname(value.trim());
+                // The local name is a part of the value.
+                let skip = (type_local.as_ptr() as usize).saturating_sub(value.as_ptr() as usize);
+                let type_local = Span {
+                    start: rec.value.start + index_of(skip),
+                    len: index_of(type_local.len()),
+                };
+                let type_ns = scopes.resolve(type_prefix, true).unwrap_or_default();
+                xsi_type = Some((self.intern(type_ns), type_local));
+            }
+        }
+        let doc = &mut self.doc;
         let index = u32::try_from(doc.elements.len())
             .ok()
             .filter(|i| *i != NONE)
@@ -370,7 +396,9 @@ impl Builder {
         } else {
             self.stack.push(ChildRec::Element(index));
         }
-        if !empty {
+        if empty {
+            scopes.close();
+        } else {
             self.open.push(Open {
                 element: index,
                 first_child: self.stack.len(),
@@ -379,11 +407,17 @@ impl Builder {
         Ok(())
     }
 
-    /// An end tag.
-    pub(crate) fn end(&mut self, offset: usize, after: usize) -> Result<(), ParseError> {
+    /// An end tag: the declarations of its element leave `scopes`.
+    pub(crate) fn end(
+        &mut self,
+        scopes: &mut Scopes,
+        offset: usize,
+        after: usize,
+    ) -> Result<(), ParseError> {
         let Some(closed) = self.open.pop() else {
             return Err(ParseError::new(offset, "unexpected end tag"));
         };
+        scopes.close();
         let doc = &mut self.doc;
         let first = index_of(doc.children.len());
         doc.children
@@ -515,29 +549,20 @@ impl Document {
         }
         let mut b = Builder::new(text.len());
         b.set_limits(*limits);
-        let mut reader = NsReader::from_str(text);
+        let mut reader = Reader::from_str(text);
+        let mut scopes = Scopes::default();
         loop {
             let offset = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
             let err = |message: String| ParseError::new(offset, message);
-            let (resolved, event) = reader
-                .read_resolved_event()
-                .map_err(|e| err(e.to_string()))?;
-            let ns = match event {
-                Event::Start(_) | Event::Empty(_) => b.element_ns(&resolved).map_err(err)?,
-                _ => 0,
-            };
+            let event = reader.read_event().map_err(|e| err(e.to_string()))?;
             let after = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
             if let Some(why) = refused(&event) {
                 return Err(err(why.to_owned()));
             }
             match event {
-                Event::Start(start) => {
-                    b.start(ns, &start, reader.resolver(), offset, after, false)?
-                }
-                Event::Empty(start) => {
-                    b.start(ns, &start, reader.resolver(), offset, after, true)?
-                }
-                Event::End(_) => b.end(offset, after)?,
+                Event::Start(start) => b.start(&mut scopes, &start, offset, after, false)?,
+                Event::Empty(start) => b.start(&mut scopes, &start, offset, after, true)?,
+                Event::End(_) => b.end(&mut scopes, offset, after)?,
                 Event::Text(t) => b.text(&t.xml10_content(), offset)?,
                 Event::CData(c) => b.text(&c.into_inner(), offset)?,
                 Event::GeneralRef(r) => b.reference(&r, offset)?,
@@ -640,10 +665,7 @@ impl Document {
     }
 
     fn str(&self, span: Span) -> &str {
-        let start = span.start as usize;
-        self.buf
-            .get(start..start + span.len as usize)
-            .unwrap_or_default()
+        span_str(&self.buf, span)
     }
 
     fn ns(&self, index: u32) -> &str {
@@ -653,6 +675,13 @@ impl Document {
     fn rec(&self, index: u32) -> Option<&ElementRec> {
         self.elements.get(index as usize)
     }
+}
+
+/// The text of `span` in `buf`.
+fn span_str(buf: &str, span: Span) -> &str {
+    let start = span.start as usize;
+    buf.get(start..start + span.len as usize)
+        .unwrap_or_default()
 }
 
 /// Buffer sizes fit `u32`: documents of 4 GiB or more are refused before parsing.

@@ -8,6 +8,7 @@ mod dom;
 mod limits;
 mod pattern;
 mod read;
+mod scopes;
 mod stream;
 mod validate;
 mod value;

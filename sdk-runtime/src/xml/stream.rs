@@ -21,13 +21,13 @@
 use std::io::BufRead;
 
 use quick_xml::events::Event;
-use quick_xml::name::ResolveResult;
-use quick_xml::reader::NsReader;
+use quick_xml::reader::Reader;
 
 use super::doc::{Builder, Document, refused};
 use super::dom::ParseError;
 use super::limits::Limits;
 use super::read::{DecodeError, DecodeErrorKind, Diagnostic, ElementName, ReadContext, XmlRead};
+use super::scopes::Scopes;
 
 /// Default of [`RecordReader::max_record_bytes`].
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
@@ -37,7 +37,9 @@ pub const MAX_KEPT_DIAGNOSTICS: usize = 1000;
 
 /// Reads the records at a path of an XML stream; see the module documentation.
 pub struct RecordReader<R: BufRead> {
-    reader: NsReader<R>,
+    reader: Reader<R>,
+    /// The namespace declarations in scope (records inherit those of their containers).
+    scopes: Scopes,
     buf: Vec<u8>,
     /// Local names of the container elements, outermost first.
     containers: Vec<String>,
@@ -74,7 +76,8 @@ impl<R: BufRead> RecordReader<R> {
     /// first, matched by local name), e.g. `["Envelope", "Body", "PobierzListeWizytSyncResponse"]`.
     pub fn new(reader: R, containers: &[&str], record: ElementName) -> Self {
         Self {
-            reader: NsReader::from_reader(reader),
+            reader: Reader::from_reader(reader),
+            scopes: Scopes::default(),
             buf: Vec::with_capacity(64 * 1024),
             containers: containers.iter().map(|c| (*c).to_owned()).collect(),
             record,
@@ -148,9 +151,9 @@ impl<R: BufRead> RecordReader<R> {
             let offset = self.offset();
             let err = |message: String| ParseError::new(offset, message);
             self.buf.clear();
-            let (resolved, event) = self
+            let event = self
                 .reader
-                .read_resolved_event_into(&mut self.buf)
+                .read_event_into(&mut self.buf)
                 .map_err(|e| err(e.to_string()))?;
             if let Some(why) = refused(&event) {
                 return Err(err(why.to_owned()));
@@ -160,11 +163,7 @@ impl<R: BufRead> RecordReader<R> {
                     Event::Start(s) | Event::Empty(s) => {
                         let named = s.name().local_name().as_ref() == self.record.local;
                         if self.anywhere {
-                            named
-                                && match &resolved {
-                                    ResolveResult::Bound(ns) => ns.as_ref() == self.record.ns,
-                                    _ => self.record.ns.is_empty(),
-                                }
+                            named && self.scopes.element_is_in(s, self.record.ns)
                         } else {
                             self.matched == self.containers.len()
                                 && self.depth == self.containers.len()
@@ -178,15 +177,10 @@ impl<R: BufRead> RecordReader<R> {
             } else {
                 &mut self.outer
             };
-            let ns = match &event {
-                Event::Start(_) | Event::Empty(_) => b.element_ns(&resolved).map_err(err)?,
-                _ => 0,
-            };
             let after = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
-            let resolver = self.reader.resolver();
             match event {
                 Event::Start(start) => {
-                    b.start(ns, &start, resolver, offset, after, false)?;
+                    b.start(&mut self.scopes, &start, offset, after, false)?;
                     if target_is_record {
                         self.in_record = true;
                     } else {
@@ -202,7 +196,7 @@ impl<R: BufRead> RecordReader<R> {
                     }
                 }
                 Event::Empty(start) => {
-                    b.start(ns, &start, resolver, offset, after, true)?;
+                    b.start(&mut self.scopes, &start, offset, after, true)?;
                     if target_is_record {
                         self.in_record = true;
                         if self.inner.depth() == 0 {
@@ -213,7 +207,7 @@ impl<R: BufRead> RecordReader<R> {
                     }
                 }
                 Event::End(_) => {
-                    b.end(offset, after)?;
+                    b.end(&mut self.scopes, offset, after)?;
                     if target_is_record {
                         if self.inner.depth() == 0 {
                             self.records += 1;
