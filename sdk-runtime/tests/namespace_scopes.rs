@@ -311,3 +311,33 @@ fn generated_documents_full_of_declarations_resolve_as_ns_reader_resolves_them()
     // Both outcomes are exercised.
     assert!(parsed > 300 && parsed < 2700, "{parsed} of 3000 parsed");
 }
+
+#[test]
+fn duplicate_attributes_are_refused_however_many_a_tag_has() {
+    let many = |dup: bool| {
+        let mut tag = String::from("<a");
+        for i in 0..20 {
+            tag.push_str(&format!(" x{i}='{i}'"));
+        }
+        if dup {
+            tag.push_str(" x13='again'");
+        }
+        tag.push_str("/>");
+        tag
+    };
+    for bad in [
+        "<a x='1' x='2'/>".to_owned(),
+        "<a xmlns:p='urn:u' xmlns:p='urn:v'/>".to_owned(),
+        "<a xmlns='urn:u' xmlns='urn:u'/>".to_owned(),
+        "<a xmlns:p='urn:u' p:x='1' p:x='2'/>".to_owned(),
+        many(true),
+    ] {
+        let e = Document::parse_str(&bad).expect_err(&bad);
+        assert!(e.to_string().contains("duplicate attribute"), "{bad}: {e}");
+    }
+    let doc = Document::parse_str(&many(false)).unwrap();
+    assert_eq!(doc.root().attributes().count(), 20);
+    // Same local name, different prefixes: distinct names (as quick-xml had it).
+    let doc = Document::parse_str("<a xmlns:p='urn:u' xmlns:q='urn:v' p:x='1' q:x='2'/>").unwrap();
+    assert_eq!(doc.root().attribute("urn:v", "x"), Some("2"));
+}

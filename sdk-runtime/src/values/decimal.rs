@@ -1,6 +1,5 @@
 //! `xs:decimal`: exact decimal numbers of any precision, kept as written.
 
-use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use super::{keyed_eq, lexical_value, value_error};
@@ -29,7 +28,64 @@ use crate::xml::ValueError;
 /// carries is refused with an error rather than rounded. Reading accepts numbers and strings.
 #[derive(Clone)]
 pub struct Decimal {
-    text: Cow<'static, str>,
+    text: Text,
+}
+
+/// Bytes of a lexical form kept in place: a decimal of 18 digits with sign and point fits.
+const INLINE: usize = 22;
+
+/// A decimal's lexical form: a constant, short enough to keep in place (most are, so reading
+/// one allocates nothing), or on the heap. The size of a `Cow<str>`.
+#[derive(Clone)]
+enum Text {
+    Static(&'static str),
+    Inline(u8, [u8; INLINE]),
+    Heap(Box<str>),
+}
+
+impl Text {
+    fn new(text: &str) -> Self {
+        let mut bytes = [0u8; INLINE];
+        match (bytes.get_mut(..text.len()), u8::try_from(text.len())) {
+            (Some(to), Ok(len)) => {
+                to.copy_from_slice(text.as_bytes());
+                Self::Inline(len, bytes)
+            }
+            _ => Self::Heap(text.into()),
+        }
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Self {
+        if text.len() <= INLINE {
+            Self::new(&text)
+        } else {
+            Self::Heap(text.into_boxed_str())
+        }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Self::Static(text) => text,
+            // Always a whole UTF-8 text (copied from one).
+            Self::Inline(len, bytes) => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or("0"),
+            Self::Heap(text) => text,
+        }
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
 }
 
 /// An `xs:decimal` from a literal, checked when the program is compiled:
@@ -67,6 +123,18 @@ struct Parts<'a> {
     frac: &'a str,
 }
 
+/// The digits before and after the point (a byte search: faster than a character one on
+/// these short texts).
+fn split_point(body: &str) -> (&str, &str) {
+    match body.bytes().position(|b| b == b'.') {
+        Some(at) => (
+            body.get(..at).unwrap_or_default(),
+            body.get(at + 1..).unwrap_or_default(),
+        ),
+        None => (body, ""),
+    }
+}
+
 /// `[+-]?(digits(.digits?)?|.digits)`, usable in constants.
 const fn is_lexical(b: &[u8]) -> bool {
     let mut i = 0;
@@ -97,7 +165,7 @@ impl Decimal {
     /// does at compile time).
     pub const fn from_static_or_zero(text: &'static str) -> Self {
         Self {
-            text: Cow::Borrowed(if is_lexical(text.as_bytes()) {
+            text: Text::Static(if is_lexical(text.as_bytes()) {
                 text
             } else {
                 "0"
@@ -107,7 +175,7 @@ impl Decimal {
 
     fn parse_lexical(text: &str) -> Result<Self, String> {
         let body = text.strip_prefix(['+', '-']).unwrap_or(text);
-        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+        let (int, frac) = split_point(body);
         if int.is_empty() && frac.is_empty() {
             return Err("expected digits such as 12, -0.5 or 1250.00".to_owned());
         }
@@ -115,7 +183,7 @@ impl Decimal {
             return Err("only digits, one `.` and a leading sign are allowed".to_owned());
         }
         Ok(Self {
-            text: Cow::Owned(text.to_owned()),
+            text: Text::new(text),
         })
     }
 
@@ -144,7 +212,7 @@ impl Decimal {
         let t = &*self.text;
         let negative = t.starts_with('-');
         let body = t.strip_prefix(['+', '-']).unwrap_or(t);
-        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+        let (int, frac) = split_point(body);
         let int = int.trim_start_matches('0');
         let frac = frac.trim_end_matches('0');
         Parts {
@@ -183,7 +251,7 @@ impl Decimal {
 
     /// Digits after the point as written (`12.50` has 2): what the lexical form shows.
     pub fn scale(&self) -> u32 {
-        let frac = self.text.split_once('.').map_or("", |(_, f)| f);
+        let frac = split_point(&self.text).1;
         u32::try_from(frac.len()).unwrap_or(u32::MAX)
     }
 
@@ -287,7 +355,7 @@ impl Default for Decimal {
     /// Zero.
     fn default() -> Self {
         Self {
-            text: Cow::Borrowed("0"),
+            text: Text::Static("0"),
         }
     }
 }
@@ -322,7 +390,7 @@ macro_rules! from_int {
     ($($t:ty),*) => {$(
         impl From<$t> for Decimal {
             fn from(v: $t) -> Self {
-                Self { text: Cow::Owned(v.to_string()) }
+                Self { text: Text::from(v.to_string()) }
             }
         }
     )*};
@@ -414,6 +482,26 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         Decimal::parse(s).unwrap()
+    }
+
+    #[test]
+    fn texts_in_place_and_on_the_heap_are_kept_alike() {
+        // Either side of the in-place length, built every way a decimal is.
+        for len in 2..=(INLINE + 3) {
+            let text = format!("-{}.{}", "1".repeat(len / 2), "5".repeat(len - len / 2));
+            let kept = d(&text);
+            assert_eq!(kept.as_str(), text);
+            assert_eq!(kept.to_string(), text);
+            assert_eq!(kept.clone().as_str(), text);
+            let (mantissa, scale) = kept.to_parts().unwrap();
+            assert_eq!(Decimal::from_parts(mantissa, scale).as_str(), text);
+            assert_eq!(Decimal::from_parts(mantissa, scale), kept);
+            assert!(matches!(
+                (&kept.text, text.len() <= INLINE),
+                (Text::Inline(..), true) | (Text::Heap(_), false)
+            ));
+        }
+        assert_eq!(format!("{:?}", d("1.5")), "Decimal(1.5)");
     }
 
     #[test]

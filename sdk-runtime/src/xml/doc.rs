@@ -13,7 +13,9 @@
 //! values: [`ElementRef::to_element`] converts.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use smallvec::SmallVec;
 
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesRef, BytesStart, Event};
@@ -287,7 +289,11 @@ impl Builder {
         // Prefixed attributes (their index and prefix), resolved once every declaration of
         // the tag is in scope.
         self.prefixed.clear();
-        for (n, attr) in start.attributes().enumerate() {
+        // Names seen, for the duplicate check (quick-xml's own keeps a list it allocates for
+        // every tag with attributes; this one is on the stack unless a tag has many).
+        let mut seen: SmallVec<[&str; 8]> = SmallVec::new();
+        let mut many: Option<HashSet<&str>> = None;
+        for (n, attr) in start.attributes().with_checks(false).enumerate() {
             if n >= limits.max_attributes {
                 return Err(ParseError::over(
                     offset,
@@ -297,6 +303,24 @@ impl Builder {
                 ));
             }
             let attr = attr.map_err(|e| err(e.to_string()))?;
+            let key: &str = attr.key.0;
+            let duplicate = match &mut many {
+                Some(set) => !set.insert(key),
+                None if seen.len() >= 8 => {
+                    let mut set: HashSet<&str> = seen.iter().copied().collect();
+                    let duplicate = !set.insert(key);
+                    many = Some(set);
+                    duplicate
+                }
+                None => {
+                    let duplicate = seen.contains(&key);
+                    seen.push(key);
+                    duplicate
+                }
+            };
+            if duplicate {
+                return Err(err(format!("duplicate attribute `{key}`")));
+            }
             if attr.value.len() > limits.max_attribute_bytes {
                 return Err(ParseError::over(
                     offset,
@@ -305,7 +329,6 @@ impl Builder {
                     "bytes of an attribute value",
                 ));
             }
-            let key: &str = attr.key.as_ref();
             let value = attr
                 .normalized_value(XmlVersion::Implicit1_0)
                 .map_err(|e| err(e.to_string()))?;
