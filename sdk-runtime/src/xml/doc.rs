@@ -149,15 +149,29 @@ pub(crate) struct Builder {
 
 impl Builder {
     pub(crate) fn new(capacity: usize) -> Self {
+        Self::with_capacity(capacity / 2, capacity / 48, capacity / 32)
+    }
+
+    /// A builder for one whole document of `text`, sized so that it never grows: the buffer
+    /// holds at most the text's bytes (names, texts and values are no longer than where they
+    /// were read), and there are at most as many elements as `<`, and child nodes as twice
+    /// that. (Growing these showed in profiles of small messages; untouched capacity of a
+    /// large one costs address space, not memory.)
+    pub(crate) fn for_text(text: &str) -> Self {
+        let tags = memchr::memchr_iter(b'<', text.as_bytes()).count();
+        Self::with_capacity(text.len(), tags, tags.saturating_mul(2))
+    }
+
+    fn with_capacity(buf: usize, elements: usize, children: usize) -> Self {
         Self {
             doc: Document {
-                buf: String::with_capacity(capacity / 2),
-                elements: Vec::with_capacity(capacity / 48),
+                buf: String::with_capacity(buf),
+                elements: Vec::with_capacity(elements),
                 // Sized so that a small message needs no regrowth (reallocations showed in
                 // profiles of small messages).
                 attrs: Vec::with_capacity(8),
                 decls: Vec::with_capacity(8),
-                children: Vec::with_capacity(capacity / 32),
+                children: Vec::with_capacity(children),
                 namespaces: {
                     let mut n: Vec<Box<str>> = Vec::with_capacity(8);
                     n.push("".into());
@@ -570,7 +584,7 @@ impl Document {
                 "documents of 4 GiB or more are not read whole",
             ));
         }
-        let mut b = Builder::new(text.len());
+        let mut b = Builder::for_text(text);
         b.set_limits(*limits);
         let mut reader = Reader::from_str(text);
         let mut scopes = Scopes::default();
