@@ -93,9 +93,15 @@ pub fn write_envelope<T: XmlWrite + ?Sized>(
     let mut w = XmlWriter::new();
     w.declaration();
     let env = version.namespace();
-    w.start_prefixed_prebuilt("soap", env, "Envelope", version.envelope_start_tag());
+    w.start_prefixed_prebuilt(
+        "soap",
+        env,
+        "Envelope",
+        version.envelope_start_tag(),
+        "</soap:Envelope>",
+    );
     if !headers.is_empty() {
-        w.start_prefixed("soap", env, "Header");
+        w.start_prefixed_tags("soap", env, "Header", "<soap:Header", "</soap:Header>");
         for (name, h) in headers {
             w.start_for(name.ns, name.local, *h);
             h.write_xml(&mut w);
@@ -103,7 +109,7 @@ pub fn write_envelope<T: XmlWrite + ?Sized>(
         }
         w.end();
     }
-    w.start_prefixed("soap", env, "Body");
+    w.start_prefixed_tags("soap", env, "Body", "<soap:Body", "</soap:Body>");
     if !body_name.ns.is_empty() {
         // `ns1` unless the body's generated module names the namespace otherwise (its tags are
         // then written as they were pre-built).
@@ -289,6 +295,45 @@ mod tests {
 
     /// The pre-built envelope start tags name the version's namespace, as `start_prefixed`
     /// would write them.
+    /// The envelope written with its pre-built tags is what the general path writes, with and
+    /// without a header.
+    #[test]
+    fn envelope_tags_are_what_start_prefixed_writes() {
+        let x = ElementName { ns: "", local: "x" };
+        for version in [SoapVersion::V11, SoapVersion::V12] {
+            for with_header in [false, true] {
+                let env = version.namespace();
+                let mut w = XmlWriter::new();
+                w.declaration();
+                w.start_prefixed("soap", env, "Envelope");
+                if with_header {
+                    w.start_prefixed("soap", env, "Header");
+                    w.start("", "x");
+                    w.end();
+                    w.end();
+                }
+                w.start_prefixed("soap", env, "Body");
+                w.start("", "x");
+                let general = w.finish();
+                let header: (ElementName, &dyn HeaderBlock) = (x, &Unqualified);
+                let headers = if with_header { vec![header] } else { vec![] };
+                assert_eq!(write_envelope(version, &headers, x, &Unqualified), general);
+            }
+        }
+    }
+
+    /// A body or header of no content, unqualified.
+    #[derive(Debug)]
+    struct Unqualified;
+
+    impl XmlWrite for Unqualified {
+        fn write_xml(&self, _: &mut XmlWriter) {}
+    }
+
+    impl Validate for Unqualified {
+        fn validate(&self, _: &mut crate::xml::Validator) {}
+    }
+
     #[test]
     fn envelope_start_tags_are_what_start_prefixed_writes() {
         for version in [SoapVersion::V11, SoapVersion::V12] {

@@ -78,27 +78,29 @@ macro_rules! float_text {
 
 float_text!(f32 => "xs:float", f64 => "xs:double");
 
-/// The `xs:date` text of `d` (`YYYY-MM-DD`, `-YYYY-MM-DD` before year 1) in `buf`, without
-/// the formatting machinery (dates are in most messages).
-fn date_text(d: time::Date, buf: &mut [u8; 11]) -> &str {
-    let year = d.year();
+/// The `xs:date` text of `d` (`YYYY-MM-DD`, `-YYYY-MM-DD` before year 1) in `buf`, ASCII
+/// digits and `-` only; its length. Without the formatting machinery (dates are in most
+/// messages), the calendar date computed once.
+fn date_text(d: time::Date, buf: &mut [u8; 11]) -> usize {
+    let (year, month, day) = d.to_calendar_date();
     let mut at = 0;
     if year < 0 {
         buf[0] = b'-';
         at = 1;
     }
     let y = year.unsigned_abs();
+    let (m, d) = (u32::from(u8::from(month)), u32::from(day));
     let fields = [
         (y / 1000 % 10, true),
         (y / 100 % 10, true),
         (y / 10 % 10, true),
         (y % 10, true),
         (0, false),
-        (u32::from(u8::from(d.month())) / 10, true),
-        (u32::from(u8::from(d.month())) % 10, true),
+        (m / 10, true),
+        (m % 10, true),
         (0, false),
-        (u32::from(d.day()) / 10, true),
-        (u32::from(d.day()) % 10, true),
+        (d / 10, true),
+        (d % 10, true),
     ];
     for (digit, is_digit) in fields {
         if let Some(b) = buf.get_mut(at) {
@@ -110,18 +112,20 @@ fn date_text(d: time::Date, buf: &mut [u8; 11]) -> &str {
         }
         at += 1;
     }
-    std::str::from_utf8(buf.get(..at).unwrap_or_default()).unwrap_or_default()
+    at
 }
 
 impl XmlText for time::Date {
     fn to_xml_text(&self) -> Cow<'_, str> {
         let mut buf = [0u8; 11];
-        Cow::Owned(date_text(*self, &mut buf).to_owned())
+        let n = date_text(*self, &mut buf);
+        Cow::Owned(buf.iter().take(n).map(|b| char::from(*b)).collect())
     }
 
     fn write_xml_text(&self, w: &mut super::XmlWriter) {
         let mut buf = [0u8; 11];
-        w.text(date_text(*self, &mut buf));
+        let n = date_text(*self, &mut buf);
+        w.plain_ascii(buf.get(..n).unwrap_or_default());
     }
 
     fn from_xml_text(text: &str) -> Result<Self, ValueError> {

@@ -24,7 +24,7 @@ pub struct XmlWriter {
     /// the range of its prefix in the bindings' buffer. A `&'static str` never changes, so its
     /// address identifies its text; emptied whenever a binding is made or ends (only the first
     /// `ns_cache_len` entries are valid).
-    ns_cache: [(usize, usize, std::ops::Range<usize>); 4],
+    ns_cache: [(usize, usize, Held); 4],
     ns_cache_len: usize,
     ns_cache_next: usize,
     /// The last start tag is not closed yet (`>` not written), so attributes may still be added.
@@ -40,6 +40,8 @@ pub struct XmlWriter {
     /// Whether tags pre-built with a table's prefixes may be written (not when the caller
     /// chose its own prefixes).
     tables_on: bool,
+    /// The first capacity of the thread's next document: this one's size once finished.
+    size_hint: usize,
 }
 
 /// A generated module's namespace table in effect below an element.
@@ -100,12 +102,18 @@ impl NsTable {
 
     /// The prefix of `ns` and its entry's bit, if `ns` is among the first 64 entries.
     fn find(&self, ns: &str) -> Option<(&'static str, u64)> {
+        self.entry(ns).map(|(p, _, bit)| (p, bit))
+    }
+
+    /// The entry of `ns` (prefix, the table's own namespace text) and its bit, if `ns` is
+    /// among the first 64 entries.
+    fn entry(&self, ns: &str) -> Option<(&'static str, &'static str, u64)> {
         self.entries
             .iter()
             .take(64)
             .enumerate()
             .find(|(_, (_, n))| same_name(n, ns))
-            .map(|(i, (p, _))| (*p, 1u64 << i))
+            .map(|(i, (p, n))| (*p, *n, 1u64 << i))
     }
 }
 
@@ -241,33 +249,38 @@ impl Default for XmlWriter {
 impl XmlWriter {
     /// A writer that names generated prefixes `ns1`, `ns2`, …
     pub fn new() -> Self {
-        Self::with_prefixes("ns", 1)
+        Self::build(std::borrow::Cow::Borrowed("ns"), 1, true)
     }
 
     /// A writer whose generated prefixes are `{base}{first}`, `{base}{first + 1}`, … (a server
     /// that answers with `ns0:` is imitated with `with_prefixes("ns", 0)`).
     pub fn with_prefixes(base: &str, first: usize) -> Self {
+        if base == "ns" {
+            Self::build(std::borrow::Cow::Borrowed("ns"), first, first == 1)
+        } else {
+            Self::build(std::borrow::Cow::Owned(base.to_owned()), first, false)
+        }
+    }
+
+    fn build(prefix_base: std::borrow::Cow<'static, str>, first: usize, tables_on: bool) -> Self {
         let scratch = Scratch::take();
         Self {
             // Sized like the thread's last document (a client writes the same few messages over
             // and over): growing the output showed as a fifth of encoding small messages.
-            out: String::with_capacity(LAST_SIZE.try_with(std::cell::Cell::get).unwrap_or(1024)),
+            out: String::with_capacity(scratch.size_hint),
             bindings: scratch.bindings,
             names: scratch.names,
             open: scratch.open,
             tables: scratch.tables,
-            tables_on: base == "ns" && first == 1,
-            ns_cache: Default::default(),
+            tables_on,
+            ns_cache: [(0, 0, Held::NONE); 4],
             ns_cache_len: 0,
             ns_cache_next: 0,
             tag_open: false,
-            prefix_base: if base == "ns" {
-                std::borrow::Cow::Borrowed("ns")
-            } else {
-                std::borrow::Cow::Owned(base.to_owned())
-            },
+            prefix_base,
             next_prefix: first,
             anchor: None,
+            size_hint: scratch.size_hint,
         }
     }
 
@@ -385,7 +398,7 @@ impl XmlWriter {
             self.out.push('<');
             self.out.push_str(local);
             self.open.push(OpenName::Static {
-                prefix: 0..0,
+                prefix: Held::NONE,
                 local,
             });
             self.tag_open = true;
@@ -398,7 +411,7 @@ impl XmlWriter {
         self.close_start_tag();
         self.anchor_here();
         self.out.push('<');
-        self.push_static_name(prefix.clone(), local);
+        self.push_static_name(prefix, local);
         self.open.push(OpenName::Static { prefix, local });
         self.tag_open = true;
     }
@@ -440,7 +453,7 @@ impl XmlWriter {
                 let bit = 1u64 << i;
                 if missing & bit != 0 {
                     self.write_xmlns_as(prefix, ns, table.clean & bit != 0);
-                    self.bindings.push(prefix, ns, depth);
+                    self.bindings.push_static(prefix, ns, depth);
                 }
             }
             self.forget_lookups();
@@ -455,6 +468,12 @@ impl XmlWriter {
             table: Some(table),
             mask: bound | missing | inherited,
         });
+    }
+
+    /// Whether `table` is in effect with the entries of `bits` bound as it says.
+    fn table_has(&self, table: &'static NsTable, bits: u64) -> bool {
+        matches!(self.tables.last(), Some(TableScope { table: Some(t), mask, .. })
+            if std::ptr::eq(*t, table) && mask & bits == bits)
     }
 
     /// Whether `tag` can be written as it was pre-built: its table is in effect with its
@@ -498,7 +517,8 @@ impl XmlWriter {
             && !ns.is_empty()
             && let Some((table, mask)) = v.namespaces()
             && let Some((prefix, bit)) = table.find(ns)
-            && self.bindings.bound_to(prefix).is_none_or(|b| b == ns)
+            && (self.table_has(table, bit)
+                || self.bindings.bound_to(prefix).is_none_or(|b| b == ns))
         {
             self.close_start_tag();
             self.anchor_here();
@@ -506,7 +526,11 @@ impl XmlWriter {
             self.out.push_str(prefix);
             self.out.push(':');
             self.out.push_str(local);
-            self.open.push(OpenName::Fixed { prefix, local });
+            self.open.push(OpenName::Fixed {
+                prefix,
+                local,
+                close: None,
+            });
             self.tag_open = true;
             self.enter(table, mask | bit);
             return;
@@ -572,9 +596,9 @@ impl XmlWriter {
         self.out.push_str(tag.close);
     }
 
-    /// The prefix bound to the static namespace `ns` (a range of the bindings' buffer), found
+    /// The prefix bound to the static namespace `ns` (as the bindings hold it), found
     /// by the name's address after the first lookup; `None` when it is not bound.
-    fn static_prefix(&mut self, ns: &'static str) -> Option<std::ops::Range<usize>> {
+    fn static_prefix(&mut self, ns: &'static str) -> Option<Held> {
         let key = (ns.as_ptr() as usize, ns.len());
         if let Some((_, _, r)) = self
             .ns_cache
@@ -583,12 +607,12 @@ impl XmlWriter {
             .iter()
             .find(|(p, l, _)| (*p, *l) == key)
         {
-            return Some(r.clone());
+            return Some(*r);
         }
-        let r = self.bindings.lookup_range(ns)?;
+        let r = self.bindings.lookup_held(ns)?;
         let slot = self.ns_cache_next % self.ns_cache.len();
         if let Some(c) = self.ns_cache.get_mut(slot) {
-            *c = (key.0, key.1, r.clone());
+            *c = (key.0, key.1, r);
         }
         self.ns_cache_next = self.ns_cache_next.wrapping_add(1);
         self.ns_cache_len = (self.ns_cache_len + 1).min(self.ns_cache.len());
@@ -607,7 +631,7 @@ impl XmlWriter {
         content: impl FnOnce(&mut Self),
     ) {
         let prefix = if ns.is_empty() {
-            Some(0..0)
+            Some(Held::NONE)
         } else {
             self.static_prefix(ns)
         };
@@ -619,7 +643,7 @@ impl XmlWriter {
         };
         self.close_start_tag();
         self.out.push('<');
-        self.push_static_name(prefix.clone(), local);
+        self.push_static_name(prefix, local);
         self.out.push('>');
         let empty_at = self.out.len();
         content(self);
@@ -638,10 +662,10 @@ impl XmlWriter {
     }
 
     /// Writes `prefix:local` (`local` alone for an empty prefix range).
-    fn push_static_name(&mut self, prefix: std::ops::Range<usize>, local: &str) {
+    fn push_static_name(&mut self, prefix: Held, local: &str) {
+        let prefix = self.bindings.text(prefix);
         if !prefix.is_empty() {
-            self.out
-                .push_str(self.bindings.buf.get(prefix).unwrap_or_default());
+            self.out.push_str(prefix);
             self.out.push(':');
         }
         self.out.push_str(local);
@@ -684,9 +708,7 @@ impl XmlWriter {
         let qname = match self.open.last() {
             Some(OpenName::Buffered(mark)) => self.names.get(*mark..).unwrap_or_default(),
             Some(OpenName::Fixed { prefix, .. }) => return prefix,
-            Some(OpenName::Static { prefix, .. }) => {
-                return self.bindings.buf.get(prefix.clone()).unwrap_or_default();
-            }
+            Some(OpenName::Static { prefix, .. }) => return self.bindings.text(*prefix),
             Some(OpenName::Tag(tag)) => tag.open.get(1..).unwrap_or_default(),
             None => return "",
         };
@@ -722,18 +744,36 @@ impl XmlWriter {
 
     /// [`declare`](Self::declare) for a namespace of `table` with the prefix the table gives
     /// it (`fallback` when it has none): a message part's namespace, declared on `soap:Body`.
-    pub fn declare_for(&mut self, table: Option<&NsTable>, ns: &str, fallback: &str) {
+    ///
+    /// Declared this way, the entry is in effect for the table below the element, as if
+    /// [`enter`](Self::enter) had declared it there: the message part written next finds it
+    /// bound without looking it up again.
+    pub fn declare_for(&mut self, table: Option<&'static NsTable>, ns: &str, fallback: &str) {
         let Some(table) = table else {
             return self.declare(fallback, ns);
         };
-        match table.find(ns) {
-            Some((prefix, bit)) if self.tag_open && self.bindings.bound_to(prefix).is_none() => {
-                self.shadow_table_prefix(prefix, ns, self.open.len());
+        match table.entry(ns) {
+            Some((prefix, ns, bit))
+                if self.tag_open && self.bindings.bound_to(prefix).is_none() =>
+            {
+                let depth = self.open.len();
+                self.shadow_table_prefix(prefix, ns, depth);
                 self.write_xmlns_as(prefix, ns, table.clean & bit != 0);
-                self.bindings.push(prefix, ns, self.open.len());
+                self.bindings.push_static(prefix, ns, depth);
                 self.forget_lookups();
+                if self.tables_on && depth > 0 {
+                    let inherited = match self.tables.last() {
+                        Some(s) if s.table.is_some_and(|t| std::ptr::eq(t, table)) => s.mask,
+                        _ => 0,
+                    };
+                    self.tables.push(TableScope {
+                        depth,
+                        table: Some(table),
+                        mask: bit | inherited,
+                    });
+                }
             }
-            Some((prefix, _)) => self.declare(prefix, ns),
+            Some((prefix, ..)) => self.declare(prefix, ns),
             None => self.declare(fallback, ns),
         }
     }
@@ -755,16 +795,49 @@ impl XmlWriter {
         self.out.push_str(prefix);
         self.out.push(':');
         self.out.push_str(local);
-        self.open.push(OpenName::Fixed { prefix, local });
+        self.open.push(OpenName::Fixed {
+            prefix,
+            local,
+            close: None,
+        });
         self.tag_open = true;
         if !bound {
             self.declare_here(prefix, ns);
         }
     }
 
+    /// [`start_prefixed`](Self::start_prefixed) with the tags pre-built: `start_tag` is
+    /// `<{prefix}:{local}` (no `>`), `close_tag` is `</{prefix}:{local}>`, written in one piece
+    /// when the innermost binding made is `prefix` for `ns` (`soap:Body` inside
+    /// `soap:Envelope`; its tags are checked by a test); else the general path.
+    pub(crate) fn start_prefixed_tags(
+        &mut self,
+        prefix: &'static str,
+        ns: &'static str,
+        local: &'static str,
+        start_tag: &'static str,
+        close_tag: &'static str,
+    ) {
+        let bound = self.bindings.list.last().is_some_and(|b| {
+            same_name(self.bindings.prefix(b), prefix) && same_name(self.bindings.ns(b), ns)
+        });
+        if !bound {
+            return self.start_prefixed(prefix, ns, local);
+        }
+        self.close_start_tag();
+        self.out.push_str(start_tag);
+        self.open.push(OpenName::Fixed {
+            prefix,
+            local,
+            close: Some(close_tag),
+        });
+        self.tag_open = true;
+    }
+
     /// [`start_prefixed`](Self::start_prefixed) for the document element, with its start tag
     /// pre-built: `start_tag` is `<{prefix}:{local} xmlns:{prefix}="{ns}"` (no `>`; attributes
-    /// may follow), written in one piece (the SOAP envelope; its tags are checked by a test).
+    /// may follow) and `close_tag` `</{prefix}:{local}>`, each written in one piece (the SOAP
+    /// envelope; its tags are checked by a test).
     /// Anywhere but at the start of a document, the general path.
     pub(crate) fn start_prefixed_prebuilt(
         &mut self,
@@ -772,15 +845,20 @@ impl XmlWriter {
         ns: &'static str,
         local: &'static str,
         start_tag: &'static str,
+        close_tag: &'static str,
     ) {
         if !self.open.is_empty() || !self.bindings.list.is_empty() {
             return self.start_prefixed(prefix, ns, local);
         }
         self.close_start_tag();
         self.out.push_str(start_tag);
-        self.open.push(OpenName::Fixed { prefix, local });
+        self.open.push(OpenName::Fixed {
+            prefix,
+            local,
+            close: Some(close_tag),
+        });
         self.tag_open = true;
-        self.bindings.push(prefix, ns, self.open.len());
+        self.bindings.push_static(prefix, ns, self.open.len());
         self.forget_lookups();
     }
 
@@ -849,6 +927,29 @@ impl XmlWriter {
         escape_text_into(&mut self.out, text);
     }
 
+    /// Writes character data made by the runtime of ASCII letters, digits and punctuation that
+    /// needs no escaping (a date's `-`, `:`, `.`, `+`), without the escaping search and without
+    /// a UTF-8 check. Each byte is taken as the character of its code point, and one that
+    /// needs escaping is escaped as [`text`](Self::text) escapes it, so the output stays
+    /// well-formed whatever the bytes (the runtime's own texts never need it).
+    pub(crate) fn plain_ascii(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        self.close_start_tag();
+        let plain = bytes.iter().fold(0u8, |seen, &b| {
+            seen | (b & 0x80) | TEXT_ESCAPED[usize::from(b)]
+        }) == 0;
+        if plain && let Ok(text) = std::str::from_utf8(bytes) {
+            self.out.push_str(text);
+            return;
+        }
+        for &b in bytes {
+            let mut utf8 = [0u8; 4];
+            escape_text_into(&mut self.out, char::from(b).encode_utf8(&mut utf8));
+        }
+    }
+
     /// Writes `bytes` as `xs:base64Binary` character data (padded, no line breaks), encoded
     /// straight into the output: base64 never needs escaping.
     pub fn base64(&mut self, bytes: &[u8]) {
@@ -880,18 +981,23 @@ impl XmlWriter {
             self.tag_open = false;
         } else if let OpenName::Tag(tag) = &name {
             self.out.push_str(tag.close);
+        } else if let OpenName::Fixed {
+            close: Some(close), ..
+        } = &name
+        {
+            self.out.push_str(close);
         } else {
             self.out.push_str("</");
             match &name {
                 OpenName::Buffered(mark) => self
                     .out
                     .push_str(self.names.get(*mark..).unwrap_or_default()),
-                OpenName::Fixed { prefix, local } => {
+                OpenName::Fixed { prefix, local, .. } => {
                     self.out.push_str(prefix);
                     self.out.push(':');
                     self.out.push_str(local);
                 }
-                OpenName::Static { prefix, local } => self.push_static_name(prefix.clone(), local),
+                OpenName::Static { prefix, local } => self.push_static_name(*prefix, local),
                 OpenName::Tag(_) => {}
             }
             self.out.push('>');
@@ -938,15 +1044,9 @@ impl XmlWriter {
         while !self.open.is_empty() {
             self.end();
         }
-        let size = self.out.len().clamp(1024, SIZE_HINT_MAX);
-        let _ = LAST_SIZE.try_with(|c| c.set(size));
+        self.size_hint = self.out.len().clamp(1024, SIZE_HINT_MAX);
         std::mem::take(&mut self.out)
     }
-}
-
-thread_local! {
-    /// The size of the last document written on this thread: the next one's first capacity.
-    static LAST_SIZE: std::cell::Cell<usize> = const { std::cell::Cell::new(1024) };
 }
 
 /// The largest first capacity taken from an earlier document (larger ones grow as they go).
@@ -959,6 +1059,7 @@ impl Drop for XmlWriter {
             names: std::mem::take(&mut self.names),
             open: std::mem::take(&mut self.open),
             tables: std::mem::take(&mut self.tables),
+            size_hint: self.size_hint,
         }
         .give_back();
     }
@@ -971,6 +1072,9 @@ struct Scratch {
     names: String,
     open: Vec<OpenName>,
     tables: Vec<TableScope>,
+    /// The size of the last document finished on this thread: the next one's first capacity
+    /// (a client writes the same few messages over and over).
+    size_hint: usize,
 }
 
 thread_local! {
@@ -995,6 +1099,7 @@ impl Scratch {
                 names: String::with_capacity(256),
                 open: Vec::with_capacity(16),
                 tables: Vec::with_capacity(4),
+                size_hint: 1024,
             })
     }
 
@@ -1045,16 +1150,15 @@ fn push_decimal(out: &mut String, n: usize) {
 enum OpenName {
     /// Copied into `names` from this position.
     Buffered(usize),
-    /// A fixed prefix and local name (envelope elements).
+    /// A fixed prefix and local name (envelope elements), with the end tag when it was
+    /// pre-built (`</prefix:local>`).
     Fixed {
         prefix: &'static str,
         local: &'static str,
+        close: Option<&'static str>,
     },
-    /// A static local name and its prefix (a range of the bindings' buffer; empty: none).
-    Static {
-        prefix: std::ops::Range<usize>,
-        local: &'static str,
-    },
+    /// A static local name and its prefix (as the bindings hold it; empty: none).
+    Static { prefix: Held, local: &'static str },
     /// A generated module's element written with its pre-built tag.
     Tag(&'static Tag),
 }
@@ -1067,44 +1171,83 @@ struct Bindings {
     list: Vec<Binding>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Binding {
-    prefix: std::ops::Range<usize>,
-    ns: std::ops::Range<usize>,
+    prefix: Held,
+    ns: Held,
     /// Depth of the element that declared it.
     depth: usize,
 }
 
+/// A name the bindings hold: a `'static` text as it is (a generated table's or the envelope's:
+/// not copied, and found again by its address), or a range of their buffer (any other).
+#[derive(Debug, Clone, Copy)]
+enum Held {
+    Static(&'static str),
+    Buf(usize, usize),
+}
+
+impl Held {
+    /// No prefix.
+    const NONE: Held = Held::Static("");
+
+    /// Where it ends in the buffer (0 for a static text).
+    fn end(self) -> usize {
+        match self {
+            Held::Static(_) => 0,
+            Held::Buf(_, end) => end,
+        }
+    }
+}
+
 impl Bindings {
-    fn prefix(&self, b: &Binding) -> &str {
-        self.buf.get(b.prefix.clone()).unwrap_or_default()
-    }
-
-    fn ns(&self, b: &Binding) -> &str {
-        self.buf.get(b.ns.clone()).unwrap_or_default()
-    }
-
-    fn record(&mut self, prefix: &str, ns: &str, depth: usize) -> Binding {
-        let p = self.buf.len();
-        self.buf.push_str(prefix);
-        let n = self.buf.len();
-        self.buf.push_str(ns);
-        Binding {
-            prefix: p..n,
-            ns: n..self.buf.len(),
-            depth,
+    fn text(&self, h: Held) -> &str {
+        match h {
+            Held::Static(s) => s,
+            Held::Buf(start, end) => self.buf.get(start..end).unwrap_or_default(),
         }
     }
 
+    fn prefix(&self, b: &Binding) -> &str {
+        self.text(b.prefix)
+    }
+
+    fn ns(&self, b: &Binding) -> &str {
+        self.text(b.ns)
+    }
+
+    fn copy(&mut self, text: &str) -> Held {
+        let start = self.buf.len();
+        self.buf.push_str(text);
+        Held::Buf(start, self.buf.len())
+    }
+
     fn push(&mut self, prefix: &str, ns: &str, depth: usize) {
-        let b = self.record(prefix, ns, depth);
+        let b = Binding {
+            prefix: self.copy(prefix),
+            ns: self.copy(ns),
+            depth,
+        };
         self.list.push(b);
+    }
+
+    /// [`push`](Self::push) of static names: kept as they are.
+    fn push_static(&mut self, prefix: &'static str, ns: &'static str, depth: usize) {
+        self.list.push(Binding {
+            prefix: Held::Static(prefix),
+            ns: Held::Static(ns),
+            depth,
+        });
     }
 
     /// A binding made on the ancestor at `depth`: it goes after that element's own bindings
     /// (the list stays ordered outermost first).
     fn insert_at_depth(&mut self, prefix: &str, ns: &str, depth: usize) {
-        let b = self.record(prefix, ns, depth);
+        let b = Binding {
+            prefix: self.copy(prefix),
+            ns: self.copy(ns),
+            depth,
+        };
         let place = self
             .list
             .iter()
@@ -1132,27 +1275,20 @@ impl Bindings {
             // Bound by definition; declaring it is an error (Namespaces in XML §3).
             return Some("xml");
         }
-        self.lookup_range(ns)
-            .map(|r| self.buf.get(r).unwrap_or_default())
+        self.lookup_held(ns).map(|h| self.text(h))
     }
 
-    /// [`lookup`](Self::lookup) as a range of the buffer (`None` for the `xml` namespace,
-    /// which has no binding).
-    fn lookup_range(&self, ns: &str) -> Option<std::ops::Range<usize>> {
+    /// [`lookup`](Self::lookup) as the prefix held (`None` for the `xml` namespace, which has
+    /// no binding).
+    fn lookup_held(&self, ns: &str) -> Option<Held> {
         for (i, b) in self.list.iter().enumerate().rev() {
-            // Namespace names share long beginnings (`http://csioz.gov.pl/p1/…`) and differ at
-            // the end: length and last byte first, then the whole name.
-            let bound = self.ns(b);
-            if bound.len() != ns.len()
-                || bound.as_bytes().last() != ns.as_bytes().last()
-                || bound != ns
-            {
+            if !same_name(self.ns(b), ns) {
                 continue;
             }
             let prefix = self.prefix(b);
             let later = self.list.get(i + 1..).unwrap_or_default();
             if !later.iter().any(|l| same_name(self.prefix(l), prefix)) {
-                return Some(b.prefix.clone());
+                return Some(b.prefix);
             }
         }
         None
@@ -1166,7 +1302,12 @@ impl Bindings {
             popped = true;
         }
         if popped {
-            let end = self.list.iter().map(|b| b.ns.end).max().unwrap_or(0);
+            let end = self
+                .list
+                .iter()
+                .map(|b| b.prefix.end().max(b.ns.end()))
+                .max()
+                .unwrap_or(0);
             self.buf.truncate(end);
         }
         popped
@@ -1192,57 +1333,64 @@ const fn escaped(bytes: &[u8]) -> [u8; 256] {
     table
 }
 
-/// Whether `b` holds a byte `table` marks: eight bytes at a time as one word, tested with
-/// `word` (no branch per byte: a branch per byte held the check to about a byte per cycle;
-/// values are mostly short, where memchr's setup costs more than the search), the last few
-/// with the table.
+/// Whether `b` holds a byte `word` marks: eight bytes at a time as one word, the marks of all
+/// words gathered without a branch (a branch per byte held the check to about a byte per cycle,
+/// a branch per word to about two; values are mostly short, where memchr's setup costs more
+/// than the search). The last few bytes are the last eight again, overlapping (a yes/no answer
+/// does not mind seeing a byte twice), or padded with a byte no escaping marks when the text
+/// is shorter than a word.
 #[inline]
-fn any_marked(b: &[u8], table: &[u8; 256], word: impl Fn(u64) -> bool) -> bool {
+fn any_marked(b: &[u8], word: impl Fn(u64) -> u64) -> bool {
+    let mut hits = 0u64;
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {
-        let Ok(bytes) = <[u8; 8]>::try_from(c) else {
-            return true;
-        };
-        if word(u64::from_le_bytes(bytes)) {
-            return true;
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        hits |= word(u64::from_le_bytes(w));
+    }
+    if !chunks.remainder().is_empty() {
+        let mut w = [b'a'; 8];
+        match b.len().checked_sub(8).and_then(|start| b.get(start..)) {
+            Some(last) => w.copy_from_slice(last),
+            None => {
+                for (to, from) in w.iter_mut().zip(b) {
+                    *to = *from;
+                }
+            }
         }
+        hits |= word(u64::from_le_bytes(w));
     }
-    let mut hit = 0u8;
-    for x in chunks.remainder() {
-        hit |= table[usize::from(*x)];
-    }
-    hit != 0
+    hits != 0
 }
 
 const LOW_BITS: u64 = 0x0101_0101_0101_0101;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
-/// Whether a byte of `x` is zero (exact as a yes/no answer).
+/// Not zero when a byte of `x` is below `n` (`n` at most 0x80; exact as a yes/no answer).
 #[inline]
-fn has_zero_byte(x: u64) -> bool {
-    x.wrapping_sub(LOW_BITS) & !x & HIGH_BITS != 0
+fn below(x: u64, n: u8) -> u64 {
+    x.wrapping_sub(LOW_BITS * u64::from(n)) & !x & HIGH_BITS
 }
 
-/// Whether a byte of `x` equals `b`.
+/// Not zero when a byte of `x` equals `b` (exact as a yes/no answer).
 #[inline]
-fn has_byte(x: u64, b: u8) -> bool {
-    has_zero_byte(x ^ (LOW_BITS * u64::from(b)))
+fn equal(x: u64, b: u8) -> u64 {
+    below(x ^ (LOW_BITS * u64::from(b)), 1)
 }
 
-/// Whether a byte of `x` is `&`, `<`, `>` or CR (`<` and `>` differ in one bit: one test).
+/// Not zero when a byte of `x` is `&`, `<`, `>` or CR (`<` and `>` differ in one bit: one
+/// test).
 #[inline]
-fn text_word(x: u64) -> bool {
-    has_byte(x | (LOW_BITS * 0x02), b'>') || has_byte(x, b'&') || has_byte(x, b'\r')
+fn text_word(x: u64) -> u64 {
+    equal(x | (LOW_BITS * 0x02), b'>') | equal(x, b'&') | equal(x, b'\r')
 }
 
-/// Whether a byte of `x` is one attribute values escape: any control byte (tab, LF, CR; the
-/// others are not XML and take the slow path to be copied as they are), `"` or `&` (one bit
-/// apart), `<` or `>`.
+/// Not zero when a byte of `x` is one attribute values escape: any control byte (tab, LF, CR;
+/// the others are not XML and take the slow path to be copied as they are), `"` or `&` (one
+/// bit apart), `<` or `>`.
 #[inline]
-fn attr_word(x: u64) -> bool {
-    // Bytes below 0x20 (exact as a yes/no answer for a bound up to 0x80).
-    let control = x.wrapping_sub(LOW_BITS * 0x20) & !x & HIGH_BITS != 0;
-    control || has_byte(x | (LOW_BITS * 0x04), b'&') || has_byte(x | (LOW_BITS * 0x02), b'>')
+fn attr_word(x: u64) -> u64 {
+    below(x, 0x20) | equal(x | (LOW_BITS * 0x04), b'&') | equal(x | (LOW_BITS * 0x02), b'>')
 }
 
 /// Appends `text` escaped as element content (`&`, `<`, `>`, and CR as `&#13;` so parsing keeps
@@ -1251,7 +1399,7 @@ pub(crate) fn escape_text_into(out: &mut String, text: &str) {
     let clean = |b: &[u8]| {
         if b.len() < SHORT {
             // Most values are short: one pass over a table beats two vectorised searches.
-            !any_marked(b, &TEXT_ESCAPED, text_word)
+            !any_marked(b, text_word)
         } else {
             memchr::memchr3(b'&', b'<', b'>', b).is_none() && memchr::memchr(b'\r', b).is_none()
         }
@@ -1278,7 +1426,7 @@ pub fn escape_attr(text: &str) -> String {
 pub(crate) fn escape_attr_into(out: &mut String, text: &str) {
     let clean = |b: &[u8]| {
         if b.len() < SHORT {
-            !any_marked(b, &ATTR_ESCAPED, attr_word)
+            !any_marked(b, attr_word)
         } else {
             memchr::memchr3(b'&', b'<', b'>', b).is_none()
                 && memchr::memchr3(b'"', b'\t', b'\n', b).is_none()
@@ -1572,31 +1720,95 @@ mod tests {
     /// document.
     #[test]
     fn pre_built_start_tags_write_what_start_prefixed_writes() {
-        let write = |tag: Option<&'static str>| {
+        let write = |tag: Option<&'static str>, body: bool| {
             let mut w = XmlWriter::new();
             match tag {
-                Some(t) => w.start_prefixed_prebuilt("soap", "urn:env", "Envelope", t),
+                Some(t) => {
+                    w.start_prefixed_prebuilt("soap", "urn:env", "Envelope", t, "</soap:Envelope>")
+                }
                 None => w.start_prefixed("soap", "urn:env", "Envelope"),
             }
-            w.start_prefixed("soap", "urn:env", "Body");
-            w.end();
+            for local in ["Header", "Body"] {
+                match (tag, local) {
+                    (Some(_), "Body") => {
+                        w.start_prefixed_tags(
+                            "soap",
+                            "urn:env",
+                            local,
+                            "<soap:Body",
+                            "</soap:Body>",
+                        );
+                    }
+                    (Some(_), _) => w.start_prefixed_tags(
+                        "soap",
+                        "urn:env",
+                        local,
+                        "<soap:Header",
+                        "</soap:Header>",
+                    ),
+                    (None, _) => w.start_prefixed("soap", "urn:env", local),
+                }
+                if body {
+                    w.leaf("", "x", "1");
+                }
+                w.end();
+            }
             w.finish()
         };
-        let expected = "<soap:Envelope xmlns:soap=\"urn:env\"><soap:Body/></soap:Envelope>";
-        assert_eq!(write(None), expected);
-        assert_eq!(
-            write(Some("<soap:Envelope xmlns:soap=\"urn:env\"")),
-            expected
-        );
+        let expected =
+            "<soap:Envelope xmlns:soap=\"urn:env\"><soap:Header/><soap:Body/></soap:Envelope>";
+        let prebuilt = Some("<soap:Envelope xmlns:soap=\"urn:env\"");
+        assert_eq!(write(None, false), expected);
+        assert_eq!(write(prebuilt, false), expected);
+        let full = "<soap:Envelope xmlns:soap=\"urn:env\"><soap:Header><x>1</x></soap:Header>\
+                    <soap:Body><x>1</x></soap:Body></soap:Envelope>";
+        assert_eq!(write(None, true), full);
+        assert_eq!(write(prebuilt, true), full);
         // Not at the start of a document: the general path.
         let mut w = XmlWriter::new();
         w.start("urn:a", "outer");
-        w.start_prefixed_prebuilt("soap", "urn:env", "Envelope", "<unused");
+        w.start_prefixed_prebuilt("soap", "urn:env", "Envelope", "<unused", "</unused>");
         w.end();
         assert_eq!(
             w.finish(),
             "<ns1:outer xmlns:ns1=\"urn:a\"><soap:Envelope xmlns:soap=\"urn:env\"/></ns1:outer>"
         );
+        // Pre-built child tags where the prefix is not the innermost binding made, or is bound
+        // to another namespace: the general path, which declares it.
+        let mut w = XmlWriter::new();
+        w.start_prefixed("soap", "urn:env", "Envelope");
+        w.declare("a", "urn:a");
+        w.start_prefixed_tags("soap", "urn:env", "Body", "<unused", "</unused>");
+        w.start_prefixed_tags("soap", "urn:other", "Body", "<unused", "</unused>");
+        assert_eq!(
+            w.finish(),
+            "<soap:Envelope xmlns:soap=\"urn:env\" xmlns:a=\"urn:a\"><soap:Body>\
+             <soap:Body xmlns:soap=\"urn:other\"/></soap:Body></soap:Envelope>"
+        );
+    }
+
+    /// Plain ASCII text is written as `text` writes it, escapes included.
+    #[test]
+    fn plain_ascii_writes_what_text_writes() {
+        for bytes in [
+            &b"2026-12-08"[..],
+            b"",
+            b"a&b<c>d\re\"f'",
+            b"12:00:00.5+01:00",
+        ] {
+            let mut plain = XmlWriter::new();
+            plain.start("", "d");
+            plain.plain_ascii(bytes);
+            let mut text = XmlWriter::new();
+            text.start("", "d");
+            text.text(std::str::from_utf8(bytes).unwrap());
+            assert_eq!(plain.finish(), text.finish());
+        }
+        // Bytes above ASCII are the characters of their code points.
+        let mut w = XmlWriter::new();
+        w.start("", "d");
+        w.plain_ascii(&[b'a', 0xE9]);
+        assert_eq!(w.finish(), "<d>a\u{e9}</d>");
     }
 
     #[test]
