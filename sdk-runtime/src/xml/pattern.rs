@@ -30,15 +30,103 @@ pub fn json_pattern_matches(pattern: &'static str, value: &str) -> Result<bool, 
     cached_match(pattern, true, value)
 }
 
-/// Translates an XSD regular expression to the `regex` crate's syntax: XSD patterns are
-/// implicitly anchored, and `\i` / `\c` (XML name characters) have no equivalent there.
+/// Translates an XSD regular expression (XML Schema Part 2, appendix F) to the `regex` crate's
+/// syntax, character by character, so that it means what it means in XSD:
+///
+/// - the pattern is implicitly anchored, and `^` and `$` are ordinary characters (escaped);
+/// - `.` is any character but LF and CR; `\s` is space, tab, LF and CR only; `\w` is any
+///   character but punctuation, separators and "other" (`[^\p{P}\p{Z}\p{C}]`), so `$` and
+///   `+` are word characters; `\i` and `\c` are XML name characters;
+/// - a class subtraction `[a-z-[aeiou]]` is the `regex` crate's difference `--`, and inside a
+///   class `&`, `~` and `-` before `-` are escaped, so that they stay characters rather than
+///   the crate's class operators.
+///
+/// Escapes the `regex` crate reads as XSD does (`\d`, `\p{Lu}`, `\n`, escaped
+/// metacharacters) are copied. XSD's Unicode block escapes (`\p{IsBasicLatin}`) have no
+/// equivalent there and are left for the crate to refuse (the pattern is then reported as not
+/// supported).
 pub fn xsd_pattern_to_regex(pattern: &str) -> String {
-    let body = pattern
-        .replace("\\i", "[_:A-Za-z\\p{L}]")
-        .replace("\\I", "[^_:A-Za-z\\p{L}]")
-        .replace("\\c", "[-._:A-Za-z0-9\\p{L}\\p{N}]")
-        .replace("\\C", "[^-._:A-Za-z0-9\\p{L}\\p{N}]");
-    format!("^(?:{body})$")
+    // Multi-character escapes as class contents: (positive set, negated).
+    fn set(e: char) -> Option<(&'static str, bool)> {
+        const NAME_START: &str = "_:A-Za-z\\p{L}";
+        const NAME: &str = "\\-._:A-Za-z0-9\\p{L}\\p{N}";
+        const SPACE: &str = " \\t\\n\\r";
+        const NOT_WORD: &str = "\\p{P}\\p{Z}\\p{C}";
+        Some(match e {
+            'i' => (NAME_START, false),
+            'I' => (NAME_START, true),
+            'c' => (NAME, false),
+            'C' => (NAME, true),
+            's' => (SPACE, false),
+            'S' => (SPACE, true),
+            // `\w` is the complement of punctuation, separators and other.
+            'w' => (NOT_WORD, true),
+            'W' => (NOT_WORD, false),
+            _ => return None,
+        })
+    }
+    let mut out = String::with_capacity(pattern.len() + 16);
+    out.push_str("^(?:");
+    // How deep inside character classes (a subtraction nests one in another).
+    let mut depth = 0usize;
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let Some(e) = chars.next() else {
+                    // A lone trailing backslash: not XSD; the crate refuses it too.
+                    out.push('\\');
+                    break;
+                };
+                match set(e) {
+                    // Inside a class a positive set is its contents; a negated one, and any
+                    // set outside a class, is a class of its own (a class may hold a class).
+                    Some((contents, false)) if depth > 0 => out.push_str(contents),
+                    Some((contents, negated)) => {
+                        out.push('[');
+                        if negated {
+                            out.push('^');
+                        }
+                        out.push_str(contents);
+                        out.push(']');
+                    }
+                    None => {
+                        out.push('\\');
+                        out.push(e);
+                    }
+                }
+            }
+            '[' => {
+                depth += 1;
+                out.push('[');
+                // A class's leading `^` negates it in both syntaxes.
+                if chars.peek() == Some(&'^') {
+                    chars.next();
+                    out.push('^');
+                }
+            }
+            ']' if depth > 0 => {
+                depth -= 1;
+                out.push(']');
+            }
+            // XSD's subtraction: `-[` inside a class.
+            '-' if depth > 0 && chars.peek() == Some(&'[') => out.push_str("--"),
+            // A `-` right before another is a character to XSD, an operator to the crate.
+            '-' if depth > 0 && chars.peek() == Some(&'-') => out.push_str("\\-"),
+            '&' | '~' if depth > 0 => {
+                out.push('\\');
+                out.push(c);
+            }
+            '^' | '$' if depth == 0 => {
+                out.push('\\');
+                out.push(c);
+            }
+            '.' if depth == 0 => out.push_str("[^\\n\\r]"),
+            c => out.push(c),
+        }
+    }
+    out.push_str(")$");
+    out
 }
 
 /// A compiled pattern.
@@ -418,6 +506,27 @@ mod tests {
             ] {
                 assert_eq!(row.is_match(s.as_bytes()), re.is_match(s), "{p} on {s:?}");
             }
+        }
+    }
+
+    /// The translation of the constructs whose meaning differs (their judgements are checked
+    /// against xmllint in `tests/pattern_xmllint.rs`).
+    #[test]
+    fn xsd_constructs_are_translated() {
+        for (xsd, regex) in [
+            ("^a$", "^(?:\\^a\\$)$"),
+            ("[^^$]", "^(?:[^^$])$"),
+            ("a.b", "^(?:a[^\\n\\r]b)$"),
+            ("[.]", "^(?:[.])$"),
+            ("[\\i-[:]]", "^(?:[_:A-Za-z\\p{L}--[:]])$"),
+            ("\\i", "^(?:[_:A-Za-z\\p{L}])$"),
+            ("[a\\S]", "^(?:[a[^ \\t\\n\\r]])$"),
+            ("[a&&b~~c]", "^(?:[a\\&\\&b\\~\\~c])$"),
+            ("[a--]", "^(?:[a\\--])$"),
+            ("\\d\\p{Lu}\\^", "^(?:\\d\\p{Lu}\\^)$"),
+        ] {
+            assert_eq!(xsd_pattern_to_regex(xsd), regex, "{xsd}");
+            assert!(regex::Regex::new(regex).is_ok(), "{regex}");
         }
     }
 
