@@ -738,10 +738,10 @@ impl Answer {
     /// Fields 0 to `N - 1` (absent ones as absent), found in one pass: a generated response
     /// reads its outputs from them.
     pub fn leading<const N: usize>(&self) -> [Field<'_>; N] {
-        let mut out = [Field {
-            position: 0,
+        let mut out: [Field<'_>; N] = std::array::from_fn(|position| Field {
+            position,
             text: None,
-        }; N];
+        });
         let line = self.line();
         match u8::try_from(self.separator).ok().filter(u8::is_ascii) {
             // The iterator's search, without its state between fields.
@@ -765,9 +765,6 @@ impl Answer {
                     f.text = Some(text);
                 }
             }
-        }
-        for (position, f) in out.iter_mut().enumerate() {
-            f.position = position;
         }
         out
     }
@@ -1517,6 +1514,10 @@ mod tests {
                         prop_assert_eq!(new.len(), old.len());
                         prop_assert_eq!(new.status(), old.first().map_or("", String::as_str));
                         prop_assert_eq!(&Answer::from_fields(old.clone()), &new);
+                        // Fewer leading fields than the line holds, too.
+                        for (position, f) in new.leading::<3>().iter().enumerate() {
+                            prop_assert_eq!(f.raw(), old.get(position).map(String::as_str));
+                        }
                         let leading = new.leading::<10>();
                         for (position, f) in leading.iter().enumerate() {
                             prop_assert_eq!(f.raw(), old.get(position).map(String::as_str));
