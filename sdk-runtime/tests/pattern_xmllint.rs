@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use sdk_runtime::xml::pattern_matches;
+// Text and attribute values alike, with tab, LF and CR as references so that they are kept.
+use sdk_runtime::xml::{escape_attr as escape, pattern_matches};
 
 /// Patterns where XSD and the `regex` crate's syntax differ, and ordinary ones.
 const CASES: &[(&str, &[&str])] = &[
@@ -56,22 +57,6 @@ const CASES: &[(&str, &[&str])] = &[
     ),
     ("\\d{2}", &["12", "١٢", "1a"]),
 ];
-
-fn escape(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // Written as references, so that the parser keeps them as they are.
-            '\r' | '\n' | '\t' => out.push_str(&format!("&#{};", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 #[test]
 fn patterns_agree_with_xmllint() {

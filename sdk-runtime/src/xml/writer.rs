@@ -458,7 +458,12 @@ impl XmlWriter {
             }
             self.forget_lookups();
         }
-        // Entries the table in effect had bound stay usable too.
+        self.push_table(table, depth, bound | missing);
+    }
+
+    /// Puts `table` in effect from the element at `depth` on, with the entries of `mask` bound
+    /// as it says; entries the table in effect had bound stay usable too.
+    fn push_table(&mut self, table: &'static NsTable, depth: usize, mask: u64) {
         let inherited = match self.tables.last() {
             Some(s) if s.table.is_some_and(|t| std::ptr::eq(t, table)) => s.mask,
             _ => 0,
@@ -466,7 +471,7 @@ impl XmlWriter {
         self.tables.push(TableScope {
             depth,
             table: Some(table),
-            mask: bound | missing | inherited,
+            mask: mask | inherited,
         });
     }
 
@@ -762,15 +767,7 @@ impl XmlWriter {
                 self.bindings.push_static(prefix, ns, depth);
                 self.forget_lookups();
                 if self.tables_on && depth > 0 {
-                    let inherited = match self.tables.last() {
-                        Some(s) if s.table.is_some_and(|t| std::ptr::eq(t, table)) => s.mask,
-                        _ => 0,
-                    };
-                    self.tables.push(TableScope {
-                        depth,
-                        table: Some(table),
-                        mask: bit | inherited,
-                    });
+                    self.push_table(table, depth, bit);
                 }
             }
             Some((prefix, ..)) => self.declare(prefix, ns),
@@ -824,6 +821,17 @@ impl XmlWriter {
         if !bound {
             return self.start_prefixed(prefix, ns, local);
         }
+        self.open_prebuilt(prefix, local, start_tag, close_tag);
+    }
+
+    /// Writes a pre-built start tag (without its `>`) and opens its element.
+    fn open_prebuilt(
+        &mut self,
+        prefix: &'static str,
+        local: &'static str,
+        start_tag: &'static str,
+        close_tag: &'static str,
+    ) {
         self.close_start_tag();
         self.out.push_str(start_tag);
         self.open.push(OpenName::Fixed {
@@ -850,14 +858,7 @@ impl XmlWriter {
         if !self.open.is_empty() || !self.bindings.list.is_empty() {
             return self.start_prefixed(prefix, ns, local);
         }
-        self.close_start_tag();
-        self.out.push_str(start_tag);
-        self.open.push(OpenName::Fixed {
-            prefix,
-            local,
-            close: Some(close_tag),
-        });
-        self.tag_open = true;
+        self.open_prebuilt(prefix, local, start_tag, close_tag);
         self.bindings.push_static(prefix, ns, self.open.len());
         self.forget_lookups();
     }
